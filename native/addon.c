@@ -1,0 +1,633 @@
+/*
+ * tsvisor's host interface: a thin N-API layer over the host system calls
+ * the Sentry needs and Node's own `fs` lacks. Mechanism only, no policy:
+ * every decision about what the application may do is made in TypeScript.
+ *
+ * Conventions: functions that can fail return a negative errno as a number
+ * (never throw for a host errno), so the Sentry can map it to the
+ * application's errno on its hot paths without exceptions. Argument misuse
+ * by the Sentry itself (wrong types) throws.
+ *
+ * Every ptrace request must come from the thread that attached (the Node
+ * main thread): this addon is only ever called from it.
+ */
+#include <node_api.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <linux/openat2.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <poll.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <elf.h>
+
+#define STUB_SYSCALL_ADDR 0x7fffff001100ULL
+#define STUB_FD 3
+
+#define CHECK(call)                                                    \
+  do {                                                                 \
+    napi_status s_ = (call);                                           \
+    if (s_ != napi_ok) {                                               \
+      napi_throw_error(env, NULL, "tsvisor native: bad arguments: " #call); \
+      return NULL;                                                     \
+    }                                                                  \
+  } while (0)
+
+static napi_value num(napi_env env, double v) {
+  napi_value r;
+  napi_create_double(env, v, &r);
+  return r;
+}
+
+static napi_value i32(napi_env env, int32_t v) {
+  napi_value r;
+  napi_create_int32(env, v, &r);
+  return r;
+}
+
+static int64_t arg_i64(napi_env env, napi_value v) {
+  int64_t r = 0;
+  napi_get_value_int64(env, v, &r);
+  return r;
+}
+
+static double arg_f64(napi_env env, napi_value v) {
+  double r = 0;
+  napi_get_value_double(env, v, &r);
+  return r;
+}
+
+/* Returns the data pointer and byte length of a TypedArray or ArrayBuffer. */
+static void *arg_buf(napi_env env, napi_value v, size_t *len) {
+  bool is;
+  void *data = NULL;
+  *len = 0;
+  napi_is_typedarray(env, v, &is);
+  if (is) {
+    napi_typedarray_type t;
+    size_t n, off;
+    napi_value ab;
+    napi_get_typedarray_info(env, v, &t, &n, &data, &ab, &off);
+    size_t el = 1;
+    switch (t) {
+      case napi_int16_array: case napi_uint16_array: el = 2; break;
+      case napi_int32_array: case napi_uint32_array: case napi_float32_array: el = 4; break;
+      case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: el = 8; break;
+      default: el = 1;
+    }
+    *len = n * el;
+    return data;
+  }
+  napi_is_arraybuffer(env, v, &is);
+  if (is) {
+    napi_get_arraybuffer_info(env, v, &data, len);
+    return data;
+  }
+  return NULL;
+}
+
+/* Strings cross as latin1: one char per byte, since paths are bytes. */
+static char *arg_str(napi_env env, napi_value v, char *buf, size_t cap) {
+  size_t n;
+  if (napi_get_value_string_latin1(env, v, buf, cap, &n) != napi_ok) return NULL;
+  if (n >= cap - 1) return NULL;
+  return buf;
+}
+
+#define ARGS(n)                                   \
+  size_t argc = n;                                \
+  napi_value argv[n];                             \
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+
+/* ---- memory file ---------------------------------------------------- */
+
+static napi_value MemfdCreate(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  char name[64];
+  arg_str(env, argv[0], name, sizeof name);
+  int64_t size = arg_i64(env, argv[1]);
+  int fd = memfd_create(name, MFD_CLOEXEC);
+  if (fd < 0) return i32(env, -errno);
+  if (ftruncate(fd, size) < 0) {
+    int e = errno;
+    close(fd);
+    return i32(env, -e);
+  }
+  return i32(env, fd);
+}
+
+static void noop_finalize(napi_env env, void *data, void *hint) {}
+
+/* mapShared(fd, offset, length) -> ArrayBuffer over a MAP_SHARED mapping. */
+static napi_value MapShared(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  int fd = (int)arg_i64(env, argv[0]);
+  int64_t off = arg_i64(env, argv[1]);
+  int64_t len = arg_i64(env, argv[2]);
+  void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, off);
+  if (p == MAP_FAILED) {
+    napi_throw_error(env, NULL, "tsvisor native: mmap of the memory file failed");
+    return NULL;
+  }
+  napi_value ab;
+  CHECK(napi_create_external_arraybuffer(env, p, len, noop_finalize, NULL, &ab));
+  return ab;
+}
+
+/* punchHole(fd, offset, length): give pages back to the host. */
+static napi_value PunchHole(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  int fd = (int)arg_i64(env, argv[0]);
+  int64_t off = arg_i64(env, argv[1]);
+  int64_t len = arg_i64(env, argv[2]);
+  if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len) < 0) return i32(env, -errno);
+  return i32(env, 0);
+}
+
+/* ---- stub processes -------------------------------------------------- */
+
+/*
+ * spawnStub(path, memfd) -> pid (>0) or -errno.
+ * The child: own session (no terminal signals), dies with its parent
+ * thread, only the memory file open (as fd 3), address randomisation off so
+ * the stub lands alone at its fixed address, traced from its first
+ * instruction. Returns once the stub has unmapped everything and stopped
+ * at its int3, with PTRACE_O_EXITKILL set so that it dies with the Sentry
+ * even if the Sentry is SIGKILLed.
+ */
+static napi_value SpawnStub(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  char path[4096];
+  arg_str(env, argv[0], path, sizeof path);
+  int memfd = (int)arg_i64(env, argv[1]);
+  pid_t parent = getpid();
+  char *const cargv[] = {"tsvisor-stub", NULL};
+  char *const cenv[] = {NULL};
+  pid_t pid = vfork();
+  if (pid < 0) return i32(env, -errno);
+  if (pid == 0) {
+    setsid();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(126);
+    if (memfd != STUB_FD) {
+      if (dup2(memfd, STUB_FD) < 0) _exit(125);
+    } else {
+      fcntl(STUB_FD, F_SETFD, 0);
+    }
+    syscall(SYS_close_range, STUB_FD + 1, ~0U, 0);
+    syscall(SYS_close_range, 0, STUB_FD - 1, 0);
+    personality(ADDR_NO_RANDOMIZE);
+    /* Default dispositions for everything: an ignored SIGPIPE or SIGCHLD
+     * would otherwise survive exec. */
+    for (int s = 1; s < 65; s++) {
+      if (s == SIGKILL || s == SIGSTOP) continue;
+      signal(s, SIG_DFL);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0) _exit(124);
+    execve(path, cargv, cenv);
+    _exit(123);
+  }
+  int status;
+  /* Stop 1: SIGTRAP after execve. */
+  if (waitpid(pid, &status, __WALL) < 0) return i32(env, -errno);
+  if (!WIFSTOPPED(status)) return i32(env, -ECHILD);
+  if (ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD) < 0) {
+    int e = errno;
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, __WALL);
+    return i32(env, -e);
+  }
+  /* Stop 2: the stub's int3 once its address space is empty. */
+  if (ptrace(PTRACE_CONT, pid, 0, 0) < 0) return i32(env, -errno);
+  if (waitpid(pid, &status, __WALL) < 0) return i32(env, -errno);
+  if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGTRAP) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, __WALL);
+    return i32(env, -ENOEXEC);
+  }
+  return i32(env, pid);
+}
+
+/* ---- ptrace ------------------------------------------------------------ */
+
+static int quantum_expired;
+
+static napi_value GetRegs(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int pid = (int)arg_i64(env, argv[0]);
+  size_t len;
+  void *buf = arg_buf(env, argv[1], &len);
+  if (!buf || len < sizeof(struct user_regs_struct)) { napi_throw_error(env, NULL, "regs buffer too small"); return NULL; }
+  if (ptrace(PTRACE_GETREGS, pid, 0, buf) < 0) return i32(env, -errno);
+  return i32(env, 0);
+}
+
+static napi_value SetRegs(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int pid = (int)arg_i64(env, argv[0]);
+  size_t len;
+  void *buf = arg_buf(env, argv[1], &len);
+  if (!buf || len < sizeof(struct user_regs_struct)) { napi_throw_error(env, NULL, "regs buffer too small"); return NULL; }
+  if (ptrace(PTRACE_SETREGS, pid, 0, buf) < 0) return i32(env, -errno);
+  return i32(env, 0);
+}
+
+/* getFpRegs/setFpRegs(pid, buf): the xsave area through NT_X86_XSTATE. */
+static napi_value FpRegs(napi_env env, napi_callback_info info, int set) {
+  ARGS(2);
+  int pid = (int)arg_i64(env, argv[0]);
+  size_t len;
+  void *buf = arg_buf(env, argv[1], &len);
+  if (!buf) { napi_throw_error(env, NULL, "fpregs buffer missing"); return NULL; }
+  struct iovec iov = {buf, len};
+  if (ptrace(set ? PTRACE_SETREGSET : PTRACE_GETREGSET, pid, NT_X86_XSTATE, &iov) < 0) return i32(env, -errno);
+  return i32(env, (int32_t)iov.iov_len);
+}
+static napi_value GetFpRegs(napi_env env, napi_callback_info info) { return FpRegs(env, info, 0); }
+static napi_value SetFpRegs(napi_env env, napi_callback_info info) { return FpRegs(env, info, 1); }
+
+static napi_value GetSiginfo(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int pid = (int)arg_i64(env, argv[0]);
+  size_t len;
+  void *buf = arg_buf(env, argv[1], &len);
+  if (!buf || len < 128) { napi_throw_error(env, NULL, "siginfo buffer too small"); return NULL; }
+  if (ptrace(PTRACE_GETSIGINFO, pid, 0, buf) < 0) return i32(env, -errno);
+  return i32(env, 0);
+}
+
+static int wait_stop(int pid, int *status) {
+  for (;;) {
+    int r = waitpid(pid, status, __WALL);
+    if (r >= 0) return r;
+    if (errno != EINTR) return -errno;
+    if (quantum_expired) return -EINTR;
+  }
+}
+
+/*
+ * resume(pid, regs|null, op, sig) -> pid that stopped (>0) with its wait
+ * status in out[0], or -errno. The hot path of the ptrace platform, in one
+ * crossing: SETREGS (if regs given), PTRACE_SYSEMU or PTRACE_CONT, a blocking
+ * waitpid for that thread, GETREGS into regs.
+ * op: 0 = SYSEMU, 1 = CONT, 2 = SYSEMU_SINGLESTEP.
+ */
+static napi_value Resume(napi_env env, napi_callback_info info) {
+  ARGS(5);
+  int pid = (int)arg_i64(env, argv[0]);
+  size_t len = 0;
+  napi_valuetype vt;
+  napi_typeof(env, argv[1], &vt);
+  void *regs = NULL;
+  if (vt != napi_null && vt != napi_undefined) regs = arg_buf(env, argv[1], &len);
+  int op = (int)arg_i64(env, argv[2]);
+  int sig = (int)arg_i64(env, argv[3]);
+  size_t olen;
+  int32_t *out = arg_buf(env, argv[4], &olen);
+  if (regs && len < sizeof(struct user_regs_struct)) { napi_throw_error(env, NULL, "regs buffer too small"); return NULL; }
+  if (!out || olen < 4) { napi_throw_error(env, NULL, "out buffer too small"); return NULL; }
+  if (regs && ptrace(PTRACE_SETREGS, pid, 0, regs) < 0) return i32(env, -errno);
+  long req = op == 0 ? PTRACE_SYSEMU : op == 1 ? PTRACE_CONT : PTRACE_SYSEMU_SINGLESTEP;
+  if (ptrace(req, pid, 0, (long)sig) < 0) return i32(env, -errno);
+  int status;
+  int r = wait_stop(pid, &status);
+  if (r < 0) return i32(env, r);
+  out[0] = status;
+  if (regs && WIFSTOPPED(status)) {
+    if (ptrace(PTRACE_GETREGS, pid, 0, regs) < 0) return i32(env, -errno);
+  }
+  return i32(env, r);
+}
+
+/* wait(pid, nohang, out) -> pid (status in out[0]), 0 if none, or -errno. */
+static napi_value Wait(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  int pid = (int)arg_i64(env, argv[0]);
+  bool nohang = false;
+  napi_get_value_bool(env, argv[1], &nohang);
+  size_t olen;
+  int32_t *out = arg_buf(env, argv[2], &olen);
+  if (!out || olen < 4) { napi_throw_error(env, NULL, "out buffer too small"); return NULL; }
+  int status = 0;
+  int r;
+  if (nohang) {
+    r = waitpid(pid, &status, __WALL | WNOHANG);
+    if (r < 0) r = -errno;
+  } else {
+    r = wait_stop(pid, &status);
+  }
+  out[0] = status;
+  return i32(env, r);
+}
+
+/*
+ * inject(pid, scratchRegs, nr, a0, a1, a2, a3, a4, a5) -> the system call's
+ * return value (a negative errno on failure, or -ESRCH etc if ptrace fails).
+ * The thread must be in a ptrace stop. scratchRegs must hold the thread's
+ * current registers (they are clobbered: the caller restores its own copy on
+ * the next resume).
+ */
+static napi_value Inject(napi_env env, napi_callback_info info) {
+  ARGS(9);
+  int pid = (int)arg_i64(env, argv[0]);
+  size_t len;
+  struct user_regs_struct *r = arg_buf(env, argv[1], &len);
+  if (!r || len < sizeof *r) { napi_throw_error(env, NULL, "regs buffer too small"); return NULL; }
+  r->rax = (unsigned long long)arg_i64(env, argv[2]);
+  r->orig_rax = (unsigned long long)-1;
+  r->rdi = (unsigned long long)arg_f64(env, argv[3]);
+  r->rsi = (unsigned long long)arg_f64(env, argv[4]);
+  r->rdx = (unsigned long long)arg_f64(env, argv[5]);
+  r->r10 = (unsigned long long)arg_f64(env, argv[6]);
+  r->r8 = (unsigned long long)arg_f64(env, argv[7]);
+  r->r9 = (unsigned long long)arg_f64(env, argv[8]);
+  r->rip = STUB_SYSCALL_ADDR;
+  if (ptrace(PTRACE_SETREGS, pid, 0, r) < 0) return num(env, -errno);
+  if (ptrace(PTRACE_CONT, pid, 0, 0) < 0) return num(env, -errno);
+  int status;
+  for (;;) {
+    int w = waitpid(pid, &status, __WALL);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return num(env, -errno);
+    }
+    if (WIFSTOPPED(status) && WSTOPSIG(status) == SIGTRAP) break;
+    if (WIFSTOPPED(status)) {
+      /* A host signal raced in (we never send the stub any); drop it. */
+      if (ptrace(PTRACE_CONT, pid, 0, 0) < 0) return num(env, -errno);
+      continue;
+    }
+    return num(env, -ESRCH);
+  }
+  if (ptrace(PTRACE_GETREGS, pid, 0, r) < 0) return num(env, -errno);
+  return num(env, (double)(long long)r->rax);
+}
+
+static napi_value Kill(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int pid = (int)arg_i64(env, argv[0]);
+  int sig = (int)arg_i64(env, argv[1]);
+  if (kill(pid, sig) < 0) return i32(env, -errno);
+  return i32(env, 0);
+}
+
+/* ---- host files -------------------------------------------------------- */
+
+/*
+ * openBeneath(dirfd, path, flags, mode) -> fd or -errno. Opens `path`
+ * strictly beneath dirfd, following no symlink at all (the Sentry resolves
+ * symlinks itself, inside the sandbox's namespace) and no magic link.
+ */
+static napi_value OpenBeneath(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  int dirfd = (int)arg_i64(env, argv[0]);
+  char path[4096];
+  if (!arg_str(env, argv[1], path, sizeof path)) return i32(env, -ENAMETOOLONG);
+  struct open_how how;
+  memset(&how, 0, sizeof how);
+  how.flags = (uint64_t)arg_i64(env, argv[2]) | O_CLOEXEC;
+  how.mode = (how.flags & (O_CREAT | O_TMPFILE)) ? (uint64_t)arg_i64(env, argv[3]) : 0;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  long fd = syscall(SYS_openat2, dirfd, path[0] ? path : ".", &how, sizeof how);
+  if (fd < 0) return i32(env, -errno);
+  return i32(env, (int32_t)fd);
+}
+
+/* fstat(fd, buf144) -> 0 or -errno: the raw x86-64 struct stat. */
+static napi_value Fstat(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int fd = (int)arg_i64(env, argv[0]);
+  size_t len;
+  void *buf = arg_buf(env, argv[1], &len);
+  if (!buf || len < sizeof(struct stat)) { napi_throw_error(env, NULL, "stat buffer too small"); return NULL; }
+  if (fstat(fd, (struct stat *)buf) < 0) return i32(env, -errno);
+  return i32(env, 0);
+}
+
+/* fstatfs(fd, buf120) -> 0 or -errno. */
+static napi_value Fstatfs(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int fd = (int)arg_i64(env, argv[0]);
+  size_t len;
+  void *buf = arg_buf(env, argv[1], &len);
+  if (!buf || len < sizeof(struct statfs)) { napi_throw_error(env, NULL, "statfs buffer too small"); return NULL; }
+  if (fstatfs(fd, (struct statfs *)buf) < 0) return i32(env, -errno);
+  return i32(env, 0);
+}
+
+/* readlinkAt(fd, path) -> string, or -errno as a number. */
+static napi_value ReadlinkAt(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int fd = (int)arg_i64(env, argv[0]);
+  char path[4096];
+  arg_str(env, argv[1], path, sizeof path);
+  char out[4097];
+  ssize_t n = readlinkat(fd, path, out, 4096);
+  if (n < 0) return i32(env, -errno);
+  napi_value s;
+  napi_create_string_latin1(env, out, n, &s);
+  return s;
+}
+
+/* getdents64(fd, buf) -> bytes or -errno. */
+static napi_value Getdents64(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int fd = (int)arg_i64(env, argv[0]);
+  size_t len;
+  void *buf = arg_buf(env, argv[1], &len);
+  if (!buf) { napi_throw_error(env, NULL, "getdents buffer missing"); return NULL; }
+  long n = syscall(SYS_getdents64, fd, buf, len);
+  if (n < 0) return i32(env, -errno);
+  return i32(env, (int32_t)n);
+}
+
+/* lseek(fd, off, whence) -> offset or -errno. */
+static napi_value Lseek(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  int fd = (int)arg_i64(env, argv[0]);
+  off_t off = (off_t)arg_i64(env, argv[1]);
+  int wh = (int)arg_i64(env, argv[2]);
+  off_t r = lseek(fd, off, wh);
+  if (r < 0) return num(env, -errno);
+  return num(env, (double)r);
+}
+
+/* pread(fd, buf, offset) / read(fd, buf) when offset < 0 -> bytes or -errno. */
+static napi_value Pread(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  int fd = (int)arg_i64(env, argv[0]);
+  size_t len;
+  void *buf = arg_buf(env, argv[1], &len);
+  int64_t off = arg_i64(env, argv[2]);
+  ssize_t n = off < 0 ? read(fd, buf, len) : pread(fd, buf, len, off);
+  if (n < 0) return i32(env, -errno);
+  return num(env, (double)n);
+}
+
+/* pwrite(fd, buf, offset) / write(fd, buf) when offset < 0. */
+static napi_value Pwrite(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  int fd = (int)arg_i64(env, argv[0]);
+  size_t len;
+  void *buf = arg_buf(env, argv[1], &len);
+  int64_t off = arg_i64(env, argv[2]);
+  ssize_t n = off < 0 ? write(fd, buf, len) : pwrite(fd, buf, len, off);
+  if (n < 0) return i32(env, -errno);
+  return num(env, (double)n);
+}
+
+static napi_value Close(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  int fd = (int)arg_i64(env, argv[0]);
+  if (close(fd) < 0) return i32(env, -errno);
+  return i32(env, 0);
+}
+
+/* ioctlWinsize(fd, buf8) and ioctlTermios(fd, buf60): terminal queries. */
+static napi_value IoctlRead(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  int fd = (int)arg_i64(env, argv[0]);
+  unsigned long req = (unsigned long)arg_i64(env, argv[1]);
+  size_t len;
+  void *buf = arg_buf(env, argv[2], &len);
+  if (req != 0x5401 /* TCGETS */ && req != 0x5413 /* TIOCGWINSZ */ && req != 0x541B /* FIONREAD */) return i32(env, -ENOTTY);
+  if (!buf || len < 64) { napi_throw_error(env, NULL, "ioctl buffer too small"); return NULL; }
+  if (ioctl(fd, req, buf) < 0) return i32(env, -errno);
+  return i32(env, 0);
+}
+
+/* poll1(fd, events, timeoutMs) -> revents or -errno: readiness of one host fd. */
+static napi_value Poll1(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  struct pollfd p;
+  p.fd = (int)arg_i64(env, argv[0]);
+  p.events = (short)arg_i64(env, argv[1]);
+  p.revents = 0;
+  int t = (int)arg_i64(env, argv[2]);
+  int r = poll(&p, 1, t);
+  if (r < 0) return i32(env, -errno);
+  return i32(env, r == 0 ? 0 : p.revents);
+}
+
+static napi_value GetFlFlags(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int fd = (int)arg_i64(env, argv[0]);
+  int set = (int)arg_i64(env, argv[1]);
+  if (set >= 0) {
+    if (fcntl(fd, F_SETFL, set) < 0) return i32(env, -errno);
+    return i32(env, 0);
+  }
+  int r = fcntl(fd, F_GETFL);
+  if (r < 0) return i32(env, -errno);
+  return i32(env, r);
+}
+
+/* ---- quantum --------------------------------------------------------- */
+
+static void quantum_handler(int sig) { quantum_expired = 1; }
+static timer_t quantum_timer;
+static int quantum_ready;
+
+/* armQuantum(ms): after ms, interrupt a blocking wait on this thread. 0 disarms. */
+static napi_value ArmQuantum(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  double ms = arg_f64(env, argv[0]);
+  if (!quantum_ready) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = quantum_handler;
+    sigaction(SIGRTMAX - 1, &sa, NULL); /* no SA_RESTART: waitpid returns EINTR */
+    struct sigevent sev;
+    memset(&sev, 0, sizeof sev);
+    sev.sigev_notify = SIGEV_THREAD_ID;
+    sev.sigev_signo = SIGRTMAX - 1;
+    sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+    if (timer_create(CLOCK_MONOTONIC, &sev, &quantum_timer) < 0) return i32(env, -errno);
+    quantum_ready = 1;
+  }
+  quantum_expired = 0;
+  struct itimerspec its;
+  memset(&its, 0, sizeof its);
+  its.it_value.tv_sec = (time_t)(ms / 1000);
+  its.it_value.tv_nsec = (long)((ms - its.it_value.tv_sec * 1000.0) * 1e6);
+  if (ms > 0 && its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0) its.it_value.tv_nsec = 1;
+  if (timer_settime(quantum_timer, 0, &its, NULL) < 0) return i32(env, -errno);
+  return i32(env, 0);
+}
+
+static napi_value QuantumExpired(napi_env env, napi_callback_info info) {
+  napi_value r;
+  napi_get_boolean(env, quantum_expired != 0, &r);
+  return r;
+}
+
+static napi_value GetRandom(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  size_t len;
+  void *buf = arg_buf(env, argv[0], &len);
+  if (!buf) return i32(env, -EFAULT);
+  ssize_t n = getrandom(buf, len, 0);
+  if (n < 0) return i32(env, -errno);
+  return i32(env, (int32_t)n);
+}
+
+#define EXPORT(name, fn)                                                  \
+  do {                                                                    \
+    napi_value f_;                                                        \
+    napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, NULL, &f_);     \
+    napi_set_named_property(env, exports, name, f_);                      \
+  } while (0)
+
+static napi_value Init(napi_env env, napi_value exports) {
+  EXPORT("memfdCreate", MemfdCreate);
+  EXPORT("mapShared", MapShared);
+  EXPORT("punchHole", PunchHole);
+  EXPORT("spawnStub", SpawnStub);
+  EXPORT("getRegs", GetRegs);
+  EXPORT("setRegs", SetRegs);
+  EXPORT("getFpRegs", GetFpRegs);
+  EXPORT("setFpRegs", SetFpRegs);
+  EXPORT("getSiginfo", GetSiginfo);
+  EXPORT("resume", Resume);
+  EXPORT("wait", Wait);
+  EXPORT("inject", Inject);
+  EXPORT("kill", Kill);
+  EXPORT("openBeneath", OpenBeneath);
+  EXPORT("fstat", Fstat);
+  EXPORT("fstatfs", Fstatfs);
+  EXPORT("readlinkAt", ReadlinkAt);
+  EXPORT("getdents64", Getdents64);
+  EXPORT("lseek", Lseek);
+  EXPORT("pread", Pread);
+  EXPORT("pwrite", Pwrite);
+  EXPORT("close", Close);
+  EXPORT("ioctlRead", IoctlRead);
+  EXPORT("poll1", Poll1);
+  EXPORT("flFlags", GetFlFlags);
+  EXPORT("armQuantum", ArmQuantum);
+  EXPORT("quantumExpired", QuantumExpired);
+  EXPORT("getRandom", GetRandom);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

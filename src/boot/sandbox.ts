@@ -1,0 +1,135 @@
+// Booting a sandbox for `tsvisor do` (the part of gVisor's runsc/boot
+// Loader, seed 001, that `runsc do` uses): build the kernel around a root
+// directory, give the program the caller's stdio, load it, run it, and
+// report how it ended. The OCI path (bundles, containers, the control
+// server) will build on the same pieces.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { native } from '../native.js';
+import { MemoryFile } from '../memory/memory_file.js';
+import { PtracePlatform } from '../platform/ptrace/ptrace.js';
+import { HostFileSystem } from '../fs/hostfs.js';
+import { makeSyntheticMounts } from '../fs/synthetic.js';
+import { HostFD } from '../fs/host_fd.js';
+import { VirtualFilesystem } from '../vfs/vfs.js';
+import { O_RDONLY, O_WRONLY } from '../vfs/file_description.js';
+import { Kernel } from '../kernel/kernel.js';
+import { Logger } from '../kernel/log.js';
+import { Task } from '../kernel/task.js';
+import { ThreadGroup, RLIM_INFINITY } from '../kernel/thread_group.js';
+import { FDTable, decRef } from '../kernel/fd_table.js';
+import { Credentials } from '../kernel/credentials.js';
+import { load } from '../loader/loader.js';
+import { buildSyscallTable } from '../syscalls/linux/table.js';
+import { StraceTracer } from './strace.js';
+import { errnoName } from '../abi/linux/errno.js';
+
+export interface DoOptions {
+  root: string;
+  cwd: string;
+  argv: string[];
+  env: string[];
+  strace: boolean;
+  debugLog: string | null;
+}
+
+export class BootError extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+  }
+}
+
+const RLIMIT_NAMES = ['Max cpu time', 'Max file size', 'Max data size', 'Max stack size', 'Max core file size',
+  'Max resident set', 'Max processes', 'Max open files', 'Max locked memory', 'Max address space',
+  'Max file locks', 'Max pending signals', 'Max msgqueue size', 'Max nice priority', 'Max realtime priority',
+  'Max realtime timeout'];
+
+/** The sandbox starts with the limits tsvisor itself runs under, as a child process would. */
+function hostRlimits(): { cur: bigint; max: bigint }[] {
+  const out = RLIMIT_NAMES.map(() => ({ cur: RLIM_INFINITY, max: RLIM_INFINITY }));
+  try {
+    const text = fs.readFileSync('/proc/self/limits', 'utf8');
+    for (const line of text.split('\n')) {
+      const i = RLIMIT_NAMES.findIndex((n) => line.startsWith(n));
+      if (i < 0) continue;
+      const rest = line.slice(RLIMIT_NAMES[i].length).trim().split(/\s+/);
+      const v = (s: string) => (s === 'unlimited' ? RLIM_INFINITY : BigInt(s));
+      out[i] = { cur: v(rest[0]), max: v(rest[1]) };
+    }
+  } catch {
+    // Keep the defaults.
+  }
+  // The Sentry enforces its own stack size: 8 MiB, as the loader maps.
+  out[3] = { cur: 8n * 1024n * 1024n, max: out[3].max };
+  return out;
+}
+
+const latin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
+
+/** Runs argv in a new sandbox; resolves to the exit status as a shell reports it. */
+export function runDo(opts: DoOptions): Promise<number> {
+  const log = new Logger(opts.debugLog);
+  log.info(`tsvisor do: root=${opts.root} argv=${JSON.stringify(opts.argv)}`);
+  let rootFd: number;
+  try {
+    rootFd = fs.openSync(opts.root, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  } catch (e) {
+    throw new BootError(`cannot open root directory ${opts.root}: ${(e as Error).message}`, 125);
+  }
+  const mf = new MemoryFile();
+  const platform = new PtracePlatform(mf.fd);
+  const hostfs = new HostFileSystem(rootFd);
+  const vfs = new VirtualFilesystem(hostfs.root);
+  const synth = makeSyntheticMounts();
+  vfs.mount('/dev', synth.dev);
+  vfs.mount('/proc', synth.proc);
+  vfs.mount('/sys', synth.sys);
+  const kernel = new Kernel(platform, mf, vfs, buildSyscallTable(), log, os.hostname());
+  if (opts.strace) kernel.tracer = new StraceTracer(2);
+
+  const creds = Credentials.of(process.getuid?.() ?? 0, process.getgid?.() ?? 0);
+  const cwd = vfs.walk(creds, vfs.root, vfs.root, opts.cwd, { followFinal: true });
+  if (typeof cwd === 'number') throw new BootError(`--cwd ${opts.cwd}: ${errnoName(-cwd)}`, 125);
+
+  const argv = opts.argv.map(latin1);
+  const envp = opts.env.map(latin1);
+  const res = load({ kernel, creds, root: vfs.root, cwd, path: argv[0], argv, envp });
+  if (typeof res === 'number') {
+    const e = -res;
+    const code = e === 2 ? 127 : 126;
+    throw new BootError(`${opts.argv[0]}: ${describeErrno(e)}`, code);
+  }
+  const tgid = kernel.pidns.allocate();
+  const tg = new ThreadGroup(tgid, hostRlimits());
+  const fdTable = new FDTable();
+  for (const [fd, flags, label] of [[0, O_RDONLY, 'host:[0]'], [1, O_WRONLY, 'host:[1]'], [2, O_WRONLY, 'host:[2]']] as const) {
+    const f = new HostFD(fd, flags, label);
+    fdTable.installAt(fd, f, false, 1 << 20);
+    decRef(f);
+  }
+  const task = new Task(kernel, tgid, tg, res.ctx, res.mm, fdTable, vfs.root, cwd, creds);
+  task.comm = res.comm;
+  tg.tasks.push(task);
+  kernel.pidns.add(task);
+  return new Promise((resolve) => {
+    kernel.onAllExited = (status) => {
+      log.info(`sandbox exited with wait status 0x${status.toString(16)}`);
+      log.close();
+      native.close(rootFd);
+      resolve((status & 0x7f) !== 0 ? 128 + (status & 0x7f) : (status >> 8) & 0xff);
+    };
+    kernel.schedule(task);
+  });
+}
+
+function describeErrno(e: number): string {
+  switch (e) {
+    case 2: return 'no such file or directory (ENOENT)';
+    case 13: return 'permission denied (EACCES)';
+    case 8: return 'exec format error (ENOEXEC)';
+    case 20: return 'not a directory (ENOTDIR)';
+    case 40: return 'too many levels of symbolic links (ELOOP)';
+    default: return `cannot execute (${errnoName(e)})`;
+  }
+}

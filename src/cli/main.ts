@@ -1,0 +1,67 @@
+// The command line: `tsvisor do` now; the runc-compatible commands (create,
+// start, run, exec, kill, delete, state, ps, ...) with the OCI work.
+
+import { Command, CommanderError } from 'commander';
+import * as path from 'node:path';
+import { runDo, BootError } from '../boot/sandbox.js';
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command();
+  program
+    .name('tsvisor')
+    .description('an application kernel for containers: runs Linux programs under a Sentry kernel written in TypeScript')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  let status = 0;
+  program
+    .command('do')
+    .description('run a program in a new sandbox whose root is a host directory (read-only), with this terminal as its stdio')
+    .usage('[options] -- CMD [ARGS...]')
+    .option('--root <dir>', 'host directory to use as the sandbox root', '/')
+    .option('--cwd <dir>', 'working directory inside the sandbox (default: the current directory, if it exists inside the root)')
+    .option('--env <K=V>', 'set an environment variable (repeatable); when given, only these are passed', collect, [] as string[])
+    .option('--strace', 'print each system call to stderr, as runsc --strace does', false)
+    .option('--debug-log <file>', 'write the Sentry debug log to this file')
+    .argument('<cmd...>', 'program and its arguments')
+    .action(async (cmd: string[], o: { root: string; cwd?: string; env: string[]; strace: boolean; debugLog?: string }) => {
+      for (const e of o.env) {
+        if (!e.includes('=')) throw new BootError(`--env ${e}: expected KEY=VALUE`, 125);
+      }
+      const env = o.env.length > 0
+        ? o.env
+        : Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`);
+      const root = path.resolve(o.root);
+      let cwd = o.cwd ?? (root === '/' ? process.cwd() : '/');
+      if (!cwd.startsWith('/')) throw new BootError(`--cwd ${cwd}: must be an absolute path inside the sandbox`, 125);
+      status = await runDo({
+        root, cwd, argv: cmd, env, strace: o.strace, debugLog: o.debugLog ?? null,
+      }).catch((e: unknown) => {
+        if (e instanceof BootError && /^--cwd/.test(e.message) && o.cwd === undefined) {
+          cwd = '/';
+          return runDo({ root, cwd, argv: cmd, env, strace: o.strace, debugLog: o.debugLog ?? null });
+        }
+        throw e;
+      });
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      if (e.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (e instanceof BootError) {
+      process.stderr.write(`tsvisor: ${e.message}\n`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+  return status;
+}

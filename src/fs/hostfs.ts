@@ -1,0 +1,205 @@
+// hostfs (gVisor fsimpl/gofer, in the directfs mode): the container's root
+// file system, backed by a host directory. It is the only code that
+// touches host files. Every host access is an openat2() beneath the root
+// directory's descriptor with RESOLVE_NO_SYMLINKS, on a path the VFS has
+// already resolved inside the sandbox, so neither a symlink nor ".." in
+// the host tree can lead out of it.
+//
+// Differs from Linux/gVisor: read-only for now (writes give EROFS; the
+// in-memory overlay comes with the VFS issue); device nodes, FIFOs and
+// sockets found in the host tree can be listed and stat'ed but not
+// opened (EACCES), so the host's devices are never reachable; extended
+// attributes are not exposed.
+
+import { native } from '../native.js';
+import { Stat, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK } from '../vfs/stat.js';
+import type { FileSystem, Inode } from '../vfs/inode.js';
+import { FileDescription, O_ACCMODE, O_CREAT, O_DIRECTORY, O_PATH, O_RDONLY, O_TRUNC } from '../vfs/file_description.js';
+import type { Mappable } from '../mm/mm.js';
+
+const EACCES = 13, EROFS = 30, EISDIR = 21, ENOTDIR = 20, EINVAL = 22, ENOENT = 2;
+const HOST_O_PATH = 0o10000000, HOST_O_NOFOLLOW = 0o400000, HOST_O_DIRECTORY = 0o200000, HOST_O_RDONLY = 0,
+  HOST_O_NONBLOCK = 0o4000;
+
+const statBuf = new Uint8Array(144);
+
+export class HostFileSystem implements FileSystem {
+  readonly type = 'hostfs';
+  readonly readOnly = true;
+  readonly magic = 0x01021994; // TMPFS_MAGIC-like constant is wrong for host; use the host's on statfs
+  readonly root: HostInode;
+
+  /** rootFd: an O_PATH descriptor of the host directory that is the sandbox root. */
+  constructor(readonly rootFd: number) {
+    const st = hostStat(rootFd, '');
+    if (typeof st === 'number') throw new Error(`tsvisor: cannot stat the root directory: errno ${-st}`);
+    if (!st.isDir()) throw new Error('tsvisor: the root is not a directory');
+    this.root = new HostInode(this, '', st);
+  }
+}
+
+/** Stats `rel` beneath dirfd without following a symlink in any component. */
+function hostStat(dirfd: number, rel: string): Stat | number {
+  const fd = native.openBeneath(dirfd, rel, HOST_O_PATH | HOST_O_NOFOLLOW, 0);
+  if (fd < 0) return fd;
+  const r = native.fstat(fd, statBuf);
+  native.close(fd);
+  if (r < 0) return r;
+  return Stat.fromRaw(statBuf);
+}
+
+export class HostInode implements Inode {
+  constructor(
+    readonly fs: HostFileSystem,
+    /** Path relative to the root directory, no leading slash ("" is the root). */
+    readonly rel: string,
+    private cached: Stat,
+  ) {}
+
+  get mode(): number {
+    return this.cached.mode;
+  }
+
+  stat(): Stat | number {
+    const st = hostStat(this.fs.rootFd, this.rel);
+    if (typeof st !== 'number') this.cached = st;
+    return st;
+  }
+
+  lookup(name: string): Inode | number {
+    if ((this.cached.mode & S_IFMT) !== S_IFDIR) return -ENOTDIR;
+    const rel = this.rel === '' ? name : this.rel + '/' + name;
+    const st = hostStat(this.fs.rootFd, rel);
+    if (typeof st === 'number') return st;
+    return new HostInode(this.fs, rel, st);
+  }
+
+  readlink(): string | number {
+    if ((this.cached.mode & S_IFMT) !== S_IFLNK) return -EINVAL;
+    const fd = native.openBeneath(this.fs.rootFd, this.rel, HOST_O_PATH | HOST_O_NOFOLLOW, 0);
+    if (fd < 0) return fd;
+    const r = native.readlinkAt(fd, '');
+    native.close(fd);
+    return r;
+  }
+
+  open(flags: number): FileDescription | number {
+    const type = this.cached.mode & S_IFMT;
+    if (flags & O_PATH) return new HostPathFD(this, flags);
+    if ((flags & O_ACCMODE) !== O_RDONLY || flags & O_TRUNC) {
+      return type === S_IFDIR ? -EISDIR : -EROFS;
+    }
+    if (type === S_IFCHR || type === S_IFBLK || type === S_IFIFO || type === S_IFSOCK) return -EACCES;
+    if (type === S_IFDIR) {
+      const fd = native.openBeneath(this.fs.rootFd, this.rel, HOST_O_RDONLY | HOST_O_DIRECTORY | HOST_O_NOFOLLOW, 0);
+      if (fd < 0) return fd;
+      return new HostDirFD(this, flags, fd);
+    }
+    if (flags & O_DIRECTORY) return -ENOTDIR;
+    if (type !== S_IFREG) return -EACCES;
+    const fd = native.openBeneath(this.fs.rootFd, this.rel, HOST_O_RDONLY | HOST_O_NOFOLLOW | HOST_O_NONBLOCK, 0);
+    if (fd < 0) return fd;
+    return new HostRegularFD(this, flags, fd);
+  }
+
+  /** Whether creating `name` in this directory is possible at all (it is not: read-only). */
+  static readonly EROFS = EROFS;
+  static readonly ENOENT = ENOENT;
+}
+
+abstract class HostOpenFD extends FileDescription {
+  constructor(readonly inode: HostInode, flags: number, readonly hostFd: number) {
+    super(flags, null);
+  }
+
+  stat(): Stat | number {
+    const r = native.fstat(this.hostFd, statBuf);
+    if (r < 0) return r;
+    return Stat.fromRaw(statBuf);
+  }
+
+  override release(): void {
+    native.close(this.hostFd);
+  }
+
+  override describe(): string {
+    return '/' + this.inode.rel;
+  }
+}
+
+export class HostRegularFD extends HostOpenFD implements Mappable {
+  get mapName(): string {
+    return '/' + this.inode.rel;
+  }
+
+  override read(dsts: Uint8Array[], total: number, offset: number): number {
+    let pos = offset < 0 ? this.offset : offset;
+    let done = 0;
+    for (const d of dsts) {
+      const n = native.pread(this.hostFd, d, pos);
+      if (n < 0) return done > 0 ? done : n;
+      done += n;
+      pos += n;
+      if (n < d.length) break;
+    }
+    if (offset < 0) this.offset = pos;
+    return done;
+  }
+
+  override write(): number {
+    return -9; // EBADF: opened read-only
+  }
+
+  override mappable(): Mappable | number {
+    return this;
+  }
+
+  readAt(dst: Uint8Array, offset: number): void {
+    let done = 0;
+    while (done < dst.length) {
+      const n = native.pread(this.hostFd, dst.subarray(done), offset + done);
+      if (n <= 0) break;
+      done += n;
+    }
+  }
+}
+
+export class HostDirFD extends HostOpenFD {
+  private readonly tmp = new Uint8Array(32768);
+
+  override read(): number {
+    return -EISDIR;
+  }
+
+  override getdents(buf: Uint8Array): number {
+    const n = native.getdents64(this.hostFd, buf.length < this.tmp.length ? this.tmp.subarray(0, buf.length) : this.tmp);
+    if (n <= 0) return n;
+    buf.set(this.tmp.subarray(0, n));
+    return n;
+  }
+
+  override seek(off: number, whence: number): number {
+    const r = native.lseek(this.hostFd, off, whence);
+    if (r >= 0) this.offset = r;
+    return r;
+  }
+}
+
+/** An O_PATH descriptor: names a file, allows fstat, fchdir and *at() lookups, nothing else. */
+export class HostPathFD extends FileDescription {
+  constructor(readonly inode: HostInode, flags: number) {
+    super(flags, null);
+  }
+  stat(): Stat | number {
+    return this.inode.stat();
+  }
+  override read(): number {
+    return -9;
+  }
+  override write(): number {
+    return -9;
+  }
+  override describe(): string {
+    return '/' + this.inode.rel;
+  }
+}

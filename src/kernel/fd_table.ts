@@ -1,0 +1,89 @@
+// FDTable (gVisor pkg/sentry/kernel.FDTable): a task's file descriptors,
+// each a reference to a shared FileDescription plus its close-on-exec
+// flag. Descriptors are allocated lowest-first, as POSIX requires.
+//
+// Ownership: every slot holds one reference on its FileDescription;
+// removing a slot drops it, and the description is released when the
+// last reference goes.
+
+import type { FileDescription } from '../vfs/file_description.js';
+
+const EBADF = 9, EMFILE = 24;
+
+interface Entry {
+  file: FileDescription;
+  cloexec: boolean;
+}
+
+export function decRef(f: FileDescription): void {
+  f.decRef();
+}
+
+export class FDTable {
+  private slots: (Entry | undefined)[] = [];
+
+  get(fd: number): FileDescription | undefined {
+    return fd >= 0 ? this.slots[fd]?.file : undefined;
+  }
+
+  getCloexec(fd: number): boolean {
+    return this.slots[fd]?.cloexec ?? false;
+  }
+
+  setCloexec(fd: number, v: boolean): number {
+    const e = this.slots[fd];
+    if (e === undefined) return -EBADF;
+    e.cloexec = v;
+    return 0;
+  }
+
+  /** Installs file at the lowest free fd >= min (taking a new reference). */
+  install(file: FileDescription, min: number, cloexec: boolean, limit: number): number {
+    let fd = min;
+    while (fd < this.slots.length && this.slots[fd] !== undefined) fd++;
+    if (fd >= limit) return -EMFILE;
+    file.incRef();
+    this.slots[fd] = { file, cloexec };
+    return fd;
+  }
+
+  /** Puts file at fd, closing what was there (dup2). */
+  installAt(fd: number, file: FileDescription, cloexec: boolean, limit: number): number {
+    if (fd < 0 || fd >= limit) return -EBADF;
+    file.incRef();
+    const old = this.slots[fd];
+    this.slots[fd] = { file, cloexec };
+    if (old !== undefined) decRef(old.file);
+    return fd;
+  }
+
+  remove(fd: number): FileDescription | undefined {
+    const e = fd >= 0 ? this.slots[fd] : undefined;
+    if (e === undefined) return undefined;
+    this.slots[fd] = undefined;
+    while (this.slots.length > 0 && this.slots[this.slots.length - 1] === undefined) this.slots.pop();
+    return e.file;
+  }
+
+  close(fd: number): number {
+    const f = this.remove(fd);
+    if (f === undefined) return -EBADF;
+    decRef(f);
+    return 0;
+  }
+
+  closeOnExec(): void {
+    for (let fd = 0; fd < this.slots.length; fd++) if (this.slots[fd]?.cloexec) this.close(fd);
+  }
+
+  closeAll(): void {
+    for (let fd = 0; fd < this.slots.length; fd++) if (this.slots[fd] !== undefined) this.close(fd);
+  }
+
+  /** Open descriptors in order (for /proc and close_range). */
+  fds(): number[] {
+    const out: number[] = [];
+    for (let fd = 0; fd < this.slots.length; fd++) if (this.slots[fd] !== undefined) out.push(fd);
+    return out;
+  }
+}

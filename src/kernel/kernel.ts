@@ -1,0 +1,107 @@
+// Kernel (gVisor pkg/sentry/kernel.Kernel): the sandbox's one kernel. It
+// owns the platform, the memory file, the file system tree and the tasks,
+// and runs them. Scheduling follows DESIGN.md: a runnable task is run in
+// the same turn, synchronously, until it blocks or exits; control goes
+// back to Node's event loop only when every task is blocked (or, with
+// several runnable tasks, after a quantum), so a system call that can be
+// served at once never waits for the event loop.
+
+import type { Platform } from '../platform/platform.js';
+import type { MemoryFile } from '../memory/memory_file.js';
+import type { VirtualFilesystem } from '../vfs/vfs.js';
+import { PIDNamespace } from './pid_namespace.js';
+import { UTSNamespace } from './uts.js';
+import { Task, TaskState } from './task.js';
+import { runTask } from './task_run.js';
+import type { Logger } from './log.js';
+import { FutexManager } from './futex.js';
+
+export type SyscallFn = (t: Task) => number;
+
+export interface SyscallTable {
+  /** Handlers indexed by system call number. */
+  readonly handlers: readonly (SyscallFn | undefined)[];
+}
+
+/** Hooks for --strace: called around each system call. */
+export interface SyscallTracer {
+  enter(t: Task, nr: number): void;
+  exit(t: Task, nr: number, ret: number): void;
+}
+
+export class Kernel {
+  readonly pidns = new PIDNamespace();
+  readonly futexes = new FutexManager();
+  readonly uts: UTSNamespace;
+  /** Monotonic time origin: the sandbox's CLOCK_MONOTONIC starts near zero at boot, like a fresh machine. */
+  readonly bootMono = performance.now();
+  readonly bootRealtimeMs = Date.now();
+  tracer: SyscallTracer | null = null;
+  private readonly runQueue: Task[] = [];
+  private scheduled = false;
+  private running = false;
+  /** Called once when the last task has exited, with the first process's wait status. */
+  onAllExited: ((status: number) => void) | null = null;
+  private readonly ensosysLogged = new Set<number>();
+
+  constructor(
+    readonly platform: Platform,
+    readonly mf: MemoryFile,
+    readonly vfs: VirtualFilesystem,
+    readonly syscalls: SyscallTable,
+    readonly log: Logger,
+    hostName: string,
+  ) {
+    this.uts = new UTSNamespace(hostName);
+  }
+
+  /** Makes t runnable; it runs on the next turn of the scheduler. */
+  schedule(t: Task): void {
+    this.runQueue.push(t);
+    if (!this.scheduled && !this.running) {
+      this.scheduled = true;
+      setImmediate(() => this.runLoop());
+    }
+  }
+
+  private runLoop(): void {
+    this.scheduled = false;
+    this.running = true;
+    try {
+      while (this.runQueue.length > 0) {
+        const t = this.runQueue.shift() as Task;
+        if (t.state !== TaskState.Running) continue;
+        runTask(t);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Logs an unimplemented system call once per number. */
+  noteENOSYS(nr: number, name: string): void {
+    if (this.ensosysLogged.has(nr)) return;
+    this.ensosysLogged.add(nr);
+    this.log.warn(`unimplemented system call ${name} (${nr}): returning ENOSYS`);
+  }
+
+  /** Called by exit paths when a task is gone. */
+  taskExited(t: Task): void {
+    this.pidns.remove(t);
+    if (this.pidns.tasks.size === 0 && this.onAllExited !== null) {
+      const cb = this.onAllExited;
+      this.onAllExited = null;
+      cb(t.tg.exitStatus ?? 0);
+    }
+  }
+
+  /** Monotonic clock in nanoseconds since boot, as a number (exact to ~104 days). */
+  monotonicNs(): number {
+    return Math.round((performance.now() - this.bootMono) * 1e6);
+  }
+
+  /** Ticks (USER_HZ = 100) since boot. */
+  ticks(): number {
+    return Math.floor((performance.now() - this.bootMono) / 10);
+  }
+}

@@ -1,0 +1,107 @@
+// Task (gVisor pkg/sentry/kernel.Task, seed 002): one application thread.
+// Its state is plain data (registers, ids, masks, the file table, the
+// address space) so that it can be saved and restored. A task moves
+// through explicit run states, as gVisor's task run loop does:
+//
+//   Running  -> the platform runs it until a system call, fault or signal
+//   Blocked  -> parked on a wait queue; woken, it re-runs its system call
+//   Dead     -> exited; its resources are released
+//
+// A system call that must wait returns BLOCK after registering a waiter;
+// nothing about the wait lives in a closure or a promise, so a blocked
+// task is just a task whose registers still hold the call it will re-run.
+
+import type { Context } from '../platform/platform.js';
+import { Reg } from '../platform/registers.js';
+import type { Registers } from '../platform/registers.js';
+import type { MemoryManager } from '../mm/mm.js';
+import type { Dentry } from '../vfs/dentry.js';
+import type { FDTable } from './fd_table.js';
+import type { Credentials } from './credentials.js';
+import type { ThreadGroup } from './thread_group.js';
+import type { Kernel } from './kernel.js';
+import type { Waiter, WaitQueue } from '../sync/waiter.js';
+
+export const enum TaskState {
+  Running,
+  Blocked,
+  Dead,
+}
+
+/** Returned by a system call handler that parked its task. */
+export const BLOCK = -0x7f000001;
+/** Returned by a handler after which the task no longer runs (exit). */
+export const EXITED = -0x7f000002;
+/** Returned by a handler that set the registers itself (execve, sigreturn). */
+export const NORETURN = -0x7f000003;
+
+export class Task {
+  state = TaskState.Running;
+  /** The thread's name (comm), at most 15 bytes. */
+  comm = '';
+  /** Blocked signal mask. */
+  sigmask = 0n;
+  altStack = { sp: 0, flags: 2 /* SS_DISABLE */, size: 0 };
+  clearChildTid = 0;
+  robustList = 0;
+  robustListLen = 0;
+  umask = 0o022;
+  /** prctl(2) settings. */
+  prctl = { pdeathsig: 0, dumpable: 1, keepcaps: 0, noNewPrivs: 0, thpDisable: 0, subreaper: 0 };
+  /** State a blocking system call keeps between its runs (a deadline), cleared when it returns. */
+  syscallState: { deadline?: number; [k: string]: unknown } | null = null;
+  /** The waiter registered while Blocked, and where. */
+  private waiting: { queues: WaitQueue[]; waiter: Waiter; timer?: NodeJS.Timeout } | null = null;
+
+  constructor(
+    readonly kernel: Kernel,
+    readonly tid: number,
+    readonly tg: ThreadGroup,
+    public ctx: Context,
+    public mm: MemoryManager,
+    public fdTable: FDTable,
+    public root: Dentry,
+    public cwd: Dentry,
+    public creds: Credentials,
+  ) {}
+
+  get regs(): Registers {
+    return this.ctx.regs;
+  }
+
+  /** Parks the task until one of `queues` reports `mask`, or until `deadlineMs` (monotonic ms) passes. */
+  block(queues: WaitQueue[], mask: number, deadlineMs?: number): number {
+    const waiter: Waiter = { mask, notify: () => this.wake() };
+    for (const q of queues) q.register(waiter);
+    this.waiting = { queues, waiter };
+    if (deadlineMs !== undefined) {
+      const delay = Math.max(0, deadlineMs - performance.now());
+      this.waiting.timer = setTimeout(() => this.wake(), Math.ceil(delay));
+    }
+    this.state = TaskState.Blocked;
+    return BLOCK;
+  }
+
+  /** Makes a blocked task runnable; it re-runs its system call. */
+  wake(): void {
+    if (this.state !== TaskState.Blocked) return;
+    const w = this.waiting;
+    if (w !== null) {
+      for (const q of w.queues) q.unregister(w.waiter);
+      if (w.timer !== undefined) clearTimeout(w.timer);
+      this.waiting = null;
+    }
+    this.state = TaskState.Running;
+    this.kernel.schedule(this);
+  }
+
+  /** The result register, as a signed number. */
+  setReturn(v: number): void {
+    this.ctx.regs.set(Reg.RAX, v);
+    this.ctx.regsDirty = true;
+  }
+
+  get pid(): number {
+    return this.tg.tgid;
+  }
+}

@@ -1,0 +1,47 @@
+// ThreadGroup (gVisor pkg/sentry/kernel.ThreadGroup): a process. It owns
+// what its threads share: signal dispositions, resource limits, the
+// process group and session ids, and the exit status the parent sees.
+
+import type { Task } from './task.js';
+
+export interface SigAction {
+  handler: bigint;
+  flags: bigint;
+  restorer: bigint;
+  mask: bigint;
+}
+
+export const RLIMIT_NLIMITS = 16;
+export const RLIM_INFINITY = 2n ** 64n - 1n;
+
+export class ThreadGroup {
+  readonly tasks: Task[] = [];
+  readonly sigactions: SigAction[] = [];
+  /** Soft and hard limits per RLIMIT_*. */
+  readonly rlimits: { cur: bigint; max: bigint }[] = [];
+  /** Wait status (as wait(2) encodes it) once the group has exited. */
+  exitStatus: number | null = null;
+  pgid: number;
+  sid: number;
+  /** Parent's tgid as the application sees it (0 for the first process: its parent is outside). */
+  ppid = 0;
+  /** Process start time in clock ticks since boot. */
+  startTime = 0;
+
+  constructor(readonly tgid: number, rlimits: { cur: bigint; max: bigint }[]) {
+    for (let i = 0; i <= 64; i++) this.sigactions.push({ handler: 0n, flags: 0n, restorer: 0n, mask: 0n });
+    for (const r of rlimits) this.rlimits.push({ ...r });
+    this.pgid = tgid;
+    this.sid = tgid;
+  }
+
+  get leader(): Task {
+    return this.tasks[0];
+  }
+
+  /** RLIMIT_NOFILE's soft limit as a number. */
+  get nofile(): number {
+    const c = this.rlimits[7].cur;
+    return c > 1048576n ? 1048576 : Number(c);
+  }
+}

@@ -1,0 +1,101 @@
+// The memory file (gVisor pkg/sentry/pgalloc): one memfd that holds every
+// page of application memory. Stub processes map ranges of it; the Sentry
+// maps all of it into itself, so copy-in and copy-out are plain accesses on
+// a Uint8Array view, not system calls.
+//
+// The file is sparse: its size is a virtual reservation and the host
+// allocates a page only when it is first touched. Freed ranges are punched
+// out so the host gets the memory back, which also means every allocation
+// starts zeroed. Allocations never straddle a view chunk (V8 caps one
+// ArrayBuffer at 4 GiB), so every allocated range has one contiguous view.
+
+import { native } from '../native.js';
+
+export const PAGE_SIZE = 4096;
+const CHUNK_SHIFT = 32;
+const CHUNK_SIZE = 2 ** CHUNK_SHIFT; // 4 GiB: V8's largest ArrayBuffer
+const FILE_SIZE = 64 * 2 ** 30;
+
+interface Extent { off: number; len: number }
+
+export class MemoryFile {
+  readonly fd: number;
+  private readonly chunks: (Uint8Array | undefined)[] = [];
+  /** Free extents below `top`, sorted by offset, coalesced. */
+  private free: Extent[] = [];
+  private top = 0;
+  /** Bytes currently allocated (for usage accounting). */
+  allocated = 0;
+
+  constructor() {
+    const fd = native.memfdCreate('tsvisor-memory', FILE_SIZE);
+    if (fd < 0) throw new Error(`tsvisor: memfd_create for the memory file failed: errno ${-fd}`);
+    this.fd = fd;
+  }
+
+  /** Allocates `len` bytes (a multiple of PAGE_SIZE) of zeroed memory; returns the file offset, or -ENOMEM. */
+  allocate(len: number): number {
+    for (let i = 0; i < this.free.length; i++) {
+      const e = this.free[i];
+      if (e.len < len) continue;
+      // Never hand out a range that crosses a chunk boundary.
+      const chunkEnd = (Math.floor(e.off / CHUNK_SIZE) + 1) * CHUNK_SIZE;
+      if (e.off + len > chunkEnd) continue;
+      const off = e.off;
+      e.off += len;
+      e.len -= len;
+      if (e.len === 0) this.free.splice(i, 1);
+      this.allocated += len;
+      return off;
+    }
+    let off = this.top;
+    const chunkEnd = (Math.floor(off / CHUNK_SIZE) + 1) * CHUNK_SIZE;
+    if (off + len > chunkEnd) {
+      this.release(off, chunkEnd - off, false);
+      off = chunkEnd;
+    }
+    if (off + len > FILE_SIZE) return -12; // ENOMEM
+    this.top = off + len;
+    this.allocated += len;
+    return off;
+  }
+
+  /** Returns [off, off+len) to the allocator; its pages are given back to the host. */
+  deallocate(off: number, len: number): void {
+    this.allocated -= len;
+    this.release(off, len, true);
+  }
+
+  private release(off: number, len: number, punch: boolean): void {
+    if (len <= 0) return;
+    if (punch) native.punchHole(this.fd, off, len);
+    const f = this.free;
+    // Insert sorted, then coalesce with neighbours.
+    let lo = 0, hi = f.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (f[mid].off < off) lo = mid + 1; else hi = mid;
+    }
+    f.splice(lo, 0, { off, len });
+    if (lo + 1 < f.length && f[lo].off + f[lo].len === f[lo + 1].off) {
+      f[lo].len += f[lo + 1].len;
+      f.splice(lo + 1, 1);
+    }
+    if (lo > 0 && f[lo - 1].off + f[lo - 1].len === f[lo].off) {
+      f[lo - 1].len += f[lo].len;
+      f.splice(lo, 1);
+    }
+  }
+
+  /** A view of [off, off+len), which must lie inside one allocation. */
+  view(off: number, len: number): Uint8Array {
+    const ci = Math.floor(off / CHUNK_SIZE);
+    let c = this.chunks[ci];
+    if (c === undefined) {
+      c = new Uint8Array(native.mapShared(this.fd, ci * CHUNK_SIZE, CHUNK_SIZE));
+      this.chunks[ci] = c;
+    }
+    const start = off - ci * CHUNK_SIZE;
+    return c.subarray(start, start + len);
+  }
+}

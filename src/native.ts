@@ -1,0 +1,57 @@
+// The host interface: typed access to the N-API addon built from native/.
+// Mechanism only (see native/addon.c); every function returns a negative
+// errno rather than throwing when the host call fails.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import * as path from 'node:path';
+
+export interface NativeAddon {
+  memfdCreate(name: string, size: number): number;
+  mapShared(fd: number, offset: number, length: number): ArrayBuffer;
+  punchHole(fd: number, offset: number, length: number): number;
+  spawnStub(stubPath: string, memfd: number): number;
+  getRegs(pid: number, regs: BigUint64Array): number;
+  setRegs(pid: number, regs: BigUint64Array): number;
+  getFpRegs(pid: number, buf: Uint8Array): number;
+  setFpRegs(pid: number, buf: Uint8Array): number;
+  getSiginfo(pid: number, buf: Uint8Array): number;
+  /** op: 0 SYSEMU, 1 CONT, 2 SYSEMU_SINGLESTEP. Returns the stopped pid, status in out[0]. */
+  resume(pid: number, regs: BigUint64Array | null, op: number, sig: number, out: Int32Array): number;
+  wait(pid: number, nohang: boolean, out: Int32Array): number;
+  inject(pid: number, scratch: BigUint64Array, nr: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number;
+  kill(pid: number, sig: number): number;
+  openBeneath(dirfd: number, path: string, flags: number, mode: number): number;
+  fstat(fd: number, buf: Uint8Array): number;
+  fstatfs(fd: number, buf: Uint8Array): number;
+  readlinkAt(fd: number, path: string): string | number;
+  getdents64(fd: number, buf: Uint8Array): number;
+  lseek(fd: number, off: number, whence: number): number;
+  /** offset < 0: read at the file position. */
+  pread(fd: number, buf: Uint8Array, offset: number): number;
+  pwrite(fd: number, buf: Uint8Array, offset: number): number;
+  close(fd: number): number;
+  ioctlRead(fd: number, req: number, buf: Uint8Array): number;
+  poll1(fd: number, events: number, timeoutMs: number): number;
+  /** set < 0: F_GETFL; otherwise F_SETFL to set. */
+  flFlags(fd: number, set: number): number;
+  armQuantum(ms: number): number;
+  quantumExpired(): boolean;
+  getRandom(buf: Uint8Array): number;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** The repository root: dist/ sits beside build/. */
+export const repoRoot = path.resolve(here, '..');
+const require = createRequire(import.meta.url);
+
+function load(): NativeAddon {
+  const file = path.join(repoRoot, 'build', 'Release', 'tsvisor_native.node');
+  try {
+    return require(file) as NativeAddon;
+  } catch (e) {
+    throw new Error(`tsvisor: cannot load the native addon ${file} (${(e as Error).message}); run 'npm install' to build it`);
+  }
+}
+
+export const native: NativeAddon = load();
+export const stubPath = path.join(repoRoot, 'build', 'Release', 'tsvisor-stub');

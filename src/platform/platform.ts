@@ -1,0 +1,64 @@
+// The Platform abstraction (gVisor pkg/sentry/platform, seed 003): how the
+// Sentry runs application code. An AddressSpace is a host address space the
+// Sentry lays out with mappings of its memory file; a Context is one
+// application thread's execution. Context.switch runs the thread until it
+// makes a system call, faults, is signalled, or its quantum ends, and says
+// which. Unlike gVisor's, switch returns a tagged result instead of errors.
+
+import type { Registers } from './registers.js';
+
+export const PROT_NONE = 0;
+export const PROT_READ = 1;
+export const PROT_WRITE = 2;
+export const PROT_EXEC = 4;
+
+export interface AddressSpace {
+  /** Maps [fileOffset, fileOffset+length) of the memory file at addr, replacing what was there. Returns 0 or -errno. */
+  mapFile(addr: number, fileOffset: number, length: number, prot: number): number;
+  /** Removes any mapping in [addr, addr+length). */
+  unmap(addr: number, length: number): void;
+  /** Changes the protection of mappings in [addr, addr+length) that exist. */
+  protect(addr: number, length: number, prot: number): void;
+  /** Releases the host resources; the AddressSpace is dead afterwards. */
+  release(): void;
+}
+
+export const enum StopKind {
+  /** The thread made a system call (registers hold it). */
+  Syscall,
+  /** The thread received a synchronous signal (a fault, a trap) or a host signal. */
+  Signal,
+  /** The quantum expired; the thread is still running on the host and must be waited for again. */
+  Interrupt,
+  /** The host thread is gone (killed from outside the Sentry). */
+  Dead,
+}
+
+export interface SignalStop {
+  signo: number;
+  code: number;
+  /** si_addr for faults. */
+  addr: number;
+}
+
+export interface Context {
+  readonly regs: Registers;
+  /** Set when the Sentry changed the registers, so they must be written back before resuming. */
+  regsDirty: boolean;
+  /** Runs the thread until the next stop. Blocks the Node thread while the application runs. */
+  switch(): StopKind;
+  /** Details of the last Signal stop. */
+  readonly lastSignal: SignalStop;
+  /** Ends the host thread. */
+  release(): void;
+}
+
+export interface Platform {
+  readonly name: string;
+  /** A new, empty address space and the context of its first thread. */
+  newAddressSpace(): { as: AddressSpace; ctx: Context };
+  /** Lowest address an application may map. */
+  readonly minUserAddress: number;
+  /** One past the highest address an application may map. */
+  readonly maxUserAddress: number;
+}

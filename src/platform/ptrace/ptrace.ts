@@ -1,0 +1,133 @@
+// The ptrace platform (gVisor pkg/sentry/platform/ptrace). Each address
+// space is a stub process (native/stub.S) holding nothing but the memory
+// file mapped at the addresses the Sentry chooses; each application thread
+// is a host thread in it, run under PTRACE_SYSEMU so that a system call
+// stops it before the host kernel executes anything. Mappings are changed
+// by injecting mmap/munmap/mprotect into the stub's thread while it is
+// stopped.
+//
+// Differs from gVisor: one stub process per address space with the
+// application thread itself used for injection (gVisor keeps a separate
+// injection thread per subprocess); the Node main thread is the tracer of
+// every stub and waits for stops synchronously (DESIGN.md, "Platform").
+
+import { native, stubPath } from '../../native.js';
+import { Registers } from '../registers.js';
+import type { AddressSpace, Context, Platform, SignalStop } from '../platform.js';
+import { StopKind } from '../platform.js';
+
+/** The stub occupies [STUB_BASE, STUB_END); applications get everything below. */
+export const STUB_BASE = 0x7fffff000000;
+export const STUB_END = 0x7fffff002000;
+const STUB_MEMFD = 3;
+
+const SYS_mmap = 9, SYS_mprotect = 10, SYS_munmap = 11;
+const MAP_SHARED = 0x01, MAP_FIXED = 0x10;
+const SIGTRAP = 5;
+
+const OP_SYSEMU = 0;
+const statusOut = new Int32Array(1);
+const siginfoBuf = new Uint8Array(128);
+const siginfoView = new DataView(siginfoBuf.buffer);
+
+class PtraceContext implements Context {
+  readonly regs = new Registers();
+  regsDirty = true;
+  readonly lastSignal: SignalStop = { signo: 0, code: 0, addr: 0 };
+  /** A signal to deliver on the next resume (unused: the Sentry delivers signals itself). */
+  private dead = false;
+
+  constructor(readonly pid: number) {}
+
+  switch(): StopKind {
+    if (this.dead) return StopKind.Dead;
+    const r = native.resume(this.pid, this.regs.raw, OP_SYSEMU, 0, statusOut);
+    this.regsDirty = false;
+    if (r < 0) {
+      if (r === -4 /* EINTR: quantum */) return StopKind.Interrupt;
+      this.dead = true;
+      return StopKind.Dead;
+    }
+    return this.decode(statusOut[0]);
+  }
+
+  private decode(status: number): StopKind {
+    if ((status & 0xff) !== 0x7f) {
+      // Exited or killed on the host.
+      this.dead = true;
+      return StopKind.Dead;
+    }
+    const sig = (status >> 8) & 0xff;
+    if (sig === (SIGTRAP | 0x80)) return StopKind.Syscall;
+    const ls = this.lastSignal;
+    ls.signo = sig;
+    ls.code = 0;
+    ls.addr = 0;
+    if (native.getSiginfo(this.pid, siginfoBuf) === 0) {
+      ls.code = siginfoView.getInt32(8, true);
+      const lo = siginfoView.getUint32(16, true), hi = siginfoView.getUint32(20, true);
+      ls.addr = lo + hi * 4294967296;
+    }
+    return StopKind.Signal;
+  }
+
+  release(): void {
+    if (this.dead) return;
+    this.dead = true;
+    native.kill(this.pid, 9);
+    // Reap it: a SIGKILLed tracee reports its exit to us.
+    for (let i = 0; i < 1000; i++) {
+      const r = native.wait(this.pid, false, statusOut);
+      if (r < 0) break;
+      const st = statusOut[0];
+      if ((st & 0x7f) !== 0x7f && (st & 0xff) !== 0x7f) break;
+    }
+  }
+}
+
+class PtraceAddressSpace implements AddressSpace {
+  private readonly scratch = new BigUint64Array(27);
+  constructor(private readonly ctx: PtraceContext) {}
+
+  private inject(nr: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
+    // The thread's own registers live in ctx.regs and are written back on the
+    // next resume; the injection may clobber the host copy freely.
+    this.ctx.regsDirty = true;
+    this.scratch.set(this.ctx.regs.raw);
+    return native.inject(this.ctx.pid, this.scratch, nr, a0, a1, a2, a3, a4, a5);
+  }
+
+  mapFile(addr: number, fileOffset: number, length: number, prot: number): number {
+    const r = this.inject(SYS_mmap, addr, length, prot, MAP_SHARED | MAP_FIXED, STUB_MEMFD, fileOffset);
+    return r < 0 && r > -4096 ? r : 0;
+  }
+
+  unmap(addr: number, length: number): void {
+    this.inject(SYS_munmap, addr, length, 0, 0, 0, 0);
+  }
+
+  protect(addr: number, length: number, prot: number): void {
+    this.inject(SYS_mprotect, addr, length, prot, 0, 0, 0);
+  }
+
+  release(): void {
+    this.ctx.release();
+  }
+}
+
+export class PtracePlatform implements Platform {
+  readonly name = 'ptrace';
+  readonly minUserAddress = 0x10000;
+  readonly maxUserAddress = STUB_BASE;
+
+  constructor(private readonly memfd: number) {}
+
+  newAddressSpace(): { as: AddressSpace; ctx: Context } {
+    const pid = native.spawnStub(stubPath, this.memfd);
+    if (pid < 0) throw new Error(`tsvisor: cannot start a stub process (${stubPath}): errno ${-pid}`);
+    const ctx = new PtraceContext(pid);
+    // Seed the registers from the stopped stub (segment selectors etc).
+    native.getRegs(pid, ctx.regs.raw);
+    return { as: new PtraceAddressSpace(ctx), ctx };
+  }
+}

@@ -1,0 +1,445 @@
+// Opening, closing and duplicating files, the working directory, and the
+// calls that change the tree: open(2), openat(2), openat2(2), creat(2),
+// close(2), close_range(2), dup(2)/dup2/dup3, fcntl(2), chdir(2),
+// fchdir(2), getcwd(2), readlink(2), access(2)/faccessat(2)/faccessat2(2),
+// umask(2), and mkdir/unlink/rename/link/symlink/chmod/chown/truncate/
+// utimes.
+//
+// Differs from Linux: the root file system is read-only for now, so every
+// call that would change it fails with EROFS once the path has been
+// checked (ENOENT, ENOTDIR, EEXIST keep Linux's precedence).
+
+import type { Task } from '../../kernel/task.js';
+import type { Dentry } from '../../vfs/dentry.js';
+import { checkPermission, MAY_EXEC, MAY_READ, MAY_WRITE } from '../../vfs/vfs.js';
+import {
+  O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_TMPFILE, O_TRUNC,
+  O_WRONLY, O_RDWR, SETFL_MASK, O_LARGEFILE,
+} from '../../vfs/file_description.js';
+import { S_IFDIR, S_IFLNK, S_IFMT } from '../../vfs/stat.js';
+import { decRef } from '../../kernel/fd_table.js';
+import {
+  AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, EACCES, EBADF, EEXIST,
+  EFAULT, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, EPERM, ERANGE, EROFS, copyInStruct, getU64, readPath, resolveAt,
+  startDir,
+} from '../support.js';
+
+const VALID_OPEN_FLAGS = 0o37777777 & ~0o10000000000;
+
+function openFile(t: Task, dirfd: number, path: string, flags: number, mode: number): number {
+  if (flags & O_PATH) flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  if ((flags & O_TMPFILE) === O_TMPFILE) {
+    if ((flags & O_ACCMODE) === O_RDONLY) return -EINVAL;
+  } else if (flags & O_CREAT && flags & O_DIRECTORY) {
+    return -EINVAL;
+  }
+  const follow = (flags & O_NOFOLLOW) === 0 && (flags & (O_CREAT | O_EXCL)) !== (O_CREAT | O_EXCL);
+  let d = resolveAt(t, dirfd, path, follow, false);
+  if (typeof d === 'number') {
+    if (d !== -ENOENT || !(flags & O_CREAT)) return d;
+    // Creating: the parent must exist and be searchable; the file system is read-only.
+    const start = path[0] === '/' ? t.root : startDir(t, dirfd);
+    if (typeof start === 'number') return start;
+    const p = t.kernel.vfs.walkParent(t.creds, t.root, start, path);
+    if (typeof p === 'number') return p;
+    if (path.endsWith('/')) return -EISDIR;
+    return -EROFS;
+  }
+  if ((flags & O_TMPFILE) === O_TMPFILE) {
+    return (d.inode.mode & S_IFMT) === S_IFDIR ? (d.inode.fs.readOnly ? -EROFS : -EOPNOTSUPP) : -ENOTDIR;
+  }
+  if (flags & O_CREAT && flags & O_EXCL) return -EEXIST;
+  const type = d.inode.mode & S_IFMT;
+  if (type === S_IFLNK && !(flags & O_PATH)) return -ELOOP;
+  if (flags & O_DIRECTORY && type !== S_IFDIR) return -ENOTDIR;
+  const acc = flags & O_ACCMODE;
+  if (!(flags & O_PATH)) {
+    if (acc === 3) return -EINVAL;
+    if (type === S_IFDIR && (acc !== O_RDONLY || flags & O_CREAT || flags & O_TRUNC)) return -EISDIR;
+    const st = d.inode.stat();
+    if (typeof st === 'number') return st;
+    const want = (acc === O_RDONLY ? MAY_READ : acc === O_WRONLY ? MAY_WRITE : MAY_READ | MAY_WRITE) |
+      (flags & O_TRUNC ? MAY_WRITE : 0);
+    if (!checkPermission(t.creds, st.mode, st.uid, st.gid, want)) return -EACCES;
+    if ((want & MAY_WRITE) && d.inode.fs.readOnly && type !== 0o020000) return -EROFS;
+  }
+  const f = d.inode.open(flags);
+  if (typeof f === 'number') return f;
+  f.dentry = d;
+  f.flags = (flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | 0o400 /* O_NOCTTY */)) | O_LARGEFILE;
+  const fd = t.fdTable.install(f, 0, (flags & O_CLOEXEC) !== 0, t.tg.nofile);
+  decRef(f);
+  return fd;
+}
+const EOPNOTSUPP = 95;
+
+export function sysOpen(t: Task): number {
+  const p = readPath(t, t.regs.arg(0));
+  if (typeof p === 'number') return p;
+  return openFile(t, AT_FDCWD, p, t.regs.argInt(1), t.regs.argU32(2));
+}
+
+export function sysOpenat(t: Task): number {
+  const p = readPath(t, t.regs.arg(1));
+  if (typeof p === 'number') return p;
+  return openFile(t, t.regs.argInt(0), p, t.regs.argInt(2), t.regs.argU32(3));
+}
+
+export function sysCreat(t: Task): number {
+  const p = readPath(t, t.regs.arg(0));
+  if (typeof p === 'number') return p;
+  return openFile(t, AT_FDCWD, p, O_CREAT | O_WRONLY | O_TRUNC, t.regs.argU32(1));
+}
+
+/** openat2(dirfd, path, how, size). RESOLVE_* flags other than none are refused with EINVAL... see docs. */
+export function sysOpenat2(t: Task): number {
+  const r = t.regs;
+  const size = r.arg(3);
+  if (size < 24) return -EINVAL;
+  if (size > 4096) return -E2BIG;
+  const dv = copyInStruct(t, r.arg(2), 24);
+  if (dv === null) return -EFAULT;
+  const flags = getU64(dv, 0), mode = getU64(dv, 8), resolve = getU64(dv, 16);
+  if (flags > 0xffffffff || (flags & ~VALID_OPEN_FLAGS) !== 0) return -EINVAL;
+  if (mode !== 0 && !(flags & (O_CREAT | 0o20000000))) return -EINVAL;
+  if (mode > 0o7777) return -EINVAL;
+  if (resolve !== 0) return -EINVAL; // RESOLVE_* are not supported yet (docs/syscalls.md)
+  const p = readPath(t, r.arg(1));
+  if (typeof p === 'number') return p;
+  return openFile(t, r.argInt(0), p, flags, mode);
+}
+const E2BIG = 7;
+
+export function sysClose(t: Task): number {
+  return t.fdTable.close(t.regs.argInt(0));
+}
+
+export function sysCloseRange(t: Task): number {
+  const r = t.regs;
+  const first = r.argU32(0), last = r.argU32(1), flags = r.argU32(2);
+  const CLOSE_RANGE_UNSHARE = 2, CLOSE_RANGE_CLOEXEC = 4;
+  if (flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) return -EINVAL;
+  if (first > last) return -EINVAL;
+  for (const fd of t.fdTable.fds()) {
+    if (fd < first || fd > last) continue;
+    if (flags & CLOSE_RANGE_CLOEXEC) t.fdTable.setCloexec(fd, true);
+    else t.fdTable.close(fd);
+  }
+  return 0;
+}
+
+export function sysDup(t: Task): number {
+  const f = t.fdTable.get(t.regs.argInt(0));
+  if (f === undefined) return -EBADF;
+  return t.fdTable.install(f, 0, false, t.tg.nofile);
+}
+
+function dup3(t: Task, oldfd: number, newfd: number, flags: number): number {
+  const f = t.fdTable.get(oldfd);
+  if (f === undefined) return -EBADF;
+  if (newfd < 0 || newfd >= t.tg.nofile) return -EBADF;
+  return t.fdTable.installAt(newfd, f, (flags & O_CLOEXEC) !== 0, t.tg.nofile);
+}
+
+export function sysDup2(t: Task): number {
+  const oldfd = t.regs.argInt(0), newfd = t.regs.argInt(1);
+  if (oldfd === newfd) return t.fdTable.get(oldfd) === undefined ? -EBADF : newfd;
+  return dup3(t, oldfd, newfd, 0);
+}
+
+export function sysDup3(t: Task): number {
+  const oldfd = t.regs.argInt(0), newfd = t.regs.argInt(1), flags = t.regs.argInt(2);
+  if (flags & ~O_CLOEXEC) return -EINVAL;
+  if (oldfd === newfd) return -EINVAL;
+  return dup3(t, oldfd, newfd, flags);
+}
+
+const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7,
+  F_SETOWN = 8, F_GETOWN = 9, F_SETSIG = 10, F_GETSIG = 11, F_DUPFD_CLOEXEC = 1030, F_GETPIPE_SZ = 1032,
+  F_ADD_SEALS = 1033, F_GET_SEALS = 1034, F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38;
+const FD_CLOEXEC = 1;
+
+export function sysFcntl(t: Task): number {
+  const r = t.regs;
+  const fd = r.argInt(0), cmd = r.argInt(1);
+  const f = t.fdTable.get(fd);
+  if (f === undefined) return -EBADF;
+  const isPath = (f.flags & O_PATH) !== 0;
+  switch (cmd) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC: {
+      const min = r.argInt(2);
+      if (min < 0 || min >= t.tg.nofile) return -EINVAL;
+      return t.fdTable.install(f, min, cmd === F_DUPFD_CLOEXEC, t.tg.nofile);
+    }
+    case F_GETFD:
+      return t.fdTable.getCloexec(fd) ? FD_CLOEXEC : 0;
+    case F_SETFD:
+      return t.fdTable.setCloexec(fd, (r.argInt(2) & FD_CLOEXEC) !== 0);
+    case F_GETFL:
+      return f.flags & ~O_CLOEXEC;
+    case F_SETFL:
+      if (isPath) return -EBADF;
+      f.flags = (f.flags & ~SETFL_MASK) | (r.argInt(2) & SETFL_MASK);
+      return 0;
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+    case F_OFD_GETLK:
+    case F_OFD_SETLK:
+    case F_OFD_SETLKW:
+      // Record locks come with the writable VFS.
+      return isPath ? -EBADF : -ENOLCK;
+    case F_GETOWN:
+      return 0;
+    case F_SETOWN:
+    case F_SETSIG:
+    case F_GETSIG:
+      return -EINVAL;
+    case F_GET_SEALS:
+    case F_ADD_SEALS:
+      return -EINVAL;
+    case F_GETPIPE_SZ:
+      return -EBADF;
+    default:
+      return -EINVAL;
+  }
+}
+const ENOLCK = 37;
+
+export function sysChdir(t: Task): number {
+  const p = readPath(t, t.regs.arg(0));
+  if (typeof p === 'number') return p;
+  const d = resolveAt(t, AT_FDCWD, p, true, false);
+  if (typeof d === 'number') return d;
+  return setCwd(t, d);
+}
+
+function setCwd(t: Task, d: Dentry): number {
+  if ((d.inode.mode & S_IFMT) !== S_IFDIR) return -ENOTDIR;
+  const st = d.inode.stat();
+  if (typeof st === 'number') return st;
+  if (!checkPermission(t.creds, st.mode, st.uid, st.gid, MAY_EXEC)) return -EACCES;
+  t.cwd = d;
+  return 0;
+}
+
+export function sysFchdir(t: Task): number {
+  const f = t.fdTable.get(t.regs.argInt(0));
+  if (f === undefined) return -EBADF;
+  if (f.dentry === null) return -ENOTDIR;
+  return setCwd(t, f.dentry);
+}
+
+export function sysGetcwd(t: Task): number {
+  const r = t.regs;
+  const size = r.arg(1);
+  const path = Buffer.from(t.cwd.path() + '\0', 'latin1');
+  if (size < path.length) return -ERANGE;
+  if (t.mm.copyOut(r.arg(0), path) < 0) return -EFAULT;
+  return path.length;
+}
+
+function readlinkAt(t: Task, dirfd: number, pathAddr: number, buf: number, size: number): number {
+  if (size <= 0 || size > 0x7fffffff) return -EINVAL;
+  const p = readPath(t, pathAddr);
+  if (typeof p === 'number') return p;
+  const d = resolveAt(t, dirfd, p, false, true);
+  if (typeof d === 'number') return d;
+  if ((d.inode.mode & S_IFMT) !== S_IFLNK) return -EINVAL;
+  const target = d.inode.readlink();
+  if (typeof target === 'number') return target;
+  const b = Buffer.from(target, 'latin1');
+  const n = Math.min(b.length, size);
+  if (t.mm.copyOut(buf, b.subarray(0, n)) < 0) return -EFAULT;
+  return n;
+}
+
+export function sysReadlink(t: Task): number {
+  const r = t.regs;
+  return readlinkAt(t, AT_FDCWD, r.arg(0), r.arg(1), r.argSigned(2));
+}
+
+export function sysReadlinkat(t: Task): number {
+  const r = t.regs;
+  return readlinkAt(t, r.argInt(0), r.arg(1), r.arg(2), r.argSigned(3));
+}
+
+const R_OK = 4, W_OK = 2, X_OK = 1;
+
+function accessAt(t: Task, dirfd: number, pathAddr: number, mode: number, flags: number): number {
+  if (mode & ~7) return -EINVAL;
+  if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
+  const p = readPath(t, pathAddr);
+  if (typeof p === 'number') return p;
+  const d = resolveAt(t, dirfd, p, (flags & AT_SYMLINK_NOFOLLOW) === 0, (flags & AT_EMPTY_PATH) !== 0);
+  if (typeof d === 'number') return d;
+  if (mode === 0) return 0;
+  const st = d.inode.stat();
+  if (typeof st === 'number') return st;
+  // access(2) checks with the real ids unless AT_EACCESS.
+  const c = flags & AT_EACCESS ? t.creds : { euid: t.creds.ruid, egid: t.creds.rgid, groups: t.creds.groups };
+  const want = (mode & R_OK ? MAY_READ : 0) | (mode & W_OK ? MAY_WRITE : 0) | (mode & X_OK ? MAY_EXEC : 0);
+  if (!checkPermission(c, st.mode, st.uid, st.gid, want)) return -EACCES;
+  if (mode & W_OK && d.inode.fs.readOnly && (st.mode & S_IFMT) !== 0o020000) return -EROFS;
+  return 0;
+}
+
+export function sysAccess(t: Task): number {
+  return accessAt(t, AT_FDCWD, t.regs.arg(0), t.regs.argInt(1), 0);
+}
+export function sysFaccessat(t: Task): number {
+  return accessAt(t, t.regs.argInt(0), t.regs.arg(1), t.regs.argInt(2), 0);
+}
+export function sysFaccessat2(t: Task): number {
+  return accessAt(t, t.regs.argInt(0), t.regs.arg(1), t.regs.argInt(2), t.regs.argInt(3));
+}
+
+export function sysUmask(t: Task): number {
+  const old = t.umask;
+  t.umask = t.regs.argU32(0) & 0o777;
+  return old;
+}
+
+// ---- calls that change the tree: read-only root for now ----------------
+
+/** For a call creating `path`: ENOENT/ENOTDIR from the parent walk, EEXIST if it exists, else EROFS. */
+function createAt(t: Task, dirfd: number, pathAddr: number): number {
+  const p = readPath(t, pathAddr);
+  if (typeof p === 'number') return p;
+  const d = resolveAt(t, dirfd, p, false, false);
+  if (typeof d !== 'number') return -EEXIST;
+  if (d !== -ENOENT) return d;
+  const start = p[0] === '/' ? t.root : startDir(t, dirfd);
+  if (typeof start === 'number') return start;
+  const parent = t.kernel.vfs.walkParent(t.creds, t.root, start, p);
+  if (typeof parent === 'number') return parent;
+  return parent.parent.inode.fs.readOnly ? -EROFS : -EPERM;
+}
+
+/** For a call changing an existing `path`: its lookup error, else EROFS. */
+function modifyAt(t: Task, dirfd: number, pathAddr: number, follow: boolean, emptyPath = false): number {
+  const p = readPath(t, pathAddr);
+  if (typeof p === 'number') return p;
+  const d = resolveAt(t, dirfd, p, follow, emptyPath);
+  if (typeof d === 'number') return d;
+  return d.inode.fs.readOnly ? -EROFS : -EPERM;
+}
+
+export function sysMkdir(t: Task): number { return createAt(t, AT_FDCWD, t.regs.arg(0)); }
+export function sysMkdirat(t: Task): number { return createAt(t, t.regs.argInt(0), t.regs.arg(1)); }
+export function sysMknod(t: Task): number { return createAt(t, AT_FDCWD, t.regs.arg(0)); }
+export function sysMknodat(t: Task): number { return createAt(t, t.regs.argInt(0), t.regs.arg(1)); }
+export function sysSymlink(t: Task): number {
+  const target = readPath(t, t.regs.arg(0));
+  if (typeof target === 'number') return target;
+  return createAt(t, AT_FDCWD, t.regs.arg(1));
+}
+export function sysSymlinkat(t: Task): number {
+  const target = readPath(t, t.regs.arg(0));
+  if (typeof target === 'number') return target;
+  return createAt(t, t.regs.argInt(1), t.regs.arg(2));
+}
+export function sysLink(t: Task): number {
+  const e = modifyAt(t, AT_FDCWD, t.regs.arg(0), false);
+  if (e !== -EROFS && e !== -EPERM) return e;
+  return createAt(t, AT_FDCWD, t.regs.arg(1));
+}
+export function sysLinkat(t: Task): number {
+  const r = t.regs;
+  if (r.argInt(4) & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) return -EINVAL;
+  const e = modifyAt(t, r.argInt(0), r.arg(1), (r.argInt(4) & AT_SYMLINK_FOLLOW) !== 0, (r.argInt(4) & AT_EMPTY_PATH) !== 0);
+  if (e !== -EROFS && e !== -EPERM) return e;
+  return createAt(t, r.argInt(2), r.arg(3));
+}
+export function sysUnlink(t: Task): number {
+  const e = modifyAt(t, AT_FDCWD, t.regs.arg(0), false);
+  return e;
+}
+export function sysRmdir(t: Task): number { return modifyAt(t, AT_FDCWD, t.regs.arg(0), false); }
+export function sysUnlinkat(t: Task): number {
+  if (t.regs.argInt(2) & ~AT_REMOVEDIR) return -EINVAL;
+  return modifyAt(t, t.regs.argInt(0), t.regs.arg(1), false);
+}
+export function sysRename(t: Task): number {
+  const e = modifyAt(t, AT_FDCWD, t.regs.arg(0), false);
+  return e;
+}
+export function sysRenameat(t: Task): number { return modifyAt(t, t.regs.argInt(0), t.regs.arg(1), false); }
+export function sysRenameat2(t: Task): number {
+  if (t.regs.argU32(4) & ~7) return -EINVAL;
+  return modifyAt(t, t.regs.argInt(0), t.regs.arg(1), false);
+}
+export function sysChmod(t: Task): number { return modifyAt(t, AT_FDCWD, t.regs.arg(0), true); }
+export function sysFchmodat(t: Task): number { return modifyAt(t, t.regs.argInt(0), t.regs.arg(1), true); }
+export function sysChown(t: Task): number { return modifyAt(t, AT_FDCWD, t.regs.arg(0), true); }
+export function sysLchown(t: Task): number { return modifyAt(t, AT_FDCWD, t.regs.arg(0), false); }
+export function sysFchownat(t: Task): number {
+  const fl = t.regs.argInt(4);
+  if (fl & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
+  return modifyAt(t, t.regs.argInt(0), t.regs.arg(1), (fl & AT_SYMLINK_NOFOLLOW) === 0, (fl & AT_EMPTY_PATH) !== 0);
+}
+export function sysTruncate(t: Task): number {
+  if (t.regs.argSigned(1) < 0) return -EINVAL;
+  const p = readPath(t, t.regs.arg(0));
+  if (typeof p === 'number') return p;
+  const d = resolveAt(t, AT_FDCWD, p, true, false);
+  if (typeof d === 'number') return d;
+  if ((d.inode.mode & S_IFMT) === S_IFDIR) return -EISDIR;
+  return d.inode.fs.readOnly ? -EROFS : -EINVAL;
+}
+
+/** fchmod/fchown/ftruncate/fallocate on an fd. */
+function modifyFd(t: Task, needWrite: boolean): number {
+  const f = t.fdTable.get(t.regs.argInt(0));
+  if (f === undefined || (f.flags & O_PATH)) return -EBADF;
+  if (needWrite && !f.writable) return -EINVAL;
+  const ro = f.dentry?.inode.fs.readOnly ?? false;
+  return ro ? -EROFS : -EPERM;
+}
+export function sysFchmod(t: Task): number { return modifyFd(t, false); }
+export function sysFchown(t: Task): number { return modifyFd(t, false); }
+export function sysFtruncate(t: Task): number {
+  if (t.regs.argSigned(1) < 0) return -EINVAL;
+  const f = t.fdTable.get(t.regs.argInt(0));
+  if (f === undefined) return -EBADF;
+  if (!f.writable) return -EINVAL;
+  return f.truncate(t.regs.argSigned(1));
+}
+export function sysFallocate(t: Task): number {
+  const f = t.fdTable.get(t.regs.argInt(0));
+  if (f === undefined) return -EBADF;
+  if (!f.writable) return -EBADF;
+  return -EOPNOTSUPP;
+}
+
+export function sysUtimensat(t: Task): number {
+  const r = t.regs;
+  const flags = r.argInt(3);
+  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
+  if (r.arg(1) === 0) {
+    const f = t.fdTable.get(r.argInt(0));
+    if (f === undefined) return -EBADF;
+    return f.dentry?.inode.fs.readOnly ? -EROFS : -EPERM;
+  }
+  return modifyAt(t, r.argInt(0), r.arg(1), (flags & AT_SYMLINK_NOFOLLOW) === 0, (flags & AT_EMPTY_PATH) !== 0);
+}
+export function sysUtime(t: Task): number { return modifyAt(t, AT_FDCWD, t.regs.arg(0), true); }
+export function sysUtimes(t: Task): number { return modifyAt(t, AT_FDCWD, t.regs.arg(0), true); }
+export function sysFutimesat(t: Task): number { return modifyAt(t, t.regs.argInt(0), t.regs.arg(1), true); }
+
+export function sysFsync(t: Task): number {
+  const f = t.fdTable.get(t.regs.argInt(0));
+  if (f === undefined || (f.flags & O_PATH)) return -EBADF;
+  return f.sync();
+}
+
+export function sysSync(): number {
+  return 0;
+}
+
+export function sysSyncfs(t: Task): number {
+  return t.fdTable.get(t.regs.argInt(0)) === undefined ? -EBADF : 0;
+}
+
+export { O_APPEND, O_RDWR };

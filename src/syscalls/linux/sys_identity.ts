@@ -1,0 +1,158 @@
+// User and group ids: getuid(2) and friends, setuid(2) and friends,
+// getgroups(2)/setgroups(2), and the process group and session calls
+// getpgrp(2), getpgid(2), setpgid(2), getsid(2), setsid(2).
+//
+// Ids are the sandbox's own: changing them changes nothing on the host.
+// The rules are Linux's, with "privileged" meaning euid 0 (capabilities
+// come with user namespaces in the OCI work).
+
+import type { Task } from '../../kernel/task.js';
+import { EFAULT, EINVAL, EPERM, ESRCH, copyOut } from '../support.js';
+
+export function sysGetuid(t: Task): number { return t.creds.ruid; }
+export function sysGeteuid(t: Task): number { return t.creds.euid; }
+export function sysGetgid(t: Task): number { return t.creds.rgid; }
+export function sysGetegid(t: Task): number { return t.creds.egid; }
+
+function u32s(vals: number[]): Uint8Array {
+  const b = new Uint8Array(vals.length * 4);
+  const dv = new DataView(b.buffer);
+  vals.forEach((v, i) => dv.setUint32(i * 4, v >>> 0, true));
+  return b;
+}
+
+export function sysGetresuid(t: Task): number {
+  const r = t.regs, c = t.creds;
+  for (const [i, v] of [[0, c.ruid], [1, c.euid], [2, c.suid]]) if (copyOut(t, r.arg(i), u32s([v])) < 0) return -EFAULT;
+  return 0;
+}
+export function sysGetresgid(t: Task): number {
+  const r = t.regs, c = t.creds;
+  for (const [i, v] of [[0, c.rgid], [1, c.egid], [2, c.sgid]]) if (copyOut(t, r.arg(i), u32s([v])) < 0) return -EFAULT;
+  return 0;
+}
+
+const NO_CHANGE = 0xffffffff;
+
+function setres(t: Task, uid: boolean, rr: number, ee: number, ss: number): number {
+  const c = t.creds;
+  const [cr, ce, cs] = uid ? [c.ruid, c.euid, c.suid] : [c.rgid, c.egid, c.sgid];
+  const priv = c.euid === 0;
+  const ok = (v: number) => v === NO_CHANGE || priv || v === cr || v === ce || v === cs;
+  if (!ok(rr) || !ok(ee) || !ok(ss)) return -EPERM;
+  const nr = rr === NO_CHANGE ? cr : rr, ne = ee === NO_CHANGE ? ce : ee, ns = ss === NO_CHANGE ? cs : ss;
+  if (uid) { c.ruid = nr; c.euid = ne; c.suid = ns; } else { c.rgid = nr; c.egid = ne; c.sgid = ns; }
+  return 0;
+}
+
+export function sysSetresuid(t: Task): number {
+  const r = t.regs;
+  return setres(t, true, r.argU32(0), r.argU32(1), r.argU32(2));
+}
+export function sysSetresgid(t: Task): number {
+  const r = t.regs;
+  return setres(t, false, r.argU32(0), r.argU32(1), r.argU32(2));
+}
+
+export function sysSetuid(t: Task): number {
+  const id = t.regs.argU32(0);
+  if (id === NO_CHANGE) return -EINVAL;
+  const c = t.creds;
+  if (c.euid === 0) { c.ruid = c.euid = c.suid = id; return 0; }
+  if (id !== c.ruid && id !== c.suid) return -EPERM;
+  c.euid = id;
+  return 0;
+}
+export function sysSetgid(t: Task): number {
+  const id = t.regs.argU32(0);
+  if (id === NO_CHANGE) return -EINVAL;
+  const c = t.creds;
+  if (c.euid === 0) { c.rgid = c.egid = c.sgid = id; return 0; }
+  if (id !== c.rgid && id !== c.sgid) return -EPERM;
+  c.egid = id;
+  return 0;
+}
+
+function setre(t: Task, uid: boolean, rr: number, ee: number): number {
+  const c = t.creds;
+  const [cr, ce, cs] = uid ? [c.ruid, c.euid, c.suid] : [c.rgid, c.egid, c.sgid];
+  const priv = c.euid === 0;
+  if (rr !== NO_CHANGE && !priv && rr !== cr && rr !== ce) return -EPERM;
+  if (ee !== NO_CHANGE && !priv && ee !== cr && ee !== ce && ee !== cs) return -EPERM;
+  const nr = rr === NO_CHANGE ? cr : rr, ne = ee === NO_CHANGE ? ce : ee;
+  const ns = rr !== NO_CHANGE || (ee !== NO_CHANGE && ee !== cr) ? ne : cs;
+  if (uid) { c.ruid = nr; c.euid = ne; c.suid = ns; } else { c.rgid = nr; c.egid = ne; c.sgid = ns; }
+  return 0;
+}
+export function sysSetreuid(t: Task): number { return setre(t, true, t.regs.argU32(0), t.regs.argU32(1)); }
+export function sysSetregid(t: Task): number { return setre(t, false, t.regs.argU32(0), t.regs.argU32(1)); }
+
+export function sysSetfsuid(t: Task): number { return t.creds.euid; }
+export function sysSetfsgid(t: Task): number { return t.creds.egid; }
+
+const NGROUPS_MAX = 65536;
+
+export function sysGetgroups(t: Task): number {
+  const size = t.regs.argInt(0);
+  const g = t.creds.groups;
+  if (size < 0) return -EINVAL;
+  if (size === 0) return g.length;
+  if (size < g.length) return -EINVAL;
+  if (copyOut(t, t.regs.arg(1), u32s(g)) < 0) return -EFAULT;
+  return g.length;
+}
+
+export function sysSetgroups(t: Task): number {
+  const size = t.regs.argInt(0);
+  if (size < 0 || size > NGROUPS_MAX) return -EINVAL;
+  if (t.creds.euid !== 0) return -EPERM;
+  const b = t.mm.copyIn(t.regs.arg(1), size * 4);
+  if (b === null) return -EFAULT;
+  const dv = new DataView(b.buffer);
+  const g: number[] = [];
+  for (let i = 0; i < size; i++) g.push(dv.getUint32(i * 4, true));
+  t.creds.groups = g;
+  return 0;
+}
+
+function lookupTg(t: Task, pid: number): Task | undefined {
+  if (pid === 0) return t;
+  const x = t.kernel.pidns.tasks.get(pid);
+  return x !== undefined && x.tg.tgid === pid ? x : undefined;
+}
+
+export function sysGetpgrp(t: Task): number { return t.tg.pgid; }
+export function sysGetpgid(t: Task): number {
+  const pid = t.regs.argInt(0);
+  if (pid < 0) return -ESRCH;
+  const x = lookupTg(t, pid);
+  return x === undefined ? -ESRCH : x.tg.pgid;
+}
+export function sysGetsid(t: Task): number {
+  const pid = t.regs.argInt(0);
+  if (pid < 0) return -ESRCH;
+  const x = lookupTg(t, pid);
+  return x === undefined ? -ESRCH : x.tg.sid;
+}
+export function sysSetpgid(t: Task): number {
+  const pid = t.regs.argInt(0), pgid = t.regs.argInt(1);
+  if (pgid < 0) return -EINVAL;
+  const x = lookupTg(t, pid);
+  if (x === undefined) return -ESRCH;
+  if (x.tg.sid === x.tg.tgid) return -EPERM; // a session leader cannot move
+  const target = pgid === 0 ? x.tg.tgid : pgid;
+  if (target !== x.tg.tgid) {
+    // Must join an existing group in the same session.
+    let found = false;
+    for (const o of t.kernel.pidns.tasks.values()) if (o.tg.pgid === target && o.tg.sid === x.tg.sid) found = true;
+    if (!found) return -EPERM;
+  }
+  x.tg.pgid = target;
+  return 0;
+}
+export function sysSetsid(t: Task): number {
+  const tg = t.tg;
+  for (const o of t.kernel.pidns.tasks.values()) if (o.tg.pgid === tg.tgid) return -EPERM;
+  tg.sid = tg.pgid = tg.tgid;
+  return tg.sid;
+}

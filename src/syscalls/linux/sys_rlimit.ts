@@ -1,0 +1,101 @@
+// Resource limits: getrlimit(2), setrlimit(2), prlimit64(2), and usage:
+// getrusage(2), times(2), sysinfo(2).
+//
+// Differs from Linux: limits are recorded and reported, and RLIMIT_NOFILE
+// and RLIMIT_STACK are enforced; the others are not enforced yet.
+// getrusage and times report no CPU time yet (no per-task accounting).
+
+import type { Task } from '../../kernel/task.js';
+import { RLIM_INFINITY, RLIMIT_NLIMITS } from '../../kernel/thread_group.js';
+import { EFAULT, EINVAL, EPERM, ESRCH, copyInStruct, copyOut, putU64 } from '../support.js';
+
+function getLimit(t: Task, res: number, addr: number): number {
+  if (res < 0 || res >= RLIMIT_NLIMITS) return -EINVAL;
+  const l = t.tg.rlimits[res];
+  const b = new Uint8Array(16);
+  const dv = new DataView(b.buffer);
+  dv.setBigUint64(0, l.cur, true);
+  dv.setBigUint64(8, l.max, true);
+  return copyOut(t, addr, b) < 0 ? -EFAULT : 0;
+}
+
+function setLimit(t: Task, res: number, cur: bigint, max: bigint): number {
+  if (res < 0 || res >= RLIMIT_NLIMITS) return -EINVAL;
+  if (cur > max) return -EINVAL;
+  const l = t.tg.rlimits[res];
+  if (max > l.max && t.creds.euid !== 0) return -EPERM;
+  if (res === 7 && max > 1048576n && max !== RLIM_INFINITY) return -EPERM; // nr_open
+  if (res === 7 && max === RLIM_INFINITY) return -EPERM;
+  l.cur = cur;
+  l.max = max;
+  return 0;
+}
+
+export function sysGetrlimit(t: Task): number {
+  return getLimit(t, t.regs.argInt(0), t.regs.arg(1));
+}
+
+export function sysSetrlimit(t: Task): number {
+  const dv = copyInStruct(t, t.regs.arg(1), 16);
+  if (dv === null) return -EFAULT;
+  return setLimit(t, t.regs.argInt(0), dv.getBigUint64(0, true), dv.getBigUint64(8, true));
+}
+
+export function sysPrlimit64(t: Task): number {
+  const r = t.regs;
+  const pid = r.argInt(0), res = r.argInt(1), newAddr = r.arg(2), oldAddr = r.arg(3);
+  if (pid !== 0 && pid !== t.tg.tgid) return t.kernel.pidns.tasks.has(pid) ? -EPERM : -ESRCH;
+  if (res < 0 || res >= RLIMIT_NLIMITS) return -EINVAL;
+  let nl: DataView | null = null;
+  if (newAddr !== 0) {
+    nl = copyInStruct(t, newAddr, 16);
+    if (nl === null) return -EFAULT;
+  }
+  if (oldAddr !== 0) {
+    const e = getLimit(t, res, oldAddr);
+    if (e < 0) return e;
+  }
+  if (nl !== null) return setLimit(t, res, nl.getBigUint64(0, true), nl.getBigUint64(8, true));
+  return 0;
+}
+
+function timeval(dv: DataView, o: number, us: number): void {
+  putU64(dv, o, Math.floor(us / 1e6));
+  putU64(dv, o + 8, Math.floor(us % 1e6));
+}
+
+export function sysGetrusage(t: Task): number {
+  const who = t.regs.argInt(0);
+  const RUSAGE_SELF = 0, RUSAGE_CHILDREN = -1, RUSAGE_THREAD = 1;
+  if (who !== RUSAGE_SELF && who !== RUSAGE_CHILDREN && who !== RUSAGE_THREAD) return -EINVAL;
+  const b = new Uint8Array(144);
+  const dv = new DataView(b.buffer);
+  if (who !== RUSAGE_CHILDREN) {
+    // CPU times are not accounted per task yet (reported as zero); maxrss is the memory file's use.
+    timeval(dv, 0, 0);
+    putU64(dv, 32, Math.floor(t.kernel.mf.allocated / 1024)); // ru_maxrss in KiB
+  }
+  return copyOut(t, t.regs.arg(1), b) < 0 ? -EFAULT : 0;
+}
+
+export function sysTimes(t: Task): number {
+  const addr = t.regs.arg(0);
+  const ticks = t.kernel.ticks();
+  if (addr !== 0) {
+    const b = new Uint8Array(32);
+    if (copyOut(t, addr, b) < 0) return -EFAULT;
+  }
+  return ticks;
+}
+
+export function sysSysinfo(t: Task): number {
+  const b = new Uint8Array(112);
+  const dv = new DataView(b.buffer);
+  putU64(dv, 0, Math.floor(t.kernel.monotonicNs() / 1e9)); // uptime
+  const total = 8 * 1024 * 1024 * 1024;
+  putU64(dv, 32, total); // totalram
+  putU64(dv, 40, Math.max(0, total - t.kernel.mf.allocated)); // freeram
+  dv.setUint16(80, t.kernel.pidns.tasks.size, true); // procs
+  dv.setUint32(104, 1, true); // mem_unit
+  return copyOut(t, t.regs.arg(0), b) < 0 ? -EFAULT : 0;
+}

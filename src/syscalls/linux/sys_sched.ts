@@ -1,0 +1,110 @@
+// Scheduling: sched_yield(2), sched_getaffinity(2), sched_setaffinity(2),
+// getcpu(2), sched_getscheduler(2), sched_getparam(2),
+// sched_get_priority_max/min(2), getpriority(2), setpriority(2).
+//
+// The sandbox reports the host's CPU count as its CPUs; every task is
+// SCHED_OTHER at nice 0 and may run on all of them.
+
+import type { Task } from '../../kernel/task.js';
+import * as os from 'node:os';
+import { EFAULT, EINVAL, EPERM, ESRCH, copyOut } from '../support.js';
+
+const ncpu = Math.max(1, os.availableParallelism());
+
+function checkPid(t: Task, pid: number): number {
+  if (pid < 0) return -EINVAL;
+  if (pid !== 0 && !t.kernel.pidns.tasks.has(pid)) return -ESRCH;
+  return 0;
+}
+
+export function sysSchedYield(): number {
+  return 0;
+}
+
+export function sysSchedGetaffinity(t: Task): number {
+  const r = t.regs;
+  const e = checkPid(t, r.argInt(0));
+  if (e < 0) return e;
+  const len = r.arg(1);
+  const need = Math.ceil(ncpu / 64) * 8;
+  if (len < need || len % 8 !== 0) return -EINVAL;
+  const b = new Uint8Array(need);
+  for (let i = 0; i < ncpu; i++) b[i >> 3] |= 1 << (i & 7);
+  return copyOut(t, r.arg(2), b) < 0 ? -EFAULT : need;
+}
+
+export function sysSchedSetaffinity(t: Task): number {
+  const r = t.regs;
+  const e = checkPid(t, r.argInt(0));
+  if (e < 0) return e;
+  const len = Math.min(r.arg(1), 1024);
+  const b = t.mm.copyIn(r.arg(2), len);
+  if (b === null) return -EFAULT;
+  // The mask must include at least one CPU the sandbox has.
+  for (let i = 0; i < Math.min(ncpu, len * 8); i++) if (b[i >> 3] & (1 << (i & 7))) return 0;
+  return -EINVAL;
+}
+
+export function sysGetcpu(t: Task): number {
+  const r = t.regs;
+  if (r.arg(0) !== 0 && copyOut(t, r.arg(0), new Uint8Array(4)) < 0) return -EFAULT;
+  if (r.arg(1) !== 0 && copyOut(t, r.arg(1), new Uint8Array(4)) < 0) return -EFAULT;
+  return 0;
+}
+
+export function sysSchedGetscheduler(t: Task): number {
+  const e = checkPid(t, t.regs.argInt(0));
+  return e < 0 ? e : 0;
+}
+
+export function sysSchedGetparam(t: Task): number {
+  const r = t.regs;
+  if (r.arg(1) === 0) return -EINVAL;
+  const e = checkPid(t, r.argInt(0));
+  if (e < 0) return e;
+  return copyOut(t, r.arg(1), new Uint8Array(4)) < 0 ? -EFAULT : 0;
+}
+
+export function sysSchedSetscheduler(t: Task): number {
+  const r = t.regs;
+  const e = checkPid(t, r.argInt(0));
+  if (e < 0) return e;
+  const policy = r.argInt(1);
+  if (r.arg(2) === 0) return -EINVAL;
+  const p = t.mm.copyIn(r.arg(2), 4);
+  if (p === null) return -EFAULT;
+  const prio = new DataView(p.buffer).getInt32(0, true);
+  if (policy === 0 || policy === 3 || policy === 5) return prio === 0 ? 0 : -EINVAL; // OTHER, BATCH, IDLE
+  if (policy === 1 || policy === 2) return prio < 1 || prio > 99 ? -EINVAL : t.creds.euid === 0 ? -EPERM : -EPERM;
+  return -EINVAL;
+}
+
+export function sysSchedGetPriorityMax(t: Task): number {
+  const p = t.regs.argInt(0);
+  if (p === 1 || p === 2) return 99;
+  if (p === 0 || p === 3 || p === 5) return 0;
+  return -EINVAL;
+}
+
+export function sysSchedGetPriorityMin(t: Task): number {
+  const p = t.regs.argInt(0);
+  if (p === 1 || p === 2) return 1;
+  if (p === 0 || p === 3 || p === 5) return 0;
+  return -EINVAL;
+}
+
+export function sysGetpriority(t: Task): number {
+  const which = t.regs.argInt(0), who = t.regs.argInt(1);
+  if (which < 0 || which > 2) return -EINVAL;
+  if (which === 0 && who !== 0 && !t.kernel.pidns.tasks.has(who)) return -ESRCH;
+  return 20; // 20 - nice, nice 0
+}
+
+export function sysSetpriority(t: Task): number {
+  const which = t.regs.argInt(0), who = t.regs.argInt(1), prio = t.regs.argInt(2);
+  if (which < 0 || which > 2) return -EINVAL;
+  if (which === 0 && who !== 0 && !t.kernel.pidns.tasks.has(who)) return -ESRCH;
+  if (prio < 0 && t.creds.euid !== 0) return -EACCES;
+  return prio === 0 ? 0 : -EACCES;
+}
+const EACCES = 13;

@@ -1,0 +1,134 @@
+// Clocks and sleeping: clock_gettime(2), clock_getres(2),
+// gettimeofday(2), time(2), nanosleep(2), clock_nanosleep(2).
+//
+// CLOCK_REALTIME is the host's; CLOCK_MONOTONIC and CLOCK_BOOTTIME count
+// from the sandbox's boot. A sleep parks the task with a deadline, so it
+// can be woken early by a signal and restarted.
+//
+// Differs from Linux: CPU-time clocks report the time since boot (no
+// per-task CPU accounting yet); resolution is the host's microseconds.
+
+import type { Task } from '../../kernel/task.js';
+import { EFAULT, EINVAL, copyInStruct, copyOut, getI64, putU64 } from '../support.js';
+
+export const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3,
+  CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5, CLOCK_MONOTONIC_COARSE = 6, CLOCK_BOOTTIME = 7,
+  CLOCK_REALTIME_ALARM = 8, CLOCK_BOOTTIME_ALARM = 9, CLOCK_TAI = 11;
+
+/** Now on clock id, in ns (as a number: exact to 2^53 ns, which is ~104 days for monotonic and µs-rounded for realtime). */
+function clockNow(t: Task, id: number): number | null {
+  switch (id) {
+    case CLOCK_REALTIME:
+    case CLOCK_REALTIME_COARSE:
+    case CLOCK_REALTIME_ALARM:
+    case CLOCK_TAI:
+      return (t.kernel.bootRealtimeMs + (performance.now() - t.kernel.bootMono)) * 1e6;
+    case CLOCK_MONOTONIC:
+    case CLOCK_MONOTONIC_RAW:
+    case CLOCK_MONOTONIC_COARSE:
+    case CLOCK_BOOTTIME:
+    case CLOCK_BOOTTIME_ALARM:
+    case CLOCK_PROCESS_CPUTIME_ID:
+    case CLOCK_THREAD_CPUTIME_ID:
+      return t.kernel.monotonicNs();
+    default:
+      return null;
+  }
+}
+
+function putTimespec(t: Task, addr: number, ns: number): number {
+  const b = new Uint8Array(16);
+  const dv = new DataView(b.buffer);
+  const sec = Math.floor(ns / 1e9);
+  putU64(dv, 0, sec);
+  putU64(dv, 8, Math.floor(ns - sec * 1e9));
+  return copyOut(t, addr, b) < 0 ? -EFAULT : 0;
+}
+
+export function sysClockGettime(t: Task): number {
+  const now = clockNow(t, t.regs.argInt(0));
+  if (now === null) return -EINVAL;
+  return putTimespec(t, t.regs.arg(1), now);
+}
+
+export function sysClockGetres(t: Task): number {
+  const id = t.regs.argInt(0);
+  if (clockNow(t, id) === null) return -EINVAL;
+  const addr = t.regs.arg(1);
+  if (addr === 0) return 0;
+  const coarse = id === CLOCK_REALTIME_COARSE || id === CLOCK_MONOTONIC_COARSE;
+  return putTimespec(t, addr, coarse ? 4000000 : 1);
+}
+
+export function sysGettimeofday(t: Task): number {
+  const tv = t.regs.arg(0), tz = t.regs.arg(1);
+  const ns = clockNow(t, CLOCK_REALTIME) as number;
+  if (tv !== 0) {
+    const b = new Uint8Array(16);
+    const dv = new DataView(b.buffer);
+    const sec = Math.floor(ns / 1e9);
+    putU64(dv, 0, sec);
+    putU64(dv, 8, Math.floor((ns - sec * 1e9) / 1000));
+    if (copyOut(t, tv, b) < 0) return -EFAULT;
+  }
+  if (tz !== 0 && copyOut(t, tz, new Uint8Array(8)) < 0) return -EFAULT;
+  return 0;
+}
+
+export function sysTime(t: Task): number {
+  const sec = Math.floor((clockNow(t, CLOCK_REALTIME) as number) / 1e9);
+  const addr = t.regs.arg(0);
+  if (addr !== 0) {
+    const b = new Uint8Array(8);
+    putU64(new DataView(b.buffer), 0, sec);
+    if (copyOut(t, addr, b) < 0) return -EFAULT;
+  }
+  return sec;
+}
+
+/** Reads a struct timespec as ns; -EFAULT or -EINVAL for a bad one. */
+export function readTimespec(t: Task, addr: number): number {
+  const dv = copyInStruct(t, addr, 16);
+  if (dv === null) return -EFAULT;
+  const sec = getI64(dv, 0), nsec = getI64(dv, 8);
+  if (sec < 0 || nsec < 0 || nsec >= 1e9) return -EINVAL;
+  return sec * 1e9 + nsec;
+}
+
+const TIMER_ABSTIME = 1;
+
+function sleep(t: Task, clock: number, deadlineNs: number, remAddr: number): number {
+  // The deadline is kept across re-runs of the call, in monotonic ms.
+  void remAddr;
+  const nowMs = performance.now();
+  const st = t.syscallState;
+  let deadlineMs: number;
+  if (st !== null && st.deadline !== undefined) {
+    deadlineMs = st.deadline;
+  } else {
+    deadlineMs = nowMs + deadlineNs / 1e6;
+    t.syscallState = { deadline: deadlineMs };
+  }
+  if (nowMs >= deadlineMs) return 0;
+  void clock;
+  return t.block([], 0, deadlineMs);
+}
+
+export function sysNanosleep(t: Task): number {
+  const ns = t.syscallState === null ? readTimespec(t, t.regs.arg(0)) : 0;
+  if (ns < 0) return ns;
+  return sleep(t, CLOCK_MONOTONIC, ns, t.regs.arg(1));
+}
+
+export function sysClockNanosleep(t: Task): number {
+  const r = t.regs;
+  const clock = r.argInt(0), flags = r.argInt(1);
+  if (clock === CLOCK_THREAD_CPUTIME_ID) return -EINVAL;
+  const now = clockNow(t, clock);
+  if (now === null) return -EINVAL;
+  if (t.syscallState !== null) return sleep(t, clock, 0, 0);
+  const ns = readTimespec(t, r.arg(2));
+  if (ns < 0) return ns;
+  const rel = flags & TIMER_ABSTIME ? Math.max(0, ns - now) : ns;
+  return sleep(t, clock, rel, flags & TIMER_ABSTIME ? 0 : r.arg(3));
+}

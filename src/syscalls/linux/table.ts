@@ -1,0 +1,233 @@
+// The x86-64 system call table (gVisor pkg/sentry/syscalls/linux/linux64.go):
+// number -> handler, with each call's state as docs/syscalls.md reports
+// it. A number absent here returns ENOSYS and is logged once.
+
+import { SYS, SYS_MAX } from '../../abi/linux/sysno.js';
+import type { SyscallFn, SyscallTable } from '../../kernel/kernel.js';
+import * as rw from './sys_read_write.js';
+import * as file from './sys_file.js';
+import * as stat from './sys_stat.js';
+import * as dents from './sys_getdents.js';
+import * as mmap from './sys_mmap.js';
+import * as thread from './sys_thread.js';
+import * as id from './sys_identity.js';
+import * as rlimit from './sys_rlimit.js';
+import * as uname from './sys_uname.js';
+import * as time from './sys_time.js';
+import * as signal from './sys_signal.js';
+import * as random from './sys_random.js';
+import * as futex from './sys_futex.js';
+import * as ioctl from './sys_ioctl.js';
+import * as xattr from './sys_xattr.js';
+import * as sched from './sys_sched.js';
+
+export interface SyscallEntry {
+  name: string;
+  fn: SyscallFn;
+  state: 'full' | 'partial';
+  note?: string;
+}
+
+export const syscallTable = new Map<number, SyscallEntry>();
+
+type Name = keyof typeof SYS;
+
+function full(name: Name, fn: SyscallFn): void {
+  syscallTable.set(SYS[name], { name, fn, state: 'full' });
+}
+function partial(name: Name, fn: SyscallFn, note: string): void {
+  syscallTable.set(SYS[name], { name, fn, state: 'partial', note });
+}
+
+const RO = 'the root file system is read-only for now: fails with EROFS after checking the path';
+
+// read/write
+full('read', rw.sysRead);
+full('write', rw.sysWrite);
+full('pread64', rw.sysPread64);
+full('pwrite64', rw.sysPwrite64);
+full('readv', rw.sysReadv);
+full('writev', rw.sysWritev);
+full('preadv', rw.sysPreadv);
+full('pwritev', rw.sysPwritev);
+partial('preadv2', rw.sysPreadv2, 'RWF_* flags are accepted and ignored');
+partial('pwritev2', rw.sysPwritev2, 'RWF_* flags are accepted and ignored');
+full('lseek', rw.sysLseek);
+partial('sendfile', rw.sysSendfile, 'copies at most 1 MiB per call through a Sentry buffer');
+
+// files
+full('open', file.sysOpen);
+full('openat', file.sysOpenat);
+partial('openat2', file.sysOpenat2, 'RESOLVE_* flags are not supported (EINVAL)');
+partial('creat', file.sysCreat, RO);
+full('close', file.sysClose);
+partial('close_range', file.sysCloseRange, 'CLOSE_RANGE_UNSHARE has no effect (fd tables are not shared yet)');
+full('dup', file.sysDup);
+full('dup2', file.sysDup2);
+full('dup3', file.sysDup3);
+partial('fcntl', file.sysFcntl, 'record locks (F_GETLK/F_SETLK/F_OFD_*) return ENOLCK; F_SETOWN/F_SETSIG and seals are not supported');
+full('chdir', file.sysChdir);
+full('fchdir', file.sysFchdir);
+full('getcwd', file.sysGetcwd);
+full('readlink', file.sysReadlink);
+full('readlinkat', file.sysReadlinkat);
+full('access', file.sysAccess);
+full('faccessat', file.sysFaccessat);
+full('faccessat2', file.sysFaccessat2);
+full('umask', file.sysUmask);
+partial('mkdir', file.sysMkdir, RO);
+partial('mkdirat', file.sysMkdirat, RO);
+partial('mknod', file.sysMknod, RO);
+partial('mknodat', file.sysMknodat, RO);
+partial('symlink', file.sysSymlink, RO);
+partial('symlinkat', file.sysSymlinkat, RO);
+partial('link', file.sysLink, RO);
+partial('linkat', file.sysLinkat, RO);
+partial('unlink', file.sysUnlink, RO);
+partial('unlinkat', file.sysUnlinkat, RO);
+partial('rmdir', file.sysRmdir, RO);
+partial('rename', file.sysRename, RO);
+partial('renameat', file.sysRenameat, RO);
+partial('renameat2', file.sysRenameat2, RO);
+partial('chmod', file.sysChmod, RO);
+partial('fchmod', file.sysFchmod, RO);
+partial('fchmodat', file.sysFchmodat, RO);
+partial('chown', file.sysChown, RO);
+partial('lchown', file.sysLchown, RO);
+partial('fchown', file.sysFchown, RO);
+partial('fchownat', file.sysFchownat, RO);
+partial('truncate', file.sysTruncate, RO);
+partial('ftruncate', file.sysFtruncate, 'no writable files yet: EINVAL/EBADF as Linux gives for read-only descriptors');
+partial('fallocate', file.sysFallocate, 'no writable files yet');
+partial('utimensat', file.sysUtimensat, RO);
+partial('utime', file.sysUtime, RO);
+partial('utimes', file.sysUtimes, RO);
+partial('futimesat', file.sysFutimesat, RO);
+full('fsync', file.sysFsync);
+full('fdatasync', file.sysFsync);
+full('sync', file.sysSync);
+full('syncfs', file.sysSyncfs);
+
+// stat
+full('stat', stat.sysStat);
+full('fstat', stat.sysFstat);
+full('lstat', stat.sysLstat);
+full('newfstatat', stat.sysNewfstatat);
+partial('statx', stat.sysStatx, 'reports STATX_BASIC_STATS only (no birth time, no attributes)');
+full('statfs', stat.sysStatfs);
+full('fstatfs', stat.sysFstatfs);
+full('getdents', dents.sysGetdents);
+full('getdents64', dents.sysGetdents64);
+
+// memory
+partial('mmap', mmap.sysMmap, 'MAP_SHARED file mappings are snapshots (files are read-only); shared anonymous memory is not yet shared across fork');
+full('munmap', mmap.sysMunmap);
+full('mprotect', mmap.sysMprotect);
+partial('mremap', mmap.sysMremap, 'MREMAP_DONTUNMAP and old_size 0 (duplicating a shared mapping) return EINVAL');
+full('brk', mmap.sysBrk);
+partial('madvise', mmap.sysMadvise, 'DONTNEED and FREE drop pages; other advice is accepted and has no effect');
+full('mincore', mmap.sysMincore);
+full('msync', mmap.sysMsync);
+full('mlock', mmap.sysMlock);
+full('munlock', mmap.sysMlock);
+full('mlock2', mmap.sysMlock2);
+full('mlockall', mmap.sysMlockall);
+full('munlockall', mmap.sysMunlockall);
+
+// threads and processes
+full('getpid', thread.sysGetpid);
+partial('gettid', thread.sysGettid, 'single-threaded processes only until clone');
+full('getppid', thread.sysGetppid);
+partial('exit', thread.sysExit, 'ends the whole process (threads are not implemented yet)');
+full('exit_group', thread.sysExitGroup);
+full('set_tid_address', thread.sysSetTidAddress);
+full('set_robust_list', thread.sysSetRobustList);
+full('get_robust_list', thread.sysGetRobustList);
+partial('arch_prctl', thread.sysArchPrctl, 'ARCH_SET_CPUID is not supported (ENODEV)');
+partial('prctl', thread.sysPrctl, 'names, dumpable, keepcaps, no_new_privs, pdeathsig (recorded), subreaper (recorded), THP; other options EINVAL');
+
+// identity
+full('getuid', id.sysGetuid);
+full('geteuid', id.sysGeteuid);
+full('getgid', id.sysGetgid);
+full('getegid', id.sysGetegid);
+full('getresuid', id.sysGetresuid);
+full('getresgid', id.sysGetresgid);
+full('setuid', id.sysSetuid);
+full('setgid', id.sysSetgid);
+full('setreuid', id.sysSetreuid);
+full('setregid', id.sysSetregid);
+full('setresuid', id.sysSetresuid);
+full('setresgid', id.sysSetresgid);
+partial('setfsuid', id.sysSetfsuid, 'the fs ids always follow the effective ids');
+partial('setfsgid', id.sysSetfsgid, 'the fs ids always follow the effective ids');
+full('getgroups', id.sysGetgroups);
+full('setgroups', id.sysSetgroups);
+full('getpgrp', id.sysGetpgrp);
+full('getpgid', id.sysGetpgid);
+full('setpgid', id.sysSetpgid);
+full('getsid', id.sysGetsid);
+full('setsid', id.sysSetsid);
+
+// limits and usage
+partial('getrlimit', rlimit.sysGetrlimit, 'limits other than NOFILE and STACK are recorded, not enforced');
+partial('setrlimit', rlimit.sysSetrlimit, 'limits other than NOFILE and STACK are recorded, not enforced');
+partial('prlimit64', rlimit.sysPrlimit64, 'only the calling process; limits other than NOFILE and STACK are not enforced');
+partial('getrusage', rlimit.sysGetrusage, 'CPU times are zero (no per-task accounting yet)');
+partial('times', rlimit.sysTimes, 'CPU times are zero (no per-task accounting yet)');
+partial('sysinfo', rlimit.sysSysinfo, 'memory figures are the sandbox\'s nominal 8 GiB, loads are zero');
+full('uname', uname.sysUname);
+full('sethostname', uname.sysSethostname);
+full('setdomainname', uname.sysSetdomainname);
+
+// time
+partial('clock_gettime', time.sysClockGettime, 'CPU-time clocks report time since boot');
+full('clock_getres', time.sysClockGetres);
+full('gettimeofday', time.sysGettimeofday);
+full('time', time.sysTime);
+partial('nanosleep', time.sysNanosleep, 'rem is not written (sleeps are not interrupted by signals yet)');
+partial('clock_nanosleep', time.sysClockNanosleep, 'rem is not written (sleeps are not interrupted by signals yet)');
+
+// signals
+partial('rt_sigaction', signal.sysRtSigaction, 'handlers are recorded but not delivered yet');
+full('rt_sigprocmask', signal.sysRtSigprocmask);
+partial('rt_sigpending', signal.sysRtSigpending, 'nothing is ever pending (no delivery yet)');
+full('sigaltstack', signal.sysSigaltstack);
+partial('kill', signal.sysKill, 'only the calling process; default and ignore actions only (ENOSYS where a handler would run)');
+partial('tkill', signal.sysTkill, 'only the calling thread; default and ignore actions only');
+partial('tgkill', signal.sysTgkill, 'only the calling thread; default and ignore actions only');
+
+// misc
+full('getrandom', random.sysGetrandom);
+partial('futex', futex.sysFutex, 'WAIT, WAKE, WAIT_BITSET, WAKE_BITSET only; requeue, wake-op and PI ops return ENOSYS');
+partial('ioctl', ioctl.sysIoctl, 'FIONBIO, FIOCLEX, FIONCLEX, and TCGETS/TIOCGWINSZ/FIONREAD on host terminals; setting terminal modes is not supported');
+partial('getxattr', xattr.sysGetxattr, 'no file carries extended attributes yet (ENODATA)');
+partial('lgetxattr', xattr.sysLgetxattr, 'no file carries extended attributes yet (ENODATA)');
+partial('fgetxattr', xattr.sysFgetxattr, 'no file carries extended attributes yet (ENODATA)');
+partial('listxattr', xattr.sysListxattr, 'no file carries extended attributes yet (empty list)');
+partial('llistxattr', xattr.sysLlistxattr, 'no file carries extended attributes yet (empty list)');
+partial('flistxattr', xattr.sysFlistxattr, 'no file carries extended attributes yet (empty list)');
+partial('setxattr', xattr.sysSetxattr, 'EROFS on the read-only root, ENOTSUP elsewhere');
+partial('lsetxattr', xattr.sysLsetxattr, 'EROFS on the read-only root, ENOTSUP elsewhere');
+partial('fsetxattr', xattr.sysFsetxattr, 'EROFS on the read-only root, ENOTSUP elsewhere');
+partial('removexattr', xattr.sysRemovexattr, 'EROFS on the read-only root, ENOTSUP elsewhere');
+partial('lremovexattr', xattr.sysLremovexattr, 'EROFS on the read-only root, ENOTSUP elsewhere');
+partial('fremovexattr', xattr.sysFremovexattr, 'EROFS on the read-only root, ENOTSUP elsewhere');
+full('sched_yield', sched.sysSchedYield);
+full('sched_getaffinity', sched.sysSchedGetaffinity);
+partial('sched_setaffinity', sched.sysSchedSetaffinity, 'the mask is checked and not applied');
+full('getcpu', sched.sysGetcpu);
+full('sched_getscheduler', sched.sysSchedGetscheduler);
+full('sched_getparam', sched.sysSchedGetparam);
+partial('sched_setscheduler', sched.sysSchedSetscheduler, 'only SCHED_OTHER/BATCH/IDLE at priority 0');
+full('sched_get_priority_max', sched.sysSchedGetPriorityMax);
+full('sched_get_priority_min', sched.sysSchedGetPriorityMin);
+partial('getpriority', sched.sysGetpriority, 'always nice 0');
+partial('setpriority', sched.sysSetpriority, 'only nice 0 is accepted');
+
+/** The handler array the kernel dispatches through. */
+export function buildSyscallTable(): SyscallTable {
+  const handlers: (SyscallFn | undefined)[] = new Array(SYS_MAX + 1).fill(undefined);
+  for (const [nr, e] of syscallTable) handlers[nr] = e.fn;
+  return { handlers };
+}

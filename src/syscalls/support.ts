@@ -1,0 +1,109 @@
+// What every system call family shares: reading arguments, reaching
+// application memory, and turning paths into dentries the way the *at()
+// calls do (a dirfd, AT_FDCWD, AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW).
+
+import type { Task } from '../kernel/task.js';
+import type { Dentry } from '../vfs/dentry.js';
+import type { FileDescription } from '../vfs/file_description.js';
+
+export const EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7, ENOEXEC = 8, EBADF = 9,
+  ECHILD = 10, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, EXDEV = 18,
+  ENODEV = 19, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENFILE = 23, EMFILE = 24, ENOTTY = 25, EFBIG = 27,
+  ENOSPC = 28, ESPIPE = 29, EROFS = 30, EMLINK = 31, EPIPE = 32, ERANGE = 34, ENAMETOOLONG = 36, ENOSYS = 38,
+  ENOTEMPTY = 39, ELOOP = 40, ENODATA = 61, EOVERFLOW = 75, EOPNOTSUPP = 95, ENOTSUP = 95, ETIMEDOUT = 110;
+
+export const AT_FDCWD = -100;
+export const AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EACCESS = 0x200, AT_SYMLINK_FOLLOW = 0x400,
+  AT_NO_AUTOMOUNT = 0x800, AT_EMPTY_PATH = 0x1000, AT_STATX_SYNC_TYPE = 0x6000;
+
+export const PATH_MAX = 4096;
+
+/** The file at fd, or undefined. */
+export function getFile(t: Task, fd: number): FileDescription | undefined {
+  return t.fdTable.get(fd);
+}
+
+/** Reads a path argument: -EFAULT, -ENAMETOOLONG, or the byte string. */
+export function readPath(t: Task, addr: number): string | number {
+  return t.mm.readCString(addr, PATH_MAX);
+}
+
+/** The directory a relative path in an *at() call starts from. */
+export function startDir(t: Task, dirfd: number): Dentry | number {
+  if (dirfd === AT_FDCWD) return t.cwd;
+  const f = t.fdTable.get(dirfd);
+  if (f === undefined) return -EBADF;
+  if (f.dentry === null) return -ENOTDIR;
+  return f.dentry;
+}
+
+/**
+ * Resolves (dirfd, path) as the *at() calls do. With AT_EMPTY_PATH and an
+ * empty path, the result is the file at dirfd itself.
+ */
+export function resolveAt(t: Task, dirfd: number, path: string, follow: boolean, emptyPath: boolean): Dentry | number {
+  if (path.length === 0) {
+    if (!emptyPath) return -ENOENT;
+    if (dirfd === AT_FDCWD) return t.cwd;
+    const f = t.fdTable.get(dirfd);
+    if (f === undefined) return -EBADF;
+    if (f.dentry === null) return -ENOENT;
+    return f.dentry;
+  }
+  let start: Dentry | number = t.cwd;
+  if (path[0] !== '/') {
+    start = startDir(t, dirfd);
+    if (typeof start === 'number') return start;
+    if ((start.inode.mode & 0o170000) !== 0o040000) return -ENOTDIR;
+  }
+  return t.kernel.vfs.walk(t.creds, t.root, start, path, { followFinal: follow });
+}
+
+/**
+ * Collects views of the application buffer [addr, addr+len) for I/O.
+ * Returns the views and the number of bytes they cover; a fault part way
+ * shortens the buffer as Linux's partial copies do, and a fault at the
+ * start is -EFAULT.
+ */
+export function ioViews(t: Task, addr: number, len: number, write: boolean): { views: Uint8Array[]; total: number } | number {
+  const views: Uint8Array[] = [];
+  if (len === 0) return { views, total: 0 };
+  const total = t.mm.forEachView(addr, len, write, (v) => views.push(v));
+  if (total === 0) return -EFAULT;
+  return { views, total };
+}
+
+/** Writes a little-endian u64 into b at o. */
+export function putU64(dv: DataView, o: number, v: number): void {
+  dv.setUint32(o, v % 4294967296, true);
+  dv.setUint32(o + 4, Math.floor(v / 4294967296), true);
+}
+
+export function putI64(dv: DataView, o: number, v: number): void {
+  if (v >= 0) putU64(dv, o, v);
+  else dv.setBigInt64(o, BigInt(Math.trunc(v)), true);
+}
+
+export function getU64(dv: DataView, o: number): number {
+  return dv.getUint32(o, true) + dv.getUint32(o + 4, true) * 4294967296;
+}
+
+export function getI64(dv: DataView, o: number): number {
+  return dv.getUint32(o, true) + dv.getInt32(o + 4, true) * 4294967296;
+}
+
+/** Copies in a struct of len bytes as a DataView, or null on a fault. */
+export function copyInStruct(t: Task, addr: number, len: number): DataView | null {
+  const b = t.mm.copyIn(addr, len);
+  return b === null ? null : new DataView(b.buffer, b.byteOffset, b.length);
+}
+
+/** Copies out bytes; 0 or -EFAULT. */
+export function copyOut(t: Task, addr: number, b: Uint8Array): number {
+  return t.mm.copyOut(addr, b);
+}
+
+/** An object the ioctl handlers use to reach task memory. */
+export function ioctlIO(t: Task): { copyIn(a: number, l: number): Uint8Array | null; copyOut(a: number, d: Uint8Array): number } {
+  return { copyIn: (a, l) => t.mm.copyIn(a, l), copyOut: (a, d) => t.mm.copyOut(a, d) };
+}

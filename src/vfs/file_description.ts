@@ -1,0 +1,163 @@
+// FileDescription (gVisor pkg/sentry/vfs.FileDescription): an open file,
+// shared by every fd that dup(2) or fork made from the same open(2). It
+// holds the status flags and the file offset; what reading and writing do
+// is up to the file's kind, by overriding the methods here. The defaults
+// return the errors Linux gives for a file that does not support the
+// operation.
+//
+// I/O uses the application's memory directly: `dsts`/`srcs` are views of
+// the memory file covering the application's buffer, so a read from a
+// host file lands in application memory with no copy in between.
+
+import type { Dentry } from './dentry.js';
+import type { Stat } from './stat.js';
+import { WaitQueue } from '../sync/waiter.js';
+import type { Mappable } from '../mm/mm.js';
+
+export const O_ACCMODE = 3, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0o100, O_EXCL = 0o200,
+  O_NOCTTY = 0o400, O_TRUNC = 0o1000, O_APPEND = 0o2000, O_NONBLOCK = 0o4000, O_DSYNC = 0o10000,
+  O_ASYNC = 0o20000, O_DIRECT = 0o40000, O_LARGEFILE = 0o100000, O_DIRECTORY = 0o200000,
+  O_NOFOLLOW = 0o400000, O_NOATIME = 0o1000000, O_CLOEXEC = 0o2000000, O_SYNC = 0o4010000,
+  O_PATH = 0o10000000, O_TMPFILE = 0o20200000;
+
+/** Flags F_SETFL may change. */
+export const SETFL_MASK = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
+
+const EBADF = 9, EINVAL = 22, ENOTTY = 25, ESPIPE = 29, ENOTDIR = 20, ENODEV = 19, EISDIR = 21;
+
+/** Returned by I/O when it would block: the caller waits on `queue` for `events`. */
+export const WOULD_BLOCK = -11; // -EAGAIN
+
+export abstract class FileDescription {
+  refs = 1;
+  offset = 0;
+  /** For getdents: the position in the directory stream (an index for synthetic dirs). */
+  dirCookie = 0;
+  readonly queue = new WaitQueue();
+
+  constructor(
+    public flags: number,
+    public dentry: Dentry | null,
+  ) {}
+
+  get readable(): boolean {
+    return (this.flags & O_PATH) === 0 && (this.flags & O_ACCMODE) !== O_WRONLY;
+  }
+  get writable(): boolean {
+    return (this.flags & O_PATH) === 0 && (this.flags & O_ACCMODE) !== O_RDONLY;
+  }
+
+  /** Reads into dsts (total bytes `total`) at `offset`, or at and advancing this.offset when offset < 0. */
+  read(dsts: Uint8Array[], total: number, offset: number): number {
+    return -EINVAL;
+  }
+
+  write(srcs: Uint8Array[], total: number, offset: number): number {
+    return -EINVAL;
+  }
+
+  /** Whether pread/pwrite/lseek make sense (false for pipes and terminals). */
+  get seekable(): boolean {
+    return true;
+  }
+
+  seek(off: number, whence: number): number {
+    const SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2;
+    if (!this.seekable) return -ESPIPE;
+    let base: number;
+    switch (whence) {
+      case SEEK_SET: base = 0; break;
+      case SEEK_CUR: base = this.offset; break;
+      case SEEK_END: {
+        const st = this.stat();
+        if (typeof st === 'number') return st;
+        base = st.size;
+        break;
+      }
+      default:
+        return -EINVAL;
+    }
+    const n = base + off;
+    if (n < 0) return -EINVAL;
+    this.offset = n;
+    this.dirCookie = n === 0 ? 0 : this.dirCookie;
+    return n;
+  }
+
+  abstract stat(): Stat | number;
+
+  /** Fills buf with linux_dirent64 records; returns bytes, 0 at the end, or -errno. */
+  getdents(buf: Uint8Array): number {
+    return -ENOTDIR;
+  }
+
+  ioctl(req: number, arg: number, io: IoctlIO): number {
+    return -ENOTTY;
+  }
+
+  /** Current readiness (EVENT_IN/OUT...) for poll; files are always ready. */
+  readiness(mask: number): number {
+    return mask & 0x5;
+  }
+
+  /** Mappable contents for mmap, or -errno. */
+  mappable(): Mappable | number {
+    return -ENODEV;
+  }
+
+  incRef(): void {
+    this.refs++;
+  }
+
+  /** Drops a reference; the last one releases the file. */
+  decRef(): void {
+    if (--this.refs === 0) this.release();
+  }
+
+  /** Called when the last reference goes away. */
+  release(): void {}
+
+  /** The path shown for this file in /proc/PID/fd and in strace. */
+  describe(): string {
+    return this.dentry?.path() ?? 'anon_inode:[unknown]';
+  }
+
+  truncate(len: number): number {
+    return -EINVAL;
+  }
+
+  sync(): number {
+    return 0;
+  }
+
+  static readonly EBADF = EBADF;
+  static readonly EISDIR = EISDIR;
+}
+
+/** What ioctl handlers may use to reach application memory. */
+export interface IoctlIO {
+  copyIn(addr: number, len: number): Uint8Array | null;
+  copyOut(addr: number, data: Uint8Array): number;
+}
+
+/** Encodes one linux_dirent64 record into buf at off; returns the record length, or 0 if it does not fit. */
+export function putDirent64(buf: Uint8Array, off: number, ino: number, nextOff: number, type: number, name: string): number {
+  const nameBytes = Buffer.from(name, 'latin1');
+  const reclen = (19 + nameBytes.length + 1 + 7) & ~7;
+  if (off + reclen > buf.length) return 0;
+  const d = new DataView(buf.buffer, buf.byteOffset + off, reclen);
+  d.setUint32(0, ino % 4294967296, true);
+  d.setUint32(4, Math.floor(ino / 4294967296), true);
+  d.setUint32(8, nextOff % 4294967296, true);
+  d.setUint32(12, Math.floor(nextOff / 4294967296), true);
+  d.setUint16(16, reclen, true);
+  d.setUint8(18, type);
+  buf.set(nameBytes, off + 19);
+  buf.fill(0, off + 19 + nameBytes.length, off + reclen);
+  return reclen;
+}
+
+/** DT_* from a mode's type bits. */
+export function dtype(mode: number): number {
+  return (mode >> 12) & 0xf;
+}
