@@ -26,6 +26,7 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -581,6 +582,26 @@ static napi_value QuantumExpired(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* setAffinity(tid, cpu) -> 0 or -errno: pins a thread (0 = the caller) to one CPU; cpu < 0 unpins. */
+static napi_value SetAffinity(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int tid = (int)arg_i64(env, argv[0]);
+  int cpu = (int)arg_i64(env, argv[1]);
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (cpu < 0) {
+    for (int i = 0; i < CPU_SETSIZE; i++) CPU_SET(i, &set);
+  } else {
+    CPU_SET(cpu, &set);
+  }
+  if (sched_setaffinity(tid, sizeof set, &set) < 0) return i32(env, -errno);
+  return i32(env, 0);
+}
+
+static napi_value GetCpu(napi_env env, napi_callback_info info) {
+  return i32(env, sched_getcpu());
+}
+
 static napi_value GetRandom(napi_env env, napi_callback_info info) {
   ARGS(1);
   size_t len;
@@ -627,6 +648,8 @@ static napi_value Init(napi_env env, napi_value exports) {
   EXPORT("armQuantum", ArmQuantum);
   EXPORT("quantumExpired", QuantumExpired);
   EXPORT("getRandom", GetRandom);
+  EXPORT("setAffinity", SetAffinity);
+  EXPORT("getCpu", GetCpu);
   return exports;
 }
 

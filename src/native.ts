@@ -37,6 +37,9 @@ export interface NativeAddon {
   armQuantum(ms: number): number;
   quantumExpired(): boolean;
   getRandom(buf: Uint8Array): number;
+  /** Pins thread tid (0: the caller) to cpu; cpu < 0 allows every CPU. */
+  setAffinity(tid: number, cpu: number): number;
+  getCpu(): number;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
