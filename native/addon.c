@@ -307,6 +307,8 @@ static napi_value Resume(napi_env env, napi_callback_info info) {
   int32_t *out = arg_buf(env, argv[4], &olen);
   if (regs && len < sizeof(struct user_regs_struct)) { napi_throw_error(env, NULL, "regs buffer too small"); return NULL; }
   if (!out || olen < 4) { napi_throw_error(env, NULL, "out buffer too small"); return NULL; }
+  /* The quantum ended while the Sentry was busy: do not resume; the caller yields first. */
+  if (quantum_expired) return i32(env, -EAGAIN);
   if (regs && ptrace(PTRACE_SETREGS, pid, 0, regs) < 0) return i32(env, -errno);
   long req = op == 0 ? PTRACE_SYSEMU : op == 1 ? PTRACE_CONT : PTRACE_SYSEMU_SINGLESTEP;
   if (ptrace(req, pid, 0, (long)sig) < 0) return i32(env, -errno);
@@ -409,7 +411,8 @@ static napi_value OpenBeneath(napi_env env, napi_callback_info info) {
   how.flags = (uint64_t)arg_i64(env, argv[2]) | O_CLOEXEC;
   how.mode = (how.flags & (O_CREAT | O_TMPFILE)) ? (uint64_t)arg_i64(env, argv[3]) : 0;
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  long fd = syscall(SYS_openat2, dirfd, path[0] ? path : ".", &how, sizeof how);
+  long fd;
+  do fd = syscall(SYS_openat2, dirfd, path[0] ? path : ".", &how, sizeof how); while (fd < 0 && errno == EINTR);
   if (fd < 0) return i32(env, -errno);
   return i32(env, (int32_t)fd);
 }
@@ -457,7 +460,8 @@ static napi_value Getdents64(napi_env env, napi_callback_info info) {
   size_t len;
   void *buf = arg_buf(env, argv[1], &len);
   if (!buf) { napi_throw_error(env, NULL, "getdents buffer missing"); return NULL; }
-  long n = syscall(SYS_getdents64, fd, buf, len);
+  long n;
+  do n = syscall(SYS_getdents64, fd, buf, len); while (n < 0 && errno == EINTR);
   if (n < 0) return i32(env, -errno);
   return i32(env, (int32_t)n);
 }
@@ -480,7 +484,8 @@ static napi_value Pread(napi_env env, napi_callback_info info) {
   size_t len;
   void *buf = arg_buf(env, argv[1], &len);
   int64_t off = arg_i64(env, argv[2]);
-  ssize_t n = off < 0 ? read(fd, buf, len) : pread(fd, buf, len, off);
+  ssize_t n;
+  do n = off < 0 ? read(fd, buf, len) : pread(fd, buf, len, off); while (n < 0 && errno == EINTR);
   if (n < 0) return i32(env, -errno);
   return num(env, (double)n);
 }
@@ -492,7 +497,8 @@ static napi_value Pwrite(napi_env env, napi_callback_info info) {
   size_t len;
   void *buf = arg_buf(env, argv[1], &len);
   int64_t off = arg_i64(env, argv[2]);
-  ssize_t n = off < 0 ? write(fd, buf, len) : pwrite(fd, buf, len, off);
+  ssize_t n;
+  do n = off < 0 ? write(fd, buf, len) : pwrite(fd, buf, len, off); while (n < 0 && errno == EINTR);
   if (n < 0) return i32(env, -errno);
   return num(env, (double)n);
 }
@@ -525,7 +531,8 @@ static napi_value Poll1(napi_env env, napi_callback_info info) {
   p.events = (short)arg_i64(env, argv[1]);
   p.revents = 0;
   int t = (int)arg_i64(env, argv[2]);
-  int r = poll(&p, 1, t);
+  int r;
+  do r = poll(&p, 1, t); while (r < 0 && errno == EINTR);
   if (r < 0) return i32(env, -errno);
   return i32(env, r == 0 ? 0 : p.revents);
 }

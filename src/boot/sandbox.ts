@@ -21,6 +21,7 @@ import { ThreadGroup, RLIM_INFINITY } from '../kernel/thread_group.js';
 import { FDTable, decRef } from '../kernel/fd_table.js';
 import { Credentials } from '../kernel/credentials.js';
 import { load } from '../loader/loader.js';
+import { signalFromHost } from '../kernel/exit.js';
 import { buildSyscallTable } from '../syscalls/linux/table.js';
 import { StraceTracer } from './strace.js';
 import { errnoName } from '../abi/linux/errno.js';
@@ -112,8 +113,18 @@ export function runDo(opts: DoOptions): Promise<number> {
   task.comm = res.comm;
   tg.tasks.push(task);
   kernel.pidns.add(task);
+  // Signals sent to tsvisor go to the program, as runsc do forwards them.
+  const forward = (name: NodeJS.Signals, sig: number) => {
+    const h = () => {
+      if (tg.exitStatus === null) signalFromHost(task, sig);
+    };
+    process.on(name, h);
+    return () => process.off(name, h);
+  };
+  const unforward = [forward('SIGINT', 2), forward('SIGTERM', 15), forward('SIGHUP', 1), forward('SIGQUIT', 3)];
   return new Promise((resolve) => {
     kernel.onAllExited = (status) => {
+      for (const u of unforward) u();
       log.info(`sandbox exited with wait status 0x${status.toString(16)}`);
       log.close();
       native.close(rootFd);

@@ -15,6 +15,7 @@ export async function main(argv: string[]): Promise<number> {
     .name('tsvisor')
     .description('an application kernel for containers: runs Linux programs under a Sentry kernel written in TypeScript')
     .exitOverride()
+    .showHelpAfterError()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
   let status = 0;
@@ -28,6 +29,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--strace', 'print each system call to stderr, as runsc --strace does', false)
     .option('--debug-log <file>', 'write the Sentry debug log to this file')
     .argument('<cmd...>', 'program and its arguments')
+    .showHelpAfterError()
+    .exitOverride()
     .action(async (cmd: string[], o: { root: string; cwd?: string; env: string[]; strace: boolean; debugLog?: string }) => {
       for (const e of o.env) {
         if (!e.includes('=')) throw new BootError(`--env ${e}: expected KEY=VALUE`, 125);
@@ -49,6 +52,10 @@ export async function main(argv: string[]): Promise<number> {
       });
     });
 
+  if (argv.length === 0) {
+    process.stderr.write(program.helpInformation());
+    return 2;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

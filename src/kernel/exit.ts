@@ -28,3 +28,20 @@ export function exitThreadGroup(t: Task, code: number): void {
 export function killBySignal(t: Task, sig: number): void {
   finish(t, sig | (SIGNAL_CORE.has(sig) ? 0x80 : 0));
 }
+
+const SIG_IGN = 1n;
+const DEFAULT_IGNORE = new Set([17, 18, 23, 28]); // SIGCHLD SIGCONT SIGURG SIGWINCH
+
+/**
+ * A signal sent to a thread group from outside the sandbox (tsvisor's own
+ * SIGINT/SIGTERM forwarded). Until handlers can be delivered, a signal with
+ * a handler installed takes its default action, so that ^C still stops the
+ * program; the debug log says so.
+ */
+export function signalFromHost(t: Task, sig: number): void {
+  const a = t.tg.sigactions[sig];
+  if (a.handler === SIG_IGN || (a.handler === 0n && DEFAULT_IGNORE.has(sig))) return;
+  if (a.handler > SIG_IGN) t.kernel.log.warn(`signal ${sig} has a handler, which cannot be delivered yet: taking the default action`);
+  for (const task of t.tg.tasks) task.interrupt();
+  killBySignal(t, sig);
+}

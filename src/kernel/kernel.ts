@@ -14,6 +14,9 @@ import { UTSNamespace } from './uts.js';
 import { Task, TaskState } from './task.js';
 import { runTask } from './task_run.js';
 import type { Logger } from './log.js';
+import { native } from '../native.js';
+
+const QUANTUM_MS = 20;
 import { FutexManager } from './futex.js';
 
 export type SyscallFn = (t: Task) => number;
@@ -67,14 +70,24 @@ export class Kernel {
   private runLoop(): void {
     this.scheduled = false;
     this.running = true;
+    // A quantum bounds how long the Sentry keeps Node's event loop waiting
+    // while application threads run: when it ends, a blocking wait for the
+    // next stop returns and the loop yields (timers, host signals, I/O).
+    native.armQuantum(QUANTUM_MS);
     try {
       while (this.runQueue.length > 0) {
         const t = this.runQueue.shift() as Task;
         if (t.state !== TaskState.Running) continue;
         runTask(t);
+        if (native.quantumExpired()) break;
       }
     } finally {
+      native.armQuantum(0);
       this.running = false;
+    }
+    if (this.runQueue.length > 0 && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.runLoop());
     }
   }
 

@@ -50,6 +50,8 @@ export class Task {
   prctl = { pdeathsig: 0, dumpable: 1, keepcaps: 0, noNewPrivs: 0, thpDisable: 0, subreaper: 0 };
   /** State a blocking system call keeps between its runs (a deadline), cleared when it returns. */
   syscallState: { deadline?: number; [k: string]: unknown } | null = null;
+  /** Set when a blocked system call was interrupted: it returns EINTR instead of running again. */
+  interrupted = false;
   /** The waiter registered while Blocked, and where. */
   private waiting: { queues: WaitQueue[]; waiter: Waiter; timer?: NodeJS.Timeout } | null = null;
 
@@ -93,6 +95,16 @@ export class Task {
     }
     this.state = TaskState.Running;
     this.kernel.schedule(this);
+  }
+
+  /**
+   * Interrupts a blocked system call (the mechanism signal delivery uses):
+   * the task becomes runnable and its call returns EINTR.
+   */
+  interrupt(): void {
+    if (this.state !== TaskState.Blocked) return;
+    this.interrupted = true;
+    this.wake();
   }
 
   /** The result register, as a signed number. */

@@ -9,12 +9,19 @@ import { BLOCK, EXITED, NORETURN, Task, TaskState } from './task.js';
 import { sysnoName } from '../abi/linux/sysno.js';
 import { exitThreadGroup, killBySignal } from './exit.js';
 
-const ENOSYS = 38;
+const ENOSYS = 38, EINVAL = 22, EINTR = 4;
 const SIGSEGV = 11, SIGBUS = 7;
 
 export function runTask(t: Task): void {
   const ctx = t.ctx;
   const handlers = t.kernel.syscalls.handlers;
+  if (t.interrupted) {
+    // The blocked call was interrupted: it ends with EINTR (restart semantics come with signal delivery).
+    t.interrupted = false;
+    t.syscallState = null;
+    ctx.regs.set(Reg.RAX, -EINTR);
+    if (t.kernel.tracer !== null) t.kernel.tracer.exit(t, ctx.regs.sysno, -EINTR);
+  }
   for (;;) {
     if (t.state !== TaskState.Running) return;
     const stop = ctx.switch();
@@ -28,7 +35,14 @@ export function runTask(t: Task): void {
         t.kernel.noteENOSYS(nr, sysnoName(nr));
         r = -ENOSYS;
       } else {
-        r = fn(t);
+        try {
+          r = fn(t);
+        } catch (e) {
+          // A handler must not throw; if one does, it is a Sentry bug. The
+          // application gets EINVAL and the Sentry keeps running.
+          t.kernel.log.warn(`BUG: ${sysnoName(nr)} threw: ${(e as Error).stack ?? String(e)}`);
+          r = -EINVAL;
+        }
       }
       if (r === BLOCK) return;
       if (r === EXITED) {
@@ -58,6 +72,7 @@ export function runTask(t: Task): void {
       return;
     }
     if (stop === StopKind.Interrupt) {
+      // The quantum ended while the thread runs: let the event loop have a turn.
       t.kernel.schedule(t);
       return;
     }

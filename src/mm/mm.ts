@@ -436,18 +436,21 @@ export class MemoryManager {
   mincore(addr: number, length: number): Uint8Array | number {
     if (addr % PAGE_SIZE !== 0) return -EINVAL;
     const len = pageUp(length);
-    if (addr + len > this.maxAddr) return -ENOMEM;
-    const out = new Uint8Array(len / PAGE_SIZE);
-    let cur = addr;
+    if (addr + len > this.maxAddr || len < length) return -ENOMEM;
     const end = addr + len;
+    // Check coverage before allocating the result, whose size the application chose.
+    let cur = addr;
     for (let i = this.lowerBound(addr); cur < end; i++) {
       const v = this.vmas[i];
       if (v === undefined || v.start > cur) return -ENOMEM;
-      for (const p of v.pmas) {
-        const s = Math.max(p.start, addr), e = Math.min(p.end, end);
-        for (let a = s; a < e; a += PAGE_SIZE) out[(a - addr) / PAGE_SIZE] = 1;
-      }
       cur = v.end;
+    }
+    const out = new Uint8Array(len / PAGE_SIZE);
+    for (let i = this.lowerBound(addr); i < this.vmas.length && this.vmas[i].start < end; i++) {
+      for (const p of this.vmas[i].pmas) {
+        const s = Math.max(p.start, addr), e = Math.min(p.end, end);
+        if (s < e) out.fill(1, (s - addr) / PAGE_SIZE, (e - addr) / PAGE_SIZE);
+      }
     }
     return out;
   }

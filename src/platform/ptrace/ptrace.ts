@@ -39,15 +39,29 @@ class PtraceContext implements Context {
 
   constructor(readonly pid: number) {}
 
+  /** The thread was resumed and has not been seen to stop yet (its quantum ended first). */
+  private running = false;
+
   switch(): StopKind {
     if (this.dead) return StopKind.Dead;
-    const r = native.resume(this.pid, this.regs.raw, OP_SYSEMU, 0, statusOut);
+    let r: number;
+    if (this.running) {
+      r = native.wait(this.pid, false, statusOut);
+      if (r > 0 && (statusOut[0] & 0xff) === 0x7f) native.getRegs(this.pid, this.regs.raw);
+    } else {
+      r = native.resume(this.pid, this.regs.raw, OP_SYSEMU, 0, statusOut);
+    }
+    if (r === -11 /* EAGAIN: the quantum had ended; not resumed */) return StopKind.Interrupt;
     this.regsDirty = false;
     if (r < 0) {
-      if (r === -4 /* EINTR: quantum */) return StopKind.Interrupt;
+      if (r === -4 /* EINTR: the quantum ended while the thread runs */) {
+        this.running = true;
+        return StopKind.Interrupt;
+      }
       this.dead = true;
       return StopKind.Dead;
     }
+    this.running = false;
     return this.decode(statusOut[0]);
   }
 
