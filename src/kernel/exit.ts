@@ -3,6 +3,7 @@
 // are released and the exit status is recorded as wait(2) encodes it.
 
 import { Task, TaskState } from './task.js';
+import { sendSignal, userSiginfo } from './signals.js';
 
 const SIGNAL_CORE = new Set([3, 4, 5, 6, 7, 8, 11, 24, 25, 31]);
 
@@ -29,19 +30,11 @@ export function killBySignal(t: Task, sig: number): void {
   finish(t, sig | (SIGNAL_CORE.has(sig) ? 0x80 : 0));
 }
 
-const SIG_IGN = 1n;
-const DEFAULT_IGNORE = new Set([17, 18, 23, 28]); // SIGCHLD SIGCONT SIGURG SIGWINCH
-
 /**
  * A signal sent to a thread group from outside the sandbox (tsvisor's own
- * SIGINT/SIGTERM forwarded). Until handlers can be delivered, a signal with
- * a handler installed takes its default action, so that ^C still stops the
- * program; the debug log says so.
+ * SIGINT/SIGTERM forwarded): generated as if by kill(2) from a process
+ * outside the sandbox's pid namespace (si_pid 0).
  */
 export function signalFromHost(t: Task, sig: number): void {
-  const a = t.tg.sigactions[sig];
-  if (a.handler === SIG_IGN || (a.handler === 0n && DEFAULT_IGNORE.has(sig))) return;
-  if (a.handler > SIG_IGN) t.kernel.log.warn(`signal ${sig} has a handler, which cannot be delivered yet: taking the default action`);
-  for (const task of t.tg.tasks) task.interrupt();
-  killBySignal(t, sig);
+  sendSignal(t, userSiginfo(sig, 0, 0, 0));
 }

@@ -6,6 +6,8 @@ import type { MemoryManager } from '../mm/mm.js';
 import { WaitQueue } from '../sync/waiter.js';
 
 export interface FutexWaiterEntry {
+  mm: MemoryManager;
+  addr: number;
   bitset: number;
   woken: boolean;
   wake(): void;
@@ -31,6 +33,11 @@ export class FutexManager {
     const i = q.indexOf(w);
     if (i >= 0) q.splice(i, 1);
     if (q.length === 0) this.queues.get(mm)?.delete(addr);
+  }
+
+  /** Removes a waiter that stopped waiting (interrupted or timed out). */
+  cancel(w: FutexWaiterEntry): void {
+    this.dequeue(w.mm, w.addr, w);
   }
 
   /** Wakes up to n waiters on addr whose bitset intersects; returns how many. */

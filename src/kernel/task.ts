@@ -41,6 +41,17 @@ export class Task {
   comm = '';
   /** Blocked signal mask. */
   sigmask = 0n;
+  /** Pending signals: one siginfo for a standard signal, a queue for a realtime one. */
+  pendingSignals: (Uint8Array[] | undefined)[] = [];
+  pendingMask = 0n;
+  /** Whether a pending signal is not blocked (kept by signals.ts). */
+  signalPending = false;
+  /** Signals rt_sigtimedwait(2) is waiting for. */
+  sigWaitSet = 0n;
+  /** The mask to restore after a handler that interrupted rt_sigsuspend(2). */
+  savedSigmask: bigint | null = null;
+  /** Set right after a system call returns, until signals are handled at the return to user mode. */
+  syscallExit = false;
   altStack = { sp: 0, flags: 2 /* SS_DISABLE */, size: 0 };
   clearChildTid = 0;
   robustList = 0;
@@ -50,6 +61,8 @@ export class Task {
   prctl = { pdeathsig: 0, dumpable: 1, keepcaps: 0, noNewPrivs: 0, thpDisable: 0, subreaper: 0 };
   /** State a blocking system call keeps between its runs (a deadline), cleared when it returns. */
   syscallState: { deadline?: number; [k: string]: unknown } | null = null;
+  /** A system call blocked and will be served again when the task runs. */
+  syscallPending = false;
   /** Set when a blocked system call was interrupted: it returns EINTR instead of running again. */
   interrupted = false;
   /** The waiter registered while Blocked, and where. */

@@ -8,68 +8,97 @@ import { Reg } from '../platform/registers.js';
 import { BLOCK, EXITED, NORETURN, Task, TaskState } from './task.js';
 import { sysnoName } from '../abi/linux/sysno.js';
 import { exitThreadGroup, killBySignal } from './exit.js';
+import { ERESTARTSYS, forceSignal, handleSignals } from './signals.js';
+import type { FutexWaiterEntry } from './futex.js';
 
-const ENOSYS = 38, EINVAL = 22, EINTR = 4;
+const ENOSYS = 38, EINVAL = 22;
 const SIGSEGV = 11, SIGBUS = 7;
+
+/**
+ * Serves the system call in t's registers. Returns false when the task no
+ * longer runs (it blocked, and will serve the same call again when woken,
+ * or it exited).
+ */
+function serveSyscall(t: Task): boolean {
+  const ctx = t.ctx;
+  const nr = ctx.regs.sysno;
+  const tracer = t.kernel.tracer;
+  let r: number;
+  if (t.interrupted) {
+    // The blocked call was interrupted by a signal: restart it or fail with
+    // EINTR, as the signal's handling decides (signals.ts).
+    t.interrupted = false;
+    t.sigWaitSet = 0n;
+    const fw = t.syscallState?.futexWaiter as FutexWaiterEntry | undefined;
+    if (fw !== undefined) t.kernel.futexes.cancel(fw);
+    const e = t.syscallState?.interruptErr;
+    r = typeof e === 'number' ? -e : -ERESTARTSYS;
+  } else {
+    if (tracer !== null && !t.syscallPending) tracer.enter(t, nr);
+    const fn = nr >= 0 ? t.kernel.syscalls.handlers[nr] : undefined;
+    if (fn === undefined) {
+      t.kernel.noteENOSYS(nr, sysnoName(nr));
+      r = -ENOSYS;
+    } else {
+      try {
+        r = fn(t);
+      } catch (e) {
+        // A handler must not throw; if one does, it is a Sentry bug. The
+        // application gets EINVAL and the Sentry keeps running.
+        t.kernel.log.warn(`BUG: ${sysnoName(nr)} threw: ${(e as Error).stack ?? String(e)}`);
+        r = -EINVAL;
+      }
+    }
+  }
+  if (r === BLOCK) {
+    t.syscallPending = true;
+    return false;
+  }
+  t.syscallPending = false;
+  if (r === EXITED) {
+    if (tracer !== null) tracer.exit(t, nr, 0);
+    return false;
+  }
+  // A call that asks to be restarted keeps its state (a sleep's deadline) for the restart.
+  if (r < -511 && r > -517) {
+    if (t.syscallState !== null) t.syscallState.futexWaiter = undefined;
+  } else {
+    t.syscallState = null;
+  }
+  if (r !== NORETURN) {
+    ctx.regs.set(Reg.RAX, r);
+    t.syscallExit = true;
+  }
+  if (tracer !== null) tracer.exit(t, nr, r === NORETURN ? ctx.regs.getSigned(Reg.RAX) : r);
+  return t.state === TaskState.Running;
+}
 
 export function runTask(t: Task): void {
   const ctx = t.ctx;
-  const handlers = t.kernel.syscalls.handlers;
-  if (t.interrupted) {
-    // The blocked call was interrupted: it ends with EINTR (restart semantics come with signal delivery).
-    t.interrupted = false;
-    t.syscallState = null;
-    ctx.regs.set(Reg.RAX, -EINTR);
-    if (t.kernel.tracer !== null) t.kernel.tracer.exit(t, ctx.regs.sysno, -EINTR);
-  }
+  // A task woken from a blocking call serves that call again first.
+  if (t.syscallPending && !serveSyscall(t)) return;
   for (;;) {
     if (t.state !== TaskState.Running) return;
+    // The return to user mode: finish an interrupted call, deliver signals.
+    if ((t.signalPending || t.syscallExit) && !handleSignals(t)) return;
     const stop = ctx.switch();
     if (stop === StopKind.Syscall) {
-      const nr = ctx.regs.sysno;
-      const tracer = t.kernel.tracer;
-      if (tracer !== null) tracer.enter(t, nr);
-      const fn = nr >= 0 ? handlers[nr] : undefined;
-      let r: number;
-      if (fn === undefined) {
-        t.kernel.noteENOSYS(nr, sysnoName(nr));
-        r = -ENOSYS;
-      } else {
-        try {
-          r = fn(t);
-        } catch (e) {
-          // A handler must not throw; if one does, it is a Sentry bug. The
-          // application gets EINVAL and the Sentry keeps running.
-          t.kernel.log.warn(`BUG: ${sysnoName(nr)} threw: ${(e as Error).stack ?? String(e)}`);
-          r = -EINVAL;
-        }
-      }
-      if (r === BLOCK) return;
-      if (r === EXITED) {
-        if (tracer !== null) tracer.exit(t, nr, 0);
-        return;
-      }
-      t.syscallState = null;
-      if (r !== NORETURN) ctx.regs.set(Reg.RAX, r);
-      if (tracer !== null) tracer.exit(t, nr, r === NORETURN ? ctx.regs.getSigned(Reg.RAX) : r);
+      if (!serveSyscall(t)) return;
       continue;
     }
     if (stop === StopKind.Signal) {
       const s = ctx.lastSignal;
-      if ((s.signo === SIGSEGV || s.signo === SIGBUS) && s.code > 0) {
-        if (t.mm.handleFault(s.addr)) continue;
-        t.kernel.log.info(`task ${t.tid}: fault at 0x${s.addr.toString(16)} (signal ${s.signo}, code ${s.code}) ip 0x${ctx.regs.get(Reg.RIP).toString(16)}`);
-        killBySignal(t, s.signo);
-        return;
-      }
       if (s.code <= 0) {
-        // Sent to the stub from outside the Sentry (kill(2) on the host): not the application's business.
+        // Sent to the stub by kill(2) on the host, or the Sentry's own
+        // interrupt (Context.interrupt): never the application's signal.
         continue;
       }
-      // A synchronous trap or fault (SIGILL, SIGFPE, SIGTRAP...). Signal
-      // handlers are not delivered yet: the default action ends the process.
-      killBySignal(t, s.signo);
-      return;
+      if ((s.signo === SIGSEGV || s.signo === SIGBUS) && t.mm.handleFault(s.addr)) continue;
+      // A real fault or trap of the application's own instruction: the host's
+      // siginfo describes it exactly (address, code), so it is passed on.
+      t.kernel.log.debug(`task ${t.tid}: signal ${s.signo} code ${s.code} addr 0x${s.addr.toString(16)} ip 0x${ctx.regs.get(Reg.RIP).toString(16)}`);
+      forceSignal(t, ctx.lastSiginfo.slice());
+      continue;
     }
     if (stop === StopKind.Interrupt) {
       // The quantum ended while the thread runs: let the event loop have a turn.

@@ -222,6 +222,8 @@ export class MemoryManager {
     if (a.length === 0) return -EINVAL;
     const type = flags & MAP_TYPE;
     if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) return -EINVAL;
+    // Anonymous mappings take only MAP_SHARED or MAP_PRIVATE; MAP_SHARED_VALIDATE is for files.
+    if (type === MAP_SHARED_VALIDATE && a.file === null) return -EINVAL;
     if (type === MAP_SHARED_VALIDATE && (flags & ~MAP_KNOWN) !== 0) return -EOPNOTSUPP;
     if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | 0x01000000 | 0x02000000)) !== 0) return -EINVAL;
     if (a.offset % PAGE_SIZE !== 0) return -EINVAL;
@@ -307,7 +309,7 @@ export class MemoryManager {
     if (flags & MREMAP_FIXED && !(flags & MREMAP_MAYMOVE)) return -EINVAL;
     if (flags & MREMAP_DONTUNMAP) return -EINVAL; // not supported here (documented)
     const ol = pageUp(oldLen), nl = pageUp(newLen);
-    if (nl === 0) return -EINVAL;
+    if (nl === 0 || nl > this.maxAddr || ol > this.maxAddr) return -EINVAL;
     if (ol === 0) return -EINVAL; // duplicating a shared mapping: not supported
     const v = this.findVma(oldAddr);
     if (v === undefined || oldAddr + ol > v.end) return -EFAULT;

@@ -49,6 +49,17 @@ export interface Context {
   switch(): StopKind;
   /** Details of the last Signal stop. */
   readonly lastSignal: SignalStop;
+  /** The host's siginfo (128 bytes) of the last Signal stop, valid until the next switch. */
+  readonly lastSiginfo: Uint8Array;
+  /** Reads the thread's floating point and vector state (the XSAVE image). */
+  getFPState(): Uint8Array | number;
+  /** Writes it back (as getFPState returned it, possibly changed). 0 or -errno. */
+  setFPState(state: Uint8Array): number;
+  /**
+   * Makes a running thread stop soon (its switch() then reports a Signal
+   * stop with a non-positive code), so the Sentry can deliver a signal.
+   */
+  interrupt(): void;
   /** Ends the host thread. */
   release(): void;
 }

@@ -62,7 +62,7 @@ export abstract class FileDescription {
   }
 
   seek(off: number, whence: number): number {
-    const SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2;
+    const SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2, SEEK_DATA = 3, SEEK_HOLE = 4, ENXIO = 6;
     if (!this.seekable) return -ESPIPE;
     let base: number;
     switch (whence) {
@@ -73,6 +73,15 @@ export abstract class FileDescription {
         if (typeof st === 'number') return st;
         base = st.size;
         break;
+      }
+      case SEEK_DATA:
+      case SEEK_HOLE: {
+        // No file here has holes: data runs from 0 to the size, then one hole.
+        const st = this.stat();
+        if (typeof st === 'number') return st;
+        if (off < 0 || off >= st.size) return -ENXIO;
+        this.offset = whence === SEEK_DATA ? off : st.size;
+        return this.offset;
       }
       default:
         return -EINVAL;

@@ -29,11 +29,15 @@ const OP_SYSEMU = 0;
 const statusOut = new Int32Array(1);
 const siginfoBuf = new Uint8Array(128);
 const siginfoView = new DataView(siginfoBuf.buffer);
+/** Large enough for any XSAVE image this CPU has (AMX tiles included). */
+const fpBuf = new Uint8Array(16384);
+const SIGCHLD = 17;
 
 class PtraceContext implements Context {
   readonly regs = new Registers();
   regsDirty = true;
   readonly lastSignal: SignalStop = { signo: 0, code: 0, addr: 0 };
+  readonly lastSiginfo = siginfoBuf;
   /** A signal to deliver on the next resume (unused: the Sentry delivers signals itself). */
   private dead = false;
 
@@ -83,6 +87,23 @@ class PtraceContext implements Context {
       ls.addr = lo + hi * 4294967296;
     }
     return StopKind.Signal;
+  }
+
+  getFPState(): Uint8Array | number {
+    const n = native.getFpRegs(this.pid, fpBuf);
+    if (n < 0) return n;
+    return fpBuf.slice(0, n);
+  }
+
+  setFPState(state: Uint8Array): number {
+    const n = native.setFpRegs(this.pid, state);
+    return n < 0 ? n : 0;
+  }
+
+  interrupt(): void {
+    // SIGCHLD, as gVisor's platform interrupt: harmless if it ever reached the
+    // stub, and we suppress it at its signal-delivery stop anyway.
+    if (this.running) native.kill(this.pid, SIGCHLD);
   }
 
   release(): void {

@@ -18,6 +18,7 @@ import {
 } from '../../vfs/file_description.js';
 import { S_IFDIR, S_IFLNK, S_IFMT } from '../../vfs/stat.js';
 import { decRef } from '../../kernel/fd_table.js';
+import { PipeFD } from '../../kernel/pipe.js';
 import {
   AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, EACCES, EBADF, EEXIST,
   EFAULT, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, EPERM, ERANGE, EROFS, copyInStruct, getU64, readPath, resolveAt,
@@ -50,8 +51,8 @@ function openFile(t: Task, dirfd: number, path: string, flags: number, mode: num
   }
   if (flags & O_CREAT && flags & O_EXCL) return -EEXIST;
   const type = d.inode.mode & S_IFMT;
-  if (type === S_IFLNK && !(flags & O_PATH)) return -ELOOP;
   if (flags & O_DIRECTORY && type !== S_IFDIR) return -ENOTDIR;
+  if (type === S_IFLNK && !(flags & O_PATH)) return -ELOOP;
   const acc = flags & O_ACCMODE;
   if (!(flags & O_PATH)) {
     if (acc === 3) return -EINVAL;
@@ -66,7 +67,7 @@ function openFile(t: Task, dirfd: number, path: string, flags: number, mode: num
   const f = d.inode.open(flags);
   if (typeof f === 'number') return f;
   f.dentry = d;
-  f.flags = (flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | 0o400 /* O_NOCTTY */)) | O_LARGEFILE;
+  f.flags = (flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | 0o400 /* O_NOCTTY */)) | (flags & O_PATH ? 0 : O_LARGEFILE);
   const fd = t.fdTable.install(f, 0, (flags & O_CLOEXEC) !== 0, t.tg.nofile);
   decRef(f);
   return fd;
@@ -155,7 +156,7 @@ export function sysDup3(t: Task): number {
 }
 
 const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7,
-  F_SETOWN = 8, F_GETOWN = 9, F_SETSIG = 10, F_GETSIG = 11, F_DUPFD_CLOEXEC = 1030, F_GETPIPE_SZ = 1032,
+  F_SETOWN = 8, F_GETOWN = 9, F_SETSIG = 10, F_GETSIG = 11, F_DUPFD_CLOEXEC = 1030, F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032,
   F_ADD_SEALS = 1033, F_GET_SEALS = 1034, F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38;
 const FD_CLOEXEC = 1;
 
@@ -200,7 +201,14 @@ export function sysFcntl(t: Task): number {
     case F_ADD_SEALS:
       return -EINVAL;
     case F_GETPIPE_SZ:
-      return -EBADF;
+      return f instanceof PipeFD ? f.pipe.capacity : -EBADF;
+    case F_SETPIPE_SZ: {
+      if (!(f instanceof PipeFD)) return -EBADF;
+      const want = r.arg(2);
+      // The capacity is fixed for now: a request it already satisfies succeeds.
+      if (want > 1048576) return -EPERM;
+      return want <= f.pipe.capacity ? f.pipe.capacity : -EPERM;
+    }
     default:
       return -EINVAL;
   }
@@ -244,9 +252,10 @@ function readlinkAt(t: Task, dirfd: number, pathAddr: number, buf: number, size:
   if (size <= 0 || size > 0x7fffffff) return -EINVAL;
   const p = readPath(t, pathAddr);
   if (typeof p === 'number') return p;
-  const d = resolveAt(t, dirfd, p, false, true);
+  // An empty path names dirfd itself, which must be a symlink opened with O_PATH.
+  const d = resolveAt(t, dirfd, p, false, p.length === 0 && dirfd !== AT_FDCWD);
   if (typeof d === 'number') return d;
-  if ((d.inode.mode & S_IFMT) !== S_IFLNK) return -EINVAL;
+  if ((d.inode.mode & S_IFMT) !== S_IFLNK) return p.length === 0 ? -ENOENT : -EINVAL;
   const target = d.inode.readlink();
   if (typeof target === 'number') return target;
   const b = Buffer.from(target, 'latin1');

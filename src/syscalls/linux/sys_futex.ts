@@ -15,7 +15,7 @@ const FUTEX_BITSET_MATCH_ANY = 0xffffffff;
 
 type FutexWaitState = {
   deadline?: number;
-  entry?: FutexWaiterEntry;
+  futexWaiter?: FutexWaiterEntry;
 };
 
 export function sysFutex(t: Task): number {
@@ -30,26 +30,30 @@ export function sysFutex(t: Task): number {
       if (bitset === 0) return -EINVAL;
       if (addr % 4 !== 0) return -EINVAL;
       const st = t.syscallState as FutexWaitState | null;
-      if (st !== null && st.entry !== undefined) {
-        // Re-run after waking: woken by FUTEX_WAKE, or the deadline passed.
-        if (st.entry.woken) return 0;
-        t.kernel.futexes.dequeue(t.mm, addr, st.entry);
-        return -ETIMEDOUT;
+      if (st !== null && st.futexWaiter !== undefined) {
+        // Run again after waking: by FUTEX_WAKE, or because the deadline passed.
+        if (st.futexWaiter.woken) return 0;
+        if (st.deadline !== undefined && performance.now() >= st.deadline) {
+          t.kernel.futexes.cancel(st.futexWaiter);
+          return -ETIMEDOUT;
+        }
+        return t.block([], 0, st.deadline);
       }
+      if (st !== null && st.deadline !== undefined && performance.now() >= st.deadline) return -ETIMEDOUT;
       const dv = copyInStruct(t, addr, 4);
       if (dv === null) return -EFAULT;
       if (dv.getUint32(0, true) !== val) return -EAGAIN;
-      let deadline: number | undefined;
-      if (r.arg(3) !== 0) {
+      let deadline: number | undefined = st?.deadline;
+      if (st === null && r.arg(3) !== 0) {
         const ns = readTimespec(t, r.arg(3));
         if (ns < 0) return ns;
         if (cmd === FUTEX_WAIT) deadline = performance.now() + ns / 1e6;
         else if (op & FUTEX_CLOCK_REALTIME) deadline = performance.now() + (ns / 1e6 - Date.now());
         else deadline = t.kernel.bootMono + ns / 1e6;
       }
-      const entry: FutexWaiterEntry = { bitset, woken: false, wake: () => t.wake() };
+      const entry: FutexWaiterEntry = { mm: t.mm, addr, bitset, woken: false, wake: () => t.wake() };
       t.kernel.futexes.enqueue(t.mm, addr, entry);
-      t.syscallState = { deadline, entry } as FutexWaitState;
+      t.syscallState = { deadline, futexWaiter: entry } as FutexWaitState;
       return t.block([], 0, deadline);
     }
     case FUTEX_WAKE:

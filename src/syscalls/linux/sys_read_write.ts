@@ -4,12 +4,14 @@
 // task on the file's wait queue unless it is O_NONBLOCK.
 
 import type { Task } from '../../kernel/task.js';
+import { SI_USER, sendSignal, userSiginfo } from '../../kernel/signals.js';
 import { O_NONBLOCK, WOULD_BLOCK } from '../../vfs/file_description.js';
 import type { FileDescription } from '../../vfs/file_description.js';
 import { EVENT_IN, EVENT_OUT } from '../../sync/waiter.js';
 import { EBADF, EFAULT, EINVAL, ESPIPE, EISDIR, copyInStruct, getU64, ioViews } from '../support.js';
 
 const MAX_RW_COUNT = 0x7ffff000;
+const EPIPE = 32, SIGPIPE = 13;
 const IOV_MAX = 1024;
 
 function blockOrFail(t: Task, f: FileDescription, r: number, events: number): number {
@@ -26,7 +28,13 @@ function doRead(t: Task, f: FileDescription, views: Uint8Array[], total: number,
 function doWrite(t: Task, f: FileDescription, views: Uint8Array[], total: number, offset: number): number {
   if (!f.writable) return -EBADF;
   if (total === 0) return 0;
-  return blockOrFail(t, f, f.write(views, total, offset), EVENT_OUT);
+  const r = f.write(views, total, offset);
+  if (r === -EPIPE) {
+    // Writing to a pipe nobody reads raises SIGPIPE; the call fails with EPIPE if the process survives.
+    sendSignal(t, userSiginfo(SIGPIPE, SI_USER, t.tg.tgid, t.creds.ruid));
+    return r;
+  }
+  return blockOrFail(t, f, r, EVENT_OUT);
 }
 
 function rw(t: Task, write: boolean, positional: boolean): number {

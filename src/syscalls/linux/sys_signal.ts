@@ -1,22 +1,24 @@
-// Signal state: rt_sigaction(2), rt_sigprocmask(2), sigaltstack(2),
-// rt_sigpending(2), and kill(2)/tkill(2)/tgkill(2).
+// Signals: rt_sigaction(2), rt_sigprocmask(2), rt_sigpending(2),
+// sigaltstack(2), kill(2), tkill(2), tgkill(2), rt_sigqueueinfo(2),
+// rt_tgsigqueueinfo(2), rt_sigreturn(2), rt_sigsuspend(2), pause(2),
+// rt_sigtimedwait(2). Generation and delivery live in kernel/signals.ts.
 //
-// Differs from Linux: handlers are recorded but not yet delivered. A
-// signal sent to the process whose action is the default terminates it
-// as Linux would; one that is ignored (or whose default is to ignore) is
-// discarded; one with a handler installed, or blocked, returns ENOSYS from
-// kill rather than pretending it was delivered. Delivery comes with the
-// signals issue.
+// Differs from Linux: a process can signal only itself until fork arrives
+// (other pids are ESRCH, or EPERM for ones that exist).
 
 import type { Task } from '../../kernel/task.js';
-import { EXITED } from '../../kernel/task.js';
+import {
+  ERESTARTNOHAND, SI_QUEUE, SI_TKILL, SI_USER, discardPending, sendSignal, setSigmask, takePending, userSiginfo,
+  UNBLOCKABLE, sigbit,
+} from '../../kernel/signals.js';
+import { NORETURN, EXITED } from '../../kernel/task.js';
+import { restoreSignalFrame } from '../../kernel/signal_frame.js';
 import { killBySignal } from '../../kernel/exit.js';
+import { readTimespec } from './sys_time.js';
 import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, copyInStruct, copyOut, getU64, putU64 } from '../support.js';
 
-const SIGKILL = 9, SIGSTOP = 19, SIGCHLD = 17, SIGCONT = 18, SIGURG = 23, SIGWINCH = 28;
-const SIG_DFL = 0n, SIG_IGN = 1n;
-const DEFAULT_IGNORE = new Set([SIGCHLD, SIGCONT, SIGURG, SIGWINCH]);
-const UNBLOCKABLE = (1n << BigInt(SIGKILL - 1)) | (1n << BigInt(SIGSTOP - 1));
+const SIGKILL = 9, SIGSTOP = 19, SIGSEGV = 11, SIGCHLD = 17, SIGCONT = 18, SIGURG = 23, SIGWINCH = 28;
+const EAGAIN = 11;
 
 export function sysRtSigaction(t: Task): number {
   const r = t.regs;
@@ -44,6 +46,9 @@ export function sysRtSigaction(t: Task): number {
     a.flags = nw.getBigUint64(8, true);
     a.restorer = nw.getBigUint64(16, true);
     a.mask = nw.getBigUint64(24, true) & ~UNBLOCKABLE;
+    // Setting a signal to be ignored discards its pending instances.
+    const h = a.handler;
+    if (h === 1n || (h === 0n && (sig === SIGCHLD || sig === SIGCONT || sig === SIGURG || sig === SIGWINCH))) discardPending(t, sig);
   }
   return 0;
 }
@@ -65,17 +70,18 @@ export function sysRtSigprocmask(t: Task): number {
     if (copyOut(t, oldAddr, b) < 0) return -EFAULT;
   }
   if (set !== null) {
-    if (how === 0) t.sigmask |= set;
-    else if (how === 1) t.sigmask &= ~set;
-    else t.sigmask = set;
-    t.sigmask &= ~UNBLOCKABLE;
+    if (how === 0) setSigmask(t, t.sigmask | set);
+    else if (how === 1) setSigmask(t, t.sigmask & ~set);
+    else setSigmask(t, set);
   }
   return 0;
 }
 
 export function sysRtSigpending(t: Task): number {
-  if (t.regs.arg(1) !== 8) return -EINVAL;
-  return copyOut(t, t.regs.arg(0), new Uint8Array(8)) < 0 ? -EFAULT : 0;
+  if (t.regs.arg(1) > 8) return -EINVAL;
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, t.pendingMask, true);
+  return copyOut(t, t.regs.arg(0), b.subarray(0, t.regs.arg(1))) < 0 ? -EFAULT : 0;
 }
 
 const SS_ONSTACK = 1, SS_DISABLE = 2, SS_AUTODISARM = 1 << 31, MINSIGSTKSZ = 2048;
@@ -111,27 +117,19 @@ export function sysSigaltstack(t: Task): number {
 }
 const ENOMEM = 12;
 
-/** Sends sig to the calling process itself. */
-function signalSelf(t: Task, sig: number): number {
+/** Sends a signal to the calling task; sig 0 only checks. */
+function toSelf(t: Task, sig: number, info: Uint8Array): number {
   if (sig === 0) return 0;
-  const a = t.tg.sigactions[sig];
-  const blocked = (t.sigmask & (1n << BigInt(sig - 1))) !== 0n;
-  if (sig === SIGKILL || (a.handler === SIG_DFL && !blocked)) {
-    if (DEFAULT_IGNORE.has(sig)) return 0;
-    if (sig === SIGSTOP || sig === 20 || sig === 21 || sig === 22) return -ENOSYS; // job control stops: not yet
-    killBySignal(t, sig);
-    return EXITED;
-  }
-  if (a.handler === SIG_IGN && !blocked) return 0;
-  // A handler or a blocked signal: delivery is not implemented yet.
-  t.kernel.noteENOSYS(-sig, `signal delivery (signal ${sig})`);
-  return -ENOSYS;
+  sendSignal(t, info);
+  return 0;
 }
 
 export function sysKill(t: Task): number {
   const pid = t.regs.argInt(0), sig = t.regs.argInt(1);
   if (sig < 0 || sig > 64) return -EINVAL;
-  if (pid === t.tg.tgid || pid === 0 || pid === -1 || pid === -t.tg.pgid) return signalSelf(t, sig);
+  if (pid === t.tg.tgid || pid === 0 || pid === -1 || pid === -t.tg.pgid) {
+    return toSelf(t, sig, userSiginfo(sig, SI_USER, t.tg.tgid, t.creds.ruid));
+  }
   if (pid === -2147483648) return -ESRCH;
   return t.kernel.pidns.tasks.has(Math.abs(pid)) ? -EPERM : -ESRCH;
 }
@@ -140,12 +138,110 @@ export function sysTkill(t: Task): number {
   const tid = t.regs.argInt(0), sig = t.regs.argInt(1);
   if (tid <= 0 || sig < 0 || sig > 64) return -EINVAL;
   if (tid !== t.tid) return -ESRCH;
-  return signalSelf(t, sig);
+  return toSelf(t, sig, userSiginfo(sig, SI_TKILL, t.tg.tgid, t.creds.ruid));
 }
 
 export function sysTgkill(t: Task): number {
   const tgid = t.regs.argInt(0), tid = t.regs.argInt(1), sig = t.regs.argInt(2);
   if (tgid <= 0 || tid <= 0 || sig < 0 || sig > 64) return -EINVAL;
   if (tgid !== t.tg.tgid || tid !== t.tid) return -ESRCH;
-  return signalSelf(t, sig);
+  return toSelf(t, sig, userSiginfo(sig, SI_TKILL, t.tg.tgid, t.creds.ruid));
+}
+
+/** rt_sigqueueinfo(tgid, sig, info): to the calling process only, like kill. */
+export function sysRtSigqueueinfo(t: Task): number {
+  const r = t.regs;
+  const tgid = r.argInt(0), sig = r.argInt(1);
+  const info = queuedInfo(t, r.arg(2), sig);
+  if (typeof info === 'number') return info;
+  if (tgid !== t.tg.tgid) return t.kernel.pidns.tasks.has(tgid) ? -EPERM : -ESRCH;
+  return toSelf(t, sig, info);
+}
+
+/** rt_tgsigqueueinfo(tgid, tid, sig, info). */
+export function sysRtTgsigqueueinfo(t: Task): number {
+  const r = t.regs;
+  const tgid = r.argInt(0), tid = r.argInt(1), sig = r.argInt(2);
+  const info = queuedInfo(t, r.arg(3), sig);
+  if (typeof info === 'number') return info;
+  if (tgid <= 0 || tid <= 0) return -EINVAL;
+  if (tgid !== t.tg.tgid || tid !== t.tid) return -ESRCH;
+  return toSelf(t, sig, info);
+}
+
+/** The siginfo an rt_*sigqueueinfo caller supplies, with its signal number forced to sig. */
+function queuedInfo(t: Task, addr: number, sig: number): Uint8Array | number {
+  const b = t.mm.copyIn(addr, 128);
+  if (b === null) return -EFAULT;
+  if (sig < 0 || sig > 64) return -EINVAL;
+  const dv = new DataView(b.buffer);
+  dv.setInt32(0, sig, true);
+  // Only the kernel may claim SI_USER or SI_KERNEL codes when signalling others; oneself is allowed (Linux 2.6.39+).
+  void SI_QUEUE;
+  return b;
+}
+
+/** rt_sigreturn(2): back from a handler. */
+export function sysRtSigreturn(t: Task): number {
+  if (!restoreSignalFrame(t)) {
+    killBySignal(t, SIGSEGV);
+    return EXITED;
+  }
+  return NORETURN;
+}
+
+/** rt_sigsuspend(2): waits with a temporary mask until a handler runs. */
+export function sysRtSigsuspend(t: Task): number {
+  const r = t.regs;
+  if (t.syscallState === null) {
+    if (r.arg(1) !== 8) return -EINVAL;
+    const dv = copyInStruct(t, r.arg(0), 8);
+    if (dv === null) return -EFAULT;
+    // A restarted call (no handler ran) keeps the mask saved the first time.
+    if (t.savedSigmask === null) t.savedSigmask = t.sigmask;
+    setSigmask(t, dv.getBigUint64(0, true));
+    t.syscallState = { interruptErr: ERESTARTNOHAND };
+  }
+  if (t.signalPending) return -ERESTARTNOHAND;
+  return t.block([], 0);
+}
+
+/** pause(2): waits until a signal is delivered. */
+export function sysPause(t: Task): number {
+  if (t.signalPending) return -ERESTARTNOHAND;
+  t.syscallState = { interruptErr: ERESTARTNOHAND };
+  return t.block([], 0);
+}
+
+/** rt_sigtimedwait(set, info, timeout, sigsetsize). */
+export function sysRtSigtimedwait(t: Task): number {
+  const r = t.regs;
+  if (r.arg(3) !== 8) return -EINVAL;
+  const dv = copyInStruct(t, r.arg(0), 8);
+  if (dv === null) return -EFAULT;
+  const set = dv.getBigUint64(0, true) & ~UNBLOCKABLE;
+  const ready = t.pendingMask & set;
+  if (ready !== 0n) {
+    t.sigWaitSet = 0n;
+    let sig = 1;
+    while ((ready & sigbit(sig)) === 0n) sig++;
+    const info = takePending(t, sig);
+    if (r.arg(1) !== 0 && t.mm.copyOut(r.arg(1), info) < 0) return -EFAULT;
+    return sig;
+  }
+  let deadline = t.syscallState?.deadline;
+  if (t.syscallState === null) {
+    if (r.arg(2) !== 0) {
+      const ns = readTimespec(t, r.arg(2));
+      if (ns < 0) return ns;
+      deadline = performance.now() + ns / 1e6;
+    }
+    t.syscallState = { deadline };
+  }
+  if (deadline !== undefined && performance.now() >= deadline) {
+    t.sigWaitSet = 0n;
+    return -EAGAIN;
+  }
+  t.sigWaitSet = set;
+  return t.block([], 0, deadline);
 }

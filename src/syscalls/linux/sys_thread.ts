@@ -172,3 +172,16 @@ export function sysPrctl(t: Task): number {
 function prctlState(t: Task): Task['prctl'] {
   return t.prctl;
 }
+
+/**
+ * personality(2): the execution domain. Only PER_LINUX is supported; its
+ * flag bits (ADDR_NO_RANDOMIZE and friends) are recorded and reported.
+ */
+export function sysPersonality(t: Task): number {
+  const p = t.regs.argU32(0);
+  const old = t.tg.personality;
+  if (p === 0xffffffff) return old;
+  if ((p & 0xff) !== 0) return -EINVAL;
+  t.tg.personality = p;
+  return old;
+}

@@ -96,6 +96,8 @@ export function readTimespec(t: Task, addr: number): number {
 }
 
 const TIMER_ABSTIME = 1;
+const ERESTART_RESTARTBLOCK = 516;
+const EOPNOTSUPP = 95;
 
 function sleep(t: Task, clock: number, deadlineNs: number, remAddr: number): number {
   // The deadline is kept across re-runs of the call, in monotonic ms.
@@ -107,7 +109,8 @@ function sleep(t: Task, clock: number, deadlineNs: number, remAddr: number): num
     deadlineMs = st.deadline;
   } else {
     deadlineMs = nowMs + deadlineNs / 1e6;
-    t.syscallState = { deadline: deadlineMs };
+    // Interrupted, the sleep fails with EINTR if a handler runs, else goes on (its deadline is kept).
+    t.syscallState = { deadline: deadlineMs, interruptErr: ERESTART_RESTARTBLOCK };
   }
   if (nowMs >= deadlineMs) return 0;
   void clock;
@@ -123,7 +126,7 @@ export function sysNanosleep(t: Task): number {
 export function sysClockNanosleep(t: Task): number {
   const r = t.regs;
   const clock = r.argInt(0), flags = r.argInt(1);
-  if (clock === CLOCK_THREAD_CPUTIME_ID) return -EINVAL;
+  if (clock === CLOCK_THREAD_CPUTIME_ID) return -EOPNOTSUPP;
   const now = clockNow(t, clock);
   if (now === null) return -EINVAL;
   if (t.syscallState !== null) return sleep(t, clock, 0, 0);

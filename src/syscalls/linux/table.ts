@@ -20,6 +20,7 @@ import * as futex from './sys_futex.js';
 import * as ioctl from './sys_ioctl.js';
 import * as xattr from './sys_xattr.js';
 import * as sched from './sys_sched.js';
+import * as pipe from './sys_pipe.js';
 
 export interface SyscallEntry {
   name: string;
@@ -65,7 +66,9 @@ partial('close_range', file.sysCloseRange, 'CLOSE_RANGE_UNSHARE has no effect (f
 full('dup', file.sysDup);
 full('dup2', file.sysDup2);
 full('dup3', file.sysDup3);
-partial('fcntl', file.sysFcntl, 'record locks (F_GETLK/F_SETLK/F_OFD_*) return ENOLCK; F_SETOWN/F_SETSIG and seals are not supported');
+partial('fcntl', file.sysFcntl, 'record locks (F_GETLK/F_SETLK/F_OFD_*) return ENOLCK; F_SETOWN/F_SETSIG and seals are not supported; F_SETPIPE_SZ cannot grow a pipe past 64 KiB');
+partial('pipe', pipe.sysPipe, 'a blocking write that finds too little room returns a short count once it wrote something');
+partial('pipe2', pipe.sysPipe2, 'a blocking write that finds too little room returns a short count once it wrote something; O_DIRECT (packet mode) is accepted but not packetised');
 full('chdir', file.sysChdir);
 full('fchdir', file.sysFchdir);
 full('getcwd', file.sysGetcwd);
@@ -140,6 +143,7 @@ partial('gettid', thread.sysGettid, 'single-threaded processes only until clone'
 full('getppid', thread.sysGetppid);
 partial('exit', thread.sysExit, 'ends the whole process (threads are not implemented yet)');
 full('exit_group', thread.sysExitGroup);
+partial('personality', thread.sysPersonality, 'only the PER_LINUX domain; flag bits are recorded but do not change behaviour');
 full('set_tid_address', thread.sysSetTidAddress);
 full('set_robust_list', thread.sysSetRobustList);
 full('get_robust_list', thread.sysGetRobustList);
@@ -185,17 +189,23 @@ partial('clock_gettime', time.sysClockGettime, 'CPU-time clocks report time sinc
 full('clock_getres', time.sysClockGetres);
 full('gettimeofday', time.sysGettimeofday);
 full('time', time.sysTime);
-partial('nanosleep', time.sysNanosleep, 'rem is not written (sleeps are not interrupted by signals yet)');
-partial('clock_nanosleep', time.sysClockNanosleep, 'rem is not written (sleeps are not interrupted by signals yet)');
+partial('nanosleep', time.sysNanosleep, 'rem is not written when a handler interrupts the sleep');
+partial('clock_nanosleep', time.sysClockNanosleep, 'rem is not written when a handler interrupts the sleep; CPU-time clocks sleep on the monotonic clock');
 
 // signals
-partial('rt_sigaction', signal.sysRtSigaction, 'handlers are recorded but not delivered yet');
+full('rt_sigaction', signal.sysRtSigaction);
 full('rt_sigprocmask', signal.sysRtSigprocmask);
-partial('rt_sigpending', signal.sysRtSigpending, 'nothing is ever pending (no delivery yet)');
+full('rt_sigpending', signal.sysRtSigpending);
 full('sigaltstack', signal.sysSigaltstack);
-partial('kill', signal.sysKill, 'only the calling process; default and ignore actions only (ENOSYS where a handler would run)');
-partial('tkill', signal.sysTkill, 'only the calling thread; default and ignore actions only');
-partial('tgkill', signal.sysTgkill, 'only the calling thread; default and ignore actions only');
+full('rt_sigreturn', signal.sysRtSigreturn);
+full('rt_sigsuspend', signal.sysRtSigsuspend);
+full('pause', signal.sysPause);
+partial('rt_sigtimedwait', signal.sysRtSigtimedwait, 'waits only for signals sent to the calling thread');
+partial('kill', signal.sysKill, 'only the calling process can be signalled until fork arrives');
+partial('tkill', signal.sysTkill, 'only the calling thread can be signalled until clone arrives');
+partial('tgkill', signal.sysTgkill, 'only the calling thread can be signalled until clone arrives');
+partial('rt_sigqueueinfo', signal.sysRtSigqueueinfo, 'only the calling process can be signalled until fork arrives');
+partial('rt_tgsigqueueinfo', signal.sysRtTgsigqueueinfo, 'only the calling thread can be signalled until clone arrives');
 
 // misc
 full('getrandom', random.sysGetrandom);

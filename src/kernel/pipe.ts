@@ -1,0 +1,162 @@
+// Pipes (gVisor pkg/sentry/kernel/pipe): a bounded byte buffer in the
+// Sentry with a read end and a write end, each a FileDescription. Readers
+// wait on EVENT_IN, writers on EVENT_OUT; closing the last writer makes
+// reads return EOF, closing the last reader makes writes fail with EPIPE.
+//
+// Differs from Linux: a blocking write that finds too little room writes
+// what fits and returns the short count once it has written anything
+// (Linux keeps blocking until all of it is written); writes of up to
+// PIPE_BUF bytes are atomic, as POSIX requires.
+
+import { FileDescription, WOULD_BLOCK, O_RDONLY, O_WRONLY } from '../vfs/file_description.js';
+import type { IoctlIO } from '../vfs/file_description.js';
+import { Stat, S_IFIFO, makeDev } from '../vfs/stat.js';
+import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT } from '../sync/waiter.js';
+
+export const PIPE_BUF = 4096;
+export const DEFAULT_PIPE_SIZE = 65536;
+const EPIPE = 32, ESPIPE = 29, EFAULT = 14, ENOTTY = 25;
+const FIONREAD = 0x541b;
+
+let nextPipeIno = 1000;
+const PIPEFS_DEV = makeDev(0, 12);
+
+export class Pipe {
+  private readonly chunks: Uint8Array[] = [];
+  private head = 0; // offset into chunks[0]
+  size = 0;
+  readers = 0;
+  writers = 0;
+  /** Whether a writer ever existed: a read end opened alone does not see EOF (FIFOs). */
+  readonly ino = nextPipeIno++;
+  readonly ctime = Math.floor(Date.now() / 1000);
+  readonly capacity = DEFAULT_PIPE_SIZE;
+  readonly readEnd: PipeFD;
+  readonly writeEnd: PipeFD;
+
+  constructor(readonly uid: number, readonly gid: number) {
+    this.readEnd = new PipeFD(this, O_RDONLY);
+    this.writeEnd = new PipeFD(this, O_WRONLY);
+    this.readers = 1;
+    this.writers = 1;
+  }
+
+  notifyAll(events: number): void {
+    this.readEnd.queue.notify(events);
+    this.writeEnd.queue.notify(events);
+  }
+
+  read(dsts: Uint8Array[]): number {
+    if (this.size === 0) return this.writers === 0 ? 0 : WOULD_BLOCK;
+    let done = 0;
+    for (const d of dsts) {
+      let off = 0;
+      while (off < d.length && this.size > 0) {
+        const c = this.chunks[0];
+        const n = Math.min(d.length - off, c.length - this.head);
+        d.set(c.subarray(this.head, this.head + n), off);
+        off += n;
+        this.head += n;
+        this.size -= n;
+        if (this.head === c.length) {
+          this.chunks.shift();
+          this.head = 0;
+        }
+      }
+      done += off;
+      if (this.size === 0) break;
+    }
+    this.notifyAll(EVENT_OUT);
+    return done;
+  }
+
+  write(srcs: Uint8Array[], total: number): number {
+    if (this.readers === 0) return -EPIPE;
+    const room = this.capacity - this.size;
+    if (room === 0 || (total <= PIPE_BUF && room < total)) return WOULD_BLOCK;
+    let left = Math.min(room, total);
+    let done = 0;
+    for (const s of srcs) {
+      if (left === 0) break;
+      const n = Math.min(left, s.length);
+      this.chunks.push(s.slice(0, n));
+      left -= n;
+      done += n;
+    }
+    this.size += done;
+    this.notifyAll(EVENT_IN);
+    return done;
+  }
+
+  stat(): Stat {
+    const s = new Stat();
+    s.dev = PIPEFS_DEV;
+    s.ino = this.ino;
+    s.mode = S_IFIFO | 0o600;
+    s.nlink = 1;
+    s.uid = this.uid;
+    s.gid = this.gid;
+    s.blksize = 4096;
+    s.atimeSec = s.mtimeSec = s.ctimeSec = this.ctime;
+    return s;
+  }
+}
+
+export class PipeFD extends FileDescription {
+  constructor(readonly pipe: Pipe, flags: number) {
+    super(flags, null);
+  }
+
+  override get seekable(): boolean {
+    return false;
+  }
+
+  override seek(): number {
+    return -ESPIPE;
+  }
+
+  override read(dsts: Uint8Array[], total: number, offset: number): number {
+    if (offset >= 0) return -ESPIPE;
+    return this.pipe.read(dsts);
+  }
+
+  override write(srcs: Uint8Array[], total: number, offset: number): number {
+    if (offset >= 0) return -ESPIPE;
+    return this.pipe.write(srcs, total);
+  }
+
+  stat(): Stat {
+    return this.pipe.stat();
+  }
+
+  override readiness(mask: number): number {
+    const p = this.pipe;
+    let r = 0;
+    if (this.readable) {
+      if (p.size > 0) r |= EVENT_IN;
+      if (p.writers === 0) r |= EVENT_HUP;
+    }
+    if (this.writable) {
+      if (p.capacity - p.size >= PIPE_BUF || (p.capacity - p.size > 0 && p.capacity - p.size >= 1)) r |= EVENT_OUT;
+      if (p.readers === 0) r |= EVENT_ERR;
+    }
+    return r & (mask | EVENT_HUP | EVENT_ERR);
+  }
+
+  override ioctl(req: number, arg: number, io: IoctlIO): number {
+    if (req !== FIONREAD) return -ENOTTY;
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setInt32(0, this.readable ? this.pipe.size : 0, true);
+    return io.copyOut(arg, b) < 0 ? -EFAULT : 0;
+  }
+
+  override release(): void {
+    if (this.readable) this.pipe.readers--;
+    else this.pipe.writers--;
+    this.pipe.notifyAll(EVENT_IN | EVENT_OUT | EVENT_HUP | EVENT_ERR);
+  }
+
+  override describe(): string {
+    return `pipe:[${this.pipe.ino}]`;
+  }
+}

@@ -1,0 +1,227 @@
+// Signals (gVisor pkg/sentry/kernel/task_signals.go): generating, queueing
+// and delivering them. A signal is generated into a task's pending set (one
+// instance of a standard signal, a queue of realtime ones). Before the task
+// next returns to application code, every pending signal it does not block
+// is dequeued, lowest number first, and acted on: ignored, its default
+// action taken (ending the process), or its handler entered through a
+// signal frame (signal_frame.ts). A system call interrupted by a signal is
+// restarted or fails with EINTR as the ERESTART* code and SA_RESTART say.
+//
+// Differs from Linux: signals are per task (thread groups have one task
+// until clone arrives); stop signals (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU)
+// have no job control to stop, so their default action is ignored, with a
+// debug-log line; core dumps are never written (the status says "core").
+
+import type { Task } from './task.js';
+import { TaskState } from './task.js';
+import { killBySignal } from './exit.js';
+import { Reg } from '../platform/registers.js';
+import { setupSignalFrame } from './signal_frame.js';
+
+export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGABRT = 6, SIGBUS = 7, SIGFPE = 8,
+  SIGKILL = 9, SIGUSR1 = 10, SIGSEGV = 11, SIGUSR2 = 12, SIGPIPE = 13, SIGALRM = 14, SIGTERM = 15, SIGCHLD = 17,
+  SIGCONT = 18, SIGSTOP = 19, SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22, SIGURG = 23, SIGWINCH = 28;
+
+export const SI_USER = 0, SI_KERNEL = 0x80, SI_QUEUE = -1, SI_TKILL = -6;
+
+export const SA_SIGINFO = 4n, SA_ONSTACK = 0x08000000n, SA_RESTART = 0x10000000n, SA_NODEFER = 0x40000000n,
+  SA_RESETHAND = 0x80000000n, SA_RESTORER = 0x04000000n;
+
+const ERESTARTSYS = 512, ERESTARTNOINTR = 513, ERESTARTNOHAND = 514, ERESTART_RESTARTBLOCK = 516;
+const EINTR = 4;
+
+const DEFAULT_IGNORE = new Set([SIGCHLD, SIGCONT, SIGURG, SIGWINCH]);
+const STOP_SIGNALS = new Set([SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU]);
+/** Signals raised by the CPU for the instruction that faulted: delivered before any other. */
+const SYNCHRONOUS = [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE];
+export const UNBLOCKABLE = (1n << BigInt(SIGKILL - 1)) | (1n << BigInt(SIGSTOP - 1));
+
+export function sigbit(sig: number): bigint {
+  return 1n << BigInt(sig - 1);
+}
+
+/** A siginfo_t (128 bytes). */
+export function makeSiginfo(signo: number, code: number, fill?: (dv: DataView) => void): Uint8Array {
+  const b = new Uint8Array(128);
+  const dv = new DataView(b.buffer);
+  dv.setInt32(0, signo, true);
+  dv.setInt32(8, code, true);
+  if (fill !== undefined) fill(dv);
+  return b;
+}
+
+/** siginfo for a signal sent by kill(2)-like calls from task `from`. */
+export function userSiginfo(signo: number, code: number, pid: number, uid: number): Uint8Array {
+  return makeSiginfo(signo, code, (dv) => {
+    dv.setInt32(16, pid, true);
+    dv.setUint32(20, uid, true);
+  });
+}
+
+function signoOf(info: Uint8Array): number {
+  return new DataView(info.buffer, info.byteOffset, 128).getInt32(0, true);
+}
+
+/** Recomputes whether t has a pending signal it does not block. */
+export function recalcSignalPending(t: Task): void {
+  t.signalPending = (t.pendingMask & ~t.sigmask) !== 0n;
+}
+
+function isIgnored(t: Task, sig: number): boolean {
+  const h = t.tg.sigactions[sig].handler;
+  return h === 1n || (h === 0n && DEFAULT_IGNORE.has(sig));
+}
+
+/**
+ * Generates a signal for t. Returns false if it was discarded (ignored, or
+ * a standard signal already pending).
+ */
+export function sendSignal(t: Task, info: Uint8Array): boolean {
+  const sig = signoOf(info);
+  if (sig < 1 || sig > 64 || t.state === TaskState.Dead) return false;
+  const bit = sigbit(sig);
+  const blocked = (t.sigmask & bit) !== 0n && sig !== SIGKILL && sig !== SIGSTOP;
+  // An ignored signal is discarded when generated, unless blocked (it may be unignored before it is unblocked).
+  if (!blocked && isIgnored(t, sig) && sig !== SIGKILL) return false;
+  if (sig < 32 && (t.pendingMask & bit) !== 0n) return false;
+  let q = t.pendingSignals[sig];
+  if (q === undefined) {
+    q = [];
+    t.pendingSignals[sig] = q;
+  }
+  q.push(info);
+  t.pendingMask |= bit;
+  recalcSignalPending(t);
+  if (t.sigWaitSet & bit) {
+    // sigtimedwait(2) is waiting for it: wake it to take it.
+    t.wake();
+  } else if (!blocked || sig === SIGKILL) {
+    kickTask(t);
+  }
+  return true;
+}
+
+/** Makes t notice a deliverable signal: interrupt its wait, or stop its thread. */
+function kickTask(t: Task): void {
+  if (t.state === TaskState.Blocked) t.interrupt();
+  else if (t.state === TaskState.Running) t.ctx.interrupt();
+}
+
+/**
+ * A signal the task's own instruction caused (a fault, a trap): it cannot
+ * be blocked or ignored; if it is, the action is reset to the default and
+ * the signal unblocked, as Linux's force_sig does.
+ */
+export function forceSignal(t: Task, info: Uint8Array): void {
+  const sig = signoOf(info);
+  const a = t.tg.sigactions[sig];
+  const bit = sigbit(sig);
+  if (a.handler === 1n || (t.sigmask & bit) !== 0n) {
+    if ((t.sigmask & bit) !== 0n || a.handler === 1n) a.handler = 0n;
+    t.sigmask &= ~bit;
+  }
+  // A synchronous signal replaces any pending instance so its siginfo is this fault's.
+  t.pendingSignals[sig] = [info];
+  t.pendingMask |= bit;
+  recalcSignalPending(t);
+}
+
+/** Takes the next deliverable signal (synchronous ones first, then lowest number). */
+export function dequeueSignal(t: Task, allowed: bigint): Uint8Array | null {
+  const ready = t.pendingMask & allowed;
+  if (ready === 0n) return null;
+  let sig = 0;
+  for (const s of SYNCHRONOUS) if (ready & sigbit(s)) { sig = s; break; }
+  if (sig === 0) {
+    for (let s = 1; s <= 64; s++) if (ready & sigbit(s)) { sig = s; break; }
+  }
+  return takePending(t, sig);
+}
+
+export function takePending(t: Task, sig: number): Uint8Array {
+  const q = t.pendingSignals[sig] as Uint8Array[];
+  const info = q.shift() as Uint8Array;
+  if (q.length === 0) {
+    t.pendingMask &= ~sigbit(sig);
+    t.pendingSignals[sig] = undefined;
+  }
+  recalcSignalPending(t);
+  return info;
+}
+
+/** Drops pending instances of sig (when its action becomes "ignore"). */
+export function discardPending(t: Task, sig: number): void {
+  if ((t.pendingMask & sigbit(sig)) === 0n) return;
+  t.pendingMask &= ~sigbit(sig);
+  t.pendingSignals[sig] = undefined;
+  recalcSignalPending(t);
+}
+
+/** Sets the signal mask (never blocking SIGKILL/SIGSTOP) and notes newly deliverable signals. */
+export function setSigmask(t: Task, mask: bigint): void {
+  t.sigmask = mask & ~UNBLOCKABLE;
+  recalcSignalPending(t);
+}
+
+function isRestartCode(r: number): boolean {
+  return r === -ERESTARTSYS || r === -ERESTARTNOINTR || r === -ERESTARTNOHAND || r === -ERESTART_RESTARTBLOCK;
+}
+
+/**
+ * Runs at the point where t would return to application code: finishes an
+ * interrupted system call (restart or EINTR) and delivers pending signals.
+ * Returns false if the task no longer runs (a signal killed it).
+ */
+export function handleSignals(t: Task): boolean {
+  const regs = t.ctx.regs;
+  // The result of the system call just served, if it asked to be restarted.
+  let restart = t.syscallExit && isRestartCode(regs.getSigned(Reg.RAX)) ? regs.getSigned(Reg.RAX) : 0;
+  t.syscallExit = false;
+  for (;;) {
+    const info = dequeueSignal(t, ~t.sigmask);
+    if (info === null) break;
+    const sig = signoOf(info);
+    const act = t.tg.sigactions[sig];
+    if (sig !== SIGKILL && act.handler === 1n) continue;
+    if (sig === SIGKILL || act.handler === 0n) {
+      if (DEFAULT_IGNORE.has(sig)) continue;
+      if (STOP_SIGNALS.has(sig)) {
+        t.kernel.log.info(`task ${t.tid}: stop signal ${sig} ignored (no job control yet)`);
+        continue;
+      }
+      killBySignal(t, sig);
+      return false;
+    }
+    // A handler runs: decide the interrupted call's fate first (the frame saves the registers).
+    if (restart !== 0) {
+      if (restart === -ERESTARTNOINTR || (restart === -ERESTARTSYS && (act.flags & SA_RESTART) !== 0n)) {
+        restartSyscall(t);
+      } else {
+        regs.set(Reg.RAX, -EINTR);
+        t.syscallState = null;
+      }
+      restart = 0;
+    }
+    if (!setupSignalFrame(t, sig, info, act)) {
+      // The frame could not be written (a bad stack): the process dies of SIGSEGV.
+      t.kernel.log.info(`task ${t.tid}: cannot deliver signal ${sig}: bad signal stack`);
+      killBySignal(t, SIGSEGV);
+      return false;
+    }
+  }
+  if (restart !== 0) {
+    // No handler ran: the call is restarted (ERESTART_RESTARTBLOCK too: its state lives in the task).
+    restartSyscall(t);
+  }
+  t.ctx.regsDirty = true;
+  return true;
+}
+
+/** Rewinds to the system call instruction so the call is made again. */
+function restartSyscall(t: Task): void {
+  const regs = t.ctx.regs;
+  regs.set(Reg.RAX, regs.get(Reg.ORIG_RAX));
+  regs.set(Reg.RIP, regs.get(Reg.RIP) - 2);
+}
+
+export { ERESTARTSYS, ERESTARTNOHAND, ERESTART_RESTARTBLOCK, ERESTARTNOINTR };
