@@ -1,0 +1,87 @@
+// The `tsvisor do` command line.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assertNoSentryCrash, runTsvisor, runTsvisorRaw } from './lib/harness.js';
+
+test('do without a command prints usage and fails', () => {
+  const r = runTsvisorRaw(['do']);
+  assertNoSentryCrash(r);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /usage/i);
+});
+
+test('do -- without a command prints usage and fails', () => {
+  const r = runTsvisorRaw(['do', '--']);
+  assertNoSentryCrash(r);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /usage/i);
+});
+
+test('a missing program exits 127 and names the path', () => {
+  const r = runTsvisor(['/nonexistent']);
+  assertNoSentryCrash(r);
+  assert.equal(r.code, 127);
+  assert.match(r.stderr, /\/nonexistent/);
+  assert.equal(r.stdout, '');
+});
+
+test('--env gives exactly the given environment', () => {
+  const r = runTsvisor(['/usr/bin/env'], { env: { FOO: 'bar' } });
+  assertNoSentryCrash(r);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'FOO=bar\n');
+});
+
+test('--env may be repeated', () => {
+  const r = runTsvisor(['/usr/bin/env'], { env: { A: '1', B: 'two words', C: 'x=y' } });
+  assertNoSentryCrash(r);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.split('\n').filter(Boolean).sort(), ['A=1', 'B=two words', 'C=x=y']);
+});
+
+test('--cwd sets the working directory', () => {
+  const r = runTsvisor(['/bin/pwd'], { cwd: '/usr' });
+  assertNoSentryCrash(r);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '/usr\n');
+});
+
+test('arguments after -- reach the program unchanged', () => {
+  const args = ['a b', '', '--cwd', '-x', 'ünï', '$HOME'];
+  const r = runTsvisor(['/usr/bin/printf', '[%s]\\n', ...args]);
+  assertNoSentryCrash(r);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(Buffer.from(r.stdout, 'latin1').toString('utf8'), args.map((a) => `[${a}]\n`).join(''));
+});
+
+test('stdin reaches the program', () => {
+  const r = runTsvisor(['/bin/cat'], { input: 'line one\nline two\n' });
+  assertNoSentryCrash(r);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'line one\nline two\n');
+});
+
+test('--strace writes system calls, including exit_group, to stderr', () => {
+  const r = runTsvisor(['/bin/true'], { strace: true });
+  assertNoSentryCrash(r);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /exit_group/);
+  assert.equal(r.stdout, '');
+});
+
+test('--debug-log FILE creates FILE', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsv-cli-'));
+  try {
+    const log = join(dir, 'debug.log');
+    const r = runTsvisor(['/bin/true'], { debugLog: log });
+    assertNoSentryCrash(r);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(existsSync(log), `${log} was not created`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,346 @@
+// Test harness for tsvisor: run programs natively and under tsvisor, compare.
+//
+// Linux is the oracle: a test runs the same argv natively and under
+// `tsvisor do`, with the same environment, working directory and stdin, and
+// expects the same stdout and exit status.
+//
+// Environment variables:
+//   TSVISOR_TEST_SELFCHECK=1  run "tsvisor" as test/lib/fake-tsvisor.js, which
+//                             parses the same command line but runs the
+//                             program natively. The whole suite must pass in
+//                             this mode: it checks the tests themselves (the
+//                             native side is deterministic, the comparisons
+//                             are right, the process-tree checks work).
+//   TSVISOR_TEST_TIMEOUT_SCALE=N  multiply every timeout by N (slow machines).
+
+import { spawn, spawnSync } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
+import {
+  existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const TEST_DIR = join(REPO, 'test');
+export const C_DIR = join(TEST_DIR, 'c');
+export const OUT = join(TEST_DIR, 'out');
+export const TSVISOR_BIN = join(REPO, 'bin', 'tsvisor.js');
+export const FAKE_TSVISOR = join(TEST_DIR, 'lib', 'fake-tsvisor.js');
+export const SELFCHECK = process.env.TSVISOR_TEST_SELFCHECK === '1';
+/** The script run as "tsvisor". */
+export const TSVISOR_ENTRY = SELFCHECK ? FAKE_TSVISOR : TSVISOR_BIN;
+
+const SCALE = Number(process.env.TSVISOR_TEST_TIMEOUT_SCALE) || 1;
+/** Milliseconds, scaled by TSVISOR_TEST_TIMEOUT_SCALE. */
+export function ms(n) {
+  return Math.round(n * SCALE);
+}
+export const DEFAULT_TIMEOUT = ms(60_000);
+
+/** The environment every program gets, natively and in the sandbox. */
+export const DEFAULT_ENV = Object.freeze({
+  PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  LC_ALL: 'C',
+});
+
+// ---------------------------------------------------------------------------
+// Compiling the C programs
+
+const compiled = new Map();
+/** name -> gcc stderr (warnings) of each build done by this process */
+export const compileWarnings = new Map();
+
+/**
+ * Compile test/c/NAME.c with the host gcc (-O1 -Wall; -static if asked) into
+ * test/out/NAME.static or NAME.dynamic, once per test process. Returns the
+ * path of the binary. Builds go through a temporary file and rename(2), so
+ * test files running in parallel never see a half-written binary.
+ */
+export function compileC(name, { static: isStatic = false, defines = [] } = {}) {
+  const mode = isStatic ? 'static' : 'dynamic';
+  const key = `${name}.${mode}${defines.length ? '.' + defines.join('.') : ''}`;
+  if (compiled.has(key)) return compiled.get(key);
+  mkdirSync(OUT, { recursive: true });
+  const src = join(C_DIR, `${name}.c`);
+  const out = join(OUT, key);
+  const tmp = join(OUT, `.${key}.${process.pid}.tmp`);
+  const args = ['-O1', '-Wall', ...defines.map((d) => `-D${d}`), '-o', tmp, src];
+  if (isStatic) args.unshift('-static');
+  const r = spawnSync('gcc', args, { encoding: 'utf8', timeout: ms(120_000) });
+  if (r.error) throw new Error(`gcc ${name}: ${r.error.message}`);
+  if (r.status !== 0) {
+    rmSync(tmp, { force: true });
+    throw new Error(`gcc failed for ${src} (${mode}):\n${r.stderr}`);
+  }
+  renameSync(tmp, out);
+  compileWarnings.set(key, r.stderr);
+  compiled.set(key, out);
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Running
+
+function normalise(r, started) {
+  const signal = r.signal ?? null;
+  let code = r.status ?? null;
+  if (code === null && signal) code = 128 + osConstants.signals[signal];
+  return {
+    stdout: r.stdout ?? '',
+    stderr: r.stderr ?? '',
+    status: r.status ?? null,
+    signal,
+    /** exit status as a shell reports it: the code, or 128 + signal number */
+    code,
+    error: r.error ?? null,
+    timedOut: r.error?.code === 'ETIMEDOUT',
+    durationMs: Date.now() - started,
+  };
+}
+
+function spawnOpts(opts, cwd, env) {
+  return {
+    cwd,
+    env,
+    input: opts.input ?? '',
+    timeout: opts.timeout ?? DEFAULT_TIMEOUT,
+    killSignal: 'SIGKILL',
+    maxBuffer: 256 * 1024 * 1024,
+    // latin1 maps bytes 1:1 to characters, so comparisons are byte-exact.
+    encoding: 'latin1',
+  };
+}
+
+/**
+ * Run argv natively. opts: env (default DEFAULT_ENV; the program gets exactly
+ * this environment), cwd (default '/'), input (stdin, default empty),
+ * timeout (ms). Returns { stdout, stderr, status, signal, code, error,
+ * timedOut, durationMs }.
+ */
+export function runNative(argv, opts = {}) {
+  const started = Date.now();
+  const r = spawnSync(argv[0], argv.slice(1), spawnOpts(opts, opts.cwd ?? '/', opts.env ?? DEFAULT_ENV));
+  return normalise(r, started);
+}
+
+/** The environment of the node process that runs tsvisor itself. */
+export function tsvisorHostEnv() {
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT; // set by `node --test` for its children
+  delete env.NODE_OPTIONS;
+  if (SELFCHECK) env.TSVISOR_FAKE_STUB = fakeStubPath();
+  return env;
+}
+
+/** Command-line arguments for `tsvisor do ... -- argv`. */
+export function tsvisorArgs(argv, opts = {}) {
+  const args = [TSVISOR_ENTRY, 'do'];
+  if (opts.root) args.push('--root', opts.root);
+  args.push('--cwd', opts.cwd ?? '/');
+  for (const [k, v] of Object.entries(opts.env ?? DEFAULT_ENV)) args.push('--env', `${k}=${v}`);
+  if (opts.strace) args.push('--strace');
+  if (opts.debugLog) args.push('--debug-log', opts.debugLog);
+  args.push(...(opts.extraArgs ?? []), '--', ...argv);
+  return args;
+}
+
+/**
+ * Run argv under `tsvisor do`, with the same options as runNative plus
+ * root, strace, debugLog, extraArgs. The node process runs with cwd '/'.
+ */
+export function runTsvisor(argv, opts = {}) {
+  const started = Date.now();
+  const o = spawnOpts(opts, '/', tsvisorHostEnv());
+  const r = spawnSync(process.execPath, tsvisorArgs(argv, opts), o);
+  return normalise(r, started);
+}
+
+/** Run tsvisor with exactly these arguments (after the script path). */
+export function runTsvisorRaw(args, opts = {}) {
+  const started = Date.now();
+  const o = spawnSync(process.execPath, [TSVISOR_ENTRY, ...args],
+    spawnOpts(opts, opts.hostCwd ?? '/', tsvisorHostEnv()));
+  return normalise(o, started);
+}
+
+/** Start `tsvisor do -- argv` asynchronously; returns the ChildProcess. */
+export function spawnTsvisor(argv, opts = {}) {
+  return spawn(process.execPath, tsvisorArgs(argv, opts), {
+    cwd: '/',
+    env: tsvisorHostEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Assertions
+
+const JS_STACK_FRAME = /^\s+at (?:.+ \()?(?:node:|file:|\/).*:\d+:\d+\)?$/m;
+
+/**
+ * The Sentry did not crash: no JavaScript stack trace or internal node error
+ * on stderr, and tsvisor exited (was not killed by the timeout).
+ * strict: also no "Error:" anywhere in stderr (for programs that write
+ * nothing to stderr themselves).
+ */
+export function assertNoSentryCrash(r, { strict = false, what = 'tsvisor' } = {}) {
+  assert.ok(!r.timedOut, `${what} did not finish within its timeout (${r.durationMs} ms)\nstderr:\n${tail(r.stderr)}`);
+  assert.ok(r.error === null, `${what} could not be run: ${r.error?.message}`);
+  assert.ok(!JS_STACK_FRAME.test(r.stderr), `${what} printed a JavaScript stack trace:\n${tail(r.stderr)}`);
+  assert.ok(!/node:internal|Uncaught|FATAL ERROR|Assertion failed/.test(r.stderr),
+    `${what} crashed:\n${tail(r.stderr)}`);
+  if (strict) assert.ok(!/Error:/.test(r.stderr), `${what} reported an error:\n${tail(r.stderr)}`);
+}
+
+function tail(s, n = 40) {
+  const lines = s.split('\n');
+  return lines.length > n ? ['...', ...lines.slice(-n)].join('\n') : s;
+}
+
+/** A readable description of where two outputs first differ. */
+export function firstDifference(expected, actual, context = 3) {
+  if (expected === actual) return 'identical';
+  const e = expected.split('\n');
+  const a = actual.split('\n');
+  let i = 0;
+  while (i < e.length && i < a.length && e[i] === a[i]) i++;
+  const from = Math.max(0, i - context);
+  const show = (lines) => lines.slice(from, i + context + 1)
+    .map((l, k) => `${from + k + 1 === i + 1 ? '>' : ' '} ${String(from + k + 1).padStart(5)}| ${l}`).join('\n');
+  return `first difference at line ${i + 1} (native has ${e.length} lines, tsvisor ${a.length})\n` +
+    `--- native\n${show(e)}\n+++ tsvisor\n${show(a)}`;
+}
+
+/**
+ * Run argv natively and under tsvisor; assert equal stdout and equal exit
+ * status (and equal stderr if opts.compareStderr). opts.expectCode checks the
+ * native status too (so a broken native side fails loudly, not as a
+ * mismatch). opts.checkNativeDeterministic runs natively twice first.
+ * Returns { native, sandboxed }.
+ */
+export function assertSameAsNative(argv, opts = {}) {
+  const native = runNative(argv, opts);
+  const label = argv.join(' ');
+  assert.ok(native.error === null, `native run of ${label} failed: ${native.error?.message}`);
+  if (opts.expectCode !== undefined) {
+    assert.equal(native.code, opts.expectCode,
+      `native ${label} exited ${native.code}, expected ${opts.expectCode}\nstderr:\n${tail(native.stderr)}`);
+  }
+  if (opts.checkNativeDeterministic) {
+    const again = runNative(argv, opts);
+    assert.equal(again.stdout, native.stdout,
+      `native output of ${label} is not deterministic:\n${firstDifference(native.stdout, again.stdout)}`);
+    assert.equal(again.code, native.code, `native status of ${label} is not deterministic`);
+  }
+  const sandboxed = runTsvisor(argv, opts);
+  assertNoSentryCrash(sandboxed, { strict: opts.strict });
+  assert.ok(sandboxed.stdout === native.stdout,
+    `stdout of ${label} differs under tsvisor:\n${firstDifference(native.stdout, sandboxed.stdout)}` +
+    `\ntsvisor stderr:\n${tail(sandboxed.stderr)}`);
+  assert.equal(sandboxed.code, native.code,
+    `exit status of ${label}: tsvisor ${sandboxed.code}, native ${native.code}\ntsvisor stderr:\n${tail(sandboxed.stderr)}`);
+  if (opts.compareStderr) {
+    assert.ok(sandboxed.stderr === native.stderr,
+      `stderr of ${label} differs under tsvisor:\n${firstDifference(native.stderr, sandboxed.stderr)}`);
+  }
+  return { native, sandboxed };
+}
+
+// ---------------------------------------------------------------------------
+// Processes
+
+/** Parse /proc/PID/stat; null if the process is gone. */
+export function procStat(pid) {
+  let s;
+  try {
+    s = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return null;
+  }
+  const open = s.indexOf('(');
+  const close = s.lastIndexOf(')');
+  const comm = s.slice(open + 1, close);
+  const rest = s.slice(close + 2).split(' ');
+  // rest[0] is field 3 (state), so field N is rest[N - 3]
+  return { pid, comm, state: rest[0], ppid: Number(rest[1]), starttime: rest[19] };
+}
+
+/** Every process on the host, as procStat records. */
+export function allProcesses() {
+  const out = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const st = procStat(Number(name));
+    if (st) out.push(st);
+  }
+  return out;
+}
+
+/** Processes whose chain of parents reaches `root` (not including root). */
+export function descendantsOf(root) {
+  const procs = allProcesses();
+  const byPid = new Map(procs.map((p) => [p.pid, p]));
+  return procs.filter((p) => {
+    for (let q = p, hops = 0; q && hops < 64; q = byPid.get(q.ppid), hops++) {
+      if (q.ppid === root) return true;
+      if (q.ppid <= 1) return false;
+    }
+    return false;
+  });
+}
+
+/** Stub processes (comm "tsvisor-stub") below the tsvisor process `pid`. */
+export function stubsOf(pid) {
+  return descendantsOf(pid).filter((p) => p.comm === 'tsvisor-stub');
+}
+
+/** The process recorded as `rec` no longer exists (gone, dead, or pid reused). */
+export function isGone(rec) {
+  const now = procStat(rec.pid);
+  return now === null || now.starttime !== rec.starttime || now.state === 'Z' || now.state === 'X';
+}
+
+export function sleep(n) {
+  return new Promise((r) => setTimeout(r, n));
+}
+
+/** Poll `fn` every `step` ms until it returns a truthy value or `timeout` passes. */
+export async function waitFor(fn, timeout, step = 50) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() >= end) return v;
+    await sleep(step);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Self-check mode
+
+/** The fake stub launcher, exec'd through a link named tsvisor-stub. */
+export function fakeStubPath() {
+  const bin = compileC('fakestub', { static: true });
+  const dir = join(OUT, 'fake');
+  const link = join(dir, 'tsvisor-stub');
+  mkdirSync(dir, { recursive: true });
+  if (!existsSync(link)) {
+    try {
+      symlinkSync(bin, link);
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    }
+  }
+  return link;
+}
+
+/** True if the file exists and is executable by someone. */
+export function isExecutable(path) {
+  try {
+    return (statSync(path).mode & 0o111) !== 0;
+  } catch {
+    return false;
+  }
+}

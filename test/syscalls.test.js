@@ -1,0 +1,46 @@
+// Small C programs, one per family of system calls, each compiled static and
+// dynamic, must print the same lines and exit with the same status under
+// tsvisor as natively. Each line of their output is one check (see
+// test/c/common.h), so a difference names the failing check.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertSameAsNative, compileC, compileWarnings } from './lib/harness.js';
+
+/** program -> expected native exit status (shell style). */
+const PROGRAMS = {
+  fileio: 0, // open/openat/read/write/pread64/pwrite64/readv/writev/lseek/close/dup*/fcntl
+  stat: 0, // stat/fstat/lstat/newfstatat/statx
+  dirs: 0, // getdents64/getcwd/chdir/fchdir/readlink*/access/faccessat*
+  mm: 0, // mmap/munmap/mprotect/mremap/brk/madvise/mincore/msync
+  time: 0, // clock_gettime/getres, gettimeofday, time, nanosleep, clock_nanosleep
+  ids: 0, // getpid/gettid/getppid/pgid/sid, uids and gids, uname
+  misc: 0, // getrandom, arch_prctl, rlimits, umask, sysinfo, sched_*, prctl, ENOSYS
+  signals: 0, // rt_sigprocmask/rt_sigaction/sigpending/sigaltstack/kill 0, no delivery
+  sigdeliver: 0, // handlers, siginfo, pending/blocked, faults, traps, sigreturn
+  exit42: 42, // main returns 42
+  abort: 134, // killed by SIGABRT
+  segv: 139, // killed by SIGSEGV (NULL store)
+};
+
+for (const [name, expectCode] of Object.entries(PROGRAMS)) {
+  for (const mode of ['static', 'dynamic']) {
+    test(`${name} (${mode}) behaves as natively`, () => {
+      const bin = compileC(name, { static: mode === 'static' });
+      const { native } = assertSameAsNative([bin], { expectCode, checkNativeDeterministic: true });
+      if (expectCode === 0) {
+        // The program ran to its end natively; a truncated run under tsvisor
+        // shows up as a stdout difference.
+        assert.match(native.stdout, /\ndone\n$/, `native ${name} did not reach its end`);
+      }
+    });
+  }
+}
+
+test('the C programs compile without warnings', () => {
+  for (const name of Object.keys(PROGRAMS)) {
+    for (const isStatic of [true, false]) compileC(name, { static: isStatic });
+  }
+  const noisy = [...compileWarnings].filter(([, w]) => w.trim() !== '');
+  assert.deepEqual(noisy, [], noisy.map(([k, w]) => `${k}:\n${w}`).join('\n'));
+});
