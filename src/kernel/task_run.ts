@@ -79,8 +79,9 @@ export function runTask(t: Task): void {
   if (t.syscallPending && !serveSyscall(t)) return;
   for (;;) {
     if (t.state !== TaskState.Running) return;
-    // The return to user mode: finish an interrupted call, deliver signals.
-    if ((t.signalPending || t.syscallExit) && !handleSignals(t)) return;
+    // The return to user mode: finish an interrupted call, deliver signals
+    // (once the thread is stopped: after a quantum it may still be running).
+    if ((t.signalPending || t.syscallExit) && ctx.stopped && !handleSignals(t)) return;
     const stop = ctx.switch();
     if (stop === StopKind.Syscall) {
       if (!serveSyscall(t)) return;

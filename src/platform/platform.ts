@@ -45,6 +45,8 @@ export interface Context {
   readonly regs: Registers;
   /** Set when the Sentry changed the registers, so they must be written back before resuming. */
   regsDirty: boolean;
+  /** False while the thread runs on the host after its quantum ended (its registers are not known). */
+  readonly stopped: boolean;
   /** Runs the thread until the next stop. Blocks the Node thread while the application runs. */
   switch(): StopKind;
   /** Details of the last Signal stop. */

@@ -46,6 +46,10 @@ class PtraceContext implements Context {
   /** The thread was resumed and has not been seen to stop yet (its quantum ended first). */
   private running = false;
 
+  get stopped(): boolean {
+    return !this.running;
+  }
+
   switch(): StopKind {
     if (this.dead) return StopKind.Dead;
     let r: number;
