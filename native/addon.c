@@ -477,31 +477,26 @@ static napi_value Lseek(napi_env env, napi_callback_info info) {
   return num(env, (double)r);
 }
 
-/* pread(fd, buf, offset) / read(fd, buf) when offset < 0 -> bytes or -errno. */
-static napi_value Pread(napi_env env, napi_callback_info info) {
+/*
+ * pread/pwrite(fd, buf, offset) -> bytes or -errno; with offset < 0, plain
+ * read/write at the file position. Retried on EINTR (the quantum timer).
+ */
+static napi_value FileIO(napi_env env, napi_callback_info info, int write_) {
   ARGS(3);
   int fd = (int)arg_i64(env, argv[0]);
   size_t len;
   void *buf = arg_buf(env, argv[1], &len);
   int64_t off = arg_i64(env, argv[2]);
   ssize_t n;
-  do n = off < 0 ? read(fd, buf, len) : pread(fd, buf, len, off); while (n < 0 && errno == EINTR);
+  do {
+    if (write_) n = off < 0 ? write(fd, buf, len) : pwrite(fd, buf, len, off);
+    else n = off < 0 ? read(fd, buf, len) : pread(fd, buf, len, off);
+  } while (n < 0 && errno == EINTR);
   if (n < 0) return i32(env, -errno);
   return num(env, (double)n);
 }
-
-/* pwrite(fd, buf, offset) / write(fd, buf) when offset < 0. */
-static napi_value Pwrite(napi_env env, napi_callback_info info) {
-  ARGS(3);
-  int fd = (int)arg_i64(env, argv[0]);
-  size_t len;
-  void *buf = arg_buf(env, argv[1], &len);
-  int64_t off = arg_i64(env, argv[2]);
-  ssize_t n;
-  do n = off < 0 ? write(fd, buf, len) : pwrite(fd, buf, len, off); while (n < 0 && errno == EINTR);
-  if (n < 0) return i32(env, -errno);
-  return num(env, (double)n);
-}
+static napi_value Pread(napi_env env, napi_callback_info info) { return FileIO(env, info, 0); }
+static napi_value Pwrite(napi_env env, napi_callback_info info) { return FileIO(env, info, 1); }
 
 static napi_value Close(napi_env env, napi_callback_info info) {
   ARGS(1);

@@ -7,28 +7,28 @@ import { EBADF, EFAULT, EINVAL, ENOTDIR } from '../support.js';
 
 const MAX_BUF = 1 << 20;
 
-export function sysGetdents64(t: Task): number {
+/** Reads linux_dirent64 records for getdents(fd, buf, count) into a Sentry buffer. */
+function readDirents(t: Task): { buf: Uint8Array; n: number } | number {
   const r = t.regs;
   const f = t.fdTable.get(r.argInt(0));
   if (f === undefined || !f.readable) return -EBADF;
-  const size = Math.min(r.argU32(2), MAX_BUF);
-  const buf = new Uint8Array(size);
+  const buf = new Uint8Array(Math.min(r.argU32(2), MAX_BUF));
   const n = f.getdents(buf);
-  if (n <= 0) return n;
-  if (t.mm.copyOut(r.arg(1), buf.subarray(0, n)) < 0) return -EFAULT;
-  return n;
+  return n <= 0 ? n : { buf, n };
+}
+
+export function sysGetdents64(t: Task): number {
+  const d = readDirents(t);
+  if (typeof d === 'number') return d;
+  return t.mm.copyOut(t.regs.arg(1), d.buf.subarray(0, d.n)) < 0 ? -EFAULT : d.n;
 }
 
 export function sysGetdents(t: Task): number {
-  const r = t.regs;
-  const f = t.fdTable.get(r.argInt(0));
-  if (f === undefined || !f.readable) return -EBADF;
-  const size = Math.min(r.argU32(2), MAX_BUF);
   // Old records are the same size as new ones (the type byte moves to the end), so a
   // dirent64 buffer of the same size converts record for record.
-  const buf = new Uint8Array(size);
-  const n = f.getdents(buf);
-  if (n <= 0) return n;
+  const d = readDirents(t);
+  if (typeof d === 'number') return d;
+  const { buf, n } = d;
   const out = new Uint8Array(n);
   const src = new DataView(buf.buffer), dst = new DataView(out.buffer);
   let o = 0;
@@ -44,7 +44,7 @@ export function sysGetdents(t: Task): number {
     out[o + reclen - 1] = type;
     o += reclen;
   }
-  if (t.mm.copyOut(r.arg(1), out) < 0) return -EFAULT;
+  if (t.mm.copyOut(t.regs.arg(1), out) < 0) return -EFAULT;
   return n;
 }
 
