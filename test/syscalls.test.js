@@ -18,6 +18,7 @@ const PROGRAMS = {
   misc: 0, // getrandom, arch_prctl, rlimits, umask, sysinfo, sched_*, prctl, ENOSYS
   signals: 0, // rt_sigprocmask/rt_sigaction/sigpending/sigaltstack/kill 0, no delivery
   sigdeliver: 0, // handlers, siginfo, pending/blocked, faults, traps, sigreturn
+  waits: 0, // pipes, poll/ppoll/select/pselect6, alarm/setitimer/pause, EINTR and SA_RESTART
   exit42: 42, // main returns 42
   abort: 134, // killed by SIGABRT
   segv: 139, // killed by SIGSEGV (NULL store)

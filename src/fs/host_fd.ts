@@ -145,6 +145,19 @@ export class HostFD extends FileDescription {
     return r & (mask | 0x18);
   }
 
+  override armReadiness(mask: number): void {
+    if (mask & EVENT_IN && !this.regular && this.pending === null && !this.eof) this.startRead();
+    if (mask & EVENT_OUT && !this.regular && this.outTimer === null) {
+      // Host writability has no completion to wait for here: look again shortly.
+      this.outTimer = setTimeout(() => {
+        this.outTimer = null;
+        this.queue.notify(EVENT_OUT);
+      }, 10);
+    }
+  }
+
+  private outTimer: NodeJS.Timeout | null = null;
+
   override ioctl(req: number, arg: number, io: IoctlIO): number {
     switch (req) {
       case TCGETS:

@@ -4,6 +4,7 @@
 
 import { Task, TaskState } from './task.js';
 import { sendSignal, userSiginfo } from './signals.js';
+import { cancelITimers } from './itimer.js';
 
 const SIGNAL_CORE = new Set([3, 4, 5, 6, 7, 8, 11, 24, 25, 31]);
 
@@ -17,6 +18,7 @@ function finish(t: Task, status: number): void {
     task.fdTable.closeAll();
     task.kernel.taskExited(task);
   }
+  cancelITimers(t);
   t.mm.release();
 }
 

@@ -58,8 +58,16 @@ export class Kernel {
     this.uts = new UTSNamespace(hostName);
   }
 
+  /**
+   * Keeps Node's event loop alive while the sandbox has tasks: a task
+   * blocked for ever (pause, a futex nobody wakes) must keep the sandbox
+   * running, as it would keep a Linux machine running.
+   */
+  private keepAlive: NodeJS.Timeout | null = null;
+
   /** Makes t runnable; it runs on the next turn of the scheduler. */
   schedule(t: Task): void {
+    if (this.keepAlive === null && this.pidns.tasks.size > 0) this.keepAlive = setInterval(() => {}, 1 << 30);
     this.runQueue.push(t);
     if (!this.scheduled && !this.running) {
       this.scheduled = true;
@@ -101,6 +109,10 @@ export class Kernel {
   /** Called by exit paths when a task is gone. */
   taskExited(t: Task): void {
     this.pidns.remove(t);
+    if (this.pidns.tasks.size === 0 && this.keepAlive !== null) {
+      clearInterval(this.keepAlive);
+      this.keepAlive = null;
+    }
     if (this.pidns.tasks.size === 0 && this.onAllExited !== null) {
       const cb = this.onAllExited;
       this.onAllExited = null;

@@ -25,6 +25,8 @@ export class ThreadGroup {
   sid: number;
   /** Parent's tgid as the application sees it (0 for the first process: its parent is outside). */
   ppid = 0;
+  /** setitimer(ITIMER_REAL) / alarm(2). */
+  readonly itimerReal = { deadline: 0, interval: 0 };
   /** personality(2) flags (PER_LINUX with ADDR_NO_RANDOMIZE etc). */
   personality = 0;
   /** Process start time in clock ticks since boot. */

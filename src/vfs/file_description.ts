@@ -109,6 +109,13 @@ export abstract class FileDescription {
     return mask & 0x5;
   }
 
+  /**
+   * Called before a task waits for `mask` on this file's queue: a file whose
+   * readiness comes from outside the Sentry (a host descriptor) starts
+   * watching for it here, so that the queue is notified.
+   */
+  armReadiness(mask: number): void {}
+
   /** Mappable contents for mmap, or -errno. */
   mappable(): Mappable | number {
     return -ENODEV;

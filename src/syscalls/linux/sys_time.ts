@@ -10,6 +10,7 @@
 
 import type { Task } from '../../kernel/task.js';
 import { EFAULT, EINVAL, copyInStruct, copyOut, getI64, putU64 } from '../support.js';
+import { getITimerReal, setITimerReal } from '../../kernel/itimer.js';
 
 export const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3,
   CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5, CLOCK_MONOTONIC_COARSE = 6, CLOCK_BOOTTIME = 7,
@@ -134,4 +135,62 @@ export function sysClockNanosleep(t: Task): number {
   if (ns < 0) return ns;
   const rel = flags & TIMER_ABSTIME ? Math.max(0, ns - now) : ns;
   return sleep(t, clock, rel, flags & TIMER_ABSTIME ? 0 : r.arg(3));
+}
+
+const ITIMER_REAL = 0, ITIMER_VIRTUAL = 1, ITIMER_PROF = 2;
+const ENOSYS = 38;
+
+function putItimerval(t: Task, addr: number, valueMs: number, intervalMs: number): number {
+  const b = new Uint8Array(32);
+  const dv = new DataView(b.buffer);
+  const tv = (o: number, ms: number) => {
+    const us = Math.round(ms * 1000);
+    putU64(dv, o, Math.floor(us / 1e6));
+    putU64(dv, o + 8, us % 1e6);
+  };
+  tv(0, intervalMs);
+  tv(16, valueMs);
+  return copyOut(t, addr, b) < 0 ? -EFAULT : 0;
+}
+
+/** getitimer(2): ITIMER_REAL only; the CPU-time timers need CPU accounting (ENOSYS). */
+export function sysGetitimer(t: Task): number {
+  const which = t.regs.argInt(0);
+  if (which === ITIMER_VIRTUAL || which === ITIMER_PROF) return -ENOSYS;
+  if (which !== ITIMER_REAL) return -EINVAL;
+  const cur = getITimerReal(t);
+  return putItimerval(t, t.regs.arg(1), cur.value, cur.interval);
+}
+
+/** setitimer(2): ITIMER_REAL only. */
+export function sysSetitimer(t: Task): number {
+  const r = t.regs;
+  const which = r.argInt(0);
+  if (which === ITIMER_VIRTUAL || which === ITIMER_PROF) return -ENOSYS;
+  if (which !== ITIMER_REAL) return -EINVAL;
+  let valueMs = 0, intervalMs = 0;
+  if (r.arg(1) !== 0) {
+    const dv = copyInStruct(t, r.arg(1), 32);
+    if (dv === null) return -EFAULT;
+    const isec = getI64(dv, 0), iusec = getI64(dv, 8), vsec = getI64(dv, 16), vusec = getI64(dv, 24);
+    if (iusec < 0 || iusec >= 1e6 || vusec < 0 || vusec >= 1e6 || isec < 0 || vsec < 0) return -EINVAL;
+    intervalMs = isec * 1000 + iusec / 1000;
+    valueMs = vsec * 1000 + vusec / 1000;
+  }
+  if (r.arg(2) !== 0) {
+    const cur = getITimerReal(t);
+    if (putItimerval(t, r.arg(2), cur.value, cur.interval) < 0) return -EFAULT;
+  }
+  setITimerReal(t, valueMs, intervalMs);
+  return 0;
+}
+
+/** alarm(2): seconds left on the previous alarm, rounded as Linux rounds. */
+export function sysAlarm(t: Task): number {
+  const secs = t.regs.argU32(0);
+  const cur = getITimerReal(t);
+  setITimerReal(t, secs * 1000, 0);
+  if (cur.value === 0) return 0;
+  const left = cur.value / 1000;
+  return Math.max(1, Math.round(left));
 }

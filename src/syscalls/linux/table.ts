@@ -21,6 +21,7 @@ import * as ioctl from './sys_ioctl.js';
 import * as xattr from './sys_xattr.js';
 import * as sched from './sys_sched.js';
 import * as pipe from './sys_pipe.js';
+import * as poll from './sys_poll.js';
 
 export interface SyscallEntry {
   name: string;
@@ -191,6 +192,16 @@ full('gettimeofday', time.sysGettimeofday);
 full('time', time.sysTime);
 partial('nanosleep', time.sysNanosleep, 'rem is not written when a handler interrupts the sleep');
 partial('clock_nanosleep', time.sysClockNanosleep, 'rem is not written when a handler interrupts the sleep; CPU-time clocks sleep on the monotonic clock');
+
+partial('getitimer', time.sysGetitimer, 'ITIMER_REAL only; ITIMER_VIRTUAL and ITIMER_PROF return ENOSYS (no CPU accounting yet)');
+partial('setitimer', time.sysSetitimer, 'ITIMER_REAL only; ITIMER_VIRTUAL and ITIMER_PROF return ENOSYS (no CPU accounting yet)');
+full('alarm', time.sysAlarm);
+
+// waiting for files
+full('poll', poll.sysPoll);
+full('ppoll', poll.sysPpoll);
+full('select', poll.sysSelect);
+full('pselect6', poll.sysPselect6);
 
 // signals
 full('rt_sigaction', signal.sysRtSigaction);
