@@ -277,12 +277,23 @@ static napi_value GetSiginfo(napi_env env, napi_callback_info info) {
   return i32(env, 0);
 }
 
+/*
+ * Waits for the next stop of pid; returns -EINTR once the quantum has
+ * expired (without waiting, if it expired before). The expiry signal can
+ * land between the check and waitpid(); the quantum timer repeats, so a
+ * missed one only delays the return by one interval.
+ */
 static int wait_stop(int pid, int *status) {
   for (;;) {
+    if (quantum_expired) {
+      int r = waitpid(pid, status, __WALL | WNOHANG);
+      if (r > 0) return r;
+      if (r < 0 && errno != EINTR) return -errno;
+      return -EINTR;
+    }
     int r = waitpid(pid, status, __WALL);
     if (r >= 0) return r;
     if (errno != EINTR) return -errno;
-    if (quantum_expired) return -EINTR;
   }
 }
 
@@ -574,6 +585,8 @@ static napi_value ArmQuantum(napi_env env, napi_callback_info info) {
   its.it_value.tv_sec = (time_t)(ms / 1000);
   its.it_value.tv_nsec = (long)((ms - its.it_value.tv_sec * 1000.0) * 1e6);
   if (ms > 0 && its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0) its.it_value.tv_nsec = 1;
+  /* Repeat every 5 ms after the first expiry, in case one lands just before a wait. */
+  if (ms > 0) its.it_interval.tv_nsec = 5 * 1000 * 1000;
   if (timer_settime(quantum_timer, 0, &its, NULL) < 0) return i32(env, -errno);
   return i32(env, 0);
 }
