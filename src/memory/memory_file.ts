@@ -6,14 +6,16 @@
 // The file is sparse: its size is a virtual reservation and the host
 // allocates a page only when it is first touched. Freed ranges are punched
 // out so the host gets the memory back, which also means every allocation
-// starts zeroed. Allocations never straddle a view chunk (V8 caps one
-// ArrayBuffer at 4 GiB), so every allocated range has one contiguous view.
+// starts zeroed. The Sentry's views are 32 MiB chunks mapped when first
+// used: V8 counts every ArrayBuffer byte as "external memory" and runs a
+// full GC when that passes 64 MiB, so one view of the whole file would cost
+// a full GC within the first 100 ms of every run. Allocations never
+// straddle a chunk, so every allocated range has one contiguous view.
 
 import { native } from '../native.js';
 
 export const PAGE_SIZE = 4096;
-const CHUNK_SHIFT = 32;
-const CHUNK_SIZE = 2 ** CHUNK_SHIFT; // 4 GiB: V8's largest ArrayBuffer
+const CHUNK_SIZE = 32 * 1024 * 1024;
 const FILE_SIZE = 64 * 2 ** 30;
 
 interface Extent { off: number; len: number }
@@ -35,6 +37,7 @@ export class MemoryFile {
 
   /** Allocates `len` bytes (a multiple of PAGE_SIZE) of zeroed memory; returns the file offset, or -ENOMEM. */
   allocate(len: number): number {
+    if (len > CHUNK_SIZE) return -12; // ENOMEM: callers allocate in fault windows, far smaller
     for (let i = 0; i < this.free.length; i++) {
       const e = this.free[i];
       if (e.len < len) continue;
