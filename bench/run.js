@@ -41,6 +41,7 @@ const USAGE = `usage: node bench/run.js [options]
   --modes MODES     comma-separated modes to run: native,runsc,tsvisor (default all)
   --timeout S       seconds before one run is killed and counted as failed (default 300)
   --runsc-flags F   extra runsc flags, placed before "do" (space-separated)
+  --runsc-pin CPU   run runsc under taskset -c CPU (tsvisor pins itself to one CPU)
   --tsvisor-flags F extra tsvisor flags, placed before "do" (space-separated)
   --tsvisor-bin P   the tsvisor entry point run with node (default bin/tsvisor.js)
   --no-write        print the table only; do not write results.md / results.json
@@ -63,6 +64,7 @@ try {
       modes: { type: 'string' },
       timeout: { type: 'string', default: '300' },
       'runsc-flags': { type: 'string', default: '' },
+      'runsc-pin': { type: 'string' },
       'tsvisor-flags': { type: 'string', default: '' },
       'tsvisor-bin': { type: 'string', default: path.join(ROOT, 'bin', 'tsvisor.js') },
       'no-write': { type: 'boolean', default: false },
@@ -236,6 +238,9 @@ function wrap(mode, argv) {
       return argv;
     case 'runsc':
       return [
+        // --runsc-pin: run runsc (its tracer and stubs) on one CPU, as tsvisor
+        // runs its tracer and stubs, for a like-for-like comparison.
+        ...(opts['runsc-pin'] !== undefined ? ['taskset', '-c', String(opts['runsc-pin'])] : []),
         RUNSC,
         `--root=${state.runscRoot}`,
         '--platform=ptrace',

@@ -105,6 +105,8 @@ export function runDo(opts: DoOptions): Promise<number> {
   const tg = new ThreadGroup(tgid, hostRlimits());
   const fdTable = new FDTable();
   for (const [fd, flags, label] of [[0, O_RDONLY, 'host:[0]'], [1, O_WRONLY, 'host:[1]'], [2, O_WRONLY, 'host:[2]']] as const) {
+    // A descriptor tsvisor was started without stays closed for the program too.
+    if (native.fstat(fd, new Uint8Array(144)) < 0) continue;
     const f = new HostFD(fd, flags, label);
     fdTable.installAt(fd, f, false, 1 << 20);
     decRef(f);
