@@ -66,6 +66,10 @@ export class HostInode implements Inode {
     return st;
   }
 
+  statForWalk(): Stat {
+    return this.cached;
+  }
+
   lookup(name: string): Inode | number {
     if ((this.cached.mode & S_IFMT) !== S_IFDIR) return -ENOTDIR;
     const rel = this.rel === '' ? name : this.rel + '/' + name;

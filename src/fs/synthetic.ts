@@ -41,6 +41,9 @@ export class SyntheticDir implements Inode {
   stat(): Stat {
     return baseStat(this.fs, this.ino, this.mode);
   }
+  statForWalk(): Stat {
+    return this.stat();
+  }
   lookup(name: string): Inode | number {
     return this.children.get(name) ?? -ENOENT;
   }
@@ -102,6 +105,9 @@ export class DeviceInode implements Inode {
     s.rdev = makeDev(1, DEVICE_NUMBERS[this.kind]);
     s.blksize = 4096;
     return s;
+  }
+  statForWalk(): Stat {
+    return this.stat();
   }
   lookup(): number {
     return -ENOTDIR;

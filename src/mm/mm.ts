@@ -32,6 +32,8 @@ const MAP_KNOWN = MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_32BIT | MAP_GROWSDO
   MAP_FIXED_NOREPLACE | MAP_UNINITIALIZED | (0x3f << 26) /* huge page size bits */;
 
 const FAULT_WINDOW = 2 * 1024 * 1024;
+/** File-backed windows are smaller: their bytes must be read, and programs touch little of a big library. */
+const FILE_FAULT_WINDOW = 512 * 1024;
 const TWO_GB = 2 ** 31;
 
 /** Something that can back a file mapping: a regular file's contents. */
@@ -470,9 +472,10 @@ export class MemoryManager {
     const found = ps[lo];
     if (found !== undefined && found.start <= addr) return found;
     // Allocate the aligned window around addr, clipped to the VMA and the neighbours.
-    const winStart = addr - (addr % FAULT_WINDOW);
+    const window = v.file !== null ? FILE_FAULT_WINDOW : FAULT_WINDOW;
+    const winStart = addr - (addr % window);
     let start = Math.max(v.start, winStart);
-    let end = Math.min(v.end, winStart + FAULT_WINDOW);
+    let end = Math.min(v.end, winStart + window);
     if (lo > 0) start = Math.max(start, ps[lo - 1].end);
     if (found !== undefined) end = Math.min(end, found.start);
     if (v.growsDown || v.name === '[stack]') {

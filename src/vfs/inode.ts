@@ -24,6 +24,12 @@ export interface Inode {
   /** st_mode, type bits included. */
   readonly mode: number;
   stat(): Stat | number;
+  /**
+   * The attributes as of the lookup that made this inode, for the path
+   * walk's permission checks (a fresh stat per component would double the
+   * host calls of every lookup). Inodes without a cache return stat().
+   */
+  statForWalk(): Stat | number;
   /** For directories: the child called name (never "." or ".."), or -errno. */
   lookup(name: string): Inode | number;
   /** For symlinks: the target. */

@@ -74,7 +74,7 @@ export class VirtualFilesystem {
       const name = rest.shift() as string;
       const mode = cur.inode.mode;
       if ((mode & S_IFMT) !== S_IFDIR) return -ENOTDIR;
-      const st = cur.inode.stat();
+      const st = cur.inode.statForWalk();
       if (typeof st !== 'number' && !checkPermission(creds, st.mode, st.uid, st.gid, MAY_EXEC)) return -EACCES;
       if (name === '.') continue;
       if (name === '..') {
