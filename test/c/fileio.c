@@ -277,6 +277,26 @@ int main(void)
 	for (long i = base; i < top; i++)
 		SYS(SYS_close, i);
 	show_fd("lowest_after_close", SYS(SYS_open, "/etc/passwd", O_RDONLY));
+
+	/* advice: accepted for files, ESPIPE for pipes, EINVAL for bad advice */
+	{
+		long f = SYS(SYS_open, "/etc/passwd", O_RDONLY), d = SYS(SYS_open, "/etc", O_RDONLY);
+		int p[2];
+		SYS(SYS_pipe, p);
+		show("fadvise_normal", SYS(SYS_fadvise64, f, 0, 0, 0));
+		show("fadvise_willneed", SYS(SYS_fadvise64, f, 0, 4096, 3));
+		show("fadvise_bad_advice", SYS(SYS_fadvise64, f, 0, 0, 9));
+		show("fadvise_pipe", SYS(SYS_fadvise64, p[0], 0, 0, 0));
+		show("fadvise_badfd", SYS(SYS_fadvise64, 999, 0, 0, 0));
+		show("readahead_file", SYS(SYS_readahead, f, 0, 4096));
+		show("readahead_dir", SYS(SYS_readahead, d, 0, 4096));
+		show("readahead_pipe", SYS(SYS_readahead, p[0], 0, 4096));
+		show("readahead_wronly", SYS(SYS_readahead, p[1], 0, 4096));
+		SYS(SYS_close, f);
+		SYS(SYS_close, d);
+		SYS(SYS_close, p[0]);
+		SYS(SYS_close, p[1]);
+	}
 	printf("done\n");
 	return 0;
 }

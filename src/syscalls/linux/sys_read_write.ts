@@ -5,7 +5,7 @@
 
 import type { Task } from '../../kernel/task.js';
 import { SI_USER, sendSignal, userSiginfo } from '../../kernel/signals.js';
-import { O_NONBLOCK, WOULD_BLOCK } from '../../vfs/file_description.js';
+import { O_NONBLOCK, O_PATH, WOULD_BLOCK } from '../../vfs/file_description.js';
 import type { FileDescription } from '../../vfs/file_description.js';
 import { EVENT_IN, EVENT_OUT } from '../../sync/waiter.js';
 import { EBADF, EFAULT, EINVAL, ESPIPE, EISDIR, copyInStruct, getU64, ioViews } from '../support.js';
@@ -168,3 +168,29 @@ export function sysSendfile(t: Task): number {
 }
 
 export { EISDIR };
+
+/**
+ * fadvise64(fd, offset, len, advice): advice only; the Sentry keeps no page
+ * cache of its own, so accepting it changes nothing but is what Linux does
+ * for any file that is not a pipe.
+ */
+export function sysFadvise64(t: Task): number {
+  const r = t.regs;
+  const f = t.fdTable.get(r.argInt(0));
+  if (f === undefined || (f.flags & O_PATH) !== 0) return -EBADF;
+  if (!f.seekable) return -ESPIPE;
+  const advice = r.argInt(3);
+  if (advice < 0 || advice > 5 || r.argSigned(2) < 0) return -EINVAL;
+  return 0;
+}
+
+/** readahead(fd, offset, count): only regular files can be read ahead. */
+export function sysReadahead(t: Task): number {
+  const r = t.regs;
+  const f = t.fdTable.get(r.argInt(0));
+  if (f === undefined || !f.readable) return -EBADF;
+  const st = f.stat();
+  if (typeof st === 'number') return st;
+  if (!st.isReg()) return -EINVAL;
+  return 0;
+}

@@ -56,6 +56,8 @@ partial('preadv2', rw.sysPreadv2, 'RWF_* flags are accepted and ignored');
 partial('pwritev2', rw.sysPwritev2, 'RWF_* flags are accepted and ignored');
 full('lseek', rw.sysLseek);
 partial('sendfile', rw.sysSendfile, 'copies at most 1 MiB per call through a Sentry buffer');
+full('fadvise64', rw.sysFadvise64);
+full('readahead', rw.sysReadahead);
 
 // files
 full('open', file.sysOpen);
