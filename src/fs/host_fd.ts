@@ -14,8 +14,8 @@ import { Stat, S_IFMT, S_IFREG, S_IFCHR } from '../vfs/stat.js';
 import { FileDescription, WOULD_BLOCK } from '../vfs/file_description.js';
 import type { IoctlIO } from '../vfs/file_description.js';
 import { EVENT_IN, EVENT_OUT } from '../sync/waiter.js';
+import { EAGAIN, EFAULT, EINVAL, ENOTTY } from '../abi/linux/errno.js';
 
-const EAGAIN = 11, EFAULT = 14, ENOTTY = 25, EINVAL = 22;
 const POLLIN = 1, POLLOUT = 4;
 const TCGETS = 0x5401, TIOCGWINSZ = 0x5413, FIONREAD = 0x541b, TIOCGPGRP = 0x540f, TCSETS = 0x5402,
   TCSETSW = 0x5403, TCSETSF = 0x5404;

@@ -14,10 +14,10 @@
 import { native } from '../native.js';
 import { Stat, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK } from '../vfs/stat.js';
 import type { FileSystem, Inode } from '../vfs/inode.js';
-import { FileDescription, O_ACCMODE, O_CREAT, O_DIRECTORY, O_PATH, O_RDONLY, O_TRUNC } from '../vfs/file_description.js';
+import { FileDescription, O_ACCMODE, O_DIRECTORY, O_PATH, O_RDONLY, O_TRUNC } from '../vfs/file_description.js';
 import type { Mappable } from '../mm/mm.js';
+import { EACCES, EINVAL, EISDIR, ENOENT, ENOTDIR, EROFS } from '../abi/linux/errno.js';
 
-const EACCES = 13, EROFS = 30, EISDIR = 21, ENOTDIR = 20, EINVAL = 22, ENOENT = 2;
 const HOST_O_PATH = 0o10000000, HOST_O_NOFOLLOW = 0o400000, HOST_O_DIRECTORY = 0o200000, HOST_O_RDONLY = 0,
   HOST_O_NONBLOCK = 0o4000;
 

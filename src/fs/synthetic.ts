@@ -8,8 +8,8 @@ import { native } from '../native.js';
 import { Stat, S_IFCHR, S_IFDIR, S_IFMT, makeDev } from '../vfs/stat.js';
 import type { FileSystem, Inode } from '../vfs/inode.js';
 import { FileDescription, dtype, putDirent64 } from '../vfs/file_description.js';
+import { EINVAL, EISDIR, ENOENT, ENOSPC, ENOTDIR } from '../abi/linux/errno.js';
 
-const ENOENT = 2, ENOTDIR = 20, EINVAL = 22, EISDIR = 21, ENOSPC = 28;
 
 let nextIno = 1;
 

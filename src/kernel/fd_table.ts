@@ -7,8 +7,8 @@
 // last reference goes.
 
 import type { FileDescription } from '../vfs/file_description.js';
+import { EBADF, EMFILE } from '../abi/linux/errno.js';
 
-const EBADF = 9, EMFILE = 24;
 
 interface Entry {
   file: FileDescription;

@@ -3,7 +3,6 @@
 // since memory is never shared between address spaces yet.
 
 import type { MemoryManager } from '../mm/mm.js';
-import { WaitQueue } from '../sync/waiter.js';
 
 export interface FutexWaiterEntry {
   mm: MemoryManager;
@@ -57,4 +56,3 @@ export class FutexManager {
   }
 }
 
-export { WaitQueue };

@@ -12,10 +12,10 @@ import { FileDescription, WOULD_BLOCK, O_RDONLY, O_WRONLY } from '../vfs/file_de
 import type { IoctlIO } from '../vfs/file_description.js';
 import { Stat, S_IFIFO, makeDev } from '../vfs/stat.js';
 import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT } from '../sync/waiter.js';
+import { EFAULT, ENOTTY, EPIPE, ESPIPE } from '../abi/linux/errno.js';
 
 export const PIPE_BUF = 4096;
 export const DEFAULT_PIPE_SIZE = 65536;
-const EPIPE = 32, ESPIPE = 29, EFAULT = 14, ENOTTY = 25;
 const FIONREAD = 0x541b;
 
 let nextPipeIno = 1000;

@@ -7,11 +7,11 @@ import { StopKind } from '../platform/platform.js';
 import { Reg } from '../platform/registers.js';
 import { BLOCK, EXITED, NORETURN, Task, TaskState } from './task.js';
 import { sysnoName } from '../abi/linux/sysno.js';
-import { exitThreadGroup, killBySignal } from './exit.js';
+import { killBySignal } from './exit.js';
 import { ERESTARTSYS, forceSignal, handleSignals } from './signals.js';
 import type { FutexWaiterEntry } from './futex.js';
+import { EINVAL, ENOSYS } from '../abi/linux/errno.js';
 
-const ENOSYS = 38, EINVAL = 22;
 const SIGSEGV = 11, SIGBUS = 7;
 
 /**
@@ -112,4 +112,3 @@ export function runTask(t: Task): void {
   }
 }
 
-export { exitThreadGroup };

@@ -2,7 +2,8 @@
 // needs, validated as Linux's binfmt_elf validates them. Anything that is
 // not a little-endian x86-64 executable or shared object is ENOEXEC.
 
-const ENOEXEC = 8;
+import { ENOEXEC } from '../abi/linux/errno.js';
+
 
 export const ET_EXEC = 2, ET_DYN = 3;
 export const PT_LOAD = 1, PT_DYNAMIC = 2, PT_INTERP = 3, PT_PHDR = 6, PT_GNU_STACK = 0x6474e551;

@@ -19,13 +19,13 @@ import type { Mappable } from '../mm/mm.js';
 import type { Dentry } from '../vfs/dentry.js';
 import { checkPermission, MAY_EXEC } from '../vfs/vfs.js';
 import { FileDescription, O_RDONLY } from '../vfs/file_description.js';
-import { S_IFDIR, S_IFMT, S_IFREG } from '../vfs/stat.js';
+import { S_IFMT, S_IFREG } from '../vfs/stat.js';
 import { decRef } from '../kernel/fd_table.js';
 import { ET_DYN, PF_R, PF_W, PF_X, PT_LOAD, PT_PHDR, parseElf } from './elf.js';
 import type { ElfInfo } from './elf.js';
 import { native } from '../native.js';
+import { E2BIG, EACCES, EFAULT, ELIBBAD, ELOOP, ENOENT, ENOEXEC, ENOMEM, EPERM } from '../abi/linux/errno.js';
 
-const ENOENT = 2, ENOEXEC = 8, EACCES = 13, ELOOP = 40, E2BIG = 7, ENOMEM = 12, EFAULT = 14;
 const PAGE = 4096;
 const MAX_ARG_STRLEN = 32 * PAGE;
 const STACK_SIZE = 8 * 1024 * 1024;
@@ -217,7 +217,6 @@ export function load(req: LoadRequest): LoadResult | number {
   return { mm, ctx, comm: base.slice(0, 15) };
 }
 
-const ELIBBAD = 80;
 
 /** Maps the PT_LOAD segments; bias -1 means "anywhere" (the interpreter). Returns the bias and the end of the image. */
 function mapSegments(mm: MemoryManager, file: Mappable, elf: ElfInfo, bias: number, name: string): { bias: number; end: number } | number {
@@ -268,7 +267,6 @@ function mapSegments(mm: MemoryManager, file: Mappable, elf: ElfInfo, bias: numb
   return { bias, end: hi + bias };
 }
 
-const EPERM = 1;
 
 function findPhdr(elf: ElfInfo, bias: number): number {
   const ph = elf.phdrs.find((p) => p.type === PT_PHDR);
@@ -348,4 +346,3 @@ function buildStack(
   return sp;
 }
 
-export { S_IFDIR };

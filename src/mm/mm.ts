@@ -19,9 +19,8 @@ import type { AddressSpace } from '../platform/platform.js';
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from '../platform/platform.js';
 import type { MemoryFile } from '../memory/memory_file.js';
 import { PAGE_SIZE } from '../memory/memory_file.js';
+import { EACCES, EEXIST, EFAULT, EINVAL, ENAMETOOLONG, ENOMEM, EOPNOTSUPP, EOVERFLOW, EPERM } from '../abi/linux/errno.js';
 
-export const EPERM = 1, ENOENT = 2, EBADF = 9, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EEXIST = 17,
-  ENODEV = 19, EINVAL = 22, ENAMETOOLONG = 36;
 
 export const MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_SHARED_VALIDATE = 0x03, MAP_TYPE = 0x0f, MAP_FIXED = 0x10,
   MAP_ANONYMOUS = 0x20, MAP_32BIT = 0x40, MAP_GROWSDOWN = 0x100, MAP_DENYWRITE = 0x800, MAP_EXECUTABLE = 0x1000,
@@ -611,9 +610,7 @@ export class MemoryManager {
   }
 }
 
-const EOPNOTSUPP = 95, EOVERFLOW = 75;
 
 function latin1(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
 }
-export { EOPNOTSUPP, EOVERFLOW };

@@ -13,6 +13,7 @@ import type { Dentry } from './dentry.js';
 import type { Stat } from './stat.js';
 import { WaitQueue } from '../sync/waiter.js';
 import type { Mappable } from '../mm/mm.js';
+import { EBADF, EINVAL, EISDIR, ENODEV, ENOTDIR, ENOTTY, ESPIPE } from '../abi/linux/errno.js';
 
 export const O_ACCMODE = 3, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0o100, O_EXCL = 0o200,
   O_NOCTTY = 0o400, O_TRUNC = 0o1000, O_APPEND = 0o2000, O_NONBLOCK = 0o4000, O_DSYNC = 0o10000,
@@ -23,7 +24,6 @@ export const O_ACCMODE = 3, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0o
 /** Flags F_SETFL may change. */
 export const SETFL_MASK = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
 
-const EBADF = 9, EINVAL = 22, ENOTTY = 25, ESPIPE = 29, ENOTDIR = 20, ENODEV = 19, EISDIR = 21;
 
 /** Returned by I/O when it would block: the caller waits on `queue` for `events`. */
 export const WOULD_BLOCK = -11; // -EAGAIN

@@ -11,8 +11,8 @@
 import { Dentry } from './dentry.js';
 import type { Credentials, Inode } from './inode.js';
 import { S_IFDIR, S_IFLNK, S_IFMT } from './stat.js';
+import { EACCES, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR } from '../abi/linux/errno.js';
 
-const ENOENT = 2, EACCES = 13, ENOTDIR = 20, ENAMETOOLONG = 36, ELOOP = 40;
 const MAXSYMLINKS = 40;
 const NAME_MAX = 255;
 

@@ -13,8 +13,8 @@ import type { Task } from '../../kernel/task.js';
 import type { Dentry } from '../../vfs/dentry.js';
 import { checkPermission, MAY_EXEC, MAY_READ, MAY_WRITE } from '../../vfs/vfs.js';
 import {
-  O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_TMPFILE, O_TRUNC,
-  O_WRONLY, O_RDWR, SETFL_MASK, O_LARGEFILE,
+  O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_TMPFILE, O_TRUNC,
+  O_WRONLY, SETFL_MASK, O_LARGEFILE,
 } from '../../vfs/file_description.js';
 import { S_IFDIR, S_IFLNK, S_IFMT } from '../../vfs/stat.js';
 import { decRef } from '../../kernel/fd_table.js';
@@ -24,6 +24,7 @@ import {
   EFAULT, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, EPERM, ERANGE, EROFS, copyInStruct, getU64, readPath, resolveAt,
   startDir,
 } from '../support.js';
+import { E2BIG, ENOLCK, EOPNOTSUPP } from '../../abi/linux/errno.js';
 
 const VALID_OPEN_FLAGS = 0o37777777 & ~0o10000000000;
 
@@ -72,7 +73,6 @@ function openFile(t: Task, dirfd: number, path: string, flags: number, mode: num
   decRef(f);
   return fd;
 }
-const EOPNOTSUPP = 95;
 
 export function sysOpen(t: Task): number {
   const p = readPath(t, t.regs.arg(0));
@@ -109,7 +109,6 @@ export function sysOpenat2(t: Task): number {
   if (typeof p === 'number') return p;
   return openFile(t, r.argInt(0), p, flags, mode);
 }
-const E2BIG = 7;
 
 export function sysClose(t: Task): number {
   return t.fdTable.close(t.regs.argInt(0));
@@ -213,7 +212,6 @@ export function sysFcntl(t: Task): number {
       return -EINVAL;
   }
 }
-const ENOLCK = 37;
 
 export function sysChdir(t: Task): number {
   const p = readPath(t, t.regs.arg(0));
@@ -451,4 +449,3 @@ export function sysSyncfs(t: Task): number {
   return t.fdTable.get(t.regs.argInt(0)) === undefined ? -EBADF : 0;
 }
 
-export { O_APPEND, O_RDWR };

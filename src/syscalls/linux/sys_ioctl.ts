@@ -5,6 +5,7 @@
 import type { Task } from '../../kernel/task.js';
 import { O_NONBLOCK, O_PATH } from '../../vfs/file_description.js';
 import { EBADF, EFAULT, copyInStruct, ioctlIO } from '../support.js';
+import { EINVAL } from '../../abi/linux/errno.js';
 
 const FIONCLEX = 0x5450, FIOCLEX = 0x5451, FIONBIO = 0x5421, FIOASYNC = 0x5452;
 
@@ -33,4 +34,3 @@ export function sysIoctl(t: Task): number {
       return f.ioctl(req, arg, ioctlIO(t));
   }
 }
-const EINVAL = 22;

@@ -6,7 +6,7 @@ import type { Task } from '../../kernel/task.js';
 import { MAP_ANONYMOUS, MAP_SHARED, MAP_SHARED_VALIDATE, MAP_TYPE } from '../../mm/mm.js';
 import type { Mappable } from '../../mm/mm.js';
 import { O_PATH } from '../../vfs/file_description.js';
-import { EACCES, EBADF, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM } from '../support.js';
+import { EACCES, EBADF, EFAULT, EINVAL, ENODEV, ENOMEM } from '../support.js';
 
 const PAGE = 4096;
 
@@ -98,4 +98,3 @@ export function sysMunlockall(): number {
   return 0;
 }
 
-export { EPERM };

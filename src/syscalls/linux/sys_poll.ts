@@ -10,10 +10,10 @@ import type { WaitQueue } from '../../sync/waiter.js';
 import { setSigmask } from '../../kernel/signals.js';
 import { EBADF, EFAULT, EINVAL, copyInStruct, getI64, putU64 } from '../support.js';
 import { readTimespec } from './sys_time.js';
+import { ERESTARTNOHAND, ERESTART_RESTARTBLOCK } from '../../abi/linux/errno.js';
 
 const POLLIN = 0x1, POLLPRI = 0x2, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20,
   POLLRDNORM = 0x40, POLLRDBAND = 0x80, POLLWRNORM = 0x100, POLLWRBAND = 0x200, POLLRDHUP = 0x2000;
-const ERESTARTNOHAND = 514, ERESTART_RESTARTBLOCK = 516;
 
 /** Readiness of f for the poll events asked, in poll(2)'s terms. */
 function pollReadiness(f: FileDescription, events: number): number {

@@ -8,10 +8,11 @@ import { SI_USER, sendSignal, userSiginfo } from '../../kernel/signals.js';
 import { O_NONBLOCK, O_PATH, WOULD_BLOCK } from '../../vfs/file_description.js';
 import type { FileDescription } from '../../vfs/file_description.js';
 import { EVENT_IN, EVENT_OUT } from '../../sync/waiter.js';
-import { EBADF, EFAULT, EINVAL, ESPIPE, EISDIR, copyInStruct, getU64, ioViews } from '../support.js';
+import { EBADF, EFAULT, EINVAL, ESPIPE, copyInStruct, getU64, ioViews } from '../support.js';
+import { EOPNOTSUPP, EPIPE } from '../../abi/linux/errno.js';
 
 const MAX_RW_COUNT = 0x7ffff000;
-const EPIPE = 32, SIGPIPE = 13;
+const SIGPIPE = 13;
 const IOV_MAX = 1024;
 
 function blockOrFail(t: Task, f: FileDescription, r: number, events: number): number {
@@ -116,7 +117,6 @@ export function sysPwritev2(t: Task): number {
   if (t.regs.argInt(5) & ~0x1f) return -EOPNOTSUPP;
   return rwv(t, true, true);
 }
-const EOPNOTSUPP = 95;
 
 export function sysLseek(t: Task): number {
   const r = t.regs;
@@ -167,7 +167,6 @@ export function sysSendfile(t: Task): number {
   return w;
 }
 
-export { EISDIR };
 
 /**
  * fadvise64(fd, offset, len, advice): advice only; the Sentry keeps no page

@@ -8,6 +8,7 @@
 import type { Task } from '../../kernel/task.js';
 import * as os from 'node:os';
 import { EFAULT, EINVAL, EPERM, ESRCH, copyOut } from '../support.js';
+import { EACCES } from '../../abi/linux/errno.js';
 
 const ncpu = Math.max(1, os.availableParallelism());
 
@@ -107,4 +108,3 @@ export function sysSetpriority(t: Task): number {
   if (prio < 0 && t.creds.euid !== 0) return -EACCES;
   return prio === 0 ? 0 : -EACCES;
 }
-const EACCES = 13;

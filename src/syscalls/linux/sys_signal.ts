@@ -15,10 +15,10 @@ import { NORETURN, EXITED } from '../../kernel/task.js';
 import { restoreSignalFrame } from '../../kernel/signal_frame.js';
 import { killBySignal } from '../../kernel/exit.js';
 import { readTimespec } from './sys_time.js';
-import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, copyInStruct, copyOut, getU64, putU64 } from '../support.js';
+import { EFAULT, EINVAL, EPERM, ESRCH, copyInStruct, copyOut, getU64, putU64 } from '../support.js';
+import { EAGAIN, ENOMEM } from '../../abi/linux/errno.js';
 
 const SIGKILL = 9, SIGSTOP = 19, SIGSEGV = 11, SIGCHLD = 17, SIGCONT = 18, SIGURG = 23, SIGWINCH = 28;
-const EAGAIN = 11;
 
 export function sysRtSigaction(t: Task): number {
   const r = t.regs;
@@ -115,7 +115,6 @@ export function sysSigaltstack(t: Task): number {
   }
   return 0;
 }
-const ENOMEM = 12;
 
 /** Sends a signal to the calling task; sig 0 only checks. */
 function toSelf(t: Task, sig: number, info: Uint8Array): number {

@@ -10,7 +10,7 @@ import type { Stat } from '../../vfs/stat.js';
 import type { Dentry } from '../../vfs/dentry.js';
 import { HostInode } from '../../fs/hostfs.js';
 import {
-  AT_EMPTY_PATH, AT_FDCWD, AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE, AT_SYMLINK_NOFOLLOW, EBADF, EFAULT, EINVAL,
+  AT_EMPTY_PATH, AT_FDCWD, AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE, AT_SYMLINK_NOFOLLOW, EBADF, EINVAL,
   readPath, resolveAt,
 } from '../support.js';
 
@@ -111,4 +111,3 @@ export function sysFstatfs(t: Task): number {
   return statfsOf(t, f.dentry, t.regs.arg(1));
 }
 
-export { EFAULT };

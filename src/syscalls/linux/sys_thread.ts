@@ -10,6 +10,7 @@ import { EXITED } from '../../kernel/task.js';
 import { exitThreadGroup } from '../../kernel/exit.js';
 import { Reg } from '../../platform/registers.js';
 import { EFAULT, EINVAL, EPERM, ESRCH, copyOut, putU64 } from '../support.js';
+import { ENODEV } from '../../abi/linux/errno.js';
 
 export function sysGetpid(t: Task): number { return t.tg.tgid; }
 export function sysGettid(t: Task): number { return t.tid; }
@@ -77,7 +78,6 @@ export function sysArchPrctl(t: Task): number {
       return -EINVAL;
   }
 }
-const ENODEV = 19;
 
 const PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4, PR_GET_KEEPCAPS = 7,
   PR_SET_KEEPCAPS = 8, PR_SET_NAME = 15, PR_GET_NAME = 16, PR_GET_SECCOMP = 21, PR_CAPBSET_READ = 23,

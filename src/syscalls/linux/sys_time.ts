@@ -11,6 +11,7 @@
 import type { Task } from '../../kernel/task.js';
 import { EFAULT, EINVAL, copyInStruct, copyOut, getI64, putU64 } from '../support.js';
 import { getITimerReal, setITimerReal } from '../../kernel/itimer.js';
+import { ENOSYS, EOPNOTSUPP, ERESTART_RESTARTBLOCK } from '../../abi/linux/errno.js';
 
 export const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3,
   CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5, CLOCK_MONOTONIC_COARSE = 6, CLOCK_BOOTTIME = 7,
@@ -97,8 +98,6 @@ export function readTimespec(t: Task, addr: number): number {
 }
 
 const TIMER_ABSTIME = 1;
-const ERESTART_RESTARTBLOCK = 516;
-const EOPNOTSUPP = 95;
 
 function sleep(t: Task, clock: number, deadlineNs: number, remAddr: number): number {
   // The deadline is kept across re-runs of the call, in monotonic ms.
@@ -138,7 +137,6 @@ export function sysClockNanosleep(t: Task): number {
 }
 
 const ITIMER_REAL = 0, ITIMER_VIRTUAL = 1, ITIMER_PROF = 2;
-const ENOSYS = 38;
 
 function putItimerval(t: Task, addr: number, valueMs: number, intervalMs: number): number {
   const b = new Uint8Array(32);

@@ -7,7 +7,7 @@
 // with EROFS on the read-only root and ENOTSUP elsewhere.
 
 import type { Task } from '../../kernel/task.js';
-import { AT_FDCWD, EBADF, EFAULT, ENODATA, ENOTSUP, EROFS, ERANGE, readPath, resolveAt } from '../support.js';
+import { AT_FDCWD, EBADF, ENODATA, ENOTSUP, EROFS, ERANGE, readPath, resolveAt } from '../support.js';
 import type { Dentry } from '../../vfs/dentry.js';
 
 const XATTR_NAME_MAX = 255;
@@ -61,4 +61,3 @@ export const sysFsetxattr = (t: Task): number => set(t, 'fd');
 export const sysRemovexattr = (t: Task): number => set(t, 'path');
 export const sysLremovexattr = (t: Task): number => set(t, 'lpath');
 export const sysFremovexattr = (t: Task): number => set(t, 'fd');
-export { EFAULT };
