@@ -211,7 +211,12 @@ static napi_value SpawnStub(napi_env env, napi_callback_info info) {
   int status;
   /* Stop 1: SIGTRAP after execve. */
   if (waitpid(pid, &status, __WALL) < 0) return i32(env, -errno);
-  if (!WIFSTOPPED(status)) return i32(env, -ECHILD);
+  if (!WIFSTOPPED(status)) {
+    /* The child's exit code says which step failed (see above). */
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 124) return i32(env, -EPERM);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 123) return i32(env, -ENOENT);
+    return i32(env, -ECHILD);
+  }
   if (ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD) < 0) {
     int e = errno;
     kill(pid, SIGKILL);

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import { native } from '../native.js';
 import { MemoryFile } from '../memory/memory_file.js';
 import { PtracePlatform } from '../platform/ptrace/ptrace.js';
+import { PlatformError } from '../platform/platform.js';
 import { HostFileSystem } from '../fs/hostfs.js';
 import { makeSyntheticMounts } from '../fs/synthetic.js';
 import { HostFD } from '../fs/host_fd.js';
@@ -95,7 +96,13 @@ export function runDo(opts: DoOptions): Promise<number> {
 
   const argv = opts.argv.map(latin1);
   const envp = opts.env.map(latin1);
-  const res = load({ kernel, creds, root: vfs.root, cwd, path: argv[0], argv, envp });
+  let res: ReturnType<typeof load>;
+  try {
+    res = load({ kernel, creds, root: vfs.root, cwd, path: argv[0], argv, envp });
+  } catch (e) {
+    if (e instanceof PlatformError) throw new BootError(e.message, 125);
+    throw e;
+  }
   if (typeof res === 'number') {
     const e = -res;
     const code = e === 2 ? 127 : 126;

@@ -57,6 +57,8 @@ export class Task {
   robustList = 0;
   robustListLen = 0;
   umask = 0o022;
+  /** The nice value (setpriority(2)); recorded, not passed to the host scheduler. */
+  nice = 0;
   /** prctl(2) settings. */
   prctl = { pdeathsig: 0, dumpable: 1, keepcaps: 0, noNewPrivs: 0, thpDisable: 0, subreaper: 0 };
   /** State a blocking system call keeps between its runs (a deadline), cleared when it returns. */

@@ -12,6 +12,9 @@ export const PROT_READ = 1;
 export const PROT_WRITE = 2;
 export const PROT_EXEC = 4;
 
+/** The platform cannot do what the Sentry needs on this host; the message says why and what to do. */
+export class PlatformError extends Error {}
+
 export interface AddressSpace {
   /** Maps [fileOffset, fileOffset+length) of the memory file at addr, replacing what was there. Returns 0 or -errno. */
   mapFile(addr: number, fileOffset: number, length: number, prot: number): number;

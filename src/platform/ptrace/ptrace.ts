@@ -14,7 +14,7 @@
 import { native, stubPath } from '../../native.js';
 import { Registers } from '../registers.js';
 import type { AddressSpace, Context, Platform, SignalStop } from '../platform.js';
-import { StopKind } from '../platform.js';
+import { PlatformError, StopKind } from '../platform.js';
 
 /** The stub occupies [STUB_BASE, STUB_END); applications get everything below. */
 export const STUB_BASE = 0x7fffff000000;
@@ -175,11 +175,24 @@ export class PtracePlatform implements Platform {
 
   newAddressSpace(): { as: AddressSpace; ctx: Context } {
     const pid = native.spawnStub(stubPath, this.memfd);
-    if (pid < 0) throw new Error(`tsvisor: cannot start a stub process (${stubPath}): errno ${-pid}`);
+    if (pid < 0) throw new PlatformError(stubError(-pid));
     if (this.cpu >= 0) native.setAffinity(pid, this.cpu);
     const ctx = new PtraceContext(pid);
     // Seed the registers from the stopped stub (segment selectors etc).
     native.getRegs(pid, ctx.regs.raw);
     return { as: new PtraceAddressSpace(ctx), ctx };
+  }
+}
+
+function stubError(errno: number): string {
+  switch (errno) {
+    case 1:
+      return 'cannot start a stub process: ptrace was refused (PTRACE_TRACEME: EPERM). tsvisor needs ptrace: ' +
+        'run it where ptrace is allowed (not under another tracer, a seccomp filter that forbids ptrace, ' +
+        'or a container without CAP_SYS_PTRACE; kernel.yama.ptrace_scope must be below 3)';
+    case 2:
+      return `cannot start a stub process: ${stubPath} could not be executed; run 'npm install' to build it`;
+    default:
+      return `cannot start a stub process (${stubPath}): errno ${errno}`;
   }
 }

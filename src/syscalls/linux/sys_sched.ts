@@ -94,17 +94,54 @@ export function sysSchedGetPriorityMin(t: Task): number {
   return -EINVAL;
 }
 
-export function sysGetpriority(t: Task): number {
-  const which = t.regs.argInt(0), who = t.regs.argInt(1);
-  if (which < 0 || which > 2) return -EINVAL;
-  if (which === 0 && who !== 0 && !t.kernel.pidns.tasks.has(who)) return -ESRCH;
-  return 20; // 20 - nice, nice 0
+const PRIO_PROCESS = 0, PRIO_PGRP = 1, PRIO_USER = 2;
+const RLIMIT_NICE = 13;
+
+/** The tasks getpriority/setpriority(which, who) name; undefined for a bad `which`. */
+function priorityTargets(t: Task, which: number, who: number): Task[] | undefined {
+  const all = [...t.kernel.pidns.tasks.values()];
+  switch (which) {
+    case PRIO_PROCESS:
+      return who === 0 ? [t] : all.filter((x) => x.tid === who);
+    case PRIO_PGRP: {
+      const pg = who === 0 ? t.tg.pgid : who;
+      return all.filter((x) => x.tg.pgid === pg);
+    }
+    case PRIO_USER: {
+      const uid = who === 0 ? t.creds.euid : who >>> 0;
+      return all.filter((x) => x.creds.ruid === uid);
+    }
+    default:
+      return undefined;
+  }
 }
 
+/** getpriority(2): the raw system call returns 20 - nice (1..40) of the highest-priority match. */
+export function sysGetpriority(t: Task): number {
+  const targets = priorityTargets(t, t.regs.argInt(0), t.regs.argInt(1));
+  if (targets === undefined) return -EINVAL;
+  if (targets.length === 0) return -ESRCH;
+  return 20 - Math.min(...targets.map((x) => x.nice));
+}
+
+/**
+ * setpriority(2): sets the nice value. Lowering it needs privilege or
+ * RLIMIT_NICE, as in Linux. The Sentry records it; the host scheduler does
+ * not see it (every stub runs at the Sentry's own priority).
+ */
 export function sysSetpriority(t: Task): number {
-  const which = t.regs.argInt(0), who = t.regs.argInt(1), prio = t.regs.argInt(2);
-  if (which < 0 || which > 2) return -EINVAL;
-  if (which === 0 && who !== 0 && !t.kernel.pidns.tasks.has(who)) return -ESRCH;
-  if (prio < 0 && t.creds.euid !== 0) return -EACCES;
-  return prio === 0 ? 0 : -EACCES;
+  const which = t.regs.argInt(0), who = t.regs.argInt(1);
+  const nice = Math.max(-20, Math.min(19, t.regs.argInt(2)));
+  const targets = priorityTargets(t, which, who);
+  if (targets === undefined) return -EINVAL;
+  if (targets.length === 0) return -ESRCH;
+  for (const x of targets) {
+    if (t.creds.euid !== 0 && x.creds.ruid !== t.creds.euid && x.creds.euid !== t.creds.euid) return -EPERM;
+    if (nice < x.nice && t.creds.euid !== 0) {
+      const lim = t.tg.rlimits[RLIMIT_NICE].cur;
+      if (lim < BigInt(20 - nice)) return -EACCES;
+    }
+    x.nice = nice;
+  }
+  return 0;
 }

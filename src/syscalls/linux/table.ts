@@ -245,8 +245,8 @@ full('sched_getparam', sched.sysSchedGetparam);
 partial('sched_setscheduler', sched.sysSchedSetscheduler, 'only SCHED_OTHER/BATCH/IDLE at priority 0');
 full('sched_get_priority_max', sched.sysSchedGetPriorityMax);
 full('sched_get_priority_min', sched.sysSchedGetPriorityMin);
-partial('getpriority', sched.sysGetpriority, 'always nice 0');
-partial('setpriority', sched.sysSetpriority, 'only nice 0 is accepted');
+full('getpriority', sched.sysGetpriority);
+partial('setpriority', sched.sysSetpriority, 'the nice value is recorded and reported but does not change how the host schedules the program');
 
 /** The handler array the kernel dispatches through. */
 export function buildSyscallTable(): SyscallTable {
