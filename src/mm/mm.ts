@@ -245,9 +245,8 @@ export class MemoryManager {
       addr = a.addr;
       if (addr + length > this.maxAddr) return -ENOMEM;
       if (addr < this.minAddr) return -EPERM;
-      if (flags & MAP_FIXED_NOREPLACE && !(flags & MAP_FIXED)) {
-        if (this.overlaps(addr, addr + length)) return -EEXIST;
-      }
+      // MAP_FIXED_NOREPLACE wins over MAP_FIXED when both are given, as in Linux.
+      if (flags & MAP_FIXED_NOREPLACE && this.overlaps(addr, addr + length)) return -EEXIST;
     } else {
       const hint = pageDown(a.addr);
       if (hint !== 0 && hint >= this.minAddr && hint + length <= this.maxAddr && !this.overlaps(hint, hint + length)) {
