@@ -165,35 +165,91 @@ static napi_value PunchHole(napi_env env, napi_callback_info info) {
 /* ---- stub processes -------------------------------------------------- */
 
 /*
+ * The stub binary, copied once into a sealed memfd: the stub is exec'd from
+ * it after dropping privileges, so it needs no path the unprivileged user
+ * could traverse, and the file cannot change under a running Sentry.
+ */
+static int stub_image_fd = -1;
+
+__attribute__((noinline)) static int load_stub_image(const char *path) {
+  if (stub_image_fd >= 0) return stub_image_fd;
+  int in = open(path, O_RDONLY | O_CLOEXEC);
+  if (in < 0) return -errno;
+  int fd = memfd_create("tsvisor-stub", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) {
+    int e = errno;
+    close(in);
+    return -e;
+  }
+  char buf[8192];
+  ssize_t n;
+  while ((n = read(in, buf, sizeof buf)) > 0) {
+    if (write(fd, buf, n) != n) {
+      close(in);
+      close(fd);
+      return -EIO;
+    }
+  }
+  close(in);
+  if (n < 0) {
+    close(fd);
+    return -EIO;
+  }
+  fchmod(fd, 0555);
+  fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
+  stub_image_fd = fd;
+  return fd;
+}
+
+/* The unprivileged identity stubs run as: nobody, no supplementary groups. */
+#define STUB_UID 65534
+#define STUB_GID 65534
+#define STUB_IMAGE_FD (STUB_FD + 1)
+
+/*
  * spawnStub(path, memfd) -> pid (>0) or -errno.
- * The child: own session (no terminal signals), dies with its parent
- * thread, only the memory file open (as fd 3), address randomisation off so
- * the stub lands alone at its fixed address, traced from its first
- * instruction. Returns once the stub has unmapped everything and stopped
- * at its int3, with PTRACE_O_EXITKILL set so that it dies with the Sentry
- * even if the Sentry is SIGKILLed.
+ * The child: own session (no terminal signals), no privileges (uid and gid
+ * nobody, no groups: set with raw system calls, since glibc's setuid would
+ * signal the Sentry's own threads, which a vfork child shares memory
+ * with), dies with its parent thread, only the memory file open (as fd 3),
+ * address randomisation off so the stub lands alone at its fixed address,
+ * traced from its first instruction. Returns once the stub has unmapped
+ * everything, installed its seccomp filter and stopped at its int3, with
+ * PTRACE_O_EXITKILL set so that it dies with the Sentry even if the Sentry
+ * is SIGKILLed.
  */
 static napi_value SpawnStub(napi_env env, napi_callback_info info) {
   ARGS(2);
   char path[4096];
   arg_str(env, argv[0], path, sizeof path);
   int memfd = (int)arg_i64(env, argv[1]);
+  int image = load_stub_image(path);
+  if (image < 0) return i32(env, image == -ENOENT || image == -EACCES ? -ENOENT : image);
   pid_t parent = getpid();
   char *const cargv[] = {"tsvisor-stub", NULL};
   char *const cenv[] = {NULL};
+  int drop = geteuid() == 0;
   pid_t pid = vfork();
   if (pid < 0) return i32(env, -errno);
   if (pid == 0) {
     setsid();
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(126);
     if (memfd != STUB_FD) {
       if (dup2(memfd, STUB_FD) < 0) _exit(125);
     } else {
       fcntl(STUB_FD, F_SETFD, 0);
     }
-    syscall(SYS_close_range, STUB_FD + 1, ~0U, 0);
+    if (dup2(image, STUB_IMAGE_FD) < 0) _exit(125);
+    fcntl(STUB_IMAGE_FD, F_SETFD, FD_CLOEXEC);
+    syscall(SYS_close_range, STUB_IMAGE_FD + 1, ~0U, 0);
     syscall(SYS_close_range, 0, STUB_FD - 1, 0);
+    if (drop) {
+      if (syscall(SYS_setgroups, 0, NULL) < 0) _exit(122);
+      if (syscall(SYS_setresgid, STUB_GID, STUB_GID, STUB_GID) < 0) _exit(122);
+      if (syscall(SYS_setresuid, STUB_UID, STUB_UID, STUB_UID) < 0) _exit(122);
+    }
+    /* After the uid change, which clears the parent-death signal. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(126);
     personality(ADDR_NO_RANDOMIZE);
     /* Default dispositions for everything: an ignored SIGPIPE or SIGCHLD
      * would otherwise survive exec. */
@@ -205,7 +261,7 @@ static napi_value SpawnStub(napi_env env, napi_callback_info info) {
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0) _exit(124);
-    execve(path, cargv, cenv);
+    syscall(SYS_execveat, STUB_IMAGE_FD, "", cargv, cenv, AT_EMPTY_PATH);
     _exit(123);
   }
   int status;

@@ -3,7 +3,9 @@
  * application into it. It is exec'd traced, with address randomisation off,
  * so that it sits alone at STUB_BASE. It unmaps everything else (its stack,
  * the vDSO and vvar) so the whole user address space below STUB_BASE is the
- * Sentry's to lay out, then stops itself with int3. From then on the Sentry
+ * Sentry's to lay out, installs a seccomp filter that lets the host
+ * kernel run only mmap, mprotect and munmap for it, then stops itself with
+ * int3. From then on the Sentry
  * only ever points the thread at `stub_syscall` to inject a system call
  * (mmap, munmap, mprotect of memory-file ranges), which ends on the int3
  * after it; the application itself runs under PTRACE_SYSEMU and never makes
@@ -31,7 +33,39 @@ _start:
 	movabs $STUB_END, %rdi
 	movabs $(TASK_SIZE - STUB_END), %rsi
 	syscall
+	/* prctl(PR_SET_NAME, "tsvisor-stub"): exec'd from a descriptor, the
+	 * process would otherwise be named after it ("4"). */
+	mov $157, %eax
+	mov $15, %edi
+	lea stub_name(%rip), %rsi
+	syscall
+	/* prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) */
+	mov $157, %eax
+	mov $38, %edi
+	mov $1, %esi
+	xor %edx, %edx
+	xor %r10d, %r10d
+	xor %r8d, %r8d
+	syscall
+	test %rax, %rax
+	jnz die
+	/* seccomp(SECCOMP_SET_MODE_FILTER, 0, &stub_filter_prog): from here on
+	 * the host kernel runs nothing for this process but mmap, mprotect and
+	 * munmap, which are the calls the Sentry injects. The application's own
+	 * system calls stop in PTRACE_SYSEMU before seccomp is consulted, so
+	 * this only matters if something ever let one through. */
+	mov $317, %eax
+	mov $1, %edi
+	xor %esi, %esi
+	lea stub_filter_prog(%rip), %rdx
+	syscall
+	test %rax, %rax
+	jnz die
 	int3
+die:
+	mov $231, %eax
+	mov $121, %edi
+	syscall
 	/* Never resumed here; if it is, die. */
 	mov $231, %eax
 	mov $127, %edi
@@ -43,4 +77,24 @@ stub_syscall:
 	syscall
 	int3
 	ud2
+
+	/* The stub's seccomp filter (classic BPF). */
+	.balign 8
+stub_filter:
+	.short 0x20; .byte 0, 0; .long 4                /* A = seccomp_data.arch */
+	.short 0x15; .byte 1, 0; .long 0xc000003e       /* AUDIT_ARCH_X86_64? */
+	.short 0x06; .byte 0, 0; .long 0x80000000       /* no: kill the process */
+	.short 0x20; .byte 0, 0; .long 0                /* A = seccomp_data.nr */
+	.short 0x15; .byte 3, 0; .long 9                /* mmap */
+	.short 0x15; .byte 2, 0; .long 10               /* mprotect */
+	.short 0x15; .byte 1, 0; .long 11               /* munmap */
+	.short 0x06; .byte 0, 0; .long 0x80000000       /* anything else: kill */
+	.short 0x06; .byte 0, 0; .long 0x7fff0000       /* allow */
+stub_name:
+	.asciz "tsvisor-stub"
+	.balign 8
+stub_filter_prog:
+	.short 9
+	.zero 6
+	.quad stub_filter
 	.section .note.GNU-stack,"",@progbits

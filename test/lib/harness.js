@@ -114,13 +114,28 @@ function spawnOpts(opts, cwd, env) {
 }
 
 /**
+ * The launcher test/c/rolaunch.c (built static): `rolaunch PROG ARGS...`
+ * runs PROG in a private mount namespace whose root is a read-only bind of
+ * the host's root file system (without the mounts below it), with the host's
+ * /dev (read-write), /proc and /sys bound in: the tree as tsvisor presents
+ * it, where every call that would change a file fails with EROFS. Needs
+ * root; it exits 125 with a message on stderr if it cannot set that up.
+ */
+export function readOnlyRootLauncher() {
+  return compileC('rolaunch', { static: true });
+}
+
+/**
  * Run argv natively. opts: env (default DEFAULT_ENV; the program gets exactly
  * this environment), cwd (default '/'), input (stdin, default empty),
- * timeout (ms). Returns { stdout, stderr, status, signal, code, error,
- * timedOut, durationMs }.
+ * timeout (ms), nativeReadOnlyRoot (run it through readOnlyRootLauncher(),
+ * for programs that try to change the tree: only paths on the host's root
+ * file system and /dev, /proc, /sys are then the host's). Returns { stdout,
+ * stderr, status, signal, code, error, timedOut, durationMs }.
  */
 export function runNative(argv, opts = {}) {
   const started = Date.now();
+  if (opts.nativeReadOnlyRoot) argv = [readOnlyRootLauncher(), ...argv];
   const r = spawnSync(argv[0], argv.slice(1), spawnOpts(opts, opts.cwd ?? '/', opts.env ?? DEFAULT_ENV));
   return normalise(r, started);
 }
@@ -149,9 +164,13 @@ export function tsvisorArgs(argv, opts = {}) {
 /**
  * Run argv under `tsvisor do`, with the same options as runNative plus
  * root, strace, debugLog, extraArgs. The node process runs with cwd '/'.
+ * nativeReadOnlyRoot changes nothing for tsvisor, whose root is always
+ * read-only; in self-check mode the fake tsvisor, which runs programs
+ * natively, runs them through readOnlyRootLauncher() too.
  */
 export function runTsvisor(argv, opts = {}) {
   const started = Date.now();
+  if (SELFCHECK && opts.nativeReadOnlyRoot) argv = [readOnlyRootLauncher(), ...argv];
   const o = spawnOpts(opts, '/', tsvisorHostEnv());
   const r = spawnSync(process.execPath, tsvisorArgs(argv, opts), o);
   return normalise(r, started);
@@ -215,7 +234,8 @@ export function firstDifference(expected, actual, context = 3) {
 
 /**
  * Run argv natively and under tsvisor; assert equal stdout and equal exit
- * status (and equal stderr if opts.compareStderr). opts.expectCode checks the
+ * status (and equal stderr if opts.compareStderr). opts.nativeReadOnlyRoot
+ * runs the native side on a read-only root (see runNative). opts.expectCode checks the
  * native status too (so a broken native side fails loudly, not as a
  * mismatch). opts.checkNativeDeterministic runs natively twice first.
  * Returns { native, sandboxed }.
