@@ -48,6 +48,10 @@ export class HostFD extends FileDescription {
     return this.regular;
   }
 
+  override sync(): number {
+    return this.regular ? 0 : -EINVAL;
+  }
+
   override seek(off: number, whence: number): number {
     if (!this.regular) return -29; // ESPIPE
     const r = native.lseek(this.hostFd, off, whence);

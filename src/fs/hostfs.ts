@@ -126,6 +126,10 @@ abstract class HostOpenFD extends FileDescription {
     native.close(this.hostFd);
   }
 
+  override sync(): number {
+    return 0;
+  }
+
   override describe(): string {
     return '/' + this.inode.rel;
   }

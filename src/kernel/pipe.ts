@@ -12,7 +12,7 @@ import { FileDescription, WOULD_BLOCK, O_RDONLY, O_WRONLY } from '../vfs/file_de
 import type { IoctlIO } from '../vfs/file_description.js';
 import { Stat, S_IFIFO, makeDev } from '../vfs/stat.js';
 import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT } from '../sync/waiter.js';
-import { EFAULT, ENOTTY, EPIPE, ESPIPE } from '../abi/linux/errno.js';
+import { EFAULT, ENOTTY, EPERM, EPIPE, ESPIPE } from '../abi/linux/errno.js';
 
 export const PIPE_BUF = 4096;
 export const DEFAULT_PIPE_SIZE = 65536;
@@ -34,7 +34,10 @@ export class Pipe {
   readonly readEnd: PipeFD;
   readonly writeEnd: PipeFD;
 
-  constructor(readonly uid: number, readonly gid: number) {
+  /** Permission bits (fchmod works on pipes). */
+  mode = 0o600;
+
+  constructor(public uid: number, public gid: number) {
     this.readEnd = new PipeFD(this, O_RDONLY);
     this.writeEnd = new PipeFD(this, O_WRONLY);
     this.readers = 1;
@@ -92,7 +95,7 @@ export class Pipe {
     const s = new Stat();
     s.dev = PIPEFS_DEV;
     s.ino = this.ino;
-    s.mode = S_IFIFO | 0o600;
+    s.mode = S_IFIFO | this.mode;
     s.nlink = 1;
     s.uid = this.uid;
     s.gid = this.gid;
@@ -148,6 +151,16 @@ export class PipeFD extends FileDescription {
     const b = new Uint8Array(4);
     new DataView(b.buffer).setInt32(0, this.readable ? this.pipe.size : 0, true);
     return io.copyOut(arg, b) < 0 ? -EFAULT : 0;
+  }
+
+  override setattr(change: { mode?: number; uid?: number; gid?: number }, euid: number): number {
+    const p = this.pipe;
+    if (euid !== 0 && euid !== p.uid) return -EPERM;
+    if ((change.uid !== undefined && change.uid !== p.uid || change.gid !== undefined) && euid !== 0) return -EPERM;
+    if (change.mode !== undefined) p.mode = change.mode;
+    if (change.uid !== undefined) p.uid = change.uid;
+    if (change.gid !== undefined) p.gid = change.gid;
+    return 0;
   }
 
   override release(): void {

@@ -104,3 +104,33 @@ export function copyOut(t: Task, addr: number, b: Uint8Array): number {
 export function ioctlIO(t: Task): { copyIn(a: number, l: number): Uint8Array | null; copyOut(a: number, d: Uint8Array): number } {
   return { copyIn: (a, l) => t.mm.copyIn(a, l), copyOut: (a, d) => t.mm.copyOut(a, d) };
 }
+
+/** The parent directory and last component of a path, as Linux's filename_parentat() finds them. */
+export interface ParentLookup {
+  parent: Dentry;
+  /** The last component ("" for "/"). */
+  name: string;
+  /** LAST_NORM, LAST_DOT, LAST_DOTDOT, LAST_ROOT. */
+  type: 'norm' | 'dot' | 'dotdot' | 'root';
+  /** The path ended in "/" after the last component. */
+  trailingSlash: boolean;
+}
+
+/** Walks all but the last component of (dirfd, path), as the calls that create or remove a name do. */
+export function parentAt(t: Task, dirfd: number, path: string): ParentLookup | number {
+  if (path.length === 0) return -ENOENT;
+  const parts = path.split('/').filter((c) => c.length > 0);
+  const name = parts.pop() ?? '';
+  let start: Dentry | number = t.cwd;
+  if (path[0] !== '/') {
+    start = startDir(t, dirfd);
+    if (typeof start === 'number') return start;
+    if ((start.inode.mode & 0o170000) !== 0o040000) return -ENOTDIR;
+  }
+  const dir = parts.length === 0 ? (path[0] === '/' ? t.root : start) : t.kernel.vfs.walk(
+    t.creds, t.root, start, (path[0] === '/' ? '/' : '') + parts.join('/'), { followFinal: true });
+  if (typeof dir === 'number') return dir;
+  if ((dir.inode.mode & 0o170000) !== 0o040000) return -ENOTDIR;
+  const type = name === '' ? 'root' : name === '.' ? 'dot' : name === '..' ? 'dotdot' : 'norm';
+  return { parent: dir, name, type, trailingSlash: type === 'norm' && /\/$/.test(path) };
+}

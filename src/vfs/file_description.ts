@@ -13,7 +13,7 @@ import type { Dentry } from './dentry.js';
 import type { Stat } from './stat.js';
 import { WaitQueue } from '../sync/waiter.js';
 import type { Mappable } from '../mm/mm.js';
-import { EBADF, EINVAL, EISDIR, ENODEV, ENOTDIR, ENOTTY, ESPIPE } from '../abi/linux/errno.js';
+import { EBADF, EINVAL, EISDIR, ENODEV, ENOTDIR, ENOTTY, EPERM, EROFS, ESPIPE } from '../abi/linux/errno.js';
 
 export const O_ACCMODE = 3, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0o100, O_EXCL = 0o200,
   O_NOCTTY = 0o400, O_TRUNC = 0o1000, O_APPEND = 0o2000, O_NONBLOCK = 0o4000, O_DSYNC = 0o10000,
@@ -142,8 +142,18 @@ export abstract class FileDescription {
     return -EINVAL;
   }
 
+  /** fsync(2): files that cannot be synced (pipes, devices) say EINVAL, as Linux does. */
   sync(): number {
-    return 0;
+    return -EINVAL;
+  }
+
+  /**
+   * fchmod/fchown/futimens on the open file. `change` is empty for a times
+   * update. The read-only root refuses (EROFS); files that keep their own
+   * attributes (pipes) override this.
+   */
+  setattr(change: { mode?: number; uid?: number; gid?: number }, euid: number): number {
+    return this.dentry?.inode.fs.readOnly === true ? -EROFS : -EPERM;
   }
 
   static readonly EBADF = EBADF;

@@ -50,6 +50,13 @@ export class VirtualFilesystem {
     this.mounts.set(at, inode);
   }
 
+  /** The entry `name` in directory `parent`, without following a symlink (mount points included). */
+  lookupChild(parent: Dentry, name: string): Dentry | number {
+    if ((parent.inode.mode & S_IFMT) !== S_IFDIR) return -ENOTDIR;
+    if (name.length > NAME_MAX) return -ENAMETOOLONG;
+    return this.child(parent, name);
+  }
+
   private child(parent: Dentry, name: string): Dentry | number {
     const pp = parent.path();
     const abs = pp === '/' ? '/' + name : pp + '/' + name;

@@ -1,13 +1,12 @@
-// Opening, closing and duplicating files, the working directory, and the
-// calls that change the tree: open(2), openat(2), openat2(2), creat(2),
-// close(2), close_range(2), dup(2)/dup2/dup3, fcntl(2), chdir(2),
-// fchdir(2), getcwd(2), readlink(2), access(2)/faccessat(2)/faccessat2(2),
-// umask(2), and mkdir/unlink/rename/link/symlink/chmod/chown/truncate/
-// utimes.
+// Opening, closing and duplicating files, and the working directory:
+// open(2), openat(2), openat2(2), creat(2), close(2), close_range(2),
+// dup(2)/dup2/dup3, fcntl(2), chdir(2), fchdir(2), getcwd(2), readlink(2),
+// access(2)/faccessat(2)/faccessat2(2), umask(2). The calls that change
+// the tree are in sys_tree.ts.
 //
-// Differs from Linux: the root file system is read-only for now, so every
-// call that would change it fails with EROFS once the path has been
-// checked (ENOENT, ENOTDIR, EEXIST keep Linux's precedence).
+// Differs from Linux: the root file system is read-only for now, so
+// opening for writing or creating there fails with EROFS once the path
+// has been checked.
 
 import type { Task } from '../../kernel/task.js';
 import type { Dentry } from '../../vfs/dentry.js';
@@ -20,9 +19,9 @@ import { S_IFDIR, S_IFLNK, S_IFMT } from '../../vfs/stat.js';
 import { decRef } from '../../kernel/fd_table.js';
 import { PipeFD } from '../../kernel/pipe.js';
 import {
-  AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, EACCES, EBADF, EEXIST,
-  EFAULT, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, EPERM, ERANGE, EROFS, copyInStruct, getU64, readPath, resolveAt,
-  startDir,
+  AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, EACCES, EBADF, EEXIST,
+  EFAULT, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, EPERM, ERANGE, EROFS, getU64, parentAt, readPath, resolveAt,
+
 } from '../support.js';
 import { E2BIG, ENOLCK, EOPNOTSUPP } from '../../abi/linux/errno.js';
 
@@ -35,16 +34,18 @@ function openFile(t: Task, dirfd: number, path: string, flags: number, mode: num
   } else if (flags & O_CREAT && flags & O_DIRECTORY) {
     return -EINVAL;
   }
+  if (flags & O_CREAT && (flags & O_TMPFILE) !== O_TMPFILE) {
+    // Linux's open_last_lookups(): creating "x/", "/", "." or ".." is EISDIR, whatever exists.
+    const p = parentAt(t, dirfd, path);
+    if (typeof p === 'number') return p;
+    if (p.type === 'norm' && p.trailingSlash) return -EISDIR;
+    if (p.type !== 'norm') return flags & O_EXCL ? -EEXIST : -EISDIR;
+  }
   const follow = (flags & O_NOFOLLOW) === 0 && (flags & (O_CREAT | O_EXCL)) !== (O_CREAT | O_EXCL);
-  let d = resolveAt(t, dirfd, path, follow, false);
+  const d = resolveAt(t, dirfd, path, follow, false);
   if (typeof d === 'number') {
     if (d !== -ENOENT || !(flags & O_CREAT)) return d;
-    // Creating: the parent must exist and be searchable; the file system is read-only.
-    const start = path[0] === '/' ? t.root : startDir(t, dirfd);
-    if (typeof start === 'number') return start;
-    const p = t.kernel.vfs.walkParent(t.creds, t.root, start, path);
-    if (typeof p === 'number') return p;
-    if (path.endsWith('/')) return -EISDIR;
+    // Creating: the parent exists (checked above); the file system is read-only.
     return -EROFS;
   }
   if ((flags & O_TMPFILE) === O_TMPFILE) {
@@ -98,12 +99,17 @@ export function sysOpenat2(t: Task): number {
   const size = r.arg(3);
   if (size < 24) return -EINVAL;
   if (size > 4096) return -E2BIG;
-  const dv = copyInStruct(t, r.arg(2), 24);
-  if (dv === null) return -EFAULT;
+  const raw = t.mm.copyIn(r.arg(2), size);
+  if (raw === null) return -EFAULT;
+  // A larger struct from a newer ABI is accepted only if its extra bytes are zero.
+  if (raw.subarray(24).some((b) => b !== 0)) return -E2BIG;
+  const dv = new DataView(raw.buffer, 0, 24);
   const flags = getU64(dv, 0), mode = getU64(dv, 8), resolve = getU64(dv, 16);
   if (flags > 0xffffffff || (flags & ~VALID_OPEN_FLAGS) !== 0) return -EINVAL;
   if (mode !== 0 && !(flags & (O_CREAT | 0o20000000))) return -EINVAL;
   if (mode > 0o7777) return -EINVAL;
+  // With O_PATH, openat2 allows only the flags O_PATH takes (open(2) would drop the rest).
+  if (flags & O_PATH && flags & ~(O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) return -EINVAL;
   if (resolve !== 0) return -EINVAL; // RESOLVE_* are not supported yet (docs/syscalls.md)
   const p = readPath(t, r.arg(1));
   if (typeof p === 'number') return p;
@@ -307,145 +313,3 @@ export function sysUmask(t: Task): number {
   t.umask = t.regs.argU32(0) & 0o777;
   return old;
 }
-
-// ---- calls that change the tree: read-only root for now ----------------
-
-/** For a call creating `path`: ENOENT/ENOTDIR from the parent walk, EEXIST if it exists, else EROFS. */
-function createAt(t: Task, dirfd: number, pathAddr: number): number {
-  const p = readPath(t, pathAddr);
-  if (typeof p === 'number') return p;
-  const d = resolveAt(t, dirfd, p, false, false);
-  if (typeof d !== 'number') return -EEXIST;
-  if (d !== -ENOENT) return d;
-  const start = p[0] === '/' ? t.root : startDir(t, dirfd);
-  if (typeof start === 'number') return start;
-  const parent = t.kernel.vfs.walkParent(t.creds, t.root, start, p);
-  if (typeof parent === 'number') return parent;
-  return parent.parent.inode.fs.readOnly ? -EROFS : -EPERM;
-}
-
-/** For a call changing an existing `path`: its lookup error, else EROFS. */
-function modifyAt(t: Task, dirfd: number, pathAddr: number, follow: boolean, emptyPath = false): number {
-  const p = readPath(t, pathAddr);
-  if (typeof p === 'number') return p;
-  const d = resolveAt(t, dirfd, p, follow, emptyPath);
-  if (typeof d === 'number') return d;
-  return d.inode.fs.readOnly ? -EROFS : -EPERM;
-}
-
-export function sysMkdir(t: Task): number { return createAt(t, AT_FDCWD, t.regs.arg(0)); }
-export function sysMkdirat(t: Task): number { return createAt(t, t.regs.argInt(0), t.regs.arg(1)); }
-export function sysMknod(t: Task): number { return createAt(t, AT_FDCWD, t.regs.arg(0)); }
-export function sysMknodat(t: Task): number { return createAt(t, t.regs.argInt(0), t.regs.arg(1)); }
-export function sysSymlink(t: Task): number {
-  const target = readPath(t, t.regs.arg(0));
-  if (typeof target === 'number') return target;
-  return createAt(t, AT_FDCWD, t.regs.arg(1));
-}
-export function sysSymlinkat(t: Task): number {
-  const target = readPath(t, t.regs.arg(0));
-  if (typeof target === 'number') return target;
-  return createAt(t, t.regs.argInt(1), t.regs.arg(2));
-}
-export function sysLink(t: Task): number {
-  const e = modifyAt(t, AT_FDCWD, t.regs.arg(0), false);
-  if (e !== -EROFS && e !== -EPERM) return e;
-  return createAt(t, AT_FDCWD, t.regs.arg(1));
-}
-export function sysLinkat(t: Task): number {
-  const r = t.regs;
-  if (r.argInt(4) & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) return -EINVAL;
-  const e = modifyAt(t, r.argInt(0), r.arg(1), (r.argInt(4) & AT_SYMLINK_FOLLOW) !== 0, (r.argInt(4) & AT_EMPTY_PATH) !== 0);
-  if (e !== -EROFS && e !== -EPERM) return e;
-  return createAt(t, r.argInt(2), r.arg(3));
-}
-export function sysUnlink(t: Task): number {
-  const e = modifyAt(t, AT_FDCWD, t.regs.arg(0), false);
-  return e;
-}
-export function sysRmdir(t: Task): number { return modifyAt(t, AT_FDCWD, t.regs.arg(0), false); }
-export function sysUnlinkat(t: Task): number {
-  if (t.regs.argInt(2) & ~AT_REMOVEDIR) return -EINVAL;
-  return modifyAt(t, t.regs.argInt(0), t.regs.arg(1), false);
-}
-export function sysRename(t: Task): number {
-  const e = modifyAt(t, AT_FDCWD, t.regs.arg(0), false);
-  return e;
-}
-export function sysRenameat(t: Task): number { return modifyAt(t, t.regs.argInt(0), t.regs.arg(1), false); }
-export function sysRenameat2(t: Task): number {
-  if (t.regs.argU32(4) & ~7) return -EINVAL;
-  return modifyAt(t, t.regs.argInt(0), t.regs.arg(1), false);
-}
-export function sysChmod(t: Task): number { return modifyAt(t, AT_FDCWD, t.regs.arg(0), true); }
-export function sysFchmodat(t: Task): number { return modifyAt(t, t.regs.argInt(0), t.regs.arg(1), true); }
-export function sysChown(t: Task): number { return modifyAt(t, AT_FDCWD, t.regs.arg(0), true); }
-export function sysLchown(t: Task): number { return modifyAt(t, AT_FDCWD, t.regs.arg(0), false); }
-export function sysFchownat(t: Task): number {
-  const fl = t.regs.argInt(4);
-  if (fl & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
-  return modifyAt(t, t.regs.argInt(0), t.regs.arg(1), (fl & AT_SYMLINK_NOFOLLOW) === 0, (fl & AT_EMPTY_PATH) !== 0);
-}
-export function sysTruncate(t: Task): number {
-  if (t.regs.argSigned(1) < 0) return -EINVAL;
-  const p = readPath(t, t.regs.arg(0));
-  if (typeof p === 'number') return p;
-  const d = resolveAt(t, AT_FDCWD, p, true, false);
-  if (typeof d === 'number') return d;
-  if ((d.inode.mode & S_IFMT) === S_IFDIR) return -EISDIR;
-  return d.inode.fs.readOnly ? -EROFS : -EINVAL;
-}
-
-/** fchmod/fchown/ftruncate/fallocate on an fd. */
-function modifyFd(t: Task, needWrite: boolean): number {
-  const f = t.fdTable.get(t.regs.argInt(0));
-  if (f === undefined || (f.flags & O_PATH)) return -EBADF;
-  if (needWrite && !f.writable) return -EINVAL;
-  const ro = f.dentry?.inode.fs.readOnly ?? false;
-  return ro ? -EROFS : -EPERM;
-}
-export function sysFchmod(t: Task): number { return modifyFd(t, false); }
-export function sysFchown(t: Task): number { return modifyFd(t, false); }
-export function sysFtruncate(t: Task): number {
-  if (t.regs.argSigned(1) < 0) return -EINVAL;
-  const f = t.fdTable.get(t.regs.argInt(0));
-  if (f === undefined) return -EBADF;
-  if (!f.writable) return -EINVAL;
-  return f.truncate(t.regs.argSigned(1));
-}
-export function sysFallocate(t: Task): number {
-  const f = t.fdTable.get(t.regs.argInt(0));
-  if (f === undefined) return -EBADF;
-  if (!f.writable) return -EBADF;
-  return -EOPNOTSUPP;
-}
-
-export function sysUtimensat(t: Task): number {
-  const r = t.regs;
-  const flags = r.argInt(3);
-  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
-  if (r.arg(1) === 0) {
-    const f = t.fdTable.get(r.argInt(0));
-    if (f === undefined) return -EBADF;
-    return f.dentry?.inode.fs.readOnly ? -EROFS : -EPERM;
-  }
-  return modifyAt(t, r.argInt(0), r.arg(1), (flags & AT_SYMLINK_NOFOLLOW) === 0, (flags & AT_EMPTY_PATH) !== 0);
-}
-export function sysUtime(t: Task): number { return modifyAt(t, AT_FDCWD, t.regs.arg(0), true); }
-export function sysUtimes(t: Task): number { return modifyAt(t, AT_FDCWD, t.regs.arg(0), true); }
-export function sysFutimesat(t: Task): number { return modifyAt(t, t.regs.argInt(0), t.regs.arg(1), true); }
-
-export function sysFsync(t: Task): number {
-  const f = t.fdTable.get(t.regs.argInt(0));
-  if (f === undefined || (f.flags & O_PATH)) return -EBADF;
-  return f.sync();
-}
-
-export function sysSync(): number {
-  return 0;
-}
-
-export function sysSyncfs(t: Task): number {
-  return t.fdTable.get(t.regs.argInt(0)) === undefined ? -EBADF : 0;
-}
-
