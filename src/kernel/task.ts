@@ -57,6 +57,9 @@ export class Task {
   robustList = 0;
   robustListLen = 0;
   umask = 0o022;
+  /** sched_setscheduler(2) policy and SCHED_RESET_ON_FORK; recorded, not passed to the host scheduler. */
+  schedPolicy = 0;
+  schedResetOnFork = false;
   /** The nice value (setpriority(2)); recorded, not passed to the host scheduler. */
   nice = 0;
   /** prctl(2) settings. */

@@ -457,6 +457,29 @@ export class MemoryManager {
     return out;
   }
 
+  /**
+   * Whether [start, end) is mapped without holes: 'hole' if not, 'inaccessible'
+   * if some of it is PROT_NONE, 'ok' otherwise.
+   */
+  rangeState(start: number, end: number): 'ok' | 'hole' | 'inaccessible' {
+    let cur = start;
+    let state: 'ok' | 'inaccessible' = 'ok';
+    for (let i = this.lowerBound(start); cur < end; i++) {
+      const v = this.vmas[i];
+      if (v === undefined || v.start > cur) return 'hole';
+      if (v.prot === 0) state = 'inaccessible';
+      cur = v.end;
+    }
+    return state;
+  }
+
+  /** Bytes mapped in all (total_vm). */
+  get totalMapped(): number {
+    let n = 0;
+    for (const v of this.vmas) n += v.end - v.start;
+    return n;
+  }
+
   // ---- faults and population ------------------------------------------
 
   /** Finds or allocates the PMA covering addr in v. */

@@ -40,9 +40,7 @@ export function sysFutex(t: Task): number {
         return t.block([], 0, st.deadline);
       }
       if (st !== null && st.deadline !== undefined && performance.now() >= st.deadline) return -ETIMEDOUT;
-      const dv = copyInStruct(t, addr, 4);
-      if (dv === null) return -EFAULT;
-      if (dv.getUint32(0, true) !== val) return -EAGAIN;
+      // The timeout is read and checked before the futex word, as Linux does.
       let deadline: number | undefined = st?.deadline;
       if (st === null && r.arg(3) !== 0) {
         const ns = readTimespec(t, r.arg(3));
@@ -51,6 +49,9 @@ export function sysFutex(t: Task): number {
         else if (op & FUTEX_CLOCK_REALTIME) deadline = performance.now() + (ns / 1e6 - Date.now());
         else deadline = t.kernel.bootMono + ns / 1e6;
       }
+      const dv = copyInStruct(t, addr, 4);
+      if (dv === null) return -EFAULT;
+      if (dv.getUint32(0, true) !== val) return -EAGAIN;
       const entry: FutexWaiterEntry = { mm: t.mm, addr, bitset, woken: false, wake: () => t.wake() };
       t.kernel.futexes.enqueue(t.mm, addr, entry);
       t.syscallState = { deadline, futexWaiter: entry } as FutexWaitState;
@@ -61,6 +62,8 @@ export function sysFutex(t: Task): number {
       const bitset = cmd === FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : r.argU32(5);
       if (bitset === 0) return -EINVAL;
       if (addr % 4 !== 0) return -EINVAL;
+      // A shared futex's key is found through its page, which must be mapped; a private one is just an address.
+      if (!(op & FUTEX_PRIVATE_FLAG) && copyInStruct(t, addr, 4) === null) return -EFAULT;
       const n = r.argInt(2) <= 0 ? 0 : r.argInt(2);
       return t.kernel.futexes.wake(t.mm, addr, n, bitset);
     }

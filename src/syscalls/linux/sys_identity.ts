@@ -104,14 +104,15 @@ export function sysGetgroups(t: Task): number {
 
 export function sysSetgroups(t: Task): number {
   const size = t.regs.argInt(0);
-  if (size < 0 || size > NGROUPS_MAX) return -EINVAL;
   if (t.creds.euid !== 0) return -EPERM;
+  if (size < 0 || size > NGROUPS_MAX) return -EINVAL;
   const b = t.mm.copyIn(t.regs.arg(1), size * 4);
   if (b === null) return -EFAULT;
   const dv = new DataView(b.buffer);
   const g: number[] = [];
   for (let i = 0; i < size; i++) g.push(dv.getUint32(i * 4, true));
-  t.creds.groups = g;
+  // Linux keeps the list sorted (groups_sort), and getgroups shows it so.
+  t.creds.groups = g.sort((a, b) => a - b);
   return 0;
 }
 

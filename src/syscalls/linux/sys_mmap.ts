@@ -6,7 +6,7 @@ import type { Task } from '../../kernel/task.js';
 import { MAP_ANONYMOUS, MAP_SHARED, MAP_SHARED_VALIDATE, MAP_TYPE } from '../../mm/mm.js';
 import type { Mappable } from '../../mm/mm.js';
 import { O_PATH } from '../../vfs/file_description.js';
-import { EACCES, EBADF, EFAULT, EINVAL, ENODEV, ENOMEM } from '../support.js';
+import { EACCES, EBADF, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM } from '../support.js';
 
 const PAGE = 4096;
 
@@ -79,22 +79,65 @@ export function sysMsync(t: Task): number {
   return 0;
 }
 
-/** mlock, munlock, mlock2, mlockall, munlockall: all memory is resident already (no swap). */
+// mlock family: memory is always resident (the memory file is never
+// swapped out by the Sentry), so locking only checks what Linux checks:
+// the range (EINVAL if it wraps, ENOMEM for holes and PROT_NONE pages) and,
+// without privilege, RLIMIT_MEMLOCK (EPERM when it is 0, ENOMEM when the
+// request is larger). Locked amounts are not accumulated across calls.
+const RLIMIT_MEMLOCK = 8;
+const MLOCK_ONFAULT = 1, MCL_CURRENT = 1, MCL_FUTURE = 2, MCL_ONFAULT = 4;
+
+function memlockLimit(t: Task): number | null {
+  if (t.creds.euid === 0) return null; // CAP_IPC_LOCK
+  const cur = t.tg.rlimits[RLIMIT_MEMLOCK].cur;
+  return cur > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(cur);
+}
+
+/** The page-aligned range of (addr, len), or -EINVAL if it wraps. */
+function lockRange(t: Task): { start: number; end: number } | number {
+  const addr = t.regs.arg(0), len = t.regs.arg(1);
+  const start = addr - (addr % PAGE);
+  const end = Math.ceil((addr + len) / PAGE) * PAGE;
+  if (t.regs.argHigh(1) && t.regs.hi32(1) >= 0x80000000) return -EINVAL;
+  if (end < start || end > 2 ** 64) return -EINVAL;
+  return { start, end };
+}
+
+function doMlock(t: Task): number {
+  const limit = memlockLimit(t);
+  if (limit === 0) return -EPERM;
+  const r = lockRange(t);
+  if (typeof r === 'number') return r;
+  if (limit !== null && r.end - r.start > limit) return -ENOMEM;
+  if (r.end === r.start) return 0;
+  return t.mm.rangeState(r.start, r.end) === 'ok' ? 0 : -ENOMEM;
+}
+
 export function sysMlock(t: Task): number {
-  const r = t.regs;
-  if (r.arg(0) + r.arg(1) > t.mm.maxAddr) return -ENOMEM;
-  return 0;
+  return doMlock(t);
 }
+
 export function sysMlock2(t: Task): number {
-  if (t.regs.argInt(2) & ~1) return -EINVAL;
-  return sysMlock(t);
+  if (t.regs.argInt(2) & ~MLOCK_ONFAULT) return -EINVAL;
+  return doMlock(t);
 }
+
+export function sysMunlock(t: Task): number {
+  const r = lockRange(t);
+  if (typeof r === 'number') return r;
+  if (r.end === r.start) return 0;
+  return t.mm.rangeState(r.start, r.end) === 'hole' ? -ENOMEM : 0;
+}
+
 export function sysMlockall(t: Task): number {
   const f = t.regs.argInt(0);
-  if (f === 0 || f & ~7) return -EINVAL;
-  return 0;
-}
-export function sysMunlockall(): number {
+  if (f === 0 || f & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) || f === MCL_ONFAULT) return -EINVAL;
+  const limit = memlockLimit(t);
+  if (limit === 0) return -EPERM;
+  if (limit !== null && f & MCL_CURRENT && t.mm.totalMapped > limit) return -ENOMEM;
   return 0;
 }
 
+export function sysMunlockall(): number {
+  return 0;
+}

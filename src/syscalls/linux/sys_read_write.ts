@@ -5,7 +5,11 @@
 
 import type { Task } from '../../kernel/task.js';
 import { SI_USER, sendSignal, userSiginfo } from '../../kernel/signals.js';
-import { O_NONBLOCK, O_PATH, WOULD_BLOCK } from '../../vfs/file_description.js';
+import { O_APPEND, O_NONBLOCK, O_PATH, WOULD_BLOCK } from '../../vfs/file_description.js';
+import { BLOCK } from '../../kernel/task.js';
+import { PipeFD } from '../../kernel/pipe.js';
+import { HostRegularFD } from '../../fs/hostfs.js';
+import { makeDev } from '../../vfs/stat.js';
 import type { FileDescription } from '../../vfs/file_description.js';
 import { EVENT_IN, EVENT_OUT } from '../../sync/waiter.js';
 import { EBADF, EFAULT, EINVAL, ESPIPE, copyInStruct, getU64, ioViews } from '../support.js';
@@ -14,6 +18,9 @@ import { EOPNOTSUPP, EPIPE } from '../../abi/linux/errno.js';
 const MAX_RW_COUNT = 0x7ffff000;
 const SIGPIPE = 13;
 const IOV_MAX = 1024;
+/** The end of the user address space as access_ok() sees it (x86-64, 4-level paging). */
+const TASK_SIZE_MAX = 2 ** 47 - 4096;
+const LOFF_MAX = (1n << 63n) - 1n;
 
 function blockOrFail(t: Task, f: FileDescription, r: number, events: number): number {
   if (r === WOULD_BLOCK && (f.flags & O_NONBLOCK) === 0) return t.block([f.queue], events);
@@ -38,22 +45,32 @@ function doWrite(t: Task, f: FileDescription, views: Uint8Array[], total: number
   return blockOrFail(t, f, r, EVENT_OUT);
 }
 
+/** A file the positional and vectored calls may use: O_PATH descriptors are not (Linux's fdget skips them). */
+function fileAt(t: Task, fd: number): FileDescription | undefined {
+  const f = t.fdTable.get(fd);
+  return f === undefined || (f.flags & O_PATH) !== 0 ? undefined : f;
+}
+
 function rw(t: Task, write: boolean, positional: boolean): number {
   const r = t.regs;
-  const f = t.fdTable.get(r.argInt(0));
-  if (f === undefined) return -EBADF;
-  if (write ? !f.writable : !f.readable) return -EBADF;
-  let count = r.arg(2);
-  if (r.argHigh(2) && r.hi32(2) >= 0x80000000) return -EINVAL; // (ssize_t)count < 0
-  count = Math.min(count, MAX_RW_COUNT);
   let offset = -1;
+  // pread64/pwrite64: a negative offset is refused before the descriptor is looked up,
+  // and a file without positional I/O (ESPIPE) before its access mode (EBADF).
   if (positional) {
     offset = r.argSigned(3);
     if (offset < 0) return -EINVAL;
-    if (!f.seekable) return -ESPIPE;
   }
+  const f = fileAt(t, r.argInt(0));
+  if (f === undefined) return -EBADF;
+  if (positional && !f.seekable) return -ESPIPE;
+  if (write ? !f.writable : !f.readable) return -EBADF;
+  const count = r.arg(2);
+  // access_ok() on the whole buffer (a count that is negative as ssize_t never fits), then
+  // rw_verify_area() on the range in the file, both before the count is cut to MAX_RW_COUNT.
+  if (r.arg(1) + count > TASK_SIZE_MAX) return -EFAULT;
+  if (positional && BigInt.asIntN(64, r.argBig(3)) + BigInt(count) > LOFF_MAX) return -EINVAL;
   if (count === 0) return 0;
-  const io = ioViews(t, r.arg(1), count, !write);
+  const io = ioViews(t, r.arg(1), Math.min(count, MAX_RW_COUNT), !write);
   if (typeof io === 'number') return io;
   return write ? doWrite(t, f, io.views, io.total, offset) : doRead(t, f, io.views, io.total, offset);
 }
@@ -63,60 +80,88 @@ export function sysWrite(t: Task): number { return rw(t, true, false); }
 export function sysPread64(t: Task): number { return rw(t, false, true); }
 export function sysPwrite64(t: Task): number { return rw(t, true, true); }
 
-/** Reads an iovec array into views; -errno on bad input. */
-function iovecViews(t: Task, iovAddr: number, iovcnt: number, write: boolean): { views: Uint8Array[]; total: number } | number {
-  if (iovcnt < 0 || iovcnt > IOV_MAX) return -EINVAL;
-  if (iovcnt === 0) return { views: [], total: 0 };
+/**
+ * Reads an iovec array into views, in the order of Linux's import_iovec():
+ * more than IOV_MAX entries is EINVAL; an unreadable array is EFAULT; a
+ * length that is negative as ssize_t, in any entry, is EINVAL; then each
+ * entry's whole range must lie in the user address space (access_ok(),
+ * EFAULT) before the lengths are cut down so that the total stays within
+ * MAX_RW_COUNT. The views then cover the buffers as far as they are
+ * mapped: a fault part way shortens the I/O, a fault at the start is
+ * EFAULT.
+ */
+function iovecViews(t: Task, iovAddr: number, iovcnt: number, write: boolean): { views: Uint8Array[]; total: number; requested: number } | number {
+  if (iovcnt > IOV_MAX) return -EINVAL;
+  if (iovcnt === 0) return { views: [], total: 0, requested: 0 };
   const dv = copyInStruct(t, iovAddr, iovcnt * 16);
   if (dv === null) return -EFAULT;
-  const views: Uint8Array[] = [];
+  for (let i = 0; i < iovcnt; i++) {
+    if (dv.getUint32(i * 16 + 12, true) >= 0x80000000) return -EINVAL;
+  }
+  const bases: number[] = [], lens: number[] = [];
   let total = 0;
   for (let i = 0; i < iovcnt; i++) {
     const base = getU64(dv, i * 16);
-    const len = getU64(dv, i * 16 + 8);
-    if (dv.getUint32(i * 16 + 12, true) >= 0x80000000) return -EINVAL;
-    if (total + len > MAX_RW_COUNT) return -EINVAL;
-    if (len === 0) continue;
-    const n = t.mm.forEachView(base, len, write, (v) => views.push(v));
-    total += n;
-    if (n < len) {
-      if (total === 0) return -EFAULT;
+    let len = getU64(dv, i * 16 + 8);
+    if (base + len > TASK_SIZE_MAX) return -EFAULT;
+    len = Math.min(len, MAX_RW_COUNT - total);
+    total += len;
+    bases.push(base);
+    lens.push(len);
+  }
+  const views: Uint8Array[] = [];
+  let covered = 0;
+  for (let i = 0; i < iovcnt; i++) {
+    if (lens[i] === 0) continue;
+    const n = t.mm.forEachView(bases[i], lens[i], write, (v) => views.push(v));
+    covered += n;
+    if (n < lens[i]) {
+      if (covered === 0) return -EFAULT;
       break;
     }
   }
-  return { views, total };
+  return { views, total: covered, requested: total };
 }
 
-function rwv(t: Task, write: boolean, positional: boolean): number {
+/** RWF_* flags preadv2/pwritev2 know: HIPRI, DSYNC, SYNC, NOWAIT, APPEND. */
+const RWF_SUPPORTED = 0x1f;
+
+/**
+ * readv/writev (positional false), preadv/pwritev (positional true) and
+ * preadv2/pwritev2 (v2: an offset of -1 means the file position, and
+ * flags). Linux's order: a negative offset (EINVAL) before the descriptor
+ * (EBADF), no positional I/O (ESPIPE) before the access mode (EBADF), then
+ * the iovecs; nothing to transfer returns 0 before the flags are looked at.
+ */
+function rwv(t: Task, write: boolean, positional: boolean, v2: boolean): number {
   const r = t.regs;
-  const f = t.fdTable.get(r.argInt(0));
-  if (f === undefined) return -EBADF;
-  if (write ? !f.writable : !f.readable) return -EBADF;
   let offset = -1;
+  let rwFlags = 0;
+  if (v2) rwFlags = r.argInt(5);
   if (positional) {
     offset = r.argSigned(3);
-    if (offset === -1 && r.argInt(4) !== undefined) offset = -1;
-    if (offset < -1) return -EINVAL;
-    if (offset >= 0 && !f.seekable) return -ESPIPE;
+    if (v2 && offset === -1) positional = false;
+    else if (offset < 0) return -EINVAL;
   }
-  const io = iovecViews(t, r.arg(1), r.argInt(2), !write);
+  const f = fileAt(t, r.argInt(0));
+  if (f === undefined) return -EBADF;
+  if (positional && !f.seekable) return -ESPIPE;
+  if (write ? !f.writable : !f.readable) return -EBADF;
+  const io = iovecViews(t, r.arg(1), r.argU32(2), !write);
   if (typeof io === 'number') return io;
+  if (io.requested === 0) return 0;
+  if (rwFlags & ~RWF_SUPPORTED) return -EOPNOTSUPP;
+  // rw_verify_area(): the end of the range must fit in a loff_t.
+  if (positional && BigInt.asIntN(64, r.argBig(3)) + BigInt(io.requested) > LOFF_MAX) return -EINVAL;
   return write ? doWrite(t, f, io.views, io.total, offset) : doRead(t, f, io.views, io.total, offset);
 }
 
-export function sysReadv(t: Task): number { return rwv(t, false, false); }
-export function sysWritev(t: Task): number { return rwv(t, true, false); }
-export function sysPreadv(t: Task): number { return rwv(t, false, true); }
-export function sysPwritev(t: Task): number { return rwv(t, true, true); }
-
-export function sysPreadv2(t: Task): number {
-  if (t.regs.argInt(5) & ~0x1f) return -EOPNOTSUPP;
-  return rwv(t, false, true);
-}
-export function sysPwritev2(t: Task): number {
-  if (t.regs.argInt(5) & ~0x1f) return -EOPNOTSUPP;
-  return rwv(t, true, true);
-}
+export function sysReadv(t: Task): number { return rwv(t, false, false, false); }
+export function sysWritev(t: Task): number { return rwv(t, true, false, false); }
+export function sysPreadv(t: Task): number { return rwv(t, false, true, false); }
+export function sysPwritev(t: Task): number { return rwv(t, true, true, false); }
+export function sysPreadv2(t: Task): number { return rwv(t, false, true, true); }
+export function sysPwritev2(t: Task): number { return rwv(t, true, true, true); }
 
 export function sysLseek(t: Task): number {
   const r = t.regs;
@@ -127,46 +172,98 @@ export function sysLseek(t: Task): number {
   return f.seek(r.argSigned(1), whence);
 }
 
-/** sendfile(out_fd, in_fd, offset*, count): copied through a Sentry buffer. */
+const S_IFMT = 0o170000, S_IFDIR = 0o040000, S_IFCHR = 0o020000, S_IFIFO = 0o010000;
+const DEV_NULL = makeDev(1, 3), DEV_FULL = makeDev(1, 7);
+
+/** The file's type and device number, or null if it cannot be stat'ed. */
+function kindOf(f: FileDescription): { type: number; rdev: number } | null {
+  const st = f.stat();
+  return typeof st === 'number' ? null : { type: st.mode & S_IFMT, rdev: st.rdev };
+}
+
+/** Whether sendfile's output is a pipe (Linux splices into it directly: no O_APPEND or splice_write check). */
+function isPipe(f: FileDescription): boolean {
+  if (f instanceof PipeFD) return true;
+  if (f instanceof HostRegularFD) return false;
+  return kindOf(f)?.type === S_IFIFO;
+}
+
+/**
+ * Whether Linux could splice from f (its file_operations have splice_read):
+ * not from a directory, a pipe, or /dev/null.
+ */
+function canSpliceRead(f: FileDescription): boolean {
+  if (f instanceof PipeFD) return false;
+  if (f instanceof HostRegularFD) return true;
+  const k = kindOf(f);
+  if (k === null) return true;
+  return k.type !== S_IFDIR && k.type !== S_IFIFO && !(k.type === S_IFCHR && k.rdev === DEV_NULL);
+}
+
+/** Whether Linux could splice to f (splice_write): not to /dev/full. */
+function canSpliceWrite(f: FileDescription): boolean {
+  const k = kindOf(f);
+  return !(k !== null && k.type === S_IFCHR && k.rdev === DEV_FULL);
+}
+
+/**
+ * sendfile(out_fd, in_fd, offset*, count): copied through a Sentry buffer.
+ * Linux's order: the offset is read first (EFAULT); then the input file
+ * (EBADF, ESPIPE with an offset, EINVAL for a negative offset or count or
+ * a range past the largest offset); then the output (EBADF; EINVAL when it
+ * is not a pipe and is O_APPEND); a count of 0 is done there; then EINVAL
+ * if either file cannot be spliced. The offset is written back whatever
+ * the result.
+ */
 export function sysSendfile(t: Task): number {
   const r = t.regs;
-  const out = t.fdTable.get(r.argInt(0));
-  const inp = t.fdTable.get(r.argInt(1));
-  if (out === undefined || inp === undefined) return -EBADF;
-  if (!inp.readable || !out.writable) return -EBADF;
   const offAddr = r.arg(2);
-  let count = Math.min(r.arg(3), MAX_RW_COUNT);
-  if (r.argHigh(3) && r.hi32(3) >= 0x80000000) return -EINVAL;
-  let offset = -1;
+  let pos: bigint | null = null;
   if (offAddr !== 0) {
     const dv = copyInStruct(t, offAddr, 8);
     if (dv === null) return -EFAULT;
-    offset = dv.getUint32(0, true) + dv.getInt32(4, true) * 4294967296;
-    if (offset < 0) return -EINVAL;
-    if (!inp.seekable) return -ESPIPE;
+    pos = dv.getBigInt64(0, true);
   }
-  if (inp.dentry !== null && (inp.dentry.inode.mode & 0o170000) === 0o040000) return -EINVAL;
-  count = Math.min(count, 1 << 20);
+  const ret = sendfile(t, pos);
+  if (pos !== null && ret !== BLOCK) {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigInt64(0, BigInt.asIntN(64, pos + BigInt(ret > 0 ? ret : 0)), true);
+    if (t.mm.copyOut(offAddr, b) < 0) return -EFAULT;
+  }
+  return ret;
+}
+
+/** sendfile from pos (null: from the input's file position); returns bytes or -errno. */
+function sendfile(t: Task, pos: bigint | null): number {
+  const r = t.regs;
+  const positional = pos !== null;
+  const inp = fileAt(t, r.argInt(1));
+  if (inp === undefined || !inp.readable) return -EBADF;
+  if (positional && !inp.seekable) return -ESPIPE;
+  // rw_verify_area() on the input range.
+  if (r.argHigh(3) && r.hi32(3) >= 0x80000000) return -EINVAL;
+  if (pos !== null && (pos < 0n || pos + r.argBig(3) > LOFF_MAX)) return -EINVAL;
+  let count = Math.min(r.arg(3), MAX_RW_COUNT);
+  const out = fileAt(t, r.argInt(0));
+  if (out === undefined || !out.writable) return -EBADF;
+  const toPipe = isPipe(out);
+  if (!toPipe && (out.flags & O_APPEND) !== 0) return -EINVAL;
   if (count === 0) return 0;
+  if (!canSpliceRead(inp) || (!toPipe && !canSpliceWrite(out))) return -EINVAL;
+  count = Math.min(count, 1 << 20);
   const buf = new Uint8Array(count);
-  const n = inp.read([buf], count, offset);
+  const n = inp.read([buf], count, pos === null ? -1 : Number(pos));
   if (n < 0) return blockOrFail(t, inp, n, EVENT_IN);
   if (n === 0) return 0;
   const w = out.write([buf.subarray(0, n)], n, -1);
   if (w < 0) {
     // Give back what was read from a seekable file.
-    if (offset < 0 && inp.seekable) inp.seek(-n, 1);
+    if (!positional && inp.seekable) inp.seek(-n, 1);
     return w === WOULD_BLOCK ? blockOrFail(t, out, w, EVENT_OUT) : w;
   }
-  if (w < n && offset < 0 && inp.seekable) inp.seek(w - n, 1);
-  if (offAddr !== 0) {
-    const b = new Uint8Array(8);
-    new DataView(b.buffer).setBigInt64(0, BigInt(offset + w), true);
-    if (t.mm.copyOut(offAddr, b) < 0) return -EFAULT;
-  }
+  if (w < n && !positional && inp.seekable) inp.seek(w - n, 1);
   return w;
 }
-
 
 /**
  * fadvise64(fd, offset, len, advice): advice only; the Sentry keeps no page

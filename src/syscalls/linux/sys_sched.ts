@@ -53,9 +53,18 @@ export function sysGetcpu(t: Task): number {
   return 0;
 }
 
+const SCHED_OTHER = 0, SCHED_FIFO = 1, SCHED_RR = 2, SCHED_BATCH = 3, SCHED_IDLE = 5;
+const SCHED_RESET_ON_FORK = 0x40000000;
+
+function taskOf(t: Task, pid: number): Task | undefined {
+  return pid === 0 ? t : t.kernel.pidns.tasks.get(pid);
+}
+
 export function sysSchedGetscheduler(t: Task): number {
   const e = checkPid(t, t.regs.argInt(0));
-  return e < 0 ? e : 0;
+  if (e < 0) return e;
+  const x = taskOf(t, t.regs.argInt(0)) as Task;
+  return x.schedPolicy | (x.schedResetOnFork ? SCHED_RESET_ON_FORK : 0);
 }
 
 export function sysSchedGetparam(t: Task): number {
@@ -66,18 +75,39 @@ export function sysSchedGetparam(t: Task): number {
   return copyOut(t, r.arg(1), new Uint8Array(4)) < 0 ? -EFAULT : 0;
 }
 
+/**
+ * sched_setscheduler(2), in Linux's order: the parameter, then the pid,
+ * then the policy and priority, then permission. The normal policies are
+ * recorded (the host scheduler does not see them); the real-time ones
+ * would need the host's, and are refused with EPERM.
+ */
 export function sysSchedSetscheduler(t: Task): number {
   const r = t.regs;
-  const e = checkPid(t, r.argInt(0));
-  if (e < 0) return e;
-  const policy = r.argInt(1);
-  if (r.arg(2) === 0) return -EINVAL;
+  const pid = r.argInt(0);
+  if (r.arg(2) === 0 || pid < 0) return -EINVAL;
   const p = t.mm.copyIn(r.arg(2), 4);
   if (p === null) return -EFAULT;
+  const x = taskOf(t, pid);
+  if (x === undefined) return -ESRCH;
   const prio = new DataView(p.buffer).getInt32(0, true);
-  if (policy === 0 || policy === 3 || policy === 5) return prio === 0 ? 0 : -EINVAL; // OTHER, BATCH, IDLE
-  if (policy === 1 || policy === 2) return prio < 1 || prio > 99 ? -EINVAL : t.creds.euid === 0 ? -EPERM : -EPERM;
-  return -EINVAL;
+  const raw = r.argInt(1);
+  const reset = (raw & SCHED_RESET_ON_FORK) !== 0;
+  const policy = raw & ~SCHED_RESET_ON_FORK;
+  const normal = policy === SCHED_OTHER || policy === SCHED_BATCH || policy === SCHED_IDLE;
+  if (!normal && policy !== SCHED_FIFO && policy !== SCHED_RR) return -EINVAL;
+  if (normal ? prio !== 0 : prio < 1 || prio > 99) return -EINVAL;
+  const root = t.creds.euid === 0;
+  if (!root) {
+    if (x.creds.ruid !== t.creds.euid && x.creds.euid !== t.creds.euid) return -EPERM;
+    if (!normal) return -EPERM;
+    // Leaving SCHED_IDLE needs the right to raise priority back (RLIMIT_NICE).
+    if (x.schedPolicy === SCHED_IDLE && policy !== SCHED_IDLE && t.tg.rlimits[13].cur < BigInt(20 - x.nice)) return -EPERM;
+    if (x.schedResetOnFork && !reset) return -EPERM;
+  }
+  if (!normal) return -EPERM;
+  x.schedPolicy = policy;
+  x.schedResetOnFork = reset;
+  return 0;
 }
 
 export function sysSchedGetPriorityMax(t: Task): number {

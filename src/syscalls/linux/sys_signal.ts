@@ -123,27 +123,33 @@ function toSelf(t: Task, sig: number, info: Uint8Array): number {
   return 0;
 }
 
+// Linux finds the target first (ESRCH) and checks the signal number with
+// the permission (EINVAL) afterwards.
+const validSignal = (sig: number) => sig >= 0 && sig <= 64;
+
 export function sysKill(t: Task): number {
   const pid = t.regs.argInt(0), sig = t.regs.argInt(1);
-  if (sig < 0 || sig > 64) return -EINVAL;
   if (pid === t.tg.tgid || pid === 0 || pid === -1 || pid === -t.tg.pgid) {
+    if (!validSignal(sig)) return -EINVAL;
     return toSelf(t, sig, userSiginfo(sig, SI_USER, t.tg.tgid, t.creds.ruid));
   }
-  if (pid === -2147483648) return -ESRCH;
-  return t.kernel.pidns.tasks.has(Math.abs(pid)) ? -EPERM : -ESRCH;
+  if (pid === -2147483648 || !t.kernel.pidns.tasks.has(Math.abs(pid))) return -ESRCH;
+  return validSignal(sig) ? -EPERM : -EINVAL;
 }
 
 export function sysTkill(t: Task): number {
   const tid = t.regs.argInt(0), sig = t.regs.argInt(1);
-  if (tid <= 0 || sig < 0 || sig > 64) return -EINVAL;
+  if (tid <= 0) return -EINVAL;
   if (tid !== t.tid) return -ESRCH;
+  if (!validSignal(sig)) return -EINVAL;
   return toSelf(t, sig, userSiginfo(sig, SI_TKILL, t.tg.tgid, t.creds.ruid));
 }
 
 export function sysTgkill(t: Task): number {
   const tgid = t.regs.argInt(0), tid = t.regs.argInt(1), sig = t.regs.argInt(2);
-  if (tgid <= 0 || tid <= 0 || sig < 0 || sig > 64) return -EINVAL;
+  if (tgid <= 0 || tid <= 0) return -EINVAL;
   if (tgid !== t.tg.tgid || tid !== t.tid) return -ESRCH;
+  if (!validSignal(sig)) return -EINVAL;
   return toSelf(t, sig, userSiginfo(sig, SI_TKILL, t.tg.tgid, t.creds.ruid));
 }
 
@@ -153,7 +159,8 @@ export function sysRtSigqueueinfo(t: Task): number {
   const tgid = r.argInt(0), sig = r.argInt(1);
   const info = queuedInfo(t, r.arg(2), sig);
   if (typeof info === 'number') return info;
-  if (tgid !== t.tg.tgid) return t.kernel.pidns.tasks.has(tgid) ? -EPERM : -ESRCH;
+  if (tgid !== t.tg.tgid) return t.kernel.pidns.tasks.has(tgid) ? (validSignal(sig) ? -EPERM : -EINVAL) : -ESRCH;
+  if (!validSignal(sig)) return -EINVAL;
   return toSelf(t, sig, info);
 }
 
@@ -165,6 +172,7 @@ export function sysRtTgsigqueueinfo(t: Task): number {
   if (typeof info === 'number') return info;
   if (tgid <= 0 || tid <= 0) return -EINVAL;
   if (tgid !== t.tg.tgid || tid !== t.tid) return -ESRCH;
+  if (!validSignal(sig)) return -EINVAL;
   return toSelf(t, sig, info);
 }
 
@@ -172,7 +180,6 @@ export function sysRtTgsigqueueinfo(t: Task): number {
 function queuedInfo(t: Task, addr: number, sig: number): Uint8Array | number {
   const b = t.mm.copyIn(addr, 128);
   if (b === null) return -EFAULT;
-  if (sig < 0 || sig > 64) return -EINVAL;
   const dv = new DataView(b.buffer);
   dv.setInt32(0, sig, true);
   // Only the kernel may claim SI_USER or SI_KERNEL codes when signalling others; oneself is allowed (Linux 2.6.39+).
@@ -219,6 +226,11 @@ export function sysRtSigtimedwait(t: Task): number {
   const dv = copyInStruct(t, r.arg(0), 8);
   if (dv === null) return -EFAULT;
   const set = dv.getBigUint64(0, true) & ~UNBLOCKABLE;
+  // The timeout is read and checked before any signal is taken.
+  if (t.syscallState === null && r.arg(2) !== 0) {
+    const ns = readTimespec(t, r.arg(2));
+    if (ns < 0) return ns;
+  }
   const ready = t.pendingMask & set;
   if (ready !== 0n) {
     t.sigWaitSet = 0n;

@@ -2,13 +2,18 @@
 // fstatfs(2).
 //
 // Differs from Linux: statx reports the basic fields (STATX_BASIC_STATS)
-// and no birth time; statfs numbers for the host root come from the host.
+// and no birth time; statfs numbers for the host root come from the host
+// (with ST_RDONLY added); the sandbox's /dev, /proc and /sys report no
+// block or inode counts (Linux's devtmpfs reports tmpfs's).
 
 import type { Task } from '../../kernel/task.js';
 import { native } from '../../native.js';
 import type { Stat } from '../../vfs/stat.js';
 import type { Dentry } from '../../vfs/dentry.js';
 import { HostInode } from '../../fs/hostfs.js';
+import { HostFD } from '../../fs/host_fd.js';
+import { PipeFD } from '../../kernel/pipe.js';
+import type { FileDescription } from '../../vfs/file_description.js';
 import {
   AT_EMPTY_PATH, AT_FDCWD, AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE, AT_SYMLINK_NOFOLLOW, EBADF, EINVAL,
   readPath, resolveAt,
@@ -74,25 +79,64 @@ export function sysStatx(t: Task): number {
 
 const statfsBuf = new Uint8Array(120);
 
-function statfsOf(t: Task, d: Dentry | null, addr: number): number {
+// struct statfs (x86-64): f_type 0, f_bsize 8, f_blocks 16, f_bfree 24,
+// f_bavail 32, f_files 40, f_ffree 48, f_fsid 56, f_namelen 64,
+// f_frsize 72, f_flags 80, f_spare 88..119.
+const F_FSID = 56, F_FLAGS = 80;
+const ST_RDONLY = 0x1, ST_VALID = 0x20;
+const PIPEFS_MAGIC = 0x50495045, ANON_INODE_FS_MAGIC = 0x09041934;
+
+/** A host statfs into out; 0 or -errno. */
+function hostStatfs(fd: number, out: Uint8Array): number {
+  const r = native.fstatfs(fd, statfsBuf);
+  if (r < 0) return r;
+  out.set(statfsBuf);
+  return 0;
+}
+
+/**
+ * What Linux's simple_statfs() gives a pseudo file system (pipefs, proc,
+ * devtmpfs here): the magic, page-sized blocks and no block or inode
+ * counts, the superblock's device number as f_fsid, and ST_VALID as the
+ * only flag (vfs_statfs always sets it).
+ */
+function syntheticStatfs(dv: DataView, magic: number, dev: number): void {
+  dv.setUint32(0, magic, true);
+  dv.setUint32(8, 4096, true); // f_bsize
+  dv.setUint32(F_FSID, dev % 4294967296, true);
+  dv.setUint32(F_FSID + 4, Math.floor(dev / 4294967296), true);
+  dv.setUint32(64, 255, true); // f_namelen
+  dv.setUint32(72, 4096, true); // f_frsize
+  dv.setUint32(F_FLAGS, ST_VALID, true);
+}
+
+/** The device number of a file's stat, or 0 if stat fails. */
+function devOf(st: Stat | number): number {
+  return typeof st === 'number' ? 0 : st.dev;
+}
+
+function statfsOf(t: Task, d: Dentry | null, f: FileDescription | null, addr: number): number {
   const out = new Uint8Array(120);
   const dv = new DataView(out.buffer);
   const ino = d?.inode;
   if (ino instanceof HostInode) {
     const fd = native.openBeneath(ino.fs.rootFd, ino.rel, 0o10000000 | 0o400000, 0);
     if (fd < 0) return fd;
-    const rr = native.fstatfs(fd, statfsBuf);
+    const r = hostStatfs(fd, out);
     native.close(fd);
-    if (rr < 0) return rr;
-    out.set(statfsBuf);
-    // Report the mount as read-only (ST_RDONLY), as it is to the sandbox.
-    const flagsLo = dv.getUint32(88, true);
-    dv.setUint32(88, flagsLo | 1, true);
+    if (r < 0) return r;
+    // The host's mount flags, plus ST_RDONLY: the mount is read-only to the sandbox.
+    dv.setUint32(F_FLAGS, dv.getUint32(F_FLAGS, true) | ST_RDONLY, true);
+  } else if (ino !== undefined) {
+    syntheticStatfs(dv, ino.fs.magic, devOf(ino.stat()));
+  } else if (f instanceof PipeFD) {
+    syntheticStatfs(dv, PIPEFS_MAGIC, devOf(f.stat()));
+  } else if (f instanceof HostFD) {
+    // A descriptor the host gave the sandbox (stdin, stdout, stderr): its own file system's numbers.
+    const r = hostStatfs(f.hostFd, out);
+    if (r < 0) return r;
   } else {
-    dv.setUint32(0, ino?.fs.magic ?? 0x01021994, true);
-    dv.setUint32(8, 4096, true); // f_bsize
-    dv.setUint32(64, 255, true); // f_namelen
-    dv.setUint32(72, 4096, true); // f_frsize
+    syntheticStatfs(dv, ANON_INODE_FS_MAGIC, f === null ? 0 : devOf(f.stat()));
   }
   return t.mm.copyOut(addr, out);
 }
@@ -102,12 +146,12 @@ export function sysStatfs(t: Task): number {
   if (typeof p === 'number') return p;
   const d = resolveAt(t, AT_FDCWD, p, true, false);
   if (typeof d === 'number') return d;
-  return statfsOf(t, d, t.regs.arg(1));
+  return statfsOf(t, d, null, t.regs.arg(1));
 }
 
 export function sysFstatfs(t: Task): number {
   const f = t.fdTable.get(t.regs.argInt(0));
   if (f === undefined) return -EBADF;
-  return statfsOf(t, f.dentry, t.regs.arg(1));
+  return statfsOf(t, f.dentry, f, t.regs.arg(1));
 }
 

@@ -41,12 +41,13 @@ export function sysGetRobustList(t: Task): number {
   const r = t.regs;
   const pid = r.argInt(0);
   if (pid !== 0 && pid !== t.tid) return -ESRCH;
+  // Linux writes the length first, then the head.
   const b = new Uint8Array(8);
   const dv = new DataView(b.buffer);
+  putU64(dv, 0, t.robustListLen || 24);
+  if (copyOut(t, r.arg(2), b) < 0) return -EFAULT;
   putU64(dv, 0, t.robustList);
   if (copyOut(t, r.arg(1), b) < 0) return -EFAULT;
-  putU64(dv, 0, t.robustListLen);
-  if (copyOut(t, r.arg(2), b) < 0) return -EFAULT;
   return 0;
 }
 

@@ -1,52 +1,217 @@
 // Extended attributes: getxattr(2), lgetxattr, fgetxattr, listxattr(2),
 // llistxattr, flistxattr, setxattr(2) and removexattr(2) with their l/f
-// forms.
+// forms. Names are checked as Linux checks them, in Linux's order: the
+// arguments (flags, name, value) before the file; then the namespace
+// permission (user.* only on regular files and directories, trusted.* and
+// security.* writes only for root); then whether the file system knows the
+// name (the host root as ext4: user., trusted., security. and the POSIX ACL
+// names; /dev and /sys: the three prefixes; pipes and /proc: none).
 //
 // Differs from Linux: the sandbox's file systems carry no extended
-// attributes yet. Reads find none (ENODATA, an empty list); writes fail
-// with EROFS on the read-only root and ENOTSUP elsewhere.
+// attributes yet. Reads find none (ENODATA, an empty list, ENODATA for a
+// POSIX ACL on the host root: no ACL); removing one finds none (ENODATA);
+// writes fail with EROFS on the read-only root and, where Linux would
+// store the attribute, ENOTSUP. /dev and /sys have no POSIX ACL support
+// (EOPNOTSUPP).
 
 import type { Task } from '../../kernel/task.js';
-import { AT_FDCWD, EBADF, ENODATA, ENOTSUP, EROFS, ERANGE, readPath, resolveAt } from '../support.js';
-import type { Dentry } from '../../vfs/dentry.js';
+import { HostFD } from '../../fs/host_fd.js';
+import { HostInode } from '../../fs/hostfs.js';
+import { O_PATH } from '../../vfs/file_description.js';
+import type { FileDescription } from '../../vfs/file_description.js';
+import type { Inode } from '../../vfs/inode.js';
+import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../../vfs/stat.js';
+import type { Stat } from '../../vfs/stat.js';
+import { MAY_READ, MAY_WRITE, checkPermission } from '../../vfs/vfs.js';
+import {
+  AT_FDCWD, E2BIG, EACCES, EBADF, EFAULT, EINVAL, ENAMETOOLONG, ENODATA, ENOTSUP, EOPNOTSUPP, EPERM, ERANGE, EROFS,
+  readPath, resolveAt,
+} from '../support.js';
 
 const XATTR_NAME_MAX = 255;
+const XATTR_SIZE_MAX = 65536;
+const XATTR_CREATE = 1, XATTR_REPLACE = 2;
+const S_ISVTX = 0o1000;
 
-function target(t: Task, kind: 'path' | 'lpath' | 'fd'): Dentry | number | 'fd' {
-  if (kind === 'fd') return t.fdTable.get(t.regs.argInt(0)) === undefined ? -EBADF : 'fd';
+const USER = 'user.', TRUSTED = 'trusted.', SECURITY = 'security.', SYSTEM = 'system.';
+const ACL_ACCESS = 'system.posix_acl_access', ACL_DEFAULT = 'system.posix_acl_default';
+
+type Kind = 'path' | 'lpath' | 'fd';
+
+/**
+ * Which xattr handlers a file's file system has: 'host' is the host root,
+ * taken to be ext4 (user., trusted., security. and the POSIX ACLs);
+ * 'memory' is tmpfs-like (the three prefixes, no ACLs); 'none' has no
+ * xattr support at all (pipefs, proc: Linux's inodes without IOP_XATTR).
+ */
+type Handlers = 'host' | 'memory' | 'none';
+
+/** The file an xattr call is about. */
+interface Target {
+  st: Stat;
+  handlers: Handlers;
+  readOnly: boolean;
+}
+
+/** Reads the name argument: the name, or -ERANGE (empty, longer than XATTR_NAME_MAX) or -EFAULT. */
+function readName(t: Task, addr: number): string | number {
+  const n = t.mm.readCString(addr, XATTR_NAME_MAX + 1);
+  if (typeof n === 'number') return n === -ENAMETOOLONG ? -ERANGE : n;
+  if (n.length === 0) return -ERANGE;
+  return n;
+}
+
+function inodeTarget(ino: Inode): Target | number {
+  const st = ino.stat();
+  if (typeof st === 'number') return st;
+  const handlers: Handlers = ino instanceof HostInode ? 'host' : ino.fs.type === 'proc' ? 'none' : 'memory';
+  return { st, handlers, readOnly: ino.fs.readOnly };
+}
+
+/** A descriptor's file: its inode if it has one, else the pipe or host file it is. */
+function fileTarget(f: FileDescription): Target | number {
+  if (f.dentry !== null) return inodeTarget(f.dentry.inode);
+  const st = f.stat();
+  if (typeof st === 'number') return st;
+  // A donated host descriptor that is a regular file lives on some host file system; pipes,
+  // terminals and sockets have no xattr handlers.
+  const handlers: Handlers = f instanceof HostFD && st.isReg() ? 'host' : 'none';
+  return { st, handlers, readOnly: false };
+}
+
+/** Finds the file (after the arguments are checked, as in Linux). */
+function target(t: Task, kind: Kind): Target | number {
+  if (kind === 'fd') {
+    const f = t.fdTable.get(t.regs.argInt(0));
+    if (f === undefined || (f.flags & O_PATH) !== 0) return -EBADF;
+    return fileTarget(f);
+  }
   const p = readPath(t, t.regs.arg(0));
   if (typeof p === 'number') return p;
-  return resolveAt(t, AT_FDCWD, p, kind === 'path', false);
+  const d = resolveAt(t, AT_FDCWD, p, kind === 'path', false);
+  if (typeof d === 'number') return d;
+  return inodeTarget(d.inode);
 }
 
-function checkName(t: Task): number {
-  const n = t.mm.readCString(t.regs.arg(1), XATTR_NAME_MAX + 1);
-  if (typeof n === 'number') return n === -36 ? -ERANGE : n;
-  if (n.length === 0) return -ERANGE;
+function isAcl(name: string): boolean {
+  return name === ACL_ACCESS || name === ACL_DEFAULT;
+}
+
+/** Linux's xattr_permission(): the namespace rules, then the file's mode bits for user.* and unknown names. */
+function permission(t: Task, x: Target, name: string, mask: number): number {
+  if (name.startsWith(SECURITY) || name.startsWith(SYSTEM)) return 0;
+  const root = t.creds.euid === 0;
+  if (name.startsWith(TRUSTED)) {
+    if (!root) return mask & MAY_WRITE ? -EPERM : -ENODATA;
+    return 0;
+  }
+  const type = x.st.mode & S_IFMT;
+  if (name.startsWith(USER)) {
+    if (type !== S_IFREG && type !== S_IFDIR) return mask & MAY_WRITE ? -EPERM : -ENODATA;
+    if (type === S_IFDIR && (x.st.mode & S_ISVTX) !== 0 && (mask & MAY_WRITE) !== 0 && !root &&
+      t.creds.euid !== x.st.uid) return -EPERM;
+  }
+  return checkPermission(t.creds, x.st.mode, x.st.uid, x.st.gid, mask) ? 0 : -EACCES;
+}
+
+/** Linux's xattr_resolve_name(): 0 if a handler takes the name, else -EOPNOTSUPP or -EINVAL (a bare prefix). */
+function resolveName(x: Target, name: string): number {
+  if (x.handlers === 'none') return -EOPNOTSUPP;
+  for (const prefix of [USER, TRUSTED, SECURITY]) {
+    if (name.startsWith(prefix)) return name.length === prefix.length ? -EINVAL : 0;
+  }
+  return -EOPNOTSUPP;
+}
+
+/** Whether a POSIX ACL can exist on this file (IS_POSIXACL and not a symlink). */
+function aclSupported(x: Target): boolean {
+  return x.handlers === 'host' && (x.st.mode & S_IFMT) !== S_IFLNK;
+}
+
+/** The write checks setxattr and removexattr share once the file is writable: -errno, or 0 if the name is fine. */
+function writeChecks(t: Task, x: Target, name: string): number {
+  const e = permission(t, x, name, MAY_WRITE);
+  if (e < 0) return e;
+  // The capability module: security.* names are for root.
+  if (name.startsWith(SECURITY) && t.creds.euid !== 0) return -EPERM;
+  return resolveName(x, name);
+}
+
+/**
+ * Checks a POSIX ACL xattr value as posix_acl_from_xattr() does: a
+ * version-2 header, whole 8-byte entries, known tags, and a valid id for
+ * ACL_USER and ACL_GROUP entries. Returns 0 or -EINVAL.
+ */
+function checkAclValue(v: Uint8Array): number {
+  if (v.length < 4 || (v.length - 4) % 8 !== 0) return -EINVAL;
+  const dv = new DataView(v.buffer, v.byteOffset, v.length);
+  if (dv.getUint32(0, true) !== 2) return -EINVAL;
+  for (let o = 4; o < v.length; o += 8) {
+    const tag = dv.getUint16(o, true);
+    const id = dv.getUint32(o + 4, true);
+    switch (tag) {
+      case 0x01: case 0x04: case 0x10: case 0x20: break; // USER_OBJ, GROUP_OBJ, MASK, OTHER
+      case 0x02: case 0x08: if (id === 0xffffffff) return -EINVAL; break; // USER, GROUP
+      default: return -EINVAL;
+    }
+  }
   return 0;
 }
 
-function get(t: Task, kind: 'path' | 'lpath' | 'fd'): number {
-  const d = target(t, kind);
-  if (typeof d === 'number') return d;
-  const e = checkName(t);
+function get(t: Task, kind: Kind): number {
+  const name = readName(t, t.regs.arg(1));
+  if (typeof name === 'number') return name;
+  const x = target(t, kind);
+  if (typeof x === 'number') return x;
+  // The size and buffer are only used for a value, and there is none.
+  if (isAcl(name)) return aclSupported(x) ? -ENODATA : -EOPNOTSUPP;
+  const e = permission(t, x, name, MAY_READ);
   if (e < 0) return e;
-  return -ENODATA;
+  const r = resolveName(x, name);
+  return r < 0 ? r : -ENODATA;
 }
 
-function list(t: Task, kind: 'path' | 'lpath' | 'fd'): number {
-  const d = target(t, kind);
-  if (typeof d === 'number') return d;
+function list(t: Task, kind: Kind): number {
+  const x = target(t, kind);
+  if (typeof x === 'number') return x;
   return 0;
 }
 
-function set(t: Task, kind: 'path' | 'lpath' | 'fd'): number {
-  const d = target(t, kind);
-  if (typeof d === 'number') return d;
-  const e = checkName(t);
-  if (e < 0) return e;
-  if (d === 'fd') return t.fdTable.get(t.regs.argInt(0))?.dentry?.inode.fs.readOnly ? -EROFS : -ENOTSUP;
-  return d.inode.fs.readOnly ? -EROFS : -ENOTSUP;
+function set(t: Task, kind: Kind): number {
+  const r = t.regs;
+  const size = r.arg(3), flags = r.argInt(4);
+  if (flags & ~(XATTR_CREATE | XATTR_REPLACE)) return -EINVAL;
+  const name = readName(t, r.arg(1));
+  if (typeof name === 'number') return name;
+  let value: Uint8Array | null = null;
+  if (size !== 0) {
+    if (size > XATTR_SIZE_MAX) return -E2BIG;
+    value = t.mm.copyIn(r.arg(2), size);
+    if (value === null) return -EFAULT;
+  }
+  const x = target(t, kind);
+  if (typeof x === 'number') return x;
+  if (x.readOnly) return -EROFS;
+  if (isAcl(name)) {
+    if (value !== null) {
+      const e = checkAclValue(value);
+      if (e < 0) return e;
+    }
+    return aclSupported(x) ? -ENOTSUP : -EOPNOTSUPP;
+  }
+  const e = writeChecks(t, x, name);
+  return e < 0 ? e : -ENOTSUP;
+}
+
+function remove(t: Task, kind: Kind): number {
+  const name = readName(t, t.regs.arg(1));
+  if (typeof name === 'number') return name;
+  const x = target(t, kind);
+  if (typeof x === 'number') return x;
+  if (x.readOnly) return -EROFS;
+  if (isAcl(name)) return aclSupported(x) ? 0 : -EOPNOTSUPP; // removing an absent ACL succeeds
+  const e = writeChecks(t, x, name);
+  return e < 0 ? e : -ENODATA;
 }
 
 export const sysGetxattr = (t: Task): number => get(t, 'path');
@@ -58,6 +223,6 @@ export const sysFlistxattr = (t: Task): number => list(t, 'fd');
 export const sysSetxattr = (t: Task): number => set(t, 'path');
 export const sysLsetxattr = (t: Task): number => set(t, 'lpath');
 export const sysFsetxattr = (t: Task): number => set(t, 'fd');
-export const sysRemovexattr = (t: Task): number => set(t, 'path');
-export const sysLremovexattr = (t: Task): number => set(t, 'lpath');
-export const sysFremovexattr = (t: Task): number => set(t, 'fd');
+export const sysRemovexattr = (t: Task): number => remove(t, 'path');
+export const sysLremovexattr = (t: Task): number => remove(t, 'lpath');
+export const sysFremovexattr = (t: Task): number => remove(t, 'fd');

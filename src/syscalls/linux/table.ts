@@ -135,10 +135,11 @@ full('brk', mmap.sysBrk);
 partial('madvise', mmap.sysMadvise, 'DONTNEED and FREE drop pages; other advice is accepted and has no effect');
 full('mincore', mmap.sysMincore);
 full('msync', mmap.sysMsync);
-full('mlock', mmap.sysMlock);
-full('munlock', mmap.sysMlock);
-full('mlock2', mmap.sysMlock2);
-full('mlockall', mmap.sysMlockall);
+const LOCK_NOTE = 'memory is always resident; the range and RLIMIT_MEMLOCK are checked per call, locked amounts are not accumulated across calls';
+partial('mlock', mmap.sysMlock, LOCK_NOTE);
+partial('munlock', mmap.sysMunlock, LOCK_NOTE);
+partial('mlock2', mmap.sysMlock2, LOCK_NOTE);
+partial('mlockall', mmap.sysMlockall, LOCK_NOTE);
 full('munlockall', mmap.sysMunlockall);
 
 // threads and processes
@@ -243,7 +244,7 @@ partial('sched_setaffinity', sched.sysSchedSetaffinity, 'the mask is checked and
 full('getcpu', sched.sysGetcpu);
 full('sched_getscheduler', sched.sysSchedGetscheduler);
 full('sched_getparam', sched.sysSchedGetparam);
-partial('sched_setscheduler', sched.sysSchedSetscheduler, 'only SCHED_OTHER/BATCH/IDLE at priority 0');
+partial('sched_setscheduler', sched.sysSchedSetscheduler, 'SCHED_OTHER/BATCH/IDLE are recorded (the host does not schedule by them); SCHED_FIFO/RR are refused with EPERM');
 full('sched_get_priority_max', sched.sysSchedGetPriorityMax);
 full('sched_get_priority_min', sched.sysSchedGetPriorityMin);
 full('getpriority', sched.sysGetpriority);
