@@ -19,16 +19,32 @@ const PROGRAMS = {
   signals: 0, // rt_sigprocmask/rt_sigaction/sigpending/sigaltstack/kill 0, no delivery
   sigdeliver: 0, // handlers, siginfo, pending/blocked, faults, traps, sigreturn
   waits: 0, // pipes, poll/ppoll/select/pselect6, alarm/setitimer/pause, EINTR and SA_RESTART
+  fsmod: 0, // creat/openat2/mkdir*/mknod*/symlink*/link*/unlink*/rmdir/rename*/chmod*/chown*/truncate/utime*/xattrs/statfs/getdents on a read-only root
+  fsio: 0, // pwritev/preadv2/pwritev2/sendfile/close_range/ftruncate/fallocate/fsync/fdatasync/sync/syncfs
+  procs: 0, // set_tid_address/robust lists/futex/rt_sigreturn/rt_sigsuspend/rt_sigtimedwait/rt_tgsigqueueinfo/mlock*/setpgid/setsid/sched_setscheduler/setpriority/sethostname/setdomainname/set*uid/set*gid/setgroups
   exit42: 42, // main returns 42
+  exitcall: 7, // exit(2) with status 0x207: no atexit, no stdio flush
+  badsigreturn: 139, // rt_sigreturn with an unreadable frame: SIGSEGV
   abort: 134, // killed by SIGABRT
   segv: 139, // killed by SIGSEGV (NULL store)
 };
+
+/** Programs that try to change the tree: natively they run on a read-only
+ * root too (harness option nativeReadOnlyRoot), as tsvisor's root is. */
+const NATIVE_READ_ONLY_ROOT = new Set(['fsmod', 'fsio']);
+
+/** Programs that rename the host: natively they run in private namespaces of
+ * these kinds (harness option nativeNamespaces), as the sandbox has its own. */
+const NATIVE_NAMESPACES = { procs: ['uts'] };
 
 for (const [name, expectCode] of Object.entries(PROGRAMS)) {
   for (const mode of ['static', 'dynamic']) {
     test(`${name} (${mode}) behaves as natively`, () => {
       const bin = compileC(name, { static: mode === 'static' });
-      const { native } = assertSameAsNative([bin], { expectCode, checkNativeDeterministic: true });
+      const { native } = assertSameAsNative([bin], {
+        expectCode, checkNativeDeterministic: true, nativeReadOnlyRoot: NATIVE_READ_ONLY_ROOT.has(name),
+        nativeNamespaces: NATIVE_NAMESPACES[name],
+      });
       if (expectCode === 0) {
         // The program ran to its end natively; a truncated run under tsvisor
         // shows up as a stdout difference.
@@ -39,7 +55,7 @@ for (const [name, expectCode] of Object.entries(PROGRAMS)) {
 }
 
 test('the C programs compile without warnings', () => {
-  for (const name of Object.keys(PROGRAMS)) {
+  for (const name of [...Object.keys(PROGRAMS), 'rolaunch']) {
     for (const isStatic of [true, false]) compileC(name, { static: isStatic });
   }
   const noisy = [...compileWarnings].filter(([, w]) => w.trim() !== '');

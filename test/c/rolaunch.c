@@ -8,7 +8,9 @@
  *
  * In a private mount namespace it bind-mounts the host root file system
  * (non-recursively: only the root file system itself, none of the mounts
- * below it) onto a directory, makes that bind mount read-only, binds the
+ * below it) onto a directory, makes that bind mount read-only (keeping the
+ * host root mount's other flags, nosuid, noatime..., so that statfs(2)
+ * reports the host's f_flags plus ST_RDONLY, as tsvisor does), binds the
  * host /dev (read-write, like the sandbox's own devices), /proc and /sys
  * into it, chroots there, returns to the working directory it was started
  * in, and execs PROG with ARGS and the same environment. Nothing of the
@@ -16,7 +18,8 @@
  * to clean up: the namespace ends with the program.
  *
  * It refuses to run PROG (exit 125, message on stderr) unless "/" is
- * read-only once it is set up; exec failures exit 127.
+ * read-only once it is set up, with the host's other mount flags; exec
+ * failures exit 127.
  */
 #include "common.h"
 #include <limits.h>
@@ -37,6 +40,31 @@ static int die(const char *what)
 	return 125;
 }
 
+/* The MS_* flags that keep a mount's ST_* flags through a remount. */
+static unsigned long mount_flags_of(unsigned long st)
+{
+	unsigned long ms = 0;
+	if (st & ST_NOSUID)
+		ms |= MS_NOSUID;
+	if (st & ST_NODEV)
+		ms |= MS_NODEV;
+	if (st & ST_NOEXEC)
+		ms |= MS_NOEXEC;
+	if (st & ST_NOATIME)
+		ms |= MS_NOATIME;
+	if (st & ST_NODIRATIME)
+		ms |= MS_NODIRATIME;
+	if (st & ST_RELATIME)
+		ms |= MS_RELATIME;
+	else if (!(st & ST_NOATIME))
+		ms |= MS_STRICTATIME;
+#ifdef ST_NOSYMFOLLOW
+	if (st & ST_NOSYMFOLLOW)
+		ms |= MS_NOSYMFOLLOW;
+#endif
+	return ms;
+}
+
 static int bind_into(const char *root, const char *dir, int recursive)
 {
 	char target[PATH_MAX];
@@ -53,7 +81,7 @@ int main(int argc, char **argv)
 {
 	char cwd[PATH_MAX];
 	const char *root = NULL;
-	struct statvfs sv;
+	struct statvfs host, sv;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: rolaunch PROG [ARGS...]\n");
@@ -61,6 +89,8 @@ int main(int argc, char **argv)
 	}
 	if (!getcwd(cwd, sizeof cwd))
 		return die("getcwd");
+	if (statvfs("/", &host) != 0)
+		return die("statvfs / (host)");
 	if (unshare(CLONE_NEWNS) != 0)
 		return die("unshare(CLONE_NEWNS)");
 	/* Nothing done below may propagate back to the host's mounts. */
@@ -79,7 +109,7 @@ int main(int argc, char **argv)
 	}
 	if (mount("/", root, NULL, MS_BIND, NULL) != 0)
 		return die("bind /");
-	if (mount(NULL, root, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0)
+	if (mount(NULL, root, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | mount_flags_of(host.f_flag), NULL) != 0)
 		return die("remount the root read-only");
 	if (bind_into(root, "/dev", 1) != 0)
 		return die("bind /dev");
@@ -93,8 +123,9 @@ int main(int argc, char **argv)
 		return die("chdir");
 	if (statvfs("/", &sv) != 0)
 		return die("statvfs /");
-	if (!(sv.f_flag & ST_RDONLY)) {
-		fprintf(stderr, "rolaunch: / is still writable, not running %s\n", argv[1]);
+	if (sv.f_flag != (host.f_flag | ST_RDONLY)) {
+		fprintf(stderr, "rolaunch: / has mount flags %#lx, not the host's %#lx plus ST_RDONLY; not running %s\n",
+			sv.f_flag, host.f_flag, argv[1]);
 		return 125;
 	}
 	execv(argv[1], argv + 1);

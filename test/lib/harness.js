@@ -136,6 +136,7 @@ export function readOnlyRootLauncher() {
 export function runNative(argv, opts = {}) {
   const started = Date.now();
   if (opts.nativeReadOnlyRoot) argv = [readOnlyRootLauncher(), ...argv];
+  argv = withNativeNamespaces(argv, opts); // opts.nativeNamespaces: see the end of this file
   const r = spawnSync(argv[0], argv.slice(1), spawnOpts(opts, opts.cwd ?? '/', opts.env ?? DEFAULT_ENV));
   return normalise(r, started);
 }
@@ -171,6 +172,7 @@ export function tsvisorArgs(argv, opts = {}) {
 export function runTsvisor(argv, opts = {}) {
   const started = Date.now();
   if (SELFCHECK && opts.nativeReadOnlyRoot) argv = [readOnlyRootLauncher(), ...argv];
+  if (SELFCHECK) argv = withNativeNamespaces(argv, opts); // the fake runs programs natively
   const o = spawnOpts(opts, '/', tsvisorHostEnv());
   const r = spawnSync(process.execPath, tsvisorArgs(argv, opts), o);
   return normalise(r, started);
@@ -363,4 +365,31 @@ export function isExecutable(path) {
   } catch {
     return false;
   }
+}
+
+// ---------------------------------------------------------------------------
+// Native namespaces (option nativeNamespaces)
+
+/** The `unshare(1)` option for each kind of namespace opts.nativeNamespaces may name. */
+export const NATIVE_NAMESPACE_FLAGS = Object.freeze({ uts: '--uts' });
+
+/**
+ * argv, prefixed with `unshare --uts ... --` if opts.nativeNamespaces names
+ * namespace kinds (e.g. ['uts']): the program then runs natively in private
+ * namespaces of those kinds, so that calls such as sethostname(2) change a
+ * copy, never the host, as in the sandbox (which has its own). unshare execs
+ * the program without forking, so it keeps the pid, parent, process group
+ * and session it would have had. Needs root: otherwise unshare fails the run
+ * (status 1, message on stderr). runNative applies it; runTsvisor only in
+ * self-check mode, where the fake tsvisor runs programs natively.
+ */
+export function withNativeNamespaces(argv, opts = {}) {
+  const kinds = opts.nativeNamespaces ?? [];
+  if (kinds.length === 0) return argv;
+  const flags = kinds.map((k) => {
+    const f = NATIVE_NAMESPACE_FLAGS[k];
+    if (f === undefined) throw new Error(`nativeNamespaces: unknown namespace kind ${k}`);
+    return f;
+  });
+  return ['unshare', ...flags, '--', ...argv];
 }
