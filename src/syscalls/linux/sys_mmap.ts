@@ -98,7 +98,7 @@ function lockRange(t: Task): { start: number; end: number } | number {
   const addr = t.regs.arg(0), len = t.regs.arg(1);
   const start = addr - (addr % PAGE);
   const end = Math.ceil((addr + len) / PAGE) * PAGE;
-  if (t.regs.argHigh(1) && t.regs.hi32(1) >= 0x80000000) return -EINVAL;
+  if (t.regs.argSigned(1) < 0) return -EINVAL;
   if (end < start || end > 2 ** 64) return -EINVAL;
   return { start, end };
 }

@@ -45,6 +45,15 @@ function doWrite(t: Task, f: FileDescription, views: Uint8Array[], total: number
   return blockOrFail(t, f, r, EVENT_OUT);
 }
 
+/**
+ * Whether the offset in argument i (not negative) plus len passes the
+ * largest loff_t, as rw_verify_area() refuses; BigInt only near the limit.
+ */
+function pastLoffMax(t: Task, i: number, len: number): boolean {
+  if (t.regs.argSigned(i) + len < 2 ** 62) return false;
+  return BigInt.asIntN(64, t.regs.argBig(i)) + BigInt(len) > LOFF_MAX;
+}
+
 /** A file the positional and vectored calls may use: O_PATH descriptors are not (Linux's fdget skips them). */
 function fileAt(t: Task, fd: number): FileDescription | undefined {
   const f = t.fdTable.get(fd);
@@ -68,7 +77,7 @@ function rw(t: Task, write: boolean, positional: boolean): number {
   // access_ok() on the whole buffer (a count that is negative as ssize_t never fits), then
   // rw_verify_area() on the range in the file, both before the count is cut to MAX_RW_COUNT.
   if (r.arg(1) + count > TASK_SIZE_MAX) return -EFAULT;
-  if (positional && BigInt.asIntN(64, r.argBig(3)) + BigInt(count) > LOFF_MAX) return -EINVAL;
+  if (positional && pastLoffMax(t, 3, count)) return -EINVAL;
   if (count === 0) return 0;
   const io = ioViews(t, r.arg(1), Math.min(count, MAX_RW_COUNT), !write);
   if (typeof io === 'number') return io;
@@ -152,7 +161,7 @@ function rwv(t: Task, write: boolean, positional: boolean, v2: boolean): number 
   if (io.requested === 0) return 0;
   if (rwFlags & ~RWF_SUPPORTED) return -EOPNOTSUPP;
   // rw_verify_area(): the end of the range must fit in a loff_t.
-  if (positional && BigInt.asIntN(64, r.argBig(3)) + BigInt(io.requested) > LOFF_MAX) return -EINVAL;
+  if (positional && pastLoffMax(t, 3, io.requested)) return -EINVAL;
   return write ? doWrite(t, f, io.views, io.total, offset) : doRead(t, f, io.views, io.total, offset);
 }
 
@@ -241,7 +250,7 @@ function sendfile(t: Task, pos: bigint | null): number {
   if (inp === undefined || !inp.readable) return -EBADF;
   if (positional && !inp.seekable) return -ESPIPE;
   // rw_verify_area() on the input range.
-  if (r.argHigh(3) && r.hi32(3) >= 0x80000000) return -EINVAL;
+  if (r.argSigned(3) < 0) return -EINVAL; // (ssize_t)count < 0
   if (pos !== null && (pos < 0n || pos + r.argBig(3) > LOFF_MAX)) return -EINVAL;
   let count = Math.min(r.arg(3), MAX_RW_COUNT);
   const out = fileAt(t, r.argInt(0));

@@ -83,7 +83,7 @@ const statfsBuf = new Uint8Array(120);
 // f_bavail 32, f_files 40, f_ffree 48, f_fsid 56, f_namelen 64,
 // f_frsize 72, f_flags 80, f_spare 88..119.
 const F_FSID = 56, F_FLAGS = 80;
-const ST_RDONLY = 0x1, ST_VALID = 0x20;
+const ST_RDONLY = 0x1, ST_VALID = 0x20, ST_RELATIME = 0x1000;
 const PIPEFS_MAGIC = 0x50495045, ANON_INODE_FS_MAGIC = 0x09041934;
 
 /** A host statfs into out; 0 or -errno. */
@@ -97,17 +97,19 @@ function hostStatfs(fd: number, out: Uint8Array): number {
 /**
  * What Linux's simple_statfs() gives a pseudo file system (pipefs, proc,
  * devtmpfs here): the magic, page-sized blocks and no block or inode
- * counts, the superblock's device number as f_fsid, and ST_VALID as the
- * only flag (vfs_statfs always sets it).
+ * counts, the superblock's device number as f_fsid, and ST_VALID (which
+ * vfs_statfs always sets) with the mount's flags: ST_RELATIME, mount(2)'s
+ * default, for /dev, /proc and /sys; none for the kernel's internal
+ * mounts (pipefs, anon_inodefs).
  */
-function syntheticStatfs(dv: DataView, magic: number, dev: number): void {
+function syntheticStatfs(dv: DataView, magic: number, dev: number, mountFlags: number): void {
   dv.setUint32(0, magic, true);
   dv.setUint32(8, 4096, true); // f_bsize
   dv.setUint32(F_FSID, dev % 4294967296, true);
   dv.setUint32(F_FSID + 4, Math.floor(dev / 4294967296), true);
   dv.setUint32(64, 255, true); // f_namelen
   dv.setUint32(72, 4096, true); // f_frsize
-  dv.setUint32(F_FLAGS, ST_VALID, true);
+  dv.setUint32(F_FLAGS, ST_VALID | mountFlags, true);
 }
 
 /** The device number of a file's stat, or 0 if stat fails. */
@@ -128,15 +130,15 @@ function statfsOf(t: Task, d: Dentry | null, f: FileDescription | null, addr: nu
     // The host's mount flags, plus ST_RDONLY: the mount is read-only to the sandbox.
     dv.setUint32(F_FLAGS, dv.getUint32(F_FLAGS, true) | ST_RDONLY, true);
   } else if (ino !== undefined) {
-    syntheticStatfs(dv, ino.fs.magic, devOf(ino.stat()));
+    syntheticStatfs(dv, ino.fs.magic, devOf(ino.stat()), ST_RELATIME);
   } else if (f instanceof PipeFD) {
-    syntheticStatfs(dv, PIPEFS_MAGIC, devOf(f.stat()));
+    syntheticStatfs(dv, PIPEFS_MAGIC, devOf(f.stat()), 0);
   } else if (f instanceof HostFD) {
     // A descriptor the host gave the sandbox (stdin, stdout, stderr): its own file system's numbers.
     const r = hostStatfs(f.hostFd, out);
     if (r < 0) return r;
   } else {
-    syntheticStatfs(dv, ANON_INODE_FS_MAGIC, f === null ? 0 : devOf(f.stat()));
+    syntheticStatfs(dv, ANON_INODE_FS_MAGIC, f === null ? 0 : devOf(f.stat()), 0);
   }
   return t.mm.copyOut(addr, out);
 }

@@ -138,14 +138,16 @@ function writeChecks(t: Task, x: Target, name: string): number {
 }
 
 /**
- * Checks a POSIX ACL xattr value as posix_acl_from_xattr() does: a
- * version-2 header, whole 8-byte entries, known tags, and a valid id for
- * ACL_USER and ACL_GROUP entries. Returns 0 or -EINVAL.
+ * Checks a POSIX ACL xattr value as posix_acl_from_xattr() does: shorter
+ * than the header is EINVAL, a version other than 2 EOPNOTSUPP, then whole
+ * 8-byte entries with known tags and, for ACL_USER and ACL_GROUP, a valid
+ * id (else EINVAL). Returns 0 or -errno.
  */
 function checkAclValue(v: Uint8Array): number {
-  if (v.length < 4 || (v.length - 4) % 8 !== 0) return -EINVAL;
+  if (v.length < 4) return -EINVAL;
   const dv = new DataView(v.buffer, v.byteOffset, v.length);
-  if (dv.getUint32(0, true) !== 2) return -EINVAL;
+  if (dv.getUint32(0, true) !== 2) return -EOPNOTSUPP;
+  if ((v.length - 4) % 8 !== 0) return -EINVAL;
   for (let o = 4; o < v.length; o += 8) {
     const tag = dv.getUint16(o, true);
     const id = dv.getUint32(o + 4, true);
@@ -156,6 +158,20 @@ function checkAclValue(v: Uint8Array): number {
     }
   }
   return 0;
+}
+
+/**
+ * Setting (value non-null, or an empty value) or removing (value null) a
+ * POSIX ACL on a writable file, after set_posix_acl(): no ACL support is
+ * EOPNOTSUPP; a default ACL on a non-directory is EACCES to set and a
+ * no-op to remove; only the owner or root may change it. A change the
+ * sandbox would have to store is ENOTSUP.
+ */
+function setAcl(t: Task, x: Target, name: string, value: Uint8Array | null): number {
+  if (!aclSupported(x)) return -EOPNOTSUPP;
+  if (name === ACL_DEFAULT && (x.st.mode & S_IFMT) !== S_IFDIR) return value !== null ? -EACCES : 0;
+  if (t.creds.euid !== 0 && t.creds.euid !== x.st.uid) return -EPERM;
+  return value !== null ? -ENOTSUP : 0;
 }
 
 function get(t: Task, kind: Kind): number {
@@ -193,11 +209,13 @@ function set(t: Task, kind: Kind): number {
   if (typeof x === 'number') return x;
   if (x.readOnly) return -EROFS;
   if (isAcl(name)) {
+    // An empty value removes the ACL, as Linux reads it.
     if (value !== null) {
       const e = checkAclValue(value);
       if (e < 0) return e;
+      if (value.length === 4) value = null;
     }
-    return aclSupported(x) ? -ENOTSUP : -EOPNOTSUPP;
+    return setAcl(t, x, name, value);
   }
   const e = writeChecks(t, x, name);
   return e < 0 ? e : -ENOTSUP;
@@ -209,7 +227,7 @@ function remove(t: Task, kind: Kind): number {
   const x = target(t, kind);
   if (typeof x === 'number') return x;
   if (x.readOnly) return -EROFS;
-  if (isAcl(name)) return aclSupported(x) ? 0 : -EOPNOTSUPP; // removing an absent ACL succeeds
+  if (isAcl(name)) return setAcl(t, x, name, null); // removing an absent ACL succeeds
   const e = writeChecks(t, x, name);
   return e < 0 ? e : -ENODATA;
 }
