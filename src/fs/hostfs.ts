@@ -103,6 +103,11 @@ export class HostInode implements Inode {
     if (type !== S_IFREG) return -EACCES;
     const fd = native.openBeneath(this.fs.rootFd, this.rel, HOST_O_RDONLY | HOST_O_NOFOLLOW | HOST_O_NONBLOCK, 0);
     if (fd < 0) return fd;
+    // The tree may have changed since the lookup: what was opened must still be a regular file.
+    if (native.fstat(fd, statBuf) < 0 || (Stat.fromRaw(statBuf).mode & S_IFMT) !== S_IFREG) {
+      native.close(fd);
+      return -EACCES;
+    }
     return new HostRegularFD(this, flags, fd);
   }
 
@@ -160,6 +165,14 @@ export class HostRegularFD extends HostOpenFD implements Mappable {
 
   override mappable(): Mappable | number {
     return this;
+  }
+
+  /** The host file system's own lseek: its limits (s_maxbytes), SEEK_DATA and SEEK_HOLE. */
+  override seek(off: number, whence: number): number {
+    native.lseek(this.hostFd, this.offset, 0);
+    const r = native.lseek(this.hostFd, off, whence);
+    if (r >= 0) this.offset = r;
+    return r;
   }
 
   readAt(dst: Uint8Array, offset: number): void {

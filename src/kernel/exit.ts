@@ -5,6 +5,7 @@
 import { Task, TaskState } from './task.js';
 import { sendSignal, userSiginfo } from './signals.js';
 import { cancelITimers } from './itimer.js';
+import type { FutexWaiterEntry } from './futex.js';
 
 const SIGNAL_CORE = new Set([3, 4, 5, 6, 7, 8, 11, 24, 25, 31]);
 
@@ -13,6 +14,8 @@ function finish(t: Task, status: number): void {
   if (tg.exitStatus === null) tg.exitStatus = status;
   for (const task of [...tg.tasks]) {
     if (task.state === TaskState.Dead) continue;
+    const fw = task.syscallState?.futexWaiter as FutexWaiterEntry | undefined;
+    if (fw !== undefined) task.kernel.futexes.cancel(fw);
     task.wake();
     task.state = TaskState.Dead;
     task.fdTable.closeAll();

@@ -39,6 +39,11 @@ function schedule(t: Task, s: ITimerState): void {
   const h = setTimeout(() => {
     handles.delete(s);
     if (t.tg.exitStatus !== null) return;
+    if (performance.now() < s.deadline - 1) {
+      // A deadline beyond Node's longest timer (2^31-1 ms): wait again.
+      schedule(t, s);
+      return;
+    }
     // SI_KERNEL is what Linux reports for an itimer's SIGALRM.
     sendSignal(t.tg.leader, makeSiginfo(SIGALRM, SI_KERNEL));
     if (s.interval > 0) {
@@ -47,7 +52,7 @@ function schedule(t: Task, s: ITimerState): void {
     } else {
       s.deadline = 0;
     }
-  }, Math.max(0, Math.ceil(s.deadline - performance.now())));
+  }, Math.min(2 ** 31 - 1, Math.max(0, Math.ceil(s.deadline - performance.now()))));
   h.unref();
   handles.set(s, h);
 }

@@ -22,18 +22,20 @@ let nextPipeIno = 1000;
 const PIPEFS_DEV = makeDev(0, 12);
 
 export class Pipe {
-  private readonly chunks: Uint8Array[] = [];
-  private head = 0; // offset into chunks[0]
+  /**
+   * A ring buffer of `capacity` bytes, made on the first write: a pipe costs
+   * the Sentry at most its capacity, however the data arrives.
+   */
+  private ring: Uint8Array | null = null;
+  private head = 0;
   size = 0;
   readers = 0;
   writers = 0;
-  /** Whether a writer ever existed: a read end opened alone does not see EOF (FIFOs). */
   readonly ino = nextPipeIno++;
   readonly ctime = Math.floor(Date.now() / 1000);
   readonly capacity = DEFAULT_PIPE_SIZE;
   readonly readEnd: PipeFD;
   readonly writeEnd: PipeFD;
-
   /** Permission bits (fchmod works on pipes). */
   mode = 0o600;
 
@@ -51,24 +53,21 @@ export class Pipe {
 
   read(dsts: Uint8Array[]): number {
     if (this.size === 0) return this.writers === 0 ? 0 : WOULD_BLOCK;
+    const ring = this.ring as Uint8Array;
     let done = 0;
     for (const d of dsts) {
       let off = 0;
       while (off < d.length && this.size > 0) {
-        const c = this.chunks[0];
-        const n = Math.min(d.length - off, c.length - this.head);
-        d.set(c.subarray(this.head, this.head + n), off);
+        const n = Math.min(d.length - off, this.size, this.capacity - this.head);
+        d.set(ring.subarray(this.head, this.head + n), off);
         off += n;
-        this.head += n;
+        this.head = (this.head + n) % this.capacity;
         this.size -= n;
-        if (this.head === c.length) {
-          this.chunks.shift();
-          this.head = 0;
-        }
       }
       done += off;
       if (this.size === 0) break;
     }
+    if (this.size === 0) this.head = 0;
     this.notifyAll(EVENT_OUT);
     return done;
   }
@@ -77,16 +76,23 @@ export class Pipe {
     if (this.readers === 0) return -EPIPE;
     const room = this.capacity - this.size;
     if (room === 0 || (total <= PIPE_BUF && room < total)) return WOULD_BLOCK;
+    if (this.ring === null) this.ring = new Uint8Array(this.capacity);
+    const ring = this.ring;
     let left = Math.min(room, total);
     let done = 0;
     for (const s of srcs) {
+      let off = 0;
+      while (left > 0 && off < s.length) {
+        const tail = (this.head + this.size) % this.capacity;
+        const n = Math.min(left, s.length - off, this.capacity - tail);
+        ring.set(s.subarray(off, off + n), tail);
+        off += n;
+        left -= n;
+        done += n;
+        this.size += n;
+      }
       if (left === 0) break;
-      const n = Math.min(left, s.length);
-      this.chunks.push(s.slice(0, n));
-      left -= n;
-      done += n;
     }
-    this.size += done;
     this.notifyAll(EVENT_IN);
     return done;
   }

@@ -75,7 +75,9 @@ export function setupSignalFrame(t: Task, sig: number, info: Uint8Array, act: Si
   if (typeof fp === 'number') return false;
   const oldSp = regs.get(Reg.RSP);
   let sp = oldSp - REDZONE;
-  if ((act.flags & SA_ONSTACK) !== 0n && altStackFlags(t, oldSp) === 0) sp = t.altStack.sp + t.altStack.size;
+  const wasOnAltStack = onAltStack(t, oldSp);
+  const toAltStack = (act.flags & SA_ONSTACK) !== 0n && altStackFlags(t, oldSp) === 0;
+  if (toAltStack) sp = t.altStack.sp + t.altStack.size;
   // FP state, 64-byte aligned, with MAGIC2 after it.
   sp -= fp.length + 4;
   sp -= sp % 64;
@@ -83,6 +85,8 @@ export function setupSignalFrame(t: Task, sig: number, info: Uint8Array, act: Si
   sp -= FRAME_SIZE;
   sp = sp - (sp % 16) - 8;
   const frameAddr = sp;
+  // A frame that does not fit on the alternate stack is a fatal SIGSEGV, as in Linux.
+  if ((toAltStack || wasOnAltStack) && !onAltStack(t, frameAddr + 1)) return false;
 
   const fpImage = new Uint8Array(fp.length + 4);
   fpImage.set(fp);

@@ -18,6 +18,7 @@ import { killBySignal } from './exit.js';
 import { Reg } from '../platform/registers.js';
 import { setupSignalFrame } from './signal_frame.js';
 import { EINTR, ERESTARTNOHAND, ERESTARTNOINTR, ERESTARTSYS, ERESTART_RESTARTBLOCK } from '../abi/linux/errno.js';
+const RLIMIT_SIGPENDING = 11;
 
 export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGABRT = 6, SIGBUS = 7, SIGFPE = 8,
   SIGKILL = 9, SIGUSR1 = 10, SIGSEGV = 11, SIGUSR2 = 12, SIGPIPE = 13, SIGALRM = 14, SIGTERM = 15, SIGCHLD = 17,
@@ -72,17 +73,21 @@ function isIgnored(t: Task, sig: number): boolean {
 }
 
 /**
- * Generates a signal for t. Returns false if it was discarded (ignored, or
- * a standard signal already pending).
+ * Generates a signal for t: 'queued', or why not: 'ignored', 'merged' (a
+ * standard signal already pending), 'full' (RLIMIT_SIGPENDING reached).
  */
-export function sendSignal(t: Task, info: Uint8Array): boolean {
+export function sendSignal(t: Task, info: Uint8Array): 'queued' | 'ignored' | 'merged' | 'full' {
   const sig = signoOf(info);
-  if (sig < 1 || sig > 64 || t.state === TaskState.Dead) return false;
+  if (sig < 1 || sig > 64 || t.state === TaskState.Dead) return 'ignored';
   const bit = sigbit(sig);
   const blocked = (t.sigmask & bit) !== 0n && sig !== SIGKILL && sig !== SIGSTOP;
   // An ignored signal is discarded when generated, unless blocked (it may be unignored before it is unblocked).
-  if (!blocked && isIgnored(t, sig) && sig !== SIGKILL) return false;
-  if (sig < 32 && (t.pendingMask & bit) !== 0n) return false;
+  if (!blocked && isIgnored(t, sig) && sig !== SIGKILL) return 'ignored';
+  if (sig < 32 && (t.pendingMask & bit) !== 0n) return 'merged';
+  // RLIMIT_SIGPENDING bounds what may be queued (the Sentry's memory too).
+  const limit = t.tg.rlimits[RLIMIT_SIGPENDING].cur;
+  if (t.pendingCount >= (limit > 1000000n ? 1000000 : Number(limit)) && sig !== SIGKILL) return 'full';
+  t.pendingCount++;
   let q = t.pendingSignals[sig];
   if (q === undefined) {
     q = [];
@@ -97,7 +102,7 @@ export function sendSignal(t: Task, info: Uint8Array): boolean {
   } else if (!blocked || sig === SIGKILL) {
     kickTask(t);
   }
-  return true;
+  return 'queued';
 }
 
 /** Makes t notice a deliverable signal: interrupt its wait, or stop its thread. */
@@ -120,6 +125,7 @@ export function forceSignal(t: Task, info: Uint8Array): void {
     t.sigmask &= ~bit;
   }
   // A synchronous signal replaces any pending instance so its siginfo is this fault's.
+  t.pendingCount += 1 - (t.pendingSignals[sig]?.length ?? 0);
   t.pendingSignals[sig] = [info];
   t.pendingMask |= bit;
   recalcSignalPending(t);
@@ -140,6 +146,7 @@ export function dequeueSignal(t: Task, allowed: bigint): Uint8Array | null {
 export function takePending(t: Task, sig: number): Uint8Array {
   const q = t.pendingSignals[sig] as Uint8Array[];
   const info = q.shift() as Uint8Array;
+  t.pendingCount--;
   if (q.length === 0) {
     t.pendingMask &= ~sigbit(sig);
     t.pendingSignals[sig] = undefined;
@@ -151,6 +158,7 @@ export function takePending(t: Task, sig: number): Uint8Array {
 /** Drops pending instances of sig (when its action becomes "ignore"). */
 export function discardPending(t: Task, sig: number): void {
   if ((t.pendingMask & sigbit(sig)) === 0n) return;
+  t.pendingCount -= t.pendingSignals[sig]?.length ?? 0;
   t.pendingMask &= ~sigbit(sig);
   t.pendingSignals[sig] = undefined;
   recalcSignalPending(t);
@@ -197,8 +205,10 @@ export function handleSignals(t: Task): boolean {
         restartSyscall(t);
       } else {
         regs.set(Reg.RAX, -EINTR);
-        t.syscallState = null;
+        writeRemaining(t);
       }
+      // The handler's own calls start clean; a restarted call starts over.
+      t.syscallState = null;
       restart = 0;
     }
     if (!setupSignalFrame(t, sig, info, act)) {
@@ -214,6 +224,20 @@ export function handleSignals(t: Task): boolean {
   }
   t.ctx.regsDirty = true;
   return true;
+}
+
+/** A sleep cut short by a handler reports the time left in its `rem` (nanosleep(2)). */
+function writeRemaining(t: Task): void {
+  const st = t.syscallState;
+  const rem = st?.remAddr, deadline = st?.deadline;
+  if (typeof rem !== 'number' || rem === 0 || typeof deadline !== 'number') return;
+  const leftNs = Math.max(0, deadline - performance.now()) * 1e6;
+  const b = new Uint8Array(16);
+  const dv = new DataView(b.buffer);
+  const sec = Math.floor(leftNs / 1e9);
+  dv.setBigUint64(0, BigInt(sec), true);
+  dv.setBigUint64(8, BigInt(Math.floor(leftNs - sec * 1e9)), true);
+  t.mm.copyOut(rem, b);
 }
 
 /** Rewinds to the system call instruction so the call is made again. */

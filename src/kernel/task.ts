@@ -35,6 +35,8 @@ export const EXITED = -0x7f000002;
 /** Returned by a handler that set the registers itself (execve, sigreturn). */
 export const NORETURN = -0x7f000003;
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class Task {
   state = TaskState.Running;
   /** The thread's name (comm), at most 15 bytes. */
@@ -44,6 +46,8 @@ export class Task {
   /** Pending signals: one siginfo for a standard signal, a queue for a realtime one. */
   pendingSignals: (Uint8Array[] | undefined)[] = [];
   pendingMask = 0n;
+  /** Signals queued (for RLIMIT_SIGPENDING). */
+  pendingCount = 0;
   /** Whether a pending signal is not blocked (kept by signals.ts). */
   signalPending = false;
   /** Signals rt_sigtimedwait(2) is waiting for. */
@@ -95,7 +99,9 @@ export class Task {
     for (const q of queues) q.register(waiter);
     this.waiting = { queues, waiter };
     if (deadlineMs !== undefined) {
-      const delay = Math.max(0, deadlineMs - performance.now());
+      // Node's timers take at most 2^31-1 ms; a longer wait wakes early and
+      // the call, run again, waits for the rest of its deadline.
+      const delay = Math.min(MAX_TIMER_MS, Math.max(0, deadlineMs - performance.now()));
       this.waiting.timer = setTimeout(() => this.wake(), Math.ceil(delay));
     }
     this.state = TaskState.Blocked;

@@ -52,6 +52,9 @@ function serveSyscall(t: Task): boolean {
   }
   if (r === BLOCK) {
     t.syscallPending = true;
+    // A signal already pending must not be slept through: interrupt at once
+    // (Linux's prepare_to_wait, then signal_pending).
+    if (t.signalPending) t.interrupt();
     return false;
   }
   t.syscallPending = false;

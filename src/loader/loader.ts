@@ -24,6 +24,7 @@ import { decRef } from '../kernel/fd_table.js';
 import { ET_DYN, PF_R, PF_W, PF_X, PT_LOAD, PT_PHDR, parseElf } from './elf.js';
 import type { ElfInfo } from './elf.js';
 import { native } from '../native.js';
+import { readFileSync } from 'node:fs';
 import { E2BIG, EACCES, EFAULT, ELIBBAD, ELOOP, ENOENT, ENOEXEC, ENOMEM, EPERM } from '../abi/linux/errno.js';
 
 const PAGE = 4096;
@@ -189,11 +190,11 @@ export function load(req: LoadRequest): LoadResult | number {
     AT_SECURE, 0,
     AT_CLKTCK, 100,
     AT_HWCAP, hwcap(),
-    AT_HWCAP2, 0,
+    AT_HWCAP2, hostAux(AT_HWCAP2, 0),
     AT_RANDOM, random,
     AT_EXECFN, execfnAddr,
     AT_PLATFORM, platformAddr,
-    AT_MINSIGSTKSZ, 2048,
+    AT_MINSIGSTKSZ, minSigStackSize(),
     AT_NULL, 0,
   ]);
   if (sp < 0) return fail(sp);
@@ -277,11 +278,34 @@ function findPhdr(elf: ElfInfo, bias: number): number {
   return 0;
 }
 
-let cachedHwcap = -1;
-/** CPUID.1:EDX, which is what Linux reports as AT_HWCAP on x86-64. */
+let hostAuxv: Map<number, number> | null = null;
+/**
+ * A value of the host's own auxiliary vector: the CPU facts (AT_HWCAP,
+ * AT_HWCAP2) and AT_MINSIGSTKSZ, which accounts for this CPU's XSAVE size
+ * (the signal frames the Sentry builds carry the same image).
+ */
+function hostAux(type: number, fallback: number): number {
+  if (hostAuxv === null) {
+    hostAuxv = new Map();
+    try {
+      const b = readFileSync('/proc/self/auxv');
+      const dv = new DataView(b.buffer, b.byteOffset, b.length);
+      for (let o = 0; o + 16 <= b.length; o += 16) {
+        hostAuxv.set(dv.getUint32(o, true), dv.getUint32(o + 8, true) + dv.getUint32(o + 12, true) * 4294967296);
+      }
+    } catch {
+      // Fall back to the defaults below.
+    }
+  }
+  return hostAuxv.get(type) ?? fallback;
+}
+
+function minSigStackSize(): number {
+  return Math.max(2048, hostAux(AT_MINSIGSTKSZ, 2048));
+}
+
 function hwcap(): number {
-  if (cachedHwcap < 0) cachedHwcap = 0x178bfbff;
-  return cachedHwcap;
+  return hostAux(AT_HWCAP, 0x178bfbff);
 }
 
 /**

@@ -31,6 +31,8 @@ const MAP_KNOWN = MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_32BIT | MAP_GROWSDO
   MAP_FIXED_NOREPLACE | MAP_UNINITIALIZED | (0x3f << 26) /* huge page size bits */;
 
 const FAULT_WINDOW = 2 * 1024 * 1024;
+/** vm.max_map_count: the most VMAs an address space may have (Linux's default). */
+const MAX_MAP_COUNT = 65530;
 /** File-backed windows are smaller: their bytes must be read, and programs touch little of a big library. */
 const FILE_FAULT_WINDOW = 512 * 1024;
 const TWO_GB = 2 ** 31;
@@ -256,6 +258,7 @@ export class MemoryManager {
         if (addr < 0) return addr;
       }
     }
+    if (this.vmas.length + 2 > MAX_MAP_COUNT) return -ENOMEM;
     this.removeRange(addr, addr + length);
     const v: Vma = {
       start: addr, end: addr + length, prot: p, maxProt, shared,
@@ -271,6 +274,7 @@ export class MemoryManager {
     if (addr % PAGE_SIZE !== 0 || length === 0) return -EINVAL;
     const len = pageUp(length);
     if (addr + len > this.maxAddr || addr + len < addr) return -EINVAL;
+    if (this.vmas.length + 1 > MAX_MAP_COUNT) return -ENOMEM;
     this.removeRange(addr, addr + len);
     return 0;
   }
@@ -291,6 +295,7 @@ export class MemoryManager {
       if ((p & ~v.maxProt) !== 0) return -EACCES;
       cur = v.end;
     }
+    if (this.vmas.length + 2 > MAX_MAP_COUNT) return -ENOMEM;
     this.splitAt(addr);
     this.splitAt(end);
     for (let i = this.lowerBound(addr); i < this.vmas.length && this.vmas[i].start < end; i++) {
@@ -313,6 +318,7 @@ export class MemoryManager {
     if (ol === 0) return -EINVAL; // duplicating a shared mapping: not supported
     const v = this.findVma(oldAddr);
     if (v === undefined || oldAddr + ol > v.end) return -EFAULT;
+    if (this.vmas.length + 3 > MAX_MAP_COUNT) return -ENOMEM;
     if (flags & MREMAP_FIXED) {
       if (newAddr % PAGE_SIZE !== 0) return -EINVAL;
       if (newAddr + nl > this.maxAddr || newAddr < this.minAddr) return -EINVAL;
@@ -371,7 +377,7 @@ export class MemoryManager {
     if (addr < this.brkStart) return this.brkEnd;
     const oldTop = pageUp(this.brkEnd), newTop = pageUp(addr);
     if (newTop > oldTop) {
-      if (newTop > this.maxAddr || this.overlaps(oldTop, newTop)) return this.brkEnd;
+      if (newTop > this.maxAddr || this.overlaps(oldTop, newTop) || this.vmas.length + 1 > MAX_MAP_COUNT) return this.brkEnd;
       const prev = this.findVma(oldTop - 1);
       if (prev !== undefined && prev.name === '[heap]' && prev.end === oldTop) {
         prev.end = newTop;

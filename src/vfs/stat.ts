@@ -34,9 +34,11 @@ export class Stat {
     s.dev = u64(0); s.ino = u64(8); s.nlink = u64(16);
     s.mode = d.getUint32(24, true); s.uid = d.getUint32(28, true); s.gid = d.getUint32(32, true);
     s.rdev = u64(40); s.size = u64(48); s.blksize = u64(56); s.blocks = u64(64);
-    s.atimeSec = u64(72); s.atimeNsec = u64(80);
-    s.mtimeSec = u64(88); s.mtimeNsec = u64(96);
-    s.ctimeSec = u64(104); s.ctimeNsec = u64(112);
+    // Times are signed (before 1970 is negative).
+    const i64 = (o: number) => d.getUint32(o, true) + d.getInt32(o + 4, true) * 4294967296;
+    s.atimeSec = i64(72); s.atimeNsec = u64(80);
+    s.mtimeSec = i64(88); s.mtimeNsec = u64(96);
+    s.ctimeSec = i64(104); s.ctimeNsec = u64(112);
     return s;
   }
 
@@ -48,9 +50,9 @@ export class Stat {
     p64(0, this.dev); p64(8, this.ino); p64(16, this.nlink);
     d.setUint32(24, this.mode, true); d.setUint32(28, this.uid, true); d.setUint32(32, this.gid, true);
     p64(40, this.rdev); p64(48, this.size); p64(56, this.blksize); p64(64, this.blocks);
-    p64(72, this.atimeSec); p64(80, this.atimeNsec);
-    p64(88, this.mtimeSec); p64(96, this.mtimeNsec);
-    p64(104, this.ctimeSec); p64(112, this.ctimeNsec);
+    d.setBigInt64(72, BigInt(this.atimeSec), true); p64(80, this.atimeNsec);
+    d.setBigInt64(88, BigInt(this.mtimeSec), true); p64(96, this.mtimeNsec);
+    d.setBigInt64(104, BigInt(this.ctimeSec), true); p64(112, this.ctimeNsec);
     return b;
   }
 
@@ -71,7 +73,7 @@ export class Stat {
     p64(40, this.size);
     p64(48, this.blocks);
     p64(56, 0); // attributes_mask
-    const ts = (o: number, s: number, ns: number) => { p64(o, s); d.setUint32(o + 8, ns, true); };
+    const ts = (o: number, s: number, ns: number) => { d.setBigInt64(o, BigInt(s), true); d.setUint32(o + 8, ns, true); };
     ts(64, this.atimeSec, this.atimeNsec);
     ts(80, 0, 0); // btime (not in the mask)
     ts(96, this.ctimeSec, this.ctimeNsec);

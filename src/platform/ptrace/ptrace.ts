@@ -75,8 +75,9 @@ class PtraceContext implements Context {
 
   private decode(status: number): StopKind {
     if ((status & 0xff) !== 0x7f) {
-      // Exited or killed on the host.
+      // Exited or killed on the host (and reaped by that wait).
       this.dead = true;
+      this.reaped = true;
       return StopKind.Dead;
     }
     const sig = (status >> 8) & 0xff;
@@ -110,9 +111,13 @@ class PtraceContext implements Context {
     if (this.running) native.kill(this.pid, SIGCHLD);
   }
 
+  /** The host process has been seen to exit (and is reaped). */
+  private reaped = false;
+
   release(): void {
-    if (this.dead) return;
+    if (this.reaped) return;
     this.dead = true;
+    this.reaped = true;
     native.kill(this.pid, 9);
     // Reap it: a SIGKILLed tracee reports its exit to us.
     for (let i = 0; i < 1000; i++) {

@@ -16,6 +16,7 @@ const FUTEX_BITSET_MATCH_ANY = 0xffffffff;
 type FutexWaitState = {
   deadline?: number;
   futexWaiter?: FutexWaiterEntry;
+  interruptErr?: number;
 };
 
 export function sysFutex(t: Task): number {
@@ -54,7 +55,8 @@ export function sysFutex(t: Task): number {
       if (dv.getUint32(0, true) !== val) return -EAGAIN;
       const entry: FutexWaiterEntry = { mm: t.mm, addr, bitset, woken: false, wake: () => t.wake() };
       t.kernel.futexes.enqueue(t.mm, addr, entry);
-      t.syscallState = { deadline, futexWaiter: entry } as FutexWaitState;
+      // Interrupted, a timed wait fails with EINTR if a handler runs (ERESTART_RESTARTBLOCK), an untimed one restarts.
+      t.syscallState = { deadline, futexWaiter: entry, interruptErr: deadline !== undefined ? 516 : 512 } as FutexWaitState;
       return t.block([], 0, deadline);
     }
     case FUTEX_WAKE:

@@ -12,10 +12,11 @@ import {
   UNBLOCKABLE, sigbit,
 } from '../../kernel/signals.js';
 import { NORETURN, EXITED } from '../../kernel/task.js';
-import { restoreSignalFrame } from '../../kernel/signal_frame.js';
+import { onAltStack, restoreSignalFrame } from '../../kernel/signal_frame.js';
+import { Reg } from '../../platform/registers.js';
 import { killBySignal } from '../../kernel/exit.js';
 import { readTimespec } from './sys_time.js';
-import { EFAULT, EINVAL, EPERM, ESRCH, copyInStruct, copyOut, getU64, putU64 } from '../support.js';
+import { EFAULT, EINTR, EINVAL, EPERM, ESRCH, copyInStruct, copyOut, getU64, putU64 } from '../support.js';
 import { EAGAIN, ENOMEM } from '../../abi/linux/errno.js';
 
 const SIGKILL = 9, SIGSTOP = 19, SIGSEGV = 11, SIGCHLD = 17, SIGCONT = 18, SIGURG = 23, SIGWINCH = 28;
@@ -94,15 +95,18 @@ export function sysSigaltstack(t: Task): number {
     nw = copyInStruct(t, ssAddr, 24);
     if (nw === null) return -EFAULT;
   }
+  const onStack = onAltStack(t, t.regs.get(Reg.RSP));
   if (oldAddr !== 0) {
     const b = new Uint8Array(24);
     const dv = new DataView(b.buffer);
     putU64(dv, 0, t.altStack.sp);
-    dv.setInt32(8, t.altStack.flags, true);
+    dv.setInt32(8, t.altStack.flags | (onStack ? SS_ONSTACK : 0), true);
     putU64(dv, 16, t.altStack.size);
     if (copyOut(t, oldAddr, b) < 0) return -EFAULT;
   }
   if (nw !== null) {
+    // The stack in use cannot be changed from under the handler running on it.
+    if (onStack) return -EPERM;
     const sp = getU64(nw, 0), flags = nw.getInt32(8, true), size = getU64(nw, 16);
     const mode = flags & ~SS_AUTODISARM;
     if (mode !== 0 && mode !== SS_DISABLE && mode !== SS_ONSTACK) return -EINVAL;
@@ -116,11 +120,10 @@ export function sysSigaltstack(t: Task): number {
   return 0;
 }
 
-/** Sends a signal to the calling task; sig 0 only checks. */
+/** Sends a signal to the calling task; sig 0 only checks. A full queue is EAGAIN for realtime signals. */
 function toSelf(t: Task, sig: number, info: Uint8Array): number {
   if (sig === 0) return 0;
-  sendSignal(t, info);
-  return 0;
+  return sendSignal(t, info) === 'full' && sig >= 32 ? -EAGAIN : 0;
 }
 
 // Linux finds the target first (ESRCH) and checks the signal number with
@@ -247,7 +250,8 @@ export function sysRtSigtimedwait(t: Task): number {
       if (ns < 0) return ns;
       deadline = performance.now() + ns / 1e6;
     }
-    t.syscallState = { deadline };
+    // Never restarted, whatever SA_RESTART says (signal(7)).
+    t.syscallState = { deadline, interruptErr: EINTR };
   }
   if (deadline !== undefined && performance.now() >= deadline) {
     t.sigWaitSet = 0n;

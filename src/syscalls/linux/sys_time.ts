@@ -101,7 +101,6 @@ const TIMER_ABSTIME = 1;
 
 function sleep(t: Task, clock: number, deadlineNs: number, remAddr: number): number {
   // The deadline is kept across re-runs of the call, in monotonic ms.
-  void remAddr;
   const nowMs = performance.now();
   const st = t.syscallState;
   let deadlineMs: number;
@@ -110,7 +109,7 @@ function sleep(t: Task, clock: number, deadlineNs: number, remAddr: number): num
   } else {
     deadlineMs = nowMs + deadlineNs / 1e6;
     // Interrupted, the sleep fails with EINTR if a handler runs, else goes on (its deadline is kept).
-    t.syscallState = { deadline: deadlineMs, interruptErr: ERESTART_RESTARTBLOCK };
+    t.syscallState = { deadline: deadlineMs, interruptErr: ERESTART_RESTARTBLOCK, remAddr };
   }
   if (nowMs >= deadlineMs) return 0;
   void clock;

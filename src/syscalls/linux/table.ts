@@ -194,8 +194,8 @@ partial('clock_gettime', time.sysClockGettime, 'CPU-time clocks report time sinc
 full('clock_getres', time.sysClockGetres);
 full('gettimeofday', time.sysGettimeofday);
 full('time', time.sysTime);
-partial('nanosleep', time.sysNanosleep, 'rem is not written when a handler interrupts the sleep');
-partial('clock_nanosleep', time.sysClockNanosleep, 'rem is not written when a handler interrupts the sleep; CPU-time clocks sleep on the monotonic clock');
+full('nanosleep', time.sysNanosleep);
+partial('clock_nanosleep', time.sysClockNanosleep, 'CPU-time clocks sleep on the monotonic clock');
 
 partial('getitimer', time.sysGetitimer, 'ITIMER_REAL only; ITIMER_VIRTUAL and ITIMER_PROF return ENOSYS (no CPU accounting yet)');
 partial('setitimer', time.sysSetitimer, 'ITIMER_REAL only; ITIMER_VIRTUAL and ITIMER_PROF return ENOSYS (no CPU accounting yet)');
