@@ -19,6 +19,7 @@ const PROGRAMS = {
   signals: 0, // rt_sigprocmask/rt_sigaction/sigpending/sigaltstack/kill 0, no delivery
   sigdeliver: 0, // handlers, siginfo, pending/blocked, faults, traps, sigreturn
   waits: 0, // pipes, poll/ppoll/select/pselect6, alarm/setitimer/pause, EINTR and SA_RESTART
+  review: 139, // regressions from the code review; ends with an alternate-stack overflow (SIGSEGV)
   fsmod: 0, // creat/openat2/mkdir*/mknod*/symlink*/link*/unlink*/rmdir/rename*/chmod*/chown*/truncate/utime*/xattrs/statfs/getdents on a read-only root
   fsio: 0, // pwritev/preadv2/pwritev2/sendfile/close_range/ftruncate/fallocate/fsync/fdatasync/sync/syncfs
   procs: 0, // set_tid_address/robust lists/futex/rt_sigreturn/rt_sigsuspend/rt_sigtimedwait/rt_tgsigqueueinfo/mlock*/setpgid/setsid/sched_setscheduler/setpriority/sethostname/setdomainname/set*uid/set*gid/setgroups
