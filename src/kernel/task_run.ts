@@ -70,7 +70,8 @@ function serveSyscall(t: Task): boolean {
   }
   if (r !== NORETURN) {
     ctx.regs.set(Reg.RAX, r);
-    t.syscallExit = true;
+    // Only a call asking to be restarted needs the signal path on its way out.
+    if (r < -511 && r > -517) t.syscallExit = true;
   }
   if (tracer !== null) tracer.exit(t, nr, r === NORETURN ? ctx.regs.getSigned(Reg.RAX) : r);
   return t.state === TaskState.Running;
