@@ -590,6 +590,25 @@ static napi_value IoctlRead(napi_env env, napi_callback_info info) {
   return i32(env, 0);
 }
 
+/*
+ * ioctlWrite(fd, req, buf) -> 0 or -errno: the terminal requests that set
+ * state from a buffer (TCSETS, TCSETSW, TCSETSF, TIOCSWINSZ), on a host
+ * terminal the Sentry was given. Nothing else passes.
+ */
+static napi_value IoctlWrite(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  int fd = (int)arg_i64(env, argv[0]);
+  unsigned long req = (unsigned long)arg_i64(env, argv[1]);
+  size_t len;
+  void *buf = arg_buf(env, argv[2], &len);
+  if (req != 0x5402 && req != 0x5403 && req != 0x5404 && req != 0x5414) return i32(env, -ENOTTY);
+  if (!buf || len < 36) { napi_throw_error(env, NULL, "ioctl buffer too small"); return NULL; }
+  int r;
+  do r = ioctl(fd, req, buf); while (r < 0 && errno == EINTR);
+  if (r < 0) return i32(env, -errno);
+  return i32(env, 0);
+}
+
 /* poll1(fd, events, timeoutMs) -> revents or -errno: readiness of one host fd. */
 static napi_value Poll1(napi_env env, napi_callback_info info) {
   ARGS(3);
@@ -720,6 +739,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   EXPORT("close", Close);
   EXPORT("ioctlRead", IoctlRead);
   EXPORT("poll1", Poll1);
+  EXPORT("ioctlWrite", IoctlWrite);
   EXPORT("flFlags", GetFlFlags);
   EXPORT("armQuantum", ArmQuantum);
   EXPORT("quantumExpired", QuantumExpired);

@@ -31,6 +31,8 @@ export interface NativeAddon {
   pwrite(fd: number, buf: Uint8Array, offset: number): number;
   close(fd: number): number;
   ioctlRead(fd: number, req: number, buf: Uint8Array): number;
+  /** TCSETS/TCSETSW/TCSETSF/TIOCSWINSZ only. */
+  ioctlWrite(fd: number, req: number, buf: Uint8Array): number;
   poll1(fd: number, events: number, timeoutMs: number): number;
   /** set < 0: F_GETFL; otherwise F_SETFL to set. */
   flFlags(fd: number, set: number): number;

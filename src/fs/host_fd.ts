@@ -6,7 +6,9 @@
 // kept here until the application reads it.
 //
 // Differs from Linux: writes to a full pipe or terminal block the whole
-// Sentry until the host accepts them (only one task runs for now).
+// Sentry until the host accepts them (only one task runs for now); Node
+// restores the terminal's modes when tsvisor exits, so modes a program
+// sets (stty raw) do not outlive it.
 
 import * as fs from 'node:fs';
 import { native } from '../native.js';
@@ -17,6 +19,8 @@ import { EVENT_IN, EVENT_OUT } from '../sync/waiter.js';
 import { EAGAIN, EFAULT, EINVAL, ENOTTY } from '../abi/linux/errno.js';
 
 const POLLIN = 1, POLLOUT = 4;
+const TERMIOS_SIZE = 36;
+const TIOCSWINSZ = 0x5414;
 const TCGETS = 0x5401, TIOCGWINSZ = 0x5413, FIONREAD = 0x541b, TIOCGPGRP = 0x540f, TCSETS = 0x5402,
   TCSETSW = 0x5403, TCSETSF = 0x5404;
 
@@ -167,7 +171,8 @@ export class HostFD extends FileDescription {
       case TCGETS:
       case TIOCGWINSZ:
       case FIONREAD: {
-        const size = req === TCGETS ? 60 : req === TIOCGWINSZ ? 8 : 4;
+        // The kernel's struct termios is 36 bytes (not glibc's 60).
+        const size = req === TCGETS ? TERMIOS_SIZE : req === TIOCGWINSZ ? 8 : 4;
         const buf = new Uint8Array(64);
         if (req === FIONREAD && this.pending !== null) {
           new DataView(buf.buffer).setInt32(0, this.pending.length - this.pendingOff, true);
@@ -180,8 +185,17 @@ export class HostFD extends FileDescription {
       case TCSETS:
       case TCSETSW:
       case TCSETSF:
+      case TIOCSWINSZ: {
+        // The program's own terminal: it may set its modes and size, as it could natively.
+        if (!this.isTTY) return -ENOTTY;
+        const b = io.copyIn(arg, req === TIOCSWINSZ ? 8 : TERMIOS_SIZE);
+        if (b === null) return -EFAULT;
+        const buf = new Uint8Array(64);
+        buf.set(b);
+        return native.ioctlWrite(this.hostFd, req, buf);
+      }
       case TIOCGPGRP:
-        // Changing the host terminal's modes and job control come with the TTY work.
+        // Job control comes with sessions and the TTY work.
         return this.isTTY ? -EINVAL : -ENOTTY;
       default:
         return -ENOTTY;

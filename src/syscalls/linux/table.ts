@@ -225,7 +225,7 @@ partial('rt_tgsigqueueinfo', signal.sysRtTgsigqueueinfo, 'only the calling threa
 // misc
 full('getrandom', random.sysGetrandom);
 partial('futex', futex.sysFutex, 'WAIT, WAKE, WAIT_BITSET, WAKE_BITSET only; requeue, wake-op and PI ops return ENOSYS');
-partial('ioctl', ioctl.sysIoctl, 'FIONBIO, FIOCLEX, FIONCLEX, and TCGETS/TIOCGWINSZ/FIONREAD on host terminals; setting terminal modes is not supported');
+partial('ioctl', ioctl.sysIoctl, 'FIONBIO, FIOCLEX, FIONCLEX, FIOASYNC off; FIONREAD on pipes and host fds; TCGETS/TCSETS/TCSETSW/TCSETSF/TIOCGWINSZ/TIOCSWINSZ on a host terminal; no job control (TIOCGPGRP/TIOCSPGRP)');
 partial('getxattr', xattr.sysGetxattr, 'no file carries extended attributes yet (ENODATA)');
 partial('lgetxattr', xattr.sysLgetxattr, 'no file carries extended attributes yet (ENODATA)');
 partial('fgetxattr', xattr.sysFgetxattr, 'no file carries extended attributes yet (ENODATA)');

@@ -1,0 +1,24 @@
+// Programs on a terminal: with a pseudo-terminal from script(1) as stdin
+// and stdout, terminal queries and mode changes give the same results under
+// tsvisor as natively.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { TSVISOR_ENTRY, compileC, ms } from './lib/harness.js';
+
+function underPty(cmd) {
+  const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', timeout: ms(60_000), stdio: ['ignore', 'pipe', 'pipe'] });
+  return { code: r.status, out: (r.stdout ?? '').replace(/\r\n/g, '\n') };
+}
+
+test('terminal ioctls on a pty behave as natively (TCGETS size, TCSETS, window size)', () => {
+  const probe = spawnSync('script', ['--version'], { encoding: 'utf8' });
+  assert.equal(probe.status, 0, 'script(1) from util-linux is needed for this test');
+  const bin = compileC('tty', { static: true });
+  const native = underPty(bin);
+  const sandboxed = underPty(`${process.execPath} ${TSVISOR_ENTRY} do -- ${bin}`);
+  assert.match(native.out, /done\n$/);
+  assert.equal(sandboxed.out, native.out);
+  assert.equal(sandboxed.code, native.code);
+});
