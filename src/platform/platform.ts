@@ -65,6 +65,8 @@ export interface Context {
    * stop with a non-positive code), so the Sentry can deliver a signal.
    */
   interrupt(): void;
+  /** CPU time the thread has used (user and system µs, total ns), or null once it is gone. */
+  cpuTime(): { userUs: number; sysUs: number; totalNs: number } | null;
   /** Ends the host thread. */
   release(): void;
 }

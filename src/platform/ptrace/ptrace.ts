@@ -11,6 +11,7 @@
 // injection thread per subprocess); the Node main thread is the tracer of
 // every stub and waits for stops synchronously (DESIGN.md, "Platform").
 
+import { readFileSync } from 'node:fs';
 import { native, stubPath } from '../../native.js';
 import { Registers } from '../registers.js';
 import type { AddressSpace, Context, Platform, SignalStop } from '../platform.js';
@@ -103,6 +104,21 @@ class PtraceContext implements Context {
   setFPState(state: Uint8Array): number {
     const n = native.setFpRegs(this.pid, state);
     return n < 0 ? n : 0;
+  }
+
+  cpuTime(): { userUs: number; sysUs: number; totalNs: number } | null {
+    if (this.dead) return null;
+    try {
+      // The host accounts the stub thread's time: the application's, plus
+      // the injected mappings and its page faults, which are its own too.
+      const stat = readFileSync(`/proc/${this.pid}/stat`, 'latin1');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const tick = 1e6 / 100;
+      const totalNs = Number(readFileSync(`/proc/${this.pid}/schedstat`, 'latin1').split(' ')[0]);
+      return { userUs: Number(f[11]) * tick, sysUs: Number(f[12]) * tick, totalNs };
+    } catch {
+      return null;
+    }
   }
 
   interrupt(): void {

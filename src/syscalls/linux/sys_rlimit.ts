@@ -3,7 +3,8 @@
 //
 // Differs from Linux: limits are recorded and reported, and RLIMIT_NOFILE
 // and RLIMIT_STACK are enforced; the others are not enforced yet.
-// getrusage and times report no CPU time yet (no per-task accounting).
+// getrusage reports CPU times and maxrss (the memory file's use), not
+// fault or context-switch counts.
 
 import type { Task } from '../../kernel/task.js';
 import { RLIM_INFINITY, RLIMIT_NLIMITS } from '../../kernel/thread_group.js';
@@ -71,8 +72,10 @@ export function sysGetrusage(t: Task): number {
   const b = new Uint8Array(144);
   const dv = new DataView(b.buffer);
   if (who !== RUSAGE_CHILDREN) {
-    // CPU times are not accounted per task yet (reported as zero); maxrss is the memory file's use.
-    timeval(dv, 0, 0);
+    // No children can exist yet, so RUSAGE_CHILDREN is all zeros, as Linux reports it.
+    const cpu = t.ctx.cpuTime();
+    timeval(dv, 0, cpu?.userUs ?? 0);
+    timeval(dv, 16, cpu?.sysUs ?? 0);
     putU64(dv, 32, Math.floor(t.kernel.mf.allocated / 1024)); // ru_maxrss in KiB
   }
   return copyOut(t, t.regs.arg(1), b) < 0 ? -EFAULT : 0;
@@ -83,6 +86,10 @@ export function sysTimes(t: Task): number {
   const ticks = t.kernel.ticks();
   if (addr !== 0) {
     const b = new Uint8Array(32);
+    const cpu = t.ctx.cpuTime();
+    const dv = new DataView(b.buffer);
+    putU64(dv, 0, Math.floor((cpu?.userUs ?? 0) / 10000));
+    putU64(dv, 8, Math.floor((cpu?.sysUs ?? 0) / 10000));
     if (copyOut(t, addr, b) < 0) return -EFAULT;
   }
   return ticks;

@@ -5,8 +5,9 @@
 // from the sandbox's boot. A sleep parks the task with a deadline, so it
 // can be woken early by a signal and restarted.
 //
-// Differs from Linux: CPU-time clocks report the time since boot (no
-// per-task CPU accounting yet); resolution is the host's microseconds.
+// CPU-time clocks are the host's accounting of the thread that runs the
+// program. Differs from Linux: clock_nanosleep on a CPU-time clock sleeps
+// on the monotonic clock; resolution is the host's microseconds.
 
 import type { Task } from '../../kernel/task.js';
 import { EFAULT, EINVAL, copyInStruct, copyOut, getI64, putU64 } from '../support.js';
@@ -30,9 +31,11 @@ function clockNow(t: Task, id: number): number | null {
     case CLOCK_MONOTONIC_COARSE:
     case CLOCK_BOOTTIME:
     case CLOCK_BOOTTIME_ALARM:
+      return t.kernel.monotonicNs();
     case CLOCK_PROCESS_CPUTIME_ID:
     case CLOCK_THREAD_CPUTIME_ID:
-      return t.kernel.monotonicNs();
+      // One thread per process for now: both are the thread's CPU time.
+      return t.ctx.cpuTime()?.totalNs ?? 0;
     default:
       return null;
   }

@@ -182,15 +182,15 @@ full('setsid', id.sysSetsid);
 partial('getrlimit', rlimit.sysGetrlimit, 'limits other than NOFILE and STACK are recorded, not enforced');
 partial('setrlimit', rlimit.sysSetrlimit, 'limits other than NOFILE and STACK are recorded, not enforced');
 partial('prlimit64', rlimit.sysPrlimit64, 'only the calling process; limits other than NOFILE and STACK are not enforced');
-partial('getrusage', rlimit.sysGetrusage, 'CPU times are zero (no per-task accounting yet)');
-partial('times', rlimit.sysTimes, 'CPU times are zero (no per-task accounting yet)');
+partial('getrusage', rlimit.sysGetrusage, 'CPU times and maxrss (the memory file in use) are reported; fault, I/O and context-switch counts are zero');
+full('times', rlimit.sysTimes);
 partial('sysinfo', rlimit.sysSysinfo, 'memory figures are the sandbox\'s nominal 8 GiB, loads are zero');
 full('uname', uname.sysUname);
 full('sethostname', uname.sysSethostname);
 full('setdomainname', uname.sysSetdomainname);
 
 // time
-partial('clock_gettime', time.sysClockGettime, 'CPU-time clocks report time since boot');
+full('clock_gettime', time.sysClockGettime);
 full('clock_getres', time.sysClockGetres);
 full('gettimeofday', time.sysGettimeofday);
 full('time', time.sysTime);
