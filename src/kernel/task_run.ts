@@ -8,7 +8,7 @@ import { Reg } from '../platform/registers.js';
 import { BLOCK, EXITED, NORETURN, Task, TaskState } from './task.js';
 import { sysnoName } from '../abi/linux/sysno.js';
 import { killBySignal } from './exit.js';
-import { ERESTARTSYS, forceSignal, handleSignals } from './signals.js';
+import { ERESTARTSYS, ERESTART_RESTARTBLOCK, forceSignal, handleSignals } from './signals.js';
 import type { FutexWaiterEntry } from './futex.js';
 import { EINVAL, ENOSYS } from '../abi/linux/errno.js';
 
@@ -62,17 +62,17 @@ function serveSyscall(t: Task): boolean {
     if (tracer !== null) tracer.exit(t, nr, 0);
     return false;
   }
-  // A call that asks to be restarted keeps its state (a sleep's deadline) for the restart.
-  if (r < -511 && r > -517) {
+  // A call that asks to be restarted (-ERESTART*) keeps its state (a
+  // sleep's deadline) for the restart, and takes the signal path on its way
+  // out; any other result ends the call.
+  const restart = r <= -ERESTARTSYS && r >= -ERESTART_RESTARTBLOCK;
+  if (restart) {
     if (t.syscallState !== null) t.syscallState.futexWaiter = undefined;
+    t.syscallExit = true;
   } else {
     t.syscallState = null;
   }
-  if (r !== NORETURN) {
-    ctx.regs.set(Reg.RAX, r);
-    // Only a call asking to be restarted needs the signal path on its way out.
-    if (r < -511 && r > -517) t.syscallExit = true;
-  }
+  if (r !== NORETURN) ctx.regs.set(Reg.RAX, r);
   if (tracer !== null) tracer.exit(t, nr, r === NORETURN ? ctx.regs.getSigned(Reg.RAX) : r);
   return t.state === TaskState.Running;
 }
