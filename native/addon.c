@@ -577,32 +577,26 @@ static napi_value Close(napi_env env, napi_callback_info info) {
   return i32(env, 0);
 }
 
-/* ioctlWinsize(fd, buf8) and ioctlTermios(fd, buf60): terminal queries. */
-static napi_value IoctlRead(napi_env env, napi_callback_info info) {
-  ARGS(3);
-  int fd = (int)arg_i64(env, argv[0]);
-  unsigned long req = (unsigned long)arg_i64(env, argv[1]);
-  size_t len;
-  void *buf = arg_buf(env, argv[2], &len);
-  if (req != 0x5401 /* TCGETS */ && req != 0x5413 /* TIOCGWINSZ */ && req != 0x541B /* FIONREAD */) return i32(env, -ENOTTY);
-  if (!buf || len < 64) { napi_throw_error(env, NULL, "ioctl buffer too small"); return NULL; }
-  if (ioctl(fd, req, buf) < 0) return i32(env, -errno);
-  return i32(env, 0);
-}
-
 /*
- * ioctlWrite(fd, req, buf) -> 0 or -errno: the terminal requests that set
- * state from a buffer (TCSETS, TCSETSW, TCSETSF, TIOCSWINSZ), on a host
- * terminal the Sentry was given. Nothing else passes.
+ * ioctl(fd, req, buf) -> 0 or -errno, for the few terminal requests the
+ * Sentry passes to a host terminal it was given: the queries TCGETS,
+ * TIOCGWINSZ, FIONREAD (filling buf) and the settings TCSETS, TCSETSW,
+ * TCSETSF, TIOCSWINSZ (from buf). Any other request is ENOTTY.
  */
-static napi_value IoctlWrite(napi_env env, napi_callback_info info) {
+static napi_value Ioctl(napi_env env, napi_callback_info info) {
   ARGS(3);
   int fd = (int)arg_i64(env, argv[0]);
   unsigned long req = (unsigned long)arg_i64(env, argv[1]);
   size_t len;
   void *buf = arg_buf(env, argv[2], &len);
-  if (req != 0x5402 && req != 0x5403 && req != 0x5404 && req != 0x5414) return i32(env, -ENOTTY);
-  if (!buf || len < 36) { napi_throw_error(env, NULL, "ioctl buffer too small"); return NULL; }
+  switch (req) {
+    case 0x5401: case 0x5413: case 0x541B: /* TCGETS TIOCGWINSZ FIONREAD */
+    case 0x5402: case 0x5403: case 0x5404: case 0x5414: /* TCSETS TCSETSW TCSETSF TIOCSWINSZ */
+      break;
+    default:
+      return i32(env, -ENOTTY);
+  }
+  if (!buf || len < 64) { napi_throw_error(env, NULL, "ioctl buffer too small"); return NULL; }
   int r;
   do r = ioctl(fd, req, buf); while (r < 0 && errno == EINTR);
   if (r < 0) return i32(env, -errno);
@@ -621,19 +615,6 @@ static napi_value Poll1(napi_env env, napi_callback_info info) {
   do r = poll(&p, 1, t); while (r < 0 && errno == EINTR);
   if (r < 0) return i32(env, -errno);
   return i32(env, r == 0 ? 0 : p.revents);
-}
-
-static napi_value GetFlFlags(napi_env env, napi_callback_info info) {
-  ARGS(2);
-  int fd = (int)arg_i64(env, argv[0]);
-  int set = (int)arg_i64(env, argv[1]);
-  if (set >= 0) {
-    if (fcntl(fd, F_SETFL, set) < 0) return i32(env, -errno);
-    return i32(env, 0);
-  }
-  int r = fcntl(fd, F_GETFL);
-  if (r < 0) return i32(env, -errno);
-  return i32(env, r);
 }
 
 /* ---- quantum --------------------------------------------------------- */
@@ -737,10 +718,8 @@ static napi_value Init(napi_env env, napi_value exports) {
   EXPORT("pread", Pread);
   EXPORT("pwrite", Pwrite);
   EXPORT("close", Close);
-  EXPORT("ioctlRead", IoctlRead);
+  EXPORT("ioctl", Ioctl);
   EXPORT("poll1", Poll1);
-  EXPORT("ioctlWrite", IoctlWrite);
-  EXPORT("flFlags", GetFlFlags);
   EXPORT("armQuantum", ArmQuantum);
   EXPORT("quantumExpired", QuantumExpired);
   EXPORT("getRandom", GetRandom);

@@ -30,12 +30,9 @@ export interface NativeAddon {
   pread(fd: number, buf: Uint8Array, offset: number): number;
   pwrite(fd: number, buf: Uint8Array, offset: number): number;
   close(fd: number): number;
-  ioctlRead(fd: number, req: number, buf: Uint8Array): number;
-  /** TCSETS/TCSETSW/TCSETSF/TIOCSWINSZ only. */
-  ioctlWrite(fd: number, req: number, buf: Uint8Array): number;
+  /** Terminal requests only (TCGETS, TIOCGWINSZ, FIONREAD, TCSETS*, TIOCSWINSZ); buf >= 64 bytes. */
+  ioctl(fd: number, req: number, buf: Uint8Array): number;
   poll1(fd: number, events: number, timeoutMs: number): number;
-  /** set < 0: F_GETFL; otherwise F_SETFL to set. */
-  flFlags(fd: number, set: number): number;
   armQuantum(ms: number): number;
   quantumExpired(): boolean;
   getRandom(buf: Uint8Array): number;

@@ -39,7 +39,7 @@ export class HostFD extends FileDescription {
     const r = native.fstat(hostFd, statBuf);
     const st = r === 0 ? Stat.fromRaw(statBuf) : null;
     this.regular = st !== null && (st.mode & S_IFMT) === S_IFREG;
-    this.isTTY = st !== null && (st.mode & S_IFMT) === S_IFCHR && native.ioctlRead(hostFd, TCGETS, new Uint8Array(64)) === 0;
+    this.isTTY = st !== null && (st.mode & S_IFMT) === S_IFCHR && native.ioctl(hostFd, TCGETS, new Uint8Array(64)) === 0;
   }
 
   stat(): Stat | number {
@@ -177,7 +177,7 @@ export class HostFD extends FileDescription {
         if (req === FIONREAD && this.pending !== null) {
           new DataView(buf.buffer).setInt32(0, this.pending.length - this.pendingOff, true);
         } else {
-          const r = native.ioctlRead(this.hostFd, req, buf);
+          const r = native.ioctl(this.hostFd, req, buf);
           if (r < 0) return r;
         }
         return io.copyOut(arg, buf.subarray(0, size)) < 0 ? -EFAULT : 0;
@@ -192,7 +192,7 @@ export class HostFD extends FileDescription {
         if (b === null) return -EFAULT;
         const buf = new Uint8Array(64);
         buf.set(b);
-        return native.ioctlWrite(this.hostFd, req, buf);
+        return native.ioctl(this.hostFd, req, buf);
       }
       case TIOCGPGRP:
         // Job control comes with sessions and the TTY work.

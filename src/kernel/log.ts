@@ -12,10 +12,6 @@ export class Logger {
     if (file !== null) this.fd = fs.openSync(file, 'a');
   }
 
-  get enabled(): boolean {
-    return this.fd !== null;
-  }
-
   private write(level: string, msg: string): void {
     if (this.fd === null) return;
     const ts = new Date().toISOString();

@@ -12,7 +12,6 @@
 // task is just a task whose registers still hold the call it will re-run.
 
 import type { Context } from '../platform/platform.js';
-import { Reg } from '../platform/registers.js';
 import type { Registers } from '../platform/registers.js';
 import type { MemoryManager } from '../mm/mm.js';
 import type { Dentry } from '../vfs/dentry.js';
@@ -129,12 +128,6 @@ export class Task {
     if (this.state !== TaskState.Blocked) return;
     this.interrupted = true;
     this.wake();
-  }
-
-  /** The result register, as a signed number. */
-  setReturn(v: number): void {
-    this.ctx.regs.set(Reg.RAX, v);
-    this.ctx.regsDirty = true;
   }
 
   get pid(): number {

@@ -620,13 +620,6 @@ export class MemoryManager {
     return -ENAMETOOLONG;
   }
 
-  readU64(addr: number): number | null {
-    const b = this.copyIn(addr, 8);
-    if (b === null) return null;
-    const dv = new DataView(b.buffer);
-    return dv.getUint32(0, true) + dv.getUint32(4, true) * 4294967296;
-  }
-
   /** Frees every page and the stub mappings; the MemoryManager is dead afterwards. */
   release(): void {
     for (const v of this.vmas) {

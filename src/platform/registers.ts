@@ -36,14 +36,6 @@ export class Registers {
     return this.u32[r * 2] + this.i32[r * 2 + 1] * TWO32;
   }
 
-  lo32(r: Reg): number {
-    return this.u32[r * 2];
-  }
-
-  hi32(r: Reg): number {
-    return this.u32[r * 2 + 1];
-  }
-
   /** Sets a register from a number; negative numbers are stored in two's complement. */
   set(r: Reg, v: number): void {
     if (v >= 0) {

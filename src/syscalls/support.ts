@@ -4,7 +4,6 @@
 
 import type { Task } from '../kernel/task.js';
 import type { Dentry } from '../vfs/dentry.js';
-import type { FileDescription } from '../vfs/file_description.js';
 import { EBADF, EFAULT, ENOENT, ENOTDIR } from '../abi/linux/errno.js';
 export { E2BIG, EACCES, EAGAIN, EBADF, EBUSY, ECHILD, EEXIST, EFAULT, EFBIG, EINTR, EINVAL, EIO, EISDIR, ELOOP, EMFILE, EMLINK, ENAMETOOLONG, ENFILE, ENODATA, ENODEV, ENOENT, ENOEXEC, ENOMEM, ENOSPC, ENOSYS, ENOTDIR, ENOTEMPTY, ENOTSUP, ENOTTY, ENXIO, EOPNOTSUPP, EOVERFLOW, EPERM, EPIPE, ERANGE, EROFS, ESPIPE, ESRCH, ETIMEDOUT, EXDEV } from '../abi/linux/errno.js';
 
@@ -14,11 +13,6 @@ export const AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EACCESS = 0x2
   AT_NO_AUTOMOUNT = 0x800, AT_EMPTY_PATH = 0x1000, AT_STATX_SYNC_TYPE = 0x6000;
 
 export const PATH_MAX = 4096;
-
-/** The file at fd, or undefined. */
-export function getFile(t: Task, fd: number): FileDescription | undefined {
-  return t.fdTable.get(fd);
-}
 
 /** Reads a path argument: -EFAULT, -ENAMETOOLONG, or the byte string. */
 export function readPath(t: Task, addr: number): string | number {
@@ -74,11 +68,6 @@ export function ioViews(t: Task, addr: number, len: number, write: boolean): { v
 export function putU64(dv: DataView, o: number, v: number): void {
   dv.setUint32(o, v % 4294967296, true);
   dv.setUint32(o + 4, Math.floor(v / 4294967296), true);
-}
-
-export function putI64(dv: DataView, o: number, v: number): void {
-  if (v >= 0) putU64(dv, o, v);
-  else dv.setBigInt64(o, BigInt(Math.trunc(v)), true);
 }
 
 export function getU64(dv: DataView, o: number): number {

@@ -110,21 +110,6 @@ export class VirtualFilesystem {
     }
     return cur;
   }
-
-  /**
-   * Resolves all but the last component: for calls that create or remove
-   * a name. Returns the parent and the final name ("" for "/").
-   */
-  walkParent(creds: Credentials, root: Dentry, start: Dentry, path: string): { parent: Dentry; name: string } | number {
-    if (path.length === 0) return -ENOENT;
-    const parts = splitPath(path);
-    const name = parts.pop() ?? '';
-    const dirPath = (path[0] === '/' ? '/' : '') + parts.join('/');
-    const parent = dirPath === '' ? start : this.walk(creds, root, start, dirPath, { followFinal: true });
-    if (typeof parent === 'number') return parent;
-    if ((parent.inode.mode & S_IFMT) !== S_IFDIR) return -ENOTDIR;
-    return { parent, name };
-  }
 }
 
 function splitPath(p: string): string[] {
