@@ -85,3 +85,18 @@ test('--debug-log FILE creates FILE', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('without --, options end at the command, as with runsc do', () => {
+  const r = runTsvisorRaw(['do', '--env', 'X=1', '/bin/echo', '-n', '--env', 'hi']);
+  assertNoSentryCrash(r);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '--env hi');
+});
+
+test('an unknown option before the command is an error with usage', () => {
+  const r = runTsvisorRaw(['do', '--bogus', '/bin/true']);
+  assertNoSentryCrash(r);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown option '--bogus'/);
+  assert.match(r.stderr, /usage/i);
+});

@@ -16,13 +16,16 @@ export async function main(argv: string[]): Promise<number> {
     .description('an application kernel for containers: runs Linux programs under a Sentry kernel written in TypeScript')
     .exitOverride()
     .showHelpAfterError()
+    .enablePositionalOptions()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
   let status = 0;
   program
     .command('do')
     .description('run a program in a new sandbox whose root is a host directory (read-only), with this terminal as its stdio')
-    .usage('[options] -- CMD [ARGS...]')
+    .usage('[options] [--] CMD [ARGS...]')
+    // As with runsc do, options end at the command: `tsvisor do ls -l` runs `ls -l`.
+    .passThroughOptions()
     .option('--root <dir>', 'host directory to use as the sandbox root', '/')
     .option('--cwd <dir>', 'working directory inside the sandbox (default: the current directory, if it exists inside the root)')
     .option('--env <K=V>', 'set an environment variable (repeatable); when given, only these are passed', collect, [] as string[])
