@@ -2,20 +2,21 @@
 // Sentry with a read end and a write end, each a FileDescription. Readers
 // wait on EVENT_IN, writers on EVENT_OUT; closing the last writer makes
 // reads return EOF, closing the last reader makes writes fail with EPIPE.
-//
-// Differs from Linux: a blocking write that finds too little room writes
-// what fits and returns the short count once it has written anything
-// (Linux keeps blocking until all of it is written); writes of up to
-// PIPE_BUF bytes are atomic, as POSIX requires.
+// Pipe.write writes what fits; a blocking write(2) goes on until all of it is
+// written (sys_read_write.ts). Writes of up to PIPE_BUF bytes are atomic, as
+// POSIX requires.
 
 import { FileDescription, WOULD_BLOCK, O_RDONLY, O_WRONLY } from '../vfs/file_description.js';
 import type { IoctlIO } from '../vfs/file_description.js';
 import { Stat, S_IFIFO, makeDev } from '../vfs/stat.js';
 import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT } from '../sync/waiter.js';
-import { EFAULT, ENOTTY, EPERM, EPIPE, ESPIPE } from '../abi/linux/errno.js';
+import { EBUSY, EFAULT, EINVAL, ENOTTY, EPERM, EPIPE, ESPIPE } from '../abi/linux/errno.js';
 
 export const PIPE_BUF = 4096;
 export const DEFAULT_PIPE_SIZE = 65536;
+/** /proc/sys/fs/pipe-max-size: the most F_SETPIPE_SZ gives without CAP_SYS_RESOURCE. */
+export const PIPE_MAX_SIZE = 1048576;
+const PAGE_SIZE = 4096;
 const FIONREAD = 0x541b;
 
 let nextPipeIno = 1000;
@@ -33,7 +34,7 @@ export class Pipe {
   writers = 0;
   readonly ino = nextPipeIno++;
   readonly ctime = Math.floor(Date.now() / 1000);
-  readonly capacity = DEFAULT_PIPE_SIZE;
+  capacity = DEFAULT_PIPE_SIZE;
   readonly readEnd: PipeFD;
   readonly writeEnd: PipeFD;
   /** Permission bits (fchmod works on pipes). */
@@ -95,6 +96,31 @@ export class Pipe {
     }
     this.notifyAll(EVENT_IN);
     return done;
+  }
+
+  /**
+   * F_SETPIPE_SZ (Linux pipe_set_size): the size is rounded up to a power of
+   * two pages; more than pipe-max-size needs privilege; the pipe must still
+   * hold what it has (counted in pages, as Linux's ring of page buffers
+   * does). Returns the new capacity or an errno.
+   */
+  setCapacity(arg: number, privileged: boolean): number {
+    if (arg > 2 ** 31) return -EINVAL;
+    let size = PAGE_SIZE;
+    while (size < arg) size *= 2;
+    if (size > this.capacity && size > PIPE_MAX_SIZE && !privileged) return -EPERM;
+    if (size / PAGE_SIZE < Math.ceil(this.size / PAGE_SIZE)) return -EBUSY;
+    if (this.ring !== null) {
+      const ring = new Uint8Array(size);
+      const first = Math.min(this.size, this.capacity - this.head);
+      ring.set(this.ring.subarray(this.head, this.head + first), 0);
+      ring.set(this.ring.subarray(0, this.size - first), first);
+      this.ring = ring;
+    }
+    this.head = 0;
+    this.capacity = size;
+    this.notifyAll(EVENT_OUT);
+    return size;
   }
 
   stat(): Stat {

@@ -67,8 +67,11 @@ export class Task {
   nice = 0;
   /** prctl(2) settings. */
   prctl = { pdeathsig: 0, dumpable: 1, keepcaps: 0, noNewPrivs: 0, thpDisable: 0, subreaper: 0 };
-  /** State a blocking system call keeps between its runs (a deadline), cleared when it returns. */
-  syscallState: { deadline?: number; [k: string]: unknown } | null = null;
+  /**
+   * State a blocking system call keeps between its runs, cleared when it
+   * returns: a deadline, or the bytes a blocking write has already written.
+   */
+  syscallState: { deadline?: number; partial?: number; [k: string]: unknown } | null = null;
   /** A system call blocked and will be served again when the task runs. */
   syscallPending = false;
   /** Set when a blocked system call was interrupted: it returns EINTR instead of running again. */

@@ -32,7 +32,10 @@ function serveSyscall(t: Task): boolean {
     const fw = t.syscallState?.futexWaiter as FutexWaiterEntry | undefined;
     if (fw !== undefined) t.kernel.futexes.cancel(fw);
     const e = t.syscallState?.interruptErr;
-    r = typeof e === 'number' ? -e : -ERESTARTSYS;
+    const partial = t.syscallState?.partial;
+    // A call that already moved bytes (a blocking write) returns their count.
+    if (typeof partial === 'number' && partial > 0) r = partial;
+    else r = typeof e === 'number' ? -e : -ERESTARTSYS;
   } else {
     if (tracer !== null && !t.syscallPending) tracer.enter(t, nr);
     const fn = nr >= 0 ? t.kernel.syscalls.handlers[nr] : undefined;

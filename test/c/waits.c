@@ -167,6 +167,46 @@ int main(void)
 		SYS(SYS_close, p[0]);
 		SYS(SYS_close, p[1]);
 	}
+	/*
+	 * A blocking write goes on until all of it is written: 100 KiB into a
+	 * 64 KiB pipe blocks until the timer's handler interrupts it, and then
+	 * returns what it wrote. F_SETPIPE_SZ grows and shrinks the pipe.
+	 */
+	{
+		static char big[100000];
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_alrm;
+		sa.sa_flags = SA_RESTART;
+		sigaction(SIGALRM, &sa, NULL);
+		SYS(SYS_pipe, p);
+		alarms = 0;
+		struct itimerval it = {{0, 0}, {0, 30000}};
+		SYS(SYS_setitimer, ITIMER_REAL, &it, NULL);
+		show("blocking_write_partial", SYS(SYS_write, p[1], big, sizeof big));
+		show("handler_ran_before_return", alarms);
+		show("setpipe_sz_busy", SYS(SYS_fcntl, p[1], F_SETPIPE_SZ, 4096));
+		show("setpipe_sz_grow", SYS(SYS_fcntl, p[1], F_SETPIPE_SZ, 100000));
+		show("getpipe_sz_grown", SYS(SYS_fcntl, p[0], F_GETPIPE_SZ));
+		show("write_rest_fits", SYS(SYS_write, p[1], big, sizeof big - 65536));
+		long got = 0, r;
+		while (got < (long)sizeof big && (r = SYS(SYS_read, p[0], big, sizeof big)) > 0)
+			got += r;
+		show("read_all_back", got);
+		show("setpipe_sz_shrink_0", SYS(SYS_fcntl, p[1], F_SETPIPE_SZ, 0));
+		show("setpipe_sz_odd", SYS(SYS_fcntl, p[1], F_SETPIPE_SZ, 5000));
+		show("setpipe_sz_huge", SYS(SYS_fcntl, p[1], F_SETPIPE_SZ, 0x80000001L));
+		{
+			int nul = open("/dev/null", O_WRONLY);
+			show("setpipe_sz_not_pipe", SYS(SYS_fcntl, nul, F_SETPIPE_SZ, 4096));
+			close(nul);
+		}
+		/* A blocking write into a smaller pipe, interrupted, returns what fitted. */
+		show("write_small_pipe_partial_interrupted", (SYS(SYS_setitimer, ITIMER_REAL, &it, NULL),
+			SYS(SYS_write, p[1], big, 20000)));
+		SYS(SYS_close, p[0]);
+		SYS(SYS_close, p[1]);
+	}
 	printf("done\n");
 	return 0;
 }

@@ -20,7 +20,7 @@ import { decRef } from '../../kernel/fd_table.js';
 import { PipeFD } from '../../kernel/pipe.js';
 import {
   AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, EACCES, EBADF, EEXIST,
-  EFAULT, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, EPERM, ERANGE, EROFS, getU64, parentAt, readPath, resolveAt,
+  EFAULT, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, ERANGE, EROFS, getU64, parentAt, readPath, resolveAt,
 
 } from '../support.js';
 import { E2BIG, ENOLCK, EOPNOTSUPP } from '../../abi/linux/errno.js';
@@ -209,10 +209,8 @@ export function sysFcntl(t: Task): number {
       return f instanceof PipeFD ? f.pipe.capacity : -EBADF;
     case F_SETPIPE_SZ: {
       if (!(f instanceof PipeFD)) return -EBADF;
-      const want = r.arg(2);
-      // The capacity is fixed for now: a request it already satisfies succeeds.
-      if (want > 1048576) return -EPERM;
-      return want <= f.pipe.capacity ? f.pipe.capacity : -EPERM;
+      // The argument is an unsigned int; root stands for CAP_SYS_RESOURCE.
+      return f.pipe.setCapacity(r.argU32(2), t.creds.euid === 0);
     }
     default:
       return -EINVAL;

@@ -13,7 +13,7 @@ import { makeDev } from '../../vfs/stat.js';
 import type { FileDescription } from '../../vfs/file_description.js';
 import { EVENT_IN, EVENT_OUT } from '../../sync/waiter.js';
 import { EBADF, EFAULT, EINVAL, ESPIPE, copyInStruct, getU64, ioViews } from '../support.js';
-import { EOPNOTSUPP, EPIPE } from '../../abi/linux/errno.js';
+import { EAGAIN, EOPNOTSUPP, EPIPE } from '../../abi/linux/errno.js';
 
 const MAX_RW_COUNT = 0x7ffff000;
 const SIGPIPE = 13;
@@ -33,16 +33,50 @@ function doRead(t: Task, f: FileDescription, views: Uint8Array[], total: number,
   return blockOrFail(t, f, f.read(views, total, offset), EVENT_IN);
 }
 
+/** views without their first `skip` bytes. */
+function dropPrefix(views: Uint8Array[], skip: number): Uint8Array[] {
+  if (skip === 0) return views;
+  const out: Uint8Array[] = [];
+  for (const v of views) {
+    if (skip >= v.length) {
+      skip -= v.length;
+      continue;
+    }
+    out.push(skip > 0 ? v.subarray(skip) : v);
+    skip = 0;
+  }
+  return out;
+}
+
+/**
+ * A blocking write goes on until all of it is written, as Linux's pipe_write
+ * does: after a short count it tries again, and parks when the file would
+ * block. What it has written is kept in the task's syscallState (the call
+ * runs again from the start when woken), and is what the call returns if a
+ * signal interrupts it or the file then fails.
+ */
 function doWrite(t: Task, f: FileDescription, views: Uint8Array[], total: number, offset: number): number {
   if (!f.writable) return -EBADF;
   if (total === 0) return 0;
-  const r = f.write(views, total, offset);
-  if (r === -EPIPE) {
-    // Writing to a pipe nobody reads raises SIGPIPE; the call fails with EPIPE if the process survives.
-    sendSignal(t, userSiginfo(SIGPIPE, SI_USER, t.tg.tgid, t.creds.ruid));
-    return r;
+  const st = t.syscallState;
+  let done = typeof st?.partial === 'number' ? st.partial : 0;
+  for (;;) {
+    const r = f.write(dropPrefix(views, done), total - done, offset < 0 ? offset : offset + done);
+    if (r === -EPIPE) {
+      // Writing to a pipe nobody reads raises SIGPIPE; the call fails with EPIPE if the process survives.
+      sendSignal(t, userSiginfo(SIGPIPE, SI_USER, t.tg.tgid, t.creds.ruid));
+      return done > 0 ? done : r;
+    }
+    if (r === WOULD_BLOCK) {
+      if ((f.flags & O_NONBLOCK) !== 0) return done > 0 ? done : -EAGAIN;
+      if (done > 0) t.syscallState = { ...(t.syscallState ?? {}), partial: done };
+      return t.block([f.queue], EVENT_OUT);
+    }
+    if (r < 0) return done > 0 ? done : r;
+    done += r;
+    // A regular file's short count (a full disk, a limit) is final.
+    if (done >= total || r === 0 || f.seekable) return done;
   }
-  return blockOrFail(t, f, r, EVENT_OUT);
 }
 
 /**
