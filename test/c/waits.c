@@ -1,6 +1,7 @@
 /*
  * Pipes and waiting for files: pipe/pipe2 (EOF, EPIPE + SIGPIPE, O_NONBLOCK,
- * FIONREAD, F_GETPIPE_SZ), poll/ppoll/select/pselect6 (readiness, timeouts,
+ * FIONREAD, F_GETPIPE_SZ, F_SETPIPE_SZ, blocking writes
+ * that go on until done), poll/ppoll/select/pselect6 (readiness, timeouts,
  * POLLNVAL, POLLHUP, EBADF, EINVAL, EFAULT), and interval timers: alarm,
  * setitimer/getitimer(ITIMER_REAL) delivering SIGALRM, pause.
  */
