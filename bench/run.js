@@ -26,6 +26,7 @@ const PYTHON = '/usr/bin/python3';
 
 const MODES = ['native', 'runsc', 'tsvisor'];
 const SYSCALL_LOOPS = 100_000;
+const CLOCK_LOOPS = 1_000_000;
 const CAT_BYTES = 100 * 1024 * 1024; // 100 MiB
 const TOUCH_MIB = 256;
 // A measurement whose warm-up run takes longer than this gets at most
@@ -37,7 +38,7 @@ const USAGE = `usage: node bench/run.js [options]
 
   --runs N          timed runs per workload and mode (default: per workload,
                     5 or 10, and ${SLOW_RUNS} when one run takes over ${SLOW_SECONDS} s)
-  --only IDS        comma-separated workloads to run: syscall,true,python,cat,touch
+  --only IDS        comma-separated workloads to run: syscall,clock,true,python,cat,touch
   --modes MODES     comma-separated modes to run: native,runsc,tsvisor (default all)
   --timeout S       seconds before one run is killed and counted as failed (default 300)
   --runsc-flags F   extra runsc flags, placed before "do" (space-separated)
@@ -105,7 +106,18 @@ const WORKLOADS = [
     name: 'syscall round trip (getppid), per call',
     unit: 'µs/call',
     runs: 5,
-    kind: 'syscall',
+    kind: 'perCall',
+    program: 'getppid',
+    loops: SYSCALL_LOOPS,
+  },
+  {
+    id: 'clock',
+    name: 'clock_gettime (through the vDSO), per call',
+    unit: 'µs/call',
+    runs: 5,
+    kind: 'perCall',
+    program: 'clockloop',
+    loops: CLOCK_LOOPS,
   },
   {
     id: 'true',
@@ -416,10 +428,10 @@ async function runWorkload(w, idx, total) {
       continue;
     }
 
-    if (w.kind === 'syscall') {
+    if (w.kind === 'perCall') {
       const cmds = [
-        { tag: `N=${SYSCALL_LOOPS}`, argv: [bin('getppid'), String(SYSCALL_LOOPS)] },
-        { tag: 'N=0', argv: [bin('getppid'), '0'] },
+        { tag: `N=${w.loops}`, argv: [bin(w.program), String(w.loops)] },
+        { tag: 'N=0', argv: [bin(w.program), '0'] },
       ];
       const m = await measure(w, mode, cmds, label);
       if (!m.ok) {
@@ -428,7 +440,7 @@ async function runWorkload(w, idx, total) {
       }
       const loopMs = median(m.samples[0]);
       const zeroMs = median(m.samples[1]);
-      const value = ((loopMs - zeroMs) * 1000) / SYSCALL_LOOPS; // µs per call
+      const value = ((loopMs - zeroMs) * 1000) / w.loops; // µs per call
       cells[mode] = {
         status: 'ok',
         value,
@@ -440,7 +452,7 @@ async function runWorkload(w, idx, total) {
         cpuLoop: m.cpu[0],
         cpuZero: m.cpu[1],
       };
-      log(`${label} · ${mode}: ${value.toFixed(3)} µs/call (median ${fmtMs(loopMs)} − ${fmtMs(zeroMs)}, /${SYSCALL_LOOPS})`);
+      log(`${label} · ${mode}: ${value.toFixed(3)} µs/call (median ${fmtMs(loopMs)} − ${fmtMs(zeroMs)}, /${w.loops})`);
     } else {
       const cmds = [{ tag: '', argv: w.argv(), expectStdoutBytes: w.expectStdoutBytes }];
       const m = await measure(w, mode, cmds, label);
@@ -459,7 +471,7 @@ async function runWorkload(w, idx, total) {
     id: w.id,
     name: w.name,
     unit: w.unit,
-    command: w.kind === 'syscall' ? `${path.relative(ROOT, bin('getppid'))} N` : showCmd(w.argv()),
+    command: w.kind === 'perCall' ? `${path.relative(ROOT, bin(w.program))} N` : showCmd(w.argv()),
     results: cells,
     ratios: { 'tsvisor/runsc': ratio('tsvisor', 'runsc'), 'tsvisor/native': ratio('tsvisor', 'native') },
   };
@@ -471,13 +483,13 @@ function compileC() {
   fs.mkdirSync(OUT, { recursive: true });
   const gcc = sh('gcc', ['--version']);
   if (!gcc.ok) throw new Error('gcc not found: the bench needs gcc and a static libc (apt-get install -y gcc libc6-dev)');
-  for (const name of ['timeit', 'getppid', 'touch']) {
+  for (const name of ['timeit', 'getppid', 'clockloop', 'touch']) {
     const src = path.join(CSRC, `${name}.c`);
     const dst = bin(name);
     const r = sh('gcc', ['-O2', '-static', '-Wall', '-o', dst, src], 120_000);
     if (!r.ok) throw new Error(`gcc ${path.relative(ROOT, src)} failed:\n${r.err || r.error?.message}`);
   }
-  log(`compiled bench/c/{timeit,getppid,touch}.c into ${path.relative(ROOT, OUT)}/ (gcc -O2 -static)`);
+  log(`compiled bench/c/{timeit,getppid,clockloop,touch}.c into ${path.relative(ROOT, OUT)}/ (gcc -O2 -static)`);
 }
 
 function makeDataFile() {
@@ -641,7 +653,8 @@ async function main() {
       '',
       'Each cell is the median wall-clock time of several runs, each run timed from fork to',
       'exit by `bench/out/timeit` (see bench/README.md). The syscall row is',
-      `(T(N=${SYSCALL_LOOPS}) − T(N=0)) / ${SYSCALL_LOOPS} in µs per getppid() call.`,
+      `(T(N=${SYSCALL_LOOPS}) − T(N=0)) / ${SYSCALL_LOOPS} in µs per getppid() call; the clock row`,
+      `likewise with ${CLOCK_LOOPS} clock_gettime(CLOCK_MONOTONIC) calls through libc (the vDSO).`,
       '',
       tbl,
       '',

@@ -38,6 +38,7 @@
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <elf.h>
+#include "vdso/vdso_params.h"
 
 #define STUB_SYSCALL_ADDR 0x7fffff001100ULL
 #define STUB_FD 3
@@ -688,6 +689,51 @@ static napi_value GetRandom(napi_env env, napi_callback_info info) {
   return i32(env, (int32_t)n);
 }
 
+/* ---- clocks ---------------------------------------------------------- */
+
+/*
+ * clockSample(out BigInt64Array(3)): the TSC, CLOCK_MONOTONIC and
+ * CLOCK_REALTIME (ns) read together, for calibration. The TSC is the
+ * midpoint of two reads around the monotonic one.
+ */
+static napi_value ClockSample(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  size_t len;
+  int64_t *out = arg_buf(env, argv[0], &len);
+  if (!out || len < 24) return i32(env, -EINVAL);
+  struct timespec m, r;
+  uint64_t c0 = vdso_rdtsc();
+  clock_gettime(CLOCK_MONOTONIC, &m);
+  uint64_t c1 = vdso_rdtsc();
+  clock_gettime(CLOCK_REALTIME, &r);
+  out[0] = (int64_t)(c0 + (c1 - c0) / 2);
+  out[1] = (int64_t)m.tv_sec * 1000000000 + m.tv_nsec;
+  out[2] = (int64_t)r.tv_sec * 1000000000 + r.tv_nsec;
+  return i32(env, 0);
+}
+
+/*
+ * clockRead(params, realtime, out Float64Array(2)): the Sentry's own reading
+ * of a clock through the vDSO's code, so both agree to the nanosecond.
+ * out = [seconds, nanoseconds]. Returns 0, or -1 when not ready.
+ */
+static napi_value ClockRead(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  size_t plen, olen;
+  const struct vdso_params *p = arg_buf(env, argv[0], &plen);
+  double *out = arg_buf(env, argv[2], &olen);
+  bool realtime = false;
+  napi_get_value_bool(env, argv[1], &realtime);
+  if (!p || plen < VDSO_PARAMS_SIZE || !out || olen < 16) return i32(env, -EINVAL);
+  int64_t ns;
+  if (vdso_clock_read(p, realtime, &ns) != 0) return i32(env, -1);
+  int64_t sec = ns / 1000000000, rem = ns % 1000000000;
+  if (rem < 0) { sec--; rem += 1000000000; }
+  out[0] = (double)sec;
+  out[1] = (double)rem;
+  return i32(env, 0);
+}
+
 #define EXPORT(name, fn)                                                  \
   do {                                                                    \
     napi_value f_;                                                        \
@@ -725,6 +771,8 @@ static napi_value Init(napi_env env, napi_value exports) {
   EXPORT("getRandom", GetRandom);
   EXPORT("setAffinity", SetAffinity);
   EXPORT("getCpu", GetCpu);
+  EXPORT("clockSample", ClockSample);
+  EXPORT("clockRead", ClockRead);
   return exports;
 }
 

@@ -39,6 +39,10 @@ export interface NativeAddon {
   /** Pins thread tid (0: the caller) to cpu; cpu < 0 allows every CPU. */
   setAffinity(tid: number, cpu: number): number;
   getCpu(): number;
+  /** out = [TSC, CLOCK_MONOTONIC ns, CLOCK_REALTIME ns], read together. */
+  clockSample(out: BigInt64Array): number;
+  /** Reads a clock from vDSO parameters as the vDSO does: out = [sec, nsec]; -1 if not ready. */
+  clockRead(params: Uint8Array, realtime: boolean, out: Float64Array): number;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -57,3 +61,4 @@ function load(): NativeAddon {
 
 export const native: NativeAddon = load();
 export const stubPath = path.join(repoRoot, 'build', 'Release', 'tsvisor-stub');
+export const vdsoPath = path.join(repoRoot, 'build', 'Release', 'vdso.so');

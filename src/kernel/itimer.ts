@@ -21,7 +21,7 @@ const handles = new WeakMap<ITimerState, NodeJS.Timeout>();
 export function getITimerReal(t: Task): { value: number; interval: number } {
   const s = t.tg.itimerReal;
   if (s.deadline === 0) return { value: 0, interval: s.interval };
-  return { value: Math.max(0.001, s.deadline - performance.now()), interval: s.interval };
+  return { value: Math.max(0.001, s.deadline - t.kernel.monotonicMs()), interval: s.interval };
 }
 
 /** Arms (value > 0) or disarms the real-time timer; values in ms. */
@@ -31,7 +31,7 @@ export function setITimerReal(t: Task, value: number, interval: number): void {
   if (old !== undefined) clearTimeout(old);
   handles.delete(s);
   s.interval = interval;
-  s.deadline = value > 0 ? performance.now() + value : 0;
+  s.deadline = value > 0 ? t.kernel.monotonicMs() + value : 0;
   if (value > 0) schedule(t, s);
 }
 
@@ -39,7 +39,7 @@ function schedule(t: Task, s: ITimerState): void {
   const h = setTimeout(() => {
     handles.delete(s);
     if (t.tg.exitStatus !== null) return;
-    if (performance.now() < s.deadline - 1) {
+    if (t.kernel.monotonicMs() < s.deadline - 1) {
       // A deadline beyond Node's longest timer (2^31-1 ms): wait again.
       schedule(t, s);
       return;
@@ -52,7 +52,7 @@ function schedule(t: Task, s: ITimerState): void {
     } else {
       s.deadline = 0;
     }
-  }, Math.min(2 ** 31 - 1, Math.max(0, Math.ceil(s.deadline - performance.now()))));
+  }, Math.min(2 ** 31 - 1, Math.max(0, Math.ceil(s.deadline - t.kernel.monotonicMs()))));
   h.unref();
   handles.set(s, h);
 }

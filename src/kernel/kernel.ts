@@ -16,6 +16,8 @@ import { runTask } from './task_run.js';
 import { killBySignal } from './exit.js';
 import type { Logger } from './log.js';
 import { native } from '../native.js';
+import { Timekeeper } from './timekeeper.js';
+import { VdsoImage, VvarPage } from '../loader/vdso.js';
 
 const QUANTUM_MS = 20;
 import { FutexManager } from './futex.js';
@@ -37,9 +39,11 @@ export class Kernel {
   readonly pidns = new PIDNamespace();
   readonly futexes = new FutexManager();
   readonly uts: UTSNamespace;
-  /** Monotonic time origin: the sandbox's CLOCK_MONOTONIC starts near zero at boot, like a fresh machine. */
-  readonly bootMono = performance.now();
-  readonly bootRealtimeMs = Date.now();
+  /** The clocks; CLOCK_MONOTONIC starts near zero at boot, like a fresh machine's. */
+  readonly timekeeper: Timekeeper;
+  /** The vDSO every program gets, and the clock page mapped below it. */
+  readonly vdso: VdsoImage;
+  readonly vvar: VvarPage;
   tracer: SyscallTracer | null = null;
   private readonly runQueue: Task[] = [];
   private scheduled = false;
@@ -57,6 +61,9 @@ export class Kernel {
     hostName: string,
   ) {
     this.uts = new UTSNamespace(hostName);
+    this.timekeeper = new Timekeeper(mf);
+    this.vdso = VdsoImage.load();
+    this.vvar = new VvarPage(this.timekeeper.paramsOff);
   }
 
   /**
@@ -68,7 +75,10 @@ export class Kernel {
 
   /** Makes t runnable; it runs on the next turn of the scheduler. */
   schedule(t: Task): void {
-    if (this.keepAlive === null && this.pidns.tasks.size > 0) this.keepAlive = setInterval(() => {}, 1 << 30);
+    if (this.keepAlive === null && this.pidns.tasks.size > 0) {
+      this.keepAlive = setInterval(() => {}, 1 << 30);
+      this.timekeeper.start();
+    }
     this.runQueue.push(t);
     if (!this.scheduled && !this.running) {
       this.scheduled = true;
@@ -125,6 +135,7 @@ export class Kernel {
     if (this.pidns.tasks.size === 0 && this.keepAlive !== null) {
       clearInterval(this.keepAlive);
       this.keepAlive = null;
+      this.timekeeper.stop();
     }
     if (this.pidns.tasks.size === 0 && this.onAllExited !== null) {
       const cb = this.onAllExited;
@@ -135,11 +146,24 @@ export class Kernel {
 
   /** Monotonic clock in nanoseconds since boot, as a number (exact to ~104 days). */
   monotonicNs(): number {
-    return Math.round((performance.now() - this.bootMono) * 1e6);
+    return this.timekeeper.monotonicNs();
   }
+
+  /** Monotonic clock in milliseconds since boot: the clock every deadline is kept in. */
+  monotonicMs(): number {
+    return this.timekeeper.monotonicNs() / 1e6;
+  }
+
+  /** CLOCK_REALTIME in milliseconds (for deadlines on it: rounded to a fraction of a microsecond). */
+  realtimeMs(): number {
+    this.timekeeper.realtime(this.realtime2);
+    return this.realtime2[0] * 1e3 + this.realtime2[1] / 1e6;
+  }
+
+  private readonly realtime2 = new Float64Array(2);
 
   /** Ticks (USER_HZ = 100) since boot. */
   ticks(): number {
-    return Math.floor((performance.now() - this.bootMono) / 10);
+    return Math.floor(this.timekeeper.monotonicNs() / 1e7);
   }
 }

@@ -231,7 +231,7 @@ function writeRemaining(t: Task): void {
   const st = t.syscallState;
   const rem = st?.remAddr, deadline = st?.deadline;
   if (typeof rem !== 'number' || rem === 0 || typeof deadline !== 'number') return;
-  const leftNs = Math.max(0, deadline - performance.now()) * 1e6;
+  const leftNs = Math.max(0, deadline - t.kernel.monotonicMs()) * 1e6;
   const b = new Uint8Array(16);
   const dv = new DataView(b.buffer);
   const sec = Math.floor(leftNs / 1e9);

@@ -103,7 +103,7 @@ export class Task {
     if (deadlineMs !== undefined) {
       // Node's timers take at most 2^31-1 ms; a longer wait wakes early and
       // the call, run again, waits for the rest of its deadline.
-      const delay = Math.min(MAX_TIMER_MS, Math.max(0, deadlineMs - performance.now()));
+      const delay = Math.min(MAX_TIMER_MS, Math.max(0, deadlineMs - this.kernel.monotonicMs()));
       this.waiting.timer = setTimeout(() => this.wake(), Math.ceil(delay));
     }
     this.state = TaskState.Blocked;

@@ -5,9 +5,10 @@
 // envp, auxv, then the strings. Handles "#!" scripts as binfmt_script
 // does. Addresses are randomised the way Linux randomises them.
 //
-// Differs from Linux: there is no vDSO (AT_SYSINFO_EHDR is absent, so
-// libc makes real clock_gettime calls); PT_GNU_STACK's executable-stack
-// request is ignored (stacks are never executable).
+// Every program gets the vDSO (vdso.ts), at AT_SYSINFO_EHDR.
+//
+// Differs from Linux: PT_GNU_STACK's executable-stack request is ignored
+// (stacks are never executable).
 
 import type { Kernel } from '../kernel/kernel.js';
 import type { Credentials } from '../kernel/credentials.js';
@@ -24,6 +25,7 @@ import { decRef } from '../kernel/fd_table.js';
 import { ET_DYN, PF_R, PF_W, PF_X, PT_LOAD, PT_PHDR, parseElf } from './elf.js';
 import type { ElfInfo } from './elf.js';
 import { native } from '../native.js';
+import { mapVdso } from './vdso.js';
 import { readFileSync } from 'node:fs';
 import { E2BIG, EACCES, EFAULT, ELIBBAD, ELOOP, ENOENT, ENOEXEC, ENOMEM, EPERM } from '../abi/linux/errno.js';
 
@@ -34,7 +36,8 @@ const ELF_ET_DYN_BASE = 0x555555554000;
 
 export const AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8,
   AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16,
-  AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26, AT_EXECFN = 31, AT_MINSIGSTKSZ = 51;
+  AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26, AT_EXECFN = 31, AT_SYSINFO_EHDR = 33,
+  AT_MINSIGSTKSZ = 51;
 
 export interface LoadRequest {
   kernel: Kernel;
@@ -162,6 +165,8 @@ export function load(req: LoadRequest): LoadResult | number {
     interpBase = il.bias;
     entry = interpElf.entry + il.bias;
   }
+  const vdso = mapVdso(mm, k.vdso, k.vvar);
+  if (vdso < 0) return fail(vdso);
   mm.brkStart = mm.brkEnd = pageUp(mainLoad.end) + (mainElf.type === ET_DYN ? randomPages(1 << 13) : 0);
 
   // Stack.
@@ -176,6 +181,7 @@ export function load(req: LoadRequest): LoadResult | number {
   const phdrAddr = findPhdr(mainElf, mainLoad.bias);
   const execfn = req.path;
   const sp = buildStack(mm, stackTop, argv, req.envp, execfn, (random, execfnAddr, platformAddr) => [
+    AT_SYSINFO_EHDR, vdso,
     AT_PHDR, phdrAddr,
     AT_PHENT, 56,
     AT_PHNUM, mainElf.phnum,

@@ -46,6 +46,17 @@ export interface Mappable {
   /** Each VMA mapping the file holds a reference. */
   incRef(): void;
   decRef(): void;
+  /**
+   * For kernel-owned pages (the vDSO's parameter page): the memory-file
+   * offset of the page at offset, mapped as it is into every address space
+   * and never freed by one; negative past the end. Such mappings are shared.
+   */
+  pagesAt?(offset: number): number;
+}
+
+/** Whether v's PMAs are its own to free (not kernel pages lent to it). */
+function ownsPages(v: Vma): boolean {
+  return v.file?.pagesAt === undefined;
 }
 
 export interface Pma {
@@ -177,9 +188,10 @@ export class MemoryManager {
     let anyMapped = false;
     while (i < this.vmas.length && this.vmas[i].start < end) {
       const v = this.vmas[i];
+      const owned = ownsPages(v);
       for (const p of v.pmas) {
         if (p.mapped) anyMapped = true;
-        this.mf.deallocate(p.off, p.end - p.start);
+        if (owned) this.mf.deallocate(p.off, p.end - p.start);
       }
       v.file?.decRef();
       this.vmas.splice(i, 1);
@@ -357,10 +369,12 @@ export class MemoryManager {
     if (nl < ol) {
       // Shrinking while moving: drop pages past the new end.
       const keep: Pma[] = [];
+      const owned = ownsPages(v);
       for (const p of moved.pmas) {
-        if (p.start >= moved.end) this.mf.deallocate(p.off, p.end - p.start);
-        else if (p.end > moved.end) {
-          this.mf.deallocate(p.off + (moved.end - p.start), p.end - moved.end);
+        if (p.start >= moved.end) {
+          if (owned) this.mf.deallocate(p.off, p.end - p.start);
+        } else if (p.end > moved.end) {
+          if (owned) this.mf.deallocate(p.off + (moved.end - p.start), p.end - moved.end);
           p.end = moved.end;
           keep.push(p);
         } else keep.push(p);
@@ -498,6 +512,15 @@ export class MemoryManager {
     }
     const found = ps[lo];
     if (found !== undefined && found.start <= addr) return found;
+    if (v.file?.pagesAt !== undefined) {
+      // Kernel pages: one page at a time, lent, not allocated.
+      const start = pageDown(addr);
+      const off = v.file.pagesAt(v.fileOff + (start - v.start));
+      if (off < 0) return -EFAULT;
+      const lent: Pma = { start, end: start + PAGE_SIZE, off, mapped: false };
+      ps.splice(lo, 0, lent);
+      return lent;
+    }
     // Allocate the aligned window around addr, clipped to the VMA and the neighbours.
     const window = v.file !== null ? FILE_FAULT_WINDOW : FAULT_WINDOW;
     const winStart = addr - (addr % window);
@@ -623,7 +646,7 @@ export class MemoryManager {
   /** Frees every page and the stub mappings; the MemoryManager is dead afterwards. */
   release(): void {
     for (const v of this.vmas) {
-      for (const p of v.pmas) this.mf.deallocate(p.off, p.end - p.start);
+      if (ownsPages(v)) for (const p of v.pmas) this.mf.deallocate(p.off, p.end - p.start);
       v.file?.decRef();
     }
     this.vmas = [];

@@ -34,21 +34,21 @@ export function sysFutex(t: Task): number {
       if (st !== null && st.futexWaiter !== undefined) {
         // Run again after waking: by FUTEX_WAKE, or because the deadline passed.
         if (st.futexWaiter.woken) return 0;
-        if (st.deadline !== undefined && performance.now() >= st.deadline) {
+        if (st.deadline !== undefined && t.kernel.monotonicMs() >= st.deadline) {
           t.kernel.futexes.cancel(st.futexWaiter);
           return -ETIMEDOUT;
         }
         return t.block([], 0, st.deadline);
       }
-      if (st !== null && st.deadline !== undefined && performance.now() >= st.deadline) return -ETIMEDOUT;
+      if (st !== null && st.deadline !== undefined && t.kernel.monotonicMs() >= st.deadline) return -ETIMEDOUT;
       // The timeout is read and checked before the futex word, as Linux does.
       let deadline: number | undefined = st?.deadline;
       if (st === null && r.arg(3) !== 0) {
         const ns = readTimespec(t, r.arg(3));
         if (ns < 0) return ns;
-        if (cmd === FUTEX_WAIT) deadline = performance.now() + ns / 1e6;
-        else if (op & FUTEX_CLOCK_REALTIME) deadline = performance.now() + (ns / 1e6 - Date.now());
-        else deadline = t.kernel.bootMono + ns / 1e6;
+        if (cmd === FUTEX_WAIT) deadline = t.kernel.monotonicMs() + ns / 1e6;
+        else if (op & FUTEX_CLOCK_REALTIME) deadline = t.kernel.monotonicMs() + (ns / 1e6 - t.kernel.realtimeMs());
+        else deadline = ns / 1e6;
       }
       const dv = copyInStruct(t, addr, 4);
       if (dv === null) return -EFAULT;

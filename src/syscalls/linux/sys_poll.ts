@@ -36,14 +36,14 @@ interface PollState {
 function deadlineOf(t: Task, timeoutNs: number, interruptErr: number): number | undefined {
   const st = t.syscallState as PollState | null;
   if (st !== null) return st.deadline;
-  const deadline = timeoutNs < 0 ? undefined : performance.now() + timeoutNs / 1e6;
+  const deadline = timeoutNs < 0 ? undefined : t.kernel.monotonicMs() + timeoutNs / 1e6;
   t.syscallState = { deadline, interruptErr } as PollState;
   return deadline;
 }
 
 /** Waits on queues until the deadline; returns the BLOCK code or 0 if the deadline passed. */
 function waitOrTimeout(t: Task, queues: WaitQueue[], deadline: number | undefined): number | null {
-  if (deadline !== undefined && performance.now() >= deadline) return null;
+  if (deadline !== undefined && t.kernel.monotonicMs() >= deadline) return null;
   return t.block(queues, POLLIN | POLLOUT | POLLPRI | POLLERR | POLLHUP | POLLRDHUP, deadline);
 }
 
@@ -176,7 +176,7 @@ function writeRemaining(t: Task, addr: number, timeval: boolean): void {
   const st = t.syscallState as PollState | null;
   const deadline = st?.deadline;
   if (addr === 0 || deadline === undefined) return;
-  const left = Math.max(0, deadline - performance.now());
+  const left = Math.max(0, deadline - t.kernel.monotonicMs());
   const b = new Uint8Array(16);
   const dv = new DataView(b.buffer);
   putU64(dv, 0, Math.floor(left / 1000));

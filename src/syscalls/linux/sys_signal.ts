@@ -248,12 +248,12 @@ export function sysRtSigtimedwait(t: Task): number {
     if (r.arg(2) !== 0) {
       const ns = readTimespec(t, r.arg(2));
       if (ns < 0) return ns;
-      deadline = performance.now() + ns / 1e6;
+      deadline = t.kernel.monotonicMs() + ns / 1e6;
     }
     // Never restarted, whatever SA_RESTART says (signal(7)).
     t.syscallState = { deadline, interruptErr: EINTR };
   }
-  if (deadline !== undefined && performance.now() >= deadline) {
+  if (deadline !== undefined && t.kernel.monotonicMs() >= deadline) {
     t.sigWaitSet = 0n;
     return -EAGAIN;
   }

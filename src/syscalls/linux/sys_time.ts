@@ -1,9 +1,10 @@
 // Clocks and sleeping: clock_gettime(2), clock_getres(2),
 // gettimeofday(2), time(2), nanosleep(2), clock_nanosleep(2).
 //
-// CLOCK_REALTIME is the host's; CLOCK_MONOTONIC and CLOCK_BOOTTIME count
-// from the sandbox's boot. A sleep parks the task with a deadline, so it
-// can be woken early by a signal and restarted.
+// The clocks are the Timekeeper's (kernel/timekeeper.ts), the ones the vDSO
+// reads: CLOCK_REALTIME follows the host's; CLOCK_MONOTONIC and
+// CLOCK_BOOTTIME count from the sandbox's boot. A sleep parks the task with
+// a deadline, so it can be woken early by a signal and restarted.
 //
 // CPU-time clocks are the host's accounting of the thread that runs the
 // program. Differs from Linux: clock_nanosleep on a CPU-time clock sleeps
@@ -18,47 +19,62 @@ export const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID =
   CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5, CLOCK_MONOTONIC_COARSE = 6, CLOCK_BOOTTIME = 7,
   CLOCK_REALTIME_ALARM = 8, CLOCK_BOOTTIME_ALARM = 9, CLOCK_TAI = 11;
 
-/** Now on clock id, in ns (as a number: exact to 2^53 ns, which is ~104 days for monotonic and µs-rounded for realtime). */
-function clockNow(t: Task, id: number): number | null {
+const now2 = new Float64Array(2);
+
+/**
+ * Reads clock id into now2 as [seconds, nanoseconds] (exact, which a number
+ * of realtime nanoseconds would not be). Returns false for an unknown clock.
+ */
+function readClock(t: Task, id: number): boolean {
+  let ns: number;
   switch (id) {
     case CLOCK_REALTIME:
     case CLOCK_REALTIME_COARSE:
     case CLOCK_REALTIME_ALARM:
     case CLOCK_TAI:
-      return (t.kernel.bootRealtimeMs + (performance.now() - t.kernel.bootMono)) * 1e6;
+      t.kernel.timekeeper.realtime(now2);
+      return true;
     case CLOCK_MONOTONIC:
     case CLOCK_MONOTONIC_RAW:
     case CLOCK_MONOTONIC_COARSE:
     case CLOCK_BOOTTIME:
     case CLOCK_BOOTTIME_ALARM:
-      return t.kernel.monotonicNs();
+      ns = t.kernel.monotonicNs();
+      break;
     case CLOCK_PROCESS_CPUTIME_ID:
     case CLOCK_THREAD_CPUTIME_ID:
       // One thread per process for now: both are the thread's CPU time.
-      return t.ctx.cpuTime()?.totalNs ?? 0;
+      ns = t.ctx.cpuTime()?.totalNs ?? 0;
+      break;
     default:
-      return null;
+      return false;
   }
+  now2[0] = Math.floor(ns / 1e9);
+  now2[1] = ns - now2[0] * 1e9;
+  return true;
+}
+
+function putPair(t: Task, addr: number, a: number, b: number): number {
+  const buf = new Uint8Array(16);
+  const dv = new DataView(buf.buffer);
+  putU64(dv, 0, a);
+  putU64(dv, 8, b);
+  return copyOut(t, addr, buf) < 0 ? -EFAULT : 0;
 }
 
 function putTimespec(t: Task, addr: number, ns: number): number {
-  const b = new Uint8Array(16);
-  const dv = new DataView(b.buffer);
   const sec = Math.floor(ns / 1e9);
-  putU64(dv, 0, sec);
-  putU64(dv, 8, Math.floor(ns - sec * 1e9));
-  return copyOut(t, addr, b) < 0 ? -EFAULT : 0;
+  return putPair(t, addr, sec, Math.floor(ns - sec * 1e9));
 }
 
 export function sysClockGettime(t: Task): number {
-  const now = clockNow(t, t.regs.argInt(0));
-  if (now === null) return -EINVAL;
-  return putTimespec(t, t.regs.arg(1), now);
+  if (!readClock(t, t.regs.argInt(0))) return -EINVAL;
+  return putPair(t, t.regs.arg(1), now2[0], Math.floor(now2[1]));
 }
 
 export function sysClockGetres(t: Task): number {
   const id = t.regs.argInt(0);
-  if (clockNow(t, id) === null) return -EINVAL;
+  if (!readClock(t, id)) return -EINVAL;
   const addr = t.regs.arg(1);
   if (addr === 0) return 0;
   const coarse = id === CLOCK_REALTIME_COARSE || id === CLOCK_MONOTONIC_COARSE;
@@ -67,21 +83,15 @@ export function sysClockGetres(t: Task): number {
 
 export function sysGettimeofday(t: Task): number {
   const tv = t.regs.arg(0), tz = t.regs.arg(1);
-  const ns = clockNow(t, CLOCK_REALTIME) as number;
-  if (tv !== 0) {
-    const b = new Uint8Array(16);
-    const dv = new DataView(b.buffer);
-    const sec = Math.floor(ns / 1e9);
-    putU64(dv, 0, sec);
-    putU64(dv, 8, Math.floor((ns - sec * 1e9) / 1000));
-    if (copyOut(t, tv, b) < 0) return -EFAULT;
-  }
+  readClock(t, CLOCK_REALTIME);
+  if (tv !== 0 && putPair(t, tv, now2[0], Math.floor(now2[1] / 1000)) < 0) return -EFAULT;
   if (tz !== 0 && copyOut(t, tz, new Uint8Array(8)) < 0) return -EFAULT;
   return 0;
 }
 
 export function sysTime(t: Task): number {
-  const sec = Math.floor((clockNow(t, CLOCK_REALTIME) as number) / 1e9);
+  readClock(t, CLOCK_REALTIME);
+  const sec = now2[0];
   const addr = t.regs.arg(0);
   if (addr !== 0) {
     const b = new Uint8Array(8);
@@ -104,7 +114,7 @@ const TIMER_ABSTIME = 1;
 
 function sleep(t: Task, clock: number, deadlineNs: number, remAddr: number): number {
   // The deadline is kept across re-runs of the call, in monotonic ms.
-  const nowMs = performance.now();
+  const nowMs = t.kernel.monotonicMs();
   const st = t.syscallState;
   let deadlineMs: number;
   if (st !== null && st.deadline !== undefined) {
@@ -129,12 +139,13 @@ export function sysClockNanosleep(t: Task): number {
   const r = t.regs;
   const clock = r.argInt(0), flags = r.argInt(1);
   if (clock === CLOCK_THREAD_CPUTIME_ID) return -EOPNOTSUPP;
-  const now = clockNow(t, clock);
-  if (now === null) return -EINVAL;
+  if (!readClock(t, clock)) return -EINVAL;
   if (t.syscallState !== null) return sleep(t, clock, 0, 0);
   const ns = readTimespec(t, r.arg(2));
   if (ns < 0) return ns;
-  const rel = flags & TIMER_ABSTIME ? Math.max(0, ns - now) : ns;
+  // An absolute time is compared as seconds and nanoseconds: realtime ns do not fit a number exactly.
+  const dv = flags & TIMER_ABSTIME ? copyInStruct(t, r.arg(2), 16) : null;
+  const rel = dv !== null ? Math.max(0, (getI64(dv, 0) - now2[0]) * 1e9 + (getI64(dv, 8) - now2[1])) : ns;
   return sleep(t, clock, rel, flags & TIMER_ABSTIME ? 0 : r.arg(3));
 }
 
