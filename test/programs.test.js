@@ -30,6 +30,12 @@ const CASES = [
   { argv: [BUSYBOX, 'cat', '/nonexistent'], code: 1, stderr: true, skip: need(BUSYBOX) },
   { argv: ['/bin/ls', '-l', '/usr/bin'], code: 0 },
   { argv: ['/usr/bin/sha256sum', '/etc/os-release'], code: 0 },
+  // execve from a running program: env and shells replace themselves.
+  { argv: ['/usr/bin/env', '-i', 'A=1', 'B=two words', '/usr/bin/env'], code: 0 },
+  { argv: ['/usr/bin/env', '/nonexistent'], code: 127, stderr: true },
+  { argv: [BUSYBOX, 'sh', '-c', 'exec /bin/echo replaced by exec'], code: 0, skip: need(BUSYBOX) },
+  { argv: ['/bin/sh', '-c', 'exec /usr/bin/printf "%s|" "$0" "$@"', 'zero', 'one', 'two'], code: 0 },
+  { argv: [PYTHON, '-c', 'import os; os.execv("/bin/echo", ["echo", "from", "python"])'], code: 0, skip: need(PYTHON) },
   {
     argv: [PYTHON, '-c',
       'import json, hashlib, os; print(json.dumps(sorted(os.listdir("/"))), hashlib.sha256(b"x").hexdigest())'],

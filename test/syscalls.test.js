@@ -5,6 +5,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { assertSameAsNative, compileC, compileWarnings } from './lib/harness.js';
 
 /** program -> expected native exit status (shell style). */
@@ -14,6 +16,7 @@ const PROGRAMS = {
   dirs: 0, // getdents64/getcwd/chdir/fchdir/readlink*/access/faccessat*
   mm: 0, // mmap/munmap/mprotect/mremap/brk/madvise/mincore/msync
   time: 0, // clock_gettime/getres, gettimeofday, time, nanosleep, clock_nanosleep
+  exec: 0, // execve/execveat: errors, then a chain of stages checking what exec keeps and resets
   vdso: 139, // the vDSO's clocks against the calls', its pages; ends with a bad pointer given to it (SIGSEGV)
   ids: 0, // getpid/gettid/getppid/pgid/sid, uids and gids, uname
   misc: 0, // getrandom, arch_prctl, rlimits, umask, sysinfo, sched_*, prctl, ENOSYS
@@ -39,10 +42,28 @@ const NATIVE_READ_ONLY_ROOT = new Set(['fsmod', 'fsio']);
  * these kinds (harness option nativeNamespaces), as the sandbox has its own. */
 const NATIVE_NAMESPACES = { procs: ['uts'] };
 
+/** Files some programs need beside their binaries, made before they run. */
+const FIXTURES = {
+  exec(bin) {
+    const dir = join(dirname(bin), 'exec-fixtures');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'notelf'), 'just text\n', { mode: 0o755 });
+    chmodSync(join(dir, 'notelf'), 0o755);
+    writeFileSync(join(dir, 'noexec'), 'just text\n', { mode: 0o644 });
+    chmodSync(join(dir, 'noexec'), 0o644);
+    writeFileSync(join(dir, 'script.sh'), '#!/bin/sh\necho "script: $0 [$2]"\nexec "$1" empty-argv\n', { mode: 0o755 });
+    chmodSync(join(dir, 'script.sh'), 0o755);
+    const link = join(dir, `link-${basename(bin)}`);
+    rmSync(link, { force: true });
+    symlinkSync(bin, link);
+  },
+};
+
 for (const [name, expectCode] of Object.entries(PROGRAMS)) {
   for (const mode of ['static', 'dynamic']) {
     test(`${name} (${mode}) behaves as natively`, () => {
       const bin = compileC(name, { static: mode === 'static' });
+      FIXTURES[name]?.(bin);
       const { native } = assertSameAsNative([bin], {
         expectCode, checkNativeDeterministic: true, nativeReadOnlyRoot: NATIVE_READ_ONLY_ROOT.has(name),
         nativeNamespaces: NATIVE_NAMESPACES[name],

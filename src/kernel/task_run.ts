@@ -20,8 +20,7 @@ const SIGSEGV = 11, SIGBUS = 7;
  * or it exited).
  */
 function serveSyscall(t: Task): boolean {
-  const ctx = t.ctx;
-  const nr = ctx.regs.sysno;
+  const nr = t.ctx.regs.sysno;
   const tracer = t.kernel.tracer;
   let r: number;
   if (t.interrupted) {
@@ -75,17 +74,19 @@ function serveSyscall(t: Task): boolean {
   } else {
     t.syscallState = null;
   }
-  if (r !== NORETURN) ctx.regs.set(Reg.RAX, r);
-  if (tracer !== null) tracer.exit(t, nr, r === NORETURN ? ctx.regs.getSigned(Reg.RAX) : r);
+  // execve may have replaced the context: the registers are t.ctx's now.
+  if (r !== NORETURN) t.ctx.regs.set(Reg.RAX, r);
+  if (tracer !== null) tracer.exit(t, nr, r === NORETURN ? t.ctx.regs.getSigned(Reg.RAX) : r);
   return t.state === TaskState.Running;
 }
 
 export function runTask(t: Task): void {
-  const ctx = t.ctx;
   // A task woken from a blocking call serves that call again first.
   if (t.syscallPending && !serveSyscall(t)) return;
   for (;;) {
     if (t.state !== TaskState.Running) return;
+    // Read each time round: execve replaces the context.
+    const ctx = t.ctx;
     // The return to user mode: finish an interrupted call, deliver signals
     // (once the thread is stopped: after a quantum it may still be running).
     if ((t.signalPending || t.syscallExit) && ctx.stopped && !handleSignals(t)) return;

@@ -20,7 +20,7 @@ import type { Mappable } from '../mm/mm.js';
 import type { Dentry } from '../vfs/dentry.js';
 import { checkPermission, MAY_EXEC } from '../vfs/vfs.js';
 import { FileDescription, O_RDONLY } from '../vfs/file_description.js';
-import { S_IFMT, S_IFREG } from '../vfs/stat.js';
+import { S_IFLNK, S_IFMT, S_IFREG } from '../vfs/stat.js';
 import { decRef } from '../kernel/fd_table.js';
 import { ET_DYN, PF_R, PF_W, PF_X, PT_LOAD, PT_PHDR, parseElf } from './elf.js';
 import type { ElfInfo } from './elf.js';
@@ -48,6 +48,13 @@ export interface LoadRequest {
   /** Byte strings (latin1). */
   argv: string[];
   envp: string[];
+  /**
+   * The file itself, when the caller resolved it (execveat(2) with a
+   * directory descriptor or AT_EMPTY_PATH); path is then only its name.
+   */
+  dentry?: Dentry;
+  /** The final component must not be a symbolic link (AT_SYMLINK_NOFOLLOW). */
+  noFollow?: boolean;
 }
 
 export interface LoadResult {
@@ -62,14 +69,22 @@ interface OpenedExec {
   mappable: Mappable;
 }
 
-function openExec(req: LoadRequest, path: string): OpenedExec | number {
-  const k = req.kernel;
-  const d = k.vfs.walk(req.creds, req.root, req.cwd, path, { followFinal: true });
-  if (typeof d === 'number') return d;
+/** Whether creds may execute the file at d: 0, or -ELOOP (a symlink not followed) or -EACCES, as open_exec checks. */
+export function checkExecutable(creds: Credentials, d: Dentry): number {
   const st = d.inode.stat();
   if (typeof st === 'number') return st;
+  if ((st.mode & S_IFMT) === S_IFLNK) return -ELOOP;
   if ((st.mode & S_IFMT) !== S_IFREG) return -EACCES;
-  if (!checkPermission(req.creds, st.mode, st.uid, st.gid, MAY_EXEC)) return -EACCES;
+  if (!checkPermission(creds, st.mode, st.uid, st.gid, MAY_EXEC)) return -EACCES;
+  return 0;
+}
+
+function openExec(req: LoadRequest, path: string, resolved?: Dentry): OpenedExec | number {
+  const k = req.kernel;
+  const d = resolved ?? k.vfs.walk(req.creds, req.root, req.cwd, path, { followFinal: !req.noFollow });
+  if (typeof d === 'number') return d;
+  const ok = checkExecutable(req.creds, d);
+  if (ok < 0) return ok;
   const f = d.inode.open(O_RDONLY);
   if (typeof f === 'number') return f;
   f.dentry = d;
@@ -104,7 +119,7 @@ export function load(req: LoadRequest): LoadResult | number {
   // binfmt_script: up to 4 levels of "#!" interpreters, as Linux allows.
   for (let depth = 0; ; depth++) {
     if (depth > 4) return -ELOOP;
-    opened = openExec(req, path);
+    opened = openExec(req, path, depth === 0 ? req.dentry : undefined);
     if (typeof opened === 'number') return opened;
     const head = readAt(opened.file, 0, 256);
     if (typeof head === 'number') { decRef(opened.file); return head; }

@@ -23,6 +23,7 @@ import * as sched from './sys_sched.js';
 import * as pipe from './sys_pipe.js';
 import * as poll from './sys_poll.js';
 import * as tree from './sys_tree.js';
+import * as exec from './sys_exec.js';
 
 export interface SyscallEntry {
   name: string;
@@ -148,6 +149,8 @@ partial('gettid', thread.sysGettid, 'single-threaded processes only until clone'
 full('getppid', thread.sysGetppid);
 partial('exit', thread.sysExit, 'ends the whole process (threads are not implemented yet)');
 full('exit_group', thread.sysExitGroup);
+partial('execve', exec.sysExecve, 'set-user-ID and set-group-ID bits are not honoured; one thread per process');
+partial('execveat', exec.sysExecveat, 'set-user-ID and set-group-ID bits are not honoured; one thread per process');
 partial('personality', thread.sysPersonality, 'only the PER_LINUX domain; flag bits are recorded but do not change behaviour');
 full('set_tid_address', thread.sysSetTidAddress);
 full('set_robust_list', thread.sysSetRobustList);

@@ -1,0 +1,72 @@
+// execve(2)'s kernel half (gVisor pkg/sentry/kernel/task_exec.go): replace
+// the calling process's image with a freshly loaded one. The loader builds
+// the new address space (a new stub process) without touching the task, so
+// every failure before the point of no return leaves the caller as it was.
+// After it: the old address space is released, close-on-exec descriptors
+// are closed, caught signals go back to their default action (ignored ones
+// stay ignored), the alternate signal stack is disabled, and the thread's
+// name becomes the new program's.
+//
+// Differs from Linux: a process has one thread for now, so there is no
+// de-threading; set-user-ID and set-group-ID bits are not honoured (the
+// root file system is the container's, and its owner runs it).
+
+import type { Task } from './task.js';
+import { NORETURN } from './task.js';
+import type { Dentry } from '../vfs/dentry.js';
+import { load } from '../loader/loader.js';
+import { PlatformError } from '../platform/platform.js';
+import { ENOMEM } from '../abi/linux/errno.js';
+
+const SIG_IGN = 1n;
+
+export interface ExecRequest {
+  /** The name the program was asked for (AT_EXECFN, and argv for a "#!" script). */
+  path: string;
+  argv: string[];
+  envp: string[];
+  /** Already resolved (execveat with a descriptor); else path is walked from the cwd. */
+  dentry?: Dentry;
+  noFollow?: boolean;
+}
+
+/** Runs the exec; returns NORETURN (the registers are the new program's) or -errno. */
+export function execTask(t: Task, req: ExecRequest): number {
+  let res: ReturnType<typeof load>;
+  try {
+    res = load({
+      kernel: t.kernel, creds: t.creds, root: t.root, cwd: t.cwd,
+      path: req.path, argv: req.argv, envp: req.envp, dentry: req.dentry, noFollow: req.noFollow,
+    });
+  } catch (e) {
+    // No stub process could be started for the new address space.
+    if (e instanceof PlatformError) {
+      t.kernel.log.warn(`execve: ${e.message}`);
+      return -ENOMEM;
+    }
+    throw e;
+  }
+  if (typeof res === 'number') return res;
+
+  // The point of no return.
+  const old = t.mm;
+  t.mm = res.mm;
+  t.ctx = res.ctx;
+  old.release();
+  t.comm = res.comm;
+  t.fdTable.closeOnExec();
+  for (const a of t.tg.sigactions) {
+    if (a.handler !== SIG_IGN) a.handler = 0n;
+    a.flags = 0n;
+    a.restorer = 0n;
+    a.mask = 0n;
+  }
+  t.altStack = { sp: 0, flags: 2 /* SS_DISABLE */, size: 0 };
+  // The old image's futex words are gone with it (Linux's exec_mm_release).
+  t.clearChildTid = 0;
+  t.robustList = 0;
+  t.robustListLen = 0;
+  t.prctl.dumpable = 1;
+  t.syscallState = null;
+  return NORETURN;
+}
