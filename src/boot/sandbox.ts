@@ -121,7 +121,8 @@ export function runDo(opts: DoOptions): Promise<number> {
   const task = new Task(kernel, tgid, tg, res.ctx, res.mm, fdTable, vfs.root, cwd, creds);
   task.comm = res.comm;
   tg.tasks.push(task);
-  kernel.pidns.add(task);
+  kernel.initTg = tg;
+  kernel.taskStarted(task);
   // Signals sent to tsvisor go to the program, as runsc do forwards them.
   const forward = (name: NodeJS.Signals, sig: number) => {
     const h = () => {

@@ -1,28 +1,126 @@
 // Exiting (gVisor pkg/sentry/kernel/task_exit.go): a thread group ends
-// with exit_group(2) or a fatal signal. The address space and file table
-// are released and the exit status is recorded as wait(2) encodes it.
+// with exit_group(2) or a fatal signal. Its address space and files are
+// released at once and the exit status is recorded as wait(2) encodes it;
+// the process stays a zombie, its pid taken, until its parent reaps it.
+//
+// On exit: a vfork parent is released; children go to the first process
+// (pid 1, the sandbox's init), with their parent-death signal; the parent
+// gets the exit signal (SIGCHLD, with CLD_* siginfo) and its wait(2)
+// calls are woken. A parent that ignores SIGCHLD, or set SA_NOCLDWAIT, has
+// its children reaped automatically. When the first process exits, every
+// other process is killed, as when a pid namespace's init dies.
 
 import { Task, TaskState } from './task.js';
-import { sendSignal, userSiginfo } from './signals.js';
+import type { ThreadGroup } from './thread_group.js';
+import { SIGCHLD, SIGKILL, makeSiginfo, sendSignal, userSiginfo } from './signals.js';
 import { cancelITimers } from './itimer.js';
 import type { FutexWaiterEntry } from './futex.js';
+import { EVENT_IN } from '../sync/waiter.js';
 
 const SIGNAL_CORE = new Set([3, 4, 5, 6, 7, 8, 11, 24, 25, 31]);
+const SIG_IGN = 1n;
+const SA_NOCLDWAIT = 2n;
+export const CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
+
+/** The si_code and si_status of a wait status, as SIGCHLD and waitid(2) report them. */
+export function childCode(status: number): { code: number; value: number } {
+  const sig = status & 0x7f;
+  if (sig === 0) return { code: CLD_EXITED, value: (status >> 8) & 0xff };
+  return { code: status & 0x80 ? CLD_DUMPED : CLD_KILLED, value: sig };
+}
+
+/** The SIGCHLD-style siginfo describing child's end (signo: the parent's exit signal). */
+export function childSiginfo(signo: number, child: ThreadGroup): Uint8Array {
+  const { code, value } = childCode(child.exitStatus ?? 0);
+  return makeSiginfo(signo, code, (dv) => {
+    dv.setInt32(16, child.tgid, true);
+    dv.setUint32(20, child.leader.creds.ruid, true);
+    dv.setInt32(24, value, true);
+    // si_utime, si_stime in clock ticks.
+    dv.setBigInt64(32, BigInt(Math.floor(child.exitCpu.userUs / 10000)), true);
+    dv.setBigInt64(40, BigInt(Math.floor(child.exitCpu.sysUs / 10000)), true);
+  });
+}
+
+/** Removes a zombie for good: its parent forgets it, its pid is free again. */
+export function reap(child: ThreadGroup): void {
+  if (child.reaped) return;
+  child.reaped = true;
+  const p = child.parent;
+  if (p !== null) {
+    p.children.delete(child);
+    p.childrenCpu.userUs += child.exitCpu.userUs + child.childrenCpu.userUs;
+    p.childrenCpu.sysUs += child.exitCpu.sysUs + child.childrenCpu.sysUs;
+  }
+  child.leader.kernel.reaped(child);
+}
+
+function notifyParent(tg: ThreadGroup): void {
+  const p = tg.parent;
+  if (p === null || p.exitStatus !== null) {
+    reap(tg);
+    return;
+  }
+  const act = p.sigactions[SIGCHLD];
+  let sig = tg.exitSignal;
+  let autoreap = false;
+  if (sig === SIGCHLD && (act.handler === SIG_IGN || (act.flags & SA_NOCLDWAIT) !== 0n)) {
+    autoreap = true;
+    if (act.handler === SIG_IGN) sig = 0;
+  }
+  if (sig > 0 && sig <= 64) sendSignal(p.leader, childSiginfo(sig, tg));
+  if (autoreap) reap(tg);
+  p.childQueue.notify(EVENT_IN);
+}
+
+/** Gives tg's children to the first process, as Linux gives orphans to the namespace's init. */
+function reparentChildren(tg: ThreadGroup): void {
+  const init = tg.leader.kernel.initTg;
+  for (const c of [...tg.children]) {
+    tg.children.delete(c);
+    if (init === null || init === tg || init.exitStatus !== null) {
+      c.parent = null;
+      c.ppid = 0;
+      if (c.exitStatus !== null) reap(c);
+      continue;
+    }
+    c.parent = init;
+    c.ppid = init.tgid;
+    init.children.add(c);
+    const pdeath = c.exitStatus === null ? c.leader.prctl.pdeathsig : 0;
+    if (pdeath > 0) sendSignal(c.leader, userSiginfo(pdeath, 0, 0, 0));
+    if (c.exitStatus !== null) init.childQueue.notify(EVENT_IN);
+  }
+}
 
 function finish(t: Task, status: number): void {
   const tg = t.tg;
-  if (tg.exitStatus === null) tg.exitStatus = status;
-  for (const task of [...tg.tasks]) {
+  if (tg.exitStatus !== null) return;
+  tg.exitStatus = status;
+  const cpu = t.ctx.cpuTime();
+  if (cpu !== null) tg.exitCpu = { userUs: cpu.userUs, sysUs: cpu.sysUs };
+  for (const task of tg.tasks) {
     if (task.state === TaskState.Dead) continue;
     const fw = task.syscallState?.futexWaiter as FutexWaiterEntry | undefined;
     if (fw !== undefined) task.kernel.futexes.cancel(fw);
     task.wake();
     task.state = TaskState.Dead;
     task.fdTable.closeAll();
-    task.kernel.taskExited(task);
   }
   cancelITimers(t);
   t.mm.release();
+  tg.vforkDone = true;
+  tg.vforkQueue.notify(EVENT_IN);
+  const k = t.kernel;
+  if (tg === k.initTg) {
+    // Everything else in the namespace dies with its init.
+    for (const o of [...k.pidns.tasks.values()]) {
+      if (o.tg !== tg && o.state !== TaskState.Dead) finish(o, SIGKILL);
+    }
+  }
+  reparentChildren(tg);
+  notifyParent(tg);
+  for (const task of tg.tasks) k.taskExited(task);
 }
 
 /** exit_group(code). */

@@ -80,6 +80,17 @@ export class FDTable {
     for (let fd = 0; fd < this.slots.length; fd++) if (this.slots[fd] !== undefined) this.close(fd);
   }
 
+  /** A copy for a forked child: the same descriptions (one more reference each), the same flags. */
+  fork(): FDTable {
+    const c = new FDTable();
+    c.slots = this.slots.map((e) => {
+      if (e === undefined) return undefined;
+      e.file.incRef();
+      return { file: e.file, cloexec: e.cloexec };
+    });
+    return c;
+  }
+
   /** Open descriptors in order (for /proc and close_range). */
   fds(): number[] {
     const out: number[] = [];

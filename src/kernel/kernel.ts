@@ -12,6 +12,7 @@ import type { VirtualFilesystem } from '../vfs/vfs.js';
 import { PIDNamespace } from './pid_namespace.js';
 import { UTSNamespace } from './uts.js';
 import { Task, TaskState } from './task.js';
+import type { ThreadGroup } from './thread_group.js';
 import { runTask } from './task_run.js';
 import { killBySignal } from './exit.js';
 import type { Logger } from './log.js';
@@ -50,6 +51,10 @@ export class Kernel {
   private running = false;
   /** Called once when the last task has exited, with the first process's wait status. */
   onAllExited: ((status: number) => void) | null = null;
+  /** The first process (pid 1): orphans are reparented to it, and its death ends the sandbox. */
+  initTg: ThreadGroup | null = null;
+  /** Tasks not yet dead (zombies stay in pidns until reaped, but do not count here). */
+  private liveTasks = 0;
   private readonly ensosysLogged = new Set<number>();
 
   constructor(
@@ -75,7 +80,7 @@ export class Kernel {
 
   /** Makes t runnable; it runs on the next turn of the scheduler. */
   schedule(t: Task): void {
-    if (this.keepAlive === null && this.pidns.tasks.size > 0) {
+    if (this.keepAlive === null && this.liveTasks > 0) {
       this.keepAlive = setInterval(() => {}, 1 << 30);
       this.timekeeper.start();
     }
@@ -129,19 +134,31 @@ export class Kernel {
     this.log.warn(`unimplemented system call ${name} (${nr}): returning ENOSYS`);
   }
 
-  /** Called by exit paths when a task is gone. */
+  /** A new task exists (the first process, or a fork's child): it has its pid and counts as alive. */
+  taskStarted(t: Task): void {
+    this.pidns.add(t);
+    this.liveTasks++;
+  }
+
+  /** Called by exit paths when a task is dead; its pid stays taken until it is reaped. */
   taskExited(t: Task): void {
-    this.pidns.remove(t);
-    if (this.pidns.tasks.size === 0 && this.keepAlive !== null) {
+    this.liveTasks--;
+    if (this.liveTasks > 0) return;
+    if (this.keepAlive !== null) {
       clearInterval(this.keepAlive);
       this.keepAlive = null;
       this.timekeeper.stop();
     }
-    if (this.pidns.tasks.size === 0 && this.onAllExited !== null) {
+    if (this.onAllExited !== null) {
       const cb = this.onAllExited;
       this.onAllExited = null;
-      cb(t.tg.exitStatus ?? 0);
+      cb((this.initTg ?? t.tg).exitStatus ?? 0);
     }
+  }
+
+  /** Frees a reaped process's pids. */
+  reaped(tg: ThreadGroup): void {
+    for (const task of tg.tasks) this.pidns.remove(task);
   }
 
   /** Monotonic clock in nanoseconds since boot, as a number (exact to ~104 days). */

@@ -17,6 +17,7 @@ import type { Dentry } from '../vfs/dentry.js';
 import { load } from '../loader/loader.js';
 import { PlatformError } from '../platform/platform.js';
 import { ENOMEM } from '../abi/linux/errno.js';
+import { EVENT_IN } from '../sync/waiter.js';
 
 const SIG_IGN = 1n;
 
@@ -68,5 +69,9 @@ export function execTask(t: Task, req: ExecRequest): number {
   t.robustListLen = 0;
   t.prctl.dumpable = 1;
   t.syscallState = null;
+  // A vfork parent waits for this moment; setpgid(2) on this process now fails with EACCES.
+  t.tg.execed = true;
+  t.tg.vforkDone = true;
+  t.tg.vforkQueue.notify(EVENT_IN);
   return NORETURN;
 }

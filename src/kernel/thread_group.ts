@@ -1,8 +1,14 @@
 // ThreadGroup (gVisor pkg/sentry/kernel.ThreadGroup): a process. It owns
 // what its threads share: signal dispositions, resource limits, the
-// process group and session ids, and the exit status the parent sees.
+// process group and session ids, and the exit status the parent sees. It
+// is also a node of the process tree: its parent, its children (alive or
+// zombies), and the queue its wait(2) calls sleep on.
+//
+// A process that has exited is a zombie (exitStatus set, reaped false)
+// until its parent reaps it; its pid stays taken until then.
 
 import type { Task } from './task.js';
+import { WaitQueue } from '../sync/waiter.js';
 
 export interface SigAction {
   handler: bigint;
@@ -31,6 +37,24 @@ export class ThreadGroup {
   personality = 0;
   /** Process start time in clock ticks since boot. */
   startTime = 0;
+  /** The parent process; null for the first process (its parent is outside the sandbox). */
+  parent: ThreadGroup | null = null;
+  /** Children not yet reaped. */
+  readonly children = new Set<ThreadGroup>();
+  /** The signal the parent gets when this process exits (clone's CSIGNAL; SIGCHLD for fork). */
+  exitSignal = 17;
+  /** Woken when a child exits: wait(2) sleeps here. */
+  readonly childQueue = new WaitQueue();
+  /** Set once the parent has reaped this zombie (or it was reaped automatically). */
+  reaped = false;
+  /** Whether the process has called execve since it was forked (setpgid's EACCES). */
+  execed = false;
+  /** A vfork parent waits until this process execs or exits. */
+  vforkDone = false;
+  readonly vforkQueue = new WaitQueue();
+  /** CPU time of the process when it exited, and of its reaped children (RUSAGE_CHILDREN). */
+  exitCpu = { userUs: 0, sysUs: 0 };
+  childrenCpu = { userUs: 0, sysUs: 0 };
 
   constructor(readonly tgid: number, rlimits: { cur: bigint; max: bigint }[]) {
     for (let i = 0; i <= 64; i++) this.sigactions.push({ handler: 0n, flags: 0n, restorer: 0n, mask: 0n });

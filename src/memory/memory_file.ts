@@ -28,6 +28,12 @@ export class MemoryFile {
   private top = 0;
   /** Bytes currently allocated (for usage accounting). */
   allocated = 0;
+  /**
+   * Extra owners of shared pages (page index -> owners beyond the first):
+   * a MAP_SHARED mapping's pages after fork belong to parent and child.
+   * Pages absent here have one owner.
+   */
+  private readonly extraRefs = new Map<number, number>();
 
   constructor() {
     const fd = native.memfdCreate('tsvisor-memory', FILE_SIZE);
@@ -63,10 +69,38 @@ export class MemoryFile {
     return off;
   }
 
-  /** Returns [off, off+len) to the allocator; its pages are given back to the host. */
+  /** Adds an owner to each page of [off, off+len), which deallocate then frees only when the last one goes. */
+  incRef(off: number, len: number): void {
+    for (let p = off / PAGE_SIZE, end = (off + len) / PAGE_SIZE; p < end; p++) {
+      this.extraRefs.set(p, (this.extraRefs.get(p) ?? 0) + 1);
+    }
+  }
+
+  /** Drops one owner of [off, off+len): pages with no owner left go back to the allocator and the host. */
   deallocate(off: number, len: number): void {
-    this.allocated -= len;
-    this.release(off, len, true);
+    if (this.extraRefs.size === 0) {
+      this.allocated -= len;
+      this.release(off, len, true);
+      return;
+    }
+    // Free the runs of pages this was the last owner of.
+    let runStart = -1;
+    const end = off + len;
+    for (let a = off; a <= end; a += PAGE_SIZE) {
+      const p = a / PAGE_SIZE;
+      const extra = a < end ? this.extraRefs.get(p) : undefined;
+      const last = a < end && extra === undefined;
+      if (extra !== undefined) {
+        if (extra > 1) this.extraRefs.set(p, extra - 1);
+        else this.extraRefs.delete(p);
+      }
+      if (last && runStart < 0) runStart = a;
+      if (!last && runStart >= 0) {
+        this.allocated -= a - runStart;
+        this.release(runStart, a - runStart, true);
+        runStart = -1;
+      }
+    }
   }
 
   private release(off: number, len: number, punch: boolean): void {
@@ -87,6 +121,25 @@ export class MemoryFile {
     if (lo > 0 && f[lo - 1].off + f[lo - 1].len === f[lo].off) {
       f[lo - 1].len += f[lo].len;
       f.splice(lo, 1);
+    }
+  }
+
+  /**
+   * Copies [src, src+len) to [dst, dst+len) (both allocated and zeroed at
+   * dst): only the extents the host has pages for, so a sparse range stays
+   * sparse in the copy.
+   */
+  copy(src: number, dst: number, len: number): void {
+    const SEEK_DATA = 3, SEEK_HOLE = 4;
+    const from = this.view(src, len), to = this.view(dst, len);
+    const end = src + len;
+    for (let pos = src; pos < end;) {
+      const d = native.lseek(this.fd, pos, SEEK_DATA);
+      if (d < 0 || d >= end) break;
+      let h = native.lseek(this.fd, d, SEEK_HOLE);
+      if (h < 0 || h > end) h = end;
+      to.set(from.subarray(d - src, h - src), d - src);
+      pos = h;
     }
   }
 

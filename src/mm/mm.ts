@@ -643,6 +643,52 @@ export class MemoryManager {
     return -ENAMETOOLONG;
   }
 
+  /**
+   * The child's address space at fork(2), on a new stub (as): the same
+   * VMAs. Private pages are copied now, as far as they hold data (no
+   * copy-on-write yet); a shared mapping's pages are allocated over its
+   * whole range first and then shared, so that later faults in either
+   * process find the same pages; lent pages are lent again. Nothing is
+   * mapped in the new stub: the child faults its pages in.
+   */
+  fork(as: AddressSpace): MemoryManager | number {
+    const c = new MemoryManager(this.mf, as, this.minAddr, this.maxAddr);
+    c.brkStart = this.brkStart;
+    c.brkEnd = this.brkEnd;
+    c.mmapBase = this.mmapBase;
+    c.stackTop = this.stackTop;
+    c.argvStart = this.argvStart;
+    c.argvEnd = this.argvEnd;
+    c.envStart = this.envStart;
+    c.envEnd = this.envEnd;
+    c.auxv = [...this.auxv];
+    c.executable = this.executable;
+    for (const v of this.vmas) {
+      const owned = ownsPages(v);
+      if (v.shared && owned) this.populateRange(v.start, v.end, false);
+      const nv: Vma = { ...v, pmas: [] };
+      // In the child before its pages, so that a failed copy releases what was taken.
+      nv.file?.incRef();
+      c.vmas.push(nv);
+      for (const p of v.pmas) {
+        const len = p.end - p.start;
+        let off = p.off;
+        if (owned && v.shared) {
+          this.mf.incRef(p.off, len);
+        } else if (owned) {
+          off = this.mf.allocate(len);
+          if (off < 0) {
+            c.release();
+            return off;
+          }
+          this.mf.copy(p.off, off, len);
+        }
+        nv.pmas.push({ start: p.start, end: p.end, off, mapped: false });
+      }
+    }
+    return c;
+  }
+
   /** Frees every page and the stub mappings; the MemoryManager is dead afterwards. */
   release(): void {
     for (const v of this.vmas) {

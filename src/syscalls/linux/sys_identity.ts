@@ -7,7 +7,7 @@
 // come with user namespaces in the OCI work).
 
 import type { Task } from '../../kernel/task.js';
-import { EFAULT, EINVAL, EPERM, ESRCH, copyOut } from '../support.js';
+import { EACCES, EFAULT, EINVAL, EPERM, ESRCH, copyOut } from '../support.js';
 
 export function sysGetuid(t: Task): number { return t.creds.ruid; }
 export function sysGeteuid(t: Task): number { return t.creds.euid; }
@@ -140,6 +140,13 @@ export function sysSetpgid(t: Task): number {
   if (pgid < 0) return -EINVAL;
   const x = lookupTg(t, pid);
   if (x === undefined) return -ESRCH;
+  if (x.tg.parent === t.tg) {
+    // A child: in our session, and not yet past an execve.
+    if (x.tg.sid !== t.tg.sid) return -EPERM;
+    if (x.tg.execed) return -EACCES;
+  } else if (x.tg !== t.tg) {
+    return -ESRCH;
+  }
   if (x.tg.sid === x.tg.tgid) return -EPERM; // a session leader cannot move
   const target = pgid === 0 ? x.tg.tgid : pgid;
   if (target !== x.tg.tgid) {

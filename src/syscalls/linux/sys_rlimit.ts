@@ -65,18 +65,28 @@ function timeval(dv: DataView, o: number, us: number): void {
   putU64(dv, o + 8, Math.floor(us % 1e6));
 }
 
+/** A struct rusage with the given CPU times (µs) and maximum resident set (KiB); the rest zero. */
+export function rusage(userUs: number, sysUs: number, maxRssKb: number): Uint8Array {
+  const b = new Uint8Array(144);
+  const dv = new DataView(b.buffer);
+  timeval(dv, 0, userUs);
+  timeval(dv, 16, sysUs);
+  putU64(dv, 32, maxRssKb);
+  return b;
+}
+
 export function sysGetrusage(t: Task): number {
   const who = t.regs.argInt(0);
   const RUSAGE_SELF = 0, RUSAGE_CHILDREN = -1, RUSAGE_THREAD = 1;
   if (who !== RUSAGE_SELF && who !== RUSAGE_CHILDREN && who !== RUSAGE_THREAD) return -EINVAL;
-  const b = new Uint8Array(144);
-  const dv = new DataView(b.buffer);
-  if (who !== RUSAGE_CHILDREN) {
-    // No children can exist yet, so RUSAGE_CHILDREN is all zeros, as Linux reports it.
+  let b: Uint8Array;
+  if (who === RUSAGE_CHILDREN) {
+    // The children that have been waited for, and theirs.
+    const c = t.tg.childrenCpu;
+    b = rusage(c.userUs, c.sysUs, 0);
+  } else {
     const cpu = t.ctx.cpuTime();
-    timeval(dv, 0, cpu?.userUs ?? 0);
-    timeval(dv, 16, cpu?.sysUs ?? 0);
-    putU64(dv, 32, Math.floor(t.kernel.mf.allocated / 1024)); // ru_maxrss in KiB
+    b = rusage(cpu?.userUs ?? 0, cpu?.sysUs ?? 0, Math.floor(t.kernel.mf.allocated / 1024));
   }
   return copyOut(t, t.regs.arg(1), b) < 0 ? -EFAULT : 0;
 }
@@ -90,6 +100,8 @@ export function sysTimes(t: Task): number {
     const dv = new DataView(b.buffer);
     putU64(dv, 0, Math.floor((cpu?.userUs ?? 0) / 10000));
     putU64(dv, 8, Math.floor((cpu?.sysUs ?? 0) / 10000));
+    putU64(dv, 16, Math.floor(t.tg.childrenCpu.userUs / 10000));
+    putU64(dv, 24, Math.floor(t.tg.childrenCpu.sysUs / 10000));
     if (copyOut(t, addr, b) < 0) return -EFAULT;
   }
   return ticks;

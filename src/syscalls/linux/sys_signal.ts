@@ -3,8 +3,10 @@
 // rt_tgsigqueueinfo(2), rt_sigreturn(2), rt_sigsuspend(2), pause(2),
 // rt_sigtimedwait(2). Generation and delivery live in kernel/signals.ts.
 //
-// Differs from Linux: a process can signal only itself until fork arrives
-// (other pids are ESRCH, or EPERM for ones that exist).
+// kill(2) reaches a process, a process group, or every process but init and
+// the caller, each subject to Linux's permission check (same real or
+// effective uid as the target's real or saved uid, or root; SIGCONT within
+// a session). A zombie takes any signal and ignores it.
 
 import type { Task } from '../../kernel/task.js';
 import {
@@ -120,51 +122,110 @@ export function sysSigaltstack(t: Task): number {
   return 0;
 }
 
-/** Sends a signal to the calling task; sig 0 only checks. A full queue is EAGAIN for realtime signals. */
-function toSelf(t: Task, sig: number, info: Uint8Array): number {
-  if (sig === 0) return 0;
-  return sendSignal(t, info) === 'full' && sig >= 32 ? -EAGAIN : 0;
-}
-
 // Linux finds the target first (ESRCH) and checks the signal number with
 // the permission (EINVAL) afterwards.
 const validSignal = (sig: number) => sig >= 0 && sig <= 64;
 
+/** check_kill_permission: may t signal target? */
+function mayKill(t: Task, target: Task, sig: number): boolean {
+  const c = t.creds, d = target.creds;
+  if (c.euid === 0 || target.tg === t.tg) return true;
+  if (c.euid === d.suid || c.euid === d.ruid || c.ruid === d.suid || c.ruid === d.ruid) return true;
+  return sig === SIGCONT && t.tg.sid === target.tg.sid;
+}
+
+/** Sends info to target as t: 0, or -EINVAL, -EPERM, -EAGAIN (a full realtime queue). sig 0 only checks. */
+function sendAs(t: Task, target: Task, sig: number, info: Uint8Array): number {
+  if (!validSignal(sig)) return -EINVAL;
+  if (!mayKill(t, target, sig)) return -EPERM;
+  if (sig === 0) return 0;
+  return sendSignal(target, info) === 'full' && sig >= 32 ? -EAGAIN : 0;
+}
+
+/** The first task of each process (zombies included), in pid order. */
+function processes(t: Task): Task[] {
+  const out: Task[] = [];
+  for (const x of t.kernel.pidns.tasks.values()) if (x.tg.leader === x) out.push(x);
+  return out.sort((a, b) => a.tid - b.tid);
+}
+
+/** The process with this pid, or undefined. */
+function processOf(t: Task, pid: number): Task | undefined {
+  const x = t.kernel.pidns.tasks.get(pid);
+  return x !== undefined && x.tg.tgid === pid ? x.tg.leader : undefined;
+}
+
 export function sysKill(t: Task): number {
   const pid = t.regs.argInt(0), sig = t.regs.argInt(1);
-  if (pid === t.tg.tgid || pid === 0 || pid === -1 || pid === -t.tg.pgid) {
-    if (!validSignal(sig)) return -EINVAL;
-    return toSelf(t, sig, userSiginfo(sig, SI_USER, t.tg.tgid, t.creds.ruid));
+  const info = userSiginfo(sig, SI_USER, t.tg.tgid, t.creds.ruid);
+  if (pid > 0) {
+    const x = processOf(t, pid);
+    return x === undefined ? -ESRCH : sendAs(t, x, sig, info);
   }
-  if (pid === -2147483648 || !t.kernel.pidns.tasks.has(Math.abs(pid))) return -ESRCH;
-  return validSignal(sig) ? -EPERM : -EINVAL;
+  if (pid === -2147483648) return -ESRCH;
+  if (pid === -1) {
+    // Every process but init and the caller; as in Linux, EPERM from all of them is still success.
+    let count = 0, ret = 0;
+    for (const x of processes(t)) {
+      if (x.tg.tgid <= 1 || x.tg === t.tg) continue;
+      count++;
+      const e = sendAs(t, x, sig, info);
+      if (e !== -EPERM) ret = e;
+    }
+    return count > 0 ? ret : -ESRCH;
+  }
+  // A process group: the caller's (0) or -pid. Success if any member took it, else the last error.
+  const pgid = pid === 0 ? t.tg.pgid : -pid;
+  let ok = false, ret = -ESRCH;
+  for (const x of processes(t)) {
+    if (x.tg.pgid !== pgid) continue;
+    ret = sendAs(t, x, sig, info);
+    if (ret === 0) ok = true;
+  }
+  return ok ? 0 : ret;
+}
+
+/** The thread tid (and, when tgid > 0, of process tgid), or undefined. */
+function threadOf(t: Task, tgid: number, tid: number): Task | undefined {
+  const x = t.kernel.pidns.tasks.get(tid);
+  return x === undefined || (tgid > 0 && x.tg.tgid !== tgid) ? undefined : x;
 }
 
 export function sysTkill(t: Task): number {
   const tid = t.regs.argInt(0), sig = t.regs.argInt(1);
   if (tid <= 0) return -EINVAL;
-  if (tid !== t.tid) return -ESRCH;
-  if (!validSignal(sig)) return -EINVAL;
-  return toSelf(t, sig, userSiginfo(sig, SI_TKILL, t.tg.tgid, t.creds.ruid));
+  const x = threadOf(t, 0, tid);
+  if (x === undefined) return -ESRCH;
+  return sendAs(t, x, sig, userSiginfo(sig, SI_TKILL, t.tg.tgid, t.creds.ruid));
 }
 
 export function sysTgkill(t: Task): number {
   const tgid = t.regs.argInt(0), tid = t.regs.argInt(1), sig = t.regs.argInt(2);
   if (tgid <= 0 || tid <= 0) return -EINVAL;
-  if (tgid !== t.tg.tgid || tid !== t.tid) return -ESRCH;
-  if (!validSignal(sig)) return -EINVAL;
-  return toSelf(t, sig, userSiginfo(sig, SI_TKILL, t.tg.tgid, t.creds.ruid));
+  const x = threadOf(t, tgid, tid);
+  if (x === undefined) return -ESRCH;
+  return sendAs(t, x, sig, userSiginfo(sig, SI_TKILL, t.tg.tgid, t.creds.ruid));
 }
 
-/** rt_sigqueueinfo(tgid, sig, info): to the calling process only, like kill. */
+/**
+ * Another process may not be sent a siginfo that claims to come from
+ * kill(2) or the kernel (si_code >= 0) or from tkill; oneself may.
+ */
+function forgedFor(t: Task, target: Task, info: Uint8Array): boolean {
+  const code = new DataView(info.buffer, info.byteOffset, 128).getInt32(8, true);
+  return target.tg !== t.tg && (code >= 0 || code === SI_TKILL);
+}
+
+/** rt_sigqueueinfo(tgid, sig, info). */
 export function sysRtSigqueueinfo(t: Task): number {
   const r = t.regs;
   const tgid = r.argInt(0), sig = r.argInt(1);
   const info = queuedInfo(t, r.arg(2), sig);
   if (typeof info === 'number') return info;
-  if (tgid !== t.tg.tgid) return t.kernel.pidns.tasks.has(tgid) ? (validSignal(sig) ? -EPERM : -EINVAL) : -ESRCH;
-  if (!validSignal(sig)) return -EINVAL;
-  return toSelf(t, sig, info);
+  const x = processOf(t, tgid);
+  if (x === undefined) return -ESRCH;
+  if (forgedFor(t, x, info)) return validSignal(sig) ? -EPERM : -EINVAL;
+  return sendAs(t, x, sig, info);
 }
 
 /** rt_tgsigqueueinfo(tgid, tid, sig, info). */
@@ -174,9 +235,10 @@ export function sysRtTgsigqueueinfo(t: Task): number {
   const info = queuedInfo(t, r.arg(3), sig);
   if (typeof info === 'number') return info;
   if (tgid <= 0 || tid <= 0) return -EINVAL;
-  if (tgid !== t.tg.tgid || tid !== t.tid) return -ESRCH;
-  if (!validSignal(sig)) return -EINVAL;
-  return toSelf(t, sig, info);
+  const x = threadOf(t, tgid, tid);
+  if (x === undefined) return -ESRCH;
+  if (forgedFor(t, x, info)) return validSignal(sig) ? -EPERM : -EINVAL;
+  return sendAs(t, x, sig, info);
 }
 
 /** The siginfo an rt_*sigqueueinfo caller supplies, with its signal number forced to sig. */

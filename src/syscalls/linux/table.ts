@@ -24,6 +24,8 @@ import * as pipe from './sys_pipe.js';
 import * as poll from './sys_poll.js';
 import * as tree from './sys_tree.js';
 import * as exec from './sys_exec.js';
+import * as clone from './sys_clone.js';
+import * as wait from './sys_wait.js';
 
 export interface SyscallEntry {
   name: string;
@@ -149,6 +151,11 @@ partial('gettid', thread.sysGettid, 'single-threaded processes only until clone'
 full('getppid', thread.sysGetppid);
 partial('exit', thread.sysExit, 'ends the whole process (threads are not implemented yet)');
 full('exit_group', thread.sysExitGroup);
+partial('clone', clone.sysClone, 'new processes only: threads (CLONE_THREAD, or CLONE_VM without CLONE_VFORK), CLONE_FILES/FS/SIGHAND/PARENT, pidfds and namespaces return ENOSYS; the child gets a copy of the address space at once, not copy-on-write, also with CLONE_VM|CLONE_VFORK');
+partial('fork', clone.sysFork, 'the child gets a copy of the address space at once, not copy-on-write');
+partial('vfork', clone.sysVfork, 'the child gets a copy of the address space, not the parent\'s own; the parent waits until it execs or exits');
+partial('wait4', wait.sysWait4, 'processes never stop (no job control yet): WUNTRACED and WCONTINUED report nothing');
+partial('waitid', wait.sysWaitid, 'processes never stop: WSTOPPED and WCONTINUED report nothing; P_PIDFD is EBADF (no pidfds)');
 partial('execve', exec.sysExecve, 'set-user-ID and set-group-ID bits are not honoured; one thread per process');
 partial('execveat', exec.sysExecveat, 'set-user-ID and set-group-ID bits are not honoured; one thread per process');
 partial('personality', thread.sysPersonality, 'only the PER_LINUX domain; flag bits are recorded but do not change behaviour');
@@ -219,11 +226,11 @@ full('rt_sigreturn', signal.sysRtSigreturn);
 full('rt_sigsuspend', signal.sysRtSigsuspend);
 full('pause', signal.sysPause);
 partial('rt_sigtimedwait', signal.sysRtSigtimedwait, 'waits only for signals sent to the calling thread');
-partial('kill', signal.sysKill, 'only the calling process can be signalled until fork arrives');
-partial('tkill', signal.sysTkill, 'only the calling thread can be signalled until clone arrives');
-partial('tgkill', signal.sysTgkill, 'only the calling thread can be signalled until clone arrives');
-partial('rt_sigqueueinfo', signal.sysRtSigqueueinfo, 'only the calling process can be signalled until fork arrives');
-partial('rt_tgsigqueueinfo', signal.sysRtTgsigqueueinfo, 'only the calling thread can be signalled until clone arrives');
+full('kill', signal.sysKill);
+full('tkill', signal.sysTkill);
+full('tgkill', signal.sysTgkill);
+full('rt_sigqueueinfo', signal.sysRtSigqueueinfo);
+full('rt_tgsigqueueinfo', signal.sysRtTgsigqueueinfo);
 
 // misc
 full('getrandom', random.sysGetrandom);

@@ -1,0 +1,126 @@
+// Creating processes (gVisor pkg/sentry/kernel/task_clone.go): fork(2),
+// vfork(2) and clone(2) without CLONE_THREAD. The child is a new thread
+// group with a copy of the parent's address space on a new stub process,
+// the parent's registers (returning 0), a copy of its descriptor table,
+// signal dispositions, mask, limits, ids and process group.
+//
+// Differs from Linux: the address space is copied when the child is made
+// (the pages the parent has written), not shared copy-on-write; so a
+// CLONE_VM|CLONE_VFORK child (vfork, posix_spawn) gets a copy too, which
+// is invisible to programs that only exec or _exit in the child, as POSIX
+// asks of them. Threads (CLONE_THREAD, or CLONE_VM without CLONE_VFORK)
+// and shared descriptor tables, fs and signal handlers (CLONE_FILES,
+// CLONE_FS, CLONE_SIGHAND) are not supported yet, nor new namespaces.
+
+import type { Task } from './task.js';
+import { Task as TaskClass, TaskState } from './task.js';
+import { ThreadGroup } from './thread_group.js';
+import { PlatformError } from '../platform/platform.js';
+import { Reg } from '../platform/registers.js';
+import { EAGAIN, EINVAL, ENOMEM, ENOSYS } from '../abi/linux/errno.js';
+
+export const CSIGNAL = 0xff, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800,
+  CLONE_PIDFD = 0x1000, CLONE_PTRACE = 0x2000, CLONE_VFORK = 0x4000, CLONE_PARENT = 0x8000, CLONE_THREAD = 0x10000,
+  CLONE_NEWNS = 0x20000, CLONE_SYSVSEM = 0x40000, CLONE_SETTLS = 0x80000, CLONE_PARENT_SETTID = 0x100000,
+  CLONE_CHILD_CLEARTID = 0x200000, CLONE_DETACHED = 0x400000, CLONE_UNTRACED = 0x800000,
+  CLONE_CHILD_SETTID = 0x1000000, CLONE_NEWCGROUP = 0x2000000, CLONE_NEWUTS = 0x4000000, CLONE_NEWIPC = 0x8000000,
+  CLONE_NEWUSER = 0x10000000, CLONE_NEWPID = 0x20000000, CLONE_NEWNET = 0x40000000, CLONE_IO = 0x80000000;
+
+/** Flags that only change what the tracer or the I/O scheduler sees: accepted, as Linux accepts them. */
+const HARMLESS = CLONE_PTRACE | CLONE_UNTRACED | CLONE_DETACHED | CLONE_IO;
+const SUPPORTED = CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID |
+  CLONE_CHILD_SETTID | HARMLESS;
+
+export interface CloneArgs {
+  flags: number;
+  /** The child's stack pointer (0: the parent's). */
+  stack: number;
+  parentTid: number;
+  childTid: number;
+  tls: number;
+}
+
+/** Linux's flag checks, in its order; 0 when the combination is valid. */
+export function checkCloneFlags(flags: number): number {
+  if ((flags & (CLONE_NEWNS | CLONE_FS)) === (CLONE_NEWNS | CLONE_FS)) return -EINVAL;
+  if ((flags & (CLONE_NEWUSER | CLONE_FS)) === (CLONE_NEWUSER | CLONE_FS)) return -EINVAL;
+  if (flags & CLONE_THREAD && !(flags & CLONE_SIGHAND)) return -EINVAL;
+  if (flags & CLONE_SIGHAND && !(flags & CLONE_VM)) return -EINVAL;
+  if ((flags & CSIGNAL) > 64) return -EINVAL;
+  return 0;
+}
+
+/** Makes the child of t; returns it, or -errno (the parent is unchanged). */
+export function forkTask(t: Task, a: CloneArgs): Task | number {
+  const bad = checkCloneFlags(a.flags);
+  if (bad < 0) return bad;
+  // What is not there yet is ENOSYS, never a half-done success: threads, shared tables, namespaces.
+  if ((a.flags & ~SUPPORTED) !== 0) return -ENOSYS;
+  if (a.flags & CLONE_VM && !(a.flags & CLONE_VFORK)) return -ENOSYS;
+  const k = t.kernel;
+  const tg = t.tg;
+  // RLIMIT_NPROC: processes of this user, as Linux counts them (root is exempt).
+  const nproc = tg.rlimits[6].cur;
+  if (t.creds.ruid !== 0 && nproc < 2n ** 31n) {
+    let n = 0;
+    for (const o of k.pidns.tasks.values()) if (o.state !== TaskState.Dead && o.creds.ruid === t.creds.ruid) n++;
+    if (n >= Number(nproc)) return -EAGAIN;
+  }
+
+  let made: ReturnType<typeof k.platform.newAddressSpace>;
+  try {
+    made = k.platform.newAddressSpace();
+  } catch (e) {
+    if (e instanceof PlatformError) {
+      k.log.warn(`fork: ${e.message}`);
+      return -EAGAIN;
+    }
+    throw e;
+  }
+  const mm = t.mm.fork(made.as);
+  if (typeof mm === 'number') {
+    made.as.release();
+    return -ENOMEM;
+  }
+  const ctx = made.ctx;
+  // The parent's registers, returning 0, on the given stack and TLS.
+  ctx.regs.copyFrom(t.ctx.regs);
+  ctx.regs.set(Reg.RAX, 0);
+  if (a.stack !== 0) ctx.regs.set(Reg.RSP, a.stack);
+  if (a.flags & CLONE_SETTLS) ctx.regs.set(Reg.FS_BASE, a.tls);
+  ctx.regsDirty = true;
+  const fp = t.ctx.getFPState();
+  if (typeof fp !== 'number') ctx.setFPState(fp);
+
+  const pid = k.pidns.allocate();
+  const ctg = new ThreadGroup(pid, tg.rlimits);
+  for (let i = 0; i < tg.sigactions.length; i++) Object.assign(ctg.sigactions[i], tg.sigactions[i]);
+  ctg.pgid = tg.pgid;
+  ctg.sid = tg.sid;
+  ctg.ppid = tg.tgid;
+  ctg.parent = tg;
+  ctg.exitSignal = a.flags & CSIGNAL;
+  ctg.personality = tg.personality;
+  ctg.startTime = k.ticks();
+  tg.children.add(ctg);
+
+  const c = new TaskClass(k, pid, ctg, ctx, mm, t.fdTable.fork(), t.root, t.cwd, t.creds.clone());
+  c.comm = t.comm;
+  c.sigmask = t.sigmask;
+  c.altStack = { ...t.altStack };
+  c.umask = t.umask;
+  c.nice = t.nice;
+  c.schedPolicy = t.schedResetOnFork ? 0 : t.schedPolicy;
+  c.prctl = { ...t.prctl, pdeathsig: 0 };
+  if (a.flags & CLONE_CHILD_CLEARTID) c.clearChildTid = a.childTid;
+  ctg.tasks.push(c);
+  k.taskStarted(c);
+
+  // The tid words: the child's in its own memory, the parent's in the parent's; a bad address is ignored, as in Linux.
+  const tidBytes = new Uint8Array(4);
+  new DataView(tidBytes.buffer).setInt32(0, pid, true);
+  if (a.flags & CLONE_CHILD_SETTID) mm.copyOut(a.childTid, tidBytes);
+  if (a.flags & CLONE_PARENT_SETTID) t.mm.copyOut(a.parentTid, tidBytes);
+  k.schedule(c);
+  return c;
+}
