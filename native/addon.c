@@ -202,6 +202,14 @@ __attribute__((noinline)) static int load_stub_image(const char *path) {
   return fd;
 }
 
+/* waitpid that goes on through the quantum timer's signal (a stub is made while it is armed). */
+static pid_t waitpid_through_eintr(pid_t pid, int *status) {
+  pid_t r;
+  do r = waitpid(pid, status, __WALL);
+  while (r < 0 && errno == EINTR);
+  return r;
+}
+
 /* The unprivileged identity stubs run as: nobody, no supplementary groups. */
 #define STUB_UID 65534
 #define STUB_GID 65534
@@ -267,7 +275,7 @@ static napi_value SpawnStub(napi_env env, napi_callback_info info) {
   }
   int status;
   /* Stop 1: SIGTRAP after execve. */
-  if (waitpid(pid, &status, __WALL) < 0) return i32(env, -errno);
+  if (waitpid_through_eintr(pid, &status) < 0) return i32(env, -errno);
   if (!WIFSTOPPED(status)) {
     /* The child's exit code says which step failed (see above). */
     if (WIFEXITED(status) && WEXITSTATUS(status) == 124) return i32(env, -EPERM);
@@ -277,15 +285,15 @@ static napi_value SpawnStub(napi_env env, napi_callback_info info) {
   if (ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD) < 0) {
     int e = errno;
     kill(pid, SIGKILL);
-    waitpid(pid, &status, __WALL);
+    waitpid_through_eintr(pid, &status);
     return i32(env, -e);
   }
   /* Stop 2: the stub's int3 once its address space is empty. */
   if (ptrace(PTRACE_CONT, pid, 0, 0) < 0) return i32(env, -errno);
-  if (waitpid(pid, &status, __WALL) < 0) return i32(env, -errno);
+  if (waitpid_through_eintr(pid, &status) < 0) return i32(env, -errno);
   if (!WIFSTOPPED(status) || WSTOPSIG(status) != SIGTRAP) {
     kill(pid, SIGKILL);
-    waitpid(pid, &status, __WALL);
+    waitpid_through_eintr(pid, &status);
     return i32(env, -ENOEXEC);
   }
   return i32(env, pid);
@@ -457,6 +465,21 @@ static napi_value Inject(napi_env env, napi_callback_info info) {
   }
   if (ptrace(PTRACE_GETREGS, pid, 0, r) < 0) return num(env, -errno);
   return num(env, (double)(long long)r->rax);
+}
+
+/*
+ * reap(pid) -> 0 or -errno: waits, through any signal, until pid (already
+ * sent SIGKILL) has exited, so that no stub is left a zombie.
+ */
+static napi_value Reap(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  int pid = (int)arg_i64(env, argv[0]);
+  for (;;) {
+    int status;
+    pid_t r = waitpid_through_eintr(pid, &status);
+    if (r < 0) return i32(env, -errno);
+    if (WIFEXITED(status) || WIFSIGNALED(status)) return i32(env, 0);
+  }
 }
 
 static napi_value Kill(napi_env env, napi_callback_info info) {
@@ -772,6 +795,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   EXPORT("setAffinity", SetAffinity);
   EXPORT("getCpu", GetCpu);
   EXPORT("clockSample", ClockSample);
+  EXPORT("reap", Reap);
   EXPORT("clockRead", ClockRead);
   return exports;
 }

@@ -20,6 +20,8 @@ export interface NativeAddon {
   wait(pid: number, nohang: boolean, out: Int32Array): number;
   inject(pid: number, scratch: BigUint64Array, nr: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number;
   kill(pid: number, sig: number): number;
+  /** Waits (through signals) until pid, already killed, has exited. */
+  reap(pid: number): number;
   openBeneath(dirfd: number, path: string, flags: number, mode: number): number;
   fstat(fd: number, buf: Uint8Array): number;
   fstatfs(fd: number, buf: Uint8Array): number;

@@ -36,6 +36,32 @@ const CASES = [
   { argv: [BUSYBOX, 'sh', '-c', 'exec /bin/echo replaced by exec'], code: 0, skip: need(BUSYBOX) },
   { argv: ['/bin/sh', '-c', 'exec /usr/bin/printf "%s|" "$0" "$@"', 'zero', 'one', 'two'], code: 0 },
   { argv: [PYTHON, '-c', 'import os; os.execv("/bin/echo", ["echo", "from", "python"])'], code: 0, skip: need(PYTHON) },
+  // Processes: shells running pipelines, substitutions, subshells and
+  // background jobs; programs that fork and wait.
+  ...[
+    'cat /etc/passwd | grep root | wc -l',
+    'ls /usr/bin | sort -r | head -3 | xargs echo',
+    "find /etc -maxdepth 1 -name 'host*' -exec echo found {} \\;",
+    'echo $(echo a $(echo b)); (exit 4); echo "subshell $?"',
+    'for i in 1 2 3; do (echo sub$i) & done; wait',
+    'tar -C /etc -cf - hostname passwd | tar -tf -',
+    'gzip -c /etc/passwd | gunzip | md5sum',
+    'seq 1 1000 | awk \'{s+=$1} END {print s}\'',
+    'yes | head -3',
+    "trap 'echo trapped' USR1; kill -USR1 $$; echo after",
+    'sleep 0.1 & wait $!; echo "slept $?"',
+    'timeout 5 /bin/true; echo "timeout $?"',
+    "printf '%s\\n' b a c | sort | uniq -c",
+    'sh -c "exit 7"',
+  ].map((cmd) => ({ argv: ['/bin/bash', '-c', cmd], code: cmd.endsWith('exit 7"') ? 7 : 0 })),
+  { argv: [BUSYBOX, 'sh', '-c', 'echo hello | tr a-z A-Z; x=$(echo sub); echo $x'], code: 0, skip: need(BUSYBOX) },
+  {
+    argv: [PYTHON, '-c', 'import subprocess; r = subprocess.run(["sh", "-c", "echo out; echo err >&2; exit 3"], ' +
+      'capture_output=True); print(r.returncode, r.stdout, r.stderr)'],
+    code: 0,
+    skip: need(PYTHON),
+  },
+  { argv: [PYTHON, '-c', 'import os; pid = os.fork(); os._exit(4) if pid == 0 else print(os.waitpid(pid, 0)[1] >> 8)'], code: 0, skip: need(PYTHON) },
   {
     argv: [PYTHON, '-c',
       'import json, hashlib, os; print(json.dumps(sorted(os.listdir("/"))), hashlib.sha256(b"x").hexdigest())'],

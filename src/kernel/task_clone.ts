@@ -46,7 +46,6 @@ export function checkCloneFlags(flags: number): number {
   if ((flags & (CLONE_NEWUSER | CLONE_FS)) === (CLONE_NEWUSER | CLONE_FS)) return -EINVAL;
   if (flags & CLONE_THREAD && !(flags & CLONE_SIGHAND)) return -EINVAL;
   if (flags & CLONE_SIGHAND && !(flags & CLONE_VM)) return -EINVAL;
-  if ((flags & CSIGNAL) > 64) return -EINVAL;
   return 0;
 }
 

@@ -136,12 +136,7 @@ class PtraceContext implements Context {
     this.reaped = true;
     native.kill(this.pid, 9);
     // Reap it: a SIGKILLed tracee reports its exit to us.
-    for (let i = 0; i < 1000; i++) {
-      const r = native.wait(this.pid, false, statusOut);
-      if (r < 0) break;
-      const st = statusOut[0];
-      if ((st & 0x7f) !== 0x7f && (st & 0xff) !== 0x7f) break;
-    }
+    native.reap(this.pid);
   }
 }
 
