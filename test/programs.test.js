@@ -43,7 +43,7 @@ const CASES = [
     'ls /usr/bin | sort -r | head -3 | xargs echo',
     "find /etc -maxdepth 1 -name 'host*' -exec echo found {} \\;",
     'echo $(echo a $(echo b)); (exit 4); echo "subshell $?"',
-    'for i in 1 2 3; do (echo sub$i) & done; wait',
+    '{ for i in 1 2 3; do (echo sub$i) & done; wait; } | sort',
     'tar -C /etc -cf - hostname passwd | tar -tf -',
     'gzip -c /etc/passwd | gunzip | md5sum',
     'seq 1 1000 | awk \'{s+=$1} END {print s}\'',

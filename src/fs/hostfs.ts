@@ -145,6 +145,17 @@ export class HostRegularFD extends HostOpenFD implements Mappable {
     return '/' + this.inode.rel;
   }
 
+  private key: string | null | undefined;
+
+  /** The host file's identity for the page cache: device, inode, size, modification time. */
+  get cacheKey(): string | null {
+    if (this.key === undefined) {
+      const st = this.stat();
+      this.key = typeof st === 'number' ? null : `${st.dev}:${st.ino}:${st.size}:${st.mtimeSec}.${st.mtimeNsec}`;
+    }
+    return this.key;
+  }
+
   override read(dsts: Uint8Array[], total: number, offset: number): number {
     let pos = offset < 0 ? this.offset : offset;
     let done = 0;

@@ -19,6 +19,7 @@ import type { Logger } from './log.js';
 import { native } from '../native.js';
 import { Timekeeper } from './timekeeper.js';
 import { VdsoImage, VvarPage } from '../loader/vdso.js';
+import { PageCache } from '../mm/page_cache.js';
 
 const QUANTUM_MS = 20;
 import { FutexManager } from './futex.js';
@@ -45,6 +46,8 @@ export class Kernel {
   /** The vDSO every program gets, and the clock page mapped below it. */
   readonly vdso: VdsoImage;
   readonly vvar: VvarPage;
+  /** File contents shared by every private mapping of them. */
+  readonly pageCache: PageCache;
   tracer: SyscallTracer | null = null;
   private readonly runQueue: Task[] = [];
   private scheduled = false;
@@ -69,6 +72,7 @@ export class Kernel {
     this.timekeeper = new Timekeeper(mf);
     this.vdso = VdsoImage.load();
     this.vvar = new VvarPage(this.timekeeper.paramsOff);
+    this.pageCache = new PageCache(mf);
   }
 
   /**

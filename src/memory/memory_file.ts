@@ -76,6 +76,13 @@ export class MemoryFile {
     }
   }
 
+  /** Whether any page of [off, off+len) has more than one owner. */
+  isShared(off: number, len: number): boolean {
+    if (this.extraRefs.size === 0) return false;
+    for (let p = off / PAGE_SIZE, end = (off + len) / PAGE_SIZE; p < end; p++) if (this.extraRefs.has(p)) return true;
+    return false;
+  }
+
   /** Drops one owner of [off, off+len): pages with no owner left go back to the allocator and the host. */
   deallocate(off: number, len: number): void {
     if (this.extraRefs.size === 0) {

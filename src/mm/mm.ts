@@ -19,6 +19,8 @@ import type { AddressSpace } from '../platform/platform.js';
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from '../platform/platform.js';
 import type { MemoryFile } from '../memory/memory_file.js';
 import { PAGE_SIZE } from '../memory/memory_file.js';
+import { CACHE_CHUNK } from './page_cache.js';
+import type { PageCache } from './page_cache.js';
 import { EACCES, EEXIST, EFAULT, EINVAL, ENAMETOOLONG, ENOMEM, EOPNOTSUPP, EOVERFLOW, EPERM } from '../abi/linux/errno.js';
 
 
@@ -35,6 +37,8 @@ const FAULT_WINDOW = 2 * 1024 * 1024;
 const MAX_MAP_COUNT = 65530;
 /** File-backed windows are smaller: their bytes must be read, and programs touch little of a big library. */
 const FILE_FAULT_WINDOW = 512 * 1024;
+/** How much a write to copy-on-write memory copies: a fault per page would cost more than the copy. */
+const COW_WINDOW = 64 * 1024;
 const TWO_GB = 2 ** 31;
 
 /** Something that can back a file mapping: a regular file's contents. */
@@ -52,6 +56,11 @@ export interface Mappable {
    * and never freed by one; negative past the end. Such mappings are shared.
    */
   pagesAt?(offset: number): number;
+  /**
+   * The file's identity for the page cache (page_cache.ts): the same key
+   * means the same contents. Absent or null: never cached.
+   */
+  readonly cacheKey?: string | null;
 }
 
 /** Whether v's PMAs are its own to free (not kernel pages lent to it). */
@@ -66,6 +75,17 @@ export interface Pma {
   off: number;
   /** Whether the stub has it mapped. */
   mapped: boolean;
+  /**
+   * Copy-on-write: the pages may be shared with another address space
+   * (after fork), so they are mapped without write permission and copied
+   * before anything writes them.
+   */
+  cow: boolean;
+}
+
+/** The protection a PMA is mapped with in the stub: its VMA's, without write while copy-on-write. */
+function stubProt(v: Vma, p: Pma): number {
+  return p.cow ? v.prot & ~PROT_WRITE : v.prot;
 }
 
 export interface Vma {
@@ -124,6 +144,8 @@ export class MemoryManager {
     readonly as: AddressSpace,
     readonly minAddr: number,
     readonly maxAddr: number,
+    /** Where private file mappings find their pages; null: each mapping reads its own. */
+    readonly cache: PageCache | null = null,
   ) {
     this.mmapBase = maxAddr;
   }
@@ -169,8 +191,8 @@ export class MemoryManager {
       if (p.end <= addr) keep.push(p);
       else if (p.start >= addr) right.pmas.push(p);
       else {
-        keep.push({ start: p.start, end: addr, off: p.off, mapped: p.mapped });
-        right.pmas.push({ start: addr, end: p.end, off: p.off + (addr - p.start), mapped: p.mapped });
+        keep.push({ start: p.start, end: addr, off: p.off, mapped: p.mapped, cow: p.cow });
+        right.pmas.push({ start: addr, end: p.end, off: p.off + (addr - p.start), mapped: p.mapped, cow: p.cow });
       }
     }
     v.end = addr;
@@ -314,7 +336,7 @@ export class MemoryManager {
       const v = this.vmas[i];
       if (v.prot === p) continue;
       v.prot = p;
-      for (const pm of v.pmas) if (pm.mapped) this.as.protect(pm.start, pm.end - pm.start, p);
+      for (const pm of v.pmas) if (pm.mapped) this.as.protect(pm.start, pm.end - pm.start, stubProt(v, pm));
     }
     return 0;
   }
@@ -364,7 +386,7 @@ export class MemoryManager {
     const anyMapped = v.pmas.some((p) => p.mapped);
     const moved: Vma = {
       ...v, start: dst, end: dst + nl,
-      pmas: v.pmas.map((p) => ({ start: p.start + delta, end: p.end + delta, off: p.off, mapped: false })),
+      pmas: v.pmas.map((p) => ({ start: p.start + delta, end: p.end + delta, off: p.off, mapped: false, cow: p.cow })),
     };
     if (nl < ol) {
       // Shrinking while moving: drop pages past the new end.
@@ -445,8 +467,8 @@ export class MemoryManager {
     for (const p of v.pmas) {
       if (p.end <= start || p.start >= end) { keep.push(p); continue; }
       if (p.mapped) unmap = true;
-      if (p.start < start) keep.push({ start: p.start, end: start, off: p.off, mapped: p.mapped });
-      if (p.end > end) keep.push({ start: end, end: p.end, off: p.off + (end - p.start), mapped: p.mapped });
+      if (p.start < start) keep.push({ start: p.start, end: start, off: p.off, mapped: p.mapped, cow: p.cow });
+      if (p.end > end) keep.push({ start: end, end: p.end, off: p.off + (end - p.start), mapped: p.mapped, cow: p.cow });
       const s = Math.max(p.start, start), e = Math.min(p.end, end);
       this.mf.deallocate(p.off + (s - p.start), e - s);
     }
@@ -517,9 +539,13 @@ export class MemoryManager {
       const start = pageDown(addr);
       const off = v.file.pagesAt(v.fileOff + (start - v.start));
       if (off < 0) return -EFAULT;
-      const lent: Pma = { start, end: start + PAGE_SIZE, off, mapped: false };
+      const lent: Pma = { start, end: start + PAGE_SIZE, off, mapped: false, cow: false };
       ps.splice(lo, 0, lent);
       return lent;
+    }
+    if (v.file !== null && !v.shared && this.cache !== null) {
+      const cached = this.cachedPma(v, addr, lo, found);
+      if (cached !== null) return cached;
     }
     // Allocate the aligned window around addr, clipped to the VMA and the neighbours.
     const window = v.file !== null ? FILE_FAULT_WINDOW : FAULT_WINDOW;
@@ -538,8 +564,30 @@ export class MemoryManager {
     const off = this.mf.allocate(end - start);
     if (off < 0) return off;
     if (v.file !== null) v.file.readAt(this.mf.view(off, end - start), v.fileOff + (start - v.start));
-    const p: Pma = { start, end, off, mapped: false };
+    const p: Pma = { start, end, off, mapped: false, cow: false };
     ps.splice(lo, 0, p);
+    return p;
+  }
+
+  /**
+   * A PMA for addr in a private file mapping made of the page cache's chunk
+   * (copy-on-write), or null when the file is not cached.
+   */
+  private cachedPma(v: Vma, addr: number, lo: number, found: Pma | undefined): Pma | null {
+    const file = v.file as Mappable;
+    const fo = v.fileOff + (pageDown(addr) - v.start);
+    const chunkOff = fo - (fo % CACHE_CHUNK);
+    const base = (this.cache as PageCache).chunk(file, chunkOff);
+    if (base < 0) return null;
+    // The addresses the chunk covers, clipped to the VMA and the neighbouring PMAs.
+    let start = Math.max(v.start, v.start + (chunkOff - v.fileOff));
+    let end = Math.min(v.end, v.start + (chunkOff + CACHE_CHUNK - v.fileOff));
+    if (lo > 0) start = Math.max(start, v.pmas[lo - 1].end);
+    if (found !== undefined) end = Math.min(end, found.start);
+    const off = base + (v.fileOff + (start - v.start) - chunkOff);
+    this.mf.incRef(off, end - start);
+    const p: Pma = { start, end, off, mapped: false, cow: true };
+    v.pmas.splice(lo, 0, p);
     return p;
   }
 
@@ -553,10 +601,56 @@ export class MemoryManager {
     if (v === undefined || v.prot === 0) return false;
     const p = this.pmaFor(v, addr);
     if (typeof p === 'number') return false;
-    if (p.mapped) return false; // mapped with the VMA's protection already: a protection fault
-    const r = this.as.mapFile(p.start, p.off, p.end - p.start, v.prot);
+    if (p.mapped) {
+      // Mapped already with what the VMA allows, minus write while copy-on-write:
+      // a second fault is a write to a shared page if the VMA is writable, else a real fault.
+      if (p.cow && (v.prot & PROT_WRITE) !== 0) return this.breakCow(v, addr, addr + 1, true);
+      return false;
+    }
+    const r = this.as.mapFile(p.start, p.off, p.end - p.start, stubProt(v, p));
     if (r < 0) return false;
     p.mapped = true;
+    return true;
+  }
+
+  /**
+   * Gives v its own copy of the copy-on-write pages around [start, end)
+   * (whole COW_WINDOWs, within each PMA): pages nobody else holds any more
+   * are just taken back, the others copied. With map, the new pages are
+   * mapped writable in the stub. Returns false if memory ran out.
+   */
+  private breakCow(v: Vma, start: number, end: number, map: boolean): boolean {
+    const ws = Math.max(v.start, start - (start % COW_WINDOW));
+    const we = Math.min(v.end, pageUp(end) + (COW_WINDOW - (pageUp(end) % COW_WINDOW)) % COW_WINDOW);
+    for (let i = 0; i < v.pmas.length; i++) {
+      let p = v.pmas[i];
+      if (!p.cow || p.end <= ws || p.start >= we) continue;
+      // Split so that exactly [max(ws, start), min(we, end)) of this PMA is broken.
+      if (p.start < ws) {
+        v.pmas.splice(i, 0, { ...p, end: ws });
+        p.off += ws - p.start;
+        p.start = ws;
+        i++;
+      }
+      if (p.end > we) {
+        v.pmas.splice(i + 1, 0, { ...p, start: we, off: p.off + (we - p.start) });
+        p.end = we;
+      }
+      p = v.pmas[i];
+      const len = p.end - p.start;
+      if (this.mf.isShared(p.off, len)) {
+        const off = this.mf.allocate(len);
+        if (off < 0) return false;
+        this.mf.copy(p.off, off, len);
+        this.mf.deallocate(p.off, len);
+        p.off = off;
+      }
+      p.cow = false;
+      if (p.mapped || map) {
+        if (this.as.mapFile(p.start, p.off, len, v.prot) < 0) return false;
+        p.mapped = true;
+      }
+    }
     return true;
   }
 
@@ -566,7 +660,7 @@ export class MemoryManager {
       for (let a = Math.max(start, v.start); a < Math.min(end, v.end);) {
         const p = this.pmaFor(v, a);
         if (typeof p === 'number') return;
-        if (map && !p.mapped && v.prot !== 0 && this.as.mapFile(p.start, p.off, p.end - p.start, v.prot) === 0) p.mapped = true;
+        if (map && !p.mapped && v.prot !== 0 && this.as.mapFile(p.start, p.off, p.end - p.start, stubProt(v, p)) === 0) p.mapped = true;
         a = p.end;
       }
     }
@@ -592,8 +686,14 @@ export class MemoryManager {
       const v = this.findVma(a);
       if (v === undefined || v.start > a) break;
       if (!force && (write ? (v.prot & PROT_WRITE) === 0 : (v.prot & PROT_READ) === 0)) break;
-      const p = this.pmaFor(v, a);
+      let p = this.pmaFor(v, a);
       if (typeof p === 'number') break;
+      if (write && p.cow) {
+        // The Sentry writes the pages directly: they must be this address space's own first.
+        if (!this.breakCow(v, a, Math.min(addr + len, v.end), false)) break;
+        p = this.pmaFor(v, a);
+        if (typeof p === 'number') break;
+      }
       const n = Math.min(len - done, p.end - a);
       fn(this.mf.view(p.off + (a - p.start), n), done);
       done += n;
@@ -652,7 +752,7 @@ export class MemoryManager {
    * mapped in the new stub: the child faults its pages in.
    */
   fork(as: AddressSpace): MemoryManager | number {
-    const c = new MemoryManager(this.mf, as, this.minAddr, this.maxAddr);
+    const c = new MemoryManager(this.mf, as, this.minAddr, this.maxAddr, this.cache);
     c.brkStart = this.brkStart;
     c.brkEnd = this.brkEnd;
     c.mmapBase = this.mmapBase;
@@ -667,23 +767,18 @@ export class MemoryManager {
       const owned = ownsPages(v);
       if (v.shared && owned) this.populateRange(v.start, v.end, false);
       const nv: Vma = { ...v, pmas: [] };
-      // In the child before its pages, so that a failed copy releases what was taken.
       nv.file?.incRef();
       c.vmas.push(nv);
       for (const p of v.pmas) {
         const len = p.end - p.start;
-        let off = p.off;
-        if (owned && v.shared) {
-          this.mf.incRef(p.off, len);
-        } else if (owned) {
-          off = this.mf.allocate(len);
-          if (off < 0) {
-            c.release();
-            return off;
-          }
-          this.mf.copy(p.off, off, len);
+        if (owned) this.mf.incRef(p.off, len);
+        const cow = owned && !v.shared;
+        if (cow && !p.cow) {
+          // From now on neither side may write these pages in place.
+          p.cow = true;
+          if (p.mapped && (v.prot & PROT_WRITE) !== 0) this.as.protect(p.start, len, stubProt(v, p));
         }
-        nv.pmas.push({ start: p.start, end: p.end, off, mapped: false });
+        nv.pmas.push({ start: p.start, end: p.end, off: p.off, mapped: false, cow });
       }
     }
     return c;
