@@ -4,11 +4,13 @@
 // the parent's registers (returning 0), a copy of its descriptor table,
 // signal dispositions, mask, limits, ids and process group.
 //
-// Differs from Linux: the address space is copied when the child is made
-// (the pages the parent has written), not shared copy-on-write; so a
-// CLONE_VM|CLONE_VFORK child (vfork, posix_spawn) gets a copy too, which
-// is invisible to programs that only exec or _exit in the child, as POSIX
-// asks of them. Threads (CLONE_THREAD, or CLONE_VM without CLONE_VFORK)
+// The address space is shared copy-on-write (MemoryManager.fork).
+//
+// Differs from Linux: a CLONE_VM|CLONE_VFORK child (vfork, posix_spawn)
+// gets a copy-on-write copy too, not the parent's own memory, which is
+// invisible to programs that only exec or _exit in the child, as POSIX
+// asks of them (glibc's posix_spawn then reports a failed exec through the
+// child's exit status 127 instead of its return value). Threads (CLONE_THREAD, or CLONE_VM without CLONE_VFORK)
 // and shared descriptor tables, fs and signal handlers (CLONE_FILES,
 // CLONE_FS, CLONE_SIGHAND) are not supported yet, nor new namespaces.
 

@@ -10,6 +10,11 @@
 // serve many pages. Private file mappings are filled from the file when
 // their PMA is allocated.
 //
+// fork shares private pages copy-on-write: both sides map them without
+// write permission, and a write fault (or a Sentry write) copies the
+// COW_WINDOW around it. Private file mappings take their pages
+// copy-on-write from the page cache (page_cache.ts).
+//
 // Differs from Linux: MAP_SHARED mappings of files are snapshots (the
 // root file system is read-only, so nothing can write them); pages of a
 // file mapping past the end of the file read as zeros instead of raising

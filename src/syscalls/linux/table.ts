@@ -151,9 +151,9 @@ partial('gettid', thread.sysGettid, 'single-threaded processes only until clone'
 full('getppid', thread.sysGetppid);
 partial('exit', thread.sysExit, 'ends the whole process (threads are not implemented yet)');
 full('exit_group', thread.sysExitGroup);
-partial('clone', clone.sysClone, 'new processes only: threads (CLONE_THREAD, or CLONE_VM without CLONE_VFORK), CLONE_FILES/FS/SIGHAND/PARENT, pidfds and namespaces return ENOSYS; the child gets a copy of the address space at once, not copy-on-write, also with CLONE_VM|CLONE_VFORK');
-partial('fork', clone.sysFork, 'the child gets a copy of the address space at once, not copy-on-write');
-partial('vfork', clone.sysVfork, 'the child gets a copy of the address space, not the parent\'s own; the parent waits until it execs or exits');
+partial('clone', clone.sysClone, 'new processes only: threads (CLONE_THREAD, or CLONE_VM without CLONE_VFORK), CLONE_FILES/FS/SIGHAND/PARENT, pidfds and namespaces return ENOSYS; with CLONE_VM|CLONE_VFORK the child gets a copy-on-write copy of the address space, not the parent\'s own');
+full('fork', clone.sysFork);
+partial('vfork', clone.sysVfork, 'the child gets a copy-on-write copy of the address space, not the parent\'s own; the parent waits until it execs or exits');
 partial('wait4', wait.sysWait4, 'processes never stop (no job control yet): WUNTRACED and WCONTINUED report nothing');
 partial('waitid', wait.sysWaitid, 'processes never stop: WSTOPPED and WCONTINUED report nothing; P_PIDFD is EBADF (no pidfds)');
 partial('execve', exec.sysExecve, 'set-user-ID and set-group-ID bits are not honoured; one thread per process');
