@@ -5,8 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { once } from 'node:events';
 import {
-  REPO, SELFCHECK, assertNoSentryCrash, compileC, firstDifference, ms, runNative, runTsvisor,
+  REPO, SELFCHECK, assertNoSentryCrash, compileC, firstDifference, isGone, ms, runNative, runTsvisor, sleep,
+  spawnTsvisor, stubsOf, waitFor,
 } from './lib/harness.js';
 
 // --- the fuzzer -------------------------------------------------------------
@@ -112,4 +114,29 @@ test('/proc shows nothing of the Sentry or the host (--root)', () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// --- a fork bomb ------------------------------------------------------------
+
+test('a fork bomb stops at the sandbox task limit, and every stub goes with the sandbox', async () => {
+  const bin = compileC('forkbomb', { static: true });
+  const child = spawnTsvisor([bin]);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exited = once(child, 'exit');
+  // Collect the stubs while the bomb runs.
+  const seen = new Map();
+  while (child.exitCode === null && child.signalCode === null) {
+    for (const s of stubsOf(child.pid)) seen.set(s.pid, s);
+    await sleep(50);
+  }
+  const [code] = await exited;
+  assertNoSentryCrash({ code, stdout, stderr, timedOut: false, error: null }, { what: 'tsvisor running a fork bomb' });
+  assert.equal(code, 0, stderr);
+  assert.equal(stdout, 'forked many, then EAGAIN\n');
+  assert.ok(seen.size > 100, `only ${seen.size} stubs were seen`);
+  const gone = await waitFor(() => [...seen.values()].every(isGone), ms(5000));
+  assert.ok(gone, `${[...seen.values()].filter((s) => !isGone(s)).length} stubs outlived the sandbox`);
 });

@@ -58,6 +58,12 @@ export class Kernel {
   initTg: ThreadGroup | null = null;
   /** Tasks not yet dead (zombies stay in pidns until reaped, but do not count here). */
   private liveTasks = 0;
+  /**
+   * The most tasks (zombies included) the sandbox may hold, as a pids cgroup
+   * limits a container: each is a host stub process. fork fails with EAGAIN
+   * beyond it, so a fork bomb stays inside the sandbox's share.
+   */
+  maxTasks = 1024;
   private readonly ensosysLogged = new Set<number>();
 
   constructor(

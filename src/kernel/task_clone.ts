@@ -60,7 +60,8 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
   if (a.flags & CLONE_VM && !(a.flags & CLONE_VFORK)) return -ENOSYS;
   const k = t.kernel;
   const tg = t.tg;
-  // RLIMIT_NPROC: processes of this user, as Linux counts them (root is exempt).
+  // The sandbox's task limit (a pids cgroup's), then RLIMIT_NPROC for this user (root is exempt).
+  if (k.pidns.tasks.size >= k.maxTasks) return -EAGAIN;
   const nproc = tg.rlimits[6].cur;
   if (t.creds.ruid !== 0 && nproc < 2n ** 31n) {
     let n = 0;
