@@ -468,6 +468,24 @@ static napi_value Inject(napi_env env, napi_callback_info info) {
 }
 
 /*
+ * waitThrough(pid, out) -> pid (status in out[0]) or -errno: waits for the
+ * next stop or exit of pid through any signal, ignoring the quantum (for a
+ * new thread's first stop, which comes at once).
+ */
+static napi_value WaitThrough(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int pid = (int)arg_i64(env, argv[0]);
+  size_t olen;
+  int32_t *out = arg_buf(env, argv[1], &olen);
+  if (!out || olen < 4) { napi_throw_error(env, NULL, "out buffer too small"); return NULL; }
+  int status = 0;
+  pid_t r = waitpid_through_eintr(pid, &status);
+  if (r < 0) return i32(env, -errno);
+  out[0] = status;
+  return i32(env, r);
+}
+
+/*
  * reap(pid) -> 0 or -errno: waits, through any signal, until pid (already
  * sent SIGKILL) has exited, so that no stub is left a zombie.
  */
@@ -796,6 +814,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   EXPORT("getCpu", GetCpu);
   EXPORT("clockSample", ClockSample);
   EXPORT("reap", Reap);
+  EXPORT("waitThrough", WaitThrough);
   EXPORT("clockRead", ClockRead);
   return exports;
 }

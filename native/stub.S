@@ -4,12 +4,13 @@
  * so that it sits alone at STUB_BASE. It unmaps everything else (its stack,
  * the vDSO and vvar) so the whole user address space below STUB_BASE is the
  * Sentry's to lay out, installs a seccomp filter that lets the host
- * kernel run only mmap, mprotect and munmap for it, then stops itself with
- * int3. From then on the Sentry
- * only ever points the thread at `stub_syscall` to inject a system call
- * (mmap, munmap, mprotect of memory-file ranges), which ends on the int3
- * after it; the application itself runs under PTRACE_SYSEMU and never makes
- * a host system call.
+ * kernel run only mmap, mprotect and munmap for it (and clone, with exactly
+ * the flags of a traced thread in this process), then stops itself with
+ * int3. From then on the Sentry only ever points a thread at
+ * `stub_syscall` to inject a system call (mmap, munmap, mprotect of
+ * memory-file ranges, or clone for a new application thread), which ends
+ * on the int3 after it; the application itself runs under PTRACE_SYSEMU
+ * and never makes a host system call.
  *
  * Layout (fixed, relied on by src/platform/ptrace/stub.ts):
  *   STUB_BASE + 0x0000 ELF headers (read-only)
@@ -19,6 +20,8 @@
 #define STUB_BASE 0x7fffff000000
 #define TASK_SIZE 0x7ffffffff000
 #define STUB_END  (STUB_BASE + 0x2000)
+/* CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_PTRACE|CLONE_THREAD|CLONE_SYSVSEM */
+#define STUB_THREAD_FLAGS 0x52f00
 
 	.text
 	.globl _start
@@ -85,22 +88,28 @@ stub_filter:
 	.short 0x15; .byte 1, 0; .long 0xc000003e       /* AUDIT_ARCH_X86_64? */
 	.short 0x06; .byte 0, 0; .long 0x80000000       /* no: kill the process */
 	.short 0x20; .byte 0, 0; .long 0                /* A = seccomp_data.nr */
-	.short 0x15; .byte 6, 0; .long 9                /* mmap */
-	.short 0x15; .byte 5, 0; .long 10               /* mprotect */
-	.short 0x15; .byte 4, 0; .long 11               /* munmap */
+	.short 0x15; .byte 11, 0; .long 9               /* mmap */
+	.short 0x15; .byte 10, 0; .long 10              /* mprotect */
+	.short 0x15; .byte 9, 0; .long 11               /* munmap */
 	/* The host kernel emulates calls into the legacy vsyscall page itself,
 	 * consulting seccomp but not ptrace: let those three through (they only
 	 * write the caller's own memory). */
-	.short 0x15; .byte 3, 0; .long 96               /* gettimeofday */
-	.short 0x15; .byte 2, 0; .long 201              /* time */
-	.short 0x15; .byte 1, 0; .long 309              /* getcpu */
+	.short 0x15; .byte 8, 0; .long 96               /* gettimeofday */
+	.short 0x15; .byte 7, 0; .long 201              /* time */
+	.short 0x15; .byte 6, 0; .long 309              /* getcpu */
+	.short 0x15; .byte 0, 4; .long 56               /* clone? else kill */
+	/* clone: only a thread of this process, traced like its creator. */
+	.short 0x20; .byte 0, 0; .long 20               /* A = args[0] >> 32 */
+	.short 0x15; .byte 0, 2; .long 0                /* must be 0 */
+	.short 0x20; .byte 0, 0; .long 16               /* A = args[0] & 0xffffffff */
+	.short 0x15; .byte 1, 0; .long STUB_THREAD_FLAGS
 	.short 0x06; .byte 0, 0; .long 0x80000000       /* anything else: kill */
 	.short 0x06; .byte 0, 0; .long 0x7fff0000       /* allow */
 stub_name:
 	.asciz "tsvisor-stub"
 	.balign 8
 stub_filter_prog:
-	.short 12
+	.short 17
 	.zero 6
 	.quad stub_filter
 	.section .note.GNU-stack,"",@progbits

@@ -22,6 +22,8 @@ export interface NativeAddon {
   kill(pid: number, sig: number): number;
   /** Waits (through signals) until pid, already killed, has exited. */
   reap(pid: number): number;
+  /** Waits for pid's next stop or exit through any signal, ignoring the quantum. */
+  waitThrough(pid: number, out: Int32Array): number;
   openBeneath(dirfd: number, path: string, flags: number, mode: number): number;
   fstat(fd: number, buf: Uint8Array): number;
   fstatfs(fd: number, buf: Uint8Array): number;

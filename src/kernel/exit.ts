@@ -12,7 +12,7 @@
 
 import { Task, TaskState } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
-import { SIGCHLD, SIGKILL, makeSiginfo, sendSignal, userSiginfo } from './signals.js';
+import { SIGCHLD, SIGKILL, makeSiginfo, sendToProcess, userSiginfo } from './signals.js';
 import { cancelITimers } from './itimer.js';
 import type { FutexWaiterEntry } from './futex.js';
 import { EVENT_IN } from '../sync/waiter.js';
@@ -68,7 +68,7 @@ function notifyParent(tg: ThreadGroup): void {
     autoreap = true;
     if (act.handler === SIG_IGN) sig = 0;
   }
-  if (sig > 0 && sig <= 64) sendSignal(p.leader, childSiginfo(sig, tg));
+  if (sig > 0 && sig <= 64) sendToProcess(p, childSiginfo(sig, tg));
   if (autoreap) reap(tg);
   p.childQueue.notify(EVENT_IN);
 }
@@ -88,30 +88,59 @@ function reparentChildren(tg: ThreadGroup): void {
     c.ppid = init.tgid;
     init.children.add(c);
     const pdeath = c.exitStatus === null ? c.leader.prctl.pdeathsig : 0;
-    if (pdeath > 0) sendSignal(c.leader, userSiginfo(pdeath, 0, 0, 0));
+    if (pdeath > 0) sendToProcess(c, userSiginfo(pdeath, 0, 0, 0));
     if (c.exitStatus !== null) init.childQueue.notify(EVENT_IN);
   }
+}
+
+/** Adds the CPU time of t's host thread to its process's account (once: the thread is then gone). */
+function accountCpu(t: Task): void {
+  const cpu = t.ctx.cpuTime();
+  if (cpu === null) return;
+  t.tg.exitCpu.userUs += cpu.userUs;
+  t.tg.exitCpu.sysUs += cpu.sysUs;
+}
+
+/** What every ending task gives up: its wait, its pending signals, its share of the descriptor table. */
+export function endTask(task: Task): void {
+  const fw = task.syscallState?.futexWaiter as FutexWaiterEntry | undefined;
+  if (fw !== undefined) task.kernel.futexes.cancel(fw);
+  task.wake();
+  task.state = TaskState.Dead;
+  task.pendingSignals = [];
+  task.pendingMask = 0n;
+  task.signalPending = false;
+  if (--task.fdTable.users === 0) task.fdTable.closeAll();
+}
+
+/**
+ * Linux's mm_release: a thread that asked (set_tid_address,
+ * CLONE_CHILD_CLEARTID) has 0 written at its tid address and one futex
+ * waiter there woken, which is how pthread_join learns of its end.
+ */
+function clearChildTid(t: Task): void {
+  if (t.clearChildTid === 0) return;
+  const zero = new Uint8Array(4);
+  if (t.mm.copyOut(t.clearChildTid, zero) === 0) t.kernel.futexes.wake(t.mm, t.clearChildTid, 1, 0xffffffff);
+  t.clearChildTid = 0;
 }
 
 function finish(t: Task, status: number): void {
   const tg = t.tg;
   if (tg.exitStatus !== null) return;
   tg.exitStatus = status;
-  const cpu = t.ctx.cpuTime();
-  if (cpu !== null) tg.exitCpu = { userUs: cpu.userUs, sysUs: cpu.sysUs };
-  for (const task of tg.tasks) {
-    if (task.state === TaskState.Dead) continue;
-    const fw = task.syscallState?.futexWaiter as FutexWaiterEntry | undefined;
-    if (fw !== undefined) task.kernel.futexes.cancel(fw);
-    task.wake();
-    task.state = TaskState.Dead;
-    task.fdTable.closeAll();
+  const k = t.kernel;
+  const live = tg.tasks.filter((x) => x.state !== TaskState.Dead);
+  for (const task of live) {
+    accountCpu(task);
+    endTask(task);
+    // Threads other than the leader leave at once; the leader's pid stays for the zombie.
+    if (task !== tg.leader) k.pidns.remove(task);
   }
   cancelITimers(t);
   t.mm.release();
   tg.vforkDone = true;
   tg.vforkQueue.notify(EVENT_IN);
-  const k = t.kernel;
   if (tg === k.initTg) {
     // Everything else in the namespace dies with its init.
     for (const o of [...k.pidns.tasks.values()]) {
@@ -120,7 +149,27 @@ function finish(t: Task, status: number): void {
   }
   reparentChildren(tg);
   notifyParent(tg);
-  for (const task of tg.tasks) k.taskExited(task);
+  for (const task of live) k.taskExited(task);
+}
+
+/**
+ * exit(2): the calling thread ends. The last thread of a process ends the
+ * process, with this status; any other leaves its process running, and its
+ * host thread is kept for the next new thread.
+ */
+export function exitThread(t: Task, code: number): void {
+  const tg = t.tg;
+  if (tg.tasks.every((x) => x === t || x.state === TaskState.Dead)) {
+    clearChildTid(t);
+    finish(t, (code & 0xff) << 8);
+    return;
+  }
+  clearChildTid(t);
+  accountCpu(t);
+  endTask(t);
+  t.mm.as.parkThread(t.ctx);
+  if (t !== tg.leader) t.kernel.pidns.remove(t);
+  t.kernel.taskExited(t);
 }
 
 /** exit_group(code). */
@@ -139,5 +188,5 @@ export function killBySignal(t: Task, sig: number): void {
  * outside the sandbox's pid namespace (si_pid 0).
  */
 export function signalFromHost(t: Task, sig: number): void {
-  sendSignal(t, userSiginfo(sig, 0, 0, 0));
+  sendToProcess(t.tg, userSiginfo(sig, 0, 0, 0));
 }

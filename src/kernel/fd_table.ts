@@ -21,6 +21,8 @@ export function decRef(f: FileDescription): void {
 
 export class FDTable {
   private slots: (Entry | undefined)[] = [];
+  /** Tasks using this table (threads share it, CLONE_FILES); the last to go closes it. */
+  users = 1;
 
   get(fd: number): FileDescription | undefined {
     return fd >= 0 ? this.slots[fd]?.file : undefined;

@@ -4,7 +4,7 @@
 // timer that fires it is re-created from them.
 
 import type { Task } from './task.js';
-import { sendSignal, makeSiginfo, SI_KERNEL } from './signals.js';
+import { sendToProcess, makeSiginfo, SI_KERNEL } from './signals.js';
 
 const SIGALRM = 14;
 
@@ -45,7 +45,7 @@ function schedule(t: Task, s: ITimerState): void {
       return;
     }
     // SI_KERNEL is what Linux reports for an itimer's SIGALRM.
-    sendSignal(t.tg.leader, makeSiginfo(SIGALRM, SI_KERNEL));
+    sendToProcess(t.tg, makeSiginfo(SIGALRM, SI_KERNEL));
     if (s.interval > 0) {
       s.deadline += s.interval;
       schedule(t, s);

@@ -13,6 +13,7 @@
 // debug-log line; core dumps are never written (the status says "core").
 
 import type { Task } from './task.js';
+import type { ThreadGroup } from './thread_group.js';
 import { TaskState } from './task.js';
 import { killBySignal } from './exit.js';
 import { Reg } from '../platform/registers.js';
@@ -103,6 +104,25 @@ export function sendSignal(t: Task, info: Uint8Array): 'queued' | 'ignored' | 'm
     kickTask(t);
   }
   return 'queued';
+}
+
+/**
+ * A signal for a whole process (kill(2), SIGCHLD, SIGALRM): given to one of
+ * its threads, as Linux's complete_signal picks one, the main thread if it
+ * does not block it, else another that does not (or waits for it), else
+ * the main thread (or the first live one), where it waits until unblocked.
+ *
+ * Differs from Linux: there is no process-wide pending set, so a signal
+ * every thread blocked stays with the thread it was given to, even if
+ * another thread unblocks it first.
+ */
+export function sendToProcess(tg: ThreadGroup, info: Uint8Array): 'queued' | 'ignored' | 'merged' | 'full' {
+  const live = tg.tasks.filter((x) => x.state !== TaskState.Dead);
+  if (live.length === 0) return 'ignored';
+  const bit = sigbit(signoOf(info));
+  const wants = (x: Task) => (x.sigmask & bit) === 0n || (x.sigWaitSet & bit) !== 0n;
+  const target = live.find((x) => x === tg.leader && wants(x)) ?? live.find(wants) ?? live[0];
+  return sendSignal(target, info);
 }
 
 /** Makes t notice a deliverable signal: interrupt its wait, or stop its thread. */

@@ -36,6 +36,19 @@ export const NORETURN = -0x7f000003;
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** What CLONE_FS shares: the root, the working directory and the umask. */
+export class FSContext {
+  umask = 0o022;
+
+  constructor(public root: Dentry, public cwd: Dentry) {}
+
+  clone(): FSContext {
+    const c = new FSContext(this.root, this.cwd);
+    c.umask = this.umask;
+    return c;
+  }
+}
+
 export class Task {
   state = TaskState.Running;
   /** The thread's name (comm), at most 15 bytes. */
@@ -59,7 +72,6 @@ export class Task {
   clearChildTid = 0;
   robustList = 0;
   robustListLen = 0;
-  umask = 0o022;
   /** sched_setscheduler(2) policy and SCHED_RESET_ON_FORK; recorded, not passed to the host scheduler. */
   schedPolicy = 0;
   schedResetOnFork = false;
@@ -81,15 +93,38 @@ export class Task {
 
   constructor(
     readonly kernel: Kernel,
-    readonly tid: number,
+    /** The thread id; execve from a thread other than the leader takes the leader's. */
+    public tid: number,
     readonly tg: ThreadGroup,
     public ctx: Context,
     public mm: MemoryManager,
     public fdTable: FDTable,
-    public root: Dentry,
-    public cwd: Dentry,
+    root: Dentry,
+    cwd: Dentry,
     public creds: Credentials,
+    /** The root, working directory and umask; shared by the threads of a process (CLONE_FS). */
+    public fs: FSContext = new FSContext(root, cwd),
   ) {}
+
+  get root(): Dentry {
+    return this.fs.root;
+  }
+
+  get cwd(): Dentry {
+    return this.fs.cwd;
+  }
+
+  set cwd(d: Dentry) {
+    this.fs.cwd = d;
+  }
+
+  get umask(): number {
+    return this.fs.umask;
+  }
+
+  set umask(m: number) {
+    this.fs.umask = m;
+  }
 
   get regs(): Registers {
     return this.ctx.regs;

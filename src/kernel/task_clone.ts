@@ -1,8 +1,12 @@
-// Creating processes (gVisor pkg/sentry/kernel/task_clone.go): fork(2),
-// vfork(2) and clone(2) without CLONE_THREAD. The child is a new thread
+// Creating tasks (gVisor pkg/sentry/kernel/task_clone.go): fork(2),
+// vfork(2) and clone(2). Without CLONE_THREAD the child is a new thread
 // group with a copy of the parent's address space on a new stub process,
-// the parent's registers (returning 0), a copy of its descriptor table,
-// signal dispositions, mask, limits, ids and process group.
+// the parent's registers (returning 0), a copy of its descriptor table
+// (or the same one, CLONE_FILES), signal dispositions, mask, limits, ids
+// and process group. With CLONE_THREAD (and the CLONE_VM and CLONE_SIGHAND
+// it needs) the child is a new thread of the caller's process: a new host
+// thread in the same stub, the same memory, descriptor table and
+// dispositions, its own registers, stack and TLS.
 //
 // The address space is shared copy-on-write (MemoryManager.fork).
 //
@@ -10,12 +14,15 @@
 // gets a copy-on-write copy too, not the parent's own memory, which is
 // invisible to programs that only exec or _exit in the child, as POSIX
 // asks of them (glibc's posix_spawn then reports a failed exec through the
-// child's exit status 127 instead of its return value). Threads (CLONE_THREAD, or CLONE_VM without CLONE_VFORK)
-// and shared descriptor tables, fs and signal handlers (CLONE_FILES,
-// CLONE_FS, CLONE_SIGHAND) are not supported yet, nor new namespaces.
+// child's exit status 127 instead of its return value). Not supported
+// (ENOSYS): a process sharing memory or dispositions without being a
+// thread (CLONE_VM without CLONE_THREAD or CLONE_VFORK, CLONE_SIGHAND
+// without CLONE_THREAD), CLONE_PARENT, pidfds and new namespaces.
 
 import type { Task } from './task.js';
 import { Task as TaskClass, TaskState } from './task.js';
+import type { Context } from '../platform/platform.js';
+import type { MemoryManager } from '../mm/mm.js';
 import { ThreadGroup } from './thread_group.js';
 import { PlatformError } from '../platform/platform.js';
 import { Reg } from '../platform/registers.js';
@@ -29,9 +36,9 @@ export const CSIGNAL = 0xff, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0
   CLONE_NEWUSER = 0x10000000, CLONE_NEWPID = 0x20000000, CLONE_NEWNET = 0x40000000, CLONE_IO = 0x80000000;
 
 /** Flags that only change what the tracer or the I/O scheduler sees: accepted, as Linux accepts them. */
-const HARMLESS = CLONE_PTRACE | CLONE_UNTRACED | CLONE_DETACHED | CLONE_IO;
-const SUPPORTED = CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID |
-  CLONE_CHILD_SETTID | HARMLESS;
+const HARMLESS = CLONE_PTRACE | CLONE_UNTRACED | CLONE_DETACHED | CLONE_IO | CLONE_SYSVSEM;
+const SUPPORTED = CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_VFORK |
+  CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | HARMLESS;
 
 export interface CloneArgs {
   flags: number;
@@ -51,24 +58,14 @@ export function checkCloneFlags(flags: number): number {
   return 0;
 }
 
-/** Makes the child of t; returns it, or -errno (the parent is unchanged). */
-export function forkTask(t: Task, a: CloneArgs): Task | number {
-  const bad = checkCloneFlags(a.flags);
-  if (bad < 0) return bad;
-  // What is not there yet is ENOSYS, never a half-done success: threads, shared tables, namespaces.
-  if ((a.flags & ~SUPPORTED) !== 0) return -ENOSYS;
-  if (a.flags & CLONE_VM && !(a.flags & CLONE_VFORK)) return -ENOSYS;
+/** The new task's context: a new host thread in the caller's stub, or a new stub with a copy of the memory. */
+function newContext(t: Task, thread: boolean): { ctx: Context; mm: MemoryManager; release(): void } | number {
   const k = t.kernel;
-  const tg = t.tg;
-  // The sandbox's task limit (a pids cgroup's), then RLIMIT_NPROC for this user (root is exempt).
-  if (k.pidns.tasks.size >= k.maxTasks) return -EAGAIN;
-  const nproc = tg.rlimits[6].cur;
-  if (t.creds.ruid !== 0 && nproc < 2n ** 31n) {
-    let n = 0;
-    for (const o of k.pidns.tasks.values()) if (o.state !== TaskState.Dead && o.creds.ruid === t.creds.ruid) n++;
-    if (n >= Number(nproc)) return -EAGAIN;
+  if (thread) {
+    const ctx = t.mm.as.newThread();
+    if (typeof ctx === 'number') return -EAGAIN;
+    return { ctx, mm: t.mm, release: () => t.mm.as.parkThread(ctx) };
   }
-
   let made: ReturnType<typeof k.platform.newAddressSpace>;
   try {
     made = k.platform.newAddressSpace();
@@ -84,7 +81,31 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
     made.as.release();
     return -ENOMEM;
   }
-  const ctx = made.ctx;
+  return { ctx: made.ctx, mm, release: () => mm.release() };
+}
+
+/** Makes the child of t; returns it, or -errno (the parent is unchanged). */
+export function forkTask(t: Task, a: CloneArgs): Task | number {
+  const bad = checkCloneFlags(a.flags);
+  if (bad < 0) return bad;
+  // What is not there yet is ENOSYS, never a half-done success.
+  if ((a.flags & ~SUPPORTED) !== 0) return -ENOSYS;
+  const thread = (a.flags & CLONE_THREAD) !== 0;
+  if (a.flags & CLONE_VM && !thread && !(a.flags & CLONE_VFORK)) return -ENOSYS;
+  const k = t.kernel;
+  const tg = t.tg;
+  // The sandbox's task limit (a pids cgroup's), then RLIMIT_NPROC for this user (root is exempt).
+  if (k.pidns.tasks.size >= k.maxTasks) return -EAGAIN;
+  const nproc = tg.rlimits[6].cur;
+  if (t.creds.ruid !== 0 && nproc < 2n ** 31n) {
+    let n = 0;
+    for (const o of k.pidns.tasks.values()) if (o.state !== TaskState.Dead && o.creds.ruid === t.creds.ruid) n++;
+    if (n >= Number(nproc)) return -EAGAIN;
+  }
+
+  const made = newContext(t, thread);
+  if (typeof made === 'number') return made;
+  const { ctx, mm } = made;
   // The parent's registers, returning 0, on the given stack and TLS.
   ctx.regs.copyFrom(t.ctx.regs);
   ctx.regs.set(Reg.RAX, 0);
@@ -94,23 +115,29 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
   const fp = t.ctx.getFPState();
   if (typeof fp !== 'number') ctx.setFPState(fp);
 
-  const pid = k.pidns.allocate();
-  const ctg = new ThreadGroup(pid, tg.rlimits);
-  for (let i = 0; i < tg.sigactions.length; i++) Object.assign(ctg.sigactions[i], tg.sigactions[i]);
-  ctg.pgid = tg.pgid;
-  ctg.sid = tg.sid;
-  ctg.ppid = tg.tgid;
-  ctg.parent = tg;
-  ctg.exitSignal = a.flags & CSIGNAL;
-  ctg.personality = tg.personality;
-  ctg.startTime = k.ticks();
-  tg.children.add(ctg);
-
-  const c = new TaskClass(k, pid, ctg, ctx, mm, t.fdTable.fork(), t.root, t.cwd, t.creds.clone());
+  const tid = k.pidns.allocate();
+  let ctg = tg;
+  if (!thread) {
+    ctg = new ThreadGroup(tid, tg.rlimits);
+    for (let i = 0; i < tg.sigactions.length; i++) Object.assign(ctg.sigactions[i], tg.sigactions[i]);
+    ctg.pgid = tg.pgid;
+    ctg.sid = tg.sid;
+    ctg.ppid = tg.tgid;
+    ctg.parent = tg;
+    ctg.exitSignal = a.flags & CSIGNAL;
+    ctg.personality = tg.personality;
+    ctg.startTime = k.ticks();
+    tg.children.add(ctg);
+  }
+  let files = t.fdTable;
+  if (a.flags & CLONE_FILES) files.users++;
+  else files = files.fork();
+  const fs = a.flags & CLONE_FS ? t.fs : t.fs.clone();
+  const c = new TaskClass(k, tid, ctg, ctx, mm, files, fs.root, fs.cwd, t.creds.clone(), fs);
   c.comm = t.comm;
   c.sigmask = t.sigmask;
-  c.altStack = { ...t.altStack };
-  c.umask = t.umask;
+  // A thread on a new stack starts without the alternate signal stack, as in Linux.
+  c.altStack = a.flags & CLONE_VM && !(a.flags & CLONE_VFORK) ? { sp: 0, flags: 2, size: 0 } : { ...t.altStack };
   c.nice = t.nice;
   c.schedPolicy = t.schedResetOnFork ? 0 : t.schedPolicy;
   c.prctl = { ...t.prctl, pdeathsig: 0 };
@@ -118,9 +145,10 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
   ctg.tasks.push(c);
   k.taskStarted(c);
 
-  // The tid words: the child's in its own memory, the parent's in the parent's; a bad address is ignored, as in Linux.
+  // The tid words: the child's in its memory, the parent's in the parent's (the same memory for a thread);
+  // a bad address is ignored, as in Linux.
   const tidBytes = new Uint8Array(4);
-  new DataView(tidBytes.buffer).setInt32(0, pid, true);
+  new DataView(tidBytes.buffer).setInt32(0, tid, true);
   if (a.flags & CLONE_CHILD_SETTID) mm.copyOut(a.childTid, tidBytes);
   if (a.flags & CLONE_PARENT_SETTID) t.mm.copyOut(a.parentTid, tidBytes);
   k.schedule(c);

@@ -7,19 +7,43 @@
 // stay ignored), the alternate signal stack is disabled, and the thread's
 // name becomes the new program's.
 //
-// Differs from Linux: a process has one thread for now, so there is no
-// de-threading; set-user-ID and set-group-ID bits are not honoured (the
-// root file system is the container's, and its owner runs it).
+// A multithreaded process is first reduced to the calling thread (Linux's
+// de_thread): the others end, and a caller other than the main thread takes
+// the main thread's id.
+//
+// Differs from Linux: set-user-ID and set-group-ID bits are not honoured
+// (the root file system is the container's, and its owner runs it).
 
 import type { Task } from './task.js';
-import { NORETURN } from './task.js';
+import { NORETURN, TaskState } from './task.js';
 import type { Dentry } from '../vfs/dentry.js';
 import { load } from '../loader/loader.js';
+import { endTask } from './exit.js';
 import { PlatformError } from '../platform/platform.js';
 import { ENOMEM } from '../abi/linux/errno.js';
 import { EVENT_IN } from '../sync/waiter.js';
 
 const SIG_IGN = 1n;
+
+/** Ends every other thread of t's process; t becomes its main thread. */
+function deThread(t: Task): void {
+  const tg = t.tg;
+  const k = t.kernel;
+  for (const x of tg.tasks) {
+    if (x === t || x.state === TaskState.Dead) continue;
+    endTask(x);
+    if (x !== tg.leader) k.pidns.remove(x);
+    k.taskExited(x);
+  }
+  if (t !== tg.leader) {
+    k.pidns.remove(t);
+    k.pidns.remove(tg.leader);
+    t.tid = tg.tgid;
+    k.pidns.add(t);
+  }
+  tg.tasks.length = 0;
+  tg.tasks.push(t);
+}
 
 export interface ExecRequest {
   /** The name the program was asked for (AT_EXECFN, and argv for a "#!" script). */
@@ -50,6 +74,13 @@ export function execTask(t: Task, req: ExecRequest): number {
   if (typeof res === 'number') return res;
 
   // The point of no return.
+  deThread(t);
+  if (t.fdTable.users > 1) {
+    // The descriptor table was shared with another process (CLONE_FILES): exec gets its own.
+    const own = t.fdTable.fork();
+    t.fdTable.users--;
+    t.fdTable = own;
+  }
   const old = t.mm;
   t.mm = res.mm;
   t.ctx = res.ctx;

@@ -22,7 +22,14 @@ export interface AddressSpace {
   unmap(addr: number, length: number): void;
   /** Changes the protection of mappings in [addr, addr+length) that exist. */
   protect(addr: number, length: number, prot: number): void;
-  /** Releases the host resources; the AddressSpace is dead afterwards. */
+  /**
+   * A new thread in this address space, for a new application thread (its
+   * registers are then set by the Sentry), or -errno.
+   */
+  newThread(): Context | number;
+  /** The thread's task has ended: the address space may reuse it for a later newThread. */
+  parkThread(ctx: Context): void;
+  /** Releases the host resources (every thread); the AddressSpace is dead afterwards. */
   release(): void;
 }
 

@@ -6,8 +6,14 @@
 // by injecting mmap/munmap/mprotect into the stub's thread while it is
 // stopped.
 //
-// Differs from gVisor: one stub process per address space with the
-// application thread itself used for injection (gVisor keeps a separate
+// Threads: a new application thread is a host thread the Sentry makes in
+// the stub by injecting clone (CLONE_PTRACE, so it is traced from birth);
+// when its task ends, the host thread is parked, stopped, and given to the
+// next new thread of that address space, so a program that makes and ends
+// threads for ever does not make host threads for ever.
+//
+// Differs from gVisor: one stub process per address space, with any
+// stopped application thread used for injection (gVisor keeps a separate
 // injection thread per subprocess); the Node main thread is the tracer of
 // every stub and waits for stops synchronously (DESIGN.md, "Platform").
 
@@ -22,7 +28,9 @@ export const STUB_BASE = 0x7fffff000000;
 export const STUB_END = 0x7fffff002000;
 const STUB_MEMFD = 3;
 
-const SYS_mmap = 9, SYS_mprotect = 10, SYS_munmap = 11;
+const SYS_mmap = 9, SYS_mprotect = 10, SYS_munmap = 11, SYS_clone = 56;
+/** CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_PTRACE|CLONE_THREAD|CLONE_SYSVSEM: the stub's seccomp allows exactly these. */
+const STUB_THREAD_FLAGS = 0x52f00;
 const MAP_SHARED = 0x01, MAP_FIXED = 0x10;
 const SIGTRAP = 5;
 
@@ -43,6 +51,11 @@ class PtraceContext implements Context {
   private dead = false;
 
   constructor(readonly pid: number) {}
+
+  /** Whether the host thread is gone. */
+  get isDead(): boolean {
+    return this.dead;
+  }
 
   /** The thread was resumed and has not been seen to stop yet (its quantum ended first). */
   private running = false;
@@ -130,26 +143,45 @@ class PtraceContext implements Context {
   /** The host process has been seen to exit (and is reaped). */
   private reaped = false;
 
-  release(): void {
+  /** Kills the whole stub process (every thread) and reaps this thread. */
+  kill(): void {
+    if (!this.reaped) native.kill(this.pid, 9);
+  }
+
+  /** Reaps this (killed) thread. */
+  reap(): void {
     if (this.reaped) return;
     this.dead = true;
     this.reaped = true;
-    native.kill(this.pid, 9);
-    // Reap it: a SIGKILLed tracee reports its exit to us.
     native.reap(this.pid);
+  }
+
+  release(): void {
+    this.kill();
+    this.reap();
   }
 }
 
 class PtraceAddressSpace implements AddressSpace {
   private readonly scratch = new BigUint64Array(27);
-  constructor(private readonly ctx: PtraceContext) {}
+  /** Every host thread of the stub; the first is the process's leader. */
+  private readonly threads: PtraceContext[];
+  /** Host threads whose tasks ended: stopped, waiting to be the next new thread. */
+  private readonly parked: PtraceContext[] = [];
+
+  constructor(first: PtraceContext) {
+    this.threads = [first];
+  }
 
   private inject(nr: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
-    // The thread's own registers live in ctx.regs and are written back on the
-    // next resume; the injection may clobber the host copy freely.
-    this.ctx.regsDirty = true;
-    this.scratch.set(this.ctx.regs.raw);
-    return native.inject(this.ctx.pid, this.scratch, nr, a0, a1, a2, a3, a4, a5);
+    // Through any stopped thread (only one runs at a time, and never while
+    // the Sentry works). Its own registers live in ctx.regs and are written
+    // back on its next resume; the injection may clobber the host copy.
+    const ctx = this.threads.find((t) => t.stopped && !t.isDead);
+    if (ctx === undefined) return -3; // ESRCH
+    ctx.regsDirty = true;
+    this.scratch.set(ctx.regs.raw);
+    return native.inject(ctx.pid, this.scratch, nr, a0, a1, a2, a3, a4, a5);
   }
 
   mapFile(addr: number, fileOffset: number, length: number, prot: number): number {
@@ -165,8 +197,32 @@ class PtraceAddressSpace implements AddressSpace {
     this.inject(SYS_mprotect, addr, length, prot, 0, 0, 0);
   }
 
+  newThread(): Context | number {
+    const reused = this.parked.pop();
+    if (reused !== undefined) return reused;
+    const tid = this.inject(SYS_clone, STUB_THREAD_FLAGS, 0, 0, 0, 0, 0);
+    if (tid <= 0) return tid < 0 ? tid : -11;
+    // A traced clone starts stopped by SIGSTOP; resuming it (without the signal) runs what the Sentry sets.
+    const w = native.waitThrough(tid, statusOut);
+    if (w < 0 || (statusOut[0] & 0xff) !== 0x7f) {
+      native.kill(tid, 9);
+      return -11; // EAGAIN
+    }
+    const ctx = new PtraceContext(tid);
+    native.getRegs(tid, ctx.regs.raw);
+    this.threads.push(ctx);
+    return ctx;
+  }
+
+  parkThread(ctx: Context): void {
+    const c = ctx as PtraceContext;
+    if (!c.isDead && this.threads.includes(c)) this.parked.push(c);
+  }
+
   release(): void {
-    this.ctx.release();
+    // SIGKILL ends every thread; each traced thread's exit is reaped, the leader's last.
+    this.threads[0].kill();
+    for (let i = this.threads.length - 1; i >= 0; i--) this.threads[i].reap();
   }
 }
 

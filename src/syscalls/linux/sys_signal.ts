@@ -10,7 +10,8 @@
 
 import type { Task } from '../../kernel/task.js';
 import {
-  ERESTARTNOHAND, SI_QUEUE, SI_TKILL, SI_USER, discardPending, sendSignal, setSigmask, takePending, userSiginfo,
+  ERESTARTNOHAND, SI_QUEUE, SI_TKILL, SI_USER, discardPending, sendSignal, sendToProcess, setSigmask, takePending,
+  userSiginfo,
   UNBLOCKABLE, sigbit,
 } from '../../kernel/signals.js';
 import { NORETURN, EXITED } from '../../kernel/task.js';
@@ -51,7 +52,10 @@ export function sysRtSigaction(t: Task): number {
     a.mask = nw.getBigUint64(24, true) & ~UNBLOCKABLE;
     // Setting a signal to be ignored discards its pending instances.
     const h = a.handler;
-    if (h === 1n || (h === 0n && (sig === SIGCHLD || sig === SIGCONT || sig === SIGURG || sig === SIGWINCH))) discardPending(t, sig);
+    if (h === 1n || (h === 0n && (sig === SIGCHLD || sig === SIGCONT || sig === SIGURG || sig === SIGWINCH))) {
+      // Dispositions are the process's: every thread drops the signal.
+      for (const x of t.tg.tasks) discardPending(x, sig);
+    }
   }
   return 0;
 }
@@ -134,12 +138,16 @@ function mayKill(t: Task, target: Task, sig: number): boolean {
   return sig === SIGCONT && t.tg.sid === target.tg.sid;
 }
 
-/** Sends info to target as t: 0, or -EINVAL, -EPERM, -EAGAIN (a full realtime queue). sig 0 only checks. */
-function sendAs(t: Task, target: Task, sig: number, info: Uint8Array): number {
+/**
+ * Sends info as t to target, the thread (toThread) or its whole process: 0,
+ * or -EINVAL, -EPERM, -EAGAIN (a full realtime queue). sig 0 only checks.
+ */
+function sendAs(t: Task, target: Task, sig: number, info: Uint8Array, toThread = false): number {
   if (!validSignal(sig)) return -EINVAL;
   if (!mayKill(t, target, sig)) return -EPERM;
   if (sig === 0) return 0;
-  return sendSignal(target, info) === 'full' && sig >= 32 ? -EAGAIN : 0;
+  const r = toThread ? sendSignal(target, info) : sendToProcess(target.tg, info);
+  return r === 'full' && sig >= 32 ? -EAGAIN : 0;
 }
 
 /** The first task of each process (zombies included), in pid order. */
@@ -196,7 +204,7 @@ export function sysTkill(t: Task): number {
   if (tid <= 0) return -EINVAL;
   const x = threadOf(t, 0, tid);
   if (x === undefined) return -ESRCH;
-  return sendAs(t, x, sig, userSiginfo(sig, SI_TKILL, t.tg.tgid, t.creds.ruid));
+  return sendAs(t, x, sig, userSiginfo(sig, SI_TKILL, t.tg.tgid, t.creds.ruid), true);
 }
 
 export function sysTgkill(t: Task): number {
@@ -204,7 +212,7 @@ export function sysTgkill(t: Task): number {
   if (tgid <= 0 || tid <= 0) return -EINVAL;
   const x = threadOf(t, tgid, tid);
   if (x === undefined) return -ESRCH;
-  return sendAs(t, x, sig, userSiginfo(sig, SI_TKILL, t.tg.tgid, t.creds.ruid));
+  return sendAs(t, x, sig, userSiginfo(sig, SI_TKILL, t.tg.tgid, t.creds.ruid), true);
 }
 
 /**
@@ -238,7 +246,7 @@ export function sysRtTgsigqueueinfo(t: Task): number {
   const x = threadOf(t, tgid, tid);
   if (x === undefined) return -ESRCH;
   if (forgedFor(t, x, info)) return validSignal(sig) ? -EPERM : -EINVAL;
-  return sendAs(t, x, sig, info);
+  return sendAs(t, x, sig, info, true);
 }
 
 /** The siginfo an rt_*sigqueueinfo caller supplies, with its signal number forced to sig. */

@@ -1,13 +1,10 @@
 // Thread and process life: getpid(2), gettid(2), getppid(2), exit(2),
 // exit_group(2), set_tid_address(2), set_robust_list(2),
 // get_robust_list(2), arch_prctl(2), prctl(2) (the common options).
-//
-// Differs from Linux: a thread group has one thread until clone arrives,
-// so exit(2) ends the process like exit_group(2).
 
 import type { Task } from '../../kernel/task.js';
 import { EXITED } from '../../kernel/task.js';
-import { exitThreadGroup } from '../../kernel/exit.js';
+import { exitThread, exitThreadGroup } from '../../kernel/exit.js';
 import { Reg } from '../../platform/registers.js';
 import { EFAULT, EINVAL, EPERM, ESRCH, copyOut, putU64 } from '../support.js';
 import { ENODEV } from '../../abi/linux/errno.js';
@@ -17,7 +14,7 @@ export function sysGettid(t: Task): number { return t.tid; }
 export function sysGetppid(t: Task): number { return t.tg.ppid; }
 
 export function sysExit(t: Task): number {
-  exitThreadGroup(t, t.regs.argInt(0));
+  exitThread(t, t.regs.argInt(0));
   return EXITED;
 }
 export function sysExitGroup(t: Task): number {
