@@ -62,6 +62,17 @@ const CASES = [
     skip: need(PYTHON),
   },
   { argv: [PYTHON, '-c', 'import os; pid = os.fork(); os._exit(4) if pid == 0 else print(os.waitpid(pid, 0)[1] >> 8)'], code: 0, skip: need(PYTHON) },
+  // Threads.
+  {
+    argv: [PYTHON, '-c', 'import threading, queue, concurrent.futures as cf\n' +
+      'q = queue.Queue()\n' +
+      'ts = [threading.Thread(target=lambda i=i: q.put(i * i)) for i in range(8)]\n' +
+      '[t.start() for t in ts]; [t.join() for t in ts]\n' +
+      'print(sorted(q.get() for _ in range(8)))\n' +
+      'with cf.ThreadPoolExecutor(4) as ex: print(sum(ex.map(lambda x: x * 2, range(100))))'],
+    code: 0,
+    skip: need(PYTHON),
+  },
   {
     argv: [PYTHON, '-c',
       'import json, hashlib, os; print(json.dumps(sorted(os.listdir("/"))), hashlib.sha256(b"x").hexdigest())'],

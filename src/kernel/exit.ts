@@ -99,6 +99,7 @@ function accountCpu(t: Task): void {
   if (cpu === null) return;
   t.tg.exitCpu.userUs += cpu.userUs;
   t.tg.exitCpu.sysUs += cpu.sysUs;
+  t.tg.exitCpu.totalNs += cpu.totalNs;
 }
 
 /** What every ending task gives up: its wait, its pending signals, its share of the descriptor table. */

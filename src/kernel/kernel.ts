@@ -88,6 +88,11 @@ export class Kernel {
    */
   private keepAlive: NodeJS.Timeout | null = null;
 
+  /** Whether another task is waiting to run. */
+  othersRunnable(): boolean {
+    return this.runQueue.length > 0;
+  }
+
   /** Makes t runnable; it runs on the next turn of the scheduler. */
   schedule(t: Task): void {
     if (this.keepAlive === null && this.liveTasks > 0) {

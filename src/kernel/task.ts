@@ -84,6 +84,8 @@ export class Task {
    * returns: a deadline, or the bytes a blocking write has already written.
    */
   syscallState: { deadline?: number; partial?: number; [k: string]: unknown } | null = null;
+  /** Set by sched_yield(2): the task goes to the back of the run queue when the call returns. */
+  yieldTurn = false;
   /** A system call blocked and will be served again when the task runs. */
   syscallPending = false;
   /** Set when a blocked system call was interrupted: it returns EINTR instead of running again. */

@@ -77,6 +77,14 @@ function serveSyscall(t: Task): boolean {
   // execve may have replaced the context: the registers are t.ctx's now.
   if (r !== NORETURN) t.ctx.regs.set(Reg.RAX, r);
   if (tracer !== null) tracer.exit(t, nr, r === NORETURN ? t.ctx.regs.getSigned(Reg.RAX) : r);
+  if (t.yieldTurn) {
+    // sched_yield(2): the other runnable tasks go first.
+    t.yieldTurn = false;
+    if (t.state === TaskState.Running && t.kernel.othersRunnable()) {
+      t.kernel.schedule(t);
+      return false;
+    }
+  }
   return t.state === TaskState.Running;
 }
 

@@ -53,7 +53,7 @@ export class ThreadGroup {
   vforkDone = false;
   readonly vforkQueue = new WaitQueue();
   /** CPU time of the process when it exited, and of its reaped children (RUSAGE_CHILDREN). */
-  exitCpu = { userUs: 0, sysUs: 0 };
+  exitCpu = { userUs: 0, sysUs: 0, totalNs: 0 };
   childrenCpu = { userUs: 0, sysUs: 0 };
 
   constructor(readonly tgid: number, rlimits: { cur: bigint; max: bigint }[]) {
@@ -61,6 +61,20 @@ export class ThreadGroup {
     for (const r of rlimits) this.rlimits.push({ ...r });
     this.pgid = tgid;
     this.sid = tgid;
+  }
+
+  /** CPU time of the whole process: its ended threads' and its live ones'. */
+  cpuTime(): { userUs: number; sysUs: number; totalNs: number } {
+    const c = { ...this.exitCpu };
+    for (const t of this.tasks) {
+      if (t.state === 2 /* TaskState.Dead */) continue;
+      const x = t.ctx.cpuTime();
+      if (x === null) continue;
+      c.userUs += x.userUs;
+      c.sysUs += x.sysUs;
+      c.totalNs += x.totalNs;
+    }
+    return c;
   }
 
   get leader(): Task {

@@ -85,7 +85,7 @@ export function sysGetrusage(t: Task): number {
     const c = t.tg.childrenCpu;
     b = rusage(c.userUs, c.sysUs, 0);
   } else {
-    const cpu = t.ctx.cpuTime();
+    const cpu = who === RUSAGE_SELF ? t.tg.cpuTime() : t.ctx.cpuTime();
     b = rusage(cpu?.userUs ?? 0, cpu?.sysUs ?? 0, Math.floor(t.kernel.mf.allocated / 1024));
   }
   return copyOut(t, t.regs.arg(1), b) < 0 ? -EFAULT : 0;
@@ -96,7 +96,7 @@ export function sysTimes(t: Task): number {
   const ticks = t.kernel.ticks();
   if (addr !== 0) {
     const b = new Uint8Array(32);
-    const cpu = t.ctx.cpuTime();
+    const cpu = t.tg.cpuTime();
     const dv = new DataView(b.buffer);
     putU64(dv, 0, Math.floor((cpu?.userUs ?? 0) / 10000));
     putU64(dv, 8, Math.floor((cpu?.sysUs ?? 0) / 10000));

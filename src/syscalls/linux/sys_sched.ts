@@ -18,7 +18,8 @@ function checkPid(t: Task, pid: number): number {
   return 0;
 }
 
-export function sysSchedYield(): number {
+export function sysSchedYield(t: Task): number {
+  t.yieldTurn = true;
   return 0;
 }
 

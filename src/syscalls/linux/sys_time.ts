@@ -42,8 +42,9 @@ function readClock(t: Task, id: number): boolean {
       ns = t.kernel.monotonicNs();
       break;
     case CLOCK_PROCESS_CPUTIME_ID:
+      ns = t.tg.cpuTime().totalNs;
+      break;
     case CLOCK_THREAD_CPUTIME_ID:
-      // One thread per process for now: both are the thread's CPU time.
       ns = t.ctx.cpuTime()?.totalNs ?? 0;
       break;
     default:

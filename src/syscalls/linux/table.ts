@@ -147,11 +147,11 @@ full('munlockall', mmap.sysMunlockall);
 
 // threads and processes
 full('getpid', thread.sysGetpid);
-partial('gettid', thread.sysGettid, 'single-threaded processes only until clone');
+full('gettid', thread.sysGettid);
 full('getppid', thread.sysGetppid);
-partial('exit', thread.sysExit, 'ends the whole process (threads are not implemented yet)');
+partial('exit', thread.sysExit, 'robust futex lists are not walked when a thread ends');
 full('exit_group', thread.sysExitGroup);
-partial('clone', clone.sysClone, 'new processes only: threads (CLONE_THREAD, or CLONE_VM without CLONE_VFORK), CLONE_FILES/FS/SIGHAND/PARENT, pidfds and namespaces return ENOSYS; with CLONE_VM|CLONE_VFORK the child gets a copy-on-write copy of the address space, not the parent\'s own');
+partial('clone', clone.sysClone, 'processes and threads; sharing memory or dispositions without being a thread (CLONE_VM without CLONE_THREAD or CLONE_VFORK), CLONE_PARENT, pidfds and namespaces return ENOSYS; with CLONE_VM|CLONE_VFORK the child gets a copy-on-write copy of the address space, not the parent\'s own; the threads of a sandbox run one at a time');
 full('fork', clone.sysFork);
 partial('vfork', clone.sysVfork, 'the child gets a copy-on-write copy of the address space, not the parent\'s own; the parent waits until it execs or exits');
 partial('wait4', wait.sysWait4, 'processes never stop (no job control yet): WUNTRACED and WCONTINUED report nothing');
