@@ -16,6 +16,7 @@ const PROGRAMS = {
   dirs: 0, // getdents64/getcwd/chdir/fchdir/readlink*/access/faccessat*
   mm: 0, // mmap/munmap/mprotect/mremap/brk/madvise/mincore/msync
   time: 0, // clock_gettime/getres, gettimeofday, time, nanosleep, clock_nanosleep
+  epoll: 0, // epoll_create*/ctl/wait/pwait/pwait2 (LT, ET, ONESHOT, HUP/ERR, nesting, ELOOP), eventfd
   threads: 0, // pthreads: create/join/exit, mutexes, condvars, TLS, signals to threads, yield, fork/exec/exit_group from threads
   forks: 0, // fork/vfork/clone/posix_spawn, wait4/waitid, SIGCHLD, zombies, orphans, kill to others, setpgid
   exec: 0, // execve/execveat: errors, then a chain of stages checking what exec keeps and resets

@@ -52,6 +52,10 @@ export class HostFD extends FileDescription {
     return this.regular;
   }
 
+  override get pollable(): boolean {
+    return !this.regular;
+  }
+
   override sync(): number {
     return this.regular ? 0 : -EINVAL;
   }

@@ -146,6 +146,14 @@ export class PipeFD extends FileDescription {
     return false;
   }
 
+  override get pollable(): boolean {
+    return true;
+  }
+
+  override get writesWhole(): boolean {
+    return true;
+  }
+
   override seek(): number {
     return -ESPIPE;
   }

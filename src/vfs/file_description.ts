@@ -28,8 +28,12 @@ export const SETFL_MASK = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME
 /** Returned by I/O when it would block: the caller waits on `queue` for `events`. */
 export const WOULD_BLOCK = -11; // -EAGAIN
 
+let nextId = 1;
+
 export abstract class FileDescription {
   refs = 1;
+  /** Unique among descriptions (epoll keys interests by fd and description). */
+  readonly id = nextId++;
   offset = 0;
   /** For getdents: the position in the directory stream (an index for synthetic dirs). */
   dirCookie = 0;
@@ -107,6 +111,20 @@ export abstract class FileDescription {
   /** Current readiness (EVENT_IN/OUT...) for poll; files are always ready. */
   readiness(mask: number): number {
     return mask & 0x5;
+  }
+
+  /**
+   * Whether the file has readiness worth waiting for (pipes, terminals,
+   * eventfds, epoll): epoll_ctl refuses the others with EPERM, as Linux
+   * does for regular files and directories.
+   */
+  get pollable(): boolean {
+    return false;
+  }
+
+  /** Whether a blocking write goes on until all of it is written (pipes, as Linux's pipe_write). */
+  get writesWhole(): boolean {
+    return false;
   }
 
   /**

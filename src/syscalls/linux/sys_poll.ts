@@ -87,7 +87,7 @@ export function sysPoll(t: Task): number {
 }
 
 /** Applies a temporary signal mask for ppoll/pselect (restored when the call returns). */
-function tempMask(t: Task, addr: number, size: number): number {
+export function tempMask(t: Task, addr: number, size: number): number {
   if (addr === 0 || t.syscallState !== null) return 0;
   if (size !== 8) return -EINVAL;
   const m = copyInStruct(t, addr, 8);
@@ -98,7 +98,7 @@ function tempMask(t: Task, addr: number, size: number): number {
 }
 
 /** After the call: put back the caller's mask unless a handler frame will. */
-function finishMask(t: Task, r: number): number {
+export function finishMask(t: Task, r: number): number {
   if (r !== BLOCK && t.savedSigmask !== null) {
     setSigmask(t, t.savedSigmask);
     t.savedSigmask = null;

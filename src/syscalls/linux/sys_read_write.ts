@@ -49,9 +49,9 @@ function dropPrefix(views: Uint8Array[], skip: number): Uint8Array[] {
 }
 
 /**
- * A blocking write goes on until all of it is written, as Linux's pipe_write
- * does: after a short count it tries again, and parks when the file would
- * block. What it has written is kept in the task's syscallState (the call
+ * A blocking write to a pipe goes on until all of it is written, as Linux's
+ * pipe_write does: after a short count it tries again, and parks when the
+ * pipe would block. What it has written is kept in the task's syscallState (the call
  * runs again from the start when woken), and is what the call returns if a
  * signal interrupts it or the file then fails.
  */
@@ -74,8 +74,8 @@ function doWrite(t: Task, f: FileDescription, views: Uint8Array[], total: number
     }
     if (r < 0) return done > 0 ? done : r;
     done += r;
-    // A regular file's short count (a full disk, a limit) is final.
-    if (done >= total || r === 0 || f.seekable) return done;
+    // Only a pipe goes on; anywhere else a short count (a full disk, an eventfd's 8 bytes) is final.
+    if (done >= total || r === 0 || !f.writesWhole) return done;
   }
 }
 

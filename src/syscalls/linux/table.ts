@@ -26,6 +26,8 @@ import * as tree from './sys_tree.js';
 import * as exec from './sys_exec.js';
 import * as clone from './sys_clone.js';
 import * as wait from './sys_wait.js';
+import * as epoll from './sys_epoll.js';
+import * as eventfd from './sys_eventfd.js';
 
 export interface SyscallEntry {
   name: string;
@@ -151,6 +153,14 @@ full('gettid', thread.sysGettid);
 full('getppid', thread.sysGetppid);
 partial('exit', thread.sysExit, 'robust futex lists are not walked when a thread ends');
 full('exit_group', thread.sysExitGroup);
+full('epoll_create', epoll.sysEpollCreate);
+full('epoll_create1', epoll.sysEpollCreate1);
+partial('epoll_ctl', epoll.sysEpollCtl, 'EPOLLEXCLUSIVE is accepted but every waiter is woken; EPOLLWAKEUP is ignored');
+full('epoll_wait', epoll.sysEpollWait);
+full('epoll_pwait', epoll.sysEpollPwait);
+full('epoll_pwait2', epoll.sysEpollPwait2);
+full('eventfd', eventfd.sysEventfd);
+full('eventfd2', eventfd.sysEventfd2);
 partial('clone', clone.sysClone, 'processes and threads; sharing memory or dispositions without being a thread (CLONE_VM without CLONE_THREAD or CLONE_VFORK), CLONE_PARENT, pidfds and namespaces return ENOSYS; with CLONE_VM|CLONE_VFORK the child gets a copy-on-write copy of the address space, not the parent\'s own; the threads of a sandbox run one at a time');
 full('fork', clone.sysFork);
 partial('vfork', clone.sysVfork, 'the child gets a copy-on-write copy of the address space, not the parent\'s own; the parent waits until it execs or exits');
