@@ -62,6 +62,23 @@ const CASES = [
     skip: need(PYTHON),
   },
   { argv: [PYTHON, '-c', 'import os; pid = os.fork(); os._exit(4) if pid == 0 else print(os.waitpid(pid, 0)[1] >> 8)'], code: 0, skip: need(PYTHON) },
+  // Sockets and epoll: asyncio's event loop, a listener on an abstract name, descriptors passed.
+  {
+    argv: [PYTHON, '-c', 'import asyncio, socket, os\n' +
+      'async def main():\n' +
+      '    r = await asyncio.gather(*(asyncio.sleep(0.01 * i, result=i) for i in range(5)))\n' +
+      '    p = await asyncio.create_subprocess_exec("echo", "from", "asyncio", stdout=asyncio.subprocess.PIPE)\n' +
+      '    out, _ = await p.communicate()\n' +
+      '    print(r, out.decode().strip(), await p.wait())\n' +
+      'asyncio.run(main())\n' +
+      's = socket.socket(socket.AF_UNIX); s.bind("\\0tsvisor-programs-test"); s.listen()\n' +
+      'c = socket.socket(socket.AF_UNIX); c.connect("\\0tsvisor-programs-test"); conn, addr = s.accept()\n' +
+      'c.sendall(b"ping"); print(conn.recv(4))\n' +
+      'r, w = os.pipe(); socket.send_fds(c, [b"fd"], [w]); msg, fds, _, _ = socket.recv_fds(conn, 10, 4)\n' +
+      'os.write(fds[0], b"via a passed descriptor"); print(msg, os.read(r, 100))'],
+    code: 0,
+    skip: need(PYTHON),
+  },
   // Threads.
   {
     argv: [PYTHON, '-c', 'import threading, queue, concurrent.futures as cf\n' +

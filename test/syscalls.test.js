@@ -16,6 +16,7 @@ const PROGRAMS = {
   dirs: 0, // getdents64/getcwd/chdir/fchdir/readlink*/access/faccessat*
   mm: 0, // mmap/munmap/mprotect/mremap/brk/madvise/mincore/msync
   time: 0, // clock_gettime/getres, gettimeofday, time, nanosleep, clock_nanosleep
+  unix: 0, // AF_UNIX sockets: socketpair, abstract names, accept, datagrams, SCM_RIGHTS, options, shutdown
   epoll: 0, // epoll_create*/ctl/wait/pwait/pwait2 (LT, ET, ONESHOT, HUP/ERR, nesting, ELOOP), eventfd
   threads: 0, // pthreads: create/join/exit, mutexes, condvars, TLS, signals to threads, yield, fork/exec/exit_group from threads
   forks: 0, // fork/vfork/clone/posix_spawn, wait4/waitid, SIGCHLD, zombies, orphans, kill to others, setpgid
@@ -39,7 +40,7 @@ const PROGRAMS = {
 
 /** Programs that try to change the tree: natively they run on a read-only
  * root too (harness option nativeReadOnlyRoot), as tsvisor's root is. */
-const NATIVE_READ_ONLY_ROOT = new Set(['fsmod', 'fsio']);
+const NATIVE_READ_ONLY_ROOT = new Set(['fsmod', 'fsio', 'unix']);
 
 /** Programs that rename the host: natively they run in private namespaces of
  * these kinds (harness option nativeNamespaces), as the sandbox has its own. */

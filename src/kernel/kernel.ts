@@ -20,6 +20,7 @@ import { native } from '../native.js';
 import { Timekeeper } from './timekeeper.js';
 import { VdsoImage, VvarPage } from '../loader/vdso.js';
 import { PageCache } from '../mm/page_cache.js';
+import { UnixNamespace } from './unix_socket.js';
 
 const QUANTUM_MS = 20;
 import { FutexManager } from './futex.js';
@@ -48,6 +49,8 @@ export class Kernel {
   readonly vvar: VvarPage;
   /** File contents shared by every private mapping of them. */
   readonly pageCache: PageCache;
+  /** The abstract namespace of Unix domain socket names. */
+  readonly unixNs = new UnixNamespace();
   tracer: SyscallTracer | null = null;
   private readonly runQueue: Task[] = [];
   private scheduled = false;

@@ -50,6 +50,21 @@ export function resolveAt(t: Task, dirfd: number, path: string, follow: boolean,
   return t.kernel.vfs.walk(t.creds, t.root, start, path, { followFinal: follow });
 }
 
+/** views without their first `skip` bytes (what a call that keeps its progress has still to move). */
+export function dropPrefix(views: Uint8Array[], skip: number): Uint8Array[] {
+  if (skip === 0) return views;
+  const out: Uint8Array[] = [];
+  for (const v of views) {
+    if (skip >= v.length) {
+      skip -= v.length;
+      continue;
+    }
+    out.push(skip > 0 ? v.subarray(skip) : v);
+    skip = 0;
+  }
+  return out;
+}
+
 /**
  * Collects views of the application buffer [addr, addr+len) for I/O.
  * Returns the views and the number of bytes they cover; a fault part way

@@ -122,6 +122,11 @@ export abstract class FileDescription {
     return false;
   }
 
+  /** Whether write(2) of nothing still reaches the file (a datagram socket sends an empty message). */
+  get writesEmpty(): boolean {
+    return false;
+  }
+
   /** Whether a blocking write goes on until all of it is written (pipes, as Linux's pipe_write). */
   get writesWhole(): boolean {
     return false;

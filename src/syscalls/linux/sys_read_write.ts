@@ -12,7 +12,7 @@ import { HostRegularFD } from '../../fs/hostfs.js';
 import { makeDev } from '../../vfs/stat.js';
 import type { FileDescription } from '../../vfs/file_description.js';
 import { EVENT_IN, EVENT_OUT } from '../../sync/waiter.js';
-import { EBADF, EFAULT, EINVAL, ESPIPE, copyInStruct, getU64, ioViews } from '../support.js';
+import { EBADF, EFAULT, EINVAL, ESPIPE, copyInStruct, dropPrefix, getU64, ioViews } from '../support.js';
 import { EAGAIN, EOPNOTSUPP, EPIPE } from '../../abi/linux/errno.js';
 
 const MAX_RW_COUNT = 0x7ffff000;
@@ -33,21 +33,6 @@ function doRead(t: Task, f: FileDescription, views: Uint8Array[], total: number,
   return blockOrFail(t, f, f.read(views, total, offset), EVENT_IN);
 }
 
-/** views without their first `skip` bytes. */
-function dropPrefix(views: Uint8Array[], skip: number): Uint8Array[] {
-  if (skip === 0) return views;
-  const out: Uint8Array[] = [];
-  for (const v of views) {
-    if (skip >= v.length) {
-      skip -= v.length;
-      continue;
-    }
-    out.push(skip > 0 ? v.subarray(skip) : v);
-    skip = 0;
-  }
-  return out;
-}
-
 /**
  * A blocking write to a pipe goes on until all of it is written, as Linux's
  * pipe_write does: after a short count it tries again, and parks when the
@@ -57,7 +42,7 @@ function dropPrefix(views: Uint8Array[], skip: number): Uint8Array[] {
  */
 function doWrite(t: Task, f: FileDescription, views: Uint8Array[], total: number, offset: number): number {
   if (!f.writable) return -EBADF;
-  if (total === 0) return 0;
+  if (total === 0 && !f.writesEmpty) return 0;
   const st = t.syscallState;
   let done = typeof st?.partial === 'number' ? st.partial : 0;
   for (;;) {
@@ -112,7 +97,7 @@ function rw(t: Task, write: boolean, positional: boolean): number {
   // rw_verify_area() on the range in the file, both before the count is cut to MAX_RW_COUNT.
   if (r.arg(1) + count > TASK_SIZE_MAX) return -EFAULT;
   if (positional && pastLoffMax(t, 3, count)) return -EINVAL;
-  if (count === 0) return 0;
+  if (count === 0) return write && f.writesEmpty ? doWrite(t, f, [], 0, offset) : 0;
   const io = ioViews(t, r.arg(1), Math.min(count, MAX_RW_COUNT), !write);
   if (typeof io === 'number') return io;
   return write ? doWrite(t, f, io.views, io.total, offset) : doRead(t, f, io.views, io.total, offset);

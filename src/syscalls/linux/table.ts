@@ -28,6 +28,7 @@ import * as clone from './sys_clone.js';
 import * as wait from './sys_wait.js';
 import * as epoll from './sys_epoll.js';
 import * as eventfd from './sys_eventfd.js';
+import * as socket from './sys_socket.js';
 
 export interface SyscallEntry {
   name: string;
@@ -159,6 +160,22 @@ partial('epoll_ctl', epoll.sysEpollCtl, 'EPOLLEXCLUSIVE is accepted but every wa
 full('epoll_wait', epoll.sysEpollWait);
 full('epoll_pwait', epoll.sysEpollPwait);
 full('epoll_pwait2', epoll.sysEpollPwait2);
+partial('socket', socket.sysSocket, 'AF_UNIX only (stream, datagram, seqpacket); other families return EAFNOSUPPORT');
+partial('socketpair', socket.sysSocketpair, 'AF_UNIX only');
+partial('bind', socket.sysBind, 'abstract names; a path fails with EROFS (the root is read-only)');
+full('listen', socket.sysListen);
+full('accept', socket.sysAccept);
+full('accept4', socket.sysAccept4);
+partial('connect', socket.sysConnect, 'to abstract names; a full backlog gives EAGAIN rather than waiting');
+full('getsockname', socket.sysGetsockname);
+full('getpeername', socket.sysGetpeername);
+full('sendto', socket.sysSendto);
+full('recvfrom', socket.sysRecvfrom);
+partial('sendmsg', socket.sysSendmsg, 'SCM_RIGHTS; SCM_CREDENTIALS is accepted and not delivered');
+partial('recvmsg', socket.sysRecvmsg, 'SCM_RIGHTS only (no SCM_CREDENTIALS)');
+full('shutdown', socket.sysShutdown);
+partial('setsockopt', socket.sysSetsockopt, 'SOL_SOCKET options; SO_RCVTIMEO/SO_SNDTIMEO are kept but do not time calls out; buffer sizes are reported, one fixed capacity is used');
+partial('getsockopt', socket.sysGetsockopt, 'SOL_SOCKET options (SO_TYPE, SO_ERROR, SO_PEERCRED, buffer sizes, ...)');
 full('eventfd', eventfd.sysEventfd);
 full('eventfd2', eventfd.sysEventfd2);
 partial('clone', clone.sysClone, 'processes and threads; sharing memory or dispositions without being a thread (CLONE_VM without CLONE_THREAD or CLONE_VFORK), CLONE_PARENT, pidfds and namespaces return ENOSYS; with CLONE_VM|CLONE_VFORK the child gets a copy-on-write copy of the address space, not the parent\'s own; the threads of a sandbox run one at a time');

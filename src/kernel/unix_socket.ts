@@ -1,0 +1,308 @@
+// Unix domain sockets (gVisor pkg/sentry/socket/unix): sockets that live
+// entirely in the Sentry. A connected pair exchanges messages: each send
+// appends one to the peer's receive queue, with the descriptions it passes
+// (SCM_RIGHTS) and the sender's credentials. A stream socket reads across
+// messages (stopping after one that carries descriptions); datagram and
+// seqpacket sockets read one message at a time.
+//
+// Names: the abstract namespace (a name starting with a NUL byte), kept
+// per sandbox. A path name would be a socket file in the file system, which
+// is read-only for now: bind to a path fails with EROFS, and connecting to
+// a path finds no listener (a host socket file is never reached).
+//
+// Differs from Linux: SCM_CREDENTIALS is not sent; buffer sizes are
+// recorded but one fixed capacity (DEFAULT_BUF) bounds each queue;
+// connect never waits for room in a full backlog (EAGAIN).
+
+import { FileDescription, O_RDWR, WOULD_BLOCK } from '../vfs/file_description.js';
+import { Stat, S_IFSOCK, makeDev } from '../vfs/stat.js';
+import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT, EVENT_RDHUP } from '../sync/waiter.js';
+import { EINVAL, EMSGSIZE, ENOTCONN, EPIPE } from '../abi/linux/errno.js';
+
+export const SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_SEQPACKET = 5;
+export const DEFAULT_BUF = 212992;
+const SOCKFS_DEV = makeDev(0, 8);
+let nextIno = 7000;
+
+export interface PeerCred {
+  pid: number;
+  uid: number;
+  gid: number;
+}
+
+export interface Message {
+  data: Uint8Array;
+  /** Bytes of data already read (stream sockets read messages in pieces). */
+  off: number;
+  /** Descriptions passed with SCM_RIGHTS, each holding a reference until received. */
+  rights: FileDescription[] | null;
+  /** The sender's address (datagram sockets), or null. */
+  from: Uint8Array | null;
+}
+
+/**
+ * The sandbox's abstract socket namespace: (type, name) -> bound socket.
+ * As in Linux, each socket type has its own names.
+ */
+export class UnixNamespace {
+  readonly names = new Map<string, UnixSocket>();
+  private autobind = 0;
+
+  /** A fresh autobind name: NUL then five hex digits, as Linux makes them. */
+  autoName(type: number): Uint8Array {
+    for (;;) {
+      const n = (this.autobind++ & 0xfffff).toString(16).padStart(5, '0');
+      const name = new Uint8Array([0, ...Buffer.from(n, 'latin1')]);
+      if (!this.names.has(key(type, name))) return name;
+    }
+  }
+}
+
+export function key(type: number, name: Uint8Array): string {
+  return `${type}:${Buffer.from(name).toString('latin1')}`;
+}
+
+export interface RecvResult {
+  n: number;
+  /** The message's full length (datagrams), for MSG_TRUNC. */
+  full: number;
+  truncated: boolean;
+  rights: FileDescription[] | null;
+  from: Uint8Array | null;
+}
+
+export class UnixSocket extends FileDescription {
+  readonly ino = nextIno++;
+  peer: UnixSocket | null = null;
+  /** A connected socket whose peer has gone: reads see EOF, writes EPIPE. */
+  peerGone = false;
+  listening = false;
+  /** Connected sockets waiting for accept (a listening socket's). */
+  readonly backlog: UnixSocket[] = [];
+  backlogMax = 0;
+  readonly inbox: Message[] = [];
+  queued = 0;
+  shutRead = false;
+  shutWrite = false;
+  name: Uint8Array | null = null;
+  /** Who is at the other end (SO_PEERCRED), fixed when connected. */
+  peerCred: PeerCred | null = null;
+  /** setsockopt values kept for getsockopt. */
+  rcvbuf = DEFAULT_BUF;
+  sndbuf = DEFAULT_BUF;
+  passcred = false;
+  /** A datagram socket's default destination (connect). */
+  target: UnixSocket | null = null;
+
+  constructor(readonly type: number, flags: number, readonly ns: UnixNamespace) {
+    super(O_RDWR | flags, null);
+  }
+
+  get stream(): boolean {
+    return this.type === SOCK_STREAM;
+  }
+
+  override get pollable(): boolean {
+    return true;
+  }
+
+  override get seekable(): boolean {
+    return false;
+  }
+
+  override get writesWhole(): boolean {
+    return this.stream;
+  }
+
+  override get writesEmpty(): boolean {
+    return true;
+  }
+
+  /** Connects two sockets to each other. */
+  static pair(a: UnixSocket, b: UnixSocket, credA: PeerCred, credB: PeerCred): void {
+    a.peer = b;
+    b.peer = a;
+    a.peerCred = credB;
+    b.peerCred = credA;
+  }
+
+  /** Room in this socket's receive queue. */
+  get room(): number {
+    return DEFAULT_BUF - this.queued;
+  }
+
+  /**
+   * Queues a message for dest (the peer, or a datagram target): the bytes
+   * written, or WOULD_BLOCK, -EPIPE, -EMSGSIZE, -ENOTCONN. A stream send
+   * takes what fits.
+   */
+  send(dest: UnixSocket | null, srcs: Uint8Array[], total: number, rights: FileDescription[] | null): number {
+    if (this.shutWrite) return -EPIPE;
+    if (dest === null) {
+      if (this.peerGone) return -EPIPE;
+      return this.type === SOCK_DGRAM ? -ENOTCONN : -ENOTCONN;
+    }
+    if (dest.shutRead && this.type !== SOCK_DGRAM) return -EPIPE;
+    let n = total;
+    // A stream sends no empty messages; a datagram can be empty.
+    if (this.stream && total === 0) return 0;
+    if (this.stream) {
+      if (dest.room <= 0) return WOULD_BLOCK;
+      n = Math.min(total, dest.room);
+    } else {
+      if (total > DEFAULT_BUF - 32) return -EMSGSIZE;
+      if (dest.room < total) return WOULD_BLOCK;
+    }
+    const data = new Uint8Array(n);
+    let off = 0;
+    for (const s of srcs) {
+      if (off >= n) break;
+      const k = Math.min(s.length, n - off);
+      data.set(s.subarray(0, k), off);
+      off += k;
+    }
+    for (const f of rights ?? []) f.incRef();
+    dest.inbox.push({ data, off: 0, rights, from: this.type === SOCK_DGRAM ? this.name : null });
+    dest.queued += n;
+    dest.queue.notify(EVENT_IN);
+    return n;
+  }
+
+  /** Reads into dsts: a RecvResult, or WOULD_BLOCK; n 0 is end of file. peek leaves the queue as it was. */
+  recv(dsts: Uint8Array[], total: number, peek: boolean, waitAll: boolean): RecvResult | number {
+    const q = this.inbox;
+    // An unconnected stream socket has nothing to read from (Linux 6.x: EINVAL); seqpacket: ENOTCONN.
+    if (q.length === 0 && this.peer === null && !this.peerGone) {
+      if (this.stream) return -EINVAL;
+      if (this.type === SOCK_SEQPACKET) return -ENOTCONN;
+    }
+    if (q.length === 0) {
+      if (this.shutRead || (this.stream || this.type === SOCK_SEQPACKET) && (this.peerGone || this.peer?.shutWrite === true)) {
+        return { n: 0, full: 0, truncated: false, rights: null, from: null };
+      }
+      return WOULD_BLOCK;
+    }
+    if (!this.stream) {
+      const m = q[0];
+      const n = copyOut(dsts, m.data, 0, total);
+      if (!peek) {
+        q.shift();
+        this.queued -= m.data.length;
+        this.notifyRoom();
+      }
+      return { n, full: m.data.length, truncated: n < m.data.length, rights: peek ? null : m.rights, from: m.from };
+    }
+    // A stream: across messages, up to the first that carries descriptions.
+    if (waitAll && this.queued < total && !this.shutRead && !this.peerGone && this.peer?.shutWrite !== true) {
+      return WOULD_BLOCK;
+    }
+    let done = 0;
+    let rights: FileDescription[] | null = null;
+    for (let i = 0; i < q.length && done < total; i++) {
+      const m = q[i];
+      if (m.rights !== null && done > 0) break;
+      const k = copyOut(dsts, m.data, m.off, total - done, done);
+      done += k;
+      if (m.rights !== null && !peek) {
+        rights = m.rights;
+        m.rights = null;
+      }
+      if (!peek) {
+        m.off += k;
+        this.queued -= k;
+      }
+      if (rights !== null || (peek && m.rights !== null)) break;
+    }
+    if (!peek) {
+      while (q.length > 0 && q[0].off >= q[0].data.length && q[0].rights === null) q.shift();
+      this.notifyRoom();
+    }
+    return { n: done, full: done, truncated: false, rights, from: null };
+  }
+
+  private notifyRoom(): void {
+    this.peer?.queue.notify(EVENT_OUT);
+    this.queue.notify(EVENT_OUT);
+  }
+
+  override read(dsts: Uint8Array[], total: number, offset: number): number {
+    void offset;
+    const r = this.recv(dsts, total, false, false);
+    if (typeof r === 'number') return r;
+    // Descriptions received by read(2) are dropped, as Linux drops them.
+    for (const f of r.rights ?? []) f.decRef();
+    return r.n;
+  }
+
+  override write(srcs: Uint8Array[], total: number): number {
+    return this.send(this.peer ?? this.target, srcs, total, null);
+  }
+
+  override readiness(mask: number): number {
+    let r = 0;
+    if (this.listening) return this.backlog.length > 0 ? mask & EVENT_IN : 0;
+    const peerShut = this.peerGone || this.peer?.shutWrite === true;
+    if (this.inbox.length > 0 || this.shutRead || (!!this.peer || this.peerGone) && peerShut) r |= EVENT_IN;
+    if (this.shutRead || peerShut) r |= EVENT_RDHUP;
+    if ((this.shutRead && this.shutWrite) || (this.peerGone && this.type !== SOCK_DGRAM)) r |= EVENT_HUP;
+    const dest = this.peer ?? this.target;
+    if (!this.shutWrite && (dest === null ? this.type === SOCK_DGRAM && this.peer === null && !this.peerGone : dest.room > 0)) {
+      r |= EVENT_OUT;
+    }
+    if (this.peerGone && this.type !== SOCK_DGRAM) r |= EVENT_OUT;
+    return r & (mask | EVENT_HUP | EVENT_ERR);
+  }
+
+  stat(): Stat {
+    const s = new Stat();
+    s.dev = SOCKFS_DEV;
+    s.ino = this.ino;
+    s.mode = S_IFSOCK | 0o777;
+    s.nlink = 1;
+    s.blksize = 4096;
+    return s;
+  }
+
+  override release(): void {
+    if (this.name !== null && this.ns.names.get(key(this.type, this.name)) === this) {
+      this.ns.names.delete(key(this.type, this.name));
+    }
+    for (const m of this.inbox) for (const f of m.rights ?? []) f.decRef();
+    this.inbox.length = 0;
+    for (const s of this.backlog) s.decRef();
+    this.backlog.length = 0;
+    const p = this.peer;
+    if (p !== null) {
+      p.peer = null;
+      p.peerGone = true;
+      p.queue.notify(EVENT_IN | EVENT_OUT | EVENT_HUP | EVENT_RDHUP);
+    }
+    this.peer = null;
+  }
+
+  override describe(): string {
+    return `socket:[${this.ino}]`;
+  }
+}
+
+/** Copies src[from...] into the views, starting at byte `at` of them; at most max bytes. Returns the count. */
+function copyOut(dsts: Uint8Array[], src: Uint8Array, from: number, max: number, at = 0): number {
+  let n = Math.min(max, src.length - from);
+  const want = n;
+  let pos = 0;
+  for (const d of dsts) {
+    if (n <= 0) break;
+    if (at >= pos + d.length) {
+      pos += d.length;
+      continue;
+    }
+    const start = Math.max(0, at - pos);
+    const k = Math.min(d.length - start, n);
+    d.set(src.subarray(from, from + k), start);
+    from += k;
+    n -= k;
+    at += k;
+    pos += d.length;
+  }
+  return want - n;
+}

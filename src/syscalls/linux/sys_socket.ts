@@ -1,0 +1,588 @@
+// Sockets: socket(2), socketpair(2), bind(2), listen(2), accept(2),
+// accept4(2), connect(2), getsockname(2), getpeername(2), sendto(2),
+// recvfrom(2), sendmsg(2), recvmsg(2), shutdown(2), setsockopt(2),
+// getsockopt(2). Unix domain sockets only (kernel/unix_socket.ts); the
+// other families fail with EAFNOSUPPORT, as on a kernel built without them.
+//
+// Differs from Linux: SO_RCVTIMEO/SO_SNDTIMEO are kept but do not time
+// calls out; MSG_OOB is EOPNOTSUPP (as Linux for Unix sockets);
+// SCM_CREDENTIALS is accepted on send and never received.
+
+import type { Task } from '../../kernel/task.js';
+import { SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM, UnixSocket, key } from '../../kernel/unix_socket.js';
+import type { PeerCred } from '../../kernel/unix_socket.js';
+import type { FileDescription } from '../../vfs/file_description.js';
+import { O_CLOEXEC, O_NONBLOCK, WOULD_BLOCK } from '../../vfs/file_description.js';
+import { EVENT_IN, EVENT_OUT } from '../../sync/waiter.js';
+import { SI_USER, sendSignal, userSiginfo } from '../../kernel/signals.js';
+import {
+  AT_FDCWD, EAGAIN, EBADF, EFAULT, EINVAL, EPIPE, EROFS, copyInStruct, copyOut, dropPrefix, ioViews, parentAt, resolveAt,
+} from '../support.js';
+import {
+  EADDRINUSE, EAFNOSUPPORT, ECONNREFUSED, EISCONN, EMSGSIZE, ENOPROTOOPT, ENOTCONN, ENOTSOCK, EOPNOTSUPP,
+  EPROTONOSUPPORT, ESOCKTNOSUPPORT,
+} from '../../abi/linux/errno.js';
+
+const AF_UNSPEC = 0, AF_UNIX = 1, AF_MAX = 46;
+const SOCK_RAW = 3, SOCK_TYPE_MASK = 0xf;
+const MSG_OOB = 1, MSG_PEEK = 2, MSG_CTRUNC = 8, MSG_TRUNC = 0x20, MSG_DONTWAIT = 0x40, MSG_WAITALL = 0x100,
+  MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000;
+const SOL_SOCKET = 1, SCM_RIGHTS = 1, SCM_CREDENTIALS = 2, SCM_MAX_FD = 253;
+const SO_REUSEADDR = 2, SO_TYPE = 3, SO_ERROR = 4, SO_BROADCAST = 6, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_KEEPALIVE = 9,
+  SO_LINGER = 13, SO_PASSCRED = 16, SO_PEERCRED = 17, SO_RCVLOWAT = 18, SO_SNDLOWAT = 19, SO_RCVTIMEO = 20,
+  SO_SNDTIMEO = 21, SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33, SO_ACCEPTCONN = 30, SO_PROTOCOL = 38, SO_DOMAIN = 39;
+const SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
+const SIGPIPE = 13;
+const SOMAXCONN = 4096;
+const SUN_PATH_MAX = 108;
+
+function credOf(t: Task): PeerCred {
+  return { pid: t.tg.tgid, uid: t.creds.euid, gid: t.creds.egid };
+}
+
+function socketOf(t: Task, fd: number): UnixSocket | number {
+  const f = t.fdTable.get(fd);
+  if (f === undefined) return -EBADF;
+  return f instanceof UnixSocket ? f : -ENOTSOCK;
+}
+
+function install(t: Task, f: FileDescription, cloexec: boolean): number {
+  const fd = t.fdTable.install(f, 0, cloexec, t.tg.nofile);
+  f.decRef();
+  return fd;
+}
+
+/** The AF_UNIX type for a socket(2) type, or -errno. */
+function unixType(type: number): number {
+  switch (type) {
+    case SOCK_STREAM: case SOCK_DGRAM: case SOCK_SEQPACKET: return type;
+    case SOCK_RAW: return SOCK_DGRAM; // as Linux's unix_create
+    default: return -ESOCKTNOSUPPORT;
+  }
+}
+
+function checkCreate(domain: number, type: number, protocol: number): number {
+  if (type & ~(SOCK_TYPE_MASK | O_NONBLOCK | O_CLOEXEC)) return -EINVAL;
+  if (domain < 0 || domain >= AF_MAX) return -EAFNOSUPPORT;
+  if (domain !== AF_UNIX) return -EAFNOSUPPORT;
+  if (protocol !== 0 && protocol !== AF_UNIX) return -EPROTONOSUPPORT;
+  return unixType(type & SOCK_TYPE_MASK);
+}
+
+export function sysSocket(t: Task): number {
+  const r = t.regs;
+  const type = r.argInt(1);
+  const ut = checkCreate(r.argInt(0), type, r.argInt(2));
+  if (ut < 0) return ut;
+  return install(t, new UnixSocket(ut, type & O_NONBLOCK, t.kernel.unixNs), (type & O_CLOEXEC) !== 0);
+}
+
+export function sysSocketpair(t: Task): number {
+  const r = t.regs;
+  const domain = r.argInt(0), type = r.argInt(1);
+  const ut = checkCreate(domain, type, r.argInt(2));
+  if (ut < 0) return ut;
+  const ns = t.kernel.unixNs;
+  const a = new UnixSocket(ut, type & O_NONBLOCK, ns), b = new UnixSocket(ut, type & O_NONBLOCK, ns);
+  UnixSocket.pair(a, b, credOf(t), credOf(t));
+  const cloexec = (type & O_CLOEXEC) !== 0;
+  const fa = install(t, a, cloexec);
+  if (fa < 0) {
+    b.decRef();
+    return fa;
+  }
+  const fb = install(t, b, cloexec);
+  if (fb < 0) {
+    t.fdTable.close(fa);
+    return fb;
+  }
+  const out = new Uint8Array(8);
+  const dv = new DataView(out.buffer);
+  dv.setInt32(0, fa, true);
+  dv.setInt32(4, fb, true);
+  if (copyOut(t, r.arg(3), out) < 0) {
+    t.fdTable.close(fa);
+    t.fdTable.close(fb);
+    return -EFAULT;
+  }
+  return 0;
+}
+
+/** A socket address: the family, and for AF_UNIX the name (abstract: starts with NUL; else a path; empty: none). */
+interface SockAddr {
+  family: number;
+  name: Uint8Array;
+  abstract: boolean;
+  path: string;
+}
+
+function readAddr(t: Task, addr: number, len: number): SockAddr | number {
+  if (len < 2 || len > 2 + SUN_PATH_MAX) return -EINVAL;
+  const b = t.mm.copyIn(addr, len);
+  if (b === null) return -EFAULT;
+  const family = b[0] | (b[1] << 8);
+  const raw = b.subarray(2);
+  const abstract = raw.length > 0 && raw[0] === 0;
+  let name = raw;
+  if (!abstract) {
+    const z = raw.indexOf(0);
+    name = z < 0 ? raw : raw.subarray(0, z);
+  }
+  return { family, name: Uint8Array.from(name), abstract, path: Buffer.from(name).toString('latin1') };
+}
+
+/** The bytes of a sockaddr_un for a name (null: unnamed, family only). */
+function addrBytes(name: Uint8Array | null): Uint8Array {
+  const n = name ?? new Uint8Array(0);
+  const abstract = n.length > 0 && n[0] === 0;
+  const out = new Uint8Array(2 + n.length + (n.length > 0 && !abstract ? 1 : 0));
+  out[0] = AF_UNIX;
+  out.set(n, 2);
+  return out;
+}
+
+/** Writes an address to (addr, *lenp) as getsockname does: truncated to *lenp, *lenp set to its full size. */
+function putAddr(t: Task, addr: number, lenp: number, bytes: Uint8Array): number {
+  if (addr === 0 || lenp === 0) return 0;
+  const lv = copyInStruct(t, lenp, 4);
+  if (lv === null) return -EFAULT;
+  const len = lv.getInt32(0, true);
+  if (len < 0) return -EINVAL;
+  if (copyOut(t, addr, bytes.subarray(0, Math.min(len, bytes.length))) < 0) return -EFAULT;
+  const nb = new Uint8Array(4);
+  new DataView(nb.buffer).setInt32(0, bytes.length, true);
+  return copyOut(t, lenp, nb) < 0 ? -EFAULT : 0;
+}
+
+/** The socket bound to a name, or why there is none. */
+function lookupName(t: Task, a: SockAddr, type: number): UnixSocket | number {
+  if (a.abstract) return t.kernel.unixNs.names.get(key(type, a.name)) ?? -ECONNREFUSED;
+  if (a.name.length === 0) return -EINVAL;
+  // A path: the file system holds no sandbox sockets yet, and host socket files are never reached.
+  const d = resolveAt(t, AT_FDCWD, a.path, true, false);
+  return typeof d === 'number' ? d : -ECONNREFUSED;
+}
+
+export function sysBind(t: Task): number {
+  const r = t.regs;
+  const s = socketOf(t, r.argInt(0));
+  if (typeof s === 'number') return s;
+  const a = readAddr(t, r.arg(1), r.argInt(2));
+  if (typeof a === 'number') return a;
+  if (a.family !== AF_UNIX) return -EINVAL;
+  if (s.name !== null) return -EINVAL;
+  const ns = t.kernel.unixNs;
+  let name = a.name;
+  if (r.argInt(2) === 2) {
+    name = ns.autoName(s.type);
+  } else if (!a.abstract) {
+    const exists = resolveAt(t, AT_FDCWD, a.path, false, false);
+    if (typeof exists !== 'number') return -EADDRINUSE;
+    const parent = parentAt(t, AT_FDCWD, a.path);
+    if (typeof parent === 'number') return parent;
+    return -EROFS;
+  }
+  if (ns.names.has(key(s.type, name))) return -EADDRINUSE;
+  s.name = name;
+  ns.names.set(key(s.type, name), s);
+  return 0;
+}
+
+/** Who listens on each listening socket (SO_PEERCRED of the connections it accepts). */
+const listenerCred = new WeakMap<UnixSocket, PeerCred>();
+
+export function sysListen(t: Task): number {
+  const r = t.regs;
+  const s = socketOf(t, r.argInt(0));
+  if (typeof s === 'number') return s;
+  if (s.type === SOCK_DGRAM) return -EOPNOTSUPP;
+  if (s.name === null || s.peer !== null || s.peerGone) return -EINVAL;
+  const backlog = r.argInt(1);
+  s.backlogMax = Math.min(Math.max(backlog, 0), SOMAXCONN);
+  s.listening = true;
+  listenerCred.set(s, credOf(t));
+  return 0;
+}
+
+export function sysConnect(t: Task): number {
+  const r = t.regs;
+  const s = socketOf(t, r.argInt(0));
+  if (typeof s === 'number') return s;
+  const a = readAddr(t, r.arg(1), r.argInt(2));
+  if (typeof a === 'number') return a;
+  if (s.type === SOCK_DGRAM) {
+    if (a.family === AF_UNSPEC) {
+      s.target = null;
+      return 0;
+    }
+    if (a.family !== AF_UNIX) return -EINVAL;
+    const d = lookupName(t, a, SOCK_DGRAM);
+    if (typeof d === 'number') return d;
+    s.target = d;
+    return 0;
+  }
+  if (a.family !== AF_UNIX) return -EINVAL;
+  if (s.peer !== null || s.peerGone) return -EISCONN;
+  if (s.listening) return -EINVAL;
+  const l = lookupName(t, a, s.type);
+  if (typeof l === 'number') return l;
+  if (!l.listening) return -ECONNREFUSED;
+  if (l.backlog.length > l.backlogMax) return -EAGAIN;
+  const server = new UnixSocket(s.type, 0, s.ns);
+  server.name = l.name;
+  UnixSocket.pair(s, server, credOf(t), listenerCred.get(l) ?? credOf(t));
+  l.backlog.push(server);
+  l.queue.notify(EVENT_IN);
+  return 0;
+}
+
+function accept(t: Task, fd: number, addr: number, lenp: number, flags: number): number {
+  if (flags & ~(O_NONBLOCK | O_CLOEXEC)) return -EINVAL;
+  const s = socketOf(t, fd);
+  if (typeof s === 'number') return s;
+  if (s.type === SOCK_DGRAM) return -EOPNOTSUPP;
+  if (!s.listening) return -EINVAL;
+  const c = s.backlog.shift();
+  if (c === undefined) {
+    if (s.flags & O_NONBLOCK) return -EAGAIN;
+    return t.block([s.queue], EVENT_IN);
+  }
+  c.flags |= flags & O_NONBLOCK;
+  const nfd = install(t, c, (flags & O_CLOEXEC) !== 0);
+  if (nfd < 0) return nfd;
+  const e = putAddr(t, addr, lenp, addrBytes(c.peer?.name ?? null));
+  return e < 0 ? e : nfd;
+}
+
+export function sysAccept(t: Task): number {
+  const r = t.regs;
+  return accept(t, r.argInt(0), r.arg(1), r.arg(2), 0);
+}
+
+export function sysAccept4(t: Task): number {
+  const r = t.regs;
+  return accept(t, r.argInt(0), r.arg(1), r.arg(2), r.argInt(3));
+}
+
+export function sysGetsockname(t: Task): number {
+  const r = t.regs;
+  const s = socketOf(t, r.argInt(0));
+  if (typeof s === 'number') return s;
+  return putAddr(t, r.arg(1), r.arg(2), addrBytes(s.name));
+}
+
+export function sysGetpeername(t: Task): number {
+  const r = t.regs;
+  const s = socketOf(t, r.argInt(0));
+  if (typeof s === 'number') return s;
+  const p = s.peer ?? s.target;
+  if (p === null) return -ENOTCONN;
+  return putAddr(t, r.arg(1), r.arg(2), addrBytes(p.name));
+}
+
+/** SCM_RIGHTS descriptions from a control buffer, or -errno. */
+function parseControl(t: Task, addr: number, len: number): FileDescription[] | null | number {
+  if (len === 0) return null;
+  const b = t.mm.copyIn(addr, len);
+  if (b === null) return -EFAULT;
+  const dv = new DataView(b.buffer, b.byteOffset, b.length);
+  const rights: FileDescription[] = [];
+  for (let off = 0; off + 16 <= len;) {
+    const clen = Number(dv.getBigUint64(off, true));
+    const level = dv.getInt32(off + 8, true), type = dv.getInt32(off + 12, true);
+    if (clen < 16 || off + clen > len) return -EINVAL;
+    if (level !== SOL_SOCKET) return -EINVAL;
+    if (type === SCM_RIGHTS) {
+      const n = Math.floor((clen - 16) / 4);
+      if (rights.length + n > SCM_MAX_FD) return -EINVAL;
+      for (let i = 0; i < n; i++) {
+        const f = t.fdTable.get(dv.getInt32(off + 16 + i * 4, true));
+        if (f === undefined) return -EBADF;
+        rights.push(f);
+      }
+    } else if (type !== SCM_CREDENTIALS) {
+      return -EINVAL;
+    }
+    off += (clen + 7) & ~7;
+  }
+  return rights.length > 0 ? rights : null;
+}
+
+/**
+ * The common send. A blocking stream send goes on until all of it is sent,
+ * keeping its progress across runs, as write(2) to a pipe does.
+ */
+function send(t: Task, s: UnixSocket, views: Uint8Array[], total: number, flags: number, dest: UnixSocket | null,
+  rights: FileDescription[] | null): number {
+  if (flags & MSG_OOB) return -EOPNOTSUPP;
+  const nonblock = (s.flags & O_NONBLOCK) !== 0 || (flags & MSG_DONTWAIT) !== 0;
+  const st = t.syscallState;
+  let done = typeof st?.partial === 'number' ? st.partial : 0;
+  for (;;) {
+    const rest = dropPrefix(views, done);
+    const r = s.send(dest ?? s.peer ?? s.target, rest, total - done, done === 0 ? rights : null);
+    if (r === -EPIPE) {
+      if (!(flags & MSG_NOSIGNAL)) sendSignal(t, userSiginfo(SIGPIPE, SI_USER, t.tg.tgid, t.creds.ruid));
+      return done > 0 ? done : r;
+    }
+    if (r === WOULD_BLOCK) {
+      if (nonblock) return done > 0 ? done : -EAGAIN;
+      if (done > 0) t.syscallState = { ...(t.syscallState ?? {}), partial: done };
+      const d = dest ?? s.peer ?? s.target;
+      return t.block(d !== null ? [s.queue, d.queue] : [s.queue], EVENT_OUT);
+    }
+    if (r < 0) return done > 0 ? done : r;
+    done += r;
+    if (done >= total || !s.stream) return done;
+  }
+}
+
+/** The destination named by a sendto/sendmsg address, or -errno; null when none is named. */
+function destOf(t: Task, s: UnixSocket, addr: number, len: number): UnixSocket | null | number {
+  if (addr === 0 || len === 0) return null;
+  if (s.type !== SOCK_DGRAM) return s.peer !== null ? -EISCONN : -EOPNOTSUPP;
+  const a = readAddr(t, addr, len);
+  if (typeof a === 'number') return a;
+  if (a.family !== AF_UNIX) return -EINVAL;
+  return lookupName(t, a, SOCK_DGRAM);
+}
+
+export function sysSendto(t: Task): number {
+  const r = t.regs;
+  const s = socketOf(t, r.argInt(0));
+  if (typeof s === 'number') return s;
+  const io = ioViews(t, r.arg(1), Math.min(r.arg(2), 0x7ffff000), false);
+  if (typeof io === 'number') return io;
+  const dest = destOf(t, s, r.arg(4), r.argInt(5));
+  if (typeof dest === 'number') return dest;
+  return send(t, s, io.views, io.total, r.argInt(3), dest, null);
+}
+
+/** Reads a struct msghdr: name, namelen, the iovec views, control, controllen. */
+function readMsghdr(t: Task, addr: number, write: boolean):
+  { name: number; namelen: number; views: Uint8Array[]; total: number; control: number; controllen: number } | number {
+  const dv = copyInStruct(t, addr, 56);
+  if (dv === null) return -EFAULT;
+  const name = Number(dv.getBigUint64(0, true)), namelen = dv.getInt32(8, true);
+  const iov = Number(dv.getBigUint64(16, true)), iovlen = Number(dv.getBigUint64(24, true));
+  const control = Number(dv.getBigUint64(32, true)), controllen = Number(dv.getBigUint64(40, true));
+  if (iovlen > 1024) return -EMSGSIZE;
+  const iovs = iovlen === 0 ? new DataView(new ArrayBuffer(0)) : copyInStruct(t, iov, iovlen * 16);
+  if (iovs === null) return -EFAULT;
+  const views: Uint8Array[] = [];
+  let total = 0;
+  for (let i = 0; i < iovlen; i++) {
+    const base = Number(iovs.getBigUint64(i * 16, true)), len = Number(iovs.getBigUint64(i * 16 + 8, true));
+    if (len > 0x7fffffff) return -EINVAL;
+    if (len === 0) continue;
+    const io = ioViews(t, base, len, write);
+    if (typeof io === 'number') return io;
+    views.push(...io.views);
+    total += io.total;
+    if (io.total < len) break;
+  }
+  return { name, namelen, views, total, control, controllen };
+}
+
+export function sysSendmsg(t: Task): number {
+  const r = t.regs;
+  const s = socketOf(t, r.argInt(0));
+  if (typeof s === 'number') return s;
+  const m = readMsghdr(t, r.arg(1), false);
+  if (typeof m === 'number') return m;
+  const rights = parseControl(t, m.control, m.controllen);
+  if (typeof rights === 'number') return rights;
+  const dest = destOf(t, s, m.name, m.namelen);
+  if (typeof dest === 'number') return dest;
+  return send(t, s, m.views, m.total, r.argInt(2), dest, rights);
+}
+
+/** The common receive; fills the result's rights and address for recvmsg/recvfrom. */
+function recv(t: Task, s: UnixSocket, views: Uint8Array[], total: number, flags: number) {
+  if (flags & MSG_OOB) return -EOPNOTSUPP;
+  const res = s.recv(views, total, (flags & MSG_PEEK) !== 0, (flags & MSG_WAITALL) !== 0);
+  if (res === WOULD_BLOCK) {
+    if ((s.flags & O_NONBLOCK) !== 0 || (flags & MSG_DONTWAIT) !== 0) return -EAGAIN;
+    return t.block([s.queue], EVENT_IN);
+  }
+  return res;
+}
+
+export function sysRecvfrom(t: Task): number {
+  const r = t.regs;
+  const s = socketOf(t, r.argInt(0));
+  if (typeof s === 'number') return s;
+  const len = Math.min(r.arg(2), 0x7ffff000);
+  const io = ioViews(t, r.arg(1), len, true);
+  if (typeof io === 'number' && len > 0) return io;
+  const flags = r.argInt(3);
+  const res = recv(t, s, typeof io === 'number' ? [] : io.views, typeof io === 'number' ? 0 : io.total, flags);
+  if (typeof res === 'number') return res;
+  for (const f of res.rights ?? []) f.decRef();
+  const e = putAddr(t, r.arg(4), r.arg(5), addrBytes(res.from));
+  if (e < 0) return e;
+  return flags & MSG_TRUNC && !s.stream ? res.full : res.n;
+}
+
+export function sysRecvmsg(t: Task): number {
+  const r = t.regs;
+  const s = socketOf(t, r.argInt(0));
+  if (typeof s === 'number') return s;
+  const hdr = r.arg(1);
+  const m = readMsghdr(t, hdr, true);
+  if (typeof m === 'number') return m;
+  const flags = r.argInt(2);
+  const res = recv(t, s, m.views, m.total, flags);
+  if (typeof res === 'number') return res;
+  let outFlags = res.truncated ? MSG_TRUNC : 0;
+  // The descriptions received become descriptors, as many as the control buffer can name.
+  let controlUsed = 0;
+  if (res.rights !== null) {
+    const room = m.control === 0 || m.controllen < 16 ? 0 : Math.floor((m.controllen - 16) / 4);
+    const fit = Math.min(room, res.rights.length);
+    if (fit < res.rights.length) outFlags |= MSG_CTRUNC;
+    const fds: number[] = [];
+    for (let i = 0; i < res.rights.length; i++) {
+      const f = res.rights[i];
+      if (i < fit) {
+        const fd = t.fdTable.install(f, 0, (flags & MSG_CMSG_CLOEXEC) !== 0, t.tg.nofile);
+        if (fd >= 0) fds.push(fd);
+        else outFlags |= MSG_CTRUNC;
+      }
+      f.decRef();
+    }
+    if (fds.length > 0) {
+      const c = new Uint8Array(16 + fds.length * 4);
+      const cv = new DataView(c.buffer);
+      cv.setBigUint64(0, BigInt(16 + fds.length * 4), true);
+      cv.setInt32(8, SOL_SOCKET, true);
+      cv.setInt32(12, SCM_RIGHTS, true);
+      fds.forEach((fd, i) => cv.setInt32(16 + i * 4, fd, true));
+      if (copyOut(t, m.control, c) < 0) return -EFAULT;
+      controlUsed = (c.length + 7) & ~7;
+      controlUsed = Math.min(controlUsed, m.controllen);
+    }
+  }
+  // msg_namelen, msg_controllen and msg_flags go back.
+  const name = addrBytes(res.from);
+  let namelen = 0;
+  if (m.name !== 0 && m.namelen > 0) {
+    if (copyOut(t, m.name, name.subarray(0, Math.min(m.namelen, name.length))) < 0) return -EFAULT;
+    namelen = name.length;
+  }
+  const back = new Uint8Array(4);
+  new DataView(back.buffer).setInt32(0, namelen, true);
+  if (copyOut(t, hdr + 8, back) < 0) return -EFAULT;
+  const cl = new Uint8Array(8);
+  new DataView(cl.buffer).setBigUint64(0, BigInt(controlUsed), true);
+  if (copyOut(t, hdr + 40, cl) < 0) return -EFAULT;
+  new DataView(back.buffer).setInt32(0, outFlags, true);
+  if (copyOut(t, hdr + 48, back) < 0) return -EFAULT;
+  return flags & MSG_TRUNC && !s.stream ? res.full : res.n;
+}
+
+export function sysShutdown(t: Task): number {
+  const r = t.regs;
+  const s = socketOf(t, r.argInt(0));
+  if (typeof s === 'number') return s;
+  const how = r.argInt(1);
+  if (how !== SHUT_RD && how !== SHUT_WR && how !== SHUT_RDWR) return -EINVAL;
+  if (how !== SHUT_WR) s.shutRead = true;
+  if (how !== SHUT_RD) s.shutWrite = true;
+  s.queue.notify(EVENT_IN | EVENT_OUT);
+  s.peer?.queue.notify(EVENT_IN | EVENT_OUT);
+  return 0;
+}
+
+/** setsockopt values kept per socket, for getsockopt (the ones with no other effect). */
+const kept = new WeakMap<UnixSocket, Map<number, Uint8Array>>();
+
+export function sysSetsockopt(t: Task): number {
+  const r = t.regs;
+  const s = socketOf(t, r.argInt(0));
+  if (typeof s === 'number') return s;
+  const level = r.argInt(1), opt = r.argInt(2), addr = r.arg(3), len = r.argInt(4);
+  if (level !== SOL_SOCKET) return -ENOPROTOOPT;
+  const sizes: Record<number, number> = {
+    [SO_REUSEADDR]: 4, [SO_BROADCAST]: 4, [SO_SNDBUF]: 4, [SO_RCVBUF]: 4, [SO_SNDBUFFORCE]: 4, [SO_RCVBUFFORCE]: 4,
+    [SO_KEEPALIVE]: 4, [SO_PASSCRED]: 4, [SO_RCVLOWAT]: 4, [SO_SNDLOWAT]: 4, [SO_LINGER]: 8, [SO_RCVTIMEO]: 16,
+    [SO_SNDTIMEO]: 16,
+  };
+  const size = sizes[opt];
+  if (size === undefined) return -ENOPROTOOPT;
+  if (len < Math.min(size, 4)) return -EINVAL;
+  const b = t.mm.copyIn(addr, Math.min(len, size));
+  if (b === null) return -EFAULT;
+  const v = new DataView(b.buffer).getInt32(0, true);
+  switch (opt) {
+    case SO_SNDBUF: case SO_SNDBUFFORCE:
+      // Linux doubles the value for its bookkeeping and reports that.
+      s.sndbuf = Math.max(4608, Math.min(v, 212992) * 2);
+      return 0;
+    case SO_RCVBUF: case SO_RCVBUFFORCE:
+      s.rcvbuf = Math.max(2304, Math.min(v, 212992) * 2);
+      return 0;
+    case SO_PASSCRED:
+      s.passcred = v !== 0;
+      return 0;
+  }
+  let m = kept.get(s);
+  if (m === undefined) kept.set(s, (m = new Map()));
+  m.set(opt, b);
+  return 0;
+}
+
+export function sysGetsockopt(t: Task): number {
+  const r = t.regs;
+  const s = socketOf(t, r.argInt(0));
+  if (typeof s === 'number') return s;
+  const level = r.argInt(1), opt = r.argInt(2), addr = r.arg(3), lenp = r.arg(4);
+  if (level !== SOL_SOCKET) return -ENOPROTOOPT;
+  const int = (v: number) => {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setInt32(0, v, true);
+    return b;
+  };
+  let val: Uint8Array;
+  switch (opt) {
+    case SO_TYPE: val = int(s.type); break;
+    case SO_ERROR: val = int(0); break;
+    case SO_SNDBUF: val = int(s.sndbuf); break;
+    case SO_RCVBUF: val = int(s.rcvbuf); break;
+    case SO_PASSCRED: val = int(s.passcred ? 1 : 0); break;
+    case SO_ACCEPTCONN: val = int(s.listening ? 1 : 0); break;
+    case SO_DOMAIN: val = int(AF_UNIX); break;
+    case SO_PROTOCOL: val = int(0); break;
+    case SO_PEERCRED: {
+      // Not connected: Linux reports pid 0 and the overflow ids.
+      const c = s.peerCred ?? { pid: 0, uid: 65534, gid: 65534 };
+      val = new Uint8Array(12);
+      const dv = new DataView(val.buffer);
+      dv.setInt32(0, c.pid, true);
+      dv.setUint32(4, c.uid, true);
+      dv.setUint32(8, c.gid, true);
+      break;
+    }
+    case SO_REUSEADDR: case SO_BROADCAST: case SO_KEEPALIVE: case SO_RCVLOWAT: case SO_SNDLOWAT:
+      val = kept.get(s)?.get(opt) ?? int(opt === SO_RCVLOWAT || opt === SO_SNDLOWAT ? 1 : 0);
+      break;
+    case SO_LINGER:
+      val = kept.get(s)?.get(opt) ?? new Uint8Array(8);
+      break;
+    case SO_RCVTIMEO: case SO_SNDTIMEO:
+      val = kept.get(s)?.get(opt) ?? new Uint8Array(16);
+      break;
+    default:
+      return -ENOPROTOOPT;
+  }
+  const lv = copyInStruct(t, lenp, 4);
+  if (lv === null) return -EFAULT;
+  const len = lv.getInt32(0, true);
+  if (len < 0) return -EINVAL;
+  const n = Math.min(len, val.length);
+  if (copyOut(t, addr, val.subarray(0, n)) < 0) return -EFAULT;
+  const nb = new Uint8Array(4);
+  new DataView(nb.buffer).setInt32(0, n, true);
+  return copyOut(t, lenp, nb) < 0 ? -EFAULT : 0;
+}
+
