@@ -38,7 +38,7 @@ const USAGE = `usage: node bench/run.js [options]
 
   --runs N          timed runs per workload and mode (default: per workload,
                     5 or 10, and ${SLOW_RUNS} when one run takes over ${SLOW_SECONDS} s)
-  --only IDS        comma-separated workloads to run: syscall,clock,true,python,cat,touch
+  --only IDS        comma-separated workloads to run: syscall,clock,true,python,cat,touch,spawn,threads
   --modes MODES     comma-separated modes to run: native,runsc,tsvisor (default all)
   --timeout S       seconds before one run is killed and counted as failed (default 300)
   --runsc-flags F   extra runsc flags, placed before "do" (space-separated)
@@ -152,6 +152,24 @@ const WORKLOADS = [
     runs: 5,
     kind: 'wall',
     argv: () => [bin('touch'), String(TOUCH_MIB)],
+  },
+  {
+    id: 'spawn',
+    name: 'sh: 100 × fork + exec /bin/true',
+    unit: 'ms',
+    runs: 5,
+    kind: 'wall',
+    argv: () => ['/bin/sh', '-c', 'i=0; while [ $i -lt 100 ]; do /bin/true; i=$((i+1)); done'],
+  },
+  {
+    id: 'threads',
+    name: 'python3: 4 threads × 20,000 lock round trips',
+    unit: 'ms',
+    runs: 5,
+    kind: 'wall',
+    requires: PYTHON,
+    argv: () => [PYTHON, '-c', 'import threading\nl = threading.Lock()\ndef w():\n    for _ in range(20000):\n        with l: pass\n' +
+      'ts = [threading.Thread(target=w) for _ in range(4)]\n[t.start() for t in ts]\n[t.join() for t in ts]'],
   },
 ];
 
