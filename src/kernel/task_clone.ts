@@ -59,12 +59,12 @@ export function checkCloneFlags(flags: number): number {
 }
 
 /** The new task's context: a new host thread in the caller's stub, or a new stub with a copy of the memory. */
-function newContext(t: Task, thread: boolean): { ctx: Context; mm: MemoryManager; release(): void } | number {
+function newContext(t: Task, thread: boolean): { ctx: Context; mm: MemoryManager } | number {
   const k = t.kernel;
   if (thread) {
     const ctx = t.mm.as.newThread();
     if (typeof ctx === 'number') return -EAGAIN;
-    return { ctx, mm: t.mm, release: () => t.mm.as.parkThread(ctx) };
+    return { ctx, mm: t.mm };
   }
   let made: ReturnType<typeof k.platform.newAddressSpace>;
   try {
@@ -81,7 +81,7 @@ function newContext(t: Task, thread: boolean): { ctx: Context; mm: MemoryManager
     made.as.release();
     return -ENOMEM;
   }
-  return { ctx: made.ctx, mm, release: () => mm.release() };
+  return { ctx: made.ctx, mm };
 }
 
 /** Makes the child of t; returns it, or -errno (the parent is unchanged). */
