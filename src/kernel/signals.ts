@@ -97,6 +97,7 @@ export function sendSignal(t: Task, info: Uint8Array): 'queued' | 'ignored' | 'm
   q.push(info);
   t.pendingMask |= bit;
   recalcSignalPending(t);
+  for (const sfd of t.tg.signalfds) sfd.signalled();
   if (t.sigWaitSet & bit) {
     // sigtimedwait(2) is waiting for it: wake it to take it.
     t.wake();

@@ -52,6 +52,8 @@ export class ThreadGroup {
   /** A vfork parent waits until this process execs or exits. */
   vforkDone = false;
   readonly vforkQueue = new WaitQueue();
+  /** The signalfds reading this process's signals, woken when one is generated. */
+  readonly signalfds = new Set<{ signalled(): void }>();
   /** CPU time of the process when it exited, and of its reaped children (RUSAGE_CHILDREN). */
   exitCpu = { userUs: 0, sysUs: 0, totalNs: 0 };
   childrenCpu = { userUs: 0, sysUs: 0 };

@@ -29,6 +29,8 @@ import * as wait from './sys_wait.js';
 import * as epoll from './sys_epoll.js';
 import * as eventfd from './sys_eventfd.js';
 import * as socket from './sys_socket.js';
+import * as timerfd from './sys_timerfd.js';
+import * as signalfd from './sys_signalfd.js';
 
 export interface SyscallEntry {
   name: string;
@@ -176,6 +178,11 @@ partial('recvmsg', socket.sysRecvmsg, 'SCM_RIGHTS only (no SCM_CREDENTIALS)');
 full('shutdown', socket.sysShutdown);
 partial('setsockopt', socket.sysSetsockopt, 'SOL_SOCKET options; SO_RCVTIMEO/SO_SNDTIMEO are kept but do not time calls out; buffer sizes are reported, one fixed capacity is used');
 partial('getsockopt', socket.sysGetsockopt, 'SOL_SOCKET options (SO_TYPE, SO_ERROR, SO_PEERCRED, buffer sizes, ...)');
+partial('timerfd_create', timerfd.sysTimerfdCreate, 'realtime timers do not follow later changes of the clock; alarm clocks wake nothing');
+partial('timerfd_settime', timerfd.sysTimerfdSettime, 'TFD_TIMER_CANCEL_ON_SET is accepted and never cancels');
+full('timerfd_gettime', timerfd.sysTimerfdGettime);
+partial('signalfd', signalfd.sysSignalfd, 'reads take pending signals from every thread of the process');
+partial('signalfd4', signalfd.sysSignalfd4, 'reads take pending signals from every thread of the process');
 full('eventfd', eventfd.sysEventfd);
 full('eventfd2', eventfd.sysEventfd2);
 partial('clone', clone.sysClone, 'processes and threads; sharing memory or dispositions without being a thread (CLONE_VM without CLONE_THREAD or CLONE_VFORK), CLONE_PARENT, pidfds and namespaces return ENOSYS; with CLONE_VM|CLONE_VFORK the child gets a copy-on-write copy of the address space, not the parent\'s own; the threads of a sandbox run one at a time');
