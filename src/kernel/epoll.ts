@@ -13,7 +13,8 @@
 // EPOLLWAKEUP is ignored (there is no suspend).
 
 import { FileDescription, O_RDWR } from '../vfs/file_description.js';
-import { Stat, makeDev } from '../vfs/stat.js';
+import type { Stat } from '../vfs/stat.js';
+import { anonIno, anonInodeStat } from '../vfs/anon_inode.js';
 import type { Waiter } from '../sync/waiter.js';
 import { EVENT_IN } from '../sync/waiter.js';
 
@@ -26,8 +27,6 @@ const EVENT_BITS = EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLRD
 /** How deep epoll instances may watch each other (Linux's EP_MAX_NESTS). */
 export const EP_MAX_NESTS = 4;
 
-const ANON_INODE_DEV = makeDev(0, 13);
-let nextIno = 5000;
 
 export interface Interest {
   fd: number;
@@ -49,7 +48,7 @@ export interface EpollEvent {
 
 export class EpollFD extends FileDescription {
   readonly interests = new Map<string, Interest>();
-  readonly ino = nextIno++;
+  readonly ino = anonIno();
   /** Where the next epoll_wait starts looking, so no interest starves the others. */
   private cursor = 0;
 
@@ -158,14 +157,7 @@ export class EpollFD extends FileDescription {
   }
 
   stat(): Stat {
-    const s = new Stat();
-    s.dev = ANON_INODE_DEV;
-    s.ino = this.ino;
-    // Anonymous inodes have no file type bits.
-    s.mode = 0o600;
-    s.nlink = 1;
-    s.blksize = 4096;
-    return s;
+    return anonInodeStat(this.ino);
   }
 
   override release(): void {

@@ -5,17 +5,16 @@
 // writable while it is below the maximum.
 
 import { FileDescription, O_RDWR, WOULD_BLOCK } from '../vfs/file_description.js';
-import { Stat, makeDev } from '../vfs/stat.js';
+import type { Stat } from '../vfs/stat.js';
+import { anonIno, anonInodeStat } from '../vfs/anon_inode.js';
 import { EVENT_IN, EVENT_OUT } from '../sync/waiter.js';
 import { EINVAL } from '../abi/linux/errno.js';
 
 const MAX = 0xfffffffffffffffen;
-const ANON_INODE_DEV = makeDev(0, 13);
-let nextIno = 6000;
 
 export class EventFD extends FileDescription {
   private count: bigint;
-  readonly ino = nextIno++;
+  readonly ino = anonIno();
 
   constructor(initial: number, flags: number, readonly semaphore: boolean) {
     super(O_RDWR | flags, null);
@@ -62,13 +61,7 @@ export class EventFD extends FileDescription {
   }
 
   stat(): Stat {
-    const s = new Stat();
-    s.dev = ANON_INODE_DEV;
-    s.ino = this.ino;
-    s.mode = 0o600;
-    s.nlink = 1;
-    s.blksize = 4096;
-    return s;
+    return anonInodeStat(this.ino);
   }
 
   override describe(): string {

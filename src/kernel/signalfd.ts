@@ -10,16 +10,15 @@
 // process-wide pending set: kernel/signals.ts).
 
 import { FileDescription, O_RDONLY, WOULD_BLOCK } from '../vfs/file_description.js';
-import { Stat, makeDev } from '../vfs/stat.js';
+import type { Stat } from '../vfs/stat.js';
+import { anonIno, anonInodeStat } from '../vfs/anon_inode.js';
 import { EVENT_IN } from '../sync/waiter.js';
 import { EINVAL } from '../abi/linux/errno.js';
 import type { ThreadGroup } from './thread_group.js';
 import { TaskState } from './task.js';
 import { UNBLOCKABLE, takePending } from './signals.js';
 
-const ANON_INODE_DEV = makeDev(0, 13);
 const SIGINFO_SIZE = 128;
-let nextIno = 9000;
 
 /** The kernel siginfo's fields in a struct signalfd_siginfo, as Linux's signalfd_copyinfo lays them out. */
 function toSignalfdSiginfo(info: Uint8Array): Uint8Array {
@@ -51,7 +50,7 @@ function toSignalfdSiginfo(info: Uint8Array): Uint8Array {
 }
 
 export class SignalFD extends FileDescription {
-  readonly ino = nextIno++;
+  readonly ino = anonIno();
   mask: bigint;
 
   constructor(readonly tg: ThreadGroup, mask: bigint, flags: number) {
@@ -122,13 +121,7 @@ export class SignalFD extends FileDescription {
   }
 
   stat(): Stat {
-    const s = new Stat();
-    s.dev = ANON_INODE_DEV;
-    s.ino = this.ino;
-    s.mode = 0o600;
-    s.nlink = 1;
-    s.blksize = 4096;
-    return s;
+    return anonInodeStat(this.ino);
   }
 
   override release(): void {

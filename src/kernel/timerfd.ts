@@ -10,17 +10,16 @@
 // the *_ALARM clocks do not wake a suspended machine (there is none).
 
 import { FileDescription, O_RDONLY, WOULD_BLOCK } from '../vfs/file_description.js';
-import { Stat, makeDev } from '../vfs/stat.js';
+import type { Stat } from '../vfs/stat.js';
+import { anonIno, anonInodeStat } from '../vfs/anon_inode.js';
 import { EVENT_IN } from '../sync/waiter.js';
 import { EINVAL } from '../abi/linux/errno.js';
 import type { Kernel } from './kernel.js';
 
-const ANON_INODE_DEV = makeDev(0, 13);
 const MAX_TIMER_MS = 2 ** 31 - 1;
-let nextIno = 8000;
 
 export class TimerFD extends FileDescription {
-  readonly ino = nextIno++;
+  readonly ino = anonIno();
   /** Monotonic ms of the next expiration, or 0 when disarmed. */
   deadline = 0;
   /** ms between expirations (0: one shot). */
@@ -109,13 +108,7 @@ export class TimerFD extends FileDescription {
   }
 
   stat(): Stat {
-    const s = new Stat();
-    s.dev = ANON_INODE_DEV;
-    s.ino = this.ino;
-    s.mode = 0o600;
-    s.nlink = 1;
-    s.blksize = 4096;
-    return s;
+    return anonInodeStat(this.ino);
   }
 
   override release(): void {
