@@ -140,3 +140,13 @@ test('a fork bomb stops at the sandbox task limit, and every stub goes with the 
   const gone = await waitFor(() => [...seen.values()].every(isGone), ms(5000));
   assert.ok(gone, `${[...seen.values()].filter((s) => !isGone(s)).length} stubs outlived the sandbox`);
 });
+
+// --- filling the Sentry with kernel buffers ----------------------------------
+
+test('pipes and sockets filled to the descriptor limit in several processes stop at the limits', () => {
+  const bin = compileC('exhaust', { static: true });
+  const r = runTsvisor([bin], { timeout: ms(120_000) });
+  assertNoSentryCrash(r, { strict: true, what: 'tsvisor running exhaust' });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'exhaust stopped by the limits\n');
+});

@@ -7,7 +7,8 @@
 // last reference goes.
 
 import type { FileDescription } from '../vfs/file_description.js';
-import { EBADF, EMFILE } from '../abi/linux/errno.js';
+import { FILE_MAX, liveFileDescriptions } from '../vfs/file_description.js';
+import { EBADF, EMFILE, ENFILE } from '../abi/linux/errno.js';
 
 
 interface Entry {
@@ -44,6 +45,7 @@ export class FDTable {
     let fd = min;
     while (fd < this.slots.length && this.slots[fd] !== undefined) fd++;
     if (fd >= limit) return -EMFILE;
+    if (liveFileDescriptions() > FILE_MAX) return -ENFILE;
     file.incRef();
     this.slots[fd] = { file, cloexec };
     return fd;

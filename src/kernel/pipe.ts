@@ -11,6 +11,7 @@ import type { IoctlIO } from '../vfs/file_description.js';
 import { Stat, S_IFIFO, makeDev } from '../vfs/stat.js';
 import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT } from '../sync/waiter.js';
 import { EBUSY, EFAULT, EINVAL, ENOTTY, EPERM, EPIPE, ESPIPE } from '../abi/linux/errno.js';
+import { chargeBuffers, forceChargeBuffers, unchargeBuffers } from './buffers.js';
 
 export const PIPE_BUF = 4096;
 export const DEFAULT_PIPE_SIZE = 65536;
@@ -75,9 +76,16 @@ export class Pipe {
 
   write(srcs: Uint8Array[], total: number): number {
     if (this.readers === 0) return -EPIPE;
+    if (this.ring === null) {
+      // Past the Sentry's buffer budget a pipe holds one page (kernel/buffers.ts).
+      if (!chargeBuffers(this.capacity)) {
+        this.capacity = PAGE_SIZE;
+        forceChargeBuffers(PAGE_SIZE);
+      }
+      this.ring = new Uint8Array(this.capacity);
+    }
     const room = this.capacity - this.size;
     if (room === 0 || (total <= PIPE_BUF && room < total)) return WOULD_BLOCK;
-    if (this.ring === null) this.ring = new Uint8Array(this.capacity);
     const ring = this.ring;
     let left = Math.min(room, total);
     let done = 0;
@@ -111,6 +119,8 @@ export class Pipe {
     if (size > this.capacity && size > PIPE_MAX_SIZE && !privileged) return -EPERM;
     if (size / PAGE_SIZE < Math.ceil(this.size / PAGE_SIZE)) return -EBUSY;
     if (this.ring !== null) {
+      if (size > this.capacity && !chargeBuffers(size - this.capacity)) return -EPERM;
+      if (size < this.capacity) unchargeBuffers(this.capacity - size);
       const ring = new Uint8Array(size);
       const first = Math.min(this.size, this.capacity - this.head);
       ring.set(this.ring.subarray(this.head, this.head + first), 0);
@@ -121,6 +131,14 @@ export class Pipe {
     this.capacity = size;
     this.notifyAll(EVENT_OUT);
     return size;
+  }
+
+  /** Both ends are closed: the ring goes back to the budget. */
+  free(): void {
+    if (this.ring === null) return;
+    unchargeBuffers(this.capacity);
+    this.ring = null;
+    this.size = 0;
   }
 
   stat(): Stat {
@@ -206,6 +224,7 @@ export class PipeFD extends FileDescription {
   override release(): void {
     if (this.readable) this.pipe.readers--;
     else this.pipe.writers--;
+    if (this.pipe.readers === 0 && this.pipe.writers === 0) this.pipe.free();
     this.pipe.notifyAll(EVENT_IN | EVENT_OUT | EVENT_HUP | EVENT_ERR);
   }
 

@@ -18,6 +18,7 @@ import { FileDescription, O_RDWR, WOULD_BLOCK } from '../vfs/file_description.js
 import { Stat, S_IFSOCK, makeDev } from '../vfs/stat.js';
 import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT, EVENT_RDHUP } from '../sync/waiter.js';
 import { EINVAL, EMSGSIZE, ENOTCONN, EPIPE } from '../abi/linux/errno.js';
+import { chargeBuffers, unchargeBuffers } from './buffers.js';
 
 export const SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_SEQPACKET = 5;
 export const DEFAULT_BUF = 212992;
@@ -38,6 +39,8 @@ export interface Message {
   rights: FileDescription[] | null;
   /** The sender's address (datagram sockets), or null. */
   from: Uint8Array | null;
+  /** What it holds of the Sentry's buffer budget. */
+  cost: number;
 }
 
 /**
@@ -153,6 +156,8 @@ export class UnixSocket extends FileDescription {
       if (total > DEFAULT_BUF - 32) return -EMSGSIZE;
       if (dest.room < total) return WOULD_BLOCK;
     }
+    const cost = Math.max(n, 256);
+    if (!chargeBuffers(cost)) return WOULD_BLOCK;
     const data = new Uint8Array(n);
     let off = 0;
     for (const s of srcs) {
@@ -162,7 +167,7 @@ export class UnixSocket extends FileDescription {
       off += k;
     }
     for (const f of rights ?? []) f.incRef();
-    dest.inbox.push({ data, off: 0, rights, from: this.type === SOCK_DGRAM ? this.name : null });
+    dest.inbox.push({ data, off: 0, rights, from: this.type === SOCK_DGRAM ? this.name : null, cost });
     dest.queued += n;
     dest.queue.notify(EVENT_IN);
     return n;
@@ -188,6 +193,7 @@ export class UnixSocket extends FileDescription {
       if (!peek) {
         q.shift();
         this.queued -= m.data.length;
+        unchargeBuffers(m.cost);
         this.notifyRoom();
       }
       return { n, full: m.data.length, truncated: n < m.data.length, rights: peek ? null : m.rights, from: m.from };
@@ -214,7 +220,9 @@ export class UnixSocket extends FileDescription {
       if (rights !== null || (peek && m.rights !== null)) break;
     }
     if (!peek) {
-      while (q.length > 0 && q[0].off >= q[0].data.length && q[0].rights === null) q.shift();
+      while (q.length > 0 && q[0].off >= q[0].data.length && q[0].rights === null) {
+        unchargeBuffers((q.shift() as Message).cost);
+      }
       this.notifyRoom();
     }
     return { n: done, full: done, truncated: false, rights, from: null };
@@ -267,7 +275,10 @@ export class UnixSocket extends FileDescription {
     if (this.name !== null && this.ns.names.get(key(this.type, this.name)) === this) {
       this.ns.names.delete(key(this.type, this.name));
     }
-    for (const m of this.inbox) for (const f of m.rights ?? []) f.decRef();
+    for (const m of this.inbox) {
+      for (const f of m.rights ?? []) f.decRef();
+      unchargeBuffers(m.cost);
+    }
     this.inbox.length = 0;
     for (const s of this.backlog) s.decRef();
     this.backlog.length = 0;

@@ -29,6 +29,20 @@ export const SETFL_MASK = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME
 export const WOULD_BLOCK = -11; // -EAGAIN
 
 let nextId = 1;
+/** Open file descriptions in the sandbox (all of the Sentry's). */
+let live = 0;
+/**
+ * The most open file descriptions a sandbox may hold (Linux's fs.file-max):
+ * every one costs the Sentry memory, and RLIMIT_NOFILE alone, per process,
+ * does not bound a sandbox of many processes. Installing a descriptor
+ * beyond it fails with ENFILE.
+ */
+export const FILE_MAX = 1 << 20;
+
+/** How many open file descriptions exist now. */
+export function liveFileDescriptions(): number {
+  return live;
+}
 
 export abstract class FileDescription {
   refs = 1;
@@ -42,7 +56,9 @@ export abstract class FileDescription {
   constructor(
     public flags: number,
     public dentry: Dentry | null,
-  ) {}
+  ) {
+    live++;
+  }
 
   get readable(): boolean {
     return (this.flags & O_PATH) === 0 && (this.flags & O_ACCMODE) !== O_WRONLY;
@@ -150,7 +166,10 @@ export abstract class FileDescription {
 
   /** Drops a reference; the last one releases the file. */
   decRef(): void {
-    if (--this.refs === 0) this.release();
+    if (--this.refs === 0) {
+      live--;
+      this.release();
+    }
   }
 
   /** Called when the last reference goes away. */
