@@ -331,6 +331,35 @@ int main(void)
 		show_bool("child_settid_not_in_parent", ctid == 0);
 	}
 
+	/* --- clone3 ------------------------------------------------------ */
+	{
+		struct {
+			uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+				set_tid_size, cgroup, extra;
+		} ca;
+		memset(&ca, 0, sizeof ca);
+		ca.exit_signal = SIGCHLD;
+		p = syscall(SYS_clone3, &ca, 88);
+		if (p == 0)
+			_exit(8);
+		waitpid(p, &st, 0);
+		show_status("clone3_fork", st);
+		show("clone3_too_small", syscall(SYS_clone3, &ca, 32));
+		show("clone3_too_big", syscall(SYS_clone3, &ca, 8192));
+		ca.extra = 1;
+		show("clone3_nonzero_tail", syscall(SYS_clone3, &ca, sizeof ca));
+		ca.extra = 0;
+		ca.flags = SIGCHLD;
+		show("clone3_signal_in_flags", syscall(SYS_clone3, &ca, 88));
+		ca.flags = 0;
+		ca.stack = 4096;
+		show("clone3_stack_without_size", syscall(SYS_clone3, &ca, 88));
+		ca.stack = 0;
+		ca.exit_signal = 99;
+		show("clone3_bad_exit_signal", syscall(SYS_clone3, &ca, 88));
+		show("clone3_efault", syscall(SYS_clone3, BADPTR1, 88));
+	}
+
 	/* --- orphans, ignored SIGCHLD, children's CPU time -------------- */
 	{
 		int fds[2];

@@ -186,6 +186,7 @@ partial('signalfd4', signalfd.sysSignalfd4, 'reads take pending signals from eve
 full('eventfd', eventfd.sysEventfd);
 full('eventfd2', eventfd.sysEventfd2);
 partial('clone', clone.sysClone, 'processes and threads; sharing memory or dispositions without being a thread (CLONE_VM without CLONE_THREAD or CLONE_VFORK), CLONE_PARENT, pidfds and namespaces return ENOSYS; with CLONE_VM|CLONE_VFORK the child gets a copy-on-write copy of the address space, not the parent\'s own; the threads of a sandbox run one at a time');
+partial('clone3', clone.sysClone3, 'as clone; set_tid and CLONE_INTO_CGROUP return ENOSYS');
 full('fork', clone.sysFork);
 partial('vfork', clone.sysVfork, 'the child gets a copy-on-write copy of the address space, not the parent\'s own; the parent waits until it execs or exits');
 partial('wait4', wait.sysWait4, 'processes never stop (no job control yet): WUNTRACED and WCONTINUED report nothing');
