@@ -7,10 +7,13 @@
 // signal frame (signal_frame.ts). A system call interrupted by a signal is
 // restarted or fails with EINTR as the ERESTART* code and SA_RESTART say.
 //
-// Differs from Linux: signals are per task (thread groups have one task
-// until clone arrives); stop signals (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU)
-// have no job control to stop, so their default action is ignored, with a
-// debug-log line; core dumps are never written (the status says "core").
+// Job control: a stop signal's default action stops every thread of the
+// process until SIGCONT, and the parent is told (SIGCHLD, wait's WUNTRACED
+// and WCONTINUED).
+//
+// Differs from Linux: pending signals are per thread (kernel/signals.ts
+// sendToProcess picks one); stop signals for orphaned process groups are
+// not discarded; core dumps are never written (the status says "core").
 
 import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
@@ -27,12 +30,13 @@ export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGAB
 
 export const SI_USER = 0, SI_KERNEL = 0x80, SI_QUEUE = -1, SI_TKILL = -6;
 
-export const SA_SIGINFO = 4n, SA_ONSTACK = 0x08000000n, SA_RESTART = 0x10000000n, SA_NODEFER = 0x40000000n,
+export const SA_NOCLDSTOP = 1n, SA_SIGINFO = 4n, SA_ONSTACK = 0x08000000n, SA_RESTART = 0x10000000n, SA_NODEFER = 0x40000000n,
   SA_RESETHAND = 0x80000000n, SA_RESTORER = 0x04000000n;
 
 
 const DEFAULT_IGNORE = new Set([SIGCHLD, SIGCONT, SIGURG, SIGWINCH]);
 const STOP_SIGNALS = new Set([SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU]);
+const CLD_STOPPED = 5, CLD_CONTINUED = 6;
 /** Signals raised by the CPU for the instruction that faulted: delivered before any other. */
 const SYNCHRONOUS = [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE];
 export const UNBLOCKABLE = (1n << BigInt(SIGKILL - 1)) | (1n << BigInt(SIGSTOP - 1));
@@ -80,6 +84,11 @@ function isIgnored(t: Task, sig: number): boolean {
 export function sendSignal(t: Task, info: Uint8Array): 'queued' | 'ignored' | 'merged' | 'full' {
   const sig = signoOf(info);
   if (sig < 1 || sig > 64 || t.state === TaskState.Dead) return 'ignored';
+  // Linux's prepare_signal: SIGCONT continues a stopped process as it is
+  // generated (even if blocked or ignored) and drops pending stop signals;
+  // a stop signal drops a pending SIGCONT.
+  if (sig === SIGCONT) continueProcess(t.tg);
+  else if (STOP_SIGNALS.has(sig)) for (const x of t.tg.tasks) discardPending(x, SIGCONT);
   const bit = sigbit(sig);
   const blocked = (t.sigmask & bit) !== 0n && sig !== SIGKILL && sig !== SIGSTOP;
   // An ignored signal is discarded when generated, unless blocked (it may be unignored before it is unblocked).
@@ -124,6 +133,49 @@ export function sendToProcess(tg: ThreadGroup, info: Uint8Array): 'queued' | 'ig
   const wants = (x: Task) => (x.sigmask & bit) === 0n || (x.sigWaitSet & bit) !== 0n;
   const target = live.find((x) => x === tg.leader && wants(x)) ?? live.find(wants) ?? live[0];
   return sendSignal(target, info);
+}
+
+/** The parent hears of a stop or a continuation (SIGCHLD with CLD_STOPPED/CLD_CONTINUED), unless it asked not to. */
+function notifyParentOfStop(tg: ThreadGroup, code: number, status: number): void {
+  const p = tg.parent;
+  if (p === null || p.exitStatus !== null) return;
+  p.childQueue.notify(0x1);
+  if ((p.sigactions[SIGCHLD].flags & SA_NOCLDSTOP) !== 0n) return;
+  sendToProcess(p, makeSiginfo(SIGCHLD, code, (dv) => {
+    dv.setInt32(16, tg.tgid, true);
+    dv.setUint32(20, tg.leader.creds.ruid, true);
+    dv.setInt32(24, status, true);
+  }));
+}
+
+/** A stop signal's default action: every thread of the process stops until SIGCONT. */
+function stopProcess(tg: ThreadGroup, sig: number): void {
+  if (tg.stopped) return;
+  tg.stopped = true;
+  tg.stopSignal = sig;
+  tg.stopReportable = true;
+  tg.continueReportable = false;
+  for (const x of tg.tasks) if (x.state === TaskState.Running) x.ctx.interrupt();
+  notifyParentOfStop(tg, CLD_STOPPED, sig);
+}
+
+/** SIGCONT: a stopped process runs again. */
+function continueProcess(tg: ThreadGroup): void {
+  for (const x of tg.tasks) for (const s of STOP_SIGNALS) discardPending(x, s);
+  if (!tg.stopped) return;
+  tg.stopped = false;
+  tg.stopReportable = false;
+  tg.continueReportable = true;
+  tg.stopQueue.notify(0x1);
+  notifyParentOfStop(tg, CLD_CONTINUED, SIGCONT);
+}
+
+/**
+ * Whether t must stay stopped now: its process is stopped and no SIGKILL
+ * is waiting to end it.
+ */
+export function mustStop(t: Task): boolean {
+  return t.tg.stopped && (t.pendingMask & sigbit(SIGKILL)) === 0n;
 }
 
 /** Makes t notice a deliverable signal: interrupt its wait, or stop its thread. */
@@ -214,8 +266,12 @@ export function handleSignals(t: Task): boolean {
     if (sig === SIGKILL || act.handler === 0n) {
       if (DEFAULT_IGNORE.has(sig)) continue;
       if (STOP_SIGNALS.has(sig)) {
-        t.kernel.log.info(`task ${t.tid}: stop signal ${sig} ignored (no job control yet)`);
-        continue;
+        stopProcess(t.tg, sig);
+        // An interrupted call is restarted (or not) when the process continues.
+        if (restart !== 0) t.syscallExit = true;
+        t.ctx.regsDirty = true;
+        t.parkStopped();
+        return false;
       }
       killBySignal(t, sig);
       return false;

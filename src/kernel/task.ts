@@ -90,6 +90,8 @@ export class Task {
   syscallPending = false;
   /** Set when a blocked system call was interrupted: it returns EINTR instead of running again. */
   interrupted = false;
+  /** Parked because its process is stopped (job control), not in a system call. */
+  parkedStopped = false;
   /** The waiter registered while Blocked, and where. */
   private waiting: { queues: WaitQueue[]; waiter: Waiter; timer?: NodeJS.Timeout } | null = null;
 
@@ -150,6 +152,7 @@ export class Task {
   /** Makes a blocked task runnable; it re-runs its system call. */
   wake(): void {
     if (this.state !== TaskState.Blocked) return;
+    this.parkedStopped = false;
     const w = this.waiting;
     if (w !== null) {
       for (const q of w.queues) q.unregister(w.waiter);
@@ -166,8 +169,18 @@ export class Task {
    */
   interrupt(): void {
     if (this.state !== TaskState.Blocked) return;
-    this.interrupted = true;
+    // A stopped thread is not in a call: it only has to look at its signals (SIGKILL) again.
+    if (!this.parkedStopped) this.interrupted = true;
     this.wake();
+  }
+
+  /** Parks the task while its process is stopped; SIGCONT (or SIGKILL) makes it run again. */
+  parkStopped(): void {
+    const waiter: Waiter = { mask: 0x1, notify: () => this.wake() };
+    this.tg.stopQueue.register(waiter);
+    this.waiting = { queues: [this.tg.stopQueue], waiter };
+    this.parkedStopped = true;
+    this.state = TaskState.Blocked;
   }
 
   get pid(): number {

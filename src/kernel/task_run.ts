@@ -8,7 +8,7 @@ import { Reg } from '../platform/registers.js';
 import { BLOCK, EXITED, NORETURN, Task, TaskState } from './task.js';
 import { sysnoName } from '../abi/linux/sysno.js';
 import { killBySignal } from './exit.js';
-import { ERESTARTSYS, ERESTART_RESTARTBLOCK, forceSignal, handleSignals } from './signals.js';
+import { ERESTARTSYS, ERESTART_RESTARTBLOCK, forceSignal, handleSignals, mustStop } from './signals.js';
 import type { FutexWaiterEntry } from './futex.js';
 import { EINVAL, ENOSYS } from '../abi/linux/errno.js';
 
@@ -89,12 +89,24 @@ function serveSyscall(t: Task): boolean {
 }
 
 export function runTask(t: Task): void {
-  // A task woken from a blocking call serves that call again first.
+  // A task woken from a blocking call serves that call again first (not while its process is stopped).
+  if (t.syscallPending && mustStop(t) && t.ctx.stopped) {
+    t.parkStopped();
+    return;
+  }
   if (t.syscallPending && !serveSyscall(t)) return;
   for (;;) {
     if (t.state !== TaskState.Running) return;
     // Read each time round: execve replaces the context.
     const ctx = t.ctx;
+    if (mustStop(t)) {
+      // Its process is stopped: park once the host thread is stopped too.
+      if (ctx.stopped) {
+        t.parkStopped();
+        return;
+      }
+      ctx.interrupt();
+    }
     // The return to user mode: finish an interrupted call, deliver signals
     // (once the thread is stopped: after a quantum it may still be running).
     if ((t.signalPending || t.syscallExit) && ctx.stopped && !handleSignals(t)) return;

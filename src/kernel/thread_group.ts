@@ -49,6 +49,17 @@ export class ThreadGroup {
   reaped = false;
   /** Whether the process has called execve since it was forked (setpgid's EACCES). */
   execed = false;
+  /**
+   * Job control: stopped by a stop signal (SIGSTOP, SIGTSTP, SIGTTIN,
+   * SIGTTOU) until SIGCONT. The parent's wait(2) reports the stop once
+   * (WUNTRACED) and the continuation once (WCONTINUED).
+   */
+  stopped = false;
+  stopSignal = 0;
+  stopReportable = false;
+  continueReportable = false;
+  /** Stopped threads wait here for SIGCONT. */
+  readonly stopQueue = new WaitQueue();
   /** A vfork parent waits until this process execs or exits. */
   vforkDone = false;
   readonly vforkQueue = new WaitQueue();

@@ -331,6 +331,61 @@ int main(void)
 		show_bool("child_settid_not_in_parent", ctid == 0);
 	}
 
+	/* --- job control: stop and continue ------------------------------ */
+	{
+		volatile long *counter = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		chld_count = 0;
+		sa.sa_flags = SA_SIGINFO | SA_RESTART;
+		sigaction(SIGCHLD, &sa, NULL);
+		p = fork();
+		if (p == 0) {
+			for (;;)
+				(*counter)++;
+		}
+		while (*counter == 0)
+			usleep(1000);
+		show("kill_stop", kill(p, SIGSTOP));
+		show_bool("waitpid_untraced", waitpid(p, &st, WUNTRACED) == p);
+		show("stopped", WIFSTOPPED(st));
+		show("stop_signal", WSTOPSIG(st));
+		show("stop_reported_once", waitpid(p, &st, WUNTRACED | WNOHANG));
+		while (chld_count < 1)
+			usleep(1000);
+		show("sigchld_code_stopped", chld_code);
+		show("sigchld_status_stopped", chld_status);
+		long before = *counter;
+		usleep(50000);
+		show_bool("stopped_child_does_not_run", *counter == before);
+		show("kill_cont", kill(p, SIGCONT));
+		show_bool("waitpid_continued", waitpid(p, &st, WCONTINUED) == p);
+		show("continued", WIFCONTINUED(st));
+		while (chld_count < 2)
+			usleep(1000);
+		show("sigchld_code_continued", chld_code);
+		before = *counter;
+		usleep(50000);
+		show_bool("continued_child_runs", *counter != before);
+		/* SIGTSTP stops too; SIGKILL ends a stopped process. */
+		kill(p, SIGTSTP);
+		waitpid(p, &st, WUNTRACED);
+		show("tstp_stop_signal", WSTOPSIG(st));
+		{
+			siginfo_t si;
+			memset(&si, 0, sizeof si);
+			kill(p, SIGCONT);
+			show("waitid_continued", waitid(P_PID, p, &si, WCONTINUED));
+			show("waitid_continued_code", si.si_code);
+			kill(p, SIGSTOP);
+			show("waitid_stopped", waitid(P_PID, p, &si, WSTOPPED));
+			show("waitid_stopped_code", si.si_code);
+			show("waitid_stopped_status", si.si_status);
+		}
+		kill(p, SIGKILL);
+		waitpid(p, &st, 0);
+		show_status("killed_while_stopped", st);
+		signal(SIGCHLD, SIG_DFL);
+	}
+
 	/* --- clone3 ------------------------------------------------------ */
 	{
 		struct {

@@ -3,8 +3,9 @@
 // child queue, woken by every child's exit; interrupted, the call restarts
 // or fails with EINTR as the handler's SA_RESTART says.
 //
-// Differs from Linux: processes never stop (no job control yet), so
-// WUNTRACED, WSTOPPED and WCONTINUED never report anything.
+// A child stopped by a stop signal is reported once to WUNTRACED/WSTOPPED
+// (status 0x7f | sig << 8, CLD_STOPPED), one continued by SIGCONT once to
+// WCONTINUED (status 0xffff, CLD_CONTINUED); neither is reaped.
 
 import type { Task } from '../../kernel/task.js';
 import type { ThreadGroup } from '../../kernel/thread_group.js';
@@ -16,13 +17,17 @@ import { EBADF, ECHILD, EFAULT, EINVAL, ESRCH, copyOut } from '../support.js';
 const WNOHANG = 1, WUNTRACED = 2, WSTOPPED = 2, WEXITED = 4, WCONTINUED = 8, WNOWAIT = 0x01000000,
   __WNOTHREAD = 0x20000000, __WALL = 0x40000000, __WCLONE = 0x80000000 | 0;
 const P_ALL = 0, P_PID = 1, P_PGID = 2, P_PIDFD = 3;
-const SIGCHLD = 17;
+const SIGCHLD = 17, SIGCONT = 18;
+const CLD_STOPPED = 5, CLD_CONTINUED = 6;
+
+/** What a child has to report: its exit, a stop, or a continuation. */
+type Event = 'exit' | 'stop' | 'continue';
 
 /**
- * A child that can be reported: the zombie, or 0 when some child matches
- * but none has exited, or -ECHILD when none matches.
+ * A child that can be reported and what about it, or 0 when some child
+ * matches but has nothing to report, or -ECHILD when none matches.
  */
-function findChild(t: Task, match: (c: ThreadGroup) => boolean, options: number): ThreadGroup | number {
+function findChild(t: Task, match: (c: ThreadGroup) => boolean, options: number): { c: ThreadGroup; ev: Event } | number {
   let any = false;
   for (const c of t.tg.children) {
     if (!match(c)) continue;
@@ -30,9 +35,25 @@ function findChild(t: Task, match: (c: ThreadGroup) => boolean, options: number)
     const cloneChild = c.exitSignal !== SIGCHLD;
     if (!(options & __WALL) && cloneChild !== ((options & __WCLONE) !== 0)) continue;
     any = true;
-    if (options & WEXITED && c.exitStatus !== null && !c.reaped) return c;
+    if (options & WEXITED && c.exitStatus !== null && !c.reaped) return { c, ev: 'exit' };
+    if (options & WSTOPPED && c.exitStatus === null && c.stopped && c.stopReportable) return { c, ev: 'stop' };
+    if (options & WCONTINUED && c.exitStatus === null && c.continueReportable) return { c, ev: 'continue' };
   }
   return any ? 0 : -ECHILD;
+}
+
+/** The wait status of an event (the exit status is the child's own). */
+function statusOf(c: ThreadGroup, ev: Event): number {
+  if (ev === 'stop') return 0x7f | (c.stopSignal << 8);
+  if (ev === 'continue') return 0xffff;
+  return c.exitStatus ?? 0;
+}
+
+/** Consumes what was reported (a zombie is reaped). */
+function consume(c: ThreadGroup, ev: Event): void {
+  if (ev === 'exit') reap(c);
+  else if (ev === 'stop') c.stopReportable = false;
+  else c.continueReportable = false;
 }
 
 function usageOf(c: ThreadGroup): Uint8Array {
@@ -49,16 +70,17 @@ export function sysWait4(t: Task): number {
     : pid > 0 ? (c: ThreadGroup) => c.tgid === pid
       : pid === 0 ? (c: ThreadGroup) => c.pgid === pgid
         : (c: ThreadGroup) => c.pgid === -pid;
-  const c = findChild(t, match, options | WEXITED);
-  if (typeof c === 'number') {
-    if (c < 0 || options & WNOHANG) return c;
+  const found = findChild(t, match, options | WEXITED);
+  if (typeof found === 'number') {
+    if (found < 0 || options & WNOHANG) return found;
     return t.block([t.tg.childQueue], EVENT_IN);
   }
+  const { c, ev } = found;
   // Reaped first; a bad status or rusage address is then EFAULT, as in Linux.
-  reap(c);
+  consume(c, ev);
   if (statusAddr !== 0) {
     const b = new Uint8Array(4);
-    new DataView(b.buffer).setInt32(0, c.exitStatus ?? 0, true);
+    new DataView(b.buffer).setInt32(0, statusOf(c, ev), true);
     if (copyOut(t, statusAddr, b) < 0) return -EFAULT;
   }
   if (ruAddr !== 0 && copyOut(t, ruAddr, usageOf(c)) < 0) return -EFAULT;
@@ -103,16 +125,18 @@ export function sysWaitid(t: Task): number {
     default:
       return -EINVAL;
   }
-  const c = findChild(t, match, options);
-  if (typeof c === 'number') {
-    if (c < 0) return c;
+  const found = findChild(t, match, options);
+  if (typeof found === 'number') {
+    if (found < 0) return found;
     if (!(options & WNOHANG)) return t.block([t.tg.childQueue], EVENT_IN);
     // Nothing to report: Linux writes a zeroed record.
     if (infop !== 0 && copyOut(t, infop, waitidInfo(0, 0, 0, 0, 0)) < 0) return -EFAULT;
     return 0;
   }
-  if (!(options & WNOWAIT)) reap(c);
-  const { code, value } = childCode(c.exitStatus ?? 0);
+  const { c, ev } = found;
+  if (!(options & WNOWAIT)) consume(c, ev);
+  const { code, value } = ev === 'stop' ? { code: CLD_STOPPED, value: c.stopSignal }
+    : ev === 'continue' ? { code: CLD_CONTINUED, value: SIGCONT } : childCode(c.exitStatus ?? 0);
   if (infop !== 0 && copyOut(t, infop, waitidInfo(SIGCHLD, code, c.tgid, c.leader.creds.ruid, value)) < 0) return -EFAULT;
   if (ruAddr !== 0 && copyOut(t, ruAddr, usageOf(c)) < 0) return -EFAULT;
   return 0;

@@ -189,8 +189,8 @@ partial('clone', clone.sysClone, 'processes and threads; sharing memory or dispo
 partial('clone3', clone.sysClone3, 'as clone; set_tid and CLONE_INTO_CGROUP return ENOSYS');
 full('fork', clone.sysFork);
 partial('vfork', clone.sysVfork, 'the child gets a copy-on-write copy of the address space, not the parent\'s own; the parent waits until it execs or exits');
-partial('wait4', wait.sysWait4, 'processes never stop (no job control yet): WUNTRACED and WCONTINUED report nothing');
-partial('waitid', wait.sysWaitid, 'processes never stop: WSTOPPED and WCONTINUED report nothing; P_PIDFD is EBADF (no pidfds)');
+full('wait4', wait.sysWait4);
+partial('waitid', wait.sysWaitid, 'P_PIDFD is EBADF (there are no pidfds)');
 partial('execve', exec.sysExecve, 'set-user-ID and set-group-ID bits are not honoured; one thread per process');
 partial('execveat', exec.sysExecveat, 'set-user-ID and set-group-ID bits are not honoured; one thread per process');
 partial('personality', thread.sysPersonality, 'only the PER_LINUX domain; flag bits are recorded but do not change behaviour');
