@@ -1,4 +1,4 @@
-// Hostile programs that only ever run under tsvisor: chaos.c makes system
+// Hostile programs that only ever run under tsvisor. chaos.c makes system
 // calls with arguments aimed at its own stack, heap and code, and lengths
 // that run off them. It may destroy itself (and usually does, by SIGSEGV);
 // the Sentry must serve every call, never crash, never hang, and end with
@@ -23,4 +23,18 @@ test(`chaos: ${SEEDS} seeds of self-aimed random system calls do not take the Se
     statuses.set(r.code, (statuses.get(r.code) ?? 0) + 1);
   }
   assert.ok(statuses.size > 0);
+});
+
+// procchaos.c: random process and thread life (fork, threads, exec, signals
+// to random pids including stops, reaping, exits, clone with random flags).
+const PROC_SEEDS = 4;
+
+test(`procchaos: ${PROC_SEEDS} seeds of random process and thread life do not take the Sentry down`, () => {
+  const bin = compileC('procchaos', { static: true });
+  for (let seed = 1; seed <= PROC_SEEDS; seed++) {
+    const r = runTsvisor([bin, String(seed), '500'], { timeout: ms(120_000) });
+    assertNoSentryCrash(r, { what: `tsvisor (procchaos seed ${seed})` });
+    assert.equal(r.code, 0, `seed ${seed}: status ${r.code}\n${r.stderr}`);
+    assert.equal(r.stdout, 'procchaos done\n');
+  }
 });
