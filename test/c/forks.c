@@ -363,7 +363,8 @@ int main(void)
 			usleep(1000);
 		show("sigchld_code_continued", chld_code);
 		before = *counter;
-		usleep(50000);
+		for (int i = 0; i < 5000 && *counter == before; i++)
+			usleep(1000);
 		show_bool("continued_child_runs", *counter != before);
 		/* SIGTSTP stops too; SIGKILL ends a stopped process. */
 		kill(p, SIGTSTP);
