@@ -768,6 +768,13 @@ export class MemoryManager {
     c.envEnd = this.envEnd;
     c.auxv = [...this.auxv];
     c.executable = this.executable;
+    // The parent's writable pages become read-only in its stub: adjacent
+    // ones with the same protection in one injected mprotect.
+    let run: { start: number; end: number; prot: number } | null = null;
+    const flush = () => {
+      if (run !== null) this.as.protect(run.start, run.end - run.start, run.prot);
+      run = null;
+    };
     for (const v of this.vmas) {
       const owned = ownsPages(v);
       if (v.shared && owned) this.populateRange(v.start, v.end, false);
@@ -781,11 +788,20 @@ export class MemoryManager {
         if (cow && !p.cow) {
           // From now on neither side may write these pages in place.
           p.cow = true;
-          if (p.mapped && (v.prot & PROT_WRITE) !== 0) this.as.protect(p.start, len, stubProt(v, p));
+          if (p.mapped && (v.prot & PROT_WRITE) !== 0) {
+            const prot = stubProt(v, p);
+            const r = run as { start: number; end: number; prot: number } | null;
+            if (r !== null && r.end === p.start && r.prot === prot) r.end = p.end;
+            else {
+              flush();
+              run = { start: p.start, end: p.end, prot };
+            }
+          }
         }
         nv.pmas.push({ start: p.start, end: p.end, off: p.off, mapped: false, cow });
       }
     }
+    flush();
     return c;
   }
 
