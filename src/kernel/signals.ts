@@ -11,9 +11,11 @@
 // process until SIGCONT, and the parent is told (SIGCHLD, wait's WUNTRACED
 // and WCONTINUED).
 //
+// SIGTSTP, SIGTTIN and SIGTTOU do not stop an orphaned process group.
+//
 // Differs from Linux: pending signals are per thread (kernel/signals.ts
-// sendToProcess picks one); stop signals for orphaned process groups are
-// not discarded; core dumps are never written (the status says "core").
+// sendToProcess picks one); core dumps are never written (the status says
+// "core").
 
 import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
@@ -171,6 +173,22 @@ function continueProcess(tg: ThreadGroup): void {
 }
 
 /**
+ * Whether t's process group is orphaned (Linux's is_current_pgrp_orphaned):
+ * no member has a live parent in another group of the same session. The
+ * first process's parent is outside the sandbox, as a container init's is.
+ */
+function orphanedGroup(t: Task): boolean {
+  const pgid = t.tg.pgid, sid = t.tg.sid;
+  for (const x of t.kernel.pidns.tasks.values()) {
+    const g = x.tg;
+    if (x !== g.leader || g.pgid !== pgid || g.exitStatus !== null) continue;
+    const p = g.parent;
+    if (p !== null && p.exitStatus === null && p.pgid !== pgid && p.sid === sid) return false;
+  }
+  return true;
+}
+
+/**
  * Whether t must stay stopped now: its process is stopped and no SIGKILL
  * is waiting to end it.
  */
@@ -266,6 +284,8 @@ export function handleSignals(t: Task): boolean {
     if (sig === SIGKILL || act.handler === 0n) {
       if (DEFAULT_IGNORE.has(sig)) continue;
       if (STOP_SIGNALS.has(sig)) {
+        // POSIX: a terminal stop signal does not stop an orphaned process group (nobody could continue it).
+        if (sig !== SIGSTOP && orphanedGroup(t)) continue;
         stopProcess(t.tg, sig);
         // An interrupted call is restarted (or not) when the process continues.
         if (restart !== 0) t.syscallExit = true;

@@ -11,10 +11,25 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
 extern char **environ;
+
+/*
+ * fork that ends the test if it fails: a -1 pid must never reach kill(),
+ * where it would mean every process on the machine.
+ */
+static pid_t xfork(void)
+{
+	pid_t p = fork();
+	if (p < 0) {
+		printf("fork failed: %s\n", strerror(errno));
+		exit(1);
+	}
+	return p;
+}
 
 static volatile sig_atomic_t chld_count, chld_pid, chld_code, chld_status;
 static void on_chld(int sig, siginfo_t *si, void *uc)
@@ -42,7 +57,7 @@ static void show_status(const char *name, int st)
 /* Forks a child that runs fn and _exits with its result. */
 static pid_t spawn_fn(int (*fn)(void *), void *arg)
 {
-	pid_t p = fork();
+	pid_t p = xfork();
 	if (p == 0)
 		_exit(fn(arg));
 	return p;
@@ -90,7 +105,7 @@ int main(void)
 	pid_t me = getpid();
 
 	/* --- fork, exit statuses, memory ------------------------------- */
-	pid_t p = fork();
+	pid_t p = xfork();
 	if (p == 0) {
 		show_bool("child_ppid_is_parent", getppid() == me);
 		show_bool("child_pid_differs", getpid() != me);
@@ -115,7 +130,7 @@ int main(void)
 	printf("shared_after_child: %d %d\n", shared[0], shared[1024]);
 	char *priv = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	memset(priv, 'p', 1 << 20);
-	p = fork();
+	p = xfork();
 	if (p == 0) {
 		int ok = 1;
 		for (int i = 0; i < 1 << 20; i += 4096)
@@ -133,7 +148,7 @@ int main(void)
 	sa.sa_sigaction = on_chld;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigaction(SIGCHLD, &sa, NULL);
-	p = fork();
+	p = xfork();
 	if (p == 0)
 		_exit(9);
 	waitpid(p, &st, 0);
@@ -142,7 +157,7 @@ int main(void)
 	show("sigchld_code_exited", chld_code);
 	show("sigchld_status", chld_status);
 
-	p = fork();
+	p = xfork();
 	if (p == 0) {
 		signal(SIGABRT, SIG_DFL);
 		abort();
@@ -160,7 +175,7 @@ int main(void)
 	show("kill_reaped_esrch", kill(p, 0));
 
 	/* A zombie takes signals and ignores them. */
-	p = fork();
+	p = xfork();
 	if (p == 0)
 		_exit(0);
 	while (chld_count < 4)
@@ -209,7 +224,7 @@ int main(void)
 		/* After the child execs, setpgid on it is EACCES. */
 		int fds[2];
 		pipe(fds);
-		p = fork();
+		p = xfork();
 		if (p == 0) {
 			dup2(fds[0], 0);
 			close(fds[0]);
@@ -232,7 +247,7 @@ int main(void)
 	{
 		int fds[2];
 		pipe(fds);
-		p = fork();
+		p = xfork();
 		if (p == 0) {
 			close(fds[0]);
 			const char msg[] = "through the pipe";
@@ -248,7 +263,7 @@ int main(void)
 		waitpid(p, &st, 0);
 
 		int fd = open("/etc/passwd", O_RDONLY);
-		p = fork();
+		p = xfork();
 		if (p == 0) {
 			char b[10];
 			read(fd, b, 10);
@@ -263,7 +278,7 @@ int main(void)
 	{
 		int fds[2];
 		pipe(fds);
-		p = fork();
+		p = xfork();
 		if (p == 0) {
 			dup2(fds[1], 1);
 			execl("/bin/sh", "sh", "-c", "echo \"sh says $0 $1\"", "zero", "one", NULL);
@@ -337,8 +352,10 @@ int main(void)
 		chld_count = 0;
 		sa.sa_flags = SA_SIGINFO | SA_RESTART;
 		sigaction(SIGCHLD, &sa, NULL);
-		p = fork();
+		p = xfork();
 		if (p == 0) {
+			/* Never outlive the test, even if it is killed. */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			for (;;)
 				(*counter)++;
 		}
@@ -366,7 +383,12 @@ int main(void)
 		for (int i = 0; i < 5000 && *counter == before; i++)
 			usleep(1000);
 		show_bool("continued_child_runs", *counter != before);
-		/* SIGTSTP stops too; SIGKILL ends a stopped process. */
+		/*
+		 * SIGTSTP stops too, unless the process group is orphaned (then
+		 * Linux discards it): the child gets a group of its own in our
+		 * session, which is never orphaned while we live.
+		 */
+		setpgid(p, p);
 		kill(p, SIGTSTP);
 		waitpid(p, &st, WUNTRACED);
 		show("tstp_stop_signal", WSTOPSIG(st));
@@ -384,6 +406,15 @@ int main(void)
 		kill(p, SIGKILL);
 		waitpid(p, &st, 0);
 		show_status("killed_while_stopped", st);
+		/* In a new session the child's group is orphaned: SIGTSTP does not stop it, SIGSTOP does. */
+		p = xfork();
+		if (p == 0) {
+			setsid();
+			raise(SIGTSTP);
+			_exit(12);
+		}
+		waitpid(p, &st, WUNTRACED);
+		show_status("orphaned_group_ignores_tstp", st);
 		signal(SIGCHLD, SIG_DFL);
 	}
 
@@ -420,10 +451,10 @@ int main(void)
 	{
 		int fds[2];
 		pipe(fds);
-		p = fork();
+		p = xfork();
 		if (p == 0) {
 			pid_t mid = getpid();
-			if (fork() == 0) {
+			if (xfork() == 0) {
 				/* Wait for the middle process to die, then report whether we were reparented. */
 				while (getppid() == mid)
 					usleep(1000);
@@ -441,7 +472,7 @@ int main(void)
 		close(fds[0]);
 	}
 	signal(SIGCHLD, SIG_IGN);
-	p = fork();
+	p = xfork();
 	if (p == 0)
 		_exit(0);
 	show("ignored_sigchld_wait_echild", waitpid(p, &st, 0));
