@@ -100,3 +100,13 @@ test('an unknown option before the command is an error with usage', () => {
   assert.match(r.stderr, /unknown option '--bogus'/);
   assert.match(r.stderr, /usage/i);
 });
+
+test('a bare command name is found in the PATH of the program\'s environment, as runsc does', () => {
+  const r = runTsvisorRaw(['do', '--env', 'PATH=/usr/bin:/bin', 'ls', '-d', '/usr']);
+  assertNoSentryCrash(r);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '/usr\n');
+  const missing = runTsvisorRaw(['do', '--env', 'PATH=/nonexistent', 'ls']);
+  assert.equal(missing.code, 127);
+  assert.match(missing.stderr, /ls: no such file or directory/);
+});

@@ -21,7 +21,8 @@ import { Task } from '../kernel/task.js';
 import { ThreadGroup, RLIM_INFINITY } from '../kernel/thread_group.js';
 import { FDTable, decRef } from '../kernel/fd_table.js';
 import { Credentials } from '../kernel/credentials.js';
-import { load } from '../loader/loader.js';
+import { checkExecutable, load } from '../loader/loader.js';
+import type { Dentry } from '../vfs/dentry.js';
 import { signalFromHost } from '../kernel/exit.js';
 import { buildSyscallTable } from '../syscalls/linux/table.js';
 import { StraceTracer } from './strace.js';
@@ -98,7 +99,8 @@ export function runDo(opts: DoOptions): Promise<number> {
   const envp = opts.env.map(latin1);
   let res: ReturnType<typeof load>;
   try {
-    res = load({ kernel, creds, root: vfs.root, cwd, path: argv[0], argv, envp });
+    const path = resolveCommand(vfs, creds, cwd, argv[0], envp);
+    res = load({ kernel, creds, root: vfs.root, cwd, path, argv, envp });
   } catch (e) {
     if (e instanceof PlatformError) throw new BootError(e.message, 125);
     throw e;
@@ -142,6 +144,27 @@ export function runDo(opts: DoOptions): Promise<number> {
     };
     kernel.schedule(task);
   });
+}
+
+/** The shell's default PATH, used when the program's environment has none (as runsc's loader does). */
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * The file a command names, as runsc resolves it: a name with a slash is a
+ * path; a bare name is looked up in the PATH of the program's environment,
+ * inside the sandbox, and the first executable regular file found wins.
+ * Not found, the name is returned as it is (the loader then says ENOENT).
+ */
+function resolveCommand(vfs: VirtualFilesystem, creds: Credentials, cwd: Dentry, name: string, envp: string[]): string {
+  if (name.includes('/') || name.length === 0) return name;
+  const entry = envp.find((e) => e.startsWith('PATH='));
+  const dirs = (entry === undefined ? DEFAULT_PATH : entry.slice(5)).split(':');
+  for (const dir of dirs) {
+    const candidate = `${dir === '' ? '.' : dir}/${name}`;
+    const d = vfs.walk(creds, vfs.root, cwd, candidate, { followFinal: true });
+    if (typeof d !== 'number' && checkExecutable(creds, d) === 0) return candidate;
+  }
+  return name;
 }
 
 function describeErrno(e: number): string {
