@@ -23,8 +23,3 @@ export function forceChargeBuffers(n: number): void {
 export function unchargeBuffers(n: number): void {
   used -= n;
 }
-
-/** Bytes of the budget in use. */
-export function buffersInUse(): number {
-  return used;
-}

@@ -12,7 +12,7 @@
 
 import { Task, TaskState } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
-import { SIGCHLD, SIGKILL, makeSiginfo, sendToProcess, userSiginfo } from './signals.js';
+import { SIGCHLD, SIGKILL, cldSiginfo, sendToProcess, userSiginfo } from './signals.js';
 import { cancelITimers } from './itimer.js';
 import type { FutexWaiterEntry } from './futex.js';
 import { EVENT_IN } from '../sync/waiter.js';
@@ -32,14 +32,7 @@ export function childCode(status: number): { code: number; value: number } {
 /** The SIGCHLD-style siginfo describing child's end (signo: the parent's exit signal). */
 export function childSiginfo(signo: number, child: ThreadGroup): Uint8Array {
   const { code, value } = childCode(child.exitStatus ?? 0);
-  return makeSiginfo(signo, code, (dv) => {
-    dv.setInt32(16, child.tgid, true);
-    dv.setUint32(20, child.leader.creds.ruid, true);
-    dv.setInt32(24, value, true);
-    // si_utime, si_stime in clock ticks.
-    dv.setBigInt64(32, BigInt(Math.floor(child.exitCpu.userUs / 10000)), true);
-    dv.setBigInt64(40, BigInt(Math.floor(child.exitCpu.sysUs / 10000)), true);
-  });
+  return cldSiginfo(signo, child, code, value, true);
 }
 
 /** Removes a zombie for good: its parent forgets it, its pid is free again. */

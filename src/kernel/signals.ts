@@ -137,17 +137,29 @@ export function sendToProcess(tg: ThreadGroup, info: Uint8Array): 'queued' | 'ig
   return sendSignal(target, info);
 }
 
+/**
+ * The siginfo of a child's change (SIGCHLD, waitid): its pid, real uid, the
+ * CLD_* code and status, and with times its CPU time in clock ticks.
+ */
+export function cldSiginfo(signo: number, child: ThreadGroup, code: number, status: number, times = false): Uint8Array {
+  return makeSiginfo(signo, code, (dv) => {
+    dv.setInt32(16, child.tgid, true);
+    dv.setUint32(20, child.leader.creds.ruid, true);
+    dv.setInt32(24, status, true);
+    if (times) {
+      dv.setBigInt64(32, BigInt(Math.floor(child.exitCpu.userUs / 10000)), true);
+      dv.setBigInt64(40, BigInt(Math.floor(child.exitCpu.sysUs / 10000)), true);
+    }
+  });
+}
+
 /** The parent hears of a stop or a continuation (SIGCHLD with CLD_STOPPED/CLD_CONTINUED), unless it asked not to. */
 function notifyParentOfStop(tg: ThreadGroup, code: number, status: number): void {
   const p = tg.parent;
   if (p === null || p.exitStatus !== null) return;
   p.childQueue.notify(0x1);
   if ((p.sigactions[SIGCHLD].flags & SA_NOCLDSTOP) !== 0n) return;
-  sendToProcess(p, makeSiginfo(SIGCHLD, code, (dv) => {
-    dv.setInt32(16, tg.tgid, true);
-    dv.setUint32(20, tg.leader.creds.ruid, true);
-    dv.setInt32(24, status, true);
-  }));
+  sendToProcess(p, cldSiginfo(SIGCHLD, tg, code, status));
 }
 
 /** A stop signal's default action: every thread of the process stops until SIGCONT. */

@@ -50,7 +50,7 @@ export interface CloneArgs {
 }
 
 /** Linux's flag checks, in its order; 0 when the combination is valid. */
-export function checkCloneFlags(flags: number): number {
+function checkCloneFlags(flags: number): number {
   if ((flags & (CLONE_NEWNS | CLONE_FS)) === (CLONE_NEWNS | CLONE_FS)) return -EINVAL;
   if ((flags & (CLONE_NEWUSER | CLONE_FS)) === (CLONE_NEWUSER | CLONE_FS)) return -EINVAL;
   if (flags & CLONE_THREAD && !(flags & CLONE_SIGHAND)) return -EINVAL;

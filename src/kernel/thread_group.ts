@@ -8,6 +8,7 @@
 // until its parent reaps it; its pid stays taken until then.
 
 import type { Task } from './task.js';
+import { TaskState } from './task.js';
 import { WaitQueue } from '../sync/waiter.js';
 
 export interface SigAction {
@@ -80,7 +81,7 @@ export class ThreadGroup {
   cpuTime(): { userUs: number; sysUs: number; totalNs: number } {
     const c = { ...this.exitCpu };
     for (const t of this.tasks) {
-      if (t.state === 2 /* TaskState.Dead */) continue;
+      if (t.state === TaskState.Dead) continue;
       const x = t.ctx.cpuTime();
       if (x === null) continue;
       c.userUs += x.userUs;

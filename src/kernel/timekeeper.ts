@@ -58,9 +58,8 @@ export class Timekeeper {
   private readonly out = new Float64Array(2);
   /** Host CLOCK_MONOTONIC at boot: the sandbox's monotonic clock counts from it. */
   private readonly hostBootMono: bigint;
-  /** The first sample, the start of every rate measurement. */
+  /** The TSC at boot (monotonic 0), the start of every rate measurement. */
   private readonly c0: bigint;
-  private readonly m0: bigint;
   private ready = false;
   private readonly usable: boolean;
   private timer: NodeJS.Timeout | null = null;
@@ -75,7 +74,6 @@ export class Timekeeper {
     native.clockSample(this.sample);
     this.c0 = this.sample[0];
     this.hostBootMono = this.sample[1];
-    this.m0 = 0n;
   }
 
   /** Starts the periodic refit; it never keeps Node alive. */
@@ -137,9 +135,9 @@ export class Timekeeper {
     const c = this.sample[0];
     const m = this.sample[1] - this.hostBootMono;
     const r = this.sample[2];
-    if (c <= this.c0 || m - this.m0 < CALIBRATE_NS) return;
+    if (c <= this.c0 || m < CALIBRATE_NS) return;
     // The TSC's rate in ns per cycle << 32, over the whole run so far.
-    const nominal = ((m - this.m0) << 32n) / (c - this.c0);
+    const nominal = (m << 32n) / (c - this.c0);
     const w = this.words;
     let mono: bigint, real: bigint, monoMult: bigint, realMult: bigint;
     if (!this.ready) {

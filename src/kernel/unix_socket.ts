@@ -96,6 +96,10 @@ export class UnixSocket extends FileDescription {
   passcred = false;
   /** A datagram socket's default destination (connect). */
   target: UnixSocket | null = null;
+  /** Who listens (a listening socket's): the SO_PEERCRED of the connections it accepts. */
+  listenerCred: PeerCred | null = null;
+  /** setsockopt values with no other effect, kept for getsockopt. */
+  readonly options = new Map<number, Uint8Array>();
 
   constructor(readonly type: number, flags: number, readonly ns: UnixNamespace) {
     super(O_RDWR | flags, null);
@@ -142,8 +146,7 @@ export class UnixSocket extends FileDescription {
   send(dest: UnixSocket | null, srcs: Uint8Array[], total: number, rights: FileDescription[] | null): number {
     if (this.shutWrite) return -EPIPE;
     if (dest === null) {
-      if (this.peerGone) return -EPIPE;
-      return this.type === SOCK_DGRAM ? -ENOTCONN : -ENOTCONN;
+      return this.peerGone ? -EPIPE : -ENOTCONN;
     }
     if (dest.shutRead && this.type !== SOCK_DGRAM) return -EPIPE;
     let n = total;

@@ -74,8 +74,6 @@ export interface Context {
   interrupt(): void;
   /** CPU time the thread has used (user and system µs, total ns), or null once it is gone. */
   cpuTime(): { userUs: number; sysUs: number; totalNs: number } | null;
-  /** Ends the host thread. */
-  release(): void;
 }
 
 export interface Platform {

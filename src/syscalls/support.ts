@@ -4,7 +4,12 @@
 
 import type { Task } from '../kernel/task.js';
 import type { Dentry } from '../vfs/dentry.js';
-import { EBADF, EFAULT, ENOENT, ENOTDIR } from '../abi/linux/errno.js';
+import type { FileDescription } from '../vfs/file_description.js';
+import { WOULD_BLOCK } from '../vfs/file_description.js';
+import type { WaitQueue } from '../sync/waiter.js';
+import { EVENT_OUT } from '../sync/waiter.js';
+import { SI_USER, sendSignal, userSiginfo } from '../kernel/signals.js';
+import { EAGAIN, EBADF, EFAULT, ENOENT, ENOTDIR, EPIPE } from '../abi/linux/errno.js';
 export { E2BIG, EACCES, EAGAIN, EBADF, EBUSY, ECHILD, EEXIST, EFAULT, EFBIG, EINTR, EINVAL, EIO, EISDIR, ELOOP, EMFILE, EMLINK, ENAMETOOLONG, ENFILE, ENODATA, ENODEV, ENOENT, ENOEXEC, ENOMEM, ENOSPC, ENOSYS, ENOTDIR, ENOTEMPTY, ENOTSUP, ENOTTY, ENXIO, EOPNOTSUPP, EOVERFLOW, EPERM, EPIPE, ERANGE, EROFS, ESPIPE, ESRCH, ETIMEDOUT, EXDEV } from '../abi/linux/errno.js';
 
 
@@ -50,8 +55,56 @@ export function resolveAt(t: Task, dirfd: number, path: string, follow: boolean,
   return t.kernel.vfs.walk(t.creds, t.root, start, path, { followFinal: follow });
 }
 
+/**
+ * Installs a description just made at the lowest free descriptor, handing
+ * over the creation's reference: the descriptor, or -EMFILE/-ENFILE (the
+ * description is then released).
+ */
+export function installNew(t: Task, f: FileDescription, cloexec: boolean): number {
+  const fd = t.fdTable.install(f, 0, cloexec, t.tg.nofile);
+  f.decRef();
+  return fd;
+}
+
+const SIGPIPE = 13;
+
+/**
+ * A write that keeps its progress across the runs of its call: step(views,
+ * n, done) writes what it can of the rest (after `done` bytes). A short
+ * count goes on if `whole` (pipes, stream sockets), parking on `queues`
+ * while the file would block; EPIPE raises SIGPIPE if `sigpipe`. What was
+ * written is the result when the call ends early (a signal, an error).
+ */
+export function writeKeepingProgress(t: Task, views: Uint8Array[], total: number, o: {
+  step: (views: Uint8Array[], n: number, done: number) => number;
+  nonblock: boolean;
+  whole: boolean;
+  sigpipe: boolean;
+  queues: WaitQueue[];
+}): number {
+  const st = t.syscallState;
+  let done = typeof st?.partial === 'number' ? st.partial : 0;
+  for (;;) {
+    const r = o.step(dropPrefix(views, done), total - done, done);
+    if (r === -EPIPE) {
+      // The call fails with EPIPE if the process survives the SIGPIPE.
+      if (o.sigpipe) sendSignal(t, userSiginfo(SIGPIPE, SI_USER, t.tg.tgid, t.creds.ruid));
+      return done > 0 ? done : r;
+    }
+    if (r === WOULD_BLOCK) {
+      if (o.nonblock) return done > 0 ? done : -EAGAIN;
+      if (done > 0) t.syscallState = { ...(t.syscallState ?? {}), partial: done };
+      return t.block(o.queues, EVENT_OUT);
+    }
+    if (r < 0) return done > 0 ? done : r;
+    done += r;
+    // Elsewhere a short count (a full disk, an eventfd's 8 bytes, a datagram) is final.
+    if (done >= total || r === 0 || !o.whole) return done;
+  }
+}
+
 /** views without their first `skip` bytes (what a call that keeps its progress has still to move). */
-export function dropPrefix(views: Uint8Array[], skip: number): Uint8Array[] {
+function dropPrefix(views: Uint8Array[], skip: number): Uint8Array[] {
   if (skip === 0) return views;
   const out: Uint8Array[] = [];
   for (const v of views) {

@@ -155,11 +155,6 @@ class PtraceContext implements Context {
     this.reaped = true;
     native.reap(this.pid);
   }
-
-  release(): void {
-    this.kill();
-    this.reap();
-  }
 }
 
 class PtraceAddressSpace implements AddressSpace {

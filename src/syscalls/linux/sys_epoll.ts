@@ -10,7 +10,7 @@ import {
 } from '../../kernel/epoll.js';
 import { O_CLOEXEC } from '../../vfs/file_description.js';
 import { EVENT_IN } from '../../sync/waiter.js';
-import { EBADF, EEXIST, EFAULT, EINVAL, ELOOP, ENOENT, EPERM, copyInStruct } from '../support.js';
+import { EBADF, EEXIST, EFAULT, EINVAL, ELOOP, ENOENT, EPERM, copyInStruct, installNew } from '../support.js';
 import { readTimespec } from './sys_time.js';
 import { finishMask, tempMask } from './sys_poll.js';
 import { EINTR } from '../../abi/linux/errno.js';
@@ -24,10 +24,7 @@ const TASK_SIZE = 2 ** 47 - 4096;
 
 function create(t: Task, flags: number): number {
   if (flags & ~EPOLL_CLOEXEC) return -EINVAL;
-  const ep = new EpollFD();
-  const fd = t.fdTable.install(ep, 0, (flags & EPOLL_CLOEXEC) !== 0, t.tg.nofile);
-  ep.decRef();
-  return fd;
+  return installNew(t, new EpollFD(), (flags & EPOLL_CLOEXEC) !== 0);
 }
 
 export function sysEpollCreate(t: Task): number {

@@ -16,11 +16,10 @@ import {
   O_WRONLY, SETFL_MASK, O_LARGEFILE,
 } from '../../vfs/file_description.js';
 import { S_IFDIR, S_IFLNK, S_IFMT } from '../../vfs/stat.js';
-import { decRef } from '../../kernel/fd_table.js';
 import { PipeFD } from '../../kernel/pipe.js';
 import {
   AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, EACCES, EBADF, EEXIST,
-  EFAULT, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, ERANGE, EROFS, getU64, parentAt, readPath, resolveAt,
+  EFAULT, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, ERANGE, EROFS, getU64, installNew, parentAt, readPath, resolveAt,
 
 } from '../support.js';
 import { E2BIG, ENOLCK, EOPNOTSUPP } from '../../abi/linux/errno.js';
@@ -70,9 +69,7 @@ function openFile(t: Task, dirfd: number, path: string, flags: number, mode: num
   if (typeof f === 'number') return f;
   f.dentry = d;
   f.flags = (flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | 0o400 /* O_NOCTTY */)) | (flags & O_PATH ? 0 : O_LARGEFILE);
-  const fd = t.fdTable.install(f, 0, (flags & O_CLOEXEC) !== 0, t.tg.nofile);
-  decRef(f);
-  return fd;
+  return installNew(t, f, (flags & O_CLOEXEC) !== 0);
 }
 
 export function sysOpen(t: Task): number {

@@ -3,7 +3,7 @@
 import type { Task } from '../../kernel/task.js';
 import { Pipe } from '../../kernel/pipe.js';
 import { O_CLOEXEC, O_DIRECT, O_NONBLOCK } from '../../vfs/file_description.js';
-import { EFAULT, EINVAL, copyOut } from '../support.js';
+import { EFAULT, EINVAL, copyOut, installNew } from '../support.js';
 
 function pipe2(t: Task, addr: number, flags: number): number {
   if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT)) return -EINVAL;
@@ -12,14 +12,12 @@ function pipe2(t: Task, addr: number, flags: number): number {
   p.readEnd.flags |= status;
   p.writeEnd.flags |= status;
   const cloexec = (flags & O_CLOEXEC) !== 0;
-  const rfd = t.fdTable.install(p.readEnd, 0, cloexec, t.tg.nofile);
-  p.readEnd.decRef();
+  const rfd = installNew(t, p.readEnd, cloexec);
   if (rfd < 0) {
     p.writeEnd.decRef();
     return rfd;
   }
-  const wfd = t.fdTable.install(p.writeEnd, 0, cloexec, t.tg.nofile);
-  p.writeEnd.decRef();
+  const wfd = installNew(t, p.writeEnd, cloexec);
   if (wfd < 0) {
     t.fdTable.close(rfd);
     return wfd;

@@ -4,7 +4,6 @@
 // task on the file's wait queue unless it is O_NONBLOCK.
 
 import type { Task } from '../../kernel/task.js';
-import { SI_USER, sendSignal, userSiginfo } from '../../kernel/signals.js';
 import { O_APPEND, O_NONBLOCK, O_PATH, WOULD_BLOCK } from '../../vfs/file_description.js';
 import { BLOCK } from '../../kernel/task.js';
 import { PipeFD } from '../../kernel/pipe.js';
@@ -12,11 +11,10 @@ import { HostRegularFD } from '../../fs/hostfs.js';
 import { makeDev } from '../../vfs/stat.js';
 import type { FileDescription } from '../../vfs/file_description.js';
 import { EVENT_IN, EVENT_OUT } from '../../sync/waiter.js';
-import { EBADF, EFAULT, EINVAL, ESPIPE, copyInStruct, dropPrefix, getU64, ioViews } from '../support.js';
-import { EAGAIN, EOPNOTSUPP, EPIPE } from '../../abi/linux/errno.js';
+import { EBADF, EFAULT, EINVAL, ESPIPE, copyInStruct, getU64, ioViews, writeKeepingProgress } from '../support.js';
+import { EOPNOTSUPP } from '../../abi/linux/errno.js';
 
 const MAX_RW_COUNT = 0x7ffff000;
-const SIGPIPE = 13;
 const IOV_MAX = 1024;
 /** The end of the user address space as access_ok() sees it (x86-64, 4-level paging). */
 const TASK_SIZE_MAX = 2 ** 47 - 4096;
@@ -33,35 +31,17 @@ function doRead(t: Task, f: FileDescription, views: Uint8Array[], total: number,
   return blockOrFail(t, f, f.read(views, total, offset), EVENT_IN);
 }
 
-/**
- * A blocking write to a pipe goes on until all of it is written, as Linux's
- * pipe_write does: after a short count it tries again, and parks when the
- * pipe would block. What it has written is kept in the task's syscallState (the call
- * runs again from the start when woken), and is what the call returns if a
- * signal interrupts it or the file then fails.
- */
+/** write(2) and its forms: a blocking write to a pipe goes on until all of it is written, as Linux's pipe_write. */
 function doWrite(t: Task, f: FileDescription, views: Uint8Array[], total: number, offset: number): number {
   if (!f.writable) return -EBADF;
   if (total === 0 && !f.writesEmpty) return 0;
-  const st = t.syscallState;
-  let done = typeof st?.partial === 'number' ? st.partial : 0;
-  for (;;) {
-    const r = f.write(dropPrefix(views, done), total - done, offset < 0 ? offset : offset + done);
-    if (r === -EPIPE) {
-      // Writing to a pipe nobody reads raises SIGPIPE; the call fails with EPIPE if the process survives.
-      sendSignal(t, userSiginfo(SIGPIPE, SI_USER, t.tg.tgid, t.creds.ruid));
-      return done > 0 ? done : r;
-    }
-    if (r === WOULD_BLOCK) {
-      if ((f.flags & O_NONBLOCK) !== 0) return done > 0 ? done : -EAGAIN;
-      if (done > 0) t.syscallState = { ...(t.syscallState ?? {}), partial: done };
-      return t.block([f.queue], EVENT_OUT);
-    }
-    if (r < 0) return done > 0 ? done : r;
-    done += r;
-    // Only a pipe goes on; anywhere else a short count (a full disk, an eventfd's 8 bytes) is final.
-    if (done >= total || r === 0 || !f.writesWhole) return done;
-  }
+  return writeKeepingProgress(t, views, total, {
+    step: (v, n, done) => f.write(v, n, offset < 0 ? offset : offset + done),
+    nonblock: (f.flags & O_NONBLOCK) !== 0,
+    whole: f.writesWhole,
+    sigpipe: true,
+    queues: [f.queue],
+  });
 }
 
 /**
@@ -97,7 +77,8 @@ function rw(t: Task, write: boolean, positional: boolean): number {
   // rw_verify_area() on the range in the file, both before the count is cut to MAX_RW_COUNT.
   if (r.arg(1) + count > TASK_SIZE_MAX) return -EFAULT;
   if (positional && pastLoffMax(t, 3, count)) return -EINVAL;
-  if (count === 0) return write && f.writesEmpty ? doWrite(t, f, [], 0, offset) : 0;
+  // Nothing to move is success at once, except a write that sends something even empty (a datagram).
+  if (count === 0 && !(write && f.writesEmpty)) return 0;
   const io = ioViews(t, r.arg(1), Math.min(count, MAX_RW_COUNT), !write);
   if (typeof io === 'number') return io;
   return write ? doWrite(t, f, io.views, io.total, offset) : doRead(t, f, io.views, io.total, offset);

@@ -3,7 +3,7 @@
 import type { Task } from '../../kernel/task.js';
 import { SignalFD } from '../../kernel/signalfd.js';
 import { O_CLOEXEC, O_NONBLOCK } from '../../vfs/file_description.js';
-import { EBADF, EFAULT, EINVAL, copyInStruct } from '../support.js';
+import { EBADF, EFAULT, EINVAL, copyInStruct, installNew } from '../support.js';
 
 function signalfd(t: Task, fd: number, maskAddr: number, size: number, flags: number): number {
   if (size !== 8) return -EINVAL;
@@ -19,10 +19,7 @@ function signalfd(t: Task, fd: number, maskAddr: number, size: number, flags: nu
     f.setMask(mask);
     return fd;
   }
-  const f = new SignalFD(t.tg, mask, flags & O_NONBLOCK);
-  const nfd = t.fdTable.install(f, 0, (flags & O_CLOEXEC) !== 0, t.tg.nofile);
-  f.decRef();
-  return nfd;
+  return installNew(t, new SignalFD(t.tg, mask, flags & O_NONBLOCK), (flags & O_CLOEXEC) !== 0);
 }
 
 export function sysSignalfd(t: Task): number {

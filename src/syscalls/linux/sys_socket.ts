@@ -14,9 +14,9 @@ import type { PeerCred } from '../../kernel/unix_socket.js';
 import type { FileDescription } from '../../vfs/file_description.js';
 import { O_CLOEXEC, O_NONBLOCK, WOULD_BLOCK } from '../../vfs/file_description.js';
 import { EVENT_IN, EVENT_OUT } from '../../sync/waiter.js';
-import { SI_USER, sendSignal, userSiginfo } from '../../kernel/signals.js';
 import {
-  AT_FDCWD, EAGAIN, EBADF, EFAULT, EINVAL, EPIPE, EROFS, copyInStruct, copyOut, dropPrefix, ioViews, parentAt, resolveAt,
+  AT_FDCWD, EAGAIN, EBADF, EFAULT, EINVAL, EROFS, copyInStruct, copyOut, installNew, ioViews, parentAt, resolveAt,
+  writeKeepingProgress,
 } from '../support.js';
 import {
   EADDRINUSE, EAFNOSUPPORT, ECONNREFUSED, EISCONN, EMSGSIZE, ENOPROTOOPT, ENOTCONN, ENOTSOCK, EOPNOTSUPP,
@@ -32,7 +32,6 @@ const SO_REUSEADDR = 2, SO_TYPE = 3, SO_ERROR = 4, SO_BROADCAST = 6, SO_SNDBUF =
   SO_LINGER = 13, SO_PASSCRED = 16, SO_PEERCRED = 17, SO_RCVLOWAT = 18, SO_SNDLOWAT = 19, SO_RCVTIMEO = 20,
   SO_SNDTIMEO = 21, SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33, SO_ACCEPTCONN = 30, SO_PROTOCOL = 38, SO_DOMAIN = 39;
 const SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
-const SIGPIPE = 13;
 const SOMAXCONN = 4096;
 const SUN_PATH_MAX = 108;
 
@@ -44,12 +43,6 @@ function socketOf(t: Task, fd: number): UnixSocket | number {
   const f = t.fdTable.get(fd);
   if (f === undefined) return -EBADF;
   return f instanceof UnixSocket ? f : -ENOTSOCK;
-}
-
-function install(t: Task, f: FileDescription, cloexec: boolean): number {
-  const fd = t.fdTable.install(f, 0, cloexec, t.tg.nofile);
-  f.decRef();
-  return fd;
 }
 
 /** The AF_UNIX type for a socket(2) type, or -errno. */
@@ -74,7 +67,7 @@ export function sysSocket(t: Task): number {
   const type = r.argInt(1);
   const ut = checkCreate(r.argInt(0), type, r.argInt(2));
   if (ut < 0) return ut;
-  return install(t, new UnixSocket(ut, type & O_NONBLOCK, t.kernel.unixNs), (type & O_CLOEXEC) !== 0);
+  return installNew(t, new UnixSocket(ut, type & O_NONBLOCK, t.kernel.unixNs), (type & O_CLOEXEC) !== 0);
 }
 
 export function sysSocketpair(t: Task): number {
@@ -86,12 +79,12 @@ export function sysSocketpair(t: Task): number {
   const a = new UnixSocket(ut, type & O_NONBLOCK, ns), b = new UnixSocket(ut, type & O_NONBLOCK, ns);
   UnixSocket.pair(a, b, credOf(t), credOf(t));
   const cloexec = (type & O_CLOEXEC) !== 0;
-  const fa = install(t, a, cloexec);
+  const fa = installNew(t, a, cloexec);
   if (fa < 0) {
     b.decRef();
     return fa;
   }
-  const fb = install(t, b, cloexec);
+  const fb = installNew(t, b, cloexec);
   if (fb < 0) {
     t.fdTable.close(fa);
     return fb;
@@ -188,9 +181,6 @@ export function sysBind(t: Task): number {
   return 0;
 }
 
-/** Who listens on each listening socket (SO_PEERCRED of the connections it accepts). */
-const listenerCred = new WeakMap<UnixSocket, PeerCred>();
-
 export function sysListen(t: Task): number {
   const r = t.regs;
   const s = socketOf(t, r.argInt(0));
@@ -200,7 +190,7 @@ export function sysListen(t: Task): number {
   const backlog = r.argInt(1);
   s.backlogMax = Math.min(Math.max(backlog, 0), SOMAXCONN);
   s.listening = true;
-  listenerCred.set(s, credOf(t));
+  s.listenerCred = credOf(t);
   return 0;
 }
 
@@ -230,7 +220,7 @@ export function sysConnect(t: Task): number {
   if (l.backlog.length > l.backlogMax) return -EAGAIN;
   const server = new UnixSocket(s.type, 0, s.ns);
   server.name = l.name;
-  UnixSocket.pair(s, server, credOf(t), listenerCred.get(l) ?? credOf(t));
+  UnixSocket.pair(s, server, credOf(t), l.listenerCred ?? credOf(t));
   l.backlog.push(server);
   l.queue.notify(EVENT_IN);
   return 0;
@@ -248,7 +238,7 @@ function accept(t: Task, fd: number, addr: number, lenp: number, flags: number):
     return t.block([s.queue], EVENT_IN);
   }
   c.flags |= flags & O_NONBLOCK;
-  const nfd = install(t, c, (flags & O_CLOEXEC) !== 0);
+  const nfd = installNew(t, c, (flags & O_CLOEXEC) !== 0);
   if (nfd < 0) return nfd;
   const e = putAddr(t, addr, lenp, addrBytes(c.peer?.name ?? null));
   return e < 0 ? e : nfd;
@@ -308,33 +298,19 @@ function parseControl(t: Task, addr: number, len: number): FileDescription[] | n
   return rights.length > 0 ? rights : null;
 }
 
-/**
- * The common send. A blocking stream send goes on until all of it is sent,
- * keeping its progress across runs, as write(2) to a pipe does.
- */
+/** The common send; a blocking stream send goes on until all of it is sent, as write(2) to a pipe does. */
 function send(t: Task, s: UnixSocket, views: Uint8Array[], total: number, flags: number, dest: UnixSocket | null,
   rights: FileDescription[] | null): number {
   if (flags & MSG_OOB) return -EOPNOTSUPP;
-  const nonblock = (s.flags & O_NONBLOCK) !== 0 || (flags & MSG_DONTWAIT) !== 0;
-  const st = t.syscallState;
-  let done = typeof st?.partial === 'number' ? st.partial : 0;
-  for (;;) {
-    const rest = dropPrefix(views, done);
-    const r = s.send(dest ?? s.peer ?? s.target, rest, total - done, done === 0 ? rights : null);
-    if (r === -EPIPE) {
-      if (!(flags & MSG_NOSIGNAL)) sendSignal(t, userSiginfo(SIGPIPE, SI_USER, t.tg.tgid, t.creds.ruid));
-      return done > 0 ? done : r;
-    }
-    if (r === WOULD_BLOCK) {
-      if (nonblock) return done > 0 ? done : -EAGAIN;
-      if (done > 0) t.syscallState = { ...(t.syscallState ?? {}), partial: done };
-      const d = dest ?? s.peer ?? s.target;
-      return t.block(d !== null ? [s.queue, d.queue] : [s.queue], EVENT_OUT);
-    }
-    if (r < 0) return done > 0 ? done : r;
-    done += r;
-    if (done >= total || !s.stream) return done;
-  }
+  const to = dest ?? s.peer ?? s.target;
+  return writeKeepingProgress(t, views, total, {
+    // The descriptions go with the first piece only.
+    step: (v, n, done) => s.send(to, v, n, done === 0 ? rights : null),
+    nonblock: (s.flags & O_NONBLOCK) !== 0 || (flags & MSG_DONTWAIT) !== 0,
+    whole: s.stream,
+    sigpipe: (flags & MSG_NOSIGNAL) === 0,
+    queues: to !== null ? [s.queue, to.queue] : [s.queue],
+  });
 }
 
 /** The destination named by a sendto/sendmsg address, or -errno; null when none is named. */
@@ -494,9 +470,6 @@ export function sysShutdown(t: Task): number {
   return 0;
 }
 
-/** setsockopt values kept per socket, for getsockopt (the ones with no other effect). */
-const kept = new WeakMap<UnixSocket, Map<number, Uint8Array>>();
-
 export function sysSetsockopt(t: Task): number {
   const r = t.regs;
   const s = socketOf(t, r.argInt(0));
@@ -526,9 +499,7 @@ export function sysSetsockopt(t: Task): number {
       s.passcred = v !== 0;
       return 0;
   }
-  let m = kept.get(s);
-  if (m === undefined) kept.set(s, (m = new Map()));
-  m.set(opt, b);
+  s.options.set(opt, b);
   return 0;
 }
 
@@ -564,13 +535,13 @@ export function sysGetsockopt(t: Task): number {
       break;
     }
     case SO_REUSEADDR: case SO_BROADCAST: case SO_KEEPALIVE: case SO_RCVLOWAT: case SO_SNDLOWAT:
-      val = kept.get(s)?.get(opt) ?? int(opt === SO_RCVLOWAT || opt === SO_SNDLOWAT ? 1 : 0);
+      val = s.options.get(opt) ?? int(opt === SO_RCVLOWAT || opt === SO_SNDLOWAT ? 1 : 0);
       break;
     case SO_LINGER:
-      val = kept.get(s)?.get(opt) ?? new Uint8Array(8);
+      val = s.options.get(opt) ?? new Uint8Array(8);
       break;
     case SO_RCVTIMEO: case SO_SNDTIMEO:
-      val = kept.get(s)?.get(opt) ?? new Uint8Array(16);
+      val = s.options.get(opt) ?? new Uint8Array(16);
       break;
     default:
       return -ENOPROTOOPT;

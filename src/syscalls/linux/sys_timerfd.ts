@@ -4,7 +4,7 @@
 import type { Task } from '../../kernel/task.js';
 import { TimerFD } from '../../kernel/timerfd.js';
 import { O_CLOEXEC, O_NONBLOCK } from '../../vfs/file_description.js';
-import { EBADF, EFAULT, EINVAL, EPERM, copyOut, putU64 } from '../support.js';
+import { EBADF, EFAULT, EINVAL, EPERM, copyOut, installNew, putU64 } from '../support.js';
 import { readTimespec } from './sys_time.js';
 
 const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_BOOTTIME = 7, CLOCK_REALTIME_ALARM = 8, CLOCK_BOOTTIME_ALARM = 9;
@@ -19,9 +19,7 @@ export function sysTimerfdCreate(t: Task): number {
   // Alarm clocks need CAP_WAKE_ALARM; root stands for it.
   if ((clock === CLOCK_REALTIME_ALARM || clock === CLOCK_BOOTTIME_ALARM) && t.creds.euid !== 0) return -EPERM;
   const f = new TimerFD(t.kernel, clock, flags & O_NONBLOCK);
-  const fd = t.fdTable.install(f, 0, (flags & O_CLOEXEC) !== 0, t.tg.nofile);
-  f.decRef();
-  return fd;
+  return installNew(t, f, (flags & O_CLOEXEC) !== 0);
 }
 
 function timerOf(t: Task, fd: number): TimerFD | number {

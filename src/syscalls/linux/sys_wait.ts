@@ -10,6 +10,7 @@
 import type { Task } from '../../kernel/task.js';
 import type { ThreadGroup } from '../../kernel/thread_group.js';
 import { childCode, reap } from '../../kernel/exit.js';
+import { cldSiginfo } from '../../kernel/signals.js';
 import { rusage } from './sys_rlimit.js';
 import { EVENT_IN } from '../../sync/waiter.js';
 import { EBADF, ECHILD, EFAULT, EINVAL, ESRCH, copyOut } from '../support.js';
@@ -87,17 +88,9 @@ export function sysWait4(t: Task): number {
   return c.tgid;
 }
 
-/** The fields of siginfo_t waitid fills: signo, errno, code, pid, uid, status. */
-function waitidInfo(signo: number, code: number, pid: number, uid: number, status: number): Uint8Array {
-  const b = new Uint8Array(28);
-  const dv = new DataView(b.buffer);
-  dv.setInt32(0, signo, true);
-  dv.setInt32(8, code, true);
-  dv.setInt32(16, pid, true);
-  dv.setUint32(20, uid, true);
-  dv.setInt32(24, status, true);
-  return b;
-}
+/** The fields of siginfo_t waitid fills: signo, errno, code, pid, uid, status (28 bytes). */
+const WAITID_INFO = 28;
+
 
 export function sysWaitid(t: Task): number {
   const r = t.regs;
@@ -130,14 +123,14 @@ export function sysWaitid(t: Task): number {
     if (found < 0) return found;
     if (!(options & WNOHANG)) return t.block([t.tg.childQueue], EVENT_IN);
     // Nothing to report: Linux writes a zeroed record.
-    if (infop !== 0 && copyOut(t, infop, waitidInfo(0, 0, 0, 0, 0)) < 0) return -EFAULT;
+    if (infop !== 0 && copyOut(t, infop, new Uint8Array(WAITID_INFO)) < 0) return -EFAULT;
     return 0;
   }
   const { c, ev } = found;
   if (!(options & WNOWAIT)) consume(c, ev);
   const { code, value } = ev === 'stop' ? { code: CLD_STOPPED, value: c.stopSignal }
     : ev === 'continue' ? { code: CLD_CONTINUED, value: SIGCONT } : childCode(c.exitStatus ?? 0);
-  if (infop !== 0 && copyOut(t, infop, waitidInfo(SIGCHLD, code, c.tgid, c.leader.creds.ruid, value)) < 0) return -EFAULT;
+  if (infop !== 0 && copyOut(t, infop, cldSiginfo(SIGCHLD, c, code, value).subarray(0, WAITID_INFO)) < 0) return -EFAULT;
   if (ruAddr !== 0 && copyOut(t, ruAddr, usageOf(c)) < 0) return -EFAULT;
   return 0;
 }
