@@ -18,6 +18,8 @@ export const AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EACCESS = 0x2
   AT_NO_AUTOMOUNT = 0x800, AT_EMPTY_PATH = 0x1000, AT_STATX_SYNC_TYPE = 0x6000;
 
 export const PATH_MAX = 4096;
+/** The end of the user address space as access_ok() sees it (x86-64, 4-level paging). */
+export const TASK_SIZE = 2 ** 47 - 4096;
 
 /** Reads a path argument: -EFAULT, -ENAMETOOLONG, or the byte string. */
 export function readPath(t: Task, addr: number): string | number {

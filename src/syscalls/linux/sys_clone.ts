@@ -13,7 +13,7 @@ import {
   forkTask, CLONE_DETACHED, CLONE_PARENT, CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM, CSIGNAL,
 } from '../../kernel/task_clone.js';
 import { EVENT_IN } from '../../sync/waiter.js';
-import { E2BIG, EFAULT, EINVAL, ENOSYS } from '../support.js';
+import { E2BIG, EFAULT, EINVAL, ENOSYS, TASK_SIZE } from '../support.js';
 
 const SIGCHLD = 17;
 
@@ -46,7 +46,6 @@ export function sysClone(t: Task): number {
 
 const CLONE_CLEAR_SIGHAND = 0x100000000, CLONE_INTO_CGROUP = 0x200000000;
 const CLONE_ARGS_SIZE_VER0 = 64, CLONE_ARGS_SIZE = 88, PAGE_SIZE = 4096;
-const TASK_SIZE = 2 ** 47 - 4096;
 
 /** clone3(args, size): struct clone_args, as copy_clone_args_from_user and clone3_args_valid check it. */
 export function sysClone3(t: Task): number {

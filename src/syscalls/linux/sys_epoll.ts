@@ -9,10 +9,9 @@ import {
   EP_MAX_NESTS, EPOLLERR, EPOLLET, EPOLLEXCLUSIVE, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLWAKEUP, EpollFD,
 } from '../../kernel/epoll.js';
 import { O_CLOEXEC } from '../../vfs/file_description.js';
-import { EVENT_IN } from '../../sync/waiter.js';
-import { EBADF, EEXIST, EFAULT, EINVAL, ELOOP, ENOENT, EPERM, copyInStruct, installNew } from '../support.js';
+import { EBADF, EEXIST, EFAULT, EINVAL, ELOOP, ENOENT, EPERM, TASK_SIZE, copyInStruct, installNew } from '../support.js';
 import { readTimespec } from './sys_time.js';
-import { finishMask, tempMask } from './sys_poll.js';
+import { deadlineOf, finishMask, tempMask, waitOrTimeout } from './sys_poll.js';
 import { EINTR } from '../../abi/linux/errno.js';
 
 const EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
@@ -20,7 +19,6 @@ const EPOLL_CLOEXEC = O_CLOEXEC;
 /** INT_MAX / sizeof(struct epoll_event), which is 12 bytes (packed) on x86-64. */
 const EP_MAX_EVENTS = Math.floor(2147483647 / 12);
 const EXCLUSIVE_OK = EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE;
-const TASK_SIZE = 2 ** 47 - 4096;
 
 function create(t: Task, flags: number): number {
   if (flags & ~EPOLL_CLOEXEC) return -EINVAL;
@@ -98,16 +96,12 @@ function doWait(t: Task, epfd: number, evAddr: number, maxevents: number, timeou
   const f = t.fdTable.get(epfd);
   if (f === undefined) return -EBADF;
   if (!(f instanceof EpollFD)) return -EINVAL;
-  if (t.syscallState === null) {
-    const deadline = timeoutNs < 0 ? undefined : t.kernel.monotonicMs() + timeoutNs / 1e6;
-    t.syscallState = { deadline, interruptErr: EINTR };
-  }
-  const deadline = t.syscallState.deadline;
+  const deadline = deadlineOf(t, timeoutNs, EINTR);
   const got = f.collect(maxevents);
   if (got.length === 0) {
-    if (timeoutNs === 0 || (deadline !== undefined && t.kernel.monotonicMs() >= deadline)) return 0;
+    if (timeoutNs === 0) return 0;
     f.arm();
-    return t.block([f.queue], EVENT_IN, deadline);
+    return waitOrTimeout(t, [f.queue], deadline) ?? 0;
   }
   const b = new Uint8Array(got.length * 12);
   const dv = new DataView(b.buffer);

@@ -33,7 +33,7 @@ interface PollState {
 }
 
 /** First run: computes the deadline (ms, monotonic) from a timeout in ns (< 0: none). */
-function deadlineOf(t: Task, timeoutNs: number, interruptErr: number): number | undefined {
+export function deadlineOf(t: Task, timeoutNs: number, interruptErr: number): number | undefined {
   const st = t.syscallState as PollState | null;
   if (st !== null) return st.deadline;
   const deadline = timeoutNs < 0 ? undefined : t.kernel.monotonicMs() + timeoutNs / 1e6;
@@ -42,7 +42,7 @@ function deadlineOf(t: Task, timeoutNs: number, interruptErr: number): number | 
 }
 
 /** Waits on queues until the deadline; returns the BLOCK code or 0 if the deadline passed. */
-function waitOrTimeout(t: Task, queues: WaitQueue[], deadline: number | undefined): number | null {
+export function waitOrTimeout(t: Task, queues: WaitQueue[], deadline: number | undefined): number | null {
   if (deadline !== undefined && t.kernel.monotonicMs() >= deadline) return null;
   return t.block(queues, POLLIN | POLLOUT | POLLPRI | POLLERR | POLLHUP | POLLRDHUP, deadline);
 }

@@ -11,13 +11,11 @@ import { HostRegularFD } from '../../fs/hostfs.js';
 import { makeDev } from '../../vfs/stat.js';
 import type { FileDescription } from '../../vfs/file_description.js';
 import { EVENT_IN, EVENT_OUT } from '../../sync/waiter.js';
-import { EBADF, EFAULT, EINVAL, ESPIPE, copyInStruct, getU64, ioViews, writeKeepingProgress } from '../support.js';
+import { EBADF, EFAULT, EINVAL, ESPIPE, TASK_SIZE, copyInStruct, getU64, ioViews, writeKeepingProgress } from '../support.js';
 import { EOPNOTSUPP } from '../../abi/linux/errno.js';
 
 const MAX_RW_COUNT = 0x7ffff000;
 const IOV_MAX = 1024;
-/** The end of the user address space as access_ok() sees it (x86-64, 4-level paging). */
-const TASK_SIZE_MAX = 2 ** 47 - 4096;
 const LOFF_MAX = (1n << 63n) - 1n;
 
 function blockOrFail(t: Task, f: FileDescription, r: number, events: number): number {
@@ -75,7 +73,7 @@ function rw(t: Task, write: boolean, positional: boolean): number {
   const count = r.arg(2);
   // access_ok() on the whole buffer (a count that is negative as ssize_t never fits), then
   // rw_verify_area() on the range in the file, both before the count is cut to MAX_RW_COUNT.
-  if (r.arg(1) + count > TASK_SIZE_MAX) return -EFAULT;
+  if (r.arg(1) + count > TASK_SIZE) return -EFAULT;
   if (positional && pastLoffMax(t, 3, count)) return -EINVAL;
   // Nothing to move is success at once, except a write that sends something even empty (a datagram).
   if (count === 0 && !(write && f.writesEmpty)) return 0;
@@ -112,7 +110,7 @@ function iovecViews(t: Task, iovAddr: number, iovcnt: number, write: boolean): {
   for (let i = 0; i < iovcnt; i++) {
     const base = getU64(dv, i * 16);
     let len = getU64(dv, i * 16 + 8);
-    if (base + len > TASK_SIZE_MAX) return -EFAULT;
+    if (base + len > TASK_SIZE) return -EFAULT;
     len = Math.min(len, MAX_RW_COUNT - total);
     total += len;
     bases.push(base);
