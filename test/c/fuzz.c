@@ -50,7 +50,7 @@
  * flags below 2^20, values in [2^31, 2^32) or negative, or >= 2^47, or page
  * multiples up to 1 MiB: never an address of this program's own memory.
  * The memory calls (mmap, munmap, mprotect, mremap, madvise, msync,
- * mincore, munlock, remap_file_pages, pkey_mprotect) get addresses only
+ * mincore, munlock, remap_file_pages) get addresses only
  * inside a separate 64 GiB playground and lengths up to 1 MiB (mmap also
  * invalid huge ones), with MAP_POPULATE/MAP_LOCKED/MAP_HUGETLB masked off
  * and MAP_FIXED only inside the playground.
@@ -283,6 +283,10 @@ static void setup_table(void)
 		SYS_setfsuid, SYS_setfsgid, SYS_setgroups, SYS_capset, SYS_unshare,
 		SYS_setns, SYS_rseq, SYS_set_thread_area, SYS_modify_ldt, SYS_brk,
 		SYS_mlock, SYS_mlock2, SYS_mlockall,
+		/* protection keys: on a host with PKU, the kernel's own key for
+		 * execute-only memory and the keys a run allocates and frees change
+		 * PKRU, and the fuzzer's stack faulted (SEGV_PKUERR) natively */
+		SYS_pkey_alloc, SYS_pkey_free, SYS_pkey_mprotect,
 		/* blocking */
 		SYS_futex, SYS_io_getevents, SYS_io_pgetevents, SYS_pipe, SYS_eventfd,
 		SYS_signalfd, SYS_inotify_init,
@@ -299,7 +303,6 @@ static void setup_table(void)
 	kinds[SYS_madvise] = MADVISE;
 	kinds[SYS_munlock] = MM;
 	kinds[SYS_remap_file_pages] = MM;
-	kinds[SYS_pkey_mprotect] = MM;
 	kinds[SYS_open] = OPEN;
 	kinds[SYS_openat] = OPENAT;
 	kinds[437] = OPENAT2;
