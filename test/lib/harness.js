@@ -18,13 +18,15 @@ import { constants as osConstants } from 'node:os';
 import {
   existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync,
 } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const TEST_DIR = join(REPO, 'test');
 export const C_DIR = join(TEST_DIR, 'c');
+/** The hostile suite's programs (test/hostile/README.md); they include ../c/common.h. */
+export const HOSTILE_DIR = join(TEST_DIR, 'hostile');
 export const OUT = join(TEST_DIR, 'out');
 export const TSVISOR_BIN = join(REPO, 'bin', 'tsvisor.js');
 export const FAKE_TSVISOR = join(TEST_DIR, 'lib', 'fake-tsvisor.js');
@@ -58,12 +60,13 @@ export const compileWarnings = new Map();
  * path of the binary. Builds go through a temporary file and rename(2), so
  * test files running in parallel never see a half-written binary.
  */
-export function compileC(name, { static: isStatic = false, defines = [] } = {}) {
+export function compileC(name, { static: isStatic = false, defines = [], dir = C_DIR } = {}) {
   const mode = isStatic ? 'static' : 'dynamic';
-  const key = `${name}.${mode}${defines.length ? '.' + defines.join('.') : ''}`;
+  const prefix = dir === C_DIR ? '' : `${basename(dir)}-`;
+  const key = `${prefix}${name}.${mode}${defines.length ? '.' + defines.join('.') : ''}`;
   if (compiled.has(key)) return compiled.get(key);
   mkdirSync(OUT, { recursive: true });
-  const src = join(C_DIR, `${name}.c`);
+  const src = join(dir, `${name}.c`);
   const out = join(OUT, key);
   const tmp = join(OUT, `.${key}.${process.pid}.tmp`);
   const args = ['-O1', '-Wall', ...defines.map((d) => `-D${d}`), '-o', tmp, src];
