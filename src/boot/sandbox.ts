@@ -140,6 +140,7 @@ export function runDo(opts: DoOptions): Promise<number> {
       log.info(`sandbox exited with wait status 0x${status.toString(16)}`);
       log.close();
       native.close(rootFd);
+      platform.release();
       resolve((status & 0x7f) !== 0 ? 128 + (status & 0x7f) : (status >> 8) & 0xff);
     };
     kernel.schedule(task);
