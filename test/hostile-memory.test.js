@@ -1,0 +1,65 @@
+// Memory bounds (issue 5, findings 3 and 4): the VMA budget, the VMA set's
+// speed, RLIMIT_AS and RLIMIT_DATA, and the sandbox's total memory with its
+// OOM killer. Programs are in test/hostile/ (see its README for what each
+// must get).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  HOSTILE_DIR, assertNoSentryCrash, assertSameAsNative, compileC, ms, runTsvisor,
+} from './lib/harness.js';
+
+test('65,000 mmap calls and their munmaps complete as natively, well within 60 s', () => {
+  const bin = compileC('mmap_many', { static: true, dir: HOSTILE_DIR });
+  // Not a speed target (that is bench/): only that it is not quadratic any more (it took 47 s).
+  assertSameAsNative([bin], { timeout: ms(60_000), expectCode: 0, strict: true });
+});
+
+test('many mappings times many forks end with ENOMEM or EAGAIN, not a V8 out-of-memory crash', () => {
+  const bin = compileC('vma_fork', { static: true, dir: HOSTILE_DIR });
+  const r = runTsvisor([bin], { timeout: ms(120_000) });
+  assertNoSentryCrash(r, { strict: true, what: 'tsvisor running vma_fork' });
+  assert.match(r.stdout, /^(mapped all\nfork: -1 (ENOMEM|EAGAIN)|mapped some\n(fork: -1 (ENOMEM|EAGAIN)\n)?)/, r.stdout);
+  assert.match(r.stdout, /\nreaped all\ndone\n$/, r.stdout);
+  assert.equal(r.code, 0, r.stderr.slice(-2000));
+});
+
+test('the same VMA budget, set small with --vma-budget, fails fork with ENOMEM early', () => {
+  const bin = compileC('vma_fork', { static: true, dir: HOSTILE_DIR });
+  const r = runTsvisor([bin], { timeout: ms(60_000), extraArgs: ['--vma-budget', '200000'] });
+  assertNoSentryCrash(r, { strict: true, what: 'tsvisor running vma_fork' });
+  assert.equal(r.stdout, 'mapped all\nfork: -1 ENOMEM\nreaped all\ndone\n');
+  assert.equal(r.code, 0);
+});
+
+test('RLIMIT_AS and RLIMIT_DATA: mmap, mremap, mprotect, brk and malloc fail as natively', () => {
+  const bin = compileC('rlimit_mem', { static: true, dir: HOSTILE_DIR });
+  assertSameAsNative([bin], { expectCode: 0, strict: true });
+});
+
+test('a program that fills memory past --total-memory is killed by the OOM killer (137)', () => {
+  const bin = compileC('mem_fill', { static: true, dir: HOSTILE_DIR });
+  const r = runTsvisor([bin, 'child'], { timeout: ms(60_000), extraArgs: ['--total-memory', '128M'] });
+  assertNoSentryCrash(r, { strict: true, what: 'tsvisor running mem_fill child' });
+  assert.equal(r.stdout, '');
+  assert.equal(r.code, 137);
+});
+
+test('the OOM killer picks the largest process; the sandbox and the others go on', () => {
+  const bin = compileC('mem_fill', { static: true, dir: HOSTILE_DIR });
+  const r = runTsvisor([bin], { timeout: ms(60_000), extraArgs: ['--total-memory', '128M'] });
+  assertNoSentryCrash(r, { strict: true, what: 'tsvisor running mem_fill' });
+  assert.equal(r.stdout, 'child: killed by 9\nafter: ok\n');
+  assert.equal(r.code, 0);
+});
+
+test('--total-memory takes K/M/G suffixes and refuses nonsense', () => {
+  const bin = compileC('mem_fill', { static: true, dir: HOSTILE_DIR });
+  for (const bad of ['12X', '-5M', '0', 'lots']) {
+    const r = runTsvisor([bin, 'child'], { timeout: ms(30_000), extraArgs: ['--total-memory', bad] });
+    assert.notEqual(r.code, 137, `--total-memory ${bad} was accepted`);
+    assert.match(r.stderr, /total-memory/, r.stderr);
+  }
+  const ok = runTsvisor([bin, 'child'], { timeout: ms(60_000), extraArgs: ['--total-memory', '65536K'] });
+  assert.equal(ok.code, 137);
+});
