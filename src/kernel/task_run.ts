@@ -10,7 +10,8 @@ import { sysnoName } from '../abi/linux/sysno.js';
 import { killBySignal } from './exit.js';
 import { ERESTARTSYS, ERESTART_RESTARTBLOCK, forceSignal, handleSignals, mustStop } from './signals.js';
 import type { FutexWaiterEntry } from './futex.js';
-import { EINVAL, ENOSYS } from '../abi/linux/errno.js';
+import { EINVAL, ENOMEM, ENOSYS } from '../abi/linux/errno.js';
+import { outOfMemory } from './oom.js';
 
 const SIGSEGV = 11, SIGBUS = 7;
 
@@ -122,7 +123,15 @@ export function runTask(t: Task): void {
         // interrupt (Context.interrupt): never the application's signal.
         continue;
       }
-      if ((s.signo === SIGSEGV || s.signo === SIGBUS) && t.mm.handleFault(s.addr)) continue;
+      if (s.signo === SIGSEGV || s.signo === SIGBUS) {
+        const f = t.mm.handleFault(s.addr);
+        if (f === 0) continue;
+        // The sandbox's memory ran out: the OOM killer frees some, or kills this process.
+        if (f === -ENOMEM) {
+          if (outOfMemory(t)) continue;
+          return;
+        }
+      }
       // A real fault or trap of the application's own instruction: the host's
       // siginfo describes it exactly (address, code), so it is passed on.
       t.kernel.log.debug(`task ${t.tid}: signal ${s.signo} code ${s.code} addr 0x${s.addr.toString(16)} ip 0x${ctx.regs.get(Reg.RIP).toString(16)}`);
