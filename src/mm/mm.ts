@@ -26,7 +26,9 @@
 // root file system is read-only, so nothing can write them); pages of a
 // file mapping past the end of the file read as zeros instead of raising
 // SIGBUS; there is no swap and no overcommit accounting; the stack is
-// mapped whole at exec and never grows, so there is no stack-growth check.
+// mapped whole at exec and never grows, so there is no stack-growth check;
+// the loader's mappings at exec are not checked against RLIMIT_AS or
+// RLIMIT_DATA (Linux fails such an exec with ENOMEM).
 
 import type { AddressSpace } from '../platform/platform.js';
 import type { MemoryFile } from '../memory/memory_file.js';
