@@ -113,3 +113,54 @@ test('memory a program frees goes back to the host while the sandbox runs', { sk
     child.kill('SIGKILL');
   }
 });
+
+test('the VMA set agrees with a sorted list under random inserts, removals and resizes', async () => {
+  const { VmaSet } = await import('../dist/mm/vma_set.js');
+  const { VmaBudget } = await import('../dist/memory/vma_budget.js');
+  const P = 4096, MIN = 16 * P, MAX = 4096 * P;
+  let seed = 12345;
+  const rnd = (n) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const set = new VmaSet(new VmaBudget(1e9), MIN, MAX);
+  let list = [];
+  const vma = (start, end) => ({ start, end, prot: 3, maxProt: 7, shared: false, growsDown: false, file: null, fileOff: 0, name: '', pmas: [] });
+  const free = (s, e) => !list.some((v) => v.start < e && s < v.end);
+  for (let step = 0; step < 20000; step++) {
+    const op = rnd(10);
+    if (op < 5) {
+      const s = MIN + rnd((MAX - MIN) / P) * P, e = Math.min(MAX, s + (1 + rnd(8)) * P);
+      if (!free(s, e)) continue;
+      const v = vma(s, e);
+      set.insert(v);
+      list.push(v);
+      list.sort((a, b) => a.start - b.start);
+    } else if (op < 8 && list.length > 0) {
+      const v = list[rnd(list.length)];
+      set.remove(v);
+      list = list.filter((x) => x !== v);
+    } else if (list.length > 0) {
+      const i = rnd(list.length), v = list[i];
+      const limit = i + 1 < list.length ? list[i + 1].start : MAX;
+      set.setEnd(v, v.start + P + rnd((limit - v.start) / P) * P);
+    }
+    const a = MIN + rnd((MAX - MIN) / P) * P, len = (1 + rnd(64)) * P;
+    assert.equal(set.size, list.length);
+    assert.equal(set.lowerBound(a), list.find((v) => v.end > a));
+    assert.equal(set.below(a), [...list].reverse().find((v) => v.start < a));
+    // Top-down: the highest free range of len ending at or below a (a inside a VMA: below that VMA).
+    let want = -1;
+    for (let top = a; top - len >= MIN; top -= P) {
+      const inside = list.find((v) => v.start < top && top <= v.end && v.start < a && a < v.end);
+      if (inside) continue;
+      if (free(top - len, top)) { want = top - len; break; }
+    }
+    assert.equal(set.freeBelow(len, a), want, `freeBelow(${len}, ${a}) at step ${step}`);
+    let up = -1;
+    for (let s = a; s + len <= MAX; s += P) if (free(s, s + len)) { up = s; break; }
+    assert.equal(set.freeAbove(len, a), up, `freeAbove(${len}, ${a}) at step ${step}`);
+  }
+  assert.deepEqual([...set], list);
+  assert.equal(set.totalBytes, list.reduce((n, v) => n + v.end - v.start, 0));
+});
