@@ -8,7 +8,12 @@
 // same pages; lent pages are lent again. Nothing is mapped in the new
 // stub: the child faults its pages in. The child's VMAs are charged to the
 // sandbox's VMA budget first: when they do not fit, fork fails with ENOMEM
-// (Linux's dup_mmap when it cannot allocate) and nothing has changed.
+// (Linux's dup_mmap when it cannot allocate) and nothing has changed. The
+// PMAs fork copies are charged to the same budget, one unit each, until the
+// child's address space is released: they share pages, so the sandbox's
+// total memory does not bound how many copies of them a fork loop makes
+// (PMAs made later by faults each hold pages of their own, and are bounded
+// by it).
 
 import type { AddressSpace } from '../platform/platform.js';
 import { PROT_WRITE } from '../platform/platform.js';
@@ -19,10 +24,13 @@ import { ownsPages, stubProt } from './vma.js';
 import { populateRange } from './faults.js';
 
 export function forkMM(mm: MemoryManager, as: AddressSpace): MemoryManager | number {
-  if (!mm.mf.vmas.canCharge(mm.vmas.size)) return -ENOMEM;
+  // Shared mappings are populated first (the parent keeps those pages whatever happens next).
   for (const v of mm.vmas) {
     if (v.shared && ownsPages(v) && populateRange(mm, v.start, v.end, false) < 0) return -ENOMEM;
   }
+  let pmas = 0;
+  for (const v of mm.vmas) pmas += v.pmas.length;
+  if (!mm.mf.vmas.canCharge(mm.vmas.size + pmas)) return -ENOMEM;
   const c = new MemoryManager(mm.mf, as, mm.minAddr, mm.maxAddr, mm.cache);
   c.brkStart = mm.brkStart;
   c.brkEnd = mm.brkEnd;
@@ -69,10 +77,14 @@ export function forkMM(mm: MemoryManager, as: AddressSpace): MemoryManager | num
     return nv;
   });
   flush();
+  c.forkedPmas = pmas;
+  mm.mf.vmas.charge(pmas);
   return c;
 }
 
 export function releaseMM(mm: MemoryManager): void {
+  mm.mf.vmas.uncharge(mm.forkedPmas);
+  mm.forkedPmas = 0;
   for (const v of mm.vmas.clear()) {
     if (ownsPages(v)) for (const p of v.pmas) mm.mf.deallocate(p.off, p.end - p.start);
     v.file?.decRef();

@@ -65,6 +65,8 @@ export class MemoryManager {
   envEnd = 0;
   auxv: number[] = [];
   executable = '';
+  /** PMAs fork copied into this address space, charged to the VMA budget until release (lifecycle.ts). */
+  forkedPmas = 0;
 
   constructor(
     readonly mf: MemoryFile,
