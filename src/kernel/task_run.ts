@@ -10,7 +10,8 @@ import { sysnoName } from '../abi/linux/sysno.js';
 import { killBySignal } from './exit.js';
 import { ERESTARTSYS, ERESTART_RESTARTBLOCK, forceSignal, handleSignals, makeSiginfo, mustStop } from './signals.js';
 import type { FutexWaiterEntry } from './futex.js';
-import { EFAULT, EINVAL, ENOSYS } from '../abi/linux/errno.js';
+import { EFAULT, EINVAL, ENOMEM, ENOSYS } from '../abi/linux/errno.js';
+import { outOfMemory } from './oom.js';
 
 const SIGSEGV = 11, SIGBUS = 7, SIGSYS = 31, SYS_SECCOMP = 1, SI_KERNEL = 0x80;
 
@@ -157,7 +158,15 @@ export function runTask(t: Task): void {
         // interrupt (Context.interrupt): never the application's signal.
         continue;
       }
-      if ((s.signo === SIGSEGV || s.signo === SIGBUS) && t.mm.handleFault(s.addr)) continue;
+      if (s.signo === SIGSEGV || s.signo === SIGBUS) {
+        const f = t.mm.handleFault(s.addr);
+        if (f === 0) continue;
+        // The sandbox's memory ran out: the OOM killer frees some, or kills this process.
+        if (f === -ENOMEM) {
+          if (outOfMemory(t)) continue;
+          return;
+        }
+      }
       if (s.signo === SIGSYS && s.code === SYS_SECCOMP && isVsyscall(s.addr)) {
         serveVsyscall(t);
         continue;
