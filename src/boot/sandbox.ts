@@ -10,7 +10,7 @@ import { native } from '../native.js';
 import { MemoryFile } from '../memory/memory_file.js';
 import { PtracePlatform } from '../platform/ptrace/ptrace.js';
 import { PlatformError } from '../platform/platform.js';
-import { HostFileSystem } from '../fs/hostfs.js';
+import { HostFileSystem, defaultMaxHostFds } from '../fs/hostfs.js';
 import { makeSyntheticMounts } from '../fs/synthetic.js';
 import { HostFD } from '../fs/host_fd.js';
 import { VirtualFilesystem } from '../vfs/vfs.js';
@@ -39,6 +39,8 @@ export interface DoOptions {
   totalMemory?: number;
   /** The sandbox's VMA budget (--vma-budget); default: from V8's heap limit. */
   vmaBudget?: number;
+  /** The most host files open at once (--max-host-fds); default: from the Sentry's RLIMIT_NOFILE. */
+  maxHostFds?: number;
 }
 
 export class BootError extends Error {
@@ -72,6 +74,8 @@ function hostRlimits(): { cur: bigint; max: bigint }[] {
   return out;
 }
 
+const RLIMIT_NOFILE = 7;
+
 const latin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
 
 /** Runs argv in a new sandbox; resolves to the exit status as a shell reports it. */
@@ -86,7 +90,9 @@ export function runDo(opts: DoOptions): Promise<number> {
   }
   const mf = new MemoryFile({ totalBytes: opts.totalMemory, maxVmas: opts.vmaBudget });
   const platform = new PtracePlatform(mf.fd);
-  const hostfs = new HostFileSystem(rootFd);
+  const rlimits = hostRlimits();
+  const nofile = rlimits[RLIMIT_NOFILE].cur;
+  const hostfs = new HostFileSystem(rootFd, opts.maxHostFds ?? defaultMaxHostFds(nofile === RLIM_INFINITY ? 1 << 20 : Number(nofile)));
   const vfs = new VirtualFilesystem(hostfs.root);
   const synth = makeSyntheticMounts();
   vfs.mount('/dev', synth.dev);
@@ -115,7 +121,7 @@ export function runDo(opts: DoOptions): Promise<number> {
     throw new BootError(`${opts.argv[0]}: ${describeErrno(e)}`, code);
   }
   const tgid = kernel.pidns.allocate();
-  const tg = new ThreadGroup(tgid, hostRlimits());
+  const tg = new ThreadGroup(tgid, rlimits);
   const fdTable = new FDTable();
   for (const [fd, flags, label] of [[0, O_RDONLY, 'host:[0]'], [1, O_WRONLY, 'host:[1]'], [2, O_WRONLY, 'host:[2]']] as const) {
     // A descriptor tsvisor was started without stays closed for the program too.

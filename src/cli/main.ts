@@ -33,14 +33,16 @@ export async function main(argv: string[]): Promise<number> {
     .option('--debug-log <file>', 'write the Sentry debug log to this file')
     .option('--total-memory <bytes>', 'the sandbox\'s total memory, with an optional K, M or G suffix (default: half the host\'s RAM); past it the OOM killer ends the largest process')
     .option('--vma-budget <n>', 'the most memory mappings all the sandbox\'s processes may hold together (default: from the Sentry\'s heap limit)')
+    .option('--max-host-fds <n>', 'the most host files the sandbox may hold open at once; past it open fails with ENFILE (default: the Sentry\'s RLIMIT_NOFILE less a reserve)')
     .argument('<cmd...>', 'program and its arguments')
     .showHelpAfterError()
     .exitOverride()
     .action(async (cmd: string[], o: {
-      root: string; cwd?: string; env: string[]; strace: boolean; debugLog?: string; totalMemory?: string; vmaBudget?: string;
+      root: string; cwd?: string; env: string[]; strace: boolean; debugLog?: string; totalMemory?: string; vmaBudget?: string; maxHostFds?: string;
     }) => {
       const totalMemory = o.totalMemory === undefined ? undefined : parseBytes('--total-memory', o.totalMemory);
       const vmaBudget = o.vmaBudget === undefined ? undefined : parseCount('--vma-budget', o.vmaBudget);
+      const maxHostFds = o.maxHostFds === undefined ? undefined : parseCount('--max-host-fds', o.maxHostFds);
       for (const e of o.env) {
         if (!e.includes('=')) throw new BootError(`--env ${e}: expected KEY=VALUE`, 125);
       }
@@ -51,11 +53,11 @@ export async function main(argv: string[]): Promise<number> {
       let cwd = o.cwd ?? (root === '/' ? process.cwd() : '/');
       if (!cwd.startsWith('/')) throw new BootError(`--cwd ${cwd}: must be an absolute path inside the sandbox`, 125);
       status = await runDo({
-        root, cwd, argv: cmd, env, strace: o.strace, debugLog: o.debugLog ?? null, totalMemory, vmaBudget,
+        root, cwd, argv: cmd, env, strace: o.strace, debugLog: o.debugLog ?? null, totalMemory, vmaBudget, maxHostFds,
       }).catch((e: unknown) => {
         if (e instanceof BootError && /^--cwd/.test(e.message) && o.cwd === undefined) {
           cwd = '/';
-          return runDo({ root, cwd, argv: cmd, env, strace: o.strace, debugLog: o.debugLog ?? null, totalMemory, vmaBudget });
+          return runDo({ root, cwd, argv: cmd, env, strace: o.strace, debugLog: o.debugLog ?? null, totalMemory, vmaBudget, maxHostFds });
         }
         throw e;
       });
