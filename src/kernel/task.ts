@@ -68,6 +68,9 @@ export class Task {
   savedSigmask: bigint | null = null;
   /** Set right after a system call returns, until signals are handled at the return to user mode. */
   syscallExit = false;
+  /** The last fault resumed as possibly stale (task_run.ts), and where: the same one again is real. */
+  staleFault = -1;
+  staleFaultIp = -1;
   altStack = { sp: 0, flags: 2 /* SS_DISABLE */, size: 0 };
   clearChildTid = 0;
   robustList = 0;

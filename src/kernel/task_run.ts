@@ -12,6 +12,7 @@ import { ERESTARTSYS, ERESTART_RESTARTBLOCK, forceSignal, handleSignals, makeSig
 import type { FutexWaiterEntry } from './futex.js';
 import { EFAULT, EINVAL, ENOMEM, ENOSYS } from '../abi/linux/errno.js';
 import { outOfMemory } from './oom.js';
+import { FAULT_MAPPED } from '../mm/mm.js';
 
 const SIGSEGV = 11, SIGBUS = 7, SIGSYS = 31, SYS_SECCOMP = 1, SI_KERNEL = 0x80;
 
@@ -160,7 +161,21 @@ export function runTask(t: Task): void {
       }
       if (s.signo === SIGSEGV || s.signo === SIGBUS) {
         const f = t.mm.handleFault(s.addr);
-        if (f === 0) continue;
+        if (f === 0) {
+          t.staleFault = -1;
+          continue;
+        }
+        if (f === FAULT_MAPPED) {
+          // Stale (another thread's fault mapped the page meanwhile) or the
+          // program's own: resume once; the same fault again is real.
+          const ip = ctx.regs.get(Reg.RIP);
+          if (t.staleFault !== s.addr || t.staleFaultIp !== ip) {
+            t.staleFault = s.addr;
+            t.staleFaultIp = ip;
+            continue;
+          }
+          t.staleFault = -1;
+        }
         // The sandbox's memory ran out: the OOM killer frees some, or kills this process.
         if (f === -ENOMEM) {
           if (outOfMemory(t)) continue;

@@ -107,6 +107,15 @@ function cachedPma(mm: MemoryManager, v: Vma, addr: number, lo: number, found: P
   return p;
 }
 
+/**
+ * handleFault's answer for a page already mapped exactly as its VMA allows:
+ * the fault is either the program's own (an access the VMA forbids) or
+ * stale, taken by a thread while another thread's fault on the same page
+ * was being served. ptrace gives no error code to tell them apart, so the
+ * caller resumes the thread once and treats the same fault again as real.
+ */
+export const FAULT_MAPPED = 1;
+
 export function handleFault(mm: MemoryManager, addr: number): number {
   const v = mm.vmas.find(addr);
   if (v === undefined || v.prot === 0) return -EFAULT;
@@ -114,9 +123,9 @@ export function handleFault(mm: MemoryManager, addr: number): number {
   if (typeof p === 'number') return p;
   if (p.mapped) {
     // Mapped already with what the VMA allows, minus write while copy-on-write:
-    // a second fault is a write to a shared page if the VMA is writable, else a real fault.
+    // a second fault is a write to a shared page if the VMA is writable.
     if (p.cow && (v.prot & PROT_WRITE) !== 0) return breakCow(mm, v, addr, addr + 1, true);
-    return -EFAULT;
+    return FAULT_MAPPED;
   }
   const r = mm.as.mapFile(p.start, p.off, p.end - p.start, stubProt(v, p));
   if (r < 0) return -EFAULT;

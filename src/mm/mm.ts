@@ -37,6 +37,7 @@ import type { Vma } from './vma.js';
 import { VmaSet } from './vma_set.js';
 import * as sys from './syscalls.js';
 import { handleFault } from './faults.js';
+export { FAULT_MAPPED } from './faults.js';
 import { forEachView, readCString } from './io.js';
 import { forkMM, releaseMM } from './lifecycle.js';
 import { EFAULT } from '../abi/linux/errno.js';
