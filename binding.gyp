@@ -3,7 +3,8 @@
     {
       "target_name": "tsvisor_native",
       "sources": [
-        "native/addon.c"
+        "native/addon.c",
+        "native/confine.c"
       ],
       "cflags": [
         "-O2",
@@ -13,6 +14,22 @@
       "defines": [
         "_GNU_SOURCE",
         "NAPI_VERSION=8"
+      ]
+    },
+    {
+      "target_name": "tsvisor-launch",
+      "type": "executable",
+      "sources": [
+        "native/launcher.c"
+      ],
+      "cflags": [
+        "-O2",
+        "-Wall",
+        "-Wextra",
+        "-Wno-unused-parameter"
+      ],
+      "defines": [
+        "_GNU_SOURCE"
       ]
     },
     {

@@ -782,7 +782,10 @@ static napi_value ClockRead(napi_env env, napi_callback_info info) {
     napi_set_named_property(env, exports, name, f_);                      \
   } while (0)
 
+void confine_register(napi_env env, napi_value exports); /* confine.c */
+
 static napi_value Init(napi_env env, napi_value exports) {
+  confine_register(env, exports);
   EXPORT("memfdCreate", MemfdCreate);
   EXPORT("mapShared", MapShared);
   EXPORT("punchHole", PunchHole);

@@ -27,6 +27,9 @@ import { signalFromHost } from '../kernel/exit.js';
 import { buildSyscallTable } from '../syscalls/linux/table.js';
 import { StraceTracer } from './strace.js';
 import { errnoName } from '../abi/linux/errno.js';
+import type { Launched } from './launch.js';
+import { seal, signalReady } from './confine.js';
+import './test_build.js';
 
 export interface DoOptions {
   root: string;
@@ -35,7 +38,16 @@ export interface DoOptions {
   env: string[];
   strace: boolean;
   debugLog: string | null;
+  /** What the launcher made (the walls go up), or null: --unsafe-no-walls, no walls at all. */
+  launched: Launched | null;
 }
+
+/** The identity PtracePlatform gives its stubs (the option names agreed with src/platform/ptrace). */
+interface StubIdentity {
+  stubUid: number;
+  stubGid: number;
+}
+type PlatformWithStubIdentity = new (memfd: number, stubs?: StubIdentity) => PtracePlatform;
 
 export class BootError extends Error {
   constructor(message: string, readonly exitCode: number) {
@@ -81,7 +93,8 @@ export function runDo(opts: DoOptions): Promise<number> {
     throw new BootError(`cannot open root directory ${opts.root}: ${(e as Error).message}`, 125);
   }
   const mf = new MemoryFile();
-  const platform = new PtracePlatform(mf.fd);
+  const stubs = opts.launched === null ? undefined : { stubUid: opts.launched.stubUid, stubGid: opts.launched.stubGid };
+  const platform = new (PtracePlatform as PlatformWithStubIdentity)(mf.fd, stubs);
   const hostfs = new HostFileSystem(rootFd);
   const vfs = new VirtualFilesystem(hostfs.root);
   const synth = makeSyntheticMounts();
@@ -134,6 +147,18 @@ export function runDo(opts: DoOptions): Promise<number> {
     return () => process.off(name, h);
   };
   const unforward = [forward('SIGINT', 2), forward('SIGTERM', 15), forward('SIGHUP', 1), forward('SIGQUIT', 3)];
+  if (opts.launched !== null) {
+    signalReady(opts.launched);
+    // Every host descriptor is open now: the second wall goes up.
+    seal(opts.launched, log, { seccompLog: TSVISOR_TEST_BUILD && process.env.TSVISOR_TEST_SECCOMP_LOG === '1' });
+    if (TSVISOR_TEST_BUILD && process.env.TSVISOR_TEST_FORBIDDEN_CALL === '1') {
+      // Test builds only (test/walls.test.js): a host call outside the filter.
+      log.info('test: calling mkdir, which the filter does not allow');
+      fs.mkdirSync('/forbidden');
+    }
+  } else {
+    log.warn('--unsafe-no-walls: the Sentry runs in the host namespaces, with its capabilities, without seccomp');
+  }
   return new Promise((resolve) => {
     kernel.onAllExited = (status) => {
       for (const u of unforward) u();

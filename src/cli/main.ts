@@ -4,12 +4,54 @@
 import { Command, CommanderError } from 'commander';
 import * as path from 'node:path';
 import { runDo, BootError } from '../boot/sandbox.js';
+import { execLauncher, NETWORK_MODES } from '../boot/launch.js';
+import type { Launched, NetworkMode } from '../boot/launch.js';
+import { nodeCommandLine } from './handover.js';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
 
-export async function main(argv: string[]): Promise<number> {
+interface DoFlags {
+  root: string;
+  cwd?: string;
+  env: string[];
+  strace: boolean;
+  debugLog?: string;
+  network: string;
+  userns: boolean;
+  unsafeNoWalls: boolean;
+}
+
+/**
+ * The launch `do` runs in: the one the launcher made (checked against the
+ * flags), none for --unsafe-no-walls, or, if the hand-over in bin/ did not
+ * happen, the hand-over now (it does not return).
+ */
+function launchFor(o: DoFlags, argv: string[], launched: Launched | null): Launched | null {
+  if (!NETWORK_MODES.includes(o.network as NetworkMode)) {
+    throw new BootError(`--network ${o.network}: expected one of ${NETWORK_MODES.join(', ')}`, 125);
+  }
+  if (o.unsafeNoWalls) {
+    process.stderr.write('tsvisor: warning: --unsafe-no-walls: the Sentry runs with the host\'s namespaces, ' +
+      'its capabilities and no seccomp filter; a bug in it is a host compromise\n');
+    return null;
+  }
+  const cfg = { network: o.network as NetworkMode, userns: o.userns };
+  if (launched === null) throw new BootError(execLauncher(cfg, nodeCommandLine(argv)), 125);
+  const rootless = (process.getuid?.() ?? 0) !== 0;
+  if (launched.degraded === null && (launched.network !== cfg.network || launched.userns !== (cfg.userns || rootless))) {
+    throw new BootError(`internal error: launched with network=${launched.network} userns=${launched.userns}, ` +
+      `asked for network=${cfg.network} userns=${cfg.userns}`, 125);
+  }
+  return launched;
+}
+
+/**
+ * Runs the command line argv. launched: what the launcher told this
+ * process (bin/tsvisor.js takes it from the environment), or null.
+ */
+export async function main(argv: string[], launched: Launched | null = null): Promise<number> {
   const program = new Command();
   program
     .name('tsvisor')
@@ -31,10 +73,14 @@ export async function main(argv: string[]): Promise<number> {
     .option('--env <K=V>', 'set an environment variable (repeatable); when given, only these are passed', collect, [] as string[])
     .option('--strace', 'print each system call to stderr, as runsc --strace does', false)
     .option('--debug-log <file>', 'write the Sentry debug log to this file')
+    .option('--network <mode>', 'none: a network namespace of its own (no host network); host: the host\'s', 'none')
+    .option('--userns', 'a user namespace even when run as root (other users always get one)', false)
+    .option('--unsafe-no-walls', 'UNSAFE, for measurements only: no namespaces, no seccomp filter, all capabilities', false)
     .argument('<cmd...>', 'program and its arguments')
     .showHelpAfterError()
     .exitOverride()
-    .action(async (cmd: string[], o: { root: string; cwd?: string; env: string[]; strace: boolean; debugLog?: string }) => {
+    .action(async (cmd: string[], o: DoFlags) => {
+      const walls = launchFor(o, argv, launched);
       for (const e of o.env) {
         if (!e.includes('=')) throw new BootError(`--env ${e}: expected KEY=VALUE`, 125);
       }
@@ -44,12 +90,13 @@ export async function main(argv: string[]): Promise<number> {
       const root = path.resolve(o.root);
       let cwd = o.cwd ?? (root === '/' ? process.cwd() : '/');
       if (!cwd.startsWith('/')) throw new BootError(`--cwd ${cwd}: must be an absolute path inside the sandbox`, 125);
-      status = await runDo({
-        root, cwd, argv: cmd, env, strace: o.strace, debugLog: o.debugLog ?? null,
-      }).catch((e: unknown) => {
+      const run = () => runDo({
+        root, cwd, argv: cmd, env, strace: o.strace, debugLog: o.debugLog ?? null, launched: walls,
+      });
+      status = await run().catch((e: unknown) => {
         if (e instanceof BootError && /^--cwd/.test(e.message) && o.cwd === undefined) {
           cwd = '/';
-          return runDo({ root, cwd, argv: cmd, env, strace: o.strace, debugLog: o.debugLog ?? null });
+          return run();
         }
         throw e;
       });
