@@ -7,7 +7,8 @@
  * call is there).
  *
  *   execve(path, argv, envp)        -> -errno (returns only on failure)
- *   sealRoot(mountProc)             -> { procFd, how, error }
+ *   openTreeReadOnly(path)          -> fd or -errno
+ *   sealRoot(ownNs, mountProc)      -> { procFd, how, error }
  *   dropCapabilities(keepLo, keepHi)-> 0 or -errno
  *   setNoNewPrivs()                 -> 0 or -errno
  *   installSeccomp(log, allowExec)  -> 0 or -errno
@@ -26,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -186,6 +188,38 @@ static napi_value SealRoot(napi_env env, napi_callback_info info) {
   return seal_result(env, procFd, how, NULL, 0);
 }
 
+/*
+ * openTreeReadOnly(path) -> a directory descriptor or -errno: a detached
+ * copy of the mount tree at path (every submount too), made read-only,
+ * nosuid and nodev, and opened at its root. The Sentry reaches its root
+ * file system only through it, so nothing can write the host's files
+ * through it, whatever its uid and capabilities (root owns most of them).
+ */
+static napi_value OpenTreeReadOnly(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char path[4096];
+  size_t n = 0;
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &n) != napi_ok || n >= sizeof path - 1)
+    return c_i32(env, -EINVAL);
+  int fd = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  if (fd < 0) return c_i32(env, -errno);
+  struct mount_attr attr = {0};
+  attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+  if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
+    int e = errno;
+    close(fd);
+    return c_i32(env, -e);
+  }
+  /* The tree's root as an ordinary directory descriptor (the O_PATH one
+   * open_tree gives cannot be read). */
+  int dir = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int e = errno;
+  close(fd);
+  return c_i32(env, dir < 0 ? -e : dir);
+}
+
 /* ---- capabilities and no-new-privileges ------------------------------- */
 
 /*
@@ -237,7 +271,7 @@ struct rule {
   int arg;
   const uint32_t *vals;
   int nvals;
-  int exec_only; /* only while stubs are still exec'd after the seal */
+  int exec_only; /* 1: only while stubs are exec'd after the seal; -1: only once they are not */
 };
 
 #define V(...) (const uint32_t[]){__VA_ARGS__}, sizeof((const uint32_t[]){__VA_ARGS__}) / sizeof(uint32_t)
@@ -255,7 +289,11 @@ struct rule {
 static const struct rule rules[] = {
   {SYS_ptrace, ARG_IN, 0,
    V(PTRACE_SYSEMU, PTRACE_CONT, PTRACE_GETREGS, PTRACE_SETREGS, PTRACE_GETREGSET, PTRACE_SETREGSET,
-     PTRACE_GETSIGINFO, PTRACE_SYSEMU_SINGLESTEP, PTRACE_SETOPTIONS, PTRACE_GETEVENTMSG), 0},
+     PTRACE_GETSIGINFO, PTRACE_SYSEMU_SINGLESTEP, PTRACE_SETOPTIONS, PTRACE_GETEVENTMSG), -1},
+  /* The same, and PTRACE_TRACEME for SpawnStub's child. */
+  {SYS_ptrace, ARG_IN, 0,
+   V(PTRACE_SYSEMU, PTRACE_CONT, PTRACE_GETREGS, PTRACE_SETREGS, PTRACE_GETREGSET, PTRACE_SETREGSET,
+     PTRACE_GETSIGINFO, PTRACE_SYSEMU_SINGLESTEP, PTRACE_SETOPTIONS, PTRACE_GETEVENTMSG, PTRACE_TRACEME), 1},
   {SYS_wait4, ALLOW, 0, NULL, 0, 0},
   {SYS_waitid, ALLOW, 0, NULL, 0, 0},
   {SYS_futex, ALLOW, 0, NULL, 0, 0},
@@ -338,7 +376,10 @@ static const struct rule rules[] = {
   {SYS_exit_group, ALLOW, 0, NULL, 0, 0},
   {SYS_socket, ARG_LO_IN, 0, V(AF_UNIX), 0},
   {SYS_socketpair, ARG_LO_IN, 0, V(AF_UNIX), 0},
-  {SYS_prctl, ARG_LO_IN, 0, V(PR_SET_NAME, PR_GET_NAME, PR_SET_PDEATHSIG), 0},
+  {SYS_prctl, ARG_LO_IN, 0, V(PR_SET_NAME, PR_GET_NAME), -1},
+  /* The same, and what a newly exec'd stub does before its own filter is on. */
+  {SYS_prctl, ARG_LO_IN, 0, V(PR_SET_NAME, PR_GET_NAME, PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS), 1},
+  {SYS_seccomp, ARG_LO_IN, 0, V(SECCOMP_SET_MODE_FILTER), 1},
   {SYS_io_uring_setup, ENOSYS_ALL, 0, NULL, 0, 0},
   {SYS_io_uring_enter, ENOSYS_ALL, 0, NULL, 0, 0},
   {SYS_io_uring_register, ENOSYS_ALL, 0, NULL, 0, 0},
@@ -432,7 +473,7 @@ static napi_value InstallSeccomp(napi_env env, napi_callback_info info) {
   emit(p, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS, 0, 0);
   for (size_t i = 0; i < NRULES; i++) {
     const struct rule *r = &rules[i];
-    if (r->exec_only && !allowExec) continue;
+    if ((r->exec_only == 1 && !allowExec) || (r->exec_only == -1 && allowExec)) continue;
     int len = rule_len(r);
     emit(p, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)r->nr, 0, (uint8_t)len);
     emit_rule(p, r, deny);
@@ -461,6 +502,7 @@ static napi_value InstallSeccomp(napi_env env, napi_callback_info info) {
 void confine_register(napi_env env, napi_value exports) {
   CONFINE_EXPORT("execve", Execve);
   CONFINE_EXPORT("sealRoot", SealRoot);
+  CONFINE_EXPORT("openTreeReadOnly", OpenTreeReadOnly);
   CONFINE_EXPORT("dropCapabilities", DropCapabilities);
   CONFINE_EXPORT("setNoNewPrivs", SetNoNewPrivs);
   CONFINE_EXPORT("installSeccomp", InstallSeccomp);

@@ -59,6 +59,8 @@ export interface NativeAddon {
    * step that failed, or null.
    */
   sealRoot(ownMountNamespace: boolean, mountProc: boolean): { procFd: number; how: string; error: string | null };
+  /** A read-only (and nosuid, nodev) detached copy of the mount tree at path, opened: fd or -errno. */
+  openTreeReadOnly(path: string): number;
   /** Keeps only the capabilities in the mask (bits 0-31, 32-63) in every set, the bounding one too. */
   dropCapabilities(keepLo: number, keepHi: number): number;
   setNoNewPrivs(): number;

@@ -18,6 +18,8 @@ import type { Launched } from './launch.js';
  */
 export const STUBS_EXEC_AFTER_SEAL = true;
 
+const CAP_DAC_OVERRIDE = 1;
+const CAP_DAC_READ_SEARCH = 2;
 const CAP_SETGID = 6;
 const CAP_SETUID = 7;
 const CAP_KILL = 5;
@@ -28,6 +30,11 @@ export class SealError extends Error {}
 export function keptCapabilities(launched: Launched): number[] {
   const uid = process.getuid?.() ?? 0;
   const keep: number[] = [];
+  // A sandbox run by root reads the root file system as root: files other
+  // users keep from others (mode 0700 directories, 0600 files) need these,
+  // as they do natively. Writing stays impossible: the root is reached only
+  // through a read-only mount tree, and no host path resolves.
+  if (uid === 0) keep.push(CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH);
   // Stubs of another uid can be signalled (SIGKILL at exit, SIGCHLD to
   // interrupt) only with CAP_KILL; ptrace requests on its own tracees need
   // no capability.

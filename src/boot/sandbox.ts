@@ -86,11 +86,20 @@ const latin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
 export function runDo(opts: DoOptions): Promise<number> {
   const log = new Logger(opts.debugLog);
   log.info(`tsvisor do: root=${opts.root} argv=${JSON.stringify(opts.argv)}`);
-  let rootFd: number;
-  try {
-    rootFd = fs.openSync(opts.root, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
-  } catch (e) {
-    throw new BootError(`cannot open root directory ${opts.root}: ${(e as Error).message}`, 125);
+  let rootFd = -1;
+  if (opts.launched !== null) {
+    // In the Sentry's own mount namespace: a read-only copy of the root's
+    // mount tree, so that no host file is writable through it whatever the
+    // Sentry's uid (root owns most of them).
+    rootFd = native.openTreeReadOnly(opts.root);
+    if (rootFd < 0) log.warn(`cannot make a read-only copy of the mount tree at ${opts.root} (errno ${-rootFd}): opening it as it is`);
+  }
+  if (rootFd < 0) {
+    try {
+      rootFd = fs.openSync(opts.root, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    } catch (e) {
+      throw new BootError(`cannot open root directory ${opts.root}: ${(e as Error).message}`, 125);
+    }
   }
   const mf = new MemoryFile();
   const stubs = opts.launched === null ? undefined : { stubUid: opts.launched.stubUid, stubGid: opts.launched.stubGid };
