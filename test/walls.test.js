@@ -115,6 +115,20 @@ test('--network=host keeps the host network namespace (and only it)', async () =
   }
 });
 
+test('root asking for --userns gets a user namespace of its own', { skip: IS_ROOT ? false : 'root only' }, async () => {
+  const bin = compileC('sighost', { static: true });
+  const child = spawn(process.execPath, [join(REPO, 'bin', 'tsvisor.js'), 'do', '--userns', '--cwd', '/', bin, 'sleep'],
+    { env: tsvisorHostEnv(), stdio: 'ignore', cwd: '/' });
+  try {
+    const sentry = await sealedSentry(child.pid);
+    assert.ok(sentry, 'no sealed Sentry process found');
+    assert.notEqual(readlinkSync(`/proc/${sentry.pid}/ns/user`), readlinkSync('/proc/self/ns/user'));
+    assert.ok(stubsOf(child.pid).length > 0);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
 test('a bad --network is refused', () => {
   const r = spawnSync(process.execPath, [join(REPO, 'bin', 'tsvisor.js'), 'do', '--network=bridge', '/bin/true'],
     { env: tsvisorHostEnv(), encoding: 'utf8' });
