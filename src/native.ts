@@ -98,6 +98,21 @@ export function setProcDir(fd: number): void {
   procDirFd = fd;
 }
 
+/**
+ * The statfs f_flags (ST_NOSUID, ST_NODEV) that the Sentry's read-only copy
+ * of the root's mount tree has and the host's mount has not: statfs hides
+ * them, since they are the Sentry's confinement, not the sandbox's file system.
+ */
+let rootTreeAdded = 0;
+
+export function setRootTreeAddedFlags(flags: number): void {
+  rootTreeAdded = flags;
+}
+
+export function rootTreeAddedFlags(): number {
+  return rootTreeAdded;
+}
+
 const procBuf = new Uint8Array(4096);
 
 /** The text of /proc/REL (REL like "123/stat", at most 4 KiB), or null. */

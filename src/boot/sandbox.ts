@@ -6,7 +6,7 @@
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { native } from '../native.js';
+import { native, setRootTreeAddedFlags } from '../native.js';
 import { MemoryFile } from '../memory/memory_file.js';
 import { PtracePlatform } from '../platform/ptrace/ptrace.js';
 import { PlatformError } from '../platform/platform.js';
@@ -80,6 +80,27 @@ function hostRlimits(): { cur: bigint; max: bigint }[] {
   return out;
 }
 
+const ST_NOSUID = 0x2;
+const ST_NODEV = 0x4;
+const F_FLAGS = 80;
+
+/** The statfs flags (nosuid, nodev) the read-only copy at fd has and the mount at path has not. */
+function addedMountFlags(path: string, fd: number): number {
+  const a = new Uint8Array(120);
+  const b = new Uint8Array(120);
+  let host: number;
+  try {
+    host = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  } catch {
+    return 0;
+  }
+  const ok = native.fstatfs(host, a) === 0 && native.fstatfs(fd, b) === 0;
+  native.close(host);
+  if (!ok) return 0;
+  const flags = (buf: Uint8Array) => new DataView(buf.buffer).getUint32(F_FLAGS, true);
+  return flags(b) & ~flags(a) & (ST_NOSUID | ST_NODEV);
+}
+
 const latin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
 
 /** Runs argv in a new sandbox; resolves to the exit status as a shell reports it. */
@@ -93,6 +114,7 @@ export function runDo(opts: DoOptions): Promise<number> {
     // Sentry's uid (root owns most of them).
     rootFd = native.openTreeReadOnly(opts.root);
     if (rootFd < 0) log.warn(`cannot make a read-only copy of the mount tree at ${opts.root} (errno ${-rootFd}): opening it as it is`);
+    else setRootTreeAddedFlags(addedMountFlags(opts.root, rootFd));
   }
   if (rootFd < 0) {
     try {
