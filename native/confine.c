@@ -7,6 +7,7 @@
  * call is there).
  *
  *   execve(path, argv, envp)        -> -errno (returns only on failure)
+ *   exitNow(code)                   -> does not return
  *   openTreeReadOnly(path)          -> fd or -errno
  *   sealRoot(ownNs, mountProc)      -> { procFd, how, error }
  *   dropCapabilities(keepLo, keepHi)-> 0 or -errno
@@ -481,6 +482,22 @@ static napi_value InstallSeccomp(napi_env env, napi_callback_info info) {
   return c_i32(env, r < 0 ? -e : 0);
 }
 
+/*
+ * exitNow(code): _exit, without the exit handlers. libuv's runs at exit()
+ * and joins its thread pool, which waits forever for a worker blocked in a
+ * host read() the Sentry started for the program (a host pipe or socket
+ * nobody writes to). Node's stdout and stderr are synchronous on Linux, so
+ * nothing is lost.
+ */
+static napi_value ExitNow(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t code = 0;
+  if (argc > 0) napi_get_value_int32(env, argv[0], &code);
+  _exit(code & 0xff);
+}
+
 #define CONFINE_EXPORT(name, fn)                                          \
   do {                                                                    \
     napi_value f_;                                                        \
@@ -491,6 +508,7 @@ static napi_value InstallSeccomp(napi_env env, napi_callback_info info) {
 /* Called from addon.c's Init. */
 void confine_register(napi_env env, napi_value exports) {
   CONFINE_EXPORT("execve", Execve);
+  CONFINE_EXPORT("exitNow", ExitNow);
   CONFINE_EXPORT("sealRoot", SealRoot);
   CONFINE_EXPORT("openTreeReadOnly", OpenTreeReadOnly);
   CONFINE_EXPORT("dropCapabilities", DropCapabilities);

@@ -16,15 +16,16 @@
  * This process stays outside as the sandbox's parent: it forwards the
  * signals `tsvisor do` forwards (HUP, INT, QUIT, TERM: sent by a process,
  * not by the terminal, which signals the whole foreground group and so the
- * Sentry directly) and ends as the Sentry ended (the same exit code, or the
- * same signal), so `tsvisor do` looks as it did without the launcher.
+ * Sentry directly; those that come during start-up are held until the
+ * Sentry handles them) and ends as the Sentry ended (the same exit code, or
+ * the same signal), so `tsvisor do` looks as it did without the launcher.
  *
  * What it tells the Sentry goes in one environment variable, which the CLI
  * removes before anything reads the environment:
  *   TSVISOR_LAUNCHED=mntns=INO,ready=FD,stub=UID:GID,userns=0|1,net=none|host[,degraded=WHY]
  * mntns is the host's mount namespace (the Sentry refuses to pivot_root in
  * it), ready a pipe the Sentry closes once it handles the forwarded signals
- * (until then a signal ends the sandbox as it would have ended Node), stub
+ * (until then they are held), stub
  * the host uid/gid the stubs run as.
  */
 #ifndef _GNU_SOURCE
@@ -245,6 +246,8 @@ int main(int argc, char **argv) {
   int sfd = signalfd(-1, &fwd, SFD_CLOEXEC);
   if (sfd < 0) die("signalfd");
   int is_ready = 0;
+  sigset_t early; /* forwarded signals that came before the Sentry was ready */
+  sigemptyset(&early);
   for (;;) {
     int status;
     pid_t w = waitpid(pid, &status, WNOHANG);
@@ -255,20 +258,32 @@ int main(int argc, char **argv) {
       die("poll");
     }
     if (p[1].revents) {
-      /* The Sentry closed its end: it handles the forwarded signals now. */
+      /* The Sentry closed its end: it handles the forwarded signals now,
+       * the ones that came before it did too. */
       is_ready = 1;
       close(ready[0]);
+      for (size_t k = 0; k < NFORWARDED; k++) {
+        if (sigismember(&early, forwarded[k])) kill(pid, forwarded[k]);
+      }
+      sigemptyset(&early);
     }
     if (!(p[0].revents & POLLIN)) continue;
     struct signalfd_siginfo si;
     if (read(sfd, &si, sizeof si) != sizeof si) continue;
     if (si.ssi_signo == SIGCHLD) continue;
     if (!is_ready) {
-      /* Before the Sentry handles it, the signal ends it, as it would
-       * have ended Node. */
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      end_like(si.ssi_signo /* as if killed by it */ & 0x7f);
+      /* Before the Sentry handles it (the start-up: two Node start-ups),
+       * the signal waits for the program, as a shell's does for a command
+       * that is starting; the terminal's too, since pid 1 of a namespace
+       * ignores a signal it has no handler for. The same signal twice ends
+       * the sandbox as it would have ended Node. */
+      if (sigismember(&early, (int)si.ssi_signo)) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        end_like((int)si.ssi_signo & 0x7f); /* a wait status: killed by it */
+      }
+      sigaddset(&early, (int)si.ssi_signo);
+      continue;
     }
     /* A signal from the terminal reached the Sentry itself (same group). */
     if (si.ssi_code == SI_KERNEL) continue;

@@ -50,6 +50,8 @@ export interface NativeAddon {
   clockRead(params: Uint8Array, realtime: boolean, out: Float64Array): number;
 
   // The second wall (native/confine.c); used once, at start-up.
+  /** _exit(code): no exit handlers (libuv's would wait for a worker blocked in a host read). */
+  exitNow(code: number): never;
   /** Replaces this process (the launcher hand-over); returns -errno only on failure. */
   execve(path: string, argv: string[], envp: string[]): number;
   /**

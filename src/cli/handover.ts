@@ -7,6 +7,7 @@
 
 import { execLauncher, takeLaunched, NETWORK_MODES } from '../boot/launch.js';
 import type { LaunchConfig, Launched, NetworkMode } from '../boot/launch.js';
+import { native } from '../native.js';
 
 /** `do`'s options that take a value. */
 const VALUE_OPTIONS = new Set(['--root', '--cwd', '--env', '--debug-log', '--network']);
@@ -27,6 +28,16 @@ export function scanDo(argv: string[]): LaunchConfig | null {
     } else if (VALUE_OPTIONS.has(a)) i++;
   }
   return cfg;
+}
+
+/**
+ * Ends tsvisor with code, at once: not process.exit, whose exit handlers
+ * include libuv's, which waits for every thread-pool worker, and a worker
+ * may be blocked for good in a host read() the Sentry started for the
+ * program (fs.read on a host pipe or socket nobody writes to).
+ */
+export function exitNow(code: number): never {
+  return native.exitNow(code);
 }
 
 /** This Node's command line, to run again in the sandbox. */
