@@ -44,6 +44,16 @@ static napi_value c_i32(napi_env env, int32_t v) {
   return r;
 }
 
+/* The two boolean arguments of sealRoot and installSeccomp. */
+static void two_bools(napi_env env, napi_callback_info info, bool *a, bool *b) {
+  size_t argc = 2;
+  napi_value argv[2];
+  *a = *b = false;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc > 0) napi_get_value_bool(env, argv[0], a);
+  if (argc > 1) napi_get_value_bool(env, argv[1], b);
+}
+
 /* ---- execve ----------------------------------------------------------- */
 
 /* A JavaScript array of strings as a NULL-terminated vector (UTF-8, as Node decoded them). */
@@ -144,12 +154,8 @@ static const char *chroot_deleted(int *err) {
  * changed, and the caller must not go on as if sealed.
  */
 static napi_value SealRoot(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  bool ownNs = false, wantProc = false;
-  napi_get_value_bool(env, argv[0], &ownNs);
-  napi_get_value_bool(env, argv[1], &wantProc);
+  bool ownNs, wantProc;
+  two_bools(env, info, &ownNs, &wantProc);
   int procFd = -1, err = 0;
   if (!ownNs) {
     if (wantProc) {
@@ -446,12 +452,8 @@ static int rule_len(const struct rule *r) {
  * exec_only are in. On every thread (TSYNC): Node's workers too.
  */
 static napi_value InstallSeccomp(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  bool log = false, allowExec = false;
-  napi_get_value_bool(env, argv[0], &log);
-  napi_get_value_bool(env, argv[1], &allowExec);
+  bool log, allowExec;
+  two_bools(env, info, &log, &allowExec);
   uint32_t deny = log ? SECCOMP_RET_LOG : SECCOMP_RET_KILL_PROCESS;
   struct prog *p = calloc(1, sizeof *p);
   if (!p) return c_i32(env, -ENOMEM);

@@ -49,6 +49,12 @@ async function sealedSentry(pid) {
   }, ms(15_000));
 }
 
+/** `tsvisor do FLAGS... ARGV...` as spawnTsvisor runs it, with do's flags; prefix: a command to run it under. */
+function spawnDo(flags, argv, prefix = []) {
+  const cmd = [...prefix, process.execPath, join(REPO, 'bin', 'tsvisor.js'), 'do', ...flags, '--cwd', '/', ...argv];
+  return spawn(cmd[0], cmd.slice(1), { env: tsvisorHostEnv(), stdio: 'ignore', cwd: '/' });
+}
+
 function exited(child) {
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
 }
@@ -101,33 +107,29 @@ test('the Sentry is sealed: seccomp, no-new-privs, only the capabilities it need
   }
 });
 
-test('--network=host keeps the host network namespace (and only it)', async () => {
+/** Runs `tsvisor do FLAGS sighost sleep` and calls check(sentry, child) once its Sentry is sealed. */
+async function withSealedSentry(flags, check) {
   const bin = compileC('sighost', { static: true });
-  const child = spawn(process.execPath, [join(REPO, 'bin', 'tsvisor.js'), 'do', '--network=host', '--cwd', '/', bin, 'sleep'],
-    { env: tsvisorHostEnv(), stdio: 'ignore', cwd: '/' });
+  const child = spawnDo(flags, [bin, 'sleep']);
   try {
     const sentry = await sealedSentry(child.pid);
     assert.ok(sentry, 'no sealed Sentry process found');
-    assert.equal(readlinkSync(`/proc/${sentry.pid}/ns/net`), readlinkSync('/proc/self/ns/net'));
-    assert.notEqual(readlinkSync(`/proc/${sentry.pid}/ns/mnt`), readlinkSync('/proc/self/ns/mnt'));
+    await check(sentry, child);
   } finally {
     child.kill('SIGKILL');
   }
-});
+}
 
-test('root asking for --userns gets a user namespace of its own', { skip: IS_ROOT ? false : 'root only' }, async () => {
-  const bin = compileC('sighost', { static: true });
-  const child = spawn(process.execPath, [join(REPO, 'bin', 'tsvisor.js'), 'do', '--userns', '--cwd', '/', bin, 'sleep'],
-    { env: tsvisorHostEnv(), stdio: 'ignore', cwd: '/' });
-  try {
-    const sentry = await sealedSentry(child.pid);
-    assert.ok(sentry, 'no sealed Sentry process found');
+test('--network=host keeps the host network namespace (and only it)', () => withSealedSentry(['--network=host'], (sentry) => {
+  assert.equal(readlinkSync(`/proc/${sentry.pid}/ns/net`), readlinkSync('/proc/self/ns/net'));
+  assert.notEqual(readlinkSync(`/proc/${sentry.pid}/ns/mnt`), readlinkSync('/proc/self/ns/mnt'));
+}));
+
+test('root asking for --userns gets a user namespace of its own', { skip: IS_ROOT ? false : 'root only' },
+  () => withSealedSentry(['--userns'], (sentry, child) => {
     assert.notEqual(readlinkSync(`/proc/${sentry.pid}/ns/user`), readlinkSync('/proc/self/ns/user'));
     assert.ok(stubsOf(child.pid).length > 0);
-  } finally {
-    child.kill('SIGKILL');
-  }
-});
+  }));
 
 test('a bad --network is refused', () => {
   const r = spawnSync(process.execPath, [join(REPO, 'bin', 'tsvisor.js'), 'do', '--network=bridge', '/bin/true'],
@@ -234,9 +236,7 @@ test('tsvisor do works for an unprivileged host user: the Sentry is sealed too',
   const u = rootlessUser();
   assert.ok(u);
   const bin = compileC('sighost', { static: true });
-  const child = spawn('setpriv', [`--reuid=${u.uid}`, `--regid=${u.gid}`, '--clear-groups', '--',
-    process.execPath, join(REPO, 'bin', 'tsvisor.js'), 'do', '--cwd', '/', bin, 'sleep'],
-  { env: tsvisorHostEnv(), stdio: 'ignore', cwd: '/' });
+  const child = spawnDo([], [bin, 'sleep'], ['setpriv', `--reuid=${u.uid}`, `--regid=${u.gid}`, '--clear-groups', '--']);
   const done = exited(child);
   try {
     const sentry = await sealedSentry(child.pid);
