@@ -231,8 +231,9 @@ static napi_value OpenTreeReadOnly(napi_env env, napi_callback_info info) {
 
 /*
  * dropCapabilities(keepLo, keepHi): every capability outside keep leaves
- * the bounding set (while CAP_SETPCAP is still there), the ambient set, and
- * the permitted, effective and inheritable sets.
+ * the bounding set (while CAP_SETPCAP is still there; a process without it
+ * keeps its bounding set), the ambient set, and the permitted, effective
+ * and inheritable sets.
  */
 static napi_value DropCapabilities(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -243,7 +244,14 @@ static napi_value DropCapabilities(napi_env env, napi_callback_info info) {
   napi_get_value_uint32(env, argv[1], &keep[1]);
   for (int c = 0; c < 64; c++) {
     if (keep[c / 32] & (1u << (c % 32))) continue;
-    if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL) return c_i32(env, -errno);
+    if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) != 1) continue; /* not in it, or past the last one */
+    if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0) {
+      /* Without CAP_SETPCAP (an unprivileged Sentry that got no user
+       * namespace) the bounding set stays; the process has no capability
+       * to lose, and no-new-privileges keeps any exec from gaining one. */
+      if (errno == EPERM) break;
+      return c_i32(env, -errno);
+    }
   }
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) return c_i32(env, -errno);
   struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};

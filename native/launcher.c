@@ -22,7 +22,10 @@
  *
  * What it tells the Sentry goes in one environment variable, which the CLI
  * removes before anything reads the environment:
- *   TSVISOR_LAUNCHED=mntns=INO,ready=FD,stub=UID:GID,userns=0|1,net=none|host[,degraded=WHY]
+ *   TSVISOR_LAUNCHED=pid=PID,mntns=INO,ready=FD,stub=UID:GID,userns=0|1,net=none|host[,degraded=WHY]
+ * pid is the process PROGRAM runs in: a marker a child of PROGRAM inherited
+ * is not for it (a program PROGRAM execs in its place would still take it:
+ * PROGRAM is meant to be tsvisor itself).
  * mntns is the host's mount namespace (the Sentry refuses to pivot_root in
  * it), ready a pipe the Sentry closes once it handles the forwarded signals
  * (until then they are held), stub
@@ -212,8 +215,9 @@ int main(int argc, char **argv) {
     if (userns) keep_caps_across_exec();
     if (fcntl(ready[1], F_SETFD, 0) < 0) die("fcntl");
     char marker[512];
-    snprintf(marker, sizeof marker, "mntns=%lu,ready=%d,stub=%u:%u,userns=%d,net=%s%s%s", (unsigned long)mnt.st_ino,
-             ready[1], stub_uid, stub_gid, userns, hostnet ? "host" : "none", degraded[0] ? ",degraded=" : "", degraded);
+    snprintf(marker, sizeof marker, "pid=%d,mntns=%lu,ready=%d,stub=%u:%u,userns=%d,net=%s%s%s", (int)getpid(),
+             (unsigned long)mnt.st_ino, ready[1], stub_uid, stub_gid, userns, hostnet ? "host" : "none",
+             degraded[0] ? ",degraded=" : "", degraded);
     setenv(MARKER, marker, 1);
     sigprocmask(SIG_SETMASK, &old, NULL);
     execvp(prog[0], prog);

@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, readlinkSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   REPO, allProcesses, compileC, descendantsOf, ms, sleep, spawnTsvisor, stubsOf, tsvisorHostEnv, waitFor,
@@ -251,6 +252,26 @@ test('tsvisor do works for an unprivileged host user: the Sentry is sealed too',
     child.kill('SIGKILL');
     await Promise.race([done, sleep(ms(5000))]);
   }
+});
+
+test('where namespaces cannot be made, tsvisor says so, runs in the host\'s, and still seals what it can', { skip: IS_ROOT ? false : 'needs root to set up the host' }, () => {
+  // A host without user namespaces for unprivileged users, made inside a
+  // user namespace of its own (the limit is per namespace): as root, with
+  // nobody mapped, max_user_namespaces 0, then tsvisor as nobody.
+  const log = join(tmpdir(), `tsvisor-walls-degraded-${process.pid}.log`);
+  writeFileSync(log, '');
+  chmodSync(log, 0o666); // nobody writes it
+  const inner = `echo 0 > /proc/sys/user/max_user_namespaces && setpriv --reuid=65534 --regid=65534 --clear-groups -- ${process.execPath} ${join(REPO, 'bin', 'tsvisor.js')} do --debug-log ${log} --cwd / /bin/sh -c 'echo inside; exit 4'`;
+  const r = spawnSync(join(REPO, 'build', 'Release', 'tsvisor-launch'), ['--userns', '--network=host', '--', '/bin/sh', '-c', inner],
+    { env: tsvisorHostEnv(), encoding: 'utf8', cwd: '/', timeout: ms(60_000) });
+  assert.equal(r.status, 4, r.stderr);
+  assert.equal(r.stdout, 'inside\n');
+  assert.match(r.stderr, /cannot create the sandbox's namespaces/);
+  const text = readFileSync(log, 'utf8');
+  assert.match(text, /seal: the launcher made no namespaces/);
+  assert.match(text, /seal: cannot change the root/);
+  assert.match(text, /seal: seccomp filter installed/);
+  rmSync(log, { force: true });
 });
 
 test('SIGKILL of tsvisor leaves no Sentry and no stub behind', async () => {

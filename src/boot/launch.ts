@@ -54,7 +54,8 @@ export function execLauncher(cfg: LaunchConfig, program: string[]): string {
 
 /**
  * What the launcher told this process, taken out of the environment (so the
- * sandbox's programs never see it); null when it was not launched.
+ * sandbox's programs never see it); null when it was not launched (no
+ * marker, or one this process inherited from an ancestor the launcher ran).
  */
 export function takeLaunched(env: NodeJS.ProcessEnv = process.env): Launched | null {
   const s = env[MARKER];
@@ -64,6 +65,7 @@ export function takeLaunched(env: NodeJS.ProcessEnv = process.env): Launched | n
     const i = kv.indexOf('=');
     return [kv.slice(0, i), kv.slice(i + 1)] as const;
   }));
+  if (Number(f.get('pid')) !== process.pid) return null;
   const [uid, gid] = (f.get('stub') ?? '').split(':').map(Number);
   const network = f.get('net') === 'host' ? 'host' : 'none';
   return {
