@@ -4,17 +4,23 @@
 // host call outside its table; its stubs run under an identity no host
 // process has; it works rootless and as root.
 
-import { test } from 'node:test';
+import { test as nodeTest } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  REPO, allProcesses, compileC, descendantsOf, ms, sleep, spawnTsvisor, stubsOf, tsvisorHostEnv, waitFor,
+  REPO, SELFCHECK, allProcesses, compileC, descendantsOf, ms, sleep, spawnTsvisor, stubsOf, tsvisorHostEnv, waitFor,
 } from './lib/harness.js';
 
 const TEST_ENTRY = join(REPO, 'test', 'lib', 'tsvisor-test.js');
+
+/** Every test here is about the real tsvisor: the self-check's fake has no walls. */
+function test(name, opts, fn) {
+  if (typeof opts === 'function') [opts, fn] = [{}, opts];
+  return nodeTest(name, SELFCHECK ? { ...opts, skip: 'the self-check\'s fake tsvisor has no walls' } : opts, fn);
+}
 const IS_ROOT = process.getuid() === 0;
 /** The platform takes the stub identity the launcher picked (the lead's PtracePlatform change). */
 const STUB_IDENTITY = (() => {
