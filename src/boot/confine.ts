@@ -24,6 +24,9 @@ const CAP_SETGID = 6;
 const CAP_SETUID = 7;
 const CAP_KILL = 5;
 
+const CAP_NAMES = new Map([[CAP_DAC_OVERRIDE, 'CAP_DAC_OVERRIDE'], [CAP_DAC_READ_SEARCH, 'CAP_DAC_READ_SEARCH'],
+  [CAP_KILL, 'CAP_KILL'], [CAP_SETGID, 'CAP_SETGID'], [CAP_SETUID, 'CAP_SETUID']]);
+
 export class SealError extends Error {}
 
 /** The capabilities the sealed Sentry keeps (see docs/security.md). */
@@ -87,7 +90,7 @@ export function seal(launched: Launched, log: Logger, opts: { seccompLog?: boole
   }
   e = native.dropCapabilities(lo >>> 0, hi >>> 0);
   if (e < 0) fatal(`cannot drop capabilities: errno ${-e}`);
-  log.info(`seal: capabilities kept: [${keep.join(', ')}]`);
+  log.info(`seal: capabilities kept: [${keep.map((c) => CAP_NAMES.get(c) ?? String(c)).join(', ')}]`);
   e = native.installSeccomp(opts.seccompLog === true, STUBS_EXEC_AFTER_SEAL);
   if (e < 0) fatal(`cannot install the seccomp filter: errno ${-e}`);
   log.info(`seal: seccomp filter installed (${opts.seccompLog === true ? 'record mode: unlisted calls are logged' : 'unlisted calls kill the Sentry'}${STUBS_EXEC_AFTER_SEAL ? '; stub exec allowed' : ''})`);

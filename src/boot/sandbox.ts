@@ -28,7 +28,7 @@ import { buildSyscallTable } from '../syscalls/linux/table.js';
 import { StraceTracer } from './strace.js';
 import { errnoName } from '../abi/linux/errno.js';
 import type { Launched } from './launch.js';
-import { seal, signalReady } from './confine.js';
+import { SealError, seal, signalReady } from './confine.js';
 import './test_build.js';
 
 export interface DoOptions {
@@ -181,7 +181,12 @@ export function runDo(opts: DoOptions): Promise<number> {
   if (opts.launched !== null) {
     signalReady(opts.launched);
     // Every host descriptor is open now: the second wall goes up.
-    seal(opts.launched, log, { seccompLog: TSVISOR_TEST_BUILD && process.env.TSVISOR_TEST_SECCOMP_LOG === '1' });
+    try {
+      seal(opts.launched, log, { seccompLog: TSVISOR_TEST_BUILD && process.env.TSVISOR_TEST_SECCOMP_LOG === '1' });
+    } catch (e) {
+      if (e instanceof SealError) throw new BootError(`cannot seal the Sentry: ${e.message}`, 125);
+      throw e;
+    }
     if (TSVISOR_TEST_BUILD && process.env.TSVISOR_TEST_FORBIDDEN_CALL === '1') {
       // Test builds only (test/walls.test.js): a host call outside the filter.
       log.info('test: calling mkdir, which the filter does not allow');
