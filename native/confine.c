@@ -54,6 +54,15 @@ static void two_bools(napi_env env, napi_callback_info info, bool *a, bool *b) {
   if (argc > 1) napi_get_value_bool(env, argv[1], b);
 }
 
+/* The first argument, a path, as UTF-8 into buf (PATH_MAX); argv gets up to
+ * n arguments. 0, or -EINVAL if there are fewer than n or the path is too long. */
+static int path_arg(napi_env env, napi_callback_info info, size_t n, napi_value *argv, char *buf) {
+  size_t argc = n, len = 0;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < n || napi_get_value_string_utf8(env, argv[0], buf, 4096, &len) != napi_ok || len >= 4095) return -EINVAL;
+  return 0;
+}
+
 /* ---- execve ----------------------------------------------------------- */
 
 /* A JavaScript array of strings as a NULL-terminated vector (UTF-8, as Node decoded them). */
@@ -77,12 +86,9 @@ static char **c_strv(napi_env env, napi_value arr) {
 /* execve(path, argv, envp): replaces Node with the launcher before the CLI
  * loads, with the same stdio. Node's other threads are ended by the kernel. */
 static napi_value Execve(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   char path[4096];
-  size_t n = 0;
-  if (argc < 3 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &n) != napi_ok) return c_i32(env, -EINVAL);
+  if (path_arg(env, info, 3, argv, path) < 0) return c_i32(env, -EINVAL);
   char **a = c_strv(env, argv[1]);
   char **e = c_strv(env, argv[2]);
   if (!a || !e) return c_i32(env, -ENOMEM);
@@ -203,13 +209,9 @@ static napi_value SealRoot(napi_env env, napi_callback_info info) {
  * through it, whatever its uid and capabilities (root owns most of them).
  */
 static napi_value OpenTreeReadOnly(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   char path[4096];
-  size_t n = 0;
-  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &n) != napi_ok || n >= sizeof path - 1)
-    return c_i32(env, -EINVAL);
+  if (path_arg(env, info, 1, argv, path) < 0) return c_i32(env, -EINVAL);
   int fd = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
   if (fd < 0) return c_i32(env, -errno);
   struct mount_attr attr = {0};

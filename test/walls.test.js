@@ -161,11 +161,8 @@ test('a Sentry that makes a host call outside its filter is killed by SIGSYS', (
   assert.equal(ok.status, 0);
 });
 
-test('stubs run under a uid and gid of their own, which no host process outside the sandbox has', { todo: STUB_IDENTITY_TODO }, async () => {
-  const bin = compileC('sighost', { static: true });
-  const child = spawnTsvisor([bin, 'sleep']);
-  try {
-    await sealedSentry(child.pid);
+test('stubs run under a uid and gid of their own, which no host process outside the sandbox has', { todo: STUB_IDENTITY_TODO },
+  () => withSealedSentry([], (sentry, child) => {
     const stubs = stubsOf(child.pid);
     assert.ok(stubs.length > 0);
     const sandbox = new Set([child.pid, ...descendantsOf(child.pid).map((p) => p.pid)]);
@@ -191,16 +188,10 @@ test('stubs run under a uid and gid of their own, which no host process outside 
       }
       assert.notEqual(gid, '65534');
     }
-  } finally {
-    child.kill('SIGKILL');
-  }
-});
+  }));
 
-test('a host process running as nobody cannot open the stubs\' /proc mem or fd entries', { todo: STUB_IDENTITY_TODO, skip: IS_ROOT ? false : 'needs root to become nobody' }, async () => {
-  const bin = compileC('sighost', { static: true });
-  const child = spawnTsvisor([bin, 'sleep']);
-  try {
-    await sealedSentry(child.pid);
+test('a host process running as nobody cannot open the stubs\' /proc mem or fd entries', { todo: STUB_IDENTITY_TODO, skip: IS_ROOT ? false : 'needs root to become nobody' },
+  () => withSealedSentry([], (sentry, child) => {
     const stubs = stubsOf(child.pid);
     assert.ok(stubs.length > 0);
     for (const s of stubs) {
@@ -210,10 +201,7 @@ test('a host process running as nobody cannot open the stubs\' /proc mem or fd e
         assert.notEqual(r.status, 0, `nobody read /proc/${s.pid}/${entry}`);
       }
     }
-  } finally {
-    child.kill('SIGKILL');
-  }
-});
+  }));
 
 /** A host user for the rootless test: made here (as root) if missing. */
 function rootlessUser() {
