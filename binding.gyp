@@ -4,7 +4,8 @@
       "target_name": "tsvisor_native",
       "sources": [
         "native/addon.c",
-        "native/confine.c"
+        "native/confine.c",
+        "native/watch.c"
       ],
       "cflags": [
         "-O2",

@@ -231,14 +231,13 @@ int main(int argc, char **argv) {
     snprintf(path, sizeof path, "/proc/%d/setgroups", pid);
     if (uid != 0 && write_file(path, "deny") < 0) die("write setgroups");
     /* Rootless: the caller's own ids are the only ones there are. As root:
-     * root, and the stubs' identity; and nobody (65534) for as long as
-     * SpawnStub still drops to it rather than to the identity given. */
-    if (uid == 0) snprintf(map, sizeof map, "0 0 1\n%u %u 1\n65534 65534 1\n", stub_uid, stub_uid);
+     * root, and the stubs' identity. */
+    if (uid == 0) snprintf(map, sizeof map, "0 0 1\n%u %u 1\n", stub_uid, stub_uid);
     else snprintf(map, sizeof map, "%u %u 1\n", uid, uid);
     snprintf(path, sizeof path, "/proc/%d/uid_map", pid);
     int e = write_file(path, map);
     if (e < 0) { errno = -e; kill(pid, SIGKILL); die("write uid_map"); }
-    if (uid == 0) snprintf(map, sizeof map, "0 0 1\n%u %u 1\n65534 65534 1\n", stub_gid, stub_gid);
+    if (uid == 0) snprintf(map, sizeof map, "0 0 1\n%u %u 1\n", stub_gid, stub_gid);
     else snprintf(map, sizeof map, "%u %u 1\n", gid, gid);
     snprintf(path, sizeof path, "/proc/%d/gid_map", pid);
     e = write_file(path, map);

@@ -104,6 +104,13 @@ it. The state is one of:
 - **ENOSYS**: not implemented; the call returns \`ENOSYS\` and is logged once
   (per system call number) to the debug log.
 
+Only the x86-64 table is served, and only to the \`syscall\` instruction in
+64-bit code: a 32-bit system call (\`int $0x80\`, \`sysenter\`, or any call
+made in 32-bit mode) returns \`ENOSYS\`, as on a kernel built without IA32
+emulation. The legacy vsyscall page (\`gettimeofday\`, \`time\`, \`getcpu\` at
+0xffffffffff600000) is answered by the Sentry, with the same values as the
+system calls.
+
 ${total} system calls: ${counts.full} full, ${counts.partial} partial, ${counts.ENOSYS} ENOSYS.
 
 | number | name | state | notes |

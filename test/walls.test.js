@@ -35,8 +35,6 @@ const STUB_IDENTITY_TODO = STUB_IDENTITY ? false : 'PtracePlatform does not take
 const CAP_DAC_OVERRIDE = 1;
 const CAP_DAC_READ_SEARCH = 2;
 const CAP_KILL = 5;
-const CAP_SETGID = 6;
-const CAP_SETUID = 7;
 
 function statusField(pid, name) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -75,11 +73,11 @@ test('the Sentry is sealed: seccomp, no-new-privs, only the capabilities it need
     assert.equal(statusField(sentry.pid, 'Seccomp'), '2');
     assert.equal(statusField(sentry.pid, 'NoNewPrivs'), '1');
     // As root: CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (read the root as
-    // root does), CAP_KILL (signal stubs of another uid) and, while stubs
-    // are still exec'd after the seal, CAP_SETUID/CAP_SETGID (become the
-    // stub's identity). Rootless: none.
+    // root does) and CAP_KILL (signal stubs of another uid); no
+    // CAP_SETUID/CAP_SETGID, since every stub is forked from one made
+    // before the seal. Rootless: none.
     const allowed = IS_ROOT
-      ? [CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_KILL, CAP_SETUID, CAP_SETGID].reduce((m, c) => m | (1n << BigInt(c)), 0n)
+      ? [CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_KILL].reduce((m, c) => m | (1n << BigInt(c)), 0n)
       : 0n;
     for (const set of ['CapEff', 'CapPrm', 'CapBnd']) {
       const v = BigInt(`0x${statusField(sentry.pid, set)}`);
@@ -250,12 +248,13 @@ test('tsvisor do works for an unprivileged host user: the Sentry is sealed too',
 
 test('where namespaces cannot be made, tsvisor says so, runs in the host\'s, and still seals what it can', { skip: IS_ROOT ? false : 'needs root to set up the host' }, () => {
   // A host without user namespaces for unprivileged users, made inside a
-  // user namespace of its own (the limit is per namespace): as root, with
-  // nobody mapped, max_user_namespaces 0, then tsvisor as nobody.
+  // user namespace of its own (the limit is per namespace): the launcher's,
+  // as root with --userns, which maps root and the stubs' uid (read from
+  // its marker), max_user_namespaces 0, then tsvisor as that uid.
   const log = join(tmpdir(), `tsvisor-walls-degraded-${process.pid}.log`);
   writeFileSync(log, '');
   chmodSync(log, 0o666); // nobody writes it
-  const inner = `echo 0 > /proc/sys/user/max_user_namespaces && setpriv --reuid=65534 --regid=65534 --clear-groups -- ${process.execPath} ${join(REPO, 'bin', 'tsvisor.js')} do --debug-log ${log} --cwd / /bin/sh -c 'echo inside; exit 4'`;
+  const inner = `U=$(echo "$TSVISOR_LAUNCHED" | sed 's/.*stub=\\([0-9]*\\):.*/\\1/') && echo 0 > /proc/sys/user/max_user_namespaces && setpriv --reuid=$U --regid=$U --clear-groups -- ${process.execPath} ${join(REPO, 'bin', 'tsvisor.js')} do --debug-log ${log} --cwd / /bin/sh -c 'echo inside; exit 4'`;
   const r = spawnSync(join(REPO, 'build', 'Release', 'tsvisor-launch'), ['--userns', '--network=host', '--', '/bin/sh', '-c', inner],
     { env: tsvisorHostEnv(), encoding: 'utf8', cwd: '/', timeout: ms(60_000) });
   assert.equal(r.status, 4, r.stderr);

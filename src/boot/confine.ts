@@ -11,12 +11,13 @@ import type { Logger } from '../kernel/log.js';
 import type { Launched } from './launch.js';
 
 /**
- * Whether stubs are still started per address space after the seal (vfork,
+ * Whether stubs are started per address space after the seal (vfork,
  * setresuid, execveat of the sealed stub image). While true, the filter
- * allows those calls and CAP_SETUID/CAP_SETGID stay (as root). Set it to
- * false once every stub is forked from a master stub made before the seal.
+ * allows those calls and CAP_SETUID/CAP_SETGID stay (as root). False: the
+ * platform forks every stub from its master stub, made before the seal,
+ * so no exec and no identity change is possible after start.
  */
-export const STUBS_EXEC_AFTER_SEAL = true;
+export const STUBS_EXEC_AFTER_SEAL = false;
 
 const CAP_DAC_OVERRIDE = 1;
 const CAP_DAC_READ_SEARCH = 2;

@@ -9,8 +9,9 @@ import * as os from 'node:os';
 import { native, setRootTreeAddedFlags } from '../native.js';
 import { MemoryFile } from '../memory/memory_file.js';
 import { PtracePlatform } from '../platform/ptrace/ptrace.js';
+import type { PtraceOptions } from '../platform/ptrace/ptrace.js';
 import { PlatformError } from '../platform/platform.js';
-import { HostFileSystem } from '../fs/hostfs.js';
+import { HostFileSystem, defaultMaxHostFds } from '../fs/hostfs.js';
 import { makeSyntheticMounts } from '../fs/synthetic.js';
 import { HostFD } from '../fs/host_fd.js';
 import { VirtualFilesystem } from '../vfs/vfs.js';
@@ -40,14 +41,25 @@ export interface DoOptions {
   debugLog: string | null;
   /** What the launcher made (the walls go up), or null: --unsafe-no-walls, no walls at all. */
   launched: Launched | null;
+  /** The sandbox's total memory in bytes (--total-memory); default: half the host's RAM. */
+  totalMemory?: number;
+  /** The sandbox's VMA budget (--vma-budget); default: from V8's heap limit. */
+  vmaBudget?: number;
+  /** The most host files open at once (--max-host-fds); default: from the Sentry's RLIMIT_NOFILE. */
+  maxHostFds?: number;
 }
 
-/** The identity PtracePlatform gives its stubs (the option names agreed with src/platform/ptrace). */
-interface StubIdentity {
-  stubUid: number;
-  stubGid: number;
+/**
+ * The stubs' identity: the one the launcher picked and mapped; none (-1:
+ * the stubs keep the Sentry's) when that is the Sentry's own (rootless:
+ * the caller's is the only uid there is); the platform's default without
+ * the launcher.
+ */
+function stubIdentity(launched: Launched | null): PtraceOptions {
+  if (launched === null) return {};
+  if (launched.stubUid === (process.getuid?.() ?? 0)) return { stubUid: -1, stubGid: -1 };
+  return { stubUid: launched.stubUid, stubGid: launched.stubGid };
 }
-type PlatformWithStubIdentity = new (memfd: number, stubs?: StubIdentity) => PtracePlatform;
 
 export class BootError extends Error {
   constructor(message: string, readonly exitCode: number) {
@@ -101,6 +113,8 @@ function addedMountFlags(path: string, fd: number): number {
   return flags(b) & ~flags(a) & (ST_NOSUID | ST_NODEV);
 }
 
+const RLIMIT_NOFILE = 7;
+
 const latin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
 
 /** Runs argv in a new sandbox; resolves to the exit status as a shell reports it. */
@@ -123,10 +137,11 @@ export function runDo(opts: DoOptions): Promise<number> {
       throw new BootError(`cannot open root directory ${opts.root}: ${(e as Error).message}`, 125);
     }
   }
-  const mf = new MemoryFile();
-  const stubs = opts.launched === null ? undefined : { stubUid: opts.launched.stubUid, stubGid: opts.launched.stubGid };
-  const platform = new (PtracePlatform as PlatformWithStubIdentity)(mf.fd, stubs);
-  const hostfs = new HostFileSystem(rootFd);
+  const mf = new MemoryFile({ totalBytes: opts.totalMemory, maxVmas: opts.vmaBudget });
+  const platform = new PtracePlatform(mf.fd, stubIdentity(opts.launched));
+  const rlimits = hostRlimits();
+  const nofile = rlimits[RLIMIT_NOFILE].cur;
+  const hostfs = new HostFileSystem(rootFd, opts.maxHostFds ?? defaultMaxHostFds(nofile === RLIM_INFINITY ? 1 << 20 : Number(nofile)));
   const vfs = new VirtualFilesystem(hostfs.root);
   const synth = makeSyntheticMounts();
   vfs.mount('/dev', synth.dev);
@@ -155,7 +170,7 @@ export function runDo(opts: DoOptions): Promise<number> {
     throw new BootError(`${opts.argv[0]}: ${describeErrno(e)}`, code);
   }
   const tgid = kernel.pidns.allocate();
-  const tg = new ThreadGroup(tgid, hostRlimits());
+  const tg = new ThreadGroup(tgid, rlimits);
   const fdTable = new FDTable();
   for (const [fd, flags, label] of [[0, O_RDONLY, 'host:[0]'], [1, O_WRONLY, 'host:[1]'], [2, O_WRONLY, 'host:[2]']] as const) {
     // A descriptor tsvisor was started without stays closed for the program too.
@@ -201,6 +216,7 @@ export function runDo(opts: DoOptions): Promise<number> {
       log.info(`sandbox exited with wait status 0x${status.toString(16)}`);
       log.close();
       native.close(rootFd);
+      platform.release();
       resolve((status & 0x7f) !== 0 ? 128 + (status & 0x7f) : (status >> 8) & 0xff);
     };
     kernel.schedule(task);

@@ -10,7 +10,8 @@ import type { LaunchConfig, Launched, NetworkMode } from '../boot/launch.js';
 import { native } from '../native.js';
 
 /** `do`'s options that take a value. */
-const VALUE_OPTIONS = new Set(['--root', '--cwd', '--env', '--debug-log', '--network']);
+const VALUE_OPTIONS = new Set(['--root', '--cwd', '--env', '--debug-log', '--network', '--total-memory', '--vma-budget',
+  '--max-host-fds']);
 
 /** The launch `tsvisor do ...` asks for, or null for no launch (not `do`, help, --unsafe-no-walls, or unclear). */
 export function scanDo(argv: string[]): LaunchConfig | null {

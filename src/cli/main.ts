@@ -18,6 +18,9 @@ interface DoFlags {
   env: string[];
   strace: boolean;
   debugLog?: string;
+  totalMemory?: string;
+  vmaBudget?: string;
+  maxHostFds?: string;
   network: string;
   userns: boolean;
   unsafeNoWalls: boolean;
@@ -73,6 +76,9 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
     .option('--env <K=V>', 'set an environment variable (repeatable); when given, only these are passed', collect, [] as string[])
     .option('--strace', 'print each system call to stderr, as runsc --strace does', false)
     .option('--debug-log <file>', 'write the Sentry debug log to this file')
+    .option('--total-memory <bytes>', 'the sandbox\'s total memory, with an optional K, M or G suffix (default: half the host\'s RAM); past it the OOM killer ends the largest process')
+    .option('--vma-budget <n>', 'the most memory mappings all the sandbox\'s processes may hold together (default: from the Sentry\'s heap limit)')
+    .option('--max-host-fds <n>', 'the most host files the sandbox may hold open at once; past it open fails with ENFILE (default: the Sentry\'s RLIMIT_NOFILE less a reserve)')
     .option('--network <mode>', 'none: a network namespace of its own (no host network); host: the host\'s', 'none')
     .option('--userns', 'a user namespace even when run as root (other users always get one)', false)
     .option('--unsafe-no-walls', 'UNSAFE, for measurements only: no namespaces, no seccomp filter, all capabilities', false)
@@ -81,6 +87,9 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
     .exitOverride()
     .action(async (cmd: string[], o: DoFlags) => {
       const walls = launchFor(o, argv, launched);
+      const totalMemory = o.totalMemory === undefined ? undefined : parseBytes('--total-memory', o.totalMemory);
+      const vmaBudget = o.vmaBudget === undefined ? undefined : parseCount('--vma-budget', o.vmaBudget);
+      const maxHostFds = o.maxHostFds === undefined ? undefined : parseCount('--max-host-fds', o.maxHostFds);
       for (const e of o.env) {
         if (!e.includes('=')) throw new BootError(`--env ${e}: expected KEY=VALUE`, 125);
       }
@@ -91,7 +100,8 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
       let cwd = o.cwd ?? (root === '/' ? process.cwd() : '/');
       if (!cwd.startsWith('/')) throw new BootError(`--cwd ${cwd}: must be an absolute path inside the sandbox`, 125);
       const run = () => runDo({
-        root, cwd, argv: cmd, env, strace: o.strace, debugLog: o.debugLog ?? null, launched: walls,
+        root, cwd, argv: cmd, env, strace: o.strace, debugLog: o.debugLog ?? null, totalMemory, vmaBudget, maxHostFds,
+        launched: walls,
       });
       status = await run().catch((e: unknown) => {
         if (e instanceof BootError && /^--cwd/.test(e.message) && o.cwd === undefined) {
@@ -121,4 +131,20 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
     throw e;
   }
   return status;
+}
+
+/** A byte count with an optional K, M or G suffix (powers of 1024), rounded down to whole pages, at least one page. */
+function parseBytes(flag: string, text: string): number {
+  const m = /^(\d+)([KMG]?)$/i.exec(text);
+  const scale: Record<string, number> = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30 };
+  const n = m === null ? NaN : Number(m[1]) * scale[m[2].toUpperCase()];
+  const pages = Math.floor(n / 4096) * 4096;
+  if (!Number.isSafeInteger(pages) || pages <= 0) throw new BootError(`${flag} ${text}: expected a size in bytes such as 512M or 4G`, 125);
+  return pages;
+}
+
+function parseCount(flag: string, text: string): number {
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) throw new BootError(`${flag} ${text}: expected a positive whole number`, 125);
+  return n;
 }

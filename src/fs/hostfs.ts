@@ -22,6 +22,19 @@ const HOST_O_PATH = 0o10000000, HOST_O_NOFOLLOW = 0o400000, HOST_O_DIRECTORY = 0
   HOST_O_NONBLOCK = 0o4000;
 
 const statBuf = new Uint8Array(144);
+const EMFILE = 24, ENFILE = 23;
+
+/**
+ * The default bound on host descriptors for open files: the Sentry's own
+ * limit (Node raises its soft RLIMIT_NOFILE to the hard one at start-up)
+ * less what the Sentry keeps for itself (stdio, the memory file, logs,
+ * /proc reads, the launch descriptors): a quarter of it, at most 4096.
+ */
+export function defaultMaxHostFds(limit: number): number {
+  const reserve = Math.min(4096, Math.max(64, Math.floor(limit / 4)));
+  return Math.max(16, limit - reserve);
+}
+const DEFAULT_MAX_HOST_FDS = defaultMaxHostFds(1024);
 
 export class HostFileSystem implements FileSystem {
   readonly type = 'hostfs';
@@ -29,8 +42,20 @@ export class HostFileSystem implements FileSystem {
   readonly magic = 0x01021994; // TMPFS_MAGIC-like constant is wrong for host; use the host's on statfs
   readonly root: HostInode;
 
+  /**
+   * Host descriptors held open for the sandbox's open files, and the most it
+   * may hold: every open host file costs the Sentry one of its own
+   * descriptors, so without a bound one program could use up the Sentry's
+   * RLIMIT_NOFILE and leave it, and every other process, unable to open
+   * anything. Past it an open fails with ENFILE, as a full system file
+   * table does.
+   */
+  openHostFds = 0;
+  maxHostFds: number;
+
   /** rootFd: an O_PATH descriptor of the host directory that is the sandbox root. */
-  constructor(readonly rootFd: number) {
+  constructor(readonly rootFd: number, maxHostFds = DEFAULT_MAX_HOST_FDS) {
+    this.maxHostFds = maxHostFds;
     const st = hostStat(rootFd, '');
     if (typeof st === 'number') throw new Error(`tsvisor: cannot stat the root directory: errno ${-st}`);
     if (!st.isDir()) throw new Error('tsvisor: the root is not a directory');
@@ -88,8 +113,16 @@ export class HostInode implements Inode {
   }
 
   open(flags: number): FileDescription | number {
+    const r = this.openHost(flags);
+    if (typeof r === 'number') return r === -EMFILE ? -ENFILE : r;
+    if (r instanceof HostOpenFD) this.fs.openHostFds++;
+    return r;
+  }
+
+  private openHost(flags: number): FileDescription | number {
     const type = this.cached.mode & S_IFMT;
     if (flags & O_PATH) return new HostPathFD(this, flags);
+    if (this.fs.openHostFds >= this.fs.maxHostFds) return -ENFILE;
     if ((flags & O_ACCMODE) !== O_RDONLY || flags & O_TRUNC) {
       return type === S_IFDIR ? -EISDIR : -EROFS;
     }
@@ -129,6 +162,7 @@ abstract class HostOpenFD extends FileDescription {
 
   override release(): void {
     native.close(this.hostFd);
+    this.inode.fs.openHostFds--;
   }
 
   override sync(): number {
