@@ -4,6 +4,7 @@
       "target_name": "tsvisor_native",
       "sources": [
         "native/addon.c",
+        "native/confine.c",
         "native/watch.c"
       ],
       "cflags": [
@@ -14,6 +15,22 @@
       "defines": [
         "_GNU_SOURCE",
         "NAPI_VERSION=8"
+      ]
+    },
+    {
+      "target_name": "tsvisor-launch",
+      "type": "executable",
+      "sources": [
+        "native/launcher.c"
+      ],
+      "cflags": [
+        "-O2",
+        "-Wall",
+        "-Wextra",
+        "-Wno-unused-parameter"
+      ],
+      "defines": [
+        "_GNU_SOURCE"
       ]
     },
     {

@@ -24,7 +24,13 @@ const CSRC = path.join(BENCH, 'c');
 const RUNSC = '/usr/bin/runsc';
 const PYTHON = '/usr/bin/python3';
 
-const MODES = ['native', 'runsc', 'tsvisor'];
+const MODES = ['native', 'runsc', 'tsvisor', 'no-walls'];
+// The cost of the second wall (namespaces, empty root, capabilities,
+// seccomp: docs/security.md) is measured on these workloads only, against
+// `tsvisor do --unsafe-no-walls` (mode no-walls), in the same run.
+const WALLS_WORKLOADS = ['syscall', 'true'];
+/** The system call round trip may get at most this much slower behind the walls. */
+const WALLS_MAX = 1.05;
 const SYSCALL_LOOPS = 100_000;
 const CLOCK_LOOPS = 1_000_000;
 const CAT_BYTES = 100 * 1024 * 1024; // 100 MiB
@@ -39,7 +45,8 @@ const USAGE = `usage: node bench/run.js [options]
   --runs N          timed runs per workload and mode (default: per workload,
                     5 or 10, and ${SLOW_RUNS} when one run takes over ${SLOW_SECONDS} s)
   --only IDS        comma-separated workloads to run: syscall,clock,true,python,cat,touch,mmaps,spawn,threads
-  --modes MODES     comma-separated modes to run: native,runsc,tsvisor (default all)
+  --modes MODES     comma-separated modes to run: native,runsc,tsvisor,no-walls (default all;
+                    no-walls is tsvisor do --unsafe-no-walls, on the syscall and true rows)
   --timeout S       seconds before one run is killed and counted as failed (default 300)
   --runsc-flags F   extra runsc flags, placed before "do" (space-separated)
   --runsc-pin CPU   run runsc under taskset -c CPU (tsvisor pins itself to one CPU)
@@ -290,6 +297,8 @@ function wrap(mode, argv) {
       ];
     case 'tsvisor':
       return [process.execPath, TSVISOR_BIN, ...tsvisorFlags, 'do', '--', ...argv];
+    case 'no-walls':
+      return [process.execPath, TSVISOR_BIN, ...tsvisorFlags, 'do', '--unsafe-no-walls', '--', ...argv];
   }
   throw new Error(`bad mode ${mode}`);
 }
@@ -441,13 +450,17 @@ async function runWorkload(w, idx, total) {
       cells[mode] = { status: 'n/a', reason: availability.runsc.reason };
       continue;
     }
+    if (mode === 'no-walls' && !WALLS_WORKLOADS.includes(w.id)) {
+      cells[mode] = { status: 'skipped', reason: 'the walls are measured on the syscall and true rows' };
+      continue;
+    }
     if (w.requires && !fs.existsSync(w.requires)) {
       const reason = `${w.requires} not found (apt-get install -y python3)`;
       log(`  ${label} · ${mode}: n/a: ${reason}`);
       cells[mode] = { status: 'n/a', reason };
       continue;
     }
-    if (mode === 'tsvisor' && !fs.existsSync(TSVISOR_BIN)) {
+    if ((mode === 'tsvisor' || mode === 'no-walls') && !fs.existsSync(TSVISOR_BIN)) {
       const reason = `${path.relative(ROOT, TSVISOR_BIN)} not found`;
       log(`  ${label} · ${mode}: FAILED: ${reason}`);
       cells[mode] = { status: 'failed', reason, stderrTail: '' };
@@ -499,7 +512,11 @@ async function runWorkload(w, idx, total) {
     unit: w.unit,
     command: w.kind === 'perCall' ? `${path.relative(ROOT, bin(w.program))} N` : showCmd(w.argv()),
     results: cells,
-    ratios: { 'tsvisor/runsc': ratio('tsvisor', 'runsc'), 'tsvisor/native': ratio('tsvisor', 'native') },
+    ratios: {
+      'tsvisor/runsc': ratio('tsvisor', 'runsc'),
+      'tsvisor/native': ratio('tsvisor', 'native'),
+      'tsvisor/no-walls': ratio('tsvisor', 'no-walls'),
+    },
   };
 }
 
@@ -580,7 +597,7 @@ const fmtRatio = (r) =>
   r === null ? '–' : `${r >= 10 ? r.toFixed(1) : r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}x`;
 
 function table(rows) {
-  const head = ['workload', 'native', 'runsc', 'tsvisor', 'tsvisor/runsc', 'tsvisor/native'];
+  const head = ['workload', 'native', 'runsc', 'tsvisor', 'tsvisor/runsc', 'tsvisor/native', 'no walls', 'walls cost'];
   const body = rows.map((w) => [
     w.name,
     cellText(w.results.native, w.unit),
@@ -588,6 +605,8 @@ function table(rows) {
     cellText(w.results.tsvisor, w.unit),
     fmtRatio(w.ratios['tsvisor/runsc']),
     fmtRatio(w.ratios['tsvisor/native']),
+    w.results['no-walls'].status === 'skipped' ? '–' : cellText(w.results['no-walls'], w.unit),
+    fmtRatio(w.ratios['tsvisor/no-walls']),
   ]);
   const width = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const line = (cells) =>
@@ -596,8 +615,26 @@ function table(rows) {
   return [line(head), sep, ...body.map(line)].join('\n');
 }
 
+/** The walls' verdict: the system call round trip behind them against without. */
+function judgeWalls(rows) {
+  const w = rows.find((r) => r.id === 'syscall');
+  const goal = `tsvisor/no-walls <= ${WALLS_MAX.toFixed(2)}x`;
+  const label = 'second wall, system call round trip';
+  if (!w) return { workload: 'syscall', label, max: WALLS_MAX, verdict: 'SKIP', text: `${label}: ${goal}: not run (--only)` };
+  const a = w.results.tsvisor;
+  const b = w.results['no-walls'];
+  if (a.status !== 'ok' || b.status !== 'ok') {
+    return { workload: 'syscall', label, max: WALLS_MAX, verdict: 'SKIP', text: `${label}: ${goal}: tsvisor ${a.status}, no-walls ${b.status}` };
+  }
+  const r = w.ratios['tsvisor/no-walls'];
+  return {
+    workload: 'syscall', label, max: WALLS_MAX, ratio: r, verdict: r <= WALLS_MAX ? 'PASS' : 'FAIL',
+    text: `${label}: ${goal}: ${fmtRatio(r)} (walls ${fmtValue(a.value, w.unit)}, no walls ${fmtValue(b.value, w.unit)})`,
+  };
+}
+
 function judgeTargets(rows) {
-  return TARGETS.map((t) => {
+  return [...TARGETS.map((t) => {
     const w = rows.find((r) => r.id === t.workload);
     const goal = `tsvisor/runsc <= ${t.max.toFixed(2)}x`;
     if (!w) return { ...t, verdict: 'SKIP', text: `${t.label}: ${goal}: not run (--only)` };
@@ -614,7 +651,7 @@ function judgeTargets(rows) {
       ratio: r,
       text: `${t.label}: ${goal}: ${fmtRatio(r)} (tsvisor ${fmtValue(ts.value, w.unit)}, runsc ${fmtValue(rs.value, w.unit)})`,
     };
-  });
+  }), judgeWalls(rows)];
 }
 
 function notes(rows) {
@@ -657,6 +694,7 @@ async function main() {
     native: 'CMD',
     runsc: `TMPDIR=$TMP/runsc-state ${RUNSC} --root=$TMP/runsc-state --platform=ptrace --network=none ${runscFlags.length ? runscFlags.join(' ') + ' ' : ''}do -- CMD`,
     tsvisor: `node ${path.relative(ROOT, TSVISOR_BIN)} ${tsvisorFlags.length ? tsvisorFlags.join(' ') + ' ' : ''}do -- CMD`,
+    'no-walls': `node ${path.relative(ROOT, TSVISOR_BIN)} ${tsvisorFlags.length ? tsvisorFlags.join(' ') + ' ' : ''}do --unsafe-no-walls -- CMD (UNSAFE: measurement only)`,
   };
 
   if (!opts['no-write']) {

@@ -1,13 +1,18 @@
 #!/usr/bin/env node
-// tsvisor's command line entry point. The CLI is compiled to dist/ and
-// bundled into one module (dist/tsvisor.mjs), which loads ~40 ms faster
-// than the ~60 modules it is made of; that is a third of a short run.
-import { main } from '../dist/tsvisor.mjs';
+// tsvisor's command line entry point. `tsvisor do` first hands the process
+// over to the launcher (src/cli/handover.ts), which makes the sandbox's
+// namespaces and runs this script again inside them; only then is the CLI
+// loaded. The CLI is compiled to dist/ and bundled into one module
+// (dist/tsvisor.mjs), which loads ~40 ms faster than the ~60 modules it is
+// made of; that is a third of a short run.
+import { exitNow, handOver } from '../dist/cli/handover.js';
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+const launched = handOver(process.argv.slice(2));
+const { main } = await import('../dist/tsvisor.mjs');
+main(process.argv.slice(2), launched).then(
+  (code) => exitNow(code),
   (err) => {
     process.stderr.write(`tsvisor: internal error: ${err && err.stack ? err.stack : err}\n`);
-    process.exit(125);
+    exitNow(125);
   },
 );

@@ -798,9 +798,11 @@ static napi_value ClockRead(napi_env env, napi_callback_info info) {
     napi_set_named_property(env, exports, name, f_);                      \
   } while (0)
 
+void confine_register(napi_env env, napi_value exports); /* confine.c */
 void register_watch(napi_env env, napi_value exports); /* watch.c */
 
 static napi_value Init(napi_env env, napi_value exports) {
+  confine_register(env, exports);
   register_watch(env, exports);
   EXPORT("memfdCreate", MemfdCreate);
   EXPORT("mapShared", MapShared);

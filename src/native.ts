@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
 
 export interface NativeAddon {
   memfdCreate(name: string, size: number): number;
@@ -54,6 +55,26 @@ export interface NativeAddon {
   clockSample(out: BigInt64Array): number;
   /** Reads a clock from vDSO parameters as the vDSO does: out = [sec, nsec]; -1 if not ready. */
   clockRead(params: Uint8Array, realtime: boolean, out: Float64Array): number;
+
+  // The second wall (native/confine.c); used once, at start-up.
+  /** _exit(code): no exit handlers (libuv's would wait for a worker blocked in a host read). */
+  exitNow(code: number): never;
+  /** Replaces this process (the launcher hand-over); returns -errno only on failure. */
+  execve(path: string, argv: string[], envp: string[]): number;
+  /**
+   * Changes the root to an empty directory (see confine.c). procFd: a
+   * directory descriptor of a proc for the Sentry's pid namespace (or -1);
+   * how: "pivot_root", "chroot", "chroot-deleted" or "none"; error: the
+   * step that failed, or null.
+   */
+  sealRoot(ownMountNamespace: boolean, mountProc: boolean): { procFd: number; how: string; error: string | null };
+  /** A read-only (and nosuid, nodev) detached copy of the mount tree at path, opened: fd or -errno. */
+  openTreeReadOnly(path: string): number;
+  /** Keeps only the capabilities in the mask (bits 0-31, 32-63) in every set, the bounding one too. */
+  dropCapabilities(keepLo: number, keepHi: number): number;
+  setNoNewPrivs(): number;
+  /** log: unlisted calls are logged (record mode), not fatal; allowExec: the stub-spawn calls are allowed. */
+  installSeccomp(log: boolean, allowExec: boolean): number;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -73,3 +94,48 @@ function load(): NativeAddon {
 export const native: NativeAddon = load();
 export const stubPath = path.join(repoRoot, 'build', 'Release', 'tsvisor-stub');
 export const vdsoPath = path.join(repoRoot, 'build', 'Release', 'vdso.so');
+export const launcherPath = path.join(repoRoot, 'build', 'Release', 'tsvisor-launch');
+
+/**
+ * The Sentry's own /proc (of its pid namespace) as a directory descriptor,
+ * once boot has sealed the root (host paths then resolve no more): -1 until
+ * then, and host paths under /proc are used.
+ */
+let procDirFd = -1;
+
+export function setProcDir(fd: number): void {
+  procDirFd = fd;
+}
+
+/**
+ * The statfs f_flags (ST_NOSUID, ST_NODEV) that the Sentry's read-only copy
+ * of the root's mount tree has and the host's mount has not: statfs hides
+ * them, since they are the Sentry's confinement, not the sandbox's file system.
+ */
+let rootTreeAdded = 0;
+
+export function setRootTreeAddedFlags(flags: number): void {
+  rootTreeAdded = flags;
+}
+
+export function rootTreeAddedFlags(): number {
+  return rootTreeAdded;
+}
+
+const procBuf = new Uint8Array(4096);
+
+/** The text of /proc/REL (REL like "123/stat", at most 4 KiB), or null. */
+export function readProcFile(rel: string): string | null {
+  if (procDirFd < 0) {
+    try {
+      return readFileSync(`/proc/${rel}`, 'latin1');
+    } catch {
+      return null;
+    }
+  }
+  const fd = native.openBeneath(procDirFd, rel, 0, 0);
+  if (fd < 0) return null;
+  const n = native.pread(fd, procBuf, 0);
+  native.close(fd);
+  return n < 0 ? null : Buffer.from(procBuf.buffer, 0, n).toString('latin1');
+}

@@ -6,9 +6,10 @@
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { native } from '../native.js';
+import { native, setRootTreeAddedFlags } from '../native.js';
 import { MemoryFile } from '../memory/memory_file.js';
 import { PtracePlatform } from '../platform/ptrace/ptrace.js';
+import type { PtraceOptions } from '../platform/ptrace/ptrace.js';
 import { PlatformError } from '../platform/platform.js';
 import { HostFileSystem, defaultMaxHostFds } from '../fs/hostfs.js';
 import { makeSyntheticMounts } from '../fs/synthetic.js';
@@ -27,6 +28,9 @@ import { signalFromHost } from '../kernel/exit.js';
 import { buildSyscallTable } from '../syscalls/linux/table.js';
 import { StraceTracer } from './strace.js';
 import { errnoName } from '../abi/linux/errno.js';
+import type { Launched } from './launch.js';
+import { SealError, seal, signalReady } from './confine.js';
+import './test_build.js';
 
 export interface DoOptions {
   root: string;
@@ -35,12 +39,26 @@ export interface DoOptions {
   env: string[];
   strace: boolean;
   debugLog: string | null;
+  /** What the launcher made (the walls go up), or null: --unsafe-no-walls, no walls at all. */
+  launched: Launched | null;
   /** The sandbox's total memory in bytes (--total-memory); default: half the host's RAM. */
   totalMemory?: number;
   /** The sandbox's VMA budget (--vma-budget); default: from V8's heap limit. */
   vmaBudget?: number;
   /** The most host files open at once (--max-host-fds); default: from the Sentry's RLIMIT_NOFILE. */
   maxHostFds?: number;
+}
+
+/**
+ * The stubs' identity: the one the launcher picked and mapped; none (-1:
+ * the stubs keep the Sentry's) when that is the Sentry's own (rootless:
+ * the caller's is the only uid there is); the platform's default without
+ * the launcher.
+ */
+function stubIdentity(launched: Launched | null): PtraceOptions {
+  if (launched === null) return {};
+  if (launched.stubUid === (process.getuid?.() ?? 0)) return { stubUid: -1, stubGid: -1 };
+  return { stubUid: launched.stubUid, stubGid: launched.stubGid };
 }
 
 export class BootError extends Error {
@@ -74,6 +92,27 @@ function hostRlimits(): { cur: bigint; max: bigint }[] {
   return out;
 }
 
+const ST_NOSUID = 0x2;
+const ST_NODEV = 0x4;
+const F_FLAGS = 80;
+
+/** The statfs flags (nosuid, nodev) the read-only copy at fd has and the mount at path has not. */
+function addedMountFlags(path: string, fd: number): number {
+  const a = new Uint8Array(120);
+  const b = new Uint8Array(120);
+  let host: number;
+  try {
+    host = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  } catch {
+    return 0;
+  }
+  const ok = native.fstatfs(host, a) === 0 && native.fstatfs(fd, b) === 0;
+  native.close(host);
+  if (!ok) return 0;
+  const flags = (buf: Uint8Array) => new DataView(buf.buffer).getUint32(F_FLAGS, true);
+  return flags(b) & ~flags(a) & (ST_NOSUID | ST_NODEV);
+}
+
 const RLIMIT_NOFILE = 7;
 
 const latin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
@@ -82,14 +121,24 @@ const latin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
 export function runDo(opts: DoOptions): Promise<number> {
   const log = new Logger(opts.debugLog);
   log.info(`tsvisor do: root=${opts.root} argv=${JSON.stringify(opts.argv)}`);
-  let rootFd: number;
-  try {
-    rootFd = fs.openSync(opts.root, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
-  } catch (e) {
-    throw new BootError(`cannot open root directory ${opts.root}: ${(e as Error).message}`, 125);
+  let rootFd = -1;
+  if (opts.launched !== null) {
+    // In the Sentry's own mount namespace: a read-only copy of the root's
+    // mount tree, so that no host file is writable through it whatever the
+    // Sentry's uid (root owns most of them).
+    rootFd = native.openTreeReadOnly(opts.root);
+    if (rootFd < 0) log.warn(`cannot make a read-only copy of the mount tree at ${opts.root} (errno ${-rootFd}): opening it as it is`);
+    else setRootTreeAddedFlags(addedMountFlags(opts.root, rootFd));
+  }
+  if (rootFd < 0) {
+    try {
+      rootFd = fs.openSync(opts.root, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    } catch (e) {
+      throw new BootError(`cannot open root directory ${opts.root}: ${(e as Error).message}`, 125);
+    }
   }
   const mf = new MemoryFile({ totalBytes: opts.totalMemory, maxVmas: opts.vmaBudget });
-  const platform = new PtracePlatform(mf.fd);
+  const platform = new PtracePlatform(mf.fd, stubIdentity(opts.launched));
   const rlimits = hostRlimits();
   const nofile = rlimits[RLIMIT_NOFILE].cur;
   const hostfs = new HostFileSystem(rootFd, opts.maxHostFds ?? defaultMaxHostFds(nofile === RLIM_INFINITY ? 1 << 20 : Number(nofile)));
@@ -144,6 +193,23 @@ export function runDo(opts: DoOptions): Promise<number> {
     return () => process.off(name, h);
   };
   const unforward = [forward('SIGINT', 2), forward('SIGTERM', 15), forward('SIGHUP', 1), forward('SIGQUIT', 3)];
+  if (opts.launched !== null) {
+    signalReady(opts.launched);
+    // Every host descriptor is open now: the second wall goes up.
+    try {
+      seal(opts.launched, log, { seccompLog: TSVISOR_TEST_BUILD && process.env.TSVISOR_TEST_SECCOMP_LOG === '1' });
+    } catch (e) {
+      if (e instanceof SealError) throw new BootError(`cannot seal the Sentry: ${e.message}`, 125);
+      throw e;
+    }
+    if (TSVISOR_TEST_BUILD && process.env.TSVISOR_TEST_FORBIDDEN_CALL === '1') {
+      // Test builds only (test/walls.test.js): a host call outside the filter.
+      log.info('test: calling mkdir, which the filter does not allow');
+      fs.mkdirSync('/forbidden');
+    }
+  } else {
+    log.warn('--unsafe-no-walls: the Sentry runs in the host namespaces, with its capabilities, without seccomp');
+  }
   return new Promise((resolve) => {
     kernel.onAllExited = (status) => {
       for (const u of unforward) u();

@@ -4,12 +4,57 @@
 import { Command, CommanderError } from 'commander';
 import * as path from 'node:path';
 import { runDo, BootError } from '../boot/sandbox.js';
+import { execLauncher, NETWORK_MODES } from '../boot/launch.js';
+import type { Launched, NetworkMode } from '../boot/launch.js';
+import { nodeCommandLine } from './handover.js';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
 
-export async function main(argv: string[]): Promise<number> {
+interface DoFlags {
+  root: string;
+  cwd?: string;
+  env: string[];
+  strace: boolean;
+  debugLog?: string;
+  totalMemory?: string;
+  vmaBudget?: string;
+  maxHostFds?: string;
+  network: string;
+  userns: boolean;
+  unsafeNoWalls: boolean;
+}
+
+/**
+ * The launch `do` runs in: the one the launcher made (checked against the
+ * flags), none for --unsafe-no-walls, or, if the hand-over in bin/ did not
+ * happen, the hand-over now (it does not return).
+ */
+function launchFor(o: DoFlags, argv: string[], launched: Launched | null): Launched | null {
+  if (!NETWORK_MODES.includes(o.network as NetworkMode)) {
+    throw new BootError(`--network ${o.network}: expected one of ${NETWORK_MODES.join(', ')}`, 125);
+  }
+  if (o.unsafeNoWalls) {
+    process.stderr.write('tsvisor: warning: --unsafe-no-walls: the Sentry runs with the host\'s namespaces, ' +
+      'its capabilities and no seccomp filter; a bug in it is a host compromise\n');
+    return null;
+  }
+  const cfg = { network: o.network as NetworkMode, userns: o.userns };
+  if (launched === null) throw new BootError(execLauncher(cfg, nodeCommandLine(argv)), 125);
+  const rootless = (process.getuid?.() ?? 0) !== 0;
+  if (launched.degraded === null && (launched.network !== cfg.network || launched.userns !== (cfg.userns || rootless))) {
+    throw new BootError(`internal error: launched with network=${launched.network} userns=${launched.userns}, ` +
+      `asked for network=${cfg.network} userns=${cfg.userns}`, 125);
+  }
+  return launched;
+}
+
+/**
+ * Runs the command line argv. launched: what the launcher told this
+ * process (bin/tsvisor.js takes it from the environment), or null.
+ */
+export async function main(argv: string[], launched: Launched | null = null): Promise<number> {
   const program = new Command();
   program
     .name('tsvisor')
@@ -34,12 +79,14 @@ export async function main(argv: string[]): Promise<number> {
     .option('--total-memory <bytes>', 'the sandbox\'s total memory, with an optional K, M or G suffix (default: half the host\'s RAM); past it the OOM killer ends the largest process')
     .option('--vma-budget <n>', 'the most memory mappings all the sandbox\'s processes may hold together (default: from the Sentry\'s heap limit)')
     .option('--max-host-fds <n>', 'the most host files the sandbox may hold open at once; past it open fails with ENFILE (default: the Sentry\'s RLIMIT_NOFILE less a reserve)')
+    .option('--network <mode>', 'none: a network namespace of its own (no host network); host: the host\'s', 'none')
+    .option('--userns', 'a user namespace even when run as root (other users always get one)', false)
+    .option('--unsafe-no-walls', 'UNSAFE, for measurements only: no namespaces, no seccomp filter, all capabilities', false)
     .argument('<cmd...>', 'program and its arguments')
     .showHelpAfterError()
     .exitOverride()
-    .action(async (cmd: string[], o: {
-      root: string; cwd?: string; env: string[]; strace: boolean; debugLog?: string; totalMemory?: string; vmaBudget?: string; maxHostFds?: string;
-    }) => {
+    .action(async (cmd: string[], o: DoFlags) => {
+      const walls = launchFor(o, argv, launched);
       const totalMemory = o.totalMemory === undefined ? undefined : parseBytes('--total-memory', o.totalMemory);
       const vmaBudget = o.vmaBudget === undefined ? undefined : parseCount('--vma-budget', o.vmaBudget);
       const maxHostFds = o.maxHostFds === undefined ? undefined : parseCount('--max-host-fds', o.maxHostFds);
@@ -52,12 +99,14 @@ export async function main(argv: string[]): Promise<number> {
       const root = path.resolve(o.root);
       let cwd = o.cwd ?? (root === '/' ? process.cwd() : '/');
       if (!cwd.startsWith('/')) throw new BootError(`--cwd ${cwd}: must be an absolute path inside the sandbox`, 125);
-      status = await runDo({
+      const run = () => runDo({
         root, cwd, argv: cmd, env, strace: o.strace, debugLog: o.debugLog ?? null, totalMemory, vmaBudget, maxHostFds,
-      }).catch((e: unknown) => {
+        launched: walls,
+      });
+      status = await run().catch((e: unknown) => {
         if (e instanceof BootError && /^--cwd/.test(e.message) && o.cwd === undefined) {
           cwd = '/';
-          return runDo({ root, cwd, argv: cmd, env, strace: o.strace, debugLog: o.debugLog ?? null, totalMemory, vmaBudget, maxHostFds });
+          return run();
         }
         throw e;
       });

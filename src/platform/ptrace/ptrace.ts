@@ -29,8 +29,7 @@
 // System calls are told apart by how they were made: only the 64-bit
 // `syscall` instruction is served (Syscall32 otherwise).
 
-import { readFileSync } from 'node:fs';
-import { native, stubPath } from '../../native.js';
+import { native, readProcFile, stubPath } from '../../native.js';
 import { Reg, Registers } from '../registers.js';
 import type { AddressSpace, Context, Platform, SignalStop } from '../platform.js';
 import { PlatformError, StopKind } from '../platform.js';
@@ -167,17 +166,17 @@ class PtraceContext implements Context {
 
   cpuTime(): { userUs: number; sysUs: number; totalNs: number } | null {
     if (this.dead) return null;
-    try {
-      // The host accounts the stub thread's time: the application's, plus
-      // the injected mappings and its page faults, which are its own too.
-      const stat = readFileSync(`/proc/${this.pid}/stat`, 'latin1');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const tick = 1e6 / 100;
-      const totalNs = Number(readFileSync(`/proc/${this.pid}/schedstat`, 'latin1').split(' ')[0]);
-      return { userUs: Number(f[11]) * tick, sysUs: Number(f[12]) * tick, totalNs };
-    } catch {
-      return null;
-    }
+    // The host accounts the stub thread's time: the application's, plus
+    // the injected mappings and its page faults, which are its own too.
+    // Read through the Sentry's own /proc (its pid namespace's), since host
+    // paths no longer resolve once the Sentry is sealed.
+    const stat = readProcFile(`${this.pid}/stat`);
+    const sched = readProcFile(`${this.pid}/schedstat`);
+    if (stat === null || sched === null) return null;
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const tick = 1e6 / 100;
+    const totalNs = Number(sched.split(' ')[0]);
+    return { userUs: Number(f[11]) * tick, sysUs: Number(f[12]) * tick, totalNs };
   }
 
   interrupt(): void {

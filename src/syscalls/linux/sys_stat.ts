@@ -7,7 +7,7 @@
 // block or inode counts (Linux's devtmpfs reports tmpfs's).
 
 import type { Task } from '../../kernel/task.js';
-import { native } from '../../native.js';
+import { native, rootTreeAddedFlags } from '../../native.js';
 import type { Stat } from '../../vfs/stat.js';
 import type { Dentry } from '../../vfs/dentry.js';
 import { HostInode } from '../../fs/hostfs.js';
@@ -127,8 +127,9 @@ function statfsOf(t: Task, d: Dentry | null, f: FileDescription | null, addr: nu
     const r = hostStatfs(fd, out);
     native.close(fd);
     if (r < 0) return r;
-    // The host's mount flags, plus ST_RDONLY: the mount is read-only to the sandbox.
-    dv.setUint32(F_FLAGS, dv.getUint32(F_FLAGS, true) | ST_RDONLY, true);
+    // The host's mount flags (not those of the Sentry's read-only copy of
+    // it), plus ST_RDONLY: the mount is read-only to the sandbox.
+    dv.setUint32(F_FLAGS, (dv.getUint32(F_FLAGS, true) & ~rootTreeAddedFlags()) | ST_RDONLY, true);
   } else if (ino !== undefined) {
     syntheticStatfs(dv, ino.fs.magic, devOf(ino.stat()), ST_RELATIME);
   } else if (f instanceof PipeFD) {

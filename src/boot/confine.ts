@@ -1,0 +1,98 @@
+// The Sentry seals itself (gVisor's second wall): once it holds every host
+// descriptor it needs (root directory, memory file, stub image, stdio, debug
+// log, its own /proc), it changes its root to an empty directory, drops the
+// capabilities it does not use, sets no-new-privileges and installs its
+// seccomp filter on every thread. docs/security.md gives the reasons for
+// each capability kept and each host call allowed.
+
+import { readlinkSync } from 'node:fs';
+import { native, setProcDir } from '../native.js';
+import type { Logger } from '../kernel/log.js';
+import type { Launched } from './launch.js';
+
+/**
+ * Whether stubs are started per address space after the seal (vfork,
+ * setresuid, execveat of the sealed stub image). While true, the filter
+ * allows those calls and CAP_SETUID/CAP_SETGID stay (as root). False: the
+ * platform forks every stub from its master stub, made before the seal,
+ * so no exec and no identity change is possible after start.
+ */
+export const STUBS_EXEC_AFTER_SEAL = false;
+
+const CAP_DAC_OVERRIDE = 1;
+const CAP_DAC_READ_SEARCH = 2;
+const CAP_SETGID = 6;
+const CAP_SETUID = 7;
+const CAP_KILL = 5;
+
+const CAP_NAMES = new Map([[CAP_DAC_OVERRIDE, 'CAP_DAC_OVERRIDE'], [CAP_DAC_READ_SEARCH, 'CAP_DAC_READ_SEARCH'],
+  [CAP_KILL, 'CAP_KILL'], [CAP_SETGID, 'CAP_SETGID'], [CAP_SETUID, 'CAP_SETUID']]);
+
+export class SealError extends Error {}
+
+/** The capabilities the sealed Sentry keeps (see docs/security.md). */
+export function keptCapabilities(launched: Launched): number[] {
+  const uid = process.getuid?.() ?? 0;
+  const keep: number[] = [];
+  // A sandbox run by root reads the root file system as root: files other
+  // users keep from others (mode 0700 directories, 0600 files) need these,
+  // as they do natively. Writing stays impossible: the root is reached only
+  // through a read-only mount tree, and no host path resolves.
+  if (uid === 0) keep.push(CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH);
+  // Stubs of another uid can be signalled (SIGKILL at exit, SIGCHLD to
+  // interrupt) only with CAP_KILL; ptrace requests on its own tracees need
+  // no capability.
+  if (launched.stubUid !== uid) keep.push(CAP_KILL);
+  // SpawnStub's child changes to the stub identity.
+  if (STUBS_EXEC_AFTER_SEAL && launched.stubUid !== uid) keep.push(CAP_SETUID, CAP_SETGID);
+  return keep;
+}
+
+/** The pipe the launcher waits on: closed, the launcher forwards signals to the Sentry. */
+export function signalReady(launched: Launched): void {
+  if (launched.readyFd >= 0) native.close(launched.readyFd);
+}
+
+function mountNamespace(): string {
+  try {
+    return /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/mnt'))?.[1] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Seals the Sentry. Throws SealError if a wall cannot be built where the
+ * namespaces were made (a degraded launch, which the launcher announced,
+ * logs what it could not do and goes on).
+ */
+export function seal(launched: Launched, log: Logger, opts: { seccompLog?: boolean } = {}): void {
+  const fatal = (msg: string) => {
+    if (launched.degraded === null) throw new SealError(msg);
+    log.warn(`seal: ${msg} (degraded launch: ${launched.degraded}); going on without it`);
+  };
+  if (launched.degraded !== null) log.warn(`seal: the launcher made no namespaces (${launched.degraded})`);
+  const ownNs = mountNamespace();
+  const inOwnNs = ownNs !== '' && ownNs !== launched.hostMountNs;
+  if (!inOwnNs && launched.degraded === null) throw new SealError('the Sentry is in the host mount namespace');
+  const r = native.sealRoot(inOwnNs, true);
+  if (r.error !== null) fatal(`cannot change the root: ${r.error}`);
+  else if (r.how !== 'pivot_root') log.warn(`seal: root changed with ${r.how}, not pivot_root`);
+  else log.info('seal: root is an empty read-only tmpfs (pivot_root)');
+  if (r.procFd >= 0) setProcDir(r.procFd);
+  let e = native.setNoNewPrivs();
+  if (e < 0) fatal(`PR_SET_NO_NEW_PRIVS: errno ${-e}`);
+  const keep = keptCapabilities(launched);
+  let lo = 0;
+  let hi = 0;
+  for (const c of keep) {
+    if (c < 32) lo |= 1 << c;
+    else hi |= 1 << (c - 32);
+  }
+  e = native.dropCapabilities(lo >>> 0, hi >>> 0);
+  if (e < 0) fatal(`cannot drop capabilities: errno ${-e}`);
+  log.info(`seal: capabilities kept: [${keep.map((c) => CAP_NAMES.get(c) ?? String(c)).join(', ')}]`);
+  e = native.installSeccomp(opts.seccompLog === true, STUBS_EXEC_AFTER_SEAL);
+  if (e < 0) fatal(`cannot install the seccomp filter: errno ${-e}`);
+  log.info(`seal: seccomp filter installed (${opts.seccompLog === true ? 'record mode: unlisted calls are logged' : 'unlisted calls kill the Sentry'}${STUBS_EXEC_AFTER_SEAL ? '; stub exec allowed' : ''})`);
+}

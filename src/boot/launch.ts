@@ -1,0 +1,80 @@
+// The one launch path of a sandbox (what runsc's sandbox start-up does
+// before its Sentry runs, seed 001, with runc's namespaces and id maps,
+// seed 004): a launch config, the command line of the native launcher
+// (native/launcher.c) that makes the namespaces and then runs Node with the
+// CLI again, and what the launcher tells that Node. `tsvisor do` is one
+// user; the OCI commands will build a LaunchConfig from a spec.
+
+import { native, launcherPath } from '../native.js';
+
+export type NetworkMode = 'none' | 'host';
+export const NETWORK_MODES: readonly NetworkMode[] = ['none', 'host'];
+
+export interface LaunchConfig {
+  /** A new network namespace (none) or the host's (host). */
+  network: NetworkMode;
+  /** A user namespace even when the caller is root (one is always made for other callers). */
+  userns: boolean;
+}
+
+/** What the launcher did, as it told the Sentry. */
+export interface Launched {
+  /** The host's mount namespace (inode number): the Sentry never pivots its root in it. */
+  hostMountNs: string;
+  /** A pipe the Sentry closes once it forwards signals itself. */
+  readyFd: number;
+  /** The host uid and gid the stubs run as (mapped to the same numbers in the user namespace). */
+  stubUid: number;
+  stubGid: number;
+  userns: boolean;
+  network: NetworkMode;
+  /** Why the namespaces could not be made (the Sentry then runs in the host's), or null. */
+  degraded: string | null;
+}
+
+const MARKER = 'TSVISOR_LAUNCHED';
+
+/** The launcher's argv for cfg, running program (argv[0] must be a path). */
+export function launcherArgv(cfg: LaunchConfig, program: string[]): string[] {
+  const a = [launcherPath];
+  if (cfg.userns) a.push('--userns');
+  a.push(`--network=${cfg.network}`, '--', ...program);
+  return a;
+}
+
+/**
+ * Replaces this process with the launcher, which runs program in the
+ * sandbox's namespaces. Returns only on failure, with the reason.
+ */
+export function execLauncher(cfg: LaunchConfig, program: string[]): string {
+  const env = Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`);
+  const r = native.execve(launcherPath, launcherArgv(cfg, program), env);
+  return `cannot run the launcher ${launcherPath} (errno ${-r}); run 'npm install' to build it`;
+}
+
+/**
+ * What the launcher told this process, taken out of the environment (so the
+ * sandbox's programs never see it); null when it was not launched (no
+ * marker, or one this process inherited from an ancestor the launcher ran).
+ */
+export function takeLaunched(env: NodeJS.ProcessEnv = process.env): Launched | null {
+  const s = env[MARKER];
+  if (s === undefined) return null;
+  delete env[MARKER];
+  const f = new Map(s.split(',').map((kv) => {
+    const i = kv.indexOf('=');
+    return [kv.slice(0, i), kv.slice(i + 1)] as const;
+  }));
+  if (Number(f.get('pid')) !== process.pid) return null;
+  const [uid, gid] = (f.get('stub') ?? '').split(':').map(Number);
+  const network = f.get('net') === 'host' ? 'host' : 'none';
+  return {
+    hostMountNs: f.get('mntns') ?? '',
+    readyFd: Number(f.get('ready') ?? -1),
+    stubUid: uid,
+    stubGid: gid,
+    userns: f.get('userns') === '1',
+    network,
+    degraded: f.get('degraded') ?? null,
+  };
+}

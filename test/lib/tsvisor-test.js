@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The test build of bin/tsvisor.js (test/walls.test.js): the same, with the test bundle, whose test-only entries the production bundle lacks.
+import { exitNow, handOver } from '../../dist/cli/handover.js';
+
+const launched = handOver(process.argv.slice(2));
+const { main } = await import('../../dist/tsvisor-test.mjs');
+main(process.argv.slice(2), launched).then(
+  (code) => exitNow(code),
+  (err) => {
+    process.stderr.write(`tsvisor: internal error: ${err && err.stack ? err.stack : err}\n`);
+    exitNow(125);
+  },
+);
