@@ -8,10 +8,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync, copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync,
+} from 'node:fs';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import {
-  HOSTILE_DIR, SELFCHECK, assertNoSentryCrash, assertSameAsNative, compileC, firstDifference, ms, runTsvisor,
+  HOSTILE_DIR, SELFCHECK, assertNoSentryCrash, assertSameAsNative, compileC, firstDifference, isGone, ms, runTsvisor,
+  sleep, spawnTsvisor, stubsOf, waitFor,
 } from './lib/harness.js';
 
 const hostile = (name) => compileC(name, { static: true, dir: HOSTILE_DIR });
@@ -329,5 +333,125 @@ test('execer: a 64 TiB bss segment ends as natively', {
     assertSameAsNative([hostile('execer'), dir, 'huge-memsz'], { expectCode: 0, strict: true });
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// --- races on what the Sentry reads -----------------------------------------
+
+test('racer: paths, iovecs and msghdrs changed by another thread during the call', () => {
+  assertSameAsNative([hostile('racer')], { expectCode: 0, strict: true, timeout: ms(120_000) });
+});
+
+// --- races against the root -------------------------------------------------
+
+/** Runs a ChildProcess to its end; returns { code, stdout, stderr }. */
+async function finish(child, timeout) {
+  let stdout = '', stderr = '';
+  child.stdout.setEncoding('latin1').on('data', (d) => { stdout += d; });
+  child.stderr.setEncoding('latin1').on('data', (d) => { stderr += d; });
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
+  const [status, signal] = await once(child, 'exit');
+  clearTimeout(timer);
+  return { code: status ?? 128 + ({ SIGKILL: 9, SIGSEGV: 11 }[signal] ?? 0), stdout, stderr };
+}
+
+test('rootrace: swapping --root components for symlinks out of it never shows the host file next to it', { skip: SELFCHECK && 'needs the sandbox\'s root' }, async () => {
+  const base = mkdtempSync('/tmp/rr-');
+  const root = join(base, 'root');
+  try {
+    const secret = `SECRET-${process.pid}-${Date.now()}`;
+    writeFileSync(join(base, 'secret.txt'), `${secret}\n`);
+    mkdirSync(join(root, 'a', 'b'), { recursive: true });
+    writeFileSync(join(root, 'a', 'b', 'file'), 'inside\n');
+    // Standing traps: links that climb out, and an absolute link naming the host path.
+    symlinkSync('../../..', join(root, 'a', 'b', 'up'));
+    symlinkSync('../../../secret.txt', join(root, 'a', 'b', 'rel'));
+    symlinkSync(join(base, 'secret.txt'), join(root, 'a', 'b', 'abs'));
+    symlinkSync(base, join(root, 'c'));
+    copyFileSync(hostile('rootrace'), join(root, 'rootrace'));
+    chmodSync(join(root, 'rootrace'), 0o755);
+    const child = spawnTsvisor(['/rootrace', '5'], { root });
+    const done = finish(child, ms(60_000));
+    let exited = false;
+    done.then(() => { exited = true; });
+    const A = join(root, 'a'), AX = join(root, 'a.x'), B = join(A, 'b'), BX = join(A, 'b.x');
+    const swaps = [
+      // a -> the host directory above the root, by absolute path and by ..
+      () => { renameSync(A, AX); symlinkSync(base, A); }, () => { unlinkSync(A); renameSync(AX, A); },
+      () => { renameSync(A, AX); symlinkSync('..', A); }, () => { unlinkSync(A); renameSync(AX, A); },
+      // a/b -> ../.. (the root's parent, if followed on the host)
+      () => { renameSync(B, BX); symlinkSync('../..', B); }, () => { unlinkSync(B); renameSync(BX, B); },
+      // a/b moved out of the root while the program may hold it open, then back
+      () => { renameSync(B, join(base, 'moved')); }, () => { renameSync(join(base, 'moved'), B); },
+      // the file itself swapped for a link to the secret
+      () => { renameSync(join(B, 'file'), join(B, 'file.x')); symlinkSync('../../../secret.txt', join(B, 'file')); },
+      () => { unlinkSync(join(B, 'file')); renameSync(join(B, 'file.x'), join(B, 'file')); },
+    ];
+    let n = 0;
+    while (!exited) {
+      for (let i = 0; i < 20 && !exited; i++) {
+        try { swaps[n % swaps.length](); } catch { /* a step that raced with itself: go on */ }
+        n++;
+      }
+      await sleep(1);
+    }
+    const r = await done;
+    assert.ok(!r.stdout.includes('LEAK') && !r.stdout.includes(secret) && !r.stderr.includes(secret),
+      `the sandboxed program read the host file next to its root:\n${r.stdout}`);
+    assert.equal(r.code, 0, `rootrace exited ${r.code}\n${r.stderr.slice(-3000)}`);
+    assert.match(r.stdout, /rootrace done\n$/);
+    assert.ok(n > 100, `only ${n} swaps were made`);
+    const reads = Number(/rootrace: (\d+) reads/.exec(r.stderr)?.[1] ?? 0);
+    assert.ok(reads > 100, `the program read only ${reads} files`);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+// --- bombs and killing the Sentry -------------------------------------------
+
+/** Runs argv under tsvisor, watching its stubs; returns the result and every stub seen. */
+async function runWatchingStubs(argv, timeout) {
+  const child = spawnTsvisor(argv);
+  const seen = new Map();
+  const done = finish(child, timeout);
+  let exited = false;
+  done.then(() => { exited = true; });
+  while (!exited) {
+    for (const s of stubsOf(child.pid)) seen.set(s.pid, s);
+    await sleep(20);
+  }
+  return { r: await done, stubs: [...seen.values()] };
+}
+
+test('threadbomb: EAGAIN at the sandbox\'s task limit, a clean exit, no stub left', { skip: SELFCHECK && 'the limit is the sandbox\'s' }, async () => {
+  const { r, stubs } = await runWatchingStubs([hostile('threadbomb')], ms(60_000));
+  assert.equal(r.code, 0, r.stderr.slice(-3000));
+  assertLines(r.stdout, 'pthread_create: EAGAIN after 1023 threads\nfork at the limit: EAGAIN\njoined: 1023\n' +
+    'pthread_create after: 1\nthreadbomb done\n');
+  assert.ok(stubs.length > 0, 'no stub was seen while the program ran');
+  assert.ok(await waitFor(() => stubs.every(isGone), ms(3000)), 'a stub outlived tsvisor');
+});
+
+test('SIGKILL of the Sentry at random moments leaves no stub running', { skip: SELFCHECK && 'kills the Sentry' }, async () => {
+  const bin = hostile('killload');
+  // Fixed moments from start-up to a busy sandbox, each shifted by up to 100 ms at random.
+  for (const base of [30, 120, 300, 600, 1000, 1600]) {
+    const delay = base + Math.floor(Math.random() * 100);
+    const child = spawnTsvisor([bin]);
+    const done = finish(child, ms(30_000));
+    const seen = new Map();
+    const end = Date.now() + delay;
+    while (Date.now() < end) {
+      for (const s of stubsOf(child.pid)) seen.set(s.pid, s);
+      await sleep(10);
+    }
+    for (const s of stubsOf(child.pid)) seen.set(s.pid, s);
+    child.kill('SIGKILL');
+    await done;
+    const stubs = [...seen.values()];
+    const gone = await waitFor(() => stubs.every(isGone), ms(3000));
+    assert.ok(gone, `after SIGKILL at ${delay} ms, stubs left: ${stubs.filter((s) => !isGone(s)).map((s) => s.pid).join(' ')}`);
+    if (base >= 600) assert.ok(stubs.length > 1, `only ${stubs.length} stubs by ${delay} ms`);
   }
 });
