@@ -455,3 +455,18 @@ test('SIGKILL of the Sentry at random moments leaves no stub running', { skip: S
     if (base >= 600) assert.ok(stubs.length > 1, `only ${stubs.length} stubs by ${delay} ms`);
   }
 });
+
+// --- the concurrent fuzzer ---------------------------------------------------
+
+// seed, calls in all, processes x threads (test/c/fuzz.c, concurrent mode). The calls each thread makes
+// depend only on its seed, so the totals printed are the same natively and under tsvisor.
+for (const { seed, count, shape } of [
+  { seed: 11, count: 18000, shape: '3x3' },
+  { seed: 12, count: 16000, shape: '2x4' },
+  { seed: 13, count: 16000, shape: '4x2' },
+]) {
+  test(`fuzz seed=${seed} count=${count} ${shape}: processes and threads fuzzing at once end as natively`, () => {
+    const bin = compileC('fuzz', { static: true });
+    assertSameAsNative([bin, String(seed), String(count), 'all', shape], { expectCode: 0, strict: true, timeout: ms(90_000) });
+  });
+}
