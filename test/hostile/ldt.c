@@ -9,20 +9,10 @@
  * not called, so the run can be compared with the native one.
  */
 #include "../c/common.h"
+#include "catch.h"
 #include <asm/ldt.h>
-#include <setjmp.h>
 #include <signal.h>
 
-static sigjmp_buf jb;
-static volatile int got_sig, got_code;
-
-static void on_fault(int sig, siginfo_t *si, void *uc)
-{
-	(void)uc;
-	got_sig = sig;
-	got_code = si->si_code;
-	siglongjmp(jb, 1);
-}
 
 extern void landed_asm(void);
 #define landed landed_asm
@@ -35,7 +25,7 @@ static void try(const char *what, int kind, uint16_t sel)
 	got_sig = got_code = 0;
 	farptr.off = (uint32_t)(uintptr_t)landed;
 	farptr.sel = sel;
-	if (sigsetjmp(jb, 1) == 0) {
+	if (sigsetjmp(fault_jb, 1) == 0) {
 		switch (kind) {
 		case 0: __asm__ volatile("ljmpl *%0" ::"m"(farptr)); break;
 		case 1: __asm__ volatile("lcalll *%0" ::"m"(farptr)); break;
@@ -58,13 +48,7 @@ static void try(const char *what, int kind, uint16_t sel)
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = on_fault;
-	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
-	sigaction(SIGILL, &sa, NULL);
+	catch_faults();
 	if (argc < 2 || strcmp(argv[1], "nomodify") != 0) {
 		static char ldtbuf[65536];
 		show("modify_ldt read", SYS(SYS_modify_ldt, 0, ldtbuf, sizeof ldtbuf));

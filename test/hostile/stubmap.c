@@ -10,7 +10,7 @@
  * only under tsvisor (natively the top of the address space is usable).
  */
 #include "../c/common.h"
-#include <setjmp.h>
+#include "catch.h"
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -19,15 +19,6 @@
 #define STUB_BASE 0x7fffff000000UL
 #define TOP47 0x800000000000UL
 
-static sigjmp_buf jb;
-static volatile int got_sig, got_code;
-static void on_fault(int sig, siginfo_t *si, void *uc)
-{
-	(void)uc;
-	got_sig = sig;
-	got_code = si->si_code;
-	siglongjmp(jb, 1);
-}
 
 static void still_served(const char *after)
 {
@@ -59,7 +50,7 @@ static void map_at(const char *name, unsigned long addr, unsigned long len, int 
 static void touch(const char *name, unsigned long addr, int write)
 {
 	got_sig = got_code = 0;
-	if (sigsetjmp(jb, 1) == 0) {
+	if (sigsetjmp(fault_jb, 1) == 0) {
 		if (write)
 			*(volatile char *)addr = 1;
 		else
@@ -73,12 +64,7 @@ static void touch(const char *name, unsigned long addr, int write)
 
 int main(void)
 {
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = on_fault;
-	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
+	catch_faults();
 
 	map_at("mmap fixed 0", 0, PG, MAP_FIXED);
 	map_at("mmap fixed 0x1000", 0x1000, PG, MAP_FIXED);
