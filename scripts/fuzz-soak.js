@@ -7,10 +7,11 @@
 // system calls made and the crashes: a run counts as a crash when tsvisor
 // does not end with status 0 and "fuzz done", prints a JavaScript stack
 // trace or an error, or does not finish within two minutes. Each crash's
-// seed is printed so that it can be re-run. Needs `npm run build` first.
+// seed is printed so that it can be re-run, and tsvisor's debug log of that
+// run is kept as test/out/fuzz-soak-SEED.log. Needs `npm run build` first.
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,7 +41,8 @@ const end = Date.now() + opt.seconds * 1000;
 let runs = 0, calls = 0, crashes = 0;
 const distinct = new Set();
 for (let seed = Math.floor(Date.now() / 1000) % 100000; Date.now() < end; seed++) {
-  const args = [join(repo, 'bin', 'tsvisor.js'), 'do', '--', bin, String(seed), String(opt.count), 'all',
+  const log = join(out, `.fuzz-soak-${process.pid}.log`);
+  const args = [join(repo, 'bin', 'tsvisor.js'), 'do', '--debug-log', log, '--', bin, String(seed), String(opt.count), 'all',
     `${opt.procs}x${opt.threads}`, 'v'];
   const r = spawnSync(process.execPath, args, { encoding: 'latin1', env, timeout: 120_000, killSignal: 'SIGKILL', maxBuffer: 64 << 20 });
   runs++;
@@ -51,8 +53,12 @@ for (let seed = Math.floor(Date.now() / 1000) % 100000; Date.now() < end; seed++
   const stackTrace = /^\s+at .*:\d+:\d+\)?$/m.test(r.stderr ?? '') || /Error:|FATAL/.test(r.stderr ?? '');
   if (r.status !== 0 || !done || stackTrace || r.error) {
     crashes++;
-    console.log(`crash: seed ${seed}: status ${r.status} signal ${r.signal}${r.error ? ` (${r.error.code})` : ''}\n${(r.stderr ?? '').slice(-2000)}`);
+    const kept = join(out, `fuzz-soak-${seed}.log`);
+    renameSync(log, kept);
+    console.log(`crash: seed ${seed}: status ${r.status} signal ${r.signal}${r.error ? ` (${r.error.code})` : ''}, ` +
+      `debug log ${kept}\n${(r.stderr ?? '').slice(-2000)}`);
   }
+  rmSync(log, { force: true });
 }
 console.log(`fuzz soak: ${opt.seconds} s, ${runs} runs (${opt.procs} processes x ${opt.threads} threads), ` +
   `calls made ${calls}, distinct calls ${distinct.size}, crashes ${crashes}`);

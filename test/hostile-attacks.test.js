@@ -470,3 +470,24 @@ for (const { seed, count, shape } of [
     assertSameAsNative([bin, String(seed), String(count), 'all', shape], { expectCode: 0, strict: true, timeout: ms(90_000) });
   });
 }
+
+// --- the host's descriptors ---------------------------------------------------
+
+/** Runs argv (natively or under tsvisor) with stdin a pipe kept open and unwritten; { code, stdout, ms }. */
+async function withOpenStdin(argv, sandboxed, timeout) {
+  const { spawn } = await import('node:child_process');
+  const started = Date.now();
+  const child = sandboxed ? spawnTsvisor(argv, { stdin: 'pipe' }) : spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+  const r = await finish(child, timeout);
+  child.stdin?.destroy();
+  return { ...r, ms: Date.now() - started };
+}
+
+test('hostwait: waiting for input on the host\'s descriptors, then exiting, ends tsvisor at once', async () => {
+  const bin = hostile('hostwait');
+  const native = await withOpenStdin([bin], false, ms(10_000));
+  assert.equal(native.code, 0);
+  const sandboxed = await withOpenStdin([bin], true, ms(10_000));
+  assert.equal(sandboxed.stdout, native.stdout, firstDifference(native.stdout, sandboxed.stdout));
+  assert.equal(sandboxed.code, 0, `tsvisor ended with ${sandboxed.code} after ${sandboxed.ms} ms (killed: it did not exit)\n${sandboxed.stderr}`);
+});
