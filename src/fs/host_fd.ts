@@ -1,16 +1,19 @@
 // A host file descriptor donated to the sandbox (gVisor fsimpl/host): the
 // stdin, stdout and stderr that `tsvisor do` passes to the program. A
-// terminal or pipe is never read with a blocking host read on the
-// Sentry's thread: when no data is ready, one read is started on libuv's
-// thread pool and the task waits on this file's queue; what it brings is
-// kept here until the application reads it.
+// terminal or pipe is never read with a blocking host read: a read takes
+// what poll(2) says is there, and a task that must wait parks on this
+// file's queue while a timer polls the descriptor (every 1 ms at first,
+// backing off to 10 ms) and wakes it when there is something to read. No
+// host read is ever left blocked in a thread: one would keep Node from
+// exiting after the program ends (a libuv pool thread cannot be
+// interrupted), and waiting to read a descriptor open only for writing
+// must not read the host's stdout.
 //
 // Differs from Linux: writes to a full pipe or terminal block the whole
 // Sentry until the host accepts them (only one task runs for now); Node
 // restores the terminal's modes when tsvisor exits, so modes a program
 // sets (stty raw) do not outlive it.
 
-import * as fs from 'node:fs';
 import { native } from '../native.js';
 import { Stat, S_IFMT, S_IFREG, S_IFCHR } from '../vfs/stat.js';
 import { FileDescription, WOULD_BLOCK } from '../vfs/file_description.js';
@@ -29,10 +32,11 @@ const statBuf = new Uint8Array(144);
 export class HostFD extends FileDescription {
   private readonly regular: boolean;
   private readonly isTTY: boolean;
-  private pending: Buffer | null = null;
-  private pendingOff = 0;
-  private eof = false;
-  private reading = false;
+  /** The poll that will wake waiting readers, while one is due; its next delay. */
+  private inTimer: NodeJS.Timeout | null = null;
+  private inDelay = 1;
+  /** The look again for writability a waiting writer gets (host writability has no completion to wait for). */
+  private outTimer: NodeJS.Timeout | null = null;
 
   constructor(readonly hostFd: number, flags: number, readonly label: string) {
     super(flags, null);
@@ -79,56 +83,34 @@ export class HostFD extends FileDescription {
       return done;
     }
     if (offset >= 0) return -29; // ESPIPE
-    if (this.pending !== null) return this.drainPending(dsts);
-    if (this.eof) {
-      this.eof = false;
-      return 0;
-    }
     if (native.poll1(this.hostFd, POLLIN, 0) > 0) {
       const n = native.pread(this.hostFd, dsts[0], -1);
       if (n !== -EAGAIN) return n;
     }
-    this.startRead();
+    this.pollForInput();
     return WOULD_BLOCK;
   }
 
-  private drainPending(dsts: Uint8Array[]): number {
-    const p = this.pending as Buffer;
-    let done = 0;
-    for (const d of dsts) {
-      const n = Math.min(d.length, p.length - this.pendingOff);
-      d.set(p.subarray(this.pendingOff, this.pendingOff + n));
-      this.pendingOff += n;
-      done += n;
-      if (this.pendingOff === p.length) break;
-    }
-    if (this.pendingOff === p.length) {
-      this.pending = null;
-      this.pendingOff = 0;
-    }
-    return done;
+  /** Polls the host descriptor until it has input (or hangs up), then wakes the readers. */
+  private pollForInput(): void {
+    if (this.inTimer !== null) return;
+    const tick = () => {
+      if (native.poll1(this.hostFd, POLLIN, 0) !== 0) {
+        this.inTimer = null;
+        this.inDelay = 1;
+        this.queue.notify(EVENT_IN);
+        return;
+      }
+      this.inDelay = Math.min(this.inDelay * 2, 10);
+      this.inTimer = setTimeout(tick, this.inDelay);
+    };
+    this.inTimer = setTimeout(tick, this.inDelay);
   }
 
-  private startRead(): void {
-    if (this.reading) return;
-    this.reading = true;
-    const buf = Buffer.alloc(65536);
-    fs.read(this.hostFd, buf, 0, buf.length, null, (err, n) => {
-      this.reading = false;
-      if (err !== null) {
-        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') {
-          setTimeout(() => this.queue.notify(EVENT_IN), 10);
-          return;
-        }
-        this.eof = true;
-      } else if (n === 0) {
-        this.eof = true;
-      } else {
-        this.pending = buf.subarray(0, n);
-        this.pendingOff = 0;
-      }
-      this.queue.notify(EVENT_IN);
-    });
+  override release(): void {
+    if (this.inTimer !== null) clearTimeout(this.inTimer);
+    if (this.outTimer !== null) clearTimeout(this.outTimer);
+    this.inTimer = this.outTimer = null;
   }
 
   override write(srcs: Uint8Array[], total: number, offset: number): number {
@@ -151,14 +133,13 @@ export class HostFD extends FileDescription {
 
   override readiness(mask: number): number {
     let r = 0;
-    if (this.pending !== null || this.eof) r |= EVENT_IN;
     const p = native.poll1(this.hostFd, (mask & EVENT_IN ? POLLIN : 0) | (mask & EVENT_OUT ? POLLOUT : 0), 0);
     if (p > 0) r |= p & (POLLIN | POLLOUT | 0x18);
     return r & (mask | 0x18);
   }
 
   override armReadiness(mask: number): void {
-    if (mask & EVENT_IN && !this.regular && this.pending === null && !this.eof) this.startRead();
+    if (mask & EVENT_IN && !this.regular) this.pollForInput();
     if (mask & EVENT_OUT && !this.regular && this.outTimer === null) {
       // Host writability has no completion to wait for here: look again shortly.
       this.outTimer = setTimeout(() => {
@@ -168,7 +149,6 @@ export class HostFD extends FileDescription {
     }
   }
 
-  private outTimer: NodeJS.Timeout | null = null;
 
   override ioctl(req: number, arg: number, io: IoctlIO): number {
     switch (req) {
@@ -178,12 +158,8 @@ export class HostFD extends FileDescription {
         // The kernel's struct termios is 36 bytes (not glibc's 60).
         const size = req === TCGETS ? TERMIOS_SIZE : req === TIOCGWINSZ ? 8 : 4;
         const buf = new Uint8Array(64);
-        if (req === FIONREAD && this.pending !== null) {
-          new DataView(buf.buffer).setInt32(0, this.pending.length - this.pendingOff, true);
-        } else {
-          const r = native.ioctl(this.hostFd, req, buf);
-          if (r < 0) return r;
-        }
+        const r = native.ioctl(this.hostFd, req, buf);
+        if (r < 0) return r;
         return io.copyOut(arg, buf.subarray(0, size)) < 0 ? -EFAULT : 0;
       }
       case TCSETS:
