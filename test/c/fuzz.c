@@ -540,6 +540,12 @@ static void make_descriptors(void)
 	(void)sfd;
 }
 
+/* What each process reports to the parent. */
+struct fuzz_record {
+	long done;
+	unsigned char seen[MAXNR];
+};
+
 /* Forks procs processes of threads threads each; returns the exit status for main. */
 static int fuzz_concurrent(int out, uint64_t seed, long count, int procs, int threads, int verbose)
 {
@@ -571,16 +577,15 @@ static int fuzz_concurrent(int out, uint64_t seed, long count, int procs, int th
 			if (pthread_create(&ft[t].th, &attr, fuzz_thread_main, &ft[t]) != 0)
 				_exit(4);
 		}
-		static unsigned char seen[MAXNR];
-		long done = 0;
+		static struct fuzz_record rec;
 		for (int t = 0; t < threads; t++) {
 			pthread_join(ft[t].th, NULL);
-			done += ft[t].done;
+			rec.done += ft[t].done;
 			for (int nr = 0; nr < MAXNR; nr++)
-				seen[nr] |= ft[t].seen[nr];
+				rec.seen[nr] |= ft[t].seen[nr];
 		}
-		/* one record per process: the count, then the numbers seen */
-		if (write(res[1], &done, sizeof done) != sizeof done || write(res[1], seen, sizeof seen) != sizeof seen)
+		/* one write per process (less than PIPE_BUF, so records never interleave) */
+		if (write(res[1], &rec, sizeof rec) != sizeof rec)
 			_exit(5);
 		_exit(0);
 	}
@@ -589,15 +594,14 @@ static int fuzz_concurrent(int out, uint64_t seed, long count, int procs, int th
 	static unsigned char seen[MAXNR];
 	int failed = 0;
 	for (int p = 0; p < procs; p++) {
-		long done;
-		unsigned char s[MAXNR];
-		if (read(res[0], &done, sizeof done) != sizeof done || read(res[0], s, sizeof s) != sizeof s) {
+		struct fuzz_record rec;
+		if (read(res[0], &rec, sizeof rec) != sizeof rec) {
 			failed = 1;
 			break;
 		}
-		total += done;
+		total += rec.done;
 		for (int nr = 0; nr < MAXNR; nr++)
-			seen[nr] |= s[nr];
+			seen[nr] |= rec.seen[nr];
 	}
 	for (int p = 0; p < procs; p++) {
 		int st;
