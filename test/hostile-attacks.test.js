@@ -7,6 +7,7 @@
 // asserted. Every run must also leave the Sentry alive and uncrashed.
 
 import { test } from 'node:test';
+import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import {
   chmodSync, copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync,
@@ -128,16 +129,19 @@ stubmap done
 /** Lines of stubmap's output that known bugs outside this suite's reach change (see the todo tests). */
 const STUBMAP_KNOWN = /^(madvise stub remove|read stub|read stub code|write stub code):/;
 const withoutKnown = (s) => s.split('\n').filter((l) => !STUBMAP_KNOWN.test(l)).join('\n');
+let stubmapOut = null;
+/** stubmap's output under tsvisor, run once for the three tests that read it. */
+const stubmap = () => (stubmapOut ??= sandboxOnly([hostile('stubmap')]));
 
 test('stubmap: nothing maps, unmaps, moves or reprotects the stub; the program is still served', { skip: SELFCHECK && 'sandbox-only results' }, () => {
-  assertLines(withoutKnown(sandboxOnly([hostile('stubmap')])), withoutKnown(STUBMAP));
+  assertLines(withoutKnown(stubmap()), withoutKnown(STUBMAP));
 });
 
 test('stubmap: madvise(MADV_REMOVE) on a hole is ENOMEM', {
   skip: SELFCHECK && 'sandbox-only results',
   todo: 'src/mm MemoryManager.madvise returns EINVAL for MADV_REMOVE before looking for the mapping; Linux finds the hole first (ENOMEM)',
 }, () => {
-  const line = sandboxOnly([hostile('stubmap')]).split('\n').find((l) => l.startsWith('madvise stub remove:'));
+  const line = stubmap().split('\n').find((l) => l.startsWith('madvise stub remove:'));
   assert.equal(line, 'madvise stub remove: -1 ENOMEM');
 });
 
@@ -145,7 +149,7 @@ test('stubmap: the stub\'s pages are not readable by the program', {
   skip: SELFCHECK && 'sandbox-only results',
   todo: 'src/platform/ptrace: the stub\'s own pages at STUB_BASE are mapped (r-x) in every stub process, so the program reads them and a write faults with SEGV_ACCERR; Linux has nothing there (SEGV_MAPERR)',
 }, () => {
-  const lines = sandboxOnly([hostile('stubmap')]).split('\n').filter((l) => /^(read|write) stub/.test(l));
+  const lines = stubmap().split('\n').filter((l) => /^(read|write) stub/.test(l));
   assert.deepEqual(lines, STUBMAP.split('\n').filter((l) => /^(read|write) stub/.test(l)));
 });
 
@@ -475,7 +479,6 @@ for (const { seed, count, shape } of [
 
 /** Runs argv (natively or under tsvisor) with stdin a pipe kept open and unwritten; { code, stdout, ms }. */
 async function withOpenStdin(argv, sandboxed, timeout) {
-  const { spawn } = await import('node:child_process');
   const started = Date.now();
   const child = sandboxed ? spawnTsvisor(argv, { stdin: 'pipe' }) : spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
   const r = await finish(child, timeout);
