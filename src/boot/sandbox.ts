@@ -169,6 +169,10 @@ export function runDo(opts: DoOptions): Promise<number> {
     const code = e === 2 ? 127 : 126;
     throw new BootError(`${opts.argv[0]}: ${describeErrno(e)}`, code);
   }
+  if ('fatal' in res) {
+    // Linux would end the new process with SIGSEGV: the shell's status for it.
+    throw new BootError(`${opts.argv[0]}: its segments cannot be mapped (${describeErrno(-res.fatal)})`, 128 + 11);
+  }
   const tgid = kernel.pidns.allocate();
   const tg = new ThreadGroup(tgid, rlimits);
   const fdTable = new FDTable();

@@ -21,9 +21,9 @@ const FRAME_SIZE = 8 + 304 + 128;
 const UC_OFF = 8, INFO_OFF = 312;
 const MC_OFF = 40; // sigcontext inside ucontext
 const UC_FP_XSTATE = 1, UC_SIGCONTEXT_SS = 2, UC_STRICT_RESTORE_SS = 4;
-/** __USER_CS and __USER_DS: the 64-bit code and stack selectors. */
-const USER_CS = 0x33, USER_DS = 0x2b;
 const FP_XSTATE_MAGIC1 = 0x46505853, FP_XSTATE_MAGIC2 = 0x46505845;
+/** Where PTRACE_GETREGSET(NT_X86_XSTATE) reports XCR0: the first software-reserved word (as gdb reads it). */
+const XCR0_OFF = 464;
 const SS_ONSTACK = 1, SS_DISABLE = 2, SS_AUTODISARM = 1 << 31;
 const REDZONE = 128;
 
@@ -93,9 +93,12 @@ export function setupSignalFrame(t: Task, sig: number, info: Uint8Array, act: Si
   const fpImage = new Uint8Array(fp.length + 4);
   fpImage.set(fp);
   const fdv = new DataView(fpImage.buffer);
-  // The software-reserved bytes describe the image (GETREGSET fills them; make sure).
+  // The software-reserved bytes describe the image, as Linux's xstate_fx_sw_bytes:
+  // magic1, the size with magic2, the components (XCR0, which GETREGSET put in the first word), the size.
+  const xcr0 = fdv.getBigUint64(XCR0_OFF, true);
   fdv.setUint32(464, FP_XSTATE_MAGIC1, true);
   fdv.setUint32(468, fp.length + 4, true);
+  fdv.setBigUint64(472, xcr0, true);
   fdv.setUint32(480, fp.length, true);
   fdv.setUint32(fp.length, FP_XSTATE_MAGIC2, true);
 
@@ -155,13 +158,76 @@ export function setupSignalFrame(t: Task, sig: number, info: Uint8Array, act: Si
   return true;
 }
 
-/** rt_sigreturn(2): restores what setupSignalFrame saved. False if the frame is unreadable. */
-export function restoreSignalFrame(t: Task): boolean {
+/** The user code and stack selectors of x86-64 Linux (__USER_CS, __USER32_CS, __USER_DS). */
+const USER_CS = 0x33, USER32_CS = 0x23, USER_DS = 0x2b;
+const FXSAVE_SIZE = 512, XSAVE_HEADER_END = 576;
+
+/**
+ * How rt_sigreturn(2) ended: 'ok'; 'badframe' when the frame could not be
+ * read or its FP state could not be loaded (Linux's badframe: SIGSEGV,
+ * registers as far as they were restored); 'badsegment' when the restored
+ * cs or ss is not one the CPU would return to (Linux's IRET faults, and
+ * the SIGSEGV arrives at the restored context).
+ */
+export type SigreturnResult = 'ok' | 'badframe' | 'badsegment';
+
+/**
+ * The XSAVE image to load from the FP state at fpAddr, as Linux's
+ * fpu__restore_sig reads it (arch/x86/kernel/fpu/signal.c): the frame's
+ * software bytes (magic1, sizes, magic2) decide whether it is a full XSAVE
+ * image or only the legacy FXSAVE area ("fx_only": FP and SSE restored,
+ * every other component reset). A full image whose header names
+ * components this CPU lacks, claims the compacted form or sets reserved
+ * bytes makes XRSTOR fault: null, a bad frame. cur is the task's image now,
+ * as PTRACE_GETREGSET gave it (XCR0 in its first software-reserved word).
+ */
+function fpImageFromFrame(t: Task, fpAddr: number, cur: Uint8Array): Uint8Array | null {
+  if (fpAddr % 64 !== 0) return null; // XRSTOR needs 64-byte alignment
+  const legacy = t.mm.copyIn(fpAddr, FXSAVE_SIZE);
+  if (legacy === null) return null;
+  const ldv = new DataView(legacy.buffer, legacy.byteOffset, FXSAVE_SIZE);
+  const cdv = new DataView(cur.buffer, cur.byteOffset, cur.length);
+  const xcr0Lo = cdv.getUint32(XCR0_OFF, true) || 0xffffffff, xcr0Hi = cdv.getUint32(XCR0_OFF + 4, true);
+  const extSize = ldv.getUint32(468, true), xstateSize = ldv.getUint32(480, true);
+  // MXCSR bits outside MXCSR_MASK make FXRSTOR and XRSTOR fault.
+  const mxcsrMask = cdv.getUint32(28, true) || 0xffbf;
+  if ((ldv.getUint32(24, true) & ~mxcsrMask) !== 0) return null;
+  let fxOnly = ldv.getUint32(464, true) !== FP_XSTATE_MAGIC1 || xstateSize < XSAVE_HEADER_END ||
+    xstateSize > cur.length || xstateSize > extSize;
+  let img: Uint8Array | null = null;
+  if (!fxOnly) {
+    img = t.mm.copyIn(fpAddr, xstateSize + 4);
+    if (img === null) return null;
+    fxOnly = new DataView(img.buffer, img.byteOffset).getUint32(xstateSize, true) !== FP_XSTATE_MAGIC2;
+  }
+  const out = cur.slice();
+  const odv = new DataView(out.buffer);
+  if (fxOnly || img === null) {
+    // The legacy area only; the header says FP and SSE are live, everything else is in its initial state.
+    out.set(legacy, 0);
+    out.fill(0, FXSAVE_SIZE, Math.min(out.length, XSAVE_HEADER_END));
+    odv.setUint32(512, 3, true);
+    return out;
+  }
+  const idv = new DataView(img.buffer, img.byteOffset, img.length);
+  const bvLo = idv.getUint32(512, true), bvHi = idv.getUint32(516, true);
+  if ((bvLo & ~xcr0Lo) !== 0 || (bvHi & ~xcr0Hi) !== 0) return null;
+  for (let i = 520; i < XSAVE_HEADER_END; i++) if (img[i] !== 0) return null; // xcomp_bv and reserved
+  out.set(img.subarray(0, xstateSize), 0);
+  // Components outside the frame's own xfeatures are reset, as XRSTOR's requested-feature mask does.
+  const wantLo = idv.getUint32(472, true), wantHi = idv.getUint32(476, true);
+  odv.setUint32(512, bvLo & wantLo, true);
+  odv.setUint32(516, bvHi & wantHi, true);
+  return out;
+}
+
+/** rt_sigreturn(2): restores what setupSignalFrame saved, checking it as Linux does. */
+export function restoreSignalFrame(t: Task): SigreturnResult {
   const ctx = t.ctx;
   const regs = ctx.regs;
   const frameAddr = regs.get(Reg.RSP) - 8;
   const uc = t.mm.copyIn(frameAddr + UC_OFF, 304);
-  if (uc === null) return false;
+  if (uc === null) return 'badframe';
   const dv = new DataView(uc.buffer);
   const mc = MC_OFF;
   const oldFlags = regs.get(Reg.EFLAGS);
@@ -169,35 +235,15 @@ export function restoreSignalFrame(t: Task): boolean {
   const newFlags = regs.get(Reg.EFLAGS);
   regs.set(Reg.EFLAGS, (oldFlags & ~FIX_EFLAGS) | (newFlags & FIX_EFLAGS));
   regs.set(Reg.ORIG_RAX, -1);
-  // The segments come back from the frame with user privilege, as Linux's
-  // restore_sigcontext takes them (a bad one faults on the way out, and the
-  // host turns that into SIGSEGV). Without UC_STRICT_RESTORE_SS a 64-bit
-  // context gets the usual stack segment.
-  const cs = dv.getUint16(mc + 144, true) | 3;
-  let ss = dv.getUint16(mc + 150, true) | 3;
-  if ((get64(dv, 0) & UC_STRICT_RESTORE_SS) === 0 && cs === USER_CS) ss = USER_DS;
-  regs.set(Reg.CS, cs);
-  regs.set(Reg.SS, ss);
+  ctx.regsDirty = true;
   const fpAddr = get64(dv, mc + 184);
+  const cur = ctx.getFPState();
+  if (typeof cur === 'number') return 'badframe';
   if (fpAddr !== 0) {
-    const cur = ctx.getFPState();
-    if (typeof cur === 'number') return false;
-    const img = t.mm.copyIn(fpAddr, cur.length);
-    if (img === null) return false;
-    const idv = new DataView(img.buffer);
-    if (idv.getUint32(464, true) === FP_XSTATE_MAGIC1) {
-      // Keep the header's reserved bytes sane: XSTATE_BV may only name components this CPU saves.
-      const bvLo = idv.getUint32(512, true), bvHi = idv.getUint32(516, true);
-      const cdv = new DataView(cur.buffer);
-      const okLo = cdv.getUint32(472, true) || 0xffffffff, okHi = cdv.getUint32(476, true);
-      idv.setUint32(512, bvLo & okLo, true);
-      idv.setUint32(516, bvHi & okHi, true);
-    }
-    // MXCSR reserved bits would make XRSTOR fault in the host kernel; it rejects them with EINVAL.
-    if (ctx.setFPState(img) < 0) return false;
+    const img = fpImageFromFrame(t, fpAddr, cur);
+    if (img === null || ctx.setFPState(img) < 0) return 'badframe';
   } else {
-    const cur = ctx.getFPState();
-    if (typeof cur !== 'number') ctx.setFPState(initFPState(cur));
+    ctx.setFPState(initFPState(cur));
   }
   setSigmask(t, dv.getBigUint64(296, true));
   // uc_stack: as sigaltstack(2) would set it; a bad one is ignored, as Linux does.
@@ -207,6 +253,18 @@ export function restoreSignalFrame(t: Task): boolean {
     if (mode === SS_DISABLE) t.altStack = { sp: 0, flags: SS_DISABLE, size: 0 };
     else if ((mode === 0 || mode === SS_ONSTACK) && ssSize >= 2048) t.altStack = { sp: ssSp, flags: ssFlags & SS_AUTODISARM, size: ssSize };
   }
-  ctx.regsDirty = true;
-  return true;
+  // Linux loads cs and ss with RPL 3 and returns with IRET, which faults on
+  // anything but a user code segment and (with UC_STRICT_RESTORE_SS) a
+  // user data segment; without that flag a 64-bit context gets __USER_DS.
+  // A frame may return to 32-bit code (__USER32_CS): the thread then runs
+  // there, as on Linux (its system calls are not served: Syscall32).
+  const cs = dv.getUint16(mc + 144, true) | 3;
+  let ss = dv.getUint16(mc + 150, true) | 3;
+  if (cs !== USER_CS && cs !== USER32_CS) return 'badsegment';
+  const strict = (get64(dv, 0) & UC_STRICT_RESTORE_SS) !== 0;
+  if (strict && ss !== USER_DS) return 'badsegment';
+  if (!strict && cs === USER_CS) ss = USER_DS;
+  regs.set(Reg.CS, cs);
+  regs.set(Reg.SS, ss);
+  return 'ok';
 }

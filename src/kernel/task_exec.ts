@@ -15,15 +15,15 @@
 // (the root file system is the container's, and its owner runs it).
 
 import type { Task } from './task.js';
-import { NORETURN, TaskState } from './task.js';
+import { EXITED, NORETURN, TaskState } from './task.js';
 import type { Dentry } from '../vfs/dentry.js';
 import { load } from '../loader/loader.js';
-import { endTask } from './exit.js';
+import { endTask, killBySignal } from './exit.js';
 import { PlatformError } from '../platform/platform.js';
 import { ENOMEM } from '../abi/linux/errno.js';
 import { EVENT_IN } from '../sync/waiter.js';
 
-const SIG_IGN = 1n;
+const SIG_IGN = 1n, SIGSEGV = 11;
 
 /** Ends every other thread of t's process; t becomes its main thread. */
 function deThread(t: Task): void {
@@ -75,6 +75,12 @@ export function execTask(t: Task, req: ExecRequest): number {
 
   // The point of no return.
   deThread(t);
+  if ('fatal' in res) {
+    // The new image could not be mapped: the old one is gone too, so the process ends (Linux's force_fatal_sig).
+    t.kernel.log.debug(`execve ${req.path}: loading failed after the point of no return (errno ${-res.fatal})`);
+    killBySignal(t, SIGSEGV);
+    return EXITED;
+  }
   if (t.fdTable.users > 1) {
     // The descriptor table was shared with another process (CLONE_FILES): exec gets its own.
     const own = t.fdTable.fork();

@@ -1,8 +1,11 @@
 // ELF64 parsing (gVisor pkg/sentry/loader/elf.go): the headers the loader
-// needs, validated as Linux's binfmt_elf validates them. Anything that is
-// not a little-endian x86-64 executable or shared object is ENOEXEC.
+// needs, validated as Linux's binfmt_elf validates them before exec's point
+// of no return. Anything that is not a little-endian x86-64 executable or
+// shared object is ENOEXEC. The PT_LOAD segments themselves are checked
+// only when they are mapped (checkLoad), after the point of no return,
+// where Linux ends the process with SIGSEGV instead of failing execve.
 
-import { ENOEXEC } from '../abi/linux/errno.js';
+import { EINVAL, ENOEXEC } from '../abi/linux/errno.js';
 
 
 export const ET_EXEC = 2, ET_DYN = 3;
@@ -33,7 +36,8 @@ export interface ElfInfo {
 /** Reads at most len bytes at off from the file. */
 export type ReadAt = (off: number, len: number) => Uint8Array | number;
 
-export function parseElf(read: ReadAt): ElfInfo | number {
+/** Parses an executable's headers; isInterpreter: it is a PT_INTERP's file, whose own PT_INTERP is ignored. */
+export function parseElf(read: ReadAt, isInterpreter = false): ElfInfo | number {
   const hdr = read(0, 64);
   if (typeof hdr === 'number') return hdr;
   if (hdr.length < 64) return -ENOEXEC;
@@ -67,13 +71,9 @@ export function parseElf(read: ReadAt): ElfInfo | number {
       memsz: u64(pd, o + 40),
       align: u64(pd, o + 48),
     };
-    if (ph.type === PT_LOAD) {
-      if (ph.filesz > ph.memsz) return -ENOEXEC;
-      if (ph.vaddr % 4096 !== ph.offset % 4096) return -ENOEXEC;
-      if (ph.vaddr + ph.memsz > 2 ** 47) return -ENOEXEC;
-    }
-    if (ph.type === PT_INTERP) {
-      if (interp !== null || ph.filesz < 2 || ph.filesz > 4096) return -ENOEXEC;
+    // The first PT_INTERP names the interpreter (Linux stops at it); an interpreter's own is ignored.
+    if (ph.type === PT_INTERP && interp === null && !isInterpreter) {
+      if (ph.filesz < 2 || ph.filesz > 4096) return -ENOEXEC;
       const b = read(ph.offset, ph.filesz);
       if (typeof b === 'number') return b;
       if (b.length !== ph.filesz || b[b.length - 1] !== 0) return -ENOEXEC;
@@ -83,4 +83,18 @@ export function parseElf(read: ReadAt): ElfInfo | number {
   }
   if (!phdrs.some((p) => p.type === PT_LOAD)) return -ENOEXEC;
   return { type, entry, phoff, phentsize, phnum, phdrs, interp };
+}
+
+/**
+ * A PT_LOAD segment's own consistency, as load_elf_binary and elf_map check
+ * it when mapping: 0 or -EINVAL (file size beyond memory size, a file
+ * offset not congruent to the address modulo the page size, a segment
+ * past the end of user memory or wrapping).
+ */
+export function checkLoad(ph: ProgramHeader, bias: number, maxAddress: number): number {
+  if (ph.filesz > ph.memsz) return -EINVAL;
+  if (ph.vaddr % 4096 !== ph.offset % 4096) return -EINVAL;
+  const start = ph.vaddr + bias;
+  if (start > maxAddress || ph.memsz > maxAddress - start) return -EINVAL;
+  return 0;
 }

@@ -22,12 +22,12 @@ import { checkPermission, MAY_EXEC } from '../vfs/vfs.js';
 import { FileDescription, O_RDONLY } from '../vfs/file_description.js';
 import { S_IFLNK, S_IFMT, S_IFREG } from '../vfs/stat.js';
 import { decRef } from '../kernel/fd_table.js';
-import { ET_DYN, PF_R, PF_W, PF_X, PT_LOAD, PT_PHDR, parseElf } from './elf.js';
+import { ET_DYN, PF_R, PF_W, PF_X, PT_LOAD, PT_PHDR, checkLoad, parseElf } from './elf.js';
 import type { ElfInfo } from './elf.js';
 import { native } from '../native.js';
 import { mapVdso } from './vdso.js';
 import { readFileSync } from 'node:fs';
-import { E2BIG, EACCES, EFAULT, ELIBBAD, ELOOP, ENOENT, ENOEXEC, ENOMEM, EPERM } from '../abi/linux/errno.js';
+import { E2BIG, EACCES, EFAULT, EIO, ELIBBAD, ELOOP, ENOENT, ENOEXEC, ENOMEM, EPERM } from '../abi/linux/errno.js';
 
 const PAGE = 4096;
 const MAX_ARG_STRLEN = 32 * PAGE;
@@ -55,6 +55,16 @@ export interface LoadRequest {
   dentry?: Dentry;
   /** The final component must not be a symbolic link (AT_SYMLINK_NOFOLLOW). */
   noFollow?: boolean;
+}
+
+/**
+ * A load that failed after exec's point of no return (Linux's
+ * bprm->point_of_no_return): the segments could not be mapped. The caller's
+ * image is lost as in Linux, which ends the process with SIGSEGV; errno
+ * says why, for the debug log.
+ */
+export interface LoadFatal {
+  fatal: number;
 }
 
 export interface LoadResult {
@@ -110,24 +120,53 @@ function randomPages(maxPages: number): number {
   return (v % maxPages) * PAGE;
 }
 
-/** Loads the program at req.path into a new address space. Returns -errno on failure. */
-export function load(req: LoadRequest): LoadResult | number {
+const BINPRM_BUF_SIZE = 256;
+
+/**
+ * The "#!" line of a script's first 256 bytes, without "#!" and the blanks
+ * around it, as binfmt_script reads it: up to the newline, or a NUL; a line
+ * that fills the buffer without a newline is used only if its interpreter
+ * name ends inside the buffer (else the name may be cut short: null, ENOEXEC).
+ */
+function scriptLine(head: Uint8Array): string | null {
+  const buf = new Uint8Array(BINPRM_BUF_SIZE);
+  buf.set(head.subarray(0, BINPRM_BUF_SIZE));
+  let end = buf.indexOf(10);
+  if (end < 0) {
+    const bufEnd = BINPRM_BUF_SIZE - 1;
+    let i = 2;
+    while (i < bufEnd && (buf[i] === 0x20 || buf[i] === 0x09)) i++;
+    if (i >= bufEnd) return null;
+    while (i < bufEnd && buf[i] !== 0x20 && buf[i] !== 0x09 && buf[i] !== 0) i++;
+    if (i >= bufEnd) return null;
+    end = bufEnd;
+  }
+  const nul = buf.subarray(0, end).indexOf(0);
+  if (nul >= 0) end = nul;
+  return Buffer.from(buf.subarray(2, end)).toString('latin1').replace(/[ \t]+$/, '').replace(/^[ \t]+/, '');
+}
+
+/**
+ * Loads the program at req.path into a new address space. Returns -errno
+ * for a failure before the point of no return, LoadFatal after it.
+ */
+export function load(req: LoadRequest): LoadResult | LoadFatal | number {
   let path = req.path;
   let argv = req.argv;
   let opened: OpenedExec | number = -ENOENT;
   let elf: ElfInfo | number = -ENOEXEC;
-  // binfmt_script: up to 4 levels of "#!" interpreters, as Linux allows.
+  // binfmt_script: Linux's exec_binprm runs at most six handlers, so five
+  // levels of "#!" interpreters before the executable; a sixth is ELOOP.
   for (let depth = 0; ; depth++) {
-    if (depth > 4) return -ELOOP;
+    if (depth > 5) return -ELOOP;
     opened = openExec(req, path, depth === 0 ? req.dentry : undefined);
     if (typeof opened === 'number') return opened;
     const head = readAt(opened.file, 0, 256);
     if (typeof head === 'number') { decRef(opened.file); return head; }
     if (head.length >= 2 && head[0] === 0x23 && head[1] === 0x21) {
-      const nl = head.indexOf(10);
-      const line = Buffer.from(head.subarray(2, nl < 0 ? head.length : nl)).toString('latin1').replace(/[ \t]+$/, '').replace(/^[ \t]+/, '');
       decRef(opened.file);
-      if (line.length === 0) return -ENOEXEC;
+      const line = scriptLine(head);
+      if (line === null || line.length === 0) return -ENOEXEC;
       const m = /^(\S+)(?:[ \t]+(.*))?$/.exec(line);
       if (m === null) return -ENOEXEC;
       const interp = m[1];
@@ -148,8 +187,11 @@ export function load(req: LoadRequest): LoadResult | number {
   if (mainElf.interp !== null) {
     const o = openExec(req, mainElf.interp);
     if (typeof o === 'number') { decRef(main.file); return o === -EACCES ? -EACCES : o === -ENOENT ? -ENOENT : o; }
-    const ie = parseElf((off, len) => readAt(o.file, off, len));
-    if (typeof ie === 'number' || ie.interp !== null) { decRef(main.file); decRef(o.file); return -ELIBBAD; }
+    // The interpreter's header: a short one is EIO (elf_read), one that is not an x86-64 ELF file ELIBBAD.
+    const ihead = readAt(o.file, 0, 64);
+    const ie = typeof ihead === 'number' ? ihead : ihead.length < 64 ? -EIO
+      : parseElf((off, len) => readAt(o.file, off, len), true);
+    if (typeof ie === 'number') { decRef(main.file); decRef(o.file); return ie === -EIO || ie === -EFAULT ? -EIO : -ELIBBAD; }
     interp = o;
     interpElf = ie;
   }
@@ -164,6 +206,8 @@ export function load(req: LoadRequest): LoadResult | number {
     mm.release();
     return e;
   };
+  // Mapping the segments is past Linux's point of no return (begin_new_exec).
+  const fatal = (e: number): LoadFatal => ({ fatal: fail(e) });
 
   // Layout: stack at the top, mmap below it, PIE programs at 2/3 of the space.
   const stackTop = k.platform.maxUserAddress - PAGE - randomPages(1 << 22);
@@ -171,12 +215,12 @@ export function load(req: LoadRequest): LoadResult | number {
 
   const mainBias = mainElf.type === ET_DYN ? ELF_ET_DYN_BASE + randomPages(1 << 28) : 0;
   const mainLoad = mapSegments(mm, main.mappable, mainElf, mainBias, main.file.dentry?.path() ?? path);
-  if (typeof mainLoad === 'number') return fail(mainLoad);
+  if (typeof mainLoad === 'number') return fatal(mainLoad);
   let interpBase = 0;
   let entry = mainElf.entry + mainLoad.bias;
   if (interp !== null && interpElf !== null) {
     const il = mapSegments(mm, interp.mappable, interpElf, -1, interp.file.dentry?.path() ?? mainElf.interp ?? '');
-    if (typeof il === 'number') return fail(il);
+    if (typeof il === 'number') return fatal(il);
     interpBase = il.bias;
     entry = interpElf.entry + il.bias;
   }
@@ -256,6 +300,8 @@ function mapSegments(mm: MemoryManager, file: Mappable, elf: ElfInfo, bias: numb
     if (lo < mm.minAddr) return -EPERM;
   }
   for (const p of loads) {
+    const bad = checkLoad(p, bias, mm.maxAddr);
+    if (bad < 0) return bad;
     const prot = (p.flags & PF_R ? PROT_READ : 0) | (p.flags & PF_W ? PROT_WRITE : 0) | (p.flags & PF_X ? PROT_EXEC : 0);
     const start = pageDown(p.vaddr + bias);
     const fileStart = pageDown(p.offset);

@@ -1,5 +1,5 @@
 /*
- * A deterministic system call fuzzer: fuzz SEED COUNT [NR,NR,...]
+ * A deterministic system call fuzzer: fuzz SEED COUNT [NR,NR,...|all [PxT [v]]]
  *
  * Calls system calls 0..334 and 424..450, minus a deny list (below), COUNT
  * times in total, with arguments drawn from a seeded generator. The same
@@ -57,13 +57,37 @@
  *
  * stdout is moved to fd 65 (a number no generated integer can be), and fds
  * 0, 1, 2 are /dev/null, so nothing the fuzzer writes reaches the output.
+ *
+ * Concurrent mode (fourth argument PxT, e.g. 3x2): first real descriptors
+ * are made (non-blocking pipes, unix stream and datagram socket pairs, an
+ * eventfd, a timerfd, a signalfd, an epoll set watching some of them), so
+ * that small integers name valid descriptors, shared by every process;
+ * then P processes are forked and each runs T threads, which fuzz at once,
+ * each with its own seed (derived from SEED, the process and the thread)
+ * and its own scratch buffer, COUNT / (P * T) calls each. The calls a
+ * thread makes depend only on its seed, so the totals are deterministic:
+ * the parent prints "fuzz done calls=N distinct=D procs=P threads=T" (D:
+ * how many different system calls were made), and with a fifth argument
+ * "v" also the numbers made ("nrs=..."). Besides the deny list above,
+ * threads never call set_tid_address or set_robust_list (a garbage
+ * clear-child-tid address would make pthread_join wait for ever), and
+ * rt_sigaction never touches SIGPIPE (another thread may be writing to a
+ * pipe without readers at that moment).
  */
 #include "common.h"
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #define PG 4096UL
@@ -82,11 +106,12 @@ static long nbflag[MAXNR]; /* for NBFLAGS: index of the flags arg, flag value */
 static int nbidx[MAXNR];
 static int tsidx[MAXNR];   /* for TSPEC_AT: index of the timeout pointer */
 
-static char *scratch, *zero, *nonepool, *play;
+static __thread char *scratch;
+static char *zero, *nonepool, *play;
 static long stub_ptr1, stub_ptr2;
 
 /* --- deterministic generator (splitmix64) --------------------------- */
-static uint64_t state;
+static __thread uint64_t state;
 static uint64_t rnd(void)
 {
 	uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
@@ -416,15 +441,213 @@ static int is_mapped(long addr)
 	return syscall(SYS_mincore, addr & ~(long)(PG - 1), PG, &v) == 0;
 }
 
+/* The scratch buffer of the calling thread, guarded on both sides. */
+static void new_scratch(void)
+{
+	char *sg = must_map(NULL, SCRATCH_SIZE + 2 * PG, PROT_NONE, 0);
+	scratch = sg + PG;
+	mprotect(scratch, SCRATCH_SIZE, PROT_READ | PROT_WRITE);
+}
+
+static int allowed[MAXNR];
+static int nallowed;
+static int concurrent;
+
+/* Makes count calls from the thread's own seed; marks the numbers made in seen. */
+static long fuzz_loop(uint64_t seed, long count, unsigned char *seen)
+{
+	state = seed;
+	long done = 0;
+	for (long i = 0; i < count && nallowed > 0; i++) {
+		int nr = allowed[below(nallowed)];
+		long a[6];
+		gen(nr, a);
+		if (concurrent && nr == SYS_rt_sigaction && a[0] == SIGPIPE)
+			a[0] = SIGUSR2;
+		memset(scratch, 0xaa, SCRATCH_SIZE);
+#ifdef FUZZ_TRACE
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		long rss0 = 0, rss1 = 0;
+		{ FILE *f = fopen("/proc/self/statm", "r"); fscanf(f, "%*ld %ld", &rss0); fclose(f); }
+#endif
+		long ret = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+		(void)ret;
+#ifdef FUZZ_TRACE
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		{ FILE *f = fopen("/proc/self/statm", "r"); fscanf(f, "%*ld %ld", &rss1); fclose(f); }
+		long us = (t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000;
+		if (us > 2000 || rss1 - rss0 > 256)
+			dprintf(65, "#%ld nr=%d %lx %lx %lx %lx %lx %lx -> %ld (%ld us, rss +%ld pages)\n",
+				i, nr, a[0], a[1], a[2], a[3], a[4], a[5], ret, us, rss1 - rss0);
+#endif
+		done++;
+		seen[nr] = 1;
+		/* rt_sigaction may have reset SIGPIPE's disposition; keep it ignored
+		 * so that a write to a pipe without readers does not end the run */
+		if (nr == SYS_rt_sigaction)
+			signal(SIGPIPE, SIG_IGN);
+	}
+	return done;
+}
+
+/* --- concurrent mode ---------------------------------------------------- */
+
+struct fuzz_thread {
+	pthread_t th;
+	uint64_t seed;
+	long count, done;
+	unsigned char seen[MAXNR];
+};
+
+/* Every thread's stack and scratch exist before any thread fuzzes: the
+ * kernel could otherwise place a new one in a hole another thread has just
+ * made in the playground, which the memory calls may then unmap. */
+static pthread_barrier_t ready;
+
+static void *fuzz_thread_main(void *arg)
+{
+	struct fuzz_thread *ft = arg;
+	new_scratch();
+	pthread_barrier_wait(&ready);
+	ft->done = fuzz_loop(ft->seed, ft->count, ft->seen);
+	return NULL;
+}
+
+/* Real descriptors of every kind the fuzzer can reach, so small numbers name live ones. */
+static void make_descriptors(void)
+{
+	int p[2], sv[2];
+	for (int i = 0; i < 2; i++)
+		if (pipe2(p, O_NONBLOCK) < 0)
+			perror("fuzz: pipe2");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) < 0)
+		perror("fuzz: socketpair");
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv) < 0)
+		perror("fuzz: socketpair");
+	int ev = eventfd(1, EFD_NONBLOCK);
+	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+	sigset_t m;
+	sigemptyset(&m);
+	sigaddset(&m, SIGUSR1);
+	int sfd = signalfd(-1, &m, SFD_NONBLOCK);
+	int ep = epoll_create1(0);
+	struct epoll_event e = { .events = EPOLLIN | EPOLLOUT };
+	for (int fd = 3; fd <= sv[1]; fd++)
+		epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
+	epoll_ctl(ep, EPOLL_CTL_ADD, ev, &e);
+	(void)tfd;
+	(void)sfd;
+}
+
+/* What each process reports to the parent. */
+struct fuzz_record {
+	long done;
+	unsigned char seen[MAXNR];
+};
+
+/* Forks procs processes of threads threads each; returns the exit status for main. */
+static int fuzz_concurrent(int out, uint64_t seed, long count, int procs, int threads, int verbose)
+{
+	make_descriptors();
+	long per = count / (procs * threads);
+	/* results travel on fds 66 and 67, numbers no generated integer can be (as 65) */
+	int res[2], tmp[2];
+	if (pipe(tmp) < 0 || (res[0] = fcntl(tmp[0], F_DUPFD, 66)) != 66 || (res[1] = fcntl(tmp[1], F_DUPFD, 66)) != 67)
+		return 3;
+	close(tmp[0]);
+	close(tmp[1]);
+	for (int p = 0; p < procs; p++) {
+		pid_t c = fork();
+		if (c < 0) {
+			dprintf(out, "fuzz: fork: %s\n", strerror(errno));
+			return 3;
+		}
+		if (c > 0)
+			continue;
+		close(res[0]);
+		static struct fuzz_thread ft[64];
+		pthread_barrier_init(&ready, NULL, threads);
+		for (int t = 0; t < threads; t++) {
+			ft[t].seed = seed * 1000003 + (uint64_t)p * 1009 + (uint64_t)t;
+			ft[t].count = per;
+			pthread_attr_t attr;
+			pthread_attr_init(&attr);
+			pthread_attr_setstacksize(&attr, 256 * 1024);
+			if (pthread_create(&ft[t].th, &attr, fuzz_thread_main, &ft[t]) != 0)
+				_exit(4);
+		}
+		static struct fuzz_record rec;
+		for (int t = 0; t < threads; t++) {
+			pthread_join(ft[t].th, NULL);
+			rec.done += ft[t].done;
+			for (int nr = 0; nr < MAXNR; nr++)
+				rec.seen[nr] |= ft[t].seen[nr];
+		}
+		/* one write per process (less than PIPE_BUF, so records never interleave) */
+		if (write(res[1], &rec, sizeof rec) != sizeof rec)
+			_exit(5);
+		_exit(0);
+	}
+	close(res[1]);
+	long total = 0;
+	static unsigned char seen[MAXNR];
+	int failed = 0;
+	for (int p = 0; p < procs; p++) {
+		struct fuzz_record rec;
+		if (read(res[0], &rec, sizeof rec) != sizeof rec) {
+			failed = 1;
+			break;
+		}
+		total += rec.done;
+		for (int nr = 0; nr < MAXNR; nr++)
+			seen[nr] |= rec.seen[nr];
+	}
+	for (int p = 0; p < procs; p++) {
+		int st;
+		pid_t c = wait(&st);
+		if (c < 0)
+			break;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			dprintf(out, "fuzz: a process ended with %s %d\n", WIFEXITED(st) ? "status" : "signal",
+				WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+			failed = 1;
+		}
+	}
+	int distinct = 0;
+	for (int nr = 0; nr < MAXNR; nr++)
+		distinct += seen[nr];
+	if (verbose) {
+		dprintf(out, "nrs=");
+		for (int nr = 0, first = 1; nr < MAXNR; nr++)
+			if (seen[nr]) {
+				dprintf(out, first ? "%d" : ",%d", nr);
+				first = 0;
+			}
+		dprintf(out, "\n");
+	}
+	dprintf(out, "fuzz done calls=%ld distinct=%d procs=%d threads=%d\n", total, distinct, procs, threads);
+	return failed ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 1;
 	long count = argc > 2 ? atol(argv[2]) : 10000;
-	static int allowed[MAXNR];
-	int nallowed = 0;
+	int procs = 0, threads = 0;
+	if (argc > 4 && (sscanf(argv[4], "%dx%d", &procs, &threads) != 2 || procs < 1 || procs > 16 ||
+			 threads < 1 || threads > 64)) {
+		fprintf(stderr, "fuzz: bad PxT %s\n", argv[4]);
+		return 3;
+	}
+	concurrent = procs > 0;
 
 	setup_table();
-	if (argc > 3) {
+	if (concurrent) {
+		kinds[SYS_set_tid_address] = DENY;
+		kinds[SYS_set_robust_list] = DENY;
+	}
+	if (argc > 3 && strcmp(argv[3], "all") != 0) {
 		static unsigned char only[MAXNR];
 		char *s = argv[3];
 		while (*s) {
@@ -445,9 +668,7 @@ int main(int argc, char **argv)
 			allowed[nallowed++] = nr;
 
 	/* memory the generator points into */
-	char *sg = must_map(NULL, SCRATCH_SIZE + 2 * PG, PROT_NONE, 0);
-	scratch = sg + PG;
-	mprotect(scratch, SCRATCH_SIZE, PROT_READ | PROT_WRITE);
+	new_scratch();
 	char *zg = must_map(NULL, 3 * PG, PROT_NONE, 0);
 	zero = zg + PG;
 	mprotect(zero, PG, PROT_READ);
@@ -478,36 +699,11 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	dprintf(out, "fuzz start seed=%llu count=%ld syscalls=%d\n",
 		(unsigned long long)seed, count, nallowed);
+	if (concurrent)
+		return fuzz_concurrent(out, seed, count, procs, threads, argc > 5 && strcmp(argv[5], "v") == 0);
 
-	state = seed;
-	long done = 0;
-	for (long i = 0; i < count && nallowed > 0; i++) {
-		int nr = allowed[below(nallowed)];
-		long a[6];
-		gen(nr, a);
-		memset(scratch, 0xaa, SCRATCH_SIZE);
-#ifdef FUZZ_TRACE
-		struct timespec t0, t1;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		long rss0 = 0, rss1 = 0;
-		{ FILE *f = fopen("/proc/self/statm", "r"); fscanf(f, "%*ld %ld", &rss0); fclose(f); }
-#endif
-		long ret = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-		(void)ret;
-#ifdef FUZZ_TRACE
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		{ FILE *f = fopen("/proc/self/statm", "r"); fscanf(f, "%*ld %ld", &rss1); fclose(f); }
-		long us = (t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000;
-		if (us > 2000 || rss1 - rss0 > 256)
-			dprintf(65, "#%ld nr=%d %lx %lx %lx %lx %lx %lx -> %ld (%ld us, rss +%ld pages)\n",
-				i, nr, a[0], a[1], a[2], a[3], a[4], a[5], ret, us, rss1 - rss0);
-#endif
-		done++;
-		/* rt_sigaction may have reset SIGPIPE's disposition; keep it ignored
-		 * so that a write to a pipe without readers does not end the run */
-		if (nr == SYS_rt_sigaction)
-			signal(SIGPIPE, SIG_IGN);
-	}
+	static unsigned char seen[MAXNR];
+	long done = fuzz_loop(seed, count, seen);
 	dprintf(out, "fuzz done calls=%ld\n", done);
 	return 0;
 }

@@ -189,12 +189,12 @@ export function runTsvisorRaw(args, opts = {}) {
   return normalise(o, started);
 }
 
-/** Start `tsvisor do -- argv` asynchronously; returns the ChildProcess. */
+/** Start `tsvisor do -- argv` asynchronously; returns the ChildProcess. opts.stdin: 'ignore' (default) or 'pipe'. */
 export function spawnTsvisor(argv, opts = {}) {
   return spawn(process.execPath, tsvisorArgs(argv, opts), {
     cwd: '/',
     env: tsvisorHostEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'],
   });
 }
 

@@ -44,7 +44,7 @@ export function sysClone(t: Task): number {
   return clone(t, r.argU32(0), r.arg(1), r.arg(2), r.arg(3), r.arg(4));
 }
 
-const CLONE_CLEAR_SIGHAND = 0x100000000, CLONE_INTO_CGROUP = 0x200000000;
+const CLONE_CLEAR_SIGHAND = 0x100000000, CLONE_INTO_CGROUP = 0x200000000, CLONE_NEWTIME = 0x80;
 const CLONE_ARGS_SIZE_VER0 = 64, CLONE_ARGS_SIZE = 88, PAGE_SIZE = 4096;
 
 /** clone3(args, size): struct clone_args, as copy_clone_args_from_user and clone3_args_valid check it. */
@@ -66,12 +66,15 @@ export function sysClone3(t: Task): number {
   const known = 0xffffffffn | BigInt(CLONE_CLEAR_SIGHAND) | BigInt(CLONE_INTO_CGROUP);
   if (flags & ~known) return -EINVAL;
   const low = Number(flags & 0xffffffffn);
-  if (low & (CSIGNAL | CLONE_DETACHED)) return -EINVAL;
+  // clone3 reuses the exit-signal byte of clone(2)'s flags for nothing but CLONE_NEWTIME.
+  if (low & ((CSIGNAL & ~CLONE_NEWTIME) | CLONE_DETACHED)) return -EINVAL;
   const clearSighand = (flags & BigInt(CLONE_CLEAR_SIGHAND)) !== 0n;
   if (clearSighand && low & CLONE_SIGHAND) return -EINVAL;
   if (low & (CLONE_THREAD | CLONE_PARENT) && exitSignal !== 0n) return -EINVAL;
   if (stack === 0n ? stackSize !== 0n : stackSize === 0n || Number(stack + stackSize) > TASK_SIZE) return -EINVAL;
   if (setTidSize > 0n || flags & BigInt(CLONE_INTO_CGROUP)) return -ENOSYS;
+  // A new time namespace, like every new namespace, is not supported (forkTask's ENOSYS for the others).
+  if (low & CLONE_NEWTIME) return -ENOSYS;
   // The stack grows down from its top.
   const sp = stack === 0n ? 0 : Number(stack + stackSize);
   return clone(t, low | Number(exitSignal), sp, Number(parentTid), Number(childTid), Number(tls), clearSighand);

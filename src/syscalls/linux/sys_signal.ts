@@ -10,14 +10,13 @@
 
 import type { Task } from '../../kernel/task.js';
 import {
-  ERESTARTNOHAND, SI_QUEUE, SI_TKILL, SI_USER, discardPending, sendSignal, sendToProcess, setSigmask, takePending,
+  ERESTARTNOHAND, SI_KERNEL, SI_QUEUE, SI_TKILL, SI_USER, discardPending, forceSignal, makeSiginfo, sendSignal, sendToProcess, setSigmask, takePending,
   userSiginfo,
   UNBLOCKABLE, sigbit,
 } from '../../kernel/signals.js';
-import { NORETURN, EXITED } from '../../kernel/task.js';
+import { NORETURN } from '../../kernel/task.js';
 import { onAltStack, restoreSignalFrame } from '../../kernel/signal_frame.js';
 import { Reg } from '../../platform/registers.js';
-import { killBySignal } from '../../kernel/exit.js';
 import { readTimespec } from './sys_time.js';
 import { EFAULT, EINTR, EINVAL, EPERM, ESRCH, copyInStruct, copyOut, getU64, putU64 } from '../support.js';
 import { EAGAIN, ENOMEM } from '../../abi/linux/errno.js';
@@ -262,10 +261,10 @@ function queuedInfo(t: Task, addr: number, sig: number): Uint8Array | number {
 
 /** rt_sigreturn(2): back from a handler. */
 export function sysRtSigreturn(t: Task): number {
-  if (!restoreSignalFrame(t)) {
-    killBySignal(t, SIGSEGV);
-    return EXITED;
-  }
+  // A frame Linux cannot restore ends in a forced SIGSEGV (signal_fault:
+  // force_sig), which a handler may catch; it is delivered at whatever
+  // context the frame restored.
+  if (restoreSignalFrame(t) !== 'ok') forceSignal(t, makeSiginfo(SIGSEGV, SI_KERNEL));
   return NORETURN;
 }
 
