@@ -318,7 +318,10 @@ function mapSegments(mm: MemoryManager, file: Mappable, elf: ElfInfo, bias: numb
     }
     const anonStart = p.filesz > 0 ? fileEnd : start;
     if (memEnd > anonStart) {
-      const r = mm.mmap({ addr: anonStart, length: memEnd - anonStart, prot, flags: MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, file: null, offset: 0 });
+      const r = mm.mmap({
+        addr: anonStart, length: memEnd - anonStart, prot, flags: MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, file: null, offset: 0,
+        charged: true,
+      });
       if (r < 0) return r;
     }
   }

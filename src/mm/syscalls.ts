@@ -41,6 +41,8 @@ export interface MmapArgs {
   fileWritable?: boolean;
   offset: number;
   name?: string;
+  /** Charged whatever its protection, as Linux accounts brk-like memory (the ELF bss). */
+  charged?: boolean;
 }
 
 /** RLIMIT_AS and RLIMIT_DATA (soft limits, bytes; Infinity when unlimited). */
@@ -185,6 +187,13 @@ export function mmap(mm: MemoryManager, a: MmapArgs, limits: MemLimits = NO_LIMI
     }
   }
   if (!mm.vmas.canGrow(2)) return -ENOMEM;
+  // Linux's heuristic overcommit (vm.overcommit_memory 0): a mapping that
+  // would be charged (private and writable, or shared anonymous; not
+  // MAP_NORESERVE) and is larger than all the machine's memory fails at
+  // once. The sandbox's machine has its total memory.
+  const charged = a.charged === true ||
+    (shared ? a.file === null : (p & PROT_WRITE) !== 0 && (flags & MAP_NORESERVE) === 0);
+  if (charged && length > mm.mf.limit) return -ENOMEM;
   const v: Vma = {
     start: addr, end: addr + length, prot: p, maxProt, shared,
     growsDown: (flags & MAP_GROWSDOWN) !== 0,
@@ -346,6 +355,17 @@ export function madvise(mm: MemoryManager, addr: number, length: number, advice:
     case 12: case 13: case 14: case 15: case 16: case 17: case 18: case 19: // MERGEABLE.. DODUMP
     case 20: case 21: // COLD PAGEOUT
       break;
+    case 9: { // REMOVE: only shared memory can give its backing store back
+      let err = 0;
+      mm.vmas.forRange(addr, end, (v) => {
+        if (err !== 0) return;
+        if (!v.shared) err = -EINVAL;
+        else if (v.file !== null) err = -EACCES; // host files are read-only
+        else dropPages(mm, v, Math.max(addr, v.start), Math.min(end, v.end));
+      });
+      if (err !== 0) return err;
+      break;
+    }
     case 4: case 8: { // DONTNEED, FREE: private pages are dropped and read back as zero / file contents
       mm.vmas.forRange(addr, end, (v) => {
         if (!v.shared) dropPages(mm, v, Math.max(addr, v.start), Math.min(end, v.end));

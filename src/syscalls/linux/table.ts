@@ -140,7 +140,7 @@ full('munmap', mmap.sysMunmap);
 full('mprotect', mmap.sysMprotect);
 partial('mremap', mmap.sysMremap, 'MREMAP_DONTUNMAP and old_size 0 (duplicating a shared mapping) return EINVAL');
 partial('brk', mmap.sysBrk, 'RLIMIT_DATA counts the heap only, not the data segment as Linux\'s check_data_rlimit does');
-partial('madvise', mmap.sysMadvise, 'DONTNEED and FREE drop pages; other advice is accepted and has no effect');
+partial('madvise', mmap.sysMadvise, 'DONTNEED and FREE drop pages, REMOVE drops shared anonymous pages (EINVAL for private, EACCES for file mappings); other advice is accepted and has no effect');
 full('mincore', mmap.sysMincore);
 full('msync', mmap.sysMsync);
 const LOCK_NOTE = 'memory is always resident; the range and RLIMIT_MEMLOCK are checked per call, locked amounts are not accumulated across calls';
