@@ -4,6 +4,11 @@
       "target_name": "tsvisor_native",
       "sources": [
         "native/addon.c",
+        "native/memory.c",
+        "native/ptrace.c",
+        "native/hostfiles.c",
+        "native/terminal.c",
+        "native/clock.c",
         "native/confine.c",
         "native/watch.c"
       ],
