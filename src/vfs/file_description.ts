@@ -44,8 +44,15 @@ export function liveFileDescriptions(): number {
   return live;
 }
 
+/** Told when a description is released (an epoll interest goes with its file, as Linux's eventpoll_release). */
+export interface ReleaseWatcher {
+  fileReleased(): void;
+}
+
 export abstract class FileDescription {
   refs = 1;
+  /** Who must hear of the release (null while none: most files are never watched). */
+  releaseWatchers: Set<ReleaseWatcher> | null = null;
   /** Unique among descriptions (epoll keys interests by fd and description). */
   readonly id = nextId++;
   offset = 0;
@@ -168,6 +175,10 @@ export abstract class FileDescription {
   decRef(): void {
     if (--this.refs === 0) {
       live--;
+      if (this.releaseWatchers !== null) {
+        for (const w of [...this.releaseWatchers]) w.fileReleased();
+        this.releaseWatchers = null;
+      }
       this.release();
     }
   }

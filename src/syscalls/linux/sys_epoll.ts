@@ -22,7 +22,7 @@ const EXCLUSIVE_OK = EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | EP
 
 function create(t: Task, flags: number): number {
   if (flags & ~EPOLL_CLOEXEC) return -EINVAL;
-  return installNew(t, new EpollFD(), (flags & EPOLL_CLOEXEC) !== 0);
+  return installNew(t, new EpollFD(t.kernel.limits, t.creds.ruid), (flags & EPOLL_CLOEXEC) !== 0);
 }
 
 export function sysEpollCreate(t: Task): number {
@@ -73,8 +73,7 @@ export function sysEpollCtl(t: Task): number {
   switch (op) {
     case EPOLL_CTL_ADD:
       if (it !== undefined) return -EEXIST;
-      f.add(fd, target, events | EPOLLERR | EPOLLHUP, data);
-      return 0;
+      return f.add(fd, target, events | EPOLLERR | EPOLLHUP, data);
     case EPOLL_CTL_DEL:
       if (it === undefined) return -ENOENT;
       f.remove(it);

@@ -1,0 +1,81 @@
+// The sandbox's bounds on kernel objects: every object the Sentry makes for
+// a program is JavaScript heap, and a hostile program must meet a Linux
+// errno (ENOSPC, EAGAIN, ETOOMANYREFS, ENFILE) long before V8 runs out of
+// heap. Linux counts most of these per user (struct ucounts, user_struct);
+// here each bound is counted per user where Linux does, and always also
+// per sandbox, because root in the sandbox can take any number of uids and
+// a per-user bound alone does not bound the Sentry.
+//
+// The defaults, with the heap each object costs as measured by
+// `node --expose-gc scripts/kernel-heap.js 100000` (Node 20, x86-64),
+// are chosen so that every bound filled at once stays far below V8's
+// heap limit (2 GiB on the smallest hosts, 4 GiB here):
+//
+//   object                       heap each   bound (default)            at the bound
+//   epoll watch                  ~250 B      1,048,576 per sandbox       ~260 MB
+//                                            (and per user)
+//   queued signal (siginfo)      ~320 B      262,144 per sandbox         ~84 MB
+//                                            (RLIMIT_SIGPENDING per user)
+//   open file description        <= 680 B    FILE_MAX = 2^20             ~710 MB (all unix sockets,
+//     (unix socket 680, epoll 480,           (vfs/file_description.ts)   the biggest kind)
+//     armed timerfd 590, eventfd 310)
+//   pipe and socket data         charged     BUFFER_BUDGET = 256 MiB     256 MiB (buffers.ts)
+//   in-flight SCM_RIGHTS         in the      RLIMIT_NOFILE per user      (buffers.ts)
+//                                buffer      (ETOOMANYREFS, not root)
+//                                budget
+//
+// Kernel.limits holds the one instance; a command-line flag may change a
+// default before the first task starts.
+
+/** A count kept per user and for the whole sandbox, each with a limit. */
+export class UserCounter {
+  private readonly perUser = new Map<number, number>();
+  /** The count for the whole sandbox. */
+  total = 0;
+
+  constructor(
+    /** The most the whole sandbox may hold. */
+    public sandboxMax: number,
+  ) {}
+
+  /** What uid holds now. */
+  of(uid: number): number {
+    return this.perUser.get(uid) ?? 0;
+  }
+
+  /** Takes n for uid if uid stays within userMax and the sandbox within sandboxMax; false (nothing taken) if not. */
+  charge(uid: number, n: number, userMax: number): boolean {
+    const cur = this.perUser.get(uid) ?? 0;
+    if (cur + n > userMax || this.total + n > this.sandboxMax) return false;
+    this.perUser.set(uid, cur + n);
+    this.total += n;
+    return true;
+  }
+
+  /** Takes n for uid whatever the limits (what Linux never refuses, e.g. a standard signal). */
+  force(uid: number, n: number): void {
+    this.perUser.set(uid, (this.perUser.get(uid) ?? 0) + n);
+    this.total += n;
+  }
+
+  uncharge(uid: number, n: number): void {
+    const cur = (this.perUser.get(uid) ?? 0) - n;
+    if (cur <= 0) this.perUser.delete(uid);
+    else this.perUser.set(uid, cur);
+    this.total -= n;
+  }
+}
+
+/** Linux's fs.epoll.max_user_watches, and the sandbox's total: EPOLL_CTL_ADD past it fails with ENOSPC. */
+export const DEFAULT_MAX_EPOLL_WATCHES = 1 << 19;
+/** Signals queued at once in the sandbox (each thread's RLIMIT_SIGPENDING counts per user below it). */
+export const DEFAULT_MAX_PENDING_SIGNALS = 1 << 18;
+
+export class SandboxLimits {
+  /** epoll watches (interests), charged to the uid that made the epoll instance. */
+  readonly epollWatches = new UserCounter(DEFAULT_MAX_EPOLL_WATCHES);
+  /** Per user, as max_user_watches; the sandbox's total is epollWatches.sandboxMax. */
+  maxUserWatches = DEFAULT_MAX_EPOLL_WATCHES;
+  /** Queued signals, charged to the real uid of the thread they are queued for (Linux's ucounts). */
+  readonly pendingSignals = new UserCounter(DEFAULT_MAX_PENDING_SIGNALS);
+}

@@ -1,0 +1,23 @@
+// The Sentry's bounds on kernel objects (issue 5, finding 3; kernel/limits.ts,
+// docs/security.md "Resource bounds: kernel objects"): hostile programs fill
+// each bound from several processes and must meet Linux's errno, with the
+// Sentry alive afterwards; Unix sockets passed over themselves and closed
+// are collected as Linux's unix_gc collects them.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  HOSTILE_DIR, SELFCHECK, assertNoSentryCrash, assertSameAsNative, compileC, ms, runTsvisor,
+} from './lib/harness.js';
+import { DEFAULT_MAX_EPOLL_WATCHES } from '../dist/kernel/limits.js';
+
+const tsvisorOnly = SELFCHECK && 'the bound is the Sentry\'s own (natively the host\'s limits apply)';
+
+test('epollwatch: four processes filling the epoll watch limit get ENOSPC, and the watches come back',
+  { skip: tsvisorOnly }, () => {
+    const bin = compileC('epollwatch', { static: true, dir: HOSTILE_DIR });
+    const r = runTsvisor([bin, '4', String(DEFAULT_MAX_EPOLL_WATCHES)], { timeout: ms(120_000) });
+    assertNoSentryCrash(r, { strict: true, what: 'tsvisor running epollwatch' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `watches: ${DEFAULT_MAX_EPOLL_WATCHES}\nenospc: 4\nafter: ok\n`);
+  });
