@@ -21,3 +21,17 @@ test('epollwatch: four processes filling the epoll watch limit get ENOSPC, and t
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, `watches: ${DEFAULT_MAX_EPOLL_WATCHES}\nenospc: 4\nafter: ok\n`);
   });
+
+test('unixcycle: 560,000 socket pairs sent over themselves and closed are collected; files and sockets still open',
+  { skip: tsvisorOnly }, () => {
+    const bin = compileC('unixcycle', { static: true, dir: HOSTILE_DIR });
+    const r = runTsvisor([bin, '560000'], { timeout: ms(180_000) });
+    assertNoSentryCrash(r, { strict: true, what: 'tsvisor running unixcycle' });
+    assert.equal(r.stdout, 'cycles: 560000\nopen: ok\nsocketpair: ok\n');
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+test('unixgc: what the collector frees and keeps, and ETOOMANYREFS, as Linux', () => {
+  const bin = compileC('unixgc', { static: true, dir: HOSTILE_DIR });
+  assertSameAsNative([bin]);
+});

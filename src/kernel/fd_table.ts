@@ -16,6 +16,19 @@ interface Entry {
   cloexec: boolean;
 }
 
+/**
+ * Called before a descriptor is refused with ENFILE, to free what nothing
+ * reaches any more (unix_gc.ts registers its collector), so that garbage
+ * never costs a program a descriptor.
+ */
+export const fileReclaimers = new Set<() => void>();
+
+function fileTableFull(): boolean {
+  if (liveFileDescriptions() <= FILE_MAX) return false;
+  for (const r of fileReclaimers) r();
+  return liveFileDescriptions() > FILE_MAX;
+}
+
 export function decRef(f: FileDescription): void {
   f.decRef();
 }
@@ -45,7 +58,7 @@ export class FDTable {
     let fd = min;
     while (fd < this.slots.length && this.slots[fd] !== undefined) fd++;
     if (fd >= limit) return -EMFILE;
-    if (liveFileDescriptions() > FILE_MAX) return -ENFILE;
+    if (fileTableFull()) return -ENFILE;
     file.incRef();
     this.slots[fd] = { file, cloexec };
     return fd;

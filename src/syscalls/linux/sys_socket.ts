@@ -303,9 +303,11 @@ function send(t: Task, s: UnixSocket, views: Uint8Array[], total: number, flags:
   rights: FileDescription[] | null): number {
   if (flags & MSG_OOB) return -EOPNOTSUPP;
   const to = dest ?? s.peer ?? s.target;
+  // Descriptions in flight count against the sender's user and its RLIMIT_NOFILE, unless privileged (Linux's too_many_unix_fds).
+  const sender = { uid: t.creds.ruid, limit: t.creds.euid === 0 ? Infinity : t.tg.nofile };
   return writeKeepingProgress(t, views, total, {
     // The descriptions go with the first piece only.
-    step: (v, n, done) => s.send(to, v, n, done === 0 ? rights : null),
+    step: (v, n, done) => s.send(to, v, n, done === 0 ? rights : null, done === 0 && rights !== null ? sender : null),
     nonblock: (s.flags & O_NONBLOCK) !== 0 || (flags & MSG_DONTWAIT) !== 0,
     whole: s.stream,
     sigpipe: (flags & MSG_NOSIGNAL) === 0,
