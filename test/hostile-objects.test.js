@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import {
   HOSTILE_DIR, SELFCHECK, assertNoSentryCrash, assertSameAsNative, compileC, ms, runTsvisor,
 } from './lib/harness.js';
-import { DEFAULT_MAX_EPOLL_WATCHES } from '../dist/kernel/limits.js';
+import { DEFAULT_MAX_EPOLL_WATCHES, DEFAULT_MAX_PENDING_SIGNALS } from '../dist/kernel/limits.js';
 
 const tsvisorOnly = SELFCHECK && 'the bound is the Sentry\'s own (natively the host\'s limits apply)';
 
@@ -35,3 +35,17 @@ test('unixgc: what the collector frees and keeps, and ETOOMANYREFS, as Linux', (
   const bin = compileC('unixgc', { static: true, dir: HOSTILE_DIR });
   assertSameAsNative([bin]);
 });
+
+test('sigqueue: RLIMIT_SIGPENDING per user, as Linux (EAGAIN for realtime signals past it)', () => {
+  const bin = compileC('sigqueue', { static: true, dir: HOSTILE_DIR });
+  assertSameAsNative([bin]);
+});
+
+test('sigqueue fill: four users queueing realtime signals meet the sandbox\'s bound with EAGAIN',
+  { skip: tsvisorOnly }, () => {
+    const bin = compileC('sigqueue', { static: true, dir: HOSTILE_DIR });
+    const r = runTsvisor([bin, 'fill', '4'], { timeout: ms(120_000) });
+    assertNoSentryCrash(r, { strict: true, what: 'tsvisor running sigqueue fill' });
+    assert.equal(r.stdout, `queued: ${DEFAULT_MAX_PENDING_SIGNALS}\neagain: 4\nafter: ok\n`);
+    assert.equal(r.code, 0, r.stderr);
+  });

@@ -69,7 +69,7 @@ export class UserCounter {
 /** Linux's fs.epoll.max_user_watches, and the sandbox's total: EPOLL_CTL_ADD past it fails with ENOSPC. */
 export const DEFAULT_MAX_EPOLL_WATCHES = 1 << 19;
 /** Signals queued at once in the sandbox (each thread's RLIMIT_SIGPENDING counts per user below it). */
-export const DEFAULT_MAX_PENDING_SIGNALS = 1 << 18;
+export const DEFAULT_MAX_PENDING_SIGNALS = 1 << 17;
 
 export class SandboxLimits {
   /** epoll watches (interests), charged to the uid that made the epoll instance. */
