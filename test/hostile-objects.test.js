@@ -10,6 +10,7 @@ import {
   HOSTILE_DIR, SELFCHECK, assertNoSentryCrash, assertSameAsNative, compileC, ms, runTsvisor,
 } from './lib/harness.js';
 import { DEFAULT_MAX_EPOLL_WATCHES, DEFAULT_MAX_PENDING_SIGNALS } from '../dist/kernel/limits.js';
+import { FILE_MAX } from '../dist/vfs/file_description.js';
 
 const tsvisorOnly = SELFCHECK && 'the bound is the Sentry\'s own (natively the host\'s limits apply)';
 
@@ -49,3 +50,22 @@ test('sigqueue fill: four users queueing realtime signals meet the sandbox\'s bo
     assert.equal(r.stdout, `queued: ${DEFAULT_MAX_PENDING_SIGNALS}\neagain: 4\nafter: ok\n`);
     assert.equal(r.code, 0, r.stderr);
   });
+
+// The descriptors of 32 processes (RLIMIT_NOFILE raised to the host's hard
+// limit, 20,000 here) add up past FILE_MAX; the two kinds that cost the
+// Sentry most (kernel/limits.ts).
+for (const kind of ['socketpair', 'timerfd']) {
+  test(`filemax ${kind}: 32 processes filling the sandbox's open files get ENFILE, and the Sentry lives`,
+    { skip: tsvisorOnly }, () => {
+      const bin = compileC('filemax', { static: true, dir: HOSTILE_DIR });
+      const r = runTsvisor([bin, kind, '32'], { timeout: ms(120_000) });
+      assertNoSentryCrash(r, { strict: true, what: `tsvisor running filemax ${kind}` });
+      const m = /^made: (\d+)\nenfile: (\d+)\nemfile: (\d+)\nafter: ok\n$/.exec(r.stdout);
+      assert.ok(m !== null, `unexpected output:\n${r.stdout}\n${r.stderr}`);
+      // Each process met ENFILE, or its own EMFILE first; what they made, with the few descriptions
+      // that were open before, is FILE_MAX.
+      assert.ok(Number(m[2]) >= 1 && Number(m[2]) + Number(m[3]) === 32, r.stdout);
+      assert.ok(Number(m[1]) <= FILE_MAX && Number(m[1]) > FILE_MAX - 64, `made ${m[1]}, FILE_MAX ${FILE_MAX}`);
+      assert.equal(r.code, 0, r.stderr);
+    });
+}

@@ -35,6 +35,8 @@ export function decRef(f: FileDescription): void {
 
 export class FDTable {
   private slots: (Entry | undefined)[] = [];
+  /** No slot below this one is free (so finding the lowest free fd is not a scan of the table each time). */
+  private freeHint = 0;
   /** Tasks using this table (threads share it, CLONE_FILES); the last to go closes it. */
   users = 1;
 
@@ -55,8 +57,9 @@ export class FDTable {
 
   /** Installs file at the lowest free fd >= min (taking a new reference). */
   install(file: FileDescription, min: number, cloexec: boolean, limit: number): number {
-    let fd = min;
+    let fd = Math.max(min, this.freeHint);
     while (fd < this.slots.length && this.slots[fd] !== undefined) fd++;
+    if (min <= this.freeHint) this.freeHint = fd;
     if (fd >= limit) return -EMFILE;
     if (fileTableFull()) return -ENFILE;
     file.incRef();
@@ -78,6 +81,7 @@ export class FDTable {
     const e = fd >= 0 ? this.slots[fd] : undefined;
     if (e === undefined) return undefined;
     this.slots[fd] = undefined;
+    if (fd < this.freeHint) this.freeHint = fd;
     while (this.slots.length > 0 && this.slots[this.slots.length - 1] === undefined) this.slots.pop();
     return e.file;
   }
@@ -100,6 +104,7 @@ export class FDTable {
   /** A copy for a forked child: the same descriptions (one more reference each), the same flags. */
   fork(): FDTable {
     const c = new FDTable();
+    c.freeHint = this.freeHint;
     c.slots = this.slots.map((e) => {
       if (e === undefined) return undefined;
       e.file.incRef();
