@@ -69,3 +69,12 @@ for (const kind of ['socketpair', 'timerfd']) {
       assert.equal(r.code, 0, r.stderr);
     });
 }
+
+test('fdslots: forks that copy a full descriptor table fail with ENOMEM at the sandbox\'s bound, and fork works again',
+  { skip: tsvisorOnly }, () => {
+    const bin = compileC('fdslots', { static: true, dir: HOSTILE_DIR });
+    const r = runTsvisor([bin], { timeout: ms(120_000) });
+    assertNoSentryCrash(r, { strict: true, what: 'tsvisor running fdslots' });
+    assert.equal(r.stdout, 'dups full: 1\nfork: ENOMEM\nforked some: 1\nafter: ok\n');
+    assert.equal(r.code, 0, r.stderr);
+  });

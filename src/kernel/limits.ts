@@ -71,7 +71,20 @@ export const DEFAULT_MAX_EPOLL_WATCHES = 1 << 19;
 /** Signals queued at once in the sandbox (each thread's RLIMIT_SIGPENDING counts per user below it). */
 export const DEFAULT_MAX_PENDING_SIGNALS = 1 << 17;
 
+/**
+ * Descriptor slots in all the sandbox's fd tables: each costs ~40 B (its
+ * entry and array slot), and RLIMIT_NOFILE (up to 2^20) times 1,024
+ * processes, each fork copying its table, would be 2^30 of them. Past it
+ * dup(2), open(2) and the like fail with EMFILE, and fork with ENOMEM.
+ */
+export const DEFAULT_MAX_DESCRIPTORS = 1 << 22;
+
+/** The count of descriptor slots in use (fd_table.ts keeps it; there is one per sandbox, as FILE_MAX's). */
+export const descriptorSlots = { used: 0, max: DEFAULT_MAX_DESCRIPTORS };
+
 export class SandboxLimits {
+  /** Descriptor slots of every fd table: `max` may be changed before the first task starts. */
+  readonly descriptors = descriptorSlots;
   /** epoll watches (interests), charged to the uid that made the epoll instance. */
   readonly epollWatches = new UserCounter(DEFAULT_MAX_EPOLL_WATCHES);
   /** Per user, as max_user_watches; the sandbox's total is epollWatches.sandboxMax. */
