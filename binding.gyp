@@ -3,7 +3,8 @@
     {
       "target_name": "tsvisor_native",
       "sources": [
-        "native/addon.c"
+        "native/addon.c",
+        "native/watch.c"
       ],
       "cflags": [
         "-O2",

@@ -38,7 +38,7 @@ const USAGE = `usage: node bench/run.js [options]
 
   --runs N          timed runs per workload and mode (default: per workload,
                     5 or 10, and ${SLOW_RUNS} when one run takes over ${SLOW_SECONDS} s)
-  --only IDS        comma-separated workloads to run: syscall,clock,true,python,cat,touch,spawn,threads
+  --only IDS        comma-separated workloads to run: syscall,clock,true,python,cat,touch,mmaps,spawn,threads
   --modes MODES     comma-separated modes to run: native,runsc,tsvisor (default all)
   --timeout S       seconds before one run is killed and counted as failed (default 300)
   --runsc-flags F   extra runsc flags, placed before "do" (space-separated)
@@ -152,6 +152,14 @@ const WORKLOADS = [
     runs: 5,
     kind: 'wall',
     argv: () => [bin('touch'), String(TOUCH_MIB)],
+  },
+  {
+    id: 'mmaps',
+    name: '65,000 one-page mmap calls, then their munmaps',
+    unit: 'ms',
+    runs: 5,
+    kind: 'wall',
+    argv: () => [bin('mmaps'), '65000'],
   },
   {
     id: 'spawn',
@@ -501,13 +509,13 @@ function compileC() {
   fs.mkdirSync(OUT, { recursive: true });
   const gcc = sh('gcc', ['--version']);
   if (!gcc.ok) throw new Error('gcc not found: the bench needs gcc and a static libc (apt-get install -y gcc libc6-dev)');
-  for (const name of ['timeit', 'getppid', 'clockloop', 'touch']) {
+  for (const name of ['timeit', 'getppid', 'clockloop', 'touch', 'mmaps']) {
     const src = path.join(CSRC, `${name}.c`);
     const dst = bin(name);
     const r = sh('gcc', ['-O2', '-static', '-Wall', '-o', dst, src], 120_000);
     if (!r.ok) throw new Error(`gcc ${path.relative(ROOT, src)} failed:\n${r.err || r.error?.message}`);
   }
-  log(`compiled bench/c/{timeit,getppid,clockloop,touch}.c into ${path.relative(ROOT, OUT)}/ (gcc -O2 -static)`);
+  log(`compiled bench/c/{timeit,getppid,clockloop,touch,mmaps}.c into ${path.relative(ROOT, OUT)}/ (gcc -O2 -static)`);
 }
 
 function makeDataFile() {

@@ -210,15 +210,12 @@ static pid_t waitpid_through_eintr(pid_t pid, int *status) {
   return r;
 }
 
-/* The unprivileged identity stubs run as: nobody, no supplementary groups. */
-#define STUB_UID 65534
-#define STUB_GID 65534
 #define STUB_IMAGE_FD (STUB_FD + 1)
 
 /*
- * spawnStub(path, memfd) -> pid (>0) or -errno.
+ * spawnStub(path, memfd, uid, gid) -> pid (>0) or -errno.
  * The child: own session (no terminal signals), no privileges (uid and gid
- * nobody, no groups: set with raw system calls, since glibc's setuid would
+ * as given, when uid >= 0, no groups: set with raw system calls, since glibc's setuid would
  * signal the Sentry's own threads, which a vfork child shares memory
  * with), dies with its parent thread, only the memory file open (as fd 3),
  * address randomisation off so the stub lands alone at its fixed address,
@@ -228,16 +225,17 @@ static pid_t waitpid_through_eintr(pid_t pid, int *status) {
  * is SIGKILLed.
  */
 static napi_value SpawnStub(napi_env env, napi_callback_info info) {
-  ARGS(2);
+  ARGS(4);
   char path[4096];
   arg_str(env, argv[0], path, sizeof path);
   int memfd = (int)arg_i64(env, argv[1]);
+  int64_t uid = arg_i64(env, argv[2]), gid = arg_i64(env, argv[3]);
   int image = load_stub_image(path);
   if (image < 0) return i32(env, image == -ENOENT || image == -EACCES ? -ENOENT : image);
   pid_t parent = getpid();
   char *const cargv[] = {"tsvisor-stub", NULL};
   char *const cenv[] = {NULL};
-  int drop = geteuid() == 0;
+  int drop = uid >= 0;
   pid_t pid = vfork();
   if (pid < 0) return i32(env, -errno);
   if (pid == 0) {
@@ -253,8 +251,8 @@ static napi_value SpawnStub(napi_env env, napi_callback_info info) {
     syscall(SYS_close_range, 0, STUB_FD - 1, 0);
     if (drop) {
       if (syscall(SYS_setgroups, 0, NULL) < 0) _exit(122);
-      if (syscall(SYS_setresgid, STUB_GID, STUB_GID, STUB_GID) < 0) _exit(122);
-      if (syscall(SYS_setresuid, STUB_UID, STUB_UID, STUB_UID) < 0) _exit(122);
+      if (syscall(SYS_setresgid, (gid_t)gid, (gid_t)gid, (gid_t)gid) < 0) _exit(122);
+      if (syscall(SYS_setresuid, (uid_t)uid, (uid_t)uid, (uid_t)uid) < 0) _exit(122);
     }
     /* After the uid change, which clears the parent-death signal. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -280,6 +278,7 @@ static napi_value SpawnStub(napi_env env, napi_callback_info info) {
     /* The child's exit code says which step failed (see above). */
     if (WIFEXITED(status) && WEXITSTATUS(status) == 124) return i32(env, -EPERM);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 123) return i32(env, -ENOENT);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 122) return i32(env, -EACCES);
     return i32(env, -ECHILD);
   }
   if (ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD) < 0) {
@@ -425,46 +424,63 @@ static napi_value Wait(napi_env env, napi_callback_info info) {
 }
 
 /*
- * inject(pid, scratchRegs, nr, a0, a1, a2, a3, a4, a5) -> the system call's
- * return value (a negative errno on failure, or -ESRCH etc if ptrace fails).
- * The thread must be in a ptrace stop. scratchRegs must hold the thread's
- * current registers (they are clobbered: the caller restores its own copy on
- * the next resume).
+ * inject(pid, nr, a0, a1, a2, a3, a4, a5, out Float64Array(1)) -> 0 with
+ * the system call's return value in out[0], or -errno when the injection
+ * itself failed (the thread could not be set up, ran, or stopped as
+ * expected): then nothing is known about the address space.
+ *
+ * The thread must be in a ptrace stop; its registers are clobbered (the
+ * caller restores its own copy on the next resume). The call runs with
+ * registers the Sentry chooses, never the program's: 64-bit code and stack
+ * selectors, null data selectors and bases, no trap or direction flag.
+ * With the program's own, a thread in 32-bit mode (cs 0x23) ran the
+ * `syscall` in compat mode, and a kernel-half FS base made SETREGS fail.
  */
+#define USER_CS 0x33
+#define USER_DS 0x2b
+#define INJECT_MAX_STOPS 8
+
 static napi_value Inject(napi_env env, napi_callback_info info) {
   ARGS(9);
   int pid = (int)arg_i64(env, argv[0]);
-  size_t len;
-  struct user_regs_struct *r = arg_buf(env, argv[1], &len);
-  if (!r || len < sizeof *r) { napi_throw_error(env, NULL, "regs buffer too small"); return NULL; }
-  r->rax = (unsigned long long)arg_i64(env, argv[2]);
-  r->orig_rax = (unsigned long long)-1;
-  r->rdi = (unsigned long long)arg_f64(env, argv[3]);
-  r->rsi = (unsigned long long)arg_f64(env, argv[4]);
-  r->rdx = (unsigned long long)arg_f64(env, argv[5]);
-  r->r10 = (unsigned long long)arg_f64(env, argv[6]);
-  r->r8 = (unsigned long long)arg_f64(env, argv[7]);
-  r->r9 = (unsigned long long)arg_f64(env, argv[8]);
-  r->rip = STUB_SYSCALL_ADDR;
-  if (ptrace(PTRACE_SETREGS, pid, 0, r) < 0) return num(env, -errno);
-  if (ptrace(PTRACE_CONT, pid, 0, 0) < 0) return num(env, -errno);
+  size_t olen;
+  double *out = arg_buf(env, argv[8], &olen);
+  if (!out || olen < 8) { napi_throw_error(env, NULL, "out buffer too small"); return NULL; }
+  struct user_regs_struct r;
+  memset(&r, 0, sizeof r);
+  r.cs = USER_CS;
+  r.ss = USER_DS;
+  r.eflags = 0x202; /* IF, and the always-one bit */
+  r.rip = STUB_SYSCALL_ADDR;
+  r.rax = (unsigned long long)arg_i64(env, argv[1]);
+  r.orig_rax = (unsigned long long)-1;
+  r.rdi = (unsigned long long)arg_f64(env, argv[2]);
+  r.rsi = (unsigned long long)arg_f64(env, argv[3]);
+  r.rdx = (unsigned long long)arg_f64(env, argv[4]);
+  r.r10 = (unsigned long long)arg_f64(env, argv[5]);
+  r.r8 = (unsigned long long)arg_f64(env, argv[6]);
+  r.r9 = (unsigned long long)arg_f64(env, argv[7]);
+  if (ptrace(PTRACE_SETREGS, pid, 0, &r) < 0) return i32(env, -errno);
+  if (ptrace(PTRACE_CONT, pid, 0, 0) < 0) return i32(env, -errno);
   int status;
-  for (;;) {
+  /* Bounded: a thread that stops any other way this often is not running the stub's code. */
+  for (int stops = 0;;) {
     int w = waitpid(pid, &status, __WALL);
     if (w < 0) {
       if (errno == EINTR) continue;
-      return num(env, -errno);
+      return i32(env, -errno);
     }
-    if (WIFSTOPPED(status) && WSTOPSIG(status) == SIGTRAP) break;
-    if (WIFSTOPPED(status)) {
-      /* A host signal raced in (we never send the stub any); drop it. */
-      if (ptrace(PTRACE_CONT, pid, 0, 0) < 0) return num(env, -errno);
-      continue;
-    }
-    return num(env, -ESRCH);
+    if (!WIFSTOPPED(status)) return i32(env, -ESRCH);
+    if (WSTOPSIG(status) == SIGTRAP) break;
+    /* A host signal raced in (the Sentry's interrupt; nothing else reaches a stub): drop it. */
+    if (++stops >= INJECT_MAX_STOPS) return i32(env, -EIO);
+    if (ptrace(PTRACE_CONT, pid, 0, 0) < 0) return i32(env, -errno);
   }
-  if (ptrace(PTRACE_GETREGS, pid, 0, r) < 0) return num(env, -errno);
-  return num(env, (double)(long long)r->rax);
+  if (ptrace(PTRACE_GETREGS, pid, 0, &r) < 0) return i32(env, -errno);
+  /* The int3 after the stub's syscall, and nothing else. */
+  if (r.rip != STUB_SYSCALL_ADDR + 3) return i32(env, -EIO);
+  out[0] = (double)(long long)r.rax;
+  return i32(env, 0);
 }
 
 /*
@@ -782,7 +798,10 @@ static napi_value ClockRead(napi_env env, napi_callback_info info) {
     napi_set_named_property(env, exports, name, f_);                      \
   } while (0)
 
+void register_watch(napi_env env, napi_value exports); /* watch.c */
+
 static napi_value Init(napi_env env, napi_value exports) {
+  register_watch(env, exports);
   EXPORT("memfdCreate", MemfdCreate);
   EXPORT("mapShared", MapShared);
   EXPORT("punchHole", PunchHole);

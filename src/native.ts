@@ -9,7 +9,8 @@ export interface NativeAddon {
   memfdCreate(name: string, size: number): number;
   mapShared(fd: number, offset: number, length: number): ArrayBuffer;
   punchHole(fd: number, offset: number, length: number): number;
-  spawnStub(stubPath: string, memfd: number): number;
+  /** A new stub, stopped at its int3, running as uid/gid (unchanged when uid < 0). */
+  spawnStub(stubPath: string, memfd: number, uid: number, gid: number): number;
   getRegs(pid: number, regs: BigUint64Array): number;
   setRegs(pid: number, regs: BigUint64Array): number;
   getFpRegs(pid: number, buf: Uint8Array): number;
@@ -18,12 +19,18 @@ export interface NativeAddon {
   /** op: 0 SYSEMU, 1 CONT, 2 SYSEMU_SINGLESTEP. Returns the stopped pid, status in out[0]. */
   resume(pid: number, regs: BigUint64Array | null, op: number, sig: number, out: Int32Array): number;
   wait(pid: number, nohang: boolean, out: Int32Array): number;
-  inject(pid: number, scratch: BigUint64Array, nr: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number;
+  /** 0 with the call's result in out[0], or -errno when the injection itself failed. */
+  inject(pid: number, nr: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, out: Float64Array): number;
   kill(pid: number, sig: number): number;
   /** Waits (through signals) until pid, already killed, has exited. */
   reap(pid: number): number;
   /** Waits for pid's next stop or exit through any signal, ignoring the quantum. */
   waitThrough(pid: number, out: Int32Array): number;
+  /** Once: cb(fd, revents) is called on the event loop when an interest armed by watchFd fires. */
+  watchInit(cb: (fd: number, revents: number) => void): number;
+  /** Arms a one-shot interest in fd for events (POLLIN | POLLOUT); -EPERM if fd cannot be polled. */
+  watchFd(fd: number, events: number): number;
+  unwatchFd(fd: number): number;
   openBeneath(dirfd: number, path: string, flags: number, mode: number): number;
   fstat(fd: number, buf: Uint8Array): number;
   fstatfs(fd: number, buf: Uint8Array): number;

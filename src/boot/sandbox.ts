@@ -35,6 +35,10 @@ export interface DoOptions {
   env: string[];
   strace: boolean;
   debugLog: string | null;
+  /** The sandbox's total memory in bytes (--total-memory); default: half the host's RAM. */
+  totalMemory?: number;
+  /** The sandbox's VMA budget (--vma-budget); default: from V8's heap limit. */
+  vmaBudget?: number;
 }
 
 export class BootError extends Error {
@@ -80,7 +84,7 @@ export function runDo(opts: DoOptions): Promise<number> {
   } catch (e) {
     throw new BootError(`cannot open root directory ${opts.root}: ${(e as Error).message}`, 125);
   }
-  const mf = new MemoryFile();
+  const mf = new MemoryFile({ totalBytes: opts.totalMemory, maxVmas: opts.vmaBudget });
   const platform = new PtracePlatform(mf.fd);
   const hostfs = new HostFileSystem(rootFd);
   const vfs = new VirtualFilesystem(hostfs.root);
@@ -140,6 +144,7 @@ export function runDo(opts: DoOptions): Promise<number> {
       log.info(`sandbox exited with wait status 0x${status.toString(16)}`);
       log.close();
       native.close(rootFd);
+      platform.release();
       resolve((status & 0x7f) !== 0 ? 128 + (status & 0x7f) : (status >> 8) & 0xff);
     };
     kernel.schedule(task);

@@ -31,10 +31,16 @@ export async function main(argv: string[]): Promise<number> {
     .option('--env <K=V>', 'set an environment variable (repeatable); when given, only these are passed', collect, [] as string[])
     .option('--strace', 'print each system call to stderr, as runsc --strace does', false)
     .option('--debug-log <file>', 'write the Sentry debug log to this file')
+    .option('--total-memory <bytes>', 'the sandbox\'s total memory, with an optional K, M or G suffix (default: half the host\'s RAM); past it the OOM killer ends the largest process')
+    .option('--vma-budget <n>', 'the most memory mappings all the sandbox\'s processes may hold together (default: from the Sentry\'s heap limit)')
     .argument('<cmd...>', 'program and its arguments')
     .showHelpAfterError()
     .exitOverride()
-    .action(async (cmd: string[], o: { root: string; cwd?: string; env: string[]; strace: boolean; debugLog?: string }) => {
+    .action(async (cmd: string[], o: {
+      root: string; cwd?: string; env: string[]; strace: boolean; debugLog?: string; totalMemory?: string; vmaBudget?: string;
+    }) => {
+      const totalMemory = o.totalMemory === undefined ? undefined : parseBytes('--total-memory', o.totalMemory);
+      const vmaBudget = o.vmaBudget === undefined ? undefined : parseCount('--vma-budget', o.vmaBudget);
       for (const e of o.env) {
         if (!e.includes('=')) throw new BootError(`--env ${e}: expected KEY=VALUE`, 125);
       }
@@ -45,11 +51,11 @@ export async function main(argv: string[]): Promise<number> {
       let cwd = o.cwd ?? (root === '/' ? process.cwd() : '/');
       if (!cwd.startsWith('/')) throw new BootError(`--cwd ${cwd}: must be an absolute path inside the sandbox`, 125);
       status = await runDo({
-        root, cwd, argv: cmd, env, strace: o.strace, debugLog: o.debugLog ?? null,
+        root, cwd, argv: cmd, env, strace: o.strace, debugLog: o.debugLog ?? null, totalMemory, vmaBudget,
       }).catch((e: unknown) => {
         if (e instanceof BootError && /^--cwd/.test(e.message) && o.cwd === undefined) {
           cwd = '/';
-          return runDo({ root, cwd, argv: cmd, env, strace: o.strace, debugLog: o.debugLog ?? null });
+          return runDo({ root, cwd, argv: cmd, env, strace: o.strace, debugLog: o.debugLog ?? null, totalMemory, vmaBudget });
         }
         throw e;
       });
@@ -74,4 +80,20 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
   return status;
+}
+
+/** A byte count with an optional K, M or G suffix (powers of 1024), rounded down to whole pages, at least one page. */
+function parseBytes(flag: string, text: string): number {
+  const m = /^(\d+)([KMG]?)$/i.exec(text);
+  const scale: Record<string, number> = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30 };
+  const n = m === null ? NaN : Number(m[1]) * scale[m[2].toUpperCase()];
+  const pages = Math.floor(n / 4096) * 4096;
+  if (!Number.isSafeInteger(pages) || pages <= 0) throw new BootError(`${flag} ${text}: expected a size in bytes such as 512M or 4G`, 125);
+  return pages;
+}
+
+function parseCount(flag: string, text: string): number {
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) throw new BootError(`${flag} ${text}: expected a positive whole number`, 125);
+  return n;
 }

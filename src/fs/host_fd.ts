@@ -1,38 +1,54 @@
 // A host file descriptor donated to the sandbox (gVisor fsimpl/host): the
 // stdin, stdout and stderr that `tsvisor do` passes to the program. A
-// terminal or pipe is never read with a blocking host read on the
-// Sentry's thread: when no data is ready, one read is started on libuv's
-// thread pool and the task waits on this file's queue; what it brings is
-// kept here until the application reads it.
+// terminal, pipe or socket is never read or written in a way that could
+// block the Sentry: a read or write is made only when the host says the fd
+// is ready, writes go in pieces no larger than the host accepts at once
+// (PIPE_BUF), and otherwise the task waits on this file's queue while a
+// one-shot interest in the fd (native/watch.c) wakes it from the event
+// loop. The descriptor itself is never changed (it stays blocking: the
+// caller shares its open file description).
 //
-// Differs from Linux: writes to a full pipe or terminal block the whole
-// Sentry until the host accepts them (only one task runs for now); Node
-// restores the terminal's modes when tsvisor exits, so modes a program
-// sets (stty raw) do not outlive it.
+// Differs from Linux: a write to a pipe larger than PIPE_BUF is made in
+// PIPE_BUF pieces, so another writer's bytes may come between them (Linux
+// does not promise otherwise); Node restores the terminal's modes when
+// tsvisor exits, so modes a program sets (stty raw) do not outlive it.
 
-import * as fs from 'node:fs';
 import { native } from '../native.js';
-import { Stat, S_IFMT, S_IFREG, S_IFCHR } from '../vfs/stat.js';
+import { Stat, S_IFMT, S_IFREG, S_IFCHR, S_IFIFO, S_IFSOCK } from '../vfs/stat.js';
 import { FileDescription, WOULD_BLOCK } from '../vfs/file_description.js';
 import type { IoctlIO } from '../vfs/file_description.js';
 import { EVENT_IN, EVENT_OUT } from '../sync/waiter.js';
 import { EAGAIN, EFAULT, EINVAL, ENOTTY } from '../abi/linux/errno.js';
 
-const POLLIN = 1, POLLOUT = 4;
+const POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 0x10;
+const EPERM = 1;
+/** The most the host takes at once from a writer that it says may write (one pipe buffer page). */
+const PIPE_BUF = 4096;
 const TERMIOS_SIZE = 36;
 const TIOCSWINSZ = 0x5414;
 const TCGETS = 0x5401, TIOCGWINSZ = 0x5413, FIONREAD = 0x541b, TIOCGPGRP = 0x540f, TCSETS = 0x5402,
   TCSETSW = 0x5403, TCSETSF = 0x5404;
+
+/** Host fds with an armed interest, and the files waiting on them. */
+const watched = new Map<number, HostFD>();
+let watching = false;
+
+function onHostReady(fd: number, revents: number): void {
+  const f = watched.get(fd);
+  if (f === undefined) return;
+  watched.delete(fd);
+  f.hostReady(revents);
+}
 
 const statBuf = new Uint8Array(144);
 
 export class HostFD extends FileDescription {
   private readonly regular: boolean;
   private readonly isTTY: boolean;
-  private pending: Buffer | null = null;
-  private pendingOff = 0;
-  private eof = false;
-  private reading = false;
+  /** A pipe, socket or terminal: a read or write can wait for the other side. */
+  private readonly mayBlock: boolean;
+  /** The events an interest is armed for (0: none). */
+  private armed = 0;
 
   constructor(readonly hostFd: number, flags: number, readonly label: string) {
     super(flags, null);
@@ -40,6 +56,43 @@ export class HostFD extends FileDescription {
     const st = r === 0 ? Stat.fromRaw(statBuf) : null;
     this.regular = st !== null && (st.mode & S_IFMT) === S_IFREG;
     this.isTTY = st !== null && (st.mode & S_IFMT) === S_IFCHR && native.ioctl(hostFd, TCGETS, new Uint8Array(64)) === 0;
+    const type = st === null ? 0 : st.mode & S_IFMT;
+    this.mayBlock = this.isTTY || type === S_IFIFO || type === S_IFSOCK || st === null;
+  }
+
+  /**
+   * Asks to be told when the host fd is ready for `events` (POLLIN,
+   * POLLOUT). An fd the host cannot poll is always ready: the waiters are
+   * told at once.
+   */
+  private arm(events: number): void {
+    if ((this.armed & events) === events) return;
+    if (!watching) {
+      watching = native.watchInit(onHostReady) === 0;
+    }
+    const r = watching ? native.watchFd(this.hostFd, this.armed | events) : -EPERM;
+    if (r < 0) {
+      setImmediate(() => this.queue.notify(EVENT_IN | EVENT_OUT));
+      return;
+    }
+    this.armed |= events;
+    watched.set(this.hostFd, this);
+  }
+
+  /** The armed interest fired (on the event loop). */
+  hostReady(revents: number): void {
+    this.armed = 0;
+    let ev = 0;
+    if (revents & (POLLIN | POLLHUP | POLLERR)) ev |= EVENT_IN;
+    if (revents & (POLLOUT | POLLERR)) ev |= EVENT_OUT;
+    this.queue.notify(ev === 0 ? EVENT_IN | EVENT_OUT : ev);
+  }
+
+  override release(): void {
+    if (watched.get(this.hostFd) === this) {
+      watched.delete(this.hostFd);
+      native.unwatchFd(this.hostFd);
+    }
   }
 
   stat(): Stat | number {
@@ -79,56 +132,13 @@ export class HostFD extends FileDescription {
       return done;
     }
     if (offset >= 0) return -29; // ESPIPE
-    if (this.pending !== null) return this.drainPending(dsts);
-    if (this.eof) {
-      this.eof = false;
-      return 0;
-    }
+    // Ready (data, end of file or an error): the read returns at once.
     if (native.poll1(this.hostFd, POLLIN, 0) > 0) {
       const n = native.pread(this.hostFd, dsts[0], -1);
       if (n !== -EAGAIN) return n;
     }
-    this.startRead();
+    this.arm(POLLIN);
     return WOULD_BLOCK;
-  }
-
-  private drainPending(dsts: Uint8Array[]): number {
-    const p = this.pending as Buffer;
-    let done = 0;
-    for (const d of dsts) {
-      const n = Math.min(d.length, p.length - this.pendingOff);
-      d.set(p.subarray(this.pendingOff, this.pendingOff + n));
-      this.pendingOff += n;
-      done += n;
-      if (this.pendingOff === p.length) break;
-    }
-    if (this.pendingOff === p.length) {
-      this.pending = null;
-      this.pendingOff = 0;
-    }
-    return done;
-  }
-
-  private startRead(): void {
-    if (this.reading) return;
-    this.reading = true;
-    const buf = Buffer.alloc(65536);
-    fs.read(this.hostFd, buf, 0, buf.length, null, (err, n) => {
-      this.reading = false;
-      if (err !== null) {
-        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') {
-          setTimeout(() => this.queue.notify(EVENT_IN), 10);
-          return;
-        }
-        this.eof = true;
-      } else if (n === 0) {
-        this.eof = true;
-      } else {
-        this.pending = buf.subarray(0, n);
-        this.pendingOff = 0;
-      }
-      this.queue.notify(EVENT_IN);
-    });
   }
 
   override write(srcs: Uint8Array[], total: number, offset: number): number {
@@ -136,10 +146,18 @@ export class HostFD extends FileDescription {
     for (const s of srcs) {
       let off = 0;
       while (off < s.length) {
-        const n = native.pwrite(this.hostFd, s.subarray(off), this.regular && offset >= 0 ? offset + done : -1);
-        if (n === -EAGAIN) {
-          native.poll1(this.hostFd, POLLOUT, -1);
-          continue;
+        let n: number;
+        if (!this.mayBlock) {
+          n = native.pwrite(this.hostFd, s.subarray(off), this.regular && offset >= 0 ? offset + done : -1);
+        } else {
+          const ready = native.poll1(this.hostFd, POLLOUT, 0);
+          if (ready <= 0) {
+            if (done > 0) return done;
+            this.arm(POLLOUT);
+            return WOULD_BLOCK;
+          }
+          n = native.pwrite(this.hostFd, s.subarray(off, off + PIPE_BUF), -1);
+          if (n === -EAGAIN) continue;
         }
         if (n < 0) return done > 0 ? done : n;
         off += n;
@@ -151,24 +169,15 @@ export class HostFD extends FileDescription {
 
   override readiness(mask: number): number {
     let r = 0;
-    if (this.pending !== null || this.eof) r |= EVENT_IN;
     const p = native.poll1(this.hostFd, (mask & EVENT_IN ? POLLIN : 0) | (mask & EVENT_OUT ? POLLOUT : 0), 0);
     if (p > 0) r |= p & (POLLIN | POLLOUT | 0x18);
     return r & (mask | 0x18);
   }
 
   override armReadiness(mask: number): void {
-    if (mask & EVENT_IN && !this.regular && this.pending === null && !this.eof) this.startRead();
-    if (mask & EVENT_OUT && !this.regular && this.outTimer === null) {
-      // Host writability has no completion to wait for here: look again shortly.
-      this.outTimer = setTimeout(() => {
-        this.outTimer = null;
-        this.queue.notify(EVENT_OUT);
-      }, 10);
-    }
+    if (this.regular) return;
+    this.arm((mask & EVENT_IN ? POLLIN : 0) | (mask & EVENT_OUT ? POLLOUT : 0));
   }
-
-  private outTimer: NodeJS.Timeout | null = null;
 
   override ioctl(req: number, arg: number, io: IoctlIO): number {
     switch (req) {
@@ -178,12 +187,8 @@ export class HostFD extends FileDescription {
         // The kernel's struct termios is 36 bytes (not glibc's 60).
         const size = req === TCGETS ? TERMIOS_SIZE : req === TIOCGWINSZ ? 8 : 4;
         const buf = new Uint8Array(64);
-        if (req === FIONREAD && this.pending !== null) {
-          new DataView(buf.buffer).setInt32(0, this.pending.length - this.pendingOff, true);
-        } else {
-          const r = native.ioctl(this.hostFd, req, buf);
-          if (r < 0) return r;
-        }
+        const r = native.ioctl(this.hostFd, req, buf);
+        if (r < 0) return r;
         return io.copyOut(arg, buf.subarray(0, size)) < 0 ? -EFAULT : 0;
       }
       case TCSETS:

@@ -6,7 +6,7 @@
 // several runnable tasks, after a quantum), so a system call that can be
 // served at once never waits for the event loop.
 
-import type { Platform } from '../platform/platform.js';
+import type { AddressSpace, Context, Platform } from '../platform/platform.js';
 import type { MemoryFile } from '../memory/memory_file.js';
 import type { VirtualFilesystem } from '../vfs/vfs.js';
 import { PIDNamespace } from './pid_namespace.js';
@@ -15,6 +15,7 @@ import { Task, TaskState } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
 import { runTask } from './task_run.js';
 import { killBySignal } from './exit.js';
+import { makeSiginfo, sendToProcess } from './signals.js';
 import type { Logger } from './log.js';
 import { native } from '../native.js';
 import { Timekeeper } from './timekeeper.js';
@@ -24,6 +25,7 @@ import { UnixNamespace } from './unix_socket.js';
 import { SandboxLimits } from './limits.js';
 
 const QUANTUM_MS = 20;
+const SIGKILL = 9, SI_KERNEL = 0x80;
 import { FutexManager } from './futex.js';
 
 export type SyscallFn = (t: Task) => number;
@@ -85,6 +87,25 @@ export class Kernel {
     this.vdso = VdsoImage.load();
     this.vvar = new VvarPage(this.timekeeper.paramsOff);
     this.pageCache = new PageCache(mf);
+  }
+
+  /**
+   * A new address space for a new process image (exec, fork). If the
+   * platform ever has to destroy it, because a change to it could not be
+   * made, every process using it dies by SIGKILL at once, blocked or not:
+   * the Sentry can no longer say what that address space maps.
+   */
+  newAddressSpace(): { as: AddressSpace; ctx: Context } {
+    const made = this.platform.newAddressSpace();
+    const as = made.as;
+    as.onLost = (why) => {
+      this.log.warn(`address space lost (${why}): its processes are killed`);
+      const kill = makeSiginfo(SIGKILL, SI_KERNEL);
+      const tgs = new Set<ThreadGroup>();
+      for (const t of this.pidns.tasks.values()) if (t.state !== TaskState.Dead && t.mm.as === as) tgs.add(t.tg);
+      for (const tg of tgs) sendToProcess(tg, kill);
+    };
+    return made;
   }
 
   /**

@@ -21,6 +21,8 @@ const FRAME_SIZE = 8 + 304 + 128;
 const UC_OFF = 8, INFO_OFF = 312;
 const MC_OFF = 40; // sigcontext inside ucontext
 const UC_FP_XSTATE = 1, UC_SIGCONTEXT_SS = 2, UC_STRICT_RESTORE_SS = 4;
+/** __USER_CS and __USER_DS: the 64-bit code and stack selectors. */
+const USER_CS = 0x33, USER_DS = 0x2b;
 const FP_XSTATE_MAGIC1 = 0x46505853, FP_XSTATE_MAGIC2 = 0x46505845;
 const SS_ONSTACK = 1, SS_DISABLE = 2, SS_AUTODISARM = 1 << 31;
 const REDZONE = 128;
@@ -135,6 +137,10 @@ export function setupSignalFrame(t: Task, sig: number, info: Uint8Array, act: Si
   regs.set(Reg.RSP, frameAddr);
   regs.set(Reg.EFLAGS, regs.get(Reg.EFLAGS) & ~(0x400 | 0x10000 | 0x100)); // DF RF TF
   regs.set(Reg.ORIG_RAX, -1);
+  // The handler runs in 64-bit mode whatever mode the thread was in (a far
+  // return to cs 0x23 is the program's to make), as Linux's frame setup sets.
+  regs.set(Reg.CS, USER_CS);
+  regs.set(Reg.SS, USER_DS);
   ctx.regsDirty = true;
 
   if (t.altStack.flags & SS_AUTODISARM && (act.flags & SA_ONSTACK) !== 0n) t.altStack = { sp: 0, flags: SS_DISABLE, size: 0 };
@@ -163,6 +169,15 @@ export function restoreSignalFrame(t: Task): boolean {
   const newFlags = regs.get(Reg.EFLAGS);
   regs.set(Reg.EFLAGS, (oldFlags & ~FIX_EFLAGS) | (newFlags & FIX_EFLAGS));
   regs.set(Reg.ORIG_RAX, -1);
+  // The segments come back from the frame with user privilege, as Linux's
+  // restore_sigcontext takes them (a bad one faults on the way out, and the
+  // host turns that into SIGSEGV). Without UC_STRICT_RESTORE_SS a 64-bit
+  // context gets the usual stack segment.
+  const cs = dv.getUint16(mc + 144, true) | 3;
+  let ss = dv.getUint16(mc + 150, true) | 3;
+  if ((get64(dv, 0) & UC_STRICT_RESTORE_SS) === 0 && cs === USER_CS) ss = USER_DS;
+  regs.set(Reg.CS, cs);
+  regs.set(Reg.SS, ss);
   const fpAddr = get64(dv, mc + 184);
   if (fpAddr !== 0) {
     const cur = ctx.getFPState();

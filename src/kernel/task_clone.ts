@@ -66,9 +66,9 @@ function newContext(t: Task, thread: boolean): { ctx: Context; mm: MemoryManager
     if (typeof ctx === 'number') return -EAGAIN;
     return { ctx, mm: t.mm };
   }
-  let made: ReturnType<typeof k.platform.newAddressSpace>;
+  let made: ReturnType<typeof k.newAddressSpace>;
   try {
-    made = k.platform.newAddressSpace();
+    made = k.newAddressSpace();
   } catch (e) {
     if (e instanceof PlatformError) {
       k.log.warn(`fork: ${e.message}`);

@@ -8,11 +8,12 @@ import { Reg } from '../platform/registers.js';
 import { BLOCK, EXITED, NORETURN, Task, TaskState } from './task.js';
 import { sysnoName } from '../abi/linux/sysno.js';
 import { killBySignal } from './exit.js';
-import { ERESTARTSYS, ERESTART_RESTARTBLOCK, forceSignal, handleSignals, mustStop } from './signals.js';
+import { ERESTARTSYS, ERESTART_RESTARTBLOCK, forceSignal, handleSignals, makeSiginfo, mustStop } from './signals.js';
 import type { FutexWaiterEntry } from './futex.js';
-import { EINVAL, ENOSYS } from '../abi/linux/errno.js';
+import { EFAULT, EINVAL, ENOMEM, ENOSYS } from '../abi/linux/errno.js';
+import { outOfMemory } from './oom.js';
 
-const SIGSEGV = 11, SIGBUS = 7;
+const SIGSEGV = 11, SIGBUS = 7, SIGSYS = 31, SYS_SECCOMP = 1, SI_KERNEL = 0x80;
 
 /**
  * Serves the system call in t's registers. Returns false when the task no
@@ -88,6 +89,33 @@ function serveSyscall(t: Task): boolean {
   return t.state === TaskState.Running;
 }
 
+/** The legacy vsyscall page: gettimeofday at +0, time at +0x400, getcpu at +0x800. */
+const VSYSCALL_BASE = 0xffffffffff600000;
+
+function isVsyscall(addr: number): boolean {
+  return addr >= VSYSCALL_BASE && addr < VSYSCALL_BASE + 0x1000;
+}
+
+/**
+ * A call into the vsyscall page. The host kernel emulates those itself,
+ * without a ptrace stop, and would answer with the host's clock and CPU;
+ * the stub's seccomp filter makes that emulation trap (SIGSYS, with the
+ * host having already done the `ret`), and the Sentry answers instead,
+ * through the system call of the same number (the arguments are in the
+ * same registers). A bad pointer gets SIGSEGV, as Linux's emulation gives.
+ */
+function serveVsyscall(t: Task): void {
+  const nr = new DataView(t.ctx.lastSiginfo.buffer, t.ctx.lastSiginfo.byteOffset, 128).getInt32(24, true);
+  const fn = t.kernel.syscalls.handlers[nr];
+  const r = fn === undefined ? -ENOSYS : fn(t);
+  if (r === -EFAULT) {
+    forceSignal(t, makeSiginfo(SIGSEGV, SI_KERNEL));
+    return;
+  }
+  t.ctx.regs.set(Reg.RAX, r);
+  t.ctx.regsDirty = true;
+}
+
 export function runTask(t: Task): void {
   // A task woken from a blocking call serves that call again first (not while its process is stopped).
   if (t.syscallPending && mustStop(t) && t.ctx.stopped) {
@@ -115,6 +143,14 @@ export function runTask(t: Task): void {
       if (!serveSyscall(t)) return;
       continue;
     }
+    if (stop === StopKind.Syscall32) {
+      // The sandbox serves the x86-64 table only, as a kernel built without
+      // IA32 emulation has no 32-bit one: the call fails with ENOSYS.
+      t.kernel.noteENOSYS(-32, '32-bit system call (int $0x80, sysenter or compat mode)');
+      ctx.regs.set(Reg.RAX, -ENOSYS);
+      ctx.regsDirty = true;
+      continue;
+    }
     if (stop === StopKind.Signal) {
       const s = ctx.lastSignal;
       if (s.code <= 0) {
@@ -122,7 +158,19 @@ export function runTask(t: Task): void {
         // interrupt (Context.interrupt): never the application's signal.
         continue;
       }
-      if ((s.signo === SIGSEGV || s.signo === SIGBUS) && t.mm.handleFault(s.addr)) continue;
+      if (s.signo === SIGSEGV || s.signo === SIGBUS) {
+        const f = t.mm.handleFault(s.addr);
+        if (f === 0) continue;
+        // The sandbox's memory ran out: the OOM killer frees some, or kills this process.
+        if (f === -ENOMEM) {
+          if (outOfMemory(t)) continue;
+          return;
+        }
+      }
+      if (s.signo === SIGSYS && s.code === SYS_SECCOMP && isVsyscall(s.addr)) {
+        serveVsyscall(t);
+        continue;
+      }
       // A real fault or trap of the application's own instruction: the host's
       // siginfo describes it exactly (address, code), so it is passed on.
       t.kernel.log.debug(`task ${t.tid}: signal ${s.signo} code ${s.code} addr 0x${s.addr.toString(16)} ip 0x${ctx.regs.get(Reg.RIP).toString(16)}`);

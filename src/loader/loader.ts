@@ -155,7 +155,7 @@ export function load(req: LoadRequest): LoadResult | number {
   }
 
   const k = req.kernel;
-  const { as, ctx } = k.platform.newAddressSpace();
+  const { as, ctx } = k.newAddressSpace();
   const mm = new MemoryManager(k.mf, as, k.platform.minUserAddress, k.platform.maxUserAddress, k.pageCache);
   mm.executable = main.file.dentry?.path() ?? path;
   const fail = (e: number): number => {

@@ -11,12 +11,41 @@
 // full GC when that passes 64 MiB, so one view of the whole file would cost
 // a full GC within the first 100 ms of every run. Allocations never
 // straddle a chunk, so every allocated range has one contiguous view.
+//
+// The sandbox's total memory (`--total-memory`, runsc's flag of the same
+// name) bounds the allocated bytes: past it allocate() fails with ENOMEM,
+// and the caller decides what Linux would (a system call fails with
+// ENOMEM; a page fault calls the OOM killer, src/kernel/oom.ts). Freed
+// pages are punched out at once (fallocate PUNCH_HOLE): the host gets them
+// back while the sandbox runs, not when Node exits.
 
+import { totalmem } from 'node:os';
 import { native } from '../native.js';
+import { VmaBudget } from './vma_budget.js';
 
 export const PAGE_SIZE = 4096;
 const CHUNK_SIZE = 32 * 1024 * 1024;
 const FILE_SIZE = 64 * 2 ** 30;
+
+/**
+ * The default total memory: half the host's RAM. runsc's default is all of
+ * it, relying on the container's cgroup; here the memory file's pages are
+ * shared memory the host can neither reclaim nor (without swap) page out,
+ * and a sandbox allowed the whole RAM drives the host into its own OOM
+ * killer, which picks the largest process, the Sentry, and so ends every
+ * process of the sandbox (or another host service) instead of one. Half
+ * leaves the host, the Sentry's own heap and a second sandbox room.
+ */
+export function defaultTotalMemory(): number {
+  return Math.min(FILE_SIZE, Math.floor(totalmem() / 2 / PAGE_SIZE) * PAGE_SIZE);
+}
+
+export interface MemoryFileOptions {
+  /** The most bytes allocated at once (the sandbox's total memory); default defaultTotalMemory(). */
+  totalBytes?: number;
+  /** The most VMAs all address spaces together may hold; default defaultVmaBudget(). */
+  maxVmas?: number;
+}
 
 interface Extent { off: number; len: number }
 
@@ -34,8 +63,14 @@ export class MemoryFile {
    * Pages absent here have one owner.
    */
   private readonly extraRefs = new Map<number, number>();
+  /** The sandbox's total memory: allocated never passes it. */
+  readonly limit: number;
+  /** The sandbox's VMA budget (src/mm's VMA sets charge it). */
+  readonly vmas: VmaBudget;
 
-  constructor() {
+  constructor(opts: MemoryFileOptions = {}) {
+    this.limit = Math.min(FILE_SIZE, opts.totalBytes ?? defaultTotalMemory());
+    this.vmas = new VmaBudget(opts.maxVmas);
     const fd = native.memfdCreate('tsvisor-memory', FILE_SIZE);
     if (fd < 0) throw new Error(`tsvisor: memfd_create for the memory file failed: errno ${-fd}`);
     this.fd = fd;
@@ -44,6 +79,7 @@ export class MemoryFile {
   /** Allocates `len` bytes (a multiple of PAGE_SIZE) of zeroed memory; returns the file offset, or -ENOMEM. */
   allocate(len: number): number {
     if (len > CHUNK_SIZE) return -12; // ENOMEM: callers allocate in fault windows, far smaller
+    if (this.allocated + len > this.limit) return -12; // ENOMEM: the sandbox's total memory
     for (let i = 0; i < this.free.length; i++) {
       const e = this.free[i];
       if (e.len < len) continue;

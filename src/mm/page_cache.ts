@@ -9,11 +9,13 @@
 // A file is known by its identity on the host (Mappable.cacheKey: device,
 // inode, size and modification time), so a file replaced on the host is a
 // new entry. The cache owns one reference on each chunk it holds; when it
-// holds CACHE_LIMIT bytes it stops adding (nothing is evicted yet), and
-// mappings then get private copies as before.
+// holds CACHE_LIMIT bytes it stops adding, and mappings then get private
+// copies as before. When the sandbox's memory runs out, shrink() gives back
+// every chunk no mapping holds any more (the fault path asks before it
+// reports ENOMEM), so cached files never cost a program its memory.
 
 import type { MemoryFile } from '../memory/memory_file.js';
-import type { Mappable } from './mm.js';
+import type { Mappable } from './vma.js';
 
 /** Cached pieces of a file: aligned in the file, and the most a fault maps at once. */
 export const CACHE_CHUNK = 512 * 1024;
@@ -49,5 +51,21 @@ export class PageCache {
     chunks.set(idx, off);
     this.bytes += CACHE_CHUNK;
     return off;
+  }
+
+  /** Frees the chunks that only the cache holds; returns the bytes freed. */
+  shrink(): number {
+    let freed = 0;
+    for (const [key, chunks] of this.files) {
+      for (const [idx, off] of chunks) {
+        if (this.mf.isShared(off, CACHE_CHUNK)) continue;
+        this.mf.deallocate(off, CACHE_CHUNK);
+        chunks.delete(idx);
+        freed += CACHE_CHUNK;
+      }
+      if (chunks.size === 0) this.files.delete(key);
+    }
+    this.bytes -= freed;
+    return freed;
   }
 }

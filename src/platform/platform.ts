@@ -31,11 +31,19 @@ export interface AddressSpace {
   parkThread(ctx: Context): void;
   /** Releases the host resources (every thread); the AddressSpace is dead afterwards. */
   release(): void;
+  /**
+   * Called once if the platform had to destroy the address space because
+   * a change to it could not be made (an injected call failed): its
+   * threads are gone and no mapping in it survives.
+   */
+  onLost: ((why: string) => void) | null;
 }
 
 export const enum StopKind {
   /** The thread made a system call (registers hold it). */
   Syscall,
+  /** The thread made a 32-bit system call (int $0x80, sysenter, or from 32-bit code): not served. */
+  Syscall32,
   /** The thread received a synchronous signal (a fault, a trap) or a host signal. */
   Signal,
   /** The quantum expired; the thread is still running on the host and must be waited for again. */
@@ -84,4 +92,6 @@ export interface Platform {
   readonly minUserAddress: number;
   /** One past the highest address an application may map. */
   readonly maxUserAddress: number;
+  /** Ends what the platform holds beyond its address spaces (the ptrace master stub); nothing is made after. */
+  release(): void;
 }

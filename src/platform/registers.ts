@@ -61,6 +61,17 @@ export class Registers {
     return this.i32[Reg.ORIG_RAX * 2 + 1] !== 0 ? -1 : this.u32[Reg.ORIG_RAX * 2];
   }
 
+  /**
+   * Whether a system call stop came from the 64-bit `syscall` instruction:
+   * in 64-bit code, with rcx holding the return address, as the instruction
+   * leaves it. `int $0x80`, `sysenter` and any call from 32-bit code (cs
+   * 0x23) are 32-bit system calls, with other numbers and argument registers.
+   */
+  get isSyscall64(): boolean {
+    const u = this.u32;
+    return u[Reg.CS * 2] === 0x33 && u[Reg.RCX * 2] === u[Reg.RIP * 2] && u[Reg.RCX * 2 + 1] === u[Reg.RIP * 2 + 1];
+  }
+
   /** Argument i (0..5) as an unsigned number. */
   arg(i: number): number {
     return this.get(ARG_REGS[i]);

@@ -3,8 +3,18 @@
 // file mapped at the addresses the Sentry chooses; each application thread
 // is a host thread in it, run under PTRACE_SYSEMU so that a system call
 // stops it before the host kernel executes anything. Mappings are changed
-// by injecting mmap/munmap/mprotect into the stub's thread while it is
-// stopped.
+// by injecting mmap/munmap/mprotect into a stopped thread of the stub, with
+// registers the Sentry chooses (never the program's: its segments, flags
+// and FS/GS bases could make the call fail or run in 32-bit mode). An
+// injection that fails, or a change the host refuses, loses the address
+// space: the stub is killed and reaped before the Sentry frees anything,
+// and its processes die (AddressSpace.onLost), since what it maps is no
+// longer known.
+//
+// Stubs: one master stub is exec'd at start-up and never runs a program;
+// every address space is forked from it by an injected clone, so nothing
+// is exec'd after start-up, as gVisor makes its subprocesses from its
+// first stub.
 //
 // Threads: a new application thread is a host thread the Sentry makes in
 // the stub by injecting clone (CLONE_PTRACE, so it is traced from birth);
@@ -16,10 +26,12 @@
 // stopped application thread used for injection (gVisor keeps a separate
 // injection thread per subprocess); the Node main thread is the tracer of
 // every stub and waits for stops synchronously (DESIGN.md, "Platform").
+// System calls are told apart by how they were made: only the 64-bit
+// `syscall` instruction is served (Syscall32 otherwise).
 
 import { readFileSync } from 'node:fs';
 import { native, stubPath } from '../../native.js';
-import { Registers } from '../registers.js';
+import { Reg, Registers } from '../registers.js';
 import type { AddressSpace, Context, Platform, SignalStop } from '../platform.js';
 import { PlatformError, StopKind } from '../platform.js';
 
@@ -31,16 +43,22 @@ const STUB_MEMFD = 3;
 const SYS_mmap = 9, SYS_mprotect = 10, SYS_munmap = 11, SYS_clone = 56;
 /** CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_PTRACE|CLONE_THREAD|CLONE_SYSVSEM: the stub's seccomp allows exactly these. */
 const STUB_THREAD_FLAGS = 0x52f00;
+/** CLONE_PARENT|CLONE_PTRACE|SIGCHLD: a new stub from the master (native/stub.S allows exactly these too). */
+const STUB_FORK_FLAGS = 0xa011;
 const MAP_SHARED = 0x01, MAP_FIXED = 0x10;
 const SIGTRAP = 5;
 
 const OP_SYSEMU = 0;
 const statusOut = new Int32Array(1);
+const injectOut = new Float64Array(1);
 const siginfoBuf = new Uint8Array(128);
 const siginfoView = new DataView(siginfoBuf.buffer);
 /** Large enough for any XSAVE image this CPU has (AMX tiles included). */
 const fpBuf = new Uint8Array(16384);
 const SIGCHLD = 17;
+const SIGSEGV = 11, SI_KERNEL = 0x80;
+/** The host's TASK_SIZE_MAX: PTRACE_SETREGS refuses FS/GS bases at or above it. */
+const USER_LIMIT = 0x7ffffffff000;
 
 class PtraceContext implements Context {
   readonly regs = new Registers();
@@ -74,6 +92,7 @@ class PtraceContext implements Context {
       r = native.resume(this.pid, this.regs.raw, OP_SYSEMU, 0, statusOut);
     }
     if (r === -11 /* EAGAIN: the quantum had ended; not resumed */) return StopKind.Interrupt;
+    if (r === -5 /* EIO: SETREGS refused the registers */ && !this.running) return this.unresumable();
     this.regsDirty = false;
     if (r < 0) {
       if (r === -4 /* EINTR: the quantum ended while the thread runs */) {
@@ -87,6 +106,33 @@ class PtraceContext implements Context {
     return this.decode(statusOut[0]);
   }
 
+  /**
+   * The host will not take the thread's registers back: the program set an
+   * FS or GS base in the kernel half with wrfsbase/wrgsbase, which the CPU
+   * allows and PTRACE_SETREGS refuses. The thread cannot go on with that
+   * base, so it stops as if it had used it: a general protection fault,
+   * SIGSEGV with SI_KERNEL, with the bases cleared so that the frame can
+   * be written.
+   */
+  private unresumable(): StopKind {
+    const regs = this.regs;
+    if (regs.get(Reg.FS_BASE) < USER_LIMIT && regs.get(Reg.GS_BASE) < USER_LIMIT) {
+      this.dead = true; // refused for a reason the Sentry did not expect: do not retry for ever
+      return StopKind.Dead;
+    }
+    if (regs.get(Reg.FS_BASE) >= USER_LIMIT) regs.set(Reg.FS_BASE, 0);
+    if (regs.get(Reg.GS_BASE) >= USER_LIMIT) regs.set(Reg.GS_BASE, 0);
+    this.regsDirty = true;
+    siginfoBuf.fill(0);
+    siginfoView.setInt32(0, SIGSEGV, true);
+    siginfoView.setInt32(8, SI_KERNEL, true);
+    const ls = this.lastSignal;
+    ls.signo = SIGSEGV;
+    ls.code = SI_KERNEL;
+    ls.addr = 0;
+    return StopKind.Signal;
+  }
+
   private decode(status: number): StopKind {
     if ((status & 0xff) !== 0x7f) {
       // Exited or killed on the host (and reaped by that wait).
@@ -95,7 +141,7 @@ class PtraceContext implements Context {
       return StopKind.Dead;
     }
     const sig = (status >> 8) & 0xff;
-    if (sig === (SIGTRAP | 0x80)) return StopKind.Syscall;
+    if (sig === (SIGTRAP | 0x80)) return this.regs.isSyscall64 ? StopKind.Syscall : StopKind.Syscall32;
     const ls = this.lastSignal;
     ls.signo = sig;
     ls.code = 0;
@@ -158,25 +204,54 @@ class PtraceContext implements Context {
 }
 
 class PtraceAddressSpace implements AddressSpace {
-  private readonly scratch = new BigUint64Array(27);
   /** Every host thread of the stub; the first is the process's leader. */
   private readonly threads: PtraceContext[];
   /** Host threads whose tasks ended: stopped, waiting to be the next new thread. */
   private readonly parked: PtraceContext[] = [];
+  /** Set once a change could not be made: the stub is killed and reaped, and nothing more is injected. */
+  private lost = false;
+  onLost: ((why: string) => void) | null = null;
 
   constructor(first: PtraceContext) {
     this.threads = [first];
   }
 
+  /**
+   * Runs one system call in the stub through any stopped thread (only one
+   * runs at a time, and never while the Sentry works). The call runs with
+   * registers the native side chooses, so no state the program set (its
+   * segments, flags, FS/GS bases) can make it fail or run differently; the
+   * thread's own registers stay in ctx.regs and are written back on its
+   * next resume. Returns the call's result, or -ESRCH once the address space
+   * is lost.
+   */
   private inject(nr: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number): number {
-    // Through any stopped thread (only one runs at a time, and never while
-    // the Sentry works). Its own registers live in ctx.regs and are written
-    // back on its next resume; the injection may clobber the host copy.
+    if (this.lost) return -3; // ESRCH
     const ctx = this.threads.find((t) => t.stopped && !t.isDead);
-    if (ctx === undefined) return -3; // ESRCH
+    if (ctx === undefined) {
+      this.lose(`no stopped thread to inject system call ${nr} through`);
+      return -3;
+    }
     ctx.regsDirty = true;
-    this.scratch.set(ctx.regs.raw);
-    return native.inject(ctx.pid, this.scratch, nr, a0, a1, a2, a3, a4, a5);
+    const e = native.inject(ctx.pid, nr, a0, a1, a2, a3, a4, a5, injectOut);
+    if (e < 0) {
+      this.lose(`injecting system call ${nr} into stub ${ctx.pid} failed: errno ${-e}`);
+      return -3;
+    }
+    return injectOut[0];
+  }
+
+  /**
+   * An address-space change could not be made, so the stub may hold
+   * mappings the Sentry no longer accounts for (pages it will hand to
+   * another process): kill it and wait until every thread is gone, and so
+   * its mappings, before the caller goes on to free anything.
+   */
+  private lose(why: string): void {
+    if (this.lost) return;
+    this.lost = true;
+    this.release();
+    this.onLost?.(why);
   }
 
   mapFile(addr: number, fileOffset: number, length: number, prot: number): number {
@@ -185,11 +260,13 @@ class PtraceAddressSpace implements AddressSpace {
   }
 
   unmap(addr: number, length: number): void {
-    this.inject(SYS_munmap, addr, length, 0, 0, 0, 0);
+    // A failure (say ENOMEM from splitting past the host's map count) leaves the old pages mapped.
+    if (this.inject(SYS_munmap, addr, length, 0, 0, 0, 0) !== 0) this.lose(`munmap(0x${addr.toString(16)}, ${length}) failed`);
   }
 
   protect(addr: number, length: number, prot: number): void {
-    this.inject(SYS_mprotect, addr, length, prot, 0, 0, 0);
+    // A failure here would leave copy-on-write pages writable.
+    if (this.inject(SYS_mprotect, addr, length, prot, 0, 0, 0) !== 0) this.lose(`mprotect(0x${addr.toString(16)}, ${length}) failed`);
   }
 
   newThread(): Context | number {
@@ -221,6 +298,21 @@ class PtraceAddressSpace implements AddressSpace {
   }
 }
 
+export interface PtraceOptions {
+  /**
+   * The host uid and gid every stub of this sandbox runs as (when the
+   * Sentry may change ids): one no other host process uses, so that no
+   * host process can signal or read a stub, and no stub of another
+   * sandbox shares it. Default: 2^30 plus the Sentry's host pid, unique
+   * among live sandboxes; the launcher passes the ids it mapped.
+   */
+  stubUid?: number;
+  stubGid?: number;
+}
+
+/** The default stub ids: a range no distribution hands out (useradd stops far below). */
+export const STUB_ID_BASE = 0x40000000;
+
 export class PtracePlatform implements Platform {
   readonly name = 'ptrace';
   readonly minUserAddress = 0x10000;
@@ -234,16 +326,47 @@ export class PtracePlatform implements Platform {
    * ptrace platform binds its stubs the same way.
    */
   private readonly cpu: number;
+  /**
+   * The master stub: exec'd once, at start-up, and never given a program.
+   * Every address space is a fork of it (an injected clone with
+   * CLONE_PARENT|CLONE_PTRACE, so the new stub is the Sentry's child and
+   * tracee from birth, with the master's seccomp filter, ids and
+   * non-dumpable state), so nothing is exec'd after start-up and a new
+   * address space costs a fork of a two-page process, not an exec.
+   */
+  private readonly master: number;
 
-  constructor(private readonly memfd: number) {
+  constructor(private readonly memfd: number, opts: PtraceOptions = {}) {
     this.cpu = native.getCpu();
     if (this.cpu >= 0 && native.setAffinity(0, this.cpu) < 0) this.cpu = -1;
+    const root = (process.geteuid?.() ?? 0) === 0;
+    const uid = opts.stubUid ?? (root ? STUB_ID_BASE + process.pid : -1);
+    const gid = opts.stubGid ?? (root ? STUB_ID_BASE + process.pid : -1);
+    const pid = native.spawnStub(stubPath, this.memfd, uid, gid);
+    if (pid < 0) throw new PlatformError(stubError(-pid, uid));
+    if (this.cpu >= 0) native.setAffinity(pid, this.cpu);
+    this.master = pid;
+  }
+
+  release(): void {
+    if (native.kill(this.master, 9) === 0) native.reap(this.master);
   }
 
   newAddressSpace(): { as: AddressSpace; ctx: Context } {
-    const pid = native.spawnStub(stubPath, this.memfd);
-    if (pid < 0) throw new PlatformError(stubError(-pid));
-    if (this.cpu >= 0) native.setAffinity(pid, this.cpu);
+    const e = native.inject(this.master, SYS_clone, STUB_FORK_FLAGS, 0, 0, 0, 0, 0, injectOut);
+    const pid = injectOut[0];
+    if (e < 0 || pid <= 0) {
+      throw new PlatformError(e < 0
+        ? `the master stub ${this.master} can no longer make stubs (errno ${-e}); the sandbox cannot make processes`
+        : `the master stub could not fork a stub: errno ${-pid}`);
+    }
+    // A traced clone starts stopped by SIGSTOP; resuming it (without the signal) runs what the Sentry sets.
+    const w = native.waitThrough(pid, statusOut);
+    if (w < 0 || (statusOut[0] & 0xff) !== 0x7f) {
+      native.kill(pid, 9);
+      native.reap(pid);
+      throw new PlatformError(`a new stub ${pid} did not stop as expected (status 0x${statusOut[0].toString(16)})`);
+    }
     const ctx = new PtraceContext(pid);
     // Seed the registers from the stopped stub (segment selectors etc).
     native.getRegs(pid, ctx.regs.raw);
@@ -251,8 +374,10 @@ export class PtracePlatform implements Platform {
   }
 }
 
-function stubError(errno: number): string {
+function stubError(errno: number, uid: number): string {
   switch (errno) {
+    case 13:
+      return `cannot start a stub process: changing to uid ${uid} was refused; run tsvisor as root, or through its launcher`;
     case 1:
       return 'cannot start a stub process: ptrace was refused (PTRACE_TRACEME: EPERM). tsvisor needs ptrace: ' +
         'run it where ptrace is allowed (not under another tracer, a seccomp filter that forbids ptrace, ' +

@@ -1,14 +1,27 @@
 // mmap(2), munmap(2), mprotect(2), mremap(2), brk(2), madvise(2),
 // mincore(2), msync(2), mlock(2) and friends: the address space calls,
-// served by the task's MemoryManager.
+// served by the task's MemoryManager, which enforces RLIMIT_AS and
+// RLIMIT_DATA (passed from the process's limits, memLimits), the VMA
+// budget and the sandbox's total memory.
 
 import type { Task } from '../../kernel/task.js';
 import { MAP_ANONYMOUS, MAP_SHARED, MAP_SHARED_VALIDATE, MAP_TYPE } from '../../mm/mm.js';
-import type { Mappable } from '../../mm/mm.js';
+import type { Mappable, MemLimits } from '../../mm/mm.js';
 import { O_PATH } from '../../vfs/file_description.js';
 import { EACCES, EBADF, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM } from '../support.js';
 
 const PAGE = 4096;
+const RLIMIT_DATA = 2, RLIMIT_AS = 9;
+
+function softLimit(t: Task, res: number): number {
+  const cur = t.tg.rlimits[res].cur;
+  return cur >= BigInt(Number.MAX_SAFE_INTEGER) ? Infinity : Number(cur);
+}
+
+/** RLIMIT_AS and RLIMIT_DATA of t's process, which the address-space calls enforce. */
+export function memLimits(t: Task): MemLimits {
+  return { as: softLimit(t, RLIMIT_AS), data: softLimit(t, RLIMIT_DATA) };
+}
 
 export function sysMmap(t: Task): number {
   const r = t.regs;
@@ -30,7 +43,7 @@ export function sysMmap(t: Task): number {
     // Linux ignores the offset of a private anonymous mapping beyond its alignment check.
     return -EINVAL;
   }
-  return t.mm.mmap({ addr, length, prot, flags, file, fileWritable, offset: file === null ? 0 : offset });
+  return t.mm.mmap({ addr, length, prot, flags, file, fileWritable, offset: file === null ? 0 : offset }, memLimits(t));
 }
 
 export function sysMunmap(t: Task): number {
@@ -38,16 +51,16 @@ export function sysMunmap(t: Task): number {
 }
 
 export function sysMprotect(t: Task): number {
-  return t.mm.mprotect(t.regs.arg(0), t.regs.arg(1), t.regs.argInt(2));
+  return t.mm.mprotect(t.regs.arg(0), t.regs.arg(1), t.regs.argInt(2), memLimits(t));
 }
 
 export function sysMremap(t: Task): number {
   const r = t.regs;
-  return t.mm.mremap(r.arg(0), r.arg(1), r.arg(2), r.argInt(3), r.arg(4));
+  return t.mm.mremap(r.arg(0), r.arg(1), r.arg(2), r.argInt(3), r.arg(4), memLimits(t));
 }
 
 export function sysBrk(t: Task): number {
-  return t.mm.brk(t.regs.arg(0));
+  return t.mm.brk(t.regs.arg(0), memLimits(t));
 }
 
 export function sysMadvise(t: Task): number {

@@ -1,8 +1,11 @@
 // Resource limits: getrlimit(2), setrlimit(2), prlimit64(2), and usage:
 // getrusage(2), times(2), sysinfo(2).
 //
-// Differs from Linux: limits are recorded and reported, and RLIMIT_NOFILE
-// and RLIMIT_STACK are enforced; the others are not enforced yet.
+// Differs from Linux: limits are recorded and reported, and RLIMIT_NOFILE,
+// RLIMIT_STACK, RLIMIT_AS and RLIMIT_DATA (by the address-space calls,
+// sys_mmap.ts) are enforced; the others are not enforced yet. sysinfo's
+// totalram is the sandbox's total memory (--total-memory), freeram what
+// of it the memory file has not allocated.
 // getrusage reports CPU times and maxrss (the memory file's use), not
 // fault or context-switch counts.
 
@@ -111,7 +114,7 @@ export function sysSysinfo(t: Task): number {
   const b = new Uint8Array(112);
   const dv = new DataView(b.buffer);
   putU64(dv, 0, Math.floor(t.kernel.monotonicNs() / 1e9)); // uptime
-  const total = 8 * 1024 * 1024 * 1024;
+  const total = t.kernel.mf.limit;
   putU64(dv, 32, total); // totalram
   putU64(dv, 40, Math.max(0, total - t.kernel.mf.allocated)); // freeram
   dv.setUint16(80, t.kernel.pidns.tasks.size, true); // procs

@@ -139,7 +139,7 @@ partial('mmap', mmap.sysMmap, 'MAP_SHARED file mappings are snapshots (files are
 full('munmap', mmap.sysMunmap);
 full('mprotect', mmap.sysMprotect);
 partial('mremap', mmap.sysMremap, 'MREMAP_DONTUNMAP and old_size 0 (duplicating a shared mapping) return EINVAL');
-full('brk', mmap.sysBrk);
+partial('brk', mmap.sysBrk, 'RLIMIT_DATA counts the heap only, not the data segment as Linux\'s check_data_rlimit does');
 partial('madvise', mmap.sysMadvise, 'DONTNEED and FREE drop pages; other advice is accepted and has no effect');
 full('mincore', mmap.sysMincore);
 full('msync', mmap.sysMsync);
@@ -224,12 +224,12 @@ full('getsid', id.sysGetsid);
 full('setsid', id.sysSetsid);
 
 // limits and usage
-partial('getrlimit', rlimit.sysGetrlimit, 'limits other than NOFILE and STACK are recorded, not enforced');
-partial('setrlimit', rlimit.sysSetrlimit, 'limits other than NOFILE and STACK are recorded, not enforced');
-partial('prlimit64', rlimit.sysPrlimit64, 'only the calling process; limits other than NOFILE and STACK are not enforced');
+partial('getrlimit', rlimit.sysGetrlimit, 'limits other than NOFILE, STACK, AS and DATA are recorded, not enforced');
+partial('setrlimit', rlimit.sysSetrlimit, 'limits other than NOFILE, STACK, AS and DATA are recorded, not enforced');
+partial('prlimit64', rlimit.sysPrlimit64, 'only the calling process; limits other than NOFILE, STACK, AS and DATA are not enforced');
 partial('getrusage', rlimit.sysGetrusage, 'CPU times and maxrss (the memory file in use) are reported; fault, I/O and context-switch counts are zero');
 full('times', rlimit.sysTimes);
-partial('sysinfo', rlimit.sysSysinfo, 'memory figures are the sandbox\'s nominal 8 GiB, loads are zero');
+partial('sysinfo', rlimit.sysSysinfo, 'totalram is the sandbox\'s total memory (--total-memory) and freeram what of it is unallocated; no swap, buffers or shared figures; loads are zero');
 full('uname', uname.sysUname);
 full('sethostname', uname.sysSethostname);
 full('setdomainname', uname.sysSetdomainname);
