@@ -10,7 +10,9 @@ import { EventFD } from '../dist/kernel/eventfd.js';
 import { TimerFD } from '../dist/kernel/timerfd.js';
 import { UnixSocket, UnixNamespace } from '../dist/kernel/unix_socket.js';
 import { makeSiginfo } from '../dist/kernel/signals.js';
-import { SandboxLimits } from '../dist/kernel/limits.js';
+import { SandboxLimits, descriptorSlots } from '../dist/kernel/limits.js';
+import { FDTable } from '../dist/kernel/fd_table.js';
+descriptorSlots.max = Infinity;
 
 const N = Number(process.argv[2] ?? 100000);
 if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose-gc');
@@ -51,14 +53,34 @@ measure('timerfd (armed)', (n) => Array.from({ length: n }, () => {
 }));
 measure('unix socket', (n) => Array.from({ length: n }, () => new UnixSocket(1, 0, ns)));
 measure('pending signal (siginfo)', (n) => Array.from({ length: n }, () => makeSiginfo(34, -1)));
-measure('in-flight message (empty dgram)', (n) => {
-  const a = new UnixSocket(2, 0, ns), b = new UnixSocket(2, 0, ns);
+function pair(type) {
+  const a = new UnixSocket(type, 0, ns), b = new UnixSocket(type, 0, ns);
   UnixSocket.pair(a, b, { pid: 1, uid: 0, gid: 0 }, { pid: 1, uid: 0, gid: 0 });
+  return [a, b];
+}
+// Messages are sent to many receivers, so no queue's room limits them.
+measure('queued message (1 byte)', (n) => {
   const out = [];
-  for (let i = 0; i < n; i++) {
-    const x = new UnixSocket(2, 0, ns), y = new UnixSocket(2, 0, ns);
-    out.push([x, y]);
+  for (let i = 0; i < n; i += 100) {
+    const [a, b] = pair(2);
+    for (let j = 0; j < 100; j++) a.send(b, [new Uint8Array(1)], 1, null);
+    out.push(a, b);
   }
   return out;
+});
+measure('queued message (1 byte, 1 right)', (n) => {
+  const out = [];
+  for (let i = 0; i < n; i += 100) {
+    const [a, b] = pair(2);
+    for (let j = 0; j < 100; j++) a.send(b, [new Uint8Array(1)], 1, [a]);
+    out.push(a, b);
+  }
+  return out;
+});
+measure('fd table slot', (n) => {
+  const t = new FDTable();
+  const f = new EventFD(0, 0, false);
+  for (let i = 0; i < n; i++) t.install(f, 0, false, Infinity);
+  return t;
 });
 process.exit(0);

@@ -9,20 +9,24 @@
 // The defaults, with the heap each object costs as measured by
 // `node --expose-gc scripts/kernel-heap.js 100000` (Node 20, x86-64),
 // are chosen so that every bound filled at once stays far below V8's
-// heap limit (2 GiB on the smallest hosts, 4 GiB here):
+// heap limit (4 GiB here, 2 GiB on hosts with 8 GiB of memory):
 //
-//   object                       heap each   bound (default)            at the bound
-//   epoll watch                  ~250 B      1,048,576 per sandbox       ~260 MB
-//                                            (and per user)
-//   queued signal (siginfo)      ~320 B      262,144 per sandbox         ~84 MB
-//                                            (RLIMIT_SIGPENDING per user)
-//   open file description        <= 680 B    FILE_MAX = 2^20             ~710 MB (all unix sockets,
-//     (unix socket 680, epoll 480,           (vfs/file_description.ts)   the biggest kind)
-//     armed timerfd 590, eventfd 310)
-//   pipe and socket data         charged     BUFFER_BUDGET = 256 MiB     256 MiB (buffers.ts)
-//   in-flight SCM_RIGHTS         in the      RLIMIT_NOFILE per user      (buffers.ts)
-//                                buffer      (ETOOMANYREFS, not root)
-//                                budget
+//   object                    each      bound (default), errno                        full
+//   epoll watch               226 B     2^19 per user and per sandbox, ENOSPC         115 MB
+//   queued signal             320 B     RLIMIT_SIGPENDING per user, 2^17 per          42 MB
+//                                       sandbox, EAGAIN
+//   open file description     <= 700 B  FILE_MAX = 2^19 (vfs/file_description.ts),    365 MB
+//     (unix socket 696, armed            ENFILE                                       (all sockets)
+//     timerfd 601, epoll 504,
+//     eventfd 320)
+//   descriptor slot           49 B      2^22 in all fd tables, EMFILE (fork: ENOMEM)  205 MB
+//   pipe/socket data and      charged   BUFFER_BUDGET = 256 MiB (+64 MiB of single    320 MiB
+//     message heap (~295 B),  in bytes  pipe pages), the writer waits (buffers.ts)
+//     in-flight rights
+//   in-flight descriptions    (above)   RLIMIT_NOFILE per sending user (not root),
+//                                       ETOOMANYREFS (unix_gc.ts)
+//
+// All of them together: about 1.05 GB.
 //
 // Kernel.limits holds the one instance; a command-line flag may change a
 // default before the first task starts.

@@ -58,10 +58,10 @@ export interface Message {
 /**
  * What a message costs the buffer budget besides its data, and each
  * description it carries: its heap, measured by scripts/kernel-heap.js
- * (a message with an empty payload, its Uint8Array and queue slot: ~250 B;
- * a description in a rights array: 8 B, rounded up for the array's growth).
+ * (a 1-byte message, its Uint8Array and queue slot: ~295 B; a rights
+ * array ~50 B for its first description, 8 B for each further one).
  */
-export const MESSAGE_COST = 256, RIGHT_COST = 16;
+export const MESSAGE_COST = 320, RIGHT_COST = 16;
 
 /** Who sends descriptions: the user they count against, and that user's limit (Infinity: privileged). */
 export interface RightsSender {
