@@ -78,3 +78,12 @@ test('fdslots: forks that copy a full descriptor table fail with ENOMEM at the s
     assert.equal(r.stdout, 'dups full: 1\nfork: ENOMEM\nforked some: 1\nafter: ok\n');
     assert.equal(r.code, 0, r.stderr);
   });
+
+test('sockfill: four processes filling the buffer budget with socket messages carrying descriptors get EAGAIN, and the Sentry lives',
+  { skip: tsvisorOnly }, () => {
+    const bin = compileC('sockfill', { static: true, dir: HOSTILE_DIR });
+    const r = runTsvisor([bin, '4'], { timeout: ms(120_000) });
+    assertNoSentryCrash(r, { strict: true, what: 'tsvisor running sockfill' });
+    assert.equal(r.stdout, 'budget spent: 4\nafter: ok\n');
+    assert.equal(r.code, 0, r.stderr);
+  });
