@@ -14,12 +14,15 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
+#include "fill.h"
 
 #define NFILES 64
 
-static long fill(long max, int *err)
+static long max;
+
+static long fill(int p, int *err)
 {
+	(void)p;
 	int files[NFILES];
 	for (int i = 0; i < NFILES; i++) {
 		files[i] = eventfd(0, 0);
@@ -35,44 +38,19 @@ static long fill(long max, int *err)
 			n++;
 		}
 	}
-	*err = 0;
 	return n;
 }
 
 int main(int argc, char **argv)
 {
 	int nproc = argc > 1 ? atoi(argv[1]) : 4;
-	long max = argc > 2 ? atol(argv[2]) : 1 << 22;
-	int report[2], go[2];
-	if (pipe(report) < 0 || pipe(go) < 0) return 2;
-	for (int p = 0; p < nproc; p++) {
-		if (fork() == 0) {
-			close(report[0]);
-			close(go[1]);
-			int err;
-			long n = fill(max, &err);
-			long msg[2] = { n, err };
-			if (write(report[1], msg, sizeof msg) != sizeof msg) _exit(2);
-			char c;
-			(void)!read(go[0], &c, 1); /* hold the watches until every process is full */
-			_exit(0);
-		}
-	}
-	close(report[1]);
-	close(go[0]);
-	long sum = 0;
-	int enospc = 0, other = 0;
-	for (int p = 0; p < nproc; p++) {
-		long msg[2];
-		if (read(report[0], msg, sizeof msg) != sizeof msg) return 2;
-		sum += msg[0];
-		if (msg[1] == ENOSPC) enospc++;
-		else if (msg[1] != 0) { other++; printf("error: %s\n", errname((int)msg[1])); }
-	}
+	max = argc > 2 ? atol(argv[2]) : 1 << 22;
+	int errs[FILL_MAX_ERRNO];
+	long sum = fill_procs(nproc, fill, errs);
 	printf("watches: %ld\n", sum);
-	printf("enospc: %d\n", enospc);
-	close(go[1]);
-	while (wait(NULL) > 0) {}
+	printf("enospc: %d\n", errs[ENOSPC]);
+	int other = nproc - errs[ENOSPC] - errs[0];
+	if (other) printf("other errors: %d\n", other);
 	int ep = epoll_create1(0), e = eventfd(0, 0);
 	struct epoll_event ev = { .events = EPOLLIN };
 	show_ok("after", epoll_ctl(ep, EPOLL_CTL_ADD, e, &ev));

@@ -7,8 +7,7 @@
  * its own limit before the table was full; the Sentry must live, and once
  * they are gone the kind can be made again.
  *
- *   filemax KIND NPROC [HOLD]   KIND: socketpair epoll eventfd timerfd signalfd
- * HOLD: seconds to hold them all before letting go (to measure the Sentry).
+ *   filemax KIND NPROC   KIND: socketpair epoll eventfd timerfd signalfd
  * Prints "made: N" (the sum), "enfile: K", "emfile: M", then "after: ok".
  */
 #include "../c/common.h"
@@ -19,7 +18,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
-#include <sys/wait.h>
+#include "fill.h"
 
 static int make(const char *kind)
 {
@@ -46,50 +45,31 @@ static int make(const char *kind)
 	return -1;
 }
 
+static const char *kind;
+
+static long fill(int p, int *err)
+{
+	(void)p;
+	struct rlimit rl;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	long n = 0;
+	int k;
+	while ((k = make(kind)) > 0) n += k;
+	*err = errno;
+	return n;
+}
+
 int main(int argc, char **argv)
 {
-	const char *kind = argc > 1 ? argv[1] : "eventfd";
+	kind = argc > 1 ? argv[1] : "eventfd";
 	int nproc = argc > 2 ? atoi(argv[2]) : 4;
-	int hold = argc > 3 ? atoi(argv[3]) : 0;
-	int report[2], go[2];
-	if (pipe(report) < 0 || pipe(go) < 0) return 2;
-	for (int p = 0; p < nproc; p++) {
-		if (fork() == 0) {
-			close(report[0]);
-			close(go[1]);
-			struct rlimit rl;
-			getrlimit(RLIMIT_NOFILE, &rl);
-			rl.rlim_cur = rl.rlim_max;
-			setrlimit(RLIMIT_NOFILE, &rl);
-			long n = 0;
-			int k;
-			while ((k = make(kind)) > 0) n += k;
-			long msg[2] = { n, errno };
-			if (write(report[1], msg, sizeof msg) != sizeof msg) _exit(2);
-			char c;
-			(void)!read(go[0], &c, 1);
-			_exit(0);
-		}
-	}
-	close(report[1]);
-	close(go[0]);
-	long sum = 0;
-	int enfile = 0, emfile = 0;
-	for (int p = 0; p < nproc; p++) {
-		long msg[2];
-		if (read(report[0], msg, sizeof msg) != sizeof msg) return 2;
-		sum += msg[0];
-		if (msg[1] == ENFILE) enfile++;
-		else if (msg[1] == EMFILE) emfile++;
-		else printf("error: %s\n", errname((int)msg[1]));
-	}
+	int errs[FILL_MAX_ERRNO];
+	long sum = fill_procs(nproc, fill, errs);
 	printf("made: %ld\n", sum);
-	printf("enfile: %d\n", enfile);
-	printf("emfile: %d\n", emfile);
-	fflush(stdout);
-	if (hold) sleep(hold);
-	close(go[1]);
-	while (wait(NULL) > 0) {}
+	printf("enfile: %d\n", errs[ENFILE]);
+	printf("emfile: %d\n", errs[EMFILE]);
 	show_ok("after", make(kind));
 	return 0;
 }

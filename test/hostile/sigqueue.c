@@ -15,7 +15,7 @@
 #include "../c/common.h"
 #include <signal.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
+#include "fill.h"
 
 static pid_t self;
 
@@ -70,45 +70,27 @@ static int user(void)
 	return 0;
 }
 
+static long fill_one(int p, int *err)
+{
+	if (setuid(5000 + p) < 0) { *err = errno; return 0; }
+	self = getpid();
+	block_all();
+	long n = 0;
+	int sig = SIGRTMIN;
+	while (queue(sig, (int)n) == 0) {
+		n++;
+		sig = sig == SIGRTMAX ? SIGRTMIN : sig + 1;
+	}
+	*err = errno;
+	return n;
+}
+
 static int fill(int nproc)
 {
-	int report[2], go[2];
-	if (pipe(report) < 0 || pipe(go) < 0) return 2;
-	for (int p = 0; p < nproc; p++) {
-		if (fork() == 0) {
-			close(report[0]);
-			close(go[1]);
-			if (setuid(5000 + p) < 0) _exit(2);
-			self = getpid();
-			block_all();
-			long n = 0;
-			int sig = SIGRTMIN;
-			while (queue(sig, (int)n) == 0) {
-				n++;
-				sig = sig == SIGRTMAX ? SIGRTMIN : sig + 1;
-			}
-			long msg[2] = { n, errno };
-			if (write(report[1], msg, sizeof msg) != sizeof msg) _exit(2);
-			char c;
-			(void)!read(go[0], &c, 1); /* hold them until every process is full */
-			_exit(0);
-		}
-	}
-	close(report[1]);
-	close(go[0]);
-	long sum = 0;
-	int eagain = 0;
-	for (int p = 0; p < nproc; p++) {
-		long msg[2];
-		if (read(report[0], msg, sizeof msg) != sizeof msg) return 2;
-		sum += msg[0];
-		if (msg[1] == EAGAIN) eagain++;
-		else printf("error: %s\n", errname((int)msg[1]));
-	}
+	int errs[FILL_MAX_ERRNO];
+	long sum = fill_procs(nproc, fill_one, errs);
 	printf("queued: %ld\n", sum);
-	printf("eagain: %d\n", eagain);
-	close(go[1]);
-	while (wait(NULL) > 0) {}
+	printf("eagain: %d\n", errs[EAGAIN]);
 	block_all();
 	self = getpid();
 	show_ok("after", queue(SIGRTMIN, 1));

@@ -13,24 +13,13 @@
  */
 #include "../c/common.h"
 #include <fcntl.h>
-#include <sys/socket.h>
+#include "scm.h"
 
 #define BATCH 100
 
-static int send_fds(int via, const int *fds, int n)
+static int send_fds1(int via, const int *fds, int n)
 {
-	char byte = 'x';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union { char buf[CMSG_SPACE(2 * BATCH * sizeof(int))]; struct cmsghdr align; } u;
-	memset(&u, 0, sizeof u);
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-		.msg_controllen = CMSG_SPACE(n * sizeof(int)) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(n * sizeof(int));
-	memcpy(CMSG_DATA(c), fds, n * sizeof(int));
-	return sendmsg(via, &mh, 0) == 1 ? 0 : -1;
+	return send_fds(via, fds, n, NULL, 0, 0);
 }
 
 int main(int argc, char **argv)
@@ -49,18 +38,18 @@ int main(int argc, char **argv)
 		for (int j = 0; j < 3; j++) {
 			switch ((i / BATCH + j) % 3) {
 			case 0: /* each end over itself */
-				r |= send_fds(sv[j][0], &sv[j][0], 1) | send_fds(sv[j][1], &sv[j][1], 1);
+				r |= send_fds1(sv[j][0], &sv[j][0], 1) | send_fds1(sv[j][1], &sv[j][1], 1);
 				break;
 			case 1: /* each end over the other */
-				r |= send_fds(sv[j][0], &sv[j][1], 1) | send_fds(sv[j][1], &sv[j][0], 1);
+				r |= send_fds1(sv[j][0], &sv[j][1], 1) | send_fds1(sv[j][1], &sv[j][0], 1);
 				break;
 			default: /* both ends over one of them */
-				r |= send_fds(sv[j][0], sv[j], 2);
+				r |= send_fds1(sv[j][0], sv[j], 2);
 				break;
 			}
 		}
 		/* The others, and the pair that carries them, in one message over that pair. */
-		r |= send_fds(sv[3][0], &sv[3][0], 2 * (BATCH - 3));
+		r |= send_fds1(sv[3][0], &sv[3][0], 2 * (BATCH - 3));
 		if (r < 0) {
 			printf("sendmsg at %ld: -1 %s\n", i, errname(errno));
 			return 1;

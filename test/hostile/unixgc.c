@@ -14,39 +14,12 @@
 #include "../c/common.h"
 #include <fcntl.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
+#include "scm.h"
 #include <sys/wait.h>
 
 static int send_fd(int via, int fd)
 {
-	char byte = 'x';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
-	memset(&u, 0, sizeof u);
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-		.msg_controllen = sizeof u.buf };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof fd);
-	return sendmsg(via, &mh, MSG_NOSIGNAL) == 1 ? 0 : -1;
-}
-
-/* Receives one byte and a descriptor: the descriptor, -2 if none came, -1 on error. */
-static int recv_fd(int via)
-{
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-		.msg_controllen = sizeof u.buf };
-	if (recvmsg(via, &mh, MSG_DONTWAIT) < 0) return -1;
-	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-	if (c == NULL || c->cmsg_type != SCM_RIGHTS) return -2;
-	int fd;
-	memcpy(&fd, CMSG_DATA(c), sizeof fd);
-	return fd;
+	return send_fds(via, &fd, 1, NULL, 0, MSG_NOSIGNAL);
 }
 
 /* Makes a garbage cycle and lets the collector run (and finish). */
