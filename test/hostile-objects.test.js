@@ -87,3 +87,12 @@ test('sockfill: four processes filling the buffer budget with socket messages ca
     assert.equal(r.stdout, 'budget spent: 4\nafter: ok\n');
     assert.equal(r.code, 0, r.stderr);
   });
+
+test('unixchain: a chain of 100,000 socket pairs, each in flight in the one before, is kept while reachable and freed without a Sentry stack overflow',
+  { skip: tsvisorOnly }, () => {
+    const bin = compileC('unixchain', { static: true, dir: HOSTILE_DIR });
+    const r = runTsvisor([bin, '100000'], { timeout: ms(120_000) });
+    assertNoSentryCrash(r, { strict: true, what: 'tsvisor running unixchain' });
+    assert.equal(r.stdout, 'chain: 100000\nreachable: 1\nfreed: ok\n');
+    assert.equal(r.code, 0, r.stderr);
+  });

@@ -44,6 +44,9 @@ export interface GCSocket {
 const TRIGGER = 16000;
 
 export class UnixGC {
+  /** Drops the references of descriptions taken out of flight (unix_socket.ts dropInFlight: a loop, not a recursion). */
+  constructor(private readonly drop: (files: FileDescription[]) => void) {}
+
   /** Sockets with references in flight now. */
   readonly sockets = new Set<GCSocket>();
   /** In-flight descriptions (of every kind) per sending user, for ETOOMANYREFS. */
@@ -117,8 +120,8 @@ export class UnixGC {
         this.collected++;
       }
     } finally {
-      // Dropping the references frees the garbage (and may start no new collection: running is set).
-      for (const f of dropped) f.decRef();
+      // Dropping the references frees the garbage (and starts no new collection: running is set).
+      this.drop(dropped);
       this.running = false;
       this.nextThreshold = Math.max(TRIGGER, 2 * this.sockets.size);
     }
