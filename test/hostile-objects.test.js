@@ -14,23 +14,20 @@ import { FILE_MAX } from '../dist/vfs/file_description.js';
 
 const tsvisorOnly = SELFCHECK && 'the bound is the Sentry\'s own (natively the host\'s limits apply)';
 
+/** Runs a hostile program under tsvisor: the Sentry must not crash, and the program must print exactly `stdout` and exit 0. */
+function runsTo(name, args, stdout, timeout = 120_000) {
+  const bin = compileC(name, { static: true, dir: HOSTILE_DIR });
+  const r = runTsvisor([bin, ...args], { timeout: ms(timeout) });
+  assertNoSentryCrash(r, { strict: true, what: `tsvisor running ${name}` });
+  assert.equal(r.stdout, stdout);
+  assert.equal(r.code, 0, r.stderr);
+}
+
 test('epollwatch: four processes filling the epoll watch limit get ENOSPC, and the watches come back',
-  { skip: tsvisorOnly }, () => {
-    const bin = compileC('epollwatch', { static: true, dir: HOSTILE_DIR });
-    const r = runTsvisor([bin, '4', String(DEFAULT_MAX_EPOLL_WATCHES)], { timeout: ms(120_000) });
-    assertNoSentryCrash(r, { strict: true, what: 'tsvisor running epollwatch' });
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, `watches: ${DEFAULT_MAX_EPOLL_WATCHES}\nenospc: 4\nafter: ok\n`);
-  });
+  { skip: tsvisorOnly }, () => runsTo('epollwatch', ['4', String(DEFAULT_MAX_EPOLL_WATCHES)], `watches: ${DEFAULT_MAX_EPOLL_WATCHES}\nenospc: 4\nafter: ok\n`));
 
 test('unixcycle: 560,000 socket pairs sent over themselves and closed are collected; files and sockets still open',
-  { skip: tsvisorOnly }, () => {
-    const bin = compileC('unixcycle', { static: true, dir: HOSTILE_DIR });
-    const r = runTsvisor([bin, '560000'], { timeout: ms(180_000) });
-    assertNoSentryCrash(r, { strict: true, what: 'tsvisor running unixcycle' });
-    assert.equal(r.stdout, 'cycles: 560000\nopen: ok\nsocketpair: ok\n');
-    assert.equal(r.code, 0, r.stderr);
-  });
+  { skip: tsvisorOnly }, () => runsTo('unixcycle', ['560000'], 'cycles: 560000\nopen: ok\nsocketpair: ok\n', 180_000));
 
 test('unixgc: what the collector frees and keeps, and ETOOMANYREFS, as Linux', () => {
   const bin = compileC('unixgc', { static: true, dir: HOSTILE_DIR });
@@ -43,13 +40,7 @@ test('sigqueue: RLIMIT_SIGPENDING per user, as Linux (EAGAIN for realtime signal
 });
 
 test('sigqueue fill: four users queueing realtime signals meet the sandbox\'s bound with EAGAIN',
-  { skip: tsvisorOnly }, () => {
-    const bin = compileC('sigqueue', { static: true, dir: HOSTILE_DIR });
-    const r = runTsvisor([bin, 'fill', '4'], { timeout: ms(120_000) });
-    assertNoSentryCrash(r, { strict: true, what: 'tsvisor running sigqueue fill' });
-    assert.equal(r.stdout, `queued: ${DEFAULT_MAX_PENDING_SIGNALS}\neagain: 4\nafter: ok\n`);
-    assert.equal(r.code, 0, r.stderr);
-  });
+  { skip: tsvisorOnly }, () => runsTo('sigqueue', ['fill', '4'], `queued: ${DEFAULT_MAX_PENDING_SIGNALS}\neagain: 4\nafter: ok\n`));
 
 // The descriptors of 32 processes (RLIMIT_NOFILE raised to the host's hard
 // limit, 20,000 here) add up past FILE_MAX; the two kinds that cost the
@@ -71,28 +62,10 @@ for (const kind of ['socketpair', 'timerfd']) {
 }
 
 test('fdslots: forks that copy a full descriptor table fail with ENOMEM at the sandbox\'s bound, and fork works again',
-  { skip: tsvisorOnly }, () => {
-    const bin = compileC('fdslots', { static: true, dir: HOSTILE_DIR });
-    const r = runTsvisor([bin], { timeout: ms(120_000) });
-    assertNoSentryCrash(r, { strict: true, what: 'tsvisor running fdslots' });
-    assert.equal(r.stdout, 'dups full: 1\nfork: ENOMEM\nforked some: 1\nafter: ok\n');
-    assert.equal(r.code, 0, r.stderr);
-  });
+  { skip: tsvisorOnly }, () => runsTo('fdslots', [], 'dups full: 1\nfork: ENOMEM\nforked some: 1\nafter: ok\n'));
 
 test('sockfill: four processes filling the buffer budget with socket messages carrying descriptors get EAGAIN, and the Sentry lives',
-  { skip: tsvisorOnly }, () => {
-    const bin = compileC('sockfill', { static: true, dir: HOSTILE_DIR });
-    const r = runTsvisor([bin, '4'], { timeout: ms(120_000) });
-    assertNoSentryCrash(r, { strict: true, what: 'tsvisor running sockfill' });
-    assert.equal(r.stdout, 'budget spent: 4\nafter: ok\n');
-    assert.equal(r.code, 0, r.stderr);
-  });
+  { skip: tsvisorOnly }, () => runsTo('sockfill', ['4'], 'budget spent: 4\nafter: ok\n'));
 
 test('unixchain: a chain of 100,000 socket pairs, each in flight in the one before, is kept while reachable and freed without a Sentry stack overflow',
-  { skip: tsvisorOnly }, () => {
-    const bin = compileC('unixchain', { static: true, dir: HOSTILE_DIR });
-    const r = runTsvisor([bin, '100000'], { timeout: ms(120_000) });
-    assertNoSentryCrash(r, { strict: true, what: 'tsvisor running unixchain' });
-    assert.equal(r.stdout, 'chain: 100000\nreachable: 1\nfreed: ok\n');
-    assert.equal(r.code, 0, r.stderr);
-  });
+  { skip: tsvisorOnly }, () => runsTo('unixchain', ['100000'], 'chain: 100000\nreachable: 1\nfreed: ok\n'));

@@ -2,7 +2,9 @@
 // epoll_pwait(2), epoll_pwait2(2): the interest list lives in
 // kernel/epoll.ts. epoll_wait sleeps on the instance's queue, woken by any
 // watched file's change, and runs again from the start; a signal ends the
-// wait with EINTR, never a restart, as in Linux.
+// wait with EINTR, never a restart, as in Linux. EPOLL_CTL_ADD past the
+// watch limits (max_user_watches per user, and the sandbox's total:
+// kernel/limits.ts) fails with ENOSPC.
 
 import type { Task } from '../../kernel/task.js';
 import {

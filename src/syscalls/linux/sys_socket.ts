@@ -4,6 +4,10 @@
 // getsockopt(2). Unix domain sockets only (kernel/unix_socket.ts); the
 // other families fail with EAFNOSUPPORT, as on a kernel built without them.
 //
+// Descriptions passed with SCM_RIGHTS count against the sending user's
+// RLIMIT_NOFILE (ETOOMANYREFS, root exempt, as Linux's too_many_unix_fds);
+// sockets in flight that nothing reaches are collected (kernel/unix_gc.ts).
+//
 // Differs from Linux: SO_RCVTIMEO/SO_SNDTIMEO are kept but do not time
 // calls out; MSG_OOB is EOPNOTSUPP (as Linux for Unix sockets);
 // SCM_CREDENTIALS is accepted on send and never received.
