@@ -3,9 +3,19 @@
 // Sentry's memory with buffers (each pipe 64 KiB, each socket queue 208 KiB,
 // times every descriptor of every process). Beyond the budget a new pipe
 // gets one page, as Linux's pipe-user-pages-soft gives it, and a socket
-// send waits (or fails with EAGAIN) until readers drain some.
+// send waits (or fails with EAGAIN) until readers drain some. Those single
+// pages may pass the budget by FORCED_MAX at most (Linux's
+// pipe-user-pages-hard); past that a pipe's first write waits too.
+//
+// What is charged: a pipe's ring (its capacity); a socket message's data,
+// its own heap (MESSAGE_COST, which covers a datagram's sender address:
+// the name is shared, not copied) and RIGHT_COST per description it
+// carries in flight (kernel/unix_socket.ts). Credentials are not queued
+// per message (SO_PEERCRED is kept per socket).
 
 export const BUFFER_BUDGET = 256 * 1024 * 1024;
+/** How far the one page each pipe gets may take the total past the budget. */
+export const FORCED_MAX = 64 * 1024 * 1024;
 let used = 0;
 
 /** Takes n bytes of the budget; false (nothing taken) if they do not fit. */
@@ -15,9 +25,11 @@ export function chargeBuffers(n: number): boolean {
   return true;
 }
 
-/** Takes n bytes even past the budget (the one page every pipe gets). */
-export function forceChargeBuffers(n: number): void {
+/** Takes n bytes past the budget (the one page every pipe gets), up to FORCED_MAX beyond it; false if not. */
+export function forceChargeBuffers(n: number): boolean {
+  if (used + n > BUFFER_BUDGET + FORCED_MAX) return false;
   used += n;
+  return true;
 }
 
 export function unchargeBuffers(n: number): void {

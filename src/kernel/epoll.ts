@@ -7,7 +7,11 @@
 // another epoll sees when this instance is itself watched.
 //
 // An interest does not hold its file open, as in Linux: when the file's
-// last descriptor goes, the interest disappears with it.
+// last descriptor goes, the interest disappears with it (at once, as
+// Linux's eventpoll_release, so its watch is no longer counted).
+//
+// Watches are bounded (kernel/limits.ts): EPOLL_CTL_ADD past the owner's
+// max_user_watches or the sandbox's total fails with ENOSPC.
 //
 // Differs from Linux: EPOLLEXCLUSIVE is accepted but every waiter is woken;
 // EPOLLWAKEUP is ignored (there is no suspend).
@@ -17,6 +21,9 @@ import type { Stat } from '../vfs/stat.js';
 import { anonIno, anonInodeStat } from '../vfs/anon_inode.js';
 import type { Waiter } from '../sync/waiter.js';
 import { EVENT_IN } from '../sync/waiter.js';
+import type { ReleaseWatcher } from '../vfs/file_description.js';
+import { ENOSPC } from '../abi/linux/errno.js';
+import type { SandboxLimits } from './limits.js';
 
 export const EPOLLIN = 0x1, EPOLLPRI = 0x2, EPOLLOUT = 0x4, EPOLLERR = 0x8, EPOLLHUP = 0x10, EPOLLRDNORM = 0x40,
   EPOLLRDBAND = 0x80, EPOLLWRNORM = 0x100, EPOLLWRBAND = 0x200, EPOLLMSG = 0x400, EPOLLRDHUP = 0x2000,
@@ -28,16 +35,37 @@ const EVENT_BITS = EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLRD
 export const EP_MAX_NESTS = 4;
 
 
-export interface Interest {
-  fd: number;
-  file: FileDescription;
-  events: number;
-  data: bigint;
+/**
+ * One watched (descriptor, file) pair. It is its file's waiter (a change
+ * marks it ready and wakes the instance) and hears of the file's release,
+ * when it goes with it.
+ */
+export class Interest implements Waiter, ReleaseWatcher {
   /** Notified since it was last reported (what edge-triggered interests report). */
-  ready: boolean;
+  ready = true;
   /** A one-shot interest that has fired: silent until EPOLL_CTL_MOD. */
-  disabled: boolean;
-  waiter: Waiter;
+  disabled = false;
+  /** The waiter's mask: the events it wants, and the ones always reported. */
+  mask: number;
+
+  constructor(
+    readonly ep: EpollFD,
+    readonly fd: number,
+    readonly file: FileDescription,
+    public events: number,
+    public data: bigint,
+  ) {
+    this.mask = (events & EVENT_BITS) | EPOLLERR | EPOLLHUP;
+  }
+
+  notify(): void {
+    this.ready = true;
+    this.ep.queue.notify(EVENT_IN);
+  }
+
+  fileReleased(): void {
+    this.ep.remove(this);
+  }
 }
 
 /** One reported event. */
@@ -52,7 +80,8 @@ export class EpollFD extends FileDescription {
   /** Where the next epoll_wait starts looking, so no interest starves the others. */
   private cursor = 0;
 
-  constructor() {
+  /** Watches are charged to `uid` (who made the instance, as Linux's ep->user) in `limits`. */
+  constructor(private readonly limits: SandboxLimits, private readonly uid: number) {
     super(O_RDWR, null);
   }
 
@@ -68,21 +97,15 @@ export class EpollFD extends FileDescription {
     return this.interests.get(EpollFD.key(fd, file));
   }
 
-  add(fd: number, file: FileDescription, events: number, data: bigint): void {
-    const it: Interest = {
-      fd, file, events, data, ready: true, disabled: false,
-      waiter: {
-        mask: 0,
-        notify: () => {
-          it.ready = true;
-          this.queue.notify(EVENT_IN);
-        },
-      },
-    };
-    it.waiter.mask = (events & EVENT_BITS) | EPOLLERR | EPOLLHUP;
-    file.queue.register(it.waiter);
+  /** Adds an interest: 0, or -ENOSPC past the sandbox's watch limits (Linux's max_user_watches). */
+  add(fd: number, file: FileDescription, events: number, data: bigint): number {
+    if (!this.limits.epollWatches.charge(this.uid, 1, this.limits.maxUserWatches)) return -ENOSPC;
+    const it = new Interest(this, fd, file, events, data);
+    file.queue.register(it);
+    (file.releaseWatchers ??= new Set()).add(it);
     this.interests.set(EpollFD.key(fd, file), it);
     this.queue.notify(EVENT_IN);
+    return 0;
   }
 
   modify(it: Interest, events: number, data: bigint): void {
@@ -90,13 +113,16 @@ export class EpollFD extends FileDescription {
     it.data = data;
     it.ready = true;
     it.disabled = false;
-    it.waiter.mask = (events & EVENT_BITS) | EPOLLERR | EPOLLHUP;
+    it.mask = (events & EVENT_BITS) | EPOLLERR | EPOLLHUP;
     this.queue.notify(EVENT_IN);
   }
 
   remove(it: Interest): void {
-    it.file.queue.unregister(it.waiter);
+    if (this.interests.get(EpollFD.key(it.fd, it.file)) !== it) return;
+    it.file.queue.unregister(it);
+    it.file.releaseWatchers?.delete(it);
     this.interests.delete(EpollFD.key(it.fd, it.file));
+    this.limits.epollWatches.uncharge(this.uid, 1);
   }
 
   /** What an interest reports now (0: nothing), as its file's readiness and its flags say. */

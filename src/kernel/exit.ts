@@ -12,7 +12,7 @@
 
 import { Task, TaskState } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
-import { SIGCHLD, SIGKILL, cldSiginfo, sendToProcess, userSiginfo } from './signals.js';
+import { SIGCHLD, SIGKILL, cldSiginfo, countPending, sendToProcess, userSiginfo } from './signals.js';
 import { cancelITimers } from './itimer.js';
 import type { FutexWaiterEntry } from './futex.js';
 import { EVENT_IN } from '../sync/waiter.js';
@@ -101,6 +101,7 @@ export function endTask(task: Task): void {
   if (fw !== undefined) task.kernel.futexes.cancel(fw);
   task.wake();
   task.state = TaskState.Dead;
+  countPending(task, -task.pendingCount);
   task.pendingSignals = [];
   task.pendingMask = 0n;
   task.signalPending = false;

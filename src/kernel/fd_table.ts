@@ -5,15 +5,33 @@
 // Ownership: every slot holds one reference on its FileDescription;
 // removing a slot drops it, and the description is released when the
 // last reference goes.
+//
+// The slots of every table together are bounded (kernel/limits.ts
+// descriptorSlots): a new descriptor past the bound is EMFILE, and a
+// table that cannot be copied is a fork's ENOMEM (canFork).
 
 import type { FileDescription } from '../vfs/file_description.js';
 import { FILE_MAX, liveFileDescriptions } from '../vfs/file_description.js';
 import { EBADF, EMFILE, ENFILE } from '../abi/linux/errno.js';
+import { descriptorSlots } from './limits.js';
 
 
 interface Entry {
   file: FileDescription;
   cloexec: boolean;
+}
+
+/**
+ * Called before a descriptor is refused with ENFILE, to free what nothing
+ * reaches any more (unix_gc.ts registers its collector), so that garbage
+ * never costs a program a descriptor.
+ */
+export const fileReclaimers = new Set<() => void>();
+
+function fileTableFull(): boolean {
+  if (liveFileDescriptions() <= FILE_MAX) return false;
+  for (const r of fileReclaimers) r();
+  return liveFileDescriptions() > FILE_MAX;
 }
 
 export function decRef(f: FileDescription): void {
@@ -22,6 +40,8 @@ export function decRef(f: FileDescription): void {
 
 export class FDTable {
   private slots: (Entry | undefined)[] = [];
+  /** No slot below this one is free (so finding the lowest free fd is not a scan of the table each time). */
+  private freeHint = 0;
   /** Tasks using this table (threads share it, CLONE_FILES); the last to go closes it. */
   users = 1;
 
@@ -42,20 +62,26 @@ export class FDTable {
 
   /** Installs file at the lowest free fd >= min (taking a new reference). */
   install(file: FileDescription, min: number, cloexec: boolean, limit: number): number {
-    let fd = min;
+    let fd = Math.max(min, this.freeHint);
     while (fd < this.slots.length && this.slots[fd] !== undefined) fd++;
-    if (fd >= limit) return -EMFILE;
-    if (liveFileDescriptions() > FILE_MAX) return -ENFILE;
+    if (min <= this.freeHint) this.freeHint = fd;
+    if (fd >= limit || descriptorSlots.used >= descriptorSlots.max) return -EMFILE;
+    if (fileTableFull()) return -ENFILE;
     file.incRef();
     this.slots[fd] = { file, cloexec };
+    descriptorSlots.used++;
     return fd;
   }
 
   /** Puts file at fd, closing what was there (dup2). */
   installAt(fd: number, file: FileDescription, cloexec: boolean, limit: number): number {
     if (fd < 0 || fd >= limit) return -EBADF;
-    file.incRef();
     const old = this.slots[fd];
+    if (old === undefined) {
+      if (descriptorSlots.used >= descriptorSlots.max) return -EMFILE;
+      descriptorSlots.used++;
+    }
+    file.incRef();
     this.slots[fd] = { file, cloexec };
     if (old !== undefined) decRef(old.file);
     return fd;
@@ -65,6 +91,8 @@ export class FDTable {
     const e = fd >= 0 ? this.slots[fd] : undefined;
     if (e === undefined) return undefined;
     this.slots[fd] = undefined;
+    descriptorSlots.used--;
+    if (fd < this.freeHint) this.freeHint = fd;
     while (this.slots.length > 0 && this.slots[this.slots.length - 1] === undefined) this.slots.pop();
     return e.file;
   }
@@ -84,9 +112,23 @@ export class FDTable {
     for (let fd = 0; fd < this.slots.length; fd++) if (this.slots[fd] !== undefined) this.close(fd);
   }
 
+  /** How many descriptors are open. */
+  get count(): number {
+    let n = 0;
+    for (const e of this.slots) if (e !== undefined) n++;
+    return n;
+  }
+
+  /** Whether the sandbox's descriptor slots have room for a copy of this table (else fork's ENOMEM). */
+  canFork(): boolean {
+    return descriptorSlots.used + this.count <= descriptorSlots.max;
+  }
+
   /** A copy for a forked child: the same descriptions (one more reference each), the same flags. */
   fork(): FDTable {
     const c = new FDTable();
+    descriptorSlots.used += this.count;
+    c.freeHint = this.freeHint;
     c.slots = this.slots.map((e) => {
       if (e === undefined) return undefined;
       e.file.incRef();

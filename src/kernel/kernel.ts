@@ -22,6 +22,7 @@ import { Timekeeper } from './timekeeper.js';
 import { VdsoImage, VvarPage } from '../loader/vdso.js';
 import { PageCache } from '../mm/page_cache.js';
 import { UnixNamespace } from './unix_socket.js';
+import { SandboxLimits } from './limits.js';
 
 const QUANTUM_MS = 20;
 const SIGKILL = 9, SI_KERNEL = 0x80;
@@ -51,6 +52,8 @@ export class Kernel {
   readonly vvar: VvarPage;
   /** File contents shared by every private mapping of them. */
   readonly pageCache: PageCache;
+  /** Bounds on the kernel objects the sandbox's programs make (limits.ts). */
+  readonly limits = new SandboxLimits();
   /** The abstract namespace of Unix domain socket names. */
   readonly unixNs = new UnixNamespace();
   tracer: SyscallTracer | null = null;

@@ -77,10 +77,10 @@ export class Pipe {
   write(srcs: Uint8Array[], total: number): number {
     if (this.readers === 0) return -EPIPE;
     if (this.ring === null) {
-      // Past the Sentry's buffer budget a pipe holds one page (kernel/buffers.ts).
+      // Past the Sentry's buffer budget a pipe holds one page; past its hard bound, the writer waits (kernel/buffers.ts).
       if (!chargeBuffers(this.capacity)) {
+        if (!forceChargeBuffers(PAGE_SIZE)) return WOULD_BLOCK;
         this.capacity = PAGE_SIZE;
-        forceChargeBuffers(PAGE_SIZE);
       }
       this.ring = new Uint8Array(this.capacity);
     }

@@ -69,6 +69,44 @@ function signoOf(info: Uint8Array): number {
   return new DataView(info.buffer, info.byteOffset, 128).getInt32(0, true);
 }
 
+function codeOf(info: Uint8Array): number {
+  return new DataView(info.buffer, info.byteOffset, 128).getInt32(8, true);
+}
+
+/**
+ * Counts one more signal queued for t, against RLIMIT_SIGPENDING of t's
+ * real user and the sandbox's total (kernel/limits.ts), as Linux's
+ * __sigqueue_alloc: false (nothing counted) past either. SIGKILL, and a
+ * standard signal the kernel or kill(2) sends (si_code >= 0), are never
+ * refused (Linux's override_rlimit).
+ */
+function chargePending(t: Task, sig: number, info: Uint8Array): boolean {
+  if (sig === SIGKILL || (sig < 32 && codeOf(info) >= 0)) {
+    countPending(t, 1);
+    return true;
+  }
+  const lim = t.tg.rlimits[RLIMIT_SIGPENDING].cur;
+  const limit = lim > BigInt(Number.MAX_SAFE_INTEGER) ? Infinity : Number(lim);
+  if (t.pendingCount === 0) t.pendingUid = t.creds.ruid;
+  if (!t.kernel.limits.pendingSignals.charge(t.pendingUid, 1, limit)) return false;
+  t.pendingCount++;
+  return true;
+}
+
+/**
+ * Changes t's count of queued signals by delta, with no limit, and its
+ * user's: the count is held by the user t had when its first signal was
+ * queued (t.pendingUid), until none is left.
+ */
+export function countPending(t: Task, delta: number): void {
+  if (delta === 0) return;
+  if (t.pendingCount === 0) t.pendingUid = t.creds.ruid;
+  const c = t.kernel.limits.pendingSignals;
+  if (delta > 0) c.force(t.pendingUid, delta);
+  else c.uncharge(t.pendingUid, -delta);
+  t.pendingCount += delta;
+}
+
 /** Recomputes whether t has a pending signal it does not block. */
 export function recalcSignalPending(t: Task): void {
   t.signalPending = (t.pendingMask & ~t.sigmask) !== 0n;
@@ -96,10 +134,14 @@ export function sendSignal(t: Task, info: Uint8Array): 'queued' | 'ignored' | 'm
   // An ignored signal is discarded when generated, unless blocked (it may be unignored before it is unblocked).
   if (!blocked && isIgnored(t, sig) && sig !== SIGKILL) return 'ignored';
   if (sig < 32 && (t.pendingMask & bit) !== 0n) return 'merged';
-  // RLIMIT_SIGPENDING bounds what may be queued (the Sentry's memory too).
-  const limit = t.tg.rlimits[RLIMIT_SIGPENDING].cur;
-  if (t.pendingCount >= (limit > 1000000n ? 1000000 : Number(limit)) && sig !== SIGKILL) return 'full';
-  t.pendingCount++;
+  if (!chargePending(t, sig, info)) {
+    // Linux's __send_signal_locked: a realtime signal past the limit fails
+    // (EAGAIN), unless kill(2) sent it; a standard one never fails. Those
+    // only lose their queued information (they are pending once).
+    if (sig >= 32 && codeOf(info) !== SI_USER) return 'full';
+    if ((t.pendingMask & bit) !== 0n) return 'merged';
+    countPending(t, 1);
+  }
   let q = t.pendingSignals[sig];
   if (q === undefined) {
     q = [];
@@ -228,7 +270,7 @@ export function forceSignal(t: Task, info: Uint8Array): void {
     t.sigmask &= ~bit;
   }
   // A synchronous signal replaces any pending instance so its siginfo is this fault's.
-  t.pendingCount += 1 - (t.pendingSignals[sig]?.length ?? 0);
+  countPending(t, 1 - (t.pendingSignals[sig]?.length ?? 0));
   t.pendingSignals[sig] = [info];
   t.pendingMask |= bit;
   recalcSignalPending(t);
@@ -249,7 +291,7 @@ export function dequeueSignal(t: Task, allowed: bigint): Uint8Array | null {
 export function takePending(t: Task, sig: number): Uint8Array {
   const q = t.pendingSignals[sig] as Uint8Array[];
   const info = q.shift() as Uint8Array;
-  t.pendingCount--;
+  countPending(t, -1);
   if (q.length === 0) {
     t.pendingMask &= ~sigbit(sig);
     t.pendingSignals[sig] = undefined;
@@ -261,7 +303,7 @@ export function takePending(t: Task, sig: number): Uint8Array {
 /** Drops pending instances of sig (when its action becomes "ignore"). */
 export function discardPending(t: Task, sig: number): void {
   if ((t.pendingMask & sigbit(sig)) === 0n) return;
-  t.pendingCount -= t.pendingSignals[sig]?.length ?? 0;
+  countPending(t, -(t.pendingSignals[sig]?.length ?? 0));
   t.pendingMask &= ~sigbit(sig);
   t.pendingSignals[sig] = undefined;
   recalcSignalPending(t);

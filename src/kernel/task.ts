@@ -58,8 +58,10 @@ export class Task {
   /** Pending signals: one siginfo for a standard signal, a queue for a realtime one. */
   pendingSignals: (Uint8Array[] | undefined)[] = [];
   pendingMask = 0n;
-  /** Signals queued (for RLIMIT_SIGPENDING). */
+  /** Signals queued (for RLIMIT_SIGPENDING; kept by signals.ts countPending). */
   pendingCount = 0;
+  /** The real uid the queued signals are counted against (kernel/limits.ts pendingSignals). */
+  pendingUid = 0;
   /** Whether a pending signal is not blocked (kept by signals.ts). */
   signalPending = false;
   /** Signals rt_sigtimedwait(2) is waiting for. */

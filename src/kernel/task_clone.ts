@@ -103,6 +103,8 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
     if (n >= Number(nproc)) return -EAGAIN;
   }
 
+  // The copy of the descriptor table must fit the sandbox's descriptor slots (kernel/limits.ts).
+  if ((a.flags & CLONE_FILES) === 0 && !t.fdTable.canFork()) return -ENOMEM;
   const made = newContext(t, thread);
   if (typeof made === 'number') return made;
   const { ctx, mm } = made;

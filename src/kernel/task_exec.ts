@@ -57,6 +57,8 @@ export interface ExecRequest {
 
 /** Runs the exec; returns NORETURN (the registers are the new program's) or -errno. */
 export function execTask(t: Task, req: ExecRequest): number {
+  // A table shared with another process is copied below: it must fit the sandbox's descriptor slots.
+  if (t.fdTable.users > 1 && !t.fdTable.canFork()) return -ENOMEM;
   let res: ReturnType<typeof load>;
   try {
     res = load({

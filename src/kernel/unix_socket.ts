@@ -10,6 +10,13 @@
 // is read-only for now: bind to a path fails with EROFS, and connecting to
 // a path finds no listener (a host socket file is never reached).
 //
+// Descriptions in flight (SCM_RIGHTS) are counted: per socket (its
+// `inflight`, for the collector of unix_gc.ts, which frees sockets that
+// hold each other in flight and nothing else reaches), and per sending
+// user (ETOOMANYREFS past its RLIMIT_NOFILE, as Linux's
+// too_many_unix_fds). Each message is charged to the Sentry's buffer
+// budget for its data, its own heap and its descriptions (buffers.ts).
+//
 // Differs from Linux: SCM_CREDENTIALS is not sent; buffer sizes are
 // recorded but one fixed capacity (DEFAULT_BUF) bounds each queue;
 // connect never waits for room in a full backlog (EAGAIN).
@@ -17,8 +24,11 @@
 import { FileDescription, O_RDWR, WOULD_BLOCK } from '../vfs/file_description.js';
 import { Stat, S_IFSOCK, makeDev } from '../vfs/stat.js';
 import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT, EVENT_RDHUP } from '../sync/waiter.js';
-import { EINVAL, EMSGSIZE, ENOTCONN, EPIPE } from '../abi/linux/errno.js';
+import { EINVAL, EMSGSIZE, ENOTCONN, EPIPE, ETOOMANYREFS } from '../abi/linux/errno.js';
 import { chargeBuffers, unchargeBuffers } from './buffers.js';
+import { UnixGC } from './unix_gc.js';
+import { fileReclaimers } from './fd_table.js';
+import type { GCSocket } from './unix_gc.js';
 
 export const SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_SEQPACKET = 5;
 export const DEFAULT_BUF = 212992;
@@ -37,10 +47,26 @@ export interface Message {
   off: number;
   /** Descriptions passed with SCM_RIGHTS, each holding a reference until received. */
   rights: FileDescription[] | null;
+  /** The sending user the rights are counted against (unix_gc.ts users). */
+  rightsUid: number;
   /** The sender's address (datagram sockets), or null. */
   from: Uint8Array | null;
   /** What it holds of the Sentry's buffer budget. */
   cost: number;
+}
+
+/**
+ * What a message costs the buffer budget besides its data, and each
+ * description it carries: its heap, measured by scripts/kernel-heap.js
+ * (a 1-byte message, its Uint8Array and queue slot: ~295 B; a rights
+ * array ~50 B for its first description, 8 B for each further one).
+ */
+export const MESSAGE_COST = 320, RIGHT_COST = 16;
+
+/** Who sends descriptions: the user they count against, and that user's limit (Infinity: privileged). */
+export interface RightsSender {
+  uid: number;
+  limit: number;
 }
 
 /**
@@ -49,6 +75,12 @@ export interface Message {
  */
 export class UnixNamespace {
   readonly names = new Map<string, UnixSocket>();
+  /** The collector of sockets in flight that nothing reaches. */
+  readonly gc = new UnixGC(dropInFlight);
+
+  constructor() {
+    fileReclaimers.add(() => this.gc.collect());
+  }
   private autobind = 0;
 
   /** A fresh autobind name: NUL then five hex digits, as Linux makes them. */
@@ -74,8 +106,10 @@ export interface RecvResult {
   from: Uint8Array | null;
 }
 
-export class UnixSocket extends FileDescription {
+export class UnixSocket extends FileDescription implements GCSocket {
   readonly ino = nextIno++;
+  /** References held by messages in flight (unix_gc.ts). */
+  inflight = 0;
   peer: UnixSocket | null = null;
   /** A connected socket whose peer has gone: reads see EOF, writes EPIPE. */
   peerGone = false;
@@ -143,7 +177,8 @@ export class UnixSocket extends FileDescription {
    * written, or WOULD_BLOCK, -EPIPE, -EMSGSIZE, -ENOTCONN. A stream send
    * takes what fits.
    */
-  send(dest: UnixSocket | null, srcs: Uint8Array[], total: number, rights: FileDescription[] | null): number {
+  send(dest: UnixSocket | null, srcs: Uint8Array[], total: number, rights: FileDescription[] | null,
+    sender: RightsSender | null = null): number {
     if (this.shutWrite) return -EPIPE;
     if (dest === null) {
       return this.peerGone ? -EPIPE : -ENOTCONN;
@@ -159,7 +194,11 @@ export class UnixSocket extends FileDescription {
       if (total > DEFAULT_BUF - 32) return -EMSGSIZE;
       if (dest.room < total) return WOULD_BLOCK;
     }
-    const cost = Math.max(n, 256);
+    const gc = this.ns.gc;
+    const uid = sender?.uid ?? 0;
+    // Linux's too_many_unix_fds: the user's in-flight count before this message, against its RLIMIT_NOFILE.
+    if (rights !== null && sender !== null && gc.users.of(uid) > sender.limit) return -ETOOMANYREFS;
+    const cost = n + MESSAGE_COST + (rights?.length ?? 0) * RIGHT_COST;
     if (!chargeBuffers(cost)) return WOULD_BLOCK;
     const data = new Uint8Array(n);
     let off = 0;
@@ -169,10 +208,17 @@ export class UnixSocket extends FileDescription {
       data.set(s.subarray(0, k), off);
       off += k;
     }
-    for (const f of rights ?? []) f.incRef();
-    dest.inbox.push({ data, off: 0, rights, from: this.type === SOCK_DGRAM ? this.name : null, cost });
+    if (rights !== null) {
+      for (const f of rights) {
+        f.incRef();
+        if (f instanceof UnixSocket) gc.attach(f);
+      }
+      gc.users.force(uid, rights.length);
+    }
+    dest.inbox.push({ data, off: 0, rights, rightsUid: uid, from: this.type === SOCK_DGRAM ? this.name : null, cost });
     dest.queued += n;
     dest.queue.notify(EVENT_IN);
+    if (rights !== null) gc.afterSend();
     return n;
   }
 
@@ -199,7 +245,7 @@ export class UnixSocket extends FileDescription {
         unchargeBuffers(m.cost);
         this.notifyRoom();
       }
-      return { n, full: m.data.length, truncated: n < m.data.length, rights: peek ? null : m.rights, from: m.from };
+      return { n, full: m.data.length, truncated: n < m.data.length, rights: peek ? null : this.land(m), from: m.from };
     }
     // A stream: across messages, up to the first that carries descriptions.
     if (waitAll && this.queued < total && !this.shutRead && !this.peerGone && this.peer?.shutWrite !== true) {
@@ -212,10 +258,7 @@ export class UnixSocket extends FileDescription {
       if (m.rights !== null && done > 0) break;
       const k = copyOut(dsts, m.data, m.off, total - done, done);
       done += k;
-      if (m.rights !== null && !peek) {
-        rights = m.rights;
-        m.rights = null;
-      }
+      if (m.rights !== null && !peek) rights = this.land(m);
       if (!peek) {
         m.off += k;
         this.queued -= k;
@@ -229,6 +272,36 @@ export class UnixSocket extends FileDescription {
       this.notifyRoom();
     }
     return { n: done, full: done, truncated: false, rights, from: null };
+  }
+
+  /** Takes a message's descriptions out of flight (they are received, or dropped): the caller owns their references. */
+  private land(m: Message): FileDescription[] | null {
+    const rights = m.rights;
+    if (rights === null) return null;
+    m.rights = null;
+    const gc = this.ns.gc;
+    for (const f of rights) if (f instanceof UnixSocket) gc.detach(f);
+    gc.users.uncharge(m.rightsUid, rights.length);
+    return rights;
+  }
+
+  forEachInFlight(fn: (f: FileDescription) => void): void {
+    for (const m of this.inbox) for (const f of m.rights ?? []) fn(f);
+    for (const c of this.backlog) c.forEachInFlight(fn);
+  }
+
+  purgeInFlight(into: FileDescription[]): void {
+    for (const m of this.inbox) {
+      const r = this.land(m);
+      if (r !== null) into.push(...r);
+    }
+    for (const c of this.backlog) c.purgeInFlight(into);
+  }
+
+  override decRef(): void {
+    super.decRef();
+    // All that is left are references in flight: it may be garbage now.
+    if (this.inflight > 0 && this.refs === this.inflight) this.ns.gc.candidate();
   }
 
   private notifyRoom(): void {
@@ -278,11 +351,11 @@ export class UnixSocket extends FileDescription {
     if (this.name !== null && this.ns.names.get(key(this.type, this.name)) === this) {
       this.ns.names.delete(key(this.type, this.name));
     }
-    for (const m of this.inbox) {
-      for (const f of m.rights ?? []) f.decRef();
-      unchargeBuffers(m.cost);
-    }
+    const dropped: FileDescription[] = [];
+    this.purgeInFlight(dropped);
+    for (const m of this.inbox) unchargeBuffers(m.cost);
     this.inbox.length = 0;
+    dropInFlight(dropped);
     for (const s of this.backlog) s.decRef();
     this.backlog.length = 0;
     const p = this.peer;
@@ -296,6 +369,28 @@ export class UnixSocket extends FileDescription {
 
   override describe(): string {
     return `socket:[${this.ino}]`;
+  }
+}
+
+/** Descriptions whose in-flight references are being dropped, and whether a drop is under way. */
+const toDrop: FileDescription[] = [];
+let dropping = false;
+
+/**
+ * Drops the references of descriptions that were in flight. A socket freed
+ * this way drops what its own queue held, and so on: a chain of sockets,
+ * each in flight in the one before, is freed by one loop here rather than
+ * by a recursion as deep as the chain (which overflowed the Sentry's stack
+ * at ~10,000 links).
+ */
+export function dropInFlight(files: FileDescription[]): void {
+  for (const f of files) toDrop.push(f);
+  if (dropping) return;
+  dropping = true;
+  try {
+    for (let f = toDrop.pop(); f !== undefined; f = toDrop.pop()) f.decRef();
+  } finally {
+    dropping = false;
   }
 }
 

@@ -36,16 +36,30 @@ let live = 0;
  * every one costs the Sentry memory, and RLIMIT_NOFILE alone, per process,
  * does not bound a sandbox of many processes. Installing a descriptor
  * beyond it fails with ENFILE.
+ *
+ * Measured (scripts/kernel-heap.js, and the Sentry's RSS while
+ * test/hostile/filemax.c holds them): the costliest kind is a Unix socket,
+ * ~680 B of heap, ~760 B with its descriptor slot; 2^20 of them took the
+ * Sentry to 900 MB. At 2^19 the table full of sockets is ~400 MB, which
+ * leaves room below V8's heap limit (2 GiB on small hosts) for every other
+ * bound of kernel/limits.ts filled at once.
  */
-export const FILE_MAX = 1 << 20;
+export const FILE_MAX = 1 << 19;
 
 /** How many open file descriptions exist now. */
 export function liveFileDescriptions(): number {
   return live;
 }
 
+/** Told when a description is released (an epoll interest goes with its file, as Linux's eventpoll_release). */
+export interface ReleaseWatcher {
+  fileReleased(): void;
+}
+
 export abstract class FileDescription {
   refs = 1;
+  /** Who must hear of the release (null while none: most files are never watched). */
+  releaseWatchers: Set<ReleaseWatcher> | null = null;
   /** Unique among descriptions (epoll keys interests by fd and description). */
   readonly id = nextId++;
   offset = 0;
@@ -168,6 +182,10 @@ export abstract class FileDescription {
   decRef(): void {
     if (--this.refs === 0) {
       live--;
+      if (this.releaseWatchers !== null) {
+        for (const w of [...this.releaseWatchers]) w.fileReleased();
+        this.releaseWatchers = null;
+      }
       this.release();
     }
   }

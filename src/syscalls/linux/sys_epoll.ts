@@ -2,7 +2,9 @@
 // epoll_pwait(2), epoll_pwait2(2): the interest list lives in
 // kernel/epoll.ts. epoll_wait sleeps on the instance's queue, woken by any
 // watched file's change, and runs again from the start; a signal ends the
-// wait with EINTR, never a restart, as in Linux.
+// wait with EINTR, never a restart, as in Linux. EPOLL_CTL_ADD past the
+// watch limits (max_user_watches per user, and the sandbox's total:
+// kernel/limits.ts) fails with ENOSPC.
 
 import type { Task } from '../../kernel/task.js';
 import {
@@ -22,7 +24,7 @@ const EXCLUSIVE_OK = EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | EP
 
 function create(t: Task, flags: number): number {
   if (flags & ~EPOLL_CLOEXEC) return -EINVAL;
-  return installNew(t, new EpollFD(), (flags & EPOLL_CLOEXEC) !== 0);
+  return installNew(t, new EpollFD(t.kernel.limits, t.creds.ruid), (flags & EPOLL_CLOEXEC) !== 0);
 }
 
 export function sysEpollCreate(t: Task): number {
@@ -73,8 +75,7 @@ export function sysEpollCtl(t: Task): number {
   switch (op) {
     case EPOLL_CTL_ADD:
       if (it !== undefined) return -EEXIST;
-      f.add(fd, target, events | EPOLLERR | EPOLLHUP, data);
-      return 0;
+      return f.add(fd, target, events | EPOLLERR | EPOLLHUP, data);
     case EPOLL_CTL_DEL:
       if (it === undefined) return -ENOENT;
       f.remove(it);

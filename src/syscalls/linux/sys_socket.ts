@@ -4,6 +4,10 @@
 // getsockopt(2). Unix domain sockets only (kernel/unix_socket.ts); the
 // other families fail with EAFNOSUPPORT, as on a kernel built without them.
 //
+// Descriptions passed with SCM_RIGHTS count against the sending user's
+// RLIMIT_NOFILE (ETOOMANYREFS, root exempt, as Linux's too_many_unix_fds);
+// sockets in flight that nothing reaches are collected (kernel/unix_gc.ts).
+//
 // Differs from Linux: SO_RCVTIMEO/SO_SNDTIMEO are kept but do not time
 // calls out; MSG_OOB is EOPNOTSUPP (as Linux for Unix sockets);
 // SCM_CREDENTIALS is accepted on send and never received.
@@ -303,9 +307,11 @@ function send(t: Task, s: UnixSocket, views: Uint8Array[], total: number, flags:
   rights: FileDescription[] | null): number {
   if (flags & MSG_OOB) return -EOPNOTSUPP;
   const to = dest ?? s.peer ?? s.target;
+  // Descriptions in flight count against the sender's user and its RLIMIT_NOFILE, unless privileged (Linux's too_many_unix_fds).
+  const sender = { uid: t.creds.ruid, limit: t.creds.euid === 0 ? Infinity : t.tg.nofile };
   return writeKeepingProgress(t, views, total, {
     // The descriptions go with the first piece only.
-    step: (v, n, done) => s.send(to, v, n, done === 0 ? rights : null),
+    step: (v, n, done) => s.send(to, v, n, done === 0 ? rights : null, done === 0 && rights !== null ? sender : null),
     nonblock: (s.flags & O_NONBLOCK) !== 0 || (flags & MSG_DONTWAIT) !== 0,
     whole: s.stream,
     sigpipe: (flags & MSG_NOSIGNAL) === 0,

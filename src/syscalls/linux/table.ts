@@ -158,7 +158,7 @@ partial('exit', thread.sysExit, 'robust futex lists are not walked when a thread
 full('exit_group', thread.sysExitGroup);
 full('epoll_create', epoll.sysEpollCreate);
 full('epoll_create1', epoll.sysEpollCreate1);
-partial('epoll_ctl', epoll.sysEpollCtl, 'EPOLLEXCLUSIVE is accepted but every waiter is woken; EPOLLWAKEUP is ignored');
+partial('epoll_ctl', epoll.sysEpollCtl, 'EPOLLEXCLUSIVE is accepted but every waiter is woken; EPOLLWAKEUP is ignored; watches are bounded per user and per sandbox (2^19, ENOSPC)');
 full('epoll_wait', epoll.sysEpollWait);
 full('epoll_pwait', epoll.sysEpollPwait);
 full('epoll_pwait2', epoll.sysEpollPwait2);

@@ -1,0 +1,98 @@
+// The sandbox's bounds on kernel objects: every object the Sentry makes for
+// a program is JavaScript heap, and a hostile program must meet a Linux
+// errno (ENOSPC, EAGAIN, ETOOMANYREFS, ENFILE) long before V8 runs out of
+// heap. Linux counts most of these per user (struct ucounts, user_struct);
+// here each bound is counted per user where Linux does, and always also
+// per sandbox, because root in the sandbox can take any number of uids and
+// a per-user bound alone does not bound the Sentry.
+//
+// The defaults, with the heap each object costs as measured by
+// `node --expose-gc scripts/kernel-heap.js 100000` (Node 20, x86-64),
+// are chosen so that every bound filled at once stays far below V8's
+// heap limit (4 GiB here, 2 GiB on hosts with 8 GiB of memory):
+//
+//   object                    each      bound (default), errno                        full
+//   epoll watch               226 B     2^19 per user and per sandbox, ENOSPC         115 MB
+//   queued signal             320 B     RLIMIT_SIGPENDING per user, 2^17 per          42 MB
+//                                       sandbox, EAGAIN
+//   open file description     <= 700 B  FILE_MAX = 2^19 (vfs/file_description.ts),    365 MB
+//     (unix socket 696, armed            ENFILE                                       (all sockets)
+//     timerfd 601, epoll 504,
+//     eventfd 320)
+//   descriptor slot           49 B      2^22 in all fd tables, EMFILE (fork: ENOMEM)  205 MB
+//   pipe/socket data and      charged   BUFFER_BUDGET = 256 MiB (+64 MiB of single    320 MiB
+//     message heap (~295 B),  in bytes  pipe pages), the writer waits (buffers.ts)
+//     in-flight rights
+//   in-flight descriptions    (above)   RLIMIT_NOFILE per sending user (not root),
+//                                       ETOOMANYREFS (unix_gc.ts)
+//
+// All of them together: about 1.05 GB.
+//
+// Kernel.limits holds the one instance; a command-line flag may change a
+// default before the first task starts.
+
+/** A count kept per user and for the whole sandbox, each with a limit. */
+export class UserCounter {
+  private readonly perUser = new Map<number, number>();
+  /** The count for the whole sandbox. */
+  total = 0;
+
+  constructor(
+    /** The most the whole sandbox may hold. */
+    public sandboxMax: number,
+  ) {}
+
+  /** What uid holds now. */
+  of(uid: number): number {
+    return this.perUser.get(uid) ?? 0;
+  }
+
+  /** Takes n for uid if uid stays within userMax and the sandbox within sandboxMax; false (nothing taken) if not. */
+  charge(uid: number, n: number, userMax: number): boolean {
+    const cur = this.perUser.get(uid) ?? 0;
+    if (cur + n > userMax || this.total + n > this.sandboxMax) return false;
+    this.perUser.set(uid, cur + n);
+    this.total += n;
+    return true;
+  }
+
+  /** Takes n for uid whatever the limits (what Linux never refuses, e.g. a standard signal). */
+  force(uid: number, n: number): void {
+    this.perUser.set(uid, (this.perUser.get(uid) ?? 0) + n);
+    this.total += n;
+  }
+
+  uncharge(uid: number, n: number): void {
+    const cur = (this.perUser.get(uid) ?? 0) - n;
+    if (cur <= 0) this.perUser.delete(uid);
+    else this.perUser.set(uid, cur);
+    this.total -= n;
+  }
+}
+
+/** Linux's fs.epoll.max_user_watches, and the sandbox's total: EPOLL_CTL_ADD past it fails with ENOSPC. */
+export const DEFAULT_MAX_EPOLL_WATCHES = 1 << 19;
+/** Signals queued at once in the sandbox (each thread's RLIMIT_SIGPENDING counts per user below it). */
+export const DEFAULT_MAX_PENDING_SIGNALS = 1 << 17;
+
+/**
+ * Descriptor slots in all the sandbox's fd tables: each costs ~40 B (its
+ * entry and array slot), and RLIMIT_NOFILE (up to 2^20) times 1,024
+ * processes, each fork copying its table, would be 2^30 of them. Past it
+ * dup(2), open(2) and the like fail with EMFILE, and fork with ENOMEM.
+ */
+export const DEFAULT_MAX_DESCRIPTORS = 1 << 22;
+
+/** The count of descriptor slots in use (fd_table.ts keeps it; there is one per sandbox, as FILE_MAX's). */
+export const descriptorSlots = { used: 0, max: DEFAULT_MAX_DESCRIPTORS };
+
+export class SandboxLimits {
+  /** Descriptor slots of every fd table: `max` may be changed before the first task starts. */
+  readonly descriptors = descriptorSlots;
+  /** epoll watches (interests), charged to the uid that made the epoll instance. */
+  readonly epollWatches = new UserCounter(DEFAULT_MAX_EPOLL_WATCHES);
+  /** Per user, as max_user_watches; the sandbox's total is epollWatches.sandboxMax. */
+  maxUserWatches = DEFAULT_MAX_EPOLL_WATCHES;
+  /** Queued signals, charged to the real uid of the thread they are queued for (Linux's ucounts). */
+  readonly pendingSignals = new UserCounter(DEFAULT_MAX_PENDING_SIGNALS);
+}
