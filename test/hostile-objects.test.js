@@ -15,9 +15,9 @@ import { FILE_MAX } from '../dist/vfs/file_description.js';
 const tsvisorOnly = SELFCHECK && 'the bound is the Sentry\'s own (natively the host\'s limits apply)';
 
 /** Runs a hostile program under tsvisor: the Sentry must not crash, and the program must print exactly `stdout` and exit 0. */
-function runsTo(name, args, stdout, timeout = 120_000) {
+function runsTo(name, args, stdout, timeout = 120_000, extraArgs = []) {
   const bin = compileC(name, { static: true, dir: HOSTILE_DIR });
-  const r = runTsvisor([bin, ...args], { timeout: ms(timeout) });
+  const r = runTsvisor([bin, ...args], { timeout: ms(timeout), extraArgs });
   assertNoSentryCrash(r, { strict: true, what: `tsvisor running ${name}` });
   assert.equal(r.stdout, stdout);
   assert.equal(r.code, 0, r.stderr);
@@ -25,6 +25,9 @@ function runsTo(name, args, stdout, timeout = 120_000) {
 
 test('epollwatch: four processes filling the epoll watch limit get ENOSPC, and the watches come back',
   { skip: tsvisorOnly }, () => runsTo('epollwatch', ['4', String(DEFAULT_MAX_EPOLL_WATCHES)], `watches: ${DEFAULT_MAX_EPOLL_WATCHES}\nenospc: 4\nafter: ok\n`));
+
+test('--max-epoll-watches sets the bound: four processes stop at 1,000 watches with ENOSPC',
+  { skip: tsvisorOnly }, () => runsTo('epollwatch', ['4', '1000'], 'watches: 1000\nenospc: 4\nafter: ok\n', 60_000, ['--max-epoll-watches', '1000']));
 
 test('unixcycle: 560,000 socket pairs sent over themselves and closed are collected; files and sockets still open',
   { skip: tsvisorOnly }, () => runsTo('unixcycle', ['560000'], 'cycles: 560000\nopen: ok\nsocketpair: ok\n', 180_000));

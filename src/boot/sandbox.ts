@@ -47,6 +47,8 @@ export interface DoOptions {
   vmaBudget?: number;
   /** The most host files open at once (--max-host-fds); default: from the Sentry's RLIMIT_NOFILE. */
   maxHostFds?: number;
+  /** Bounds on kernel objects (--max-epoll-watches, --max-pending-signals, --max-descriptors); defaults in kernel/limits.ts. */
+  kernelLimits?: { epollWatches?: number; pendingSignals?: number; descriptors?: number };
 }
 
 /**
@@ -149,6 +151,10 @@ export function runDo(opts: DoOptions): Promise<number> {
   vfs.mount('/sys', synth.sys);
   const kernel = new Kernel(platform, mf, vfs, buildSyscallTable(), log, os.hostname());
   if (opts.strace) kernel.tracer = new StraceTracer(2);
+  const kl = opts.kernelLimits ?? {};
+  if (kl.epollWatches !== undefined) kernel.limits.maxUserWatches = kernel.limits.epollWatches.sandboxMax = kl.epollWatches;
+  if (kl.pendingSignals !== undefined) kernel.limits.pendingSignals.sandboxMax = kl.pendingSignals;
+  if (kl.descriptors !== undefined) kernel.limits.descriptors.max = kl.descriptors;
 
   const creds = Credentials.of(process.getuid?.() ?? 0, process.getgid?.() ?? 0);
   const cwd = vfs.walk(creds, vfs.root, vfs.root, opts.cwd, { followFinal: true });

@@ -21,6 +21,9 @@ interface DoFlags {
   totalMemory?: string;
   vmaBudget?: string;
   maxHostFds?: string;
+  maxEpollWatches?: string;
+  maxPendingSignals?: string;
+  maxDescriptors?: string;
   network: string;
   userns: boolean;
   unsafeNoWalls: boolean;
@@ -79,6 +82,9 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
     .option('--total-memory <bytes>', 'the sandbox\'s total memory, with an optional K, M or G suffix (default: half the host\'s RAM); past it the OOM killer ends the largest process')
     .option('--vma-budget <n>', 'the most memory mappings all the sandbox\'s processes may hold together (default: from the Sentry\'s heap limit)')
     .option('--max-host-fds <n>', 'the most host files the sandbox may hold open at once; past it open fails with ENFILE (default: the Sentry\'s RLIMIT_NOFILE less a reserve)')
+    .option('--max-epoll-watches <n>', 'the most epoll watches per user and in the whole sandbox; past it epoll_ctl fails with ENOSPC (default: 2^19)')
+    .option('--max-pending-signals <n>', 'the most signals queued in the whole sandbox; past it sigqueue fails with EAGAIN (default: 2^17)')
+    .option('--max-descriptors <n>', 'the most descriptor slots in all the sandbox\'s fd tables; past it EMFILE, a fork ENOMEM (default: 2^22)')
     .option('--network <mode>', 'none: a network namespace of its own (no host network); host: the host\'s', 'none')
     .option('--userns', 'a user namespace even when run as root (other users always get one)', false)
     .option('--unsafe-no-walls', 'UNSAFE, for measurements only: no namespaces, no seccomp filter, all capabilities', false)
@@ -90,6 +96,11 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
       const totalMemory = o.totalMemory === undefined ? undefined : parseBytes('--total-memory', o.totalMemory);
       const vmaBudget = o.vmaBudget === undefined ? undefined : parseCount('--vma-budget', o.vmaBudget);
       const maxHostFds = o.maxHostFds === undefined ? undefined : parseCount('--max-host-fds', o.maxHostFds);
+      const kernelLimits = {
+        epollWatches: o.maxEpollWatches === undefined ? undefined : parseCount('--max-epoll-watches', o.maxEpollWatches),
+        pendingSignals: o.maxPendingSignals === undefined ? undefined : parseCount('--max-pending-signals', o.maxPendingSignals),
+        descriptors: o.maxDescriptors === undefined ? undefined : parseCount('--max-descriptors', o.maxDescriptors),
+      };
       for (const e of o.env) {
         if (!e.includes('=')) throw new BootError(`--env ${e}: expected KEY=VALUE`, 125);
       }
@@ -101,7 +112,7 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
       if (!cwd.startsWith('/')) throw new BootError(`--cwd ${cwd}: must be an absolute path inside the sandbox`, 125);
       const run = () => runDo({
         root, cwd, argv: cmd, env, strace: o.strace, debugLog: o.debugLog ?? null, totalMemory, vmaBudget, maxHostFds,
-        launched: walls,
+        kernelLimits, launched: walls,
       });
       status = await run().catch((e: unknown) => {
         if (e instanceof BootError && /^--cwd/.test(e.message) && o.cwd === undefined) {
