@@ -7,7 +7,7 @@
 import { test as nodeTest } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -55,8 +55,8 @@ async function sealedSentry(pid) {
 }
 
 /** `tsvisor do FLAGS... ARGV...` as spawnTsvisor runs it, with do's flags; prefix: a command to run it under. */
-function spawnDo(flags, argv, prefix = []) {
-  const cmd = [...prefix, process.execPath, join(REPO, 'bin', 'tsvisor.js'), 'do', ...flags, '--cwd', '/', ...argv];
+function spawnDo(flags, argv, prefix = [], repo = REPO) {
+  const cmd = [...prefix, process.execPath, join(repo, 'bin', 'tsvisor.js'), 'do', ...flags, '--cwd', '/', ...argv];
   return spawn(cmd[0], cmd.slice(1), { env: tsvisorHostEnv(), stdio: 'ignore', cwd: '/' });
 }
 
@@ -214,22 +214,53 @@ function rootlessUser() {
   return { uid: Number(r.stdout.trim()), gid: Number(g.stdout.trim()) };
 }
 
+/**
+ * The build as the test user can reach it: the repository itself, or, when
+ * a directory above it is closed to other users (a clone in a private
+ * home), a copy of what running tsvisor needs, with the given programs.
+ */
+function reachableBuild(u, programs = []) {
+  const asUser = (...cmd) => spawnSync('setpriv', [`--reuid=${u.uid}`, `--regid=${u.gid}`, '--clear-groups', '--', ...cmd]).status === 0;
+  const files = [join(REPO, 'bin', 'tsvisor.js'), join(REPO, 'dist', 'tsvisor.mjs'), join(REPO, 'build', 'Release', 'tsvisor_native.node'), ...programs];
+  if (files.every((f) => asUser('test', '-r', f))) return { repo: REPO, programs, cleanup() {} };
+  const dir = mkdtempSync(join(tmpdir(), 'tsvisor-rootless-'));
+  chmodSync(dir, 0o755);
+  for (const d of ['bin', 'dist']) cpSync(join(REPO, d), join(dir, d), { recursive: true });
+  mkdirSync(join(dir, 'build', 'Release'), { recursive: true });
+  for (const f of ['tsvisor_native.node', 'tsvisor-stub', 'vdso.so', 'tsvisor-launch']) {
+    copyFileSync(join(REPO, 'build', 'Release', f), join(dir, 'build', 'Release', f));
+  }
+  copyFileSync(join(REPO, 'package.json'), join(dir, 'package.json'));
+  const copies = programs.map((p, i) => {
+    const c = join(dir, `program-${i}`);
+    copyFileSync(p, c);
+    chmodSync(c, 0o755);
+    return c;
+  });
+  return { repo: dir, programs: copies, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 test('tsvisor do works for an unprivileged host user (rootless: a user namespace maps only the caller)', { skip: IS_ROOT ? false : 'needs root to become another user' }, () => {
   const u = rootlessUser();
   assert.ok(u, 'cannot make a test user (useradd)');
-  const run = (args) => spawnSync('setpriv', [`--reuid=${u.uid}`, `--regid=${u.gid}`, '--clear-groups', '--',
-    process.execPath, join(REPO, 'bin', 'tsvisor.js'), 'do', '--cwd', '/', ...args],
-  { env: tsvisorHostEnv(), encoding: 'utf8', cwd: '/', timeout: ms(60_000) });
-  const r = run(['/bin/sh', '-c', 'id -u; echo hello; exit 3']);
-  assert.equal(r.status, 3, r.stderr);
-  assert.equal(r.stdout, `${u.uid}\nhello\n`);
+  const build = reachableBuild(u);
+  try {
+    const run = (args) => spawnSync('setpriv', [`--reuid=${u.uid}`, `--regid=${u.gid}`, '--clear-groups', '--',
+      process.execPath, join(build.repo, 'bin', 'tsvisor.js'), 'do', '--cwd', '/', ...args],
+    { env: tsvisorHostEnv(), encoding: 'utf8', cwd: '/', timeout: ms(60_000) });
+    const r = run(['/bin/sh', '-c', 'id -u; echo hello; exit 3']);
+    assert.equal(r.status, 3, r.stderr);
+    assert.equal(r.stdout, `${u.uid}\nhello\n`);
+  } finally {
+    build.cleanup();
+  }
 });
 
 test('tsvisor do works for an unprivileged host user: the Sentry is sealed too', { skip: IS_ROOT ? false : 'needs root to become another user' }, async () => {
   const u = rootlessUser();
   assert.ok(u);
-  const bin = compileC('sighost', { static: true });
-  const child = spawnDo([], [bin, 'sleep'], ['setpriv', `--reuid=${u.uid}`, `--regid=${u.gid}`, '--clear-groups', '--']);
+  const build = reachableBuild(u, [compileC('sighost', { static: true })]);
+  const child = spawnDo([], [build.programs[0], 'sleep'], ['setpriv', `--reuid=${u.uid}`, `--regid=${u.gid}`, '--clear-groups', '--'], build.repo);
   const done = exited(child);
   try {
     const sentry = await sealedSentry(child.pid);
@@ -243,6 +274,7 @@ test('tsvisor do works for an unprivileged host user: the Sentry is sealed too',
   } finally {
     child.kill('SIGKILL');
     await Promise.race([done, sleep(ms(5000))]);
+    build.cleanup();
   }
 });
 
