@@ -67,6 +67,9 @@ for (const kind of ['socketpair', 'timerfd']) {
 test('fdslots: forks that copy a full descriptor table fail with ENOMEM at the sandbox\'s bound, and fork works again',
   { skip: tsvisorOnly }, () => runsTo('fdslots', [], 'dups full: 1\nfork: ENOMEM\nforked some: 1\nafter: ok\n'));
 
+test('budgetwake: a send the buffer budget refused is woken when another socket gives budget back',
+  { skip: tsvisorOnly }, () => runsTo('budgetwake', [], 'budget spent: 1\nwriter woken: ok\n', 60_000));
+
 test('sockfill: four processes filling the buffer budget with socket messages carrying descriptors get EAGAIN, and the Sentry lives',
   { skip: tsvisorOnly }, () => runsTo('sockfill', ['4'], 'budget spent: 4\nafter: ok\n'));
 

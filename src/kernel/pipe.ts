@@ -79,7 +79,7 @@ export class Pipe {
     if (this.ring === null) {
       // Past the Sentry's buffer budget a pipe holds one page; past its hard bound, the writer waits (kernel/buffers.ts).
       if (!chargeBuffers(this.capacity)) {
-        if (!forceChargeBuffers(PAGE_SIZE)) return WOULD_BLOCK;
+        if (!forceChargeBuffers(PAGE_SIZE, this.writeEnd.queue)) return WOULD_BLOCK;
         this.capacity = PAGE_SIZE;
       }
       this.ring = new Uint8Array(this.capacity);

@@ -199,7 +199,7 @@ export class UnixSocket extends FileDescription implements GCSocket {
     // Linux's too_many_unix_fds: the user's in-flight count before this message, against its RLIMIT_NOFILE.
     if (rights !== null && sender !== null && gc.users.of(uid) > sender.limit) return -ETOOMANYREFS;
     const cost = n + MESSAGE_COST + (rights?.length ?? 0) * RIGHT_COST;
-    if (!chargeBuffers(cost)) return WOULD_BLOCK;
+    if (!chargeBuffers(cost, this.queue)) return WOULD_BLOCK;
     const data = new Uint8Array(n);
     let off = 0;
     for (const s of srcs) {
