@@ -31,6 +31,8 @@
 // Kernel.limits holds the one instance; a command-line flag may change a
 // default before the first task starts.
 
+import { getHeapStatistics } from 'node:v8';
+
 /** A count kept per user and for the whole sandbox, each with a limit. */
 export class UserCounter {
   private readonly perUser = new Map<number, number>();
@@ -70,10 +72,19 @@ export class UserCounter {
   }
 }
 
+/**
+ * The defaults below are for V8's 4 GiB heap limit (Node 20 on a host with
+ * 16 GiB or more); a smaller heap (Node sizes it from the host's memory, or
+ * --max-old-space-size) scales them down in proportion, so that the bounds
+ * filled at once stay about a quarter of the heap, as the VMA budget's do.
+ */
+const HEAP_SCALE = Math.min(1, getHeapStatistics().heap_size_limit / 2 ** 32);
+const scaled = (n: number): number => Math.max(1024, Math.floor(n * HEAP_SCALE));
+
 /** Linux's fs.epoll.max_user_watches, and the sandbox's total: EPOLL_CTL_ADD past it fails with ENOSPC. */
-export const DEFAULT_MAX_EPOLL_WATCHES = 1 << 19;
+export const DEFAULT_MAX_EPOLL_WATCHES = scaled(1 << 19);
 /** Signals queued at once in the sandbox (each thread's RLIMIT_SIGPENDING counts per user below it). */
-export const DEFAULT_MAX_PENDING_SIGNALS = 1 << 17;
+export const DEFAULT_MAX_PENDING_SIGNALS = scaled(1 << 17);
 
 /**
  * Descriptor slots in all the sandbox's fd tables: each costs ~40 B (its
@@ -81,7 +92,7 @@ export const DEFAULT_MAX_PENDING_SIGNALS = 1 << 17;
  * processes, each fork copying its table, would be 2^30 of them. Past it
  * dup(2), open(2) and the like fail with EMFILE, and fork with ENOMEM.
  */
-export const DEFAULT_MAX_DESCRIPTORS = 1 << 22;
+export const DEFAULT_MAX_DESCRIPTORS = scaled(1 << 22);
 
 /** The count of descriptor slots in use (fd_table.ts keeps it; there is one per sandbox, as FILE_MAX's). */
 export const descriptorSlots = { used: 0, max: DEFAULT_MAX_DESCRIPTORS };
