@@ -14,7 +14,7 @@
  *   setNoNewPrivs()                 -> 0 or -errno
  *   installSeccomp(log, allowExec)  -> 0 or -errno
  */
-#include <node_api.h>
+#include "addon.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
@@ -37,12 +37,6 @@
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
-
-static napi_value c_i32(napi_env env, int32_t v) {
-  napi_value r;
-  napi_create_int32(env, v, &r);
-  return r;
-}
 
 /* The two boolean arguments of sealRoot and installSeccomp. */
 static void two_bools(napi_env env, napi_callback_info info, bool *a, bool *b) {
@@ -88,10 +82,10 @@ static char **c_strv(napi_env env, napi_value arr) {
 static napi_value Execve(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   char path[4096];
-  if (path_arg(env, info, 3, argv, path) < 0) return c_i32(env, -EINVAL);
+  if (path_arg(env, info, 3, argv, path) < 0) return i32(env, -EINVAL);
   char **a = c_strv(env, argv[1]);
   char **e = c_strv(env, argv[2]);
-  if (!a || !e) return c_i32(env, -ENOMEM);
+  if (!a || !e) return i32(env, -ENOMEM);
   /* Node marks its stdio close-on-exec; the launcher needs it. */
   int saved[3];
   for (int fd = 0; fd < 3; fd++) {
@@ -103,7 +97,7 @@ static napi_value Execve(napi_env env, napi_callback_info info) {
   for (int fd = 0; fd < 3; fd++) {
     if (saved[fd] > 0) fcntl(fd, F_SETFD, saved[fd]);
   }
-  return c_i32(env, -err);
+  return i32(env, -err);
 }
 
 /* ---- the root --------------------------------------------------------- */
@@ -211,22 +205,22 @@ static napi_value SealRoot(napi_env env, napi_callback_info info) {
 static napi_value OpenTreeReadOnly(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   char path[4096];
-  if (path_arg(env, info, 1, argv, path) < 0) return c_i32(env, -EINVAL);
+  if (path_arg(env, info, 1, argv, path) < 0) return i32(env, -EINVAL);
   int fd = (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-  if (fd < 0) return c_i32(env, -errno);
+  if (fd < 0) return i32(env, -errno);
   struct mount_attr attr = {0};
   attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
   if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0) {
     int e = errno;
     close(fd);
-    return c_i32(env, -e);
+    return i32(env, -e);
   }
   /* The tree's root as an ordinary directory descriptor (the O_PATH one
    * open_tree gives cannot be read). */
   int dir = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   int e = errno;
   close(fd);
-  return c_i32(env, dir < 0 ? -e : dir);
+  return i32(env, dir < 0 ? -e : dir);
 }
 
 /* ---- capabilities and no-new-privileges ------------------------------- */
@@ -252,24 +246,24 @@ static napi_value DropCapabilities(napi_env env, napi_callback_info info) {
        * namespace) the bounding set stays; the process has no capability
        * to lose, and no-new-privileges keeps any exec from gaining one. */
       if (errno == EPERM) break;
-      return c_i32(env, -errno);
+      return i32(env, -errno);
     }
   }
-  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) return c_i32(env, -errno);
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) return i32(env, -errno);
   struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
   struct __user_cap_data_struct d[2];
-  if (syscall(SYS_capget, &h, d) < 0) return c_i32(env, -errno);
+  if (syscall(SYS_capget, &h, d) < 0) return i32(env, -errno);
   for (int i = 0; i < 2; i++) {
     d[i].permitted &= keep[i];
     d[i].effective = d[i].permitted;
     d[i].inheritable = 0;
   }
-  if (syscall(SYS_capset, &h, d) < 0) return c_i32(env, -errno);
-  return c_i32(env, 0);
+  if (syscall(SYS_capset, &h, d) < 0) return i32(env, -errno);
+  return i32(env, 0);
 }
 
 static napi_value SetNoNewPrivs(napi_env env, napi_callback_info info) {
-  return c_i32(env, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -errno : 0);
+  return i32(env, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? -errno : 0);
 }
 
 /* ---- the seccomp filter ----------------------------------------------- */
@@ -466,7 +460,7 @@ static napi_value InstallSeccomp(napi_env env, napi_callback_info info) {
   two_bools(env, info, &log, &allowExec);
   uint32_t deny = log ? SECCOMP_RET_LOG : SECCOMP_RET_KILL_PROCESS;
   struct prog *p = calloc(1, sizeof *p);
-  if (!p) return c_i32(env, -ENOMEM);
+  if (!p) return i32(env, -ENOMEM);
   emit(p, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch), 0, 0);
   emit(p, BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
   emit(p, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS, 0, 0);
@@ -484,14 +478,14 @@ static napi_value InstallSeccomp(napi_env env, napi_callback_info info) {
   emit(p, BPF_RET | BPF_K, deny, 0, 0);
   if (p->n >= MAX_INSNS) {
     free(p);
-    return c_i32(env, -E2BIG);
+    return i32(env, -E2BIG);
   }
   struct sock_fprog fp = {(unsigned short)p->n, p->f};
   long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &fp);
   int e = errno;
   free(p);
-  if (r > 0) return c_i32(env, -ESRCH); /* a thread that could not take the filter */
-  return c_i32(env, r < 0 ? -e : 0);
+  if (r > 0) return i32(env, -ESRCH); /* a thread that could not take the filter */
+  return i32(env, r < 0 ? -e : 0);
 }
 
 /*
@@ -510,20 +504,13 @@ static napi_value ExitNow(napi_env env, napi_callback_info info) {
   _exit(code & 0xff);
 }
 
-#define CONFINE_EXPORT(name, fn)                                          \
-  do {                                                                    \
-    napi_value f_;                                                        \
-    napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, NULL, &f_);     \
-    napi_set_named_property(env, exports, name, f_);                      \
-  } while (0)
-
 /* Called from addon.c's Init. */
 void confine_register(napi_env env, napi_value exports) {
-  CONFINE_EXPORT("execve", Execve);
-  CONFINE_EXPORT("exitNow", ExitNow);
-  CONFINE_EXPORT("sealRoot", SealRoot);
-  CONFINE_EXPORT("openTreeReadOnly", OpenTreeReadOnly);
-  CONFINE_EXPORT("dropCapabilities", DropCapabilities);
-  CONFINE_EXPORT("setNoNewPrivs", SetNoNewPrivs);
-  CONFINE_EXPORT("installSeccomp", InstallSeccomp);
+  EXPORT("execve", Execve);
+  EXPORT("exitNow", ExitNow);
+  EXPORT("sealRoot", SealRoot);
+  EXPORT("openTreeReadOnly", OpenTreeReadOnly);
+  EXPORT("dropCapabilities", DropCapabilities);
+  EXPORT("setNoNewPrivs", SetNoNewPrivs);
+  EXPORT("installSeccomp", InstallSeccomp);
 }

@@ -11,7 +11,7 @@
  * Mechanism only: watchInit(cb) once, then watchFd(fd, events) arms a
  * one-shot interest; cb(fd, revents) runs on the event loop when it fires.
  */
-#include <node_api.h>
+#include "addon.h"
 #include <uv.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -23,12 +23,6 @@ static uv_poll_t watch_poll;
 static napi_env watch_env;
 static napi_ref watch_cb;
 static napi_async_context watch_ctx;
-
-static napi_value w_i32(napi_env env, int32_t v) {
-  napi_value r;
-  napi_create_int32(env, v, &r);
-  return r;
-}
 
 static void watch_fired(uv_poll_t *h, int status, int events) {
   struct epoll_event ev[64];
@@ -43,8 +37,8 @@ static void watch_fired(uv_poll_t *h, int status, int events) {
   napi_get_global(env, &recv);
   for (int i = 0; i < n; i++) {
     napi_value argv[2];
-    argv[0] = w_i32(env, ev[i].data.fd);
-    argv[1] = w_i32(env, (int32_t)ev[i].events);
+    argv[0] = i32(env, ev[i].data.fd);
+    argv[1] = i32(env, (int32_t)ev[i].events);
     napi_make_callback(env, watch_ctx, recv, cb, 2, argv, NULL);
   }
   napi_close_handle_scope(env, scope);
@@ -55,19 +49,19 @@ static napi_value WatchInit(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (watch_epfd >= 0) return w_i32(env, -EBUSY);
+  if (watch_epfd >= 0) return i32(env, -EBUSY);
   int fd = epoll_create1(EPOLL_CLOEXEC);
-  if (fd < 0) return w_i32(env, -errno);
+  if (fd < 0) return i32(env, -errno);
   uv_loop_t *loop;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
     close(fd);
-    return w_i32(env, -EINVAL);
+    return i32(env, -EINVAL);
   }
   int r = uv_poll_init(loop, &watch_poll, fd);
   if (r == 0) r = uv_poll_start(&watch_poll, UV_READABLE, watch_fired);
   if (r != 0) {
     close(fd);
-    return w_i32(env, r);
+    return i32(env, r);
   }
   /* The kernel's own keep-alive holds the loop while tasks live; this handle never does. */
   uv_unref((uv_handle_t *)&watch_poll);
@@ -77,7 +71,7 @@ static napi_value WatchInit(napi_env env, napi_callback_info info) {
   napi_create_reference(env, argv[0], 1, &watch_cb);
   watch_env = env;
   watch_epfd = fd;
-  return w_i32(env, 0);
+  return i32(env, 0);
 }
 
 /* watchFd(fd, events) -> 0 or -errno (EPERM: fd cannot be polled, it is always ready). */
@@ -88,11 +82,11 @@ static napi_value WatchFd(napi_env env, napi_callback_info info) {
   int32_t fd = -1, events = 0;
   napi_get_value_int32(env, argv[0], &fd);
   napi_get_value_int32(env, argv[1], &events);
-  if (watch_epfd < 0) return w_i32(env, -EINVAL);
+  if (watch_epfd < 0) return i32(env, -EINVAL);
   struct epoll_event ev = {.events = (uint32_t)(events & (EPOLLIN | EPOLLOUT)) | EPOLLONESHOT, .data.fd = fd};
   int r = epoll_ctl(watch_epfd, EPOLL_CTL_MOD, fd, &ev);
   if (r < 0 && errno == ENOENT) r = epoll_ctl(watch_epfd, EPOLL_CTL_ADD, fd, &ev);
-  return w_i32(env, r < 0 ? -errno : 0);
+  return i32(env, r < 0 ? -errno : 0);
 }
 
 /* unwatchFd(fd) -> 0 or -errno: before the fd is closed. */
@@ -102,17 +96,12 @@ static napi_value UnwatchFd(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int32_t fd = -1;
   napi_get_value_int32(env, argv[0], &fd);
-  if (watch_epfd < 0) return w_i32(env, 0);
-  return w_i32(env, epoll_ctl(watch_epfd, EPOLL_CTL_DEL, fd, NULL) < 0 ? -errno : 0);
+  if (watch_epfd < 0) return i32(env, 0);
+  return i32(env, epoll_ctl(watch_epfd, EPOLL_CTL_DEL, fd, NULL) < 0 ? -errno : 0);
 }
 
 void register_watch(napi_env env, napi_value exports) {
-  static const struct { const char *name; napi_callback fn; } fns[] = {
-    {"watchInit", WatchInit}, {"watchFd", WatchFd}, {"unwatchFd", UnwatchFd},
-  };
-  for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
-    napi_value f;
-    napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &f);
-    napi_set_named_property(env, exports, fns[i].name, f);
-  }
+  EXPORT("watchInit", WatchInit);
+  EXPORT("watchFd", WatchFd);
+  EXPORT("unwatchFd", UnwatchFd);
 }
