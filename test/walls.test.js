@@ -299,6 +299,27 @@ test('where namespaces cannot be made, tsvisor says so, runs in the host\'s, and
   rmSync(log, { force: true });
 });
 
+test('a Node diagnostic report of the sealed Sentry (SIGUSR2 with --report-on-signal) is written and the sandbox goes on', async () => {
+  const child = spawn(process.execPath, ['--report-on-signal', '--report-filename=stderr', join(REPO, 'bin', 'tsvisor.js'), 'do',
+    '--cwd', '/', '--', '/bin/sh', '-c', 'sleep 2; echo done'], { env: tsvisorHostEnv(), stdio: ['ignore', 'pipe', 'pipe'], cwd: '/' });
+  let stdout = '', stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  const done = exited(child);
+  try {
+    const sentry = await sealedSentry(child.pid);
+    assert.ok(sentry, 'no sealed Sentry process found');
+    process.kill(sentry.pid, 'SIGUSR2');
+    const end = await done;
+    assert.deepEqual(end, { code: 0, signal: null }, stderr.slice(-500));
+    assert.equal(stdout, 'done\n');
+    assert.match(stderr, /"event": "SIGUSR2"/);
+    assert.match(stderr, /"libuv": \[/);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
 test('SIGKILL of tsvisor leaves no Sentry and no stub behind', async () => {
   const bin = compileC('sighost', { static: true });
   const child = spawnTsvisor([bin, 'sleep']);
