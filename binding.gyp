@@ -39,6 +39,22 @@
       ]
     },
     {
+      "target_name": "tsvisor-entry",
+      "type": "executable",
+      "sources": [
+        "native/entry.c"
+      ],
+      "cflags": [
+        "-O2",
+        "-Wall",
+        "-Wextra",
+        "-Wno-unused-parameter"
+      ],
+      "defines": [
+        "_GNU_SOURCE"
+      ]
+    },
+    {
       "target_name": "tsvisor-stub",
       "type": "executable",
       "sources": [

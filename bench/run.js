@@ -51,7 +51,7 @@ const USAGE = `usage: node bench/run.js [options]
   --runsc-flags F   extra runsc flags, placed before "do" (space-separated)
   --runsc-pin CPU   run runsc under taskset -c CPU (tsvisor pins itself to one CPU)
   --tsvisor-flags F extra tsvisor flags, placed before "do" (space-separated)
-  --tsvisor-bin P   the tsvisor entry point run with node (default bin/tsvisor.js)
+  --tsvisor-bin P   the tsvisor entry point (default bin/tsvisor; a .js file is run with node)
   --no-write        print the table only; do not write results.md / results.json
   -h, --help        this text
 `;
@@ -74,7 +74,7 @@ try {
       'runsc-flags': { type: 'string', default: '' },
       'runsc-pin': { type: 'string' },
       'tsvisor-flags': { type: 'string', default: '' },
-      'tsvisor-bin': { type: 'string', default: path.join(ROOT, 'bin', 'tsvisor.js') },
+      'tsvisor-bin': { type: 'string', default: path.join(ROOT, 'bin', 'tsvisor') },
       'no-write': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -100,6 +100,9 @@ for (const m of selectedModes) if (!MODES.includes(m)) usageError(`unknown mode 
 const runscFlags = splitList(opts['runsc-flags'] ?? '');
 const tsvisorFlags = splitList(opts['tsvisor-flags'] ?? '');
 const TSVISOR_BIN = path.resolve(opts['tsvisor-bin']);
+/** How the entry point is run: bin/tsvisor as it is (it starts Node once), a .js script with this Node. */
+const TSVISOR_CMD = TSVISOR_BIN.endsWith('.js') ? [process.execPath, TSVISOR_BIN] : [TSVISOR_BIN];
+process.env.TSVISOR_NODE ??= process.execPath;
 
 // ---------------------------------------------------------------- workloads
 
@@ -296,9 +299,9 @@ function wrap(mode, argv) {
         ...argv,
       ];
     case 'tsvisor':
-      return [process.execPath, TSVISOR_BIN, ...tsvisorFlags, 'do', '--', ...argv];
+      return [...TSVISOR_CMD, ...tsvisorFlags, 'do', '--', ...argv];
     case 'no-walls':
-      return [process.execPath, TSVISOR_BIN, ...tsvisorFlags, 'do', '--unsafe-no-walls', '--', ...argv];
+      return [...TSVISOR_CMD, ...tsvisorFlags, 'do', '--unsafe-no-walls', '--', ...argv];
   }
   throw new Error(`bad mode ${mode}`);
 }
@@ -693,8 +696,8 @@ async function main() {
   const invocations = {
     native: 'CMD',
     runsc: `TMPDIR=$TMP/runsc-state ${RUNSC} --root=$TMP/runsc-state --platform=ptrace --network=none ${runscFlags.length ? runscFlags.join(' ') + ' ' : ''}do -- CMD`,
-    tsvisor: `node ${path.relative(ROOT, TSVISOR_BIN)} ${tsvisorFlags.length ? tsvisorFlags.join(' ') + ' ' : ''}do -- CMD`,
-    'no-walls': `node ${path.relative(ROOT, TSVISOR_BIN)} ${tsvisorFlags.length ? tsvisorFlags.join(' ') + ' ' : ''}do --unsafe-no-walls -- CMD (UNSAFE: measurement only)`,
+    tsvisor: `${TSVISOR_CMD.length > 1 ? 'node ' : ''}${path.relative(ROOT, TSVISOR_BIN)} ${tsvisorFlags.length ? tsvisorFlags.join(' ') + ' ' : ''}do -- CMD`,
+    'no-walls': `${TSVISOR_CMD.length > 1 ? 'node ' : ''}${path.relative(ROOT, TSVISOR_BIN)} ${tsvisorFlags.length ? tsvisorFlags.join(' ') + ' ' : ''}do --unsafe-no-walls -- CMD (UNSAFE: measurement only)`,
   };
 
   if (!opts['no-write']) {

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertNoSentryCrash, runTsvisor, runTsvisorRaw } from './lib/harness.js';
+import { spawnSync } from 'node:child_process';
+import { REPO, assertNoSentryCrash, ms, runTsvisor, runTsvisorRaw, tsvisorHostEnv } from './lib/harness.js';
 
 test('do without a command prints usage and fails', () => {
   const r = runTsvisorRaw(['do']);
@@ -109,4 +110,40 @@ test('a bare command name is found in the PATH of the program\'s environment, as
   const missing = runTsvisorRaw(['do', '--env', 'PATH=/nonexistent', 'ls']);
   assert.equal(missing.code, 127);
   assert.match(missing.stderr, /ls: no such file or directory/);
+});
+
+test('the launch scans (native/entry.c and handover.ts) know every option of do that takes a value', async () => {
+  const help = runTsvisorRaw(['do', '--help']);
+  assert.equal(help.code, 0, help.stderr);
+  const cli = new Set();
+  for (const m of help.stdout.matchAll(/^\s+(?:(-\w), )?(--[\w-]+) <[^>]+>/gm)) {
+    if (m[1]) cli.add(m[1]);
+    cli.add(m[2]);
+  }
+  assert.ok(cli.has('--root') && cli.has('--network'), `parsed ${[...cli]} from do --help`);
+  const entry = spawnSync(join(REPO, 'build', 'Release', 'tsvisor-entry'), ['--print-value-options'], { encoding: 'utf8' });
+  assert.equal(entry.status, 0);
+  const entryList = new Set(entry.stdout.trim().split('\n'));
+  const { DO_VALUE_OPTIONS } = await import('../dist/cli/handover.js');
+  for (const o of cli) {
+    assert.ok(entryList.has(o), `native/entry.c does not know ${o} takes a value`);
+    assert.ok(DO_VALUE_OPTIONS.has(o), `src/cli/handover.ts does not know ${o} takes a value`);
+  }
+});
+
+test('bin/tsvisor (the native front door) runs do with the walls, other commands, and --unsafe-no-walls as node bin/tsvisor.js does', () => {
+  const env = tsvisorHostEnv();
+  const run = (args) => spawnSync(join(REPO, 'bin', 'tsvisor'), args, { encoding: 'utf8', env, cwd: '/', timeout: ms(60_000) });
+  const walled = run(['do', '--network', 'host', '--cwd', '/tmp', '--', '/bin/sh', '-c', 'pwd; exit 3']);
+  assert.equal(walled.code ?? walled.status, 3, walled.stderr);
+  assert.equal(walled.stdout, '/tmp\n');
+  const help = run(['--help']);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /Usage: tsvisor/);
+  const bad = run(['do', '--network=bridge', '/bin/true']);
+  assert.equal(bad.status, 125);
+  assert.match(bad.stderr, /network/);
+  const unsafe = run(['do', '--unsafe-no-walls', '/bin/true']);
+  assert.equal(unsafe.status, 0, unsafe.stderr);
+  assert.match(unsafe.stderr, /unsafe-no-walls/);
 });

@@ -9,8 +9,11 @@ import { execLauncher, takeLaunched, NETWORK_MODES } from '../boot/launch.js';
 import type { LaunchConfig, Launched, NetworkMode } from '../boot/launch.js';
 import { native } from '../native.js';
 
-/** `do`'s options that take a value. */
-const VALUE_OPTIONS = new Set(['--root', '--cwd', '--env', '--debug-log', '--network', '--total-memory', '--vma-budget',
+/**
+ * `do`'s options that take a value (native/entry.c has the same list;
+ * test/cli.test.js checks both against the CLI's own).
+ */
+export const DO_VALUE_OPTIONS: ReadonlySet<string> = new Set(['--root', '--cwd', '--env', '--debug-log', '--network', '--total-memory', '--vma-budget',
   '--max-host-fds', '--max-epoll-watches', '--max-pending-signals', '--max-descriptors']);
 
 /** The launch `tsvisor do ...` asks for, or null for no launch (not `do`, help, --unsafe-no-walls, or unclear). */
@@ -26,7 +29,7 @@ export function scanDo(argv: string[]): LaunchConfig | null {
       const v = a === '--network' ? argv[++i] : a.slice('--network='.length);
       if (!NETWORK_MODES.includes(v as NetworkMode)) return null;
       cfg.network = v as NetworkMode;
-    } else if (VALUE_OPTIONS.has(a)) i++;
+    } else if (DO_VALUE_OPTIONS.has(a)) i++;
   }
   return cfg;
 }

@@ -33,6 +33,8 @@ export const FAKE_TSVISOR = join(TEST_DIR, 'lib', 'fake-tsvisor.js');
 export const SELFCHECK = process.env.TSVISOR_TEST_SELFCHECK === '1';
 /** The script run as "tsvisor". */
 export const TSVISOR_ENTRY = SELFCHECK ? FAKE_TSVISOR : TSVISOR_BIN;
+/** The command users run (bin/tsvisor: the native front door, one Node start-up); the self-check runs the fake with node. */
+export const TSVISOR_COMMAND = join(REPO, 'bin', 'tsvisor');
 
 const SCALE = Number(process.env.TSVISOR_TEST_TIMEOUT_SCALE) || 1;
 /** Milliseconds, scaled by TSVISOR_TEST_TIMEOUT_SCALE. */
@@ -149,11 +151,17 @@ export function tsvisorHostEnv() {
   const env = { ...process.env };
   delete env.NODE_TEST_CONTEXT; // set by `node --test` for its children
   delete env.NODE_OPTIONS;
+  env.TSVISOR_NODE = process.execPath; // bin/tsvisor runs this Node, not whichever is first on PATH
   if (SELFCHECK) env.TSVISOR_FAKE_STUB = fakeStubPath();
   return env;
 }
 
-/** Command-line arguments for `tsvisor do ... -- argv`. */
+/** How to run tsvisorArgs' result: bin/tsvisor with the arguments after the script, or (self-check) node with all of them. */
+export function tsvisorCommand(args) {
+  return SELFCHECK ? [process.execPath, args] : [TSVISOR_COMMAND, args.slice(1)];
+}
+
+/** Command-line arguments for `tsvisor do ... -- argv`, the script (run with node) first. */
 export function tsvisorArgs(argv, opts = {}) {
   const args = [TSVISOR_ENTRY, 'do'];
   if (opts.root) args.push('--root', opts.root);
@@ -177,7 +185,8 @@ export function runTsvisor(argv, opts = {}) {
   if (SELFCHECK && opts.nativeReadOnlyRoot) argv = [readOnlyRootLauncher(), ...argv];
   if (SELFCHECK) argv = withNativeNamespaces(argv, opts); // the fake runs programs natively
   const o = spawnOpts(opts, '/', tsvisorHostEnv());
-  const r = spawnSync(process.execPath, tsvisorArgs(argv, opts), o);
+  const [cmd, args] = tsvisorCommand(tsvisorArgs(argv, opts));
+  const r = spawnSync(cmd, args, o);
   return normalise(r, started);
 }
 
@@ -191,7 +200,8 @@ export function runTsvisorRaw(args, opts = {}) {
 
 /** Start `tsvisor do -- argv` asynchronously; returns the ChildProcess. opts.stdin: 'ignore' (default) or 'pipe'. */
 export function spawnTsvisor(argv, opts = {}) {
-  return spawn(process.execPath, tsvisorArgs(argv, opts), {
+  const [cmd, args] = tsvisorCommand(tsvisorArgs(argv, opts));
+  return spawn(cmd, args, {
     cwd: '/',
     env: tsvisorHostEnv(),
     stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'],
