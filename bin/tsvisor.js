@@ -5,14 +5,14 @@
 // loaded. The CLI is compiled to dist/ and bundled into one module
 // (dist/tsvisor.mjs), which loads ~40 ms faster than the ~60 modules it is
 // made of; that is a third of a short run.
-import { exitNow, handOver } from '../dist/cli/handover.js';
+import { exitNow, handOver, writeStderr } from '../dist/cli/handover.js';
 
 const launched = handOver(process.argv.slice(2));
 const { main } = await import('../dist/tsvisor.mjs');
 main(process.argv.slice(2), launched).then(
   (code) => exitNow(code),
   (err) => {
-    process.stderr.write(`tsvisor: internal error: ${err && err.stack ? err.stack : err}\n`);
+    writeStderr(`tsvisor: internal error: ${err && err.stack ? err.stack : err}\n`);
     exitNow(125);
   },
 );

@@ -9,8 +9,10 @@
 // trace or an error, or does not finish within two minutes. Each crash's
 // seed is printed so that it can be re-run, and tsvisor's debug log of that
 // run is kept as test/out/fuzz-soak-SEED.log. A run that stalls is first
-// asked for a Node diagnostic report (the Sentry's JavaScript stack, on its
-// stderr, through --report-on-signal) and each of its host processes' state
+// asked for the Sentry's task dump (SIGUSR1: each task's state and system
+// call, into that log) and a Node diagnostic report (the Sentry's
+// JavaScript stack and libuv handles, on its stderr, through
+// --report-on-signal), and each of its host processes' state
 // and kernel stack is read from /proc, so that a stall can be explained
 // after the fact; those go to test/out/fuzz-soak-SEED.stall. Needs
 // `npm run build` first.
@@ -78,9 +80,10 @@ function run(args) {
     const timer = setTimeout(() => {
       const pids = descendants(child.pid);
       stall = hostState(pids);
-      for (const pid of pids) {
-        try { if (readFileSync(`/proc/${pid}/comm`, 'latin1').startsWith('node')) process.kill(pid, 'SIGUSR2'); } catch { /* gone */ }
-      }
+      // SIGUSR1: the Sentry's task dump (into the debug log); SIGUSR2: Node's report (on stderr).
+      const sentries = pids.filter((pid) => { try { return readFileSync(`/proc/${pid}/comm`, 'latin1').startsWith('node'); } catch { return false; } });
+      for (const pid of sentries) try { process.kill(pid, 'SIGUSR1'); } catch { /* gone */ }
+      setTimeout(() => { for (const pid of sentries) try { process.kill(pid, 'SIGUSR2'); } catch { /* gone */ } }, 1000);
       setTimeout(() => { for (const pid of pids.reverse()) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }, 5000);
     }, 120_000);
     child.on('close', (status, signal) => { clearTimeout(timer); done({ status, signal, stdout, stderr, stall }); });

@@ -320,6 +320,28 @@ test('a Node diagnostic report of the sealed Sentry (SIGUSR2 with --report-on-si
   }
 });
 
+test('SIGUSR1 to the sealed Sentry writes the task dump (each task and the call it waits in) and the sandbox goes on', async () => {
+  const child = spawnTsvisor(['/bin/sh', '-c', 'sleep 2; echo done']);
+  let stdout = '', stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  const done = exited(child);
+  try {
+    const sentry = await sealedSentry(child.pid);
+    assert.ok(sentry, 'no sealed Sentry process found');
+    await sleep(500);
+    process.kill(sentry.pid, 'SIGUSR1');
+    const end = await done;
+    assert.deepEqual(end, { code: 0, signal: null }, stderr.slice(-500));
+    assert.equal(stdout, 'done\n');
+    assert.match(stderr, /^tsvisor: task dump: \d+ tasks/m);
+    assert.match(stderr, /comm "sh" \| blocked \| in wait4\(/);
+    assert.match(stderr, /comm "sleep" \| blocked \| in (clock_nanosleep|nanosleep)\(/);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
 test('SIGKILL of tsvisor leaves no Sentry and no stub behind', async () => {
   const bin = compileC('sighost', { static: true });
   const child = spawnTsvisor([bin, 'sleep']);

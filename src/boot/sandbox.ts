@@ -15,9 +15,10 @@ import { HostFileSystem, defaultMaxHostFds } from '../fs/hostfs.js';
 import { makeSyntheticMounts } from '../fs/synthetic.js';
 import { HostFD } from '../fs/host_fd.js';
 import { VirtualFilesystem } from '../vfs/vfs.js';
+import { dumpTasks } from '../kernel/task_dump.js';
 import { O_RDONLY, O_WRONLY } from '../vfs/file_description.js';
 import { Kernel } from '../kernel/kernel.js';
-import { Logger } from '../kernel/log.js';
+import { Logger, writeStderr } from '../kernel/log.js';
 import { Task } from '../kernel/task.js';
 import { ThreadGroup, RLIM_INFINITY } from '../kernel/thread_group.js';
 import { FDTable, decRef } from '../kernel/fd_table.js';
@@ -203,6 +204,15 @@ export function runDo(opts: DoOptions): Promise<number> {
     return () => process.off(name, h);
   };
   const unforward = [forward('SIGINT', 2), forward('SIGTERM', 15), forward('SIGHUP', 1), forward('SIGQUIT', 3)];
+  // SIGUSR1 to the Sentry asks for the task dump (in the debug log, else on
+  // stderr); handling it also keeps Node from opening its inspector on it.
+  const dump = () => {
+    const lines = dumpTasks(kernel);
+    if (log.enabled) for (const l of lines) log.info(l);
+    else writeStderr(lines.map((l) => `tsvisor: ${l}\n`).join(''));
+  };
+  process.on('SIGUSR1', dump);
+  unforward.push(() => process.off('SIGUSR1', dump));
   if (opts.launched !== null) {
     signalReady(opts.launched);
     // Every host descriptor is open now: the second wall goes up.

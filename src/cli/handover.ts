@@ -8,6 +8,7 @@
 import { execLauncher, takeLaunched, NETWORK_MODES } from '../boot/launch.js';
 import type { LaunchConfig, Launched, NetworkMode } from '../boot/launch.js';
 import { native } from '../native.js';
+export { writeStderr } from '../kernel/log.js';
 
 /**
  * `do`'s options that take a value (native/entry.c has the same list;

@@ -7,6 +7,7 @@ import { runDo, BootError } from '../boot/sandbox.js';
 import { execLauncher, NETWORK_MODES } from '../boot/launch.js';
 import type { Launched, NetworkMode } from '../boot/launch.js';
 import { nodeCommandLine } from './handover.js';
+import { writeStderr } from '../kernel/log.js';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -39,7 +40,7 @@ function launchFor(o: DoFlags, argv: string[], launched: Launched | null): Launc
     throw new BootError(`--network ${o.network}: expected one of ${NETWORK_MODES.join(', ')}`, 125);
   }
   if (o.unsafeNoWalls) {
-    process.stderr.write('tsvisor: warning: --unsafe-no-walls: the Sentry runs with the host\'s namespaces, ' +
+    writeStderr('tsvisor: warning: --unsafe-no-walls: the Sentry runs with the host\'s namespaces, ' +
       'its capabilities and no seccomp filter; a bug in it is a host compromise\n');
     return null;
   }
@@ -65,7 +66,7 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
     .exitOverride()
     .showHelpAfterError()
     .enablePositionalOptions()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => writeStderr(s) });
 
   let status = 0;
   program
@@ -124,7 +125,7 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
     });
 
   if (argv.length === 0) {
-    process.stderr.write(program.helpInformation());
+    writeStderr(program.helpInformation());
     return 2;
   }
   try {
@@ -136,7 +137,7 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
       return 2;
     }
     if (e instanceof BootError) {
-      process.stderr.write(`tsvisor: ${e.message}\n`);
+      writeStderr(`tsvisor: ${e.message}\n`);
       return e.exitCode;
     }
     throw e;

@@ -5,6 +5,25 @@
 
 import * as fs from 'node:fs';
 
+/**
+ * Writes to tsvisor's stderr (fd 2) with write(2) alone. process.stderr is
+ * never used by the Sentry: making it opens a libuv handle on fd 2, which
+ * sets O_NONBLOCK on the description the program shares (HostFD never
+ * changes a host fd's flags), and for a socket asks getsockname, which the
+ * sealed Sentry's filter does not allow.
+ */
+export function writeStderr(text: string): void {
+  const b = Buffer.from(text);
+  for (let off = 0, tries = 0; off < b.length && tries < 1000;) {
+    try {
+      off += fs.writeSync(2, b, off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+      tries++;
+    }
+  }
+}
+
 export class Logger {
   private fd: number | null = null;
 
@@ -16,6 +35,11 @@ export class Logger {
     if (this.fd === null) return;
     const ts = new Date().toISOString();
     fs.writeSync(this.fd, `${level}${ts} ${process.pid} ${msg}\n`);
+  }
+
+  /** Whether lines go anywhere (a --debug-log was given). */
+  get enabled(): boolean {
+    return this.fd !== null;
   }
 
   debug(msg: string): void { this.write('D', msg); }

@@ -191,4 +191,10 @@ export class Task {
   get pid(): number {
     return this.tg.tgid;
   }
+
+  /** What the task waits on, for the task dump (task_dump.ts): how many queues, and the deadline's distance. */
+  get waitSummary(): { queues: number; timed: boolean } | null {
+    const w = this.waiting;
+    return w === null ? null : { queues: w.queues.length, timed: w.timer !== undefined };
+  }
 }
