@@ -347,7 +347,8 @@ static void setup_table(void)
 	kinds[SYS_pselect6] = TSPEC_AT, tsidx[SYS_pselect6] = 4;
 	kinds[SYS_rt_sigtimedwait] = TSPEC_AT, tsidx[SYS_rt_sigtimedwait] = 2;
 	kinds[SYS_recvmmsg] = TSPEC_AT, tsidx[SYS_recvmmsg] = 4;
-	kinds[441] = TSPEC_AT, tsidx[441] = 4; /* epoll_pwait2 */
+	/* epoll_pwait2(epfd, events, maxevents, timeout, sigmask, sigsetsize) */
+	kinds[441] = TSPEC_AT, tsidx[441] = 3;
 }
 
 static void gen(int nr, long a[6])
