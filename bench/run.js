@@ -44,7 +44,7 @@ const USAGE = `usage: node bench/run.js [options]
 
   --runs N          timed runs per workload and mode (default: per workload,
                     5 or 10, and ${SLOW_RUNS} when one run takes over ${SLOW_SECONDS} s)
-  --only IDS        comma-separated workloads to run: syscall,clock,true,python,cat,touch,mmaps,spawn,threads
+  --only IDS        comma-separated workloads to run: syscall,clock,true,python,cat,touch,mmaps,spawn,threads,files,bigfile,untar,find,gitstatus
   --modes MODES     comma-separated modes to run: native,runsc,tsvisor,no-walls (default all;
                     no-walls is tsvisor do --unsafe-no-walls, on the syscall and true rows)
   --timeout S       seconds before one run is killed and counted as failed (default 300)
@@ -189,11 +189,63 @@ const WORKLOADS = [
     argv: () => [PYTHON, '-c', 'import threading\nl = threading.Lock()\ndef w():\n    for _ in range(20000):\n        with l: pass\n' +
       'ts = [threading.Thread(target=w) for _ in range(4)]\n[t.start() for t in ts]\n[t.join() for t in ts]'],
   },
+  // File systems (issue 6). Each row makes its own scratch directory in the
+  // program's /tmp (the host's natively, the sandbox's own under runsc and
+  // tsvisor) and removes it, so runs start alike.
+  {
+    id: 'files',
+    name: 'create, stat and delete 10,000 files in /tmp',
+    unit: 'ms',
+    runs: 5,
+    kind: 'wall',
+    argv: () => ['/bin/sh', '-c', `d=$(mktemp -d /tmp/bench.XXXXXX) && ${bin('files')} "$d" 10000 && rmdir "$d"`],
+  },
+  {
+    id: 'bigfile',
+    name: 'write and read back 256 MiB in /tmp',
+    unit: 'ms',
+    runs: 5,
+    kind: 'wall',
+    argv: () => ['/bin/sh', '-c', 'd=$(mktemp -d /tmp/bench.XXXXXX) && dd if=/dev/zero of="$d/big" bs=1M count=256 status=none && ' +
+      'cat "$d/big" > /dev/null && rm -r "$d"'],
+  },
+  {
+    id: 'untar',
+    name: 'extract a tarball of /usr/share/doc into /tmp',
+    unit: 'ms',
+    runs: 5,
+    kind: 'wall',
+    requires: '/usr/share/doc',
+    argv: () => ['/bin/sh', '-c', `d=$(mktemp -d /tmp/bench.XXXXXX) && tar -xf ${state.docTar} -C "$d" && rm -r "$d"`],
+  },
+  {
+    id: 'find',
+    name: 'find /usr -type f | wc -l',
+    unit: 'ms',
+    runs: 5,
+    kind: 'wall',
+    argv: () => ['/bin/sh', '-c', 'find /usr -type f | wc -l > /dev/null'],
+  },
+  {
+    id: 'gitstatus',
+    name: 'git status in a repository of 1,000 files',
+    unit: 'ms',
+    runs: 5,
+    kind: 'wall',
+    requires: '/usr/bin/git',
+    argv: () => ['/usr/bin/git', '-C', state.gitRepo, 'status', '--porcelain'],
+  },
 ];
 
 const TARGETS = [
   { workload: 'syscall', label: 'syscall round trip', max: 0.7 },
   { workload: 'python', label: 'python3 -c pass', max: 1.0 },
+  // Issue 6: every file-system row at most half of runsc's time.
+  { workload: 'files', label: '10,000 files in /tmp', max: 0.5 },
+  { workload: 'bigfile', label: '256 MiB through /tmp', max: 0.5 },
+  { workload: 'untar', label: 'untar /usr/share/doc', max: 0.5 },
+  { workload: 'find', label: 'find /usr', max: 0.5 },
+  { workload: 'gitstatus', label: 'git status, 1,000 files', max: 0.5 },
 ];
 
 let selected = WORKLOADS;
@@ -458,7 +510,7 @@ async function runWorkload(w, idx, total) {
       continue;
     }
     if (w.requires && !fs.existsSync(w.requires)) {
-      const reason = `${w.requires} not found (apt-get install -y python3)`;
+      const reason = `${w.requires} not found (apt-get install -y ${w.requires === PYTHON ? 'python3' : w.requires === '/usr/bin/git' ? 'git' : 'the package that has it'})`;
       log(`  ${label} · ${mode}: n/a: ${reason}`);
       cells[mode] = { status: 'n/a', reason };
       continue;
@@ -529,13 +581,13 @@ function compileC() {
   fs.mkdirSync(OUT, { recursive: true });
   const gcc = sh('gcc', ['--version']);
   if (!gcc.ok) throw new Error('gcc not found: the bench needs gcc and a static libc (apt-get install -y gcc libc6-dev)');
-  for (const name of ['timeit', 'getppid', 'clockloop', 'touch', 'mmaps']) {
+  for (const name of ['timeit', 'getppid', 'clockloop', 'touch', 'mmaps', 'files']) {
     const src = path.join(CSRC, `${name}.c`);
     const dst = bin(name);
     const r = sh('gcc', ['-O2', '-static', '-Wall', '-o', dst, src], 120_000);
     if (!r.ok) throw new Error(`gcc ${path.relative(ROOT, src)} failed:\n${r.err || r.error?.message}`);
   }
-  log(`compiled bench/c/{timeit,getppid,clockloop,touch,mmaps}.c into ${path.relative(ROOT, OUT)}/ (gcc -O2 -static)`);
+  log(`compiled bench/c/{timeit,getppid,clockloop,touch,mmaps,files}.c into ${path.relative(ROOT, OUT)}/ (gcc -O2 -static)`);
 }
 
 function makeDataFile() {
@@ -549,6 +601,32 @@ function makeDataFile() {
   fs.fsyncSync(fd); // no writeback of this file during the measurement
   fs.closeSync(fd);
   log(`created ${state.dataFile} (${CAT_BYTES} random bytes)`);
+}
+
+function makeDocTar() {
+  state.docTar = path.join(state.tmp, 'doc.tar');
+  const r = sh('tar', ['-cf', state.docTar, '-C', '/usr/share', 'doc'], 300_000);
+  if (!r.ok) throw new Error(`tar of /usr/share/doc failed: ${r.err}`);
+  fs.chmodSync(state.docTar, 0o644);
+  log(`created ${state.docTar} (${fs.statSync(state.docTar).size} bytes)`);
+}
+
+/** A git repository of 1,000 committed files, readable by runsc's sandbox user. */
+function makeGitRepo() {
+  state.gitRepo = path.join(state.tmp, 'repo');
+  fs.mkdirSync(state.gitRepo);
+  for (let i = 0; i < 1000; i++) {
+    const dir = path.join(state.gitRepo, `d${Math.floor(i / 50)}`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `f${i}.txt`), `file ${i}\n`);
+  }
+  const git = (args) => sh('git', ['-C', state.gitRepo, '-c', 'user.name=bench', '-c', 'user.email=bench@example.com', ...args], 120_000);
+  for (const args of [['init', '-q'], ['add', '.'], ['commit', '-qm', 'bench']]) {
+    const r = git(args);
+    if (!r.ok) throw new Error(`git ${args[0]} failed: ${r.err}`);
+  }
+  sh('chmod', ['-R', 'a+rX', state.gitRepo]);
+  log(`created a git repository of 1,000 files at ${state.gitRepo}`);
 }
 
 const availability = { runsc: { ok: false, reason: '' } };
@@ -682,6 +760,8 @@ async function main() {
   state.runscRoot = path.join(state.tmp, 'runsc-state');
   state.devNull = fs.openSync('/dev/null', 'w');
   if (selected.some((w) => w.id === 'cat')) makeDataFile();
+  if (selected.some((w) => w.id === 'untar')) makeDocTar();
+  if (selected.some((w) => w.id === 'gitstatus')) makeGitRepo();
 
   availability.runsc = await probeRunsc();
 
