@@ -21,7 +21,7 @@ import {
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO, assertNoSentryCrash, compileC, isGone, procStat, runTsvisor, sleep } from './lib/harness.js';
+import { REPO, SELFCHECK, assertNoSentryCrash, compileC, isGone, procStat, runTsvisor, sleep } from './lib/harness.js';
 
 const { HostFileSystem } = await import(join(REPO, 'dist', 'fs', 'hostfs.js'));
 const { O_RDWR, O_RDONLY, O_WRONLY } = await import(join(REPO, 'dist', 'vfs', 'file_description.js'));
@@ -155,7 +155,7 @@ describe('the Inode methods while the host swaps a directory', () => {
   }
 });
 
-describe('a program in the sandbox', () => {
+describe('a program in the sandbox', { skip: SELFCHECK && 'the self-check fake tsvisor has no -v' }, () => {
   let root, prog;
   before(() => {
     root = join(scratch, 'root');
