@@ -1,9 +1,50 @@
 /*
  * Host files and descriptors: opening strictly beneath a directory descriptor
  * (never by a host path string), stat, reads and writes, directories, and
- * the readiness of one descriptor.
+ * the readiness of one descriptor; for a writable bind mount, the *at calls
+ * that change a directory or a file's attributes. Every path these take is
+ * one component (or "" with AT_EMPTY_PATH) relative to a descriptor that
+ * hostfs opened beneath a mount root: policy, and the checks, are in
+ * src/fs/hostfs/.
  */
 #include "addon.h"
+#include <stdio.h>
+#include <sys/xattr.h>
+
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452
+#endif
+#ifndef SYS_setxattrat
+#define SYS_setxattrat 463
+#define SYS_getxattrat 464
+#define SYS_listxattrat 465
+#define SYS_removexattrat 466
+#endif
+
+/* struct xattr_args of setxattrat/getxattrat (Linux 6.13). */
+struct tsv_xattr_args {
+  uint64_t value;
+  uint32_t size;
+  uint32_t flags;
+};
+
+/* A path argument (latin1 bytes); false if it does not fit or holds a NUL. */
+static bool name_arg(napi_env env, napi_value v, char *buf, size_t cap) {
+  size_t n;
+  if (napi_get_value_string_latin1(env, v, buf, cap, &n) != napi_ok || n >= cap - 1) return false;
+  return strlen(buf) == n;
+}
+
+#define NAME(i, var)                                            \
+  char var[4096];                                               \
+  if (!name_arg(env, argv[i], var, sizeof var)) return i32(env, -ENAMETOOLONG);
+
+#define RET(expr)                                               \
+  do {                                                          \
+    long r_;                                                    \
+    do r_ = (long)(expr); while (r_ < 0 && errno == EINTR);     \
+    return i32(env, r_ < 0 ? -errno : (int32_t)r_);             \
+  } while (0)
 
 /* ---- host files -------------------------------------------------------- */
 
@@ -137,7 +178,192 @@ static napi_value Poll1(napi_env env, napi_callback_info info) {
 }
 
 
+/* ---- changing a directory (a writable bind mount) --------------------- */
+
+/* mkdirat(dirfd, name, mode) -> 0 or -errno. */
+static napi_value Mkdirat(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  NAME(1, name);
+  RET(mkdirat((int)arg_i64(env, argv[0]), name, (mode_t)arg_i64(env, argv[2])));
+}
+
+/* mknodat(dirfd, name, mode, dev) -> 0 or -errno (hostfs passes FIFOs and sockets only). */
+static napi_value Mknodat(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  NAME(1, name);
+  RET(mknodat((int)arg_i64(env, argv[0]), name, (mode_t)arg_i64(env, argv[2]), (dev_t)arg_i64(env, argv[3])));
+}
+
+/* unlinkat(dirfd, name, flags) -> 0 or -errno. */
+static napi_value Unlinkat(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  NAME(1, name);
+  RET(unlinkat((int)arg_i64(env, argv[0]), name, (int)arg_i64(env, argv[2])));
+}
+
+/* renameat2(olddirfd, oldname, newdirfd, newname, flags) -> 0 or -errno. */
+static napi_value Renameat2(napi_env env, napi_callback_info info) {
+  ARGS(5);
+  NAME(1, oldname);
+  NAME(3, newname);
+  RET(syscall(SYS_renameat2, (int)arg_i64(env, argv[0]), oldname, (int)arg_i64(env, argv[2]), newname,
+              (unsigned)arg_i64(env, argv[4])));
+}
+
+/* symlinkat(target, dirfd, name) -> 0 or -errno. */
+static napi_value Symlinkat(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  NAME(0, target);
+  NAME(2, name);
+  RET(symlinkat(target, (int)arg_i64(env, argv[1]), name));
+}
+
+/* linkat(olddirfd, oldname, newdirfd, newname, flags) -> 0 or -errno. */
+static napi_value Linkat(napi_env env, napi_callback_info info) {
+  ARGS(5);
+  NAME(1, oldname);
+  NAME(3, newname);
+  RET(linkat((int)arg_i64(env, argv[0]), oldname, (int)arg_i64(env, argv[2]), newname, (int)arg_i64(env, argv[4])));
+}
+
+/* ---- attributes ---------------------------------------------------------- */
+
+/* fchmodat2(dirfd, name, mode, flags) -> 0 or -errno (Linux 6.6: AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH). */
+static napi_value Fchmodat2(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  NAME(1, name);
+  RET(syscall(SYS_fchmodat2, (int)arg_i64(env, argv[0]), name, (mode_t)arg_i64(env, argv[2]), (int)arg_i64(env, argv[3])));
+}
+
+/* fchownat(dirfd, name, uid, gid, flags) -> 0 or -errno; uid or gid -1: unchanged. */
+static napi_value Fchownat(napi_env env, napi_callback_info info) {
+  ARGS(5);
+  NAME(1, name);
+  RET(fchownat((int)arg_i64(env, argv[0]), name, (uid_t)arg_i64(env, argv[2]), (gid_t)arg_i64(env, argv[3]),
+               (int)arg_i64(env, argv[4])));
+}
+
+/*
+ * utimensat(dirfd, name, times, flags) -> 0 or -errno. times: a
+ * Float64Array [atime s, atime ns, mtime s, mtime ns]; ns may be UTIME_NOW
+ * or UTIME_OMIT.
+ */
+static napi_value Utimensat(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  NAME(1, name);
+  size_t len;
+  double *t = arg_buf(env, argv[2], &len);
+  if (!t || len < 4 * sizeof(double)) { napi_throw_error(env, NULL, "utimensat: times must be a Float64Array(4)"); return NULL; }
+  struct timespec ts[2] = {{(time_t)t[0], (long)t[1]}, {(time_t)t[2], (long)t[3]}};
+  RET(utimensat((int)arg_i64(env, argv[0]), name, ts, (int)arg_i64(env, argv[3])));
+}
+
+/* ftruncate(fd, len) -> 0 or -errno. */
+static napi_value Ftruncate(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  RET(ftruncate((int)arg_i64(env, argv[0]), (off_t)arg_i64(env, argv[1])));
+}
+
+/* fallocate(fd, mode, offset, len) -> 0 or -errno. */
+static napi_value Fallocate(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  RET(fallocate((int)arg_i64(env, argv[0]), (int)arg_i64(env, argv[1]), (off_t)arg_i64(env, argv[2]),
+                (off_t)arg_i64(env, argv[3])));
+}
+
+/* fsync(fd, dataOnly) -> 0 or -errno: fdatasync when dataOnly. */
+static napi_value Fsync(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  bool data = false;
+  napi_get_value_bool(env, argv[1], &data);
+  int fd = (int)arg_i64(env, argv[0]);
+  RET(data ? fdatasync(fd) : fsync(fd));
+}
+
+/* setfl(fd, flags) -> 0 or -errno: fcntl(F_SETFL), for O_APPEND that F_SETFL changed in the sandbox. */
+static napi_value Setfl(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  RET(fcntl((int)arg_i64(env, argv[0]), F_SETFL, (int)arg_i64(env, argv[1])));
+}
+
+/*
+ * reopen(procfd, fd, flags) -> a new descriptor or -errno: opens the file
+ * that fd (an O_PATH descriptor whose type hostfs has checked) refers to,
+ * through its magic link procfd/self/fd/N (/proc/self/fd/N when procfd < 0,
+ * before the seal), so the file opened is that very inode, never what a
+ * path names by then.
+ */
+static napi_value Reopen(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  int procfd = (int)arg_i64(env, argv[0]);
+  int fd = (int)arg_i64(env, argv[1]);
+  int flags = (int)arg_i64(env, argv[2]) | O_CLOEXEC;
+  char path[64];
+  if (procfd >= 0) snprintf(path, sizeof path, "self/fd/%d", fd);
+  else snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  RET(openat(procfd >= 0 ? procfd : AT_FDCWD, path, flags & ~(O_CREAT | O_TMPFILE), 0));
+}
+
+/* ---- extended attributes (Linux 6.13's *xattrat: on dirfd/name, no follow) ---- */
+
+/* getxattrat(dirfd, name, atflags, attr, buf) -> size or -errno (buf of length 0: the size only). */
+static napi_value Getxattrat(napi_env env, napi_callback_info info) {
+  ARGS(5);
+  NAME(1, name);
+  NAME(3, attr);
+  size_t len;
+  void *buf = arg_buf(env, argv[4], &len);
+  struct tsv_xattr_args a = {(uint64_t)(uintptr_t)buf, (uint32_t)(buf ? len : 0), 0};
+  RET(syscall(SYS_getxattrat, (int)arg_i64(env, argv[0]), name, (unsigned)arg_i64(env, argv[2]), attr, &a, sizeof a));
+}
+
+/* setxattrat(dirfd, name, atflags, attr, value, flags) -> 0 or -errno. */
+static napi_value Setxattrat(napi_env env, napi_callback_info info) {
+  ARGS(6);
+  NAME(1, name);
+  NAME(3, attr);
+  size_t len;
+  void *buf = arg_buf(env, argv[4], &len);
+  struct tsv_xattr_args a = {(uint64_t)(uintptr_t)buf, (uint32_t)(buf ? len : 0), (uint32_t)arg_i64(env, argv[5])};
+  RET(syscall(SYS_setxattrat, (int)arg_i64(env, argv[0]), name, (unsigned)arg_i64(env, argv[2]), attr, &a, sizeof a));
+}
+
+/* listxattrat(dirfd, name, atflags, buf) -> size or -errno. */
+static napi_value Listxattrat(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  NAME(1, name);
+  size_t len;
+  void *buf = arg_buf(env, argv[3], &len);
+  RET(syscall(SYS_listxattrat, (int)arg_i64(env, argv[0]), name, (unsigned)arg_i64(env, argv[2]), buf, buf ? len : 0));
+}
+
+/* removexattrat(dirfd, name, atflags, attr) -> 0 or -errno. */
+static napi_value Removexattrat(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  NAME(1, name);
+  NAME(3, attr);
+  RET(syscall(SYS_removexattrat, (int)arg_i64(env, argv[0]), name, (unsigned)arg_i64(env, argv[2]), attr));
+}
+
 void register_hostfiles(napi_env env, napi_value exports) {
+  EXPORT("mkdirat", Mkdirat);
+  EXPORT("mknodat", Mknodat);
+  EXPORT("unlinkat", Unlinkat);
+  EXPORT("renameat2", Renameat2);
+  EXPORT("symlinkat", Symlinkat);
+  EXPORT("linkat", Linkat);
+  EXPORT("fchmodat2", Fchmodat2);
+  EXPORT("fchownat", Fchownat);
+  EXPORT("utimensat", Utimensat);
+  EXPORT("ftruncate", Ftruncate);
+  EXPORT("fallocate", Fallocate);
+  EXPORT("fsync", Fsync);
+  EXPORT("setfl", Setfl);
+  EXPORT("reopen", Reopen);
+  EXPORT("getxattrat", Getxattrat);
+  EXPORT("setxattrat", Setxattrat);
+  EXPORT("listxattrat", Listxattrat);
+  EXPORT("removexattrat", Removexattrat);
   EXPORT("openBeneath", OpenBeneath);
   EXPORT("fstat", Fstat);
   EXPORT("fstatfs", Fstatfs);

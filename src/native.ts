@@ -42,6 +42,34 @@ export interface NativeAddon {
   pread(fd: number, buf: Uint8Array, offset: number): number;
   pwrite(fd: number, buf: Uint8Array, offset: number): number;
   close(fd: number): number;
+
+  // A writable bind mount (hostfs): every name is one component relative to
+  // a descriptor opened beneath the mount's root, or "" with AT_EMPTY_PATH.
+  mkdirat(dirfd: number, name: string, mode: number): number;
+  /** FIFOs and sockets only (the seccomp filter kills the Sentry on a device node). */
+  mknodat(dirfd: number, name: string, mode: number, dev: number): number;
+  unlinkat(dirfd: number, name: string, flags: number): number;
+  renameat2(olddirfd: number, oldname: string, newdirfd: number, newname: string, flags: number): number;
+  symlinkat(target: string, dirfd: number, name: string): number;
+  linkat(olddirfd: number, oldname: string, newdirfd: number, newname: string, flags: number): number;
+  fchmodat2(dirfd: number, name: string, mode: number, flags: number): number;
+  /** uid or gid -1: unchanged. */
+  fchownat(dirfd: number, name: string, uid: number, gid: number, flags: number): number;
+  /** times: [atime s, atime ns, mtime s, mtime ns]; ns may be UTIME_NOW or UTIME_OMIT. */
+  utimensat(dirfd: number, name: string, times: Float64Array, flags: number): number;
+  ftruncate(fd: number, len: number): number;
+  fallocate(fd: number, mode: number, offset: number, len: number): number;
+  /** fdatasync when dataOnly. */
+  fsync(fd: number, dataOnly: boolean): number;
+  /** fcntl(F_SETFL). */
+  setfl(fd: number, flags: number): number;
+  /** Opens the file the O_PATH descriptor fd refers to, through procfd's self/fd/N (/proc/self/fd/N if procfd < 0). */
+  reopen(procfd: number, fd: number, flags: number): number;
+  /** A zero-length buf asks for the size only. */
+  getxattrat(dirfd: number, name: string, atflags: number, attr: string, buf: Uint8Array): number;
+  setxattrat(dirfd: number, name: string, atflags: number, attr: string, value: Uint8Array, flags: number): number;
+  listxattrat(dirfd: number, name: string, atflags: number, buf: Uint8Array): number;
+  removexattrat(dirfd: number, name: string, atflags: number, attr: string): number;
   /** Terminal requests only (TCGETS, TIOCGWINSZ, FIONREAD, TCSETS*, TIOCSWINSZ); buf >= 64 bytes. */
   ioctl(fd: number, req: number, buf: Uint8Array): number;
   poll1(fd: number, events: number, timeoutMs: number): number;
@@ -70,6 +98,8 @@ export interface NativeAddon {
   sealRoot(ownMountNamespace: boolean, mountProc: boolean): { procFd: number; how: string; error: string | null };
   /** A read-only (and nosuid, nodev) detached copy of the mount tree at path, opened: fd or -errno. */
   openTreeReadOnly(path: string): number;
+  /** A volume's detached copy of the mount tree at path: nosuid, nodev, read-only if asked; opened: fd or -errno. */
+  openTreeVolume(path: string, readOnly: boolean): number;
   /** Keeps only the capabilities in the mask (bits 0-31, 32-63) in every set, the bounding one too. */
   dropCapabilities(keepLo: number, keepHi: number): number;
   setNoNewPrivs(): number;
@@ -105,6 +135,11 @@ let procDirFd = -1;
 
 export function setProcDir(fd: number): void {
   procDirFd = fd;
+}
+
+/** The Sentry's /proc descriptor, or -1 before the seal (host /proc paths still resolve then). */
+export function procDir(): number {
+  return procDirFd;
 }
 
 /**

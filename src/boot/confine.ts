@@ -19,21 +19,30 @@ import type { Launched } from './launch.js';
  */
 export const STUBS_EXEC_AFTER_SEAL = false;
 
+const CAP_CHOWN = 0;
 const CAP_DAC_OVERRIDE = 1;
 const CAP_DAC_READ_SEARCH = 2;
 const CAP_SETGID = 6;
 const CAP_SETUID = 7;
+const CAP_FOWNER = 3;
+const CAP_FSETID = 4;
 const CAP_KILL = 5;
 
-const CAP_NAMES = new Map([[CAP_DAC_OVERRIDE, 'CAP_DAC_OVERRIDE'], [CAP_DAC_READ_SEARCH, 'CAP_DAC_READ_SEARCH'],
+const CAP_NAMES = new Map([[CAP_CHOWN, 'CAP_CHOWN'], [CAP_DAC_OVERRIDE, 'CAP_DAC_OVERRIDE'],
+  [CAP_DAC_READ_SEARCH, 'CAP_DAC_READ_SEARCH'], [CAP_FOWNER, 'CAP_FOWNER'], [CAP_FSETID, 'CAP_FSETID'],
   [CAP_KILL, 'CAP_KILL'], [CAP_SETGID, 'CAP_SETGID'], [CAP_SETUID, 'CAP_SETUID']]);
 
 export class SealError extends Error {}
 
 /** The capabilities the sealed Sentry keeps (see docs/security.md). */
-export function keptCapabilities(launched: Launched): number[] {
+export function keptCapabilities(launched: Launched, writableVolumes = false): number[] {
   const uid = process.getuid?.() ?? 0;
   const keep: number[] = [];
+  // A writable volume run by root: the sandbox's root changes owners,
+  // modes and times of files it does not own there, as root does on a
+  // bind mount natively (the VFS has checked the sandbox's own rules).
+  // Only the volumes are writable: the root is a read-only mount tree.
+  if (uid === 0 && writableVolumes) keep.push(CAP_CHOWN, CAP_FOWNER, CAP_FSETID);
   // A sandbox run by root reads the root file system as root: files other
   // users keep from others (mode 0700 directories, 0600 files) need these,
   // as they do natively. Writing stays impossible: the root is reached only
@@ -66,7 +75,7 @@ function mountNamespace(): string {
  * namespaces were made (a degraded launch, which the launcher announced,
  * logs what it could not do and goes on).
  */
-export function seal(launched: Launched, log: Logger, opts: { seccompLog?: boolean } = {}): void {
+export function seal(launched: Launched, log: Logger, opts: { seccompLog?: boolean; writableVolumes?: boolean } = {}): void {
   const fatal = (msg: string) => {
     if (launched.degraded === null) throw new SealError(msg);
     log.warn(`seal: ${msg} (degraded launch: ${launched.degraded}); going on without it`);
@@ -82,7 +91,7 @@ export function seal(launched: Launched, log: Logger, opts: { seccompLog?: boole
   if (r.procFd >= 0) setProcDir(r.procFd);
   let e = native.setNoNewPrivs();
   if (e < 0) fatal(`PR_SET_NO_NEW_PRIVS: errno ${-e}`);
-  const keep = keptCapabilities(launched);
+  const keep = keptCapabilities(launched, opts.writableVolumes === true);
   let lo = 0;
   let hi = 0;
   for (const c of keep) {

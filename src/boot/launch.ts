@@ -5,7 +5,9 @@
 // CLI again, and what the launcher tells that Node. `tsvisor do` is one
 // user; the OCI commands will build a LaunchConfig from a spec.
 
+import * as fs from 'node:fs';
 import { native, launcherPath } from '../native.js';
+import type { Logger } from '../kernel/log.js';
 
 export type NetworkMode = 'none' | 'host';
 export const NETWORK_MODES: readonly NetworkMode[] = ['none', 'host'];
@@ -77,4 +79,34 @@ export function takeLaunched(env: NodeJS.ProcessEnv = process.env): Launched | n
     network,
     degraded: f.get('degraded') ?? null,
   };
+}
+
+/** A host directory bind-mounted into the sandbox (`-v HOST:SANDBOX[:ro]`, an OCI bind mount). */
+export interface Volume {
+  /** The host directory, absolute. */
+  host: string;
+  /** Where the sandbox sees it: absolute, normalised, not "/". */
+  target: string;
+  readOnly: boolean;
+}
+
+/**
+ * Opens a volume's host directory, before the seal (afterwards no host path
+ * resolves): with the walls, a detached copy of its mount tree, nosuid and
+ * nodev, read-only for :ro (native/confine.c), so the kernel itself refuses
+ * what the Sentry must not do there; without them (--unsafe-no-walls, or a
+ * kernel without open_tree), the directory as it is. Returns a directory
+ * descriptor; throws with the reason.
+ */
+export function openVolume(v: Volume, walls: boolean, log: Logger): number {
+  if (walls) {
+    const fd = native.openTreeVolume(v.host, v.readOnly);
+    if (fd >= 0) return fd;
+    log.warn(`volume ${v.host}: cannot make a copy of its mount tree (errno ${-fd}): opening it as it is`);
+  }
+  try {
+    return fs.openSync(v.host, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  } catch (e) {
+    throw new Error(`volume ${v.host}: ${(e as Error).message}`);
+  }
 }

@@ -29,7 +29,8 @@ import { signalFromHost } from '../kernel/exit.js';
 import { buildSyscallTable } from '../syscalls/linux/table.js';
 import { StraceTracer } from './strace.js';
 import { errnoName } from '../abi/linux/errno.js';
-import type { Launched } from './launch.js';
+import type { Launched, Volume } from './launch.js';
+import { openVolume } from './launch.js';
 import { SealError, seal, signalReady } from './confine.js';
 import './test_build.js';
 
@@ -50,6 +51,8 @@ export interface DoOptions {
   maxHostFds?: number;
   /** Bounds on kernel objects (--max-epoll-watches, --max-pending-signals, --max-descriptors); defaults in kernel/limits.ts. */
   kernelLimits?: { epollWatches?: number; pendingSignals?: number; descriptors?: number };
+  /** Host directories bind-mounted into the sandbox (-v). */
+  volumes?: Volume[];
 }
 
 /**
@@ -140,6 +143,15 @@ export function runDo(opts: DoOptions): Promise<number> {
       throw new BootError(`cannot open root directory ${opts.root}: ${(e as Error).message}`, 125);
     }
   }
+  const volumes = opts.volumes ?? [];
+  const volumeFds: number[] = [];
+  for (const v of volumes) {
+    try {
+      volumeFds.push(openVolume(v, opts.launched !== null, log));
+    } catch (e) {
+      throw new BootError((e as Error).message, 125);
+    }
+  }
   const mf = new MemoryFile({ totalBytes: opts.totalMemory, maxVmas: opts.vmaBudget });
   const platform = new PtracePlatform(mf.fd, stubIdentity(opts.launched));
   const rlimits = hostRlimits();
@@ -150,6 +162,7 @@ export function runDo(opts: DoOptions): Promise<number> {
   vfs.mount('/dev', synth.dev);
   vfs.mount('/proc', synth.proc);
   vfs.mount('/sys', synth.sys);
+  volumes.forEach((v, i) => vfs.mount(v.target, new HostFileSystem(volumeFds[i], 0, { bind: true, readOnly: v.readOnly, budget: hostfs.budget }).root));
   const kernel = new Kernel(platform, mf, vfs, buildSyscallTable(), log, os.hostname());
   if (opts.strace) kernel.tracer = new StraceTracer(2);
   const kl = opts.kernelLimits ?? {};
@@ -217,7 +230,10 @@ export function runDo(opts: DoOptions): Promise<number> {
     signalReady(opts.launched);
     // Every host descriptor is open now: the second wall goes up.
     try {
-      seal(opts.launched, log, { seccompLog: TSVISOR_TEST_BUILD && process.env.TSVISOR_TEST_SECCOMP_LOG === '1' });
+      seal(opts.launched, log, {
+        seccompLog: TSVISOR_TEST_BUILD && process.env.TSVISOR_TEST_SECCOMP_LOG === '1',
+        writableVolumes: volumes.some((v) => !v.readOnly),
+      });
     } catch (e) {
       if (e instanceof SealError) throw new BootError(`cannot seal the Sentry: ${e.message}`, 125);
       throw e;
@@ -236,6 +252,7 @@ export function runDo(opts: DoOptions): Promise<number> {
       log.info(`sandbox exited with wait status 0x${status.toString(16)}`);
       log.close();
       native.close(rootFd);
+      for (const fd of volumeFds) native.close(fd);
       platform.release();
       resolve((status & 0x7f) !== 0 ? 128 + (status & 0x7f) : (status >> 8) & 0xff);
     };

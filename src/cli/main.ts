@@ -4,8 +4,9 @@
 import { Command, CommanderError } from 'commander';
 import * as path from 'node:path';
 import { runDo, BootError } from '../boot/sandbox.js';
+import * as fs from 'node:fs';
 import { execLauncher, NETWORK_MODES } from '../boot/launch.js';
-import type { Launched, NetworkMode } from '../boot/launch.js';
+import type { Launched, NetworkMode, Volume } from '../boot/launch.js';
 import { nodeCommandLine } from './handover.js';
 import { writeStderr } from '../kernel/log.js';
 
@@ -28,6 +29,7 @@ interface DoFlags {
   network: string;
   userns: boolean;
   unsafeNoWalls: boolean;
+  volume: string[];
 }
 
 /**
@@ -88,6 +90,7 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
     .option('--max-descriptors <n>', 'the most descriptor slots in all the sandbox\'s fd tables; past it EMFILE, a fork ENOMEM (default: 2^22)')
     .option('--network <mode>', 'none: a network namespace of its own (no host network); host: the host\'s', 'none')
     .option('--userns', 'a user namespace even when run as root (other users always get one)', false)
+    .option('-v, --volume <HOST:SANDBOX[:ro]>', 'bind-mount the host directory HOST at SANDBOX, read-write (the program\'s writes reach the host, only beneath HOST) or read-only with :ro (repeatable)', collect, [] as string[])
     .option('--unsafe-no-walls', 'UNSAFE, for measurements only: no namespaces, no seccomp filter, all capabilities', false)
     .argument('<cmd...>', 'program and its arguments')
     .showHelpAfterError()
@@ -102,6 +105,7 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
         pendingSignals: o.maxPendingSignals === undefined ? undefined : parseCount('--max-pending-signals', o.maxPendingSignals),
         descriptors: o.maxDescriptors === undefined ? undefined : parseCount('--max-descriptors', o.maxDescriptors),
       };
+      const volumes = o.volume.map(parseVolume);
       for (const e of o.env) {
         if (!e.includes('=')) throw new BootError(`--env ${e}: expected KEY=VALUE`, 125);
       }
@@ -113,7 +117,7 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
       if (!cwd.startsWith('/')) throw new BootError(`--cwd ${cwd}: must be an absolute path inside the sandbox`, 125);
       const run = () => runDo({
         root, cwd, argv: cmd, env, strace: o.strace, debugLog: o.debugLog ?? null, totalMemory, vmaBudget, maxHostFds,
-        kernelLimits, launched: walls,
+        kernelLimits, launched: walls, volumes,
       });
       status = await run().catch((e: unknown) => {
         if (e instanceof BootError && /^--cwd/.test(e.message) && o.cwd === undefined) {
@@ -143,6 +147,31 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
     throw e;
   }
   return status;
+}
+
+/**
+ * `HOST:SANDBOX[:ro|:rw]`, as docker and runsc take it: both paths
+ * absolute, HOST an existing directory (followed if a symlink, here, on the
+ * host side, before anything runs), SANDBOX not the root.
+ */
+function parseVolume(spec: string): Volume {
+  const bad = (why: string) => new BootError(`--volume ${spec}: ${why}`, 125);
+  const parts = spec.split(':');
+  if (parts.length < 2 || parts.length > 3) throw bad('expected HOST:SANDBOX or HOST:SANDBOX:ro');
+  const [host, target, mode = 'rw'] = parts;
+  if (mode !== 'ro' && mode !== 'rw') throw bad(`unknown mode ${mode} (ro or rw)`);
+  if (!host.startsWith('/')) throw bad('the host directory must be an absolute path');
+  if (!target.startsWith('/')) throw bad('the sandbox path must be absolute');
+  const at = path.posix.normalize(target).replace(/\/+$/, '');
+  if (at === '' || at === '/') throw bad('cannot mount over the sandbox root');
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(host);
+  } catch (e) {
+    throw bad(`cannot use the host directory: ${(e as Error).message}`);
+  }
+  if (!st.isDirectory()) throw bad('the host path is not a directory');
+  return { host: path.resolve(host), target: at, readOnly: mode === 'ro' };
 }
 
 /** A byte count with an optional K, M or G suffix (powers of 1024), rounded down to whole pages, at least one page. */
