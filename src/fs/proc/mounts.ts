@@ -49,13 +49,14 @@ export interface FixedMount {
   readonly options?: string;
 }
 
-/** The sandbox's mounts as they are fixed at boot (the VFS has no mount(2) yet): ids from 1, in the order given. */
+/** The sandbox's mounts as they are fixed at boot (the VFS has no mount(2) yet): ids from 1, in the order added. */
 export class FixedMounts implements MountSource {
   private readonly records: MountRecord[] = [];
 
-  constructor(list: readonly FixedMount[]) {
-    let id = 1;
-    for (const m of list) {
+  /** Records a mount the boot code made (parents first). */
+  add(m: FixedMount): void {
+    const id = this.records.length + 1;
+    {
       const st = m.root.stat();
       const dev = typeof st === 'number' ? 0 : st.dev;
       const parent = this.records.filter((r) => isBelow(m.mountPoint, r.mountPoint)).pop();
@@ -73,7 +74,6 @@ export class FixedMounts implements MountSource {
         source: m.fs.source ?? 'none',
         superOptions: sb === '' ? ro : `${ro},${sb}`,
       });
-      id++;
     }
   }
 

@@ -193,8 +193,11 @@ export class StaticDir extends KDir {
   dir(path: string): StaticDir {
     let d: StaticDir = this;
     for (const part of path.split('/').filter((p) => p.length > 0)) {
-      let next = d.children.get(part);
-      if (!(next instanceof StaticDir)) {
+      const found = d.children.get(part);
+      let next: StaticDir;
+      if (found instanceof StaticDir) {
+        next = found;
+      } else {
         next = new StaticDir(this.fs);
         d.children.set(part, next);
       }
@@ -228,6 +231,11 @@ export abstract class KFile extends KNode {
     if ((flags & O_ACCMODE) !== O_RDONLY && this.write === undefined) return -EACCES;
     const e = this.mayOpen(this.fs.caller, flags);
     if (e < 0) return e;
+    return this.makeFD(flags);
+  }
+
+  /** The description an open makes (files read at offsets, as /proc/PID/mem, have their own). */
+  makeFD(flags: number): FileDescription {
     return new KFileFD(this, flags);
   }
 
@@ -250,8 +258,15 @@ export class KernelFile extends KFile {
     fs: KernFileSystem,
     readonly gen: (k: Kernel, caller: Task | null) => string | number,
     perm = 0o444,
+    writer?: (k: Kernel, caller: Task | null, data: string) => number,
   ) {
     super(fs, fs.allocIno(), perm);
+    if (writer !== undefined) {
+      this.write = (caller, data) => {
+        const r = writer(this.fs.kernel, caller, Buffer.from(data).toString('latin1'));
+        return r < 0 ? r : data.length;
+      };
+    }
   }
 
   generate(caller: Task | null): string | number {
