@@ -21,7 +21,7 @@ import type { Task } from '../../kernel/task.js';
 import type { DirEntry, FileSystem, Inode, SetAttr } from '../../vfs/inode.js';
 import { FileDescription, O_ACCMODE, O_PATH, O_RDONLY, dtype, putDirent64 } from '../../vfs/file_description.js';
 import { Stat, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, makeDev } from '../../vfs/stat.js';
-import { EACCES, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, EPERM } from '../../abi/linux/errno.js';
+import { EACCES, EINVAL, EIO, EISDIR, ELOOP, ENOENT, ENOTDIR, EPERM } from '../../abi/linux/errno.js';
 
 /** A synthetic file system instance: its device number, its inode numbers, the kernel it shows. */
 export class KernFileSystem implements FileSystem {
@@ -221,14 +221,24 @@ export abstract class KFile extends KNode {
     return 0;
   }
 
-  /** A write of data (the whole of one write(2)); returns bytes taken or -errno. Absent: EINVAL, as Linux for a file without ->write. */
+  /** A write of data (the whole of one write(2)); returns bytes taken or -errno. Absent: `noWrite`. */
   write?(caller: Task | null, data: Uint8Array, offset: number): number;
+
+  /**
+   * What a file without a write method does with a writer: Linux's proc
+   * files refuse the write (EINVAL for a task's files, EIO for the ones
+   * proc_create made); sysctl and sysfs files refuse the open, whoever
+   * asks (EACCES).
+   */
+  noWrite: 'EINVAL' | 'EIO' | 'open' = 'EINVAL';
 
   open(flags: number): FileDescription | number {
     const g = this.gone();
     if (g < 0) return g;
     if (flags & O_PATH) return new KPathFD(this, flags);
-    if ((flags & O_ACCMODE) !== O_RDONLY && this.write === undefined) return -EACCES;
+    if ((flags & O_ACCMODE) !== O_RDONLY && (this.write === undefined || (this.perm() & 0o200) === 0) && this.noWrite === 'open') {
+      return -EACCES;
+    }
     const e = this.mayOpen(this.fs.caller, flags);
     if (e < 0) return e;
     return this.makeFD(flags);
@@ -403,7 +413,7 @@ export class KFileFD extends FileDescription {
   override write(srcs: Uint8Array[], total: number, offset: number): number {
     if (!this.writable) return -9;
     const w = this.file.write;
-    if (w === undefined) return -EINVAL;
+    if (w === undefined) return this.file.noWrite === 'EIO' ? -EIO : -EINVAL;
     const g = this.file.gone();
     if (g < 0) return g;
     const data = new Uint8Array(total);
@@ -421,6 +431,14 @@ export class KFileFD extends FileDescription {
 
   override truncate(): number {
     return 0;
+  }
+
+  /** seq_file's lseek: SEEK_SET and SEEK_CUR only. */
+  override seek(off: number, whence: number): number {
+    const n = whence === 0 ? off : whence === 1 ? this.offset + off : -1;
+    if (n < 0) return -EINVAL;
+    this.offset = n;
+    return n;
   }
 
   override setattr(): number {

@@ -13,7 +13,7 @@
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Inode } from '../../vfs/inode.js';
 import { ENOENT } from '../../abi/linux/errno.js';
-import { KDir, KSymlink, KernFileSystem, KernelFile, StaticDir, StaticFile } from './nodes.js';
+import { KDir, KFile, KSymlink, KernFileSystem, KernelFile, StaticDir, StaticFile } from './nodes.js';
 import type { Task } from '../../kernel/task.js';
 import type { MountSource } from './mounts.js';
 import { TaskDir } from './task_dir.js';
@@ -72,6 +72,8 @@ class ProcRoot extends KDir {
     f.set('mounts', new FixedLink(fs, 'self/mounts'));
     f.set('self', new SelfLink(fs, false));
     f.set('thread-self', new SelfLink(fs, true));
+    // proc_create's files without a write method: EIO for a writer, as proc_reg_write gives.
+    for (const n of f.values()) if (n instanceof KFile) n.noWrite = 'EIO';
     const sys = new StaticDir(fs);
     buildSysctl(fs, sys, opts.mmapMinAddr);
     f.set('sys', sys);

@@ -45,7 +45,9 @@ function fixed(fs: KernFileSystem, gen: Gen, perm = 0o644): KernelFile {
   const writer = perm & 0o200
     ? (k: Kernel, caller: Task | null, data: string) => (data.trim() === gen(k, caller).trim() ? 0 : -EPERM)
     : undefined;
-  return new KernelFile(fs, gen, perm, writer);
+  const f = new KernelFile(fs, gen, perm, writer);
+  f.noWrite = 'open';
+  return f;
 }
 
 /** PID_MAX_LIMIT, what Linux allows on 64-bit: the Sentry never runs out of pids below it (its tasks are bounded by threads-max). */

@@ -25,7 +25,11 @@ export class SysFileSystem extends KernFileSystem {
     super('sysfs', SYSFS_MAGIC, SYSFS_MINOR, kernel, 'sysfs');
     const root = new StaticDir(this, 0o555);
     this.root = root;
-    const file = (dir: StaticDir, name: string, text: string) => dir.children.set(name, new StaticFile(this, text));
+    const file = (dir: StaticDir, name: string, text: string) => {
+      const f = new StaticFile(this, text);
+      f.noWrite = 'open'; // kernfs: a file without a store method cannot be opened for writing
+      dir.children.set(name, f);
+    };
     const cpu = root.dir('devices/system/cpu');
     for (const f of ['online', 'possible', 'present']) file(cpu, f, `${cpuList()}\n`);
     file(cpu, 'offline', '\n');
