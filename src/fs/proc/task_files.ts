@@ -255,15 +255,17 @@ function genAuxv(c: TaskFileCtx): Uint8Array | string {
   return b;
 }
 
-/** comm: the task may rename itself or a thread of its own process (Linux's comm_write; EINVAL otherwise). */
+/**
+ * comm: the task may rename itself or a thread of its own process (Linux's
+ * comm_write; EINVAL otherwise). As Linux, the first 15 bytes are the name,
+ * up to a NUL, newline included ("echo x > comm" names it "x\n").
+ */
 function writeComm(c: TaskFileCtx, data: Uint8Array): number {
   if (c.caller === null || c.caller.tg !== c.task.tg) return -EINVAL;
-  let s = Buffer.from(data).toString('latin1');
-  const nl = s.indexOf('\n');
-  if (nl >= 0) s = s.slice(0, nl);
+  let s = Buffer.from(data.subarray(0, 15)).toString('latin1');
   const z = s.indexOf('\0');
   if (z >= 0) s = s.slice(0, z);
-  c.task.comm = s.slice(0, 15);
+  c.task.comm = s;
   return data.length;
 }
 
