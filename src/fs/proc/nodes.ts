@@ -366,6 +366,8 @@ class KDirFD extends FileDescription {
   }
 }
 
+const MAX_WRITE = 4096;
+
 const encoder = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 
 /**
@@ -416,15 +418,18 @@ export class KFileFD extends FileDescription {
     if (w === undefined) return this.file.noWrite === 'EIO' ? -EIO : -EINVAL;
     const g = this.file.gone();
     if (g < 0) return g;
-    const data = new Uint8Array(total);
+    // Linux's proc and sysctl writers take at most a page; the rest is not looked at.
+    const data = new Uint8Array(Math.min(total, MAX_WRITE));
     let o = 0;
     for (const s of srcs) {
-      data.set(s.subarray(0, Math.min(s.length, total - o)), o);
-      o += s.length;
-      if (o >= total) break;
+      if (o >= data.length) break;
+      const n = Math.min(s.length, data.length - o);
+      data.set(s.subarray(0, n), o);
+      o += n;
     }
     const pos = offset < 0 ? this.offset : offset;
-    const r = w.call(this.file, this.file.fs.caller, data, pos);
+    let r = w.call(this.file, this.file.fs.caller, data, pos);
+    if (r === data.length) r = total;
     if (r > 0 && offset < 0) this.offset += r;
     return r;
   }

@@ -166,6 +166,8 @@ class MemFile extends KFile implements TaskOwned {
   }
 }
 
+const MEM_CHUNK = 65536;
+
 class MemFD extends FileDescription {
   constructor(readonly file: MemFile, flags: number) {
     super(flags, null);
@@ -178,29 +180,24 @@ class MemFD extends FileDescription {
   override read(dsts: Uint8Array[], total: number, offset: number): number {
     const t = this.file.task;
     if (!hasMM(t)) return 0;
-    let pos = offset < 0 ? this.offset : offset;
-    let done = 0;
-    for (const d of dsts) {
-      const b = t.mm.copyIn(pos, d.length);
-      if (b === null) {
-        // A partial read ends at the first page that cannot be read (EIO if none could).
-        for (let o = 0; o < d.length; o += 4096) {
-          const pageEnd = Math.min(d.length, Math.floor((pos + o) / 4096) * 4096 + 4096 - pos);
-          const part = t.mm.copyIn(pos + o, pageEnd - o);
-          if (part === null) {
-            if (offset < 0) this.offset = pos + o;
-            return done + o > 0 ? done + o : -5;
-          }
-          d.set(part, o);
-        }
-      } else {
-        d.set(b);
+    const start = offset < 0 ? this.offset : offset;
+    let pos = start;
+    // Page by page, at most MEM_CHUNK at a time: the Sentry never copies more than that at once,
+    // and a read ends at the first page that cannot be read (EIO if it is the first).
+    outer: for (const d of dsts) {
+      let o = 0;
+      while (o < d.length) {
+        const n = Math.min(d.length - o, MEM_CHUNK - (pos % 4096));
+        const part = t.mm.copyIn(pos, n);
+        if (part === null) break outer;
+        d.set(part, o);
+        o += n;
+        pos += n;
       }
-      pos += d.length;
-      done += d.length;
     }
+    if (pos === start && total > 0) return -5; // EIO
     if (offset < 0) this.offset = pos;
-    return done;
+    return pos - start;
   }
 
   override write(srcs: Uint8Array[], total: number, offset: number): number {

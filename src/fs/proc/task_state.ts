@@ -26,9 +26,9 @@ export function isZombie(t: Task): boolean {
   return t.tg.exitStatus !== null || t.state === TaskState.Dead;
 }
 
-/** Whether t's address space can still be read (a zombie's is released). */
+/** Whether t's address space can still be read: until its process exits (a leader that ended alone leaves it to the other threads). */
 export function hasMM(t: Task): boolean {
-  return !isZombie(t);
+  return t.tg.exitStatus === null;
 }
 
 /** The state letter and name of /proc/PID/stat and status. */
