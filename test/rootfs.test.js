@@ -75,7 +75,10 @@ test('/proc and /sys are the sandbox\'s own and /dev has only the Sentry\'s devi
   const r = runTsvisor(['/bin/busybox', 'ls', '-a', '/proc', '/sys', '/dev'], { root, timeout: 30_000 });
   assertNoSentryCrash(r);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, '/dev:\n.\n..\nfull\nnull\npts\nrandom\nshm\nurandom\nzero\n\n/proc:\n.\n..\n\n/sys:\n.\n..\n');
+  // /proc: the system files and the one process there is (ls itself, pid 1); /sys: its own three trees.
+  assert.equal(r.stdout, '/dev:\n.\n..\nfull\nnull\npts\nrandom\nshm\nurandom\nzero\n\n' +
+    '/proc:\n.\n..\n1\ncpuinfo\nfilesystems\nloadavg\nmeminfo\nmounts\nself\nstat\nswaps\nsys\nthread-self\nuptime\nversion\n\n' +
+    '/sys:\n.\n..\ndevices\nfs\nkernel\n');
 });
 
 test('the root file system is read-only', () => {

@@ -57,6 +57,13 @@ export class Kernel {
   /** The abstract namespace of Unix domain socket names. */
   readonly unixNs = new UnixNamespace();
   tracer: SyscallTracer | null = null;
+  /**
+   * The task being run now, whose system call is being served (null
+   * between turns): what file systems without a context argument ask for
+   * the caller (procfs's /proc/self, its ptrace access checks). Set once
+   * per turn of the run loop, not per system call.
+   */
+  current: Task | null = null;
   private readonly runQueue: Task[] = [];
   private scheduled = false;
   private running = false;
@@ -145,6 +152,7 @@ export class Kernel {
         const t = this.runQueue.shift() as Task;
         if (t.state !== TaskState.Running) continue;
         try {
+          this.current = t;
           runTask(t);
         } catch (e) {
           // A Sentry bug outside a system call handler: the process it hit
@@ -155,6 +163,7 @@ export class Kernel {
         if (native.quantumExpired()) break;
       }
     } finally {
+      this.current = null;
       native.armQuantum(0);
       this.running = false;
     }

@@ -7,9 +7,12 @@
 // retry finds them. The Sentry itself is never a candidate: it is not a
 // process of the sandbox.
 //
-// Differs from Linux: no oom_score_adj (every process counts the same);
-// threads sharing an address space across processes (vfork's child) are
-// not candidates while their parent waits.
+// A process's oom_score_adj (/proc/PID/oom_score_adj) is added to its
+// resident bytes in thousandths of the sandbox's memory, as Linux's
+// oom_badness adds it in thousandths of the machine's; -1000 exempts it.
+//
+// Differs from Linux: threads sharing an address space across processes
+// (vfork's child) are not candidates while their parent waits.
 
 import type { Task } from './task.js';
 import { TaskState } from './task.js';
@@ -18,7 +21,7 @@ import { killBySignal } from './exit.js';
 
 const SIGKILL = 9;
 
-/** The live process with the largest resident set, or null. */
+/** The live process with the largest badness (resident set and oom_score_adj), or null. */
 function pickVictim(t: Task): ThreadGroup | null {
   let best: ThreadGroup | null = null;
   let bestRss = -1;
@@ -28,7 +31,8 @@ function pickVictim(t: Task): ThreadGroup | null {
     if (seen.has(tg) || tg.exitStatus !== null) continue;
     seen.add(tg);
     if (tg !== t.tg && task.mm === t.mm) continue; // vfork's child: the memory is the parent's
-    const rss = task.mm.residentBytes;
+    if (tg.oomScoreAdj === -1000) continue;
+    const rss = Math.max(1, task.mm.residentBytes + (tg.oomScoreAdj * t.kernel.mf.limit) / 1000);
     if (rss > bestRss) {
       best = tg;
       bestRss = rss;

@@ -13,6 +13,11 @@ export class PIDNamespace {
     return this.next++;
   }
 
+  /** The last pid handed out (/proc/loadavg's last field; /proc/stat's processes: pids are never reused before it). */
+  get lastAllocated(): number {
+    return this.next - 1;
+  }
+
   add(t: Task): void {
     this.tasks.set(t.tid, t);
   }

@@ -128,6 +128,8 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
     ctg.parent = tg;
     ctg.exitSignal = a.flags & CSIGNAL;
     ctg.personality = tg.personality;
+    ctg.oomScoreAdj = tg.oomScoreAdj;
+    ctg.oomScoreAdjMin = tg.oomScoreAdjMin;
     ctg.startTime = k.ticks();
     tg.children.add(ctg);
   }

@@ -36,6 +36,14 @@ export class ThreadGroup {
   readonly itimerReal = { deadline: 0, interval: 0 };
   /** personality(2) flags (PER_LINUX with ADDR_NO_RANDOMIZE etc). */
   personality = 0;
+  /**
+   * /proc/PID/oom_score_adj (-1000..1000): added to the process's badness
+   * by the OOM killer (oom.ts); -1000 exempts it. oomScoreAdjMin is the
+   * least an unprivileged write may set (Linux's oom_score_adj_min).
+   * Inherited by fork.
+   */
+  oomScoreAdj = 0;
+  oomScoreAdjMin = 0;
   /** Process start time in clock ticks since boot. */
   startTime = 0;
   /** The parent process; null for the first process (its parent is outside the sandbox). */

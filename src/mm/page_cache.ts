@@ -28,6 +28,11 @@ export class PageCache {
 
   constructor(private readonly mf: MemoryFile) {}
 
+  /** Bytes of memory-file pages the cache holds now (/proc/meminfo's Cached: reclaimable by shrink). */
+  get cachedBytes(): number {
+    return this.bytes;
+  }
+
   /**
    * The memory-file offset of the CACHE_CHUNK of file at fileOff (a
    * multiple of CACHE_CHUNK), read in now if need be; -1 when the file

@@ -6,11 +6,11 @@
 // SCHED_OTHER at nice 0 and may run on all of them.
 
 import type { Task } from '../../kernel/task.js';
-import * as os from 'node:os';
+import { NUM_CPUS } from '../../kernel/cpus.js';
 import { EFAULT, EINVAL, EPERM, ESRCH, copyOut } from '../support.js';
 import { EACCES } from '../../abi/linux/errno.js';
 
-const ncpu = Math.max(1, os.availableParallelism());
+const ncpu = NUM_CPUS;
 
 function checkPid(t: Task, pid: number): number {
   if (pid < 0) return -EINVAL;

@@ -1,0 +1,116 @@
+// procfs (gVisor's fsimpl/proc, Linux's fs/proc): the sandbox's own /proc.
+// The root lists the system files, sys/, self, thread-self and one
+// directory per process of the sandbox's pid namespace; nothing in it
+// comes from the host's /proc. /proc/PID is found for any tid (as Linux's
+// proc_pid_lookup does) but only thread group leaders are listed.
+//
+// Differs from Linux: no /proc/net (the networking issue), no
+// /proc/PID/io (the Sentry keeps no I/O counts: absent, as in a kernel
+// without CONFIG_TASK_IO_ACCOUNTING), no kallsyms, kmsg, interrupts or
+// devices; pid directories are not hidden from other users (hidepid=0,
+// the default).
+
+import type { Kernel } from '../../kernel/kernel.js';
+import type { Inode } from '../../vfs/inode.js';
+import { ENOENT } from '../../abi/linux/errno.js';
+import { KDir, KFile, KSymlink, KernFileSystem, KernelFile, StaticDir, StaticFile } from './nodes.js';
+import type { Task } from '../../kernel/task.js';
+import type { MountSource } from './mounts.js';
+import { TaskDir } from './task_dir.js';
+import type { ProcFS } from './task_dir.js';
+import { alive } from './task_state.js';
+import { buildSysctl } from './sysctl.js';
+import { cpuIdentityNow, genCpuinfo, genLoadavg, genMeminfo, genStat, genUptime, genVersion } from './system_files.js';
+
+const PROC_SUPER_MAGIC = 0x9fa0;
+/** The anonymous device minor of the proc instance. */
+const PROC_MINOR = 20;
+
+export interface ProcOptions {
+  /** The lowest address a program may map (vm.mmap_min_addr). */
+  readonly mmapMinAddr: number;
+  /** The file system types /proc/filesystems lists ("nodev" ones: all of the sandbox's are). */
+  readonly filesystems: readonly string[];
+}
+
+export class ProcFileSystem extends KernFileSystem implements ProcFS {
+  readonly root: ProcRoot;
+
+  constructor(kernel: Kernel, readonly mountSource: MountSource, opts: ProcOptions) {
+    super('proc', PROC_SUPER_MAGIC, PROC_MINOR, kernel, 'proc');
+    this.root = new ProcRoot(this, opts);
+  }
+}
+
+/** /proc/self and /proc/thread-self: the caller's own directories; ENOENT outside a system call. */
+class SelfLink extends KSymlink {
+  constructor(fs: KernFileSystem, readonly thread: boolean) {
+    super(fs, fs.allocIno());
+  }
+
+  target(caller: Task | null): string | number {
+    if (caller === null) return -ENOENT;
+    return this.thread ? `${caller.tg.tgid}/task/${caller.tid}` : String(caller.tg.tgid);
+  }
+}
+
+class ProcRoot extends KDir {
+  private readonly fixed = new Map<string, Inode>();
+
+  constructor(override readonly fs: ProcFileSystem, opts: ProcOptions) {
+    super(fs, fs.allocIno(), 0o555);
+    const cpu = cpuIdentityNow();
+    const f = this.fixed;
+    f.set('cpuinfo', new StaticFile(fs, genCpuinfo(cpu)));
+    f.set('meminfo', new KernelFile(fs, genMeminfo));
+    f.set('stat', new KernelFile(fs, genStat));
+    f.set('uptime', new KernelFile(fs, genUptime));
+    f.set('loadavg', new KernelFile(fs, genLoadavg));
+    f.set('version', new StaticFile(fs, genVersion()));
+    f.set('filesystems', new StaticFile(fs, opts.filesystems.map((t) => `nodev\t${t}\n`).join('')));
+    f.set('swaps', new StaticFile(fs, 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n'));
+    f.set('mounts', new FixedLink(fs, 'self/mounts'));
+    f.set('self', new SelfLink(fs, false));
+    f.set('thread-self', new SelfLink(fs, true));
+    // proc_create's files without a write method: EIO for a writer, as proc_reg_write gives.
+    for (const n of f.values()) if (n instanceof KFile) n.noWrite = 'EIO';
+    const sys = new StaticDir(fs);
+    buildSysctl(fs, sys, opts.mmapMinAddr);
+    f.set('sys', sys);
+  }
+
+  /** The thread group leaders that have their pid, in pid order. */
+  private processes(): Task[] {
+    const out: Task[] = [];
+    for (const t of this.fs.kernel.pidns.tasks.values()) if (t === t.tg.leader) out.push(t);
+    return out.sort((a, b) => a.tid - b.tid);
+  }
+
+  list(): string[] {
+    return [...this.fixed.keys(), ...this.processes().map((t) => String(t.tid))];
+  }
+
+  child(name: string): Inode | number {
+    const f = this.fixed.get(name);
+    if (f !== undefined) return f;
+    if (!/^[1-9]\d{0,9}$/.test(name)) return -ENOENT;
+    const t = this.fs.kernel.pidns.tasks.get(Number(name));
+    if (t === undefined || !alive(t)) return -ENOENT;
+    return new TaskDir(this.fs, t, true);
+  }
+
+  override dirLinks(): number {
+    return 3 + this.processes().length;
+  }
+}
+
+/** A symlink with a fixed target (/proc/mounts -> self/mounts). */
+class FixedLink extends KSymlink {
+  constructor(fs: KernFileSystem, readonly to: string) {
+    super(fs, fs.allocIno());
+  }
+
+  target(): string {
+    return this.to;
+  }
+}
