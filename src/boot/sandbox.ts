@@ -13,6 +13,7 @@ import type { PtraceOptions } from '../platform/ptrace/ptrace.js';
 import { PlatformError } from '../platform/platform.js';
 import { HostFileSystem, defaultMaxHostFds } from '../fs/hostfs.js';
 import { makeSyntheticMounts } from '../fs/synthetic.js';
+import { makeDevfs } from '../fs/devfs/devfs.js';
 import { HostFD } from '../fs/host_fd.js';
 import { VirtualFilesystem } from '../vfs/vfs.js';
 import { O_RDONLY, O_WRONLY } from '../vfs/file_description.js';
@@ -146,7 +147,9 @@ export function runDo(opts: DoOptions): Promise<number> {
   const hostfs = new HostFileSystem(rootFd, opts.maxHostFds ?? defaultMaxHostFds(nofile === RLIM_INFINITY ? 1 << 20 : Number(nofile)));
   const vfs = new VirtualFilesystem(hostfs.root);
   const synth = makeSyntheticMounts();
-  vfs.mount('/dev', synth.dev);
+  const dev = makeDevfs();
+  vfs.mount('/dev', dev.root);
+  vfs.mount('/dev/pts', dev.pts.root);
   vfs.mount('/proc', synth.proc);
   vfs.mount('/sys', synth.sys);
   const kernel = new Kernel(platform, mf, vfs, buildSyscallTable(), log, os.hostname());

@@ -23,6 +23,7 @@ import { VdsoImage, VvarPage } from '../loader/vdso.js';
 import { PageCache } from '../mm/page_cache.js';
 import { UnixNamespace } from './unix_socket.js';
 import { SandboxLimits } from './limits.js';
+import { setCurrentTask } from './tty/current.js';
 
 const QUANTUM_MS = 20;
 const SIGKILL = 9, SI_KERNEL = 0x80;
@@ -144,6 +145,7 @@ export class Kernel {
       while (this.runQueue.length > 0) {
         const t = this.runQueue.shift() as Task;
         if (t.state !== TaskState.Running) continue;
+        setCurrentTask(t);
         try {
           runTask(t);
         } catch (e) {
@@ -155,6 +157,7 @@ export class Kernel {
         if (native.quantumExpired()) break;
       }
     } finally {
+      setCurrentTask(null);
       native.armQuantum(0);
       this.running = false;
     }
