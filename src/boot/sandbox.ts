@@ -25,7 +25,7 @@ import { FDTable, decRef } from '../kernel/fd_table.js';
 import { Credentials } from '../kernel/credentials.js';
 import { checkExecutable, load } from '../loader/loader.js';
 import type { Dentry } from '../vfs/dentry.js';
-import { signalFromHost } from '../kernel/exit.js';
+import { attachHostTerminal, forwardHostSignals } from './host_signals.js';
 import { buildSyscallTable } from '../syscalls/linux/table.js';
 import { StraceTracer } from './strace.js';
 import { errnoName } from '../abi/linux/errno.js';
@@ -197,15 +197,8 @@ export function runDo(opts: DoOptions): Promise<number> {
   tg.tasks.push(task);
   kernel.initTg = tg;
   kernel.taskStarted(task);
-  // Signals sent to tsvisor go to the program, as runsc do forwards them.
-  const forward = (name: NodeJS.Signals, sig: number) => {
-    const h = () => {
-      if (tg.exitStatus === null) signalFromHost(task, sig);
-    };
-    process.on(name, h);
-    return () => process.off(name, h);
-  };
-  const unforward = [forward('SIGINT', 2), forward('SIGTERM', 15), forward('SIGHUP', 1), forward('SIGQUIT', 3)];
+  // Signals sent to tsvisor go to the program, as runsc do forwards them (host_signals.ts).
+  const unforward = forwardHostSignals(task, attachHostTerminal(task, fdTable));
   if (opts.launched !== null) {
     signalReady(opts.launched);
     // Every host descriptor is open now: the second wall goes up.
@@ -225,7 +218,7 @@ export function runDo(opts: DoOptions): Promise<number> {
   }
   return new Promise((resolve) => {
     kernel.onAllExited = (status) => {
-      for (const u of unforward) u();
+      unforward();
       log.info(`sandbox exited with wait status 0x${status.toString(16)}`);
       log.close();
       native.close(rootFd);
