@@ -42,7 +42,7 @@ const TIOCSWINSZ = 0x5414;
 const TCGETS = 0x5401, TIOCGWINSZ = 0x5413, FIONREAD = 0x541b, TCSETS = 0x5402,
   TCSETSW = 0x5403, TCSETSF = 0x5404;
 
-const TOSTOP = 0o400;
+const TOSTOP = 0o400, TIOCGPTPEER = 0x5441, EIO = 5;
 
 /** A host fd's armed interest (one per host fd: /dev/tty and stdio may share one), and the files waiting on it. */
 interface Watch {
@@ -290,6 +290,8 @@ export class HostFD extends FileDescription {
       default: {
         const t = currentTask();
         if (this.terminal === null || t === null) return -ENOTTY;
+        if (req === TIOCGPTPEER) return -EIO; // not a pty master
+
         return this.terminal.jobIoctl(t, req, arg, io, false, this.readable) ?? -ENOTTY;
       }
     }

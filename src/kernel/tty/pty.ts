@@ -464,6 +464,12 @@ export class PtyReplicaFD extends FileDescription {
     switch (req) {
       case FIONREAD:
         return io.copyOut(arg, i32(p.ld.inq)) < 0 ? -EFAULT : 0;
+      case TIOCGPTPEER:
+      case TIOCGPTN:
+      case TIOCSPTLCK:
+      case TIOCGPTLCK:
+        // Master requests: a replica is not one (TIOCGPTPEER's EIO is Linux's ptm_open_peer check).
+        return req === TIOCGPTPEER ? -EIO : -ENOTTY;
       case TIOCSTI: {
         if (t.tg.tty !== p && t.creds.euid !== 0) return -EPERM;
         const b = io.copyIn(arg, 1);

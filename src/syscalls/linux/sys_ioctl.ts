@@ -7,7 +7,7 @@ import type { Task } from '../../kernel/task.js';
 import { O_ACCMODE, O_CLOEXEC, O_NOCTTY, O_NONBLOCK, O_PATH } from '../../vfs/file_description.js';
 import { PtyMasterFD, TIOCGPTPEER } from '../../kernel/tty/pty.js';
 import { EBADF, EFAULT, copyInStruct, installNew, ioctlIO } from '../support.js';
-import { EINVAL, ENOTTY } from '../../abi/linux/errno.js';
+import { EINVAL } from '../../abi/linux/errno.js';
 
 const FIONCLEX = 0x5450, FIOCLEX = 0x5451, FIONBIO = 0x5421, FIOASYNC = 0x5452;
 /** The open flags TIOCGPTPEER takes (Linux's ptm_open_peer). */
@@ -35,7 +35,8 @@ export function sysIoctl(t: Task): number {
       return dv.getInt32(0, true) !== 0 ? -EINVAL : 0;
     }
     case TIOCGPTPEER: {
-      if (!(f instanceof PtyMasterFD)) return -ENOTTY;
+      // Another terminal answers EIO itself, any other file ENOTTY.
+      if (!(f instanceof PtyMasterFD)) return f.ioctl(req, arg, ioctlIO(t));
       const flags = r.argU32(2) & PEER_FLAGS;
       const p = f.pty.openPeer(flags & ~O_CLOEXEC);
       if (typeof p === 'number') return p;
