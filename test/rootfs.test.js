@@ -75,7 +75,7 @@ test('/proc and /sys are the sandbox\'s own and /dev has only the Sentry\'s devi
   const r = runTsvisor(['/bin/busybox', 'ls', '-a', '/proc', '/sys', '/dev'], { root, timeout: 30_000 });
   assertNoSentryCrash(r);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, '/dev:\n.\n..\nfull\nnull\npts\nrandom\nshm\nurandom\nzero\n\n/proc:\n.\n..\n\n/sys:\n.\n..\n');
+  assert.equal(r.stdout, '/dev:\n.\n..\nfd\nfull\nnull\nptmx\npts\nrandom\nshm\nstderr\nstdin\nstdout\ntty\nurandom\nzero\n\n/proc:\n.\n..\n\n/sys:\n.\n..\n');
 });
 
 test('the root file system is read-only', () => {
