@@ -55,6 +55,7 @@ function session(cmd) {
     send('fg', 'Enter');
     sleep(1000);
     send('C-c');
+    sleep(1000);
     send('echo st=$?', 'Enter');
     waitFor(/st=130/);
     send('cat', 'Enter');
@@ -62,6 +63,7 @@ function session(cmd) {
     send('typed', 'Enter');
     waitFor(/typed\ntyped/);
     send('C-c');
+    sleep(1000);
     send('exit 3', 'Enter');
     return waitFor(/EXITED \d+/);
   } finally {
