@@ -14,7 +14,7 @@
  * namespace: when the Sentry dies, the kernel kills every stub with it.
  *
  * This process stays outside as the sandbox's parent: it forwards the
- * signals `tsvisor do` forwards (HUP, INT, QUIT, TERM: sent by a process,
+ * signals `tsvisor do` forwards (HUP, INT, QUIT, TERM, TSTP: sent by a process,
  * not by the terminal, which signals the whole foreground group and so the
  * Sentry directly; those that come during start-up are held until the
  * Sentry handles them) and ends as the Sentry ended (the same exit code, or
@@ -180,6 +180,10 @@ int main(int argc, char **argv) {
   sigemptyset(&fwd);
   for (size_t k = 0; k < NFORWARDED; k++) sigaddset(&fwd, forwarded[k]);
   sigaddset(&fwd, SIGCHLD);
+  /* ^Z on the terminal must not stop this process (the shell would take
+   * the terminal back from a sandbox still running): the Sentry gives it
+   * to the sandbox's foreground group. One sent by a process is forwarded. */
+  sigaddset(&fwd, SIGTSTP);
   sigprocmask(SIG_BLOCK, &fwd, &old);
 
   unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD;
@@ -274,6 +278,10 @@ int main(int argc, char **argv) {
     struct signalfd_siginfo si;
     if (read(sfd, &si, sizeof si) != sizeof si) continue;
     if (si.ssi_signo == SIGCHLD) continue;
+    if (si.ssi_signo == SIGTSTP) {
+      if (is_ready && si.ssi_code != SI_KERNEL) kill(pid, SIGTSTP);
+      continue;
+    }
     if (!is_ready) {
       /* Before the Sentry handles it (the start-up: two Node start-ups),
        * the signal waits for the program, as a shell's does for a command

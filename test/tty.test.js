@@ -22,3 +22,12 @@ test('terminal ioctls on a pty behave as natively (TCGETS size, TCSETS, window s
   assert.equal(sandboxed.out, native.out);
   assert.equal(sandboxed.code, native.code);
 });
+
+test('the host terminal is the controlling terminal: foreground group, /dev/tty, SIGTTIN/SIGTTOU, TIOCNOTTY', () => {
+  const bin = compileC('pty_ctty');
+  const native = underPty(bin);
+  const sandboxed = underPty(`${process.execPath} ${TSVISOR_ENTRY} do -- ${bin}`);
+  assert.match(native.out, /done\n$/);
+  assert.equal(sandboxed.out, native.out);
+  assert.equal(sandboxed.code, native.code);
+});

@@ -12,10 +12,10 @@ import { PtracePlatform } from '../platform/ptrace/ptrace.js';
 import type { PtraceOptions } from '../platform/ptrace/ptrace.js';
 import { PlatformError } from '../platform/platform.js';
 import { HostFileSystem, defaultMaxHostFds } from '../fs/hostfs.js';
-import { makeSyntheticMounts } from '../fs/synthetic.js';
 import { ProcFileSystem } from '../fs/proc/procfs.js';
 import { FixedMounts } from '../fs/proc/mounts.js';
 import { SysFileSystem } from '../fs/sys/sysfs.js';
+import { makeDevfs } from '../fs/devfs/devfs.js';
 import { HostFD } from '../fs/host_fd.js';
 import { VirtualFilesystem } from '../vfs/vfs.js';
 import { dumpTasks } from '../kernel/task_dump.js';
@@ -28,7 +28,7 @@ import { FDTable, decRef } from '../kernel/fd_table.js';
 import { Credentials } from '../kernel/credentials.js';
 import { checkExecutable, load } from '../loader/loader.js';
 import type { Dentry } from '../vfs/dentry.js';
-import { signalFromHost } from '../kernel/exit.js';
+import { attachHostTerminal, forwardHostSignals } from './host_signals.js';
 import { buildSyscallTable } from '../syscalls/linux/table.js';
 import { StraceTracer } from './strace.js';
 import { errnoName } from '../abi/linux/errno.js';
@@ -161,15 +161,17 @@ export function runDo(opts: DoOptions): Promise<number> {
   const nofile = rlimits[RLIMIT_NOFILE].cur;
   const hostfs = new HostFileSystem(rootFd, opts.maxHostFds ?? defaultMaxHostFds(nofile === RLIM_INFINITY ? 1 << 20 : Number(nofile)));
   const vfs = new VirtualFilesystem(hostfs.root);
-  const synth = makeSyntheticMounts();
-  vfs.mount('/dev', synth.dev);
+  const dev = makeDevfs();
+  vfs.mount('/dev', dev.root);
+  vfs.mount('/dev/pts', dev.pts.root);
   const volumeFss = volumes.map((v, i) => new HostFileSystem(volumeFds[i], 0, { bind: true, readOnly: v.readOnly, budget: hostfs.budget }));
   volumes.forEach((v, i) => vfs.mount(v.target, volumeFss[i].root));
   const kernel = new Kernel(platform, mf, vfs, buildSyscallTable(), log, os.hostname());
   // The mounts as /proc/PID/mountinfo shows them, until the VFS's mount table answers for itself.
   const mounts = new FixedMounts();
   mounts.add({ mountPoint: '/', fs: hostfs, root: hostfs.root });
-  mounts.add({ mountPoint: '/dev', fs: synth.dev.fs, root: synth.dev, options: 'rw,nosuid,relatime' });
+  mounts.add({ mountPoint: '/dev', fs: dev.root.fs, root: dev.root, options: 'rw,nosuid,relatime' });
+  mounts.add({ mountPoint: '/dev/pts', fs: dev.pts.root.fs, root: dev.pts.root, options: 'rw,nosuid,noexec,relatime' });
   const procfs = new ProcFileSystem(kernel, mounts, { mmapMinAddr: platform.minUserAddress, filesystems: ['sysfs', 'proc', 'devtmpfs'] });
   vfs.mount('/proc', procfs.root);
   mounts.add({ mountPoint: '/proc', fs: procfs, root: procfs.root, options: 'rw,nosuid,nodev,noexec,relatime' });
@@ -221,15 +223,8 @@ export function runDo(opts: DoOptions): Promise<number> {
   tg.tasks.push(task);
   kernel.initTg = tg;
   kernel.taskStarted(task);
-  // Signals sent to tsvisor go to the program, as runsc do forwards them.
-  const forward = (name: NodeJS.Signals, sig: number) => {
-    const h = () => {
-      if (tg.exitStatus === null) signalFromHost(task, sig);
-    };
-    process.on(name, h);
-    return () => process.off(name, h);
-  };
-  const unforward = [forward('SIGINT', 2), forward('SIGTERM', 15), forward('SIGHUP', 1), forward('SIGQUIT', 3)];
+  // Signals sent to tsvisor go to the program, as runsc do forwards them (host_signals.ts).
+  const unforward = forwardHostSignals(task, attachHostTerminal(task, fdTable));
   // SIGUSR1 to the Sentry asks for the task dump (in the debug log, else on
   // stderr); handling it also keeps Node from opening its inspector on it.
   const dump = () => {
@@ -238,7 +233,6 @@ export function runDo(opts: DoOptions): Promise<number> {
     else writeStderr(lines.map((l) => `tsvisor: ${l}\n`).join(''));
   };
   process.on('SIGUSR1', dump);
-  unforward.push(() => process.off('SIGUSR1', dump));
   if (opts.launched !== null) {
     signalReady(opts.launched);
     // Every host descriptor is open now: the second wall goes up.
@@ -261,7 +255,8 @@ export function runDo(opts: DoOptions): Promise<number> {
   }
   return new Promise((resolve) => {
     kernel.onAllExited = (status) => {
-      for (const u of unforward) u();
+      unforward();
+      process.off('SIGUSR1', dump);
       log.info(`sandbox exited with wait status 0x${status.toString(16)}`);
       log.close();
       native.close(rootFd);

@@ -8,10 +8,20 @@
 // loop. The descriptor itself is never changed (it stays blocking: the
 // caller shares its open file description).
 //
+// A host terminal is the sandbox's terminal as gVisor's host TTY is
+// (fsimpl/host/tty.go): its modes and window size are the host's (those
+// requests reach it), while its job-control state is the Sentry's
+// (HostTerminal, a kernel/tty Terminal): the session it controls, its
+// foreground group, the background checks on read, write and mode
+// changes. Every description of one host terminal (stdin, stdout, stderr,
+// /dev/tty) shares one HostTerminal. The keys the host's line discipline
+// turns into signals reach the Sentry, which gives them to the foreground
+// group (boot/host_signals.ts); the modes tsvisor found are put back when
+// it ends (restoreHostTerminals).
+//
 // Differs from Linux: a write to a pipe larger than PIPE_BUF is made in
 // PIPE_BUF pieces, so another writer's bytes may come between them (Linux
-// does not promise otherwise); Node restores the terminal's modes when
-// tsvisor exits, so modes a program sets (stty raw) do not outlive it.
+// does not promise otherwise).
 
 import { native } from '../native.js';
 import { Stat, S_IFMT, S_IFREG, S_IFCHR, S_IFIFO, S_IFSOCK } from '../vfs/stat.js';
@@ -19,6 +29,9 @@ import { FileDescription, WOULD_BLOCK } from '../vfs/file_description.js';
 import type { IoctlIO } from '../vfs/file_description.js';
 import { EVENT_IN, EVENT_OUT } from '../sync/waiter.js';
 import { EAGAIN, EFAULT, EINVAL, ENOTTY } from '../abi/linux/errno.js';
+import { SIGTTIN, SIGTTOU, Terminal } from '../kernel/tty/terminal.js';
+import { currentTask } from '../kernel/current.js';
+import type { FileDescription as FD } from '../vfs/file_description.js';
 
 const POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 0x10;
 const EPERM = 1;
@@ -26,18 +39,46 @@ const EPERM = 1;
 const PIPE_BUF = 4096;
 const TERMIOS_SIZE = 36;
 const TIOCSWINSZ = 0x5414;
-const TCGETS = 0x5401, TIOCGWINSZ = 0x5413, FIONREAD = 0x541b, TIOCGPGRP = 0x540f, TCSETS = 0x5402,
+const TCGETS = 0x5401, TIOCGWINSZ = 0x5413, FIONREAD = 0x541b, TCSETS = 0x5402,
   TCSETSW = 0x5403, TCSETSF = 0x5404;
 
-/** Host fds with an armed interest, and the files waiting on them. */
-const watched = new Map<number, HostFD>();
+const TOSTOP = 0o400, TIOCGPTPEER = 0x5441, EIO = 5;
+
+/** A host fd's armed interest (one per host fd: /dev/tty and stdio may share one), and the files waiting on it. */
+interface Watch {
+  armed: number;
+  readonly files: Set<HostFD>;
+}
+const watched = new Map<number, Watch>();
 let watching = false;
 
 function onHostReady(fd: number, revents: number): void {
-  const f = watched.get(fd);
-  if (f === undefined) return;
+  const w = watched.get(fd);
+  if (w === undefined) return;
   watched.delete(fd);
-  f.hostReady(revents);
+  for (const f of w.files) f.hostReady(revents);
+}
+
+/** The job-control state of a host terminal (see the file comment). */
+export class HostTerminal extends Terminal {
+  /** The modes tsvisor found, put back when it ends. */
+  readonly saved = new Uint8Array(64);
+  savedOk = false;
+  constructor(readonly hostFd: number) {
+    super();
+    this.savedOk = native.ioctl(hostFd, TCGETS, this.saved) === 0;
+  }
+  override openAlias(flags: number): FD | number {
+    return new HostFD(this.hostFd, flags, '/dev/tty');
+  }
+}
+
+/** One HostTerminal per host terminal device (st_rdev). */
+const terminals = new Map<number, HostTerminal>();
+
+/** Puts back the modes each host terminal had when the sandbox started (the program may have left it raw). */
+export function restoreHostTerminals(): void {
+  for (const t of terminals.values()) if (t.savedOk) native.ioctl(t.hostFd, TCSETS, t.saved);
 }
 
 const statBuf = new Uint8Array(144);
@@ -47,8 +88,8 @@ export class HostFD extends FileDescription {
   private readonly isTTY: boolean;
   /** A pipe, socket or terminal: a read or write can wait for the other side. */
   private readonly mayBlock: boolean;
-  /** The events an interest is armed for (0: none). */
-  private armed = 0;
+  /** The host terminal's job-control state, for a terminal. */
+  readonly terminal: HostTerminal | null = null;
 
   constructor(readonly hostFd: number, flags: number, readonly label: string) {
     super(flags, null);
@@ -58,6 +99,14 @@ export class HostFD extends FileDescription {
     this.isTTY = st !== null && (st.mode & S_IFMT) === S_IFCHR && native.ioctl(hostFd, TCGETS, new Uint8Array(64)) === 0;
     const type = st === null ? 0 : st.mode & S_IFMT;
     this.mayBlock = this.isTTY || type === S_IFIFO || type === S_IFSOCK || st === null;
+    if (this.isTTY && st !== null) {
+      let term = terminals.get(st.rdev);
+      if (term === undefined) {
+        term = new HostTerminal(hostFd);
+        terminals.set(st.rdev, term);
+      }
+      this.terminal = term;
+    }
   }
 
   /**
@@ -66,22 +115,29 @@ export class HostFD extends FileDescription {
    * told at once.
    */
   private arm(events: number): void {
-    if ((this.armed & events) === events) return;
+    const w = watched.get(this.hostFd);
+    if (w !== undefined && (w.armed & events) === events) {
+      w.files.add(this);
+      return;
+    }
     if (!watching) {
       watching = native.watchInit(onHostReady) === 0;
     }
-    const r = watching ? native.watchFd(this.hostFd, this.armed | events) : -EPERM;
+    const r = watching ? native.watchFd(this.hostFd, (w?.armed ?? 0) | events) : -EPERM;
     if (r < 0) {
       setImmediate(() => this.queue.notify(EVENT_IN | EVENT_OUT));
       return;
     }
-    this.armed |= events;
-    watched.set(this.hostFd, this);
+    if (w === undefined) {
+      watched.set(this.hostFd, { armed: events, files: new Set([this]) });
+    } else {
+      w.armed |= events;
+      w.files.add(this);
+    }
   }
 
   /** The armed interest fired (on the event loop). */
   hostReady(revents: number): void {
-    this.armed = 0;
     let ev = 0;
     if (revents & (POLLIN | POLLHUP | POLLERR)) ev |= EVENT_IN;
     if (revents & (POLLOUT | POLLERR)) ev |= EVENT_OUT;
@@ -89,10 +145,24 @@ export class HostFD extends FileDescription {
   }
 
   override release(): void {
-    if (watched.get(this.hostFd) === this) {
+    const w = watched.get(this.hostFd);
+    if (w !== undefined && w.files.delete(this) && w.files.size === 0) {
       watched.delete(this.hostFd);
       native.unwatchFd(this.hostFd);
     }
+  }
+
+  /** The background checks of a terminal read (SIGTTIN) or write (SIGTTOU with TOSTOP): 0 to go on, or what the call returns. */
+  private jobControl(write: boolean): number {
+    const term = this.terminal;
+    const t = currentTask();
+    if (term === null || t === null || t.tg.tty !== term || term.fgPgid === t.tg.pgid || term.fgPgid === 0) return 0;
+    if (write) {
+      // Only a background writer asks the host for TOSTOP.
+      const b = new Uint8Array(64);
+      if (native.ioctl(this.hostFd, TCGETS, b) < 0 || (new DataView(b.buffer).getUint32(12, true) & TOSTOP) === 0) return 0;
+    }
+    return term.checkChange(t, write ? SIGTTOU : SIGTTIN);
   }
 
   stat(): Stat | number {
@@ -132,6 +202,10 @@ export class HostFD extends FileDescription {
       return done;
     }
     if (offset >= 0) return -29; // ESPIPE
+    if (this.terminal !== null) {
+      const jc = this.jobControl(false);
+      if (jc !== 0) return jc;
+    }
     // Ready (data, end of file or an error): the read returns at once.
     if (native.poll1(this.hostFd, POLLIN, 0) > 0) {
       const n = native.pread(this.hostFd, dsts[0], -1);
@@ -142,6 +216,10 @@ export class HostFD extends FileDescription {
   }
 
   override write(srcs: Uint8Array[], total: number, offset: number): number {
+    if (this.terminal !== null) {
+      const jc = this.jobControl(true);
+      if (jc !== 0) return jc;
+    }
     let done = 0;
     for (const s of srcs) {
       let off = 0;
@@ -197,17 +275,25 @@ export class HostFD extends FileDescription {
       case TIOCSWINSZ: {
         // The program's own terminal: it may set its modes and size, as it could natively.
         if (!this.isTTY) return -ENOTTY;
+        const t = currentTask();
+        if (req !== TIOCSWINSZ && this.terminal !== null && t !== null) {
+          // A background group's mode change (tcsetattr) gets SIGTTOU, as on Linux.
+          const jc = this.terminal.checkChange(t, SIGTTOU);
+          if (jc !== 0) return jc;
+        }
         const b = io.copyIn(arg, req === TIOCSWINSZ ? 8 : TERMIOS_SIZE);
         if (b === null) return -EFAULT;
         const buf = new Uint8Array(64);
         buf.set(b);
         return native.ioctl(this.hostFd, req, buf);
       }
-      case TIOCGPGRP:
-        // Job control comes with sessions and the TTY work.
-        return this.isTTY ? -EINVAL : -ENOTTY;
-      default:
-        return -ENOTTY;
+      default: {
+        const t = currentTask();
+        if (this.terminal === null || t === null) return -ENOTTY;
+        if (req === TIOCGPTPEER) return -EIO; // not a pty master
+
+        return this.terminal.jobIoctl(t, req, arg, io, false, this.readable) ?? -ENOTTY;
+      }
     }
   }
 

@@ -133,6 +133,8 @@ function finish(t: Task, status: number): void {
     if (task !== tg.leader) k.pidns.remove(task);
   }
   cancelITimers(t);
+  // The controlling process's end hangs up its terminal's foreground group (Linux's disassociate_ctty(1)).
+  if (tg.tty !== null && tg.sid === tg.tgid) tg.tty.leaderExited(tg);
   t.mm.release();
   tg.vforkDone = true;
   tg.vforkQueue.notify(EVENT_IN);

@@ -23,6 +23,7 @@ import { VdsoImage, VvarPage } from '../loader/vdso.js';
 import { PageCache } from '../mm/page_cache.js';
 import { UnixNamespace } from './unix_socket.js';
 import { SandboxLimits } from './limits.js';
+import { currentTask, setCurrentTask } from './current.js';
 
 const QUANTUM_MS = 20;
 const SIGKILL = 9, SI_KERNEL = 0x80;
@@ -57,13 +58,10 @@ export class Kernel {
   /** The abstract namespace of Unix domain socket names. */
   readonly unixNs = new UnixNamespace();
   tracer: SyscallTracer | null = null;
-  /**
-   * The task being run now, whose system call is being served (null
-   * between turns): what file systems without a context argument ask for
-   * the caller (procfs's /proc/self, its ptrace access checks). Set once
-   * per turn of the run loop, not per system call.
-   */
-  current: Task | null = null;
+  /** The task being run now (current.ts: set once per turn of the run loop, not per system call). */
+  get current(): Task | null {
+    return currentTask();
+  }
   private readonly runQueue: Task[] = [];
   private scheduled = false;
   private running = false;
@@ -151,8 +149,8 @@ export class Kernel {
       while (this.runQueue.length > 0) {
         const t = this.runQueue.shift() as Task;
         if (t.state !== TaskState.Running) continue;
+        setCurrentTask(t);
         try {
-          this.current = t;
           runTask(t);
         } catch (e) {
           // A Sentry bug outside a system call handler: the process it hit
@@ -163,7 +161,7 @@ export class Kernel {
         if (native.quantumExpired()) break;
       }
     } finally {
-      this.current = null;
+      setCurrentTask(null);
       native.armQuantum(0);
       this.running = false;
     }

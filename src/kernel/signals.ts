@@ -231,7 +231,7 @@ function continueProcess(tg: ThreadGroup): void {
  * no member has a live parent in another group of the same session. The
  * first process's parent is outside the sandbox, as a container init's is.
  */
-function orphanedGroup(t: Task): boolean {
+export function orphanedGroup(t: Task): boolean {
   const pgid = t.tg.pgid, sid = t.tg.sid;
   for (const x of t.kernel.pidns.tasks.values()) {
     const g = x.tg;

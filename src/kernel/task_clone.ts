@@ -124,6 +124,7 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
     for (let i = 0; i < tg.sigactions.length; i++) Object.assign(ctg.sigactions[i], tg.sigactions[i]);
     ctg.pgid = tg.pgid;
     ctg.sid = tg.sid;
+    ctg.tty = tg.tty;
     ctg.ppid = tg.tgid;
     ctg.parent = tg;
     ctg.exitSignal = a.flags & CSIGNAL;

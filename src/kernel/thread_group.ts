@@ -10,6 +10,7 @@
 import type { Task } from './task.js';
 import { TaskState } from './task.js';
 import { WaitQueue } from '../sync/waiter.js';
+import type { Terminal } from './tty/terminal.js';
 
 export interface SigAction {
   handler: bigint;
@@ -30,6 +31,8 @@ export class ThreadGroup {
   exitStatus: number | null = null;
   pgid: number;
   sid: number;
+  /** The controlling terminal (Linux's signal->tty): fork copies it, setsid clears it (kernel/tty/terminal.ts). */
+  tty: Terminal | null = null;
   /** Parent's tgid as the application sees it (0 for the first process: its parent is outside). */
   ppid = 0;
   /** setitimer(ITIMER_REAL) / alarm(2). */

@@ -162,5 +162,6 @@ export function sysSetsid(t: Task): number {
   const tg = t.tg;
   for (const o of t.kernel.pidns.tasks.values()) if (o.tg.pgid === tg.tgid) return -EPERM;
   tg.sid = tg.pgid = tg.tgid;
+  tg.tty = null;
   return tg.sid;
 }

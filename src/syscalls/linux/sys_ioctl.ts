@@ -1,13 +1,17 @@
 // ioctl(2): the generic requests (FIONCLEX, FIOCLEX, FIONBIO, FIOASYNC)
-// here, everything else by the file (terminal requests on a host
-// terminal, for example).
+// here, TIOCGPTPEER (it makes a descriptor), everything else by the file:
+// the terminal requests of a pty (kernel/tty/pty.ts) or of a host
+// terminal (fs/host_fd.ts), FIONREAD on pipes.
 
 import type { Task } from '../../kernel/task.js';
-import { O_NONBLOCK, O_PATH } from '../../vfs/file_description.js';
-import { EBADF, EFAULT, copyInStruct, ioctlIO } from '../support.js';
+import { O_ACCMODE, O_CLOEXEC, O_NOCTTY, O_NONBLOCK, O_PATH } from '../../vfs/file_description.js';
+import { PtyMasterFD, TIOCGPTPEER } from '../../kernel/tty/pty.js';
+import { EBADF, EFAULT, copyInStruct, installNew, ioctlIO } from '../support.js';
 import { EINVAL } from '../../abi/linux/errno.js';
 
 const FIONCLEX = 0x5450, FIOCLEX = 0x5451, FIONBIO = 0x5421, FIOASYNC = 0x5452;
+/** The open flags TIOCGPTPEER takes (Linux's ptm_open_peer). */
+const PEER_FLAGS = O_ACCMODE | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
 
 export function sysIoctl(t: Task): number {
   const r = t.regs;
@@ -29,6 +33,14 @@ export function sysIoctl(t: Task): number {
       const dv = copyInStruct(t, arg, 4);
       if (dv === null) return -EFAULT;
       return dv.getInt32(0, true) !== 0 ? -EINVAL : 0;
+    }
+    case TIOCGPTPEER: {
+      // Another terminal answers EIO itself, any other file ENOTTY.
+      if (!(f instanceof PtyMasterFD)) return f.ioctl(req, arg, ioctlIO(t));
+      const flags = r.argU32(2) & PEER_FLAGS;
+      const p = f.pty.openPeer(flags & ~O_CLOEXEC);
+      if (typeof p === 'number') return p;
+      return installNew(t, p, (flags & O_CLOEXEC) !== 0);
     }
     default:
       return f.ioctl(req, arg, ioctlIO(t));

@@ -270,7 +270,7 @@ full('rt_tgsigqueueinfo', signal.sysRtTgsigqueueinfo);
 // misc
 full('getrandom', random.sysGetrandom);
 partial('futex', futex.sysFutex, 'WAIT, WAKE, WAIT_BITSET, WAKE_BITSET only; requeue, wake-op and PI ops return ENOSYS');
-partial('ioctl', ioctl.sysIoctl, 'FIONBIO, FIOCLEX, FIONCLEX, FIOASYNC off; FIONREAD on pipes and host fds; TCGETS/TCSETS/TCSETSW/TCSETSF/TIOCGWINSZ/TIOCSWINSZ on a host terminal; no job control (TIOCGPGRP/TIOCSPGRP)');
+partial('ioctl', ioctl.sysIoctl, 'FIONBIO, FIOCLEX, FIONCLEX, FIOASYNC off; FIONREAD on pipes and host fds; ptys (docs/filesystems.md): termios and termios2, window size, FIONREAD, TIOCOUTQ, TCFLSH, TCXONC, the break requests, TIOCGETD/TIOCSETD, TIOCEXCL, TIOCSTI, TIOCGPTN, TIOCSPTLCK, TIOCGPTLCK, TIOCGPTPEER, TIOCSIG; job control on ptys and the host terminal (TIOCSCTTY, TIOCNOTTY, TIOCGPGRP, TIOCSPGRP, TIOCGSID); a host terminal passes TCGETS/TCSETS*/TIOCGWINSZ/TIOCSWINSZ to the host; no packet mode (TIOCPKT: EINVAL), no termio (TCGETA...) or modem requests (ENOTTY)');
 partial('getxattr', xattr.sysGetxattr, 'no file carries extended attributes yet (ENODATA)');
 partial('lgetxattr', xattr.sysLgetxattr, 'no file carries extended attributes yet (ENODATA)');
 partial('fgetxattr', xattr.sysFgetxattr, 'no file carries extended attributes yet (ENODATA)');

@@ -1,0 +1,55 @@
+// The host's signals to `tsvisor do` (runsc's sighandling, with --tty's
+// "to the foreground process group"): SIGTERM and SIGHUP go to the
+// sandbox's first process, as before. When the program's stdio is a host
+// terminal, the first process is a session leader with that terminal as
+// its controlling terminal (as runsc gives a container with a console),
+// and what the host's line discipline sends tsvisor for a key (SIGINT for
+// ^C, SIGQUIT for ^\, SIGTSTP for ^Z) and for a resize (SIGWINCH) goes to
+// the foreground process group the sandbox's programs chose with
+// tcsetpgrp; without a foreground group, SIGINT and SIGQUIT go to the
+// first process. tsvisor itself is never stopped by ^Z: the Sentry
+// handles SIGTSTP, and the launcher ignores the terminal's.
+
+import type { Task } from '../kernel/task.js';
+import type { FDTable } from '../kernel/fd_table.js';
+import { signalFromHost } from '../kernel/exit.js';
+import { HostFD, restoreHostTerminals } from '../fs/host_fd.js';
+import type { HostTerminal } from '../fs/host_fd.js';
+
+/** Makes the host terminal of the first process's stdio its controlling terminal; returns it, or null. */
+export function attachHostTerminal(init: Task, fdTable: FDTable): HostTerminal | null {
+  for (const fd of [0, 1, 2]) {
+    const f = fdTable.get(fd);
+    if (f instanceof HostFD && f.terminal !== null) {
+      f.terminal.setControlling(init.tg);
+      return f.terminal;
+    }
+  }
+  return null;
+}
+
+/** Starts forwarding; the function returned stops it and puts the host terminal's modes back. */
+export function forwardHostSignals(init: Task, term: HostTerminal | null): () => void {
+  const toInit = (sig: number) => {
+    if (init.tg.exitStatus === null) signalFromHost(init, sig);
+  };
+  const toForeground = (sig: number, fallback: boolean) => {
+    if (init.tg.exitStatus !== null) return;
+    if (term !== null && term.fgPgid !== 0) term.killPgrp(term.fgPgid, sig);
+    else if (fallback) toInit(sig);
+  };
+  const handlers: [NodeJS.Signals, () => void][] = [
+    ['SIGTERM', () => toInit(15)],
+    ['SIGHUP', () => toInit(1)],
+    ['SIGINT', () => toForeground(2, true)],
+    ['SIGQUIT', () => toForeground(3, true)],
+  ];
+  if (term !== null) {
+    handlers.push(['SIGTSTP', () => toForeground(20, false)], ['SIGWINCH', () => toForeground(28, false)]);
+  }
+  for (const [name, h] of handlers) process.on(name, h);
+  return () => {
+    for (const [name, h] of handlers) process.off(name, h);
+    if (term !== null) restoreHostTerminals();
+  };
+}
