@@ -15,6 +15,10 @@ import { HostFileSystem, defaultMaxHostFds } from '../fs/hostfs.js';
 import { makeSyntheticMounts } from '../fs/synthetic.js';
 import { HostFD } from '../fs/host_fd.js';
 import { VirtualFilesystem } from '../vfs/vfs.js';
+import { MS_NODEV, MS_NOSUID, MS_RDONLY, mountFlagsFrom } from '../vfs/mount.js';
+import { fileSystemType, registerFileSystemType } from '../vfs/fs_registry.js';
+import type { FileSystem, Inode } from '../vfs/inode.js';
+import '../fs/tmpfs/tmpfs.js';
 import { O_RDONLY, O_WRONLY } from '../vfs/file_description.js';
 import { Kernel } from '../kernel/kernel.js';
 import { Logger } from '../kernel/log.js';
@@ -47,6 +51,12 @@ export interface DoOptions {
   vmaBudget?: number;
   /** The most host files open at once (--max-host-fds); default: from the Sentry's RLIMIT_NOFILE. */
   maxHostFds?: number;
+  /**
+   * The sandbox's mounts after the root, in order (a parent before what is
+   * mounted below it); default defaultMounts(). The OCI runtime builds this
+   * list from a container's config.json.
+   */
+  mounts?: MountSpec[];
   /** Bounds on kernel objects (--max-epoll-watches, --max-pending-signals, --max-descriptors); defaults in kernel/limits.ts. */
   kernelLimits?: { epollWatches?: number; pendingSignals?: number; descriptors?: number };
 }
@@ -61,6 +71,63 @@ function stubIdentity(launched: Launched | null): PtraceOptions {
   if (launched === null) return {};
   if (launched.stubUid === (process.getuid?.() ?? 0)) return { stubUid: -1, stubGid: -1 };
   return { stubUid: launched.stubUid, stubGid: launched.stubGid };
+}
+
+/**
+ * One mount of the sandbox's table: what mount(8) would be given. `type` is
+ * a registered file system type (src/vfs/fs_registry.ts); `flags` are
+ * mount(2)'s MS_* flags, `data` the file system's own options.
+ */
+export interface MountSpec {
+  target: string;
+  type: string;
+  source: string;
+  flags: number;
+  data: string;
+}
+
+/**
+ * What `tsvisor do` mounts over the host root (which is read-only): tmpfs
+ * at /tmp and /dev/shm, and /dev, /proc and /sys. The last three are the
+ * synthetic placeholders until devfs, procfs and sysfs register their
+ * types: then each line names "devtmpfs", "proc", "sysfs".
+ */
+export function defaultMounts(): MountSpec[] {
+  return [
+    { target: '/dev', type: SYNTHETIC_DEV, source: 'udev', flags: MS_NOSUID, data: '' },
+    { target: '/proc', type: SYNTHETIC_PROC, source: 'proc', flags: 0, data: '' },
+    { target: '/sys', type: SYNTHETIC_SYS, source: 'sysfs', flags: 0, data: '' },
+    { target: '/tmp', type: 'tmpfs', source: 'tmpfs', flags: MS_NOSUID | MS_NODEV, data: 'mode=1777' },
+    { target: '/dev/shm', type: 'tmpfs', source: 'tmpfs', flags: MS_NOSUID | MS_NODEV, data: 'mode=1777' },
+  ];
+}
+
+const SYNTHETIC_DEV = 'tsvisor-synthetic-dev', SYNTHETIC_PROC = 'tsvisor-synthetic-proc', SYNTHETIC_SYS = 'tsvisor-synthetic-sys';
+
+/** The synthetic /dev, /proc and /sys as file system types, each one instance (see defaultMounts). */
+function registerSynthetic(): void {
+  if (fileSystemType(SYNTHETIC_DEV) !== undefined) return;
+  const synth = makeSyntheticMounts();
+  const one = (root: Inode) => () => ({ fs: root.fs, root });
+  registerFileSystemType(SYNTHETIC_DEV, one(synth.dev));
+  registerFileSystemType(SYNTHETIC_PROC, one(synth.proc));
+  registerFileSystemType(SYNTHETIC_SYS, one(synth.sys));
+}
+
+/** Mounts the table's entries over the root; a BootError names the first that fails. */
+function mountTable(vfs: VirtualFilesystem, kernel: Kernel, specs: MountSpec[]): void {
+  const root = Credentials.of(0, 0);
+  for (const m of specs) {
+    const fail = (why: string) => new BootError(`mount ${m.type} at ${m.target}: ${why}`, 125);
+    const type = fileSystemType(m.type);
+    if (type === undefined) throw fail('no such file system type');
+    const at = vfs.walk(root, vfs.root, vfs.root, latin1(m.target), { followFinal: true });
+    if (typeof at === 'number') throw fail(errnoName(-at));
+    const made = type.make({ source: m.source, data: m.data, flags: m.flags, mf: kernel.mf, kernel });
+    if (typeof made === 'number') throw fail(errnoName(-made));
+    const r = vfs.attach(at, made.fs, made.root, mountFlagsFrom(m.flags), m.source);
+    if (typeof r === 'number') throw fail(errnoName(-r));
+  }
 }
 
 export class BootError extends Error {
@@ -144,12 +211,10 @@ export function runDo(opts: DoOptions): Promise<number> {
   const rlimits = hostRlimits();
   const nofile = rlimits[RLIMIT_NOFILE].cur;
   const hostfs = new HostFileSystem(rootFd, opts.maxHostFds ?? defaultMaxHostFds(nofile === RLIM_INFINITY ? 1 << 20 : Number(nofile)));
-  const vfs = new VirtualFilesystem(hostfs.root);
-  const synth = makeSyntheticMounts();
-  vfs.mount('/dev', synth.dev);
-  vfs.mount('/proc', synth.proc);
-  vfs.mount('/sys', synth.sys);
+  const vfs = new VirtualFilesystem(hostfs as FileSystem, hostfs.root, mountFlagsFrom(MS_RDONLY), opts.root);
   const kernel = new Kernel(platform, mf, vfs, buildSyscallTable(), log, os.hostname());
+  registerSynthetic();
+  mountTable(vfs, kernel, opts.mounts ?? defaultMounts());
   if (opts.strace) kernel.tracer = new StraceTracer(2);
   const kl = opts.kernelLimits ?? {};
   if (kl.epollWatches !== undefined) kernel.limits.maxUserWatches = kernel.limits.epollWatches.sandboxMax = kl.epollWatches;

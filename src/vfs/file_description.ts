@@ -72,11 +72,25 @@ export abstract class FileDescription {
   atimePolicy = 1;
   readonly queue = new WaitQueue();
 
+  private _dentry: Dentry | null = null;
+
   constructor(
     public flags: number,
-    public dentry: Dentry | null,
+    dentry: Dentry | null,
   ) {
     live++;
+    this.dentry = dentry;
+  }
+
+  /** The name the file was opened by (null for pipes, sockets, anonymous files); its mount counts it as busy. */
+  get dentry(): Dentry | null {
+    return this._dentry;
+  }
+
+  set dentry(d: Dentry | null) {
+    if (this._dentry !== null) this._dentry.mount.openFiles--;
+    this._dentry = d;
+    if (d !== null) d.mount.openFiles++;
   }
 
   get readable(): boolean {
@@ -192,6 +206,7 @@ export abstract class FileDescription {
         this.releaseWatchers = null;
       }
       this.release();
+      this.dentry = null;
     }
   }
 
