@@ -321,7 +321,7 @@ export function sysOpenat2(t: Task): number {
   if (mode > 0o7777) return -EINVAL;
   // With O_PATH, openat2 allows only the flags O_PATH takes (open(2) would drop the rest).
   if (flags & O_PATH && flags & ~(O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) return -EINVAL;
-  if (resolve & ~0x3f) return -EINVAL;
+  if (resolve > 0x3f) return -EINVAL;
   if (resolve & RESOLVE_BENEATH && resolve & RESOLVE_IN_ROOT) return -EINVAL;
   const p = readPath(t, r.arg(1));
   if (typeof p === 'number') return p;

@@ -150,13 +150,14 @@ export function sysMknodat(t: Task): number {
 function symlinkAt(t: Task, targetAddr: number, dirfd: number, pathAddr: number): number {
   const target = readPath(t, targetAddr);
   if (typeof target === 'number') return target;
+  // getname() refuses an empty string before anything else.
+  if (target.length === 0) return -ENOENT;
   const path = readPath(t, pathAddr);
   if (typeof path === 'number') return path;
   const p = parentAt(t, dirfd, path);
   if (typeof p === 'number') return p;
   const c = checkCreate(t, p, false);
   if (c < 0) return c;
-  if (target.length === 0) return -ENOENT;
   return made(t, p, p.parent.inode.symlink?.(p.name, target, createContext(t)));
 }
 export function sysSymlink(t: Task): number {
@@ -503,6 +504,8 @@ function nowTime(t: Task): [number, number] {
 interface Times {
   atime?: readonly [number, number] | 'now';
   mtime?: readonly [number, number] | 'now';
+  /** A nanosecond field out of range: vfs_utimes() says EINVAL once the file is found. */
+  bad?: boolean;
 }
 
 /** Reads two timevals (usec) or timespecs; -errno if unreadable or bad. */
@@ -522,7 +525,7 @@ function readTimes(t: Task, addr: number, usec: boolean): Times | number {
     } else if (frac === UTIME_NOW) {
       out[key] = 'now';
     } else {
-      if (frac < 0 || frac >= 1e9) return -EINVAL;
+      if (frac < 0 || frac >= 1e9) out.bad = true;
       out[key] = [sec, frac];
     }
   }
@@ -531,6 +534,7 @@ function readTimes(t: Task, addr: number, usec: boolean): Times | number {
 
 /** vfs_utimes(): who may set which times, then the change. */
 function utimes(t: Task, d: Dentry, tm: Times): number {
+  if (tm.bad) return -EINVAL;
   const ro = wantWrite(d);
   if (ro < 0) return ro;
   const st = d.inode.stat();
@@ -555,7 +559,7 @@ function utimesAt(t: Task, dirfd: number, pathAddr: number, flags: number, tm: T
     if (flags !== 0) return -EINVAL;
     const f = t.fdTable.get(dirfd);
     if (f === undefined || f.flags & O_PATH) return -EBADF;
-    if (f.dentry === null) return f.setattr({}, t.creds.euid);
+    if (f.dentry === null) return tm.bad ? -EINVAL : f.setattr({}, t.creds.euid);
     return utimes(t, f.dentry, tm);
   }
   if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
@@ -564,7 +568,7 @@ function utimesAt(t: Task, dirfd: number, pathAddr: number, flags: number, tm: T
   if (path.length === 0 && flags & AT_EMPTY_PATH && dirfd !== AT_FDCWD) {
     const f = t.fdTable.get(dirfd);
     if (f === undefined) return -EBADF;
-    if (f.dentry === null) return f.setattr({}, t.creds.euid);
+    if (f.dentry === null) return tm.bad ? -EINVAL : f.setattr({}, t.creds.euid);
   }
   const d = resolveAt(t, dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) === 0, (flags & AT_EMPTY_PATH) !== 0);
   return typeof d === 'number' ? d : utimes(t, d, tm);
@@ -597,9 +601,8 @@ export function sysUtimensat(t: Task): number {
   const r = t.regs;
   const tm = readTimes(t, r.arg(2), false);
   if (typeof tm === 'number') return tm;
-  if (tm.atime === undefined && tm.mtime === undefined) {
-    return r.argInt(3) & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) ? -EINVAL : 0;
-  }
+  // Nothing to do: not even the path is looked at.
+  if (tm.atime === undefined && tm.mtime === undefined) return 0;
   return utimesAt(t, r.argInt(0), r.arg(1), r.argInt(3), tm);
 }
 
