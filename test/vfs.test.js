@@ -12,7 +12,8 @@ import { assertSameAsNative, compileC, compileWarnings, runTsvisor, assertNoSent
 const PROGRAMS = {
   vfs_tree: ['dynamic', 'static'], // names, links, rename corner cases, permissions, getcwd, getdents, xattrs, times
   vfs_mount: ['dynamic'], // mount/umount2/bind/remount/MS_MOVE/propagation/noexec/nodev/chroot/pivot_root, ENOSPC
-  tmpfs_mmap: ['dynamic', 'static'], // MAP_SHARED and MAP_PRIVATE of tmpfs files against read/write and other processes
+  tmpfs_mmap: ['dynamic', 'static'],
+  vfs_resolve: ['dynamic'], // openat2 RESOLVE_*, trailing slashes, mount roots, AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW
 };
 
 for (const [name, modes] of Object.entries(PROGRAMS)) {

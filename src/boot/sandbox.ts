@@ -121,11 +121,16 @@ function mountTable(vfs: VirtualFilesystem, kernel: Kernel, specs: MountSpec[]):
     const fail = (why: string) => new BootError(`mount ${m.type} at ${m.target}: ${why}`, 125);
     const type = fileSystemType(m.type);
     if (type === undefined) throw fail('no such file system type');
-    const at = vfs.walk(root, vfs.root, vfs.root, latin1(m.target), { followFinal: true });
-    if (typeof at === 'number') throw fail(errnoName(-at));
+    const target = latin1(m.target);
+    const slash = target.lastIndexOf('/');
+    const name = target.slice(slash + 1);
+    if (!target.startsWith('/') || name === '' || name === '.' || name === '..') throw fail('not an absolute path');
+    const parent = vfs.walk(root, vfs.root, vfs.root, slash === 0 ? '/' : target.slice(0, slash), { followFinal: true });
+    if (typeof parent === 'number') throw fail(errnoName(-parent));
     const made = type.make({ source: m.source, data: m.data, flags: m.flags, mf: kernel.mf, kernel });
     if (typeof made === 'number') throw fail(errnoName(-made));
-    const r = vfs.attach(at, made.fs, made.root, mountFlagsFrom(m.flags), m.source);
+    // A mount point the root lacks is made in the VFS (the root may be a read-only host directory).
+    const r = vfs.attachAt(parent, name, made.fs, made.root, mountFlagsFrom(m.flags), m.source);
     if (typeof r === 'number') throw fail(errnoName(-r));
   }
 }

@@ -128,8 +128,9 @@ export class VirtualFilesystem {
     if (parent.dead) return -ENOENT;
     const stable = parent.inode.fs.stableTree === true;
     const cached = parent.children?.get(name);
-    // Where the tree is not stable only the dentries on the way to a mount point are kept.
-    if (!stable && cached !== undefined && cached.pinned) return cached;
+    // A mount point stays where it is while mounted on; where the tree is
+    // not stable only the dentries on the way to one are kept.
+    if (cached !== undefined && (cached.mounted !== null || (!stable && cached.pinned))) return cached;
     const ino = parent.inode.lookup(name);
     if (typeof ino === 'number') {
       // Gone behind this mount's back (through another mount of the same file system).
@@ -323,6 +324,19 @@ export class VirtualFilesystem {
     const m = new Mount(fs, rootInode, flags, ns, source, fsRootPath, target.name);
     this.graft(m, target);
     return m;
+  }
+
+  /**
+   * Attaches at parent/name, making the mount point when the file system
+   * below has no such name (a read-only root without /proc, say): the mount
+   * point then exists in the VFS only, and getdents of parent does not list it.
+   */
+  attachAt(parent: Dentry, name: string, fs: FileSystem, rootInode: Inode, flags: number, source: string): Mount | number {
+    const existing = this.lookupChild(parent, name, true);
+    if (typeof existing !== 'number') return this.attach(existing, fs, rootInode, flags, source);
+    if (existing !== -ENOENT) return existing;
+    const mp = new Dentry(rootInode, name, parent, parent.mount);
+    return this.attach(mp, fs, rootInode, flags, source);
   }
 
   private graft(m: Mount, target: Dentry): void {

@@ -167,7 +167,8 @@ function doOpen(t: Task, d: Dentry, flags: number, created: boolean): number {
   }
   let f: FileDescription | number;
   if (flags & O_PATH) f = d.inode.open(flags);
-  else if (type === S_IFIFO) return openFifo(t, d, flags);
+  // A FIFO of the Sentry's own trees is a Sentry pipe; one in a host directory is the host's file system's to open (EACCES).
+  else if (type === S_IFIFO && d.inode.fs.stableTree === true) return openFifo(t, d, flags);
   else if (type === S_IFCHR) {
     const st = d.inode.stat();
     if (typeof st === 'number') return st;
