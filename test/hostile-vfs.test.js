@@ -10,7 +10,7 @@ import { assertNoSentryCrash, assertSameAsNative, compileC, ms, runTsvisor } fro
 
 const bin = () => compileC('vfs_hostile');
 
-for (const [mode, arg] of [['deep', '3000'], ['links', ''], ['mounts', '2000'], ['many', '100000']]) {
+for (const [mode, arg] of [['deep', '3000'], ['links', ''], ['sparse', ''], ['mounts', '2000'], ['many', '100000']]) {
   test(`hostile VFS: ${mode} ${arg} ends as natively`, () => {
     const argv = [bin(), mode, ...(arg === '' ? [] : [arg])];
     const { sandboxed } = assertSameAsNative(argv, { expectCode: 0, timeout: ms(180_000) });

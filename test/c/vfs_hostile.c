@@ -9,6 +9,7 @@
  *   fill        tmpfs with no size= filled until it refuses (ENOSPC)
  *   mounts N    N tmpfs mounts on one point, then all unmounted
  *   links       symlink chains: 40 resolve, 41 are ELOOP; a self loop
+ *   sparse      a 2^50-byte sparse file: seeks, punches and fallocates over all of it
  */
 #include "common.h"
 #include <dirent.h>
@@ -16,6 +17,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <linux/falloc.h>
 
 static int setup(const char *opts)
 {
@@ -158,6 +160,27 @@ static void mounts(int n)
 	printf("mounts_unmounted: %d\n", gone == made);
 }
 
+static void sparse(void)
+{
+	int fd = open("sparse", O_CREAT | O_RDWR, 0644);
+	off_t huge = 1LL << 50;
+	show("sparse_truncate", ftruncate(fd, huge));
+	show("sparse_seek_data", lseek(fd, 0, SEEK_DATA));
+	show("sparse_seek_hole", lseek(fd, 4096, SEEK_HOLE));
+	show("sparse_pwrite_far", pwrite(fd, "x", 1, huge - 1));
+	show("sparse_seek_data_far", lseek(fd, 0, SEEK_DATA) == (huge - 4096));
+	show("sparse_punch_all", fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, huge));
+	show("sparse_seek_data_after_punch", lseek(fd, 0, SEEK_DATA));
+	show("sparse_fallocate_huge", fallocate(fd, 0, 0, huge));
+	show("sparse_fallocate_keep_huge", fallocate(fd, FALLOC_FL_KEEP_SIZE, 4096, huge));
+	show("sparse_zero_range_huge", fallocate(fd, FALLOC_FL_ZERO_RANGE, 0, huge));
+	struct stat st;
+	fstat(fd, &st);
+	printf("sparse_blocks: %ld\n", (long)st.st_blocks);
+	show("sparse_truncate_down", ftruncate(fd, 0));
+	close(fd);
+}
+
 static void links(void)
 {
 	char a[32], b[32];
@@ -214,6 +237,8 @@ int main(int argc, char **argv)
 			mounts(n);
 		else if (strcmp(mode, "links") == 0)
 			links();
+		else if (strcmp(mode, "sparse") == 0)
+			sparse();
 	}
 	printf("done\n");
 	return 0;

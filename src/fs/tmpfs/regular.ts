@@ -29,7 +29,7 @@ export const MAX_FILE_SIZE = 2 ** 53 - PAGE_SIZE;
 /** The most pages one allocation gives a file (one run of contiguous pages). */
 const RUN_PAGES = 128;
 
-const FALLOC_FL_KEEP_SIZE = 1, FALLOC_FL_PUNCH_HOLE = 2, FALLOC_FL_ZERO_RANGE = 0x10;
+const FALLOC_FL_KEEP_SIZE = 1, FALLOC_FL_PUNCH_HOLE = 2;
 
 export class TmpfsRegular extends TmpfsInode {
   /** Page index -> memory-file offset. */
@@ -200,12 +200,9 @@ export class TmpfsRegular extends TmpfsInode {
       // Whole pages go; partial ones are zeroed. The size never changes.
       const firstWhole = Math.ceil(offset / PAGE_SIZE), endWhole = Math.floor(end / PAGE_SIZE);
       const gone: number[] = [];
-      for (let i = firstWhole; i < endWhole; i++) {
-        const off = this.pages.get(i);
-        if (off !== undefined) {
-          gone.push(off);
-          this.pages.delete(i);
-        }
+      for (const i of this.pagesIn(firstWhole, endWhole)) {
+        gone.push(this.pages.get(i) as number);
+        this.pages.delete(i);
       }
       this.freeOffsets(gone);
       this.zeroPartial(offset, Math.min(end, firstWhole * PAGE_SIZE));
@@ -213,12 +210,15 @@ export class TmpfsRegular extends TmpfsInode {
       this.touchChange(true);
       return 0;
     }
-    if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_ZERO_RANGE)) return -EOPNOTSUPP;
+    // shmem_fallocate knows only KEEP_SIZE and PUNCH_HOLE.
+    if (mode & ~FALLOC_FL_KEEP_SIZE) return -EOPNOTSUPP;
     const first = Math.floor(offset / PAGE_SIZE);
     const count = Math.ceil(end / PAGE_SIZE) - first;
+    // Checked before any page is made, so that a huge range costs nothing.
+    const have = new Set(this.pagesIn(first, first + count));
+    if (count - have.size > this.fs.maxPages - this.fs.usedPages) return -ENOSPC;
     const missing: number[] = [];
-    for (let i = first; i < first + count; i++) if (!this.pages.has(i)) missing.push(i);
-    if (missing.length > this.fs.maxPages - this.fs.usedPages) return -ENOSPC;
+    for (let i = first; i < first + count; i++) if (!have.has(i)) missing.push(i);
     if (this.ensure(first, count) < count) {
       // Out of the sandbox's memory part way: what was made for this call goes back, as shmem_fallocate undoes.
       const undo: number[] = [];
@@ -232,9 +232,9 @@ export class TmpfsRegular extends TmpfsInode {
       this.freeOffsets(undo);
       return -ENOSPC;
     }
-    if (mode & FALLOC_FL_ZERO_RANGE) this.zeroPartial(offset, end);
     if (!(mode & FALLOC_FL_KEEP_SIZE) && end > this.length) this.length = end;
-    this.touchChange(mode & FALLOC_FL_ZERO_RANGE ? true : end > this.length);
+    // shmem_fallocate's file_modified(): mtime and ctime, whatever changed.
+    this.touchChange(true);
     return 0;
   }
 
@@ -250,16 +250,31 @@ export class TmpfsRegular extends TmpfsInode {
     }
   }
 
-  /** SEEK_DATA/SEEK_HOLE: data is where pages exist. */
+  /** SEEK_DATA/SEEK_HOLE: data is where pages exist. Bounded by the pages the file has, not by its size. */
   seekData(off: number, hole: boolean): number {
     const ENXIO = 6;
     if (off < 0 || off >= this.length) return -ENXIO;
-    for (let p = off; p < this.length;) {
-      const idx = Math.floor(p / PAGE_SIZE);
-      if (this.pages.has(idx) !== hole) return p;
-      p = (idx + 1) * PAGE_SIZE;
+    const start = Math.floor(off / PAGE_SIZE);
+    if (hole) {
+      let idx = start;
+      while (this.pages.has(idx)) idx++;
+      return Math.min(this.length, Math.max(off, idx * PAGE_SIZE));
     }
-    return hole ? this.length : -ENXIO;
+    if (this.pages.has(start)) return off;
+    let best = Infinity;
+    for (const idx of this.pages.keys()) if (idx > start && idx < best) best = idx;
+    return best === Infinity || best * PAGE_SIZE >= this.length ? -ENXIO : best * PAGE_SIZE;
+  }
+
+  /** The indexes of the pages the file has in [first, end), in no order: bounded by the pages, not the range. */
+  private pagesIn(first: number, end: number): number[] {
+    const out: number[] = [];
+    if (end - first <= this.pages.size) {
+      for (let i = first; i < end; i++) if (this.pages.has(i)) out.push(i);
+    } else {
+      for (const i of this.pages.keys()) if (i >= first && i < end) out.push(i);
+    }
+    return out;
   }
 
   /** See Mappable.filePages. */
