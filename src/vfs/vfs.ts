@@ -25,6 +25,38 @@ const S_ISVTX = 0o1000;
 
 export const MAY_EXEC = 1, MAY_WRITE = 2, MAY_READ = 4;
 
+/**
+ * The most dentries the cache keeps for stable trees, the sandbox's
+ * mounts together (each costs the Sentry ~150 bytes of heap, and bind
+ * mounts multiply the names of one tree). Past it, lookups make dentries
+ * that are not kept, as for a host directory: a rename then does not move
+ * such a dentry, so a working directory reached that way keeps its old path.
+ */
+export const DENTRY_CACHE_MAX = 1 << 21;
+let cachedDentries = 0;
+
+/** Adds d to parent's cached children (false when the cache is full). */
+function cacheChild(parent: Dentry, d: Dentry): boolean {
+  if (parent.children === null) parent.children = new Map();
+  const old = parent.children.get(d.name);
+  if (old === undefined) {
+    if (cachedDentries >= DENTRY_CACHE_MAX) return false;
+    cachedDentries++;
+  }
+  parent.children.set(d.name, d);
+  return true;
+}
+
+/** Drops parent's cached child called name, if any. */
+function uncacheChild(parent: Dentry, name: string): Dentry | undefined {
+  const d = parent.children?.get(name);
+  if (d !== undefined) {
+    parent.children?.delete(name);
+    cachedDentries--;
+  }
+  return d;
+}
+
 export const RESOLVE_NO_XDEV = 0x01, RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SYMLINKS = 0x04,
   RESOLVE_BENEATH = 0x08, RESOLVE_IN_ROOT = 0x10, RESOLVE_CACHED = 0x20;
 
@@ -143,15 +175,12 @@ export class VirtualFilesystem {
       else return cached;
     }
     const d = new Dentry(ino, name, parent, parent.mount);
-    if (stable) {
-      if (parent.children === null) parent.children = new Map();
-      parent.children.set(name, d);
-    }
+    if (stable) cacheChild(parent, d);
     return d;
   }
 
   private forget(parent: Dentry, d: Dentry): void {
-    parent.children?.delete(d.name);
+    uncacheChild(parent, d.name);
     d.dead = true;
   }
 
@@ -272,34 +301,28 @@ export class VirtualFilesystem {
   linked(parent: Dentry, name: string, inode: Inode): Dentry {
     const d = new Dentry(inode, name, parent, parent.mount);
     if (parent.inode.fs.stableTree === true) {
-      if (parent.children === null) parent.children = new Map();
-      const old = parent.children.get(name);
+      const old = uncacheChild(parent, name);
       if (old !== undefined) old.dead = true;
-      parent.children.set(name, d);
+      cacheChild(parent, d);
     }
     return d;
   }
 
   /** After a file system removed `name` from parent. */
   unlinked(parent: Dentry, name: string): void {
-    const d = parent.children?.get(name);
-    if (d === undefined) return;
-    parent.children?.delete(name);
-    d.dead = true;
+    const d = uncacheChild(parent, name);
+    if (d !== undefined) d.dead = true;
   }
 
   /** After a file system renamed (or, with exchange, swapped) the two names. */
   renamed(oldParent: Dentry, oldName: string, newParent: Dentry, newName: string, exchange: boolean): void {
-    const src = oldParent.children?.get(oldName);
-    const dst = newParent.children?.get(newName);
-    oldParent.children?.delete(oldName);
-    newParent.children?.delete(newName);
+    const src = uncacheChild(oldParent, oldName);
+    const dst = uncacheChild(newParent, newName);
     if (dst !== undefined) {
       if (exchange) {
         dst.name = oldName;
         dst.parent = oldParent;
-        if (oldParent.children === null) oldParent.children = new Map();
-        oldParent.children.set(oldName, dst);
+        cacheChild(oldParent, dst);
       } else {
         dst.dead = true;
       }
@@ -307,10 +330,7 @@ export class VirtualFilesystem {
     if (src !== undefined) {
       src.name = newName;
       src.parent = newParent;
-      if (newParent.inode.fs.stableTree === true) {
-        if (newParent.children === null) newParent.children = new Map();
-        newParent.children.set(newName, src);
-      }
+      if (newParent.inode.fs.stableTree === true) cacheChild(newParent, src);
     }
   }
 
@@ -343,8 +363,12 @@ export class VirtualFilesystem {
     // The mount point must be found again by the next walk: keep it and its ancestors in their parents.
     for (let d: Dentry = target; d.parent !== null && !d.pinned; d = d.parent) {
       d.pinned = true;
-      if (d.parent.children === null) d.parent.children = new Map();
-      d.parent.children.set(d.name, d);
+      if (d.parent.children?.get(d.name) !== d) {
+        uncacheChild(d.parent, d.name);
+        if (d.parent.children === null) d.parent.children = new Map();
+        d.parent.children.set(d.name, d);
+        cachedDentries++;
+      }
     }
     m.mountpoint = target;
     m.parent = target.mount;
