@@ -340,6 +340,11 @@ export class TmpfsDirFD extends FileDescription {
     return off;
   }
 
+  /** fsync of a directory: nothing to write back (noop_fsync). */
+  override sync(): number {
+    return 0;
+  }
+
   override release(): void {
     this.dir.fileClosed();
   }

@@ -344,8 +344,9 @@ export class TmpfsFileFD extends FileDescription {
   }
 
   override write(srcs: Uint8Array[], total: number, offset: number): number {
+    // O_APPEND writes at the end, pwrite(2) included (Linux's documented quirk).
     const append = (this.flags & O_APPEND) !== 0;
-    const pos = append && offset < 0 ? this.file.size : offset < 0 ? this.offset : offset;
+    const pos = append ? this.file.size : offset < 0 ? this.offset : offset;
     const n = this.file.write(srcs, total, pos);
     if (n > 0 && offset < 0) this.offset = pos + n;
     return n;
