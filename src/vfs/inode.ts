@@ -135,8 +135,11 @@ export interface Inode {
   /**
    * Opens a file description; flags are open(2) flags, already checked for
    * access and for the kind of file. O_TRUNC has been applied through
-   * setattr({size: 0}) before open is called. The VFS sets the result's
-   * dentry.
+   * setattr({size: 0, mtime: now}) before open is called. The VFS sets the
+   * result's dentry, flags and atimePolicy. The VFS opens FIFOs of stable
+   * trees (as Sentry pipes) and character devices (by number, the Sentry's
+   * own) itself; a file system's open sees them only for O_PATH, or when
+   * it serves the device itself.
    */
   open(flags: number): FileDescription | number;
 
