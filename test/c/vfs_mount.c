@@ -306,6 +306,45 @@ int main(void)
 	show("move_gone", access("m/moved", F_OK));
 	umount2("dst", 0);
 
+	/* atime policies: relatime (the default), strictatime, noatime */
+	const char *policies[] = { "relatime", "strictatime", "noatime" };
+	unsigned long pflags[] = { 0, MS_STRICTATIME, MS_NOATIME };
+	for (int i = 0; i < 3; i++) {
+		mount("tmpfs", "m", "tmpfs", pflags[i], "size=64k");
+		fd = open("m/a", O_CREAT | O_RDWR, 0644);
+		write(fd, "data", 4);
+		struct timespec old[2] = { { 1000, 0 }, { 2000, 0 } };
+		futimens(fd, old);
+		/* Apart from ctime by more than a clock tick: relatime compares atime with it. */
+		usleep(30000);
+		char c;
+		pread(fd, &c, 1, 0);
+		fstat(fd, &st);
+		int first = st.st_atim.tv_sec != 1000;
+		struct timespec a1 = st.st_atim;
+		usleep(30000);
+		pread(fd, &c, 1, 0);
+		fstat(fd, &st);
+		int second = st.st_atim.tv_sec != a1.tv_sec || st.st_atim.tv_nsec != a1.tv_nsec;
+		printf("atime_%s: first_read %d second_read %d\n", policies[i], first, second);
+		close(fd);
+		umount2("m", 0);
+	}
+
+	/* a child's own namespace */
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNS) == 0 && mount("tmpfs", "/tmp/t/m", "tmpfs", 0, "size=4k") == 0)
+			touch("/tmp/t/m/child_only");
+		printf("child_ns_sees_own: %d\n", access("/tmp/t/m/child_only", F_OK) == 0);
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(pid, NULL, 0);
+	show("parent_ns_unchanged", access("/tmp/t/m/child_only", F_OK));
+	show("unshare_bad_flag", unshare(0x80000000U >> 0 | 1));
+
 	/* chroot and pivot_root */
 	mkdir("/tmp/jail", 0755);
 	mkdir("/tmp/jail/sub", 0755);
