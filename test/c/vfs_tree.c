@@ -418,6 +418,14 @@ int main(void)
 	unlink("big");
 	statfs("/tmp", &sf);
 	printf("statfs_bfree_back: %ld\n", before - (long)sf.f_bfree);
+
+	/* statx: a birth time on tmpfs, and mount ids that tell mounts apart */
+	struct statx sx, sr;
+	show("statx", statx(AT_FDCWD, "newfile", 0, STATX_ALL, &sx));
+	statx(AT_FDCWD, "/", 0, STATX_ALL, &sr);
+	printf("statx_btime_mntid: %d %d %d\n", !!(sx.stx_mask & STATX_BTIME), !!(sx.stx_mask & STATX_MNT_ID),
+		sx.stx_mnt_id != sr.stx_mnt_id);
+	printf("statx_btime_not_after_ctime: %d\n", sx.stx_btime.tv_sec <= sx.stx_ctime.tv_sec);
 	printf("done\n");
 	return 0;
 }

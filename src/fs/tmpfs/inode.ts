@@ -32,6 +32,7 @@ export abstract class TmpfsInode implements Inode {
   atimeSec: number; atimeNsec: number;
   mtimeSec: number; mtimeNsec: number;
   ctimeSec: number; ctimeNsec: number;
+  readonly btimeSec: number; readonly btimeNsec: number;
   xattrs: Map<string, Uint8Array> | null = null;
   private xattrPages = 0;
   /** Open descriptions (O_PATH ones included): an unlinked file lives while any is open. */
@@ -50,6 +51,8 @@ export abstract class TmpfsInode implements Inode {
     const [s, ns] = now();
     this.atimeSec = this.mtimeSec = this.ctimeSec = s;
     this.atimeNsec = this.mtimeNsec = this.ctimeNsec = ns;
+    this.btimeSec = s;
+    this.btimeNsec = ns;
   }
 
   get mode(): number {
@@ -79,6 +82,7 @@ export abstract class TmpfsInode implements Inode {
     s.atimeSec = this.atimeSec; s.atimeNsec = this.atimeNsec;
     s.mtimeSec = this.mtimeSec; s.mtimeNsec = this.mtimeNsec;
     s.ctimeSec = this.ctimeSec; s.ctimeNsec = this.ctimeNsec;
+    s.btimeSec = this.btimeSec; s.btimeNsec = this.btimeNsec;
     return s;
   }
 

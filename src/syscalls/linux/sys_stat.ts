@@ -65,17 +65,20 @@ export function sysStatx(t: Task): number {
   const p = readPath(t, r.arg(1));
   if (typeof p === 'number') return p;
   let st: Stat | number;
+  let mntId = -1;
   if (p.length === 0 && flags & AT_EMPTY_PATH && dirfd !== AT_FDCWD) {
     const f = t.fdTable.get(dirfd);
     if (f === undefined) return -EBADF;
     st = f.stat();
+    if (f.dentry !== null) mntId = f.dentry.mount.id;
   } else {
     const d = resolveAt(t, dirfd, p, (flags & AT_SYMLINK_NOFOLLOW) === 0, (flags & AT_EMPTY_PATH) !== 0);
     if (typeof d === 'number') return d;
     st = d.inode.stat();
+    mntId = d.mount.id;
   }
   if (typeof st === 'number') return st;
-  return t.mm.copyOut(addr, st.toStatx());
+  return t.mm.copyOut(addr, st.toStatx(mntId));
 }
 
 const statfsBuf = new Uint8Array(120);

@@ -133,7 +133,7 @@ full('stat', stat.sysStat);
 full('fstat', stat.sysFstat);
 full('lstat', stat.sysLstat);
 full('newfstatat', stat.sysNewfstatat);
-partial('statx', stat.sysStatx, 'reports STATX_BASIC_STATS only (no birth time, no attributes)');
+partial('statx', stat.sysStatx, 'STATX_BASIC_STATS, STATX_MNT_ID, and STATX_BTIME where the file system keeps one (tmpfs); no attributes, no STATX_MNT_ID_UNIQUE or STATX_DIOALIGN');
 partial('statfs', stat.sysStatfs, 'the host\'s numbers for the root (with ST_RDONLY); the synthetic /dev, /proc and /sys report no block or inode counts; f_fsid is the device number');
 partial('fstatfs', stat.sysFstatfs, 'the host\'s numbers for the root (with ST_RDONLY); the synthetic /dev, /proc and /sys report no block or inode counts; f_fsid is the device number');
 full('getdents', dents.sysGetdents);
