@@ -35,3 +35,13 @@ test('hostile VFS: filling tmpfs, alone and past the total memory, is ENOSPC and
     'a_error: ENOSPC\nb/b_error: ENOSPC\nfillboth_some: 1 1\nfillboth_unlink: 0\nfillboth_write_after_free: 1\ndone\n');
   assert.equal(both.code, 0);
 });
+
+test('hostile VFS: random arguments to the file system calls leave the Sentry alive', () => {
+  const fuzz = compileC('vfs_fuzz');
+  for (const seed of ['1', '2', '3', '4']) {
+    const r = runTsvisor([fuzz, '5000', seed], { timeout: ms(180_000) });
+    assertNoSentryCrash(r);
+    assert.equal(r.stdout, 'done\n', `seed ${seed}: ${r.stderr}`);
+    assert.equal(r.code, 0);
+  }
+});
