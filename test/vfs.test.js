@@ -13,6 +13,7 @@ const PROGRAMS = {
   vfs_tree: ['dynamic', 'static'], // names, links, rename corner cases, permissions, getcwd, getdents, xattrs, times
   vfs_mount: ['dynamic'], // mount/umount2/bind/remount/MS_MOVE/propagation/noexec/nodev/chroot/pivot_root, ENOSPC
   tmpfs_mmap: ['dynamic', 'static'],
+  vfs_locks: ['dynamic'], // fcntl record locks, OFD locks, flock between processes
   vfs_resolve: ['dynamic'], // openat2 RESOLVE_*, trailing slashes, mount roots, AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW
 };
 
@@ -38,6 +39,7 @@ test('/tmp is a tmpfs the program can write, and the host never sees it', () => 
 test('the C programs compile without warnings', () => {
   for (const name of Object.keys(PROGRAMS)) compileC(name);
   compileC('vfs_hostile');
+  compileC('vfs_fuzz');
   const noisy = [...compileWarnings].filter(([k, w]) => /^(vfs_|tmpfs_)/.test(k) && w.trim() !== '');
   assert.deepEqual(noisy, [], noisy.map(([k, w]) => `${k}:\n${w}`).join('\n'));
 });

@@ -78,7 +78,8 @@ partial('close_range', file.sysCloseRange, 'CLOSE_RANGE_UNSHARE has no effect (f
 full('dup', file.sysDup);
 full('dup2', file.sysDup2);
 full('dup3', file.sysDup3);
-partial('fcntl', file.sysFcntl, 'record locks (F_GETLK/F_SETLK/F_OFD_*) return ENOLCK; F_SETOWN/F_SETSIG and seals are not supported');
+partial('fcntl', file.sysFcntl, 'record locks only on files with a name (EINVAL on pipes and sockets); F_SETOWN/F_SETSIG and seals are not supported');
+partial('flock', file.sysFlock, 'only on files with a name (EINVAL on pipes and sockets)');
 full('pipe', pipe.sysPipe);
 partial('pipe2', pipe.sysPipe2, 'O_DIRECT (packet mode) is accepted but not packetised');
 full('chdir', file.sysChdir);
