@@ -111,6 +111,12 @@ export class MountNamespace {
   root!: Mount;
   /** Every attached mount; mount ids give /proc/PID/mountinfo's order. */
   readonly mounts = new Set<Mount>();
+  /**
+   * Inodes that are mount points here, through any mount (a bind shows the
+   * same directory twice): such a directory cannot be removed or renamed
+   * through either (EBUSY), as Linux's is_local_mountpoint() refuses.
+   */
+  readonly mountpoints = new Map<Inode, number>();
 
   /** Mounts in mountinfo order: a parent before its children, in the order they were mounted. */
   ordered(): Mount[] {

@@ -373,6 +373,7 @@ export class VirtualFilesystem {
     m.mountpoint = target;
     m.parent = target.mount;
     m.ns = target.mount.ns;
+    m.ns.mountpoints.set(target.inode, (m.ns.mountpoints.get(target.inode) ?? 0) + 1);
     m.detached = false;
     target.mount.children.add(m);
     target.mounted = m;
@@ -435,25 +436,36 @@ export class VirtualFilesystem {
     if (m.parent === null || m.mountpoint === null) return -EINVAL;
     const subtree = m.subtree();
     if (!detach && (m.children.size > 0 || inUse(m))) return -EBUSY;
-    const mp = m.mountpoint;
-    mp.mounted = null;
-    m.parent.children.delete(m);
+    const ns = m.ns;
+    this.ungraft(m);
     for (const s of subtree) {
-      s.ns.mounts.delete(s);
+      if (s !== m && s.mountpoint !== null) unmark(ns, s.mountpoint);
+      ns.mounts.delete(s);
       s.detached = true;
     }
+    return 0;
+  }
+
+  /** Takes m off its mount point (it stays a tree of its own). */
+  private ungraft(m: Mount): void {
+    const mp = m.mountpoint as Dentry;
+    mp.mounted = null;
+    unmark(m.ns, mp);
+    m.parent?.children.delete(m);
     m.mountpoint = null;
     m.parent = null;
-    return 0;
+  }
+
+  /** Whether d is a mount point, through this mount or another mount of the same directory (EBUSY). */
+  isMountpoint(d: Dentry): boolean {
+    return d.mounted !== null || (d.mount.ns.mountpoints.get(d.inode) ?? 0) > 0;
   }
 
   /** Moves mount m to target (MS_MOVE). */
   move(m: Mount, target: Dentry): number {
     if (m.parent === null || m.mountpoint === null) return -EINVAL;
     for (let x: Mount | null = target.mount; x !== null; x = x.parent) if (x === m) return -ELOOP;
-    const mp = m.mountpoint;
-    mp.mounted = null;
-    m.parent.children.delete(m);
+    this.ungraft(m);
     this.graft(m, target);
     return 0;
   }
@@ -465,11 +477,7 @@ export class VirtualFilesystem {
   pivotRoot(ns: MountNamespace, newRoot: Mount, putOld: Dentry): number {
     const old = ns.root;
     if (newRoot.parent === null || newRoot.mountpoint === null) return -EINVAL;
-    const mp = newRoot.mountpoint;
-    mp.mounted = null;
-    newRoot.parent.children.delete(newRoot);
-    newRoot.parent = null;
-    newRoot.mountpoint = null;
+    this.ungraft(newRoot);
     ns.root = newRoot;
     this.graft(old, putOld);
     return 0;
@@ -507,6 +515,12 @@ export class VirtualFilesystem {
     };
     return { ns: copy, translate };
   }
+}
+
+function unmark(ns: MountNamespace, mp: Dentry): void {
+  const n = ns.mountpoints.get(mp.inode) ?? 0;
+  if (n <= 1) ns.mountpoints.delete(mp.inode);
+  else ns.mountpoints.set(mp.inode, n - 1);
 }
 
 /** p's components. */

@@ -218,6 +218,8 @@ int main(void)
 	show("bind", mount("src", "dst", NULL, MS_BIND, NULL));
 	show("bind_sees_file", access("dst/f", F_OK));
 	show("bind_no_submounts", access("dst/sub/insub", F_OK));
+	show("rmdir_mountpoint_via_bind", rmdir("dst/sub"));
+	show("rename_mountpoint_via_bind", rename("dst/sub", "dst/sub2"));
 	struct stat a, b;
 	stat("src/f", &a);
 	stat("dst/f", &b);

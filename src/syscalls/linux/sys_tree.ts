@@ -233,7 +233,7 @@ function removeAt(t: Task, dirfd: number, pathAddr: number, dir: boolean): numbe
   if (!dir && p.trailingSlash) return isDir(d.inode) ? -EISDIR : -ENOTDIR;
   const md = mayDelete(t, p.parent, d, dir);
   if (md < 0) return md;
-  if (d.mounted !== null) return -EBUSY;
+  if (t.kernel.vfs.isMountpoint(d)) return -EBUSY;
   const ino = p.parent.inode;
   const r = dir ? ino.rmdir?.(p.name) : ino.unlink?.(p.name);
   if (r === undefined) return -EPERM;
@@ -305,7 +305,7 @@ function renameAt(t: Task, olddfd: number, oldAddr: number, newdfd: number, newA
     if (srcDir && (e = inodePermission(t.creds, src.inode, MAY_WRITE)) < 0) return e;
     if (flags & RENAME_EXCHANGE && dstDir && (e = inodePermission(t.creds, (dstD as Dentry).inode, MAY_WRITE)) < 0) return e;
   }
-  if (src.mounted !== null || dstD?.mounted) return -EBUSY;
+  if (vfs.isMountpoint(src) || (dstD !== null && vfs.isMountpoint(dstD))) return -EBUSY;
   const r = from.parent.inode.rename?.(from.name, to.parent.inode, to.name, flags);
   if (r === undefined) return -EPERM;
   if (r < 0) return r;
