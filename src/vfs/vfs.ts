@@ -287,8 +287,8 @@ export class VirtualFilesystem {
     if (typeof dir === 'number') return dir;
     if (!isDir(dir)) return -ENOTDIR;
     const type = name === '' ? 'root' : name === '.' ? 'dot' : name === '..' ? 'dotdot' : 'norm';
-    if (type !== 'norm' && type !== 'root') {
-      // "." and ".." still need search permission on the directory they are in.
+    if (type !== 'root') {
+      // link_path_walk's may_lookup: the last component's directory must be searchable too.
       const pe = inodePermission(creds, dir.inode, MAY_EXEC);
       if (pe < 0) return pe;
     }

@@ -99,6 +99,9 @@ static void nobody_checks(void)
 	show("nobody_create_in_root_dir", open("/tmp/t/rootonly/f", O_CREAT | O_WRONLY, 0644));
 	show("nobody_open_0600_root_file", open("/tmp/t/secret", O_RDONLY));
 	show("nobody_search_denied", open("/tmp/t/noexec/inner", O_RDONLY));
+	show("nobody_mkdir_unsearchable_existing", mkdir("/tmp/t/noexec/inner", 0755));
+	show("nobody_unlink_unsearchable", unlink("/tmp/t/noexec/inner"));
+	show("nobody_rmdir_dotdot_unsearchable", rmdir("/tmp/t/noexec/.."));
 	show("nobody_sticky_unlink_others", unlink("/tmp/t/sticky/rootfile"));
 	show("nobody_sticky_rename_others", rename("/tmp/t/sticky/rootfile", "/tmp/t/sticky/mine2"));
 	show("nobody_sticky_create_own", open("/tmp/t/sticky/mine", O_CREAT | O_WRONLY, 0644) >= 0);
