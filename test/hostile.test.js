@@ -70,10 +70,10 @@ function assertNoLeaks(out, extra) {
   if (tracer) assert.equal(tracer[1], '0', 'the sandboxed program sees that it is traced');
 }
 
-/** A directory outside the repository (and not named after anything above). */
+/** A directory outside the repository (and not named after anything above); not /tmp, which the sandbox has a tmpfs on. */
 function neutralDir() {
-  mkdirSync('/tmp', { recursive: true });
-  return mkdtempSync('/tmp/lk-');
+  mkdirSync('/var/tmp', { recursive: true });
+  return mkdtempSync('/var/tmp/lk-');
 }
 
 test('/proc shows nothing of the Sentry or the host (host root)', () => {

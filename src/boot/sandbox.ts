@@ -12,13 +12,19 @@ import { PtracePlatform } from '../platform/ptrace/ptrace.js';
 import type { PtraceOptions } from '../platform/ptrace/ptrace.js';
 import { PlatformError } from '../platform/platform.js';
 import { HostFileSystem, defaultMaxHostFds } from '../fs/hostfs.js';
-import { ProcFileSystem } from '../fs/proc/procfs.js';
-import { FixedMounts } from '../fs/proc/mounts.js';
-import { SysFileSystem } from '../fs/sys/sysfs.js';
-import { makeDevfs } from '../fs/devfs/devfs.js';
 import { HostFD } from '../fs/host_fd.js';
 import { VirtualFilesystem } from '../vfs/vfs.js';
 import { dumpTasks } from '../kernel/task_dump.js';
+import { MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, mountFlagsFrom } from '../vfs/mount.js';
+import { fileSystemType } from '../vfs/fs_registry.js';
+import type { NewFileSystem } from '../vfs/fs_registry.js';
+import type { FileSystem } from '../vfs/inode.js';
+// The file system types the mount table names register themselves as they load.
+import '../fs/tmpfs/tmpfs.js';
+import '../fs/proc/procfs.js';
+import '../fs/sys/sysfs.js';
+import '../fs/devfs/devfs.js';
+import '../fs/devpts/devpts.js';
 import { O_RDONLY, O_WRONLY } from '../vfs/file_description.js';
 import { Kernel } from '../kernel/kernel.js';
 import { Logger, writeStderr } from '../kernel/log.js';
@@ -52,6 +58,12 @@ export interface DoOptions {
   vmaBudget?: number;
   /** The most host files open at once (--max-host-fds); default: from the Sentry's RLIMIT_NOFILE. */
   maxHostFds?: number;
+  /**
+   * The sandbox's mounts after the root, in order (a parent before what is
+   * mounted below it); default defaultMounts(). The OCI runtime builds this
+   * list from a container's config.json.
+   */
+  mounts?: MountSpec[];
   /** Bounds on kernel objects (--max-epoll-watches, --max-pending-signals, --max-descriptors); defaults in kernel/limits.ts. */
   kernelLimits?: { epollWatches?: number; pendingSignals?: number; descriptors?: number };
   /** Host directories bind-mounted into the sandbox (-v). */
@@ -68,6 +80,66 @@ function stubIdentity(launched: Launched | null): PtraceOptions {
   if (launched === null) return {};
   if (launched.stubUid === (process.getuid?.() ?? 0)) return { stubUid: -1, stubGid: -1 };
   return { stubUid: launched.stubUid, stubGid: launched.stubGid };
+}
+
+/**
+ * One mount of the sandbox's table: what mount(8) would be given. `type` is
+ * a registered file system type (src/vfs/fs_registry.ts); `flags` are
+ * mount(2)'s MS_* flags, `data` the file system's own options.
+ */
+export interface MountSpec {
+  target: string;
+  type: string;
+  source: string;
+  flags: number;
+  data: string;
+}
+
+/**
+ * What `tsvisor do` mounts over the root, as a container has them (runc's
+ * and runsc's defaults): /proc, /dev with its ptys and /dev/shm, /sys
+ * (read-only, as for an unprivileged container), and a tmpfs at /tmp.
+ */
+export function defaultMounts(): MountSpec[] {
+  return [
+    { target: '/proc', type: 'proc', source: 'proc', flags: MS_NOSUID | MS_NODEV | MS_NOEXEC, data: '' },
+    { target: '/dev', type: 'devtmpfs', source: 'tmpfs', flags: MS_NOSUID, data: 'mode=755' },
+    { target: '/dev/pts', type: 'devpts', source: 'devpts', flags: MS_NOSUID | MS_NOEXEC, data: 'newinstance,ptmxmode=0666,mode=0620,gid=5' },
+    { target: '/dev/shm', type: 'tmpfs', source: 'shm', flags: MS_NOSUID | MS_NODEV | MS_NOEXEC, data: 'mode=1777' },
+    { target: '/sys', type: 'sysfs', source: 'sysfs', flags: MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, data: '' },
+    { target: '/tmp', type: 'tmpfs', source: 'tmpfs', flags: MS_NOSUID | MS_NODEV, data: 'mode=1777' },
+  ];
+}
+
+/**
+ * The type of a table entry that binds a host directory the caller opened
+ * before the seal (a -v volume, an OCI bind mount): its instance is given
+ * to mountTable by target, since a sealed Sentry can open no host path.
+ */
+export const HOST_BIND = 'bind';
+
+/** Mounts the table's entries over the root; a BootError names the first that fails. */
+function mountTable(vfs: VirtualFilesystem, kernel: Kernel, specs: MountSpec[], binds: Map<string, NewFileSystem>): void {
+  const root = Credentials.of(0, 0);
+  for (const m of specs) {
+    const fail = (why: string) => new BootError(`mount ${m.type} at ${m.target}: ${why}`, 125);
+    const bound = m.type === HOST_BIND ? binds.get(m.target) : undefined;
+    const type = m.type === HOST_BIND ? undefined : fileSystemType(m.type);
+    if (type === undefined && bound === undefined) {
+      throw fail(m.type === HOST_BIND ? 'no host directory was opened for it' : 'no such file system type');
+    }
+    const target = latin1(m.target);
+    const slash = target.lastIndexOf('/');
+    const name = target.slice(slash + 1);
+    if (!target.startsWith('/') || name === '' || name === '.' || name === '..') throw fail('not an absolute path');
+    const parent = vfs.walk(root, vfs.root, vfs.root, slash === 0 ? '/' : target.slice(0, slash), { followFinal: true });
+    if (typeof parent === 'number') throw fail(errnoName(-parent));
+    const made = bound ?? (type as NonNullable<typeof type>).make({ source: m.source, data: m.data, flags: m.flags, mf: kernel.mf, kernel });
+    if (typeof made === 'number') throw fail(errnoName(-made));
+    // A mount point the root lacks is made in the VFS (the root may be a read-only host directory).
+    const r = vfs.attachAt(parent, name, made.fs, made.root, mountFlagsFrom(m.flags), m.source);
+    if (typeof r === 'number') throw fail(errnoName(-r));
+  }
 }
 
 export class BootError extends Error {
@@ -160,25 +232,18 @@ export function runDo(opts: DoOptions): Promise<number> {
   const rlimits = hostRlimits();
   const nofile = rlimits[RLIMIT_NOFILE].cur;
   const hostfs = new HostFileSystem(rootFd, opts.maxHostFds ?? defaultMaxHostFds(nofile === RLIM_INFINITY ? 1 << 20 : Number(nofile)));
-  const vfs = new VirtualFilesystem(hostfs.root);
-  const dev = makeDevfs();
-  vfs.mount('/dev', dev.root);
-  vfs.mount('/dev/pts', dev.pts.root);
-  const volumeFss = volumes.map((v, i) => new HostFileSystem(volumeFds[i], 0, { bind: true, readOnly: v.readOnly, budget: hostfs.budget }));
-  volumes.forEach((v, i) => vfs.mount(v.target, volumeFss[i].root));
+  const vfs = new VirtualFilesystem(hostfs as FileSystem, hostfs.root, mountFlagsFrom(MS_RDONLY), opts.root);
   const kernel = new Kernel(platform, mf, vfs, buildSyscallTable(), log, os.hostname());
-  // The mounts as /proc/PID/mountinfo shows them, until the VFS's mount table answers for itself.
-  const mounts = new FixedMounts();
-  mounts.add({ mountPoint: '/', fs: hostfs, root: hostfs.root });
-  mounts.add({ mountPoint: '/dev', fs: dev.root.fs, root: dev.root, options: 'rw,nosuid,relatime' });
-  mounts.add({ mountPoint: '/dev/pts', fs: dev.pts.root.fs, root: dev.pts.root, options: 'rw,nosuid,noexec,relatime' });
-  const procfs = new ProcFileSystem(kernel, mounts, { mmapMinAddr: platform.minUserAddress, filesystems: ['sysfs', 'proc', 'devtmpfs'] });
-  vfs.mount('/proc', procfs.root);
-  mounts.add({ mountPoint: '/proc', fs: procfs, root: procfs.root, options: 'rw,nosuid,nodev,noexec,relatime' });
-  const sysfs = new SysFileSystem(kernel);
-  vfs.mount('/sys', sysfs.root);
-  mounts.add({ mountPoint: '/sys', fs: sysfs, root: sysfs.root, options: 'rw,nosuid,nodev,noexec,relatime' });
-  volumes.forEach((v, i) => mounts.add({ mountPoint: v.target, fs: volumeFss[i], root: volumeFss[i].root, options: v.readOnly ? 'ro,nosuid,nodev' : 'rw,nosuid,nodev' }));
+  // The volumes (-v) are host directories opened before the seal: bind entries of the table.
+  const binds = new Map<string, NewFileSystem>();
+  volumes.forEach((v, i) => {
+    const vfs = new HostFileSystem(volumeFds[i], 0, { bind: true, readOnly: v.readOnly, budget: hostfs.budget });
+    binds.set(v.target, { fs: vfs, root: vfs.root });
+  });
+  const table = [...(opts.mounts ?? defaultMounts()), ...volumes.map((v): MountSpec => ({
+    target: v.target, type: HOST_BIND, source: v.host, flags: MS_BIND | MS_NOSUID | MS_NODEV | (v.readOnly ? MS_RDONLY : 0), data: '',
+  }))];
+  mountTable(vfs, kernel, table, binds);
   if (opts.strace) kernel.tracer = new StraceTracer(2);
   const kl = opts.kernelLimits ?? {};
   if (kl.epollWatches !== undefined) kernel.limits.maxUserWatches = kernel.limits.epollWatches.sandboxMax = kl.epollWatches;

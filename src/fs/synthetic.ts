@@ -9,6 +9,7 @@ import { Stat, S_IFCHR, S_IFDIR, S_IFMT, makeDev } from '../vfs/stat.js';
 import type { FileSystem, Inode } from '../vfs/inode.js';
 import { FileDescription, dtype, putDirent64 } from '../vfs/file_description.js';
 import { EINVAL, EISDIR, ENOENT, ENOSPC, ENOTDIR } from '../abi/linux/errno.js';
+import { registerCharDevice } from '../vfs/devices.js';
 
 
 let nextIno = 1;
@@ -155,7 +156,12 @@ class DeviceFD extends FileDescription {
 export function makeSyntheticMounts(): { dev: SyntheticDir; proc: SyntheticDir; sys: SyntheticDir } {
   const devfs = new SyntheticFileSystem('devtmpfs', 0x01021994, 5);
   const dev = new SyntheticDir(devfs);
-  for (const k of ['null', 'zero', 'full', 'random', 'urandom'] as DeviceKind[]) dev.children.set(k, new DeviceInode(devfs, k));
+  for (const k of ['null', 'zero', 'full', 'random', 'urandom'] as DeviceKind[]) {
+    const ino = new DeviceInode(devfs, k);
+    dev.children.set(k, ino);
+    // Device nodes made elsewhere (mknod on tmpfs) with this number open the same device.
+    registerCharDevice(1, DEVICE_NUMBERS[k], (flags) => new DeviceFD(ino, flags));
+  }
   dev.children.set('shm', new SyntheticDir(devfs, S_IFDIR | 0o1777));
   dev.children.set('pts', new SyntheticDir(devfs));
   const proc = new SyntheticDir(new SyntheticFileSystem('proc', 0x9fa0, 20), S_IFDIR | 0o555);

@@ -83,7 +83,10 @@ export class FDTable {
     }
     file.incRef();
     this.slots[fd] = { file, cloexec };
-    if (old !== undefined) decRef(old.file);
+    if (old !== undefined) {
+      old.file.closedBy(this);
+      decRef(old.file);
+    }
     return fd;
   }
 
@@ -100,6 +103,7 @@ export class FDTable {
   close(fd: number): number {
     const f = this.remove(fd);
     if (f === undefined) return -EBADF;
+    f.closedBy(this);
     decRef(f);
     return 0;
   }

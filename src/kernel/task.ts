@@ -15,6 +15,8 @@ import type { Context } from '../platform/platform.js';
 import type { Registers } from '../platform/registers.js';
 import type { MemoryManager } from '../mm/mm.js';
 import type { Dentry } from '../vfs/dentry.js';
+import type { MountNamespace } from '../vfs/mount.js';
+import type { VirtualFilesystem } from '../vfs/vfs.js';
 import type { FDTable } from './fd_table.js';
 import type { Credentials } from './credentials.js';
 import type { ThreadGroup } from './thread_group.js';
@@ -36,16 +38,33 @@ export const NORETURN = -0x7f000003;
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** What CLONE_FS shares: the root, the working directory and the umask. */
+/**
+ * What CLONE_FS shares: the root, the working directory and the umask;
+ * and the mount namespace they are in (Linux keeps it in nsproxy: here a
+ * task's namespace is always its root's, which unshare and setns move).
+ */
 export class FSContext {
   umask = 0o022;
 
   constructor(public root: Dentry, public cwd: Dentry) {}
 
+  get mntns(): MountNamespace {
+    return this.root.mount.ns;
+  }
+
   clone(): FSContext {
     const c = new FSContext(this.root, this.cwd);
     c.umask = this.umask;
     return c;
+  }
+
+  /** Moves this context into a copy of its mount namespace (CLONE_NEWNS, unshare); 0 or -errno. */
+  unshareNamespace(vfs: VirtualFilesystem): number {
+    const copy = vfs.copyNamespace(this.mntns);
+    if (typeof copy === 'number') return copy;
+    this.root = copy.translate(this.root);
+    this.cwd = copy.translate(this.cwd);
+    return 0;
   }
 }
 

@@ -26,7 +26,7 @@ import type { MemoryManager } from '../mm/mm.js';
 import { ThreadGroup } from './thread_group.js';
 import { PlatformError } from '../platform/platform.js';
 import { Reg } from '../platform/registers.js';
-import { EAGAIN, EINVAL, ENOMEM, ENOSYS } from '../abi/linux/errno.js';
+import { EAGAIN, EINVAL, ENOMEM, ENOSYS, EPERM } from '../abi/linux/errno.js';
 
 export const CSIGNAL = 0xff, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800,
   CLONE_PIDFD = 0x1000, CLONE_PTRACE = 0x2000, CLONE_VFORK = 0x4000, CLONE_PARENT = 0x8000, CLONE_THREAD = 0x10000,
@@ -38,7 +38,7 @@ export const CSIGNAL = 0xff, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0
 /** Flags that only change what the tracer or the I/O scheduler sees: accepted, as Linux accepts them. */
 const HARMLESS = CLONE_PTRACE | CLONE_UNTRACED | CLONE_DETACHED | CLONE_IO | CLONE_SYSVSEM;
 const SUPPORTED = CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_VFORK |
-  CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | HARMLESS;
+  CLONE_NEWNS | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | HARMLESS;
 
 export interface CloneArgs {
   flags: number;
@@ -94,6 +94,8 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
   if (a.flags & CLONE_VM && !thread && !(a.flags & CLONE_VFORK)) return -ENOSYS;
   const k = t.kernel;
   const tg = t.tg;
+  // A new mount namespace needs CAP_SYS_ADMIN (uid 0 here).
+  if (a.flags & CLONE_NEWNS && t.creds.euid !== 0) return -EPERM;
   // The sandbox's task limit (a pids cgroup's), then RLIMIT_NPROC for this user (root is exempt).
   if (k.pidns.tasks.size >= k.maxTasks) return -EAGAIN;
   const nproc = tg.rlimits[6].cur;
@@ -137,7 +139,11 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
   let files = t.fdTable;
   if (a.flags & CLONE_FILES) files.users++;
   else files = files.fork();
-  const fs = a.flags & CLONE_FS ? t.fs : t.fs.clone();
+  let fs = a.flags & CLONE_FS ? t.fs : t.fs.clone();
+  if (a.flags & CLONE_NEWNS) {
+    const ns = fs.unshareNamespace(k.vfs);
+    if (typeof ns === 'number') return ns;
+  }
   const c = new TaskClass(k, tid, ctg, ctx, mm, files, fs.root, fs.cwd, t.creds.clone(), fs);
   c.comm = t.comm;
   c.sigmask = t.sigmask;

@@ -19,6 +19,7 @@ import { MemoryManager, MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, pageDown, pageUp 
 import type { Mappable } from '../mm/mm.js';
 import type { Dentry } from '../vfs/dentry.js';
 import { checkPermission, MAY_EXEC } from '../vfs/vfs.js';
+import { MS_NOEXEC } from '../vfs/mount.js';
 import { FileDescription, O_RDONLY } from '../vfs/file_description.js';
 import { S_IFLNK, S_IFMT, S_IFREG } from '../vfs/stat.js';
 import { decRef } from '../kernel/fd_table.js';
@@ -85,6 +86,8 @@ export function checkExecutable(creds: Credentials, d: Dentry): number {
   if (typeof st === 'number') return st;
   if ((st.mode & S_IFMT) === S_IFLNK) return -ELOOP;
   if ((st.mode & S_IFMT) !== S_IFREG) return -EACCES;
+  // A noexec mount runs nothing (path_noexec).
+  if (d.mount.flags & MS_NOEXEC) return -EACCES;
   if (!checkPermission(creds, st.mode, st.uid, st.gid, MAY_EXEC)) return -EACCES;
   return 0;
 }

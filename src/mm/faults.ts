@@ -53,6 +53,17 @@ export function pmaFor(mm: MemoryManager, v: Vma, addr: number): Pma | number {
     ps.splice(lo, 0, lent);
     return lent;
   }
+  if (v.file?.filePages !== undefined) {
+    // The file's own pages: shared mappings write them, private ones copy on write.
+    const start = pageDown(addr);
+    let end = Math.min(v.end, start + FILE_FAULT_WINDOW);
+    if (found !== undefined) end = Math.min(end, found.start);
+    const run = v.file.filePages(v.fileOff + (start - v.start), end - start);
+    if (typeof run === 'number') return -EFAULT;
+    const own: Pma = { start, end: start + run.len, off: run.off, mapped: false, cow: !v.shared };
+    ps.splice(lo, 0, own);
+    return own;
+  }
   if (v.file !== null && !v.shared && mm.cache !== null) {
     const cached = cachedPma(mm, v, addr, lo, found);
     if (cached !== null) return cached;

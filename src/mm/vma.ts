@@ -23,6 +23,16 @@ export interface Mappable {
    */
   pagesAt?(offset: number): number;
   /**
+   * For files whose pages live in the memory file (tmpfs): the memory-file
+   * offset of the file's own pages from `offset` (page aligned), as one
+   * contiguous run of at most `len` bytes, made now if the file has none
+   * there. The caller gets a reference on each page of the run (the file
+   * keeps its own), so a shared mapping writes the file's bytes and a
+   * private one takes them copy-on-write. Negative: no page there (past the
+   * end of the file, or the file system is full).
+   */
+  filePages?(offset: number, len: number): { off: number; len: number } | number;
+  /**
    * The file's identity for the page cache (page_cache.ts): the same key
    * means the same contents. Absent or null: never cached.
    */

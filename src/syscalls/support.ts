@@ -9,7 +9,9 @@ import { WOULD_BLOCK } from '../vfs/file_description.js';
 import type { WaitQueue } from '../sync/waiter.js';
 import { EVENT_OUT } from '../sync/waiter.js';
 import { SI_USER, sendSignal, userSiginfo } from '../kernel/signals.js';
-import { EAGAIN, EBADF, EFAULT, ENOENT, ENOTDIR, EPIPE } from '../abi/linux/errno.js';
+import { EAGAIN, EBADF, EFAULT, ENOENT, ENOTDIR, EPIPE, EROFS } from '../abi/linux/errno.js';
+import { RESOLVE_BENEATH, RESOLVE_IN_ROOT } from '../vfs/vfs.js';
+import type { ParentLookup } from '../vfs/vfs.js';
 export { E2BIG, EACCES, EAGAIN, EBADF, EBUSY, ECHILD, EEXIST, EFAULT, EFBIG, EINTR, EINVAL, EIO, EISDIR, ELOOP, EMFILE, EMLINK, ENAMETOOLONG, ENFILE, ENODATA, ENODEV, ENOENT, ENOEXEC, ENOMEM, ENOSPC, ENOSYS, ENOTDIR, ENOTEMPTY, ENOTSUP, ENOTTY, ENXIO, EOPNOTSUPP, EOVERFLOW, EPERM, EPIPE, ERANGE, EROFS, ESPIPE, ESRCH, ETIMEDOUT, EXDEV } from '../abi/linux/errno.js';
 
 
@@ -37,9 +39,10 @@ export function startDir(t: Task, dirfd: number): Dentry | number {
 
 /**
  * Resolves (dirfd, path) as the *at() calls do. With AT_EMPTY_PATH and an
- * empty path, the result is the file at dirfd itself.
+ * empty path, the result is the file at dirfd itself. `resolve` is
+ * openat2's RESOLVE_* flags.
  */
-export function resolveAt(t: Task, dirfd: number, path: string, follow: boolean, emptyPath: boolean): Dentry | number {
+export function resolveAt(t: Task, dirfd: number, path: string, follow: boolean, emptyPath: boolean, resolve = 0): Dentry | number {
   if (path.length === 0) {
     if (!emptyPath) return -ENOENT;
     if (dirfd === AT_FDCWD) return t.cwd;
@@ -49,12 +52,12 @@ export function resolveAt(t: Task, dirfd: number, path: string, follow: boolean,
     return f.dentry;
   }
   let start: Dentry | number = t.cwd;
-  if (path[0] !== '/') {
+  if (path[0] !== '/' || resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)) {
     start = startDir(t, dirfd);
     if (typeof start === 'number') return start;
     if ((start.inode.mode & 0o170000) !== 0o040000) return -ENOTDIR;
   }
-  return t.kernel.vfs.walk(t.creds, t.root, start, path, { followFinal: follow });
+  return t.kernel.vfs.walk(t.creds, t.root, start, path, { followFinal: follow, resolve });
 }
 
 /**
@@ -164,32 +167,26 @@ export function ioctlIO(t: Task): { copyIn(a: number, l: number): Uint8Array | n
   return { copyIn: (a, l) => t.mm.copyIn(a, l), copyOut: (a, d) => t.mm.copyOut(a, d) };
 }
 
-/** The parent directory and last component of a path, as Linux's filename_parentat() finds them. */
-export interface ParentLookup {
-  parent: Dentry;
-  /** The last component ("" for "/"). */
-  name: string;
-  /** LAST_NORM, LAST_DOT, LAST_DOTDOT, LAST_ROOT. */
-  type: 'norm' | 'dot' | 'dotdot' | 'root';
-  /** The path ended in "/" after the last component. */
-  trailingSlash: boolean;
-}
+export type { ParentLookup } from '../vfs/vfs.js';
 
 /** Walks all but the last component of (dirfd, path), as the calls that create or remove a name do. */
 export function parentAt(t: Task, dirfd: number, path: string): ParentLookup | number {
   if (path.length === 0) return -ENOENT;
-  const parts = path.split('/').filter((c) => c.length > 0);
-  const name = parts.pop() ?? '';
   let start: Dentry | number = t.cwd;
   if (path[0] !== '/') {
     start = startDir(t, dirfd);
     if (typeof start === 'number') return start;
     if ((start.inode.mode & 0o170000) !== 0o040000) return -ENOTDIR;
   }
-  const dir = parts.length === 0 ? (path[0] === '/' ? t.root : start) : t.kernel.vfs.walk(
-    t.creds, t.root, start, (path[0] === '/' ? '/' : '') + parts.join('/'), { followFinal: true });
-  if (typeof dir === 'number') return dir;
-  if ((dir.inode.mode & 0o170000) !== 0o040000) return -ENOTDIR;
-  const type = name === '' ? 'root' : name === '.' ? 'dot' : name === '..' ? 'dotdot' : 'norm';
-  return { parent: dir, name, type, trailingSlash: type === 'norm' && /\/$/.test(path) };
+  return t.kernel.vfs.walkParent(t.creds, t.root, start, path);
+}
+
+/** EROFS if nothing may be changed through d's mount (mnt_want_write). */
+export function wantWrite(d: Dentry): number {
+  return d.mount.readOnly ? -EROFS : 0;
+}
+
+/** Who a new file belongs to: the caller's fsuid and fsgid. */
+export function createContext(t: Task): { uid: number; gid: number } {
+  return { uid: t.creds.fsuid, gid: t.creds.egid };
 }

@@ -1,23 +1,73 @@
-// A Dentry is a name for an Inode in the sandbox's tree: the inode, the
-// name it was reached by and the parent it was reached from. Dentries are
-// made by path walks and kept only by whoever holds them (a file
-// description, a task's cwd), so they need no cache invalidation; a mount
-// root's Dentry has its mount point's name and parent, so ".." leaves the
-// mount and absolute paths compose across mounts.
+// A Dentry (Linux's struct path, a mount and a dentry together; gVisor's
+// VirtualDentry) is a name for an Inode as one mount shows it: the inode,
+// the name, the parent within the same mount (null at the mount's root),
+// and the mount. Each mount has its own dentries, so a bind mount or a
+// copied mount namespace is a second set of names for the same inodes.
+//
+// For file systems whose tree changes only through the Sentry
+// (FileSystem.stableTree), a directory's dentry keeps its children, and
+// rename moves a dentry and unlink/rmdir marks it dead: a working
+// directory or an open file then has Linux's path, "(deleted)" included.
+// Elsewhere (a host directory) each walk makes new dentries.
+//
+// Differs from Linux: a rename through one mount does not move the
+// dentries another mount of the same file system has cached; those are
+// checked against the file system on their next lookup and made again.
 
 import type { Inode } from './inode.js';
+import type { Mount } from './mount.js';
 
 export class Dentry {
+  /** Cached children (stable trees only); null until the first is cached. */
+  children: Map<string, Dentry> | null = null;
+  /** Unlinked or removed: its name is gone. */
+  dead = false;
+  /** Kept in its parent's children because a mount point is at or below it (needed where the tree is not stable). */
+  pinned = false;
+  /** The mount whose mount point this is (the top one, when mounts are stacked), or null. */
+  mounted: Mount | null = null;
+
   constructor(
     readonly inode: Inode,
-    readonly name: string,
-    readonly parent: Dentry | null,
+    public name: string,
+    public parent: Dentry | null,
+    readonly mount: Mount,
   ) {}
 
-  /** The absolute path of this dentry in the sandbox. */
+  /**
+   * The path from `root` (a task's root) down to this dentry, crossing
+   * mounts, and whether root was reached on the way up (Linux's d_path;
+   * an unreachable one is a path from its namespace's root).
+   */
+  pathFrom(root: Dentry | null): { path: string; reachable: boolean } {
+    const parts: string[] = [];
+    let d: Dentry = this;
+    for (;;) {
+      if (d === root) return { path: '/' + parts.reverse().join('/'), reachable: true };
+      if (d.parent === null) {
+        const mp = d.mount.mountpoint;
+        if (mp === null) break;
+        d = mp;
+        continue;
+      }
+      parts.push(d.name);
+      d = d.parent;
+    }
+    return { path: '/' + parts.reverse().join('/'), reachable: root === null };
+  }
+
+  /**
+   * The absolute path of this dentry in its mount namespace, with
+   * " (deleted)" when its name is gone (what /proc/PID/fd shows).
+   */
   path(): string {
-    if (this.parent === null) return '/';
-    const pp = this.parent.path();
-    return pp === '/' ? '/' + this.name : pp + '/' + this.name;
+    const p = this.pathFrom(null).path;
+    return this.dead ? p + ' (deleted)' : p;
+  }
+
+  /** Whether this dentry is d or lies below it in the same mount. */
+  isWithin(d: Dentry): boolean {
+    for (let x: Dentry | null = this; x !== null; x = x.parent) if (x === d) return true;
+    return false;
   }
 }

@@ -12,8 +12,9 @@
 import type { Dentry } from './dentry.js';
 import type { Stat } from './stat.js';
 import { WaitQueue } from '../sync/waiter.js';
+import { releaseFileLocks, releasePosixLocks } from './lock.js';
 import type { Mappable } from '../mm/mm.js';
-import { EBADF, EINVAL, EISDIR, ENODEV, ENOTDIR, ENOTTY, EPERM, EROFS, ESPIPE } from '../abi/linux/errno.js';
+import { EBADF, EINVAL, EISDIR, ENODEV, ENOTDIR, ENOTTY, EOPNOTSUPP, EPERM, EROFS, ESPIPE } from '../abi/linux/errno.js';
 
 export const O_ACCMODE = 3, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0o100, O_EXCL = 0o200,
   O_NOCTTY = 0o400, O_TRUNC = 0o1000, O_APPEND = 0o2000, O_NONBLOCK = 0o4000, O_DSYNC = 0o10000,
@@ -65,13 +66,32 @@ export abstract class FileDescription {
   offset = 0;
   /** For getdents: the position in the directory stream (an index for synthetic dirs). */
   dirCookie = 0;
+  /**
+   * How reads update the file's atime, as the mount and O_NOATIME say (the
+   * VFS sets it when it opens the file): 0 never, 1 relatime, 2 always.
+   */
+  atimePolicy = 1;
   readonly queue = new WaitQueue();
+
+  private _dentry: Dentry | null = null;
 
   constructor(
     public flags: number,
-    public dentry: Dentry | null,
+    dentry: Dentry | null,
   ) {
     live++;
+    this.dentry = dentry;
+  }
+
+  /** The name the file was opened by (null for pipes, sockets, anonymous files); its mount counts it as busy. */
+  get dentry(): Dentry | null {
+    return this._dentry;
+  }
+
+  set dentry(d: Dentry | null) {
+    if (this._dentry !== null) this._dentry.mount.openFiles--;
+    this._dentry = d;
+    if (d !== null) d.mount.openFiles++;
   }
 
   get readable(): boolean {
@@ -187,7 +207,17 @@ export abstract class FileDescription {
         this.releaseWatchers = null;
       }
       this.release();
+      if (this._dentry !== null) releaseFileLocks(this._dentry.inode, this);
+      this.dentry = null;
     }
+  }
+
+  /**
+   * A descriptor table closed a descriptor of this description: the POSIX
+   * record locks that table holds on the file go (Linux's filp_close).
+   */
+  closedBy(table: object): void {
+    if (this._dentry !== null) releasePosixLocks(this._dentry.inode, table);
   }
 
   /** Called when the last reference goes away. */
@@ -200,6 +230,11 @@ export abstract class FileDescription {
 
   truncate(len: number): number {
     return -EINVAL;
+  }
+
+  /** fallocate(2), once the VFS has checked the arguments and the file's kind; EOPNOTSUPP where the file system has none. */
+  fallocate(mode: number, offset: number, len: number): number {
+    return -EOPNOTSUPP;
   }
 
   /** fsync(2): files that cannot be synced (pipes, devices) say EINVAL, as Linux does. */

@@ -32,6 +32,7 @@
 
 import type { Stat } from './stat.js';
 import type { FileDescription } from './file_description.js';
+import type { Dentry } from './dentry.js';
 
 export interface Credentials {
   readonly euid: number;
@@ -126,10 +127,19 @@ export interface Inode {
   /** For symlinks: the target. */
   readlink(): string | number;
   /**
+   * For procfs's magic links (/proc/PID/fd/N, cwd, root, exe): the file the
+   * link stands for, which the walk jumps to instead of reading a target
+   * (the only place a file system hands the VFS a dentry: one the VFS made).
+   */
+  followMagicLink?(): Dentry | number;
+  /**
    * Opens a file description; flags are open(2) flags, already checked for
    * access and for the kind of file. O_TRUNC has been applied through
-   * setattr({size: 0}) before open is called. The VFS sets the result's
-   * dentry.
+   * setattr({size: 0, mtime: now}) before open is called. The VFS sets the
+   * result's dentry, flags and atimePolicy. The VFS opens FIFOs of stable
+   * trees (as Sentry pipes) and character devices (by number, the Sentry's
+   * own) itself; a file system's open sees them only for O_PATH, or when
+   * it serves the device itself.
    */
   open(flags: number): FileDescription | number;
 
@@ -138,13 +148,21 @@ export interface Inode {
   create?(name: string, mode: number, ctx: CreateContext): Inode | number;
   mkdir?(name: string, mode: number, ctx: CreateContext): Inode | number;
   /**
+   * O_TMPFILE: a regular file with no name (nlink 0) that link() may still
+   * name once; it goes when its last open description does.
+   */
+  tmpfile?(mode: number, ctx: CreateContext): Inode | number;
+  /**
    * A FIFO, socket, or character/block device node (mode with its type
    * bits, umask applied). The VFS has already refused the device numbers
    * the Sentry does not serve.
    */
   mknod?(name: string, mode: number, rdev: number, ctx: CreateContext): Inode | number;
   symlink?(name: string, target: string, ctx: CreateContext): Inode | number;
-  /** A new name for `target`, an inode of this file system instance that is not a directory. */
+  /**
+   * A new name for `target`, an inode of this file system instance that is
+   * not a directory; ENOENT if target has no name left (unless tmpfile made it).
+   */
   link?(name: string, target: Inode): Inode | number;
   /** Removes a name that is not a directory. */
   unlink?(name: string): number;
@@ -159,7 +177,12 @@ export interface Inode {
   entries?(): readonly DirEntry[] | number;
 
   // Attributes.
-  /** chmod, chown, truncate, utimes. The VFS has checked ownership and capabilities. */
+  /**
+   * chmod, chown, truncate, utimes. The VFS has checked ownership and
+   * capabilities and cleared setuid/setgid where Linux does. The file
+   * system sets ctime to now for any change but a size that does not
+   * change, and mtime too when the size changes.
+   */
   setattr?(attr: SetAttr): number;
   getxattr?(name: string): Uint8Array | number;
   setxattr?(name: string, value: Uint8Array, flags: number): number;

@@ -18,6 +18,8 @@ export class Stat {
   atimeSec = 0; atimeNsec = 0;
   mtimeSec = 0; mtimeNsec = 0;
   ctimeSec = 0; ctimeNsec = 0;
+  /** Birth time, for file systems that keep one (statx STATX_BTIME); -1: none. */
+  btimeSec = -1; btimeNsec = 0;
 
   get type(): number {
     return this.mode & S_IFMT;
@@ -56,13 +58,18 @@ export class Stat {
     return b;
   }
 
-  /** Encodes as struct statx (256 bytes) with the basic fields. */
-  toStatx(): Uint8Array {
+  /**
+   * Encodes as struct statx (256 bytes): the basic fields, the birth time
+   * when there is one, and the mount id (STATX_MNT_ID, which Linux always
+   * reports) when mntId is given.
+   */
+  toStatx(mntId = -1): Uint8Array {
     const b = new Uint8Array(256);
     const d = new DataView(b.buffer);
     const p64 = (o: number, v: number) => { d.setUint32(o, v % 4294967296, true); d.setUint32(o + 4, Math.floor(v / 4294967296), true); };
     const STATX_BASIC_STATS = 0x7ff;
-    d.setUint32(0, STATX_BASIC_STATS, true); // stx_mask
+    const STATX_BTIME = 0x800, STATX_MNT_ID = 0x1000;
+    d.setUint32(0, STATX_BASIC_STATS | (this.btimeSec >= 0 ? STATX_BTIME : 0) | (mntId >= 0 ? STATX_MNT_ID : 0), true);
     d.setUint32(4, this.blksize, true);
     p64(8, 0); // stx_attributes
     d.setUint32(16, this.nlink, true);
@@ -75,7 +82,8 @@ export class Stat {
     p64(56, 0); // attributes_mask
     const ts = (o: number, s: number, ns: number) => { d.setBigInt64(o, BigInt(s), true); d.setUint32(o + 8, ns, true); };
     ts(64, this.atimeSec, this.atimeNsec);
-    ts(80, 0, 0); // btime (not in the mask)
+    if (this.btimeSec >= 0) ts(80, this.btimeSec, this.btimeNsec);
+    if (mntId >= 0) p64(144, mntId);
     ts(96, this.ctimeSec, this.ctimeNsec);
     ts(112, this.mtimeSec, this.mtimeNsec);
     d.setUint32(128, majorOf(this.rdev), true);

@@ -9,7 +9,7 @@
  * tsvisor's root file system is read-only, so natively this program must run
  * on a read-only root too (the harness's nativeReadOnlyRoot option runs it
  * through rolaunch.c). It checks that first (access(W_OK) on /, /etc, /usr
- * and /tmp must fail with EROFS) and refuses to go on (exit 3) if it could
+ * and /var must fail with EROFS) and refuses to go on (exit 3) if it could
  * change anything: every call below that could succeed on a
  * writable root only ever names paths on the root file system. /dev, /proc
  * and /sys are only read, or named as the target of a cross-device
@@ -460,8 +460,8 @@ static void openat2_cases(void)
 	HOW("openat2_path_rdwr", O_PATH | O_RDWR, 0, 0, "/etc/passwd");
 	HOW("openat2_path_cloexec", O_PATH | O_CLOEXEC, 0, 0, "/etc/passwd");
 	HOW("openat2_path_directory", O_PATH | O_DIRECTORY, 0, 0, "/etc");
-	HOW("openat2_tmpfile_rdonly", O_TMPFILE | O_RDONLY, 0600, 0, "/tmp");
-	HOW("openat2_tmpfile_tmp", O_TMPFILE | O_RDWR, 0600, 0, "/tmp");
+	HOW("openat2_tmpfile_rdonly", O_TMPFILE | O_RDONLY, 0600, 0, "/var");
+	HOW("openat2_tmpfile_tmp", O_TMPFILE | O_RDWR, 0600, 0, "/var");
 	HOW("openat2_rdwr_dir", O_RDWR, 0, 0, "/etc");
 	HOW("openat2_nofollow_symlink", O_RDONLY | O_NOFOLLOW, 0, 0, "/bin");
 	HOW("openat2_nofollow_dir_slash", O_RDONLY | O_NOFOLLOW, 0, 0, "/bin/");
@@ -784,7 +784,7 @@ static void getdents_cases(void)
 
 int main(void)
 {
-	static const char *const must_be_ro[] = { "/", "/etc", "/usr", "/tmp" };
+	static const char *const must_be_ro[] = { "/", "/etc", "/usr", "/var" };
 
 	if (chdir("/") != 0)
 		return 2;

@@ -117,6 +117,11 @@ int main(int argc, char **argv)
 		return die("bind /proc");
 	if (bind_into(root, "/sys", 1) != 0)
 		return die("bind /sys");
+	/* As in the sandbox, /tmp is a tmpfs of its own (the host's /tmp is not in the view). */
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof tmp, "%s/tmp", root);
+	if (mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
+		return die("mount tmpfs on /tmp");
 	if (chroot(root) != 0)
 		return die("chroot");
 	if (chdir(cwd) != 0 && chdir("/") != 0)

@@ -17,7 +17,7 @@ import { MemDeviceInode } from './mem_devices.js';
 import type { MemDeviceKind } from './mem_devices.js';
 import { ListedDirFD } from './dir_fd.js';
 import { currentTask } from '../../kernel/current.js';
-import { DevptsFileSystem } from '../devpts/devpts.js';
+import { registerFileSystemType } from '../../vfs/fs_registry.js';
 
 export const TMPFS_MAGIC = 0x01021994;
 const TTY_GID = 5;
@@ -148,7 +148,7 @@ export class TtyDeviceInode implements Inode {
 }
 
 /** The sandbox's /dev and the devpts instance to mount on /dev/pts. */
-export function makeDevfs(): { root: DevDir; pts: DevptsFileSystem } {
+export function makeDevfs(): DevDir {
   const fs = new DevFileSystem(5);
   const root = new DevDir(fs, S_IFDIR | 0o755, 0);
   const add = <T extends Inode & { readonly ino: number }>(name: string, i: T): T => {
@@ -166,7 +166,13 @@ export function makeDevfs(): { root: DevDir; pts: DevptsFileSystem } {
   add('stdin', new DevSymlink(fs, '/proc/self/fd/0'));
   add('stdout', new DevSymlink(fs, '/proc/self/fd/1'));
   add('stderr', new DevSymlink(fs, '/proc/self/fd/2'));
-  return { root, pts: new DevptsFileSystem(6) };
+  return root;
 }
 
-
+// mount -t devtmpfs: the Sentry's /dev (its devpts is mounted on pts/ by
+// its own line of the mount table). Only the mode it has (755) is taken.
+registerFileSystemType('devtmpfs', (ctx) => {
+  if (ctx.data !== '' && ctx.data !== 'mode=755' && ctx.data !== 'mode=0755') return -EINVAL;
+  const root = makeDevfs();
+  return { fs: root.fs, root };
+});

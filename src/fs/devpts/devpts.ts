@@ -14,7 +14,7 @@
 
 import type { DirEntry, FileSystem, Inode, StatFS } from '../../vfs/inode.js';
 import type { FileDescription } from '../../vfs/file_description.js';
-import { Stat, S_IFCHR, S_IFDIR, makeDev } from '../../vfs/stat.js';
+import { Stat, S_IFCHR, S_IFDIR, makeDev, minorOf } from '../../vfs/stat.js';
 import { EINVAL, ENOENT, ENOSPC, ENOTDIR } from '../../abi/linux/errno.js';
 import { PTY } from '../../kernel/tty/pty.js';
 import type { PtyOwner } from '../../kernel/tty/pty.js';
@@ -22,6 +22,8 @@ import { INPUT_MAX, N_TTY_BUF_SIZE, OUTPUT_MAX } from '../../kernel/tty/line_dis
 import { currentTask } from '../../kernel/current.js';
 import { chargeBuffers, unchargeBuffers } from '../../kernel/buffers.js';
 import { ListedDirFD } from '../devfs/dir_fd.js';
+import { registerFileSystemType } from '../../vfs/fs_registry.js';
+import { allocAnonDev } from '../../vfs/anon_dev.js';
 
 export const DEVPTS_SUPER_MAGIC = 0x1cd1;
 export const PTY_MAX = 4096;
@@ -187,3 +189,16 @@ export class ReplicaInode implements Inode {
     return this.pty.openReplica(flags, this, true);
   }
 }
+
+/**
+ * mount -t devpts: every mount is a new instance (newinstance is implied,
+ * as since Linux 4.7); the options taken are those it has (gid=5,
+ * mode=620, ptmxmode=666, as runc's default /dev/pts mount gives them),
+ * and any other value is refused.
+ */
+const DEVPTS_OPTIONS = new Set(['newinstance', 'gid=5', 'mode=620', 'mode=0620', 'ptmxmode=666', 'ptmxmode=0666']);
+registerFileSystemType('devpts', (ctx) => {
+  for (const o of ctx.data.split(',')) if (o !== '' && !DEVPTS_OPTIONS.has(o)) return -EINVAL;
+  const fs = new DevptsFileSystem(minorOf(allocAnonDev()));
+  return { fs, root: fs.root };
+}, { userns: true });

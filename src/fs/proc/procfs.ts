@@ -15,12 +15,13 @@ import type { Inode } from '../../vfs/inode.js';
 import { ENOENT } from '../../abi/linux/errno.js';
 import { KDir, KFile, KSymlink, KernFileSystem, KernelFile, StaticDir, StaticFile } from './nodes.js';
 import type { Task } from '../../kernel/task.js';
-import type { MountSource } from './mounts.js';
 import { TaskDir } from './task_dir.js';
 import type { ProcFS } from './task_dir.js';
 import { alive } from './task_state.js';
 import { buildSysctl } from './sysctl.js';
 import { cpuIdentityNow, genCpuinfo, genLoadavg, genMeminfo, genStat, genUptime, genVersion } from './system_files.js';
+import { fileSystemTypes, registerFileSystemType } from '../../vfs/fs_registry.js';
+import { EINVAL } from '../../abi/linux/errno.js';
 
 const PROC_SUPER_MAGIC = 0x9fa0;
 /** The anonymous device minor of the proc instance. */
@@ -36,7 +37,7 @@ export interface ProcOptions {
 export class ProcFileSystem extends KernFileSystem implements ProcFS {
   readonly root: ProcRoot;
 
-  constructor(kernel: Kernel, readonly mountSource: MountSource, opts: ProcOptions) {
+  constructor(kernel: Kernel, opts: ProcOptions) {
     super('proc', PROC_SUPER_MAGIC, PROC_MINOR, kernel, 'proc');
     this.root = new ProcRoot(this, opts);
   }
@@ -114,3 +115,14 @@ class FixedLink extends KSymlink {
     return this.to;
   }
 }
+
+// mount -t proc: options (hidepid=, subset=) are not served and refused.
+registerFileSystemType('proc', (ctx) => {
+  if (ctx.data !== '') return -EINVAL;
+  const kernel = ctx.kernel as Kernel;
+  const fs = new ProcFileSystem(kernel, {
+    mmapMinAddr: kernel.platform.minUserAddress,
+    filesystems: fileSystemTypes().map((t) => t.name).filter((n) => !n.startsWith('tsvisor-')),
+  });
+  return { fs, root: fs.root };
+}, { userns: true });

@@ -20,8 +20,6 @@ import { FileDescription, O_ACCMODE, O_RDONLY, O_WRONLY } from '../../vfs/file_d
 import { EACCES, ENOENT } from '../../abi/linux/errno.js';
 import { KDir, KFile, KSymlink } from './nodes.js';
 import type { KernFileSystem } from './nodes.js';
-import type { MountSource } from './mounts.js';
-import { mountOfPath } from './mounts.js';
 import { PROCESS_ONLY, TASK_FILES } from './task_files.js';
 import type { TaskFileSpec } from './task_files.js';
 import { genMaps, genSmaps } from './maps.js';
@@ -29,7 +27,6 @@ import { goneErr, hasMM, mayPtraceRead, ownerOf, threadsOf } from './task_state.
 
 /** What task nodes need of the procfs instance. */
 export interface ProcFS extends KernFileSystem {
-  readonly mountSource: MountSource;
 }
 
 /** Entries that are not generated files: name -> kind. */
@@ -122,7 +119,7 @@ class TaskFile extends KFile implements TaskOwned {
   }
 
   private ctx(caller: Task | null) {
-    return { task: this.task, whole: this.whole, caller, mounts: this.fs.mountSource };
+    return { task: this.task, whole: this.whole, caller };
   }
 
   override mayOpen(caller: Task | null): number {
@@ -356,9 +353,9 @@ class FdInfoFile extends KFile implements TaskOwned {
     const flags = f.flags | (t.fdTable.getCloexec(this.fd) ? O_CLOEXEC : 0);
     const st = f.stat();
     const ino = typeof st === 'number' ? 0 : st.ino;
-    const path = f.dentry?.path();
-    const mnt = path === undefined ? undefined : mountOfPath(this.fs.mountSource.mounts(t), path);
-    return `pos:\t${f.offset}\nflags:\t0${flags.toString(8)}\nmnt_id:\t${mnt?.id ?? 0}\nino:\t${ino}\n`;
+    // A file with no name (a pipe, a socket, an anonymous inode) is on no mount of the namespace.
+    const mnt = f.dentry?.mount.id ?? 0;
+    return `pos:\t${f.offset}\nflags:\t0${flags.toString(8)}\nmnt_id:\t${mnt}\nino:\t${ino}\n`;
   }
 }
 

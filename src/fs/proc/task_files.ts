@@ -17,8 +17,8 @@ import { cpuList, cpuMask } from '../../kernel/cpus.js';
 import { EACCES, EINVAL, EPERM } from '../../abi/linux/errno.js';
 import { PAGE_SIZE } from '../../memory/memory_file.js';
 import { hasMM, isZombie, liveThreadCount, mayPtraceRead, stateOf } from './task_state.js';
-import { formatMountinfo, formatMounts } from './mounts.js';
-import type { MountSource } from './mounts.js';
+import { mountInfo, mountsText } from '../../vfs/mountinfo.js';
+import type { Dentry } from '../../vfs/dentry.js';
 import { mmFigures } from './maps.js';
 
 /** What a task file's generator is given. */
@@ -27,7 +27,6 @@ export interface TaskFileCtx {
   /** /proc/PID (the whole process) rather than /proc/PID/task/TID. */
   readonly whole: boolean;
   readonly caller: Task | null;
-  readonly mounts: MountSource;
 }
 
 export interface TaskFileSpec {
@@ -316,8 +315,9 @@ function writeOomScoreAdj(c: TaskFileCtx, data: Uint8Array): number {
 /** The user namespace's map: the sandbox's one namespace is the initial one, all ids mapped to themselves. */
 const ID_MAP = `${'0'.padStart(10)} ${'0'.padStart(10)} ${'4294967295'.padStart(10)}\n`;
 
-function callerRoot(c: TaskFileCtx): string {
-  return (c.caller ?? c.task).root.path();
+/** The mount table of the task's namespace, as the caller's root sees it (Linux's show_mountinfo). */
+function callerRoot(c: TaskFileCtx): Dentry {
+  return (c.caller ?? c.task).root;
 }
 
 /** Per-task files, by name, in Linux's order of tgid_base_stuff. */
@@ -330,8 +330,8 @@ export const TASK_FILES: Readonly<Record<string, TaskFileSpec>> = {
   cmdline: { perm: 0o444, gen: genCmdline },
   stat: { perm: 0o444, gen: genStat },
   statm: { perm: 0o444, gen: genStatm },
-  mounts: { perm: 0o444, gen: (c) => formatMounts(c.mounts.mounts(c.task), callerRoot(c)) },
-  mountinfo: { perm: 0o444, gen: (c) => formatMountinfo(c.mounts.mounts(c.task), callerRoot(c)) },
+  mounts: { perm: 0o444, gen: (c) => mountsText(c.task.fs.mntns, callerRoot(c)) },
+  mountinfo: { perm: 0o444, gen: (c) => mountInfo(c.task.fs.mntns, callerRoot(c)) },
   wchan: { perm: 0o444, gen: () => '0' },
   cgroup: { perm: 0o444, gen: () => '0::/\n' },
   oom_score: { perm: 0o444, gen: genOomScore },

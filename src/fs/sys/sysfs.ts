@@ -14,6 +14,8 @@
 import type { Kernel } from '../../kernel/kernel.js';
 import { NUM_CPUS, cpuList } from '../../kernel/cpus.js';
 import { KernFileSystem, StaticDir, StaticFile } from '../proc/nodes.js';
+import { registerFileSystemType } from '../../vfs/fs_registry.js';
+import { EINVAL } from '../../abi/linux/errno.js';
 
 const SYSFS_MAGIC = 0x62656572;
 const SYSFS_MINOR = 21;
@@ -53,3 +55,10 @@ export class SysFileSystem extends KernFileSystem {
     root.dir('fs/cgroup');
   }
 }
+
+// mount -t sysfs: it takes no options.
+registerFileSystemType('sysfs', (ctx) => {
+  if (ctx.data !== '') return -EINVAL;
+  const fs = new SysFileSystem(ctx.kernel as Kernel);
+  return { fs, root: fs.root };
+}, { userns: true });

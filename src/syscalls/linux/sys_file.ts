@@ -9,67 +9,283 @@
 // has been checked.
 
 import type { Task } from '../../kernel/task.js';
-import type { Dentry } from '../../vfs/dentry.js';
-import { checkPermission, MAY_EXEC, MAY_READ, MAY_WRITE } from '../../vfs/vfs.js';
+import { Dentry } from '../../vfs/dentry.js';
+import type { Inode } from '../../vfs/inode.js';
 import {
-  O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_TMPFILE, O_TRUNC,
-  O_WRONLY, SETFL_MASK, O_LARGEFILE,
+  checkPermission, inodePermission, MAY_EXEC, MAY_READ, MAY_WRITE, NAME_MAX, RESOLVE_BENEATH, RESOLVE_CACHED,
+  RESOLVE_IN_ROOT,
+} from '../../vfs/vfs.js';
+import {
+  O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOATIME, O_NOFOLLOW, O_NONBLOCK, O_PATH, O_RDONLY, O_RDWR,
+  O_TMPFILE, O_TRUNC, O_WRONLY, SETFL_MASK, O_LARGEFILE,
 } from '../../vfs/file_description.js';
+import type { FileDescription } from '../../vfs/file_description.js';
 import { S_IFDIR, S_IFLNK, S_IFMT } from '../../vfs/stat.js';
-import { PipeFD } from '../../kernel/pipe.js';
+import type { Stat } from '../../vfs/stat.js';
+import { charDevice } from '../../vfs/devices.js';
+import { MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_STRICTATIME } from '../../vfs/mount.js';
+import { Pipe, PipeFD } from '../../kernel/pipe.js';
+import { F_RDLCK, F_UNLCK, F_WRLCK, flock as lockFile, lockQueue, setLock, testLock } from '../../vfs/lock.js';
+import { EVENT_IN, EVENT_OUT } from '../../sync/waiter.js';
 import {
-  AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, EACCES, EBADF, EEXIST,
-  EFAULT, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, ERANGE, EROFS, getU64, installNew, parentAt, readPath, resolveAt,
-
+  AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, EACCES, EAGAIN, EBADF, EEXIST,
+  EFAULT, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR, ENXIO, EPERM, ERANGE, EROFS, copyInStruct, createContext,
+  getI64, getU64, installNew, parentAt, putU64, readPath, resolveAt, wantWrite,
 } from '../support.js';
-import { E2BIG, ENOLCK, EOPNOTSUPP } from '../../abi/linux/errno.js';
+import { mayCreate } from './sys_tree.js';
+import { E2BIG, EOPNOTSUPP } from '../../abi/linux/errno.js';
 
 const VALID_OPEN_FLAGS = 0o37777777 & ~0o10000000000;
+const S_IFCHR = 0o020000, S_IFBLK = 0o060000, S_IFIFO = 0o010000, S_IFSOCK = 0o140000, S_IFREG = 0o100000;
 
-function openFile(t: Task, dirfd: number, path: string, flags: number, mode: number): number {
+/** The atime policy a file opened through d gets (FileDescription.atimePolicy). */
+function atimePolicy(d: Dentry, flags: number): number {
+  const mf = d.mount.flags;
+  if (flags & O_NOATIME || mf & MS_NOATIME) return 0;
+  if ((d.inode.mode & S_IFMT) === S_IFDIR && mf & MS_NODIRATIME) return 0;
+  return mf & MS_STRICTATIME ? 2 : 1;
+}
+
+/**
+ * Linux's path_openat(): O_TMPFILE, or the walk to the last component and
+ * (O_CREAT) its creation, then do_open(). `depth` counts the dangling
+ * symlinks an O_CREAT has followed to the file it makes.
+ */
+function openFile(t: Task, dirfd: number, path: string, flags: number, mode: number, resolve = 0, depth = 0): number {
   if (flags & O_PATH) flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
   if ((flags & O_TMPFILE) === O_TMPFILE) {
     if ((flags & O_ACCMODE) === O_RDONLY) return -EINVAL;
   } else if (flags & O_CREAT && flags & O_DIRECTORY) {
     return -EINVAL;
   }
-  if (flags & O_CREAT && (flags & O_TMPFILE) !== O_TMPFILE) {
+  if (resolve & RESOLVE_CACHED && flags & (O_CREAT | O_TRUNC | O_TMPFILE)) return -EAGAIN;
+  if ((flags & O_TMPFILE) === O_TMPFILE) return openTmpfile(t, dirfd, path, flags, mode, resolve);
+  let created = false;
+  let d: Dentry | number;
+  if (flags & O_CREAT) {
     // Linux's open_last_lookups(): creating "x/", "/", "." or ".." is EISDIR, whatever exists.
     const p = parentAt(t, dirfd, path);
     if (typeof p === 'number') return p;
     if (p.type === 'norm' && p.trailingSlash) return -EISDIR;
     if (p.type !== 'norm') return flags & O_EXCL ? -EEXIST : -EISDIR;
+    if (p.name.length > NAME_MAX) return -ENAMETOOLONG;
+    const vfs = t.kernel.vfs;
+    const existing = vfs.lookupChild(p.parent, p.name, true);
+    if (typeof existing === 'number') {
+      if (existing !== -ENOENT) return existing;
+      const ro = wantWrite(p.parent);
+      if (ro < 0) return ro;
+      const mc = mayCreate(t, p.parent);
+      if (mc < 0) return mc;
+      const create = p.parent.inode.create;
+      if (create === undefined) return -EPERM;
+      const ino = create.call(p.parent.inode, p.name, mode & 0o7777 & ~t.umask, createContext(t));
+      if (typeof ino === 'number') return ino;
+      d = vfs.linked(p.parent, p.name, ino);
+      created = true;
+    } else {
+      if (flags & O_EXCL) return -EEXIST;
+      if ((existing.inode.mode & S_IFMT) === S_IFLNK && !(flags & O_NOFOLLOW)) {
+        // A symlink: open what it names; a dangling one has its target made.
+        d = resolveAt(t, dirfd, path, true, false, resolve);
+        if (d === -ENOENT && depth < 40) {
+          const target = existing.inode.readlink();
+          if (typeof target === 'number') return target;
+          return openAtDentry(t, target[0] === '/' ? t.root : p.parent, target, flags, mode, resolve, depth + 1);
+        }
+        if (typeof d === 'number') return d;
+      } else {
+        d = existing;
+      }
+    }
+  } else {
+    d = resolveAt(t, dirfd, path, (flags & O_NOFOLLOW) === 0, false, resolve);
+    if (typeof d === 'number') return d;
   }
-  const follow = (flags & O_NOFOLLOW) === 0 && (flags & (O_CREAT | O_EXCL)) !== (O_CREAT | O_EXCL);
-  const d = resolveAt(t, dirfd, path, follow, false);
-  if (typeof d === 'number') {
-    if (d !== -ENOENT || !(flags & O_CREAT)) return d;
-    // Creating: the parent exists (checked above); the file system is read-only.
-    return -EROFS;
+  return doOpen(t, d, flags, created);
+}
+
+/** openFile relative to a dentry rather than a descriptor (a dangling symlink's directory). */
+function openAtDentry(t: Task, dir: Dentry, path: string, flags: number, mode: number, resolve: number, depth: number): number {
+  const saved = t.fs.cwd;
+  // The walk starts at dir: borrow the working directory for the one call, as no descriptor names dir.
+  t.fs.cwd = dir;
+  try {
+    return openFile(t, AT_FDCWD, path, flags, mode, resolve, depth);
+  } finally {
+    t.fs.cwd = saved;
   }
-  if ((flags & O_TMPFILE) === O_TMPFILE) {
-    return (d.inode.mode & S_IFMT) === S_IFDIR ? (d.inode.fs.readOnly ? -EROFS : -EOPNOTSUPP) : -ENOTDIR;
-  }
-  if (flags & O_CREAT && flags & O_EXCL) return -EEXIST;
+}
+
+/** O_TMPFILE: an unnamed file in the directory path names. */
+function openTmpfile(t: Task, dirfd: number, path: string, flags: number, mode: number, resolve: number): number {
+  const d = resolveAt(t, dirfd, path, true, false, resolve);
+  if (typeof d === 'number') return d;
+  if ((d.inode.mode & S_IFMT) !== S_IFDIR) return -ENOTDIR;
+  const ro = wantWrite(d);
+  if (ro < 0) return ro;
+  const pe = inodePermission(t.creds, d.inode, MAY_WRITE | MAY_EXEC);
+  if (pe < 0) return pe;
+  if (d.inode.tmpfile === undefined) return -EOPNOTSUPP;
+  const ino = d.inode.tmpfile(mode & 0o7777 & ~t.umask, createContext(t));
+  if (typeof ino === 'number') return ino;
+  const f = ino.open(flags & ~(O_TMPFILE & ~O_DIRECTORY) & ~O_DIRECTORY);
+  if (typeof f === 'number') return f;
+  // Its dentry is a dead name under the directory: /proc/PID/fd shows "/dir/#ino (deleted)".
+  const st = ino.stat();
+  const dd = new Dentry(ino, `#${typeof st === 'number' ? 0 : st.ino}`, d, d.mount);
+  dd.dead = true;
+  return install(t, f, dd, flags & ~O_TMPFILE);
+}
+
+/** Linux's do_open() and may_open(): the checks on the file found, O_TRUNC, and the open. */
+function doOpen(t: Task, d: Dentry, flags: number, created: boolean): number {
   const type = d.inode.mode & S_IFMT;
+  if (flags & O_CREAT && type === S_IFDIR) return -EISDIR;
   if (flags & O_DIRECTORY && type !== S_IFDIR) return -ENOTDIR;
   if (type === S_IFLNK && !(flags & O_PATH)) return -ELOOP;
   const acc = flags & O_ACCMODE;
   if (!(flags & O_PATH)) {
     if (acc === 3) return -EINVAL;
-    if (type === S_IFDIR && (acc !== O_RDONLY || flags & O_CREAT || flags & O_TRUNC)) return -EISDIR;
+    const write = acc !== O_RDONLY || (flags & O_TRUNC) !== 0;
+    if (type === S_IFDIR && write) return -EISDIR;
+    if ((type === S_IFCHR || type === S_IFBLK) && d.mount.flags & MS_NODEV) return -EACCES;
+    // A read-only mount or file system refuses writes to its regular files and directories first.
+    if (write && (type === S_IFREG || type === S_IFDIR) && d.mount.readOnly) return -EROFS;
+    if (!created) {
+      const want = (acc === O_RDONLY ? MAY_READ : acc === O_WRONLY ? MAY_WRITE : MAY_READ | MAY_WRITE) |
+        (flags & O_TRUNC ? MAY_WRITE : 0);
+      const st = d.inode.stat();
+      if (typeof st === 'number') return st;
+      if (!checkPermission(t.creds, st.mode, st.uid, st.gid, want)) return -EACCES;
+      if (flags & O_NOATIME && t.creds.euid !== 0 && t.creds.euid !== st.uid) return -EPERM;
+    }
+    if (flags & O_TRUNC && type === S_IFREG && !created) {
+      if (d.inode.setattr === undefined) return d.mount.readOnly ? -EROFS : -EPERM;
+      const r = d.inode.setattr({ size: 0, mtime: nowTime(t) });
+      if (r < 0) return r;
+    }
+  }
+  let f: FileDescription | number;
+  if (flags & O_PATH) f = d.inode.open(flags);
+  // A FIFO of the Sentry's own trees is a Sentry pipe; one in a host directory is the host's file system's to open (EACCES).
+  else if (type === S_IFIFO && d.inode.fs.stableTree === true) return openFifo(t, d, flags);
+  else if (type === S_IFCHR) {
     const st = d.inode.stat();
     if (typeof st === 'number') return st;
-    const want = (acc === O_RDONLY ? MAY_READ : acc === O_WRONLY ? MAY_WRITE : MAY_READ | MAY_WRITE) |
-      (flags & O_TRUNC ? MAY_WRITE : 0);
-    if (!checkPermission(t.creds, st.mode, st.uid, st.gid, want)) return -EACCES;
-    if ((want & MAY_WRITE) && d.inode.fs.readOnly && type !== 0o020000) return -EROFS;
-  }
-  const f = d.inode.open(flags);
+    const dev = charDevice(st.rdev);
+    // The file system's own devices (the synthetic /dev) open themselves; others by number.
+    f = dev !== undefined && d.inode.fs.type !== 'devtmpfs' ? dev(flags) : d.inode.open(flags);
+  } else if (type === S_IFSOCK || type === S_IFBLK) return -ENXIO;
+  else f = d.inode.open(flags);
   if (typeof f === 'number') return f;
+  return install(t, f, d, flags);
+}
+
+function nowTime(t: Task): [number, number] {
+  const ms = t.kernel.realtimeMs();
+  const sec = Math.floor(ms / 1000);
+  return [sec, Math.min(999999999, Math.round((ms - sec * 1000) * 1e6))];
+}
+
+/** Gives an opened file its name, flags and atime policy, and a descriptor. */
+function install(t: Task, f: FileDescription, d: Dentry, flags: number): number {
   f.dentry = d;
+  f.atimePolicy = atimePolicy(d, flags);
   f.flags = (flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | 0o400 /* O_NOCTTY */)) | (flags & O_PATH ? 0 : O_LARGEFILE);
   return installNew(t, f, (flags & O_CLOEXEC) !== 0);
+}
+
+// ---- named pipes ---------------------------------------------------------
+
+/** A FIFO's pipe, shared by every open of the same inode while any is open. */
+interface FifoState {
+  pipe: Pipe;
+  /** Opens for reading and for writing so far (Linux's r_counter, w_counter): a blocked open waits for the other kind. */
+  readOpens: number;
+  writeOpens: number;
+  /** Opens blocked waiting for the other end, counted as that end so that the other open does not wait too. */
+  waitingReaders: number;
+  waitingWriters: number;
+}
+const fifos = new WeakMap<object, FifoState>();
+
+class FifoFD extends PipeFD {
+  constructor(readonly state: FifoState, flags: number, readonly inode: Inode) {
+    super(state.pipe, flags);
+  }
+
+  override stat(): Stat {
+    const st = this.inode.stat();
+    return typeof st === 'number' ? super.stat() : st;
+  }
+
+  override release(): void {
+    // O_RDWR holds both ends.
+    if ((this.flags & O_ACCMODE) === O_RDWR) this.pipe.writers--;
+    super.release();
+    if (this.pipe.readers === 0 && this.pipe.writers === 0) fifos.delete(this.inode);
+  }
+
+  override describe(): string {
+    return this.dentry?.path() ?? super.describe();
+  }
+}
+
+/**
+ * fifo_open(): a reader waits for a writer and a writer for a reader,
+ * unless O_NONBLOCK (a lone writer then gets ENXIO); O_RDWR never waits.
+ * Differs from Linux: an open interrupted by a signal while waiting still
+ * counts as waiting for the other end until the other end opens.
+ */
+function openFifo(t: Task, d: Dentry, flags: number): number {
+  const inode = d.inode;
+  let st = fifos.get(inode);
+  if (st === undefined) {
+    const pipe = new Pipe(t.creds.euid, t.creds.egid);
+    // The pipe's own two ends are not the FIFO's: opens make their own.
+    pipe.readEnd.decRef();
+    pipe.writeEnd.decRef();
+    st = { pipe, readOpens: 0, writeOpens: 0, waitingReaders: 0, waitingWriters: 0 };
+    fifos.set(inode, st);
+  }
+  const acc = flags & O_ACCMODE;
+  const nonblock = (flags & O_NONBLOCK) !== 0;
+  const p = st.pipe;
+  const state = t.syscallState as { fifoWait?: number } | null;
+  if (acc === O_RDONLY) {
+    const waited = state?.fifoWait;
+    if (p.writers === 0 && st.waitingWriters === 0 && !nonblock && (waited === undefined || waited === st.writeOpens)) {
+      if (waited === undefined) st.waitingReaders++;
+      t.syscallState = { ...(t.syscallState ?? {}), fifoWait: st.writeOpens };
+      return t.block([p.readEnd.queue], EVENT_IN);
+    }
+    if (waited !== undefined) st.waitingReaders--;
+    p.readers++;
+    st.readOpens++;
+  } else if (acc === O_WRONLY) {
+    const waited = state?.fifoWait;
+    if (p.readers === 0 && st.waitingReaders === 0) {
+      if (nonblock) return -ENXIO;
+      if (waited === undefined || waited === st.readOpens) {
+        if (waited === undefined) st.waitingWriters++;
+        t.syscallState = { ...(t.syscallState ?? {}), fifoWait: st.readOpens };
+        return t.block([p.readEnd.queue], EVENT_IN);
+      }
+    }
+    if (waited !== undefined) st.waitingWriters--;
+    p.writers++;
+    st.writeOpens++;
+  } else {
+    p.readers++;
+    p.writers++;
+    st.readOpens++;
+    st.writeOpens++;
+  }
+  // Whoever waits for this end may go on.
+  p.readEnd.queue.notify(EVENT_IN | EVENT_OUT);
+  const f = new FifoFD(st, flags, inode);
+  return install(t, f, d, flags);
 }
 
 export function sysOpen(t: Task): number {
@@ -107,10 +323,11 @@ export function sysOpenat2(t: Task): number {
   if (mode > 0o7777) return -EINVAL;
   // With O_PATH, openat2 allows only the flags O_PATH takes (open(2) would drop the rest).
   if (flags & O_PATH && flags & ~(O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) return -EINVAL;
-  if (resolve !== 0) return -EINVAL; // RESOLVE_* are not supported yet (docs/syscalls.md)
+  if (resolve > 0x3f) return -EINVAL;
+  if (resolve & RESOLVE_BENEATH && resolve & RESOLVE_IN_ROOT) return -EINVAL;
   const p = readPath(t, r.arg(1));
   if (typeof p === 'number') return p;
-  return openFile(t, r.argInt(0), p, flags, mode);
+  return openFile(t, r.argInt(0), p, flags, mode, resolve);
 }
 
 export function sysClose(t: Task): number {
@@ -191,8 +408,8 @@ export function sysFcntl(t: Task): number {
     case F_OFD_GETLK:
     case F_OFD_SETLK:
     case F_OFD_SETLKW:
-      // Record locks come with the writable VFS.
-      return isPath ? -EBADF : -ENOLCK;
+      if (isPath) return -EBADF;
+      return recordLock(t, f, cmd, r.arg(2));
     case F_GETOWN:
       return 0;
     case F_SETOWN:
@@ -212,6 +429,82 @@ export function sysFcntl(t: Task): number {
     default:
       return -EINVAL;
   }
+}
+
+// ---- advisory locks ------------------------------------------------------
+
+const SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2;
+
+/**
+ * fcntl's record locks (struct flock: l_type, l_whence at 0 and 2, l_start
+ * 8, l_len 16, l_pid 24), in fcntl_getlk()/fcntl_setlk()'s order of checks.
+ */
+function recordLock(t: Task, f: FileDescription, cmd: number, addr: number): number {
+  const dv = copyInStruct(t, addr, 32);
+  if (dv === null) return -EFAULT;
+  const type = dv.getInt16(0, true), whence = dv.getInt16(2, true);
+  const lstart = getI64(dv, 8), llen = getI64(dv, 16), lpid = dv.getInt32(24, true);
+  const ofd = cmd === F_OFD_GETLK || cmd === F_OFD_SETLK || cmd === F_OFD_SETLKW;
+  const getlk = cmd === F_GETLK || cmd === F_OFD_GETLK;
+  if (type !== F_RDLCK && type !== F_WRLCK && type !== F_UNLCK) return -EINVAL;
+  if (ofd && lpid !== 0) return -EINVAL;
+  let base: number;
+  if (whence === SEEK_SET) base = 0;
+  else if (whence === SEEK_CUR) base = f.offset;
+  else if (whence === SEEK_END) {
+    const st = f.stat();
+    if (typeof st === 'number') return st;
+    base = st.size;
+  } else return -EINVAL;
+  let start = base + lstart, end: number;
+  if (llen > 0) end = start + llen - 1;
+  else if (llen === 0) end = Infinity;
+  else {
+    end = start - 1;
+    start += llen;
+  }
+  if (start < 0) return -EINVAL;
+  const d = f.dentry;
+  if (getlk) {
+    if (type === F_UNLCK) return -EINVAL;
+    const c = d === null ? null : testLock(d.inode, ofd ? f : t.fdTable, type, start, end);
+    const out = new Uint8Array(32);
+    out.set(new Uint8Array(dv.buffer, dv.byteOffset, 32));
+    const o = new DataView(out.buffer);
+    if (c === null) {
+      o.setInt16(0, F_UNLCK, true);
+    } else {
+      o.setInt16(0, c.type, true);
+      o.setInt16(2, SEEK_SET, true);
+      putU64(o, 8, c.start);
+      putU64(o, 16, c.end === Infinity ? 0 : c.end - c.start + 1);
+      o.setInt32(24, c.pid, true);
+    }
+    return t.mm.copyOut(addr, out);
+  }
+  if (type === F_RDLCK && !f.readable) return -EBADF;
+  if (type === F_WRLCK && !f.writable) return -EBADF;
+  if (d === null) return -EINVAL; // pipes and sockets take no record locks here
+  const wait = cmd === F_SETLKW || cmd === F_OFD_SETLKW;
+  const r = setLock(d.inode, ofd ? f : t.fdTable, ofd ? -1 : t.tg.tgid, ofd, type, start, end, wait);
+  if (r === -EAGAIN && wait) return t.block([lockQueue(d.inode)], EVENT_IN);
+  return r;
+}
+
+const LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8;
+
+/** flock(2): a whole-file lock of the open file description. */
+export function sysFlock(t: Task): number {
+  const f = t.fdTable.get(t.regs.argInt(0));
+  if (f === undefined || f.flags & O_PATH) return -EBADF;
+  const op = t.regs.argU32(1);
+  const kind = op & ~LOCK_NB;
+  const type = kind === LOCK_SH ? F_RDLCK : kind === LOCK_EX ? F_WRLCK : kind === LOCK_UN ? F_UNLCK : -1;
+  if (type < 0) return -EINVAL;
+  if (f.dentry === null) return -EINVAL;
+  const r = lockFile(f.dentry.inode, f, type);
+  if (r === -EAGAIN && !(op & LOCK_NB)) return t.block([lockQueue(f.dentry.inode)], EVENT_IN);
+  return r;
 }
 
 export function sysChdir(t: Task): number {
@@ -238,10 +531,13 @@ export function sysFchdir(t: Task): number {
   return setCwd(t, f.dentry);
 }
 
+/** getcwd(2): ENOENT once the directory is removed; "(unreachable)" before a path outside the root (after chroot). */
 export function sysGetcwd(t: Task): number {
   const r = t.regs;
   const size = r.arg(1);
-  const path = Buffer.from(t.cwd.path() + '\0', 'latin1');
+  if (t.cwd.dead) return -ENOENT;
+  const where = t.cwd.pathFrom(t.root);
+  const path = Buffer.from((where.reachable ? '' : '(unreachable)') + where.path + '\0', 'latin1');
   if (size < path.length) return -ERANGE;
   if (t.mm.copyOut(r.arg(0), path) < 0) return -EFAULT;
   return path.length;
@@ -285,11 +581,13 @@ function accessAt(t: Task, dirfd: number, pathAddr: number, mode: number, flags:
   if (mode === 0) return 0;
   const st = d.inode.stat();
   if (typeof st === 'number') return st;
+  if (mode & X_OK && d.mount.flags & MS_NOEXEC && (st.mode & S_IFMT) === S_IFREG) return -EACCES;
   // access(2) checks with the real ids unless AT_EACCESS.
   const c = flags & AT_EACCESS ? t.creds : { euid: t.creds.ruid, egid: t.creds.rgid, groups: t.creds.groups };
   const want = (mode & R_OK ? MAY_READ : 0) | (mode & W_OK ? MAY_WRITE : 0) | (mode & X_OK ? MAY_EXEC : 0);
   if (!checkPermission(c, st.mode, st.uid, st.gid, want)) return -EACCES;
-  if (mode & W_OK && d.inode.fs.readOnly && (st.mode & S_IFMT) !== 0o020000) return -EROFS;
+  const type = st.mode & S_IFMT;
+  if (mode & W_OK && d.mount.readOnly && (type === S_IFREG || type === S_IFDIR || type === S_IFLNK)) return -EROFS;
   return 0;
 }
 
@@ -307,4 +605,18 @@ export function sysUmask(t: Task): number {
   const old = t.umask;
   t.umask = t.regs.argU32(0) & 0o777;
   return old;
+}
+
+/** chroot(2): CAP_SYS_CHROOT (uid 0 here), a directory the caller may search. */
+export function sysChroot(t: Task): number {
+  const p = readPath(t, t.regs.arg(0));
+  if (typeof p === 'number') return p;
+  const d = resolveAt(t, AT_FDCWD, p, true, false);
+  if (typeof d === 'number') return d;
+  if ((d.inode.mode & S_IFMT) !== S_IFDIR) return -ENOTDIR;
+  const pe = inodePermission(t.creds, d.inode, MAY_EXEC);
+  if (pe < 0) return pe;
+  if (t.creds.euid !== 0) return -EPERM;
+  t.fs.root = d;
+  return 0;
 }

@@ -34,6 +34,8 @@ export function sysMmap(t: Task): number {
     const f = t.fdTable.get(fd);
     if (f === undefined || (f.flags & O_PATH)) return -EBADF;
     if (!f.readable) return -EACCES;
+    // A file on a noexec mount cannot be mapped executable (do_mmap's path_noexec).
+    if (prot & 4 /* PROT_EXEC */ && f.dentry !== null && f.dentry.mount.flags & 8 /* MS_NOEXEC */) return -EPERM;
     const m = f.mappable();
     if (typeof m === 'number') return m === -ENODEV ? -ENODEV : m;
     file = m;

@@ -14,6 +14,7 @@ import { HostInode } from '../../fs/hostfs.js';
 import { HostFD } from '../../fs/host_fd.js';
 import { PipeFD } from '../../kernel/pipe.js';
 import type { FileDescription } from '../../vfs/file_description.js';
+import { statfsFlags } from '../../vfs/mount.js';
 import {
   AT_EMPTY_PATH, AT_FDCWD, AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE, AT_SYMLINK_NOFOLLOW, EBADF, EINVAL,
   readPath, resolveAt,
@@ -64,17 +65,20 @@ export function sysStatx(t: Task): number {
   const p = readPath(t, r.arg(1));
   if (typeof p === 'number') return p;
   let st: Stat | number;
+  let mntId = -1;
   if (p.length === 0 && flags & AT_EMPTY_PATH && dirfd !== AT_FDCWD) {
     const f = t.fdTable.get(dirfd);
     if (f === undefined) return -EBADF;
     st = f.stat();
+    if (f.dentry !== null) mntId = f.dentry.mount.id;
   } else {
     const d = resolveAt(t, dirfd, p, (flags & AT_SYMLINK_NOFOLLOW) === 0, (flags & AT_EMPTY_PATH) !== 0);
     if (typeof d === 'number') return d;
     st = d.inode.stat();
+    mntId = d.mount.id;
   }
   if (typeof st === 'number') return st;
-  return t.mm.copyOut(addr, st.toStatx());
+  return t.mm.copyOut(addr, st.toStatx(mntId));
 }
 
 const statfsBuf = new Uint8Array(120);
@@ -83,7 +87,7 @@ const statfsBuf = new Uint8Array(120);
 // f_bavail 32, f_files 40, f_ffree 48, f_fsid 56, f_namelen 64,
 // f_frsize 72, f_flags 80, f_spare 88..119.
 const F_FSID = 56, F_FLAGS = 80;
-const ST_RDONLY = 0x1, ST_VALID = 0x20, ST_RELATIME = 0x1000;
+const ST_RDONLY = 0x1, ST_VALID = 0x20;
 const PIPEFS_MAGIC = 0x50495045, ANON_INODE_FS_MAGIC = 0x09041934;
 
 /** A host statfs into out; 0 or -errno. */
@@ -130,8 +134,21 @@ function statfsOf(t: Task, d: Dentry | null, f: FileDescription | null, addr: nu
     // The host's mount flags (not those of the Sentry's read-only copy of
     // it), plus ST_RDONLY: the mount is read-only to the sandbox.
     dv.setUint32(F_FLAGS, (dv.getUint32(F_FLAGS, true) & ~rootTreeAddedFlags()) | ST_RDONLY, true);
-  } else if (ino !== undefined) {
-    syntheticStatfs(dv, ino.fs.magic, devOf(ino.stat()), ST_RELATIME);
+  } else if (ino !== undefined && d !== null) {
+    const flags = statfsFlags(d.mount.flags, d.mount.readOnly);
+    const sf = ino.fs.statfs?.();
+    if (typeof sf === 'number') return sf;
+    if (sf === undefined) {
+      syntheticStatfs(dv, ino.fs.magic, devOf(ino.stat()), 0);
+    } else {
+      const put = (o: number, v: number) => { dv.setUint32(o, v % 4294967296, true); dv.setUint32(o + 4, Math.floor(v / 4294967296), true); };
+      put(0, sf.type); put(8, sf.bsize); put(16, sf.blocks); put(24, sf.bfree); put(32, sf.bavail);
+      put(40, sf.files); put(48, sf.ffree); put(64, sf.namelen); put(72, sf.frsize);
+      const dev = devOf(ino.stat());
+      dv.setUint32(F_FSID, dev % 4294967296, true);
+      dv.setUint32(F_FSID + 4, Math.floor(dev / 4294967296), true);
+    }
+    dv.setUint32(F_FLAGS, flags, true);
   } else if (f instanceof PipeFD) {
     syntheticStatfs(dv, PIPEFS_MAGIC, devOf(f.stat()), 0);
   } else if (f instanceof HostFD) {

@@ -4,57 +4,97 @@
 // fallocate(2), utime(2)/utimes(2)/futimesat(2)/utimensat(2), fsync(2),
 // fdatasync(2), sync(2), syncfs(2).
 //
-// The checks run in Linux's order (fs/namei.c, fs/open.c, fs/utimes.c):
-// arguments, then the parent directory walk, then the last component's
-// kind ("/", ".", ".."), then whether the mount is writable (EROFS), and
-// only then the last component itself.
+// The checks run in Linux's order (fs/namei.c, fs/open.c, fs/utimes.c,
+// fs/attr.c): arguments, then the parent directory walk, then the last
+// component's kind ("/", ".", ".."), then whether the mount is writable
+// (EROFS), then the last component itself, then permissions (may_create,
+// may_delete with the sticky bit), and only then the file system.
 //
-// Differs from Linux: the root file system is read-only and the synthetic
-// /dev cannot have entries added or removed (EPERM) until the writable VFS
-// arrives; pipes keep the mode and owner set on them.
+// Differs from Linux: uid 0 holds every capability and nobody else holds
+// any; fs.protected_hardlinks is not applied; a write does not clear the
+// setuid bit (chown and chmod do).
 
 import type { Task } from '../../kernel/task.js';
 import type { Dentry } from '../../vfs/dentry.js';
+import type { Inode, SetAttr } from '../../vfs/inode.js';
 import { O_PATH } from '../../vfs/file_description.js';
 import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK } from '../../vfs/stat.js';
+import { charDevice } from '../../vfs/devices.js';
+import { MAY_EXEC, MAY_WRITE, NAME_MAX, inodePermission, stickyForbids } from '../../vfs/vfs.js';
 import {
   AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, EBADF, EBUSY, EEXIST, EFAULT, EINVAL,
-  EISDIR, ENAMETOOLONG, ENODEV, ENOENT, ENOTEMPTY, EOPNOTSUPP, EPERM, EROFS, ESPIPE, EXDEV, copyInStruct, getI64,
-  parentAt, readPath, resolveAt,
+  EISDIR, ENAMETOOLONG, ENODEV, ENOENT, ENOTDIR, ENOTEMPTY, EOPNOTSUPP, EPERM, EROFS, ESPIPE, EXDEV, copyInStruct,
+  createContext, getI64, parentAt, readPath, resolveAt, wantWrite,
 } from '../support.js';
 import type { ParentLookup } from '../support.js';
 
-const NAME_MAX = 255;
+const S_ISUID = 0o4000, S_ISGID = 0o2000, S_IXGRP = 0o010;
 
-/** The error a change to a file system gets once its checks pass. */
-function cannotChange(d: Dentry): number {
-  return d.inode.fs.readOnly ? -EROFS : -EPERM;
+function isDir(i: Inode): boolean {
+  return (i.mode & S_IFMT) === S_IFDIR;
 }
 
-/** Linux's filename_create(): the checks before a new name is made. */
+/** may_create(): search and write permission on the directory; a removed directory has no new names. */
+export function mayCreate(t: Task, dir: Dentry): number {
+  if (dir.dead) return -ENOENT;
+  return inodePermission(t.creds, dir.inode, MAY_WRITE | MAY_EXEC);
+}
+
+/** may_delete(): the victim's directory must be writable, the sticky bit respected, the kinds must match. */
+function mayDelete(t: Task, dir: Dentry, victim: Dentry, wantDir: boolean): number {
+  const pe = inodePermission(t.creds, dir.inode, MAY_WRITE | MAY_EXEC);
+  if (pe < 0) return pe;
+  if (stickyForbids(t.creds, dir.inode, victim.inode)) return -EPERM;
+  if (wantDir) {
+    if (!isDir(victim.inode)) return -ENOTDIR;
+    if (victim.parent === null) return -EBUSY;
+  } else if (isDir(victim.inode)) {
+    return -EISDIR;
+  }
+  if (dir.dead) return -ENOENT;
+  return 0;
+}
+
+/**
+ * Linux's filename_create(): the checks before a new name is made, up to
+ * and including may_create. Returns 0 when the name may be made.
+ */
 function checkCreate(t: Task, p: ParentLookup, wantDir: boolean): number {
   if (p.type !== 'norm') return -EEXIST;
   if (p.name.length > NAME_MAX) return -ENAMETOOLONG;
-  const existing = t.kernel.vfs.lookupChild(p.parent, p.name);
+  const ro = wantWrite(p.parent);
+  const existing = t.kernel.vfs.lookupChild(p.parent, p.name, false);
   if (typeof existing !== 'number') return -EEXIST;
   if (existing !== -ENOENT) return existing;
   if (p.trailingSlash && !wantDir) return -ENOENT;
-  return cannotChange(p.parent);
+  if (ro < 0) return ro;
+  return mayCreate(t, p.parent);
 }
 
-function createAt(t: Task, dirfd: number, pathAddr: number, wantDir: boolean): number {
+/** What a file system answers for an operation it lacks (Linux's VFS: EPERM). */
+function made(t: Task, p: ParentLookup, r: Inode | number | undefined): number {
+  if (r === undefined) return -EPERM;
+  if (typeof r === 'number') return r;
+  t.kernel.vfs.linked(p.parent, p.name, r);
+  return 0;
+}
+
+function mkdirAt(t: Task, dirfd: number, pathAddr: number, mode: number): number {
   const path = readPath(t, pathAddr);
   if (typeof path === 'number') return path;
   const p = parentAt(t, dirfd, path);
   if (typeof p === 'number') return p;
-  return checkCreate(t, p, wantDir);
+  const e = checkCreate(t, p, true);
+  if (e < 0) return e;
+  const dir = p.parent.inode;
+  return made(t, p, dir.mkdir?.(p.name, mode & 0o7777 & ~t.umask, createContext(t)));
 }
 
 export function sysMkdir(t: Task): number {
-  return createAt(t, AT_FDCWD, t.regs.arg(0), true);
+  return mkdirAt(t, AT_FDCWD, t.regs.arg(0), t.regs.argU32(1));
 }
 export function sysMkdirat(t: Task): number {
-  return createAt(t, t.regs.argInt(0), t.regs.arg(1), true);
+  return mkdirAt(t, t.regs.argInt(0), t.regs.arg(1), t.regs.argU32(2));
 }
 
 /** may_mknod(): which file types mknod can make. */
@@ -68,20 +108,57 @@ function checkMknodMode(mode: number): number {
       return -EINVAL;
   }
 }
+
+/** Decodes mknod's dev_t (new_decode_dev). */
+function decodeDev(dev: number): number {
+  return dev >>> 0;
+}
+
+function mknodAt(t: Task, dirfd: number, pathAddr: number, mode: number, dev: number): number {
+  const e = checkMknodMode(mode);
+  if (e < 0) return e;
+  const path = readPath(t, pathAddr);
+  if (typeof path === 'number') return path;
+  const p = parentAt(t, dirfd, path);
+  if (typeof p === 'number') return p;
+  const c = checkCreate(t, p, false);
+  if (c < 0) return c;
+  let type = mode & S_IFMT;
+  if (type === 0) type = S_IFREG;
+  const bits = mode & 0o7777 & ~t.umask;
+  const dir = p.parent.inode;
+  const ctx = createContext(t);
+  if (type === S_IFCHR || type === S_IFBLK) {
+    const rdev = decodeDev(dev);
+    const whiteout = type === S_IFCHR && rdev === 0;
+    if (!whiteout && t.creds.euid !== 0) return -EPERM; // CAP_MKNOD
+    // Only the devices the Sentry serves (and the overlay's whiteout, 0:0).
+    if (!whiteout && (type === S_IFBLK || charDevice(rdev) === undefined)) return -EPERM;
+    return made(t, p, dir.mknod?.(p.name, type | bits, rdev, ctx));
+  }
+  if (type === S_IFREG) return made(t, p, dir.create?.(p.name, bits, ctx));
+  return made(t, p, dir.mknod?.(p.name, type | bits, 0, ctx));
+}
+
 export function sysMknod(t: Task): number {
-  const e = checkMknodMode(t.regs.argU32(1));
-  return e < 0 ? e : createAt(t, AT_FDCWD, t.regs.arg(0), false);
+  return mknodAt(t, AT_FDCWD, t.regs.arg(0), t.regs.argU32(1), t.regs.argU32(2));
 }
 export function sysMknodat(t: Task): number {
-  const e = checkMknodMode(t.regs.argU32(2));
-  return e < 0 ? e : createAt(t, t.regs.argInt(0), t.regs.arg(1), false);
+  return mknodAt(t, t.regs.argInt(0), t.regs.arg(1), t.regs.argU32(2), t.regs.argU32(3));
 }
 
 function symlinkAt(t: Task, targetAddr: number, dirfd: number, pathAddr: number): number {
   const target = readPath(t, targetAddr);
   if (typeof target === 'number') return target;
+  // getname() refuses an empty string before anything else.
   if (target.length === 0) return -ENOENT;
-  return createAt(t, dirfd, pathAddr, false);
+  const path = readPath(t, pathAddr);
+  if (typeof path === 'number') return path;
+  const p = parentAt(t, dirfd, path);
+  if (typeof p === 'number') return p;
+  const c = checkCreate(t, p, false);
+  if (c < 0) return c;
+  return made(t, p, p.parent.inode.symlink?.(p.name, target, createContext(t)));
 }
 export function sysSymlink(t: Task): number {
   return symlinkAt(t, t.regs.arg(0), AT_FDCWD, t.regs.arg(1));
@@ -94,25 +171,38 @@ function linkAt(t: Task, olddfd: number, oldAddr: number, newdfd: number, newAdd
   if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) return -EINVAL;
   const oldPath = readPath(t, oldAddr);
   if (typeof oldPath === 'number') return oldPath;
-  // The file to link: a name, or (AT_EMPTY_PATH) an open file, which may have no name (a pipe: null).
+  // The file to link: a name, or (AT_EMPTY_PATH, which needs CAP_DAC_READ_SEARCH) an open file.
   let old: Dentry | null | number;
-  if (oldPath.length === 0 && flags & AT_EMPTY_PATH && olddfd !== AT_FDCWD) {
-    const f = t.fdTable.get(olddfd);
-    if (f === undefined) return -EBADF;
-    old = f.dentry;
+  if (oldPath.length === 0 && flags & AT_EMPTY_PATH) {
+    if (t.creds.euid !== 0) return -ENOENT;
+    if (olddfd === AT_FDCWD) old = t.cwd;
+    else {
+      const f = t.fdTable.get(olddfd);
+      if (f === undefined) return -EBADF;
+      old = f.dentry;
+    }
   } else {
-    old = resolveAt(t, olddfd, oldPath, (flags & AT_SYMLINK_FOLLOW) !== 0, (flags & AT_EMPTY_PATH) !== 0);
+    old = resolveAt(t, olddfd, oldPath, (flags & AT_SYMLINK_FOLLOW) !== 0, false);
   }
   if (typeof old === 'number') return old;
   const newPath = readPath(t, newAddr);
   if (typeof newPath === 'number') return newPath;
   const p = parentAt(t, newdfd, newPath);
   if (typeof p === 'number') return p;
-  const e = checkCreate(t, p, false);
-  if (e !== -EPERM) return e;
-  if (old === null || old.inode.fs !== p.parent.inode.fs) return -EXDEV;
-  if ((old.inode.mode & S_IFMT) === S_IFDIR) return -EPERM;
-  return e;
+  if (p.type !== 'norm') return -EEXIST;
+  if (p.name.length > NAME_MAX) return -ENAMETOOLONG;
+  const ro = wantWrite(p.parent);
+  const existing = t.kernel.vfs.lookupChild(p.parent, p.name, false);
+  if (typeof existing !== 'number') return -EEXIST;
+  if (existing !== -ENOENT) return existing;
+  if (p.trailingSlash) return -ENOENT;
+  if (ro < 0) return ro;
+  if (old === null || old.mount !== p.parent.mount) return -EXDEV;
+  const mc = mayCreate(t, p.parent);
+  if (mc < 0) return mc;
+  if (isDir(old.inode)) return -EPERM;
+  const dir = p.parent.inode;
+  return made(t, p, dir.link?.(p.name, old.inode));
 }
 export function sysLink(t: Task): number {
   return linkAt(t, AT_FDCWD, t.regs.arg(0), AT_FDCWD, t.regs.arg(1), 0);
@@ -135,11 +225,21 @@ function removeAt(t: Task, dirfd: number, pathAddr: number, dir: boolean): numbe
   } else if (p.type !== 'norm') {
     return -EISDIR;
   }
-  if (p.parent.inode.fs.readOnly) return -EROFS;
+  const ro = wantWrite(p.parent);
+  if (ro < 0) return ro;
   if (p.name.length > NAME_MAX) return -ENAMETOOLONG;
-  const d = t.kernel.vfs.lookupChild(p.parent, p.name);
+  const d = t.kernel.vfs.lookupChild(p.parent, p.name, false);
   if (typeof d === 'number') return d;
-  return -EPERM;
+  if (!dir && p.trailingSlash) return isDir(d.inode) ? -EISDIR : -ENOTDIR;
+  const md = mayDelete(t, p.parent, d, dir);
+  if (md < 0) return md;
+  if (t.kernel.vfs.isMountpoint(d)) return -EBUSY;
+  const ino = p.parent.inode;
+  const r = dir ? ino.rmdir?.(p.name) : ino.unlink?.(p.name);
+  if (r === undefined) return -EPERM;
+  if (r < 0) return r;
+  t.kernel.vfs.unlinked(p.parent, p.name);
+  return 0;
 }
 export function sysUnlink(t: Task): number {
   return removeAt(t, AT_FDCWD, t.regs.arg(0), false);
@@ -155,11 +255,11 @@ export function sysUnlinkat(t: Task): number {
 
 const RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2, RENAME_WHITEOUT = 4;
 
-/** Linux's do_renameat2(). */
+/** Linux's do_renameat2() and vfs_rename(). */
 function renameAt(t: Task, olddfd: number, oldAddr: number, newdfd: number, newAddr: number, flags: number): number {
   if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) return -EINVAL;
-  if (flags & RENAME_NOREPLACE && flags & RENAME_EXCHANGE) return -EINVAL;
-  if (flags & RENAME_WHITEOUT && flags & RENAME_EXCHANGE) return -EINVAL;
+  if (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT) && flags & RENAME_EXCHANGE) return -EINVAL;
+  if (flags & RENAME_WHITEOUT && t.creds.euid !== 0) return -EPERM;
   const oldPath = readPath(t, oldAddr);
   if (typeof oldPath === 'number') return oldPath;
   const from = parentAt(t, olddfd, oldPath);
@@ -168,13 +268,50 @@ function renameAt(t: Task, olddfd: number, oldAddr: number, newdfd: number, newA
   if (typeof newPath === 'number') return newPath;
   const to = parentAt(t, newdfd, newPath);
   if (typeof to === 'number') return to;
-  if (from.parent.inode.fs !== to.parent.inode.fs) return -EXDEV;
+  if (from.parent.mount !== to.parent.mount) return -EXDEV;
   if (from.type !== 'norm') return -EBUSY;
   if (to.type !== 'norm') return flags & RENAME_NOREPLACE ? -EEXIST : -EBUSY;
-  if (from.parent.inode.fs.readOnly) return -EROFS;
-  const src = t.kernel.vfs.lookupChild(from.parent, from.name);
+  const ro = wantWrite(from.parent);
+  if (ro < 0) return ro;
+  const vfs = t.kernel.vfs;
+  if (from.name.length > NAME_MAX || to.name.length > NAME_MAX) return -ENAMETOOLONG;
+  const src = vfs.lookupChild(from.parent, from.name, false);
   if (typeof src === 'number') return src;
-  return -EPERM;
+  const dst = vfs.lookupChild(to.parent, to.name, false);
+  if (typeof dst === 'number' && dst !== -ENOENT) return dst;
+  const dstD = typeof dst === 'number' ? null : dst;
+  if (flags & RENAME_NOREPLACE && dstD !== null) return -EEXIST;
+  if (flags & RENAME_EXCHANGE) {
+    if (dstD === null) return -ENOENT;
+    if (!isDir(dstD.inode) && to.trailingSlash) return -ENOTDIR;
+  }
+  const srcDir = isDir(src.inode);
+  if (!srcDir) {
+    if (from.trailingSlash) return -ENOTDIR;
+    if (!(flags & RENAME_EXCHANGE) && to.trailingSlash) return -ENOTDIR;
+  }
+  // The source must not be an ancestor of the target, nor the target of the source.
+  if (to.parent.isWithin(src)) return -EINVAL;
+  if (dstD !== null && from.parent.isWithin(dstD)) return flags & RENAME_EXCHANGE ? -EINVAL : -ENOTEMPTY;
+  if (dstD !== null && dstD.inode === src.inode) return 0;
+  let e = mayDelete(t, from.parent, src, srcDir);
+  if (e < 0) return e;
+  const dstDir = dstD !== null && isDir(dstD.inode);
+  if (dstD === null) e = mayCreate(t, to.parent);
+  else e = mayDelete(t, to.parent, dstD, flags & RENAME_EXCHANGE ? dstDir : srcDir);
+  if (e < 0) return e;
+  if (from.parent !== to.parent) {
+    // A directory that moves rewrites its "..": it must be writable.
+    if (srcDir && (e = inodePermission(t.creds, src.inode, MAY_WRITE)) < 0) return e;
+    if (flags & RENAME_EXCHANGE && dstDir && (e = inodePermission(t.creds, (dstD as Dentry).inode, MAY_WRITE)) < 0) return e;
+  }
+  if (vfs.isMountpoint(src) || (dstD !== null && vfs.isMountpoint(dstD))) return -EBUSY;
+  const r = from.parent.inode.rename?.(from.name, to.parent.inode, to.name, flags);
+  if (r === undefined) return -EPERM;
+  if (r < 0) return r;
+  vfs.renamed(from.parent, from.name, to.parent, to.name, (flags & RENAME_EXCHANGE) !== 0);
+  if (flags & RENAME_WHITEOUT) vfs.unlinked(from.parent, from.name);
+  return 0;
 }
 export function sysRename(t: Task): number {
   return renameAt(t, AT_FDCWD, t.regs.arg(0), AT_FDCWD, t.regs.arg(1), 0);
@@ -197,38 +334,86 @@ function pathTarget(t: Task, dirfd: number, pathAddr: number, follow: boolean, e
   return resolveAt(t, dirfd, path, follow, emptyPath);
 }
 
-/** Changes mode or owner of an open file: pipes keep them, the read-only root refuses. */
-function setattrFd(t: Task, fd: number, change: { mode?: number; uid?: number; gid?: number }): number {
-  const f = t.fdTable.get(fd);
-  if (f === undefined || f.flags & O_PATH) return -EBADF;
-  return f.setattr(change, t.creds.euid);
+type Change = { mode?: number; uid?: number; gid?: number };
+
+/** notify_change() on a named file, after setattr_prepare()'s ownership rules. */
+function setattrDentry(t: Task, d: Dentry, attr: SetAttr): number {
+  const ro = wantWrite(d);
+  if (ro < 0) return ro;
+  const ino = d.inode;
+  if (ino.setattr === undefined) return -EPERM;
+  return ino.setattr(attr);
 }
 
-function setattrPath(t: Task, d: Dentry): number {
-  return cannotChange(d);
+/** chmod_common() */
+function chmod(t: Task, d: Dentry, mode: number): number {
+  const ro = wantWrite(d);
+  if (ro < 0) return ro;
+  const st = d.inode.stat();
+  if (typeof st === 'number') return st;
+  const root = t.creds.euid === 0;
+  if (!root && t.creds.euid !== st.uid) return -EPERM;
+  let bits = mode & 0o7777;
+  // Only a member of the file's group (or CAP_FSETID) may set its setgid bit.
+  if (!root && bits & S_ISGID && t.creds.egid !== st.gid && !t.creds.groups.includes(st.gid)) bits &= ~S_ISGID;
+  return setattrDentry(t, d, { mode: bits });
+}
+
+/** chown_common() */
+function chown(t: Task, d: Dentry, change: Change): number {
+  const ro = wantWrite(d);
+  if (ro < 0) return ro;
+  const st = d.inode.stat();
+  if (typeof st === 'number') return st;
+  const root = t.creds.euid === 0;
+  if (!root) {
+    if (change.uid !== undefined && (change.uid !== st.uid || t.creds.euid !== st.uid)) return -EPERM;
+    if (change.gid !== undefined && (t.creds.euid !== st.uid ||
+      (change.gid !== st.gid && t.creds.egid !== change.gid && !t.creds.groups.includes(change.gid)))) return -EPERM;
+  }
+  const attr: SetAttr = { uid: change.uid, gid: change.gid };
+  if ((st.mode & S_IFMT) !== S_IFDIR) {
+    // A change of owner drops setuid, and setgid where it means "run as the group".
+    let m = st.mode & 0o7777;
+    m &= ~S_ISUID;
+    if (m & S_IXGRP) m &= ~S_ISGID;
+    if (m !== (st.mode & 0o7777)) attr.mode = m;
+  }
+  if (attr.uid === undefined && attr.gid === undefined && attr.mode === undefined) attr.mode = st.mode & 0o7777;
+  return setattrDentry(t, d, attr);
+}
+
+/** An attribute change on an open file: through its name, or the file itself when it has none (a pipe). */
+function withFile(t: Task, fd: number, named: (d: Dentry) => number, change: Change): number {
+  const f = t.fdTable.get(fd);
+  if (f === undefined || f.flags & O_PATH) return -EBADF;
+  if (f.dentry === null) return f.setattr(change, t.creds.euid);
+  return named(f.dentry);
 }
 
 export function sysChmod(t: Task): number {
   const d = pathTarget(t, AT_FDCWD, t.regs.arg(0), true, false);
-  return typeof d === 'number' ? d : setattrPath(t, d);
+  return typeof d === 'number' ? d : chmod(t, d, t.regs.argU32(1));
 }
 export function sysFchmodat(t: Task): number {
   const d = pathTarget(t, t.regs.argInt(0), t.regs.arg(1), true, false);
-  return typeof d === 'number' ? d : setattrPath(t, d);
+  return typeof d === 'number' ? d : chmod(t, d, t.regs.argU32(2));
 }
 export function sysFchmod(t: Task): number {
-  return setattrFd(t, t.regs.argInt(0), { mode: t.regs.argU32(1) & 0o7777 });
+  const mode = t.regs.argU32(1) & 0o7777;
+  return withFile(t, t.regs.argInt(0), (d) => chmod(t, d, mode), { mode });
 }
 export function sysChown(t: Task): number {
   const d = pathTarget(t, AT_FDCWD, t.regs.arg(0), true, false);
-  return typeof d === 'number' ? d : setattrPath(t, d);
+  return typeof d === 'number' ? d : chown(t, d, ownerChange(t.regs.argU32(1), t.regs.argU32(2)));
 }
 export function sysLchown(t: Task): number {
   const d = pathTarget(t, AT_FDCWD, t.regs.arg(0), false, false);
-  return typeof d === 'number' ? d : setattrPath(t, d);
+  return typeof d === 'number' ? d : chown(t, d, ownerChange(t.regs.argU32(1), t.regs.argU32(2)));
 }
 export function sysFchown(t: Task): number {
-  return setattrFd(t, t.regs.argInt(0), ownerChange(t.regs.argU32(1), t.regs.argU32(2)));
+  const c = ownerChange(t.regs.argU32(1), t.regs.argU32(2));
+  return withFile(t, t.regs.argInt(0), (d) => chown(t, d, c), c);
 }
 export function sysFchownat(t: Task): number {
   const r = t.regs;
@@ -236,38 +421,51 @@ export function sysFchownat(t: Task): number {
   if (fl & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
   const path = readPath(t, r.arg(1));
   if (typeof path === 'number') return path;
+  const c = ownerChange(r.argU32(2), r.argU32(3));
   if (path.length === 0 && fl & AT_EMPTY_PATH && r.argInt(0) !== AT_FDCWD) {
     // The open file itself (O_PATH descriptors included); one with no name is changed directly.
     const f = t.fdTable.get(r.argInt(0));
     if (f === undefined) return -EBADF;
-    if (f.dentry === null) return f.setattr(ownerChange(r.argU32(2), r.argU32(3)), t.creds.euid);
-    return setattrPath(t, f.dentry);
+    if (f.dentry === null) return f.setattr(c, t.creds.euid);
+    return chown(t, f.dentry, c);
   }
   const d = resolveAt(t, r.argInt(0), path, (fl & AT_SYMLINK_NOFOLLOW) === 0, (fl & AT_EMPTY_PATH) !== 0);
-  return typeof d === 'number' ? d : setattrPath(t, d);
+  return typeof d === 'number' ? d : chown(t, d, c);
 }
 
-function ownerChange(uid: number, gid: number): { uid?: number; gid?: number } {
+function ownerChange(uid: number, gid: number): Change {
   return { uid: uid === 0xffffffff ? undefined : uid, gid: gid === 0xffffffff ? undefined : gid };
 }
 
 /** truncate(2), in do_sys_truncate()/vfs_truncate()'s order. */
 export function sysTruncate(t: Task): number {
-  if (t.regs.argSigned(1) < 0) return -EINVAL;
+  const len = t.regs.argSigned(1);
+  if (len < 0) return -EINVAL;
   const d = pathTarget(t, AT_FDCWD, t.regs.arg(0), true, false);
   if (typeof d === 'number') return d;
   const type = d.inode.mode & S_IFMT;
   if (type === S_IFDIR) return -EISDIR;
   if (type !== S_IFREG) return -EINVAL;
-  return cannotChange(d);
+  const ro = wantWrite(d);
+  if (ro < 0) return ro;
+  const pe = inodePermission(t.creds, d.inode, MAY_WRITE);
+  if (pe < 0) return pe;
+  return setattrDentry(t, d, { size: len });
 }
 
 export function sysFtruncate(t: Task): number {
-  if (t.regs.argSigned(1) < 0) return -EINVAL;
+  const len = t.regs.argSigned(1);
+  if (len < 0) return -EINVAL;
   const f = t.fdTable.get(t.regs.argInt(0));
   if (f === undefined || f.flags & O_PATH) return -EBADF;
   if (!f.writable) return -EINVAL;
-  return f.truncate(t.regs.argSigned(1));
+  const d = f.dentry;
+  if (d !== null && d.inode.setattr !== undefined) {
+    if ((d.inode.mode & S_IFMT) !== S_IFREG) return -EINVAL;
+    // do_truncate() from ftruncate sets the times whether or not the size changes.
+    return d.inode.setattr({ size: len, mtime: nowTime(t) });
+  }
+  return f.truncate(len);
 }
 
 const FALLOC_FL_KEEP_SIZE = 1, FALLOC_FL_PUNCH_HOLE = 2, FALLOC_FL_KNOWN = 0xff;
@@ -288,21 +486,81 @@ export function sysFallocate(t: Task): number {
   if (type === S_IFIFO) return -ESPIPE;
   if (type === S_IFDIR) return -EISDIR;
   if (type !== S_IFREG && type !== S_IFBLK) return -ENODEV;
-  return -EOPNOTSUPP;
+  if (offset + len > Number.MAX_SAFE_INTEGER) return -27; // EFBIG
+  return f.fallocate(mode, offset, len);
 }
 
 // ---- times -------------------------------------------------------------
 
 const UTIME_NOW = 0x3fffffff, UTIME_OMIT = 0x3ffffffe;
 
-/** Applies "set the times" to a path or an open file, once the times are valid. */
-function utimesAt(t: Task, dirfd: number, pathAddr: number, flags: number): number {
+function nowTime(t: Task): [number, number] {
+  const ms = t.kernel.realtimeMs();
+  const sec = Math.floor(ms / 1000);
+  return [sec, Math.min(999999999, Math.round((ms - sec * 1000) * 1e6))];
+}
+
+/** The times a call asks for: null for "now" on both (no buffer, or UTIME_NOW twice). */
+interface Times {
+  atime?: readonly [number, number] | 'now';
+  mtime?: readonly [number, number] | 'now';
+  /** A nanosecond field out of range: vfs_utimes() says EINVAL once the file is found. */
+  bad?: boolean;
+}
+
+/** Reads two timevals (usec) or timespecs; -errno if unreadable or bad. */
+function readTimes(t: Task, addr: number, usec: boolean): Times | number {
+  if (addr === 0) return { atime: 'now', mtime: 'now' };
+  const dv = copyInStruct(t, addr, 32);
+  if (dv === null) return -EFAULT;
+  const out: Times = {};
+  for (const [o, key] of [[0, 'atime'], [16, 'mtime']] as const) {
+    const sec = getI64(dv, o);
+    const frac = getI64(dv, o + 8);
+    if (usec) {
+      if (frac < 0 || frac >= 1e6) return -EINVAL;
+      out[key] = [sec, frac * 1000];
+    } else if (frac === UTIME_OMIT) {
+      continue;
+    } else if (frac === UTIME_NOW) {
+      out[key] = 'now';
+    } else {
+      if (frac < 0 || frac >= 1e9) out.bad = true;
+      out[key] = [sec, frac];
+    }
+  }
+  return out;
+}
+
+/** vfs_utimes(): who may set which times, then the change. */
+function utimes(t: Task, d: Dentry, tm: Times): number {
+  if (tm.bad) return -EINVAL;
+  const ro = wantWrite(d);
+  if (ro < 0) return ro;
+  const st = d.inode.stat();
+  if (typeof st === 'number') return st;
+  const explicit = (tm.atime !== undefined && tm.atime !== 'now') || (tm.mtime !== undefined && tm.mtime !== 'now');
+  const owner = t.creds.euid === 0 || t.creds.euid === st.uid;
+  if (!owner) {
+    if (explicit) return -EPERM;
+    if (inodePermission(t.creds, d.inode, MAY_WRITE) < 0) return -13; // EACCES
+  }
+  const now = nowTime(t);
+  const attr: SetAttr = {};
+  if (tm.atime !== undefined) attr.atime = tm.atime === 'now' ? now : tm.atime;
+  if (tm.mtime !== undefined) attr.mtime = tm.mtime === 'now' ? now : tm.mtime;
+  return setattrDentry(t, d, attr);
+}
+
+/** Sets the times of a path or an open file. */
+function utimesAt(t: Task, dirfd: number, pathAddr: number, flags: number, tm: Times): number {
   if (pathAddr === 0 && dirfd !== AT_FDCWD) {
     // utimensat(fd, NULL, ...): the open file itself.
     if (flags !== 0) return -EINVAL;
     const f = t.fdTable.get(dirfd);
     if (f === undefined || f.flags & O_PATH) return -EBADF;
-    return f.setattr({}, t.creds.euid);
+    if (f.dentry === null) return tm.bad ? -EINVAL : f.setattr({}, t.creds.euid);
+    return utimes(t, f.dentry, tm);
   }
   if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
   const path = readPath(t, pathAddr);
@@ -310,57 +568,42 @@ function utimesAt(t: Task, dirfd: number, pathAddr: number, flags: number): numb
   if (path.length === 0 && flags & AT_EMPTY_PATH && dirfd !== AT_FDCWD) {
     const f = t.fdTable.get(dirfd);
     if (f === undefined) return -EBADF;
-    if (f.dentry === null) return f.setattr({}, t.creds.euid);
+    if (f.dentry === null) return tm.bad ? -EINVAL : f.setattr({}, t.creds.euid);
   }
   const d = resolveAt(t, dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) === 0, (flags & AT_EMPTY_PATH) !== 0);
-  return typeof d === 'number' ? d : cannotChange(d);
-}
-
-/** Reads n timevals (usec true) or timespecs; null if absent, -errno if bad, 'omit' if every time is UTIME_OMIT. */
-function readTimes(t: Task, addr: number, usec: boolean): number | 'omit' | null {
-  if (addr === 0) return null;
-  const dv = copyInStruct(t, addr, 32);
-  if (dv === null) return -EFAULT;
-  let omit = 0;
-  for (const o of [0, 16]) {
-    const frac = getI64(dv, o + 8);
-    if (usec) {
-      if (frac < 0 || frac >= 1e6) return -EINVAL;
-    } else if (frac === UTIME_OMIT) {
-      omit++;
-    } else if (frac !== UTIME_NOW && (frac < 0 || frac >= 1e9)) {
-      return -EINVAL;
-    }
-  }
-  return omit === 2 ? 'omit' : null;
+  return typeof d === 'number' ? d : utimes(t, d, tm);
 }
 
 export function sysUtime(t: Task): number {
   const addr = t.regs.arg(1);
-  if (addr !== 0 && copyInStruct(t, addr, 16) === null) return -EFAULT;
-  return utimesAt(t, AT_FDCWD, t.regs.arg(0), 0) ;
+  let tm: Times = { atime: 'now', mtime: 'now' };
+  if (addr !== 0) {
+    const dv = copyInStruct(t, addr, 16);
+    if (dv === null) return -EFAULT;
+    tm = { atime: [getI64(dv, 0), 0], mtime: [getI64(dv, 8), 0] };
+  }
+  return utimesAt(t, AT_FDCWD, t.regs.arg(0), 0, tm);
 }
 export function sysUtimes(t: Task): number {
   const tm = readTimes(t, t.regs.arg(1), true);
   if (typeof tm === 'number') return tm;
-  return utimesAt(t, AT_FDCWD, t.regs.arg(0), 0);
+  return utimesAt(t, AT_FDCWD, t.regs.arg(0), 0, tm);
 }
 export function sysFutimesat(t: Task): number {
   const r = t.regs;
   const tm = readTimes(t, r.arg(2), true);
   if (typeof tm === 'number') return tm;
-  return utimesAt(t, r.argInt(0), r.arg(1), 0);
+  return utimesAt(t, r.argInt(0), r.arg(1), 0, tm);
 }
 
-/** utimensat(2): the nanoseconds are checked once the file is found (vfs_utimes()), UTIME_OMIT twice is a no-op. */
+/** utimensat(2): UTIME_OMIT twice is a no-op once the flags are checked. */
 export function sysUtimensat(t: Task): number {
   const r = t.regs;
   const tm = readTimes(t, r.arg(2), false);
-  if (tm === -EFAULT) return tm;
-  if (tm === 'omit') return 0;
-  const res = utimesAt(t, r.argInt(0), r.arg(1), r.argInt(3));
-  if (tm === -EINVAL && (res === -EROFS || res === -EPERM || res === 0)) return -EINVAL;
-  return res;
+  if (typeof tm === 'number') return tm;
+  // Nothing to do: not even the path is looked at.
+  if (tm.atime === undefined && tm.mtime === undefined) return 0;
+  return utimesAt(t, r.argInt(0), r.arg(1), r.argInt(3), tm);
 }
 
 // ---- syncing -----------------------------------------------------------
@@ -371,7 +614,7 @@ export function sysFsync(t: Task): number {
   return f.sync();
 }
 
-/** sync(2): nothing the sandbox can write is buffered in the Sentry. */
+/** sync(2): nothing the sandbox writes is buffered on its way to the host. */
 export function sysSync(): number {
   return 0;
 }
@@ -380,3 +623,5 @@ export function sysSyncfs(t: Task): number {
   const f = t.fdTable.get(t.regs.argInt(0));
   return f === undefined || f.flags & O_PATH ? -EBADF : 0;
 }
+
+export { EROFS };

@@ -7,12 +7,14 @@
 // name (the host root as ext4: user., trusted., security. and the POSIX ACL
 // names; /dev and /sys: the three prefixes; pipes and /proc: none).
 //
-// Differs from Linux: the sandbox's file systems carry no extended
-// attributes yet. Reads find none (ENODATA, an empty list, ENODATA for a
-// POSIX ACL on the host root: no ACL); removing one finds none (ENODATA);
-// writes fail with EROFS on the read-only root and, where Linux would
-// store the attribute, ENOTSUP. /dev and /sys have no POSIX ACL support
-// (EOPNOTSUPP).
+// File systems that keep extended attributes (tmpfs: Inode.getxattr and
+// friends) store user., trusted. and security. names; trusted. names are
+// listed only for root, as Linux lists them only with CAP_SYS_ADMIN.
+//
+// Differs from Linux: the host root exposes none of its attributes (reads
+// find none: ENODATA, an empty list, ENODATA for a POSIX ACL; writes fail
+// with EROFS on the read-only root); no in-memory file system supports
+// POSIX ACLs (EOPNOTSUPP), where Linux's tmpfs may.
 
 import type { Task } from '../../kernel/task.js';
 import { HostFD } from '../../fs/host_fd.js';
@@ -20,6 +22,7 @@ import { HostInode } from '../../fs/hostfs.js';
 import { O_PATH } from '../../vfs/file_description.js';
 import type { FileDescription } from '../../vfs/file_description.js';
 import type { Inode } from '../../vfs/inode.js';
+import type { Dentry } from '../../vfs/dentry.js';
 import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../../vfs/stat.js';
 import type { Stat } from '../../vfs/stat.js';
 import { MAY_READ, MAY_WRITE, checkPermission } from '../../vfs/vfs.js';
@@ -51,6 +54,8 @@ interface Target {
   st: Stat;
   handlers: Handlers;
   readOnly: boolean;
+  /** The inode that stores attributes ('memory' handlers with storage), or null. */
+  store: Inode | null;
 }
 
 /** Reads the name argument: the name, or -ERANGE (empty, longer than XATTR_NAME_MAX) or -EFAULT. */
@@ -61,22 +66,24 @@ function readName(t: Task, addr: number): string | number {
   return n;
 }
 
-function inodeTarget(ino: Inode): Target | number {
+function inodeTarget(d: Dentry): Target | number {
+  const ino = d.inode;
   const st = ino.stat();
   if (typeof st === 'number') return st;
   const handlers: Handlers = ino instanceof HostInode ? 'host' : ino.fs.type === 'proc' ? 'none' : 'memory';
-  return { st, handlers, readOnly: ino.fs.readOnly };
+  const store = handlers === 'memory' && ino.getxattr !== undefined ? ino : null;
+  return { st, handlers, readOnly: d.mount.readOnly, store };
 }
 
 /** A descriptor's file: its inode if it has one, else the pipe or host file it is. */
 function fileTarget(f: FileDescription): Target | number {
-  if (f.dentry !== null) return inodeTarget(f.dentry.inode);
+  if (f.dentry !== null) return inodeTarget(f.dentry);
   const st = f.stat();
   if (typeof st === 'number') return st;
   // A donated host descriptor that is a regular file lives on some host file system; pipes,
   // terminals and sockets have no xattr handlers.
   const handlers: Handlers = f instanceof HostFD && st.isReg() ? 'host' : 'none';
-  return { st, handlers, readOnly: false };
+  return { st, handlers, readOnly: false, store: null };
 }
 
 /** Finds the file (after the arguments are checked, as in Linux). */
@@ -90,7 +97,7 @@ function target(t: Task, kind: Kind): Target | number {
   if (typeof p === 'number') return p;
   const d = resolveAt(t, AT_FDCWD, p, kind === 'path', false);
   if (typeof d === 'number') return d;
-  return inodeTarget(d.inode);
+  return inodeTarget(d);
 }
 
 function isAcl(name: string): boolean {
@@ -184,13 +191,31 @@ function get(t: Task, kind: Kind): number {
   const e = permission(t, x, name, MAY_READ);
   if (e < 0) return e;
   const r = resolveName(x, name);
-  return r < 0 ? r : -ENODATA;
+  if (r < 0) return r;
+  if (x.store === null) return -ENODATA;
+  const v = (x.store.getxattr as (n: string) => Uint8Array | number).call(x.store, name);
+  if (typeof v === 'number') return v;
+  return valueOut(t, t.regs.arg(2), t.regs.arg(3), v);
+}
+
+/** Copies a value or list out as getxattr/listxattr do: size 0 asks for the length; too small is ERANGE. */
+function valueOut(t: Task, addr: number, size: number, v: Uint8Array): number {
+  if (size === 0) return v.length;
+  if (v.length > XATTR_SIZE_MAX) return -E2BIG;
+  if (size < v.length) return -ERANGE;
+  return t.mm.copyOut(addr, v) < 0 ? -EFAULT : v.length;
 }
 
 function list(t: Task, kind: Kind): number {
   const x = target(t, kind);
   if (typeof x === 'number') return x;
-  return 0;
+  if (x.store === null || x.store.listxattr === undefined) return 0;
+  const names = x.store.listxattr();
+  if (typeof names === 'number') return names;
+  const root = t.creds.euid === 0;
+  const shown = names.filter((n) => root || !n.startsWith(TRUSTED));
+  const buf = Buffer.from(shown.map((n) => n + '\0').join(''), 'latin1');
+  return valueOut(t, t.regs.arg(1), t.regs.arg(2), buf);
 }
 
 function set(t: Task, kind: Kind): number {
@@ -218,7 +243,9 @@ function set(t: Task, kind: Kind): number {
     return setAcl(t, x, name, value);
   }
   const e = writeChecks(t, x, name);
-  return e < 0 ? e : -ENOTSUP;
+  if (e < 0) return e;
+  if (x.store === null || x.store.setxattr === undefined) return -ENOTSUP;
+  return x.store.setxattr(name, value ?? new Uint8Array(0), flags);
 }
 
 function remove(t: Task, kind: Kind): number {
@@ -229,7 +256,9 @@ function remove(t: Task, kind: Kind): number {
   if (x.readOnly) return -EROFS;
   if (isAcl(name)) return setAcl(t, x, name, null); // removing an absent ACL succeeds
   const e = writeChecks(t, x, name);
-  return e < 0 ? e : -ENODATA;
+  if (e < 0) return e;
+  if (x.store === null || x.store.removexattr === undefined) return -ENODATA;
+  return x.store.removexattr(name);
 }
 
 export const sysGetxattr = (t: Task): number => get(t, 'path');
