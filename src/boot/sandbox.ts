@@ -18,7 +18,8 @@ import { VirtualFilesystem } from '../vfs/vfs.js';
 import { MS_NODEV, MS_NOSUID, MS_RDONLY, mountFlagsFrom } from '../vfs/mount.js';
 import { fileSystemType, registerFileSystemType } from '../vfs/fs_registry.js';
 import type { FileSystem, Inode } from '../vfs/inode.js';
-import '../fs/tmpfs/tmpfs.js';
+import { TmpfsFileSystem } from '../fs/tmpfs/tmpfs.js';
+import { newOverlay } from '../fs/overlay/overlay.js';
 import { O_RDONLY, O_WRONLY } from '../vfs/file_description.js';
 import { Kernel } from '../kernel/kernel.js';
 import { Logger } from '../kernel/log.js';
@@ -57,6 +58,13 @@ export interface DoOptions {
    * list from a container's config.json.
    */
   mounts?: MountSpec[];
+  /**
+   * The root's overlay (runsc's --overlay2): 'memory' (the default) puts a
+   * tmpfs in the Sentry's memory over the host root, so the program may
+   * write anywhere and the host tree is never changed; 'none' mounts the
+   * host root as it is (read-only).
+   */
+  overlay?: RootOverlay;
   /** Bounds on kernel objects (--max-epoll-watches, --max-pending-signals, --max-descriptors); defaults in kernel/limits.ts. */
   kernelLimits?: { epollWatches?: number; pendingSignals?: number; descriptors?: number };
 }
@@ -71,6 +79,22 @@ function stubIdentity(launched: Launched | null): PtraceOptions {
   if (launched === null) return {};
   if (launched.stubUid === (process.getuid?.() ?? 0)) return { stubUid: -1, stubGid: -1 };
   return { stubUid: launched.stubUid, stubGid: launched.stubGid };
+}
+
+export type RootOverlay = 'memory' | 'none';
+
+/**
+ * The sandbox's root file system: the host root, under an overlay whose
+ * upper layer is a tmpfs with the host root's mode and owner (what a
+ * program sees of "/" is the overlay's root, which is the upper one's).
+ */
+function rootFileSystem(hostfs: HostFileSystem, hostRoot: string, mf: MemoryFile, overlay: RootOverlay): { fs: FileSystem; root: Inode; flags: number; source: string } {
+  if (overlay === 'none') return { fs: hostfs, root: hostfs.root, flags: mountFlagsFrom(MS_RDONLY), source: hostRoot };
+  const st = hostfs.root.stat();
+  if (typeof st === 'number') throw new BootError(`cannot stat the root: ${errnoName(-st)}`, 125);
+  const upper = new TmpfsFileSystem(mf, { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid }, 'overlay-upper');
+  const ov = newOverlay({ fs: hostfs, root: hostfs.root }, { fs: upper, root: upper.root });
+  return { fs: ov.fs, root: ov.root, flags: 0, source: 'overlay' };
 }
 
 /**
@@ -216,7 +240,8 @@ export function runDo(opts: DoOptions): Promise<number> {
   const rlimits = hostRlimits();
   const nofile = rlimits[RLIMIT_NOFILE].cur;
   const hostfs = new HostFileSystem(rootFd, opts.maxHostFds ?? defaultMaxHostFds(nofile === RLIM_INFINITY ? 1 << 20 : Number(nofile)));
-  const vfs = new VirtualFilesystem(hostfs as FileSystem, hostfs.root, mountFlagsFrom(MS_RDONLY), opts.root);
+  const rootfs = rootFileSystem(hostfs, opts.root, mf, opts.overlay ?? 'memory');
+  const vfs = new VirtualFilesystem(rootfs.fs, rootfs.root, rootfs.flags, rootfs.source);
   const kernel = new Kernel(platform, mf, vfs, buildSyscallTable(), log, os.hostname());
   registerSynthetic();
   mountTable(vfs, kernel, opts.mounts ?? defaultMounts());

@@ -11,7 +11,7 @@ import { native } from '../native.js';
 
 /** `do`'s options that take a value. */
 const VALUE_OPTIONS = new Set(['--root', '--cwd', '--env', '--debug-log', '--network', '--total-memory', '--vma-budget',
-  '--max-host-fds', '--max-epoll-watches', '--max-pending-signals', '--max-descriptors']);
+  '--max-host-fds', '--max-epoll-watches', '--max-pending-signals', '--max-descriptors', '--overlay2']);
 
 /** The launch `tsvisor do ...` asks for, or null for no launch (not `do`, help, --unsafe-no-walls, or unclear). */
 export function scanDo(argv: string[]): LaunchConfig | null {
