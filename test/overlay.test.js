@@ -205,3 +205,17 @@ test('listings merge upper and lower names once each, and stat agrees with d_ino
   for (const e of ents) assert.equal(etc.lookup(e.name).stat().ino, e.ino, `d_ino of ${e.name}`);
   assert.deepEqual(names(root), ['d', 'etc', 'top']);
 });
+
+test('a name gives the same inode while it is held, across copy-up and rename (the VFS caches dentries by inode)', () => {
+  const { root } = layers();
+  const etc = root.lookup('etc');
+  assert.equal(root.lookup('etc'), etc);
+  const p = etc.lookup('passwd');
+  assert.equal(etc.lookup('passwd'), p);
+  assert.equal(p.setattr({ mode: 0o600 }), 0);
+  assert.equal(root.lookup('etc'), etc, 'the parent copied up is still the same inode');
+  assert.equal(etc.lookup('passwd'), p, 'the file copied up is still the same inode');
+  assert.equal(etc.rename('passwd', etc, 'pw', 0), 0);
+  assert.equal(etc.lookup('pw'), p, 'the renamed file is the same inode at its new name');
+  assert.equal(etc.lookup('passwd'), -ENOENT);
+});

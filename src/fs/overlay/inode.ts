@@ -63,6 +63,14 @@ export class OverlayInode implements Inode {
    */
   sharedUpper = false;
 
+  /**
+   * The children looked up so far, so that a name gives the same inode
+   * while anyone holds it (the VFS caches dentries of a stable tree and
+   * takes a different inode for a name as the file having been replaced).
+   * Weak: once the VFS lets a dentry go, its inode may go too.
+   */
+  private kids: Map<string, WeakRef<OverlayInode>> | null = null;
+
   /** The upper file, if this file (or another name of it) has been copied up. */
   get upper(): Inode | null {
     if (this.upperInode === null && this.lower !== null && !isDir(this.lower)) {
@@ -136,7 +144,8 @@ export class OverlayInode implements Inode {
       else if (r !== -ENOENT && up === null) return r;
     }
     if (up === null && low === null) return -ENOENT;
-    // A lower file hidden by an upper one of another kind is only a name to whiteout on removal.
+    const known = this.kids?.get(name)?.deref();
+    if (known !== undefined && known.isFor(up, low)) return known;
     let ino: number;
     if (up !== null) {
       const k = upperKey(up);
@@ -145,7 +154,31 @@ export class OverlayInode implements Inode {
       const k = lowerKey(low as Inode);
       ino = k === null ? this.fs.inoFor(`anon:${name}`) : this.fs.inoFor(k);
     }
-    return new OverlayInode(this.fs, this, name, low, up, ino);
+    return this.remember(name, new OverlayInode(this.fs, this, name, low, up, ino));
+  }
+
+  /** Whether this inode is the one a lookup that found up and low stands for. */
+  private isFor(up: Inode | null, low: Inode | null): boolean {
+    if (!(this.upperInode === up || (up === null && this.sharedUpper))) return false;
+    if (low === null || this.lower === null) return low === this.lower;
+    return low === this.lower || lowerKey(low) === lowerKey(this.lower);
+  }
+
+  /** Records child as what name is now (and sweeps the names whose inodes have gone). */
+  private remember(name: string, child: OverlayInode): OverlayInode {
+    if (this.kids === null) this.kids = new Map();
+    this.kids.set(name, new WeakRef(child));
+    if (this.kids.size >= this.sweepAt) {
+      for (const [n, r] of this.kids) if (r.deref() === undefined) this.kids.delete(n);
+      this.sweepAt = Math.max(64, this.kids.size * 2);
+    }
+    return child;
+  }
+
+  private sweepAt = 64;
+
+  private forgetKid(name: string): void {
+    this.kids?.delete(name);
   }
 
   open(flags: number): FileDescription | number {
@@ -202,7 +235,7 @@ export class OverlayInode implements Inode {
       return r;
     }
     const k = upperKey(r);
-    return new OverlayInode(this.fs, this, name, null, r, k === null ? this.fs.inoFor(`anon:${name}`) : this.fs.inoFor(k));
+    return this.remember(name, new OverlayInode(this.fs, this, name, null, r, k === null ? this.fs.inoFor(`anon:${name}`) : this.fs.inoFor(k)));
   }
 
   create(name: string, mode: number, ctx: CreateContext): Inode | number {
@@ -254,7 +287,7 @@ export class OverlayInode implements Inode {
       if (w) this.whiteout(name);
       return r;
     }
-    return new OverlayInode(this.fs, this, name, null, r, target.ino);
+    return this.remember(name, new OverlayInode(this.fs, this, name, null, r, target.ino));
   }
 
   /** O_TMPFILE: an unnamed file in the upper layer. */
@@ -270,10 +303,16 @@ export class OverlayInode implements Inode {
 
   // ------------------------------------------------------------------ removal
 
+  /** What the lower directory merged into this one has at name, if anything. */
+  lowerAt(name: string): Inode | null {
+    if (!this.mergesLower) return null;
+    const r = (this.lower as Inode).lookup(name);
+    return typeof r === 'number' ? null : r;
+  }
+
   /** Whether the lower directory (merged into this one) has `name`. */
   private lowerHas(name: string): boolean {
-    if (!this.mergesLower) return false;
-    return typeof (this.lower as Inode).lookup(name) !== 'number';
+    return this.lowerAt(name) !== null;
   }
 
   /** Leaves a whiteout for `name` in the upper directory (which exists). */
@@ -296,6 +335,7 @@ export class OverlayInode implements Inode {
       const r = u.unlink?.(name) ?? -EPERM;
       if (r < 0) return r;
     }
+    this.forgetKid(name);
     return lowerToo ? this.whiteout(name) : 0;
   }
 
@@ -316,6 +356,7 @@ export class OverlayInode implements Inode {
       const d = u.rmdir?.(name) ?? -EPERM;
       if (d < 0) return d;
     }
+    this.forgetKid(name);
     return this.lowerHas(name) ? this.whiteout(name) : 0;
   }
 
@@ -370,11 +411,20 @@ export class OverlayInode implements Inode {
     for (const n of dst !== null && flags & RENAME_EXCHANGE ? [src, dst] : [src]) {
       if (isDir(n.real)) (n.upper as Inode).setxattr?.(OPAQUE_XATTR, Uint8Array.of(0x79), 0);
     }
+    // The moved inodes keep their identity at their new names (the VFS moved their dentries).
+    this.forgetKid(oldName);
+    newDir.forgetKid(newName);
     src.parent = newDir;
     src.name = newName;
+    // Their lower is now what the lower layer has at the new name (hidden by
+    // the upper file, but it decides whether removing the name whites it out).
+    src.lower = newDir.lowerAt(newName);
+    newDir.remember(newName, src);
     if (dst !== null && flags & RENAME_EXCHANGE) {
       dst.parent = this;
       dst.name = oldName;
+      dst.lower = this.lowerAt(oldName);
+      this.remember(oldName, dst);
     }
     if (!(flags & RENAME_EXCHANGE) && srcLower) return this.whiteout(oldName);
     return 0;
