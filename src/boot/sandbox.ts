@@ -93,6 +93,7 @@ function rootFileSystem(hostfs: HostFileSystem, hostRoot: string, mf: MemoryFile
   const st = hostfs.root.stat();
   if (typeof st === 'number') throw new BootError(`cannot stat the root: ${errnoName(-st)}`, 125);
   const upper = new TmpfsFileSystem(mf, { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid }, 'overlay-upper');
+  upper.root.setattr({ atime: [st.atimeSec, st.atimeNsec], mtime: [st.mtimeSec, st.mtimeNsec] });
   const ov = newOverlay({ fs: hostfs, root: hostfs.root }, { fs: upper, root: upper.root });
   return { fs: ov.fs, root: ov.root, flags: 0, source: 'overlay' };
 }

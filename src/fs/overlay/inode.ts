@@ -14,7 +14,7 @@ import type { CreateContext, DirEntry, Inode, SetAttr } from '../../vfs/inode.js
 import { RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT } from '../../vfs/inode.js';
 import type { FileDescription } from '../../vfs/file_description.js';
 import { O_ACCMODE, O_PATH, O_RDONLY, O_TRUNC } from '../../vfs/file_description.js';
-import { Stat, S_IFCHR, S_IFDIR, S_IFMT } from '../../vfs/stat.js';
+import { Stat, S_IFCHR, S_IFDIR, S_IFMT, S_IFREG } from '../../vfs/stat.js';
 import {
   EEXIST, EINVAL, EISDIR, ENODATA, ENOENT, ENOTDIR, ENOTEMPTY, ENOTSUP, EPERM,
 } from '../../abi/linux/errno.js';
@@ -104,20 +104,35 @@ export class OverlayInode implements Inode {
     return u === null || !isOpaque(u);
   }
 
-  private withIdentity(st: Stat | number): Stat | number {
+  /**
+   * The overlay's st_dev and st_ino on the real file's attributes. A merged
+   * directory shows its lower directory's size, blocks and link count (the
+   * upper one holds only what changed), so that an untouched directory of
+   * the host tree looks as it does on the host; Linux's overlay reports 1
+   * link for a merged directory instead.
+   */
+  private withIdentity(st: Stat | number, lower: () => Stat | number): Stat | number {
     if (typeof st === 'number') return st;
     const s = Object.assign(new Stat(), st);
     s.dev = this.fs.dev;
     s.ino = this.ino;
+    if (this.upperInode !== null && this.mergesLower) {
+      const l = lower();
+      if (typeof l !== 'number') {
+        s.size = l.size;
+        s.blocks = l.blocks;
+        s.nlink = l.nlink;
+      }
+    }
     return s;
   }
 
   stat(): Stat | number {
-    return this.withIdentity(this.real.stat());
+    return this.withIdentity(this.real.stat(), () => (this.lower as Inode).stat());
   }
 
   statForWalk(): Stat | number {
-    return this.withIdentity(this.real.statForWalk());
+    return this.withIdentity(this.real.statForWalk(), () => (this.lower as Inode).statForWalk());
   }
 
   readlink(): string | number {
@@ -189,7 +204,10 @@ export class OverlayInode implements Inode {
       }
       return new OverlayDirFD(this, flags);
     }
-    const writes = !(flags & O_PATH) && ((flags & O_ACCMODE) !== O_RDONLY || (flags & O_TRUNC) !== 0);
+    // Only a regular file's contents are copied up to be written: a FIFO,
+    // socket or device node opens as what the VFS makes of it.
+    const writes = (this.mode & S_IFMT) === S_IFREG && !(flags & O_PATH) &&
+      ((flags & O_ACCMODE) !== O_RDONLY || (flags & O_TRUNC) !== 0);
     if (writes) {
       // With O_TRUNC the data is about to go: copy none.
       const e = copyUp(this, (flags & O_TRUNC) === 0);
