@@ -35,7 +35,7 @@
  */
 static const char *const value_options[] = {
     "--root", "--cwd", "--env", "--debug-log", "--network", "--total-memory", "--vma-budget", "--max-host-fds",
-    "--max-epoll-watches", "--max-pending-signals", "--max-descriptors", "-v", "--volume", NULL,
+    "--max-epoll-watches", "--max-pending-signals", "--max-descriptors", "-v", "--volume", "--overlay2", NULL,
 };
 
 static int takes_value(const char *a) {

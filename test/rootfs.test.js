@@ -65,10 +65,18 @@ test('a device node planted in the tree cannot be opened', () => {
   assert.match(r.stderr, /Permission denied/);
 });
 
-test('a FIFO planted in the tree cannot be opened (and does not hang)', () => {
-  const r = cat('/data/fifo');
+test('a FIFO planted in the tree cannot be opened (and does not hang) on the bare host root', () => {
+  const r = runTsvisor(['/bin/busybox', 'cat', '/data/fifo'], { root, timeout: 30_000, extraArgs: ['--overlay2', 'none'] });
+  assertNoSentryCrash(r);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /Permission denied/);
+});
+
+test('through the overlay root a FIFO planted in the tree is the sandbox\'s own FIFO, never the host\'s', () => {
+  const r = runTsvisor(['/bin/busybox', 'sh', '-c', '/bin/busybox cat /data/fifo & echo through > /data/fifo; wait'], { root, timeout: 30_000 });
+  assertNoSentryCrash(r);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'through\n');
 });
 
 test('/proc and /sys are the sandbox\'s own and /dev has only the Sentry\'s devices', () => {
@@ -81,8 +89,8 @@ test('/proc and /sys are the sandbox\'s own and /dev has only the Sentry\'s devi
     '/sys:\n.\n..\ndevices\nfs\nkernel\n');
 });
 
-test('the root file system is read-only', () => {
-  const r = runTsvisor(['/bin/busybox', 'sh', '-c', 'echo x > /etc/new; echo $?'], { root, timeout: 30_000 });
+test('the root file system is read-only with --overlay2 none', () => {
+  const r = runTsvisor(['/bin/busybox', 'sh', '-c', 'echo x > /etc/new; echo $?'], { root, timeout: 30_000, extraArgs: ['--overlay2', 'none'] });
   assertNoSentryCrash(r);
   assert.match(r.stderr, /Read-only file system/);
   assert.equal(r.stdout, '1\n');

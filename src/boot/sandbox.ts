@@ -18,9 +18,10 @@ import { dumpTasks } from '../kernel/task_dump.js';
 import { MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, mountFlagsFrom } from '../vfs/mount.js';
 import { fileSystemType } from '../vfs/fs_registry.js';
 import type { NewFileSystem } from '../vfs/fs_registry.js';
-import type { FileSystem } from '../vfs/inode.js';
+import type { FileSystem, Inode } from '../vfs/inode.js';
+import { TmpfsFileSystem } from '../fs/tmpfs/tmpfs.js';
+import { newOverlay } from '../fs/overlay/overlay.js';
 // The file system types the mount table names register themselves as they load.
-import '../fs/tmpfs/tmpfs.js';
 import '../fs/proc/procfs.js';
 import '../fs/sys/sysfs.js';
 import '../fs/devfs/devfs.js';
@@ -64,6 +65,13 @@ export interface DoOptions {
    * list from a container's config.json.
    */
   mounts?: MountSpec[];
+  /**
+   * The root's overlay (runsc's --overlay2): 'memory' (the default) puts a
+   * tmpfs in the Sentry's memory over the host root, so the program may
+   * write anywhere and the host tree is never changed; 'none' mounts the
+   * host root as it is (read-only).
+   */
+  overlay?: RootOverlay;
   /** Bounds on kernel objects (--max-epoll-watches, --max-pending-signals, --max-descriptors); defaults in kernel/limits.ts. */
   kernelLimits?: { epollWatches?: number; pendingSignals?: number; descriptors?: number };
   /** Host directories bind-mounted into the sandbox (-v). */
@@ -80,6 +88,23 @@ function stubIdentity(launched: Launched | null): PtraceOptions {
   if (launched === null) return {};
   if (launched.stubUid === (process.getuid?.() ?? 0)) return { stubUid: -1, stubGid: -1 };
   return { stubUid: launched.stubUid, stubGid: launched.stubGid };
+}
+
+export type RootOverlay = 'memory' | 'none';
+
+/**
+ * The sandbox's root file system: the host root, under an overlay whose
+ * upper layer is a tmpfs with the host root's mode and owner (what a
+ * program sees of "/" is the overlay's root, which is the upper one's).
+ */
+function rootFileSystem(hostfs: HostFileSystem, hostRoot: string, mf: MemoryFile, overlay: RootOverlay): { fs: FileSystem; root: Inode; flags: number; source: string } {
+  if (overlay === 'none') return { fs: hostfs, root: hostfs.root, flags: mountFlagsFrom(MS_RDONLY), source: hostRoot };
+  const st = hostfs.root.stat();
+  if (typeof st === 'number') throw new BootError(`cannot stat the root: ${errnoName(-st)}`, 125);
+  const upper = new TmpfsFileSystem(mf, { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid }, 'overlay-upper');
+  upper.root.setattr({ atime: [st.atimeSec, st.atimeNsec], mtime: [st.mtimeSec, st.mtimeNsec] });
+  const ov = newOverlay({ fs: hostfs, root: hostfs.root }, { fs: upper, root: upper.root });
+  return { fs: ov.fs, root: ov.root, flags: 0, source: 'overlay' };
 }
 
 /**
@@ -232,7 +257,8 @@ export function runDo(opts: DoOptions): Promise<number> {
   const rlimits = hostRlimits();
   const nofile = rlimits[RLIMIT_NOFILE].cur;
   const hostfs = new HostFileSystem(rootFd, opts.maxHostFds ?? defaultMaxHostFds(nofile === RLIM_INFINITY ? 1 << 20 : Number(nofile)));
-  const vfs = new VirtualFilesystem(hostfs as FileSystem, hostfs.root, mountFlagsFrom(MS_RDONLY), opts.root);
+  const rootfs = rootFileSystem(hostfs, opts.root, mf, opts.overlay ?? 'memory');
+  const vfs = new VirtualFilesystem(rootfs.fs, rootfs.root, rootfs.flags, rootfs.source);
   const kernel = new Kernel(platform, mf, vfs, buildSyscallTable(), log, os.hostname());
   // The volumes (-v) are host directories opened before the seal: bind entries of the table.
   const binds = new Map<string, NewFileSystem>();

@@ -15,7 +15,7 @@ export { writeStderr } from '../kernel/log.js';
  * test/cli.test.js checks both against the CLI's own).
  */
 export const DO_VALUE_OPTIONS: ReadonlySet<string> = new Set(['--root', '--cwd', '--env', '--debug-log', '--network', '--total-memory', '--vma-budget',
-  '--max-host-fds', '--max-epoll-watches', '--max-pending-signals', '--max-descriptors', '-v', '--volume']);
+  '--max-host-fds', '--max-epoll-watches', '--max-pending-signals', '--max-descriptors', '-v', '--volume', '--overlay2']);
 
 /** The launch `tsvisor do ...` asks for, or null for no launch (not `do`, help, --unsafe-no-walls, or unclear). */
 export function scanDo(argv: string[]): LaunchConfig | null {

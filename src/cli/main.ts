@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import * as path from 'node:path';
 import { runDo, BootError } from '../boot/sandbox.js';
 import * as fs from 'node:fs';
+import type { RootOverlay } from '../boot/sandbox.js';
 import { execLauncher, NETWORK_MODES } from '../boot/launch.js';
 import type { Launched, NetworkMode, Volume } from '../boot/launch.js';
 import { nodeCommandLine } from './handover.js';
@@ -27,6 +28,7 @@ interface DoFlags {
   maxPendingSignals?: string;
   maxDescriptors?: string;
   network: string;
+  overlay2: string;
   userns: boolean;
   unsafeNoWalls: boolean;
   volume: string[];
@@ -54,6 +56,20 @@ function launchFor(o: DoFlags, argv: string[], launched: Launched | null): Launc
       `asked for network=${cfg.network} userns=${cfg.userns}`, 125);
   }
   return launched;
+}
+
+/**
+ * --overlay2 as runsc takes it ("root:MEDIUM" or "none"). runsc's self and
+ * dir=PATH media, which keep the upper layer's pages in a host file, are
+ * refused until the memory file can be a host file.
+ */
+function parseOverlay(v: string): RootOverlay {
+  if (v === 'none') return 'none';
+  if (v === 'root:memory') return 'memory';
+  if (v === 'root:self' || v.startsWith('root:dir=')) {
+    throw new BootError(`--overlay2 ${v}: an upper layer in a host file is not supported yet; use root:memory or none`, 125);
+  }
+  throw new BootError(`--overlay2 ${v}: expected root:memory or none`, 125);
 }
 
 /**
@@ -89,6 +105,7 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
     .option('--max-pending-signals <n>', 'the most signals queued in the whole sandbox; past it sigqueue fails with EAGAIN (default: 2^17)')
     .option('--max-descriptors <n>', 'the most descriptor slots in all the sandbox\'s fd tables; past it EMFILE, a fork ENOMEM (default: 2^22)')
     .option('--network <mode>', 'none: a network namespace of its own (no host network); host: the host\'s', 'none')
+    .option('--overlay2 <medium>', 'the root\'s overlay, as runsc\'s --overlay2: root:memory (default: writes go to the Sentry\'s memory, the host tree is never changed) or none (the host root as it is, read-only)', 'root:memory')
     .option('--userns', 'a user namespace even when run as root (other users always get one)', false)
     .option('-v, --volume <HOST:SANDBOX[:ro]>', 'bind-mount the host directory HOST at SANDBOX, read-write (the program\'s writes reach the host, only beneath HOST) or read-only with :ro (repeatable)', collect, [] as string[])
     .option('--unsafe-no-walls', 'UNSAFE, for measurements only: no namespaces, no seccomp filter, all capabilities', false)
@@ -112,12 +129,13 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
       const env = o.env.length > 0
         ? o.env
         : Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`);
+      const overlay = parseOverlay(o.overlay2);
       const root = path.resolve(o.root);
       let cwd = o.cwd ?? (root === '/' ? process.cwd() : '/');
       if (!cwd.startsWith('/')) throw new BootError(`--cwd ${cwd}: must be an absolute path inside the sandbox`, 125);
       const run = () => runDo({
         root, cwd, argv: cmd, env, strace: o.strace, debugLog: o.debugLog ?? null, totalMemory, vmaBudget, maxHostFds,
-        kernelLimits, launched: walls, volumes,
+        kernelLimits, launched: walls, volumes, overlay,
       });
       status = await run().catch((e: unknown) => {
         if (e instanceof BootError && /^--cwd/.test(e.message) && o.cwd === undefined) {

@@ -169,6 +169,8 @@ export function tsvisorArgs(argv, opts = {}) {
   for (const [k, v] of Object.entries(opts.env ?? DEFAULT_ENV)) args.push('--env', `${k}=${v}`);
   if (opts.strace) args.push('--strace');
   if (opts.debugLog) args.push('--debug-log', opts.debugLog);
+  // A program meant for a read-only root gets one: the host root without the overlay.
+  if (opts.nativeReadOnlyRoot && !SELFCHECK) args.push('--overlay2', 'none');
   args.push(...(opts.extraArgs ?? []), '--', ...argv);
   return args;
 }
@@ -176,8 +178,8 @@ export function tsvisorArgs(argv, opts = {}) {
 /**
  * Run argv under `tsvisor do`, with the same options as runNative plus
  * root, strace, debugLog, extraArgs. The node process runs with cwd '/'.
- * nativeReadOnlyRoot changes nothing for tsvisor, whose root is always
- * read-only; in self-check mode the fake tsvisor, which runs programs
+ * nativeReadOnlyRoot runs tsvisor with --overlay2 none (the host root,
+ * read-only, with no overlay); in self-check mode the fake tsvisor, which runs programs
  * natively, runs them through readOnlyRootLauncher() too.
  */
 export function runTsvisor(argv, opts = {}) {

@@ -1,0 +1,155 @@
+// Open overlay files. A file is the upper or lower layer's own open file
+// (its reads, writes and mappings are that layer's), seen through the
+// overlay: fstat reports the overlay's st_dev and st_ino, and attribute
+// changes go through the overlay inode (so that they copy up). A
+// directory lists the merged entries, taken when the listing starts (or
+// restarts at 0), so that a program changing the directory as it reads
+// sees every surviving entry once.
+
+import type { Stat } from '../../vfs/stat.js';
+import type { DirEntry, SetAttr } from '../../vfs/inode.js';
+import { FileDescription, putDirent64 } from '../../vfs/file_description.js';
+import type { IoctlIO } from '../../vfs/file_description.js';
+import type { Mappable } from '../../mm/mm.js';
+import { EINVAL, EISDIR } from '../../abi/linux/errno.js';
+import type { OverlayInode } from './inode.js';
+
+export class OverlayFileFD extends FileDescription {
+  constructor(readonly node: OverlayInode, readonly inner: FileDescription, flags: number) {
+    super(flags, null);
+  }
+
+  /** The layer's file takes this description's status flags (F_SETFL changes them here) and atime policy. */
+  private layer(): FileDescription {
+    this.inner.flags = this.flags;
+    this.inner.atimePolicy = this.atimePolicy;
+    return this.inner;
+  }
+
+  stat(): Stat | number {
+    return this.node.stat();
+  }
+
+  override read(dsts: Uint8Array[], total: number, offset: number): number {
+    const r = this.layer().read(dsts, total, offset < 0 ? this.offset : offset);
+    if (offset < 0 && r > 0) this.offset += r;
+    return r;
+  }
+
+  override write(srcs: Uint8Array[], total: number, offset: number): number {
+    const f = this.layer();
+    if (offset >= 0) return f.write(srcs, total, offset);
+    // O_APPEND: the layer's file appends and moves its own offset to the end.
+    f.offset = this.offset;
+    const r = f.write(srcs, total, -1);
+    this.offset = f.offset;
+    return r;
+  }
+
+  override get seekable(): boolean {
+    return this.inner.seekable;
+  }
+
+  override seek(off: number, whence: number): number {
+    const f = this.layer();
+    f.offset = this.offset;
+    const r = f.seek(off, whence);
+    this.offset = f.offset;
+    return r;
+  }
+
+  override ioctl(req: number, arg: number, io: IoctlIO): number {
+    return this.layer().ioctl(req, arg, io);
+  }
+
+  override readiness(mask: number): number {
+    return this.inner.readiness(mask);
+  }
+
+  override get pollable(): boolean {
+    return this.inner.pollable;
+  }
+
+  override armReadiness(mask: number): void {
+    this.inner.armReadiness(mask);
+  }
+
+  override mappable(): Mappable | number {
+    return this.inner.mappable();
+  }
+
+  override truncate(len: number): number {
+    return this.node.setattr({ size: len });
+  }
+
+  override fallocate(mode: number, offset: number, len: number): number {
+    return this.layer().fallocate(mode, offset, len);
+  }
+
+  override sync(): number {
+    return this.inner.sync();
+  }
+
+  override setattr(change: { mode?: number; uid?: number; gid?: number }, euid: number): number {
+    return this.node.setattr(change as SetAttr);
+  }
+
+  override release(): void {
+    this.inner.decRef();
+  }
+}
+
+export class OverlayDirFD extends FileDescription {
+  private listing: readonly DirEntry[] | null = null;
+
+  constructor(readonly node: OverlayInode, flags: number) {
+    super(flags, null);
+  }
+
+  stat(): Stat | number {
+    return this.node.stat();
+  }
+
+  override read(): number {
+    return -EISDIR;
+  }
+
+  override getdents(buf: Uint8Array): number {
+    if (this.listing === null || this.dirCookie === 0) {
+      const ents = this.node.entries();
+      if (typeof ents === 'number') return ents;
+      this.listing = ents;
+    }
+    const dotdot = this.node.parent?.ino ?? this.node.ino;
+    let off = 0;
+    while (this.dirCookie < this.listing.length + 2) {
+      const i = this.dirCookie;
+      const e: DirEntry = i === 0 ? { name: '.', ino: this.node.ino, type: 4 }
+        : i === 1 ? { name: '..', ino: dotdot, type: 4 } : this.listing[i - 2];
+      const n = putDirent64(buf, off, e.ino, i + 1, e.type, e.name);
+      if (n === 0) break;
+      off += n;
+      this.dirCookie++;
+    }
+    if (off === 0 && this.dirCookie < this.listing.length + 2) return -EINVAL;
+    this.offset = this.dirCookie;
+    return off;
+  }
+
+  override seek(off: number, whence: number): number {
+    if (whence === 1 && off === 0) return this.dirCookie;
+    if (whence !== 0 || off < 0) return -EINVAL;
+    this.dirCookie = off;
+    this.offset = off;
+    return off;
+  }
+
+  override sync(): number {
+    return 0;
+  }
+
+  override setattr(change: { mode?: number; uid?: number; gid?: number }, euid: number): number {
+    return this.node.setattr(change as SetAttr);
+  }
+}
+

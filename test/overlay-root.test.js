@@ -1,0 +1,70 @@
+// The sandbox's root is an overlay: the host tree below, the Sentry's
+// memory above. A program changes a tree of host files as it likes
+// (test/c/overlay_root.c): what it sees is what Linux shows for the same
+// changes to a scratch copy of the tree, and the host tree is left exactly
+// as it was.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OUT, assertNoSentryCrash, compileC, runNative, runTsvisor } from './lib/harness.js';
+
+function makeTree(dir) {
+  mkdirSync(join(dir, 'etc'), { recursive: true });
+  writeFileSync(join(dir, 'etc', 'passwd'), 'root:x:0:0\n');
+  writeFileSync(join(dir, 'etc', 'hosts'), '127.0.0.1 localhost\n');
+  mkdirSync(join(dir, 'd', 'sub'), { recursive: true });
+  writeFileSync(join(dir, 'd', 'a'), 'A\n');
+  linkSync(join(dir, 'd', 'a'), join(dir, 'd', 'b'));
+  writeFileSync(join(dir, 'd', 'sub', 'deep'), 'D\n');
+  mkdirSync(join(dir, 'many'));
+  for (let i = 0; i < 50; i++) writeFileSync(join(dir, 'many', `f${String(i).padStart(2, '0')}`), `${i}\n`);
+  symlinkSync('etc/passwd', join(dir, 'link'));
+}
+
+/** Every path below dir with its kind, mode, size, link count, inode and contents. */
+function snapshot(dir, rel = '') {
+  const out = [];
+  for (const name of readdirSync(join(dir, rel)).sort()) {
+    const p = join(rel, name);
+    const st = lstatSync(join(dir, p));
+    out.push(`${p} ${st.mode.toString(8)} ${st.size} ${st.nlink} ${st.ino} ${st.mtimeMs}` +
+      (st.isFile() ? ` ${readFileSync(join(dir, p), 'latin1')}` : ''));
+    if (st.isDirectory()) out.push(...snapshot(dir, p));
+  }
+  return out;
+}
+
+test('a program changing host files through the overlay root sees what Linux shows, and the host tree is unchanged', () => {
+  const bin = compileC('overlay_root', { static: true });
+  const scratch = mkdtempSync(join(OUT, 'overlay-root-'));
+  try {
+    const lower = join(scratch, 'tree');
+    makeTree(lower);
+    const before = snapshot(lower);
+    const copy = join(scratch, 'native');
+    assert.equal(spawnSync('cp', ['-a', lower, copy]).status, 0);
+    const native = runNative([bin, copy]);
+    const sandboxed = runTsvisor([bin, lower]);
+    assertNoSentryCrash(sandboxed);
+    assert.equal(native.code, 0, native.stderr);
+    assert.equal(sandboxed.stdout, native.stdout);
+    assert.equal(sandboxed.code, native.code);
+    assert.deepEqual(snapshot(lower), before, 'the host tree changed');
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+});
+
+test('writes anywhere in the tree stay in the sandbox; /tmp is the sandbox\'s own', () => {
+  const tag = `tsvisor-ovl-${process.pid}`;
+  const r = runTsvisor(['/bin/sh', '-c',
+    `echo hi > /tmp/${tag} && cat /tmp/${tag} && echo etc > /etc/${tag} && cat /etc/${tag} && mkdir /usr/${tag} && ` +
+    `touch /usr/${tag}/f && ls /usr/${tag} && rm /etc/passwd && ls /etc/passwd; echo rc=$?`]);
+  assertNoSentryCrash(r);
+  assert.equal(r.stdout, `hi\netc\nf\nrc=2\n`, r.stderr);
+  for (const p of [`/tmp/${tag}`, `/etc/${tag}`, `/usr/${tag}`]) assert.equal(existsSync(p), false, `${p} reached the host`);
+  assert.equal(existsSync('/etc/passwd'), true, 'the host lost /etc/passwd');
+});
