@@ -73,7 +73,7 @@ test('a FIFO planted in the tree cannot be opened (and does not hang) on the bar
 });
 
 test('through the overlay root a FIFO planted in the tree is the sandbox\'s own FIFO, never the host\'s', () => {
-  const r = runTsvisor(['/bin/busybox', 'sh', '-c', '/bin/busybox cat /data/fifo & echo through > /data/fifo; wait'], { root, timeout: 30_000 });
+  const r = runTsvisor(['/bin/busybox', 'sh', '-c', '/bin/busybox cat /data/fifo & /bin/busybox sleep 0.3; echo through > /data/fifo; wait'], { root, timeout: 30_000 });
   assertNoSentryCrash(r);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'through\n');

@@ -131,7 +131,7 @@ export function defaultMounts(): MountSpec[] {
     { target: '/dev', type: 'devtmpfs', source: 'tmpfs', flags: MS_NOSUID, data: 'mode=755' },
     { target: '/dev/pts', type: 'devpts', source: 'devpts', flags: MS_NOSUID | MS_NOEXEC, data: 'newinstance,ptmxmode=0666,mode=0620,gid=5' },
     { target: '/dev/shm', type: 'tmpfs', source: 'shm', flags: MS_NOSUID | MS_NODEV | MS_NOEXEC, data: 'mode=1777' },
-    { target: '/sys', type: 'sysfs', source: 'sysfs', flags: MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, data: '' },
+    { target: '/sys', type: 'sysfs', source: 'sysfs', flags: MS_NOSUID | MS_NODEV | MS_NOEXEC, data: '' },
     { target: '/tmp', type: 'tmpfs', source: 'tmpfs', flags: MS_NOSUID | MS_NODEV, data: 'mode=1777' },
   ];
 }

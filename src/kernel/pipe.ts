@@ -6,6 +6,7 @@
 // written (sys_read_write.ts). Writes of up to PIPE_BUF bytes are atomic, as
 // POSIX requires.
 
+import type { WaitQueue } from '../sync/waiter.js';
 import { FileDescription, WOULD_BLOCK, O_RDONLY, O_WRONLY } from '../vfs/file_description.js';
 import type { IoctlIO } from '../vfs/file_description.js';
 import { Stat, S_IFIFO, makeDev } from '../vfs/stat.js';
@@ -48,9 +49,17 @@ export class Pipe {
     this.writers = 1;
   }
 
+  /**
+   * The queues of descriptions of this pipe other than its own two ends (a
+   * named FIFO's opens): they hear what the ends hear, so that a reader or
+   * writer waiting on one, or an epoll watching it, is woken.
+   */
+  readonly otherQueues = new Set<WaitQueue>();
+
   notifyAll(events: number): void {
     this.readEnd.queue.notify(events);
     this.writeEnd.queue.notify(events);
+    for (const q of this.otherQueues) q.notify(events);
   }
 
   read(dsts: Uint8Array[]): number {

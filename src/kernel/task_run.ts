@@ -32,6 +32,12 @@ function serveSyscall(t: Task): boolean {
     t.sigWaitSet = 0n;
     const fw = t.syscallState?.futexWaiter as FutexWaiterEntry | undefined;
     if (fw !== undefined) t.kernel.futexes.cancel(fw);
+    // What the call holds while it waits and must give back (a FIFO open's count of its end).
+    const wc = t.syscallState?.waitCancel as { cancel(): void } | undefined;
+    if (wc !== undefined && t.syscallState !== null) {
+      wc.cancel();
+      t.syscallState.waitCancel = undefined;
+    }
     const e = t.syscallState?.interruptErr;
     const partial = t.syscallState?.partial;
     // A call that already moved bytes (a blocking write) returns their count.

@@ -6,6 +6,7 @@
 
 import { PROT_WRITE } from '../platform/platform.js';
 import { PAGE_SIZE } from '../memory/memory_file.js';
+import type { Stat } from '../vfs/stat.js';
 
 /** Something that can back a file mapping: a regular file's contents. */
 export interface Mappable {
@@ -37,6 +38,8 @@ export interface Mappable {
    * means the same contents. Absent or null: never cached.
    */
   readonly cacheKey?: string | null;
+  /** The file's attributes as stat(2) shows them (its st_dev and st_ino are /proc/PID/maps's); absent: 00:00 0. */
+  stat?(): Stat | number;
 }
 
 export interface Pma {

@@ -86,6 +86,13 @@ export interface FileSystem {
    * looks each component up again.
    */
   readonly stableTree?: boolean;
+  /**
+   * Whether its files are a host's (hostfs: the root, a bind mount). The
+   * VFS then opens none of its FIFOs as a Sentry pipe: the file system
+   * opens (refuses) its special files itself, so a host FIFO is never
+   * joined. Whether the tree is stable is another matter (stableTree).
+   */
+  readonly hostFiles?: boolean;
 }
 
 /** An attribute change: setattr(2)'s iattr. Absent fields are unchanged. */

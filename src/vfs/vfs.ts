@@ -47,6 +47,16 @@ function cacheChild(parent: Dentry, d: Dentry): boolean {
   return true;
 }
 
+/**
+ * Whether two inodes a file system gave for one name are the same file
+ * (hostfs makes an object per lookup): the same device, inode number and
+ * type, as the lookups saw them.
+ */
+function sameFile(a: Inode, b: Inode): boolean {
+  const x = a.statForWalk(), y = b.statForWalk();
+  return typeof x !== 'number' && typeof y !== 'number' && x.dev === y.dev && x.ino === y.ino && x.type === y.type;
+}
+
 /** Drops parent's cached child called name, if any. */
 function uncacheChild(parent: Dentry, name: string): Dentry | undefined {
   const d = parent.children?.get(name);
@@ -170,7 +180,7 @@ export class VirtualFilesystem {
       return ino;
     }
     if (cached !== undefined) {
-      if (cached.inode === ino) return cached;
+      if (cached.inode === ino || sameFile(cached.inode, ino)) return cached;
       if (cached.mounted === null) this.forget(parent, cached);
       else return cached;
     }

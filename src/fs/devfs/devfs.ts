@@ -11,13 +11,14 @@
 
 import type { DirEntry, FileSystem, Inode, StatFS } from '../../vfs/inode.js';
 import type { FileDescription } from '../../vfs/file_description.js';
-import { Stat, S_IFCHR, S_IFDIR, S_IFLNK, S_IFMT, makeDev } from '../../vfs/stat.js';
+import { Stat, S_IFCHR, S_IFDIR, S_IFLNK, S_IFMT, makeDev, minorOf } from '../../vfs/stat.js';
 import { EINVAL, ENOENT, ENOTDIR, ENXIO } from '../../abi/linux/errno.js';
 import { MemDeviceInode } from './mem_devices.js';
 import type { MemDeviceKind } from './mem_devices.js';
 import { ListedDirFD } from './dir_fd.js';
 import { currentTask } from '../../kernel/current.js';
 import { registerFileSystemType } from '../../vfs/fs_registry.js';
+import { registerCharDevice } from '../../vfs/devices.js';
 
 export const TMPFS_MAGIC = 0x01021994;
 const TTY_GID = 5;
@@ -156,9 +157,13 @@ export function makeDevfs(): DevDir {
     return i;
   };
   for (const k of ['null', 'zero', 'full', 'random', 'urandom'] as MemDeviceKind[]) {
-    add(k, new MemDeviceInode(fs, fs.ino(), k, fs.made));
+    const d = add(k, new MemDeviceInode(fs, fs.ino(), k, fs.made));
+    // A node made elsewhere (mknod on tmpfs) with this number opens the same device.
+    const st = d.stat();
+    registerCharDevice(1, minorOf(st.rdev), (flags) => d.open(flags));
   }
-  add('tty', new TtyDeviceInode(fs));
+  const tty = add('tty', new TtyDeviceInode(fs));
+  registerCharDevice(5, 0, (flags) => tty.open(flags));
   add('ptmx', new DevSymlink(fs, 'pts/ptmx'));
   add('pts', new DevDir(fs, S_IFDIR | 0o755, root.ino));
   add('shm', new DevDir(fs, S_IFDIR | 0o1777, root.ino));

@@ -55,6 +55,7 @@ export class HostFileSystem implements FileSystem {
   /** A volume: its files may be opened for writing, created, renamed and removed. */
   readonly bind: boolean;
   readonly stableTree: boolean;
+  readonly hostFiles = true;
   /** The host file system's own f_type. */
   readonly magic: number;
   readonly source = 'none';

@@ -75,7 +75,8 @@ export class OverlayFileFD extends FileDescription {
   }
 
   override mappable(): Mappable | number {
-    return this.inner.mappable();
+    const m = this.inner.mappable();
+    return typeof m === 'number' ? m : new OverlayMappable(this.node, m);
   }
 
   override truncate(len: number): number {
@@ -153,3 +154,43 @@ export class OverlayDirFD extends FileDescription {
   }
 }
 
+/**
+ * A layer's file mapped through the overlay: its pages are the layer's
+ * (page cache, tmpfs pages), its identity in /proc/PID/maps the overlay's.
+ */
+class OverlayMappable implements Mappable {
+  readonly pagesAt?: (offset: number) => number;
+  readonly filePages?: (offset: number, len: number) => { off: number; len: number } | number;
+
+  constructor(readonly node: OverlayInode, readonly inner: Mappable) {
+    if (inner.pagesAt !== undefined) this.pagesAt = (o) => (inner.pagesAt as (o: number) => number)(o);
+    if (inner.filePages !== undefined) {
+      const fp = inner.filePages.bind(inner);
+      this.filePages = (o, l) => fp(o, l);
+    }
+  }
+
+  readAt(dst: Uint8Array, offset: number): void {
+    this.inner.readAt(dst, offset);
+  }
+
+  get mapName(): string {
+    return this.inner.mapName;
+  }
+
+  get cacheKey(): string | null {
+    return this.inner.cacheKey ?? null;
+  }
+
+  incRef(): void {
+    this.inner.incRef();
+  }
+
+  decRef(): void {
+    this.inner.decRef();
+  }
+
+  stat(): Stat | number {
+    return this.node.stat();
+  }
+}

@@ -9,7 +9,6 @@
 
 import type { Task } from '../../kernel/task.js';
 import type { Mappable, Vma } from '../../mm/mm.js';
-import { FileDescription } from '../../vfs/file_description.js';
 import { majorOf, minorOf } from '../../vfs/stat.js';
 import { isData } from '../../mm/vma.js';
 
@@ -85,10 +84,8 @@ function fileIdentity(file: Mappable, cache: Map<Mappable, [number, number]>): [
   const c = cache.get(file);
   if (c !== undefined) return c;
   let id: [number, number] = [0, 0];
-  if (file instanceof FileDescription) {
-    const st = file.stat();
-    if (typeof st !== 'number') id = [st.dev, st.ino];
-  }
+  const st = file.stat?.();
+  if (st !== undefined && typeof st !== 'number') id = [st.dev, st.ino];
   cache.set(file, id);
   return id;
 }

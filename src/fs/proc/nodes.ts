@@ -120,10 +120,14 @@ export abstract class KNode implements Inode {
     return -EINVAL;
   }
 
-  /** O_TRUNC's setattr({size: 0}) is accepted (echo > /proc/self/comm), as Linux's proc files ignore it; chmod, chown and times are EPERM. */
+  /**
+   * O_TRUNC's setattr({size: 0}, with the truncation's own mtime) is
+   * accepted (echo > /proc/self/comm), as Linux's proc files ignore it;
+   * chmod, chown and a change of times alone are EPERM.
+   */
   setattr(attr: SetAttr): number {
-    const keys = Object.keys(attr).filter((k) => attr[k as keyof SetAttr] !== undefined);
-    return keys.length === 1 && attr.size === 0 ? 0 : -EPERM;
+    if (attr.mode !== undefined || attr.uid !== undefined || attr.gid !== undefined) return -EPERM;
+    return attr.size === 0 ? 0 : -EPERM;
   }
 
   abstract open(flags: number): FileDescription | number;
@@ -248,7 +252,6 @@ export abstract class KFile extends KNode {
   makeFD(flags: number): FileDescription {
     return new KFileFD(this, flags);
   }
-
 }
 
 /** A file with fixed contents. */

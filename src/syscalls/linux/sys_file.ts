@@ -169,7 +169,7 @@ function doOpen(t: Task, d: Dentry, flags: number, created: boolean): number {
   let f: FileDescription | number;
   if (flags & O_PATH) f = d.inode.open(flags);
   // A FIFO of the Sentry's own trees is a Sentry pipe; one in a host directory is the host's file system's to open (EACCES).
-  else if (type === S_IFIFO && d.inode.fs.stableTree === true) return openFifo(t, d, flags);
+  else if (type === S_IFIFO && d.inode.fs.hostFiles !== true) return openFifo(t, d, flags);
   else if (type === S_IFCHR) {
     const st = d.inode.stat();
     if (typeof st === 'number') return st;
@@ -204,15 +204,32 @@ interface FifoState {
   /** Opens for reading and for writing so far (Linux's r_counter, w_counter): a blocked open waits for the other kind. */
   readOpens: number;
   writeOpens: number;
-  /** Opens blocked waiting for the other end, counted as that end so that the other open does not wait too. */
-  waitingReaders: number;
-  waitingWriters: number;
 }
 const fifos = new WeakMap<object, FifoState>();
+
+/**
+ * An open that waits for the other end already counts as its own end (as
+ * Linux's fifo_open counts it before it waits): a reader that comes while
+ * a writer waits does not read an end of file, and a writer that comes
+ * while a reader waits does not get EPIPE. A signal that ends the wait
+ * takes the count back (the run loop calls cancel).
+ */
+class FifoOpenWait {
+  constructor(readonly state: FifoState, readonly inode: Inode, readonly reader: boolean) {}
+
+  cancel(): void {
+    const p = this.state.pipe;
+    if (this.reader) p.readers--;
+    else p.writers--;
+    if (p.readers === 0 && p.writers === 0) fifos.delete(this.inode);
+  }
+}
 
 class FifoFD extends PipeFD {
   constructor(readonly state: FifoState, flags: number, readonly inode: Inode) {
     super(state.pipe, flags);
+    // Waits on this description are woken by what the pipe's ends hear.
+    state.pipe.otherQueues.add(this.queue);
   }
 
   override stat(): Stat {
@@ -223,6 +240,7 @@ class FifoFD extends PipeFD {
   override release(): void {
     // O_RDWR holds both ends.
     if ((this.flags & O_ACCMODE) === O_RDWR) this.pipe.writers--;
+    this.pipe.otherQueues.delete(this.queue);
     super.release();
     if (this.pipe.readers === 0 && this.pipe.writers === 0) fifos.delete(this.inode);
   }
@@ -235,8 +253,7 @@ class FifoFD extends PipeFD {
 /**
  * fifo_open(): a reader waits for a writer and a writer for a reader,
  * unless O_NONBLOCK (a lone writer then gets ENXIO); O_RDWR never waits.
- * Differs from Linux: an open interrupted by a signal while waiting still
- * counts as waiting for the other end until the other end opens.
+ * Each open counts as its end from its first attempt (FifoOpenWait).
  */
 function openFifo(t: Task, d: Dentry, flags: number): number {
   const inode = d.inode;
@@ -246,44 +263,53 @@ function openFifo(t: Task, d: Dentry, flags: number): number {
     // The pipe's own two ends are not the FIFO's: opens make their own.
     pipe.readEnd.decRef();
     pipe.writeEnd.decRef();
-    st = { pipe, readOpens: 0, writeOpens: 0, waitingReaders: 0, waitingWriters: 0 };
+    st = { pipe, readOpens: 0, writeOpens: 0 };
     fifos.set(inode, st);
   }
   const acc = flags & O_ACCMODE;
   const nonblock = (flags & O_NONBLOCK) !== 0;
   const p = st.pipe;
-  const state = t.syscallState as { fifoWait?: number } | null;
+  const state = t.syscallState as { fifoWait?: number; waitCancel?: unknown } | null;
+  // A re-run of an open that waited: it counts as its end already.
+  const counted = state?.waitCancel instanceof FifoOpenWait;
+  const wait = (partnerOpens: number, reader: boolean): number => {
+    const since = counted ? (state?.fifoWait as number) : partnerOpens;
+    if (partnerOpens !== since) return 0; // the other end came and went meanwhile: go on, as Linux's counters allow
+    t.syscallState = { ...(t.syscallState ?? {}), fifoWait: since, waitCancel: new FifoOpenWait(st as FifoState, inode, reader) };
+    return t.block([p.readEnd.queue], EVENT_IN);
+  };
   if (acc === O_RDONLY) {
-    const waited = state?.fifoWait;
-    if (p.writers === 0 && st.waitingWriters === 0 && !nonblock && (waited === undefined || waited === st.writeOpens)) {
-      if (waited === undefined) st.waitingReaders++;
-      t.syscallState = { ...(t.syscallState ?? {}), fifoWait: st.writeOpens };
-      return t.block([p.readEnd.queue], EVENT_IN);
+    if (!counted) {
+      p.readers++;
+      st.readOpens++;
+      p.readEnd.queue.notify(EVENT_IN | EVENT_OUT);
     }
-    if (waited !== undefined) st.waitingReaders--;
-    p.readers++;
-    st.readOpens++;
+    if (p.writers === 0 && !nonblock) {
+      const r = wait(st.writeOpens, true);
+      if (r !== 0) return r;
+    }
   } else if (acc === O_WRONLY) {
-    const waited = state?.fifoWait;
-    if (p.readers === 0 && st.waitingReaders === 0) {
-      if (nonblock) return -ENXIO;
-      if (waited === undefined || waited === st.readOpens) {
-        if (waited === undefined) st.waitingWriters++;
-        t.syscallState = { ...(t.syscallState ?? {}), fifoWait: st.readOpens };
-        return t.block([p.readEnd.queue], EVENT_IN);
+    if (!counted) {
+      if (nonblock && p.readers === 0) {
+        if (p.writers === 0) fifos.delete(inode);
+        return -ENXIO;
       }
+      p.writers++;
+      st.writeOpens++;
+      p.readEnd.queue.notify(EVENT_IN | EVENT_OUT);
     }
-    if (waited !== undefined) st.waitingWriters--;
-    p.writers++;
-    st.writeOpens++;
+    if (p.readers === 0) {
+      const r = wait(st.readOpens, false);
+      if (r !== 0) return r;
+    }
   } else {
     p.readers++;
     p.writers++;
     st.readOpens++;
     st.writeOpens++;
+    p.readEnd.queue.notify(EVENT_IN | EVENT_OUT);
   }
-  // Whoever waits for this end may go on.
-  p.readEnd.queue.notify(EVENT_IN | EVENT_OUT);
+  if (t.syscallState !== null) t.syscallState.waitCancel = undefined;
   const f = new FifoFD(st, flags, inode);
   return install(t, f, d, flags);
 }
