@@ -119,6 +119,12 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
   const fp = t.ctx.getFPState();
   if (typeof fp !== 'number') ctx.setFPState(fp);
 
+  // The file system context first: a new mount namespace is the last thing that can fail.
+  const fs = a.flags & CLONE_FS ? t.fs : t.fs.clone();
+  if (a.flags & CLONE_NEWNS) {
+    const e = fs.unshareNamespace(k.vfs);
+    if (e < 0) return e;
+  }
   const tid = k.pidns.allocate();
   let ctg = tg;
   if (!thread) {
@@ -139,11 +145,6 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
   let files = t.fdTable;
   if (a.flags & CLONE_FILES) files.users++;
   else files = files.fork();
-  let fs = a.flags & CLONE_FS ? t.fs : t.fs.clone();
-  if (a.flags & CLONE_NEWNS) {
-    const ns = fs.unshareNamespace(k.vfs);
-    if (typeof ns === 'number') return ns;
-  }
   const c = new TaskClass(k, tid, ctg, ctx, mm, files, fs.root, fs.cwd, t.creds.clone(), fs);
   c.comm = t.comm;
   c.sigmask = t.sigmask;

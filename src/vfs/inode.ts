@@ -76,6 +76,13 @@ export interface FileSystem {
    * flags (ro, nosuid...), which the VFS adds.
    */
   superOptions?(): string;
+  /**
+   * mount -o remount: the instance's own options change (tmpfs: size=,
+   * nr_inodes=); 0 or -errno (EINVAL for what cannot change). Absent: the
+   * options are ignored, as Linux ignores them for file systems without
+   * reconfigure.
+   */
+  reconfigure?(data: string): number;
   /** What the source column of /proc/mounts shows ("tmpfs", "proc", "none", "overlay"). */
   readonly source?: string;
   /**

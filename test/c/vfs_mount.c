@@ -18,6 +18,7 @@
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <signal.h>
 
 static void touch(const char *p)
 {
@@ -346,6 +347,19 @@ int main(void)
 	waitpid(pid, NULL, 0);
 	show("parent_ns_unchanged", access("/tmp/t/m/child_only", F_OK));
 	show("unshare_bad_flag", unshare(0x80000000U >> 0 | 1));
+	fflush(stdout);
+	long cr = syscall(SYS_clone, CLONE_NEWNS | SIGCHLD, 0, 0, 0, 0);
+	if (cr == 0) {
+		if (mount("tmpfs", "/tmp/t/m", "tmpfs", 0, "size=4k") == 0)
+			touch("/tmp/t/m/clone_only");
+		printf("clone_newns_child_sees_own: %d\n", access("/tmp/t/m/clone_only", F_OK) == 0);
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(cr, NULL, 0);
+	printf("clone_newns: %d\n", cr > 0);
+	show("clone_newns_parent_unchanged", access("/tmp/t/m/clone_only", F_OK));
+	show("clone_newns_fs", syscall(SYS_clone, CLONE_NEWNS | CLONE_FS | SIGCHLD, 0, 0, 0, 0));
 
 	/* chroot and pivot_root */
 	mkdir("/tmp/jail", 0755);

@@ -89,9 +89,8 @@ export function sysMount(t: Task): number {
   if (flags & MS_REMOUNT) {
     const m = mountRootedAt(target);
     if (m === null) return -EINVAL;
-    const fs = m.fs as { reconfigure?: (data: string) => number };
-    if (data !== null && data !== '' && fs.reconfigure !== undefined) {
-      const e = fs.reconfigure(data);
+    if (data !== null && data !== '' && m.fs.reconfigure !== undefined) {
+      const e = m.fs.reconfigure(data);
       if (e < 0) return e;
     }
     // The atime policy stays unless the call names one.
