@@ -32,7 +32,9 @@ import {
   installNew, parentAt, readPath, resolveAt, wantWrite,
 } from '../support.js';
 import { mayCreate } from './sys_tree.js';
-import { E2BIG, ENOLCK, EOPNOTSUPP } from '../../abi/linux/errno.js';
+import { E2BIG, EOPNOTSUPP } from '../../abi/linux/errno.js';
+import { fcntlLock } from './sys_lock.js';
+import { fcntlSeals } from './sys_memfd.js';
 
 const VALID_OPEN_FLAGS = 0o37777777 & ~0o10000000000;
 const S_IFCHR = 0o020000, S_IFBLK = 0o060000, S_IFIFO = 0o010000, S_IFSOCK = 0o140000, S_IFREG = 0o100000;
@@ -406,8 +408,7 @@ export function sysFcntl(t: Task): number {
     case F_OFD_GETLK:
     case F_OFD_SETLK:
     case F_OFD_SETLKW:
-      // Record locks come with the writable VFS.
-      return isPath ? -EBADF : -ENOLCK;
+      return fcntlLock(t, f, cmd, r.arg(2));
     case F_GETOWN:
       return 0;
     case F_SETOWN:
@@ -416,7 +417,7 @@ export function sysFcntl(t: Task): number {
       return -EINVAL;
     case F_GET_SEALS:
     case F_ADD_SEALS:
-      return -EINVAL;
+      return fcntlSeals(t, f, cmd, r.argU32(2));
     case F_GETPIPE_SZ:
       return f instanceof PipeFD ? f.pipe.capacity : -EBADF;
     case F_SETPIPE_SZ: {

@@ -32,6 +32,8 @@ import * as eventfd from './sys_eventfd.js';
 import * as socket from './sys_socket.js';
 import * as timerfd from './sys_timerfd.js';
 import * as signalfd from './sys_signalfd.js';
+import * as lock from './sys_lock.js';
+import * as memfd from './sys_memfd.js';
 
 export interface SyscallEntry {
   name: string;
@@ -78,7 +80,7 @@ partial('close_range', file.sysCloseRange, 'CLOSE_RANGE_UNSHARE has no effect (f
 full('dup', file.sysDup);
 full('dup2', file.sysDup2);
 full('dup3', file.sysDup3);
-partial('fcntl', file.sysFcntl, 'record locks (F_GETLK/F_SETLK/F_OFD_*) return ENOLCK; F_SETOWN/F_SETSIG and seals are not supported');
+partial('fcntl', file.sysFcntl, 'F_SETOWN/F_SETSIG are not supported; record locks (F_GETLK/F_SETLK/F_SETLKW/F_OFD_*) and seals (F_ADD_SEALS/F_GET_SEALS) are whole');
 full('pipe', pipe.sysPipe);
 partial('pipe2', pipe.sysPipe2, 'O_DIRECT (packet mode) is accepted but not packetised');
 full('chdir', file.sysChdir);
@@ -299,6 +301,10 @@ full('sched_get_priority_max', sched.sysSchedGetPriorityMax);
 full('sched_get_priority_min', sched.sysSchedGetPriorityMin);
 full('getpriority', sched.sysGetpriority);
 partial('setpriority', sched.sysSetpriority, 'the nice value is recorded and reported but does not change how the host schedules the program');
+
+// file locks, memfd, splice family
+full('flock', lock.sysFlock);
+partial('memfd_create', memfd.sysMemfdCreate, 'MFD_HUGETLB is refused (EINVAL)');
 
 /** The handler array the kernel dispatches through. */
 export function buildSyscallTable(): SyscallTable {
