@@ -38,11 +38,16 @@ export class FileSeals {
 
   constructor(public seals: number) {}
 
-  /** F_ADD_SEALS (memfd_add_seals), once the caller has checked that the description is writable. */
-  add(seals: number): number {
+  /**
+   * F_ADD_SEALS (memfd_add_seals) on a file of `mode`, once the caller has
+   * checked that the description is writable.
+   */
+  add(seals: number, mode: number): number {
     if (seals & ~F_ALL_SEALS) return -EINVAL;
     if (this.seals & F_SEAL_SEAL) return -EPERM;
     if (seals & F_SEAL_WRITE && !(this.seals & F_SEAL_WRITE) && this.writableMaps > 0) return -EBUSY;
+    // F_SEAL_EXEC on an executable file seals writing too (W^X), as Linux does after the EBUSY check.
+    if (seals & F_SEAL_EXEC && mode & 0o111) seals |= F_SEAL_SHRINK | F_SEAL_GROW | ANY_WRITE;
     this.seals |= seals;
     return 0;
   }

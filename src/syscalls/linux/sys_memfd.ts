@@ -96,5 +96,5 @@ export function fcntlSeals(t: Task, f: FileDescription, cmd: number, arg: number
   if (arg & ~0x3f) return -EINVAL;
   if (inode === undefined || inode.seals === undefined) return -EINVAL;
   if (inode.seals === null) return -EPERM;
-  return inode.seals.add(arg);
+  return inode.seals.add(arg, inode.mode);
 }
