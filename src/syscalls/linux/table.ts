@@ -34,6 +34,7 @@ import * as timerfd from './sys_timerfd.js';
 import * as signalfd from './sys_signalfd.js';
 import * as lock from './sys_lock.js';
 import * as memfd from './sys_memfd.js';
+import * as splice from './sys_splice.js';
 
 export interface SyscallEntry {
   name: string;
@@ -66,7 +67,6 @@ full('pwritev', rw.sysPwritev);
 partial('preadv2', rw.sysPreadv2, 'RWF_HIPRI/DSYNC/SYNC/NOWAIT/APPEND are accepted and have no effect; RWF_NOAPPEND is refused (EOPNOTSUPP)');
 partial('pwritev2', rw.sysPwritev2, 'RWF_HIPRI/DSYNC/SYNC/NOWAIT/APPEND are accepted and have no effect; RWF_NOAPPEND is refused (EOPNOTSUPP)');
 full('lseek', rw.sysLseek);
-partial('sendfile', rw.sysSendfile, 'copies at most 1 MiB per call through a Sentry buffer');
 full('fadvise64', rw.sysFadvise64);
 full('readahead', rw.sysReadahead);
 
@@ -305,6 +305,11 @@ partial('setpriority', sched.sysSetpriority, 'the nice value is recorded and rep
 // file locks, memfd, splice family
 full('flock', lock.sysFlock);
 partial('memfd_create', memfd.sysMemfdCreate, 'MFD_HUGETLB is refused (EINVAL)');
+partial('sendfile', splice.sysSendfile, 'moves at most 16 MiB per call between files (a short count), what fits into a pipe');
+partial('splice', splice.sysSplice, 'SPLICE_F_MOVE/MORE/GIFT accepted, pages are copied; a pipe counts its capacity in bytes, not page slots');
+partial('tee', splice.sysTee, 'a pipe counts its capacity in bytes, not page slots');
+full('vmsplice', splice.sysVmsplice);
+partial('copy_file_range', splice.sysCopyFileRange, 'copies at most 16 MiB per call (a short count); EXDEV across file system instances, as Linux 5.19+');
 
 /** The handler array the kernel dispatches through. */
 export function buildSyscallTable(): SyscallTable {
