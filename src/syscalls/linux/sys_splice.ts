@@ -381,8 +381,6 @@ export function sysCopyFileRange(t: Task): number {
   } else posOut = BigInt(out.offset);
   if (r.argU32(5) !== 0 || r.argHigh(5)) return -EINVAL;
   let len = BigInt(r.arg(4));
-  const sIn = superOf(inp), sOut = superOf(out);
-  if (sIn !== sOut) return -EXDEV;
   const stIn = inp.stat(), stOut = out.stat();
   if (typeof stIn === 'number') return stIn;
   if (typeof stOut === 'number') return stOut;
@@ -390,6 +388,7 @@ export function sysCopyFileRange(t: Task): number {
   if (tIn === S_IFDIR || tOut === S_IFDIR) return -EISDIR;
   if (tIn !== S_IFREG || tOut !== S_IFREG) return -EINVAL;
   if (!inp.readable || !out.writable || (out.flags & O_APPEND) !== 0) return -EBADF;
+  if (superOf(inp) !== superOf(out)) return -EXDEV;
   const U64 = 1n << 64n;
   if (BigInt.asUintN(64, posIn) + len >= U64 || BigInt.asUintN(64, posOut) + len >= U64) return -EOVERFLOW;
   const sizeIn = BigInt(stIn.size);
