@@ -25,7 +25,7 @@
 //     in-flight rights
 //   in-flight descriptions    (above)   RLIMIT_NOFILE per sending user (not root),
 //                                       ETOOMANYREFS (unix_gc.ts)
-//   file lock record          ~150 B    2^17 per sandbox (vfs/lock/file_locks.ts),    20 MB
+//   file lock record          ~75 B     2^17 per sandbox (vfs/lock/file_locks.ts),    10 MB
 //     (flock, POSIX, OFD)               ENOLCK
 //
 // All of them together: about 1.05 GB.

@@ -23,9 +23,10 @@ import { WaitQueue, EVENT_IN } from '../../sync/waiter.js';
 import type { RecordLock } from './posix.js';
 
 /**
- * Lock records in the whole sandbox: each costs ~150 B of heap, and a
- * call scans the records of its file, so the bound keeps both a full table
- * (~20 MB) and the slowest call (~1 ms) small. Past it: ENOLCK.
+ * Lock records in the whole sandbox: each costs ~75 B of heap (measured:
+ * 100,000 records of one owner), and a call scans the records of its file,
+ * so the bound keeps a full table (~10 MB) and the slowest call (~0.15 ms
+ * for a split among 100,000 records) small. Past it: ENOLCK.
  */
 export const DEFAULT_MAX_FILE_LOCKS = 1 << 17;
 
