@@ -14,6 +14,7 @@ import type { FileDescription } from '../vfs/file_description.js';
 import { FILE_MAX, liveFileDescriptions } from '../vfs/file_description.js';
 import { EBADF, EMFILE, ENFILE } from '../abi/linux/errno.js';
 import { descriptorSlots } from './limits.js';
+import { releasePosixLocks } from '../vfs/lock/posix.js';
 
 
 interface Entry {
@@ -83,10 +84,7 @@ export class FDTable {
     }
     file.incRef();
     this.slots[fd] = { file, cloexec };
-    if (old !== undefined) {
-      old.file.closedBy(this);
-      decRef(old.file);
-    }
+    if (old !== undefined) this.closed(old.file);
     return fd;
   }
 
@@ -103,9 +101,14 @@ export class FDTable {
   close(fd: number): number {
     const f = this.remove(fd);
     if (f === undefined) return -EBADF;
-    f.closedBy(this);
-    decRef(f);
+    this.closed(f);
     return 0;
+  }
+
+  /** A descriptor of f was closed: this table's POSIX locks on f's file go (Linux's filp_close), then its reference. */
+  private closed(f: FileDescription): void {
+    releasePosixLocks(f, this);
+    decRef(f);
   }
 
   closeOnExec(): void {

@@ -25,6 +25,8 @@
 //     in-flight rights
 //   in-flight descriptions    (above)   RLIMIT_NOFILE per sending user (not root),
 //                                       ETOOMANYREFS (unix_gc.ts)
+//   file lock record          ~75 B     2^17 per sandbox (vfs/lock/file_locks.ts),    10 MB
+//     (flock, POSIX, OFD)               ENOLCK
 //
 // All of them together: about 1.05 GB.
 //
@@ -32,6 +34,7 @@
 // default before the first task starts.
 
 import { getHeapStatistics } from 'node:v8';
+import { fileLockBudget } from '../vfs/lock/file_locks.js';
 
 /** A count kept per user and for the whole sandbox, each with a limit. */
 export class UserCounter {
@@ -106,4 +109,6 @@ export class SandboxLimits {
   maxUserWatches = DEFAULT_MAX_EPOLL_WATCHES;
   /** Queued signals, charged to the real uid of the thread they are queued for (Linux's ucounts). */
   readonly pendingSignals = new UserCounter(DEFAULT_MAX_PENDING_SIGNALS);
+  /** File lock records (flock, POSIX, OFD) in the whole sandbox: `max` may be changed before the first task starts. */
+  readonly fileLocks = fileLockBudget;
 }

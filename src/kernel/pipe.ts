@@ -83,6 +83,31 @@ export class Pipe {
     return done;
   }
 
+  /**
+   * Copies bytes from `skip` bytes past the front into dst without taking
+   * them (splice and tee move only what the other side accepts): the
+   * count, 0 at the end of the data when no writer is left, or WOULD_BLOCK.
+   */
+  peek(dst: Uint8Array, skip: number): number {
+    if (this.size <= skip) return this.writers === 0 ? 0 : WOULD_BLOCK;
+    const ring = this.ring as Uint8Array;
+    const n = Math.min(dst.length, this.size - skip);
+    const from = (this.head + skip) % this.capacity;
+    const first = Math.min(n, this.capacity - from);
+    dst.set(ring.subarray(from, from + first), 0);
+    if (first < n) dst.set(ring.subarray(0, n - first), first);
+    return n;
+  }
+
+  /** Takes n bytes (n <= size) from the front, as read would, after peek. */
+  consume(n: number): void {
+    if (n <= 0) return;
+    this.head = (this.head + n) % this.capacity;
+    this.size -= n;
+    if (this.size === 0) this.head = 0;
+    this.notifyAll(EVENT_OUT);
+  }
+
   write(srcs: Uint8Array[], total: number): number {
     if (this.readers === 0) return -EPIPE;
     if (this.ring === null) {

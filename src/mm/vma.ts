@@ -34,6 +34,14 @@ export interface Mappable {
    */
   filePages?(offset: number, len: number): { off: number; len: number } | number;
   /**
+   * For files that can be sealed (memfd, vfs/seals.ts): asked before a
+   * MAP_SHARED mapping is made, with its protection and whether the
+   * description may write. -errno refuses it (EPERM: PROT_WRITE on a
+   * write-sealed file); else whether the mapping may ever write (false:
+   * mprotect may not add PROT_WRITE). Absent: it may write if mayWrite.
+   */
+  mapShared?(prot: number, mayWrite: boolean): boolean | number;
+  /**
    * The file's identity for the page cache (page_cache.ts): the same key
    * means the same contents. Absent or null: never cached.
    */

@@ -12,7 +12,6 @@
 import type { Dentry } from './dentry.js';
 import type { Stat } from './stat.js';
 import { WaitQueue } from '../sync/waiter.js';
-import { releaseFileLocks, releasePosixLocks } from './lock.js';
 import type { Mappable } from '../mm/mm.js';
 import { EBADF, EINVAL, EISDIR, ENODEV, ENOTDIR, ENOTTY, EOPNOTSUPP, EPERM, EROFS, ESPIPE } from '../abi/linux/errno.js';
 
@@ -207,17 +206,8 @@ export abstract class FileDescription {
         this.releaseWatchers = null;
       }
       this.release();
-      if (this._dentry !== null) releaseFileLocks(this._dentry.inode, this);
       this.dentry = null;
     }
-  }
-
-  /**
-   * A descriptor table closed a descriptor of this description: the POSIX
-   * record locks that table holds on the file go (Linux's filp_close).
-   */
-  closedBy(table: object): void {
-    if (this._dentry !== null) releasePosixLocks(this._dentry.inode, table);
   }
 
   /** Called when the last reference goes away. */

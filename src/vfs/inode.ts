@@ -33,6 +33,7 @@
 import type { Stat } from './stat.js';
 import type { FileDescription } from './file_description.js';
 import type { Dentry } from './dentry.js';
+import type { FileSeals } from './seals.js';
 
 export interface Credentials {
   readonly euid: number;
@@ -202,4 +203,13 @@ export interface Inode {
   setxattr?(name: string, value: Uint8Array, flags: number): number;
   listxattr?(): string[] | number;
   removexattr?(name: string): number;
+
+  /**
+   * memfd seals (vfs/seals.ts): present on files that can be sealed
+   * (tmpfs regular files, Linux's shmem files), which check them on every
+   * write, resize, fallocate, chmod and shared mapping. null: the file
+   * cannot take seals (F_GET_SEALS says F_SEAL_SEAL); absent: F_*_SEALS
+   * are EINVAL.
+   */
+  seals?: FileSeals | null;
 }

@@ -161,12 +161,17 @@ export class OverlayDirFD extends FileDescription {
 class OverlayMappable implements Mappable {
   readonly pagesAt?: (offset: number) => number;
   readonly filePages?: (offset: number, len: number) => { off: number; len: number } | number;
+  readonly mapShared?: (prot: number, mayWrite: boolean) => boolean | number;
 
   constructor(readonly node: OverlayInode, readonly inner: Mappable) {
     if (inner.pagesAt !== undefined) this.pagesAt = (o) => (inner.pagesAt as (o: number) => number)(o);
     if (inner.filePages !== undefined) {
       const fp = inner.filePages.bind(inner);
       this.filePages = (o, l) => fp(o, l);
+    }
+    if (inner.mapShared !== undefined) {
+      const ms = inner.mapShared.bind(inner);
+      this.mapShared = (p, w) => ms(p, w);
     }
   }
 

@@ -20,6 +20,8 @@ import { PAGE_SIZE } from '../../memory/memory_file.js';
 import type { Mappable } from '../../mm/vma.js';
 import { FileDescription, O_APPEND, O_PATH } from '../../vfs/file_description.js';
 import { Stat } from '../../vfs/stat.js';
+import type { FileSeals } from '../../vfs/seals.js';
+import type { SetAttr } from '../../vfs/inode.js';
 import { EFAULT, EFBIG, EINVAL, ENOSPC, EOPNOTSUPP } from '../../abi/linux/errno.js';
 import type { TmpfsFileSystem } from './tmpfs.js';
 import { TmpfsInode, TmpfsPathFD } from './inode.js';
@@ -29,7 +31,7 @@ export const MAX_FILE_SIZE = 2 ** 53 - PAGE_SIZE;
 /** The most pages one allocation gives a file (one run of contiguous pages). */
 const RUN_PAGES = 128;
 
-const FALLOC_FL_KEEP_SIZE = 1, FALLOC_FL_PUNCH_HOLE = 2;
+const FALLOC_FL_KEEP_SIZE = 1, FALLOC_FL_PUNCH_HOLE = 2, FALLOC_FL_ZERO_RANGE = 0x10;
 
 export class TmpfsRegular extends TmpfsInode {
   /** Page index -> memory-file offset. */
@@ -37,6 +39,8 @@ export class TmpfsRegular extends TmpfsInode {
   private length = 0;
   /** Mappings of the file (each VMA holds one). */
   maps = 0;
+  /** memfd seals (vfs/seals.ts), checked by write, truncate, fallocate, chmod and shared mappings. */
+  seals: FileSeals | null = null;
 
   constructor(fs: TmpfsFileSystem, ino: number, mode: number, uid: number, gid: number) {
     super(fs, ino, mode, uid, gid);
@@ -125,10 +129,22 @@ export class TmpfsRegular extends TmpfsInode {
     this.fs.unchargePages(offs.length);
   }
 
+  override setattr(attr: SetAttr): number {
+    if (this.seals !== null && attr.mode !== undefined) {
+      const e = this.seals.chmod(this.modeBits, attr.mode);
+      if (e < 0) return e;
+    }
+    return super.setattr(attr);
+  }
+
   override truncate(size: number): number {
     if (size < 0) return -EINVAL;
     if (size > MAX_FILE_SIZE) return -EFBIG;
     if (size === this.length) return 0;
+    if (this.seals !== null) {
+      const e = this.seals.resize(this.length, size);
+      if (e < 0) return e;
+    }
     if (size < this.length) {
       this.dropFrom(Math.ceil(size / PAGE_SIZE));
       // The tail of the last page must read as zeros if the file grows again.
@@ -164,6 +180,10 @@ export class TmpfsRegular extends TmpfsInode {
 
   write(srcs: Uint8Array[], total: number, pos: number): number {
     if (total === 0) return 0;
+    if (this.seals !== null) {
+      total = this.seals.writeLimit(pos, total, this.length);
+      if (total < 0) return total;
+    }
     if (pos >= MAX_FILE_SIZE) return -EFBIG;
     if (pos + total > MAX_FILE_SIZE) total = MAX_FILE_SIZE - pos;
     const first = Math.floor(pos / PAGE_SIZE);
@@ -196,6 +216,10 @@ export class TmpfsRegular extends TmpfsInode {
   fallocate(mode: number, offset: number, len: number): number {
     if (offset + len > MAX_FILE_SIZE) return -EFBIG;
     const end = offset + len;
+    if (this.seals !== null) {
+      const e = this.seals.fallocate((mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) !== 0, end, this.length);
+      if (e < 0) return e;
+    }
     if (mode & FALLOC_FL_PUNCH_HOLE) {
       // Whole pages go; partial ones are zeroed. The size never changes.
       const firstWhole = Math.ceil(offset / PAGE_SIZE), endWhole = Math.floor(end / PAGE_SIZE);
@@ -305,7 +329,18 @@ export class TmpfsRegular extends TmpfsInode {
 
 /** One mmap of a tmpfs file: the pages are the file's; the name is the path it was opened by. */
 class TmpfsMapping implements Mappable {
+  /** A shared mapping that may write: counted in the seals' writable mappings while a VMA holds it. */
+  private writes = false;
+
   constructor(readonly file: TmpfsRegular, readonly mapName: string) {}
+
+  mapShared(prot: number, mayWrite: boolean): boolean | number {
+    const s = this.file.seals;
+    if (s === null) return mayWrite;
+    const r = s.mapShared(prot, mayWrite);
+    this.writes = r === true;
+    return r;
+  }
 
   readAt(dst: Uint8Array, offset: number): void {
     this.file.read([dst], offset);
@@ -317,10 +352,12 @@ class TmpfsMapping implements Mappable {
 
   incRef(): void {
     this.file.maps++;
+    if (this.writes && this.file.seals !== null) this.file.seals.writableMaps++;
   }
 
   decRef(): void {
     this.file.maps--;
+    if (this.writes && this.file.seals !== null) this.file.seals.writableMaps--;
     this.file.maybeFree();
   }
 }

@@ -25,15 +25,16 @@ import type { Stat } from '../../vfs/stat.js';
 import { charDevice } from '../../vfs/devices.js';
 import { MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_STRICTATIME } from '../../vfs/mount.js';
 import { Pipe, PipeFD } from '../../kernel/pipe.js';
-import { F_RDLCK, F_UNLCK, F_WRLCK, flock as lockFile, lockQueue, setLock, testLock } from '../../vfs/lock.js';
 import { EVENT_IN, EVENT_OUT } from '../../sync/waiter.js';
 import {
   AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, EACCES, EAGAIN, EBADF, EEXIST,
-  EFAULT, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR, ENXIO, EPERM, ERANGE, EROFS, copyInStruct, createContext,
-  getI64, getU64, installNew, parentAt, putU64, readPath, resolveAt, wantWrite,
+  EFAULT, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR, ENXIO, EPERM, ERANGE, EROFS, createContext,
+  getU64, installNew, parentAt, readPath, resolveAt, wantWrite,
 } from '../support.js';
 import { mayCreate } from './sys_tree.js';
 import { E2BIG, EOPNOTSUPP } from '../../abi/linux/errno.js';
+import { fcntlLock } from './sys_lock.js';
+import { fcntlSeals } from './sys_memfd.js';
 
 const VALID_OPEN_FLAGS = 0o37777777 & ~0o10000000000;
 const S_IFCHR = 0o020000, S_IFBLK = 0o060000, S_IFIFO = 0o010000, S_IFSOCK = 0o140000, S_IFREG = 0o100000;
@@ -435,7 +436,7 @@ export function sysFcntl(t: Task): number {
     case F_OFD_SETLK:
     case F_OFD_SETLKW:
       if (isPath) return -EBADF;
-      return recordLock(t, f, cmd, r.arg(2));
+      return fcntlLock(t, f, cmd, r.arg(2));
     case F_GETOWN:
       return 0;
     case F_SETOWN:
@@ -444,7 +445,7 @@ export function sysFcntl(t: Task): number {
       return -EINVAL;
     case F_GET_SEALS:
     case F_ADD_SEALS:
-      return -EINVAL;
+      return fcntlSeals(t, f, cmd, r.argU32(2));
     case F_GETPIPE_SZ:
       return f instanceof PipeFD ? f.pipe.capacity : -EBADF;
     case F_SETPIPE_SZ: {
@@ -455,82 +456,6 @@ export function sysFcntl(t: Task): number {
     default:
       return -EINVAL;
   }
-}
-
-// ---- advisory locks ------------------------------------------------------
-
-const SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2;
-
-/**
- * fcntl's record locks (struct flock: l_type, l_whence at 0 and 2, l_start
- * 8, l_len 16, l_pid 24), in fcntl_getlk()/fcntl_setlk()'s order of checks.
- */
-function recordLock(t: Task, f: FileDescription, cmd: number, addr: number): number {
-  const dv = copyInStruct(t, addr, 32);
-  if (dv === null) return -EFAULT;
-  const type = dv.getInt16(0, true), whence = dv.getInt16(2, true);
-  const lstart = getI64(dv, 8), llen = getI64(dv, 16), lpid = dv.getInt32(24, true);
-  const ofd = cmd === F_OFD_GETLK || cmd === F_OFD_SETLK || cmd === F_OFD_SETLKW;
-  const getlk = cmd === F_GETLK || cmd === F_OFD_GETLK;
-  if (type !== F_RDLCK && type !== F_WRLCK && type !== F_UNLCK) return -EINVAL;
-  if (ofd && lpid !== 0) return -EINVAL;
-  let base: number;
-  if (whence === SEEK_SET) base = 0;
-  else if (whence === SEEK_CUR) base = f.offset;
-  else if (whence === SEEK_END) {
-    const st = f.stat();
-    if (typeof st === 'number') return st;
-    base = st.size;
-  } else return -EINVAL;
-  let start = base + lstart, end: number;
-  if (llen > 0) end = start + llen - 1;
-  else if (llen === 0) end = Infinity;
-  else {
-    end = start - 1;
-    start += llen;
-  }
-  if (start < 0) return -EINVAL;
-  const d = f.dentry;
-  if (getlk) {
-    if (type === F_UNLCK) return -EINVAL;
-    const c = d === null ? null : testLock(d.inode, ofd ? f : t.fdTable, type, start, end);
-    const out = new Uint8Array(32);
-    out.set(new Uint8Array(dv.buffer, dv.byteOffset, 32));
-    const o = new DataView(out.buffer);
-    if (c === null) {
-      o.setInt16(0, F_UNLCK, true);
-    } else {
-      o.setInt16(0, c.type, true);
-      o.setInt16(2, SEEK_SET, true);
-      putU64(o, 8, c.start);
-      putU64(o, 16, c.end === Infinity ? 0 : c.end - c.start + 1);
-      o.setInt32(24, c.pid, true);
-    }
-    return t.mm.copyOut(addr, out);
-  }
-  if (type === F_RDLCK && !f.readable) return -EBADF;
-  if (type === F_WRLCK && !f.writable) return -EBADF;
-  if (d === null) return -EINVAL; // pipes and sockets take no record locks here
-  const wait = cmd === F_SETLKW || cmd === F_OFD_SETLKW;
-  const r = setLock(d.inode, ofd ? f : t.fdTable, ofd ? -1 : t.tg.tgid, ofd, type, start, end, wait);
-  if (r === -EAGAIN && wait) return t.block([lockQueue(d.inode)], EVENT_IN);
-  return r;
-}
-
-const LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8;
-
-/** flock(2): a whole-file lock of the open file description. */
-export function sysFlock(t: Task): number {
-  const f = t.fdTable.get(t.regs.argInt(0));
-  if (f === undefined || f.flags & O_PATH) return -EBADF;
-  const op = t.regs.argU32(1);
-  const kind = op & ~LOCK_NB;
-  const type = kind === LOCK_SH ? F_RDLCK : kind === LOCK_EX ? F_WRLCK : kind === LOCK_UN ? F_UNLCK : -1;
-  if (type < 0) return -EINVAL;
-  if (f.dentry === null) return -EINVAL;
-  const r = lockFile(f.dentry.inode, f, type);
-  if (r === -EAGAIN && !(op & LOCK_NB)) return t.block([lockQueue(f.dentry.inode)], EVENT_IN);
-  return r;
 }
 
 export function sysChdir(t: Task): number {

@@ -5,7 +5,7 @@
 // budget and the sandbox's total memory.
 
 import type { Task } from '../../kernel/task.js';
-import { MAP_ANONYMOUS, MAP_SHARED, MAP_SHARED_VALIDATE, MAP_TYPE } from '../../mm/mm.js';
+import { MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, MAP_SHARED_VALIDATE, MAP_TYPE } from '../../mm/mm.js';
 import type { Mappable, MemLimits } from '../../mm/mm.js';
 import { O_PATH } from '../../vfs/file_description.js';
 import { EACCES, EBADF, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM } from '../support.js';
@@ -40,6 +40,11 @@ export function sysMmap(t: Task): number {
     if (typeof m === 'number') return m === -ENODEV ? -ENODEV : m;
     file = m;
     fileWritable = f.writable;
+    if (m.mapShared !== undefined && (flags & MAP_TYPE) !== MAP_PRIVATE && length !== 0) {
+      const w = m.mapShared(prot, fileWritable);
+      if (typeof w === 'number') return w;
+      fileWritable = w;
+    }
     if (offset < 0) return -EINVAL;
   } else if (offset % PAGE !== 0 && (flags & MAP_TYPE) !== MAP_SHARED && (flags & MAP_TYPE) !== MAP_SHARED_VALIDATE) {
     // Linux ignores the offset of a private anonymous mapping beyond its alignment check.

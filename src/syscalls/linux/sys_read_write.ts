@@ -1,16 +1,13 @@
-// read(2), write(2) and their positional and vectored forms, lseek(2),
-// sendfile(2). A read or write moves bytes between the file and views of
-// the application's memory directly; a file that would block parks the
-// task on the file's wait queue unless it is O_NONBLOCK.
+// read(2), write(2) and their positional and vectored forms, lseek(2).
+// A read or write moves bytes between the file and views of the
+// application's memory directly; a file that would block parks the task
+// on the file's wait queue unless it is O_NONBLOCK. (sendfile(2) is in
+// sys_splice.ts.)
 
 import type { Task } from '../../kernel/task.js';
-import { O_APPEND, O_NONBLOCK, O_PATH, WOULD_BLOCK } from '../../vfs/file_description.js';
-import { BLOCK } from '../../kernel/task.js';
-import { PipeFD } from '../../kernel/pipe.js';
-import { HostRegularFD } from '../../fs/hostfs.js';
-import { makeDev } from '../../vfs/stat.js';
+import { O_NONBLOCK, O_PATH, WOULD_BLOCK } from '../../vfs/file_description.js';
 import type { FileDescription } from '../../vfs/file_description.js';
-import { EVENT_IN, EVENT_OUT } from '../../sync/waiter.js';
+import { EVENT_IN } from '../../sync/waiter.js';
 import { EBADF, EFAULT, EINVAL, ESPIPE, TASK_SIZE, copyInStruct, getU64, ioViews, writeKeepingProgress } from '../support.js';
 import { EOPNOTSUPP } from '../../abi/linux/errno.js';
 
@@ -177,99 +174,6 @@ export function sysLseek(t: Task): number {
   const whence = r.argU32(2);
   if (whence > 4) return -EINVAL;
   return f.seek(r.argSigned(1), whence);
-}
-
-const S_IFMT = 0o170000, S_IFDIR = 0o040000, S_IFCHR = 0o020000, S_IFIFO = 0o010000;
-const DEV_NULL = makeDev(1, 3), DEV_FULL = makeDev(1, 7);
-
-/** The file's type and device number, or null if it cannot be stat'ed. */
-function kindOf(f: FileDescription): { type: number; rdev: number } | null {
-  const st = f.stat();
-  return typeof st === 'number' ? null : { type: st.mode & S_IFMT, rdev: st.rdev };
-}
-
-/** Whether sendfile's output is a pipe (Linux splices into it directly: no O_APPEND or splice_write check). */
-function isPipe(f: FileDescription): boolean {
-  if (f instanceof PipeFD) return true;
-  if (f instanceof HostRegularFD) return false;
-  return kindOf(f)?.type === S_IFIFO;
-}
-
-/**
- * Whether Linux could splice from f (its file_operations have splice_read):
- * not from a directory, a pipe, or /dev/null.
- */
-function canSpliceRead(f: FileDescription): boolean {
-  if (f instanceof PipeFD) return false;
-  if (f instanceof HostRegularFD) return true;
-  const k = kindOf(f);
-  if (k === null) return true;
-  return k.type !== S_IFDIR && k.type !== S_IFIFO && !(k.type === S_IFCHR && k.rdev === DEV_NULL);
-}
-
-/** Whether Linux could splice to f (splice_write): not to /dev/full. */
-function canSpliceWrite(f: FileDescription): boolean {
-  const k = kindOf(f);
-  return !(k !== null && k.type === S_IFCHR && k.rdev === DEV_FULL);
-}
-
-/**
- * sendfile(out_fd, in_fd, offset*, count): copied through a Sentry buffer.
- * Linux's order: the offset is read first (EFAULT); then the input file
- * (EBADF, ESPIPE with an offset, EINVAL for a negative offset or count or
- * a range past the largest offset); then the output (EBADF; EINVAL when it
- * is not a pipe and is O_APPEND); a count of 0 is done there; then EINVAL
- * if either file cannot be spliced. The offset is written back whatever
- * the result.
- */
-export function sysSendfile(t: Task): number {
-  const r = t.regs;
-  const offAddr = r.arg(2);
-  let pos: bigint | null = null;
-  if (offAddr !== 0) {
-    const dv = copyInStruct(t, offAddr, 8);
-    if (dv === null) return -EFAULT;
-    pos = dv.getBigInt64(0, true);
-  }
-  const ret = sendfile(t, pos);
-  if (pos !== null && ret !== BLOCK) {
-    const b = new Uint8Array(8);
-    new DataView(b.buffer).setBigInt64(0, BigInt.asIntN(64, pos + BigInt(ret > 0 ? ret : 0)), true);
-    if (t.mm.copyOut(offAddr, b) < 0) return -EFAULT;
-  }
-  return ret;
-}
-
-/** sendfile from pos (null: from the input's file position); returns bytes or -errno. */
-function sendfile(t: Task, pos: bigint | null): number {
-  const r = t.regs;
-  const positional = pos !== null;
-  const inp = fileAt(t, r.argInt(1));
-  if (inp === undefined || !inp.readable) return -EBADF;
-  if (positional && !inp.seekable) return -ESPIPE;
-  // rw_verify_area() on the input range.
-  if (r.argSigned(3) < 0) return -EINVAL; // (ssize_t)count < 0
-  if (pos !== null && (pos < 0n || pos + r.argBig(3) > LOFF_MAX)) return -EINVAL;
-  let count = Math.min(r.arg(3), MAX_RW_COUNT);
-  const out = fileAt(t, r.argInt(0));
-  if (out === undefined || !out.writable) return -EBADF;
-  const toPipe = isPipe(out);
-  if (!toPipe && (out.flags & O_APPEND) !== 0) return -EINVAL;
-  if (count === 0) return 0;
-  if (!canSpliceRead(inp) || (!toPipe && !canSpliceWrite(out))) return -EINVAL;
-  count = Math.min(count, 1 << 20);
-  const buf = new Uint8Array(count);
-  const n = inp.read([buf], count, pos === null ? -1 : Number(pos));
-  if (n < 0) return blockOrFail(t, inp, n, EVENT_IN);
-  if (n === 0) return 0;
-  const w = out.write([buf.subarray(0, n)], n, -1);
-  if (w < 0) {
-    // Give back what was read from a seekable file.
-    if (!positional && inp.seekable) inp.seek(-n, 1);
-    return w === WOULD_BLOCK ? blockOrFail(t, out, w, EVENT_OUT) : w;
-  }
-  if (w < n && !positional && inp.seekable) inp.seek(w - n, 1);
-  return w;
 }
 
 /**

@@ -32,6 +32,9 @@ import * as eventfd from './sys_eventfd.js';
 import * as socket from './sys_socket.js';
 import * as timerfd from './sys_timerfd.js';
 import * as signalfd from './sys_signalfd.js';
+import * as lock from './sys_lock.js';
+import * as memfd from './sys_memfd.js';
+import * as splice from './sys_splice.js';
 
 export interface SyscallEntry {
   name: string;
@@ -64,7 +67,6 @@ full('pwritev', rw.sysPwritev);
 partial('preadv2', rw.sysPreadv2, 'RWF_HIPRI/DSYNC/SYNC/NOWAIT/APPEND are accepted and have no effect; RWF_NOAPPEND is refused (EOPNOTSUPP)');
 partial('pwritev2', rw.sysPwritev2, 'RWF_HIPRI/DSYNC/SYNC/NOWAIT/APPEND are accepted and have no effect; RWF_NOAPPEND is refused (EOPNOTSUPP)');
 full('lseek', rw.sysLseek);
-partial('sendfile', rw.sysSendfile, 'copies at most 1 MiB per call through a Sentry buffer');
 full('fadvise64', rw.sysFadvise64);
 full('readahead', rw.sysReadahead);
 
@@ -78,8 +80,7 @@ partial('close_range', file.sysCloseRange, 'CLOSE_RANGE_UNSHARE has no effect (f
 full('dup', file.sysDup);
 full('dup2', file.sysDup2);
 full('dup3', file.sysDup3);
-partial('fcntl', file.sysFcntl, 'record locks only on files with a name (EINVAL on pipes and sockets); F_SETOWN/F_SETSIG and seals are not supported');
-partial('flock', file.sysFlock, 'only on files with a name (EINVAL on pipes and sockets)');
+partial('fcntl', file.sysFcntl, 'F_SETOWN/F_SETSIG are not supported; record locks (F_GETLK/F_SETLK/F_SETLKW/F_OFD_*) and seals (F_ADD_SEALS/F_GET_SEALS) are whole');
 full('pipe', pipe.sysPipe);
 partial('pipe2', pipe.sysPipe2, 'O_DIRECT (packet mode) is accepted but not packetised');
 full('chdir', file.sysChdir);
@@ -300,6 +301,15 @@ full('sched_get_priority_max', sched.sysSchedGetPriorityMax);
 full('sched_get_priority_min', sched.sysSchedGetPriorityMin);
 full('getpriority', sched.sysGetpriority);
 partial('setpriority', sched.sysSetpriority, 'the nice value is recorded and reported but does not change how the host schedules the program');
+
+// file locks, memfd, splice family
+full('flock', lock.sysFlock);
+partial('memfd_create', memfd.sysMemfdCreate, 'MFD_HUGETLB is refused (EINVAL)');
+partial('sendfile', splice.sysSendfile, 'moves at most 16 MiB per call between files (a short count), what fits into a pipe');
+partial('splice', splice.sysSplice, 'SPLICE_F_MOVE/MORE/GIFT accepted, pages are copied; a pipe counts its capacity in bytes, not page slots');
+partial('tee', splice.sysTee, 'a pipe counts its capacity in bytes, not page slots');
+full('vmsplice', splice.sysVmsplice);
+partial('copy_file_range', splice.sysCopyFileRange, 'copies at most 16 MiB per call (a short count); EXDEV across file system instances, as Linux 5.19+');
 
 /** The handler array the kernel dispatches through. */
 export function buildSyscallTable(): SyscallTable {
