@@ -491,13 +491,12 @@ function compareInVolume(name, prepare = () => {}) {
   return { nat, vol };
 }
 
-const TODO = 'until the VFS\'s tree-changing calls reach file systems (fs-vfs)';
 
-test('hostfs_tree.c: create, rename, unlink, mkdir, rmdir, link, symlink in /data, as in a host directory', { todo: TODO, skip: NO_VOLUMES }, () => {
+test('hostfs_tree.c: create, rename, unlink, mkdir, rmdir, link, symlink in /data, as in a host directory', { skip: NO_VOLUMES }, () => {
   compareInVolume('hostfs_tree');
 });
 
-test('hostfs_attrs.c: chmod, chown, truncate, utimes, user.* xattrs in /data, as in a host directory', { todo: TODO, skip: NO_VOLUMES }, () => {
+test('hostfs_attrs.c: chmod, chown, truncate, utimes, user.* xattrs in /data, as in a host directory', { skip: NO_VOLUMES }, () => {
   compareInVolume('hostfs_attrs');
 });
 

@@ -185,7 +185,7 @@ export class HostRegularFD extends HostOpenFD implements Mappable {
   }
 
   /** fallocate(2) on the host file: its own modes (KEEP_SIZE, PUNCH_HOLE, ZERO_RANGE...) and errors. */
-  allocate(mode: number, offset: number, len: number): number {
+  override fallocate(mode: number, offset: number, len: number): number {
     if (!this.writable) return -EBADF;
     if (this.inode.fs.readOnly) return -EROFS;
     this.key = undefined;

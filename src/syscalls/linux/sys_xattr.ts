@@ -18,7 +18,6 @@
 
 import type { Task } from '../../kernel/task.js';
 import { HostFD } from '../../fs/host_fd.js';
-import { HostInode } from '../../fs/hostfs.js';
 import { O_PATH } from '../../vfs/file_description.js';
 import type { FileDescription } from '../../vfs/file_description.js';
 import type { Inode } from '../../vfs/inode.js';
@@ -70,8 +69,9 @@ function inodeTarget(d: Dentry): Target | number {
   const ino = d.inode;
   const st = ino.stat();
   if (typeof st === 'number') return st;
-  const handlers: Handlers = ino instanceof HostInode ? 'host' : ino.fs.type === 'proc' ? 'none' : 'memory';
-  const store = handlers === 'memory' && ino.getxattr !== undefined ? ino : null;
+  // A host directory's files keep the host's attributes (hostfs serves user.* of them); procfs has none.
+  const handlers: Handlers = ino.fs.hostFiles === true ? 'host' : ino.fs.type === 'proc' ? 'none' : 'memory';
+  const store = ino.getxattr !== undefined ? ino : null;
   return { st, handlers, readOnly: d.mount.readOnly, store };
 }
 
