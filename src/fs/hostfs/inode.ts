@@ -22,7 +22,7 @@ import type { CreateContext, DirEntry, Inode, SetAttr } from '../../vfs/inode.js
 import { RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, XATTR_CREATE, XATTR_REPLACE } from '../../vfs/inode.js';
 import { FileDescription, O_ACCMODE, O_APPEND, O_DIRECTORY, O_DSYNC, O_PATH, O_RDONLY, O_SYNC, O_TRUNC } from '../../vfs/file_description.js';
 import {
-  EACCES, EINVAL, EISDIR, ELOOP, EMFILE, ENFILE, ENOENT, ENOSYS, ENOTDIR, EOPNOTSUPP, EPERM, ERANGE, EROFS, EXDEV,
+  EACCES, EINVAL, EISDIR, ELOOP, EMFILE, ENFILE, ENODATA, ENOENT, ENOSYS, ENOTDIR, EOPNOTSUPP, EPERM, ERANGE, EROFS, EXDEV,
 } from '../../abi/linux/errno.js';
 import type { HostFileSystem } from './filesystem.js';
 import { HostDirFD, HostPathFD, HostRegularFD, setattrOnFd } from './files.js';
@@ -319,6 +319,8 @@ export class HostInode implements Inode {
   }
 
   getxattr(name: string): Uint8Array | number {
+    // The host's own names (trusted.*, security.*) are not shown: as if the file had none.
+    if (name.startsWith('trusted.') || name.startsWith('security.')) return -ENODATA;
     const bad = xattrName(name);
     if (bad < 0) return bad;
     return this.atSelf((dirfd, base, at) => {
