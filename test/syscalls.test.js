@@ -17,6 +17,7 @@ const PROGRAMS = {
   mm: 0, // mmap/munmap/mprotect/mremap/brk/madvise/mincore/msync
   time: 0, // clock_gettime/getres, gettimeofday, time, nanosleep, clock_nanosleep
   unix: 0, // AF_UNIX sockets: socketpair, abstract names, accept, datagrams, SCM_RIGHTS, options, shutdown
+  unix_path: 0, // path-named AF_UNIX sockets in /tmp: bind makes the socket file, connect finds it, the errors
   fdtimers: 0, // timerfd_create/settime/gettime, signalfd/signalfd4
   epoll: 0, // epoll_create*/ctl/wait/pwait/pwait2 (LT, ET, ONESHOT, HUP/ERR, nesting, ELOOP), eventfd
   threads: 0, // pthreads: create/join/exit, mutexes, condvars, TLS, signals to threads, yield, fork/exec/exit_group from threads

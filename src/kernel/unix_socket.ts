@@ -6,9 +6,13 @@
 // seqpacket sockets read one message at a time.
 //
 // Names: the abstract namespace (a name starting with a NUL byte), kept
-// per sandbox. A path name would be a socket file in the file system, which
-// is read-only for now: bind to a path fails with EROFS, and connecting to
-// a path finds no listener (a host socket file is never reached).
+// per sandbox, and paths: bind makes a socket file in the file system
+// (sys_tree.ts makeSocketFile) and the namespace maps that file's identity
+// (st_dev, st_ino) to the socket while it is open (`paths`); connect finds
+// the file by a path walk. A host socket file (one in a volume or the host
+// tree that no sandbox socket is bound to) is never reached: connecting to
+// it is ECONNREFUSED, and a socket file the sandbox makes in a volume does
+// not listen for host processes.
 //
 // Descriptions in flight (SCM_RIGHTS) are counted: per socket (its
 // `inflight`, for the collector of unix_gc.ts, which frees sockets that
@@ -75,6 +79,13 @@ export interface RightsSender {
  */
 export class UnixNamespace {
   readonly names = new Map<string, UnixSocket>();
+  /**
+   * Path-named sockets: the socket file's identity ("DEV:INO", which names
+   * one file of one file system instance) -> the socket bound there, while
+   * it is open. The file outlives the socket (connect then gets
+   * ECONNREFUSED); the binding goes with the socket.
+   */
+  readonly paths = new Map<string, UnixSocket>();
   /** The collector of sockets in flight that nothing reaches. */
   readonly gc = new UnixGC(dropInFlight);
 
@@ -122,6 +133,8 @@ export class UnixSocket extends FileDescription implements GCSocket {
   shutRead = false;
   shutWrite = false;
   name: Uint8Array | null = null;
+  /** For a path-named socket, its socket file's key in UnixNamespace.paths. */
+  pathKey: string | null = null;
   /** Who is at the other end (SO_PEERCRED), fixed when connected. */
   peerCred: PeerCred | null = null;
   /** setsockopt values kept for getsockopt. */
@@ -351,6 +364,7 @@ export class UnixSocket extends FileDescription implements GCSocket {
     if (this.name !== null && this.ns.names.get(key(this.type, this.name)) === this) {
       this.ns.names.delete(key(this.type, this.name));
     }
+    if (this.pathKey !== null && this.ns.paths.get(this.pathKey) === this) this.ns.paths.delete(this.pathKey);
     const dropped: FileDescription[] = [];
     this.purgeInFlight(dropped);
     for (const m of this.inbox) unchargeBuffers(m.cost);

@@ -18,13 +18,16 @@ import type { PeerCred } from '../../kernel/unix_socket.js';
 import type { FileDescription } from '../../vfs/file_description.js';
 import { O_CLOEXEC, O_NONBLOCK, WOULD_BLOCK } from '../../vfs/file_description.js';
 import { EVENT_IN, EVENT_OUT } from '../../sync/waiter.js';
+import { checkPermission, MAY_WRITE } from '../../vfs/vfs.js';
+import { S_IFMT, S_IFSOCK } from '../../vfs/stat.js';
+import { makeSocketFile } from './sys_tree.js';
 import {
-  AT_FDCWD, EAGAIN, EBADF, EFAULT, EINVAL, EROFS, copyInStruct, copyOut, installNew, ioViews, parentAt, resolveAt,
+  AT_FDCWD, EACCES, EAGAIN, EBADF, EFAULT, EINVAL, copyInStruct, copyOut, installNew, ioViews, resolveAt,
   writeKeepingProgress,
 } from '../support.js';
 import {
   EADDRINUSE, EAFNOSUPPORT, ECONNREFUSED, EISCONN, EMSGSIZE, ENOPROTOOPT, ENOTCONN, ENOTSOCK, EOPNOTSUPP,
-  EPROTONOSUPPORT, ESOCKTNOSUPPORT,
+  EPROTONOSUPPORT, EPROTOTYPE, ESOCKTNOSUPPORT,
 } from '../../abi/linux/errno.js';
 
 const AF_UNSPEC = 0, AF_UNIX = 1, AF_MAX = 46;
@@ -155,9 +158,17 @@ function putAddr(t: Task, addr: number, lenp: number, bytes: Uint8Array): number
 function lookupName(t: Task, a: SockAddr, type: number): UnixSocket | number {
   if (a.abstract) return t.kernel.unixNs.names.get(key(type, a.name)) ?? -ECONNREFUSED;
   if (a.name.length === 0) return -EINVAL;
-  // A path: the file system holds no sandbox sockets yet, and host socket files are never reached.
+  // A path: the socket file the sandbox's own bind made (a host socket file is never reached: no
+  // sandbox socket is bound to it). unix_find_bsd(): write permission on the file, then the socket.
   const d = resolveAt(t, AT_FDCWD, a.path, true, false);
-  return typeof d === 'number' ? d : -ECONNREFUSED;
+  if (typeof d === 'number') return d;
+  const st = d.inode.stat();
+  if (typeof st === 'number') return st;
+  if (!checkPermission(t.creds, st.mode, st.uid, st.gid, MAY_WRITE)) return -EACCES;
+  if ((st.mode & S_IFMT) !== S_IFSOCK) return -ECONNREFUSED;
+  const s = t.kernel.unixNs.paths.get(`${st.dev}:${st.ino}`);
+  if (s === undefined || s.type !== type) return s === undefined ? -ECONNREFUSED : -EPROTOTYPE;
+  return s;
 }
 
 export function sysBind(t: Task): number {
@@ -173,11 +184,14 @@ export function sysBind(t: Task): number {
   if (r.argInt(2) === 2) {
     name = ns.autoName(s.type);
   } else if (!a.abstract) {
-    const exists = resolveAt(t, AT_FDCWD, a.path, false, false);
-    if (typeof exists !== 'number') return -EADDRINUSE;
-    const parent = parentAt(t, AT_FDCWD, a.path);
-    if (typeof parent === 'number') return parent;
-    return -EROFS;
+    const made = makeSocketFile(t, a.path);
+    if (typeof made === 'number') return made;
+    const st = made.stat();
+    if (typeof st === 'number') return st;
+    s.name = name;
+    s.pathKey = `${st.dev}:${st.ino}`;
+    ns.paths.set(s.pathKey, s);
+    return 0;
   }
   if (ns.names.has(key(s.type, name))) return -EADDRINUSE;
   s.name = name;

@@ -20,6 +20,7 @@ import type { Inode, SetAttr } from '../../vfs/inode.js';
 import { O_PATH } from '../../vfs/file_description.js';
 import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK } from '../../vfs/stat.js';
 import { charDevice } from '../../vfs/devices.js';
+import { EADDRINUSE } from '../../abi/linux/errno.js';
 import { MAY_EXEC, MAY_WRITE, NAME_MAX, inodePermission, stickyForbids } from '../../vfs/vfs.js';
 import {
   AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, EBADF, EBUSY, EEXIST, EFAULT, EINVAL,
@@ -138,6 +139,24 @@ function mknodAt(t: Task, dirfd: number, pathAddr: number, mode: number, dev: nu
   }
   if (type === S_IFREG) return made(t, p, dir.create?.(p.name, bits, ctx));
   return made(t, p, dir.mknod?.(p.name, type | bits, 0, ctx));
+}
+
+/**
+ * The socket file bind(2) makes for a path-named unix socket (Linux's
+ * unix_bind: mknod of S_IFSOCK with 0777 less the umask): its inode, or
+ * -errno (EADDRINUSE where the name exists, as bind says it).
+ */
+export function makeSocketFile(t: Task, path: string): Inode | number {
+  const p = parentAt(t, AT_FDCWD, path);
+  if (typeof p === 'number') return p;
+  const c = checkCreate(t, p, false);
+  if (c === -EEXIST) return -EADDRINUSE;
+  if (c < 0) return c;
+  const r = p.parent.inode.mknod?.(p.name, S_IFSOCK | (0o777 & ~t.umask), 0, createContext(t));
+  if (r === undefined) return -EPERM;
+  if (typeof r === 'number') return r;
+  t.kernel.vfs.linked(p.parent, p.name, r);
+  return r;
 }
 
 export function sysMknod(t: Task): number {
