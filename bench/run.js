@@ -753,7 +753,9 @@ function notes(rows) {
 async function main() {
   const meta = machineInfo();
   compileC();
-  state.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tsvisor-bench-'));
+  // Not in /tmp: the sandboxes have a /tmp of their own, which hides the host's
+  // (the data file, the tarball and the repository must be seen inside).
+  state.tmp = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/var/tmp', 'tsvisor-bench-'));
   // runsc's sandbox process drops privileges and must be able to reach the
   // bundle directory that `runsc do` makes under $TMPDIR (mkdtemp gives 0700).
   fs.chmodSync(state.tmp, 0o755);

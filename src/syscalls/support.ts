@@ -9,7 +9,7 @@ import { WOULD_BLOCK } from '../vfs/file_description.js';
 import type { WaitQueue } from '../sync/waiter.js';
 import { EVENT_OUT } from '../sync/waiter.js';
 import { SI_USER, sendSignal, userSiginfo } from '../kernel/signals.js';
-import { EAGAIN, EBADF, EFAULT, ENOENT, ENOTDIR, EPIPE, EROFS } from '../abi/linux/errno.js';
+import { EAGAIN, EBADF, EFAULT, EINVAL, ENOENT, ENOTDIR, EPIPE, EROFS } from '../abi/linux/errno.js';
 import { RESOLVE_BENEATH, RESOLVE_IN_ROOT } from '../vfs/vfs.js';
 import type { ParentLookup } from '../vfs/vfs.js';
 export { E2BIG, EACCES, EAGAIN, EBADF, EBUSY, ECHILD, EEXIST, EFAULT, EFBIG, EINTR, EINVAL, EIO, EISDIR, ELOOP, EMFILE, EMLINK, ENAMETOOLONG, ENFILE, ENODATA, ENODEV, ENOENT, ENOEXEC, ENOMEM, ENOSPC, ENOSYS, ENOTDIR, ENOTEMPTY, ENOTSUP, ENOTTY, ENXIO, EOPNOTSUPP, EOVERFLOW, EPERM, EPIPE, ERANGE, EROFS, ESPIPE, ESRCH, ETIMEDOUT, EXDEV } from '../abi/linux/errno.js';
@@ -121,6 +121,52 @@ function dropPrefix(views: Uint8Array[], skip: number): Uint8Array[] {
     skip = 0;
   }
   return out;
+}
+
+/** The most a read or write moves in one call (Linux's MAX_RW_COUNT), and the most iovec entries (UIO_MAXIOV). */
+export const MAX_RW_COUNT = 0x7ffff000, IOV_MAX = 1024;
+
+/**
+ * Reads an iovec array into views, in the order of Linux's import_iovec():
+ * more than IOV_MAX entries is EINVAL; an unreadable array is EFAULT; a
+ * length that is negative as ssize_t, in any entry, is EINVAL; then each
+ * entry's whole range must lie in the user address space (access_ok(),
+ * EFAULT) before the lengths are cut down so that the total stays within
+ * MAX_RW_COUNT. The views then cover the buffers as far as they are
+ * mapped: a fault part way shortens the I/O, a fault at the start is
+ * EFAULT.
+ */
+export function iovecViews(t: Task, iovAddr: number, iovcnt: number, write: boolean): { views: Uint8Array[]; total: number; requested: number } | number {
+  if (iovcnt > IOV_MAX) return -EINVAL;
+  if (iovcnt === 0) return { views: [], total: 0, requested: 0 };
+  const dv = copyInStruct(t, iovAddr, iovcnt * 16);
+  if (dv === null) return -EFAULT;
+  for (let i = 0; i < iovcnt; i++) {
+    if (dv.getUint32(i * 16 + 12, true) >= 0x80000000) return -EINVAL;
+  }
+  const bases: number[] = [], lens: number[] = [];
+  let total = 0;
+  for (let i = 0; i < iovcnt; i++) {
+    const base = getU64(dv, i * 16);
+    let len = getU64(dv, i * 16 + 8);
+    if (base + len > TASK_SIZE) return -EFAULT;
+    len = Math.min(len, MAX_RW_COUNT - total);
+    total += len;
+    bases.push(base);
+    lens.push(len);
+  }
+  const views: Uint8Array[] = [];
+  let covered = 0;
+  for (let i = 0; i < iovcnt; i++) {
+    if (lens[i] === 0) continue;
+    const n = t.mm.forEachView(bases[i], lens[i], write, (v) => views.push(v));
+    covered += n;
+    if (n < lens[i]) {
+      if (covered === 0) return -EFAULT;
+      break;
+    }
+  }
+  return { views, total: covered, requested: total };
 }
 
 /**

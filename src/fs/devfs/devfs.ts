@@ -15,7 +15,7 @@ import { Stat, S_IFCHR, S_IFDIR, S_IFLNK, S_IFMT, makeDev, minorOf } from '../..
 import { EINVAL, ENOENT, ENOTDIR, ENXIO } from '../../abi/linux/errno.js';
 import { MemDeviceInode } from './mem_devices.js';
 import type { MemDeviceKind } from './mem_devices.js';
-import { ListedDirFD } from './dir_fd.js';
+import { ListedDirFD, listedDir } from '../../vfs/listed_dir.js';
 import { currentTask } from '../../kernel/current.js';
 import { registerFileSystemType } from '../../vfs/fs_registry.js';
 import { registerCharDevice } from '../../vfs/devices.js';
@@ -87,7 +87,7 @@ export class DevDir implements Inode {
     return -EINVAL;
   }
   open(flags: number): FileDescription {
-    return new ListedDirFD(this, flags);
+    return new ListedDirFD(listedDir(this, this.parentIno), flags);
   }
   entries(): DirEntry[] {
     return [...this.children].map(([name, c]) => ({ name, ino: c.ino, type: (c.mode >> 12) & 0xf }));

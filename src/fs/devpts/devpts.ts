@@ -21,7 +21,7 @@ import type { PtyOwner } from '../../kernel/tty/pty.js';
 import { INPUT_MAX, N_TTY_BUF_SIZE, OUTPUT_MAX } from '../../kernel/tty/line_discipline.js';
 import { currentTask } from '../../kernel/current.js';
 import { chargeBuffers, unchargeBuffers } from '../../kernel/buffers.js';
-import { ListedDirFD } from '../devfs/dir_fd.js';
+import { ListedDirFD, listedDir } from '../../vfs/listed_dir.js';
 import { registerFileSystemType } from '../../vfs/fs_registry.js';
 import { allocAnonDev } from '../../vfs/anon_dev.js';
 
@@ -127,7 +127,7 @@ export class DevptsRoot implements Inode {
     return -EINVAL;
   }
   open(flags: number): FileDescription {
-    return new ListedDirFD(this, flags);
+    return new ListedDirFD(listedDir(this, this.parentIno), flags);
   }
   entries(): DirEntry[] {
     const out: DirEntry[] = [{ name: 'ptmx', ino: this.fs.ptmx.ino, type: DT_CHR }];

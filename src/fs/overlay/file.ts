@@ -7,11 +7,11 @@
 // sees every surviving entry once.
 
 import type { Stat } from '../../vfs/stat.js';
-import type { DirEntry, SetAttr } from '../../vfs/inode.js';
-import { FileDescription, putDirent64 } from '../../vfs/file_description.js';
+import type { SetAttr } from '../../vfs/inode.js';
+import { FileDescription } from '../../vfs/file_description.js';
+import { ListedDirFD } from '../../vfs/listed_dir.js';
 import type { IoctlIO } from '../../vfs/file_description.js';
 import type { Mappable } from '../../mm/mm.js';
-import { EINVAL, EISDIR } from '../../abi/linux/errno.js';
 import type { OverlayInode } from './inode.js';
 
 export class OverlayFileFD extends FileDescription {
@@ -100,49 +100,15 @@ export class OverlayFileFD extends FileDescription {
   }
 }
 
-export class OverlayDirFD extends FileDescription {
-  private listing: readonly DirEntry[] | null = null;
-
+/** An overlay directory: the merged listing (ListedDirFD), with attribute changes that copy up. */
+export class OverlayDirFD extends ListedDirFD {
   constructor(readonly node: OverlayInode, flags: number) {
-    super(flags, null);
-  }
-
-  stat(): Stat | number {
-    return this.node.stat();
-  }
-
-  override read(): number {
-    return -EISDIR;
-  }
-
-  override getdents(buf: Uint8Array): number {
-    if (this.listing === null || this.dirCookie === 0) {
-      const ents = this.node.entries();
-      if (typeof ents === 'number') return ents;
-      this.listing = ents;
-    }
-    const dotdot = this.node.parent?.ino ?? this.node.ino;
-    let off = 0;
-    while (this.dirCookie < this.listing.length + 2) {
-      const i = this.dirCookie;
-      const e: DirEntry = i === 0 ? { name: '.', ino: this.node.ino, type: 4 }
-        : i === 1 ? { name: '..', ino: dotdot, type: 4 } : this.listing[i - 2];
-      const n = putDirent64(buf, off, e.ino, i + 1, e.type, e.name);
-      if (n === 0) break;
-      off += n;
-      this.dirCookie++;
-    }
-    if (off === 0 && this.dirCookie < this.listing.length + 2) return -EINVAL;
-    this.offset = this.dirCookie;
-    return off;
-  }
-
-  override seek(off: number, whence: number): number {
-    if (whence === 1 && off === 0) return this.dirCookie;
-    if (whence !== 0 || off < 0) return -EINVAL;
-    this.dirCookie = off;
-    this.offset = off;
-    return off;
+    super({
+      stat: () => node.stat(),
+      entries: () => node.entries(),
+      dirIno: node.ino,
+      parentIno: node.parent?.ino ?? node.ino,
+    }, flags);
   }
 
   override sync(): number {

@@ -19,9 +19,10 @@
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Task } from '../../kernel/task.js';
 import type { DirEntry, FileSystem, Inode, SetAttr } from '../../vfs/inode.js';
-import { FileDescription, O_ACCMODE, O_PATH, O_RDONLY, dtype, putDirent64 } from '../../vfs/file_description.js';
+import { ListedDirFD, listedDir } from '../../vfs/listed_dir.js';
+import { FileDescription, O_ACCMODE, O_PATH, O_RDONLY, dtype } from '../../vfs/file_description.js';
 import { Stat, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, makeDev } from '../../vfs/stat.js';
-import { EACCES, EINVAL, EIO, EISDIR, ELOOP, ENOENT, ENOTDIR, EPERM } from '../../abi/linux/errno.js';
+import { EACCES, EINVAL, EIO, ELOOP, ENOENT, ENOTDIR, EPERM } from '../../abi/linux/errno.js';
 
 /** A synthetic file system instance: its device number, its inode numbers, the kernel it shows. */
 export class KernFileSystem implements FileSystem {
@@ -167,7 +168,7 @@ export abstract class KDir extends KNode {
     const g = this.gone();
     if (g < 0) return g;
     if (flags & O_PATH) return new KPathFD(this, flags);
-    return new KDirFD(this, flags);
+    return new ListedDirFD(listedDir(this, this.ino), flags);
   }
 }
 
@@ -320,52 +321,6 @@ class KPathFD extends FileDescription {
   }
   override write(): number {
     return -9;
-  }
-}
-
-/** An open directory: getdents lists "." and ".." and the entries as of the read at position 0. */
-class KDirFD extends FileDescription {
-  private names: DirEntry[] | null = null;
-
-  constructor(readonly dir: KDir, flags: number) {
-    super(flags, null);
-  }
-
-  stat(): Stat | number {
-    return this.dir.stat();
-  }
-
-  override read(): number {
-    return -EISDIR;
-  }
-
-  override getdents(buf: Uint8Array): number {
-    if (this.names === null || this.dirCookie === 0) {
-      const e = this.dir.entries();
-      if (typeof e === 'number') return e;
-      const self = this.dir.ino;
-      // ".." is shown with the directory's own number: the parent is the VFS's to know.
-      this.names = [{ name: '.', ino: self, type: 4 }, { name: '..', ino: self, type: 4 }, ...e];
-    }
-    let off = 0;
-    while (this.dirCookie < this.names.length) {
-      const d = this.names[this.dirCookie];
-      const n = putDirent64(buf, off, d.ino, this.dirCookie + 1, d.type, d.name);
-      if (n === 0) break;
-      off += n;
-      this.dirCookie++;
-    }
-    if (off === 0 && this.dirCookie < this.names.length) return -EINVAL;
-    this.offset = this.dirCookie;
-    return off;
-  }
-
-  override seek(off: number, whence: number): number {
-    if (whence === 1 && off === 0) return this.dirCookie;
-    if (whence !== 0 || off < 0) return -EINVAL;
-    this.dirCookie = off;
-    this.offset = off;
-    return off;
   }
 }
 

@@ -8,11 +8,9 @@ import type { Task } from '../../kernel/task.js';
 import { O_NONBLOCK, O_PATH, WOULD_BLOCK } from '../../vfs/file_description.js';
 import type { FileDescription } from '../../vfs/file_description.js';
 import { EVENT_IN } from '../../sync/waiter.js';
-import { EBADF, EFAULT, EINVAL, ESPIPE, TASK_SIZE, copyInStruct, getU64, ioViews, writeKeepingProgress } from '../support.js';
+import { EBADF, EFAULT, EINVAL, ESPIPE, MAX_RW_COUNT, TASK_SIZE, iovecViews, ioViews, writeKeepingProgress } from '../support.js';
 import { EOPNOTSUPP } from '../../abi/linux/errno.js';
 
-const MAX_RW_COUNT = 0x7ffff000;
-const IOV_MAX = 1024;
 const LOFF_MAX = (1n << 63n) - 1n;
 
 function blockOrFail(t: Task, f: FileDescription, r: number, events: number): number {
@@ -84,48 +82,6 @@ export function sysWrite(t: Task): number { return rw(t, true, false); }
 export function sysPread64(t: Task): number { return rw(t, false, true); }
 export function sysPwrite64(t: Task): number { return rw(t, true, true); }
 
-/**
- * Reads an iovec array into views, in the order of Linux's import_iovec():
- * more than IOV_MAX entries is EINVAL; an unreadable array is EFAULT; a
- * length that is negative as ssize_t, in any entry, is EINVAL; then each
- * entry's whole range must lie in the user address space (access_ok(),
- * EFAULT) before the lengths are cut down so that the total stays within
- * MAX_RW_COUNT. The views then cover the buffers as far as they are
- * mapped: a fault part way shortens the I/O, a fault at the start is
- * EFAULT.
- */
-function iovecViews(t: Task, iovAddr: number, iovcnt: number, write: boolean): { views: Uint8Array[]; total: number; requested: number } | number {
-  if (iovcnt > IOV_MAX) return -EINVAL;
-  if (iovcnt === 0) return { views: [], total: 0, requested: 0 };
-  const dv = copyInStruct(t, iovAddr, iovcnt * 16);
-  if (dv === null) return -EFAULT;
-  for (let i = 0; i < iovcnt; i++) {
-    if (dv.getUint32(i * 16 + 12, true) >= 0x80000000) return -EINVAL;
-  }
-  const bases: number[] = [], lens: number[] = [];
-  let total = 0;
-  for (let i = 0; i < iovcnt; i++) {
-    const base = getU64(dv, i * 16);
-    let len = getU64(dv, i * 16 + 8);
-    if (base + len > TASK_SIZE) return -EFAULT;
-    len = Math.min(len, MAX_RW_COUNT - total);
-    total += len;
-    bases.push(base);
-    lens.push(len);
-  }
-  const views: Uint8Array[] = [];
-  let covered = 0;
-  for (let i = 0; i < iovcnt; i++) {
-    if (lens[i] === 0) continue;
-    const n = t.mm.forEachView(bases[i], lens[i], write, (v) => views.push(v));
-    covered += n;
-    if (n < lens[i]) {
-      if (covered === 0) return -EFAULT;
-      break;
-    }
-  }
-  return { views, total: covered, requested: total };
-}
 
 /** RWF_* flags preadv2/pwritev2 know: HIPRI, DSYNC, SYNC, NOWAIT, APPEND. */
 const RWF_SUPPORTED = 0x1f;

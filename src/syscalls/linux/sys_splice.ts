@@ -30,7 +30,7 @@ import type { WaitQueue } from '../../sync/waiter.js';
 import { EVENT_IN, EVENT_OUT } from '../../sync/waiter.js';
 import { SI_USER, sendSignal, userSiginfo } from '../../kernel/signals.js';
 import {
-  EAGAIN, EBADF, EFAULT, EINVAL, EISDIR, EOVERFLOW, EPIPE, ESPIPE, EXDEV, TASK_SIZE, copyInStruct,
+  EAGAIN, EBADF, EFAULT, EINVAL, EISDIR, EOVERFLOW, EPIPE, ESPIPE, EXDEV, copyInStruct, iovecViews,
 } from '../support.js';
 
 const SPLICE_F_ALL = 0xf, SPLICE_F_NONBLOCK = 2;
@@ -284,7 +284,7 @@ export function sysVmsplice(t: Task): number {
   if (f === undefined) return -EBADF;
   const toPipe = f.writable;
   if (!toPipe && !f.readable) return -EBADF;
-  const io = iovecs(t, r.arg(1), r.arg(2), !toPipe);
+  const io = iovecViews(t, r.arg(1), r.arg(2), !toPipe);
   if (typeof io === 'number') return io;
   if (io.requested === 0) return 0;
   const p = pipeOf(f);
@@ -310,42 +310,6 @@ export function sysVmsplice(t: Task): number {
   const n = p.read(io.views);
   if (n === WOULD_BLOCK) return nonblock ? -EAGAIN : t.block([p.readEnd.queue], EVENT_IN);
   return n;
-}
-
-const IOV_MAX = 1024;
-
-/** An iovec array as views, in import_iovec()'s order of checks (as sys_read_write.ts reads them). */
-function iovecs(t: Task, addr: number, count: number, write: boolean): { views: Uint8Array[]; requested: number } | number {
-  if (count > IOV_MAX) return -EINVAL;
-  if (count === 0) return { views: [], requested: 0 };
-  const dv = copyInStruct(t, addr, count * 16);
-  if (dv === null) return -EFAULT;
-  const bases: number[] = [], lens: number[] = [];
-  let total = 0;
-  for (let i = 0; i < count; i++) {
-    if (dv.getUint32(i * 16 + 12, true) >= 0x80000000) return -EINVAL;
-  }
-  for (let i = 0; i < count; i++) {
-    const base = dv.getUint32(i * 16, true) + dv.getUint32(i * 16 + 4, true) * 4294967296;
-    let len = dv.getUint32(i * 16 + 8, true) + dv.getUint32(i * 16 + 12, true) * 4294967296;
-    if (base + len > TASK_SIZE) return -EFAULT;
-    len = Math.min(len, MAX_RW_COUNT - total);
-    total += len;
-    bases.push(base);
-    lens.push(len);
-  }
-  const views: Uint8Array[] = [];
-  let covered = 0;
-  for (let i = 0; i < count; i++) {
-    if (lens[i] === 0) continue;
-    const n = t.mm.forEachView(bases[i], lens[i], write, (v) => views.push(v));
-    covered += n;
-    if (n < lens[i]) {
-      if (covered === 0) return -EFAULT;
-      break;
-    }
-  }
-  return { views, requested: total };
 }
 
 /** The file system instance a description's file is on, for copy_file_range's EXDEV. */
