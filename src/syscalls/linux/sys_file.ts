@@ -10,7 +10,7 @@
 
 import type { Task } from '../../kernel/task.js';
 import { Dentry } from '../../vfs/dentry.js';
-import type { Inode } from '../../vfs/inode.js';
+import type { Inode, SetAttr } from '../../vfs/inode.js';
 import {
   checkPermission, inodePermission, MAY_EXEC, MAY_READ, MAY_WRITE, NAME_MAX, RESOLVE_BENEATH, RESOLVE_CACHED,
   RESOLVE_IN_ROOT,
@@ -148,6 +148,7 @@ function doOpen(t: Task, d: Dentry, flags: number, created: boolean): number {
   if (flags & O_DIRECTORY && type !== S_IFDIR) return -ENOTDIR;
   if (type === S_IFLNK && !(flags & O_PATH)) return -ELOOP;
   const acc = flags & O_ACCMODE;
+  let truncated: SetAttr | null = null;
   if (!(flags & O_PATH)) {
     if (acc === 3) return -EINVAL;
     const write = acc !== O_RDONLY || (flags & O_TRUNC) !== 0;
@@ -165,10 +166,9 @@ function doOpen(t: Task, d: Dentry, flags: number, created: boolean): number {
     }
     if (flags & O_TRUNC && type === S_IFREG && !created) {
       if (d.inode.setattr === undefined) return d.mount.readOnly ? -EROFS : -EPERM;
-      const attr = { size: 0, mtime: nowTime(t) };
-      const r = d.inode.setattr(attr);
+      truncated = { size: 0, mtime: nowTime(t) };
+      const r = d.inode.setattr(truncated);
       if (r < 0) return r;
-      notifySetattr(d, attr);
     }
   }
   let f: FileDescription | number;
@@ -184,7 +184,10 @@ function doOpen(t: Task, d: Dentry, flags: number, created: boolean): number {
   } else if (type === S_IFSOCK || type === S_IFBLK) return -ENXIO;
   else f = d.inode.open(flags);
   if (typeof f === 'number') return f;
-  return install(t, f, d, flags);
+  const fd = install(t, f, d, flags);
+  // inotify hears the open, then the truncation (as Linux's do_open: vfs_open, then handle_truncate).
+  if (truncated !== null && fd >= 0) notifySetattr(d, truncated);
+  return fd;
 }
 
 function nowTime(t: Task): [number, number] {

@@ -314,11 +314,24 @@ export function notifySetattr(d: Dentry, attr: SetAttr): void {
   if (mask !== 0) notifyNamed(d, mask, false);
 }
 
+/** Mounts of each file system instance, in every namespace (a copied namespace's too). */
+const mounts = new WeakMap<FileSystem, number>();
+
+/** A mount of fs was made. */
+export function mountMade(fs: FileSystem): void {
+  mounts.set(fs, (mounts.get(fs) ?? 0) + 1);
+}
+
 /**
- * The last mount of fs went (fsnotify_unmount_inodes): every watch on its
- * files hears IN_UNMOUNT and goes with IN_IGNORED.
+ * A mount of fs was unmounted; after the last (Linux's superblock going,
+ * fsnotify_unmount_inodes) every watch on its files hears IN_UNMOUNT and
+ * goes with IN_IGNORED. A namespace that dies with its mounts still in it
+ * never counts them down: its file systems raise no IN_UNMOUNT.
  */
-export function notifyUnmount(fs: FileSystem): void {
+export function mountGone(fs: FileSystem): void {
+  const n = (mounts.get(fs) ?? 1) - 1;
+  mounts.set(fs, n);
+  if (n > 0) return;
   const m = watched.get(fs);
   if (m === undefined) return;
   for (const ws of [...m.values()]) {
