@@ -27,6 +27,10 @@
 //                                       ETOOMANYREFS (unix_gc.ts)
 //   file lock record          ~75 B     2^17 per sandbox (vfs/lock/file_locks.ts),    10 MB
 //     (flock, POSIX, OFD)               ENOLCK
+//   inotify watch             ~250 B    max_user_watches per user, 2^18 per sandbox   65 MB
+//                                       (vfs/inotify/watches.ts), ENOSPC
+//   queued inotify event      ~80 B +   max_queued_events per instance, 2^18 per      90 MB
+//                             its name  sandbox, IN_Q_OVERFLOW
 //
 // All of them together: about 1.05 GB.
 //
@@ -35,6 +39,7 @@
 
 import { getHeapStatistics } from 'node:v8';
 import { fileLockBudget } from '../vfs/lock/file_locks.js';
+import { inotifyLimits } from '../vfs/inotify/watches.js';
 
 /** A count kept per user and for the whole sandbox, each with a limit. */
 export class UserCounter {
@@ -111,4 +116,6 @@ export class SandboxLimits {
   readonly pendingSignals = new UserCounter(DEFAULT_MAX_PENDING_SIGNALS);
   /** File lock records (flock, POSIX, OFD) in the whole sandbox: `max` may be changed before the first task starts. */
   readonly fileLocks = fileLockBudget;
+  /** inotify's /proc/sys/fs/inotify limits and the sandbox's bounds on instances, watches and queued events. */
+  readonly inotify = inotifyLimits;
 }

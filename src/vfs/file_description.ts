@@ -13,6 +13,7 @@ import type { Dentry } from './dentry.js';
 import type { Stat } from './stat.js';
 import { WaitQueue } from '../sync/waiter.js';
 import type { Mappable } from '../mm/mm.js';
+import { IN_CLOSE_NOWRITE, IN_CLOSE_WRITE, anyWatches, notifyFile } from './inotify/watches.js';
 import { EBADF, EINVAL, EISDIR, ENODEV, ENOTDIR, ENOTTY, EOPNOTSUPP, EPERM, EROFS, ESPIPE } from '../abi/linux/errno.js';
 
 export const O_ACCMODE = 3, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0o100, O_EXCL = 0o200,
@@ -206,6 +207,9 @@ export abstract class FileDescription {
         this.releaseWatchers = null;
       }
       this.release();
+      if (this._dentry !== null && anyWatches()) {
+        notifyFile(this._dentry, this.flags, (this.flags & O_ACCMODE) !== O_RDONLY ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
+      }
       this.dentry = null;
     }
   }

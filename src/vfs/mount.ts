@@ -9,6 +9,7 @@
 // mountinfo) but mount events do not propagate between peers: within one
 // namespace, which is what a container has, there are no peers to reach.
 
+import { mountMade } from './inotify/watches.js';
 import type { FileSystem, Inode } from './inode.js';
 import { Dentry } from './dentry.js';
 
@@ -83,6 +84,7 @@ export class Mount {
     rootName = '',
   ) {
     this.root = new Dentry(rootInode, rootName, null, this);
+    mountMade(fs);
   }
 
   get readOnly(): boolean {

@@ -12,6 +12,7 @@
 // does refuse what it must (O_CREAT, O_TRUNC, O_TMPFILE) in the caller.
 
 import { Dentry } from './dentry.js';
+import { mountGone } from './inotify/watches.js';
 import type { Credentials, FileSystem, Inode } from './inode.js';
 import { Mount, MountNamespace, MOUNT_MAX, MS_NOSYMFOLLOW, MS_REC } from './mount.js';
 import { S_IFDIR, S_IFLNK, S_IFMT } from './stat.js';
@@ -452,6 +453,7 @@ export class VirtualFilesystem {
       if (s !== m && s.mountpoint !== null) unmark(ns, s.mountpoint);
       ns.mounts.delete(s);
       s.detached = true;
+      mountGone(s.fs);
     }
     return 0;
   }

@@ -7,7 +7,8 @@
 // names, as sethostname(2) does. Every other file is 0644 or 0444 as in
 // Linux (so a non-root writer gets EACCES at open), and a root write is
 // accepted only if it is the value already in force (EPERM otherwise):
-// the Sentry cannot change these bounds while it runs.
+// the Sentry cannot change these bounds while it runs. fs/inotify's three
+// limits are the exception: root may set them, as in Linux.
 
 import { native } from '../../native.js';
 import type { Kernel } from '../../kernel/kernel.js';
@@ -16,7 +17,8 @@ import { UTSNamespace } from '../../kernel/uts.js';
 import { FILE_MAX, liveFileDescriptions } from '../../vfs/file_description.js';
 import { PIPE_MAX_SIZE } from '../../kernel/pipe.js';
 import { MAX_MAP_COUNT } from '../../mm/vma_set.js';
-import { EPERM } from '../../abi/linux/errno.js';
+import { EINVAL, EPERM } from '../../abi/linux/errno.js';
+import { inotifyLimits } from '../../vfs/inotify/watches.js';
 import { KernelFile, StaticDir } from './nodes.js';
 import type { KernFileSystem } from './nodes.js';
 
@@ -93,4 +95,23 @@ export function buildSysctl(fs: KernFileSystem, dir: StaticDir, mmapMinAddr: num
   fsDir.children.set('file-nr', fixed(fs, () => `${liveFileDescriptions()}\t0\t${FILE_MAX}\n`, 0o444));
   fsDir.children.set('nr_open', fixed(fs, () => `${NR_OPEN}\n`));
   fsDir.children.set('pipe-max-size', fixed(fs, () => `${PIPE_MAX_SIZE}\n`));
+  // inotify's limits may be changed by root, as Linux's (the sandbox's own bounds stay beneath them).
+  const inotify = fsDir.dir('inotify');
+  for (const [name, key] of [['max_user_instances', 'maxUserInstances'], ['max_user_watches', 'maxUserWatches'],
+    ['max_queued_events', 'maxQueuedEvents']] as const) {
+    inotify.children.set(name, new KernelFile(fs, () => `${inotifyLimits[key]}\n`, 0o644, (_k, _c, d) => {
+      const v = intValue(d);
+      if (v === null) return -EINVAL;
+      inotifyLimits[key] = v;
+      return 0;
+    }));
+  }
+}
+
+/** proc_dointvec_minmax with a floor of 0: one decimal integer, blanks around it. */
+function intValue(data: string): number | null {
+  const m = /^\s*(\d+)\s*$/.exec(data);
+  if (m === null) return null;
+  const v = Number(m[1]);
+  return v <= 0x7fffffff ? v : null;
 }

@@ -16,6 +16,7 @@
 
 import type { Task } from '../../kernel/task.js';
 import type { Inode } from '../../vfs/inode.js';
+import { InotifyFD } from '../../vfs/inotify/inotify_fd.js';
 import { FileDescription, O_ACCMODE, O_RDONLY, O_WRONLY } from '../../vfs/file_description.js';
 import { EACCES, ENOENT } from '../../abi/linux/errno.js';
 import { KDir, KFile, KSymlink } from './nodes.js';
@@ -355,7 +356,8 @@ class FdInfoFile extends KFile implements TaskOwned {
     const ino = typeof st === 'number' ? 0 : st.ino;
     // A file with no name (a pipe, a socket, an anonymous inode) is on no mount of the namespace.
     const mnt = f.dentry?.mount.id ?? 0;
-    return `pos:\t${f.offset}\nflags:\t0${flags.toString(8)}\nmnt_id:\t${mnt}\nino:\t${ino}\n`;
+    const watches = f instanceof InotifyFD ? f.fdinfo() : '';
+    return `pos:\t${f.offset}\nflags:\t0${flags.toString(8)}\nmnt_id:\t${mnt}\nino:\t${ino}\n${watches}`;
   }
 }
 

@@ -10,7 +10,7 @@
 
 import type { Task } from '../../kernel/task.js';
 import { Dentry } from '../../vfs/dentry.js';
-import type { Inode } from '../../vfs/inode.js';
+import type { Inode, SetAttr } from '../../vfs/inode.js';
 import {
   checkPermission, inodePermission, MAY_EXEC, MAY_READ, MAY_WRITE, NAME_MAX, RESOLVE_BENEATH, RESOLVE_CACHED,
   RESOLVE_IN_ROOT,
@@ -35,6 +35,7 @@ import { mayCreate } from './sys_tree.js';
 import { E2BIG, EOPNOTSUPP } from '../../abi/linux/errno.js';
 import { fcntlLock } from './sys_lock.js';
 import { fcntlSeals } from './sys_memfd.js';
+import { IN_OPEN, notifyCreate, notifyFile, notifySetattr } from '../../vfs/inotify/watches.js';
 
 const VALID_OPEN_FLAGS = 0o37777777 & ~0o10000000000;
 const S_IFCHR = 0o020000, S_IFBLK = 0o060000, S_IFIFO = 0o010000, S_IFSOCK = 0o140000, S_IFREG = 0o100000;
@@ -83,6 +84,7 @@ function openFile(t: Task, dirfd: number, path: string, flags: number, mode: num
       const ino = create.call(p.parent.inode, p.name, mode & 0o7777 & ~t.umask, createContext(t));
       if (typeof ino === 'number') return ino;
       d = vfs.linked(p.parent, p.name, ino);
+      notifyCreate(p.parent, p.name, ino, false);
       created = true;
     } else {
       if (flags & O_EXCL) return -EEXIST;
@@ -146,6 +148,7 @@ function doOpen(t: Task, d: Dentry, flags: number, created: boolean): number {
   if (flags & O_DIRECTORY && type !== S_IFDIR) return -ENOTDIR;
   if (type === S_IFLNK && !(flags & O_PATH)) return -ELOOP;
   const acc = flags & O_ACCMODE;
+  let truncated: SetAttr | null = null;
   if (!(flags & O_PATH)) {
     if (acc === 3) return -EINVAL;
     const write = acc !== O_RDONLY || (flags & O_TRUNC) !== 0;
@@ -163,7 +166,8 @@ function doOpen(t: Task, d: Dentry, flags: number, created: boolean): number {
     }
     if (flags & O_TRUNC && type === S_IFREG && !created) {
       if (d.inode.setattr === undefined) return d.mount.readOnly ? -EROFS : -EPERM;
-      const r = d.inode.setattr({ size: 0, mtime: nowTime(t) });
+      truncated = { size: 0, mtime: nowTime(t) };
+      const r = d.inode.setattr(truncated);
       if (r < 0) return r;
     }
   }
@@ -180,7 +184,10 @@ function doOpen(t: Task, d: Dentry, flags: number, created: boolean): number {
   } else if (type === S_IFSOCK || type === S_IFBLK) return -ENXIO;
   else f = d.inode.open(flags);
   if (typeof f === 'number') return f;
-  return install(t, f, d, flags);
+  const fd = install(t, f, d, flags);
+  // inotify hears the open, then the truncation (as Linux's do_open: vfs_open, then handle_truncate).
+  if (truncated !== null && fd >= 0) notifySetattr(d, truncated);
+  return fd;
 }
 
 function nowTime(t: Task): [number, number] {
@@ -194,6 +201,7 @@ function install(t: Task, f: FileDescription, d: Dentry, flags: number): number 
   f.dentry = d;
   f.atimePolicy = atimePolicy(d, flags);
   f.flags = (flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC | 0o400 /* O_NOCTTY */)) | (flags & O_PATH ? 0 : O_LARGEFILE);
+  notifyFile(d, f.flags, IN_OPEN);
   return installNew(t, f, (flags & O_CLOEXEC) !== 0);
 }
 

@@ -10,6 +10,7 @@ import type { FileDescription } from '../../vfs/file_description.js';
 import { EVENT_IN } from '../../sync/waiter.js';
 import { EBADF, EFAULT, EINVAL, ESPIPE, MAX_RW_COUNT, TASK_SIZE, iovecViews, ioViews, writeKeepingProgress } from '../support.js';
 import { EOPNOTSUPP } from '../../abi/linux/errno.js';
+import { IN_ACCESS, IN_MODIFY, anyWatches, notifyFile } from '../../vfs/inotify/watches.js';
 
 const LOFF_MAX = (1n << 63n) - 1n;
 
@@ -21,20 +22,24 @@ function blockOrFail(t: Task, f: FileDescription, r: number, events: number): nu
 function doRead(t: Task, f: FileDescription, views: Uint8Array[], total: number, offset: number): number {
   if (!f.readable) return -EBADF;
   if (total === 0) return 0;
-  return blockOrFail(t, f, f.read(views, total, offset), EVENT_IN);
+  const r = f.read(views, total, offset);
+  if (r > 0 && anyWatches()) notifyFile(f.dentry, f.flags, IN_ACCESS);
+  return blockOrFail(t, f, r, EVENT_IN);
 }
 
 /** write(2) and its forms: a blocking write to a pipe goes on until all of it is written, as Linux's pipe_write. */
 function doWrite(t: Task, f: FileDescription, views: Uint8Array[], total: number, offset: number): number {
   if (!f.writable) return -EBADF;
   if (total === 0 && !f.writesEmpty) return 0;
-  return writeKeepingProgress(t, views, total, {
+  const r = writeKeepingProgress(t, views, total, {
     step: (v, n, done) => f.write(v, n, offset < 0 ? offset : offset + done),
     nonblock: (f.flags & O_NONBLOCK) !== 0,
     whole: f.writesWhole,
     sigpipe: true,
     queues: [f.queue],
   });
+  if (r > 0 && anyWatches()) notifyFile(f.dentry, f.flags, IN_MODIFY);
+  return r;
 }
 
 /**

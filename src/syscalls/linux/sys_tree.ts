@@ -28,6 +28,7 @@ import {
   createContext, getI64, parentAt, readPath, resolveAt, wantWrite,
 } from '../support.js';
 import type { ParentLookup } from '../support.js';
+import { notifyCreate, notifyRemove, notifyRename, notifySetattr } from '../../vfs/inotify/watches.js';
 
 const S_ISUID = 0o4000, S_ISGID = 0o2000, S_IXGRP = 0o010;
 
@@ -73,10 +74,11 @@ function checkCreate(t: Task, p: ParentLookup, wantDir: boolean): number {
 }
 
 /** What a file system answers for an operation it lacks (Linux's VFS: EPERM). */
-function made(t: Task, p: ParentLookup, r: Inode | number | undefined): number {
+function made(t: Task, p: ParentLookup, r: Inode | number | undefined, link = false): number {
   if (r === undefined) return -EPERM;
   if (typeof r === 'number') return r;
   t.kernel.vfs.linked(p.parent, p.name, r);
+  notifyCreate(p.parent, p.name, r, link);
   return 0;
 }
 
@@ -221,7 +223,7 @@ function linkAt(t: Task, olddfd: number, oldAddr: number, newdfd: number, newAdd
   if (mc < 0) return mc;
   if (isDir(old.inode)) return -EPERM;
   const dir = p.parent.inode;
-  return made(t, p, dir.link?.(p.name, old.inode));
+  return made(t, p, dir.link?.(p.name, old.inode), true);
 }
 export function sysLink(t: Task): number {
   return linkAt(t, AT_FDCWD, t.regs.arg(0), AT_FDCWD, t.regs.arg(1), 0);
@@ -258,6 +260,7 @@ function removeAt(t: Task, dirfd: number, pathAddr: number, dir: boolean): numbe
   if (r === undefined) return -EPERM;
   if (r < 0) return r;
   t.kernel.vfs.unlinked(p.parent, p.name);
+  notifyRemove(p.parent, p.name, d.inode, dir);
   return 0;
 }
 export function sysUnlink(t: Task): number {
@@ -329,6 +332,7 @@ function renameAt(t: Task, olddfd: number, oldAddr: number, newdfd: number, newA
   if (r === undefined) return -EPERM;
   if (r < 0) return r;
   vfs.renamed(from.parent, from.name, to.parent, to.name, (flags & RENAME_EXCHANGE) !== 0);
+  notifyRename(from.parent, from.name, to.parent, to.name, src.inode, dstD?.inode ?? null, (flags & RENAME_EXCHANGE) !== 0);
   if (flags & RENAME_WHITEOUT) vfs.unlinked(from.parent, from.name);
   return 0;
 }
@@ -361,7 +365,9 @@ function setattrDentry(t: Task, d: Dentry, attr: SetAttr): number {
   if (ro < 0) return ro;
   const ino = d.inode;
   if (ino.setattr === undefined) return -EPERM;
-  return ino.setattr(attr);
+  const r = ino.setattr(attr);
+  if (r === 0) notifySetattr(d, attr);
+  return r;
 }
 
 /** chmod_common() */
@@ -482,7 +488,10 @@ export function sysFtruncate(t: Task): number {
   if (d !== null && d.inode.setattr !== undefined) {
     if ((d.inode.mode & S_IFMT) !== S_IFREG) return -EINVAL;
     // do_truncate() from ftruncate sets the times whether or not the size changes.
-    return d.inode.setattr({ size: len, mtime: nowTime(t) });
+    const attr = { size: len, mtime: nowTime(t) };
+    const r = d.inode.setattr(attr);
+    if (r === 0) notifySetattr(d, attr);
+    return r;
   }
   return f.truncate(len);
 }

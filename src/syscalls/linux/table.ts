@@ -35,6 +35,7 @@ import * as signalfd from './sys_signalfd.js';
 import * as lock from './sys_lock.js';
 import * as memfd from './sys_memfd.js';
 import * as splice from './sys_splice.js';
+import * as inotify from './sys_inotify.js';
 
 export interface SyscallEntry {
   name: string;
@@ -192,6 +193,13 @@ partial('signalfd', signalfd.sysSignalfd, 'reads take pending signals from every
 partial('signalfd4', signalfd.sysSignalfd4, 'reads take pending signals from every thread of the process');
 full('eventfd', eventfd.sysEventfd);
 full('eventfd2', eventfd.sysEventfd2);
+
+// inotify
+full('inotify_init', inotify.sysInotifyInit);
+full('inotify_init1', inotify.sysInotifyInit1);
+partial('inotify_add_watch', inotify.sysInotifyAddWatch,
+  'events come from what the Sentry does: a host file changed by the host raises none; xattr changes, sendfile and splice raise none; IN_DELETE_SELF comes when the last name goes, even while the file is open');
+full('inotify_rm_watch', inotify.sysInotifyRmWatch);
 partial('clone', clone.sysClone, 'processes and threads; sharing memory or dispositions without being a thread (CLONE_VM without CLONE_THREAD or CLONE_VFORK), CLONE_PARENT, pidfds and namespaces return ENOSYS; with CLONE_VM|CLONE_VFORK the child gets a copy-on-write copy of the address space, not the parent\'s own; the threads of a sandbox run one at a time');
 partial('clone3', clone.sysClone3, 'as clone; set_tid and CLONE_INTO_CGROUP return ENOSYS');
 full('fork', clone.sysFork);
