@@ -26,7 +26,7 @@ import '../fs/proc/procfs.js';
 import '../fs/sys/sysfs.js';
 import '../fs/devfs/devfs.js';
 import '../fs/devpts/devpts.js';
-import { O_RDONLY, O_WRONLY } from '../vfs/file_description.js';
+import { O_DIRECTORY, O_RDONLY, O_WRONLY } from '../vfs/file_description.js';
 import { Kernel } from '../kernel/kernel.js';
 import { Logger, writeStderr } from '../kernel/log.js';
 import { Task } from '../kernel/task.js';
@@ -38,7 +38,7 @@ import type { Dentry } from '../vfs/dentry.js';
 import { attachHostTerminal, forwardHostSignals } from './host_signals.js';
 import { buildSyscallTable } from '../syscalls/linux/table.js';
 import { StraceTracer } from './strace.js';
-import { errnoName } from '../abi/linux/errno.js';
+import { ENOENT, errnoName } from '../abi/linux/errno.js';
 import type { Launched, Volume } from './launch.js';
 import { openVolume } from './launch.js';
 import { SealError, seal, signalReady } from './confine.js';
@@ -118,6 +118,12 @@ export interface MountSpec {
   source: string;
   flags: number;
   data: string;
+  /**
+   * Mount it only where the target is absent or an empty directory, as
+   * runsc mounts its /tmp (runsc/boot's mountTmp): a tmpfs over a /tmp that
+   * has files would hide them (a build under /tmp, the program itself).
+   */
+  ifEmpty?: boolean;
 }
 
 /**
@@ -132,7 +138,7 @@ export function defaultMounts(): MountSpec[] {
     { target: '/dev/pts', type: 'devpts', source: 'devpts', flags: MS_NOSUID | MS_NOEXEC, data: 'newinstance,ptmxmode=0666,mode=0620,gid=5' },
     { target: '/dev/shm', type: 'tmpfs', source: 'shm', flags: MS_NOSUID | MS_NODEV | MS_NOEXEC, data: 'mode=1777' },
     { target: '/sys', type: 'sysfs', source: 'sysfs', flags: MS_NOSUID | MS_NODEV | MS_NOEXEC, data: '' },
-    { target: '/tmp', type: 'tmpfs', source: 'tmpfs', flags: MS_NOSUID | MS_NODEV, data: 'mode=1777' },
+    { target: '/tmp', type: 'tmpfs', source: 'tmpfs', flags: MS_NOSUID | MS_NODEV, data: 'mode=1777', ifEmpty: true },
   ];
 }
 
@@ -144,9 +150,13 @@ export function defaultMounts(): MountSpec[] {
 export const HOST_BIND = 'bind';
 
 /** Mounts the table's entries over the root; a BootError names the first that fails. */
-function mountTable(vfs: VirtualFilesystem, kernel: Kernel, specs: MountSpec[], binds: Map<string, NewFileSystem>): void {
+function mountTable(vfs: VirtualFilesystem, kernel: Kernel, specs: MountSpec[], binds: Map<string, NewFileSystem>, log: Logger): void {
   const root = Credentials.of(0, 0);
   for (const m of specs) {
+    if (m.ifEmpty === true && !isEmptyOrAbsent(vfs, root, latin1(m.target))) {
+      log.info(`mount ${m.type} at ${m.target}: skipped, the directory has files (they stay in the root's overlay)`);
+      continue;
+    }
     const fail = (why: string) => new BootError(`mount ${m.type} at ${m.target}: ${why}`, 125);
     const bound = m.type === HOST_BIND ? binds.get(m.target) : undefined;
     const type = m.type === HOST_BIND ? undefined : fileSystemType(m.type);
@@ -165,6 +175,27 @@ function mountTable(vfs: VirtualFilesystem, kernel: Kernel, specs: MountSpec[], 
     const r = vfs.attachAt(parent, name, made.fs, made.root, mountFlagsFrom(m.flags), m.source);
     if (typeof r === 'number') throw fail(errnoName(-r));
   }
+}
+
+/** Whether path is absent or an empty directory in the tree as mounted so far. */
+function isEmptyOrAbsent(vfs: VirtualFilesystem, creds: Credentials, path: string): boolean {
+  const d = vfs.walk(creds, vfs.root, vfs.root, path, { followFinal: true });
+  if (typeof d === 'number') return d === -ENOENT;
+  const f = d.inode.open(O_RDONLY | O_DIRECTORY);
+  if (typeof f === 'number') return false;
+  const buf = new Uint8Array(4096);
+  let names = 0;
+  for (let n = f.getdents(buf); n > 0 && names <= 2; n = f.getdents(buf)) {
+    for (let off = 0; off < n;) {
+      const reclen = buf[off + 16] | (buf[off + 17] << 8);
+      if (reclen === 0) break;
+      names++;
+      off += reclen;
+    }
+  }
+  f.decRef();
+  // "." and ".." only.
+  return names <= 2;
 }
 
 export class BootError extends Error {
@@ -269,7 +300,7 @@ export function runDo(opts: DoOptions): Promise<number> {
   const table = [...(opts.mounts ?? defaultMounts()), ...volumes.map((v): MountSpec => ({
     target: v.target, type: HOST_BIND, source: v.host, flags: MS_BIND | MS_NOSUID | MS_NODEV | (v.readOnly ? MS_RDONLY : 0), data: '',
   }))];
-  mountTable(vfs, kernel, table, binds);
+  mountTable(vfs, kernel, table, binds, log);
   if (opts.strace) kernel.tracer = new StraceTracer(2);
   const kl = opts.kernelLimits ?? {};
   if (kl.epollWatches !== undefined) kernel.limits.maxUserWatches = kernel.limits.epollWatches.sandboxMax = kl.epollWatches;
