@@ -80,3 +80,39 @@ test('tar and gzip round trips', { skip: need('/usr/bin/tar', '/usr/bin/gzip') }
   assert.match(native, /trees equal/);
   assert.match(native, /gunzip round trip/);
 });
+
+test('sqlite3: a writer and concurrent readers, rollback journal and WAL', { skip: need('/usr/bin/sqlite3') }, () => {
+  const { native } = sameAsNative('sqlite.sh', { timeout: ms(300_000) });
+  assert.equal((native.match(/torn reads 0/g) ?? []).length, 6);
+  assert.match(native, /400\|40\|4350\nok\ndelete\n/);
+  assert.match(native, /400\|40\|4350\nok\nwal\n/);
+  assert.match(native, /database is locked/);
+});
+
+test('Python: tempfile, shutil.copytree, pathlib, mmap of a file, fcntl.flock', { skip: need(PYTHON) }, () => {
+  const { native } = sameAsNative('files.py', { interp: [PYTHON] });
+  assert.match(native, /\nTrue 21\n/); // the copied tree compares equal
+  assert.match(native, /b'PRIVA' b'hello'/);
+  assert.match(native, /child refused 11 None\nchild shared 0\n/);
+});
+
+test('python3 -m venv in /tmp, and venv imports in it', { skip: need(PYTHON) }, () => {
+  const { native } = sameAsNative('venv.sh');
+  assert.match(native, /\$W\/env \/usr True\n/);
+  assert.match(native, /\nremoved\n$/);
+});
+
+test('tail -f sees lines another process appends (inotify or polling)', { skip: need('/usr/bin/tail') }, () => {
+  const { native } = sameAsNative('tail.sh');
+  assert.match(native, /^tail killed: 143\n4\n5\n6\n7\n8\npartial line\n100\n/);
+  assert.match(native, /\n199\nnew-file-1\nmore\n$/);
+});
+
+test('find, ls -lR, du over /tmp and the host tree; cp -a, mv, rm -rf, ln -s, chmod -R', () => {
+  const { native } = sameAsNative('tree.sh');
+  // find printed the tree newest first, as tmpfs lists it.
+  assert.match(native, /^t\nt\/e\nt\/e\/fifo\nt\/e\/hard\nt\/d\n/);
+  assert.match(native, /host copy lists the same\nhost copy has the same contents\n/);
+  assert.match(native, /copy lists the same\n/);
+  assert.match(native, /\nt2 removed\nhostcopy removed\n/);
+});
