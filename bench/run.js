@@ -350,10 +350,11 @@ function wrap(mode, argv) {
         '--',
         ...argv,
       ];
+    // The sandbox's /tmp is its own tmpfs: the inputs made in the host's (the tarball, the repository) come in as a read-only volume.
     case 'tsvisor':
-      return [...TSVISOR_CMD, ...tsvisorFlags, 'do', '--', ...argv];
+      return [...TSVISOR_CMD, ...tsvisorFlags, 'do', ...stateVolume(), '--', ...argv];
     case 'no-walls':
-      return [...TSVISOR_CMD, ...tsvisorFlags, 'do', '--unsafe-no-walls', '--', ...argv];
+      return [...TSVISOR_CMD, ...tsvisorFlags, 'do', '--unsafe-no-walls', ...stateVolume(), '--', ...argv];
   }
   throw new Error(`bad mode ${mode}`);
 }
@@ -627,6 +628,11 @@ function makeGitRepo() {
   }
   sh('chmod', ['-R', 'a+rX', state.gitRepo]);
   log(`created a git repository of 1,000 files at ${state.gitRepo}`);
+}
+
+/** tsvisor's -v for the bench's scratch directory on the host, read-only. */
+function stateVolume() {
+  return state.tmp === null ? [] : ['-v', `${state.tmp}:${state.tmp}:ro`];
 }
 
 const availability = { runsc: { ok: false, reason: '' } };

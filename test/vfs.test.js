@@ -14,6 +14,7 @@ const PROGRAMS = {
   vfs_mount: ['dynamic'], // mount/umount2/bind/remount/MS_MOVE/propagation/noexec/nodev/chroot/pivot_root, ENOSPC
   tmpfs_mmap: ['dynamic', 'static'],
   vfs_locks: ['dynamic'], // fcntl record locks, OFD locks, flock between processes
+  tmpfs_order: ['dynamic'], // getdents lists newest first, as Linux's tmpfs; telldir/seekdir
   vfs_resolve: ['dynamic'], // openat2 RESOLVE_*, trailing slashes, mount roots, AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW
 };
 

@@ -7,7 +7,9 @@
 // reader's position is the cookie of the last entry it returned. An entry
 // present for the whole listing is returned exactly once; one added or
 // removed meanwhile may or may not be, as POSIX allows. "." and ".." are
-// cookies 1 and 2.
+// cookies 1 and 2. Entries are listed newest first, as Linux's tmpfs lists
+// them (a new or renamed dentry goes to the head of its parent's children):
+// `find` and `ls -U` print in that order.
 //
 // st_size is 20 bytes per entry plus 40 (Linux's BOGO_DIRENT_SIZE); nlink
 // is 2 plus the subdirectories.
@@ -64,7 +66,10 @@ export class TmpfsDir extends TmpfsInode {
 
   override entries(): readonly DirEntry[] {
     const out: DirEntry[] = [];
-    for (const e of this.list) if (!e.dead) out.push({ name: e.name, ino: e.inode.ino, type: dtype(e.inode.mode) });
+    for (let i = this.list.length - 1; i >= 0; i--) {
+      const e = this.list[i];
+      if (!e.dead) out.push({ name: e.name, ino: e.inode.ino, type: dtype(e.inode.mode) });
+    }
     return out;
   }
 
@@ -95,16 +100,18 @@ export class TmpfsDir extends TmpfsInode {
     return e.inode;
   }
 
-  /** The first live entry with a cookie above pos, or undefined. */
+  /** The newest live entry older than position pos (2, just after "..": the newest of all), or undefined. */
   entryAfter(pos: number): Entry | undefined {
     const l = this.list;
     let lo = 0, hi = l.length;
+    if (pos <= 2) lo = hi;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (l[mid].cookie <= pos) lo = mid + 1; else hi = mid;
+      if (l[mid].cookie < pos) lo = mid + 1; else hi = mid;
     }
-    while (lo < l.length && l[lo].dead) lo++;
-    return l[lo];
+    let i = lo - 1;
+    while (i >= 0 && l[i].dead) i--;
+    return i >= 0 ? l[i] : undefined;
   }
 
   /** A directory that rmdir removed: nothing may be made in it. */
