@@ -39,13 +39,14 @@ test('inotify limits: ENOSPC past max_user_watches, EMFILE past max_user_instanc
 test('tail -f follows a file through inotify', () => {
   const script = join(OUT, 'inotify_tail.sh');
   writeFileSync(script, [
-    'echo a > /tmp/l', 'tail -f /tmp/l & p=$!', 'sleep 1', 'echo b >> /tmp/l', 'sleep 1', 'echo c >> /tmp/l',
+    // /dev/shm is a tmpfs always (/tmp may be the root overlay's, on which GNU tail polls, as it does on Linux's overlayfs).
+    'echo a > /dev/shm/l', 'tail -f /dev/shm/l & p=$!', 'sleep 1', 'echo b >> /dev/shm/l', 'sleep 1', 'echo c >> /dev/shm/l',
     'sleep 1', 'kill $p', 'wait $p 2>/dev/null', 'echo end', '',
   ].join('\n'));
   const r = runTsvisor(['/bin/sh', script], { strace: true });
   assertNoSentryCrash(r);
   assert.equal(r.stdout, 'a\nb\nc\nend\n');
-  assert.match(r.stderr, /tail X inotify_add_watch\(\d+, \S+ "\/tmp\/l", [^)]*IN_MODIFY[^)]*\) = 1 /);
+  assert.match(r.stderr, /tail X inotify_add_watch\(\d+, \S+ "\/dev\/shm\/l", [^)]*IN_MODIFY[^)]*\) = 1 /);
   // It waits on the inotify descriptor, not by sleeping and polling the file.
   assert.match(r.stderr, /tail E poll\(0x[0-9a-f]+ \[\{fd=\d+, events=POLLIN\}\], 1, -1\)/);
   assert.doesNotMatch(r.stderr, /tail X (clock_)?nanosleep/);
