@@ -22,6 +22,7 @@
  * failures exit 127.
  */
 #include "common.h"
+#include <dirent.h>
 #include <limits.h>
 #include <sched.h>
 #include <sys/mount.h>
@@ -32,6 +33,21 @@
  * namespace the read-only view is mounted over it, and inside the view
  * (a non-recursive bind) the path is again the plain directory of the
  * root file system. */
+/* Whether dir has nothing but "." and "..". */
+static int dir_is_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return 1;
+	struct dirent *e;
+	int n = 0;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n == 0;
+}
+
 static const char *const MOUNT_POINTS[] = { "/srv", "/media", "/mnt", "/opt", "/tmp" };
 
 static int die(const char *what)
@@ -117,10 +133,14 @@ int main(int argc, char **argv)
 		return die("bind /proc");
 	if (bind_into(root, "/sys", 1) != 0)
 		return die("bind /sys");
-	/* As in the sandbox, /tmp is a tmpfs of its own (the host's /tmp is not in the view). */
+	/*
+	 * As in the sandbox, /tmp is a tmpfs of its own where the host's is
+	 * empty; where it has files (a checkout under /tmp) it stays, read-only
+	 * with the rest, as the sandbox leaves it (runsc's mountTmp rule).
+	 */
 	char tmp[PATH_MAX];
 	snprintf(tmp, sizeof tmp, "%s/tmp", root);
-	if (mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
+	if (dir_is_empty("/tmp") && mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
 		return die("mount tmpfs on /tmp");
 	if (chroot(root) != 0)
 		return die("chroot");
