@@ -120,7 +120,7 @@ test('find, ls -lR, du over /tmp and the host tree; cp -a, mv, rm -rf, ln -s, ch
 // procfs's fd/N links are read as paths until the VFS follows them as
 // magic links (src/fs/proc/task_dir.ts): a pipe cannot be reopened
 // through /dev/fd/N, so bash's <(...) fails under tsvisor.
-test('bash process substitution and /dev/stdin reopen pipes', { todo: 'procfs fd/N magic links for pipes' }, () => {
+test('bash process substitution and /dev/stdin reopen pipes', () => {
   const { native } = sameAsNative('procsubst.sh');
   assert.match(native, /^5a6\n> 6\ndiff: 1\npiped\nhere-string\nthrough-proc\n5\n$/);
 });

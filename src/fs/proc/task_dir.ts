@@ -7,10 +7,10 @@
 // (reaped), lookups fail with ENOENT and reads with ESRCH, as Linux's do
 // for a stale /proc/PID, even if the number is reused.
 //
-// Differs from Linux: the fd/N, exe, cwd and root links are read as the
-// path of what they name, so following one reopens that path; a pipe, a
-// socket or an anonymous file (fd/N reads "pipe:[5]") cannot be reopened
-// through them (ENOENT) until the VFS has magic links. ns/ links name the
+// fd/N is a magic link (followMagicLink): it opens the descriptor's own
+// file, a pipe through pipefs. Differs from Linux: the exe, cwd and root
+// links are read as the path of what they name, so following one reopens
+// that path. ns/ links name the
 // sandbox's single namespaces and cannot be opened (no setns). The files
 // are owned by the task's euid/egid while it is dumpable, as Linux's.
 
@@ -18,7 +18,10 @@ import type { Task } from '../../kernel/task.js';
 import type { Inode } from '../../vfs/inode.js';
 import { InotifyFD } from '../../vfs/inotify/inotify_fd.js';
 import { FileDescription, O_ACCMODE, O_RDONLY, O_WRONLY } from '../../vfs/file_description.js';
-import { EACCES, ENOENT } from '../../abi/linux/errno.js';
+import { EACCES, ENOENT, ENXIO } from '../../abi/linux/errno.js';
+import type { Dentry } from '../../vfs/dentry.js';
+import { PipeFD } from '../../kernel/pipe.js';
+import { pipeDentry } from '../pipefs.js';
 import { KDir, KFile, KSymlink } from './nodes.js';
 import type { KernFileSystem } from './nodes.js';
 import { PROCESS_ONLY, TASK_FILES } from './task_files.js';
@@ -324,6 +327,21 @@ class FdLink extends KSymlink implements TaskOwned {
     if (!mayPtraceRead(caller, this.task)) return -EACCES;
     const f = this.task.fdTable.get(this.fd);
     return f === undefined ? -ENOENT : f.describe();
+  }
+
+  /**
+   * The magic link (proc_fd_link): opening fd/N opens the file the
+   * descriptor has, by its dentry, even if its name is gone; an anonymous
+   * pipe through pipefs; a socket or an anonymous inode is ENXIO, as Linux
+   * refuses to reopen them.
+   */
+  followMagicLink(): Dentry | number {
+    if (!mayPtraceRead(this.fs.caller, this.task)) return -EACCES;
+    const f = this.task.fdTable.get(this.fd);
+    if (f === undefined) return -ENOENT;
+    if (f.dentry !== null) return f.dentry;
+    if (f instanceof PipeFD) return pipeDentry(f.pipe);
+    return -ENXIO;
   }
 }
 

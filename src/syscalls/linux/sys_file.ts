@@ -255,6 +255,8 @@ class FifoFD extends PipeFD {
   }
 
   override describe(): string {
+    // A reopened anonymous pipe is still "pipe:[N]", not a path.
+    if (this.inode.fs.type === 'pipefs') return super.describe();
     return this.dentry?.path() ?? super.describe();
   }
 }
@@ -266,17 +268,25 @@ class FifoFD extends PipeFD {
  */
 function openFifo(t: Task, d: Dentry, flags: number): number {
   const inode = d.inode;
+  // An anonymous pipe reopened through /proc/PID/fd/N (pipefs) brings its own pipe, and never waits.
+  const own = (inode as { readonly pipe?: unknown }).pipe;
+  const isPipe = own instanceof Pipe;
   let st = fifos.get(inode);
   if (st === undefined) {
-    const pipe = new Pipe(t.creds.euid, t.creds.egid);
-    // The pipe's own two ends are not the FIFO's: opens make their own.
-    pipe.readEnd.decRef();
-    pipe.writeEnd.decRef();
+    let pipe: Pipe;
+    if (own instanceof Pipe) {
+      pipe = own;
+    } else {
+      pipe = new Pipe(t.creds.euid, t.creds.egid);
+      // The pipe's own two ends are not the FIFO's: opens make their own.
+      pipe.readEnd.decRef();
+      pipe.writeEnd.decRef();
+    }
     st = { pipe, readOpens: 0, writeOpens: 0 };
     fifos.set(inode, st);
   }
   const acc = flags & O_ACCMODE;
-  const nonblock = (flags & O_NONBLOCK) !== 0;
+  const nonblock = (flags & O_NONBLOCK) !== 0 || isPipe;
   const p = st.pipe;
   const state = t.syscallState as { fifoWait?: number; waitCancel?: unknown } | null;
   // A re-run of an open that waited: it counts as its end already.
@@ -299,7 +309,7 @@ function openFifo(t: Task, d: Dentry, flags: number): number {
     }
   } else if (acc === O_WRONLY) {
     if (!counted) {
-      if (nonblock && p.readers === 0) {
+      if (nonblock && p.readers === 0 && !isPipe) {
         if (p.writers === 0) fifos.delete(inode);
         return -ENXIO;
       }
@@ -307,7 +317,7 @@ function openFifo(t: Task, d: Dentry, flags: number): number {
       st.writeOpens++;
       p.readEnd.queue.notify(EVENT_IN | EVENT_OUT);
     }
-    if (p.readers === 0) {
+    if (p.readers === 0 && !isPipe) {
       const r = wait(st.readOpens, false);
       if (r !== 0) return r;
     }
