@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { SELFCHECK, assertNoSentryCrash, assertSameAsNative, compileC, compileWarnings, runTsvisor } from './lib/harness.js';
 
-const PROGRAMS = ['proc_self', 'proc_sys'];
+const PROGRAMS = ['proc_self', 'proc_sys', 'proc_links'];
 
 for (const name of PROGRAMS) {
   for (const mode of ['static', 'dynamic']) {

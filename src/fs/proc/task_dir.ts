@@ -7,10 +7,10 @@
 // (reaped), lookups fail with ENOENT and reads with ESRCH, as Linux's do
 // for a stale /proc/PID, even if the number is reused.
 //
-// fd/N is a magic link (followMagicLink): it opens the descriptor's own
-// file, a pipe through pipefs. Differs from Linux: the exe, cwd and root
-// links are read as the path of what they name, so following one reopens
-// that path. ns/ links name the
+// fd/N, cwd and root are magic links (followMagicLink): fd/N opens the
+// descriptor's own file (a pipe through pipefs), cwd and root go to the
+// task's own directories. Differs from Linux: exe is read as the path of
+// the program and followed as that path. ns/ links name the
 // sandbox's single namespaces and cannot be opened (no setns). The files
 // are owned by the task's euid/egid while it is dumpable, as Linux's.
 
@@ -87,8 +87,8 @@ export class TaskDir extends KDir implements TaskOwned {
       case 'fdinfo': return new FdDir(fs, t, ino, true);
       case 'ns': return new NsDir(fs, t, ino);
       case 'exe': return new TaskLink(fs, t, ino, 'exe');
-      case 'cwd': return new TaskLink(fs, t, ino, 'cwd');
-      case 'root': return new TaskLink(fs, t, ino, 'root');
+      case 'cwd': return new TaskDirLink(fs, t, ino, 'cwd');
+      case 'root': return new TaskDirLink(fs, t, ino, 'root');
       case 'maps': return new TaskFile(fs, t, ino, this.whole, MAPS);
       case 'smaps': return new TaskFile(fs, t, ino, this.whole, SMAPS);
       case 'mem': return new MemFile(fs, t, ino);
@@ -242,6 +242,21 @@ class TaskLink extends KSymlink implements TaskOwned {
       case 'cwd': return t.cwd.path();
       case 'root': return t.root.path();
     }
+  }
+}
+
+/**
+ * cwd and root are magic links (proc_cwd_link, proc_root_link): following
+ * one goes to the task's own directory, by its dentry, in whatever mount
+ * namespace and under whatever chroot it is (a renamed or removed
+ * directory too), not to a path that names it now.
+ */
+class TaskDirLink extends TaskLink {
+  followMagicLink(): Dentry | number {
+    const t = this.task;
+    if (!mayPtraceRead(this.fs.caller, t)) return -EACCES;
+    if (goneErr(t) < 0 || !hasMM(t)) return -ENOENT;
+    return this.kind === 'cwd' ? t.cwd : t.root;
   }
 }
 
