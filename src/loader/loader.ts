@@ -203,6 +203,7 @@ export function load(req: LoadRequest): LoadResult | LoadFatal | number {
   const { as, ctx } = k.newAddressSpace();
   const mm = new MemoryManager(k.mf, as, k.platform.minUserAddress, k.platform.maxUserAddress, k.pageCache);
   mm.executable = main.file.dentry?.path() ?? path;
+  mm.exeDentry = main.file.dentry;
   const fail = (e: number): number => {
     decRef(main.file);
     if (interp !== null) decRef(interp.file);

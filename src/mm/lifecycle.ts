@@ -42,6 +42,7 @@ export function forkMM(mm: MemoryManager, as: AddressSpace): MemoryManager | num
   c.envEnd = mm.envEnd;
   c.auxv = [...mm.auxv];
   c.executable = mm.executable;
+  c.exeDentry = mm.exeDentry;
   // The parent's writable pages become read-only in its stub: adjacent
   // ones with the same protection in one injected mprotect.
   let run: { start: number; end: number; prot: number } | null = null;

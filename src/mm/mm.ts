@@ -66,6 +66,11 @@ export class MemoryManager {
   envEnd = 0;
   auxv: number[] = [];
   executable = '';
+  /**
+   * The executable's dentry (Linux's mm->exe_file), for /proc/PID/exe's
+   * magic link; opaque here (mm sits below the VFS), null before exec.
+   */
+  exeDentry: object | null = null;
   /** PMAs fork copied into this address space, charged to the VMA budget until release (lifecycle.ts). */
   forkedPmas = 0;
 

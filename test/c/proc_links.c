@@ -62,6 +62,12 @@ int main(void)
 	int cwd = open("/proc/self/cwd", O_RDONLY | O_DIRECTORY);
 	show_ok("open cwd link", cwd);
 	printf("cwd link is the moved dir: %d\n", same(cwd, moved));
+	int exe = open("/proc/self/exe", O_RDONLY);
+	show_ok("open exe link", exe);
+	char self[256];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	self[n < 0 ? 0 : n] = 0;
+	printf("exe link is the program: %d\n", same(exe, self));
 	int rootfd = open("/proc/self/root", O_RDONLY | O_DIRECTORY);
 	printf("root link is /: %d\n", same(rootfd, "/"));
 	show("chdir /", chdir("/"));

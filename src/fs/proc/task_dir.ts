@@ -7,10 +7,9 @@
 // (reaped), lookups fail with ENOENT and reads with ESRCH, as Linux's do
 // for a stale /proc/PID, even if the number is reused.
 //
-// fd/N, cwd and root are magic links (followMagicLink): fd/N opens the
-// descriptor's own file (a pipe through pipefs), cwd and root go to the
-// task's own directories. Differs from Linux: exe is read as the path of
-// the program and followed as that path. ns/ links name the
+// fd/N, exe, cwd and root are magic links (followMagicLink): fd/N opens
+// the descriptor's own file (a pipe through pipefs), exe the program's
+// file, cwd and root the task's own directories. ns/ links name the
 // sandbox's single namespaces and cannot be opened (no setns). The files
 // are owned by the task's euid/egid while it is dumpable, as Linux's.
 
@@ -19,7 +18,7 @@ import type { Inode } from '../../vfs/inode.js';
 import { InotifyFD } from '../../vfs/inotify/inotify_fd.js';
 import { FileDescription, O_ACCMODE, O_RDONLY, O_WRONLY } from '../../vfs/file_description.js';
 import { EACCES, ENOENT, ENXIO } from '../../abi/linux/errno.js';
-import type { Dentry } from '../../vfs/dentry.js';
+import { Dentry } from '../../vfs/dentry.js';
 import { PipeFD } from '../../kernel/pipe.js';
 import { pipeDentry } from '../pipefs.js';
 import { KDir, KFile, KSymlink } from './nodes.js';
@@ -86,9 +85,9 @@ export class TaskDir extends KDir implements TaskOwned {
       case 'fd': return new FdDir(fs, t, ino, false);
       case 'fdinfo': return new FdDir(fs, t, ino, true);
       case 'ns': return new NsDir(fs, t, ino);
-      case 'exe': return new TaskLink(fs, t, ino, 'exe');
-      case 'cwd': return new TaskDirLink(fs, t, ino, 'cwd');
-      case 'root': return new TaskDirLink(fs, t, ino, 'root');
+      case 'exe': return new TaskMagicLink(fs, t, ino, 'exe');
+      case 'cwd': return new TaskMagicLink(fs, t, ino, 'cwd');
+      case 'root': return new TaskMagicLink(fs, t, ino, 'root');
       case 'maps': return new TaskFile(fs, t, ino, this.whole, MAPS);
       case 'smaps': return new TaskFile(fs, t, ino, this.whole, SMAPS);
       case 'mem': return new MemFile(fs, t, ino);
@@ -246,16 +245,21 @@ class TaskLink extends KSymlink implements TaskOwned {
 }
 
 /**
- * cwd and root are magic links (proc_cwd_link, proc_root_link): following
- * one goes to the task's own directory, by its dentry, in whatever mount
- * namespace and under whatever chroot it is (a renamed or removed
- * directory too), not to a path that names it now.
+ * exe, cwd and root are magic links (proc_exe_link, proc_cwd_link,
+ * proc_root_link): following one goes to the program's file or the task's
+ * own directory, by its dentry, in whatever mount namespace and under
+ * whatever chroot it is (renamed or removed too), not to a path that
+ * names it now.
  */
-class TaskDirLink extends TaskLink {
+class TaskMagicLink extends TaskLink {
   followMagicLink(): Dentry | number {
     const t = this.task;
     if (!mayPtraceRead(this.fs.caller, t)) return -EACCES;
     if (goneErr(t) < 0 || !hasMM(t)) return -ENOENT;
+    if (this.kind === 'exe') {
+      const d = t.mm.exeDentry;
+      return d instanceof Dentry ? d : -ENOENT;
+    }
     return this.kind === 'cwd' ? t.cwd : t.root;
   }
 }
