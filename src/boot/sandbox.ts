@@ -26,7 +26,8 @@ import '../fs/proc/procfs.js';
 import '../fs/sys/sysfs.js';
 import '../fs/devfs/devfs.js';
 import '../fs/devpts/devpts.js';
-import { O_DIRECTORY, O_RDONLY, O_WRONLY } from '../vfs/file_description.js';
+import { O_RDONLY, O_WRONLY } from '../vfs/file_description.js';
+import { readEntries } from '../vfs/listed_dir.js';
 import { Kernel } from '../kernel/kernel.js';
 import { Logger, writeStderr } from '../kernel/log.js';
 import { Task } from '../kernel/task.js';
@@ -181,21 +182,8 @@ function mountTable(vfs: VirtualFilesystem, kernel: Kernel, specs: MountSpec[], 
 function isEmptyOrAbsent(vfs: VirtualFilesystem, creds: Credentials, path: string): boolean {
   const d = vfs.walk(creds, vfs.root, vfs.root, path, { followFinal: true });
   if (typeof d === 'number') return d === -ENOENT;
-  const f = d.inode.open(O_RDONLY | O_DIRECTORY);
-  if (typeof f === 'number') return false;
-  const buf = new Uint8Array(4096);
-  let names = 0;
-  for (let n = f.getdents(buf); n > 0 && names <= 2; n = f.getdents(buf)) {
-    for (let off = 0; off < n;) {
-      const reclen = buf[off + 16] | (buf[off + 17] << 8);
-      if (reclen === 0) break;
-      names++;
-      off += reclen;
-    }
-  }
-  f.decRef();
-  // "." and ".." only.
-  return names <= 2;
+  const e = readEntries(d.inode);
+  return typeof e !== 'number' && e.length === 0;
 }
 
 export class BootError extends Error {

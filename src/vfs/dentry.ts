@@ -67,20 +67,20 @@ export class Dentry {
 
   /** Whether this dentry is d or lies below it in the same mount. */
   isWithin(d: Dentry): boolean {
-    for (let x: Dentry | null = this; x !== null; x = x.parent) if (x === d || sameFile(x, d)) return true;
+    for (let x: Dentry | null = this; x !== null; x = x.parent) if (x === d || (x.mount === d.mount && sameInode(x.inode, d.inode))) return true;
     return false;
   }
 }
 
 /**
- * Whether two dentries of one mount name the same file: where the tree is
- * not stable the VFS keeps no dentries, so two walks to one directory give
- * two objects (a rename into the directory's own subtree must still be
- * seen).
+ * Whether two inodes a file system gave are one file: the same object, or
+ * the same device, inode number and type as their lookups saw them (hostfs
+ * makes an object per lookup, and where the tree is not stable the VFS
+ * keeps no dentries, so two walks to one directory give two objects).
  */
-function sameFile(a: Dentry, b: Dentry): boolean {
-  if (a.mount !== b.mount || a.inode.fs !== b.inode.fs) return false;
-  if (a.inode === b.inode) return true;
-  const x = a.inode.statForWalk(), y = b.inode.statForWalk();
-  return typeof x !== 'number' && typeof y !== 'number' && x.dev === y.dev && x.ino === y.ino;
+export function sameInode(a: Inode, b: Inode): boolean {
+  if (a === b) return true;
+  if (a.fs !== b.fs) return false;
+  const x = a.statForWalk(), y = b.statForWalk();
+  return typeof x !== 'number' && typeof y !== 'number' && x.dev === y.dev && x.ino === y.ino && x.type === y.type;
 }

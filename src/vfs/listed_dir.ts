@@ -5,7 +5,7 @@
 // as Linux's dcache_readdir offsets. The snapshot is what makes a program
 // that deletes what it lists see each surviving entry once.
 
-import { FileDescription, putDirent64 } from './file_description.js';
+import { FileDescription, O_DIRECTORY, O_RDONLY, putDirent64 } from './file_description.js';
 import type { DirEntry, Inode } from './inode.js';
 import type { Stat } from './stat.js';
 import { EINVAL, EISDIR } from '../abi/linux/errno.js';
@@ -77,4 +77,35 @@ export function listedDir(inode: Inode & { readonly ino: number }, parentIno: nu
     dirIno: inode.ino,
     parentIno,
   };
+}
+
+/** A directory's entries through entries(), or by reading it (a file system without entries()). */
+export function readEntries(dir: Inode): readonly DirEntry[] | number {
+  const direct = dir.entries?.();
+  if (direct !== undefined) return direct;
+  const f = dir.open(O_RDONLY | O_DIRECTORY);
+  if (typeof f === 'number') return f;
+  const out: DirEntry[] = [];
+  const buf = new Uint8Array(32768);
+  try {
+    for (;;) {
+      const n = f.getdents(buf);
+      if (n < 0) return n;
+      if (n === 0) return out;
+      const dv = new DataView(buf.buffer, buf.byteOffset, n);
+      for (let off = 0; off < n;) {
+        const ino = dv.getUint32(off, true) + dv.getUint32(off + 4, true) * 4294967296;
+        const reclen = dv.getUint16(off + 16, true);
+        const type = dv.getUint8(off + 18);
+        let end = off + 19;
+        while (end < off + reclen && buf[end] !== 0) end++;
+        const name = Buffer.from(buf.subarray(off + 19, end)).toString('latin1');
+        if (name !== '.' && name !== '..') out.push({ name, ino, type });
+        if (reclen === 0) return -5; // EIO: a malformed record
+        off += reclen;
+      }
+    }
+  } finally {
+    f.decRef();
+  }
 }

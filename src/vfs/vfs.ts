@@ -11,7 +11,7 @@
 // EAGAIN on a lookup (every lookup here is as cheap as a cached one) but
 // does refuse what it must (O_CREAT, O_TRUNC, O_TMPFILE) in the caller.
 
-import { Dentry } from './dentry.js';
+import { Dentry, sameInode } from './dentry.js';
 import { mountGone } from './inotify/watches.js';
 import type { Credentials, FileSystem, Inode } from './inode.js';
 import { Mount, MountNamespace, MOUNT_MAX, MS_NOSYMFOLLOW, MS_REC } from './mount.js';
@@ -46,16 +46,6 @@ function cacheChild(parent: Dentry, d: Dentry): boolean {
   }
   parent.children.set(d.name, d);
   return true;
-}
-
-/**
- * Whether two inodes a file system gave for one name are the same file
- * (hostfs makes an object per lookup): the same device, inode number and
- * type, as the lookups saw them.
- */
-function sameFile(a: Inode, b: Inode): boolean {
-  const x = a.statForWalk(), y = b.statForWalk();
-  return typeof x !== 'number' && typeof y !== 'number' && x.dev === y.dev && x.ino === y.ino && x.type === y.type;
 }
 
 /** Drops parent's cached child called name, if any. */
@@ -181,7 +171,7 @@ export class VirtualFilesystem {
       return ino;
     }
     if (cached !== undefined) {
-      if (cached.inode === ino || sameFile(cached.inode, ino)) return cached;
+      if (sameInode(cached.inode, ino)) return cached;
       if (cached.mounted === null) this.forget(parent, cached);
       else return cached;
     }

@@ -155,10 +155,8 @@ export function makeSocketFile(t: Task, path: string): Inode | number {
   if (c === -EEXIST) return -EADDRINUSE;
   if (c < 0) return c;
   const r = p.parent.inode.mknod?.(p.name, S_IFSOCK | (0o777 & ~t.umask), 0, createContext(t));
-  if (r === undefined) return -EPERM;
-  if (typeof r === 'number') return r;
-  t.kernel.vfs.linked(p.parent, p.name, r);
-  return r;
+  const e = made(t, p, r);
+  return e < 0 ? e : (r as Inode);
 }
 
 export function sysMknod(t: Task): number {
