@@ -18,16 +18,20 @@ test('terminal ioctls on a pty behave as natively (TCGETS size, TCSETS, window s
   const bin = compileC('tty', { static: true });
   const native = underPty(bin);
   const sandboxed = underPty(`${process.execPath} ${TSVISOR_ENTRY} do -- ${bin}`);
-  assert.match(native.out, /done\n$/);
-  assert.equal(sandboxed.out, native.out);
-  assert.equal(sandboxed.code, native.code);
+  // Both transcripts in the message: a CI failure shows which line differed.
+  const both = `native (status ${native.code}):\n${native.out}\ntsvisor (status ${sandboxed.code}):\n${sandboxed.out}`;
+  assert.match(native.out, /done\n$/, both);
+  assert.equal(sandboxed.out, native.out, both);
+  assert.equal(sandboxed.code, native.code, both);
 });
 
 test('the host terminal is the controlling terminal: foreground group, /dev/tty, SIGTTIN/SIGTTOU, TIOCNOTTY', () => {
   const bin = compileC('pty_ctty');
   const native = underPty(bin);
   const sandboxed = underPty(`${process.execPath} ${TSVISOR_ENTRY} do -- ${bin}`);
-  assert.match(native.out, /done\n$/);
-  assert.equal(sandboxed.out, native.out);
-  assert.equal(sandboxed.code, native.code);
+  // Both transcripts in the message: a CI failure shows which line differed.
+  const both = `native (status ${native.code}):\n${native.out}\ntsvisor (status ${sandboxed.code}):\n${sandboxed.out}`;
+  assert.match(native.out, /done\n$/, both);
+  assert.equal(sandboxed.out, native.out, both);
+  assert.equal(sandboxed.code, native.code, both);
 });
