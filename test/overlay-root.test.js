@@ -1,8 +1,8 @@
 // The sandbox's root is an overlay: the host tree below, the Sentry's
 // memory above. A program changes a tree of host files as it likes
-// (test/c/overlay_root.c): what it sees is what Linux shows for the same
-// changes to a scratch copy of the tree, and the host tree is left exactly
-// as it was.
+// (test/c/overlay_root.c): what it sees is what Linux's overlayfs shows for
+// the same changes to a scratch copy of the tree, and the host tree is left
+// exactly as it was.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,9 +44,15 @@ test('a program changing host files through the overlay root sees what Linux sho
     const lower = join(scratch, 'tree');
     makeTree(lower);
     const before = snapshot(lower);
-    const copy = join(scratch, 'native');
+    // Natively on Linux's own overlayfs, over a copy of the tree, with its
+    // default redirect_dir=off (a directory with lower entries: EXDEV) and
+    // index=on (hard links stay one file when copied up).
+    const copy = join(scratch, 'native-lower');
     assert.equal(spawnSync('cp', ['-a', lower, copy]).status, 0);
-    const native = runNative([bin, copy]);
+    const [upper, work, merged] = ['native-upper', 'native-work', 'native'].map((n) => join(scratch, n));
+    for (const d of [upper, work, merged]) mkdirSync(d);
+    const opts = `lowerdir=${copy},upperdir=${upper},workdir=${work},redirect_dir=off,index=on`;
+    const native = runNative(['unshare', '-m', 'sh', '-c', `mount -t overlay overlay -o ${opts} ${merged} && exec "$0" ${merged}`, bin]);
     const sandboxed = runTsvisor([bin, lower]);
     assertNoSentryCrash(sandboxed);
     assert.equal(native.code, 0, native.stderr);
@@ -67,4 +73,14 @@ test('writes anywhere in the tree stay in the sandbox; /tmp is the sandbox\'s ow
   assert.equal(r.stdout, `hi\netc\nf\nrc=2\n`, r.stderr);
   for (const p of [`/tmp/${tag}`, `/etc/${tag}`, `/usr/${tag}`]) assert.equal(existsSync(p), false, `${p} reached the host`);
   assert.equal(existsSync('/etc/passwd'), true, 'the host lost /etc/passwd');
+});
+
+test('renaming a host directory is EXDEV at once, whatever is below it, and mv copies it instead', () => {
+  const r = runTsvisor(['/bin/sh', '-c',
+    'python3 -c "import os\ntry: os.rename(\'/usr\', \'/usr2\')\nexcept OSError as e: print(e.errno)" && ' +
+    'mv /etc/apt /etc/apt2 && ls -d /etc/apt2 && ls /etc/apt 2>/dev/null; echo rc=$?']);
+  assertNoSentryCrash(r);
+  assert.equal(r.stdout, '18\n/etc/apt2\nrc=2\n', r.stderr);
+  assert.equal(existsSync('/etc/apt'), true);
+  assert.equal(existsSync('/etc/apt2'), false);
 });

@@ -13,7 +13,7 @@ import { newOverlay, OVERLAYFS_SUPER_MAGIC } from '../dist/fs/overlay/overlay.js
 
 const mf = new MemoryFile({ totalBytes: 64 * 1024 * 1024 });
 const ctx = { uid: 0, gid: 0 };
-const ENOENT = 2, EEXIST = 17, ENOTEMPTY = 39, ENOSPC = 28, ENODATA = 61, EPERM = 1;
+const ENOENT = 2, EEXIST = 17, EXDEV = 18, ENOTEMPTY = 39, ENOSPC = 28, ENODATA = 61, EPERM = 1;
 const O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_TRUNC = 0o1000;
 const RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2;
 
@@ -133,30 +133,47 @@ test('the private xattrs are hidden and refused', () => {
   assert.deepEqual(s.listxattr(), ['user.x']);
 });
 
-test('a directory renamed with its lower entries keeps them all; its old name is gone', () => {
+test('a directory with lower entries cannot be renamed (EXDEV, as Linux without redirect_dir); one made in the upper layer moves', () => {
   const { root } = layers();
-  assert.equal(root.rename('d', root, 'moved', 0), 0);
-  assert.equal(root.lookup('d'), -ENOENT);
-  const m = root.lookup('moved');
-  assert.deepEqual(names(m), ['a', 'b', 'sub']);
-  assert.equal(readFile(m.lookup('sub'), 'deep'), 'D');
-  assert.deepEqual(names(root), ['etc', 'moved']);
-  // And back over an empty directory, as rename(2) allows.
-  assert.equal(root.mkdir('d', 0o755, ctx).constructor.name, 'OverlayInode');
+  assert.equal(root.rename('d', root, 'moved', 0), -EXDEV);
+  assert.deepEqual(names(root.lookup('d')), ['a', 'b', 'sub'], 'a refused rename changes nothing');
+  assert.equal(root.rename('etc', root.lookup('d'), 'sub', RENAME_EXCHANGE), -EXDEV);
+  // Copied up (a file in it changed) is still merged with its lower part.
+  writeFile(root.lookup('d'), 'a', 'changed');
+  assert.equal(root.rename('d', root, 'moved', 0), -EXDEV);
+  const n = root.mkdir('new', 0o755, ctx);
+  writeFile(n, 'f', 'F');
+  assert.equal(root.rename('new', root, 'moved', 0), 0);
+  assert.equal(readFile(root.lookup('moved'), 'f'), 'F');
+  // Over a lower directory emptied by the program: the lower entries stay hidden.
+  const d = root.lookup('d');
+  d.unlink('a');
+  d.unlink('b');
+  d.lookup('sub').unlink('deep');
+  d.rmdir('sub');
   assert.equal(root.rename('moved', root, 'd', 0), 0);
-  assert.deepEqual(names(root.lookup('d')), ['a', 'b', 'sub']);
+  assert.deepEqual(names(root.lookup('d')), ['f']);
+  assert.deepEqual(names(root), ['d', 'etc']);
 });
 
-test('rename flags: NOREPLACE refuses an existing name, EXCHANGE swaps a file and a directory', () => {
+test('rename flags: NOREPLACE refuses an existing name, EXCHANGE swaps two files, and a file with a directory made above', () => {
   const { root } = layers();
   const etc = root.lookup('etc');
   assert.equal(etc.rename('passwd', etc, 'hosts', RENAME_NOREPLACE), -EEXIST);
-  assert.equal(root.rename('etc', root.lookup('d'), 'sub', RENAME_EXCHANGE), 0);
-  assert.deepEqual(names(root.lookup('d').lookup('sub')), ['hosts', 'passwd']);
-  assert.deepEqual(names(root.lookup('etc')), ['deep']);
-  assert.equal(readFile(root.lookup('etc'), 'deep'), 'D');
+  writeFile(root.lookup('d'), 'made', 'M');
+  assert.equal(root.rename('passwd', root.lookup('d'), 'made', RENAME_EXCHANGE), -ENOENT);
+  assert.equal(etc.rename('passwd', root.lookup('d'), 'made', RENAME_EXCHANGE), 0);
+  assert.equal(readFile(root.lookup('d'), 'made'), 'root:x:0:0\n');
+  assert.equal(readFile(etc, 'passwd'), 'M');
+  assert.equal(root.lookup('d').rename('made', etc, 'passwd', RENAME_EXCHANGE), 0);
+  const nd = root.lookup('d').mkdir('nd', 0o755, ctx);
+  writeFile(nd, 'in', 'I');
+  assert.equal(etc.rename('hosts', root.lookup('d'), 'nd', RENAME_EXCHANGE), 0);
+  assert.equal(readFile(etc.lookup('hosts'), 'in'), 'I');
+  assert.equal(readFile(root.lookup('d'), 'nd'), '127.0.0.1 localhost\n');
+  assert.equal(etc.rename('hosts', root.lookup('d'), 'nd', RENAME_EXCHANGE), 0);
   // A file over a file: the old name of a lower file is whited out.
-  const e2 = root.lookup('d').lookup('sub');
+  const e2 = etc;
   assert.equal(e2.rename('passwd', e2, 'hosts', 0), 0);
   assert.deepEqual(names(e2), ['hosts']);
   assert.equal(readFile(e2, 'hosts'), 'root:x:0:0\n');

@@ -109,23 +109,6 @@ function linkName(n: OverlayInode): number {
   return 0;
 }
 
-/** Copies a directory up with everything below it (a directory rename moves all of it). */
-export function copyUpTree(n: OverlayInode): number {
-  const e = copyUp(n, true);
-  if (e < 0) return e;
-  if (!n.mergesLower) return 0;
-  const ents = n.entries();
-  if (typeof ents === 'number') return ents;
-  for (const ent of ents) {
-    const c = n.lookup(ent.name);
-    if (typeof c === 'number') return c;
-    const child = c as OverlayInode;
-    const r = (child.mode & S_IFMT) === S_IFDIR ? copyUpTree(child) : copyUp(child, true);
-    if (r < 0) return r;
-  }
-  return 0;
-}
-
 function copyData(from: Inode, to: Inode, size: number): number {
   const src = from.open(O_RDONLY);
   if (typeof src === 'number') return src;

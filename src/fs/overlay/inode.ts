@@ -19,7 +19,7 @@ import {
   EEXIST, EINVAL, EISDIR, ENODATA, ENOENT, ENOTDIR, ENOTEMPTY, ENOTSUP, EPERM,
 } from '../../abi/linux/errno.js';
 import type { OverlayFileSystem } from './overlay.js';
-import { copyUp, copyUpTree, lowerKey, upperKey } from './copy_up.js';
+import { copyUp, lowerKey, upperKey } from './copy_up.js';
 import { OverlayDirFD, OverlayFileFD } from './file.js';
 import { listEntries } from './entries.js';
 
@@ -394,19 +394,28 @@ export class OverlayInode implements Inode {
       // Linux's checks of the target's kind, before anything is copied.
       if (isDir(src.real) && !isDir(dst.real)) return -ENOTDIR;
       if (!isDir(src.real) && isDir(dst.real)) return -EISDIR;
+    }
+    // Linux's overlay without redirect_dir (Debian's default, and runsc's
+    // overlay): a directory with lower entries cannot move, since the upper
+    // layer could not say where its lower part is; mv(1) then copies it.
+    // Copying the tree here instead would let one rename cost as much as the
+    // whole host tree below it.
+    if (isDir(src.real) && src.mergesLower) return -18; // EXDEV
+    if (dst !== null && flags & RENAME_EXCHANGE && isDir(dst.real) && dst.mergesLower) return -18; // EXDEV
+    if (dst !== null && !(flags & RENAME_EXCHANGE)) {
       if (isDir(dst.real)) {
         const ents = dst.entries();
         if (typeof ents === 'number') return ents;
         if (ents.length > 0) return -ENOTEMPTY;
       }
     }
-    // Everything that moves must be in the upper layer, whole (a directory's lower entries too).
+    // Everything that moves must be in the upper layer (a directory that moves is there already, whole).
     for (const n of [this, newDir]) {
       const e = copyUp(n, true);
       if (e < 0) return e;
     }
     for (const n of dst !== null && flags & RENAME_EXCHANGE ? [src, dst] : [src]) {
-      const e = isDir(n.real) ? copyUpTree(n) : copyUp(n, true);
+      const e = copyUp(n, true);
       if (e < 0) return e;
     }
     const srcLower = this.lowerHas(oldName);

@@ -16,9 +16,12 @@
 // file is copied up, as Linux's overlay does with xino; hard links of a
 // lower file are copied up once and stay links of one upper file.
 //
-// Differs from Linux: one lower layer; a directory rename copies the
-// whole directory up (Linux's redirect_dir is not needed then), and the
-// moved directory is made opaque; a descriptor opened read-only before a
+// A directory with lower entries cannot be renamed (EXDEV, and mv(1)
+// copies it), as with Linux's default redirect_dir=off; one made in the
+// upper layer moves, and is made opaque so that a lower directory of its
+// new name does not show through.
+//
+// Differs from Linux: one lower layer; a descriptor opened read-only before a
 // copy-up keeps reading the lower file, as on Linux; no metacopy, no
 // index=, no nfs_export. `mount -t overlay` is not offered (ENODEV): the
 // overlay is made by the sandbox's mount table.
