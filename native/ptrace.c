@@ -55,13 +55,16 @@ static pid_t waitpid_through_eintr(pid_t pid, int *status) {
 }
 
 #define STUB_IMAGE_FD (STUB_FD + 1)
+/* The overlay's file store (src/memory/memory_file.ts), when there is one. */
+#define STUB_STORE_FD (STUB_FD + 2)
 
 /*
- * spawnStub(path, memfd, uid, gid) -> pid (>0) or -errno.
+ * spawnStub(path, memfd, uid, gid, storefd) -> pid (>0) or -errno.
  * The child: own session (no terminal signals), no privileges (uid and gid
  * as given, when uid >= 0, no groups: set with raw system calls, since glibc's setuid would
  * signal the Sentry's own threads, which a vfork child shares memory
- * with), dies with its parent thread, only the memory file open (as fd 3),
+ * with), dies with its parent thread, only the memory file open (as fd 3,
+ * and the file store as fd 5 when storefd >= 0),
  * address randomisation off so the stub lands alone at its fixed address,
  * traced from its first instruction. Returns once the stub has unmapped
  * everything, installed its seccomp filter and stopped at its int3, with
@@ -69,11 +72,12 @@ static pid_t waitpid_through_eintr(pid_t pid, int *status) {
  * is SIGKILLed.
  */
 static napi_value SpawnStub(napi_env env, napi_callback_info info) {
-  ARGS(4);
+  ARGS(5);
   char path[4096];
   arg_str(env, argv[0], path, sizeof path);
   int memfd = (int)arg_i64(env, argv[1]);
   int64_t uid = arg_i64(env, argv[2]), gid = arg_i64(env, argv[3]);
+  int storefd = (int)arg_i64(env, argv[4]);
   int image = load_stub_image(path);
   if (image < 0) return i32(env, image == -ENOENT || image == -EACCES ? -ENOENT : image);
   pid_t parent = getpid();
@@ -84,6 +88,9 @@ static napi_value SpawnStub(napi_env env, napi_callback_info info) {
   if (pid < 0) return i32(env, -errno);
   if (pid == 0) {
     setsid();
+    /* Out of the way of the fixed numbers first, whatever number it has. */
+    int store = storefd >= 0 ? fcntl(storefd, F_DUPFD, STUB_STORE_FD + 1) : -1;
+    if (storefd >= 0 && store < 0) _exit(125);
     if (memfd != STUB_FD) {
       if (dup2(memfd, STUB_FD) < 0) _exit(125);
     } else {
@@ -91,7 +98,8 @@ static napi_value SpawnStub(napi_env env, napi_callback_info info) {
     }
     if (dup2(image, STUB_IMAGE_FD) < 0) _exit(125);
     fcntl(STUB_IMAGE_FD, F_SETFD, FD_CLOEXEC);
-    syscall(SYS_close_range, STUB_IMAGE_FD + 1, ~0U, 0);
+    if (store >= 0 && dup2(store, STUB_STORE_FD) < 0) _exit(125);
+    syscall(SYS_close_range, store >= 0 ? STUB_STORE_FD + 1 : STUB_IMAGE_FD + 1, ~0U, 0);
     syscall(SYS_close_range, 0, STUB_FD - 1, 0);
     if (drop) {
       if (syscall(SYS_setgroups, 0, NULL) < 0) _exit(122);

@@ -11,7 +11,7 @@ export interface NativeAddon {
   mapShared(fd: number, offset: number, length: number): ArrayBuffer;
   punchHole(fd: number, offset: number, length: number): number;
   /** A new stub, stopped at its int3, running as uid/gid (unchanged when uid < 0). */
-  spawnStub(stubPath: string, memfd: number, uid: number, gid: number): number;
+  spawnStub(stubPath: string, memfd: number, uid: number, gid: number, storefd: number): number;
   getRegs(pid: number, regs: BigUint64Array): number;
   setRegs(pid: number, regs: BigUint64Array): number;
   getFpRegs(pid: number, buf: Uint8Array): number;

@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { native, setRootTreeAddedFlags } from '../native.js';
-import { MemoryFile } from '../memory/memory_file.js';
+import { FILESTORE_BASE, Medium, MemoryFile } from '../memory/memory_file.js';
+import * as path from 'node:path';
 import { PtracePlatform } from '../platform/ptrace/ptrace.js';
 import type { PtraceOptions } from '../platform/ptrace/ptrace.js';
 import { PlatformError } from '../platform/platform.js';
@@ -91,7 +92,44 @@ function stubIdentity(launched: Launched | null): PtraceOptions {
   return { stubUid: launched.stubUid, stubGid: launched.stubGid };
 }
 
-export type RootOverlay = 'memory' | 'none';
+/**
+ * The root's overlay, as runsc's --overlay2 names its media: 'memory' (the
+ * upper layer's pages in the sandbox's memory), 'self' (in a file on the
+ * root's own host file system), { dir } (in a file in that host directory),
+ * or 'none' (no overlay: the host root as it is, read-only).
+ */
+export type RootOverlay = 'memory' | 'none' | 'self' | { dir: string };
+
+const O_TMPFILE = 0o20200000;
+
+/**
+ * The file store for 'self' and { dir } (memory/memory_file.ts): a file
+ * without a name (O_TMPFILE) in the directory, so that nothing is left on
+ * the host when the sandbox ends, however it ends; where the host file
+ * system cannot make one, a named file removed at once. Returns -1 for the
+ * media without one.
+ */
+function openFileStore(overlay: RootOverlay, root: string): number {
+  if (overlay === 'memory' || overlay === 'none') return -1;
+  const dir = overlay === 'self' ? root : overlay.dir;
+  const what = overlay === 'self' ? `--overlay2 root:self (in ${dir})` : `--overlay2 root:dir=${dir}`;
+  try {
+    return fs.openSync(dir, O_TMPFILE | fs.constants.O_RDWR, 0o600);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EOPNOTSUPP' && code !== 'EISDIR') {
+      throw new BootError(`${what}: cannot make the upper layer's file: ${(e as Error).message}; use root:memory, or a directory the sandbox may write`, 125);
+    }
+  }
+  const name = path.join(dir, `.tsvisor-filestore-${process.pid}-${Date.now()}`);
+  try {
+    const fd = fs.openSync(name, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+    fs.unlinkSync(name);
+    return fd;
+  } catch (e) {
+    throw new BootError(`${what}: cannot make the upper layer's file: ${(e as Error).message}`, 125);
+  }
+}
 
 /**
  * The sandbox's root file system: the host root, under an overlay whose
@@ -102,7 +140,8 @@ function rootFileSystem(hostfs: HostFileSystem, hostRoot: string, mf: MemoryFile
   if (overlay === 'none') return { fs: hostfs, root: hostfs.root, flags: mountFlagsFrom(MS_RDONLY), source: hostRoot };
   const st = hostfs.root.stat();
   if (typeof st === 'number') throw new BootError(`cannot stat the root: ${errnoName(-st)}`, 125);
-  const upper = new TmpfsFileSystem(mf, { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid }, 'overlay-upper');
+  const upper = new TmpfsFileSystem(mf, { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid }, 'overlay-upper',
+    mf.hasFileStore ? Medium.FileStore : Medium.Memory);
   upper.root.setattr({ atime: [st.atimeSec, st.atimeNsec], mtime: [st.mtimeSec, st.mtimeNsec] });
   const ov = newOverlay({ fs: hostfs, root: hostfs.root }, { fs: upper, root: upper.root });
   return { fs: ov.fs, root: ov.root, flags: 0, source: 'overlay' };
@@ -271,8 +310,10 @@ export function runDo(opts: DoOptions): Promise<number> {
       throw new BootError((e as Error).message, 125);
     }
   }
-  const mf = new MemoryFile({ totalBytes: opts.totalMemory, maxVmas: opts.vmaBudget });
-  const platform = new PtracePlatform(mf.fd, stubIdentity(opts.launched));
+  const fileStoreFd = openFileStore(opts.overlay ?? 'memory', opts.root);
+  const mf = new MemoryFile({ totalBytes: opts.totalMemory, maxVmas: opts.vmaBudget, fileStoreFd });
+  const platform = new PtracePlatform(mf.fd, stubIdentity(opts.launched),
+    fileStoreFd < 0 ? null : { fd: fileStoreFd, base: FILESTORE_BASE });
   const rlimits = hostRlimits();
   const nofile = rlimits[RLIMIT_NOFILE].cur;
   const hostfs = new HostFileSystem(rootFd, opts.maxHostFds ?? defaultMaxHostFds(nofile === RLIM_INFINITY ? 1 << 20 : Number(nofile)));

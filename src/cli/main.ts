@@ -59,17 +59,27 @@ function launchFor(o: DoFlags, argv: string[], launched: Launched | null): Launc
 }
 
 /**
- * --overlay2 as runsc takes it ("root:MEDIUM" or "none"). runsc's self and
- * dir=PATH media, which keep the upper layer's pages in a host file, are
- * refused until the memory file can be a host file.
+ * --overlay2 as runsc takes it: "root:MEDIUM" or "none". MEDIUM is memory
+ * (the sandbox's memory), self (a file on the root's own host file
+ * system) or dir=PATH (a file in the host directory PATH, absolute).
  */
 function parseOverlay(v: string): RootOverlay {
   if (v === 'none') return 'none';
   if (v === 'root:memory') return 'memory';
-  if (v === 'root:self' || v.startsWith('root:dir=')) {
-    throw new BootError(`--overlay2 ${v}: an upper layer in a host file is not supported yet; use root:memory or none`, 125);
+  if (v === 'root:self') return 'self';
+  if (v.startsWith('root:dir=')) {
+    const dir = v.slice('root:dir='.length);
+    if (!dir.startsWith('/')) throw new BootError(`--overlay2 ${v}: the directory must be an absolute host path`, 125);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(dir);
+    } catch (e) {
+      throw new BootError(`--overlay2 ${v}: ${(e as Error).message}`, 125);
+    }
+    if (!st.isDirectory()) throw new BootError(`--overlay2 ${v}: ${dir} is not a directory`, 125);
+    return { dir: path.resolve(dir) };
   }
-  throw new BootError(`--overlay2 ${v}: expected root:memory or none`, 125);
+  throw new BootError(`--overlay2 ${v}: expected root:memory, root:self, root:dir=PATH or none`, 125);
 }
 
 /**
@@ -105,7 +115,7 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
     .option('--max-pending-signals <n>', 'the most signals queued in the whole sandbox; past it sigqueue fails with EAGAIN (default: 2^17)')
     .option('--max-descriptors <n>', 'the most descriptor slots in all the sandbox\'s fd tables; past it EMFILE, a fork ENOMEM (default: 2^22)')
     .option('--network <mode>', 'none: a network namespace of its own (no host network); host: the host\'s', 'none')
-    .option('--overlay2 <medium>', 'the root\'s overlay, as runsc\'s --overlay2: root:memory (default: writes go to the Sentry\'s memory, the host tree is never changed) or none (the host root as it is, read-only)', 'root:memory')
+    .option('--overlay2 <medium>', 'the root\'s overlay, as runsc\'s --overlay2: root:memory (default: writes go to the Sentry\'s memory, the host tree is never changed), root:self or root:dir=PATH (writes go to a nameless file on the root\'s host file system, or in the host directory PATH, so they use disk, not memory), or none (the host root as it is, read-only)', 'root:memory')
     .option('--userns', 'a user namespace even when run as root (other users always get one)', false)
     .option('-v, --volume <HOST:SANDBOX[:ro]>', 'bind-mount the host directory HOST at SANDBOX, read-write (the program\'s writes reach the host, only beneath HOST) or read-only with :ro (repeatable)', collect, [] as string[])
     .option('--unsafe-no-walls', 'UNSAFE, for measurements only: no namespaces, no seccomp filter, all capabilities', false)

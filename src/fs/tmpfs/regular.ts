@@ -82,11 +82,11 @@ export class TmpfsRegular extends TmpfsInode {
       if (!this.fs.chargePages(1)) return i - first;
       let run = n;
       if (run > 1 && !this.fs.chargePages(run - 1)) run = 1;
-      let off = this.mf.allocate(run * PAGE_SIZE);
+      let off = this.mf.allocate(run * PAGE_SIZE, this.fs.medium);
       if (off < 0 && run > 1) {
         this.fs.unchargePages(run - 1);
         run = 1;
-        off = this.mf.allocate(PAGE_SIZE);
+        off = this.mf.allocate(PAGE_SIZE, this.fs.medium);
       }
       if (off < 0) {
         this.fs.unchargePages(1);

@@ -18,7 +18,7 @@
 // pages per inode's total.
 
 import type { MemoryFile } from '../../memory/memory_file.js';
-import { PAGE_SIZE } from '../../memory/memory_file.js';
+import { FILESTORE_SIZE, Medium, PAGE_SIZE } from '../../memory/memory_file.js';
 import type { FileSystem, StatFS } from '../../vfs/inode.js';
 import { allocAnonDev } from '../../vfs/anon_dev.js';
 import { registerFileSystemType } from '../../vfs/fs_registry.js';
@@ -58,11 +58,19 @@ export class TmpfsFileSystem implements FileSystem {
   readonly root: TmpfsDir;
   private readonly opts: TmpfsOptions;
 
-  constructor(readonly mf: MemoryFile, opts: TmpfsOptions = {}, source = 'tmpfs') {
+  /**
+   * medium: where file pages live. Medium.FileStore (the root overlay's
+   * upper layer under --overlay2 root:self or root:dir=) puts them in the
+   * memory file's host file on disk: by default the instance is then as
+   * large as the file store, and a full disk is ENOSPC.
+   */
+  constructor(readonly mf: MemoryFile, opts: TmpfsOptions = {}, source = 'tmpfs', readonly medium: Medium = Medium.Memory) {
     this.source = source;
     this.opts = { ...opts };
     const totalPages = Math.floor(mf.limit / PAGE_SIZE);
-    this.maxPages = opts.size !== undefined ? Math.ceil(opts.size / PAGE_SIZE) : Math.floor(totalPages / 2);
+    const onDisk = medium === Medium.FileStore && mf.hasFileStore;
+    this.maxPages = opts.size !== undefined ? Math.ceil(opts.size / PAGE_SIZE)
+      : onDisk ? Math.floor(FILESTORE_SIZE / PAGE_SIZE) : Math.floor(totalPages / 2);
     this.maxInodes = opts.nrInodes ?? Math.floor(totalPages / 2);
     // The root is always made (Linux's mount fails only when memory does).
     this.usedInodes++;
@@ -96,10 +104,13 @@ export class TmpfsFileSystem implements FileSystem {
   }
 
   statfs(): StatFS {
+    let free = Math.max(0, this.maxPages - this.usedPages);
+    // On disk, the space left is the host file system's.
+    if (this.medium === Medium.FileStore && this.mf.hasFileStore) free = Math.min(free, Math.floor(this.mf.fileStoreAvail() / PAGE_SIZE));
     return {
       type: TMPFS_MAGIC, bsize: PAGE_SIZE, frsize: PAGE_SIZE, namelen: 255,
-      blocks: this.maxPages, bfree: Math.max(0, this.maxPages - this.usedPages),
-      bavail: Math.max(0, this.maxPages - this.usedPages),
+      blocks: Math.min(this.maxPages, this.usedPages + free), bfree: free,
+      bavail: free,
       files: this.maxInodes, ffree: Math.max(0, this.maxInodes - this.usedInodes),
     };
   }

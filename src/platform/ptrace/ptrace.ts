@@ -38,6 +38,8 @@ import { PlatformError, StopKind } from '../platform.js';
 export const STUB_BASE = 0x7fffff000000;
 export const STUB_END = 0x7fffff002000;
 const STUB_MEMFD = 3;
+/** The overlay's file store, when the sandbox has one (native/ptrace.c). */
+const STUB_STORE_FD = 5;
 
 const SYS_mmap = 9, SYS_mprotect = 10, SYS_munmap = 11, SYS_clone = 56;
 /** CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_PTRACE|CLONE_THREAD|CLONE_SYSVSEM: the stub's seccomp allows exactly these. */
@@ -211,7 +213,8 @@ class PtraceAddressSpace implements AddressSpace {
   private lost = false;
   onLost: ((why: string) => void) | null = null;
 
-  constructor(first: PtraceContext) {
+  /** storeBase: memory-file offsets from here on are the file store's (Infinity: none). */
+  constructor(first: PtraceContext, private readonly storeBase: number) {
     this.threads = [first];
   }
 
@@ -254,7 +257,9 @@ class PtraceAddressSpace implements AddressSpace {
   }
 
   mapFile(addr: number, fileOffset: number, length: number, prot: number): number {
-    const r = this.inject(SYS_mmap, addr, length, prot, MAP_SHARED | MAP_FIXED, STUB_MEMFD, fileOffset);
+    const store = fileOffset >= this.storeBase;
+    const r = this.inject(SYS_mmap, addr, length, prot, MAP_SHARED | MAP_FIXED,
+      store ? STUB_STORE_FD : STUB_MEMFD, store ? fileOffset - this.storeBase : fileOffset);
     return r < 0 && r > -4096 ? r : 0;
   }
 
@@ -334,14 +339,20 @@ export class PtracePlatform implements Platform {
    * address space costs a fork of a two-page process, not an exec.
    */
   private readonly master: number;
+  private readonly storeBase: number;
 
-  constructor(private readonly memfd: number, opts: PtraceOptions = {}) {
+  /**
+   * memfd: the memory file; store: its second file (memory/memory_file.ts's
+   * file store) and the offset its pages start at, if it has one.
+   */
+  constructor(private readonly memfd: number, opts: PtraceOptions = {}, store: { fd: number; base: number } | null = null) {
+    this.storeBase = store?.base ?? Infinity;
     this.cpu = native.getCpu();
     if (this.cpu >= 0 && native.setAffinity(0, this.cpu) < 0) this.cpu = -1;
     const root = (process.geteuid?.() ?? 0) === 0;
     const uid = opts.stubUid ?? (root ? STUB_ID_BASE + process.pid : -1);
     const gid = opts.stubGid ?? (root ? STUB_ID_BASE + process.pid : -1);
-    const pid = native.spawnStub(stubPath, this.memfd, uid, gid);
+    const pid = native.spawnStub(stubPath, this.memfd, uid, gid, store?.fd ?? -1);
     if (pid < 0) throw new PlatformError(stubError(-pid, uid));
     if (this.cpu >= 0) native.setAffinity(pid, this.cpu);
     this.master = pid;
@@ -369,7 +380,7 @@ export class PtracePlatform implements Platform {
     const ctx = new PtraceContext(pid);
     // Seed the registers from the stopped stub (segment selectors etc).
     native.getRegs(pid, ctx.regs.raw);
-    return { as: new PtraceAddressSpace(ctx), ctx };
+    return { as: new PtraceAddressSpace(ctx, this.storeBase), ctx };
   }
 }
 
