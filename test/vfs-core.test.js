@@ -103,7 +103,7 @@ test('mountinfo and mounts text', () => {
   const tmp = mk(vfs.root, 'tmp space');
   const t = new TmpfsFileSystem(mf, { size: 65536 });
   const m = vfs.attach(tmp, t, t.root, MS_NOSUID | MS_NODEV | MS_RELATIME, 'tmpfs');
-  m.makeShared();
+  vfs.setPropagation(m, 'shared', false);
   const rootId = vfs.initNs.root.id;
   const info = mountInfo(vfs.initNs, vfs.root).split('\n');
   assert.match(info[0], new RegExp(`^${rootId} ${rootId} 0:\\d+ / / rw,relatime - tmpfs rootfs rw,size=\\d+k,nr_inodes=\\d+,mode=755$`));

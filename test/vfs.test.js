@@ -11,7 +11,8 @@ import { assertSameAsNative, compileC, compileWarnings, runTsvisor, assertNoSent
 /** program -> modes it is built in */
 const PROGRAMS = {
   vfs_tree: ['dynamic', 'static'], // names, links, rename corner cases, permissions, getcwd, getdents, xattrs, times
-  vfs_mount: ['dynamic'], // mount/umount2/bind/remount/MS_MOVE/propagation/noexec/nodev/chroot/pivot_root, ENOSPC
+  vfs_mount: ['dynamic'], // mount/umount2/bind/remount/MS_MOVE/propagation flags/noexec/nodev/chroot/pivot_root, ENOSPC
+  vfs_propagation: ['dynamic'], // peer groups, slaves, private, unbindable: mounts and unmounts reaching peers, in one namespace and a copied one
   tmpfs_mmap: ['dynamic', 'static'],
   vfs_locks: ['dynamic'], // fcntl record locks, OFD locks, flock between processes
   tmpfs_order: ['dynamic'], // getdents lists newest first, as Linux's tmpfs; telldir/seekdir

@@ -5,13 +5,13 @@
 // namespace is the tree of mounts a task sees. Mount ids and parent ids
 // are those /proc/PID/mountinfo shows.
 //
-// Differs from Linux: propagation types are recorded (and shown in
-// mountinfo) but mount events do not propagate between peers: within one
-// namespace, which is what a container has, there are no peers to reach.
+// Propagation (peer groups, slaves, unbindable mounts) is in
+// propagation.ts.
 
 import { mountMade } from './inotify/watches.js';
 import type { FileSystem, Inode } from './inode.js';
 import { Dentry } from './dentry.js';
+import type { PeerGroup } from './propagation.js';
 
 // Per-mount flags, with mount(2)'s MS_* values.
 export const MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8, MS_SYNCHRONOUS = 16, MS_REMOUNT = 32,
@@ -46,11 +46,8 @@ export function statfsFlags(flags: number, readOnly: boolean): number {
   return f;
 }
 
-export type Propagation = 'private' | 'shared' | 'slave' | 'unbindable';
-
 let nextMountId = 21;
 let nextNsId = 1;
-let nextPeerGroup = 1;
 
 /** The most mounts one namespace may hold (Linux's fs.mount-max is 100000; each costs the Sentry heap). */
 export const MOUNT_MAX = 10000;
@@ -62,9 +59,12 @@ export class Mount {
   mountpoint: Dentry | null = null;
   parent: Mount | null = null;
   readonly children = new Set<Mount>();
-  propagation: Propagation = 'private';
-  /** The peer group of a shared mount (mountinfo's shared:N). */
-  peerGroup = 0;
+  /** The peer group of a shared mount (mountinfo's shared:N), or null. */
+  group: PeerGroup | null = null;
+  /** The group a slave receives from (mountinfo's master:N), or null. */
+  master: PeerGroup | null = null;
+  /** No bind may be made of it (MS_UNBINDABLE). */
+  unbindable = false;
   /** Open file descriptions whose dentries are in this mount. */
   openFiles = 0;
   /** Removed from its namespace (umount). */
@@ -89,11 +89,6 @@ export class Mount {
 
   get readOnly(): boolean {
     return (this.flags & MS_RDONLY) !== 0 || this.fs.readOnly;
-  }
-
-  makeShared(): void {
-    if (this.peerGroup === 0) this.peerGroup = nextPeerGroup++;
-    this.propagation = 'shared';
   }
 
   /** This mount and every mount below it, parents first. */

@@ -53,9 +53,9 @@ export function mountInfo(ns: MountNamespace, root: Dentry): string {
     if (at === null) continue;
     const parentId = m.parent?.id ?? m.id;
     const opt: string[] = [];
-    if (m.propagation === 'shared') opt.push(`shared:${m.peerGroup}`);
-    if (m.propagation === 'slave' && m.peerGroup !== 0) opt.push(`master:${m.peerGroup}`);
-    if (m.propagation === 'unbindable') opt.push('unbindable');
+    if (m.group !== null) opt.push(`shared:${m.group.id}`);
+    if (m.master !== null) opt.push(`master:${m.master.id}`);
+    if (m.unbindable) opt.push('unbindable');
     out += `${m.id} ${parentId} ${devOf(m)} ${mangle(m.fsRootPath)} ${mangle(at)} ${mountOptions(m)}` +
       `${opt.length > 0 ? ' ' + opt.join(' ') : ''} - ${m.fs.type} ${mangle(m.source)} ${superOptions(m)}\n`;
   }

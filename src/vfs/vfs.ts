@@ -15,6 +15,10 @@ import { Dentry, sameInode } from './dentry.js';
 import { mountGone } from './inotify/watches.js';
 import type { Credentials, FileSystem, Inode } from './inode.js';
 import { Mount, MountNamespace, MOUNT_MAX, MS_NOSYMFOLLOW, MS_REC } from './mount.js';
+import {
+  cloneKind, componentsIn, forget, fsPathOf, receivers, setPrivate, setShared, setSlave, setUnbindable,
+} from './propagation.js';
+import type { Receiver } from './propagation.js';
 import { S_IFDIR, S_IFLNK, S_IFMT } from './stat.js';
 import {
   EACCES, EBUSY, EINVAL, ELOOP, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR, EXDEV,
@@ -337,14 +341,98 @@ export class VirtualFilesystem {
 
   // ---- mounts -----------------------------------------------------------
 
-  /** Attaches a new mount of fs (rooted at rootInode) at target, in target's namespace. */
+  /**
+   * Attaches a new mount of fs (rooted at rootInode) at target, in
+   * target's namespace; what receives mounts from target's mount (its
+   * peers and slaves) gets a copy at the same place.
+   */
   attach(target: Dentry, fs: FileSystem, rootInode: Inode, flags: number, source: string, fsRootPath = '/'): Mount | number {
+    const m = this.attachOne(target, fs, rootInode, flags, source, fsRootPath);
+    if (typeof m === 'number') return m;
+    const e = this.propagateMount(target, m);
+    if (e < 0) {
+      this.umount(m, true, () => false);
+      return e;
+    }
+    return m;
+  }
+
+  /** attach without propagation: a mount below a shared one is shared itself, in a group of its own. */
+  private attachOne(target: Dentry, fs: FileSystem, rootInode: Inode, flags: number, source: string, fsRootPath = '/', like: Mount | null = null): Mount | number {
     const ns = target.mount.ns;
     if (ns.mounts.size >= MOUNT_MAX) return -ENOSPC;
     if (target.dead) return -ENOENT;
     const m = new Mount(fs, rootInode, flags, ns, source, fsRootPath, target.name);
+    if (like !== null) cloneKind(like, m);
+    if (target.mount.group !== null) setShared(m);
     this.graft(m, target);
     return m;
+  }
+
+  /**
+   * Copies the tree of m (just mounted at target) to every mount that
+   * receives from target's mount, at the same place in each (where that
+   * mount's root holds it). -ENOSPC, with nothing copied, when a namespace
+   * would pass MOUNT_MAX.
+   */
+  private propagateMount(target: Dentry, m: Mount): number {
+    const rs = receivers(target.mount, m.group);
+    if (rs.length === 0) return 0;
+    const fsPath = fsPathOf(target.mount, target);
+    const tree = m.subtree();
+    const places: { r: Receiver; at: Dentry }[] = [];
+    const adds = new Map<MountNamespace, number>();
+    for (const r of rs) {
+      if (r.mount.detached) continue;
+      const found = this.walkComponents(r.mount, componentsIn(r.mount, fsPath));
+      if (found === null) continue;
+      // Something mounted there already: the copy goes on top of it (Linux tucks it beneath).
+      const at = crossDown(found);
+      places.push({ r, at });
+      adds.set(r.mount.ns, (adds.get(r.mount.ns) ?? 0) + tree.length);
+    }
+    for (const [ns, n] of adds) if (ns.mounts.size + n > MOUNT_MAX) return -ENOSPC;
+    for (const { r, at } of places) {
+      const copies = new Map<Mount, Mount>();
+      for (const x of tree) {
+        const top = x === m;
+        const mp = top ? at : this.findIn(copies.get(x.parent as Mount) as Mount, x.mountpoint as Dentry, (x.parent as Mount).root);
+        if (mp === null) continue;
+        const c = new Mount(x.fs, x.root.inode, x.flags, mp.mount.ns, x.source, x.fsRootPath, mp.name);
+        // The top copy takes the kind receivers() gave; the mounts below it are peers (or slaves) of their originals.
+        const group = top ? r.group : r.master === null ? x.group : null;
+        const master = top ? r.master : r.master === null ? null : x.group;
+        if (group !== null) {
+          group.members.add(c);
+          c.group = group;
+        }
+        if (master !== null) {
+          master.slaves.add(c);
+          c.master = master;
+        }
+        this.graft(c, mp);
+        copies.set(x, c);
+      }
+    }
+    return 0;
+  }
+
+  /** The dentry reached from m's root by names, or null. */
+  private walkComponents(m: Mount, names: string[] | null): Dentry | null {
+    if (names === null) return null;
+    let cur = m.root;
+    for (const n of names) {
+      const c = this.child(cur, n);
+      if (typeof c === 'number') return null;
+      cur = c;
+    }
+    return cur;
+  }
+
+  /** Changes the propagation of m (with rec, of every mount below it too), as mount(2)'s MS_SHARED and the rest. */
+  setPropagation(m: Mount, kind: 'shared' | 'private' | 'slave' | 'unbindable', rec: boolean): void {
+    const set = kind === 'shared' ? setShared : kind === 'private' ? setPrivate : kind === 'slave' ? setSlave : setUnbindable;
+    for (const x of rec ? m.subtree() : [m]) set(x);
   }
 
   /**
@@ -379,8 +467,6 @@ export class VirtualFilesystem {
     target.mount.children.add(m);
     target.mounted = m;
     m.ns.mounts.add(m);
-    // A mount under a shared parent joins a peer group of its own (what Linux's propagation would make).
-    if (m.parent.propagation === 'shared' && m.propagation === 'private') m.makeShared();
   }
 
   /**
@@ -388,13 +474,14 @@ export class VirtualFilesystem {
    * source dentry; with MS_REC the mounts below source come too.
    */
   bind(source: Dentry, target: Dentry, flags: number): Mount | number {
-    if (source.mount.propagation === 'unbindable') return -EINVAL;
+    if (source.mount.unbindable) return -EINVAL;
     const ns = target.mount.ns;
     const subs = flags & MS_REC ? source.mount.subtree().filter((m) => m !== source.mount &&
-      m.mountpoint !== null && m.mountpoint.isWithin(source) && m.propagation !== 'unbindable') : [];
+      m.mountpoint !== null && m.mountpoint.isWithin(source) && !m.unbindable) : [];
     if (ns.mounts.size + 1 + subs.length > MOUNT_MAX) return -ENOSPC;
-    const rootPath = joinFsPath(source.mount.fsRootPath, source.pathFrom(source.mount.root).path);
-    const top = this.attach(target, source.mount.fs, source.inode, source.mount.flags, source.mount.source, rootPath);
+    const rootPath = fsPathOf(source.mount, source);
+    // The copies are made whole, then the tree propagates from target once (Linux's copy_tree, then attach_recursive_mnt).
+    const top = this.attachOne(target, source.mount.fs, source.inode, source.mount.flags, source.mount.source, rootPath, source.mount);
     if (typeof top === 'number') return top;
     // Each submount goes to the same place below the new mount.
     const copies = new Map<Mount, Mount>([[source.mount, top]]);
@@ -404,9 +491,14 @@ export class VirtualFilesystem {
       const base = m.parent === source.mount ? source : (m.parent as Mount).root;
       const mp = this.findIn(parentCopy, m.mountpoint as Dentry, base);
       if (mp === null) continue;
-      const c = this.attach(mp, m.fs, m.root.inode, m.flags, m.source, m.fsRootPath);
+      const c = this.attachOne(mp, m.fs, m.root.inode, m.flags, m.source, m.fsRootPath, m);
       if (typeof c === 'number') return c;
       copies.set(m, c);
+    }
+    const e = this.propagateMount(target, top);
+    if (e < 0) {
+      this.umount(top, true, () => false);
+      return e;
     }
     return top;
   }
@@ -435,17 +527,45 @@ export class VirtualFilesystem {
    */
   umount(m: Mount, detach: boolean, inUse: (m: Mount) => boolean): number {
     if (m.parent === null || m.mountpoint === null) return -EINVAL;
-    const subtree = m.subtree();
     if (!detach && (m.children.size > 0 || inUse(m))) return -EBUSY;
-    const ns = m.ns;
-    this.ungraft(m);
-    for (const s of subtree) {
-      if (s !== m && s.mountpoint !== null) unmark(ns, s.mountpoint);
-      ns.mounts.delete(s);
+    const gone = new Set(m.subtree());
+    this.propagateUmount(gone);
+    for (const s of gone) {
+      if (s.parent !== null && !gone.has(s.parent)) this.ungraft(s);
+      else if (s.mountpoint !== null) unmark(s.ns, s.mountpoint);
+    }
+    for (const s of gone) {
+      s.ns.mounts.delete(s);
       s.detached = true;
+      forget(s);
       mountGone(s.fs);
     }
     return 0;
+  }
+
+  /**
+   * Adds to `gone` the copies that receivers of each leaving mount's
+   * parent hold at the same place (Linux's propagate_umount): the mount of
+   * the same file system there, when everything below it goes too.
+   */
+  private propagateUmount(gone: Set<Mount>): void {
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const x of [...gone]) {
+        const p = x.parent;
+        if (p === null || x.mountpoint === null || p.group === null) continue;
+        const fsPath = fsPathOf(p, x.mountpoint);
+        for (const r of receivers(p, null)) {
+          for (const c of r.mount.children) {
+            if (gone.has(c) || c.fs !== x.fs || c.mountpoint === null) continue;
+            if (fsPathOf(r.mount, c.mountpoint) !== fsPath) continue;
+            if ([...c.children].some((k) => !gone.has(k))) continue;
+            gone.add(c);
+            changed = true;
+          }
+        }
+      }
+    }
   }
 
   /** Takes m off its mount point (it stays a tree of its own). */
@@ -493,7 +613,8 @@ export class VirtualFilesystem {
     const copy = new MountNamespace();
     const map = new Map<Mount, Mount>();
     const rootCopy = new Mount(ns.root.fs, ns.root.root.inode, ns.root.flags, copy, ns.root.source, ns.root.fsRootPath);
-    rootCopy.propagation = ns.root.propagation === 'shared' ? 'slave' : ns.root.propagation;
+    // Linux's copy_tree for CLONE_NEWNS: a copy is a peer of a shared original, a slave of a slave's master.
+    cloneKind(ns.root, rootCopy);
     copy.root = rootCopy;
     copy.mounts.add(rootCopy);
     map.set(ns.root, rootCopy);
@@ -504,9 +625,7 @@ export class VirtualFilesystem {
       const mp = this.findIn(pc, m.mountpoint, (m.parent as Mount).root);
       if (mp === null) continue;
       const c = new Mount(m.fs, m.root.inode, m.flags, copy, m.source, m.fsRootPath, mp.name);
-      // Linux's copy_tree: shared mounts become slaves of the originals' peer groups.
-      c.propagation = m.propagation;
-      c.peerGroup = m.peerGroup;
+      cloneKind(m, c);
       this.graft(c, mp);
       map.set(m, c);
     }
@@ -528,9 +647,4 @@ function unmark(ns: MountNamespace, mp: Dentry): void {
 /** p's components. */
 export function splitPath(p: string): string[] {
   return p.split('/').filter((c) => c.length > 0);
-}
-
-function joinFsPath(base: string, rel: string): string {
-  if (rel === '/') return base;
-  return base === '/' ? rel : base + rel;
 }

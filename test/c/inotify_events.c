@@ -12,7 +12,7 @@
  * It runs in a private mount namespace on a tmpfs of its own over /tmp
  * (as test/c/vfs_tree.c), natively as root and under tsvisor.
  */
-#include "common.h"
+#include "private_tmp.h"
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
@@ -379,14 +379,7 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	umask(022);
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-		printf("setup: cannot make a private mount namespace: %s\n", errname(errno));
-		return 3;
-	}
-	if (mount("tmpfs", "/tmp", "tmpfs", 0, "size=8m,mode=755") < 0) {
-		printf("setup: mount tmpfs: %s\n", errname(errno));
-		return 3;
-	}
+	if (private_tmp("size=8m,mode=755") < 0) return 3;
 	basics();
 	memset(wdname, 0, sizeof wdname);
 	flags_and_errors();

@@ -6,7 +6,7 @@
  * Runs on a tmpfs of its own in a private mount namespace, natively (as
  * root) and under tsvisor.
  */
-#include "common.h"
+#include "private_tmp.h"
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mman.h>
@@ -17,11 +17,7 @@
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-		mount("tmpfs", "/tmp", "tmpfs", 0, "size=8m") < 0) {
-		printf("setup: %s\n", errname(errno));
-		return 3;
-	}
+	if (private_tmp("size=8m") < 0) return 3;
 	int fd = open("/tmp/shm", O_CREAT | O_RDWR, 0644);
 	show("ftruncate", ftruncate(fd, 3 * 4096));
 	char *m = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

@@ -7,7 +7,7 @@
  * Runs on a tmpfs of its own in a private mount namespace, natively (as
  * root) and under tsvisor.
  */
-#include "common.h"
+#include "private_tmp.h"
 #include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -33,11 +33,7 @@ static void touch(const char *path)
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-		mount("tmpfs", "/tmp", "tmpfs", 0, "size=8m") < 0) {
-		printf("setup: %s\n", errname(errno));
-		return 3;
-	}
+	if (private_tmp("size=8m") < 0) return 3;
 	mkdir("/tmp/d", 0755);
 	touch("/tmp/d/a");
 	touch("/tmp/d/b");

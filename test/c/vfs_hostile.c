@@ -11,7 +11,7 @@
  *   links       symlink chains: 40 resolve, 41 are ELOOP; a self loop
  *   sparse      a 2^50-byte sparse file: seeks, punches and fallocates over all of it
  */
-#include "common.h"
+#include "private_tmp.h"
 #include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -21,11 +21,7 @@
 
 static int setup(const char *opts)
 {
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-		mount("tmpfs", "/tmp", "tmpfs", 0, opts) < 0) {
-		printf("setup: %s\n", errname(errno));
-		return -1;
-	}
+	if (private_tmp(opts) < 0) return -1;
 	return chdir("/tmp");
 }
 

@@ -6,7 +6,7 @@
  * does not), and flock(2) (shared, exclusive, LOCK_NB, conversion). On a
  * tmpfs in a private mount namespace, natively and under tsvisor.
  */
-#include "common.h"
+#include "private_tmp.h"
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/file.h>
@@ -33,11 +33,7 @@ static void getlk(const char *name, int fd, int cmd, short type, off_t start, of
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-		mount("tmpfs", "/tmp", "tmpfs", 0, "size=1m") < 0) {
-		printf("setup: %s\n", errname(errno));
-		return 3;
-	}
+	if (private_tmp("size=1m") < 0) return 3;
 	int fd = open("/tmp/lockfile", O_CREAT | O_RDWR, 0644);
 	write(fd, "0123456789", 10);
 	pid_t me = getpid();

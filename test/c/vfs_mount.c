@@ -8,7 +8,7 @@
  * Natively it runs as root in the same private namespace, on a tmpfs over
  * /tmp, so both runs start from the same empty tree.
  */
-#include "common.h"
+#include "private_tmp.h"
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mman.h>
@@ -90,14 +90,7 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	umask(022);
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-		printf("setup: cannot make a private mount namespace: %s\n", errname(errno));
-		return 3;
-	}
-	if (mount("tmpfs", "/tmp", "tmpfs", 0, "size=8m,mode=755") < 0) {
-		printf("setup: mount tmpfs: %s\n", errname(errno));
-		return 3;
-	}
+	if (private_tmp("size=8m,mode=755") < 0) return 3;
 	mkdir("/tmp/t", 0755);
 	chdir("/tmp/t");
 	touch("/tmp/t/marker_pivot");

@@ -4,7 +4,7 @@
  * across a mount root, AT_EMPTY_PATH and AT_SYMLINK_NOFOLLOW. Runs in a
  * private mount namespace on a tmpfs over /tmp, natively and under tsvisor.
  */
-#include "common.h"
+#include "private_tmp.h"
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
@@ -37,11 +37,7 @@ static void try(const char *name, int dirfd, const char *path, unsigned long lon
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-		mount("tmpfs", "/tmp", "tmpfs", 0, "size=1m") < 0) {
-		printf("setup: %s\n", errname(errno));
-		return 3;
-	}
+	if (private_tmp("size=1m") < 0) return 3;
 	mkdir("/tmp/r", 0755);
 	mkdir("/tmp/r/a", 0755);
 	mkdir("/tmp/r/a/b", 0755);

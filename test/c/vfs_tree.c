@@ -10,7 +10,7 @@
  * the two runs start from the same empty directory and the host's /tmp is
  * never touched.
  */
-#include "common.h"
+#include "private_tmp.h"
 #include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -122,14 +122,7 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	umask(022);
-	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-		printf("setup: cannot make a private mount namespace: %s\n", errname(errno));
-		return 3;
-	}
-	if (mount("tmpfs", "/tmp", "tmpfs", 0, "size=8m,mode=755") < 0) {
-		printf("setup: mount tmpfs: %s\n", errname(errno));
-		return 3;
-	}
+	if (private_tmp("size=8m,mode=755") < 0) return 3;
 	struct statfs sf;
 	statfs("/tmp", &sf);
 	printf("statfs_magic: %d\n", sf.f_type == TMPFS_MAGIC);

@@ -6,9 +6,10 @@
 // Checks run in Linux's order (fs/namespace.c: path_mount, do_umount,
 // pivot_root). uid 0 holds CAP_SYS_ADMIN; nobody else may mount.
 //
-// Differs from Linux: propagation types are recorded, not acted on (one
-// namespace has no peers to propagate to; a copied namespace's mounts are
-// not peers of the original's); MNT_FORCE is accepted and does what a
+// Mounts and unmounts propagate between peers and to slaves, in one
+// namespace and across copied ones (src/vfs/propagation.ts).
+//
+// Differs from Linux: MS_MOVE does not propagate; MNT_FORCE is accepted and does what a
 // plain umount does (no file system here has umount_begin); mount(2) has
 // no block-device sources (a source is a name only).
 
@@ -105,13 +106,8 @@ export function sysMount(t: Task): number {
     if ((kinds & (kinds - 1)) !== 0 || flags & ~(PROPAGATION | MS_REC | 0x8000)) return -EINVAL;
     const m = mountRootedAt(target);
     if (m === null) return -EINVAL;
-    for (const x of flags & MS_REC ? m.subtree() : [m]) {
-      if (kinds === MS_SHARED) x.makeShared();
-      else {
-        x.propagation = kinds === MS_PRIVATE ? 'private' : kinds === MS_SLAVE ? 'slave' : 'unbindable';
-        if (kinds !== MS_SLAVE) x.peerGroup = 0;
-      }
-    }
+    vfs.setPropagation(m, kinds === MS_SHARED ? 'shared' : kinds === MS_PRIVATE ? 'private' : kinds === MS_SLAVE ? 'slave' : 'unbindable',
+      (flags & MS_REC) !== 0);
     return 0;
   }
   if (flags & MS_BIND) {

@@ -94,7 +94,7 @@ full('faccessat', file.sysFaccessat);
 full('faccessat2', file.sysFaccessat2);
 full('umask', file.sysUmask);
 full('chroot', file.sysChroot);
-partial('mount', mount.sysMount, 'new tmpfs instances and the registered types, MS_BIND (MS_REC), MS_REMOUNT, MS_MOVE; propagation types are recorded but nothing propagates; no block devices');
+partial('mount', mount.sysMount, 'new tmpfs instances and the registered types, MS_BIND (MS_REC), MS_REMOUNT, MS_MOVE, propagation between peers and to slaves (MS_MOVE itself does not propagate); no block devices');
 partial('umount2', mount.sysUmount2, 'MNT_FORCE does what a plain umount does');
 full('pivot_root', mount.sysPivotRoot);
 partial('unshare', mount.sysUnshare, 'CLONE_NEWNS, CLONE_FS, CLONE_FILES; other namespaces are ENOSYS');
