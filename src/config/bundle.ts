@@ -11,6 +11,9 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+// Node loads the package's UMD build (its exports are found by name); esbuild takes its ESM build
+// (--main-fields=module,main in package.json: the UMD build's inner requires cannot be bundled).
+import * as jsonc from 'jsonc-parser';
 import { SpecError } from './errors.js';
 import type { Spec } from './spec.js';
 import { validateSpec } from './validate.js';
@@ -40,20 +43,43 @@ function reason(e: unknown): string {
   }
 }
 
+/** jsonc-parser's error codes in words. */
+const SYNTAX: Partial<Record<jsonc.ParseErrorCode, string>> = {
+  [jsonc.ParseErrorCode.InvalidNumberFormat]: 'a malformed number',
+  [jsonc.ParseErrorCode.PropertyNameExpected]: 'a property name in double quotes was expected',
+  [jsonc.ParseErrorCode.ValueExpected]: 'a value was expected',
+  [jsonc.ParseErrorCode.ColonExpected]: "':' was expected",
+  [jsonc.ParseErrorCode.CommaExpected]: "',' was expected",
+  [jsonc.ParseErrorCode.CloseBraceExpected]: "'}' was expected",
+  [jsonc.ParseErrorCode.CloseBracketExpected]: "']' was expected",
+  [jsonc.ParseErrorCode.EndOfFileExpected]: 'nothing may follow the JSON value',
+  [jsonc.ParseErrorCode.InvalidCommentToken]: 'comments are not allowed in JSON',
+  [jsonc.ParseErrorCode.UnexpectedEndOfComment]: 'comments are not allowed in JSON',
+  [jsonc.ParseErrorCode.UnexpectedEndOfString]: 'a string is not closed',
+  [jsonc.ParseErrorCode.UnexpectedEndOfNumber]: 'a number ends too soon',
+  [jsonc.ParseErrorCode.InvalidUnicode]: 'a malformed \\u escape',
+  [jsonc.ParseErrorCode.InvalidEscapeCharacter]: 'an invalid escape in a string',
+  [jsonc.ParseErrorCode.InvalidCharacter]: 'a control character in a string (write it as an escape)',
+};
+
 /**
- * Text as JSON, or a SpecError with the parser's complaint and where it is
- * (line and column, 1-based). file names the file in the message.
+ * Text as JSON, or a SpecError saying what is wrong and where (line and
+ * column, 1-based). JSON.parse parses; when it fails, jsonc-parser (strict:
+ * no comments, no trailing commas) finds the place, as V8's messages give
+ * no position for an unexpected token. file names the file in the message.
  */
 export function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
     if (!(e instanceof SyntaxError)) throw e;
-    // V8 says "... in JSON at position N" (Node 22 adds "(line L column C)"), or "Unexpected end of JSON input".
-    const m = /\s*in JSON at position (\d+)(?: \(line \d+ column \d+\))?/.exec(e.message);
-    const pos = m === null ? text.length : Number(m[1]);
-    const what = m === null ? e.message : e.message.slice(0, m.index) + e.message.slice(m.index + m[0].length);
-    const before = text.slice(0, pos).split('\n');
+    if (text.trim() === '') throw new SpecError(file, [{ field: '', message: 'is empty, not JSON' }]);
+    const errors: jsonc.ParseError[] = [];
+    jsonc.parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+    const first = errors[0];
+    if (first === undefined) throw new SpecError(file, [{ field: '', message: `is not valid JSON: ${e.message}` }]);
+    const what = SYNTAX[first.error] ?? `unexpected ${JSON.stringify(text.slice(first.offset, first.offset + Math.max(1, first.length)))}`;
+    const before = text.slice(0, first.offset).split('\n');
     const where = `line ${before.length}, column ${before[before.length - 1].length + 1}`;
     throw new SpecError(file, [{ field: '', message: `is not valid JSON: ${what} (at ${where})` }]);
   }
