@@ -1,5 +1,5 @@
 // The config.json that `tsvisor spec` writes: runc 1.1's example spec (its
-// `runc spec`: a read-only rootfs, `sh` on a terminal, three capabilities,
+// `runc spec`, 1.1.2 and later: a read-only rootfs, `sh` on a terminal, three capabilities,
 // the usual /proc, /dev, /sys mounts, masked and read-only /proc and /sys
 // paths, new pid, network, ipc, uts and mount namespaces) and runc's
 // rootless variant of it. The text is byte for byte what runc 1.1 writes
@@ -24,7 +24,8 @@ export function exampleSpec(): Spec {
       args: ['sh'],
       env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm'],
       cwd: '/',
-      // runc 1.1 dropped "inheritable" from its example (runc#3267, ambient capabilities done right).
+      // No "inheritable" set: runc dropped it in 1.1.2 ("do not set inheritable capabilities", the fix of
+      // CVE-2022-29162), so 1.1.2 and later write none; 1.1.0 and 1.1.1 wrote one.
       capabilities: {
         bounding: [...DEFAULT_CAPS], effective: [...DEFAULT_CAPS], permitted: [...DEFAULT_CAPS], ambient: [...DEFAULT_CAPS],
       },
