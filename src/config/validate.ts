@@ -11,8 +11,9 @@
 // unknown capability is an error (runc 1.1 warns and drops it), soft > hard
 // in an rlimit is an error at load (runc fails later, in setrlimit), and a
 // new user namespace without id mappings is an error (runc does not check;
-// the container's ids are then unmapped). Where runc checks (hostname needs a UTS namespace, sysctls
-// need their namespaces, duplicate namespaces), the rule is runc 1.1's.
+// the container's ids are then unmapped). Where runc checks (hostname needs
+// a UTS namespace, sysctls need their namespaces, duplicate namespaces), the
+// rule is runc 1.1's.
 
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { fieldPath, SpecError, type Problem } from './errors.js';
