@@ -10,6 +10,8 @@ import { execLauncher, NETWORK_MODES } from '../boot/launch.js';
 import type { Launched, NetworkMode, Volume } from '../boot/launch.js';
 import { nodeCommandLine } from './handover.js';
 import { writeStderr } from '../kernel/log.js';
+import { addSpecCommand } from './spec.js';
+import { addFeaturesCommand } from './features.js';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -155,6 +157,9 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
         throw e;
       });
     });
+
+  addSpecCommand(program);
+  addFeaturesCommand(program);
 
   if (argv.length === 0) {
     writeStderr(program.helpInformation());

@@ -1,0 +1,134 @@
+// An OCI bundle on the host: a directory holding config.json and, usually,
+// the root file system that config.json's root.path names. loadBundle reads
+// and validates it (validate.ts) and resolves the root; every failure is a
+// SpecError naming the file and field.
+//
+// Differs from runc: runc chdirs into the bundle and refuses a root that is
+// reached through a symlink ("not an absolute path, or a symlink"); here the
+// root is resolved against the bundle without chdir, symlinks are followed,
+// and rootPath is the real path, which is what the Sentry will open (below
+// it, no host symlink is ever followed out: DESIGN.md, "Files").
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+// Node loads the package's UMD build (its exports are found by name); esbuild takes its ESM build
+// (--main-fields=module,main in package.json: the UMD build's inner requires cannot be bundled).
+import * as jsonc from 'jsonc-parser';
+import { SpecError } from './errors.js';
+import type { Spec } from './spec.js';
+import { validateSpec } from './validate.js';
+
+export interface Bundle {
+  /** Absolute path of the bundle directory. */
+  readonly dir: string;
+  /** config.json as the user named it (bundle argument joined with config.json), for messages. */
+  readonly configFile: string;
+  /** The validated config.json; spec.root and spec.process are present. */
+  readonly spec: Spec & { root: NonNullable<Spec['root']>; process: NonNullable<Spec['process']> };
+  /** The real absolute host path of root.path, an existing directory. */
+  readonly rootPath: string;
+}
+
+function errnoOf(e: unknown): string {
+  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
+}
+
+function reason(e: unknown): string {
+  switch (errnoOf(e)) {
+    case 'ENOENT': return 'does not exist';
+    case 'EACCES': return 'permission denied';
+    case 'ENOTDIR': return 'a component of the path is not a directory';
+    case 'ELOOP': return 'too many levels of symbolic links';
+    default: return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** jsonc-parser's error codes in words. */
+const SYNTAX: Partial<Record<jsonc.ParseErrorCode, string>> = {
+  [jsonc.ParseErrorCode.InvalidNumberFormat]: 'a malformed number',
+  [jsonc.ParseErrorCode.PropertyNameExpected]: 'a property name in double quotes was expected',
+  [jsonc.ParseErrorCode.ValueExpected]: 'a value was expected',
+  [jsonc.ParseErrorCode.ColonExpected]: "':' was expected",
+  [jsonc.ParseErrorCode.CommaExpected]: "',' was expected",
+  [jsonc.ParseErrorCode.CloseBraceExpected]: "'}' was expected",
+  [jsonc.ParseErrorCode.CloseBracketExpected]: "']' was expected",
+  [jsonc.ParseErrorCode.EndOfFileExpected]: 'nothing may follow the JSON value',
+  [jsonc.ParseErrorCode.InvalidCommentToken]: 'comments are not allowed in JSON',
+  [jsonc.ParseErrorCode.UnexpectedEndOfComment]: 'comments are not allowed in JSON',
+  [jsonc.ParseErrorCode.UnexpectedEndOfString]: 'a string is not closed',
+  [jsonc.ParseErrorCode.UnexpectedEndOfNumber]: 'a number ends too soon',
+  [jsonc.ParseErrorCode.InvalidUnicode]: 'a malformed \\u escape',
+  [jsonc.ParseErrorCode.InvalidEscapeCharacter]: 'an invalid escape in a string',
+  [jsonc.ParseErrorCode.InvalidCharacter]: 'a control character in a string (write it as an escape)',
+};
+
+/**
+ * Text as JSON, or a SpecError saying what is wrong and where (line and
+ * column, 1-based). JSON.parse parses; when it fails, jsonc-parser (strict:
+ * no comments, no trailing commas) finds the place, as V8's messages give
+ * no position for an unexpected token. file names the file in the message.
+ */
+export function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
+    if (text.trim() === '') throw new SpecError(file, [{ field: '', message: 'is empty, not JSON' }]);
+    const errors: jsonc.ParseError[] = [];
+    jsonc.parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+    const first = errors[0];
+    if (first === undefined) throw new SpecError(file, [{ field: '', message: `is not valid JSON: ${e.message}` }]);
+    const what = SYNTAX[first.error] ?? `unexpected ${JSON.stringify(text.slice(first.offset, first.offset + Math.max(1, first.length)))}`;
+    const before = text.slice(0, first.offset).split('\n');
+    const where = `line ${before.length}, column ${before[before.length - 1].length + 1}`;
+    throw new SpecError(file, [{ field: '', message: `is not valid JSON: ${what} (at ${where})` }]);
+  }
+}
+
+/** Reads FILE as JSON, or throws SpecError ("does not exist", "is not valid JSON: ... (at line 3, column 7)"). */
+export function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const why = errnoOf(e) === 'EISDIR' ? 'is a directory, not a file' : reason(e);
+    throw new SpecError(file, [{ field: '', message: why }]);
+  }
+  return parseJson(text, file);
+}
+
+/**
+ * Reads and validates BUNDLE/config.json and finds its root file system.
+ * bundleDir may be relative (to the current directory). Throws SpecError.
+ */
+export function loadBundle(bundleDir: string): Bundle {
+  const dir = path.resolve(bundleDir);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch (e) {
+    throw new SpecError(bundleDir, [{ field: '', message: `bundle directory ${reason(e)}` }]);
+  }
+  if (!st.isDirectory()) throw new SpecError(bundleDir, [{ field: '', message: 'is not a directory (a bundle is a directory holding config.json)' }]);
+
+  const configFile = path.join(bundleDir, 'config.json');
+  if (!fs.existsSync(path.join(dir, 'config.json'))) {
+    throw new SpecError(configFile, [{ field: '', message: 'does not exist (every bundle needs one; `tsvisor spec` writes an example)' }]);
+  }
+  const spec = validateSpec(readJsonFile(configFile), configFile);
+  // validateSpec has made sure both are present; the types cannot say so.
+  const root = spec.root, proc = spec.process;
+  if (root === undefined || proc === undefined) throw new Error('internal error: validateSpec let a spec without root or process through');
+
+  const rootAt = path.resolve(dir, root.path);
+  let real: string;
+  try {
+    real = fs.realpathSync(rootAt);
+  } catch (e) {
+    throw new SpecError(configFile, [{ field: 'root.path', message: `${rootAt} ${reason(e)}` }]);
+  }
+  if (!fs.statSync(real).isDirectory()) {
+    throw new SpecError(configFile, [{ field: 'root.path', message: `${rootAt} is not a directory` }]);
+  }
+  return { dir, configFile, spec: { ...spec, root, process: proc }, rootPath: real };
+}
