@@ -243,14 +243,17 @@ export interface ExecCredentials {
 
 /**
  * The credentials after an execve of a file with no capabilities and no
- * set-id bits (commoncap's cap_bprm_creds_from_file as of Linux 6.15,
- * which no longer counts differing real and effective ids as set-id):
- * root (euid 0, or ruid 0, unless SECBIT_NOROOT) gets permitted =
- * bounding ∪ inheritable, and with euid 0 effective = permitted; anyone
- * else keeps only the ambient set, as permitted and effective. A gain
- * over the old permitted set is refused under no_new_privs (the sets are
- * intersected with the old ones and the effective ids fall back to the
- * real ones). Keepcaps is cleared; the saved ids become the effective ones.
+ * set-id bits (commoncap's cap_bprm_creds_from_file as of Linux 6.16,
+ * where only ids changed by the file count as set-id, so the ambient set
+ * survives an euid that differs from the ruid): root (euid 0, or ruid 0,
+ * unless SECBIT_NOROOT) gets permitted = bounding ∪ inheritable, and with
+ * euid 0 effective = permitted; anyone else keeps only the ambient set,
+ * as permitted and effective. A gain over the old permitted set is
+ * refused under no_new_privs (permitted is intersected with the old one
+ * and the effective ids fall back to the real ones). Keepcaps is cleared;
+ * the saved ids become the effective ones. The program runs in secure
+ * mode when its effective ids differ from the real ones, or a non-root
+ * real uid gained capabilities.
  */
 export function execCredentials(old: Credentials, noNewPrivs: boolean): ExecCredentials {
   const c = old.clone();
@@ -272,7 +275,7 @@ export function execCredentials(old: Credentials, noNewPrivs: boolean): ExecCred
   c.permitted = permitted;
   c.effective = effective ? permitted : old.ambient;
   c.securebits &= ~SECBIT_KEEP_CAPS;
-  // Linux's secureexec for a privilege-raising exec: a non-root real uid that gains effective or non-ambient capabilities.
-  const secure = c.ruid !== 0 && (effective || !c.permitted.isSubsetOf(c.ambient));
+  const secure = c.euid !== old.ruid || c.egid !== old.rgid ||
+    (c.ruid !== 0 && (effective || !c.permitted.isSubsetOf(c.ambient)));
   return { creds: c, secure };
 }

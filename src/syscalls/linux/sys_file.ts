@@ -544,6 +544,18 @@ const R_OK = 4, W_OK = 2, X_OK = 1;
 function accessAt(t: Task, dirfd: number, pathAddr: number, mode: number, flags: number): number {
   if (mode & ~7) return -EINVAL;
   if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
+  if (flags & AT_EACCESS) return accessAs(t, dirfd, pathAddr, mode, flags);
+  // access(2) checks, the path walk included, with the real ids and their capabilities (Linux's access_override_creds).
+  const own = t.creds;
+  t.creds = own.forAccess();
+  try {
+    return accessAs(t, dirfd, pathAddr, mode, flags);
+  } finally {
+    t.creds = own;
+  }
+}
+
+function accessAs(t: Task, dirfd: number, pathAddr: number, mode: number, flags: number): number {
   const p = readPath(t, pathAddr);
   if (typeof p === 'number') return p;
   const d = resolveAt(t, dirfd, p, (flags & AT_SYMLINK_NOFOLLOW) === 0, (flags & AT_EMPTY_PATH) !== 0);
@@ -552,8 +564,7 @@ function accessAt(t: Task, dirfd: number, pathAddr: number, mode: number, flags:
   const st = d.inode.stat();
   if (typeof st === 'number') return st;
   if (mode & X_OK && d.mount.flags & MS_NOEXEC && (st.mode & S_IFMT) === S_IFREG) return -EACCES;
-  // access(2) checks with the real ids and their capabilities unless AT_EACCESS.
-  const c = flags & AT_EACCESS ? t.creds : t.creds.forAccess();
+  const c = t.creds;
   const want = (mode & R_OK ? MAY_READ : 0) | (mode & W_OK ? MAY_WRITE : 0) | (mode & X_OK ? MAY_EXEC : 0);
   if (!checkPermission(c, st.mode, st.uid, st.gid, want)) return -EACCES;
   const type = st.mode & S_IFMT;
