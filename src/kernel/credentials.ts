@@ -17,15 +17,17 @@
 // with the sets of an OCI spec uses `Credentials.withCapabilities` (and, to
 // start the program the way runc's execve does, `execCredentials`).
 //
+// Files are reached with the fs ids (fsuid, fsgid), which follow the
+// effective ids except after setfsuid(2)/setfsgid(2).
+//
 // Differs from Linux: one user namespace, the initial one, so a capability
 // is never checked against another namespace and uid 0 is the only root;
-// the fs ids always follow the effective ids (setfsuid(2) changes nothing,
-// so its capability fix-up never happens); no file capabilities and no
+// no file capabilities and no
 // set-user-ID or set-group-ID execution (task_exec.ts), so execve's rules
 // are commoncap's for a file that has neither.
 
 import {
-  CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID, CAP_LAST_CAP, CAP_MAC_OVERRIDE, CAP_MKNOD,
+  CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID, CAP_LAST_CAP, CAP_LINUX_IMMUTABLE, CAP_MAC_OVERRIDE, CAP_MKNOD,
   SECBIT_KEEP_CAPS, SECBIT_NO_SETUID_FIXUP, SECBIT_NOROOT,
 } from '../abi/linux/capability.js';
 
@@ -104,7 +106,8 @@ export class CapabilitySet {
  * them from the permitted set.
  */
 export const CAP_FS_SET = CapabilitySet.of([
-  CAP_CHOWN, CAP_MKNOD, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID, CAP_MAC_OVERRIDE,
+  CAP_CHOWN, CAP_MKNOD, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID, CAP_LINUX_IMMUTABLE,
+  CAP_MAC_OVERRIDE,
 ]);
 
 /** The five sets, as an OCI spec's process.capabilities gives them. */
@@ -129,12 +132,18 @@ export class Credentials {
   ambient = CapabilitySet.EMPTY;
   /** SECBIT_* (linux/securebits.h): SECBIT_KEEP_CAPS is prctl's keepcaps. */
   securebits = 0;
+  /** The ids file permissions and new files' owners use; every set*uid/set*gid but setfsuid/setfsgid sets them to the effective ids. */
+  fsuid: number;
+  fsgid: number;
 
   constructor(
     public ruid: number, public euid: number, public suid: number,
     public rgid: number, public egid: number, public sgid: number,
     public groups: number[] = [],
-  ) {}
+  ) {
+    this.fsuid = euid;
+    this.fsgid = egid;
+  }
 
   /**
    * A process of uid/gid as Linux starts one from a root parent that
@@ -170,14 +179,6 @@ export class Credentials {
     return c;
   }
 
-  get fsuid(): number {
-    return this.euid;
-  }
-
-  get fsgid(): number {
-    return this.egid;
-  }
-
   /** Linux's capable(cap) in the one user namespace: cap is in the effective set. */
   hasCapability(cap: number): boolean {
     const e = this.effective;
@@ -196,6 +197,8 @@ export class Credentials {
     c.bounding = this.bounding;
     c.ambient = this.ambient;
     c.securebits = this.securebits;
+    c.fsuid = this.fsuid;
+    c.fsgid = this.fsgid;
     return c;
   }
 
@@ -222,14 +225,26 @@ export class Credentials {
   }
 
   /**
+   * The fix-up after setfsuid(2) changed the fs uid from oldFsuid (the
+   * LSM_SETID_FS case), unless SECBIT_NO_SETUID_FIXUP: away from 0 the
+   * file system capabilities (CAP_FS_SET) leave the effective set, back
+   * to 0 they return from the permitted set.
+   */
+  fixSetfsuid(oldFsuid: number): void {
+    if (this.securebits & SECBIT_NO_SETUID_FIXUP) return;
+    if (oldFsuid === 0 && this.fsuid !== 0) this.effective = this.effective.minus(CAP_FS_SET);
+    if (oldFsuid !== 0 && this.fsuid === 0) this.effective = this.effective.union(this.permitted.intersect(CAP_FS_SET));
+  }
+
+  /**
    * access(2)'s credentials (Linux's access_override_creds): the real ids
    * as fs ids; unless SECBIT_NO_SETUID_FIXUP, a non-root real uid has no
    * effective capabilities and root's are its permitted set.
    */
   forAccess(): Credentials {
     const c = this.clone();
-    c.euid = this.ruid;
-    c.egid = this.rgid;
+    c.fsuid = this.ruid;
+    c.fsgid = this.rgid;
     if (!(this.securebits & SECBIT_NO_SETUID_FIXUP)) c.effective = this.ruid === 0 ? this.permitted : CapabilitySet.EMPTY;
     return c;
   }
@@ -269,8 +284,8 @@ export function execCredentials(old: Credentials, noNewPrivs: boolean): ExecCred
     c.egid = old.rgid;
     permitted = permitted.intersect(old.permitted);
   }
-  c.suid = c.euid;
-  c.sgid = c.egid;
+  c.suid = c.fsuid = c.euid;
+  c.sgid = c.fsgid = c.egid;
   permitted = permitted.union(old.ambient);
   c.permitted = permitted;
   c.effective = effective ? permitted : old.ambient;

@@ -249,13 +249,13 @@ export class PipeFD extends FileDescription {
 
   override setattr(change: { mode?: number; uid?: number; gid?: number }, creds: Credentials): number {
     const p = this.pipe;
-    const owner = creds.euid === p.uid;
+    const owner = creds.fsuid === p.uid;
     // Linux's setattr_prepare: chown_ok and chgrp_ok (the owner may give it a group of its own), else CAP_CHOWN;
     // anything else needs the owner or CAP_FOWNER.
     if (change.uid !== undefined || change.gid !== undefined) {
       const uidOk = change.uid === undefined || (owner && change.uid === p.uid);
       const gidOk = change.gid === undefined ||
-        (owner && (change.gid === p.gid || change.gid === creds.egid || creds.groups.includes(change.gid)));
+        (owner && (change.gid === p.gid || change.gid === creds.fsgid || creds.groups.includes(change.gid)));
       if (!(uidOk && gidOk) && !creds.hasCapability(CAP_CHOWN)) return -EPERM;
     } else if (!owner && !creds.hasCapability(CAP_FOWNER)) {
       return -EPERM;

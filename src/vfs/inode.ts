@@ -35,10 +35,10 @@ import type { FileDescription } from './file_description.js';
 import type { Dentry } from './dentry.js';
 import type { FileSeals } from './seals.js';
 
-/** Who acts on a file: the fs ids (euid, egid: the fs ids follow them) and the effective capabilities. */
+/** Who acts on a file: the fs ids and the effective capabilities. */
 export interface Credentials {
-  readonly euid: number;
-  readonly egid: number;
+  readonly fsuid: number;
+  readonly fsgid: number;
   readonly groups: readonly number[];
   /** Whether the capability (abi/linux/capability.ts) is in the effective set. */
   hasCapability(cap: number): boolean;

@@ -70,8 +70,8 @@ export const RESOLVE_NO_XDEV = 0x01, RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SY
  */
 export function checkPermission(creds: Credentials, mode: number, uid: number, gid: number, want: number): boolean {
   let bits: number;
-  if (creds.euid === uid) bits = (mode >> 6) & 7;
-  else if (creds.egid === gid || creds.groups.includes(gid)) bits = (mode >> 3) & 7;
+  if (creds.fsuid === uid) bits = (mode >> 6) & 7;
+  else if (creds.fsgid === gid || creds.groups.includes(gid)) bits = (mode >> 3) & 7;
   else bits = mode & 7;
   if ((bits & want) === want) return true;
   if ((mode & S_IFMT) === S_IFDIR) {
@@ -98,7 +98,7 @@ export function stickyForbids(creds: Credentials, dir: Inode, victim: Inode): bo
   if (typeof ds === 'number' || (ds.mode & S_ISVTX) === 0) return false;
   const vs = victim.statForWalk();
   if (typeof vs === 'number') return false;
-  return creds.euid !== vs.uid && creds.euid !== ds.uid && !creds.hasCapability(CAP_FOWNER);
+  return creds.fsuid !== vs.uid && creds.fsuid !== ds.uid && !creds.hasCapability(CAP_FOWNER);
 }
 
 export interface WalkOptions {

@@ -148,6 +148,11 @@ static void status_lines(const char *who, const char *path)
 			printf("%s status: %s\n", who, line);
 }
 
+static void path_of(char *buf, size_t n, const char *name)
+{
+	snprintf(buf, n, "%s/%s", dir, name);
+}
+
 /* ---- the stages run after an execve ---- */
 
 static int exec_stage(const char *stage)
@@ -412,12 +417,40 @@ static void no_setuid_fixup(void)
 	show_sets("no fixup");
 }
 
-/* ---- checks of single capabilities ---- */
-
-static void path_of(char *buf, size_t n, const char *name)
+/* The fs ids: setfsuid away from 0 takes the file system capabilities out of the effective set. */
+static void fs_ids(void)
 {
-	snprintf(buf, n, "%s/%s", dir, name);
+	char f[96], mine[96];
+	struct stat st;
+	path_of(f, sizeof f, "secret");
+	path_of(mine, sizeof mine, "fsfile");
+	show("setfsuid 1000", SYS(SYS_setfsuid, 1000));
+	show("setfsuid -1 (ask)", SYS(SYS_setfsuid, -1));
+	show_sets("fsuid 1000");
+	show("open 000 as fsuid 1000", SYS(SYS_open, f, O_RDONLY));
+	show("setfsgid 1000", SYS(SYS_setfsgid, 1000));
+	int fd = (int)SYS(SYS_open, mine, O_WRONLY | O_CREAT, 0644);
+	show_ok("create as fsuid 1000", fd);
+	if (fd >= 0) {
+		fstat(fd, &st);
+		printf("new file owner: %d %d\n", (int)st.st_uid, (int)st.st_gid);
+		close(fd);
+	}
+	unlink(mine);
+	show("getuid is still", SYS(SYS_geteuid));
+	show("setfsuid 0", SYS(SYS_setfsuid, 0));
+	show_sets("fsuid 0 again");
+	show("setfsuid 1000 again", SYS(SYS_setfsuid, 1000));
+	show("seteuid 0 resets fsuid", SYS(SYS_setresuid, -1, 0, -1));
+	show("setfsuid -1 (ask)", SYS(SYS_setfsuid, -1));
+	show("setresuid 1000 1000 1000", SYS(SYS_setresuid, 1000, 1000, 1000));
+	show("setfsuid 2000 unprivileged", SYS(SYS_setfsuid, 2000));
+	show("setfsuid -1 (ask)", SYS(SYS_setfsuid, -1));
+	show("setfsgid 2000 unprivileged", SYS(SYS_setfsgid, 2000));
+	show("setfsgid -1 (ask)", SYS(SYS_setfsgid, -1));
 }
+
+/* ---- checks of single capabilities ---- */
 
 static void drop_chown(void)
 {
@@ -697,6 +730,7 @@ int main(int argc, char **argv)
 	in_child("setuid keepcaps", setuid_keepcaps);
 	in_child("seteuid", seteuid_only);
 	in_child("no setuid fixup", no_setuid_fixup);
+	in_child("fs ids", fs_ids);
 	in_child("chown", drop_chown);
 	in_child("dac", drop_dac);
 	in_child("fowner", drop_fowner);

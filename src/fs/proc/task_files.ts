@@ -173,7 +173,7 @@ function genStatus(c: TaskFileCtx): string {
     `PPid:\t${tg.ppid}`,
     'TracerPid:\t0',
     `Uid:\t${cr.ruid}\t${cr.euid}\t${cr.suid}\t${cr.fsuid}`,
-    `Gid:\t${cr.rgid}\t${cr.egid}\t${cr.sgid}\t${cr.egid}`,
+    `Gid:\t${cr.rgid}\t${cr.egid}\t${cr.sgid}\t${cr.fsgid}`,
     `FDSize:\t${isZombie(t) ? 0 : fdSize(t)}`,
     `Groups:\t${cr.groups.map((g) => `${g} `).join('') || ' '}`.replace(/ $/, ' '),
     `NStgid:\t${tg.tgid}`,

@@ -163,7 +163,7 @@ function doOpen(t: Task, d: Dentry, flags: number, created: boolean): number {
       const st = d.inode.stat();
       if (typeof st === 'number') return st;
       if (!checkPermission(t.creds, st.mode, st.uid, st.gid, want)) return -EACCES;
-      if (flags & O_NOATIME && t.creds.euid !== st.uid && !t.creds.hasCapability(CAP_FOWNER)) return -EPERM;
+      if (flags & O_NOATIME && t.creds.fsuid !== st.uid && !t.creds.hasCapability(CAP_FOWNER)) return -EPERM;
     }
     if (flags & O_TRUNC && type === S_IFREG && !created) {
       if (d.inode.setattr === undefined) return d.mount.readOnly ? -EROFS : -EPERM;
@@ -278,7 +278,7 @@ function openFifo(t: Task, d: Dentry, flags: number): number {
     if (own instanceof Pipe) {
       pipe = own;
     } else {
-      pipe = new Pipe(t.creds.euid, t.creds.egid);
+      pipe = new Pipe(t.creds.fsuid, t.creds.fsgid);
       // The pipe's own two ends are not the FIFO's: opens make their own.
       pipe.readEnd.decRef();
       pipe.writeEnd.decRef();

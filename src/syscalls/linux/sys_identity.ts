@@ -6,10 +6,8 @@
 // The rules are Linux's (kernel/sys.c): "privileged" is CAP_SETUID for the
 // uid calls and CAP_SETGID for the gid calls and setgroups(2), and a uid
 // change fixes up the capability sets as commoncap's cap_task_fix_setuid
-// does (Credentials.fixSetuid).
-//
-// Differs from Linux: the fs ids always follow the effective ids, so
-// setfsuid(2)/setfsgid(2) only report them (kernel/credentials.ts).
+// does (Credentials.fixSetuid, fixSetfsuid). Every call but
+// setfsuid(2)/setfsgid(2) sets the fs id to the new effective id.
 
 import type { Task } from '../../kernel/task.js';
 import { EACCES, EFAULT, EINVAL, EPERM, ESRCH, copyOut } from '../support.js';
@@ -53,10 +51,10 @@ function setres(t: Task, uid: boolean, rr: number, ee: number, ss: number): numb
   if (!ok(rr) || !ok(ee) || !ok(ss)) return -EPERM;
   const nr = rr === NO_CHANGE ? cr : rr, ne = ee === NO_CHANGE ? ce : ee, ns = ss === NO_CHANGE ? cs : ss;
   if (uid) {
-    c.ruid = nr; c.euid = ne; c.suid = ns;
+    c.ruid = nr; c.euid = c.fsuid = ne; c.suid = ns;
     c.fixSetuid(cr, ce, cs);
   } else {
-    c.rgid = nr; c.egid = ne; c.sgid = ns;
+    c.rgid = nr; c.egid = c.fsgid = ne; c.sgid = ns;
   }
   return 0;
 }
@@ -77,7 +75,7 @@ export function sysSetuid(t: Task): number {
   const [or, oe, os] = [c.ruid, c.euid, c.suid];
   if (privileged(t, true)) c.ruid = c.suid = id;
   else if (id !== c.ruid && id !== c.suid) return -EPERM;
-  c.euid = id;
+  c.euid = c.fsuid = id;
   c.fixSetuid(or, oe, os);
   return 0;
 }
@@ -85,9 +83,9 @@ export function sysSetgid(t: Task): number {
   const id = t.regs.argU32(0);
   if (id === NO_CHANGE) return -EINVAL;
   const c = t.creds;
-  if (privileged(t, false)) { c.rgid = c.egid = c.sgid = id; return 0; }
-  if (id !== c.rgid && id !== c.sgid) return -EPERM;
-  c.egid = id;
+  if (privileged(t, false)) c.rgid = c.sgid = id;
+  else if (id !== c.rgid && id !== c.sgid) return -EPERM;
+  c.egid = c.fsgid = id;
   return 0;
 }
 
@@ -100,18 +98,38 @@ function setre(t: Task, uid: boolean, rr: number, ee: number): number {
   const nr = rr === NO_CHANGE ? cr : rr, ne = ee === NO_CHANGE ? ce : ee;
   const ns = rr !== NO_CHANGE || (ee !== NO_CHANGE && ee !== cr) ? ne : cs;
   if (uid) {
-    c.ruid = nr; c.euid = ne; c.suid = ns;
+    c.ruid = nr; c.euid = c.fsuid = ne; c.suid = ns;
     c.fixSetuid(cr, ce, cs);
   } else {
-    c.rgid = nr; c.egid = ne; c.sgid = ns;
+    c.rgid = nr; c.egid = c.fsgid = ne; c.sgid = ns;
   }
   return 0;
 }
 export function sysSetreuid(t: Task): number { return setre(t, true, t.regs.argU32(0), t.regs.argU32(1)); }
 export function sysSetregid(t: Task): number { return setre(t, false, t.regs.argU32(0), t.regs.argU32(1)); }
 
-export function sysSetfsuid(t: Task): number { return t.creds.euid; }
-export function sysSetfsgid(t: Task): number { return t.creds.egid; }
+/**
+ * setfsuid(2)/setfsgid(2): the old fs id, always; the new one is taken if
+ * it is one of the real, effective, saved or fs ids, or with CAP_SETUID
+ * (CAP_SETGID). (uid_t)-1 changes nothing: it is how a program asks.
+ */
+function setfs(t: Task, uid: boolean): number {
+  const id = t.regs.argU32(0);
+  const c = t.creds;
+  const old = uid ? c.fsuid : c.fsgid;
+  if (id === NO_CHANGE || id === old) return old;
+  const own = uid ? [c.ruid, c.euid, c.suid] : [c.rgid, c.egid, c.sgid];
+  if (!own.includes(id) && !privileged(t, uid)) return old;
+  if (uid) {
+    c.fsuid = id;
+    c.fixSetfsuid(old);
+  } else {
+    c.fsgid = id;
+  }
+  return old;
+}
+export function sysSetfsuid(t: Task): number { return setfs(t, true); }
+export function sysSetfsgid(t: Task): number { return setfs(t, false); }
 
 const NGROUPS_MAX = 65536;
 

@@ -378,10 +378,10 @@ function chmod(t: Task, d: Dentry, mode: number): number {
   const st = d.inode.stat();
   if (typeof st === 'number') return st;
   const c = t.creds;
-  if (c.euid !== st.uid && !c.hasCapability(CAP_FOWNER)) return -EPERM;
+  if (c.fsuid !== st.uid && !c.hasCapability(CAP_FOWNER)) return -EPERM;
   let bits = mode & 0o7777;
   // Only a member of the file's group (or CAP_FSETID) may set its setgid bit.
-  if (bits & S_ISGID && c.egid !== st.gid && !c.groups.includes(st.gid) && !c.hasCapability(CAP_FSETID)) bits &= ~S_ISGID;
+  if (bits & S_ISGID && c.fsgid !== st.gid && !c.groups.includes(st.gid) && !c.hasCapability(CAP_FSETID)) bits &= ~S_ISGID;
   return setattrDentry(t, d, { mode: bits });
 }
 
@@ -393,9 +393,9 @@ function chown(t: Task, d: Dentry, change: Change): number {
   if (typeof st === 'number') return st;
   // chown_ok and chgrp_ok: the owner may keep its uid and give the file a group of its own; else CAP_CHOWN.
   if (!t.creds.hasCapability(CAP_CHOWN)) {
-    if (change.uid !== undefined && (change.uid !== st.uid || t.creds.euid !== st.uid)) return -EPERM;
-    if (change.gid !== undefined && (t.creds.euid !== st.uid ||
-      (change.gid !== st.gid && t.creds.egid !== change.gid && !t.creds.groups.includes(change.gid)))) return -EPERM;
+    if (change.uid !== undefined && (change.uid !== st.uid || t.creds.fsuid !== st.uid)) return -EPERM;
+    if (change.gid !== undefined && (t.creds.fsuid !== st.uid ||
+      (change.gid !== st.gid && t.creds.fsgid !== change.gid && !t.creds.groups.includes(change.gid)))) return -EPERM;
   }
   const attr: SetAttr = { uid: change.uid, gid: change.gid };
   if ((st.mode & S_IFMT) !== S_IFDIR) {
@@ -569,7 +569,7 @@ function utimes(t: Task, d: Dentry, tm: Times): number {
   const st = d.inode.stat();
   if (typeof st === 'number') return st;
   const explicit = (tm.atime !== undefined && tm.atime !== 'now') || (tm.mtime !== undefined && tm.mtime !== 'now');
-  const owner = t.creds.euid === st.uid || t.creds.hasCapability(CAP_FOWNER);
+  const owner = t.creds.fsuid === st.uid || t.creds.hasCapability(CAP_FOWNER);
   if (!owner) {
     if (explicit) return -EPERM;
     if (inodePermission(t.creds, d.inode, MAY_WRITE) < 0) return -13; // EACCES

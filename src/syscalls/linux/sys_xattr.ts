@@ -118,7 +118,7 @@ function permission(t: Task, x: Target, name: string, mask: number): number {
   if (name.startsWith(USER)) {
     if (type !== S_IFREG && type !== S_IFDIR) return mask & MAY_WRITE ? -EPERM : -ENODATA;
     if (type === S_IFDIR && (x.st.mode & S_ISVTX) !== 0 && (mask & MAY_WRITE) !== 0 &&
-      t.creds.euid !== x.st.uid && !t.creds.hasCapability(CAP_FOWNER)) return -EPERM;
+      t.creds.fsuid !== x.st.uid && !t.creds.hasCapability(CAP_FOWNER)) return -EPERM;
   }
   return checkPermission(t.creds, x.st.mode, x.st.uid, x.st.gid, mask) ? 0 : -EACCES;
 }
@@ -180,7 +180,7 @@ function checkAclValue(v: Uint8Array): number {
 function setAcl(t: Task, x: Target, name: string, value: Uint8Array | null): number {
   if (!aclSupported(x)) return -EOPNOTSUPP;
   if (name === ACL_DEFAULT && (x.st.mode & S_IFMT) !== S_IFDIR) return value !== null ? -EACCES : 0;
-  if (t.creds.euid !== x.st.uid && !t.creds.hasCapability(CAP_FOWNER)) return -EPERM;
+  if (t.creds.fsuid !== x.st.uid && !t.creds.hasCapability(CAP_FOWNER)) return -EPERM;
   return value !== null ? -ENOTSUP : 0;
 }
 
