@@ -22,13 +22,14 @@
 //
 // Differs from Linux: one user namespace, the initial one, so a capability
 // is never checked against another namespace and uid 0 is the only root;
-// no file capabilities and no
-// set-user-ID or set-group-ID execution (task_exec.ts), so execve's rules
-// are commoncap's for a file that has neither.
+// no file capabilities and no set-user-ID or set-group-ID execution
+// (task_exec.ts), so execve's rules are commoncap's for a file that has
+// neither; no tracer can hold a capability gain back (the Sentry lets no
+// program trace another), so only no_new_privs does.
 
 import {
-  CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID, CAP_LAST_CAP, CAP_LINUX_IMMUTABLE, CAP_MAC_OVERRIDE, CAP_MKNOD,
-  SECBIT_KEEP_CAPS, SECBIT_NO_SETUID_FIXUP, SECBIT_NOROOT,
+  CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID, CAP_LAST_CAP, CAP_LINUX_IMMUTABLE,
+  CAP_MAC_OVERRIDE, CAP_MKNOD, SECBIT_KEEP_CAPS, SECBIT_NO_SETUID_FIXUP, SECBIT_NOROOT,
 } from '../abi/linux/capability.js';
 
 /**
@@ -278,7 +279,6 @@ export function execCredentials(old: Credentials, noNewPrivs: boolean): ExecCred
     if (old.euid === 0 || old.ruid === 0) permitted = old.bounding.union(old.inheritable);
     if (old.euid === 0) effective = true;
   }
-  // A tracer could hold the gain too; the Sentry lets no program trace another, so only no_new_privs counts.
   if (!permitted.isSubsetOf(old.permitted) && noNewPrivs) {
     c.euid = old.ruid;
     c.egid = old.rgid;
