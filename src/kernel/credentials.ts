@@ -172,12 +172,17 @@ export class Credentials {
       throw new RangeError('ambient capabilities not in both the permitted and the inheritable set');
     }
     const c = new Credentials(uid, uid, uid, gid, gid, gid, groups);
-    c.bounding = sets.bounding;
-    c.effective = sets.effective;
-    c.permitted = sets.permitted;
-    c.inheritable = sets.inheritable;
-    c.ambient = sets.ambient;
+    c.setCapabilities(sets);
     return c;
+  }
+
+  /** Takes the five sets of s (another Credentials is a CapabilitySets too). */
+  private setCapabilities(s: CapabilitySets): void {
+    this.bounding = s.bounding;
+    this.effective = s.effective;
+    this.permitted = s.permitted;
+    this.inheritable = s.inheritable;
+    this.ambient = s.ambient;
   }
 
   /** Linux's capable(cap) in the one user namespace: cap is in the effective set. */
@@ -192,11 +197,7 @@ export class Credentials {
 
   clone(): Credentials {
     const c = new Credentials(this.ruid, this.euid, this.suid, this.rgid, this.egid, this.sgid, [...this.groups]);
-    c.effective = this.effective;
-    c.permitted = this.permitted;
-    c.inheritable = this.inheritable;
-    c.bounding = this.bounding;
-    c.ambient = this.ambient;
+    c.setCapabilities(this);
     c.securebits = this.securebits;
     c.fsuid = this.fsuid;
     c.fsgid = this.fsgid;

@@ -28,7 +28,6 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/wait.h>
 
 #define LAST_CAP 40
 #define BIT(c) (1ULL << (c))
@@ -107,22 +106,6 @@ static long drop_eff(unsigned long long caps)
 	return capset3(s.e & ~caps, s.p, s.i);
 }
 
-/* Runs fn in a child and waits for it; a child that does not exit 0 says so. */
-static void in_child(const char *name, void (*fn)(void))
-{
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid == 0) {
-		fn();
-		fflush(stdout);
-		_exit(0);
-	}
-	int st = 0;
-	waitpid(pid, &st, 0);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		printf("%s: child status %d\n", name, st);
-}
-
 /* Execs this program as "caps exec STAGE" and waits for it (the caller is already a child). */
 static void reexec(const char *stage)
 {
@@ -175,6 +158,14 @@ static int exec_stage(const char *stage)
 
 static const struct __user_cap_header_struct ro_header = { 0x12345678, 0 };
 
+/* An unknown version: the call fails (or, for capget's probe with NULL data, succeeds) and the header says 3. */
+static void bad_version(const char *name, long nr, void *data)
+{
+	struct __user_cap_header_struct h = { 0x12345678, 0 };
+	show(name, SYS(nr, &h, data));
+	printf("%s header: %x\n", name, h.version);
+}
+
 static void capget_versions(void)
 {
 	struct __user_cap_header_struct h;
@@ -190,12 +181,8 @@ static void capget_versions(void)
 		printf("capget v%d data: %x %x %x / %x %x %x\n", v + 1, d[0].effective, d[0].permitted, d[0].inheritable,
 		       d[1].effective, d[1].permitted, d[1].inheritable);
 	}
-	h.version = 0x12345678;
-	show("capget bad version", SYS(SYS_capget, &h, d));
-	printf("capget bad version header: %x\n", h.version);
-	h.version = 0x12345678;
-	show("capget probe (NULL data)", SYS(SYS_capget, &h, NULL));
-	printf("capget probe header: %x\n", h.version);
+	bad_version("capget bad version", SYS_capget, d);
+	bad_version("capget probe (NULL data)", SYS_capget, NULL);
 	h.version = _LINUX_CAPABILITY_VERSION_3;
 	show("capget v3 NULL data", SYS(SYS_capget, &h, NULL));
 	show("capget NULL header", SYS(SYS_capget, NULL, d));
@@ -208,11 +195,9 @@ static void capget_versions(void)
 	show("capget own pid", SYS(SYS_capget, &h, d));
 	h.pid = 0x3ffffff0;
 	show("capget no such pid", SYS(SYS_capget, &h, d));
-	h.version = 0x12345678;
-	h.pid = 0;
-	show("capset bad version", SYS(SYS_capset, &h, d));
-	printf("capset bad version header: %x\n", h.version);
+	bad_version("capset bad version", SYS_capset, d);
 	h.version = _LINUX_CAPABILITY_VERSION_3;
+	h.pid = 0;
 	show("capset NULL data", SYS(SYS_capset, &h, NULL));
 	show("capset bad header", SYS(SYS_capset, BADPTR1, d));
 }
@@ -606,34 +591,27 @@ static void exec_ambient(void)
 	reexec("ambient");
 }
 
-/* Real uid 0, effective 1000: an execve that counts as set-id (ambient cleared, AT_SECURE). */
-static void exec_euid(void)
+/*
+ * Real id 0, effective id 1000 (the uids, or with gid the gids), ambient
+ * CAP_KILL, permitted TESTSET less drop: the ambient set survives the
+ * execve, which runs in secure mode (AT_SECURE). Under no_new_privs, with
+ * a permitted set the execve would grow, the effective ids fall back to
+ * the real ones.
+ */
+static void exec_differing_ids(const char *stage, int gid, unsigned long long drop, int nnp)
 {
-	show("capset inheritable kill", capset3(TESTSET, TESTSET, BIT(CAP_KILL)));
+	show("capset inheritable kill", capset3(TESTSET & ~drop, TESTSET & ~drop, BIT(CAP_KILL)));
 	show("ambient raise kill", prctl(PR_CAP_AMBIENT, (long)PR_CAP_AMBIENT_RAISE, (long)CAP_KILL, 0L, 0L));
-	show("seteuid 1000", SYS(SYS_setresuid, 0, 1000, 1000));
-	show_sets("euid 1000 with ambient");
-	reexec("euid-1000");
+	show("set effective id 1000", gid ? SYS(SYS_setresgid, 0, 1000, 1000) : SYS(SYS_setresuid, 0, 1000, 1000));
+	show_sets("effective id 1000 with ambient");
+	if (nnp)
+		show("no_new_privs", prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L));
+	reexec(stage);
 }
 
-/* The same under no_new_privs: the effective ids fall back to the real ones. */
-static void exec_euid_nnp(void)
-{
-	show("capset inheritable kill", capset3(TESTSET & ~BIT(CAP_CHOWN), TESTSET & ~BIT(CAP_CHOWN), BIT(CAP_KILL)));
-	show("ambient raise kill", prctl(PR_CAP_AMBIENT, (long)PR_CAP_AMBIENT_RAISE, (long)CAP_KILL, 0L, 0L));
-	show("seteuid 1000", SYS(SYS_setresuid, 0, 1000, 1000));
-	show("no_new_privs", prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L));
-	reexec("euid-1000-nnp");
-}
-
-/* A differing effective gid is set-id too. */
-static void exec_egid(void)
-{
-	show("capset inheritable kill", capset3(TESTSET, TESTSET, BIT(CAP_KILL)));
-	show("ambient raise kill", prctl(PR_CAP_AMBIENT, (long)PR_CAP_AMBIENT_RAISE, (long)CAP_KILL, 0L, 0L));
-	show("setegid 1000", SYS(SYS_setresgid, 0, 1000, 1000));
-	reexec("egid-1000");
-}
+static void exec_euid(void) { exec_differing_ids("euid-1000", 0, 0, 0); }
+static void exec_euid_nnp(void) { exec_differing_ids("euid-1000-nnp", 0, BIT(CAP_CHOWN), 1); }
+static void exec_egid(void) { exec_differing_ids("egid-1000", 1, 0, 0); }
 
 static void exec_ruid(void)
 {
@@ -721,33 +699,33 @@ int main(int argc, char **argv)
 	make_files();
 	capget_versions();
 	capget_other();
-	in_child("capset rules", capset_rules);
-	in_child("capset v1", capset_v1);
-	in_child("bounding", bounding_set);
-	in_child("ambient", ambient_set);
-	in_child("securebits", securebits);
-	in_child("setuid", setuid_plain);
-	in_child("setuid keepcaps", setuid_keepcaps);
-	in_child("seteuid", seteuid_only);
-	in_child("no setuid fixup", no_setuid_fixup);
-	in_child("fs ids", fs_ids);
-	in_child("chown", drop_chown);
-	in_child("dac", drop_dac);
-	in_child("fowner", drop_fowner);
-	in_child("setid", drop_setid);
-	in_child("misc", drop_misc);
-	in_child("ipc_lock", drop_ipc_lock);
-	in_child("kill", drop_kill);
-	in_child("exec root", exec_root);
-	in_child("exec root nnp", exec_root_nnp);
-	in_child("exec nonroot", exec_nonroot);
-	in_child("exec ambient", exec_ambient);
-	in_child("exec euid", exec_euid);
-	in_child("exec euid nnp", exec_euid_nnp);
-	in_child("exec egid", exec_egid);
-	in_child("exec ruid", exec_ruid);
-	in_child("exec noroot", exec_noroot);
-	in_child("exec bounding", exec_bounding);
+	run_child("capset rules", capset_rules);
+	run_child("capset v1", capset_v1);
+	run_child("bounding", bounding_set);
+	run_child("ambient", ambient_set);
+	run_child("securebits", securebits);
+	run_child("setuid", setuid_plain);
+	run_child("setuid keepcaps", setuid_keepcaps);
+	run_child("seteuid", seteuid_only);
+	run_child("no setuid fixup", no_setuid_fixup);
+	run_child("fs ids", fs_ids);
+	run_child("chown", drop_chown);
+	run_child("dac", drop_dac);
+	run_child("fowner", drop_fowner);
+	run_child("setid", drop_setid);
+	run_child("misc", drop_misc);
+	run_child("ipc_lock", drop_ipc_lock);
+	run_child("kill", drop_kill);
+	run_child("exec root", exec_root);
+	run_child("exec root nnp", exec_root_nnp);
+	run_child("exec nonroot", exec_nonroot);
+	run_child("exec ambient", exec_ambient);
+	run_child("exec euid", exec_euid);
+	run_child("exec euid nnp", exec_euid_nnp);
+	run_child("exec egid", exec_egid);
+	run_child("exec ruid", exec_ruid);
+	run_child("exec noroot", exec_noroot);
+	run_child("exec bounding", exec_bounding);
 	remove_files();
 	show_sets("parent unchanged");
 	printf("done\n");
