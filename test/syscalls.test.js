@@ -32,6 +32,7 @@ const PROGRAMS = {
   review: 139, // regressions from the code review; ends with an alternate-stack overflow (SIGSEGV)
   fsmod: 0, // creat/openat2/mkdir*/mknod*/symlink*/link*/unlink*/rmdir/rename*/chmod*/chown*/truncate/utime*/xattrs/statfs/getdents on a read-only root
   fsio: 0, // pwritev/preadv2/pwritev2/sendfile/close_range/ftruncate/fallocate/fsync/fdatasync/sync/syncfs
+  caps: 0, // capget/capset v1-v3, bounding/ambient/keepcaps/securebits prctls, setuid fix-ups, execve's sets, single-capability checks, /proc status Cap lines
   procs: 0, // set_tid_address/robust lists/futex/rt_sigreturn/rt_sigsuspend/rt_sigtimedwait/rt_tgsigqueueinfo/mlock*/setpgid/setsid/sched_setscheduler/setpriority/sethostname/setdomainname/set*uid/set*gid/setgroups
   exit42: 42, // main returns 42
   exitcall: 7, // exit(2) with status 0x207: no atexit, no stdio flush

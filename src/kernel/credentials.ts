@@ -1,24 +1,297 @@
-// Credentials (gVisor pkg/sentry/kernel/auth.Credentials): the ids a task
-// acts with. Capabilities and user namespaces come with the OCI work; for
-// now uid 0 inside the sandbox is all-powerful over sandbox objects, and
-// nothing inside the sandbox is a host privilege.
+// Credentials (gVisor pkg/sentry/kernel/auth.Credentials; Linux's struct
+// cred with the capability rules of security/commoncap.c): the ids a task
+// acts with, its five capability sets (permitted, inheritable, effective,
+// bounding, ambient) and its securebits. Each task has its own (fork and
+// clone copy them; a change by one thread does not reach the others, as on
+// Linux, where glibc's set*id broadcast makes the threads agree).
+//
+// A privilege check is `creds.hasCapability(CAP_...)` on the effective set:
+// two 32-bit numbers, so the check is a shift and a mask on the system call
+// path. BigInt appears only where a set is printed (/proc/PID/status).
+//
+// The sandbox's first process gets what Linux gives a process of its uid
+// (`Credentials.of`): root has every capability up to CAP_LAST_CAP (40,
+// CAP_CHECKPOINT_RESTORE; /proc/sys/kernel/cap_last_cap says the same) in
+// permitted, effective and bounding, others none but the full bounding set;
+// inheritable and ambient are empty. A boot loader that starts a container
+// with the sets of an OCI spec uses `Credentials.withCapabilities` (and, to
+// start the program the way runc's execve does, `execCredentials`).
+//
+// Files are reached with the fs ids (fsuid, fsgid), which follow the
+// effective ids except after setfsuid(2)/setfsgid(2).
+//
+// Differs from Linux: one user namespace, the initial one, so a capability
+// is never checked against another namespace and uid 0 is the only root;
+// no file capabilities and no set-user-ID or set-group-ID execution
+// (task_exec.ts), so execve's rules are commoncap's for a file that has
+// neither; no tracer can hold a capability gain back (the Sentry lets no
+// program trace another), so only no_new_privs does.
+
+import {
+  CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID, CAP_LAST_CAP, CAP_LINUX_IMMUTABLE,
+  CAP_MAC_OVERRIDE, CAP_MKNOD, SECBIT_KEEP_CAPS, SECBIT_NO_SETUID_FIXUP, SECBIT_NOROOT,
+} from '../abi/linux/capability.js';
+
+/**
+ * A set of capabilities: bits 0-31 in lo, 32-63 in hi, as Linux's
+ * kernel_cap_t keeps a u64 and capget(2) hands it out in two u32 halves.
+ * Immutable, so credentials can share one set until either changes it.
+ */
+export class CapabilitySet {
+  readonly lo: number;
+  readonly hi: number;
+
+  constructor(lo: number, hi: number) {
+    this.lo = lo >>> 0;
+    this.hi = hi >>> 0;
+  }
+
+  static readonly EMPTY = new CapabilitySet(0, 0);
+  /** Every capability this kernel knows, 0 to CAP_LAST_CAP (Linux's CAP_FULL_SET). */
+  static readonly FULL = new CapabilitySet(0xffffffff, 2 ** (CAP_LAST_CAP - 31) - 1);
+
+  /** The set of the given capability numbers (each 0..CAP_LAST_CAP; RangeError otherwise). */
+  static of(caps: Iterable<number>): CapabilitySet {
+    let s = CapabilitySet.EMPTY;
+    for (const c of caps) {
+      if (!Number.isInteger(c) || c < 0 || c > CAP_LAST_CAP) throw new RangeError(`no capability ${c}`);
+      s = s.with(c);
+    }
+    return s;
+  }
+
+  /** Whether cap (0..63) is in the set. */
+  has(cap: number): boolean {
+    return cap < 32 ? ((this.lo >>> cap) & 1) === 1 : ((this.hi >>> (cap - 32)) & 1) === 1;
+  }
+
+  with(cap: number): CapabilitySet {
+    return cap < 32 ? new CapabilitySet(this.lo | (1 << cap), this.hi) : new CapabilitySet(this.lo, this.hi | (1 << (cap - 32)));
+  }
+
+  without(cap: number): CapabilitySet {
+    return cap < 32 ? new CapabilitySet(this.lo & ~(1 << cap), this.hi) : new CapabilitySet(this.lo, this.hi & ~(1 << (cap - 32)));
+  }
+
+  union(o: CapabilitySet): CapabilitySet {
+    return new CapabilitySet(this.lo | o.lo, this.hi | o.hi);
+  }
+
+  intersect(o: CapabilitySet): CapabilitySet {
+    return new CapabilitySet(this.lo & o.lo, this.hi & o.hi);
+  }
+
+  /** This set less the capabilities in o. */
+  minus(o: CapabilitySet): CapabilitySet {
+    return new CapabilitySet(this.lo & ~o.lo, this.hi & ~o.hi);
+  }
+
+  /** Linux's cap_issubset. */
+  isSubsetOf(o: CapabilitySet): boolean {
+    return ((this.lo & ~o.lo) | (this.hi & ~o.hi)) === 0;
+  }
+
+  get isEmpty(): boolean {
+    return (this.lo | this.hi) === 0;
+  }
+
+  /** The 64-bit mask (for /proc/PID/status; not for hot paths). */
+  toBigInt(): bigint {
+    return (BigInt(this.hi) << 32n) | BigInt(this.lo);
+  }
+}
+
+/**
+ * The capabilities that follow the fs uid (Linux's CAP_FS_SET): a fsuid
+ * change away from 0 drops them from the effective set, back to 0 raises
+ * them from the permitted set.
+ */
+export const CAP_FS_SET = CapabilitySet.of([
+  CAP_CHOWN, CAP_MKNOD, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID, CAP_LINUX_IMMUTABLE,
+  CAP_MAC_OVERRIDE,
+]);
+
+/** The five sets, as an OCI spec's process.capabilities gives them. */
+export interface CapabilitySets {
+  bounding: CapabilitySet;
+  effective: CapabilitySet;
+  permitted: CapabilitySet;
+  inheritable: CapabilitySet;
+  ambient: CapabilitySet;
+}
 
 export class Credentials {
+  /** The capabilities the task may use now (capable() looks here). */
+  effective = CapabilitySet.EMPTY;
+  /** The limit of what the task may put in its effective set. */
+  permitted = CapabilitySet.EMPTY;
+  /** What an execve may keep (with a file's inheritable set, or as ambient). */
+  inheritable = CapabilitySet.EMPTY;
+  /** The limit of what an execve may give; only ever shrinks (PR_CAPBSET_DROP). */
+  bounding = CapabilitySet.FULL;
+  /** What an execve of a file without capabilities keeps (PR_CAP_AMBIENT); always ⊆ permitted ∩ inheritable. */
+  ambient = CapabilitySet.EMPTY;
+  /** SECBIT_* (linux/securebits.h): SECBIT_KEEP_CAPS is prctl's keepcaps. */
+  securebits = 0;
+  /** The ids file permissions and new files' owners use; every set*uid/set*gid but setfsuid/setfsgid sets them to the effective ids. */
+  fsuid: number;
+  fsgid: number;
+
   constructor(
     public ruid: number, public euid: number, public suid: number,
     public rgid: number, public egid: number, public sgid: number,
     public groups: number[] = [],
-  ) {}
-
-  static of(uid: number, gid: number, groups: number[] = []): Credentials {
-    return new Credentials(uid, uid, uid, gid, gid, gid, groups);
+  ) {
+    this.fsuid = euid;
+    this.fsgid = egid;
   }
 
-  get fsuid(): number {
-    return this.euid;
+  /**
+   * A process of uid/gid as Linux starts one from a root parent that
+   * changed its ids (gVisor's NewUserCredentials without capabilities):
+   * uid 0 has every capability, other uids none; the bounding set is full.
+   */
+  static of(uid: number, gid: number, groups: number[] = []): Credentials {
+    const c = new Credentials(uid, uid, uid, gid, gid, gid, groups);
+    if (uid === 0) c.permitted = c.effective = CapabilitySet.FULL;
+    return c;
+  }
+
+  /**
+   * A process of uid/gid with exactly the given sets (an OCI spec's
+   * process.capabilities, names mapped with abi/linux/capability.ts's
+   * capabilityFromName). The sets must be ones Linux can reach: effective
+   * ⊆ permitted and ambient ⊆ permitted ∩ inheritable; a RangeError says
+   * which is not. They are the sets the program starts with; pass the
+   * result through execCredentials first to have them transformed as by
+   * the execve that runc makes after setting them.
+   */
+  static withCapabilities(uid: number, gid: number, groups: number[], sets: CapabilitySets): Credentials {
+    if (!sets.effective.isSubsetOf(sets.permitted)) throw new RangeError('effective capabilities not in the permitted set');
+    if (!sets.ambient.isSubsetOf(sets.permitted.intersect(sets.inheritable))) {
+      throw new RangeError('ambient capabilities not in both the permitted and the inheritable set');
+    }
+    const c = new Credentials(uid, uid, uid, gid, gid, gid, groups);
+    c.setCapabilities(sets);
+    return c;
+  }
+
+  /** Takes the five sets of s (another Credentials is a CapabilitySets too). */
+  private setCapabilities(s: CapabilitySets): void {
+    this.bounding = s.bounding;
+    this.effective = s.effective;
+    this.permitted = s.permitted;
+    this.inheritable = s.inheritable;
+    this.ambient = s.ambient;
+  }
+
+  /** Linux's capable(cap) in the one user namespace: cap is in the effective set. */
+  hasCapability(cap: number): boolean {
+    const e = this.effective;
+    return cap < 32 ? ((e.lo >>> cap) & 1) === 1 : ((e.hi >>> (cap - 32)) & 1) === 1;
+  }
+
+  get keepCaps(): boolean {
+    return (this.securebits & SECBIT_KEEP_CAPS) !== 0;
   }
 
   clone(): Credentials {
-    return new Credentials(this.ruid, this.euid, this.suid, this.rgid, this.egid, this.sgid, [...this.groups]);
+    const c = new Credentials(this.ruid, this.euid, this.suid, this.rgid, this.egid, this.sgid, [...this.groups]);
+    c.setCapabilities(this);
+    c.securebits = this.securebits;
+    c.fsuid = this.fsuid;
+    c.fsgid = this.fsgid;
+    return c;
   }
+
+  /**
+   * The capability fix-up after setuid/setreuid/setresuid changed the uids
+   * from old (commoncap's cap_task_fix_setuid with cap_emulate_setxuid),
+   * unless SECBIT_NO_SETUID_FIXUP: leaving uid 0 in all of real, effective
+   * and saved clears permitted and effective (keepcaps keeps permitted)
+   * and always ambient; effective uid 0 -> other clears effective; other
+   * -> 0 makes effective the permitted set.
+   */
+  fixSetuid(oldRuid: number, oldEuid: number, oldSuid: number): void {
+    if (this.securebits & SECBIT_NO_SETUID_FIXUP) return;
+    if ((oldRuid === 0 || oldEuid === 0 || oldSuid === 0) && this.ruid !== 0 && this.euid !== 0 && this.suid !== 0) {
+      if (!this.keepCaps) {
+        this.permitted = CapabilitySet.EMPTY;
+        this.effective = CapabilitySet.EMPTY;
+      }
+      // Programs written before ambient capabilities expect setresuid to non-root and execve to drop everything.
+      this.ambient = CapabilitySet.EMPTY;
+    }
+    if (oldEuid === 0 && this.euid !== 0) this.effective = CapabilitySet.EMPTY;
+    if (oldEuid !== 0 && this.euid === 0) this.effective = this.permitted;
+  }
+
+  /**
+   * The fix-up after setfsuid(2) changed the fs uid from oldFsuid (the
+   * LSM_SETID_FS case), unless SECBIT_NO_SETUID_FIXUP: away from 0 the
+   * file system capabilities (CAP_FS_SET) leave the effective set, back
+   * to 0 they return from the permitted set.
+   */
+  fixSetfsuid(oldFsuid: number): void {
+    if (this.securebits & SECBIT_NO_SETUID_FIXUP) return;
+    if (oldFsuid === 0 && this.fsuid !== 0) this.effective = this.effective.minus(CAP_FS_SET);
+    if (oldFsuid !== 0 && this.fsuid === 0) this.effective = this.effective.union(this.permitted.intersect(CAP_FS_SET));
+  }
+
+  /**
+   * access(2)'s credentials (Linux's access_override_creds): the real ids
+   * as fs ids; unless SECBIT_NO_SETUID_FIXUP, a non-root real uid has no
+   * effective capabilities and root's are its permitted set.
+   */
+  forAccess(): Credentials {
+    const c = this.clone();
+    c.fsuid = this.ruid;
+    c.fsgid = this.rgid;
+    if (!(this.securebits & SECBIT_NO_SETUID_FIXUP)) c.effective = this.ruid === 0 ? this.permitted : CapabilitySet.EMPTY;
+    return c;
+  }
+}
+
+/** What an execve makes of a task's credentials, and whether the new program runs in secure mode (AT_SECURE). */
+export interface ExecCredentials {
+  creds: Credentials;
+  secure: boolean;
+}
+
+/**
+ * The credentials after an execve of a file with no capabilities and no
+ * set-id bits (commoncap's cap_bprm_creds_from_file as of Linux 6.16,
+ * where only ids changed by the file count as set-id, so the ambient set
+ * survives an euid that differs from the ruid): root (euid 0, or ruid 0,
+ * unless SECBIT_NOROOT) gets permitted = bounding ∪ inheritable, and with
+ * euid 0 effective = permitted; anyone else keeps only the ambient set,
+ * as permitted and effective. A gain over the old permitted set is
+ * refused under no_new_privs (permitted is intersected with the old one
+ * and the effective ids fall back to the real ones). Keepcaps is cleared;
+ * the saved ids become the effective ones. The program runs in secure
+ * mode when its effective ids differ from the real ones, or a non-root
+ * real uid gained capabilities.
+ */
+export function execCredentials(old: Credentials, noNewPrivs: boolean): ExecCredentials {
+  const c = old.clone();
+  let permitted = CapabilitySet.EMPTY;
+  let effective = false;
+  if (!(old.securebits & SECBIT_NOROOT)) {
+    if (old.euid === 0 || old.ruid === 0) permitted = old.bounding.union(old.inheritable);
+    if (old.euid === 0) effective = true;
+  }
+  if (!permitted.isSubsetOf(old.permitted) && noNewPrivs) {
+    c.euid = old.ruid;
+    c.egid = old.rgid;
+    permitted = permitted.intersect(old.permitted);
+  }
+  c.suid = c.fsuid = c.euid;
+  c.sgid = c.fsgid = c.egid;
+  permitted = permitted.union(old.ambient);
+  c.permitted = permitted;
+  c.effective = effective ? permitted : old.ambient;
+  c.securebits &= ~SECBIT_KEEP_CAPS;
+  const secure = c.euid !== old.ruid || c.egid !== old.rgid ||
+    (c.ruid !== 0 && (effective || !c.permitted.isSubsetOf(c.ambient)));
+  return { creds: c, secure };
 }

@@ -9,6 +9,8 @@
 import type { WaitQueue } from '../sync/waiter.js';
 import { FileDescription, WOULD_BLOCK, O_RDONLY, O_WRONLY } from '../vfs/file_description.js';
 import type { IoctlIO } from '../vfs/file_description.js';
+import type { Credentials } from '../vfs/inode.js';
+import { CAP_CHOWN, CAP_FOWNER } from '../abi/linux/capability.js';
 import { Stat, S_IFIFO, makeDev } from '../vfs/stat.js';
 import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT } from '../sync/waiter.js';
 import { EBUSY, EFAULT, EINVAL, ENOTTY, EPERM, EPIPE, ESPIPE } from '../abi/linux/errno.js';
@@ -245,10 +247,19 @@ export class PipeFD extends FileDescription {
     return io.copyOut(arg, b) < 0 ? -EFAULT : 0;
   }
 
-  override setattr(change: { mode?: number; uid?: number; gid?: number }, euid: number): number {
+  override setattr(change: { mode?: number; uid?: number; gid?: number }, creds: Credentials): number {
     const p = this.pipe;
-    if (euid !== 0 && euid !== p.uid) return -EPERM;
-    if ((change.uid !== undefined && change.uid !== p.uid || change.gid !== undefined) && euid !== 0) return -EPERM;
+    const owner = creds.fsuid === p.uid;
+    // Linux's setattr_prepare: chown_ok and chgrp_ok (the owner may give it a group of its own), else CAP_CHOWN;
+    // anything else needs the owner or CAP_FOWNER.
+    if (change.uid !== undefined || change.gid !== undefined) {
+      const uidOk = change.uid === undefined || (owner && change.uid === p.uid);
+      const gidOk = change.gid === undefined ||
+        (owner && (change.gid === p.gid || change.gid === creds.fsgid || creds.groups.includes(change.gid)));
+      if (!(uidOk && gidOk) && !creds.hasCapability(CAP_CHOWN)) return -EPERM;
+    } else if (!owner && !creds.hasCapability(CAP_FOWNER)) {
+      return -EPERM;
+    }
     if (change.mode !== undefined) p.mode = change.mode;
     if (change.uid !== undefined) p.uid = change.uid;
     if (change.gid !== undefined) p.gid = change.gid;

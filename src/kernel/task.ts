@@ -101,8 +101,8 @@ export class Task {
   schedResetOnFork = false;
   /** The nice value (setpriority(2)); recorded, not passed to the host scheduler. */
   nice = 0;
-  /** prctl(2) settings. */
-  prctl = { pdeathsig: 0, dumpable: 1, keepcaps: 0, noNewPrivs: 0, thpDisable: 0, subreaper: 0 };
+  /** prctl(2) settings (keepcaps is SECBIT_KEEP_CAPS in creds.securebits, as on Linux). */
+  prctl = { pdeathsig: 0, dumpable: 1, noNewPrivs: 0, thpDisable: 0, subreaper: 0 };
   /**
    * State a blocking system call keeps between its runs, cleared when it
    * returns: a deadline, or the bytes a blocking write has already written.

@@ -27,6 +27,7 @@ import { ThreadGroup } from './thread_group.js';
 import { PlatformError } from '../platform/platform.js';
 import { Reg } from '../platform/registers.js';
 import { EAGAIN, EINVAL, ENOMEM, ENOSYS, EPERM } from '../abi/linux/errno.js';
+import { CAP_SYS_ADMIN, CAP_SYS_RESOURCE } from '../abi/linux/capability.js';
 
 export const CSIGNAL = 0xff, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800,
   CLONE_PIDFD = 0x1000, CLONE_PTRACE = 0x2000, CLONE_VFORK = 0x4000, CLONE_PARENT = 0x8000, CLONE_THREAD = 0x10000,
@@ -94,12 +95,12 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
   if (a.flags & CLONE_VM && !thread && !(a.flags & CLONE_VFORK)) return -ENOSYS;
   const k = t.kernel;
   const tg = t.tg;
-  // A new mount namespace needs CAP_SYS_ADMIN (uid 0 here).
-  if (a.flags & CLONE_NEWNS && t.creds.euid !== 0) return -EPERM;
-  // The sandbox's task limit (a pids cgroup's), then RLIMIT_NPROC for this user (root is exempt).
+  // A new mount namespace needs CAP_SYS_ADMIN.
+  if (a.flags & CLONE_NEWNS && !t.creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
+  // The sandbox's task limit (a pids cgroup's), then RLIMIT_NPROC for this user (root, CAP_SYS_RESOURCE and CAP_SYS_ADMIN are exempt).
   if (k.pidns.tasks.size >= k.maxTasks) return -EAGAIN;
   const nproc = tg.rlimits[6].cur;
-  if (t.creds.ruid !== 0 && nproc < 2n ** 31n) {
+  if (t.creds.ruid !== 0 && nproc < 2n ** 31n && !t.creds.hasCapability(CAP_SYS_RESOURCE) && !t.creds.hasCapability(CAP_SYS_ADMIN)) {
     let n = 0;
     for (const o of k.pidns.tasks.values()) if (o.state !== TaskState.Dead && o.creds.ruid === t.creds.ruid) n++;
     if (n >= Number(nproc)) return -EAGAIN;

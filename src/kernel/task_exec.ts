@@ -11,13 +11,20 @@
 // de_thread): the others end, and a caller other than the main thread takes
 // the main thread's id.
 //
+// The credentials change as commoncap's cap_bprm_creds_from_file changes
+// them for a file without capabilities (credentials.ts execCredentials):
+// root's capabilities come back from the bounding and inheritable sets,
+// anyone else keeps only the ambient ones; keepcaps is cleared.
+//
 // Differs from Linux: set-user-ID and set-group-ID bits are not honoured
-// (the root file system is the container's, and its owner runs it).
+// (the root file system is the container's, and its owner runs it), and
+// file capabilities (security.capability) are not read.
 
 import type { Task } from './task.js';
 import { EXITED, NORETURN, TaskState } from './task.js';
 import type { Dentry } from '../vfs/dentry.js';
 import { load } from '../loader/loader.js';
+import { execCredentials } from './credentials.js';
 import { endTask, killBySignal } from './exit.js';
 import { PlatformError } from '../platform/platform.js';
 import { ENOMEM } from '../abi/linux/errno.js';
@@ -59,10 +66,11 @@ export interface ExecRequest {
 export function execTask(t: Task, req: ExecRequest): number {
   // A table shared with another process is copied below: it must fit the sandbox's descriptor slots.
   if (t.fdTable.users > 1 && !t.fdTable.canFork()) return -ENOMEM;
+  const exec = execCredentials(t.creds, t.prctl.noNewPrivs === 1);
   let res: ReturnType<typeof load>;
   try {
     res = load({
-      kernel: t.kernel, creds: t.creds, root: t.root, cwd: t.cwd,
+      kernel: t.kernel, creds: t.creds, exec, root: t.root, cwd: t.cwd,
       path: req.path, argv: req.argv, envp: req.envp, dentry: req.dentry, noFollow: req.noFollow,
     });
   } catch (e) {
@@ -89,6 +97,7 @@ export function execTask(t: Task, req: ExecRequest): number {
     t.fdTable.users--;
     t.fdTable = own;
   }
+  t.creds = exec.creds;
   const old = t.mm;
   t.mm = res.mm;
   t.ctx = res.ctx;

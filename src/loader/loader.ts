@@ -11,7 +11,7 @@
 // (stacks are never executable).
 
 import type { Kernel } from '../kernel/kernel.js';
-import type { Credentials } from '../kernel/credentials.js';
+import type { Credentials, ExecCredentials } from '../kernel/credentials.js';
 import type { Context } from '../platform/platform.js';
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from '../platform/platform.js';
 import { Reg } from '../platform/registers.js';
@@ -42,7 +42,13 @@ export const AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6
 
 export interface LoadRequest {
   kernel: Kernel;
+  /** Who opens the file and its interpreter (the caller's credentials before the exec). */
   creds: Credentials;
+  /**
+   * The credentials the new program runs with, for AT_UID..AT_EGID, and
+   * whether it runs in secure mode (AT_SECURE); absent: creds, not secure.
+   */
+  exec?: ExecCredentials;
   root: Dentry;
   cwd: Dentry;
   path: string;
@@ -243,6 +249,7 @@ export function load(req: LoadRequest): LoadResult | LoadFatal | number {
 
   const phdrAddr = findPhdr(mainElf, mainLoad.bias);
   const execfn = req.path;
+  const aux = req.exec?.creds ?? req.creds;
   const sp = buildStack(mm, stackTop, argv, req.envp, execfn, (random, execfnAddr, platformAddr) => [
     AT_SYSINFO_EHDR, vdso,
     AT_PHDR, phdrAddr,
@@ -252,11 +259,11 @@ export function load(req: LoadRequest): LoadResult | LoadFatal | number {
     AT_BASE, interpBase,
     AT_FLAGS, 0,
     AT_ENTRY, mainElf.entry + mainLoad.bias,
-    AT_UID, req.creds.ruid,
-    AT_EUID, req.creds.euid,
-    AT_GID, req.creds.rgid,
-    AT_EGID, req.creds.egid,
-    AT_SECURE, 0,
+    AT_UID, aux.ruid,
+    AT_EUID, aux.euid,
+    AT_GID, aux.rgid,
+    AT_EGID, aux.egid,
+    AT_SECURE, req.exec?.secure === true ? 1 : 0,
     AT_CLKTCK, 100,
     AT_HWCAP, hwcap(),
     AT_HWCAP2, hostAux(AT_HWCAP2, 0),

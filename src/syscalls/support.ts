@@ -234,5 +234,5 @@ export function wantWrite(d: Dentry): number {
 
 /** Who a new file belongs to: the caller's fsuid and fsgid. */
 export function createContext(t: Task): { uid: number; gid: number } {
-  return { uid: t.creds.fsuid, gid: t.creds.egid };
+  return { uid: t.creds.fsuid, gid: t.creds.fsgid };
 }

@@ -11,6 +11,7 @@
 
 import type { Dentry } from './dentry.js';
 import type { Stat } from './stat.js';
+import type { Credentials } from './inode.js';
 import { WaitQueue } from '../sync/waiter.js';
 import type { Mappable } from '../mm/mm.js';
 import { IN_CLOSE_NOWRITE, IN_CLOSE_WRITE, anyWatches, notifyFile } from './inotify/watches.js';
@@ -241,7 +242,7 @@ export abstract class FileDescription {
    * update. The read-only root refuses (EROFS); files that keep their own
    * attributes (pipes) override this.
    */
-  setattr(change: { mode?: number; uid?: number; gid?: number }, euid: number): number {
+  setattr(change: { mode?: number; uid?: number; gid?: number }, creds: Credentials): number {
     return this.dentry?.inode.fs.readOnly === true ? -EROFS : -EPERM;
   }
 

@@ -35,10 +35,13 @@ import type { FileDescription } from './file_description.js';
 import type { Dentry } from './dentry.js';
 import type { FileSeals } from './seals.js';
 
+/** Who acts on a file: the fs ids and the effective capabilities. */
 export interface Credentials {
-  readonly euid: number;
-  readonly egid: number;
+  readonly fsuid: number;
+  readonly fsgid: number;
   readonly groups: readonly number[];
+  /** Whether the capability (abi/linux/capability.ts) is in the effective set. */
+  hasCapability(cap: number): boolean;
 }
 
 /** Who makes a new file: its owner, as Linux's inode_init_owner() decides with the parent's setgid bit. */

@@ -23,6 +23,7 @@ import { S_IFDIR, S_IFLNK, S_IFMT } from './stat.js';
 import {
   EACCES, EBUSY, EINVAL, ELOOP, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR, EXDEV,
 } from '../abi/linux/errno.js';
+import { CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER } from '../abi/linux/capability.js';
 
 const MAXSYMLINKS = 40;
 export const NAME_MAX = 255;
@@ -66,20 +67,23 @@ export const RESOLVE_NO_XDEV = 0x01, RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SY
   RESOLVE_BENEATH = 0x08, RESOLVE_IN_ROOT = 0x10, RESOLVE_CACHED = 0x20;
 
 /**
- * Linux's generic_permission for a mode/uid/gid triple. uid 0 has
- * CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH: anything but executing a file
- * no one may execute.
+ * Linux's generic_permission for a mode/uid/gid triple: the mode's bits
+ * for owner, group or others, then the capabilities that override them.
+ * CAP_DAC_READ_SEARCH reads any file and searches or reads any directory;
+ * CAP_DAC_OVERRIDE does anything but execute a file that no one may execute.
  */
 export function checkPermission(creds: Credentials, mode: number, uid: number, gid: number, want: number): boolean {
-  if (creds.euid === 0) {
-    if (want & MAY_EXEC && (mode & S_IFMT) !== S_IFDIR && (mode & 0o111) === 0) return false;
-    return true;
-  }
   let bits: number;
-  if (creds.euid === uid) bits = (mode >> 6) & 7;
-  else if (creds.egid === gid || creds.groups.includes(gid)) bits = (mode >> 3) & 7;
+  if (creds.fsuid === uid) bits = (mode >> 6) & 7;
+  else if (creds.fsgid === gid || creds.groups.includes(gid)) bits = (mode >> 3) & 7;
   else bits = mode & 7;
-  return (bits & want) === want;
+  if ((bits & want) === want) return true;
+  if ((mode & S_IFMT) === S_IFDIR) {
+    if ((want & MAY_WRITE) === 0 && creds.hasCapability(CAP_DAC_READ_SEARCH)) return true;
+    return creds.hasCapability(CAP_DAC_OVERRIDE);
+  }
+  if (want === MAY_READ && creds.hasCapability(CAP_DAC_READ_SEARCH)) return true;
+  return ((want & MAY_EXEC) === 0 || (mode & 0o111) !== 0) && creds.hasCapability(CAP_DAC_OVERRIDE);
 }
 
 /** inode_permission on an inode: 0, -EACCES, or the stat error. */
@@ -95,10 +99,10 @@ export function inodePermission(creds: Credentials, inode: Inode, want: number):
  */
 export function stickyForbids(creds: Credentials, dir: Inode, victim: Inode): boolean {
   const ds = dir.statForWalk();
-  if (typeof ds === 'number' || (ds.mode & S_ISVTX) === 0 || creds.euid === 0) return false;
+  if (typeof ds === 'number' || (ds.mode & S_ISVTX) === 0) return false;
   const vs = victim.statForWalk();
   if (typeof vs === 'number') return false;
-  return creds.euid !== vs.uid && creds.euid !== ds.uid;
+  return creds.fsuid !== vs.uid && creds.fsuid !== ds.uid && !creds.hasCapability(CAP_FOWNER);
 }
 
 export interface WalkOptions {

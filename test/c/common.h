@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 /* Addresses that are never valid user memory. */
 #define BADPTR1 ((void *)1)
@@ -100,6 +101,25 @@ static __attribute__((unused)) void show_str(const char *name, const char *s)
 			printf("\\x%02x", c);
 	}
 	printf("\"\n");
+}
+
+/* Runs fn in a child process and waits for it; a child that does not exit 0
+ * prints "name: child status N" (its output is flushed first, so lines stay in
+ * order). */
+static __attribute__((unused)) void run_child(const char *name, void (*fn)(void))
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		fn();
+		fflush(stdout);
+		_exit(0);
+	}
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		printf("%s: child status %d\n", name, st);
 }
 
 /* SYS(nr, args...): a raw system call with every argument widened to long

@@ -179,7 +179,7 @@ int main(int argc, char **argv)
 	group_end("seccomp");
 
 	/* prctl: every option up to 100 and a few beyond, each in a child */
-	static const int supported[] = { 1, 2, 3, 4, 7, 8, 15, 16, 21, 23, 30, 36, 37, 38, 39, 41, 42 };
+	static const int supported[] = { 1, 2, 3, 4, 7, 8, 15, 16, 21, 23, 24, 27, 28, 30, 36, 37, 38, 39, 41, 42, 47 };
 	static const long extra[] = { PR_SET_PTRACER, 0x53564d41 /* PR_SET_VMA */, 1000, -1, 0x7fffffff };
 	for (long opt = 0; opt < 100 + (long)(sizeof extra / sizeof extra[0]); opt++) {
 		long o = opt < 100 ? opt : extra[opt - 100];

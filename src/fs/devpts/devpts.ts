@@ -71,7 +71,7 @@ export class DevptsFileSystem implements FileSystem, PtyOwner {
     if (!chargeBuffers(PTY_COST)) return -ENOSPC;
     const pty = new PTY(index, this);
     const t = currentTask();
-    const inode = new ReplicaInode(this, pty, t?.creds.euid ?? 0);
+    const inode = new ReplicaInode(this, pty, t?.creds.fsuid ?? 0);
     pty.replicaSrc = inode;
     this.ptys.set(index, { pty, inode });
     return pty.openMaster(flags, this.ptmx);

@@ -10,7 +10,7 @@
 
 import { native } from '../../native.js';
 import { Stat, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../../vfs/stat.js';
-import type { SetAttr } from '../../vfs/inode.js';
+import type { Credentials, SetAttr } from '../../vfs/inode.js';
 import { FileDescription, O_APPEND } from '../../vfs/file_description.js';
 import type { Mappable } from '../../mm/mm.js';
 import { EBADF, EINVAL, EISDIR, EOPNOTSUPP, EROFS } from '../../abi/linux/errno.js';
@@ -87,7 +87,7 @@ abstract class HostOpenFD extends FileDescription {
    * fchmod, fchown, futimens (an empty change: both times now) and the
    * rest of a setattr, on the open file itself: whatever its name is now.
    */
-  override setattr(change: SetAttr, euid: number): number {
+  override setattr(change: SetAttr, _creds: Credentials): number {
     if (this.inode.fs.readOnly) return -EROFS;
     const st = this.stat();
     if (typeof st === 'number') return st;

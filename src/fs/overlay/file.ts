@@ -7,7 +7,7 @@
 // sees every surviving entry once.
 
 import type { Stat } from '../../vfs/stat.js';
-import type { SetAttr } from '../../vfs/inode.js';
+import type { Credentials, SetAttr } from '../../vfs/inode.js';
 import { FileDescription } from '../../vfs/file_description.js';
 import { ListedDirFD } from '../../vfs/listed_dir.js';
 import type { IoctlIO } from '../../vfs/file_description.js';
@@ -91,7 +91,7 @@ export class OverlayFileFD extends FileDescription {
     return this.inner.sync();
   }
 
-  override setattr(change: { mode?: number; uid?: number; gid?: number }, euid: number): number {
+  override setattr(change: { mode?: number; uid?: number; gid?: number }, _creds: Credentials): number {
     return this.node.setattr(change as SetAttr);
   }
 
@@ -115,7 +115,7 @@ export class OverlayDirFD extends ListedDirFD {
     return 0;
   }
 
-  override setattr(change: { mode?: number; uid?: number; gid?: number }, euid: number): number {
+  override setattr(change: { mode?: number; uid?: number; gid?: number }, _creds: Credentials): number {
     return this.node.setattr(change as SetAttr);
   }
 }

@@ -21,6 +21,7 @@ import { EINVAL, EPERM } from '../../abi/linux/errno.js';
 import { inotifyLimits } from '../../vfs/inotify/watches.js';
 import { KernelFile, StaticDir } from './nodes.js';
 import type { KernFileSystem } from './nodes.js';
+import { CAP_LAST_CAP } from '../../abi/linux/capability.js';
 
 /** A fresh random UUID (version 4), as Linux's random/uuid gives one per read. */
 function uuid(): string {
@@ -75,7 +76,7 @@ export function buildSysctl(fs: KernFileSystem, dir: StaticDir, mmapMinAddr: num
   kernel.children.set('pid_max', fixed(fs, () => `${PID_MAX}\n`));
   kernel.children.set('threads-max', fixed(fs, (k) => `${k.maxTasks}\n`));
   kernel.children.set('ngroups_max', fixed(fs, () => '65536\n', 0o444));
-  kernel.children.set('cap_last_cap', fixed(fs, () => '40\n', 0o444));
+  kernel.children.set('cap_last_cap', fixed(fs, () => `${CAP_LAST_CAP}\n`, 0o444));
   kernel.children.set('overflowuid', fixed(fs, () => '65534\n'));
   kernel.children.set('overflowgid', fixed(fs, () => '65534\n'));
   const random = kernel.dir('random');

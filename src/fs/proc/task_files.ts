@@ -8,13 +8,13 @@
 // VmPeak/VmHWM are not tracked (0, or the current size); SigPnd shows the
 // thread's pending set and ShdPnd none, since the Sentry queues a
 // process-directed signal on one thread; wchan is "0"; the tty column is 0
-// (no controlling terminals yet); there are no capabilities, so euid 0
-// has all of them and other users none.
+// (no controlling terminals yet).
 
 import type { Task } from '../../kernel/task.js';
 import { RLIM_INFINITY } from '../../kernel/thread_group.js';
 import { cpuList, cpuMask } from '../../kernel/cpus.js';
 import { EACCES, EINVAL, EPERM } from '../../abi/linux/errno.js';
+import { CAP_SYS_RESOURCE } from '../../abi/linux/capability.js';
 import { PAGE_SIZE } from '../../memory/memory_file.js';
 import { hasMM, isZombie, liveThreadCount, mayPtraceRead, stateOf } from './task_state.js';
 import { mountInfo, mountsText } from '../../vfs/mountinfo.js';
@@ -151,8 +151,6 @@ function escapeName(s: string): string {
   });
 }
 
-const CAP_FULL = (1n << 41n) - 1n; // CAP_LAST_CAP = 40
-
 function fdSize(t: Task): number {
   const fds = t.fdTable.fds();
   const max = fds.length === 0 ? 0 : fds[fds.length - 1] + 1;
@@ -175,7 +173,7 @@ function genStatus(c: TaskFileCtx): string {
     `PPid:\t${tg.ppid}`,
     'TracerPid:\t0',
     `Uid:\t${cr.ruid}\t${cr.euid}\t${cr.suid}\t${cr.fsuid}`,
-    `Gid:\t${cr.rgid}\t${cr.egid}\t${cr.sgid}\t${cr.egid}`,
+    `Gid:\t${cr.rgid}\t${cr.egid}\t${cr.sgid}\t${cr.fsgid}`,
     `FDSize:\t${isZombie(t) ? 0 : fdSize(t)}`,
     `Groups:\t${cr.groups.map((g) => `${g} `).join('') || ' '}`.replace(/ $/, ' '),
     `NStgid:\t${tg.tgid}`,
@@ -194,7 +192,6 @@ function genStatus(c: TaskFileCtx): string {
   }
   lines.push('HugetlbPages:\t' + kb(0), 'CoreDumping:\t0', `THP_enabled:\t${t.prctl.thpDisable ? 0 : 1}`);
   const [ign, cgt] = sigDispositions(t);
-  const root = cr.euid === 0;
   const queued = t.kernel.limits.pendingSignals.of(cr.ruid);
   lines.push(
     `Threads:\t${liveThreadCount(t)}`,
@@ -204,11 +201,11 @@ function genStatus(c: TaskFileCtx): string {
     `SigBlk:\t${hex16(t.sigmask)}`,
     `SigIgn:\t${hex16(ign)}`,
     `SigCgt:\t${hex16(cgt)}`,
-    `CapInh:\t${hex16(0n)}`,
-    `CapPrm:\t${hex16(root ? CAP_FULL : 0n)}`,
-    `CapEff:\t${hex16(root ? CAP_FULL : 0n)}`,
-    `CapBnd:\t${hex16(CAP_FULL)}`,
-    `CapAmb:\t${hex16(0n)}`,
+    `CapInh:\t${hex16(cr.inheritable.toBigInt())}`,
+    `CapPrm:\t${hex16(cr.permitted.toBigInt())}`,
+    `CapEff:\t${hex16(cr.effective.toBigInt())}`,
+    `CapBnd:\t${hex16(cr.bounding.toBigInt())}`,
+    `CapAmb:\t${hex16(cr.ambient.toBigInt())}`,
     `NoNewPrivs:\t${t.prctl.noNewPrivs}`,
     'Seccomp:\t0',
     'Seccomp_filters:\t0',
@@ -306,9 +303,10 @@ function writeOomScoreAdj(c: TaskFileCtx, data: Uint8Array): number {
   const v = Number(s);
   if (v < -1000 || v > 1000) return -EINVAL;
   const tg = c.task.tg;
-  if (v < tg.oomScoreAdjMin && (c.caller === null || c.caller.creds.euid !== 0)) return -EACCES;
+  const resource = c.caller !== null && c.caller.creds.hasCapability(CAP_SYS_RESOURCE);
+  if (v < tg.oomScoreAdjMin && !resource) return -EACCES;
   tg.oomScoreAdj = v;
-  if (c.caller !== null && c.caller.creds.euid === 0) tg.oomScoreAdjMin = v;
+  if (resource) tg.oomScoreAdjMin = v;
   return data.length;
 }
 

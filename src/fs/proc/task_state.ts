@@ -4,12 +4,12 @@
 // PTRACE_MODE_READ_FSCREDS, which guards environ, mem, maps, the fd
 // links, exe, cwd and root).
 //
-// Differs from Linux: there are no capabilities yet (kernel/credentials.ts):
-// euid 0 stands for CAP_SYS_PTRACE; no Yama scope.
+// Differs from Linux: no Yama scope.
 
 import type { Task } from '../../kernel/task.js';
 import { TaskState } from '../../kernel/task.js';
 import { ESRCH } from '../../abi/linux/errno.js';
+import { CAP_SYS_PTRACE } from '../../abi/linux/capability.js';
 
 /** Whether t still has its pid (alive, or a zombie not yet reaped). */
 export function alive(t: Task): boolean {
@@ -60,10 +60,12 @@ export function ownerOf(t: Task): readonly [number, number] {
 export function mayPtraceRead(caller: Task | null, target: Task): boolean {
   if (caller === null || caller.tg === target.tg) return true;
   const c = caller.creds;
-  if (c.euid === 0) return true;
   const tc = target.creds;
+  const ptraceCap = c.hasCapability(CAP_SYS_PTRACE);
   const uidOk = c.fsuid === tc.ruid && c.fsuid === tc.euid && c.fsuid === tc.suid;
-  const gidOk = c.egid === tc.rgid && c.egid === tc.egid && c.egid === tc.sgid;
-  if (!uidOk || !gidOk) return false;
-  return target.prctl.dumpable === 1;
+  const gidOk = c.fsgid === tc.rgid && c.fsgid === tc.egid && c.fsgid === tc.sgid;
+  if (!(uidOk && gidOk) && !ptraceCap) return false;
+  if (target.prctl.dumpable !== 1 && !ptraceCap) return false;
+  // commoncap's cap_ptrace_access_check: a target with capabilities the caller's effective set lacks needs CAP_SYS_PTRACE.
+  return ptraceCap || tc.permitted.isSubsetOf(c.effective);
 }

@@ -30,6 +30,7 @@ import { SIGTTIN, SIGTTOU, SIGWINCH, TIOCSPGRP, Terminal } from './terminal.js';
 import { TERMIOS2_SIZE, TERMIOS_SIZE, TOSTOP, VMIN, VSTART, VSTOP, VTIME } from './termios.js';
 import { currentTask } from '../current.js';
 import type { Task } from '../task.js';
+import { CAP_SYS_ADMIN } from '../../abi/linux/capability.js';
 
 export const TCGETS = 0x5401, TCSETS = 0x5402, TCSETSW = 0x5403, TCSETSF = 0x5404, TCSBRK = 0x5409, TCXONC = 0x540a,
   TCFLSH = 0x540b, TIOCEXCL = 0x540c, TIOCNXCL = 0x540d, TIOCOUTQ = 0x5411, TIOCSTI = 0x5412, TIOCGWINSZ = 0x5413,
@@ -106,7 +107,7 @@ export class PTY extends Terminal implements LineOwner {
   openReplica(flags: number, src: StatSource, mayAcquire: boolean): PtyReplicaFD | number {
     if (this.masterClosed || this.locked) return -EIO;
     const t = currentTask();
-    if (this.exclusive && (t === null || t.creds.euid !== 0)) return -EBUSY;
+    if (this.exclusive && (t === null || !t.creds.hasCapability(CAP_SYS_ADMIN))) return -EBUSY;
     const f = new PtyReplicaFD(this, flags, src);
     this.replicas.add(f);
     this.otherClosed = false;
@@ -332,7 +333,7 @@ export class PtyMasterFD extends FileDescription {
         return io.copyOut(arg, i32(p.ld.out.length)) < 0 ? -EFAULT : 0;
       case TIOCSTI: {
         // As on Linux: the master's own input, which is what the replica printed.
-        if (t.creds.euid !== 0) return -EPERM;
+        if (!t.creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
         const b = io.copyIn(arg, 1);
         if (b === null) return -EFAULT;
         p.ld.out.push(b[0]);
@@ -474,7 +475,7 @@ export class PtyReplicaFD extends FileDescription {
         // Master requests: a replica is not one (TIOCGPTPEER's EIO is Linux's ptm_open_peer check).
         return req === TIOCGPTPEER ? -EIO : -ENOTTY;
       case TIOCSTI: {
-        if (t.tg.tty !== p && t.creds.euid !== 0) return -EPERM;
+        if (t.tg.tty !== p && !t.creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
         const b = io.copyIn(arg, 1);
         if (b === null) return -EFAULT;
         p.ld.type([b], 1);

@@ -13,7 +13,7 @@
 //
 // Differs from Linux: a terminal remembers its session and group by
 // number (ids are not reused while a member lives; setpgid and setsid
-// keep them consistent), and CAP_SYS_ADMIN is euid 0.
+// keep them consistent).
 
 import type { Task } from '../task.js';
 import type { ThreadGroup } from '../thread_group.js';
@@ -21,6 +21,7 @@ import type { Kernel } from '../kernel.js';
 import type { FileDescription, IoctlIO } from '../../vfs/file_description.js';
 import { ERESTARTSYS, SI_KERNEL, makeSiginfo, orphanedGroup, sendSignal, sendToProcess, sigbit } from '../signals.js';
 import { EFAULT, EINVAL, EIO, ENOTTY, EPERM, ESRCH } from '../../abi/linux/errno.js';
+import { CAP_SYS_ADMIN } from '../../abi/linux/capability.js';
 
 export const TIOCSCTTY = 0x540e, TIOCGPGRP = 0x540f, TIOCSPGRP = 0x5410, TIOCNOTTY = 0x5422, TIOCGSID = 0x5429;
 export const SIGHUP = 1, SIGCONT = 18, SIGTTIN = 21, SIGTTOU = 22, SIGWINCH = 28;
@@ -42,9 +43,9 @@ export abstract class Terminal {
   /** A new description of this terminal, for an open of /dev/tty. */
   abstract openAlias(flags: number): FileDescription | number;
 
-  /** Whether tg's real uid may bypass the checks CAP_SYS_ADMIN bypasses. */
+  /** Whether t may bypass the checks CAP_SYS_ADMIN bypasses. */
   private static admin(t: Task): boolean {
-    return t.creds.euid === 0;
+    return t.creds.hasCapability(CAP_SYS_ADMIN);
   }
 
   /** Sends sig to every process of group pgid (Linux's kill_pgrp with SEND_SIG_PRIV); the caller, if a member, takes it itself. */

@@ -33,6 +33,7 @@ import {
 } from '../support.js';
 import { mayCreate } from './sys_tree.js';
 import { E2BIG, EOPNOTSUPP } from '../../abi/linux/errno.js';
+import { CAP_FOWNER, CAP_SYS_CHROOT, CAP_SYS_RESOURCE } from '../../abi/linux/capability.js';
 import { fcntlLock } from './sys_lock.js';
 import { fcntlSeals } from './sys_memfd.js';
 import { IN_OPEN, notifyCreate, notifyFile, notifySetattr } from '../../vfs/inotify/watches.js';
@@ -162,7 +163,7 @@ function doOpen(t: Task, d: Dentry, flags: number, created: boolean): number {
       const st = d.inode.stat();
       if (typeof st === 'number') return st;
       if (!checkPermission(t.creds, st.mode, st.uid, st.gid, want)) return -EACCES;
-      if (flags & O_NOATIME && t.creds.euid !== 0 && t.creds.euid !== st.uid) return -EPERM;
+      if (flags & O_NOATIME && t.creds.fsuid !== st.uid && !t.creds.hasCapability(CAP_FOWNER)) return -EPERM;
     }
     if (flags & O_TRUNC && type === S_IFREG && !created) {
       if (d.inode.setattr === undefined) return d.mount.readOnly ? -EROFS : -EPERM;
@@ -277,7 +278,7 @@ function openFifo(t: Task, d: Dentry, flags: number): number {
     if (own instanceof Pipe) {
       pipe = own;
     } else {
-      pipe = new Pipe(t.creds.euid, t.creds.egid);
+      pipe = new Pipe(t.creds.fsuid, t.creds.fsgid);
       // The pipe's own two ends are not the FIFO's: opens make their own.
       pipe.readEnd.decRef();
       pipe.writeEnd.decRef();
@@ -468,8 +469,8 @@ export function sysFcntl(t: Task): number {
       return f instanceof PipeFD ? f.pipe.capacity : -EBADF;
     case F_SETPIPE_SZ: {
       if (!(f instanceof PipeFD)) return -EBADF;
-      // The argument is an unsigned int; root stands for CAP_SYS_RESOURCE.
-      return f.pipe.setCapacity(r.argU32(2), t.creds.euid === 0);
+      // The argument is an unsigned int; past pipe-max-size only with CAP_SYS_RESOURCE.
+      return f.pipe.setCapacity(r.argU32(2), t.creds.hasCapability(CAP_SYS_RESOURCE));
     }
     default:
       return -EINVAL;
@@ -543,6 +544,18 @@ const R_OK = 4, W_OK = 2, X_OK = 1;
 function accessAt(t: Task, dirfd: number, pathAddr: number, mode: number, flags: number): number {
   if (mode & ~7) return -EINVAL;
   if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
+  if (flags & AT_EACCESS) return accessAs(t, dirfd, pathAddr, mode, flags);
+  // access(2) checks, the path walk included, with the real ids and their capabilities (Linux's access_override_creds).
+  const own = t.creds;
+  t.creds = own.forAccess();
+  try {
+    return accessAs(t, dirfd, pathAddr, mode, flags);
+  } finally {
+    t.creds = own;
+  }
+}
+
+function accessAs(t: Task, dirfd: number, pathAddr: number, mode: number, flags: number): number {
   const p = readPath(t, pathAddr);
   if (typeof p === 'number') return p;
   const d = resolveAt(t, dirfd, p, (flags & AT_SYMLINK_NOFOLLOW) === 0, (flags & AT_EMPTY_PATH) !== 0);
@@ -551,8 +564,7 @@ function accessAt(t: Task, dirfd: number, pathAddr: number, mode: number, flags:
   const st = d.inode.stat();
   if (typeof st === 'number') return st;
   if (mode & X_OK && d.mount.flags & MS_NOEXEC && (st.mode & S_IFMT) === S_IFREG) return -EACCES;
-  // access(2) checks with the real ids unless AT_EACCESS.
-  const c = flags & AT_EACCESS ? t.creds : { euid: t.creds.ruid, egid: t.creds.rgid, groups: t.creds.groups };
+  const c = t.creds;
   const want = (mode & R_OK ? MAY_READ : 0) | (mode & W_OK ? MAY_WRITE : 0) | (mode & X_OK ? MAY_EXEC : 0);
   if (!checkPermission(c, st.mode, st.uid, st.gid, want)) return -EACCES;
   const type = st.mode & S_IFMT;
@@ -576,7 +588,7 @@ export function sysUmask(t: Task): number {
   return old;
 }
 
-/** chroot(2): CAP_SYS_CHROOT (uid 0 here), a directory the caller may search. */
+/** chroot(2): CAP_SYS_CHROOT, a directory the caller may search. */
 export function sysChroot(t: Task): number {
   const p = readPath(t, t.regs.arg(0));
   if (typeof p === 'number') return p;
@@ -585,7 +597,7 @@ export function sysChroot(t: Task): number {
   if ((d.inode.mode & S_IFMT) !== S_IFDIR) return -ENOTDIR;
   const pe = inodePermission(t.creds, d.inode, MAY_EXEC);
   if (pe < 0) return pe;
-  if (t.creds.euid !== 0) return -EPERM;
+  if (!t.creds.hasCapability(CAP_SYS_CHROOT)) return -EPERM;
   t.fs.root = d;
   return 0;
 }

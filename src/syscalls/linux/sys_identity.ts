@@ -3,11 +3,15 @@
 // getpgrp(2), getpgid(2), setpgid(2), getsid(2), setsid(2).
 //
 // Ids are the sandbox's own: changing them changes nothing on the host.
-// The rules are Linux's, with "privileged" meaning euid 0 (capabilities
-// come with user namespaces in the OCI work).
+// The rules are Linux's (kernel/sys.c): "privileged" is CAP_SETUID for the
+// uid calls and CAP_SETGID for the gid calls and setgroups(2), and a uid
+// change fixes up the capability sets as commoncap's cap_task_fix_setuid
+// does (Credentials.fixSetuid, fixSetfsuid). Every call but
+// setfsuid(2)/setfsgid(2) sets the fs id to the new effective id.
 
 import type { Task } from '../../kernel/task.js';
 import { EACCES, EFAULT, EINVAL, EPERM, ESRCH, copyOut } from '../support.js';
+import { CAP_SETGID, CAP_SETUID } from '../../abi/linux/capability.js';
 
 export function sysGetuid(t: Task): number { return t.creds.ruid; }
 export function sysGeteuid(t: Task): number { return t.creds.euid; }
@@ -34,14 +38,24 @@ export function sysGetresgid(t: Task): number {
 
 const NO_CHANGE = 0xffffffff;
 
+/** Whether t may set any uid (uid true) or gid: CAP_SETUID or CAP_SETGID. */
+function privileged(t: Task, uid: boolean): boolean {
+  return t.creds.hasCapability(uid ? CAP_SETUID : CAP_SETGID);
+}
+
 function setres(t: Task, uid: boolean, rr: number, ee: number, ss: number): number {
   const c = t.creds;
   const [cr, ce, cs] = uid ? [c.ruid, c.euid, c.suid] : [c.rgid, c.egid, c.sgid];
-  const priv = c.euid === 0;
+  const priv = privileged(t, uid);
   const ok = (v: number) => v === NO_CHANGE || priv || v === cr || v === ce || v === cs;
   if (!ok(rr) || !ok(ee) || !ok(ss)) return -EPERM;
   const nr = rr === NO_CHANGE ? cr : rr, ne = ee === NO_CHANGE ? ce : ee, ns = ss === NO_CHANGE ? cs : ss;
-  if (uid) { c.ruid = nr; c.euid = ne; c.suid = ns; } else { c.rgid = nr; c.egid = ne; c.sgid = ns; }
+  if (uid) {
+    c.ruid = nr; c.euid = c.fsuid = ne; c.suid = ns;
+    c.fixSetuid(cr, ce, cs);
+  } else {
+    c.rgid = nr; c.egid = c.fsgid = ne; c.sgid = ns;
+  }
   return 0;
 }
 
@@ -58,37 +72,64 @@ export function sysSetuid(t: Task): number {
   const id = t.regs.argU32(0);
   if (id === NO_CHANGE) return -EINVAL;
   const c = t.creds;
-  if (c.euid === 0) { c.ruid = c.euid = c.suid = id; return 0; }
-  if (id !== c.ruid && id !== c.suid) return -EPERM;
-  c.euid = id;
+  const [or, oe, os] = [c.ruid, c.euid, c.suid];
+  if (privileged(t, true)) c.ruid = c.suid = id;
+  else if (id !== c.ruid && id !== c.suid) return -EPERM;
+  c.euid = c.fsuid = id;
+  c.fixSetuid(or, oe, os);
   return 0;
 }
 export function sysSetgid(t: Task): number {
   const id = t.regs.argU32(0);
   if (id === NO_CHANGE) return -EINVAL;
   const c = t.creds;
-  if (c.euid === 0) { c.rgid = c.egid = c.sgid = id; return 0; }
-  if (id !== c.rgid && id !== c.sgid) return -EPERM;
-  c.egid = id;
+  if (privileged(t, false)) c.rgid = c.sgid = id;
+  else if (id !== c.rgid && id !== c.sgid) return -EPERM;
+  c.egid = c.fsgid = id;
   return 0;
 }
 
 function setre(t: Task, uid: boolean, rr: number, ee: number): number {
   const c = t.creds;
   const [cr, ce, cs] = uid ? [c.ruid, c.euid, c.suid] : [c.rgid, c.egid, c.sgid];
-  const priv = c.euid === 0;
+  const priv = privileged(t, uid);
   if (rr !== NO_CHANGE && !priv && rr !== cr && rr !== ce) return -EPERM;
   if (ee !== NO_CHANGE && !priv && ee !== cr && ee !== ce && ee !== cs) return -EPERM;
   const nr = rr === NO_CHANGE ? cr : rr, ne = ee === NO_CHANGE ? ce : ee;
   const ns = rr !== NO_CHANGE || (ee !== NO_CHANGE && ee !== cr) ? ne : cs;
-  if (uid) { c.ruid = nr; c.euid = ne; c.suid = ns; } else { c.rgid = nr; c.egid = ne; c.sgid = ns; }
+  if (uid) {
+    c.ruid = nr; c.euid = c.fsuid = ne; c.suid = ns;
+    c.fixSetuid(cr, ce, cs);
+  } else {
+    c.rgid = nr; c.egid = c.fsgid = ne; c.sgid = ns;
+  }
   return 0;
 }
 export function sysSetreuid(t: Task): number { return setre(t, true, t.regs.argU32(0), t.regs.argU32(1)); }
 export function sysSetregid(t: Task): number { return setre(t, false, t.regs.argU32(0), t.regs.argU32(1)); }
 
-export function sysSetfsuid(t: Task): number { return t.creds.euid; }
-export function sysSetfsgid(t: Task): number { return t.creds.egid; }
+/**
+ * setfsuid(2)/setfsgid(2): the old fs id, always; the new one is taken if
+ * it is one of the real, effective, saved or fs ids, or with CAP_SETUID
+ * (CAP_SETGID). (uid_t)-1 changes nothing: it is how a program asks.
+ */
+function setfs(t: Task, uid: boolean): number {
+  const id = t.regs.argU32(0);
+  const c = t.creds;
+  const old = uid ? c.fsuid : c.fsgid;
+  if (id === NO_CHANGE || id === old) return old;
+  const own = uid ? [c.ruid, c.euid, c.suid] : [c.rgid, c.egid, c.sgid];
+  if (!own.includes(id) && !privileged(t, uid)) return old;
+  if (uid) {
+    c.fsuid = id;
+    c.fixSetfsuid(old);
+  } else {
+    c.fsgid = id;
+  }
+  return old;
+}
+export function sysSetfsuid(t: Task): number { return setfs(t, true); }
+export function sysSetfsgid(t: Task): number { return setfs(t, false); }
 
 const NGROUPS_MAX = 65536;
 
@@ -104,7 +145,7 @@ export function sysGetgroups(t: Task): number {
 
 export function sysSetgroups(t: Task): number {
   const size = t.regs.argInt(0);
-  if (t.creds.euid !== 0) return -EPERM;
+  if (!privileged(t, false)) return -EPERM;
   if (size < 0 || size > NGROUPS_MAX) return -EINVAL;
   const b = t.mm.copyIn(t.regs.arg(1), size * 4);
   if (b === null) return -EFAULT;

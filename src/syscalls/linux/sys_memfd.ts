@@ -59,7 +59,7 @@ export function sysMemfdCreate(t: Task): number {
   if (root.create === undefined || root.unlink === undefined) return -ENOSYS;
   // A name of its own in the instance, gone at once: the file has no name but its description's.
   const internal = `memfd.${nextName++}`;
-  const inode = root.create(internal, 0o777, { uid: t.creds.euid, gid: t.creds.egid });
+  const inode = root.create(internal, 0o777, { uid: t.creds.fsuid, gid: t.creds.fsgid });
   if (typeof inode === 'number') return inode === -28 /* ENOSPC */ ? -ENOMEM : inode;
   const f = inode.open(O_RDWR | O_LARGEFILE);
   root.unlink(internal);

@@ -9,6 +9,7 @@ import { MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, MAP_SHARED_VALIDATE, MAP_TYPE }
 import type { Mappable, MemLimits } from '../../mm/mm.js';
 import { O_PATH } from '../../vfs/file_description.js';
 import { EACCES, EBADF, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM } from '../support.js';
+import { CAP_IPC_LOCK } from '../../abi/linux/capability.js';
 
 const PAGE = 4096;
 const RLIMIT_DATA = 2, RLIMIT_AS = 9;
@@ -108,7 +109,7 @@ const RLIMIT_MEMLOCK = 8;
 const MLOCK_ONFAULT = 1, MCL_CURRENT = 1, MCL_FUTURE = 2, MCL_ONFAULT = 4;
 
 function memlockLimit(t: Task): number | null {
-  if (t.creds.euid === 0) return null; // CAP_IPC_LOCK
+  if (t.creds.hasCapability(CAP_IPC_LOCK)) return null;
   const cur = t.tg.rlimits[RLIMIT_MEMLOCK].cur;
   return cur > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(cur);
 }

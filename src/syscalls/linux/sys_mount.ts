@@ -4,7 +4,7 @@
 // (src/vfs/fs_registry.ts), so this file knows no file system class.
 //
 // Checks run in Linux's order (fs/namespace.c: path_mount, do_umount,
-// pivot_root). uid 0 holds CAP_SYS_ADMIN; nobody else may mount.
+// pivot_root). Each needs CAP_SYS_ADMIN in the caller's effective set.
 //
 // Mounts and unmounts propagate between peers and to slaves, in one
 // namespace and across copied ones (src/vfs/propagation.ts).
@@ -27,6 +27,7 @@ import {
   AT_FDCWD, EBUSY, EFAULT, EINVAL, ENODEV, ENOTDIR, EPERM, readPath, resolveAt,
 } from '../support.js';
 import { EAGAIN, ENOSYS } from '../../abi/linux/errno.js';
+import { CAP_SYS_ADMIN } from '../../abi/linux/capability.js';
 
 const PAGE_SIZE = 4096;
 const MS_MGC_MSK = 0xffff0000 >>> 0, MS_MGC_VAL = 0xc0ed0000 >>> 0;
@@ -74,7 +75,7 @@ export function sysMount(t: Task): number {
   if (typeof data === 'number') return data;
   const targetPath = readPath(t, r.arg(1));
   if (typeof targetPath === 'number') return targetPath;
-  if (t.creds.euid !== 0) return -EPERM;
+  if (!t.creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
   const target = resolveAt(t, AT_FDCWD, targetPath, true, false);
   if (typeof target === 'number') return target;
   const vfs = t.kernel.vfs;
@@ -147,7 +148,7 @@ function umountAt(t: Task, pathAddr: number, flags: number): number {
   if (flags & ~(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW)) return -EINVAL;
   const p = readPath(t, pathAddr);
   if (typeof p === 'number') return p;
-  if (t.creds.euid !== 0) return -EPERM;
+  if (!t.creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
   const d = resolveAt(t, AT_FDCWD, p, (flags & UMOUNT_NOFOLLOW) === 0, false);
   if (typeof d === 'number') return d;
   const m = mountRootedAt(d);
@@ -178,7 +179,7 @@ export function sysUmount2(t: Task): number {
  */
 export function sysPivotRoot(t: Task): number {
   const r = t.regs;
-  if (t.creds.euid !== 0) return -EPERM;
+  if (!t.creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
   const np = readPath(t, r.arg(0));
   if (typeof np === 'number') return np;
   const newRoot = resolveAt(t, AT_FDCWD, np, true, false);
@@ -237,7 +238,7 @@ export function sysUnshare(t: Task): number {
   if (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM) && t.tg.tasks.filter((x) => x.state !== TaskState.Dead).length > 1) {
     return -EINVAL;
   }
-  if (flags & CLONE_NEWNS && t.creds.euid !== 0) return -EPERM;
+  if (flags & CLONE_NEWNS && !t.creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
   if (flags & CLONE_FILES && t.fdTable.users > 1) {
     if (!t.fdTable.canFork()) return -12; // ENOMEM
     const own = t.fdTable.fork();

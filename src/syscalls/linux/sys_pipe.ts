@@ -7,7 +7,7 @@ import { EFAULT, EINVAL, copyOut, installNew } from '../support.js';
 
 function pipe2(t: Task, addr: number, flags: number): number {
   if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT)) return -EINVAL;
-  const p = new Pipe(t.creds.euid, t.creds.egid);
+  const p = new Pipe(t.creds.fsuid, t.creds.fsgid);
   const status = flags & (O_NONBLOCK | O_DIRECT);
   p.readEnd.flags |= status;
   p.writeEnd.flags |= status;

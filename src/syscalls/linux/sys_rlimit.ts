@@ -12,6 +12,7 @@
 import type { Task } from '../../kernel/task.js';
 import { RLIM_INFINITY, RLIMIT_NLIMITS } from '../../kernel/thread_group.js';
 import { EFAULT, EINVAL, EPERM, ESRCH, copyInStruct, copyOut, putU64 } from '../support.js';
+import { CAP_SYS_RESOURCE } from '../../abi/linux/capability.js';
 
 function getLimit(t: Task, res: number, addr: number): number {
   if (res < 0 || res >= RLIMIT_NLIMITS) return -EINVAL;
@@ -27,7 +28,7 @@ function setLimit(t: Task, res: number, cur: bigint, max: bigint): number {
   if (res < 0 || res >= RLIMIT_NLIMITS) return -EINVAL;
   if (cur > max) return -EINVAL;
   const l = t.tg.rlimits[res];
-  if (max > l.max && t.creds.euid !== 0) return -EPERM;
+  if (max > l.max && !t.creds.hasCapability(CAP_SYS_RESOURCE)) return -EPERM;
   if (res === 7 && max > 1048576n && max !== RLIM_INFINITY) return -EPERM; // nr_open
   if (res === 7 && max === RLIM_INFINITY) return -EPERM;
   l.cur = cur;

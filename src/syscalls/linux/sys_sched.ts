@@ -9,6 +9,15 @@ import type { Task } from '../../kernel/task.js';
 import { NUM_CPUS } from '../../kernel/cpus.js';
 import { EFAULT, EINVAL, EPERM, ESRCH, copyOut } from '../support.js';
 import { EACCES } from '../../abi/linux/errno.js';
+import { CAP_SYS_NICE } from '../../abi/linux/capability.js';
+
+/**
+ * commoncap's cap_safe_nice: a target holding capabilities outside the
+ * caller's permitted set is changed only with CAP_SYS_NICE.
+ */
+function safeNice(t: Task, x: Task): boolean {
+  return x.creds.permitted.isSubsetOf(t.creds.permitted) || t.creds.hasCapability(CAP_SYS_NICE);
+}
 
 const ncpu = NUM_CPUS;
 
@@ -97,14 +106,14 @@ export function sysSchedSetscheduler(t: Task): number {
   const normal = policy === SCHED_OTHER || policy === SCHED_BATCH || policy === SCHED_IDLE;
   if (!normal && policy !== SCHED_FIFO && policy !== SCHED_RR) return -EINVAL;
   if (normal ? prio !== 0 : prio < 1 || prio > 99) return -EINVAL;
-  const root = t.creds.euid === 0;
-  if (!root) {
+  if (!t.creds.hasCapability(CAP_SYS_NICE)) {
     if (x.creds.ruid !== t.creds.euid && x.creds.euid !== t.creds.euid) return -EPERM;
     if (!normal) return -EPERM;
     // Leaving SCHED_IDLE needs the right to raise priority back (RLIMIT_NICE).
     if (x.schedPolicy === SCHED_IDLE && policy !== SCHED_IDLE && t.tg.rlimits[13].cur < BigInt(20 - x.nice)) return -EPERM;
     if (x.schedResetOnFork && !reset) return -EPERM;
   }
+  if (!safeNice(t, x)) return -EPERM;
   if (!normal) return -EPERM;
   x.schedPolicy = policy;
   x.schedResetOnFork = reset;
@@ -167,11 +176,13 @@ export function sysSetpriority(t: Task): number {
   if (targets === undefined) return -EINVAL;
   if (targets.length === 0) return -ESRCH;
   for (const x of targets) {
-    if (t.creds.euid !== 0 && x.creds.ruid !== t.creds.euid && x.creds.euid !== t.creds.euid) return -EPERM;
-    if (nice < x.nice && t.creds.euid !== 0) {
+    const mayNice = t.creds.hasCapability(CAP_SYS_NICE);
+    if (!mayNice && x.creds.ruid !== t.creds.euid && x.creds.euid !== t.creds.euid) return -EPERM;
+    if (nice < x.nice && !mayNice) {
       const lim = t.tg.rlimits[RLIMIT_NICE].cur;
       if (lim < BigInt(20 - nice)) return -EACCES;
     }
+    if (!safeNice(t, x)) return -EPERM;
     x.nice = nice;
   }
   return 0;

@@ -20,6 +20,7 @@ import { Reg } from '../../platform/registers.js';
 import { readTimespec } from './sys_time.js';
 import { EFAULT, EINTR, EINVAL, EPERM, ESRCH, copyInStruct, copyOut, getU64, putU64 } from '../support.js';
 import { EAGAIN, ENOMEM } from '../../abi/linux/errno.js';
+import { CAP_KILL } from '../../abi/linux/capability.js';
 
 const SIGKILL = 9, SIGSTOP = 19, SIGSEGV = 11, SIGCHLD = 17, SIGCONT = 18, SIGURG = 23, SIGWINCH = 28;
 
@@ -132,7 +133,7 @@ const validSignal = (sig: number) => sig >= 0 && sig <= 64;
 /** check_kill_permission: may t signal target? */
 function mayKill(t: Task, target: Task, sig: number): boolean {
   const c = t.creds, d = target.creds;
-  if (c.euid === 0 || target.tg === t.tg) return true;
+  if (target.tg === t.tg || c.hasCapability(CAP_KILL)) return true;
   if (c.euid === d.suid || c.euid === d.ruid || c.ruid === d.suid || c.ruid === d.ruid) return true;
   return sig === SIGCONT && t.tg.sid === target.tg.sid;
 }

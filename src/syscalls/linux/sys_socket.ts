@@ -29,6 +29,7 @@ import {
   EADDRINUSE, EAFNOSUPPORT, ECONNREFUSED, EISCONN, EMSGSIZE, ENOPROTOOPT, ENOTCONN, ENOTSOCK, EOPNOTSUPP,
   EPROTONOSUPPORT, EPROTOTYPE, ESOCKTNOSUPPORT,
 } from '../../abi/linux/errno.js';
+import { CAP_SYS_ADMIN, CAP_SYS_RESOURCE } from '../../abi/linux/capability.js';
 
 const AF_UNSPEC = 0, AF_UNIX = 1, AF_MAX = 46;
 const SOCK_RAW = 3, SOCK_TYPE_MASK = 0xf;
@@ -322,7 +323,8 @@ function send(t: Task, s: UnixSocket, views: Uint8Array[], total: number, flags:
   if (flags & MSG_OOB) return -EOPNOTSUPP;
   const to = dest ?? s.peer ?? s.target;
   // Descriptions in flight count against the sender's user and its RLIMIT_NOFILE, unless privileged (Linux's too_many_unix_fds).
-  const sender = { uid: t.creds.ruid, limit: t.creds.euid === 0 ? Infinity : t.tg.nofile };
+  const privileged = t.creds.hasCapability(CAP_SYS_RESOURCE) || t.creds.hasCapability(CAP_SYS_ADMIN);
+  const sender = { uid: t.creds.ruid, limit: privileged ? Infinity : t.tg.nofile };
   return writeKeepingProgress(t, views, total, {
     // The descriptions go with the first piece only.
     step: (v, n, done) => s.send(to, v, n, done === 0 ? rights : null, done === 0 && rights !== null ? sender : null),

@@ -1,6 +1,8 @@
 // Thread and process life: getpid(2), gettid(2), getppid(2), exit(2),
 // exit_group(2), set_tid_address(2), set_robust_list(2),
-// get_robust_list(2), arch_prctl(2), prctl(2) (the common options).
+// get_robust_list(2), arch_prctl(2), prctl(2) (the common options; the
+// capability ones are sys_capability.ts's capPrctl, asked first as Linux
+// asks its security module first).
 
 import type { Task } from '../../kernel/task.js';
 import { EXITED } from '../../kernel/task.js';
@@ -8,6 +10,7 @@ import { exitThread, exitThreadGroup } from '../../kernel/exit.js';
 import { Reg } from '../../platform/registers.js';
 import { EFAULT, EINVAL, EPERM, ESRCH, copyOut, putU64 } from '../support.js';
 import { ENODEV } from '../../abi/linux/errno.js';
+import { capPrctl } from './sys_capability.js';
 
 export function sysGetpid(t: Task): number { return t.tg.tgid; }
 export function sysGettid(t: Task): number { return t.tid; }
@@ -77,14 +80,15 @@ export function sysArchPrctl(t: Task): number {
   }
 }
 
-const PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4, PR_GET_KEEPCAPS = 7,
-  PR_SET_KEEPCAPS = 8, PR_SET_NAME = 15, PR_GET_NAME = 16, PR_GET_SECCOMP = 21, PR_CAPBSET_READ = 23,
-  PR_GET_TIMERSLACK = 30, PR_SET_NO_NEW_PRIVS = 38, PR_GET_NO_NEW_PRIVS = 39, PR_GET_THP_DISABLE = 42,
+const PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4,
+  PR_SET_NAME = 15, PR_GET_NAME = 16, PR_GET_SECCOMP = 21, PR_GET_TIMERSLACK = 30, PR_SET_NO_NEW_PRIVS = 38, PR_GET_NO_NEW_PRIVS = 39, PR_GET_THP_DISABLE = 42,
   PR_SET_THP_DISABLE = 41, PR_SET_CHILD_SUBREAPER = 36, PR_GET_CHILD_SUBREAPER = 37, PR_SET_VMA = 0x53564d41;
 
 export function sysPrctl(t: Task): number {
   const r = t.regs;
   const opt = r.argInt(0);
+  const cap = capPrctl(t, opt);
+  if (cap !== null) return cap;
   const st = prctlState(t);
   switch (opt) {
     case PR_SET_NAME: {
@@ -123,21 +127,8 @@ export function sysPrctl(t: Task): number {
       st.dumpable = v;
       return 0;
     }
-    case PR_GET_KEEPCAPS:
-      return st.keepcaps;
-    case PR_SET_KEEPCAPS: {
-      const v = r.arg(1);
-      if (v !== 0 && v !== 1) return -EINVAL;
-      st.keepcaps = v;
-      return 0;
-    }
     case PR_GET_SECCOMP:
       return 0;
-    case PR_CAPBSET_READ: {
-      const cap = r.argInt(1);
-      if (cap < 0 || cap > 40) return -EINVAL;
-      return t.creds.euid === 0 ? 1 : 0;
-    }
     case PR_GET_TIMERSLACK:
       return 50000;
     case PR_SET_NO_NEW_PRIVS:

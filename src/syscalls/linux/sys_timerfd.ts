@@ -6,6 +6,7 @@ import { TimerFD } from '../../kernel/timerfd.js';
 import { O_CLOEXEC, O_NONBLOCK } from '../../vfs/file_description.js';
 import { EBADF, EFAULT, EINVAL, EPERM, copyOut, installNew, putU64 } from '../support.js';
 import { readTimespec } from './sys_time.js';
+import { CAP_WAKE_ALARM } from '../../abi/linux/capability.js';
 
 const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_BOOTTIME = 7, CLOCK_REALTIME_ALARM = 8, CLOCK_BOOTTIME_ALARM = 9;
 const TFD_TIMER_ABSTIME = 1, TFD_TIMER_CANCEL_ON_SET = 2;
@@ -16,8 +17,8 @@ export function sysTimerfdCreate(t: Task): number {
   if (![CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME, CLOCK_REALTIME_ALARM, CLOCK_BOOTTIME_ALARM].includes(clock)) {
     return -EINVAL;
   }
-  // Alarm clocks need CAP_WAKE_ALARM; root stands for it.
-  if ((clock === CLOCK_REALTIME_ALARM || clock === CLOCK_BOOTTIME_ALARM) && t.creds.euid !== 0) return -EPERM;
+  // Alarm clocks need CAP_WAKE_ALARM.
+  if ((clock === CLOCK_REALTIME_ALARM || clock === CLOCK_BOOTTIME_ALARM) && !t.creds.hasCapability(CAP_WAKE_ALARM)) return -EPERM;
   const f = new TimerFD(t.kernel, clock, flags & O_NONBLOCK);
   return installNew(t, f, (flags & O_CLOEXEC) !== 0);
 }

@@ -10,9 +10,11 @@
 // (EROFS), then the last component itself, then permissions (may_create,
 // may_delete with the sticky bit), and only then the file system.
 //
-// Differs from Linux: uid 0 holds every capability and nobody else holds
-// any; fs.protected_hardlinks is not applied; a write does not clear the
-// setuid bit (chown and chmod do).
+// Privilege is the caller's effective capabilities (CAP_CHOWN, CAP_FOWNER,
+// CAP_FSETID, CAP_MKNOD, CAP_DAC_READ_SEARCH for linkat's AT_EMPTY_PATH).
+//
+// Differs from Linux: fs.protected_hardlinks is not applied; a write does
+// not clear the setuid bit (chown and chmod do).
 
 import type { Task } from '../../kernel/task.js';
 import type { Dentry } from '../../vfs/dentry.js';
@@ -21,6 +23,7 @@ import { O_PATH } from '../../vfs/file_description.js';
 import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK } from '../../vfs/stat.js';
 import { charDevice } from '../../vfs/devices.js';
 import { EADDRINUSE } from '../../abi/linux/errno.js';
+import { CAP_CHOWN, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID, CAP_MKNOD } from '../../abi/linux/capability.js';
 import { MAY_EXEC, MAY_WRITE, NAME_MAX, inodePermission, stickyForbids } from '../../vfs/vfs.js';
 import {
   AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, EBADF, EBUSY, EEXIST, EFAULT, EINVAL,
@@ -134,7 +137,7 @@ function mknodAt(t: Task, dirfd: number, pathAddr: number, mode: number, dev: nu
   if (type === S_IFCHR || type === S_IFBLK) {
     const rdev = decodeDev(dev);
     const whiteout = type === S_IFCHR && rdev === 0;
-    if (!whiteout && t.creds.euid !== 0) return -EPERM; // CAP_MKNOD
+    if (!whiteout && !t.creds.hasCapability(CAP_MKNOD)) return -EPERM;
     // Only the devices the Sentry serves (and the overlay's whiteout, 0:0).
     if (!whiteout && (type === S_IFBLK || charDevice(rdev) === undefined)) return -EPERM;
     return made(t, p, dir.mknod?.(p.name, type | bits, rdev, ctx));
@@ -193,7 +196,7 @@ function linkAt(t: Task, olddfd: number, oldAddr: number, newdfd: number, newAdd
   // The file to link: a name, or (AT_EMPTY_PATH, which needs CAP_DAC_READ_SEARCH) an open file.
   let old: Dentry | null | number;
   if (oldPath.length === 0 && flags & AT_EMPTY_PATH) {
-    if (t.creds.euid !== 0) return -ENOENT;
+    if (!t.creds.hasCapability(CAP_DAC_READ_SEARCH)) return -ENOENT;
     if (olddfd === AT_FDCWD) old = t.cwd;
     else {
       const f = t.fdTable.get(olddfd);
@@ -279,7 +282,7 @@ const RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2, RENAME_WHITEOUT = 4;
 function renameAt(t: Task, olddfd: number, oldAddr: number, newdfd: number, newAddr: number, flags: number): number {
   if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) return -EINVAL;
   if (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT) && flags & RENAME_EXCHANGE) return -EINVAL;
-  if (flags & RENAME_WHITEOUT && t.creds.euid !== 0) return -EPERM;
+  if (flags & RENAME_WHITEOUT && !t.creds.hasCapability(CAP_MKNOD)) return -EPERM;
   const oldPath = readPath(t, oldAddr);
   if (typeof oldPath === 'number') return oldPath;
   const from = parentAt(t, olddfd, oldPath);
@@ -374,11 +377,11 @@ function chmod(t: Task, d: Dentry, mode: number): number {
   if (ro < 0) return ro;
   const st = d.inode.stat();
   if (typeof st === 'number') return st;
-  const root = t.creds.euid === 0;
-  if (!root && t.creds.euid !== st.uid) return -EPERM;
+  const c = t.creds;
+  if (c.fsuid !== st.uid && !c.hasCapability(CAP_FOWNER)) return -EPERM;
   let bits = mode & 0o7777;
   // Only a member of the file's group (or CAP_FSETID) may set its setgid bit.
-  if (!root && bits & S_ISGID && t.creds.egid !== st.gid && !t.creds.groups.includes(st.gid)) bits &= ~S_ISGID;
+  if (bits & S_ISGID && c.fsgid !== st.gid && !c.groups.includes(st.gid) && !c.hasCapability(CAP_FSETID)) bits &= ~S_ISGID;
   return setattrDentry(t, d, { mode: bits });
 }
 
@@ -388,11 +391,11 @@ function chown(t: Task, d: Dentry, change: Change): number {
   if (ro < 0) return ro;
   const st = d.inode.stat();
   if (typeof st === 'number') return st;
-  const root = t.creds.euid === 0;
-  if (!root) {
-    if (change.uid !== undefined && (change.uid !== st.uid || t.creds.euid !== st.uid)) return -EPERM;
-    if (change.gid !== undefined && (t.creds.euid !== st.uid ||
-      (change.gid !== st.gid && t.creds.egid !== change.gid && !t.creds.groups.includes(change.gid)))) return -EPERM;
+  // chown_ok and chgrp_ok: the owner may keep its uid and give the file a group of its own; else CAP_CHOWN.
+  if (!t.creds.hasCapability(CAP_CHOWN)) {
+    if (change.uid !== undefined && (change.uid !== st.uid || t.creds.fsuid !== st.uid)) return -EPERM;
+    if (change.gid !== undefined && (t.creds.fsuid !== st.uid ||
+      (change.gid !== st.gid && t.creds.fsgid !== change.gid && !t.creds.groups.includes(change.gid)))) return -EPERM;
   }
   const attr: SetAttr = { uid: change.uid, gid: change.gid };
   if ((st.mode & S_IFMT) !== S_IFDIR) {
@@ -410,7 +413,7 @@ function chown(t: Task, d: Dentry, change: Change): number {
 function withFile(t: Task, fd: number, named: (d: Dentry) => number, change: Change): number {
   const f = t.fdTable.get(fd);
   if (f === undefined || f.flags & O_PATH) return -EBADF;
-  if (f.dentry === null) return f.setattr(change, t.creds.euid);
+  if (f.dentry === null) return f.setattr(change, t.creds);
   return named(f.dentry);
 }
 
@@ -449,7 +452,7 @@ export function sysFchownat(t: Task): number {
     // The open file itself (O_PATH descriptors included); one with no name is changed directly.
     const f = t.fdTable.get(r.argInt(0));
     if (f === undefined) return -EBADF;
-    if (f.dentry === null) return f.setattr(c, t.creds.euid);
+    if (f.dentry === null) return f.setattr(c, t.creds);
     return chown(t, f.dentry, c);
   }
   const d = resolveAt(t, r.argInt(0), path, (fl & AT_SYMLINK_NOFOLLOW) === 0, (fl & AT_EMPTY_PATH) !== 0);
@@ -566,7 +569,7 @@ function utimes(t: Task, d: Dentry, tm: Times): number {
   const st = d.inode.stat();
   if (typeof st === 'number') return st;
   const explicit = (tm.atime !== undefined && tm.atime !== 'now') || (tm.mtime !== undefined && tm.mtime !== 'now');
-  const owner = t.creds.euid === 0 || t.creds.euid === st.uid;
+  const owner = t.creds.fsuid === st.uid || t.creds.hasCapability(CAP_FOWNER);
   if (!owner) {
     if (explicit) return -EPERM;
     if (inodePermission(t.creds, d.inode, MAY_WRITE) < 0) return -13; // EACCES
@@ -585,7 +588,7 @@ function utimesAt(t: Task, dirfd: number, pathAddr: number, flags: number, tm: T
     if (flags !== 0) return -EINVAL;
     const f = t.fdTable.get(dirfd);
     if (f === undefined || f.flags & O_PATH) return -EBADF;
-    if (f.dentry === null) return tm.bad ? -EINVAL : f.setattr({}, t.creds.euid);
+    if (f.dentry === null) return tm.bad ? -EINVAL : f.setattr({}, t.creds);
     return utimes(t, f.dentry, tm);
   }
   if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
@@ -594,7 +597,7 @@ function utimesAt(t: Task, dirfd: number, pathAddr: number, flags: number, tm: T
   if (path.length === 0 && flags & AT_EMPTY_PATH && dirfd !== AT_FDCWD) {
     const f = t.fdTable.get(dirfd);
     if (f === undefined) return -EBADF;
-    if (f.dentry === null) return tm.bad ? -EINVAL : f.setattr({}, t.creds.euid);
+    if (f.dentry === null) return tm.bad ? -EINVAL : f.setattr({}, t.creds);
   }
   const d = resolveAt(t, dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) === 0, (flags & AT_EMPTY_PATH) !== 0);
   return typeof d === 'number' ? d : utimes(t, d, tm);

@@ -3,6 +3,7 @@
 import type { Task } from '../../kernel/task.js';
 import { UTSNamespace } from '../../kernel/uts.js';
 import { EFAULT, EINVAL, EPERM, copyOut } from '../support.js';
+import { CAP_SYS_ADMIN } from '../../abi/linux/capability.js';
 
 export function sysUname(t: Task): number {
   const b = Buffer.alloc(65 * 6);
@@ -14,7 +15,7 @@ export function sysUname(t: Task): number {
 
 function setName(t: Task, domain: boolean): number {
   const len = t.regs.argInt(1);
-  if (t.creds.euid !== 0) return -EPERM;
+  if (!t.creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
   if (len < 0 || len > 64) return -EINVAL;
   const b = t.mm.copyIn(t.regs.arg(0), len);
   if (b === null) return -EFAULT;

@@ -2,14 +2,15 @@
 // llistxattr, flistxattr, setxattr(2) and removexattr(2) with their l/f
 // forms. Names are checked as Linux checks them, in Linux's order: the
 // arguments (flags, name, value) before the file; then the namespace
-// permission (user.* only on regular files and directories, trusted.* and
-// security.* writes only for root); then whether the file system knows the
+// permission (user.* only on regular files and directories, trusted.* with
+// CAP_SYS_ADMIN, security.* writes with CAP_SYS_ADMIN, or CAP_SETFCAP for
+// security.capability); then whether the file system knows the
 // name (the host root as ext4: user., trusted., security. and the POSIX ACL
 // names; /dev and /sys: the three prefixes; pipes and /proc: none).
 //
 // File systems that keep extended attributes (tmpfs: Inode.getxattr and
 // friends) store user., trusted. and security. names; trusted. names are
-// listed only for root, as Linux lists them only with CAP_SYS_ADMIN.
+// listed only with CAP_SYS_ADMIN, as Linux lists them.
 //
 // Differs from Linux: the host root exposes none of its attributes (reads
 // find none: ENODATA, an empty list, ENODATA for a POSIX ACL; writes fail
@@ -25,6 +26,7 @@ import type { Dentry } from '../../vfs/dentry.js';
 import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../../vfs/stat.js';
 import type { Stat } from '../../vfs/stat.js';
 import { MAY_READ, MAY_WRITE, checkPermission } from '../../vfs/vfs.js';
+import { CAP_FOWNER, CAP_SETFCAP, CAP_SYS_ADMIN } from '../../abi/linux/capability.js';
 import {
   AT_FDCWD, E2BIG, EACCES, EBADF, EFAULT, EINVAL, ENAMETOOLONG, ENODATA, ENOTSUP, EOPNOTSUPP, EPERM, ERANGE, EROFS,
   readPath, resolveAt,
@@ -36,6 +38,7 @@ const XATTR_CREATE = 1, XATTR_REPLACE = 2;
 const S_ISVTX = 0o1000;
 
 const USER = 'user.', TRUSTED = 'trusted.', SECURITY = 'security.', SYSTEM = 'system.';
+const XATTR_NAME_CAPS = 'security.capability';
 const ACL_ACCESS = 'system.posix_acl_access', ACL_DEFAULT = 'system.posix_acl_default';
 
 type Kind = 'path' | 'lpath' | 'fd';
@@ -107,16 +110,15 @@ function isAcl(name: string): boolean {
 /** Linux's xattr_permission(): the namespace rules, then the file's mode bits for user.* and unknown names. */
 function permission(t: Task, x: Target, name: string, mask: number): number {
   if (name.startsWith(SECURITY) || name.startsWith(SYSTEM)) return 0;
-  const root = t.creds.euid === 0;
   if (name.startsWith(TRUSTED)) {
-    if (!root) return mask & MAY_WRITE ? -EPERM : -ENODATA;
+    if (!t.creds.hasCapability(CAP_SYS_ADMIN)) return mask & MAY_WRITE ? -EPERM : -ENODATA;
     return 0;
   }
   const type = x.st.mode & S_IFMT;
   if (name.startsWith(USER)) {
     if (type !== S_IFREG && type !== S_IFDIR) return mask & MAY_WRITE ? -EPERM : -ENODATA;
-    if (type === S_IFDIR && (x.st.mode & S_ISVTX) !== 0 && (mask & MAY_WRITE) !== 0 && !root &&
-      t.creds.euid !== x.st.uid) return -EPERM;
+    if (type === S_IFDIR && (x.st.mode & S_ISVTX) !== 0 && (mask & MAY_WRITE) !== 0 &&
+      t.creds.fsuid !== x.st.uid && !t.creds.hasCapability(CAP_FOWNER)) return -EPERM;
   }
   return checkPermission(t.creds, x.st.mode, x.st.uid, x.st.gid, mask) ? 0 : -EACCES;
 }
@@ -139,8 +141,9 @@ function aclSupported(x: Target): boolean {
 function writeChecks(t: Task, x: Target, name: string): number {
   const e = permission(t, x, name, MAY_WRITE);
   if (e < 0) return e;
-  // The capability module: security.* names are for root.
-  if (name.startsWith(SECURITY) && t.creds.euid !== 0) return -EPERM;
+  // The capability module (cap_inode_setxattr, cap_convert_nscap): security.* names need CAP_SYS_ADMIN,
+  // but security.capability needs CAP_SETFCAP.
+  if (name.startsWith(SECURITY) && !t.creds.hasCapability(name === XATTR_NAME_CAPS ? CAP_SETFCAP : CAP_SYS_ADMIN)) return -EPERM;
   return resolveName(x, name);
 }
 
@@ -177,7 +180,7 @@ function checkAclValue(v: Uint8Array): number {
 function setAcl(t: Task, x: Target, name: string, value: Uint8Array | null): number {
   if (!aclSupported(x)) return -EOPNOTSUPP;
   if (name === ACL_DEFAULT && (x.st.mode & S_IFMT) !== S_IFDIR) return value !== null ? -EACCES : 0;
-  if (t.creds.euid !== 0 && t.creds.euid !== x.st.uid) return -EPERM;
+  if (t.creds.fsuid !== x.st.uid && !t.creds.hasCapability(CAP_FOWNER)) return -EPERM;
   return value !== null ? -ENOTSUP : 0;
 }
 
@@ -212,8 +215,8 @@ function list(t: Task, kind: Kind): number {
   if (x.store === null || x.store.listxattr === undefined) return 0;
   const names = x.store.listxattr();
   if (typeof names === 'number') return names;
-  const root = t.creds.euid === 0;
-  const shown = names.filter((n) => root || !n.startsWith(TRUSTED));
+  const admin = t.creds.hasCapability(CAP_SYS_ADMIN);
+  const shown = names.filter((n) => admin || !n.startsWith(TRUSTED));
   const buf = Buffer.from(shown.map((n) => n + '\0').join(''), 'latin1');
   return valueOut(t, t.regs.arg(1), t.regs.arg(2), buf);
 }

@@ -36,6 +36,7 @@ import * as lock from './sys_lock.js';
 import * as memfd from './sys_memfd.js';
 import * as splice from './sys_splice.js';
 import * as inotify from './sys_inotify.js';
+import * as cap from './sys_capability.js';
 
 export interface SyscallEntry {
   name: string;
@@ -206,14 +207,16 @@ full('fork', clone.sysFork);
 partial('vfork', clone.sysVfork, 'the child gets a copy-on-write copy of the address space, not the parent\'s own; the parent waits until it execs or exits');
 full('wait4', wait.sysWait4);
 partial('waitid', wait.sysWaitid, 'P_PIDFD is EBADF (there are no pidfds)');
-partial('execve', exec.sysExecve, 'set-user-ID and set-group-ID bits are not honoured; one thread per process');
-partial('execveat', exec.sysExecveat, 'set-user-ID and set-group-ID bits are not honoured; one thread per process');
+partial('execve', exec.sysExecve, 'set-user-ID and set-group-ID bits and file capabilities are not honoured (capabilities change as for a file with neither); one thread per process');
+partial('execveat', exec.sysExecveat, 'set-user-ID and set-group-ID bits and file capabilities are not honoured (capabilities change as for a file with neither); one thread per process');
 partial('personality', thread.sysPersonality, 'only the PER_LINUX domain; flag bits are recorded but do not change behaviour');
 full('set_tid_address', thread.sysSetTidAddress);
 full('set_robust_list', thread.sysSetRobustList);
 full('get_robust_list', thread.sysGetRobustList);
 partial('arch_prctl', thread.sysArchPrctl, 'ARCH_SET_CPUID is not supported (ENODEV)');
-partial('prctl', thread.sysPrctl, 'names, dumpable, keepcaps, no_new_privs, pdeathsig (recorded), subreaper (recorded), THP; other options EINVAL');
+partial('prctl', thread.sysPrctl, 'names, dumpable, no_new_privs, pdeathsig (recorded), subreaper (recorded), THP, and the capability options in full (PR_CAPBSET_READ/DROP, PR_CAP_AMBIENT, PR_GET/SET_KEEPCAPS, PR_GET/SET_SECUREBITS; SECBIT_EXEC_* are kept but nothing reads them); other options EINVAL');
+full('capget', cap.sysCapget);
+full('capset', cap.sysCapset);
 
 // identity
 full('getuid', id.sysGetuid);
@@ -228,8 +231,8 @@ full('setreuid', id.sysSetreuid);
 full('setregid', id.sysSetregid);
 full('setresuid', id.sysSetresuid);
 full('setresgid', id.sysSetresgid);
-partial('setfsuid', id.sysSetfsuid, 'the fs ids always follow the effective ids');
-partial('setfsgid', id.sysSetfsgid, 'the fs ids always follow the effective ids');
+full('setfsuid', id.sysSetfsuid);
+full('setfsgid', id.sysSetfsgid);
 full('getgroups', id.sysGetgroups);
 full('setgroups', id.sysSetgroups);
 full('getpgrp', id.sysGetpgrp);
