@@ -75,7 +75,7 @@ function mountNamespace(): string {
  * namespaces were made (a degraded launch, which the launcher announced,
  * logs what it could not do and goes on).
  */
-export function seal(launched: Launched, log: Logger, opts: { seccompLog?: boolean; writableVolumes?: boolean } = {}): void {
+export function seal(launched: Launched, log: Logger, opts: { seccompLog?: boolean; writableVolumes?: boolean; controlFd?: number } = {}): void {
   const fatal = (msg: string) => {
     if (launched.degraded === null) throw new SealError(msg);
     log.warn(`seal: ${msg} (degraded launch: ${launched.degraded}); going on without it`);
@@ -101,7 +101,10 @@ export function seal(launched: Launched, log: Logger, opts: { seccompLog?: boole
   e = native.dropCapabilities(lo >>> 0, hi >>> 0);
   if (e < 0) fatal(`cannot drop capabilities: errno ${-e}`);
   log.info(`seal: capabilities kept: [${keep.map((c) => CAP_NAMES.get(c) ?? String(c)).join(', ')}]`);
-  e = native.installSeccomp(opts.seccompLog === true, STUBS_EXEC_AFTER_SEAL);
+  // The control server's listening socket (an OCI sandbox, src/control/)
+  // is the one descriptor accept4 is allowed on.
+  const controlFd = opts.controlFd ?? -1;
+  e = native.installSeccomp(opts.seccompLog === true, STUBS_EXEC_AFTER_SEAL, controlFd);
   if (e < 0) fatal(`cannot install the seccomp filter: errno ${-e}`);
-  log.info(`seal: seccomp filter installed (${opts.seccompLog === true ? 'record mode: unlisted calls are logged' : 'unlisted calls kill the Sentry'}${STUBS_EXEC_AFTER_SEAL ? '; stub exec allowed' : ''})`);
+  log.info(`seal: seccomp filter installed (${opts.seccompLog === true ? 'record mode: unlisted calls are logged' : 'unlisted calls kill the Sentry'}${STUBS_EXEC_AFTER_SEAL ? '; stub exec allowed' : ''}${controlFd >= 0 ? `; accept4 on the control socket (fd ${controlFd})` : ''})`);
 }
