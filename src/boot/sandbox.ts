@@ -32,6 +32,7 @@ import { O_RDONLY, O_WRONLY } from '../vfs/file_description.js';
 import { readEntries } from '../vfs/listed_dir.js';
 import { Kernel } from '../kernel/kernel.js';
 import { Logger, writeStderr } from '../kernel/log.js';
+import type { LogFormat } from '../kernel/log.js';
 import { Task } from '../kernel/task.js';
 import { ThreadGroup, RLIM_INFINITY } from '../kernel/thread_group.js';
 import { FDTable, decRef } from '../kernel/fd_table.js';
@@ -54,6 +55,8 @@ export interface DoOptions {
   env: string[];
   strace: boolean;
   debugLog: string | null;
+  /** The debug log's line format (default: its own; the OCI --log's text or json with --debug --log). */
+  logFormat?: LogFormat;
   /** What the launcher made (the walls go up), or null: --unsafe-no-walls, no walls at all. */
   launched: Launched | null;
   /** The sandbox's total memory in bytes (--total-memory); default: half the host's RAM. */
@@ -488,7 +491,7 @@ export function shellStatus(waitStatus: number): number {
 
 /** Runs argv in a new sandbox; resolves to the exit status as a shell reports it. */
 export async function runDo(opts: DoOptions): Promise<number> {
-  const log = new Logger(opts.debugLog);
+  const log = new Logger(opts.debugLog, { format: opts.logFormat });
   log.info(`tsvisor do: root=${opts.root} argv=${JSON.stringify(opts.argv)}`);
   const sk = buildKernel({ ...opts, log });
   const creds = Credentials.of(process.getuid?.() ?? 0, process.getgid?.() ?? 0);
