@@ -246,6 +246,11 @@ int main(int argc, char **argv) {
   }
   close(sync[0]);
   close(ready[1]);
+  /* The descriptors below --close-from are the sandbox's (the caller's
+   * --preserve-fds, the start socket), not this process's: holding them
+   * would keep a pipe open after the sandbox closed it. This process's own
+   * were made after the close_range above, so they are all at N or above. */
+  if (close_from > 3) syscall(SYS_close_range, 3U, (unsigned)close_from - 1, 0);
   if (userns) {
     char path[64], map[128];
     snprintf(path, sizeof path, "/proc/%d/setgroups", pid);
