@@ -14,7 +14,7 @@ import {
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SELFCHECK, TSVISOR_BIN, ms, sleep, tsvisorHostEnv, waitFor } from './lib/harness.js';
+import { REPO, SELFCHECK, TSVISOR_BIN, ms, sleep, tsvisorHostEnv, waitFor } from './lib/harness.js';
 
 /** The self-check's fake tsvisor knows only do. */
 function test(name, fn) {
@@ -389,4 +389,28 @@ test('global flags: --log-format json writes error lines, --version, bad values 
   const term = create(newId(), bundle(['true'], { process: { terminal: true } }));
   assert.equal(term.code, 1);
   assert.match(term.stderr, /process\.terminal is true/);
+});
+
+test('the launch scans (native/entry.c, handover.ts) step over exactly the global flags do takes', async () => {
+  const help = spawnSync(process.execPath, [TSVISOR_BIN, '--help'], { encoding: 'utf8', env: tsvisorHostEnv() });
+  const flags = new Set();
+  const valued = new Set();
+  for (const m of help.stdout.matchAll(/^\s+(--[\w-]+)( <[^>]+>)?/gm)) {
+    if (['--root', '--version', '--help'].includes(m[1])) continue;
+    (m[2] ? valued : flags).add(m[1]);
+  }
+  assert.ok(valued.has('--log') && flags.has('--debug'), help.stdout);
+  const { GLOBAL_VALUE_OPTIONS, GLOBAL_FLAGS } = await import('../dist/cli/handover.js');
+  assert.deepEqual([...GLOBAL_VALUE_OPTIONS].sort(), [...valued].sort());
+  assert.deepEqual([...GLOBAL_FLAGS].sort(), [...flags].sort());
+  const entry = spawnSync(join(REPO, 'build', 'Release', 'tsvisor-entry'), ['--print-global-options'], { encoding: 'utf8' });
+  const listed = entry.stdout.trim().split('\n');
+  assert.deepEqual(listed.filter((l) => l.endsWith(' <value>')).map((l) => l.split(' ')[0]).sort(), [...valued].sort());
+  assert.deepEqual(listed.filter((l) => !l.includes(' ')).sort(), [...flags].sort());
+  // Through the native front door, global flags then do: the Sentry's debug log goes to --log.
+  const log = join(work, 'entry-do.log');
+  const r = spawnSync(join(REPO, 'bin', 'tsvisor'), ['--debug', '--log', log, '--log-format=json', '--systemd-cgroup', 'do', '/bin/sh', '-c', 'exit 4'],
+    { encoding: 'utf8', env: tsvisorHostEnv(), timeout: ms(60_000), cwd: '/' });
+  assert.equal(r.status, 4, r.stderr);
+  assert.match(readFileSync(log, 'utf8'), /"level":"info","msg":"seal: /);
 });

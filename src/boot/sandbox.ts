@@ -48,40 +48,14 @@ import { openVolume } from './launch.js';
 import { SealError, seal, signalReady } from './confine.js';
 import './test_build.js';
 
-export interface DoOptions {
-  root: string;
+/** What `tsvisor do` runs: a kernel (KernelSpec, its debug log made from debugLog) and one program. */
+export interface DoOptions extends Omit<KernelSpec, 'log' | 'hostname'> {
   cwd: string;
   argv: string[];
   env: string[];
-  strace: boolean;
   debugLog: string | null;
   /** The debug log's line format (default: its own; the OCI --log's text or json with --debug --log). */
   logFormat?: LogFormat;
-  /** What the launcher made (the walls go up), or null: --unsafe-no-walls, no walls at all. */
-  launched: Launched | null;
-  /** The sandbox's total memory in bytes (--total-memory); default: half the host's RAM. */
-  totalMemory?: number;
-  /** The sandbox's VMA budget (--vma-budget); default: from V8's heap limit. */
-  vmaBudget?: number;
-  /** The most host files open at once (--max-host-fds); default: from the Sentry's RLIMIT_NOFILE. */
-  maxHostFds?: number;
-  /**
-   * The sandbox's mounts after the root, in order (a parent before what is
-   * mounted below it); default defaultMounts(). The OCI runtime builds this
-   * list from a container's config.json.
-   */
-  mounts?: MountSpec[];
-  /**
-   * The root's overlay (runsc's --overlay2): 'memory' (the default) puts a
-   * tmpfs in the Sentry's memory over the host root, so the program may
-   * write anywhere and the host tree is never changed; 'none' mounts the
-   * host root as it is (read-only).
-   */
-  overlay?: RootOverlay;
-  /** Bounds on kernel objects (--max-epoll-watches, --max-pending-signals, --max-descriptors); defaults in kernel/limits.ts. */
-  kernelLimits?: { epollWatches?: number; pendingSignals?: number; descriptors?: number };
-  /** Host directories bind-mounted into the sandbox (-v). */
-  volumes?: Volume[];
 }
 
 /**
@@ -257,12 +231,28 @@ export interface KernelSpec {
   launched: Launched | null;
   log: Logger;
   strace: boolean;
+  /** The sandbox's total memory in bytes (--total-memory); default: half the host's RAM. */
   totalMemory?: number;
+  /** The sandbox's VMA budget (--vma-budget); default: from V8's heap limit. */
   vmaBudget?: number;
+  /** The most host files open at once (--max-host-fds); default: from the Sentry's RLIMIT_NOFILE. */
   maxHostFds?: number;
+  /**
+   * The sandbox's mounts after the root, in order (a parent before what is
+   * mounted below it); default defaultMounts(). The OCI runtime builds this
+   * list from a container's config.json.
+   */
   mounts?: MountSpec[];
+  /**
+   * The root's overlay (runsc's --overlay2): 'memory' (the default) puts a
+   * tmpfs in the Sentry's memory over the host root, so the program may
+   * write anywhere and the host tree is never changed; 'none' mounts the
+   * host root as it is (read-only).
+   */
   overlay?: RootOverlay;
+  /** Bounds on kernel objects (--max-epoll-watches, --max-pending-signals, --max-descriptors); defaults in kernel/limits.ts. */
   kernelLimits?: { epollWatches?: number; pendingSignals?: number; descriptors?: number };
+  /** Host directories bind-mounted into the sandbox (-v). */
   volumes?: Volume[];
   /** The UTS name uname(2) reports (an OCI spec's hostname); default: the host's. */
   hostname?: string;
