@@ -41,8 +41,6 @@ export type ErrorCode =
   | 'invalid'
   /** The request names another container than the sandbox's. */
   | 'no-such-container'
-  /** The container has not been started (start first). */
-  | 'not-started'
   /** The container is running already (StartRoot twice). */
   | 'running'
   /** The container has stopped. */
@@ -50,7 +48,7 @@ export type ErrorCode =
   /** Too many requests at once on this connection, or connections at once. */
   | 'busy'
   | 'internal';
-const ERROR_CODES: ReadonlySet<string> = new Set(['invalid', 'no-such-container', 'not-started', 'running', 'stopped', 'busy', 'internal']);
+const ERROR_CODES: ReadonlySet<string> = new Set(['invalid', 'no-such-container', 'running', 'stopped', 'busy', 'internal']);
 
 export type ContainerStatus = 'created' | 'running' | 'stopped';
 const CONTAINER_STATUSES: ReadonlySet<string> = new Set(['created', 'running', 'stopped']);
