@@ -118,6 +118,12 @@ test('create leaves the init loaded and waiting; start runs it; kill by name sto
   // --pid-file names the sandbox: the launcher's process, with no newline, as runc writes it.
   assert.equal(readFileSync(pidFile, 'utf8'), String(s.pid));
   assert.match(readFileSync(`/proc/${s.pid}/cmdline`, 'latin1'), /tsvisor-launch/);
+  // Its child is the Sentry, sealed as do's is: seccomp, no-new-privs, an empty root.
+  const sentry = Number(readFileSync(`/proc/${s.pid}/task/${s.pid}/children`, 'utf8').trim().split(' ')[0]);
+  const status = readFileSync(`/proc/${sentry}/status`, 'utf8');
+  assert.match(status, /^Seccomp:\s+2$/m);
+  assert.match(status, /^NoNewPrivs:\s+1$/m);
+  assert.deepEqual(readdirSync(`/proc/${sentry}/root`), []);
   // The state directory is the owner's alone, the control socket too.
   const dir = join(stateRoot, id);
   assert.equal(spawnSync('stat', ['-c', '%a', dir], { encoding: 'utf8' }).stdout.trim(), '700');
@@ -413,4 +419,24 @@ test('the launch scans (native/entry.c, handover.ts) step over exactly the globa
     { encoding: 'utf8', env: tsvisorHostEnv(), timeout: ms(60_000), cwd: '/' });
   assert.equal(r.status, 4, r.stderr);
   assert.match(readFileSync(log, 'utf8'), /"level":"info","msg":"seal: /);
+});
+
+test('an unprivileged user runs a bundle (rootless: state under $XDG_RUNTIME_DIR/tsvisor)', (t) => {
+  if (process.getuid() !== 0) return t.skip('needs root to become another user');
+  const user = spawnSync('id', ['-u', 'tsvisor-rootless'], { encoding: 'utf8' });
+  if (user.status !== 0) return t.skip('no user tsvisor-rootless (test/walls.test.js makes it)');
+  const uid = Number(user.stdout.trim());
+  const gid = Number(spawnSync('id', ['-g', 'tsvisor-rootless'], { encoding: 'utf8' }).stdout.trim());
+  const as = (...cmd) => spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--', ...cmd],
+    { encoding: 'utf8', env: { ...tsvisorHostEnv(), XDG_RUNTIME_DIR: join(work, 'xdg') }, cwd: '/', timeout: ms(60_000) });
+  if (as('test', '-r', join(REPO, 'dist', 'tsvisor.mjs')).status !== 0) return t.skip('the checkout is closed to other users');
+  const dir = bundle(['sh', '-c', 'echo rootless; exit 5']);
+  spawnSync('chown', ['-R', `${uid}:${gid}`, dir]);
+  mkdirSync(join(work, 'xdg'), { mode: 0o700 });
+  spawnSync('chown', [`${uid}:${gid}`, join(work, 'xdg')]);
+  const r = as(process.execPath, TSVISOR_BIN, 'run', '-b', dir, 'rootless');
+  assert.equal(r.status, 5, r.stderr);
+  assert.equal(r.stdout, 'rootless\n');
+  assert.deepEqual(readdirSync(join(work, 'xdg', 'tsvisor')), []);
+  return undefined;
 });
