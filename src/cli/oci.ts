@@ -1,7 +1,10 @@
 // The runc-compatible commands (runc's create.go, start.go, run.go,
 // kill.go, delete.go, state.go, list.go; runsc's cmd/ of the same names):
 // each a thin layer over src/container's Container. Errors are in runc's
-// words and exit 1, as runc's fatal() does.
+// words and exit 1, as runc's fatal() does, after "tsvisor: " (runc
+// prints the bare message; callers match the words, not the line).
+// Not yet: exec, ps, pause/resume, events, update, checkpoint; create's
+// --console-socket is refused until there is a console.
 
 import type { Command } from 'commander';
 import { constants as osConstants } from 'node:os';

@@ -66,6 +66,8 @@ export class Sandbox {
     } catch (e) {
       throw new ContainerError(`cannot start the sandbox (${argv[0]}): ${(e as Error).message}`);
     }
+    // A failed exec is reported as an 'error' event too: handled here, as the missing pid.
+    child.on('error', () => {});
     if (child.pid === undefined) {
       throw new ContainerError(`cannot start the sandbox (${argv[0]}); run 'npm install' to build it`);
     }
