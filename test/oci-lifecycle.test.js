@@ -216,6 +216,20 @@ test('SIGKILL of the sandbox process: state says stopped, and delete works', asy
   assert.ok(!existsSync(join(stateRoot, id)));
 });
 
+test('a recorded sandbox whose pid now names another process (its start time differs) is stopped', () => {
+  const id = newId();
+  assert.equal(create(id, bundle(['true'])).code, 0);
+  const file = join(stateRoot, id, 'state.json');
+  const saved = readFileSync(file, 'utf8');
+  const rec = JSON.parse(saved);
+  writeFileSync(file, JSON.stringify({ ...rec, sandbox: { ...rec.sandbox, startTime: '1' } }));
+  assert.equal(state(id).status, 'stopped');
+  assert.equal(state(id).pid, 0);
+  writeFileSync(file, saved);
+  assert.equal(state(id).status, 'created');
+  assert.equal(tsvisor(['delete', id]).code, 0);
+});
+
 test('delete of a created container kills its sandbox', async () => {
   const id = newId();
   assert.equal(create(id, bundle(['sleep', '100'])).code, 0);
@@ -361,6 +375,8 @@ test('the control socket answers the protocol and refuses malformed requests', a
   // A line past 64 KiB ends the connection with an error.
   const long = await talk(`{"id":1,"method":"${'x'.repeat(70_000)}`, 1);
   assert.equal(long[0].error.code, 'invalid');
+  const ps = await call('containerManager.Processes', { containerId: id });
+  assert.deepEqual(ps.result.map((p) => [p.pid, p.ppid, p.uid, p.cmd]), [[1, 0, 0, 'sh']]);
   // Wait, then StartRoot: the waiter hears the init's exit status.
   const waiting = call('containerManager.Wait', { containerId: id });
   await sleep(200);
