@@ -135,6 +135,10 @@ test('create leaves the init loaded and waiting; start runs it; kill by name sto
   assert.equal(st.code, 0, st.stderr);
   assert.ok(await waitFor(() => readFileSync(c.out, 'utf8') === 'started\n', ms(20_000)), `output: ${readFileSync(c.out, 'utf8')}`);
   assert.equal(state(id).status, 'running');
+  const ps = tsvisor(['ps', id]);
+  assert.equal(ps.code, 0, ps.stderr);
+  assert.match(ps.stdout, /^UID\s+PID\s+PPID\s+STAT\s+THREADS\s+CMD\n0\s+1\s+0\s+[RS]\s+1\s+sleep\n$/);
+  assert.deepEqual(JSON.parse(tsvisor(['ps', '--format', 'json', id]).stdout), [1]);
   const again = tsvisor(['start', id]);
   assert.equal(again.code, 1);
   assert.match(again.stderr, /cannot start an already running container/);

@@ -1,7 +1,7 @@
 // The command line: `tsvisor do` (runsc do), the runc-compatible commands
-// (create, start, run, kill, delete, state, list: oci.ts) behind runc's
+// (create, start, run, kill, delete, state, ps, list: oci.ts) behind runc's
 // global flags (global.ts), and the hidden `boot` the sandbox runs
-// (boot.ts). exec, ps, pause, spec and features come later.
+// (boot.ts). exec, pause, spec and features come later.
 
 import { Command, CommanderError } from 'commander';
 import * as path from 'node:path';

@@ -3,7 +3,7 @@
 // each a thin layer over src/container's Container. Errors are in runc's
 // words and exit 1, as runc's fatal() does, after "tsvisor: " (runc
 // prints the bare message; callers match the words, not the line).
-// Not yet: exec, ps, pause/resume, events, update, checkpoint; create's
+// Not yet: exec, pause/resume, events, update, checkpoint; create's
 // --console-socket is refused until there is a console.
 
 import type { Command } from 'commander';
@@ -169,6 +169,17 @@ export function registerOciCommands(program: Command, globals: GlobalsFn, setSta
     .argument('<container-id>')
     .action(async (id: string) => {
       printJson(await Container.load(runtime(globals()), id).ociState());
+    });
+
+  program.command('ps')
+    .description('list the container\'s processes (pids are the container\'s own, as runsc lists them)')
+    .option('-f, --format <format>', 'table or json (the pids, as runc prints them)', 'table')
+    .argument('<container-id>')
+    .action(async (id: string, o: { format: string }) => {
+      if (o.format !== 'table' && o.format !== 'json') throw new ContainerError(`--format ${o.format}: expected table or json`);
+      const ps = await Container.load(runtime(globals()), id).processes();
+      if (o.format === 'json') process.stdout.write(`${JSON.stringify(ps.map((p) => p.pid))}\n`);
+      else process.stdout.write(table(['UID', 'PID', 'PPID', 'STAT', 'THREADS', 'CMD'], ps.map((p) => [String(p.uid), String(p.pid), String(p.ppid), p.state, String(p.threads), p.cmd])));
     });
 
   program.command('list')

@@ -15,6 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ControlClient, ControlUnavailable } from '../control/client.js';
 import { ProtocolError } from '../control/protocol.js';
+import type { ProcessInfo } from '../control/protocol.js';
 import type { ContainerSpec } from '../boot/loader.js';
 import type { LaunchConfig } from '../boot/launch.js';
 import { readBundle } from './bundle.js';
@@ -228,6 +229,17 @@ export class Container {
       }
     }
     this.dir.remove();
+  }
+
+  /** The container's processes, as the sandbox lists them (its own pids, init first). */
+  async processes(): Promise<ProcessInfo[]> {
+    const status = await this.status();
+    if (status !== 'created' && status !== 'running') throw notRunning();
+    try {
+      return await this.control().processes();
+    } catch (e) {
+      throw rpcFailure(e, 'ps');
+    }
   }
 
   /** The init's exit status, asked of the sandbox (it answers once the init has ended). */
