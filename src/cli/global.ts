@@ -7,6 +7,7 @@
 // accepted for callers that always pass them; a --rootless value other
 // than runc's true, false or auto is refused.
 
+import * as path from 'node:path';
 import { Logger } from '../kernel/log.js';
 import type { LogFormat } from '../kernel/log.js';
 import { writeStderr } from '../kernel/log.js';
@@ -27,7 +28,7 @@ const ROOTLESS_VALUES = ['true', 'false', 'auto'];
 
 /** The global flags, checked; throws ContainerError naming a bad one. */
 export interface Globals {
-  /** The state root, as given or the default. */
+  /** The state root, as given or the default, absolute. */
   root: string;
   /** Whether --root was given (do refuses it: do keeps no state). */
   rootGiven: boolean;
@@ -52,7 +53,7 @@ export function parseGlobals(o: GlobalOptions): Globals {
   } catch (e) {
     throw new ContainerError(`--log ${o.log ?? ''}: ${(e as Error).message}`);
   }
-  const root = o.root ?? defaultStateRoot();
+  const root = path.resolve(o.root ?? defaultStateRoot());
   const bootArgs = ['--root', root, '--log-format', logFormat];
   if (o.log !== undefined) bootArgs.push('--log', o.log);
   if (o.debug) bootArgs.push('--debug');
