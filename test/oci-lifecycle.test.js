@@ -207,6 +207,18 @@ test('run --detach returns with the container running; delete --force kills it',
   assert.ok(await waitFor(() => !alive(s.pid), ms(10_000)), 'the sandbox survived delete --force');
 });
 
+test('SIGTERM sent to the sandbox process (the container\'s pid) reaches the init', async () => {
+  const id = newId();
+  const c = create(id, bundle(['sh', '-c', 'trap "echo got-term; exit 0" TERM; echo ready; sleep 100 & wait']));
+  assert.equal(c.code, 0, c.stderr);
+  assert.equal(tsvisor(['start', id]).code, 0);
+  assert.ok(await waitFor(() => readFileSync(c.out, 'utf8') === 'ready\n', ms(20_000)));
+  process.kill(state(id).pid, 'SIGTERM');
+  assert.ok(await untilStatus(id, 'stopped'));
+  assert.equal(readFileSync(c.out, 'utf8'), 'ready\ngot-term\n');
+  assert.equal(tsvisor(['delete', id]).code, 0);
+});
+
 test('SIGKILL of the sandbox process: state says stopped, and delete works', async () => {
   const id = newId();
   assert.equal(create(id, bundle(['sleep', '100'])).code, 0);
