@@ -10,7 +10,8 @@
         "native/terminal.c",
         "native/clock.c",
         "native/confine.c",
-        "native/watch.c"
+        "native/watch.c",
+        "native/control.c"
       ],
       "cflags": [
         "-O2",

@@ -24,6 +24,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   register_hostfiles(env, exports);
   register_terminal(env, exports);
   register_clock(env, exports);
+  register_control(env, exports);
   return exports;
 }
 

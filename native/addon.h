@@ -6,7 +6,8 @@
  * host packages: memory.c (the memory file), ptrace.c (stubs, ptrace, the
  * quantum), hostfiles.c (host files and descriptors), terminal.c (the
  * terminal requests), clock.c (clocks and randomness), watch.c (host fd
- * readiness), confine.c (the seal); addon.c only registers them.
+ * readiness), confine.c (the seal), control.c (the control server's
+ * socket); addon.c only registers them.
  */
 #ifndef TSVISOR_ADDON_H
 #define TSVISOR_ADDON_H
@@ -136,5 +137,6 @@ void register_terminal(napi_env env, napi_value exports);
 void register_clock(napi_env env, napi_value exports);
 void register_watch(napi_env env, napi_value exports);
 void confine_register(napi_env env, napi_value exports);
+void register_control(napi_env env, napi_value exports);
 
 #endif

@@ -13,7 +13,7 @@
  *   sealRoot(ownNs, mountProc)      -> { procFd, how, error }
  *   dropCapabilities(keepLo, keepHi)-> 0 or -errno
  *   setNoNewPrivs()                 -> 0 or -errno
- *   installSeccomp(log, allowExec)  -> 0 or -errno
+ *   installSeccomp(log, allowExec, controlFd) -> 0 or -errno
  */
 #include "addon.h"
 #include <errno.h>
@@ -505,15 +505,26 @@ static int rule_len(const struct rule *r) {
 }
 
 /*
- * installSeccomp(log, allowExec) -> 0 or -errno. log: anything outside the
- * table is allowed and logged (SECCOMP_RET_LOG: the kernel's type=1326
- * audit lines; the record mode the table is made with) instead of killing
- * the whole process (SECCOMP_RET_KILL_PROCESS). allowExec: the rules marked
- * exec_only are in. On every thread (TSYNC): Node's workers too.
+ * installSeccomp(log, allowExec, controlFd) -> 0 or -errno. log: anything
+ * outside the table is allowed and logged (SECCOMP_RET_LOG: the kernel's
+ * type=1326 audit lines; the record mode the table is made with) instead
+ * of killing the whole process (SECCOMP_RET_KILL_PROCESS). allowExec: the
+ * rules marked exec_only are in. controlFd >= 0: accept4 is allowed on that
+ * descriptor alone (the control server's listening socket, made before the
+ * seal; an accepted connection is read and written with read/write and
+ * closed with close, already in the table). On every thread (TSYNC):
+ * Node's workers too.
  */
 static napi_value InstallSeccomp(napi_env env, napi_callback_info info) {
   bool log, allowExec;
   two_bools(env, info, &log, &allowExec);
+  size_t argc = 3;
+  napi_value argv[3];
+  int32_t controlFd = -1;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc > 2) napi_get_value_int32(env, argv[2], &controlFd);
+  uint32_t controlVal[1] = {(uint32_t)controlFd};
+  const struct rule accept_rule = {SYS_accept4, ARG_IN, 0, controlVal, 1, 0};
   uint32_t deny = log ? SECCOMP_RET_LOG : SECCOMP_RET_KILL_PROCESS;
   struct prog *p = calloc(1, sizeof *p);
   if (!p) return i32(env, -ENOMEM);
@@ -530,6 +541,10 @@ static napi_value InstallSeccomp(napi_env env, napi_callback_info info) {
     int len = rule_len(r);
     emit(p, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)r->nr, 0, (uint8_t)len);
     emit_rule(p, r, deny);
+  }
+  if (controlFd >= 0) {
+    emit(p, BPF_JMP | BPF_JEQ | BPF_K, SYS_accept4, 0, (uint8_t)rule_len(&accept_rule));
+    emit_rule(p, &accept_rule, deny);
   }
   emit(p, BPF_RET | BPF_K, deny, 0, 0);
   if (p->n >= MAX_INSNS) {

@@ -8,7 +8,7 @@
  *   tsvisor-entry ARGS...
  *
  * It reads only what shapes the launch, exactly as src/cli/handover.ts's
- * scanDo does: for `do` with the walls it execs the launcher
+ * scanDo does (after the global flags do takes: --log, --debug, ...): for `do` with the walls it execs the launcher
  * (tsvisor-launch [--userns] --network=MODE -- node bin/tsvisor.js ARGS...);
  * for anything else (another command, help, --unsafe-no-walls, a value it
  * does not know) it execs node bin/tsvisor.js ARGS... and the CLI decides,
@@ -38,18 +38,48 @@ static const char *const value_options[] = {
     "--max-epoll-watches", "--max-pending-signals", "--max-descriptors", "-v", "--volume", "--overlay2", NULL,
 };
 
-static int takes_value(const char *a) {
-  for (const char *const *o = value_options; *o != NULL; o++)
-    if (strcmp(a, *o) == 0) return 1;
+/*
+ * The global flags (before the command) that `do` takes, which the scan
+ * steps over (src/cli/handover.ts has the same lists; --root before do is
+ * refused by the CLI, so the scan leaves it to the CLI).
+ */
+static const char *const global_value_options[] = {"--log", "--log-format", "--rootless", NULL};
+static const char *const global_flags[] = {"--debug", "--systemd-cgroup", NULL};
+
+static int in_list(const char *const *list, const char *a, size_t n) {
+  for (const char *const *o = list; *o != NULL; o++)
+    if (strlen(*o) == n && strncmp(a, *o, n) == 0) return 1;
   return 0;
+}
+
+static int takes_value(const char *a) {
+  return in_list(value_options, a, strlen(a));
+}
+
+/* Where the command is, after the global flags; -1 for a flag the scan does not know. */
+static int command_index(int argc, char **argv) {
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    const char *a = argv[i];
+    const char *eq = strchr(a, '=');
+    if (in_list(global_flags, a, strlen(a))) continue;
+    if (eq != NULL && in_list(global_value_options, a, (size_t)(eq - a))) continue;
+    if (in_list(global_value_options, a, strlen(a))) {
+      i++;
+      continue;
+    }
+    return -1;
+  }
+  return i;
 }
 
 /* The launch `do` asks for: 1 with *network and *userns set, 0 for none (run the CLI as it is). */
 static int scan_do(int argc, char **argv, const char **network, int *userns) {
-  if (argc < 2 || strcmp(argv[1], "do") != 0) return 0;
+  int at = command_index(argc, argv);
+  if (at < 0 || at >= argc || strcmp(argv[at], "do") != 0) return 0;
   *network = "none";
   *userns = 0;
-  for (int i = 2; i < argc; i++) {
+  for (int i = at + 1; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--") == 0 || a[0] != '-') break;
     if (strcmp(a, "--unsafe-no-walls") == 0 || strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) return 0;
@@ -74,6 +104,11 @@ static void die(const char *what, const char *path) {
 int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "--print-value-options") == 0) {
     for (const char *const *o = value_options; *o != NULL; o++) printf("%s\n", *o);
+    return 0;
+  }
+  if (argc == 2 && strcmp(argv[1], "--print-global-options") == 0) {
+    for (const char *const *o = global_value_options; *o != NULL; o++) printf("%s <value>\n", *o);
+    for (const char *const *o = global_flags; *o != NULL; o++) printf("%s\n", *o);
     return 0;
   }
   char self[PATH_MAX];

@@ -286,6 +286,12 @@ static napi_value Setfl(napi_env env, napi_callback_info info) {
   RET(fcntl((int)arg_i64(env, argv[0]), F_SETFL, (int)arg_i64(env, argv[1])));
 }
 
+/* getfl(fd) -> the status flags or -errno: fcntl(F_GETFL), for the access mode of a descriptor an OCI container is given. */
+static napi_value Getfl(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  RET(fcntl((int)arg_i64(env, argv[0]), F_GETFL));
+}
+
 /*
  * reopen(procfd, fd, flags) -> a new descriptor or -errno: opens the file
  * that fd (an O_PATH descriptor whose type hostfs has checked) refers to,
@@ -359,6 +365,7 @@ void register_hostfiles(napi_env env, napi_value exports) {
   EXPORT("fallocate", Fallocate);
   EXPORT("fsync", Fsync);
   EXPORT("setfl", Setfl);
+  EXPORT("getfl", Getfl);
   EXPORT("reopen", Reopen);
   EXPORT("getxattrat", Getxattrat);
   EXPORT("setxattrat", Setxattrat);

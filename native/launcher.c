@@ -3,7 +3,14 @@
  * sandbox start-up, seed 001, and of runc's namespace setup, seed 004, that
  * happens before the Sentry runs).
  *
- *   tsvisor-launch [--userns] [--network=none|host] -- PROGRAM [ARGS...]
+ *   tsvisor-launch [--userns] [--network=none|host] [--close-from=N] -- PROGRAM [ARGS...]
+ *
+ * --close-from=N closes every descriptor from N up before anything else
+ * (an OCI container's sandbox, src/container/sandbox.ts: the caller's
+ * stdio and --preserve-fds stay below N, with the sandbox's sync socket
+ * just above them, and nothing else of the caller's may reach the
+ * sandbox, or a caller waiting for EOF on a pipe it gave the runtime,
+ * as conmon does, would wait for the container's end).
  *
  * It is started single-threaded (bin/tsvisor.js execs it before Node has
  * loaded the CLI), so it can make namespaces no threaded Node could. It
@@ -151,9 +158,17 @@ static void end_like(int status) {
 
 int main(int argc, char **argv) {
   int want_userns = 0, hostnet = 0, i;
+  long close_from = -1;
   for (i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--") == 0) { i++; break; }
-    if (strcmp(argv[i], "--userns") == 0) want_userns = 1;
+    if (strncmp(argv[i], "--close-from=", 13) == 0) {
+      char *end;
+      close_from = strtol(argv[i] + 13, &end, 10);
+      if (*end != '\0' || close_from < 3 || close_from > 1 << 20) {
+        fprintf(stderr, "tsvisor: launcher: bad %s\n", argv[i]);
+        return 125;
+      }
+    } else if (strcmp(argv[i], "--userns") == 0) want_userns = 1;
     else if (strcmp(argv[i], "--network=none") == 0) hostnet = 0;
     else if (strcmp(argv[i], "--network=host") == 0) hostnet = 1;
     else {
@@ -162,9 +177,10 @@ int main(int argc, char **argv) {
     }
   }
   if (i >= argc) {
-    fprintf(stderr, "usage: tsvisor-launch [--userns] [--network=none|host] -- PROGRAM [ARGS...]\n");
+    fprintf(stderr, "usage: tsvisor-launch [--userns] [--network=none|host] [--close-from=N] -- PROGRAM [ARGS...]\n");
     return 125;
   }
+  if (close_from >= 0 && syscall(SYS_close_range, (unsigned)close_from, ~0U, 0) < 0) die("close_range");
   char **prog = argv + i;
   uid_t uid = getuid();
   gid_t gid = getgid();
@@ -230,6 +246,11 @@ int main(int argc, char **argv) {
   }
   close(sync[0]);
   close(ready[1]);
+  /* The descriptors below --close-from are the sandbox's (the caller's
+   * --preserve-fds, the start socket), not this process's: holding them
+   * would keep a pipe open after the sandbox closed it. This process's own
+   * were made after the close_range above, so they are all at N or above. */
+  if (close_from > 3) syscall(SYS_close_range, 3U, (unsigned)close_from - 1, 0);
   if (userns) {
     char path[64], map[128];
     snprintf(path, sizeof path, "/proc/%d/setgroups", pid);

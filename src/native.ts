@@ -103,8 +103,19 @@ export interface NativeAddon {
   /** Keeps only the capabilities in the mask (bits 0-31, 32-63) in every set, the bounding one too. */
   dropCapabilities(keepLo: number, keepHi: number): number;
   setNoNewPrivs(): number;
-  /** log: unlisted calls are logged (record mode), not fatal; allowExec: the stub-spawn calls are allowed. */
-  installSeccomp(log: boolean, allowExec: boolean): number;
+  /**
+   * log: unlisted calls are logged (record mode), not fatal; allowExec: the
+   * stub-spawn calls are allowed; controlFd >= 0: accept4 on that
+   * descriptor (the control server's listening socket) and nothing else.
+   */
+  installSeccomp(log: boolean, allowExec: boolean, controlFd: number): number;
+  /**
+   * A listening Unix stream socket (close-on-exec, non-blocking) bound at
+   * NAME in the directory dirfd, with the file's mode set to mode: fd or -errno.
+   */
+  listenUnix(dirfd: number, name: string, mode: number, backlog: number): number;
+  /** fcntl(F_GETFL): the descriptor's status flags (access mode included), or -errno. */
+  getfl(fd: number): number;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));

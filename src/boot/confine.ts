@@ -5,7 +5,8 @@
 // seccomp filter on every thread. docs/security.md gives the reasons for
 // each capability kept and each host call allowed.
 
-import { readlinkSync } from 'node:fs';
+import { readlinkSync, writeSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { native, setProcDir } from '../native.js';
 import type { Logger } from '../kernel/log.js';
 import type { Launched } from './launch.js';
@@ -71,16 +72,42 @@ function mountNamespace(): string {
 }
 
 /**
+ * Node makes process.stdout and process.stderr when first read, and asks
+ * the host what the descriptor is (getsockname for a socket), which the
+ * sealed filter does not allow; net.Socket's destroy reads
+ * process.stderr (to compare itself with it), so the control server's
+ * first closed connection would kill the Sentry. Before the seal they
+ * become plain writers over write(2): no libuv handle on descriptors the
+ * program shares either (log.ts's writeStderr does the same).
+ */
+function plainNodeStdio(): void {
+  for (const [name, fd] of [['stdout', 1], ['stderr', 2]] as const) {
+    const w = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        try {
+          for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off);
+        } catch {
+          // A closed or full descriptor: the message is lost, the Sentry goes on.
+        }
+        done();
+      },
+    });
+    Object.defineProperty(process, name, { configurable: true, enumerable: true, writable: true, value: Object.assign(w, { fd }) });
+  }
+}
+
+/**
  * Seals the Sentry. Throws SealError if a wall cannot be built where the
  * namespaces were made (a degraded launch, which the launcher announced,
  * logs what it could not do and goes on).
  */
-export function seal(launched: Launched, log: Logger, opts: { seccompLog?: boolean; writableVolumes?: boolean } = {}): void {
+export function seal(launched: Launched, log: Logger, opts: { seccompLog?: boolean; writableVolumes?: boolean; controlFd?: number } = {}): void {
   const fatal = (msg: string) => {
     if (launched.degraded === null) throw new SealError(msg);
     log.warn(`seal: ${msg} (degraded launch: ${launched.degraded}); going on without it`);
   };
   if (launched.degraded !== null) log.warn(`seal: the launcher made no namespaces (${launched.degraded})`);
+  plainNodeStdio();
   const ownNs = mountNamespace();
   const inOwnNs = ownNs !== '' && ownNs !== launched.hostMountNs;
   if (!inOwnNs && launched.degraded === null) throw new SealError('the Sentry is in the host mount namespace');
@@ -101,7 +128,10 @@ export function seal(launched: Launched, log: Logger, opts: { seccompLog?: boole
   e = native.dropCapabilities(lo >>> 0, hi >>> 0);
   if (e < 0) fatal(`cannot drop capabilities: errno ${-e}`);
   log.info(`seal: capabilities kept: [${keep.map((c) => CAP_NAMES.get(c) ?? String(c)).join(', ')}]`);
-  e = native.installSeccomp(opts.seccompLog === true, STUBS_EXEC_AFTER_SEAL);
+  // The control server's listening socket (an OCI sandbox, src/control/)
+  // is the one descriptor accept4 is allowed on.
+  const controlFd = opts.controlFd ?? -1;
+  e = native.installSeccomp(opts.seccompLog === true, STUBS_EXEC_AFTER_SEAL, controlFd);
   if (e < 0) fatal(`cannot install the seccomp filter: errno ${-e}`);
-  log.info(`seal: seccomp filter installed (${opts.seccompLog === true ? 'record mode: unlisted calls are logged' : 'unlisted calls kill the Sentry'}${STUBS_EXEC_AFTER_SEAL ? '; stub exec allowed' : ''})`);
+  log.info(`seal: seccomp filter installed (${opts.seccompLog === true ? 'record mode: unlisted calls are logged' : 'unlisted calls kill the Sentry'}${STUBS_EXEC_AFTER_SEAL ? '; stub exec allowed' : ''}${controlFd >= 0 ? `; accept4 on the control socket (fd ${controlFd})` : ''})`);
 }

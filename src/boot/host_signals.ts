@@ -28,10 +28,16 @@ export function attachHostTerminal(init: Task, fdTable: FDTable): HostTerminal |
   return null;
 }
 
-/** Starts forwarding; the function returned stops it and puts the host terminal's modes back. */
-export function forwardHostSignals(init: Task, term: HostTerminal | null): () => void {
+/**
+ * Starts forwarding; the function returned stops it and puts the host
+ * terminal's modes back. sent: told of each signal given to the init (an
+ * OCI container's Loader starts a created init that must die of it).
+ */
+export function forwardHostSignals(init: Task, term: HostTerminal | null, sent?: (sig: number) => void): () => void {
   const toInit = (sig: number) => {
-    if (init.tg.exitStatus === null) signalFromHost(init, sig);
+    if (init.tg.exitStatus !== null) return;
+    signalFromHost(init, sig);
+    sent?.(sig);
   };
   const toForeground = (sig: number, fallback: boolean) => {
     if (init.tg.exitStatus !== null) return;

@@ -17,6 +17,12 @@ export interface LaunchConfig {
   network: NetworkMode;
   /** A user namespace even when the caller is root (one is always made for other callers). */
   userns: boolean;
+  /**
+   * Close every descriptor from this one up before the namespaces are made
+   * (an OCI sandbox: nothing of the caller's but stdio and --preserve-fds
+   * may reach it); undefined: keep what the launcher was given (do).
+   */
+  closeFrom?: number;
 }
 
 /** What the launcher did, as it told the Sentry. */
@@ -40,6 +46,7 @@ const MARKER = 'TSVISOR_LAUNCHED';
 export function launcherArgv(cfg: LaunchConfig, program: string[]): string[] {
   const a = [launcherPath];
   if (cfg.userns) a.push('--userns');
+  if (cfg.closeFrom !== undefined) a.push(`--close-from=${cfg.closeFrom}`);
   a.push(`--network=${cfg.network}`, '--', ...program);
   return a;
 }

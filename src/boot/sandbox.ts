@@ -1,8 +1,10 @@
-// Booting a sandbox for `tsvisor do` (the part of gVisor's runsc/boot
-// Loader, seed 001, that `runsc do` uses): build the kernel around a root
-// directory, give the program the caller's stdio, load it, run it, and
-// report how it ended. The OCI path (bundles, containers, the control
-// server) will build on the same pieces.
+// Booting a sandbox (the parts of gVisor's runsc/boot Loader, seed 001,
+// that every sandbox shares): build the kernel around a root directory
+// (buildKernel), load the first process stopped before its first
+// instruction (loadInit), seal the Sentry (sealSentry), run until every
+// task has exited (runInit). `tsvisor do` (runDo) runs them in one go, as
+// `runsc do` does; an OCI container's Loader (loader.ts) waits between
+// loading and running for the control server's start.
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -31,6 +33,7 @@ import { O_RDONLY, O_WRONLY } from '../vfs/file_description.js';
 import { readEntries } from '../vfs/listed_dir.js';
 import { Kernel } from '../kernel/kernel.js';
 import { Logger, writeStderr } from '../kernel/log.js';
+import type { LogFormat } from '../kernel/log.js';
 import { Task } from '../kernel/task.js';
 import { ThreadGroup, RLIM_INFINITY } from '../kernel/thread_group.js';
 import { FDTable, decRef } from '../kernel/fd_table.js';
@@ -46,38 +49,14 @@ import { openVolume } from './launch.js';
 import { SealError, seal, signalReady } from './confine.js';
 import './test_build.js';
 
-export interface DoOptions {
-  root: string;
+/** What `tsvisor do` runs: a kernel (KernelSpec, its debug log made from debugLog) and one program. */
+export interface DoOptions extends Omit<KernelSpec, 'log' | 'hostname'> {
   cwd: string;
   argv: string[];
   env: string[];
-  strace: boolean;
   debugLog: string | null;
-  /** What the launcher made (the walls go up), or null: --unsafe-no-walls, no walls at all. */
-  launched: Launched | null;
-  /** The sandbox's total memory in bytes (--total-memory); default: half the host's RAM. */
-  totalMemory?: number;
-  /** The sandbox's VMA budget (--vma-budget); default: from V8's heap limit. */
-  vmaBudget?: number;
-  /** The most host files open at once (--max-host-fds); default: from the Sentry's RLIMIT_NOFILE. */
-  maxHostFds?: number;
-  /**
-   * The sandbox's mounts after the root, in order (a parent before what is
-   * mounted below it); default defaultMounts(). The OCI runtime builds this
-   * list from a container's config.json.
-   */
-  mounts?: MountSpec[];
-  /**
-   * The root's overlay (runsc's --overlay2): 'memory' (the default) puts a
-   * tmpfs in the Sentry's memory over the host root, so the program may
-   * write anywhere and the host tree is never changed; 'none' mounts the
-   * host root as it is (read-only).
-   */
-  overlay?: RootOverlay;
-  /** Bounds on kernel objects (--max-epoll-watches, --max-pending-signals, --max-descriptors); defaults in kernel/limits.ts. */
-  kernelLimits?: { epollWatches?: number; pendingSignals?: number; descriptors?: number };
-  /** Host directories bind-mounted into the sandbox (-v). */
-  volumes?: Volume[];
+  /** The debug log's line format (default: its own; the OCI --log's text or json with --debug --log). */
+  logFormat?: LogFormat;
 }
 
 /**
@@ -281,142 +260,282 @@ const RLIMIT_NOFILE = 7;
 
 const latin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
 
-/** Runs argv in a new sandbox; resolves to the exit status as a shell reports it. */
-export function runDo(opts: DoOptions): Promise<number> {
-  const log = new Logger(opts.debugLog);
-  log.info(`tsvisor do: root=${opts.root} argv=${JSON.stringify(opts.argv)}`);
+/**
+ * What a sandbox's kernel is built around, for `tsvisor do` and for an OCI
+ * container's Loader (loader.ts) alike: the root, its mounts and the bounds.
+ */
+export interface KernelSpec {
+  root: string;
+  /** What the launcher made (the walls go up), or null: --unsafe-no-walls, no walls at all. */
+  launched: Launched | null;
+  log: Logger;
+  strace: boolean;
+  /** The sandbox's total memory in bytes (--total-memory); default: half the host's RAM. */
+  totalMemory?: number;
+  /** The sandbox's VMA budget (--vma-budget); default: from V8's heap limit. */
+  vmaBudget?: number;
+  /** The most host files open at once (--max-host-fds); default: from the Sentry's RLIMIT_NOFILE. */
+  maxHostFds?: number;
+  /**
+   * The sandbox's mounts after the root, in order (a parent before what is
+   * mounted below it); default defaultMounts(). The OCI runtime builds this
+   * list from a container's config.json.
+   */
+  mounts?: MountSpec[];
+  /**
+   * The root's overlay (runsc's --overlay2): 'memory' (the default) puts a
+   * tmpfs in the Sentry's memory over the host root, so the program may
+   * write anywhere and the host tree is never changed; 'none' mounts the
+   * host root as it is (read-only).
+   */
+  overlay?: RootOverlay;
+  /** Bounds on kernel objects (--max-epoll-watches, --max-pending-signals, --max-descriptors); defaults in kernel/limits.ts. */
+  kernelLimits?: { epollWatches?: number; pendingSignals?: number; descriptors?: number };
+  /** Host directories bind-mounted into the sandbox (-v). */
+  volumes?: Volume[];
+  /** The UTS name uname(2) reports (an OCI spec's hostname); default: the host's. */
+  hostname?: string;
+}
+
+/** A built kernel, its root mounted, before any process exists. */
+export interface SandboxKernel {
+  readonly kernel: Kernel;
+  readonly vfs: VirtualFilesystem;
+  readonly platform: PtracePlatform;
+  readonly log: Logger;
+  readonly launched: Launched | null;
+  readonly rlimits: { cur: bigint; max: bigint }[];
+  readonly writableVolumes: boolean;
+  /** Host descriptors of the root and volumes, closed when the sandbox ends. */
+  readonly hostFds: number[];
+}
+
+/**
+ * Builds the kernel: the root's read-only mount tree (with the walls), the
+ * volumes, the memory file, the platform and the mount table. Throws a
+ * BootError naming what failed.
+ */
+export function buildKernel(spec: KernelSpec): SandboxKernel {
+  const log = spec.log;
   let rootFd = -1;
-  if (opts.launched !== null) {
+  if (spec.launched !== null) {
     // In the Sentry's own mount namespace: a read-only copy of the root's
     // mount tree, so that no host file is writable through it whatever the
     // Sentry's uid (root owns most of them).
-    rootFd = native.openTreeReadOnly(opts.root);
-    if (rootFd < 0) log.warn(`cannot make a read-only copy of the mount tree at ${opts.root} (errno ${-rootFd}): opening it as it is`);
-    else setRootTreeAddedFlags(addedMountFlags(opts.root, rootFd));
+    rootFd = native.openTreeReadOnly(spec.root);
+    if (rootFd < 0) log.warn(`cannot make a read-only copy of the mount tree at ${spec.root} (errno ${-rootFd}): opening it as it is`);
+    else setRootTreeAddedFlags(addedMountFlags(spec.root, rootFd));
   }
   if (rootFd < 0) {
     try {
-      rootFd = fs.openSync(opts.root, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+      rootFd = fs.openSync(spec.root, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
     } catch (e) {
-      throw new BootError(`cannot open root directory ${opts.root}: ${(e as Error).message}`, 125);
+      throw new BootError(`cannot open root directory ${spec.root}: ${(e as Error).message}`, 125);
     }
   }
-  const volumes = opts.volumes ?? [];
+  const volumes = spec.volumes ?? [];
   const volumeFds: number[] = [];
   for (const v of volumes) {
     try {
-      volumeFds.push(openVolume(v, opts.launched !== null, log));
+      volumeFds.push(openVolume(v, spec.launched !== null, log));
     } catch (e) {
       throw new BootError((e as Error).message, 125);
     }
   }
-  const fileStoreFd = openFileStore(opts.overlay ?? 'memory', opts.root);
-  const mf = new MemoryFile({ totalBytes: opts.totalMemory, maxVmas: opts.vmaBudget, fileStoreFd });
-  const platform = new PtracePlatform(mf.fd, stubIdentity(opts.launched),
+  const fileStoreFd = openFileStore(spec.overlay ?? 'memory', spec.root);
+  const mf = new MemoryFile({ totalBytes: spec.totalMemory, maxVmas: spec.vmaBudget, fileStoreFd });
+  const platform = new PtracePlatform(mf.fd, stubIdentity(spec.launched),
     fileStoreFd < 0 ? null : { fd: fileStoreFd, base: FILESTORE_BASE });
   const rlimits = hostRlimits();
   const nofile = rlimits[RLIMIT_NOFILE].cur;
-  const hostfs = new HostFileSystem(rootFd, opts.maxHostFds ?? defaultMaxHostFds(nofile === RLIM_INFINITY ? 1 << 20 : Number(nofile)));
-  const rootfs = rootFileSystem(hostfs, opts.root, mf, opts.overlay ?? 'memory');
+  const hostfs = new HostFileSystem(rootFd, spec.maxHostFds ?? defaultMaxHostFds(nofile === RLIM_INFINITY ? 1 << 20 : Number(nofile)));
+  const rootfs = rootFileSystem(hostfs, spec.root, mf, spec.overlay ?? 'memory');
   const vfs = new VirtualFilesystem(rootfs.fs, rootfs.root, rootfs.flags, rootfs.source);
-  const kernel = new Kernel(platform, mf, vfs, buildSyscallTable(), log, os.hostname());
+  const kernel = new Kernel(platform, mf, vfs, buildSyscallTable(), log, spec.hostname ?? os.hostname());
   // The volumes (-v) are host directories opened before the seal: bind entries of the table.
   const binds = new Map<string, NewFileSystem>();
   volumes.forEach((v, i) => {
     const vfs = new HostFileSystem(volumeFds[i], 0, { bind: true, readOnly: v.readOnly, budget: hostfs.budget });
     binds.set(v.target, { fs: vfs, root: vfs.root });
   });
-  const table = [...(opts.mounts ?? defaultMounts()), ...volumes.map((v): MountSpec => ({
+  const table = [...(spec.mounts ?? defaultMounts()), ...volumes.map((v): MountSpec => ({
     target: v.target, type: HOST_BIND, source: v.host, flags: MS_BIND | MS_NOSUID | MS_NODEV | (v.readOnly ? MS_RDONLY : 0), data: '',
   }))];
   mountTable(vfs, kernel, table, binds, log);
-  if (opts.strace) kernel.tracer = new StraceTracer(2);
-  const kl = opts.kernelLimits ?? {};
+  if (spec.strace) kernel.tracer = new StraceTracer(2);
+  const kl = spec.kernelLimits ?? {};
   if (kl.epollWatches !== undefined) kernel.limits.maxUserWatches = kernel.limits.epollWatches.sandboxMax = kl.epollWatches;
   if (kl.pendingSignals !== undefined) kernel.limits.pendingSignals.sandboxMax = kl.pendingSignals;
   if (kl.descriptors !== undefined) kernel.limits.descriptors.max = kl.descriptors;
+  return {
+    kernel, vfs, platform, log, launched: spec.launched, rlimits,
+    writableVolumes: volumes.some((v) => !v.readOnly), hostFds: [rootFd, ...volumeFds],
+  };
+}
 
-  const creds = Credentials.of(process.getuid?.() ?? 0, process.getgid?.() ?? 0);
-  const cwd = vfs.walk(creds, vfs.root, vfs.root, opts.cwd, { followFinal: true });
-  if (typeof cwd === 'number') throw new BootError(`--cwd ${opts.cwd}: ${errnoName(-cwd)}`, 125);
+/** A host descriptor the first process gets as one of its own. */
+export interface InitFile {
+  hostFd: number;
+  guestFd: number;
+  /** O_RDONLY, O_WRONLY or O_RDWR: what the program may do with it. */
+  flags: number;
+}
 
-  const argv = opts.argv.map(latin1);
-  const envp = opts.env.map(latin1);
+/** The caller's stdio as `tsvisor do` gives it: fds 0, 1, 2, read and written as a shell would. */
+export const CALLER_STDIO: readonly InitFile[] = [
+  { hostFd: 0, guestFd: 0, flags: O_RDONLY }, { hostFd: 1, guestFd: 1, flags: O_WRONLY }, { hostFd: 2, guestFd: 2, flags: O_WRONLY },
+];
+
+/** The sandbox's first process: what to run, as whom, where, with which host descriptors. */
+export interface InitSpec {
+  argv: string[];
+  env: string[];
+  cwd: string;
+  creds: Credentials;
+  files: readonly InitFile[];
+  /** How errors name the working directory: `--cwd` for do, `process.cwd` for a spec. */
+  cwdName: string;
+}
+
+/**
+ * The first process could not be loaded: errno from the loader, and
+ * whether argv[0] was a bare name that no PATH directory held (the OCI
+ * runtime words that as runc does; do as a shell does).
+ */
+export class ExecError extends BootError {
+  constructor(readonly argv0: string, readonly errno: number, readonly notInPath: boolean) {
+    super(`${argv0}: ${describeErrno(errno)}`, errno === 2 ? 127 : 126);
+  }
+}
+
+/**
+ * Loads the first process (pid 1): exec'd into its own address space and
+ * stopped before its first instruction. It runs once runInit schedules it.
+ * Throws ExecError, or a BootError for the working directory or a program
+ * whose segments cannot be mapped.
+ */
+export function loadInit(sk: SandboxKernel, spec: InitSpec): Task {
+  const { kernel, vfs } = sk;
+  const creds = spec.creds;
+  const cwd = vfs.walk(creds, vfs.root, vfs.root, latin1(spec.cwd), { followFinal: true });
+  if (typeof cwd === 'number') throw new BootError(`${spec.cwdName} ${spec.cwd}: ${errnoName(-cwd)}`, 125);
+  const argv = spec.argv.map(latin1);
+  const envp = spec.env.map(latin1);
   let res: ReturnType<typeof load>;
+  let path: string | null;
   try {
-    const path = resolveCommand(vfs, creds, cwd, argv[0], envp);
-    res = load({ kernel, creds, root: vfs.root, cwd, path, argv, envp });
+    path = resolveCommand(vfs, creds, cwd, argv[0], envp);
+    res = load({ kernel, creds, root: vfs.root, cwd, path: path ?? argv[0], argv, envp });
   } catch (e) {
     if (e instanceof PlatformError) throw new BootError(e.message, 125);
     throw e;
   }
-  if (typeof res === 'number') {
-    const e = -res;
-    const code = e === 2 ? 127 : 126;
-    throw new BootError(`${opts.argv[0]}: ${describeErrno(e)}`, code);
-  }
+  if (typeof res === 'number') throw new ExecError(spec.argv[0], -res, path === null && -res === ENOENT);
   if ('fatal' in res) {
     // Linux would end the new process with SIGSEGV: the shell's status for it.
-    throw new BootError(`${opts.argv[0]}: its segments cannot be mapped (${describeErrno(-res.fatal)})`, 128 + 11);
+    throw new BootError(`${spec.argv[0]}: its segments cannot be mapped (${describeErrno(-res.fatal)})`, 128 + 11);
   }
   const tgid = kernel.pidns.allocate();
-  const tg = new ThreadGroup(tgid, rlimits);
+  const tg = new ThreadGroup(tgid, sk.rlimits);
   const fdTable = new FDTable();
-  for (const [fd, flags, label] of [[0, O_RDONLY, 'host:[0]'], [1, O_WRONLY, 'host:[1]'], [2, O_WRONLY, 'host:[2]']] as const) {
+  for (const f of spec.files) {
     // A descriptor tsvisor was started without stays closed for the program too.
-    if (native.fstat(fd, new Uint8Array(144)) < 0) continue;
-    const f = new HostFD(fd, flags, label);
-    fdTable.installAt(fd, f, false, 1 << 20);
-    decRef(f);
+    if (native.fstat(f.hostFd, new Uint8Array(144)) < 0) continue;
+    const file = new HostFD(f.hostFd, f.flags, `host:[${f.hostFd}]`);
+    fdTable.installAt(f.guestFd, file, false, 1 << 20);
+    decRef(file);
   }
   const task = new Task(kernel, tgid, tg, res.ctx, res.mm, fdTable, vfs.root, cwd, creds);
   task.comm = res.comm;
   tg.tasks.push(task);
   kernel.initTg = tg;
   kernel.taskStarted(task);
-  // Signals sent to tsvisor go to the program, as runsc do forwards them (host_signals.ts).
-  const unforward = forwardHostSignals(task, attachHostTerminal(task, fdTable));
-  // SIGUSR1 to the Sentry asks for the task dump (in the debug log, else on
-  // stderr); handling it also keeps Node from opening its inspector on it.
+  return task;
+}
+
+/**
+ * SIGUSR1 to the Sentry asks for the task dump (in the debug log, else on
+ * stderr); handling it also keeps Node from opening its inspector on it.
+ * Returns the function that removes the handler.
+ */
+export function installTaskDump(kernel: Kernel, log: Logger): () => void {
   const dump = () => {
     const lines = dumpTasks(kernel);
     if (log.enabled) for (const l of lines) log.info(l);
     else writeStderr(lines.map((l) => `tsvisor: ${l}\n`).join(''));
   };
   process.on('SIGUSR1', dump);
-  if (opts.launched !== null) {
-    signalReady(opts.launched);
-    // Every host descriptor is open now: the second wall goes up.
-    try {
-      seal(opts.launched, log, {
-        seccompLog: TSVISOR_TEST_BUILD && process.env.TSVISOR_TEST_SECCOMP_LOG === '1',
-        writableVolumes: volumes.some((v) => !v.readOnly),
-      });
-    } catch (e) {
-      if (e instanceof SealError) throw new BootError(`cannot seal the Sentry: ${e.message}`, 125);
-      throw e;
-    }
-    if (TSVISOR_TEST_BUILD && process.env.TSVISOR_TEST_FORBIDDEN_CALL === '1') {
-      // Test builds only (test/walls.test.js): a host call outside the filter.
-      log.info('test: calling mkdir, which the filter does not allow');
-      fs.mkdirSync('/forbidden');
-    }
-  } else {
+  return () => process.off('SIGUSR1', dump);
+}
+
+/**
+ * Raises the second wall once every host descriptor is open (the launcher
+ * is told first that the Sentry handles its signals now). controlFd: the
+ * control server's listening socket (loader.ts), the one socket the filter
+ * lets the Sentry accept on; -1 for none.
+ */
+export function sealSentry(sk: SandboxKernel, controlFd = -1): void {
+  const { launched, log } = sk;
+  if (launched === null) {
     log.warn('--unsafe-no-walls: the Sentry runs in the host namespaces, with its capabilities, without seccomp');
+    return;
   }
+  signalReady(launched);
+  try {
+    seal(launched, log, {
+      seccompLog: TSVISOR_TEST_BUILD && process.env.TSVISOR_TEST_SECCOMP_LOG === '1',
+      writableVolumes: sk.writableVolumes,
+      controlFd,
+    });
+  } catch (e) {
+    if (e instanceof SealError) throw new BootError(`cannot seal the Sentry: ${e.message}`, 125);
+    throw e;
+  }
+  if (TSVISOR_TEST_BUILD && process.env.TSVISOR_TEST_FORBIDDEN_CALL === '1') {
+    // Test builds only (test/walls.test.js): a host call outside the filter.
+    log.info('test: calling mkdir, which the filter does not allow');
+    fs.mkdirSync('/forbidden');
+  }
+}
+
+/**
+ * Runs the first process (it starts now) until every task has exited;
+ * resolves to the first process's wait status, once the sandbox's host
+ * resources (the root and volume descriptors, the stubs) are released.
+ */
+export function runInit(sk: SandboxKernel, task: Task): Promise<number> {
   return new Promise((resolve) => {
-    kernel.onAllExited = (status) => {
-      unforward();
-      process.off('SIGUSR1', dump);
-      log.info(`sandbox exited with wait status 0x${status.toString(16)}`);
-      log.close();
-      native.close(rootFd);
-      for (const fd of volumeFds) native.close(fd);
-      platform.release();
-      resolve((status & 0x7f) !== 0 ? 128 + (status & 0x7f) : (status >> 8) & 0xff);
+    sk.kernel.onAllExited = (status) => {
+      sk.log.info(`sandbox exited with wait status 0x${status.toString(16)}`);
+      for (const fd of sk.hostFds) native.close(fd);
+      sk.platform.release();
+      resolve(status);
     };
-    kernel.schedule(task);
+    sk.kernel.schedule(task);
   });
+}
+
+/** A wait status as a shell reports it: the exit code, or 128 + the signal that killed it. */
+export function shellStatus(waitStatus: number): number {
+  return (waitStatus & 0x7f) !== 0 ? 128 + (waitStatus & 0x7f) : (waitStatus >> 8) & 0xff;
+}
+
+/** Runs argv in a new sandbox; resolves to the exit status as a shell reports it. */
+export async function runDo(opts: DoOptions): Promise<number> {
+  const log = new Logger(opts.debugLog, { format: opts.logFormat });
+  log.info(`tsvisor do: root=${opts.root} argv=${JSON.stringify(opts.argv)}`);
+  const sk = buildKernel({ ...opts, log });
+  const creds = Credentials.of(process.getuid?.() ?? 0, process.getgid?.() ?? 0);
+  const task = loadInit(sk, { argv: opts.argv, env: opts.env, cwd: opts.cwd, creds, files: CALLER_STDIO, cwdName: '--cwd' });
+  // Signals sent to tsvisor go to the program, as runsc do forwards them (host_signals.ts).
+  const unforward = forwardHostSignals(task, attachHostTerminal(task, task.fdTable));
+  const undump = installTaskDump(sk.kernel, log);
+  sealSentry(sk);
+  const status = await runInit(sk, task);
+  unforward();
+  undump();
+  log.close();
+  return shellStatus(status);
 }
 
 /** The shell's default PATH, used when the program's environment has none (as runsc's loader does). */
@@ -426,9 +545,9 @@ const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
  * The file a command names, as runsc resolves it: a name with a slash is a
  * path; a bare name is looked up in the PATH of the program's environment,
  * inside the sandbox, and the first executable regular file found wins.
- * Not found, the name is returned as it is (the loader then says ENOENT).
+ * Not found: null (the loader is then given the name as it is, and says ENOENT).
  */
-function resolveCommand(vfs: VirtualFilesystem, creds: Credentials, cwd: Dentry, name: string, envp: string[]): string {
+function resolveCommand(vfs: VirtualFilesystem, creds: Credentials, cwd: Dentry, name: string, envp: string[]): string | null {
   if (name.includes('/') || name.length === 0) return name;
   const entry = envp.find((e) => e.startsWith('PATH='));
   const dirs = (entry === undefined ? DEFAULT_PATH : entry.slice(5)).split(':');
@@ -437,7 +556,7 @@ function resolveCommand(vfs: VirtualFilesystem, creds: Credentials, cwd: Dentry,
     const d = vfs.walk(creds, vfs.root, cwd, candidate, { followFinal: true });
     if (typeof d !== 'number' && checkExecutable(creds, d) === 0) return candidate;
   }
-  return name;
+  return null;
 }
 
 function describeErrno(e: number): string {

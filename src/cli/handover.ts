@@ -1,7 +1,8 @@
 // The first thing `node bin/tsvisor.js` does, before the CLI bundle loads:
 // for `tsvisor do`, hand the process over to the launcher at once (the
 // bundle then loads only once, in the sandbox). It reads only the options
-// that shape the launch (--network, --userns, --unsafe-no-walls, --help);
+// that shape the launch (--network, --userns, --unsafe-no-walls, --help),
+// after the global flags do takes (--log, --log-format, --debug, ...);
 // main.ts parses the whole command line again and relaunches if this scan
 // missed, so the scan can only make start-up cheaper, never change it.
 
@@ -17,11 +18,38 @@ export { writeStderr } from '../kernel/log.js';
 export const DO_VALUE_OPTIONS: ReadonlySet<string> = new Set(['--root', '--cwd', '--env', '--debug-log', '--network', '--total-memory', '--vma-budget',
   '--max-host-fds', '--max-epoll-watches', '--max-pending-signals', '--max-descriptors', '-v', '--volume', '--overlay2']);
 
-/** The launch `tsvisor do ...` asks for, or null for no launch (not `do`, help, --unsafe-no-walls, or unclear). */
+/**
+ * The global flags (before the command, global.ts) that `do` takes, so
+ * the scan can step over them; native/entry.c has the same lists. --root
+ * is not among them: before do it is refused (main.ts), and the scan
+ * leaves that to the CLI.
+ */
+export const GLOBAL_VALUE_OPTIONS: ReadonlySet<string> = new Set(['--log', '--log-format', '--rootless']);
+export const GLOBAL_FLAGS: ReadonlySet<string> = new Set(['--debug', '--systemd-cgroup']);
+
+/** Where the command is, after the global flags; -1 for a flag the scan does not know. */
+function commandIndex(argv: string[]): number {
+  let i = 0;
+  for (; i < argv.length && argv[i].startsWith('-'); i++) {
+    const a = argv[i];
+    const eq = a.indexOf('=');
+    if (GLOBAL_FLAGS.has(a)) continue;
+    if (eq > 0 && GLOBAL_VALUE_OPTIONS.has(a.slice(0, eq))) continue;
+    if (GLOBAL_VALUE_OPTIONS.has(a)) {
+      i++;
+      continue;
+    }
+    return -1;
+  }
+  return i;
+}
+
+/** The launch `tsvisor [global flags] do ...` asks for, or null for no launch (not `do`, help, --unsafe-no-walls, or unclear). */
 export function scanDo(argv: string[]): LaunchConfig | null {
-  if (argv[0] !== 'do') return null;
+  const at = commandIndex(argv);
+  if (at < 0 || argv[at] !== 'do') return null;
   const cfg: LaunchConfig = { network: 'none', userns: false };
-  for (let i = 1; i < argv.length; i++) {
+  for (let i = at + 1; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--' || !a.startsWith('-')) break;
     if (a === '--unsafe-no-walls' || a === '-h' || a === '--help') return null;

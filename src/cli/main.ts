@@ -1,5 +1,7 @@
-// The command line: `tsvisor do` now; the runc-compatible commands (create,
-// start, run, exec, kill, delete, state, ps, ...) with the OCI work.
+// The command line: `tsvisor do` (runsc do), the runc-compatible commands
+// (create, start, run, kill, delete, state, ps, list: oci.ts) behind runc's
+// global flags (global.ts), and the hidden `boot` the sandbox runs
+// (boot.ts). exec, pause, spec and features come later.
 
 import { Command, CommanderError } from 'commander';
 import * as path from 'node:path';
@@ -12,6 +14,27 @@ import { nodeCommandLine } from './handover.js';
 import { writeStderr } from '../kernel/log.js';
 import { addSpecCommand } from './spec.js';
 import { addFeaturesCommand } from './features.js';
+import type { LogFormat } from '../kernel/log.js';
+import { repoRoot } from '../native.js';
+import { ContainerError } from '../container/errors.js';
+import { parseGlobals, reportError } from './global.js';
+import type { GlobalOptions, Globals } from './global.js';
+import { registerOciCommands } from './oci.js';
+import { boot } from './boot.js';
+
+/** The OCI runtime spec version the commands follow. */
+const OCI_SPEC_VERSION = '1.2.0';
+
+/** `tsvisor --version`, laid out as runc's (the first line is what callers read). */
+function versionText(): string {
+  let version = 'unknown';
+  try {
+    version = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    // A build without its package.json.
+  }
+  return `tsvisor version ${version}\nspec: ${OCI_SPEC_VERSION}\nnode: ${process.version}`;
+}
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -93,12 +116,27 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
   program
     .name('tsvisor')
     .description('an application kernel for containers: runs Linux programs under a Sentry kernel written in TypeScript')
+    .usage('[global options] command [options] [arguments]')
     .exitOverride()
     .showHelpAfterError()
     .enablePositionalOptions()
-    .configureOutput({ writeErr: (s) => writeStderr(s) });
+    .configureOutput({ writeErr: (s) => writeStderr(s) })
+    // runc's global flags (global.ts); they come before the command.
+    .option('--root <dir>', 'directory of the containers\' state (default: /run/tsvisor; rootless, $XDG_RUNTIME_DIR/tsvisor)')
+    .option('--log <file>', 'also write the runtime\'s messages (and the sandbox\'s log) to this file')
+    .option('--log-format <format>', 'the --log file\'s format: text or json', 'text')
+    .option('--debug', 'log debug messages too', false)
+    .option('--systemd-cgroup', 'accepted: tsvisor makes no cgroups, so the cgroup driver changes nothing', false)
+    .option('--rootless <value>', 'accepted (true, false or auto): tsvisor makes no cgroups whose permission errors it could ignore', 'auto')
+    .version(versionText(), '--version', 'print the version');
 
   let status = 0;
+  // Parsed when a command first needs them (a bad flag is then that command's error).
+  const parsed: { globals: Globals | null } = { globals: null };
+  const getGlobals = (): Globals => {
+    parsed.globals ??= parseGlobals(program.opts<GlobalOptions>());
+    return parsed.globals;
+  };
   program
     .command('do')
     .description('run a program in a new sandbox whose root is a host directory (read-only), with this terminal as its stdio')
@@ -125,6 +163,14 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
     .showHelpAfterError()
     .exitOverride()
     .action(async (cmd: string[], o: DoFlags) => {
+      const g = getGlobals();
+      if (g.rootGiven) {
+        throw new BootError('--root before do names the directory of containers\' state, which do does not keep; ' +
+          'the sandbox\'s root directory is do\'s own option: tsvisor do --root DIR ...', 125);
+      }
+      // --debug with --log: the Sentry's debug log goes to the --log file, in its format.
+      const debugLog = o.debugLog ?? (g.debug && g.logFile !== null ? g.logFile : undefined);
+      const logFormat: LogFormat | undefined = o.debugLog === undefined && debugLog !== undefined ? g.logFormat : undefined;
       const walls = launchFor(o, argv, launched);
       const totalMemory = o.totalMemory === undefined ? undefined : parseBytes('--total-memory', o.totalMemory);
       const vmaBudget = o.vmaBudget === undefined ? undefined : parseCount('--vma-budget', o.vmaBudget);
@@ -146,7 +192,7 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
       let cwd = o.cwd ?? (root === '/' ? process.cwd() : '/');
       if (!cwd.startsWith('/')) throw new BootError(`--cwd ${cwd}: must be an absolute path inside the sandbox`, 125);
       const run = () => runDo({
-        root, cwd, argv: cmd, env, strace: o.strace, debugLog: o.debugLog ?? null, totalMemory, vmaBudget, maxHostFds,
+        root, cwd, argv: cmd, env, strace: o.strace, debugLog: debugLog ?? null, logFormat, totalMemory, vmaBudget, maxHostFds,
         kernelLimits, launched: walls, volumes, overlay,
       });
       status = await run().catch((e: unknown) => {
@@ -160,6 +206,21 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
 
   addSpecCommand(program);
   addFeaturesCommand(program);
+  registerOciCommands(program, getGlobals, (n) => {
+    status = n;
+  });
+
+  program
+    .command('boot', { hidden: true })
+    .description('the sandbox process (started by create and run through the launcher; not run by hand)')
+    .requiredOption('--sync-fd <n>', 'the start socket create gave')
+    .argument('<container-id>')
+    .action(async (id: string, o: { syncFd: string }) => {
+      const g = getGlobals();
+      const syncFd = Number(o.syncFd);
+      if (!Number.isInteger(syncFd) || syncFd < 3) throw new BootError(`--sync-fd ${o.syncFd}: expected a descriptor number from 3 up`, 125);
+      status = await boot({ id, syncFd, stateRoot: path.resolve(g.root), launched, log: g.log });
+    });
 
   if (argv.length === 0) {
     writeStderr(program.helpInformation());
@@ -174,10 +235,16 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
       return 2;
     }
     if (e instanceof BootError) {
-      writeStderr(`tsvisor: ${e.message}\n`);
+      reportError(parsed.globals, e.message);
       return e.exitCode;
     }
+    if (e instanceof ContainerError) {
+      reportError(parsed.globals, e.message);
+      return 1;
+    }
     throw e;
+  } finally {
+    parsed.globals?.log.close();
   }
   return status;
 }

@@ -2,6 +2,12 @@
 // run (unimplemented system calls, faults, decisions), never mixed into
 // the program's own stdout or stderr. Without --debug-log nothing is
 // written. Lines are written synchronously so a crash loses nothing.
+//
+// The OCI commands' --log (runc's) uses the same class in runc's formats:
+// 'text', logrus's `time="..." level=error msg="..."`, or 'json', one
+// `{"level":"error","msg":"...","time":"..."}` object a line, which
+// callers such as podman and containerd parse for the error; and, without
+// --debug, no debug lines. The default, 'sentry', is the debug log's own.
 
 import * as fs from 'node:fs';
 
@@ -24,17 +30,30 @@ export function writeStderr(text: string): void {
   }
 }
 
+export type LogFormat = 'sentry' | 'text' | 'json';
+
+const LEVEL_NAMES: Record<string, string> = { D: 'debug', I: 'info', W: 'warning', E: 'error' };
+
 export class Logger {
   private fd: number | null = null;
+  private readonly format: LogFormat;
+  private readonly debugLines: boolean;
 
-  constructor(file: string | null) {
+  /** opts.debug: whether debug lines are written (default: yes, as the debug log always had them). */
+  constructor(file: string | null, opts: { format?: LogFormat; debug?: boolean } = {}) {
+    this.format = opts.format ?? 'sentry';
+    this.debugLines = opts.debug ?? true;
     if (file !== null) this.fd = fs.openSync(file, 'a');
   }
 
   private write(level: string, msg: string): void {
-    if (this.fd === null) return;
+    if (this.fd === null || (level === 'D' && !this.debugLines)) return;
     const ts = new Date().toISOString();
-    fs.writeSync(this.fd, `${level}${ts} ${process.pid} ${msg}\n`);
+    let line: string;
+    if (this.format === 'json') line = JSON.stringify({ level: LEVEL_NAMES[level], msg, time: ts });
+    else if (this.format === 'text') line = `time=${JSON.stringify(ts)} level=${LEVEL_NAMES[level]} msg=${JSON.stringify(msg)}`;
+    else line = `${level}${ts} ${process.pid} ${msg}`;
+    fs.writeSync(this.fd, `${line}\n`);
   }
 
   /** Whether lines go anywhere (a --debug-log was given). */
@@ -45,6 +64,7 @@ export class Logger {
   debug(msg: string): void { this.write('D', msg); }
   info(msg: string): void { this.write('I', msg); }
   warn(msg: string): void { this.write('W', msg); }
+  error(msg: string): void { this.write('E', msg); }
 
   close(): void {
     if (this.fd !== null) fs.closeSync(this.fd);

@@ -1,0 +1,222 @@
+// The Loader of an OCI container's sandbox (gVisor's runsc/boot Loader,
+// seed 001): it takes the container's description (ContainerSpec, what
+// `tsvisor create` read from the bundle), builds the kernel around the
+// container's root with the same mount table `tsvisor do` uses
+// (sandbox.ts), loads the init (exec'd into its own address space and
+// stopped before its first instruction), starts the control server on the
+// container's state directory, seals the Sentry, and then waits: the init
+// runs when the control server's StartRoot says so (runsc's
+// WaitForStartSignal, then Run), and the sandbox ends with its status.
+//
+// Where it differs from runsc's: one container per sandbox (no
+// sub-containers), no gofer (the Sentry reads the root itself through a
+// read-only mount tree, docs/security.md), the spec's mounts, namespaces,
+// rlimits, capabilities and seccomp are not applied yet (defaultMounts()
+// and the caller's limits stand in), and process.terminal is not
+// supported (no console). The root is the sandbox's overlay (writes go to
+// the Sentry's memory, as runsc's --overlay2 root:memory) unless
+// root.readonly, which gives it read-only as it is.
+
+import * as fs from 'node:fs';
+import type { Launched } from './launch.js';
+import type { Logger } from '../kernel/log.js';
+import { native } from '../native.js';
+import { Credentials } from '../kernel/credentials.js';
+import type { Task } from '../kernel/task.js';
+import { O_ACCMODE } from '../vfs/file_description.js';
+import {
+  BootError, ExecError, buildKernel, installTaskDump, loadInit, runInit, sealSentry, shellStatus,
+} from './sandbox.js';
+import type { InitFile, SandboxKernel } from './sandbox.js';
+import { forwardHostSignals } from './host_signals.js';
+import { ControlServer } from '../control/server.js';
+import { CONTROL_SOCKET_NAME, ProtocolError } from '../control/protocol.js';
+import type { ContainerStatus, ProcessInfo, StateResult } from '../control/protocol.js';
+import { killsByDefault, processes, signalContainer } from '../control/lifecycle.js';
+import { containerManager } from './controller.js';
+
+/** What the Loader runs: the container as `create` read it from config.json. */
+export interface ContainerSpec {
+  id: string;
+  args: string[];
+  env: string[];
+  /** Absolute, inside the container. */
+  cwd: string;
+  uid: number;
+  gid: number;
+  /** The root file system's host directory, absolute. */
+  root: string;
+  readonlyRoot: boolean;
+  /** The UTS name; null keeps the host's, as a new UTS namespace starts with. */
+  hostname: string | null;
+  /** Descriptors 3 to 3 + preserveFds - 1 of the sandbox are the init's too (--preserve-fds). */
+  preserveFds: number;
+}
+
+/** Checks a ContainerSpec that crossed a process boundary; throws BootError naming the field. */
+export function parseContainerSpec(v: unknown): ContainerSpec {
+  const bad = (f: string) => new BootError(`the container description from create is malformed: ${f}`, 125);
+  if (typeof v !== 'object' || v === null) throw bad('not an object');
+  const o = v as Record<string, unknown>;
+  const strs = (k: string) => {
+    const a = o[k];
+    if (!Array.isArray(a) || a.some((x) => typeof x !== 'string')) throw bad(k);
+    return a as string[];
+  };
+  const int = (k: string, max: number) => {
+    const n = o[k];
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > max) throw bad(k);
+    return n;
+  };
+  if (typeof o.id !== 'string' || !/^[A-Za-z0-9_+.-]{1,200}$/.test(o.id)) throw bad('id');
+  if (typeof o.cwd !== 'string' || !o.cwd.startsWith('/')) throw bad('cwd');
+  if (typeof o.root !== 'string' || !o.root.startsWith('/')) throw bad('root');
+  if (typeof o.readonlyRoot !== 'boolean') throw bad('readonlyRoot');
+  if (o.hostname !== null && typeof o.hostname !== 'string') throw bad('hostname');
+  const args = strs('args');
+  if (args.length === 0) throw bad('args');
+  return {
+    id: o.id, args, env: strs('env'), cwd: o.cwd, uid: int('uid', 0xfffffffe), gid: int('gid', 0xfffffffe), root: o.root,
+    readonlyRoot: o.readonlyRoot, hostname: o.hostname as string | null, preserveFds: int('preserveFds', 1 << 16),
+  };
+}
+
+/** The init could not be started: runc's words for it. */
+function execFailure(e: ExecError): BootError {
+  const name = JSON.stringify(e.argv0);
+  let why: string;
+  if (e.notInPath) why = 'executable file not found in $PATH';
+  else if (e.errno === 2) why = `stat ${e.argv0}: no such file or directory`;
+  else if (e.errno === 13) why = 'permission denied';
+  else why = e.message.slice(e.argv0.length + 2);
+  return new BootError(`exec: ${name}: ${why}`, e.exitCode);
+}
+
+export interface LoaderArgs {
+  spec: ContainerSpec;
+  launched: Launched | null;
+  log: Logger;
+  /** The container's state directory: the control socket is made in it, before the seal. */
+  stateDir: string;
+}
+
+export class Loader {
+  private status: ContainerStatus = 'created';
+  private exitStatus: number | null = null;
+  private readonly waiters: ((status: number) => void)[] = [];
+  private server: ControlServer | null = null;
+  private readonly undo: (() => void)[] = [];
+  /** Resolved with the init's exit status once the sandbox is done. */
+  private readonly done: Promise<number>;
+  private resolveDone: (status: number) => void = () => {};
+
+  private constructor(readonly spec: ContainerSpec, private readonly sk: SandboxKernel, private readonly init: Task) {
+    this.done = new Promise((resolve) => {
+      this.resolveDone = resolve;
+    });
+  }
+
+  /**
+   * Builds the sandbox up to the start signal: kernel, init loaded, the
+   * control server listening, the Sentry sealed. Throws BootError (an
+   * init that cannot be run: runc's "exec: ..." words).
+   */
+  static async create(a: LoaderArgs): Promise<Loader> {
+    const { spec, log } = a;
+    log.info(`tsvisor boot: container ${spec.id} root=${spec.root} argv=${JSON.stringify(spec.args)}`);
+    const sk = buildKernel({
+      root: spec.root, launched: a.launched, log, strace: false,
+      overlay: spec.readonlyRoot ? 'none' : 'memory', hostname: spec.hostname ?? undefined,
+    });
+    // The caller's stdio and --preserve-fds, each with the access it was opened with.
+    const files: InitFile[] = [];
+    for (let fd = 0; fd < 3 + spec.preserveFds; fd++) {
+      const fl = native.getfl(fd);
+      if (fl >= 0) files.push({ hostFd: fd, guestFd: fd, flags: fl & O_ACCMODE });
+    }
+    let init: Task;
+    try {
+      init = loadInit(sk, {
+        argv: spec.args, env: spec.env, cwd: spec.cwd, creds: Credentials.of(spec.uid, spec.gid), files, cwdName: 'process.cwd',
+      });
+    } catch (e) {
+      if (e instanceof ExecError) throw execFailure(e);
+      throw e;
+    }
+    const loader = new Loader(spec, sk, init);
+    // A signal sent to the sandbox process (the launcher forwards TERM,
+    // INT, HUP, QUIT) reaches the init as runc's would; no host terminal
+    // becomes its controlling terminal (process.terminal is false).
+    loader.undo.push(forwardHostSignals(init, null, (sig) => loader.afterSignal(sig)));
+    loader.undo.push(installTaskDump(sk.kernel, log));
+    // The control socket, before the seal: no socket can be made after it.
+    let dirFd: number;
+    try {
+      dirFd = fs.openSync(a.stateDir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW);
+    } catch (e) {
+      throw new BootError(`cannot open the state directory ${a.stateDir}: ${(e as Error).message}`, 125);
+    }
+    const listenFd = native.listenUnix(dirFd, CONTROL_SOCKET_NAME, 0o600, 16);
+    native.close(dirFd);
+    if (listenFd < 0) throw new BootError(`cannot make the control socket in ${a.stateDir} (errno ${-listenFd})`, 125);
+    loader.server = new ControlServer(listenFd, containerManager(loader), log);
+    // listen() on the descriptor asks the host what it is (getsockopt,
+    // getsockname): done before the seal, which allows neither.
+    await loader.server.start();
+    sealSentry(sk, listenFd);
+    return loader;
+  }
+
+  /** Runs the init (StartRoot); ProtocolError if it runs already or has stopped. */
+  startRoot(): void {
+    if (this.status === 'running') throw new ProtocolError('running', 'cannot start an already running container');
+    if (this.status === 'stopped') throw new ProtocolError('stopped', 'cannot start a container that has stopped');
+    this.begin();
+  }
+
+  private begin(): void {
+    this.status = 'running';
+    this.sk.log.info(`container ${this.spec.id}: started`);
+    void runInit(this.sk, this.init).then((ws) => this.ended(shellStatus(ws)));
+  }
+
+  private async ended(status: number): Promise<void> {
+    this.status = 'stopped';
+    this.exitStatus = status;
+    this.sk.log.info(`container ${this.spec.id}: stopped, exit status ${status}`);
+    for (const w of this.waiters.splice(0)) w(status);
+    for (const u of this.undo.splice(0)) u();
+    if (this.server !== null) await this.server.close();
+    this.resolveDone(status);
+  }
+
+  /** A signal reached a created init: one it would die of starts it, so it dies before its first instruction. */
+  private afterSignal(signo: number): void {
+    if (this.status === 'created' && killsByDefault(signo)) this.begin();
+  }
+
+  signal(signo: number, all: boolean): void {
+    if (this.status === 'stopped') throw new ProtocolError('stopped', 'container not running');
+    signalContainer(this.sk.kernel, this.init.tg, signo, all);
+    this.afterSignal(signo);
+  }
+
+  state(): StateResult {
+    return { status: this.status, exitStatus: this.exitStatus };
+  }
+
+  processes(): ProcessInfo[] {
+    return this.status === 'stopped' ? [] : processes(this.sk.kernel);
+  }
+
+  /** The init's exit status, once it has ended. */
+  wait(): Promise<number> {
+    if (this.exitStatus !== null) return Promise.resolve(this.exitStatus);
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Resolves, with the init's exit status, once the sandbox is done (init ended, waiters told, server closed). */
+  run(): Promise<number> {
+    return this.done;
+  }
+}

@@ -1,0 +1,141 @@
+// Starting a container's sandbox from the host (gVisor's runsc/sandbox
+// Sandbox, seed 001's createSandboxProcess): one host process, a child of
+// the caller, that goes through the one launch path (native/launcher.c
+// makes the namespaces, then Node runs `tsvisor boot`, the Loader) and
+// whose pid is the container's. It is detached from the caller's session
+// (setsid, as runsc does: it must not get the terminal's SIGHUP or
+// SIGCONT when the caller ends and it is reparented), so `create` can
+// return while it runs on.
+//
+// Its descriptors: the caller's stdin, stdout and stderr are the
+// container's (runsc passes them to the application the same way, though
+// it gives the sandbox process itself /dev/null: here the Sentry writes
+// nothing to them once the container is created, only the debug log);
+// --preserve-fds N passes 3..3+N-1; one socket just above them carries the
+// container's description to the sandbox and the sandbox's "created" (or
+// why not) back, then is closed; the launcher closes everything else
+// (--close-from), so nothing else of the caller's stays open in the
+// sandbox and a caller waiting for EOF on a pipe (conmon) is not held.
+
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import type * as net from 'node:net';
+import { launcherArgv } from '../boot/launch.js';
+import type { LaunchConfig } from '../boot/launch.js';
+import type { ContainerSpec } from '../boot/loader.js';
+import { LineReader } from '../control/protocol.js';
+import { ContainerError } from './errors.js';
+
+export interface SandboxStart {
+  /** How to run tsvisor itself: Node, its flags and the script (the CLI knows). */
+  self: string[];
+  /** The global flags the sandbox's `boot` takes (--root, --log, --log-format, --debug). */
+  globalArgs: string[];
+  spec: ContainerSpec;
+  launch: Omit<LaunchConfig, 'closeFrom'>;
+  /** How long the sandbox may take to say it has created the container. */
+  timeoutMs: number;
+}
+
+/** What the sandbox says on its start socket, once. */
+interface BootReply {
+  created?: boolean;
+  error?: string;
+}
+
+export class Sandbox {
+  private exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private readonly sync: net.Socket;
+
+  private constructor(private readonly child: ChildProcess, readonly pid: number, syncFd: number) {
+    this.sync = child.stdio[syncFd] as net.Socket;
+    this.exit = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  /** Starts the sandbox process; it then builds the container (waitCreated). */
+  static start(s: SandboxStart): Sandbox {
+    const syncFd = 3 + s.spec.preserveFds;
+    const program = [...s.self, ...s.globalArgs, 'boot', '--sync-fd', String(syncFd), s.spec.id];
+    const argv = launcherArgv({ ...s.launch, closeFrom: syncFd + 1 }, program);
+    const stdio: ('inherit' | 'pipe' | number)[] = ['inherit', 'inherit', 'inherit'];
+    for (let fd = 3; fd < syncFd; fd++) stdio.push(fd);
+    stdio.push('pipe');
+    let child: ChildProcess;
+    try {
+      child = spawn(argv[0], argv.slice(1), { stdio, detached: true, env: process.env });
+    } catch (e) {
+      throw new ContainerError(`cannot start the sandbox (${argv[0]}): ${(e as Error).message}`);
+    }
+    // A failed exec is reported as an 'error' event too: handled here, as the missing pid.
+    child.on('error', () => {});
+    if (child.pid === undefined) {
+      throw new ContainerError(`cannot start the sandbox (${argv[0]}); run 'npm install' to build it`);
+    }
+    return new Sandbox(child, child.pid, syncFd);
+  }
+
+  /**
+   * Sends the container's description and waits until the sandbox says
+   * the container is created (its init loaded, the control socket up, the
+   * Sentry sealed). Throws ContainerError with the sandbox's reason.
+   */
+  waitCreated(spec: ContainerSpec, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const reader = new LineReader();
+      let settled = false;
+      const settle = (err: ContainerError | null) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.sync.destroy();
+        if (err === null) resolve();
+        else reject(err);
+      };
+      const timer = setTimeout(() => settle(new ContainerError(`the sandbox did not create the container within ${timeoutMs} ms`)), timeoutMs);
+      this.sync.on('data', (chunk: Buffer) => {
+        let lines: string[];
+        try {
+          lines = reader.push(chunk);
+        } catch {
+          settle(new ContainerError('the sandbox sent a start-up reply too long to be one'));
+          return;
+        }
+        if (lines.length === 0) return;
+        let r: BootReply;
+        try {
+          r = JSON.parse(lines[0]) as BootReply;
+        } catch {
+          settle(new ContainerError('the sandbox sent a start-up reply that is not JSON'));
+          return;
+        }
+        if (r.created === true) settle(null);
+        else settle(new ContainerError(typeof r.error === 'string' ? r.error.slice(0, 4096) : 'the sandbox could not create the container'));
+      });
+      this.sync.on('error', () => {});
+      void this.exit.then(({ code, signal }) => {
+        settle(new ContainerError(`the sandbox exited (${signal ?? `status ${code}`}) before the container was created`));
+      });
+      this.sync.write(`${JSON.stringify({ spec })}\n`);
+    });
+  }
+
+  /** Resolves when the sandbox process ends: its exit code, or the signal that killed it. */
+  exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    return this.exit;
+  }
+
+  /** Lets this process end while the sandbox runs on (create). */
+  detach(): void {
+    this.sync.destroy();
+    this.child.unref();
+  }
+
+  /** Kills the sandbox (its Sentry and stubs die with the launcher). */
+  kill(): void {
+    try {
+      process.kill(this.pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+}

@@ -1,0 +1,234 @@
+// The state directory (runc's --root, /run/runc; runsc's --root): one
+// directory per container, mode 0700, holding the runtime's own record of
+// it (state.json, runc's file of the same name, in a format of tsvisor's
+// own) and the sandbox's control socket (control.sock, src/control/).
+//
+// Only host-side commands write state.json (atomically: a temporary file
+// renamed over it); the sandbox never does, and is never asked for the
+// pid: what a command kills or reports as the container's pid comes only
+// from this file, never from a process that runs untrusted code. Whether
+// the sandbox still lives is read from the host (kill(pid, 0), then
+// /proc/PID/stat's start time, as runc checks against pid reuse).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ContainerError, exists, notExist } from './errors.js';
+import { validateContainerId } from './id.js';
+import { CONTROL_SOCKET_NAME } from '../control/protocol.js';
+
+/** runc's container states; tsvisor has no pause yet, so never "paused". */
+export type Status = 'creating' | 'created' | 'running' | 'stopped';
+export const STATUSES: readonly Status[] = ['creating', 'created', 'running', 'stopped'];
+
+/** A host process, named so that a reused pid is not taken for it. */
+export interface ProcessRef {
+  pid: number;
+  /** /proc/PID/stat's starttime (clock ticks since boot), as a string. */
+  startTime: string;
+}
+
+/** state.json. */
+export interface StoredState {
+  /** This file's own format. */
+  version: 1;
+  id: string;
+  ociVersion: string;
+  bundle: string;
+  rootfs: string;
+  annotations: Record<string, string>;
+  /** RFC 3339, UTC. */
+  created: string;
+  /** What the last command that changed it left: creating, created, running (stopped is seen, not stored). */
+  status: Status;
+  /** uid of the container's owner (who created it). */
+  owner: number;
+  /** The sandbox process: the container's pid (null before it is started). */
+  sandbox: ProcessRef | null;
+  /** The `create` (or `run`) that is making it, while status is creating. */
+  creator: ProcessRef | null;
+}
+
+export const STATE_FILE = 'state.json';
+
+/** The default --root: runc's /run/runc is /run/tsvisor; rootless, $XDG_RUNTIME_DIR/tsvisor as runc does. */
+export function defaultStateRoot(): string {
+  const xdg = process.env.XDG_RUNTIME_DIR;
+  if ((process.geteuid?.() ?? 0) !== 0 && xdg !== undefined && xdg !== '') return path.join(xdg, 'tsvisor');
+  return '/run/tsvisor';
+}
+
+/** The process's start time, or null if it is gone (or a zombie: it has ended, only its status is left). */
+export function startTimeOf(pid: number): string | null {
+  let s: string;
+  try {
+    s = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return null;
+  }
+  // comm may hold spaces and parentheses: the fields start after the last ')'.
+  const rest = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  const state = rest[0];
+  if (state === 'Z' || state === 'X') return null;
+  return rest[19] ?? null;
+}
+
+export function processRef(pid: number): ProcessRef {
+  const startTime = startTimeOf(pid);
+  if (startTime === null) throw new ContainerError(`process ${pid} ended before it could be recorded`);
+  return { pid, startTime };
+}
+
+/** Whether the process still runs: it exists (kill 0), has not ended (no zombie) and is the one recorded (start time). */
+export function isAlive(p: ProcessRef): boolean {
+  try {
+    process.kill(p.pid, 0);
+  } catch (e) {
+    // EPERM: a process of another user has the pid; the start time decides.
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  return startTimeOf(p.pid) === p.startTime;
+}
+
+/** The --root directory: made (0700) if absent; it must be a real directory of the caller's. */
+export function openStateRoot(root: string): string {
+  const abs = path.resolve(root);
+  try {
+    fs.mkdirSync(abs, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new ContainerError(`cannot make the state directory --root ${abs}: ${(e as Error).message}`);
+  }
+  const st = fs.lstatSync(abs);
+  if (!st.isDirectory()) throw new ContainerError(`--root ${abs} is not a directory`);
+  const uid = process.geteuid?.() ?? 0;
+  if (st.uid !== uid) throw new ContainerError(`--root ${abs} belongs to uid ${st.uid}, not to you (uid ${uid}): give a --root of your own`);
+  return abs;
+}
+
+/** One container's directory under the state root. */
+export class StateDir {
+  readonly dir: string;
+
+  constructor(readonly root: string, readonly id: string) {
+    validateContainerId(id);
+    this.dir = path.join(root, id);
+  }
+
+  get socketPath(): string {
+    return path.join(this.dir, CONTROL_SOCKET_NAME);
+  }
+
+  /** Makes the directory, 0700; "container with id exists: ID" if it is there. */
+  make(): void {
+    try {
+      fs.mkdirSync(this.dir, { mode: 0o700 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw exists(this.id);
+      throw new ContainerError(`cannot make the container's state directory ${this.dir}: ${(e as Error).message}`);
+    }
+    // The umask may have taken bits away; never more than the owner's.
+    fs.chmodSync(this.dir, 0o700);
+  }
+
+  exists(): boolean {
+    try {
+      return fs.lstatSync(this.dir).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  /** Writes state.json atomically: a temporary file in the directory, renamed over it. */
+  save(state: StoredState): void {
+    writeAtomic(path.join(this.dir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`, 0o600);
+  }
+
+  /** Reads state.json; "container does not exist" when the directory or the file is absent. */
+  load(): StoredState {
+    let text: string;
+    try {
+      text = fs.readFileSync(path.join(this.dir, STATE_FILE), 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') throw notExist();
+      throw new ContainerError(`cannot read the state of container ${this.id}: ${(e as Error).message}`);
+    }
+    return parseState(text, this.id);
+  }
+
+  /** Removes the directory and everything in it (the control socket, state.json). */
+  remove(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** The ids of the containers under root: its directories with a valid id, sorted. */
+export function listIds(root: string): string[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(root, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new ContainerError(`cannot list --root ${root}: ${(e as Error).message}`);
+  }
+  const ids: string[] = [];
+  for (const e of entries) {
+    if (!e.isDirectory()) continue;
+    try {
+      validateContainerId(e.name);
+      ids.push(e.name);
+    } catch {
+      // Not a container's directory.
+    }
+  }
+  return ids.sort();
+}
+
+/**
+ * Writes text to file atomically, with mode: the file is complete or
+ * absent, whatever moment the writer is killed at (a temporary file in the
+ * same directory, then rename(2), which replaces the target in one step).
+ */
+export function writeAtomic(file: string, text: string, mode: number): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_NOFOLLOW, mode);
+  try {
+    fs.writeSync(fd, text);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+function parseState(text: string, id: string): StoredState {
+  const bad = (why: string) => new ContainerError(`the state of container ${id} is damaged (${why}): delete it with tsvisor delete --force ${id}`);
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw bad((e as Error).message);
+  }
+  if (typeof v !== 'object' || v === null) throw bad('not an object');
+  const o = v as Record<string, unknown>;
+  const ref = (x: unknown, name: string): ProcessRef | null => {
+    if (x === null) return null;
+    const r = x as Record<string, unknown>;
+    if (typeof r !== 'object' || !Number.isInteger(r.pid) || (r.pid as number) <= 0 || typeof r.startTime !== 'string') throw bad(`${name} is not a process`);
+    return { pid: r.pid as number, startTime: r.startTime };
+  };
+  if (o.version !== 1) throw bad(`format version ${String(o.version)}, this tsvisor reads 1`);
+  if (o.id !== id) throw bad(`it names container ${String(o.id)}`);
+  for (const k of ['ociVersion', 'bundle', 'rootfs', 'created'] as const) if (typeof o[k] !== 'string') throw bad(`${k} is not a string`);
+  if (!STATUSES.includes(o.status as Status)) throw bad(`status ${String(o.status)}`);
+  if (!Number.isInteger(o.owner)) throw bad('owner is not a uid');
+  const annotations = o.annotations as Record<string, unknown>;
+  if (typeof annotations !== 'object' || annotations === null || Object.values(annotations).some((a) => typeof a !== 'string')) throw bad('annotations');
+  return {
+    version: 1, id, ociVersion: o.ociVersion as string, bundle: o.bundle as string, rootfs: o.rootfs as string,
+    annotations: annotations as Record<string, string>, created: o.created as string, status: o.status as Status,
+    owner: o.owner as number, sandbox: ref(o.sandbox, 'sandbox'), creator: ref(o.creator, 'creator'),
+  };
+}

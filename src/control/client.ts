@@ -1,0 +1,98 @@
+// The client side of the control protocol (protocol.ts): what the
+// runtime's commands (src/container/) call a sandbox with. One connection
+// a call, as runsc's urpc client makes one per command. Every reply is
+// checked before it is believed: the sandbox runs untrusted code.
+
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import {
+  LineReader, METHODS, ProtocolError, encodeLine, parseProcesses, parseResponse, parseStateResult, parseWaitResult,
+} from './protocol.js';
+import type { Method, ProcessInfo, SignalArgs, StateResult, WaitResult } from './protocol.js';
+
+/** The sandbox cannot be reached: no socket, nobody listening, or no reply in time. */
+export class ControlUnavailable extends Error {}
+
+/** A unix socket address holds 108 bytes; a longer path is reached through a descriptor of its directory. */
+const SUN_PATH_MAX = 107;
+
+/**
+ * Calls method on the sandbox listening at socketPath; resolves to its
+ * result, rejects with ProtocolError (the sandbox refused) or
+ * ControlUnavailable. timeoutMs: null waits for ever (Wait).
+ */
+export function call(socketPath: string, method: Method, params: Record<string, unknown>, timeoutMs: number | null = 10_000): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let dirFd = -1;
+    let target = socketPath;
+    if (Buffer.byteLength(socketPath) > SUN_PATH_MAX) {
+      try {
+        dirFd = fs.openSync(path.dirname(socketPath), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+      } catch (e) {
+        reject(new ControlUnavailable(`cannot open ${path.dirname(socketPath)}: ${(e as Error).message}`));
+        return;
+      }
+      target = `/proc/self/fd/${dirFd}/${path.basename(socketPath)}`;
+    }
+    const id = 1;
+    const reader = new LineReader();
+    let done = false;
+    const finish = (err: Error | null, value?: unknown) => {
+      if (done) return;
+      done = true;
+      if (timer !== null) clearTimeout(timer);
+      sock.destroy();
+      if (dirFd >= 0) fs.closeSync(dirFd);
+      if (err !== null) reject(err);
+      else resolve(value);
+    };
+    const sock = net.createConnection({ path: target });
+    const timer = timeoutMs === null ? null : setTimeout(() => finish(new ControlUnavailable(`no reply to ${method} within ${timeoutMs} ms`)), timeoutMs);
+    sock.on('connect', () => {
+      if (dirFd >= 0) {
+        fs.closeSync(dirFd);
+        dirFd = -1;
+      }
+      sock.write(encodeLine({ id, method, params }));
+    });
+    sock.on('data', (chunk: Buffer) => {
+      try {
+        const lines = reader.push(chunk);
+        if (lines.length > 0) finish(null, parseResponse(lines[0], id));
+      } catch (e) {
+        finish(e as Error);
+      }
+    });
+    sock.on('error', (e) => finish(new ControlUnavailable(`cannot reach the sandbox at ${socketPath}: ${e.message}`)));
+    sock.on('close', () => finish(new ControlUnavailable(`the sandbox closed the connection without a reply to ${method}`)));
+  });
+}
+
+/** Typed calls, one per method; each checks the reply's shape. */
+export class ControlClient {
+  constructor(readonly socketPath: string, readonly containerId: string) {}
+
+  async startRoot(): Promise<void> {
+    await call(this.socketPath, METHODS.startRoot, { containerId: this.containerId });
+  }
+
+  async state(timeoutMs = 5_000): Promise<StateResult> {
+    return parseStateResult(await call(this.socketPath, METHODS.state, { containerId: this.containerId }, timeoutMs));
+  }
+
+  async processes(): Promise<ProcessInfo[]> {
+    return parseProcesses(await call(this.socketPath, METHODS.processes, { containerId: this.containerId }));
+  }
+
+  async signal(signo: number, all: boolean): Promise<void> {
+    const args: SignalArgs = { containerId: this.containerId, signo, all };
+    await call(this.socketPath, METHODS.signal, { ...args });
+  }
+
+  async wait(): Promise<WaitResult> {
+    return parseWaitResult(await call(this.socketPath, METHODS.wait, { containerId: this.containerId }, null));
+  }
+}
+
+export { ProtocolError };

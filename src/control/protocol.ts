@@ -1,0 +1,236 @@
+// The control protocol between the runtime's commands (src/container/,
+// the clients) and a sandbox (server.ts): what gVisor's urpc carries for
+// runsc (seed 000's Lifecycle and seed 001's containerManager methods),
+// as newline-delimited JSON-RPC on a Unix stream socket.
+//
+//   request   {"id":N,"method":"containerManager.Signal","params":{...}}\n
+//   response  {"id":N,"result":...}\n  or  {"id":N,"error":{"code":C,"message":M}}\n
+//
+// Where it differs from urpc: JSON lines, not urpc's framing; no file
+// payloads yet (exec's stdio will need SCM_RIGHTS); the method set is the
+// root container's lifecycle only. Both sides treat what they read as
+// untrusted: every message is bounded (MAX_MESSAGE_BYTES), and every field
+// is checked here before anything acts on it (parse* throw ProtocolError).
+
+/** The socket's name in the container's state directory. */
+export const CONTROL_SOCKET_NAME = 'control.sock';
+
+/** containerManager's methods, named as runsc/boot names them (ContMgr*). */
+export const METHODS = {
+  /** Runs the root container's init, loaded and stopped since create (runsc's ContMgrRootContainerStart). */
+  startRoot: 'containerManager.StartRoot',
+  /** The root container's status and, once stopped, the init's exit status. */
+  state: 'containerManager.State',
+  /** The sandbox's processes (runsc's ContMgrProcesses, control.Processes). */
+  processes: 'containerManager.Processes',
+  /** A signal to the init or to every process (runsc's ContMgrSignal, DeliverToProcess / DeliverToAllProcesses). */
+  signal: 'containerManager.Signal',
+  /** Waits for the init to end; its exit status (runsc's ContMgrWait). */
+  wait: 'containerManager.Wait',
+} as const;
+
+export type Method = (typeof METHODS)[keyof typeof METHODS];
+const METHOD_NAMES: ReadonlySet<string> = new Set(Object.values(METHODS));
+
+/** One line may hold at most this many bytes, newline included; a longer one ends the connection. */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+/** Why a request failed: the client maps these to runc's words. */
+export type ErrorCode =
+  /** The request is malformed: bad JSON, an unknown method, a missing or wrong field. */
+  | 'invalid'
+  /** The request names another container than the sandbox's. */
+  | 'no-such-container'
+  /** The container is running already (StartRoot twice). */
+  | 'running'
+  /** The container has stopped. */
+  | 'stopped'
+  /** Too many requests at once on this connection, or connections at once. */
+  | 'busy'
+  | 'internal';
+const ERROR_CODES: ReadonlySet<string> = new Set(['invalid', 'no-such-container', 'running', 'stopped', 'busy', 'internal']);
+
+export type ContainerStatus = 'created' | 'running' | 'stopped';
+const CONTAINER_STATUSES: ReadonlySet<string> = new Set(['created', 'running', 'stopped']);
+
+export interface Request {
+  id: number;
+  method: Method;
+  params: Record<string, unknown>;
+}
+
+export interface ContainerArgs {
+  containerId: string;
+}
+
+export interface SignalArgs extends ContainerArgs {
+  /** 1 to 64. */
+  signo: number;
+  /** Every process of the container, not the init alone (runc kill --all). */
+  all: boolean;
+}
+
+export interface StateResult {
+  status: ContainerStatus;
+  /** The init's exit status as a shell reports it (code, or 128 + signal), once stopped; else null. */
+  exitStatus: number | null;
+}
+
+export interface WaitResult {
+  exitStatus: number;
+}
+
+/** One process, as runsc's control.Process has it (pids are the sandbox's own). */
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  uid: number;
+  threads: number;
+  /** A Linux state letter: R, S, T, Z... */
+  state: string;
+  cmd: string;
+}
+
+export class ProtocolError extends Error {
+  constructor(readonly code: ErrorCode, message: string, readonly requestId: number | null = null) {
+    super(message);
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Exactly the keys named (a key that is not is an error: an unknown field is never ignored). */
+function onlyKeys(o: Obj, keys: readonly string[], what: string): void {
+  for (const k of Object.keys(o)) if (!keys.includes(k)) throw new ProtocolError('invalid', `${what}: unknown field ${JSON.stringify(k.slice(0, 64))}`);
+}
+
+const ID_RE = /^[A-Za-z0-9_+.-]{1,200}$/;
+
+function containerId(o: Obj, what: string): string {
+  const id = o.containerId;
+  if (typeof id !== 'string' || !ID_RE.test(id)) throw new ProtocolError('invalid', `${what}: containerId must be a container id`);
+  return id;
+}
+
+function int(o: Obj, key: string, min: number, max: number, what: string): number {
+  const v = o[key];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new ProtocolError('invalid', `${what}: ${key} must be an integer from ${min} to ${max}`);
+  return v;
+}
+
+/** A request line as the server reads it. */
+export function parseRequest(line: string): Request {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    throw new ProtocolError('invalid', 'not JSON');
+  }
+  if (!isObj(v)) throw new ProtocolError('invalid', 'a request must be an object');
+  const id = typeof v.id === 'number' && Number.isSafeInteger(v.id) && v.id >= 0 ? v.id : null;
+  if (id === null) throw new ProtocolError('invalid', 'id must be a non-negative integer');
+  try {
+    onlyKeys(v, ['id', 'method', 'params'], 'request');
+    if (typeof v.method !== 'string' || !METHOD_NAMES.has(v.method)) {
+      throw new ProtocolError('invalid', `unknown method ${JSON.stringify(String(v.method).slice(0, 64))}`);
+    }
+    const params = v.params ?? {};
+    if (!isObj(params)) throw new ProtocolError('invalid', 'params must be an object');
+    return { id, method: v.method as Method, params };
+  } catch (e) {
+    if (e instanceof ProtocolError) throw new ProtocolError(e.code, e.message, id);
+    throw e;
+  }
+}
+
+export function parseContainerArgs(p: Obj, method: string): ContainerArgs {
+  onlyKeys(p, ['containerId'], method);
+  return { containerId: containerId(p, method) };
+}
+
+export function parseSignalArgs(p: Obj): SignalArgs {
+  const what = METHODS.signal;
+  onlyKeys(p, ['containerId', 'signo', 'all'], what);
+  const all = p.all ?? false;
+  if (typeof all !== 'boolean') throw new ProtocolError('invalid', `${what}: all must be a boolean`);
+  return { containerId: containerId(p, what), signo: int(p, 'signo', 1, 64, what), all };
+}
+
+/** A response line as the client reads it: the result, or a ProtocolError with the server's code and message. */
+export function parseResponse(line: string, wantId: number): unknown {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    throw new ProtocolError('internal', 'the sandbox sent a reply that is not JSON');
+  }
+  if (!isObj(v) || v.id !== wantId) throw new ProtocolError('internal', 'the sandbox sent a reply to another request');
+  if (v.error !== undefined) {
+    const e = v.error;
+    const code = isObj(e) && typeof e.code === 'string' && ERROR_CODES.has(e.code) ? e.code as ErrorCode : 'internal';
+    const msg = isObj(e) && typeof e.message === 'string' ? e.message.slice(0, 1024) : 'an error without a message';
+    throw new ProtocolError(code, msg);
+  }
+  return v.result;
+}
+
+export function parseStateResult(r: unknown): StateResult {
+  if (!isObj(r) || typeof r.status !== 'string' || !CONTAINER_STATUSES.has(r.status)) throw new ProtocolError('internal', 'the sandbox sent a bad state');
+  const es = r.exitStatus;
+  if (es !== null && (typeof es !== 'number' || !Number.isInteger(es) || es < 0 || es > 255)) throw new ProtocolError('internal', 'the sandbox sent a bad exit status');
+  return { status: r.status as ContainerStatus, exitStatus: es };
+}
+
+export function parseWaitResult(r: unknown): WaitResult {
+  if (!isObj(r) || typeof r.exitStatus !== 'number' || !Number.isInteger(r.exitStatus) || r.exitStatus < 0 || r.exitStatus > 255) {
+    throw new ProtocolError('internal', 'the sandbox sent a bad exit status');
+  }
+  return { exitStatus: r.exitStatus };
+}
+
+export function parseProcesses(r: unknown): ProcessInfo[] {
+  if (!Array.isArray(r) || r.length > 4096) throw new ProtocolError('internal', 'the sandbox sent a bad process list');
+  return r.map((p: unknown) => {
+    if (!isObj(p)) throw new ProtocolError('internal', 'the sandbox sent a bad process');
+    const n = (k: string) => int(p, k, 0, 2 ** 31 - 1, 'process');
+    if (typeof p.state !== 'string' || typeof p.cmd !== 'string') throw new ProtocolError('internal', 'the sandbox sent a bad process');
+    return { pid: n('pid'), ppid: n('ppid'), uid: n('uid'), threads: n('threads'), state: p.state.slice(0, 1), cmd: p.cmd.slice(0, 64) };
+  });
+}
+
+/**
+ * Splits a byte stream into lines of at most MAX_MESSAGE_BYTES. push
+ * returns the complete lines so far; it throws ProtocolError('invalid')
+ * once a line grows past the bound (the connection must then end).
+ */
+export class LineReader {
+  private parts: Buffer[] = [];
+  private size = 0;
+
+  push(chunk: Buffer): string[] {
+    const lines: string[] = [];
+    let from = 0;
+    for (let nl = chunk.indexOf(10, from); nl >= 0; nl = chunk.indexOf(10, from)) {
+      if (this.size + nl - from + 1 > MAX_MESSAGE_BYTES) throw new ProtocolError('invalid', `a message longer than ${MAX_MESSAGE_BYTES} bytes`);
+      this.parts.push(chunk.subarray(from, nl));
+      lines.push(Buffer.concat(this.parts).toString('utf8'));
+      this.parts = [];
+      this.size = 0;
+      from = nl + 1;
+    }
+    if (from < chunk.length) {
+      this.size += chunk.length - from;
+      if (this.size > MAX_MESSAGE_BYTES) throw new ProtocolError('invalid', `a message longer than ${MAX_MESSAGE_BYTES} bytes`);
+      this.parts.push(Buffer.from(chunk.subarray(from)));
+    }
+    return lines;
+  }
+}
+
+export function encodeLine(msg: unknown): string {
+  return `${JSON.stringify(msg)}\n`;
+}

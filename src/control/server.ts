@@ -1,0 +1,159 @@
+// The control server (gVisor's pkg/sentry/control server, seed 000): runs
+// inside the sandbox process and answers the runtime's commands on a Unix
+// socket in the container's state directory. The socket is made and
+// listening before the Sentry seals itself (the sealed filter has no
+// socket, bind or listen; it allows accept4 on this descriptor alone), with
+// mode 0600 in a 0700 directory: only the container's owner (and root) can
+// connect.
+//
+// What a client sends is untrusted: lines are bounded (protocol.ts), at
+// most MAX_CONNECTIONS connections and MAX_PENDING requests a connection
+// are served at once, a connection that sends nothing for IDLE_MS is
+// closed (one waiting for a reply is not), and every failure is a reply,
+// never a crash. Methods are the handlers the Loader gives (boot/
+// controller.ts); this file knows only the protocol.
+//
+// Where it differs from gVisor's: JSON lines instead of urpc, one method
+// set, and replies are written with write(2) only (the server never calls
+// shutdown(2), which the filter does not allow: a connection is closed).
+
+import * as net from 'node:net';
+import type { Logger } from '../kernel/log.js';
+import { LineReader, ProtocolError, encodeLine, parseRequest } from './protocol.js';
+import type { ErrorCode } from './protocol.js';
+
+/** A method: params are an object, already known to be one; throw ProtocolError to fail it. */
+export type Handler = (params: Record<string, unknown>) => unknown;
+
+export const MAX_CONNECTIONS = 32;
+export const MAX_PENDING = 4;
+export const IDLE_MS = 30_000;
+/** How long close() lets replies flush before it drops the connections left. */
+const CLOSE_GRACE_MS = 2_000;
+
+interface Conn {
+  socket: net.Socket;
+  pending: number;
+  /** No more requests are read: close once the pending replies are written. */
+  ending: boolean;
+}
+
+export class ControlServer {
+  private readonly server: net.Server;
+  private readonly conns = new Set<Conn>();
+  private closing = false;
+
+  constructor(private readonly listenFd: number, private readonly methods: ReadonlyMap<string, Handler>, private readonly log: Logger) {
+    // allowHalfOpen: a client's end of writing must not make Node shut
+    // down our side (shutdown(2)); the connection is closed instead.
+    this.server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false }, (s) => this.accept(s));
+    this.server.maxConnections = MAX_CONNECTIONS;
+    this.server.on('error', (e) => this.log.warn(`control: ${e.message}`));
+  }
+
+  /** Starts serving on the listening descriptor (made before the seal). */
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen({ fd: this.listenFd }, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  private accept(socket: net.Socket): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    const c: Conn = { socket, pending: 0, ending: false };
+    this.conns.add(c);
+    const reader = new LineReader();
+    socket.setTimeout(IDLE_MS, () => {
+      if (c.pending === 0) socket.destroy();
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (c.ending) return;
+      let lines: string[];
+      try {
+        lines = reader.push(chunk);
+      } catch (e) {
+        this.reply(c, null, e);
+        this.end(c);
+        return;
+      }
+      for (const line of lines) this.serve(c, line);
+    });
+    socket.on('end', () => this.end(c));
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => this.conns.delete(c));
+  }
+
+  private serve(c: Conn, line: string): void {
+    if (c.ending) return;
+    let id: number | null = null;
+    try {
+      const req = parseRequest(line);
+      id = req.id;
+      if (c.pending >= MAX_PENDING) throw new ProtocolError('busy', `more than ${MAX_PENDING} requests at once on one connection`);
+      const h = this.methods.get(req.method);
+      if (h === undefined) throw new ProtocolError('invalid', `method ${req.method} is not served by this sandbox`);
+      c.pending++;
+      Promise.resolve()
+        .then(() => h(req.params))
+        .then((result) => this.reply(c, req.id, null, result ?? null), (e: unknown) => this.reply(c, req.id, e))
+        .finally(() => {
+          c.pending--;
+          if (c.ending && c.pending === 0) this.finish(c);
+        });
+    } catch (e) {
+      this.reply(c, e instanceof ProtocolError ? e.requestId ?? id : id, e);
+    }
+  }
+
+  private reply(c: Conn, id: number | null, err: unknown, result?: unknown): void {
+    if (c.socket.destroyed) return;
+    let msg: unknown;
+    if (err === null) {
+      msg = { id, result };
+    } else {
+      const code: ErrorCode = err instanceof ProtocolError ? err.code : 'internal';
+      const message = err instanceof Error ? err.message : String(err);
+      if (code === 'internal') this.log.warn(`control: internal error: ${err instanceof Error ? err.stack ?? message : message}`);
+      msg = { id, error: { code, message } };
+    }
+    c.socket.write(encodeLine(msg));
+  }
+
+  /** No more requests from c: close it once its replies are written. */
+  private end(c: Conn): void {
+    c.ending = true;
+    if (c.pending === 0) this.finish(c);
+  }
+
+  private finish(c: Conn): void {
+    // The write callback runs once the data is in the kernel; closing then
+    // loses nothing (a Unix socket's data is queued at the peer).
+    if (c.socket.writableLength === 0) c.socket.destroy();
+    else c.socket.write('', () => c.socket.destroy());
+  }
+
+  /**
+   * Stops accepting and closes every connection once its pending replies
+   * are written (the Loader resolves waiters first), within a grace period.
+   */
+  close(): Promise<void> {
+    this.closing = true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        for (const c of this.conns) c.socket.destroy();
+      }, CLOSE_GRACE_MS);
+      this.server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      for (const c of this.conns) this.end(c);
+    });
+  }
+}
