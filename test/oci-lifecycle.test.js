@@ -52,6 +52,8 @@ function bundle(args, extra = {}) {
     ociVersion: '1.2.0',
     process: { args, env: ['PATH=/bin'], cwd: '/', user: { uid: 0, gid: 0 }, ...proc },
     root: { path: 'rootfs' },
+    // runc spec's namespaces: a hostname needs the UTS one.
+    linux: { namespaces: ['pid', 'network', 'ipc', 'uts', 'mount'].map((type) => ({ type })) },
     ...rest,
   }));
   return dir;
@@ -326,7 +328,7 @@ test('bad input: no such container, a duplicate id, an id with a slash, a missin
   }
   const noBundle = create(newId(), join(work, 'no-such-bundle'));
   assert.equal(noBundle.code, 1);
-  assert.match(noBundle.stderr, /config\.json/);
+  assert.match(noBundle.stderr, /no-such-bundle: bundle directory does not exist/);
   const badField = bundle(['true'], { process: { cwd: 'relative' } });
   const bf = create(newId(), badField);
   assert.equal(bf.code, 1);
