@@ -3,7 +3,7 @@
 // Loader. Each checks its parameters (protocol.ts) and that they name this
 // sandbox's container before the Loader acts.
 
-import { METHODS, ProtocolError, parseContainerArgs, parseSignalArgs } from '../control/protocol.js';
+import { METHODS, ProtocolError, parseContainerArgs, parseOomArgs, parseSignalArgs, parseUpdateArgs } from '../control/protocol.js';
 import type { Handler } from '../control/server.js';
 import type { Loader } from './loader.js';
 
@@ -20,6 +20,20 @@ export function containerManager(loader: Loader): Map<string, Handler> {
     [METHODS.state, plain(METHODS.state, () => loader.state())],
     [METHODS.processes, plain(METHODS.processes, () => loader.processes())],
     [METHODS.wait, plain(METHODS.wait, async () => ({ exitStatus: await loader.wait() }))],
+    [METHODS.pause, plain(METHODS.pause, () => loader.pause())],
+    [METHODS.resume, plain(METHODS.resume, () => loader.resume())],
+    [METHODS.usage, plain(METHODS.usage, () => loader.usage())],
+    [METHODS.update, (p) => {
+      const a = parseUpdateArgs(p);
+      mine(a.containerId);
+      loader.update(a);
+      return null;
+    }],
+    [METHODS.waitOom, (p) => {
+      const a = parseOomArgs(p);
+      mine(a.containerId);
+      return loader.waitOom(a.seen);
+    }],
     [METHODS.signal, (p) => {
       const a = parseSignalArgs(p);
       mine(a.containerId);

@@ -34,6 +34,11 @@ import { CONTROL_SOCKET_NAME, ProtocolError } from '../control/protocol.js';
 import type { ContainerStatus, ProcessInfo, StateResult } from '../control/protocol.js';
 import { killsByDefault, processes, signalContainer } from '../control/lifecycle.js';
 import { containerManager } from './controller.js';
+import { freeze, thaw } from '../kernel/freeze.js';
+import { OomWatch, updateLimits, usage } from '../control/usage.js';
+import type { OomResult, UpdateArgs, UsageResult } from '../control/protocol.js';
+import type { Hook } from '../config/spec.js';
+import { StartHookError, runStartContainerHooks } from './start_hooks.js';
 
 /** What the Loader runs: the container as `create` read it from config.json. */
 export interface ContainerSpec {
@@ -98,10 +103,12 @@ export interface LoaderArgs {
   log: Logger;
   /** The container's state directory: the control socket is made in it, before the seal. */
   stateDir: string;
+  /** The spec's startContainer hooks, run at StartRoot before the init (start_hooks.ts), and the state create made for the hooks. */
+  startHooks?: { hooks: Hook[]; state: object };
 }
 
 export class Loader {
-  private status: ContainerStatus = 'created';
+  private status: Exclude<ContainerStatus, 'paused'> = 'created';
   private exitStatus: number | null = null;
   private readonly waiters: ((status: number) => void)[] = [];
   private server: ControlServer | null = null;
@@ -109,8 +116,15 @@ export class Loader {
   /** Resolved with the init's exit status once the sandbox is done. */
   private readonly done: Promise<number>;
   private resolveDone: (status: number) => void = () => {};
+  /** Frozen by Pause (kernel/freeze.ts) until Resume; the status reads "paused" meanwhile. */
+  private paused = false;
+  /** StartRoot is running the startContainer hooks. */
+  private starting = false;
+  private startHooks: LoaderArgs['startHooks'];
+  private readonly oomWatch: OomWatch;
 
   private constructor(readonly spec: ContainerSpec, private readonly sk: SandboxKernel, private readonly init: Task) {
+    this.oomWatch = new OomWatch(sk.kernel);
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
@@ -144,6 +158,7 @@ export class Loader {
       throw e;
     }
     const loader = new Loader(spec, sk, init);
+    loader.startHooks = a.startHooks;
     // A signal sent to the sandbox process (the launcher forwards TERM,
     // INT, HUP, QUIT) reaches the init as runc's would; no host terminal
     // becomes its controlling terminal (process.terminal is false).
@@ -167,14 +182,43 @@ export class Loader {
     return loader;
   }
 
-  /** Runs the init (StartRoot); ProtocolError if it runs already or has stopped. */
-  startRoot(): void {
-    if (this.status === 'running') throw new ProtocolError('running', 'cannot start an already running container');
+  /**
+   * Runs the init (StartRoot), after the startContainer hooks; ProtocolError
+   * if it runs already, has stopped or is paused. A hook that fails stops
+   * the container (its init dies before its first instruction: the spec's
+   * "stop the container", what runc's init does when its hook fails) and
+   * fails the call with the hook's error.
+   */
+  async startRoot(): Promise<void> {
+    if (this.status === 'running' || this.starting) throw new ProtocolError('running', 'cannot start an already running container');
     if (this.status === 'stopped') throw new ProtocolError('stopped', 'cannot start a container that has stopped');
+    if (this.paused) throw new ProtocolError('paused', 'cannot start a container in the paused state');
+    const h = this.startHooks;
+    if (h !== undefined && h.hooks.length > 0) {
+      this.starting = true;
+      try {
+        const proc = { env: this.spec.env, cwd: this.spec.cwd, creds: Credentials.of(this.spec.uid, this.spec.gid) };
+        await runStartContainerHooks(this.sk, h.hooks, h.state, proc);
+      } catch (e) {
+        if (!(e instanceof StartHookError)) throw e;
+        this.sk.log.warn(`container ${this.spec.id}: ${e.message}`);
+        if (this.status === 'created') {
+          signalContainer(this.sk.kernel, this.init.tg, 9, false);
+          this.begin();
+        }
+        throw new ProtocolError('hook', e.message);
+      } finally {
+        this.starting = false;
+      }
+      // A signal may have started (and ended) the init while the hooks ran.
+      const now = this.status as ContainerStatus;
+      if (now !== 'created') throw new ProtocolError(now === 'stopped' ? 'stopped' : 'running', 'the container was signalled while its startContainer hooks ran');
+    }
     this.begin();
   }
 
   private begin(): void {
+    if (this.status !== 'created') return;
     this.status = 'running';
     this.sk.log.info(`container ${this.spec.id}: started`);
     void runInit(this.sk, this.init).then((ws) => this.ended(shellStatus(ws)));
@@ -182,6 +226,9 @@ export class Loader {
 
   private async ended(status: number): Promise<void> {
     this.status = 'stopped';
+    this.paused = false;
+    thaw(this.sk.kernel);
+    this.oomWatch.end();
     this.exitStatus = status;
     this.sk.log.info(`container ${this.spec.id}: stopped, exit status ${status}`);
     for (const w of this.waiters.splice(0)) w(status);
@@ -202,7 +249,44 @@ export class Loader {
   }
 
   state(): StateResult {
-    return { status: this.status, exitStatus: this.exitStatus };
+    return { status: this.paused && this.status !== 'stopped' ? 'paused' : this.status, exitStatus: this.exitStatus };
+  }
+
+  /** Freezes every task (runsc's Lifecycle Pause); a created or running container only, as runc's Pause. */
+  async pause(): Promise<void> {
+    if (this.status === 'stopped' || this.paused) throw new ProtocolError('stopped', 'container not running');
+    this.paused = true;
+    try {
+      await freeze(this.sk.kernel);
+    } catch (e) {
+      this.paused = false;
+      throw e;
+    }
+    this.sk.log.info(`container ${this.spec.id}: paused`);
+  }
+
+  /** Thaws them (runsc's Lifecycle Resume): the container is created or running again, as it was. */
+  resume(): void {
+    if (this.status === 'stopped') throw new ProtocolError('stopped', 'container not running');
+    if (!this.paused) throw new ProtocolError('running', 'container not paused');
+    this.paused = false;
+    thaw(this.sk.kernel);
+    this.sk.log.info(`container ${this.spec.id}: resumed`);
+  }
+
+  usage(): UsageResult {
+    if (this.status === 'stopped') throw new ProtocolError('stopped', 'container not running');
+    return usage(this.sk.kernel);
+  }
+
+  /** Answers once the OOM killer has ended more than seen processes, or the container has stopped. */
+  waitOom(seen: number): Promise<OomResult> {
+    return this.oomWatch.wait(seen);
+  }
+
+  update(a: UpdateArgs): void {
+    if (this.status === 'stopped') throw new ProtocolError('stopped', 'container not running');
+    updateLimits(this.sk.kernel, a);
   }
 
   processes(): ProcessInfo[] {

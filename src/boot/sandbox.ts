@@ -395,6 +395,10 @@ export interface InitSpec {
   files: readonly InitFile[];
   /** How errors name the working directory: `--cwd` for do, `process.cwd` for a spec. */
   cwdName: string;
+  /** The program's path, when it is not argv[0] (a hook's path, with its own args: src/boot/start_hooks.ts). */
+  path?: string;
+  /** false: a process beside the first one (its parent outside the sandbox), not the sandbox's init. Default true. */
+  asInit?: boolean;
 }
 
 /**
@@ -424,7 +428,7 @@ export function loadInit(sk: SandboxKernel, spec: InitSpec): Task {
   let res: ReturnType<typeof load>;
   let path: string | null;
   try {
-    path = resolveCommand(vfs, creds, cwd, argv[0], envp);
+    path = spec.path !== undefined ? latin1(spec.path) : resolveCommand(vfs, creds, cwd, argv[0], envp);
     res = load({ kernel, creds, root: vfs.root, cwd, path: path ?? argv[0], argv, envp });
   } catch (e) {
     if (e instanceof PlatformError) throw new BootError(e.message, 125);
@@ -448,7 +452,7 @@ export function loadInit(sk: SandboxKernel, spec: InitSpec): Task {
   const task = new Task(kernel, tgid, tg, res.ctx, res.mm, fdTable, vfs.root, cwd, creds);
   task.comm = res.comm;
   tg.tasks.push(task);
-  kernel.initTg = tg;
+  if (spec.asInit !== false) kernel.initTg = tg;
   kernel.taskStarted(task);
   return task;
 }

@@ -15,6 +15,7 @@ import type { Launched } from '../boot/launch.js';
 import type { Logger } from '../kernel/log.js';
 import { native } from '../native.js';
 import { validateContainerId } from '../container/id.js';
+import { parseSandboxHooks, runCreateContainerHooks } from '../container/hooks.js';
 
 const MAX_SPEC_BYTES = 8 << 20;
 const POLLIN = 1;
@@ -71,10 +72,22 @@ export async function boot(o: BootOptions): Promise<number> {
   let loader: Loader;
   try {
     validateContainerId(o.id);
-    const msg = JSON.parse(readLine(o.syncFd)) as { spec?: unknown };
+    const msg = JSON.parse(readLine(o.syncFd)) as { spec?: unknown; hooks?: unknown; runtimeHooks?: unknown };
     const spec = parseContainerSpec(msg.spec);
     if (spec.id !== o.id) throw new BootError(`the description is of container ${spec.id}, not ${o.id}`, 125);
-    loader = await Loader.create({ spec, launched: o.launched, log: o.log, stateDir: path.join(o.stateRoot, o.id) });
+    const hooks = parseSandboxHooks(msg.hooks);
+    if (msg.runtimeHooks === true) {
+      // The namespaces exist (the launcher made them): create runs the
+      // prestart and createRuntime hooks now, before the root is opened.
+      fs.writeSync(o.syncFd, `${JSON.stringify({ namespaces: true })}\n`);
+      const go = JSON.parse(readLine(o.syncFd)) as { continue?: unknown };
+      if (go.continue !== true) throw new BootError('create did not let the sandbox go on after its hooks', 125);
+    }
+    if (hooks !== null && hooks.createContainer.length > 0) await runCreateContainerHooks(hooks, spec.root);
+    loader = await Loader.create({
+      spec, launched: o.launched, log: o.log, stateDir: path.join(o.stateRoot, o.id),
+      ...(hooks !== null && hooks.startContainer.length > 0 ? { startHooks: { hooks: hooks.startContainer, state: hooks.state } } : {}),
+    });
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     o.log.error(`container ${o.id}: ${why}`);

@@ -3,24 +3,25 @@
 // each a thin layer over src/container's Container. Errors are in runc's
 // words and exit 1, as runc's fatal() does, after "tsvisor: " (runc
 // prints the bare message; callers match the words, not the line).
-// Not yet: exec, pause/resume, events, update, checkpoint; create's
-// --console-socket is refused until there is a console.
+// pause, resume, events, update, checkpoint and restore are in files of
+// their own (pause.ts, events.ts, update.ts, checkpoint.ts), registered
+// here. Not yet: exec; create's --console-socket is refused until there
+// is a console.
 
 import type { Command } from 'commander';
 import { constants as osConstants } from 'node:os';
 import { Container } from '../container/container.js';
 import type { OciState, Runtime } from '../container/container.js';
 import { ContainerError, notExist } from '../container/errors.js';
-import { StateDir, listIds, openStateRoot } from '../container/state.js';
-import { nodeCommandLine } from './handover.js';
-import type { Globals } from './global.js';
+import { StateDir, listIds } from '../container/state.js';
+import { runtime } from './runtime.js';
+import type { GlobalsFn } from './runtime.js';
+import { addPauseCommands } from './pause.js';
+import { addEventsCommand } from './events.js';
+import { addUpdateCommand } from './update.js';
+import { addCheckpointCommands } from './checkpoint.js';
 
-/** The OCI commands' context: the checked global flags, parsed when a command runs. */
-export type GlobalsFn = () => Globals;
-
-function runtime(g: Globals): Runtime {
-  return { root: openStateRoot(g.root), self: nodeCommandLine([]), bootArgs: g.bootArgs, debug: (m) => g.log.debug(m) };
-}
+export type { GlobalsFn };
 
 /** A signal by name (KILL, SIGKILL, kill) or number, as runc's parseSignal takes it. */
 export function parseSignal(raw: string): number {
@@ -208,6 +209,11 @@ export function registerOciCommands(program: Command, globals: GlobalsFn, setSta
           states.map((s) => [s.id, String(s.pid), s.status, s.bundle, s.created, s.owner])));
       }
     });
+
+  addPauseCommands(program, globals);
+  addEventsCommand(program, globals);
+  addUpdateCommand(program, globals);
+  addCheckpointCommands(program, globals);
 }
 
 function removeLeftover(rt: Runtime, id: string): void {

@@ -9,6 +9,7 @@
 import { loadBundle } from '../config/bundle.js';
 import { SpecError } from '../config/errors.js';
 import { ContainerError } from './errors.js';
+import type { Hooks } from '../config/spec.js';
 
 export interface BundleConfig {
   /** The bundle directory, absolute. */
@@ -30,6 +31,8 @@ export interface BundleConfig {
   };
   hostname: string | null;
   annotations: Record<string, string>;
+  /** The six hook lists (src/container/hooks.ts runs them); absent lists are absent. */
+  hooks: Hooks;
 }
 
 export class BundleError extends ContainerError {}
@@ -59,5 +62,6 @@ export function readBundle(bundleDir: string): BundleConfig {
     root: { path: b.rootPath, readonly: spec.root.readonly === true },
     hostname: spec.hostname ?? null,
     annotations: { ...(spec.annotations ?? {}) },
+    hooks: spec.hooks ?? {},
   };
 }

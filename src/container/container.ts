@@ -15,13 +15,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ControlClient, ControlUnavailable } from '../control/client.js';
 import { ProtocolError } from '../control/protocol.js';
-import type { ProcessInfo } from '../control/protocol.js';
+import type { OomResult, ProcessInfo, UpdateArgs, UsageResult } from '../control/protocol.js';
 import type { ContainerSpec } from '../boot/loader.js';
 import type { LaunchConfig } from '../boot/launch.js';
 import { readBundle } from './bundle.js';
 import { ContainerError, notRunning } from './errors.js';
 import { Sandbox } from './sandbox.js';
+import type { CreateSteps } from './sandbox.js';
 import { StateDir, isAlive, processRef, writeAtomic } from './state.js';
+import { closeInheritedFds, hasHooks, runHooks, runHooksBestEffort } from './hooks.js';
+import type { HookState, Hooks } from './hooks.js';
 import type { Status, StoredState } from './state.js';
 
 /** What every command shares: where state lives, how to run tsvisor, what to log. */
@@ -33,6 +36,8 @@ export interface Runtime {
   /** The global flags the sandbox's boot takes (--root, --log, --log-format, --debug). */
   bootArgs: string[];
   debug: (msg: string) => void;
+  /** A warning (a poststart or poststop hook that failed); none: dropped. */
+  warn?: (msg: string) => void;
 }
 
 export interface CreateOptions {
@@ -62,7 +67,7 @@ const CREATE_TIMEOUT_MS = 120_000;
 const STATE_RPC_MS = 3_000;
 
 export class Container {
-  private constructor(readonly dir: StateDir, private state: StoredState) {}
+  private constructor(readonly dir: StateDir, private state: StoredState, private readonly rt: Runtime) {}
 
   get id(): string {
     return this.state.id;
@@ -76,7 +81,7 @@ export class Container {
   /** Loads an existing container; "container does not exist" if there is none. */
   static load(rt: Runtime, id: string): Container {
     const dir = new StateDir(rt.root, id);
-    return new Container(dir, dir.load());
+    return new Container(dir, dir.load(), rt);
   }
 
   /**
@@ -103,7 +108,7 @@ export class Container {
     const state: StoredState = {
       version: 1, id: o.id, ociVersion: cfg.ociVersion, bundle: cfg.bundle, rootfs: cfg.root.path, annotations: cfg.annotations,
       created: new Date().toISOString(), status: 'creating', owner: process.geteuid?.() ?? 0, sandbox: null,
-      creator: processRef(process.pid),
+      creator: processRef(process.pid), hooks: cfg.hooks,
     };
     let sandbox: Sandbox | null = null;
     try {
@@ -116,19 +121,23 @@ export class Container {
       rt.debug(`container ${o.id}: sandbox started, pid ${sandbox.pid}`);
       state.sandbox = processRef(sandbox.pid);
       dir.save(state);
-      await sandbox.waitCreated(spec, CREATE_TIMEOUT_MS);
+      await sandbox.waitCreated(spec, CREATE_TIMEOUT_MS, createSteps(cfg.hooks, hookState(state, 'creating', sandbox.pid)));
       state.status = 'created';
       state.creator = null;
       dir.save(state);
       if (o.pidFile !== null) writeAtomic(path.resolve(o.pidFile), String(sandbox.pid), 0o644);
       rt.debug(`container ${o.id}: created`);
-      return { container: new Container(dir, state), sandbox };
+      return { container: new Container(dir, state, rt), sandbox };
     } catch (e) {
       if (sandbox !== null) {
         sandbox.kill();
         await sandbox.exited();
       }
       dir.remove();
+      // runtime.md: a create that fails (a prestart, createRuntime or
+      // createContainer hook among other causes) goes on to the
+      // destruction and then the poststop hooks, as runc's destroy runs them.
+      if (sandbox !== null) await runPoststop(rt, state);
       throw e;
     }
   }
@@ -171,13 +180,22 @@ export class Container {
     if (status === 'stopped') throw new ContainerError('cannot start a container that has stopped');
     if (status === 'running') throw new ContainerError('cannot start an already running container');
     if (status !== 'created') throw new ContainerError(`cannot start a container in the ${status} state`);
+    const hooks = this.state.hooks ?? {};
     try {
-      await this.control().startRoot();
+      // startContainer hooks run in the sandbox before the init does, for as long as they take.
+      await this.control().startRoot(hasHooks(hooks, ['startContainer']) ? null : undefined);
     } catch (e) {
       throw rpcFailure(e, 'start');
     }
     this.state.status = 'running';
     this.dir.save(this.state);
+    // Spec 1.2's poststart: after the init runs, before start returns; a
+    // failure is a warning (runc 1.1 runs them within create and kills the
+    // container on a failure, spec 1.3 and runc 1.2 do the latter: docs/oci.md).
+    if (hasHooks(hooks, ['poststart'])) {
+      closeInheritedFds();
+      await runHooksBestEffort('poststart', hooks.poststart, hookState(this.state, 'running', this.pid), this.state.bundle, warner(this.rt));
+    }
   }
 
   /**
@@ -216,7 +234,7 @@ export class Container {
    */
   async destroy(force: boolean): Promise<void> {
     const status = await this.status();
-    if ((status === 'running' || status === 'creating') && !force) {
+    if ((status === 'running' || status === 'creating' || status === 'paused') && !force) {
       throw new ContainerError(`cannot delete container ${this.id} that is not stopped: ${status}`);
     }
     if (status !== 'stopped' || (this.state.sandbox !== null && isAlive(this.state.sandbox))) {
@@ -229,16 +247,83 @@ export class Container {
       }
     }
     this.dir.remove();
+    await runPoststop(this.rt, this.state);
   }
 
   /** The container's processes, as the sandbox lists them (its own pids, init first). */
   async processes(): Promise<ProcessInfo[]> {
     const status = await this.status();
-    if (status !== 'created' && status !== 'running') throw notRunning();
+    if (status !== 'created' && status !== 'running' && status !== 'paused') throw notRunning();
     try {
       return await this.control().processes();
     } catch (e) {
       throw rpcFailure(e, 'ps');
+    }
+  }
+
+  /**
+   * Freezes every process of the container (runc pause, runsc's Lifecycle
+   * Pause): a created or running container only ("container not running").
+   */
+  async pause(): Promise<void> {
+    const status = await this.status();
+    if (status !== 'created' && status !== 'running') throw notRunning();
+    try {
+      await this.control().pause();
+    } catch (e) {
+      throw rpcFailure(e, 'pause');
+    }
+    this.state.status = 'paused';
+    this.dir.save(this.state);
+  }
+
+  /** Thaws them (runc resume): "container not paused" unless paused; it is then created or running again. */
+  async resume(): Promise<void> {
+    const status = await this.status();
+    if (status !== 'paused') throw new ContainerError('container not paused');
+    try {
+      await this.control().resume();
+      const now = (await this.control().state(STATE_RPC_MS)).status;
+      this.state.status = now === 'created' ? 'created' : 'running';
+    } catch (e) {
+      throw rpcFailure(e, 'resume');
+    }
+    this.dir.save(this.state);
+  }
+
+  /** What the Sentry knows of the container's use (tsvisor events): "container not running" once it has stopped. */
+  async usage(): Promise<UsageResult> {
+    const status = await this.status();
+    if (status === 'stopped' || status === 'creating') throw notRunning();
+    try {
+      return await this.control().usage();
+    } catch (e) {
+      throw rpcFailure(e, 'events');
+    }
+  }
+
+  /**
+   * Waits for more OOM kills than seen, or the container's end (its final
+   * count, stopped true); a sandbox that is gone, or killed meanwhile,
+   * reads as stopped with seen kills.
+   */
+  async waitOom(seen: number): Promise<OomResult> {
+    try {
+      return await this.control().waitOom(seen);
+    } catch (e) {
+      if (e instanceof ControlUnavailable || (e instanceof ProtocolError && e.code === 'stopped')) return { oomKills: seen, stopped: true };
+      throw rpcFailure(e, 'events');
+    }
+  }
+
+  /** Changes the limits the Sentry enforces (tsvisor update). */
+  async update(limits: Omit<UpdateArgs, 'containerId'>): Promise<void> {
+    const status = await this.status();
+    if (status === 'stopped' || status === 'creating') throw notRunning();
+    try {
+      await this.control().update(limits);
+    } catch (e) {
+      throw rpcFailure(e, 'update');
     }
   }
 
@@ -252,10 +337,53 @@ export class Container {
   }
 }
 
+/** The state a hook reads (runtime.md's State, as runc gives it): pid only while there is a process. */
+function hookState(s: StoredState, status: HookState['status'], pid: number): HookState {
+  // runc's key order (specs.State): ociVersion, id, status, pid, bundle, annotations.
+  const h: HookState = { ociVersion: s.ociVersion, id: s.id, status, ...(status !== 'stopped' ? { pid } : {}), bundle: s.bundle };
+  if (Object.keys(s.annotations).length > 0) h.annotations = s.annotations;
+  return h;
+}
+
+function warner(rt: Runtime): (msg: string) => void {
+  return (msg) => (rt.warn ?? rt.debug)(msg);
+}
+
+/**
+ * The hooks' part of the sandbox's start-up (Sandbox.waitCreated): the
+ * createContainer and startContainer lists go to the sandbox, which runs
+ * them (src/cli/boot.ts, src/boot/start_hooks.ts); prestart and
+ * createRuntime run here, in the runtime's namespaces, once the sandbox's
+ * namespaces exist and before it opens the container's root (runc runs
+ * them at the same step, while its init waits).
+ */
+function createSteps(hooks: Hooks, creating: HookState): CreateSteps {
+  const steps: CreateSteps = {};
+  if (hasHooks(hooks, ['createContainer', 'startContainer'])) {
+    steps.extra = { hooks: { createContainer: hooks.createContainer ?? [], startContainer: hooks.startContainer ?? [], state: creating } };
+  }
+  if (hasHooks(hooks, ['prestart', 'createRuntime'])) {
+    steps.beforeContainer = async () => {
+      closeInheritedFds();
+      await runHooks('prestart', hooks.prestart, creating, creating.bundle);
+      await runHooks('createRuntime', hooks.createRuntime, creating, creating.bundle);
+    };
+  }
+  return steps;
+}
+
+/** The poststop hooks, once the container is gone (delete, or a create that failed): each failure is a warning. */
+async function runPoststop(rt: Runtime, s: StoredState): Promise<void> {
+  const hooks = s.hooks ?? {};
+  if (!hasHooks(hooks, ['poststop'])) return;
+  closeInheritedFds();
+  await runHooksBestEffort('poststop', hooks.poststop, hookState(s, 'stopped', 0), s.bundle, warner(rt));
+}
+
 /** A failed control call in the words a caller can act on. */
 function rpcFailure(e: unknown, what: string): ContainerError {
   if (e instanceof ProtocolError) {
-    if (e.code === 'stopped' || e.code === 'running') return new ContainerError(e.message);
+    if (e.code === 'stopped' || e.code === 'running' || e.code === 'paused' || e.code === 'hook') return new ContainerError(e.message);
     return new ContainerError(`${what}: the sandbox refused: ${e.message}`);
   }
   if (e instanceof ControlUnavailable) return new ContainerError(`${what}: ${e.message}`);

@@ -37,10 +37,20 @@ export interface SandboxStart {
   timeoutMs: number;
 }
 
-/** What the sandbox says on its start socket, once. */
+/** What the sandbox says on its start socket: namespaces (when asked), then created or error. */
 interface BootReply {
   created?: boolean;
   error?: string;
+  /** Its namespaces exist; it waits for {"continue":true} before it builds the container. */
+  namespaces?: boolean;
+}
+
+/** What create adds to the start-up exchange (Sandbox.waitCreated). */
+export interface CreateSteps {
+  /** More fields of the description's line, beside spec (the hooks the sandbox runs: src/cli/boot.ts). */
+  extra?: Record<string, unknown>;
+  /** Runs once the sandbox's namespaces exist, before it builds the container; a rejection fails the create. */
+  beforeContainer?: () => Promise<void>;
 }
 
 export class Sandbox {
@@ -78,20 +88,52 @@ export class Sandbox {
    * Sends the container's description and waits until the sandbox says
    * the container is created (its init loaded, the control socket up, the
    * Sentry sealed). Throws ContainerError with the sandbox's reason.
+   * steps: what else goes with the description (the hooks the sandbox
+   * runs itself), and what runs on this side once the sandbox says its
+   * namespaces exist and before it builds the container (prestart and
+   * createRuntime hooks: runc's procHooks step); a failure there fails the
+   * create (the caller kills the sandbox).
    */
-  waitCreated(spec: ContainerSpec, timeoutMs: number): Promise<void> {
+  waitCreated(spec: ContainerSpec, timeoutMs: number, steps: CreateSteps = {}): Promise<void> {
     return new Promise((resolve, reject) => {
       const reader = new LineReader();
       let settled = false;
       const settle = (err: ContainerError | null) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        if (timer !== null) clearTimeout(timer);
         this.sync.destroy();
         if (err === null) resolve();
         else reject(err);
       };
-      const timer = setTimeout(() => settle(new ContainerError(`the sandbox did not create the container within ${timeoutMs} ms`)), timeoutMs);
+      let timer: NodeJS.Timeout | null = null;
+      const arm = () => {
+        timer = setTimeout(() => settle(new ContainerError(`the sandbox did not create the container within ${timeoutMs} ms`)), timeoutMs);
+      };
+      arm();
+      const onLine = (line: string) => {
+        let r: BootReply;
+        try {
+          r = JSON.parse(line) as BootReply;
+        } catch {
+          settle(new ContainerError('the sandbox sent a start-up reply that is not JSON'));
+          return;
+        }
+        if (r.namespaces === true && steps.beforeContainer !== undefined) {
+          // The hooks take their own time (each has its own timeout): the
+          // sandbox's own deadline stops while they run.
+          if (timer !== null) clearTimeout(timer);
+          timer = null;
+          steps.beforeContainer().then(() => {
+            if (settled) return;
+            arm();
+            this.sync.write(`${JSON.stringify({ continue: true })}\n`);
+          }, (e: unknown) => settle(e instanceof ContainerError ? e : new ContainerError((e as Error).message)));
+          return;
+        }
+        if (r.created === true) settle(null);
+        else settle(new ContainerError(typeof r.error === 'string' ? r.error.slice(0, 4096) : 'the sandbox could not create the container'));
+      };
       this.sync.on('data', (chunk: Buffer) => {
         let lines: string[];
         try {
@@ -100,22 +142,14 @@ export class Sandbox {
           settle(new ContainerError('the sandbox sent a start-up reply too long to be one'));
           return;
         }
-        if (lines.length === 0) return;
-        let r: BootReply;
-        try {
-          r = JSON.parse(lines[0]) as BootReply;
-        } catch {
-          settle(new ContainerError('the sandbox sent a start-up reply that is not JSON'));
-          return;
-        }
-        if (r.created === true) settle(null);
-        else settle(new ContainerError(typeof r.error === 'string' ? r.error.slice(0, 4096) : 'the sandbox could not create the container'));
+        for (const l of lines) onLine(l);
       });
       this.sync.on('error', () => {});
       void this.exit.then(({ code, signal }) => {
         settle(new ContainerError(`the sandbox exited (${signal ?? `status ${code}`}) before the container was created`));
       });
-      this.sync.write(`${JSON.stringify({ spec })}\n`);
+      const msg = { spec, ...steps.extra, runtimeHooks: steps.beforeContainer !== undefined };
+      this.sync.write(`${JSON.stringify(msg)}\n`);
     });
   }
 

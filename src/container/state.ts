@@ -15,10 +15,12 @@ import * as path from 'node:path';
 import { ContainerError, exists, notExist } from './errors.js';
 import { validateContainerId } from './id.js';
 import { CONTROL_SOCKET_NAME } from '../control/protocol.js';
+import { parseHooks } from './hooks.js';
+import type { Hooks } from './hooks.js';
 
-/** runc's container states; tsvisor has no pause yet, so never "paused". */
-export type Status = 'creating' | 'created' | 'running' | 'stopped';
-export const STATUSES: readonly Status[] = ['creating', 'created', 'running', 'stopped'];
+/** runc's container states ("paused": tsvisor pause, src/kernel/freeze.ts). */
+export type Status = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
+export const STATUSES: readonly Status[] = ['creating', 'created', 'running', 'paused', 'stopped'];
 
 /** A host process, named so that a reused pid is not taken for it. */
 export interface ProcessRef {
@@ -46,6 +48,12 @@ export interface StoredState {
   sandbox: ProcessRef | null;
   /** The `create` (or `run`) that is making it, while status is creating. */
   creator: ProcessRef | null;
+  /**
+   * The config's hooks as create read them (start runs poststart, delete
+   * poststop: config.json may have changed since, and must not count).
+   * Absent in a file written before hooks were kept: none.
+   */
+  hooks?: Hooks;
 }
 
 export const STATE_FILE = 'state.json';
@@ -230,5 +238,14 @@ function parseState(text: string, id: string): StoredState {
     version: 1, id, ociVersion: o.ociVersion as string, bundle: o.bundle as string, rootfs: o.rootfs as string,
     annotations: annotations as Record<string, string>, created: o.created as string, status: o.status as Status,
     owner: o.owner as number, sandbox: ref(o.sandbox, 'sandbox'), creator: ref(o.creator, 'creator'),
+    hooks: parseStoredHooks(o.hooks, bad),
   };
+}
+
+function parseStoredHooks(v: unknown, bad: (why: string) => ContainerError): Hooks {
+  try {
+    return parseHooks(v, 'state.json');
+  } catch (e) {
+    throw bad((e as Error).message);
+  }
 }

@@ -7,9 +7,9 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import {
-  LineReader, METHODS, ProtocolError, encodeLine, parseProcesses, parseResponse, parseStateResult, parseWaitResult,
+  LineReader, METHODS, ProtocolError, encodeLine, parseProcesses, parseResponse, parseOomResult, parseStateResult, parseUsageResult, parseWaitResult,
 } from './protocol.js';
-import type { Method, ProcessInfo, SignalArgs, StateResult, WaitResult } from './protocol.js';
+import type { Method, OomResult, ProcessInfo, SignalArgs, StateResult, UpdateArgs, UsageResult, WaitResult } from './protocol.js';
 
 /** The sandbox cannot be reached: no socket, nobody listening, or no reply in time. */
 export class ControlUnavailable extends Error {}
@@ -73,8 +73,9 @@ export function call(socketPath: string, method: Method, params: Record<string, 
 export class ControlClient {
   constructor(readonly socketPath: string, readonly containerId: string) {}
 
-  async startRoot(): Promise<void> {
-    await call(this.socketPath, METHODS.startRoot, { containerId: this.containerId });
+  /** timeoutMs: null waits for ever (startContainer hooks run before the reply). */
+  async startRoot(timeoutMs?: number | null): Promise<void> {
+    await call(this.socketPath, METHODS.startRoot, { containerId: this.containerId }, timeoutMs);
   }
 
   async state(timeoutMs = 5_000): Promise<StateResult> {
@@ -88,6 +89,29 @@ export class ControlClient {
   async signal(signo: number, all: boolean): Promise<void> {
     const args: SignalArgs = { containerId: this.containerId, signo, all };
     await call(this.socketPath, METHODS.signal, { ...args });
+  }
+
+  /** Resolves once no task of the sandbox runs (the freeze can take a scheduler turn or two). */
+  async pause(): Promise<void> {
+    await call(this.socketPath, METHODS.pause, { containerId: this.containerId }, 15_000);
+  }
+
+  async resume(): Promise<void> {
+    await call(this.socketPath, METHODS.resume, { containerId: this.containerId });
+  }
+
+  async usage(): Promise<UsageResult> {
+    return parseUsageResult(await call(this.socketPath, METHODS.usage, { containerId: this.containerId }));
+  }
+
+  async update(limits: Omit<UpdateArgs, 'containerId'>): Promise<void> {
+    const args: UpdateArgs = { containerId: this.containerId, ...limits };
+    await call(this.socketPath, METHODS.update, { ...args });
+  }
+
+  /** Waits, for ever if need be, for more OOM kills than seen or the container's end. */
+  async waitOom(seen: number): Promise<OomResult> {
+    return parseOomResult(await call(this.socketPath, METHODS.waitOom, { containerId: this.containerId, seen }, null));
   }
 
   async wait(): Promise<WaitResult> {

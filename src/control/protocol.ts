@@ -27,6 +27,16 @@ export const METHODS = {
   signal: 'containerManager.Signal',
   /** Waits for the init to end; its exit status (runsc's ContMgrWait). */
   wait: 'containerManager.Wait',
+  /** Freezes every task of the sandbox (runsc's ContMgrPause, Lifecycle Pause: Kernel.Pause). */
+  pause: 'containerManager.Pause',
+  /** Thaws them (runsc's ContMgrResume). */
+  resume: 'containerManager.Resume',
+  /** What the Sentry knows of the sandbox's use of CPU, memory and pids, and its OOM kills (runsc's ContMgrEvent, control's Usage). */
+  usage: 'containerManager.Usage',
+  /** Changes the limits the Sentry enforces: total memory, most tasks (runsc has no such method: tsvisor update). */
+  update: 'containerManager.Update',
+  /** Waits until the OOM killer has ended more processes than `seen`, or the container has stopped (tsvisor events' "oom"). */
+  waitOom: 'containerManager.WaitOOM',
 } as const;
 
 export type Method = (typeof METHODS)[keyof typeof METHODS];
@@ -45,13 +55,17 @@ export type ErrorCode =
   | 'running'
   /** The container has stopped. */
   | 'stopped'
+  /** The container is paused (StartRoot of a paused one); or, for Resume, is not. */
+  | 'paused'
+  /** A startContainer hook failed (StartRoot): the container is stopped. */
+  | 'hook'
   /** Too many requests at once on this connection, or connections at once. */
   | 'busy'
   | 'internal';
-const ERROR_CODES: ReadonlySet<string> = new Set(['invalid', 'no-such-container', 'running', 'stopped', 'busy', 'internal']);
+const ERROR_CODES: ReadonlySet<string> = new Set(['invalid', 'no-such-container', 'running', 'stopped', 'paused', 'hook', 'busy', 'internal']);
 
-export type ContainerStatus = 'created' | 'running' | 'stopped';
-const CONTAINER_STATUSES: ReadonlySet<string> = new Set(['created', 'running', 'stopped']);
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'stopped';
+const CONTAINER_STATUSES: ReadonlySet<string> = new Set(['created', 'running', 'paused', 'stopped']);
 
 export interface Request {
   id: number;
@@ -78,6 +92,42 @@ export interface StateResult {
 
 export interface WaitResult {
   exitStatus: number;
+}
+
+/**
+ * What the Sentry knows of the sandbox's use (control/usage.ts), each
+ * figure a non-negative integer. CPU in nanoseconds: user is the
+ * programs' own time (their stub threads' user time), kernel the time
+ * spent for them by a kernel: the stubs' system time (the host's, for the
+ * few calls that reach it) and the Sentry's own CPU (it is the kernel
+ * that serves every system call). Memory in bytes: what the memory file
+ * holds for the programs, and the sandbox's total memory.
+ */
+export interface UsageResult {
+  cpu: { user: number; kernel: number };
+  memory: { usage: number; limit: number };
+  pids: { current: number; limit: number };
+  /** Processes the OOM killer has ended since boot. */
+  oomKills: number;
+}
+
+export interface OomArgs extends ContainerArgs {
+  /** OOM kills the caller knows of already. */
+  seen: number;
+}
+
+export interface OomResult {
+  /** OOM kills since boot. */
+  oomKills: number;
+  /** The container has stopped: no more will come. */
+  stopped: boolean;
+}
+
+export interface UpdateArgs extends ContainerArgs {
+  /** The sandbox's total memory in bytes (at least a page); absent: unchanged. */
+  memoryLimit?: number;
+  /** The most tasks the sandbox may hold (1 to 4194304); absent: unchanged. */
+  pidsLimit?: number;
 }
 
 /** One process, as runsc's control.Process has it (pids are the sandbox's own). */
@@ -160,6 +210,28 @@ export function parseSignalArgs(p: Obj): SignalArgs {
   return { containerId: containerId(p, what), signo: int(p, 'signo', 1, 64, what), all };
 }
 
+export function parseOomArgs(p: Obj): OomArgs {
+  const what = METHODS.waitOom;
+  onlyKeys(p, ['containerId', 'seen'], what);
+  return { containerId: containerId(p, what), seen: int(p, 'seen', 0, Number.MAX_SAFE_INTEGER, what) };
+}
+
+export function parseOomResult(r: unknown): OomResult {
+  if (!isObj(r) || typeof r.oomKills !== 'number' || !Number.isSafeInteger(r.oomKills) || r.oomKills < 0 || typeof r.stopped !== 'boolean') {
+    throw new ProtocolError('internal', 'the sandbox sent a bad OOM count');
+  }
+  return { oomKills: r.oomKills, stopped: r.stopped };
+}
+
+export function parseUpdateArgs(p: Obj): UpdateArgs {
+  const what = METHODS.update;
+  onlyKeys(p, ['containerId', 'memoryLimit', 'pidsLimit'], what);
+  const a: UpdateArgs = { containerId: containerId(p, what) };
+  if (p.memoryLimit !== undefined) a.memoryLimit = int(p, 'memoryLimit', 4096, Number.MAX_SAFE_INTEGER, what);
+  if (p.pidsLimit !== undefined) a.pidsLimit = int(p, 'pidsLimit', 1, 4194304, what);
+  return a;
+}
+
 /** A response line as the client reads it: the result, or a ProtocolError with the server's code and message. */
 export function parseResponse(line: string, wantId: number): unknown {
   let v: unknown;
@@ -190,6 +262,30 @@ export function parseWaitResult(r: unknown): WaitResult {
     throw new ProtocolError('internal', 'the sandbox sent a bad exit status');
   }
   return { exitStatus: r.exitStatus };
+}
+
+export function parseUsageResult(r: unknown): UsageResult {
+  const bad = () => new ProtocolError('internal', 'the sandbox sent a bad usage');
+  if (!isObj(r)) throw bad();
+  const part = (k: string, keys: readonly string[]): Record<string, number> => {
+    const o = r[k];
+    if (!isObj(o)) throw bad();
+    const out: Record<string, number> = {};
+    for (const f of keys) {
+      const v = o[f];
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw bad();
+      out[f] = v;
+    }
+    return out;
+  };
+  const cpu = part('cpu', ['user', 'kernel']);
+  const memory = part('memory', ['usage', 'limit']);
+  const pids = part('pids', ['current', 'limit']);
+  if (typeof r.oomKills !== 'number' || !Number.isSafeInteger(r.oomKills) || r.oomKills < 0) throw bad();
+  return {
+    cpu: { user: cpu.user, kernel: cpu.kernel }, memory: { usage: memory.usage, limit: memory.limit },
+    pids: { current: pids.current, limit: pids.limit }, oomKills: r.oomKills,
+  };
 }
 
 export function parseProcesses(r: unknown): ProcessInfo[] {

@@ -74,9 +74,16 @@ export class Kernel {
   /**
    * The most tasks (zombies included) the sandbox may hold, as a pids cgroup
    * limits a container: each is a host stub process. fork fails with EAGAIN
-   * beyond it, so a fork bomb stays inside the sandbox's share.
+   * beyond it, so a fork bomb stays inside the sandbox's share. It is
+   * limits.tasks.max (SandboxLimits.setMaxTasks changes it).
    */
-  maxTasks = 1024;
+  get maxTasks(): number {
+    return this.limits.tasks.max;
+  }
+  /** Paused (tsvisor pause, freeze.ts): no task returns to application code until thawed. */
+  frozen = false;
+  /** Processes the OOM killer has ended (oom.ts): `tsvisor events` reports each as an "oom" event. */
+  oomKills = 0;
   private readonly ensosysLogged = new Set<number>();
 
   constructor(

@@ -105,7 +105,28 @@ export const DEFAULT_MAX_DESCRIPTORS = scaled(1 << 22);
 /** The count of descriptor slots in use (fd_table.ts keeps it; there is one per sandbox, as FILE_MAX's). */
 export const descriptorSlots = { used: 0, max: DEFAULT_MAX_DESCRIPTORS };
 
+/** The default most tasks (threads, zombies included) a sandbox may hold, as a pids cgroup's pids.max: each is a host stub thread. */
+export const DEFAULT_MAX_TASKS = 1024;
+/** Linux's PID_MAX_LIMIT: no pids.max can be larger. */
+export const MAX_TASKS_LIMIT = 4194304;
+
 export class SandboxLimits {
+  /**
+   * The most tasks, zombies included (Kernel.maxTasks reads it; fork fails
+   * with EAGAIN past it). setMaxTasks changes it at any time: the spec's
+   * linux.resources.pids.limit at boot, `tsvisor update --pids-limit`
+   * while the sandbox runs. Lowering it below the tasks there are kills
+   * nothing, as with pids.max: only new ones are refused.
+   */
+  readonly tasks = { max: DEFAULT_MAX_TASKS };
+
+  /** Sets the most tasks; false (unchanged) unless n is an integer from 1 to MAX_TASKS_LIMIT. */
+  setMaxTasks(n: number): boolean {
+    if (!Number.isInteger(n) || n < 1 || n > MAX_TASKS_LIMIT) return false;
+    this.tasks.max = n;
+    return true;
+  }
+
   /** Descriptor slots of every fd table: `max` may be changed before the first task starts. */
   readonly descriptors = descriptorSlots;
   /** epoll watches (interests), charged to the uid that made the epoll instance. */

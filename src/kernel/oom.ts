@@ -51,6 +51,7 @@ export function outOfMemory(t: Task): boolean {
   const live = victim.tasks.find((x) => x.state !== TaskState.Dead) ?? victim.leader;
   t.kernel.log.info(`oom: killing process ${victim.tgid} (resident ${live.mm.residentBytes} bytes) for task ${t.tid}`);
   killBySignal(live, SIGKILL);
+  t.kernel.oomKills++;
   // The victim may have been init, with whom every process goes.
   return t.tg.exitStatus === null;
 }

@@ -13,6 +13,7 @@ import type { FutexWaiterEntry } from './futex.js';
 import { EFAULT, EINVAL, ENOMEM, ENOSYS } from '../abi/linux/errno.js';
 import { outOfMemory } from './oom.js';
 import { FAULT_MAPPED } from '../mm/mm.js';
+import { frozenOut } from './freeze.js';
 
 const SIGSEGV = 11, SIGBUS = 7, SIGSYS = 31, SYS_SECCOMP = 1, SI_KERNEL = 0x80;
 
@@ -124,8 +125,8 @@ function serveVsyscall(t: Task): void {
 }
 
 export function runTask(t: Task): void {
-  // A task woken from a blocking call serves that call again first (not while its process is stopped).
-  if (t.syscallPending && mustStop(t) && t.ctx.stopped) {
+  // A task woken from a blocking call serves that call again first (not while its process is stopped, or the sandbox frozen).
+  if (t.syscallPending && (mustStop(t) || frozenOut(t)) && t.ctx.stopped) {
     t.parkStopped();
     return;
   }
@@ -134,8 +135,8 @@ export function runTask(t: Task): void {
     if (t.state !== TaskState.Running) return;
     // Read each time round: execve replaces the context.
     const ctx = t.ctx;
-    if (mustStop(t)) {
-      // Its process is stopped: park once the host thread is stopped too.
+    if (mustStop(t) || frozenOut(t)) {
+      // Its process is stopped, or the sandbox frozen: park once the host thread is stopped too.
       if (ctx.stopped) {
         t.parkStopped();
         return;

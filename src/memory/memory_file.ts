@@ -99,12 +99,15 @@ export class MemoryFile {
    */
   private readonly extraRefs = new Map<number, number>();
   /** The sandbox's total memory: allocated never passes it. */
-  readonly limit: number;
+  get limit(): number {
+    return this.totalLimit;
+  }
+  private totalLimit: number;
   /** The sandbox's VMA budget (src/mm's VMA sets charge it). */
   readonly vmas: VmaBudget;
 
   constructor(opts: MemoryFileOptions = {}) {
-    this.limit = Math.min(FILE_SIZE, opts.totalBytes ?? defaultTotalMemory());
+    this.totalLimit = Math.min(FILE_SIZE, opts.totalBytes ?? defaultTotalMemory());
     this.vmas = new VmaBudget(opts.maxVmas);
     const fd = native.memfdCreate('tsvisor-memory', FILE_SIZE);
     if (fd < 0) throw new Error(`tsvisor: memfd_create for the memory file failed: errno ${-fd}`);
@@ -117,6 +120,26 @@ export class MemoryFile {
       if (r < 0) throw new Error(`tsvisor: cannot size the overlay's file store: errno ${-r}`);
       this.store = new Region(this.fileStoreFd, FILESTORE_BASE, FILESTORE_SIZE);
     }
+  }
+
+  /**
+   * Changes the sandbox's total memory while it runs (tsvisor update
+   * --memory, as a memory cgroup's limit is written): bytes, rounded down
+   * to a page. 0, or -EINVAL (not a page, or more than the file holds),
+   * -EBUSY below what is allocated now (cgroup v1's answer: nothing is
+   * reclaimed or killed to make room).
+   */
+  setLimit(bytes: number): number {
+    const b = Math.floor(bytes / PAGE_SIZE) * PAGE_SIZE;
+    if (!Number.isSafeInteger(bytes) || b < PAGE_SIZE || b > FILE_SIZE) return -22; // EINVAL
+    if (b < this.allocated) return -16; // EBUSY
+    this.totalLimit = b;
+    return 0;
+  }
+
+  /** The most the total memory may be set to (the memory file's virtual size). */
+  static get maxLimit(): number {
+    return FILE_SIZE;
   }
 
   /** Whether allocations can be made in the file store. */
@@ -146,7 +169,7 @@ export class MemoryFile {
     if (len > CHUNK_SIZE) return -12; // ENOMEM: callers allocate in fault windows, far smaller
     const store = medium === Medium.FileStore ? this.store : null;
     if (store === null) {
-      if (this.allocated + len > this.limit) return -12; // ENOMEM: the sandbox's total memory
+      if (this.allocated + len > this.totalLimit) return -12; // ENOMEM: the sandbox's total memory
       const off = this.take(this.memory, len);
       if (off >= 0) this.allocated += len;
       return off;
