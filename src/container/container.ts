@@ -323,6 +323,8 @@ export class Container {
     try {
       await this.control().update(limits);
     } catch (e) {
+      // A limit the Sentry cannot take: its reason is the whole message.
+      if (e instanceof ProtocolError && e.code === 'invalid') throw new ContainerError(e.message);
       throw rpcFailure(e, 'update');
     }
   }

@@ -1,0 +1,119 @@
+// What the OCI tests of hooks, pause and stats share: a work directory
+// with a state root, busybox bundles, tsvisor's runc-style commands run
+// against that root, and waiting on a container's status. One instance
+// per test file (ociWork), made in before() and cleaned in after(): every
+// container left behind is deleted with --force.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TSVISOR_BIN, ms, tsvisorHostEnv, waitFor } from './harness.js';
+
+/** The busybox applets every bundle links. */
+const APPLETS = ['sh', 'echo', 'cat', 'sleep', 'ls', 'true', 'false', 'env', 'head', 'yes', 'tr', 'wc', 'kill'];
+
+export class OciWork {
+  constructor(prefix) {
+    this.dir = mkdtempSync(join(tmpdir(), prefix));
+    chmodSync(this.dir, 0o755);
+    this.stateRoot = join(this.dir, 'state');
+    this.n = 0;
+  }
+
+  /** Deletes what the tests left running, and the work directory. */
+  cleanup() {
+    if (existsSync(this.stateRoot)) for (const id of readdirSync(this.stateRoot)) this.tsvisor(['delete', '--force', id]);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  newId() {
+    return `c${process.pid}-${++this.n}`;
+  }
+
+  /** A bundle: a busybox rootfs (plus files: path in the rootfs -> [text, mode]) and a config.json running args. */
+  bundle(args, extra = {}, files = {}) {
+    const dir = join(this.dir, `bundle-${++this.n}`);
+    const bin = join(dir, 'rootfs', 'bin');
+    mkdirSync(bin, { recursive: true });
+    copyFileSync('/bin/busybox', join(bin, 'busybox'));
+    chmodSync(join(bin, 'busybox'), 0o755);
+    for (const a of APPLETS) symlinkSync('busybox', join(bin, a));
+    for (const [p, [text, mode]] of Object.entries(files)) {
+      writeFileSync(join(dir, 'rootfs', p), text);
+      chmodSync(join(dir, 'rootfs', p), mode);
+    }
+    const { process: proc = {}, ...rest } = extra;
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({
+      ociVersion: '1.2.0',
+      process: { args, env: ['PATH=/bin'], cwd: '/', user: { uid: 0, gid: 0 }, ...proc },
+      root: { path: 'rootfs' },
+      linux: { namespaces: ['pid', 'network', 'ipc', 'uts', 'mount'].map((type) => ({ type })) },
+      ...rest,
+    }));
+    return dir;
+  }
+
+  /** tsvisor --root STATE ARGS..., waited for; opts as spawnSync takes them (default: all piped, cwd the work directory). */
+  tsvisor(args, opts = {}) {
+    const r = spawnSync(process.execPath, [TSVISOR_BIN, '--root', this.stateRoot, ...args], {
+      env: tsvisorHostEnv(), encoding: 'utf8', timeout: ms(60_000), killSignal: 'SIGKILL', cwd: this.dir, ...opts,
+    });
+    assert.ok(r.error === undefined || r.error === null, `tsvisor ${args.join(' ')}: ${r.error?.message}`);
+    return { code: r.status ?? 128 + (r.signal === 'SIGKILL' ? 9 : 0), stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  }
+
+  /** create (or run -d: cmd) ID from dir with the container's stdout and stderr in files (never a pipe the test waits on). */
+  create(id, dir, more = [], cmd = ['create'], opts = {}) {
+    const out = join(this.dir, `out-${++this.n}`);
+    const err = join(this.dir, `err-${this.n}`);
+    const o = openSync(out, 'w');
+    const e = openSync(err, 'w');
+    try {
+      const r = this.tsvisor([...cmd, '-b', dir, ...more, id], { stdio: ['ignore', o, e], ...opts });
+      return { ...r, out, err, stderr: readFileSync(err, 'utf8') };
+    } finally {
+      closeSync(o);
+      closeSync(e);
+    }
+  }
+
+  state(id) {
+    const r = this.tsvisor(['state', id]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  }
+
+  async untilStatus(id, status, timeout = 20_000) {
+    return waitFor(() => this.state(id).status === status, ms(timeout), 100);
+  }
+}
+
+/** Whether pid is a live process (not gone, not a zombie). */
+export function alive(pid) {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const st = s.slice(s.lastIndexOf(')') + 2)[0];
+    return st !== 'Z' && st !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+/** Host pids whose command line has needle as an argument. */
+export function pidsWithArg(needle) {
+  const pids = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      if (readFileSync(`/proc/${p}/cmdline`, 'latin1').split('\0').includes(needle)) pids.push(Number(p));
+    } catch {
+      // Gone.
+    }
+  }
+  return pids;
+}
