@@ -283,11 +283,12 @@ export class Container {
     if (status !== 'paused') throw new ContainerError('container not paused');
     try {
       await this.control().resume();
-      const now = (await this.control().state(STATE_RPC_MS)).status;
-      this.state.status = now === 'created' ? 'created' : 'running';
     } catch (e) {
       throw rpcFailure(e, 'resume');
     }
+    // Created again if its init had not started; the container may also have ended at once (a signal that waited).
+    this.state.status = 'running';
+    if ((await this.status()) === 'created') this.state.status = 'created';
     this.dir.save(this.state);
   }
 

@@ -26,10 +26,15 @@ export function frozenOut(t: Task): boolean {
   return t.kernel.frozen && (t.pendingMask & sigbit(SIGKILL)) === 0n;
 }
 
-/** Whether no task of k can be running application code: every live task is parked or blocked. */
+/**
+ * Whether no task of k can be running application code: every live task's
+ * host thread is stopped (parked, blocked in a call, or runnable but not
+ * yet resumed: the run loop parks those before it would resume them). A
+ * loaded init that was never started is such a one.
+ */
 export function isFrozen(k: Kernel): boolean {
   if (!k.frozen) return false;
-  for (const t of k.pidns.tasks.values()) if (t.state === TaskState.Running && frozenOut(t)) return false;
+  for (const t of k.pidns.tasks.values()) if (t.state === TaskState.Running && !t.ctx.stopped && frozenOut(t)) return false;
   return true;
 }
 
