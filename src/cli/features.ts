@@ -25,7 +25,7 @@ export function featuresDocument(): Record<string, unknown> {
     ociVersionMin: '1.0.0',
     // The config model is runtime spec v1.2.0's (whose config schema is v1.1.0's).
     ociVersionMax: '1.2.0',
-    // Planned: run by the container lifecycle (src/container), in this order.
+    // Honoured: run by the container lifecycle in this order (src/container/hooks.ts; docs/oci.md "Hooks" says where each runs).
     hooks: [...HOOK_NAMES],
     // Planned: the boot loader turns each into a VFS mount flag (names.ts says which runc options are left out).
     mountOptions: [...MOUNT_OPTIONS].sort(),

@@ -2,9 +2,10 @@
 // (the OCI config model: JSON-schema validation and the checks beyond it,
 // every error naming file and field) narrowed to what the runtime applies
 // today (process.args, env, cwd, user uid/gid, terminal; root.path and
-// readonly; hostname; annotations; ociVersion). The rest of the spec is
-// validated but not honoured yet (mounts, namespaces, cgroups, rlimits,
-// capabilities, seccomp, hooks: docs/oci.md).
+// readonly; hostname; annotations; ociVersion; hooks, which
+// src/container/hooks.ts runs). The rest of the spec is validated but not
+// honoured yet (mounts, namespaces, cgroups, rlimits, capabilities,
+// seccomp: docs/oci.md).
 
 import { loadBundle } from '../config/bundle.js';
 import { SpecError } from '../config/errors.js';

@@ -1,14 +1,17 @@
 // A container as the runtime's commands see it (gVisor's runsc/container
 // Container; runc's libcontainer Container): made by Create from a bundle
 // (the sandbox started and the init loaded, waiting), then Start, Signal,
-// State, Destroy. Each command loads it from its state directory
+// Pause, Resume, Usage, Update, State, Destroy, with the config's hooks
+// at their steps (hooks.ts; docs/oci.md "Hooks"). Each command loads it from its state directory
 // (state.ts), acts, and saves what changed; what runs is asked through
 // the control socket (src/control/client.ts), and whether it still runs
 // is read from the host.
 //
 // Where it differs from runsc: one container per sandbox, so the sandbox
 // process is the container's pid (runsc reports the sandbox's pid for the
-// root container too); no gofer, no cgroups, no hooks, no console yet.
+// root container too); no gofer, no cgroups, no console yet; the
+// createContainer hooks run in the sandbox process (as runsc's run in its
+// gofer) and startContainer ones inside the Sentry (runsc skips them).
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';

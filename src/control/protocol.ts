@@ -8,7 +8,9 @@
 //
 // Where it differs from urpc: JSON lines, not urpc's framing; no file
 // payloads yet (exec's stdio will need SCM_RIGHTS); the method set is the
-// root container's lifecycle only. Both sides treat what they read as
+// root container's lifecycle (with runsc's Pause and Resume), its usage
+// (runsc's Event, as Usage and the WaitOOM long poll) and Update, which
+// runsc has no method for. Both sides treat what they read as
 // untrusted: every message is bounded (MAX_MESSAGE_BYTES), and every field
 // is checked here before anything acts on it (parse* throw ProtocolError).
 
