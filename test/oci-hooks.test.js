@@ -13,11 +13,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SELFCHECK, TSVISOR_BIN, ms, sleep, tsvisorHostEnv, waitFor } from './lib/harness.js';
-import { OciWork, alive, pidsWithArg } from './lib/oci.js';
-
-function test(name, fn) {
-  return nodeTest(name, SELFCHECK ? { skip: 'the self-check\'s fake tsvisor has no OCI commands' } : {}, fn);
-}
+import { OciWork, test, alive, pidsWithArg } from './lib/oci.js';
 
 let w;
 let hostHook;

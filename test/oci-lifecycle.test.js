@@ -8,13 +8,13 @@ import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import {
-  chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync,
-  symlinkSync, writeFileSync,
+  chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync,
 } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, SELFCHECK, TSVISOR_BIN, ms, sleep, tsvisorHostEnv, waitFor } from './lib/harness.js';
+import { alive, makeBundle } from './lib/oci.js';
 
 /** The self-check's fake tsvisor knows only do. */
 function test(name, fn) {
@@ -39,24 +39,9 @@ after(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** A bundle in the work directory: a busybox rootfs and a config.json running args. */
+/** A bundle in the work directory: a busybox rootfs and a config.json running args (lib/oci.js). */
 function bundle(args, extra = {}) {
-  const dir = join(work, `bundle-${++n}`);
-  const bin = join(dir, 'rootfs', 'bin');
-  mkdirSync(bin, { recursive: true });
-  copyFileSync('/bin/busybox', join(bin, 'busybox'));
-  chmodSync(join(bin, 'busybox'), 0o755);
-  for (const a of ['sh', 'echo', 'cat', 'sleep', 'ls', 'hostname', 'kill', 'true', 'id']) symlinkSync('busybox', join(bin, a));
-  const { process: proc = {}, ...rest } = extra;
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({
-    ociVersion: '1.2.0',
-    process: { args, env: ['PATH=/bin'], cwd: '/', user: { uid: 0, gid: 0 }, ...proc },
-    root: { path: 'rootfs' },
-    // runc spec's namespaces: a hostname needs the UTS one.
-    linux: { namespaces: ['pid', 'network', 'ipc', 'uts', 'mount'].map((type) => ({ type })) },
-    ...rest,
-  }));
-  return dir;
+  return makeBundle(join(work, `bundle-${++n}`), args, extra);
 }
 
 const newId = () => `c${process.pid}-${++n}`;
@@ -89,17 +74,6 @@ function state(id) {
   const r = tsvisor(['state', id]);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout);
-}
-
-/** Whether pid is a live process (not gone, not a zombie). */
-function alive(pid) {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const st = s.slice(s.lastIndexOf(')') + 2)[0];
-    return st !== 'Z' && st !== 'X';
-  } catch {
-    return false;
-  }
 }
 
 async function untilStatus(id, status) {

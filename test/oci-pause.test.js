@@ -5,17 +5,13 @@
 // needs --force; runc's errors for the wrong states; the control
 // socket's Pause and Resume check their requests like every method.
 
-import { test as nodeTest, before, after } from 'node:test';
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import { SELFCHECK, ms, sleep, waitFor } from './lib/harness.js';
-import { OciWork, alive } from './lib/oci.js';
-
-function test(name, fn) {
-  return nodeTest(name, SELFCHECK ? { skip: 'the self-check\'s fake tsvisor has no OCI commands' } : {}, fn);
-}
+import { ms, sleep, waitFor } from './lib/harness.js';
+import { OciWork, test, alive } from './lib/oci.js';
 
 let w;
 before(() => {

@@ -6,17 +6,13 @@
 // limit in the stats and the OOM kill, the pids limit refusing forks) and
 // everything else refused by name; checkpoint and restore failing clearly.
 
-import { test as nodeTest, before, after } from 'node:test';
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SELFCHECK, TSVISOR_BIN, ms, sleep, tsvisorHostEnv, waitFor } from './lib/harness.js';
-import { OciWork } from './lib/oci.js';
-
-function test(name, fn) {
-  return nodeTest(name, SELFCHECK ? { skip: 'the self-check\'s fake tsvisor has no OCI commands' } : {}, fn);
-}
+import { TSVISOR_BIN, ms, sleep, tsvisorHostEnv, waitFor } from './lib/harness.js';
+import { OciWork, test } from './lib/oci.js';
 
 let w;
 before(() => {

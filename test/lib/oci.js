@@ -4,6 +4,7 @@
 // per test file (ociWork), made in before() and cleaned in after(): every
 // container left behind is deleted with --force.
 
+import { test as nodeTest } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
@@ -12,10 +13,42 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TSVISOR_BIN, ms, tsvisorHostEnv, waitFor } from './harness.js';
+import { SELFCHECK, TSVISOR_BIN, ms, tsvisorHostEnv, waitFor } from './harness.js';
 
 /** The busybox applets every bundle links. */
-const APPLETS = ['sh', 'echo', 'cat', 'sleep', 'ls', 'true', 'false', 'env', 'head', 'yes', 'tr', 'wc', 'kill'];
+const APPLETS = ['sh', 'echo', 'cat', 'sleep', 'ls', 'hostname', 'kill', 'true', 'false', 'id', 'env', 'head', 'yes', 'tr', 'wc'];
+
+/** node:test's test, skipped in self-check mode (the fake tsvisor has no OCI commands). */
+export function test(name, fn) {
+  return nodeTest(name, SELFCHECK ? { skip: 'the self-check\'s fake tsvisor has no OCI commands' } : {}, fn);
+}
+
+/**
+ * A bundle at dir: a busybox rootfs (plus files: path in the rootfs ->
+ * [text, mode]) and a config.json running args, with runc spec's
+ * namespaces (a hostname needs the UTS one); extra's fields are the
+ * config's (extra.process's are merged into process).
+ */
+export function makeBundle(dir, args, extra = {}, files = {}) {
+  const bin = join(dir, 'rootfs', 'bin');
+  mkdirSync(bin, { recursive: true });
+  copyFileSync('/bin/busybox', join(bin, 'busybox'));
+  chmodSync(join(bin, 'busybox'), 0o755);
+  for (const a of APPLETS) symlinkSync('busybox', join(bin, a));
+  for (const [p, [text, mode]] of Object.entries(files)) {
+    writeFileSync(join(dir, 'rootfs', p), text);
+    chmodSync(join(dir, 'rootfs', p), mode);
+  }
+  const { process: proc = {}, ...rest } = extra;
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({
+    ociVersion: '1.2.0',
+    process: { args, env: ['PATH=/bin'], cwd: '/', user: { uid: 0, gid: 0 }, ...proc },
+    root: { path: 'rootfs' },
+    linux: { namespaces: ['pid', 'network', 'ipc', 'uts', 'mount'].map((type) => ({ type })) },
+    ...rest,
+  }));
+  return dir;
+}
 
 export class OciWork {
   constructor(prefix) {
@@ -35,27 +68,9 @@ export class OciWork {
     return `c${process.pid}-${++this.n}`;
   }
 
-  /** A bundle: a busybox rootfs (plus files: path in the rootfs -> [text, mode]) and a config.json running args. */
+  /** A bundle in the work directory (makeBundle). */
   bundle(args, extra = {}, files = {}) {
-    const dir = join(this.dir, `bundle-${++this.n}`);
-    const bin = join(dir, 'rootfs', 'bin');
-    mkdirSync(bin, { recursive: true });
-    copyFileSync('/bin/busybox', join(bin, 'busybox'));
-    chmodSync(join(bin, 'busybox'), 0o755);
-    for (const a of APPLETS) symlinkSync('busybox', join(bin, a));
-    for (const [p, [text, mode]] of Object.entries(files)) {
-      writeFileSync(join(dir, 'rootfs', p), text);
-      chmodSync(join(dir, 'rootfs', p), mode);
-    }
-    const { process: proc = {}, ...rest } = extra;
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({
-      ociVersion: '1.2.0',
-      process: { args, env: ['PATH=/bin'], cwd: '/', user: { uid: 0, gid: 0 }, ...proc },
-      root: { path: 'rootfs' },
-      linux: { namespaces: ['pid', 'network', 'ipc', 'uts', 'mount'].map((type) => ({ type })) },
-      ...rest,
-    }));
-    return dir;
+    return makeBundle(join(this.dir, `bundle-${++this.n}`), args, extra, files);
   }
 
   /** tsvisor --root STATE ARGS..., waited for; opts as spawnSync takes them (default: all piped, cwd the work directory). */
