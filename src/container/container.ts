@@ -108,10 +108,7 @@ export class Container {
     let sandbox: Sandbox | null = null;
     try {
       dir.save(state);
-      const spec: ContainerSpec = {
-        id: o.id, args: cfg.process.args, env: cfg.process.env, cwd: cfg.process.cwd, uid: cfg.process.uid, gid: cfg.process.gid,
-        root: cfg.root.path, readonlyRoot: cfg.root.readonly, hostname: cfg.hostname, preserveFds: o.preserveFds,
-      };
+      const spec: ContainerSpec = { id: o.id, spec: cfg.spec, bundle: cfg.bundle, rootPath: cfg.root.path, preserveFds: o.preserveFds };
       sandbox = Sandbox.start({ self: rt.self, globalArgs: rt.bootArgs, spec, launch: o.launch, timeoutMs: CREATE_TIMEOUT_MS });
       rt.debug(`container ${o.id}: sandbox started, pid ${sandbox.pid}`);
       state.sandbox = processRef(sandbox.pid);
