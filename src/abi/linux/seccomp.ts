@@ -35,7 +35,10 @@ export const AUDIT_ARCH_X86_64 = 0xc000003e, AUDIT_ARCH_I386 = 0x40000003;
 /** The bit that marks an x32 system call's number. */
 export const X32_SYSCALL_BIT = 0x40000000;
 
-/** Linux's MAX_INSNS_PER_PATH: 256 KiB of instructions in a task's chain of filters, each counted with 4 more. */
+/**
+ * Linux's MAX_INSNS_PER_PATH: 256 KiB of instructions in a task's chain of
+ * filters, each filter counted as converted to eBPF, with 4 more.
+ */
 export const MAX_INSNS_PER_PATH = (1 << 18) / 8;
 export const INSNS_PENALTY_PER_FILTER = 4;
 
