@@ -1,6 +1,7 @@
 // Thread and process life: getpid(2), gettid(2), getppid(2), exit(2),
 // exit_group(2), set_tid_address(2), set_robust_list(2),
-// get_robust_list(2), arch_prctl(2), prctl(2) (the common options).
+// get_robust_list(2), arch_prctl(2), prctl(2) (the common options;
+// PR_SET_SECCOMP and PR_GET_SECCOMP are sys_seccomp.ts's).
 
 import type { Task } from '../../kernel/task.js';
 import { EXITED } from '../../kernel/task.js';
@@ -8,6 +9,7 @@ import { exitThread, exitThreadGroup } from '../../kernel/exit.js';
 import { Reg } from '../../platform/registers.js';
 import { EFAULT, EINVAL, EPERM, ESRCH, copyOut, putU64 } from '../support.js';
 import { ENODEV } from '../../abi/linux/errno.js';
+import { prctlGetSeccomp, prctlSetSeccomp } from './sys_seccomp.js';
 
 export function sysGetpid(t: Task): number { return t.tg.tgid; }
 export function sysGettid(t: Task): number { return t.tid; }
@@ -81,6 +83,7 @@ const PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DU
   PR_SET_KEEPCAPS = 8, PR_SET_NAME = 15, PR_GET_NAME = 16, PR_GET_SECCOMP = 21, PR_CAPBSET_READ = 23,
   PR_GET_TIMERSLACK = 30, PR_SET_NO_NEW_PRIVS = 38, PR_GET_NO_NEW_PRIVS = 39, PR_GET_THP_DISABLE = 42,
   PR_SET_THP_DISABLE = 41, PR_SET_CHILD_SUBREAPER = 36, PR_GET_CHILD_SUBREAPER = 37, PR_SET_VMA = 0x53564d41;
+const PR_SET_SECCOMP = 22;
 
 export function sysPrctl(t: Task): number {
   const r = t.regs;
@@ -132,7 +135,9 @@ export function sysPrctl(t: Task): number {
       return 0;
     }
     case PR_GET_SECCOMP:
-      return 0;
+      return prctlGetSeccomp(t);
+    case PR_SET_SECCOMP:
+      return prctlSetSeccomp(t, r.arg(1), r.arg(2));
     case PR_CAPBSET_READ: {
       const cap = r.argInt(1);
       if (cap < 0 || cap > 40) return -EINVAL;
