@@ -31,12 +31,13 @@
 //                                       (vfs/inotify/watches.ts), ENOSPC
 //   queued inotify event      ~80 B +   max_queued_events per instance, 2^18 per      90 MB
 //                             its name  sandbox, IN_Q_OVERFLOW
-//   seccomp filter            ~40 B a   2^20 instructions per sandbox (each filter     42 MB
-//     instruction (decoded,   insn      counting 64 more), ENOMEM; 2^18 of them
-//     raw, action cache) and  (+~100 B  compiled to functions, the rest interpreted   (+26 MB)
-//     its compiled function   compiled) (kernel/seccomp.ts)
+//   seccomp filter            ~20 B an  2^20 instructions per sandbox, each filter     23 MB
+//     instruction (decoded    insn,     counting 64 more (its fixed cost), ENOMEM;   (+13 MB)
+//     and raw), a filter's    1.5 KB a  2^18 of them compiled to functions (+50 B
+//     arrays and cache, its   filter    each), the rest interpreted
+//     compiled function                 (kernel/seccomp.ts)
 //
-// All of them together: about 1.12 GB.
+// All of them together: about 1.09 GB.
 //
 // Kernel.limits holds the one instance; a command-line flag may change a
 // default before the first task starts.

@@ -297,23 +297,27 @@ function populateData(t: Task): void {
   data[15] = u[Reg.R9 * 2 + 1];
 }
 
+/** The filter whose action the last runFilters returned (null for ALLOW): Linux's `match`, without an allocation per call. */
+let lastMatch: SeccompFilter | null = null;
+
 /**
  * Runs t's chain over the call in its registers (Linux's
- * seccomp_run_filters): the winning return value, and the filter that
- * returned it (null for ALLOW). Exported for tests and the benchmark.
+ * seccomp_run_filters): the winning return value (a u32); the filter that
+ * returned it is lastMatch. Exported for tests and the benchmark.
  */
-export function runFilters(t: Task): { ret: number; match: SeccompFilter | null } {
+export function runFilters(t: Task): number {
   populateData(t);
-  let ret = SECCOMP_RET_ALLOW, match: SeccompFilter | null = null;
+  let ret = SECCOMP_RET_ALLOW;
+  lastMatch = null;
   for (let f = t.seccompFilter; f !== null; f = f.prev) {
     const cur = runFilter(t, f);
     // The lowest action wins, compared as signed 32-bit numbers (KILL_PROCESS is negative).
     if ((cur & SECCOMP_RET_ACTION_FULL) < (ret & SECCOMP_RET_ACTION_FULL)) {
       ret = cur;
-      match = f;
+      lastMatch = f;
     }
   }
-  return { ret, match };
+  return ret >>> 0;
 }
 
 /**
@@ -335,7 +339,8 @@ export function secureComputing(t: Task): boolean {
   const head = t.seccompFilter;
   if (head === null) return true;
   if (nr >= 0 && nr < CACHE_NRS && cachedAllow(head.allowCache, nr)) return true;
-  const { ret, match } = runFilters(t);
+  const ret = runFilters(t);
+  const match = lastMatch;
   const action = (ret & SECCOMP_RET_ACTION_FULL) >>> 0;
   const value = ret & SECCOMP_RET_DATA;
   const regs = t.ctx.regs;
