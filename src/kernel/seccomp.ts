@@ -31,6 +31,8 @@
 //   (SECCOMP_FILTER_FLAG_NEW_LISTENER is refused with EINVAL, as by a
 //   kernel without it): SECCOMP_RET_USER_NOTIF gets ENOSYS, as Linux
 //   gives it without a listener.
+// - Calls into the vsyscall page (task_run.ts serveVsyscall) are not
+//   filtered (Linux runs the filters in its vsyscall emulation).
 // - A call restarted after a signal through ERESTART_RESTARTBLOCK is seen
 //   by the filters with its own number again, not restart_syscall's.
 // - Logging (SECCOMP_RET_LOG, kills, SECCOMP_FILTER_FLAG_LOG) goes to the
