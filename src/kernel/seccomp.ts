@@ -278,25 +278,19 @@ function compileFilter(t: Task, f: SeccompFilter): void {
   budget.compiled += f.prog.length;
 }
 
+/** The registers of seccomp_data's instruction_pointer and args[0..5], in order. */
+const DATA_REGS = [Reg.RIP, Reg.RDI, Reg.RSI, Reg.RDX, Reg.R10, Reg.R8, Reg.R9];
+
 /** Fills `data` from t's registers: the number, x86-64, the address after the syscall instruction, the six arguments. */
 function populateData(t: Task): void {
   const u = t.ctx.regs.u32;
   data[0] = u[Reg.ORIG_RAX * 2];
   data[1] = AUDIT_ARCH_X86_64;
-  data[2] = u[Reg.RIP * 2];
-  data[3] = u[Reg.RIP * 2 + 1];
-  data[4] = u[Reg.RDI * 2];
-  data[5] = u[Reg.RDI * 2 + 1];
-  data[6] = u[Reg.RSI * 2];
-  data[7] = u[Reg.RSI * 2 + 1];
-  data[8] = u[Reg.RDX * 2];
-  data[9] = u[Reg.RDX * 2 + 1];
-  data[10] = u[Reg.R10 * 2];
-  data[11] = u[Reg.R10 * 2 + 1];
-  data[12] = u[Reg.R8 * 2];
-  data[13] = u[Reg.R8 * 2 + 1];
-  data[14] = u[Reg.R9 * 2];
-  data[15] = u[Reg.R9 * 2 + 1];
+  for (let i = 0; i < 7; i++) {
+    const r = DATA_REGS[i] * 2;
+    data[2 + 2 * i] = u[r];
+    data[3 + 2 * i] = u[r + 1];
+  }
 }
 
 /** The filter whose action the last runFilters returned (null for ALLOW): Linux's `match`, without an allocation per call. */

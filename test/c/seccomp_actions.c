@@ -43,13 +43,18 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 		g[REG_RAX] = 42;
 }
 
-static void trap(void)
+static void catch_sigsys(void)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_sigaction = on_sigsys;
 	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGSYS, &sa, NULL);
+}
+
+static void trap(void)
+{
+	catch_sigsys();
 	show("install trap", install_magic(SECCOMP_RET_TRAP | 0x1234, 0));
 	show("trap: returns", SYS(SYS_getpid, MAGIC));
 	set_rax = 1;
@@ -76,22 +81,26 @@ static void trap_ignored(void)
 	printf("trap ignored: not killed\n");
 }
 
-static void *kill_me(void *arg)
+/* A thread that installs a filter of its own (no TSYNC: it binds this thread alone) with the action given, then calls. */
+static void *filter_and_call(void *action)
 {
-	(void)arg;
-	/* Without TSYNC the filter is this thread's alone. */
-	install_magic(SECCOMP_RET_KILL_THREAD, 0);
+	install_magic((unsigned)(unsigned long)action, 0);
 	SYS(SYS_getpid, MAGIC);
-	printf("kill thread: thread not killed\n");
+	printf("second thread: not killed\n");
 	return NULL;
+}
+
+static void in_thread(unsigned action)
+{
+	pthread_t th;
+	pthread_create(&th, NULL, filter_and_call, (void *)(unsigned long)action);
+	pthread_join(th, NULL);
+	printf("main: joined\n");
 }
 
 static void kill_thread(void)
 {
-	pthread_t th;
-	pthread_create(&th, NULL, kill_me, NULL);
-	pthread_join(th, NULL);
-	printf("kill thread: joined\n");
+	in_thread(SECCOMP_RET_KILL_THREAD);
 	show_magic("kill thread: main unfiltered");
 	show_status("kill thread: main status", "/proc/self/status");
 }
@@ -103,21 +112,9 @@ static void kill_last_thread(void)
 	printf("kill last thread: not killed\n");
 }
 
-static void *kill_all(void *arg)
-{
-	(void)arg;
-	install_magic(SECCOMP_RET_KILL_PROCESS, 0);
-	SYS(SYS_getpid, MAGIC);
-	printf("kill process: thread not killed\n");
-	return NULL;
-}
-
 static void kill_process(void)
 {
-	pthread_t th;
-	pthread_create(&th, NULL, kill_all, NULL);
-	pthread_join(th, NULL);
-	printf("kill process: main not killed\n");
+	in_thread(SECCOMP_RET_KILL_PROCESS);
 }
 
 static void unknown_action(void)
@@ -173,11 +170,7 @@ static void precedence(void)
 	show_magic("precedence: the newest errno");
 	show("allow again", install_magic(SECCOMP_RET_ALLOW, 0));
 	show_magic("precedence: a newer allow changes nothing");
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = on_sigsys;
-	sa.sa_flags = SA_SIGINFO;
-	sigaction(SIGSYS, &sa, NULL);
+	catch_sigsys();
 	show("trap", install_magic(SECCOMP_RET_TRAP | 5, 0));
 	show("precedence: trap over errno", SYS(SYS_getpid, MAGIC));
 	show("kill thread", install_magic(SECCOMP_RET_KILL_THREAD, 0));

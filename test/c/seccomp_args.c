@@ -14,6 +14,9 @@
 #define LD_ABS(off) STMT(BPF_LD | BPF_W | BPF_ABS, off)
 #define RET_ERRNO(e) STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (e))
 #define RET_ALLOW STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+/* A += n when the jump's test holds (TAKEN) or when it does not (UNTAKEN): two instructions. */
+#define TAKEN_ADDS(op, k, n) JUMP(BPF_JMP | (op), k, 0, 1), STMT(BPF_ALU | BPF_ADD | BPF_K, n)
+#define UNTAKEN_ADDS(op, k, n) JUMP(BPF_JMP | (op), k, 1, 0), STMT(BPF_ALU | BPF_ADD | BPF_K, n)
 
 extern char after_syscall[];
 
@@ -141,22 +144,15 @@ static struct sock_filter arith[] = {
 	STMT(BPF_ALU | BPF_AND | BPF_X, 0),
 	STMT(BPF_LDX | BPF_MEM, 4),
 	STMT(BPF_ALU | BPF_ADD | BPF_X, 0),
-	/* Jumps: each adds a different amount on each side. */
-	JUMP(BPF_JMP | BPF_JGT | BPF_K, 0x80000000, 0, 1),
-	STMT(BPF_ALU | BPF_ADD | BPF_K, 1),
-	JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 1, 0),
-	STMT(BPF_ALU | BPF_ADD | BPF_K, 2),
-	JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x100, 0, 1),
-	STMT(BPF_ALU | BPF_ADD | BPF_K, 4),
+	/* Jumps: each adds its amount when its test is true (or false: "untaken" skips it the other way). */
+	TAKEN_ADDS(BPF_JGT | BPF_K, 0x80000000, 1),
+	UNTAKEN_ADDS(BPF_JGE | BPF_K, 0x40000000, 2),
+	TAKEN_ADDS(BPF_JSET | BPF_K, 0x100, 4),
 	STMT(BPF_LDX | BPF_MEM, 1),        /* X = a */
-	JUMP(BPF_JMP | BPF_JGT | BPF_X, 0, 0, 1),
-	STMT(BPF_ALU | BPF_ADD | BPF_K, 8),
-	JUMP(BPF_JMP | BPF_JGE | BPF_X, 0, 1, 0),
-	STMT(BPF_ALU | BPF_ADD | BPF_K, 16),
-	JUMP(BPF_JMP | BPF_JSET | BPF_X, 0, 0, 1),
-	STMT(BPF_ALU | BPF_ADD | BPF_K, 32),
-	JUMP(BPF_JMP | BPF_JEQ | BPF_X, 0, 0, 1),
-	STMT(BPF_ALU | BPF_ADD | BPF_K, 64),
+	TAKEN_ADDS(BPF_JGT | BPF_X, 0, 8),
+	UNTAKEN_ADDS(BPF_JGE | BPF_X, 0, 16),
+	TAKEN_ADDS(BPF_JSET | BPF_X, 0, 32),
+	TAKEN_ADDS(BPF_JEQ | BPF_X, 0, 64),
 	STMT(BPF_JMP | BPF_JA, 1),
 	STMT(BPF_ALU | BPF_ADD | BPF_K, 1000),
 	STMT(BPF_ALU | BPF_AND | BPF_K, 0xfff),

@@ -26,59 +26,45 @@ static void bad(const char *name, struct sock_filter *f, unsigned short n)
 	show(what, SYS(SYS_prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &p, 0, 0));
 }
 
+#define LD(k) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, k)
+
+/* Programs Linux refuses, one of each kind, with how many of their instructions are given. */
+static const struct {
+	const char *name;
+	unsigned short n;
+	struct sock_filter f[5];
+} bad_programs[] = {
+	{ "opcode 0xffff", 2, { { 0xffff, 0, 0, 0 }, ALLOW } },
+	{ "ld half word", 2, { BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 0), ALLOW } },
+	{ "ld byte", 2, { BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0), ALLOW } },
+	{ "ld indirect", 2, { BPF_STMT(BPF_LD | BPF_W | BPF_IND, 0), ALLOW } },
+	{ "ldx msh", 2, { BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0), ALLOW } },
+	{ "mod (classic, not seccomp)", 3, { LD_NR, BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, 3), ALLOW } },
+	{ "ret x", 1, { BPF_STMT(BPF_RET | BPF_X, 0) } },
+	{ "load past seccomp_data", 2, { LD(64), ALLOW } },
+	{ "unaligned load", 2, { LD(2), ALLOW } },
+	{ "ancillary load", 2, { LD(0xfffff000), ALLOW } },
+	{ "no ret at the end", 1, { LD_NR } },
+	{ "ret not last", 2, { ALLOW, LD_NR } },
+	{ "ja past the end", 2, { BPF_STMT(BPF_JMP | BPF_JA, 1), ALLOW } },
+	{ "ja backward (k = -1)", 3, { LD_NR, BPF_STMT(BPF_JMP | BPF_JA, 0xffffffff), ALLOW } },
+	{ "jt past the end", 3, { LD_NR, BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0), ALLOW } },
+	{ "jf past the end", 3, { LD_NR, BPF_JUMP(BPF_JMP | BPF_JGT | BPF_X, 0, 0, 7), ALLOW } },
+	{ "div by constant 0", 3, { LD_NR, BPF_STMT(BPF_ALU | BPF_DIV | BPF_K, 0), ALLOW } },
+	{ "lsh by 32", 3, { LD_NR, BPF_STMT(BPF_ALU | BPF_LSH | BPF_K, 32), ALLOW } },
+	{ "rsh by 40", 3, { LD_NR, BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 40), ALLOW } },
+	{ "st M[16]", 3, { LD_NR, BPF_STMT(BPF_ST, 16), ALLOW } },
+	{ "ld M[3] never stored", 2, { BPF_STMT(BPF_LD | BPF_MEM, 3), ALLOW } },
+	/* M[0] is stored on one path only. */
+	{ "ld M[0] stored on one path", 5, {
+		LD_NR, BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 1), BPF_STMT(BPF_ST, 0), BPF_STMT(BPF_LDX | BPF_MEM, 0), ALLOW,
+	} },
+};
+
 static void programs(void)
 {
-	struct sock_filter opcode[] = { { 0xffff, 0, 0, 0 }, ALLOW };
-	bad("opcode 0xffff", opcode, 2);
-	struct sock_filter ldh[] = { BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 0), ALLOW };
-	bad("ld half word", ldh, 2);
-	struct sock_filter ldb[] = { BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0), ALLOW };
-	bad("ld byte", ldb, 2);
-	struct sock_filter ind[] = { BPF_STMT(BPF_LD | BPF_W | BPF_IND, 0), ALLOW };
-	bad("ld indirect", ind, 2);
-	struct sock_filter msh[] = { BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0), ALLOW };
-	bad("ldx msh", msh, 2);
-	struct sock_filter mod[] = { LD_NR, BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, 3), ALLOW };
-	bad("mod (classic, not seccomp)", mod, 3);
-	struct sock_filter retx[] = { BPF_STMT(BPF_RET | BPF_X, 0) };
-	bad("ret x", retx, 1);
-	struct sock_filter load64[] = { BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 64), ALLOW };
-	bad("load past seccomp_data", load64, 2);
-	struct sock_filter load2[] = { BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 2), ALLOW };
-	bad("unaligned load", load2, 2);
-	struct sock_filter loadanc[] = { BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0xfffff000), ALLOW };
-	bad("ancillary load", loadanc, 2);
-	struct sock_filter noret[] = { LD_NR };
-	bad("no ret at the end", noret, 1);
-	struct sock_filter ldlast[] = { ALLOW, LD_NR };
-	bad("ret not last", ldlast, 2);
-	struct sock_filter ja[] = { BPF_STMT(BPF_JMP | BPF_JA, 1), ALLOW };
-	bad("ja past the end", ja, 2);
-	struct sock_filter jaback[] = { LD_NR, BPF_STMT(BPF_JMP | BPF_JA, 0xffffffff), ALLOW };
-	bad("ja backward (k = -1)", jaback, 3);
-	struct sock_filter jt[] = { LD_NR, BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0), ALLOW };
-	bad("jt past the end", jt, 3);
-	struct sock_filter jf[] = { LD_NR, BPF_JUMP(BPF_JMP | BPF_JGT | BPF_X, 0, 0, 7), ALLOW };
-	bad("jf past the end", jf, 3);
-	struct sock_filter div0[] = { LD_NR, BPF_STMT(BPF_ALU | BPF_DIV | BPF_K, 0), ALLOW };
-	bad("div by constant 0", div0, 3);
-	struct sock_filter lsh[] = { LD_NR, BPF_STMT(BPF_ALU | BPF_LSH | BPF_K, 32), ALLOW };
-	bad("lsh by 32", lsh, 3);
-	struct sock_filter rsh[] = { LD_NR, BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 40), ALLOW };
-	bad("rsh by 40", rsh, 3);
-	struct sock_filter st[] = { LD_NR, BPF_STMT(BPF_ST, 16), ALLOW };
-	bad("st M[16]", st, 3);
-	struct sock_filter ldm[] = { BPF_STMT(BPF_LD | BPF_MEM, 3), ALLOW };
-	bad("ld M[3] never stored", ldm, 2);
-	/* M[0] is stored on one path only. */
-	struct sock_filter path[] = {
-		LD_NR,
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 1),
-		BPF_STMT(BPF_ST, 0),
-		BPF_STMT(BPF_LDX | BPF_MEM, 0),
-		ALLOW,
-	};
-	bad("ld M[0] stored on one path", path, 5);
+	for (unsigned i = 0; i < LEN(bad_programs); i++)
+		bad(bad_programs[i].name, (struct sock_filter *)bad_programs[i].f, bad_programs[i].n);
 	for (unsigned i = 0; i < LEN(big); i++)
 		big[i] = (struct sock_filter)LD_NR;
 	big[BPF_MAXINSNS] = (struct sock_filter)ALLOW;
