@@ -35,6 +35,8 @@
 //   filtered (Linux runs the filters in its vsyscall emulation).
 // - A call restarted after a signal through ERESTART_RESTARTBLOCK is seen
 //   by the filters with its own number again, not restart_syscall's.
+// - An ERRNO whose data is an ERESTART* code (512-516) is returned as it
+//   is even when a signal is pending (Linux would restart the call).
 // - Logging (SECCOMP_RET_LOG, kills, SECCOMP_FILTER_FLAG_LOG) goes to the
 //   debug log, not to an audit subsystem; SPEC_ALLOW changes nothing (the
 //   Sentry sets no speculation mitigations).
@@ -73,7 +75,12 @@ export const HOT_RUNS = 64;
 /** What a filter costs the sandbox's budget beyond its instructions (its arrays, cache and object). */
 const FILTER_OVERHEAD_INSNS = 64;
 
-/** One attached filter: a node of the chain (Linux's struct seccomp_filter). */
+/**
+ * One attached filter: a node of the chain (Linux's struct seccomp_filter).
+ * What a checkpoint needs of it is its program's bytes (prog.raw), its log
+ * flag and its place in the chain; the decoded arrays, the cache and the
+ * compiled function are all derived from those.
+ */
 export class SeccompFilter {
   /** Tasks pointing at this node, plus newer nodes whose prev it is. */
   refs = 1;
