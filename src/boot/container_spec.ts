@@ -2,7 +2,8 @@
 // runsc's boot and specutils, and of runc's specconv and rootfs setup,
 // that a kernel applies): the init's credentials, capabilities, rlimits,
 // umask and no_new_privs; the mount table in the spec's order; masked and
-// read-only paths; sysctls; the pids and memory limits. The description
+// read-only paths; sysctls; the pids and memory limits. (linux.seccomp is
+// the init's first filter: loader.ts.) The description
 // crosses from `create` to the sandbox process, so it is checked again
 // where it arrives (the spec against its schema, validateSpec).
 //
@@ -16,9 +17,6 @@
 //   real bind mounts (hostfs);
 // - mqueue and cgroup mounts are empty directories (read-only for cgroup)
 //   until the Sentry has those file systems;
-// - linux.seccomp is not applied, as runsc does not apply it without
-//   --oci-seccomp (the Sentry is the boundary; the program's own seccomp
-//   calls are served by the Sentry);
 // - sysctls: kernel.hostname and kernel.domainname set the UTS names;
 //   net.ipv4.ping_group_range, which podman always sends, is taken (the
 //   sandbox has no inet sockets yet for it to govern); any other is

@@ -38,9 +38,33 @@ import { containerManager } from './controller.js';
 import { initCredentials, initRlimits, specMounts, specSysctls } from './container_spec.js';
 import type { ContainerSpec } from './container_spec.js';
 import { applyPathRules } from './path_rules.js';
+import { installFilter } from '../kernel/seccomp.js';
+import { SeccompProfileError, compileSeccompProfile } from '../kernel/seccomp_profile.js';
 
 export { parseContainerSpec } from './container_spec.js';
 export type { ContainerSpec } from './container_spec.js';
+
+/**
+ * linux.seccomp as the init's first filter, evaluated by the Sentry on
+ * every call of the container's processes (runc loads it the same way,
+ * just before the init's execve; runsc only with --oci-seccomp).
+ */
+function applySeccomp(init: Task, spec: ContainerSpec['spec'], log: Logger): void {
+  const profile = spec.linux?.seccomp;
+  if (profile === undefined) return;
+  let compiled: ReturnType<typeof compileSeccompProfile>;
+  try {
+    compiled = compileSeccompProfile(profile);
+  } catch (e) {
+    if (e instanceof SeccompProfileError) throw new BootError(`config.json: ${e.message}`, 1);
+    throw e;
+  }
+  if (compiled.unknownNames.length > 0) {
+    log.warn(`linux.seccomp: system calls this kernel does not know, left out as runc leaves them: ${compiled.unknownNames.join(', ')}`);
+  }
+  const r = installFilter(init, compiled.program, compiled.flags);
+  if (r < 0) throw new BootError(`config.json: linux.seccomp: the compiled filter cannot be installed (errno ${-r})`, 1);
+}
 
 /** The init could not be started: runc's words for it. */
 function execFailure(e: ExecError): BootError {
@@ -122,6 +146,7 @@ export class Loader {
       if (e instanceof ExecError) throw execFailure(e);
       throw e;
     }
+    applySeccomp(init, oci, log);
     const loader = new Loader(spec, sk, init);
     // A signal sent to the sandbox process (the launcher forwards TERM,
     // INT, HUP, QUIT) reaches the init as runc's would; no host terminal
