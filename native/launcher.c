@@ -3,7 +3,10 @@
  * sandbox start-up, seed 001, and of runc's namespace setup, seed 004, that
  * happens before the Sentry runs).
  *
- *   tsvisor-launch [--userns] [--network=none|host] [--close-from=N] -- PROGRAM [ARGS...]
+ *   tsvisor-launch [--userns] [--network=none|host | --netns=PATH] [--close-from=N] -- PROGRAM [ARGS...]
+ *
+ * --netns=PATH joins the network namespace at PATH (a bind-mounted ns
+ * file, as podman and CNI make) instead of making one.
  *
  * --close-from=N closes every descriptor from N up before anything else
  * (an OCI container's sandbox, src/container/sandbox.ts: the caller's
@@ -158,6 +161,7 @@ static void end_like(int status) {
 
 int main(int argc, char **argv) {
   int want_userns = 0, hostnet = 0, i;
+  const char *netns = NULL;
   long close_from = -1;
   for (i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--") == 0) { i++; break; }
@@ -171,16 +175,27 @@ int main(int argc, char **argv) {
     } else if (strcmp(argv[i], "--userns") == 0) want_userns = 1;
     else if (strcmp(argv[i], "--network=none") == 0) hostnet = 0;
     else if (strcmp(argv[i], "--network=host") == 0) hostnet = 1;
+    else if (strncmp(argv[i], "--netns=", 8) == 0 && argv[i][8] == '/') netns = argv[i] + 8;
     else {
       fprintf(stderr, "tsvisor: launcher: unknown option %s\n", argv[i]);
       return 125;
     }
   }
   if (i >= argc) {
-    fprintf(stderr, "usage: tsvisor-launch [--userns] [--network=none|host] [--close-from=N] -- PROGRAM [ARGS...]\n");
+    fprintf(stderr, "usage: tsvisor-launch [--userns] [--network=none|host | --netns=PATH] [--close-from=N] -- PROGRAM [ARGS...]\n");
     return 125;
   }
   if (close_from >= 0 && syscall(SYS_close_range, (unsigned)close_from, ~0U, 0) < 0) die("close_range");
+  if (netns != NULL) {
+    /* The network namespace the caller gave (an OCI spec's path): this
+     * process joins it, and the sandbox, made without a network namespace
+     * of its own, is in it from birth. */
+    int fd = open(netns, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) die(netns);
+    if (setns(fd, CLONE_NEWNET) < 0) die("setns(network namespace)");
+    close(fd);
+    hostnet = 1;
+  }
   char **prog = argv + i;
   uid_t uid = getuid();
   gid_t gid = getgid();

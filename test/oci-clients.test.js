@@ -19,7 +19,8 @@ import { join, resolve } from 'node:path';
 import { OUT, ms } from './lib/harness.js';
 
 const TSVISOR = resolve('bin/tsvisor');
-// Until the runtime commands land, the tsvisor half is a todo: it runs and reports, but cannot fail the suite.
+// Until exec, terminals and pause land (branches exec and hooks), the tsvisor half is skipped: run it by hand with
+// node --test test/oci-clients.test.js after removing the skip.
 const TSVISOR_TODO = 'issue 7: the OCI runtime commands (create, start, state, kill, delete, exec) are being built';
 
 const have = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -141,7 +142,7 @@ test('podman with runc: the oracle sequence runs', (t) => {
   assert.match(runcPodman[0], /^run: 0 hello/);
 });
 
-test('podman with tsvisor: the same sequence, the same statuses and outputs as runc', { todo: TSVISOR_TODO }, (t) => {
+test('podman with tsvisor: the same sequence, the same statuses and outputs as runc', { skip: TSVISOR_TODO }, (t) => {
   const why = podmanSetup();
   if (why) return t.skip(why);
   if (runcPodman === null) runcPodman = podmanSequence('runc');
@@ -207,7 +208,7 @@ test('containerd with runc: the oracle sequence runs', async (t) => {
   assert.match(runcCtr[0], /^run: 4 hi from ctr/);
 });
 
-test('containerd with tsvisor as the runc binary: the same sequence as runc', { todo: TSVISOR_TODO }, async (t) => {
+test('containerd with tsvisor as the runc binary: the same sequence as runc', { skip: TSVISOR_TODO }, async (t) => {
   const why = await ctrSetup();
   if (why) return t.skip(why);
   if (runcCtr === null) runcCtr = ctrSequence('runc');

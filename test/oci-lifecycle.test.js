@@ -448,3 +448,30 @@ test('an unprivileged user runs a bundle (rootless: state under $XDG_RUNTIME_DIR
   assert.deepEqual(readdirSync(join(work, 'xdg', 'tsvisor')), []);
   return undefined;
 });
+
+test('linux.namespaces: a network namespace path is joined; none means the host\'s; an entry without a path a new one', (t) => {
+  const name = `tsvisor-test-${process.pid}`;
+  if (spawnSync('ip', ['netns', 'add', name]).status !== 0) return t.skip('cannot make a named network namespace here (ip netns add)');
+  try {
+    const nsOf = (pid) => readlinkSync(`/proc/${pid}/ns/net`);
+    const given = spawnSync('stat', ['-L', '-c', 'net:[%i]', `/run/netns/${name}`], { encoding: 'utf8' }).stdout.trim();
+    const cases = [
+      [[{ type: 'pid' }, { type: 'mount' }, { type: 'network', path: `/run/netns/${name}` }], given],
+      [[{ type: 'pid' }, { type: 'mount' }], nsOf(process.pid)],
+      [[{ type: 'pid' }, { type: 'mount' }, { type: 'network' }], 'new'],
+    ];
+    for (const [namespaces, want] of cases) {
+      const id = newId();
+      const c = create(id, bundle(['true'], { linux: { namespaces } }));
+      assert.equal(c.code, 0, c.stderr);
+      // The sandbox's Sentry is the launcher's child: its namespace is the sandbox's.
+      const sentry = Number(readFileSync(`/proc/${state(id).pid}/task/${state(id).pid}/children`, 'utf8').trim().split(/\s+/)[0]);
+      const got = nsOf(sentry);
+      if (want === 'new') assert.ok(got !== nsOf(process.pid) && got !== given, `a new namespace: ${got}`);
+      else assert.equal(got, want, JSON.stringify(namespaces));
+      assert.equal(tsvisor(['delete', '--force', id]).code, 0);
+    }
+  } finally {
+    spawnSync('ip', ['netns', 'delete', name]);
+  }
+});

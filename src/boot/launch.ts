@@ -15,6 +15,8 @@ export const NETWORK_MODES: readonly NetworkMode[] = ['none', 'host'];
 export interface LaunchConfig {
   /** A new network namespace (none) or the host's (host). */
   network: NetworkMode;
+  /** A network namespace to join instead (an OCI spec's path, absolute): network is then ignored. */
+  netns?: string;
   /** A user namespace even when the caller is root (one is always made for other callers). */
   userns: boolean;
   /**
@@ -47,7 +49,7 @@ export function launcherArgv(cfg: LaunchConfig, program: string[]): string[] {
   const a = [launcherPath];
   if (cfg.userns) a.push('--userns');
   if (cfg.closeFrom !== undefined) a.push(`--close-from=${cfg.closeFrom}`);
-  a.push(`--network=${cfg.network}`, '--', ...program);
+  a.push(cfg.netns !== undefined ? `--netns=${cfg.netns}` : `--network=${cfg.network}`, '--', ...program);
   return a;
 }
 

@@ -21,7 +21,8 @@ import * as fs from 'node:fs';
 import type { Launched } from './launch.js';
 import type { Logger } from '../kernel/log.js';
 import { native } from '../native.js';
-import { Credentials } from '../kernel/credentials.js';
+import { PAGE_SIZE } from '../memory/memory_file.js';
+import { MS_RDONLY } from '../vfs/mount.js';
 import type { Task } from '../kernel/task.js';
 import { O_ACCMODE } from '../vfs/file_description.js';
 import {
@@ -39,51 +40,35 @@ import { OomWatch, updateLimits, usage } from '../control/usage.js';
 import type { OomResult, UpdateArgs, UsageResult } from '../control/protocol.js';
 import type { Hook } from '../config/spec.js';
 import { StartHookError, runStartContainerHooks } from './start_hooks.js';
+import { initCredentials, initRlimits, specMounts, specSysctls } from './container_spec.js';
+import type { ContainerSpec } from './container_spec.js';
+import { applyPathRules } from './path_rules.js';
+import { installFilter } from '../kernel/seccomp.js';
+import { SeccompProfileError, compileSeccompProfile } from '../kernel/seccomp_profile.js';
 
-/** What the Loader runs: the container as `create` read it from config.json. */
-export interface ContainerSpec {
-  id: string;
-  args: string[];
-  env: string[];
-  /** Absolute, inside the container. */
-  cwd: string;
-  uid: number;
-  gid: number;
-  /** The root file system's host directory, absolute. */
-  root: string;
-  readonlyRoot: boolean;
-  /** The UTS name; null keeps the host's, as a new UTS namespace starts with. */
-  hostname: string | null;
-  /** Descriptors 3 to 3 + preserveFds - 1 of the sandbox are the init's too (--preserve-fds). */
-  preserveFds: number;
-}
+export { parseContainerSpec } from './container_spec.js';
+export type { ContainerSpec } from './container_spec.js';
 
-/** Checks a ContainerSpec that crossed a process boundary; throws BootError naming the field. */
-export function parseContainerSpec(v: unknown): ContainerSpec {
-  const bad = (f: string) => new BootError(`the container description from create is malformed: ${f}`, 125);
-  if (typeof v !== 'object' || v === null) throw bad('not an object');
-  const o = v as Record<string, unknown>;
-  const strs = (k: string) => {
-    const a = o[k];
-    if (!Array.isArray(a) || a.some((x) => typeof x !== 'string')) throw bad(k);
-    return a as string[];
-  };
-  const int = (k: string, max: number) => {
-    const n = o[k];
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > max) throw bad(k);
-    return n;
-  };
-  if (typeof o.id !== 'string' || !/^[A-Za-z0-9_+.-]{1,200}$/.test(o.id)) throw bad('id');
-  if (typeof o.cwd !== 'string' || !o.cwd.startsWith('/')) throw bad('cwd');
-  if (typeof o.root !== 'string' || !o.root.startsWith('/')) throw bad('root');
-  if (typeof o.readonlyRoot !== 'boolean') throw bad('readonlyRoot');
-  if (o.hostname !== null && typeof o.hostname !== 'string') throw bad('hostname');
-  const args = strs('args');
-  if (args.length === 0) throw bad('args');
-  return {
-    id: o.id, args, env: strs('env'), cwd: o.cwd, uid: int('uid', 0xfffffffe), gid: int('gid', 0xfffffffe), root: o.root,
-    readonlyRoot: o.readonlyRoot, hostname: o.hostname as string | null, preserveFds: int('preserveFds', 1 << 16),
-  };
+/**
+ * linux.seccomp as the init's first filter, evaluated by the Sentry on
+ * every call of the container's processes (runc loads it the same way,
+ * just before the init's execve; runsc only with --oci-seccomp).
+ */
+function applySeccomp(init: Task, spec: ContainerSpec['spec'], log: Logger): void {
+  const profile = spec.linux?.seccomp;
+  if (profile === undefined) return;
+  let compiled: ReturnType<typeof compileSeccompProfile>;
+  try {
+    compiled = compileSeccompProfile(profile);
+  } catch (e) {
+    if (e instanceof SeccompProfileError) throw new BootError(`config.json: ${e.message}`, 1);
+    throw e;
+  }
+  if (compiled.unknownNames.length > 0) {
+    log.warn(`linux.seccomp: system calls this kernel does not know, left out as runc leaves them: ${compiled.unknownNames.join(', ')}`);
+  }
+  const r = installFilter(init, compiled.program, compiled.flags);
+  if (r < 0) throw new BootError(`config.json: linux.seccomp: the compiled filter cannot be installed (errno ${-r})`, 1);
 }
 
 /** The init could not be started: runc's words for it. */
@@ -137,11 +122,27 @@ export class Loader {
    */
   static async create(a: LoaderArgs): Promise<Loader> {
     const { spec, log } = a;
-    log.info(`tsvisor boot: container ${spec.id} root=${spec.root} argv=${JSON.stringify(spec.args)}`);
+    const oci = spec.spec;
+    const proc = oci.process as NonNullable<typeof oci.process>;
+    log.info(`tsvisor boot: container ${spec.id} root=${spec.rootPath} argv=${JSON.stringify(proc.args)}`);
+    const { mounts, volumes } = specMounts(oci, spec.bundle);
+    const sysctl = specSysctls(oci);
+    const memoryLimit = oci.linux?.resources?.memory?.limit;
     const sk = buildKernel({
-      root: spec.root, launched: a.launched, log, strace: false,
-      overlay: spec.readonlyRoot ? 'none' : 'memory', hostname: spec.hostname ?? undefined,
+      root: spec.rootPath, launched: a.launched, log, strace: false,
+      // root.readonly: the overlay still, so mount points can be made, then the root mount read-only (runc remounts it so).
+      overlay: 'memory', hostname: sysctl.hostname ?? oci.hostname,
+      mounts, volumes,
+      // memory.limit: the sandbox's total memory, so the OOM behaviour at it is the Sentry's (Linux's).
+      totalMemory: memoryLimit !== undefined && memoryLimit > 0 ? Math.max(PAGE_SIZE, Math.floor(memoryLimit / PAGE_SIZE) * PAGE_SIZE) : undefined,
     });
+    const domainname = sysctl.domainname ?? oci.domainname;
+    if (domainname !== undefined) sk.kernel.uts.domainName = domainname;
+    // pids.limit counts tasks, threads too, as the pids controller does: fork and clone past it get EAGAIN.
+    const pids = oci.linux?.resources?.pids?.limit;
+    if (pids !== undefined && pids > 0) sk.kernel.maxTasks = Math.min(sk.kernel.maxTasks, pids);
+    applyPathRules(sk, oci);
+    if (oci.root?.readonly === true) sk.vfs.initNs.root.flags |= MS_RDONLY;
     // The caller's stdio and --preserve-fds, each with the access it was opened with.
     const files: InitFile[] = [];
     for (let fd = 0; fd < 3 + spec.preserveFds; fd++) {
@@ -151,12 +152,15 @@ export class Loader {
     let init: Task;
     try {
       init = loadInit(sk, {
-        argv: spec.args, env: spec.env, cwd: spec.cwd, creds: Credentials.of(spec.uid, spec.gid), files, cwdName: 'process.cwd',
+        argv: proc.args ?? [], env: proc.env ?? [], cwd: proc.cwd, creds: initCredentials(oci), files, cwdName: 'process.cwd',
+        rlimits: initRlimits(oci, sk.rlimits), umask: proc.user?.umask, noNewPrivs: proc.noNewPrivileges === true,
+        oomScoreAdj: proc.oomScoreAdj,
       });
     } catch (e) {
       if (e instanceof ExecError) throw execFailure(e);
       throw e;
     }
+    applySeccomp(init, oci, log);
     const loader = new Loader(spec, sk, init);
     loader.startHooks = a.startHooks;
     // A signal sent to the sandbox process (the launcher forwards TERM,
@@ -197,7 +201,9 @@ export class Loader {
     if (h !== undefined && h.hooks.length > 0) {
       this.starting = true;
       try {
-        const proc = { env: this.spec.env, cwd: this.spec.cwd, creds: Credentials.of(this.spec.uid, this.spec.gid) };
+        // As the container's process: runc runs these hooks in its init after finalizeNamespace (user, capabilities).
+        const p = this.spec.spec.process as NonNullable<ContainerSpec['spec']['process']>;
+        const proc = { env: p.env ?? [], cwd: p.cwd, creds: initCredentials(this.spec.spec) };
         await runStartContainerHooks(this.sk, h.hooks, h.state, proc);
       } catch (e) {
         if (!(e instanceof StartHookError)) throw e;

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { native, setRootTreeAddedFlags } from '../native.js';
-import { FILESTORE_BASE, Medium, MemoryFile } from '../memory/memory_file.js';
+import { FILESTORE_BASE, Medium, MemoryFile, PAGE_SIZE } from '../memory/memory_file.js';
 import * as path from 'node:path';
 import { PtracePlatform } from '../platform/ptrace/ptrace.js';
 import type { PtraceOptions } from '../platform/ptrace/ptrace.js';
@@ -43,7 +43,8 @@ import type { Dentry } from '../vfs/dentry.js';
 import { attachHostTerminal, forwardHostSignals } from './host_signals.js';
 import { buildSyscallTable } from '../syscalls/linux/table.js';
 import { StraceTracer } from './strace.js';
-import { ENOENT, errnoName } from '../abi/linux/errno.js';
+import { EEXIST, ENOENT, EPERM, EROFS, errnoName } from '../abi/linux/errno.js';
+import { S_IFDIR, S_IFMT } from '../vfs/stat.js';
 import type { Launched, Volume } from './launch.js';
 import { openVolume } from './launch.js';
 import { SealError, seal, signalReady } from './confine.js';
@@ -143,6 +144,8 @@ export interface MountSpec {
    * has files would hide them (a build under /tmp, the program itself).
    */
   ifEmpty?: boolean;
+  /** The mount's propagation once made (an OCI mount's private, shared, slave or unbindable option); default private. */
+  propagation?: 'private' | 'shared' | 'slave' | 'unbindable';
 }
 
 /**
@@ -186,14 +189,44 @@ function mountTable(vfs: VirtualFilesystem, kernel: Kernel, specs: MountSpec[], 
     const slash = target.lastIndexOf('/');
     const name = target.slice(slash + 1);
     if (!target.startsWith('/') || name === '' || name === '.' || name === '..') throw fail('not an absolute path');
-    const parent = vfs.walk(root, vfs.root, vfs.root, slash === 0 ? '/' : target.slice(0, slash), { followFinal: true });
+    const parent = makeDirs(vfs, root, slash === 0 ? '/' : target.slice(0, slash));
     if (typeof parent === 'number') throw fail(errnoName(-parent));
     const made = bound ?? (type as NonNullable<typeof type>).make({ source: m.source, data: m.data, flags: m.flags, mf: kernel.mf, kernel });
     if (typeof made === 'number') throw fail(errnoName(-made));
+    // A missing mount point is made where the tree is writable (the root's
+    // overlay), as runc makes it in the rootfs: a directory, or an empty
+    // file for a file's bind; elsewhere it is made in the VFS only.
+    if (vfs.lookupChild(parent, name, false) === -ENOENT && !parent.mount.readOnly) {
+      const isDir = (made.root.mode & S_IFMT) === S_IFDIR;
+      const r = isDir ? parent.inode.mkdir?.(name, 0o755, ROOT_CTX) : parent.inode.create?.(name, 0o644, ROOT_CTX);
+      if (typeof r === 'number' && r !== -EROFS && r !== -EEXIST) throw fail(errnoName(-r));
+    }
     // A mount point the root lacks is made in the VFS (the root may be a read-only host directory).
     const r = vfs.attachAt(parent, name, made.fs, made.root, mountFlagsFrom(m.flags), m.source);
     if (typeof r === 'number') throw fail(errnoName(-r));
+    if (m.propagation !== undefined && m.propagation !== 'private') vfs.setPropagation(r, m.propagation, false);
   }
+}
+
+const ROOT_CTX = { uid: 0, gid: 0 };
+
+/** The directory at path, made with its missing parents (mode 755, root's) where the tree lets them be made. */
+function makeDirs(vfs: VirtualFilesystem, creds: Credentials, path: string): Dentry | number {
+  let cur = vfs.root;
+  for (const name of path.split('/').filter((c) => c !== '')) {
+    let next = vfs.lookupChild(cur, name, true);
+    if (next === -ENOENT && !cur.mount.readOnly) {
+      const r = cur.inode.mkdir?.(name, 0o755, ROOT_CTX) ?? -EPERM;
+      if (typeof r === 'number' && r !== -EEXIST) return r;
+      next = vfs.lookupChild(cur, name, true);
+    }
+    if (typeof next === 'number') return next;
+    // A symlink on the way resolves inside the sandbox, as the walk does.
+    const w = vfs.walk(creds, vfs.root, cur, name, { followFinal: true });
+    if (typeof w === 'number') return w;
+    cur = w;
+  }
+  return cur;
 }
 
 /** Whether path is absent or an empty directory in the tree as mounted so far. */
@@ -202,6 +235,42 @@ function isEmptyOrAbsent(vfs: VirtualFilesystem, creds: Credentials, path: strin
   if (typeof d === 'number') return d === -ENOENT;
   const e = readEntries(d.inode);
   return typeof e !== 'number' && e.length === 0;
+}
+
+/** A host file bound into the sandbox, as read before the seal. */
+interface FileCopy {
+  data: Uint8Array;
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+/** The most bytes a bound host file may have: it is copied into the Sentry's memory. */
+const FILE_COPY_MAX = 16 << 20;
+
+/** null for a directory; for a regular file, its bytes and attributes. */
+function readFileCopy(host: string): FileCopy | null {
+  const st = fs.statSync(host);
+  if (st.isDirectory()) return null;
+  if (!st.isFile()) throw new Error(`bind ${host}: neither a directory nor a regular file`);
+  if (st.size > FILE_COPY_MAX) throw new Error(`bind ${host}: a bound file is copied into the sandbox, and this one is over ${FILE_COPY_MAX} bytes`);
+  return { data: new Uint8Array(fs.readFileSync(host)), mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+}
+
+/**
+ * A bound host file as the sandbox sees it: a copy in a tmpfs of its own,
+ * whose one file is the mount's root (docs/oci.md says why a copy).
+ */
+function fileCopy(mf: MemoryFile, v: Volume, c: FileCopy): NewFileSystem {
+  const t = new TmpfsFileSystem(mf, { size: Math.max(PAGE_SIZE, c.data.length + PAGE_SIZE), nrInodes: 4, mode: 0o755 }, v.host);
+  const f = t.root.create('file', c.mode, { uid: c.uid, gid: c.gid });
+  if (typeof f === 'number') throw new BootError(`bind ${v.host}: cannot make its copy: ${errnoName(-f)}`, 125);
+  const fd = f.open(O_WRONLY);
+  if (typeof fd === 'number') throw new BootError(`bind ${v.host}: cannot make its copy: ${errnoName(-fd)}`, 125);
+  const n = c.data.length === 0 ? 0 : fd.write([c.data], c.data.length, 0);
+  fd.decRef();
+  if (n !== c.data.length) throw new BootError(`bind ${v.host}: cannot make its copy`, 125);
+  return { fs: t, root: f };
 }
 
 export class BootError extends Error {
@@ -334,10 +403,14 @@ export function buildKernel(spec: KernelSpec): SandboxKernel {
     }
   }
   const volumes = spec.volumes ?? [];
+  // A host directory is opened; a host file (an OCI bind of one) is read now, for its copy (-1 in volumeFds).
   const volumeFds: number[] = [];
+  const fileCopies: (FileCopy | null)[] = [];
   for (const v of volumes) {
     try {
-      volumeFds.push(openVolume(v, spec.launched !== null, log));
+      const copy = readFileCopy(v.host);
+      fileCopies.push(copy);
+      volumeFds.push(copy === null ? openVolume(v, spec.launched !== null, log) : -1);
     } catch (e) {
       throw new BootError((e as Error).message, 125);
     }
@@ -355,10 +428,17 @@ export function buildKernel(spec: KernelSpec): SandboxKernel {
   // The volumes (-v) are host directories opened before the seal: bind entries of the table.
   const binds = new Map<string, NewFileSystem>();
   volumes.forEach((v, i) => {
-    const vfs = new HostFileSystem(volumeFds[i], 0, { bind: true, readOnly: v.readOnly, budget: hostfs.budget });
+    const fd = volumeFds[i];
+    if (fd < 0) {
+      binds.set(v.target, fileCopy(mf, v, fileCopies[i] as FileCopy));
+      return;
+    }
+    const vfs = new HostFileSystem(fd, 0, { bind: true, readOnly: v.readOnly, budget: hostfs.budget });
     binds.set(v.target, { fs: vfs, root: vfs.root });
   });
-  const table = [...(spec.mounts ?? defaultMounts()), ...volumes.map((v): MountSpec => ({
+  // Volumes the table does not place already (-v) come after it.
+  const placed = new Set((spec.mounts ?? []).filter((m) => m.type === HOST_BIND).map((m) => m.target));
+  const table = [...(spec.mounts ?? defaultMounts()), ...volumes.filter((v) => !placed.has(v.target)).map((v): MountSpec => ({
     target: v.target, type: HOST_BIND, source: v.host, flags: MS_BIND | MS_NOSUID | MS_NODEV | (v.readOnly ? MS_RDONLY : 0), data: '',
   }))];
   mountTable(vfs, kernel, table, binds, log);
@@ -369,7 +449,7 @@ export function buildKernel(spec: KernelSpec): SandboxKernel {
   if (kl.descriptors !== undefined) kernel.limits.descriptors.max = kl.descriptors;
   return {
     kernel, vfs, platform, log, launched: spec.launched, rlimits,
-    writableVolumes: volumes.some((v) => !v.readOnly), hostFds: [rootFd, ...volumeFds],
+    writableVolumes: volumes.some((v, i) => !v.readOnly && volumeFds[i] >= 0), hostFds: [rootFd, ...volumeFds.filter((fd) => fd >= 0)],
   };
 }
 
@@ -395,6 +475,11 @@ export interface InitSpec {
   files: readonly InitFile[];
   /** How errors name the working directory: `--cwd` for do, `process.cwd` for a spec. */
   cwdName: string;
+  /** The process's rlimits; default the sandbox's (the host's, as a child of tsvisor would have). */
+  rlimits?: { cur: bigint; max: bigint }[];
+  umask?: number;
+  noNewPrivs?: boolean;
+  oomScoreAdj?: number;
   /** The program's path, when it is not argv[0] (a hook's path, with its own args: src/boot/start_hooks.ts). */
   path?: string;
   /** false: a process beside the first one (its parent outside the sandbox), not the sandbox's init. Default true. */
@@ -440,7 +525,8 @@ export function loadInit(sk: SandboxKernel, spec: InitSpec): Task {
     throw new BootError(`${spec.argv[0]}: its segments cannot be mapped (${describeErrno(-res.fatal)})`, 128 + 11);
   }
   const tgid = kernel.pidns.allocate();
-  const tg = new ThreadGroup(tgid, sk.rlimits);
+  const tg = new ThreadGroup(tgid, spec.rlimits ?? sk.rlimits);
+  if (spec.oomScoreAdj !== undefined) tg.oomScoreAdj = spec.oomScoreAdj;
   const fdTable = new FDTable();
   for (const f of spec.files) {
     // A descriptor tsvisor was started without stays closed for the program too.
@@ -451,6 +537,8 @@ export function loadInit(sk: SandboxKernel, spec: InitSpec): Task {
   }
   const task = new Task(kernel, tgid, tg, res.ctx, res.mm, fdTable, vfs.root, cwd, creds);
   task.comm = res.comm;
+  if (spec.umask !== undefined) task.umask = spec.umask & 0o777;
+  if (spec.noNewPrivs === true) task.prctl.noNewPrivs = 1;
   tg.tasks.push(task);
   if (spec.asInit !== false) kernel.initTg = tg;
   kernel.taskStarted(task);

@@ -83,7 +83,7 @@ export async function boot(o: BootOptions): Promise<number> {
       const go = JSON.parse(readLine(o.syncFd)) as { continue?: unknown };
       if (go.continue !== true) throw new BootError('create did not let the sandbox go on after its hooks', 125);
     }
-    if (hooks !== null && hooks.createContainer.length > 0) await runCreateContainerHooks(hooks, spec.root);
+    if (hooks !== null && hooks.createContainer.length > 0) await runCreateContainerHooks(hooks, spec.rootPath);
     loader = await Loader.create({
       spec, launched: o.launched, log: o.log, stateDir: path.join(o.stateRoot, o.id),
       ...(hooks !== null && hooks.startContainer.length > 0 ? { startHooks: { hooks: hooks.startContainer, state: hooks.state } } : {}),

@@ -69,8 +69,7 @@ function createOptions(id: string, o: CreateFlags) {
   }
   return {
     id, bundle: o.bundle, pidFile: o.pidFile ?? null, preserveFds: Number(o.preserveFds),
-    // No network namespace entry is read yet (the config model's work): the
-    // sandbox gets a network namespace of its own, empty but for loopback.
+    // The spec's network namespace decides the rest (container.ts's specNetwork).
     launch: { network: 'none' as const, userns: false },
   };
 }

@@ -1,20 +1,21 @@
 // A bundle's config.json as the lifecycle uses it: src/config's loadBundle
 // (the OCI config model: JSON-schema validation and the checks beyond it,
-// every error naming file and field) narrowed to what the runtime applies
-// today (process.args, env, cwd, user uid/gid, terminal; root.path and
-// readonly; hostname; annotations; ociVersion; hooks, which
-// src/container/hooks.ts runs). The rest of the spec is validated but not
-// honoured yet (mounts, namespaces, cgroups, rlimits, capabilities,
-// seccomp: docs/oci.md).
+// every error naming file and field), with the fields the host side reads
+// itself (process, root, hostname, annotations, ociVersion) at hand; the
+// whole spec goes to the sandbox, whose Loader applies it
+// (src/boot/container_spec.ts; docs/oci.md says what is honoured); the
+// hooks are run on this side and by the sandbox (src/container/hooks.ts).
 
 import { loadBundle } from '../config/bundle.js';
 import { SpecError } from '../config/errors.js';
+import type { Hooks, Spec } from '../config/spec.js';
 import { ContainerError } from './errors.js';
-import type { Hooks } from '../config/spec.js';
 
 export interface BundleConfig {
   /** The bundle directory, absolute. */
   bundle: string;
+  /** The whole config.json, validated: what the sandbox applies. */
+  spec: Spec;
   ociVersion: string;
   process: {
     args: string[];
@@ -51,6 +52,7 @@ export function readBundle(bundleDir: string): BundleConfig {
   const p = spec.process;
   return {
     bundle: b.dir,
+    spec,
     ociVersion: spec.ociVersion,
     process: {
       args: [...(p.args ?? [])],

@@ -21,6 +21,7 @@ import { ProtocolError } from '../control/protocol.js';
 import type { OomResult, ProcessInfo, UpdateArgs, UsageResult } from '../control/protocol.js';
 import type { ContainerSpec } from '../boot/loader.js';
 import type { LaunchConfig } from '../boot/launch.js';
+import type { Spec } from '../config/spec.js';
 import { readBundle } from './bundle.js';
 import { ContainerError, notRunning } from './errors.js';
 import { Sandbox } from './sandbox.js';
@@ -41,6 +42,18 @@ export interface Runtime {
   debug: (msg: string) => void;
   /** A warning (a poststart or poststop hook that failed); none: dropped. */
   warn?: (msg: string) => void;
+}
+
+/**
+ * The network namespace a spec asks for, as runc reads linux.namespaces:
+ * a "network" entry with a path is joined (podman's and CNI's), one
+ * without a path is a new namespace, and no entry at all is the host's.
+ */
+function specNetwork(spec: Spec, launch: Omit<LaunchConfig, 'closeFrom'>): Omit<LaunchConfig, 'closeFrom'> {
+  const ns = spec.linux?.namespaces?.find((n) => n.type === 'network');
+  if (ns === undefined) return { ...launch, network: 'host' };
+  if (ns.path !== undefined) return { ...launch, netns: ns.path };
+  return { ...launch, network: 'none' };
 }
 
 export interface CreateOptions {
@@ -116,11 +129,8 @@ export class Container {
     let sandbox: Sandbox | null = null;
     try {
       dir.save(state);
-      const spec: ContainerSpec = {
-        id: o.id, args: cfg.process.args, env: cfg.process.env, cwd: cfg.process.cwd, uid: cfg.process.uid, gid: cfg.process.gid,
-        root: cfg.root.path, readonlyRoot: cfg.root.readonly, hostname: cfg.hostname, preserveFds: o.preserveFds,
-      };
-      sandbox = Sandbox.start({ self: rt.self, globalArgs: rt.bootArgs, spec, launch: o.launch, timeoutMs: CREATE_TIMEOUT_MS });
+      const spec: ContainerSpec = { id: o.id, spec: cfg.spec, bundle: cfg.bundle, rootPath: cfg.root.path, preserveFds: o.preserveFds };
+      sandbox = Sandbox.start({ self: rt.self, globalArgs: rt.bootArgs, spec, launch: specNetwork(cfg.spec, o.launch), timeoutMs: CREATE_TIMEOUT_MS });
       rt.debug(`container ${o.id}: sandbox started, pid ${sandbox.pid}`);
       state.sandbox = processRef(sandbox.pid);
       dir.save(state);

@@ -16,9 +16,11 @@ import { SIGCHLD, SIGKILL, cldSiginfo, countPending, sendToProcess, userSiginfo 
 import { cancelITimers } from './itimer.js';
 import type { FutexWaiterEntry } from './futex.js';
 import { EVENT_IN } from '../sync/waiter.js';
+import { releaseSeccomp } from './seccomp.js';
 
 const SIGNAL_CORE = new Set([3, 4, 5, 6, 7, 8, 11, 24, 25, 31]);
 const SIG_IGN = 1n;
+const RLIMIT_CORE = 4;
 const SA_NOCLDWAIT = 2n;
 export const CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
 
@@ -106,6 +108,7 @@ export function endTask(task: Task): void {
   task.pendingMask = 0n;
   task.signalPending = false;
   if (--task.fdTable.users === 0) task.fdTable.closeAll();
+  releaseSeccomp(task);
 }
 
 /**
@@ -174,9 +177,14 @@ export function exitThreadGroup(t: Task, code: number): void {
   finish(t, (code & 0xff) << 8);
 }
 
-/** Death by signal sig (with a core dump flag where Linux would dump core). */
+/**
+ * Death by signal sig, with the core dump flag where Linux would write a
+ * core file (no file is written): a core signal, RLIMIT_CORE of at least
+ * a page (Linux's binfmt min_coredump) and a dumpable process.
+ */
 export function killBySignal(t: Task, sig: number): void {
-  finish(t, sig | (SIGNAL_CORE.has(sig) ? 0x80 : 0));
+  const dumps = SIGNAL_CORE.has(sig) && t.tg.rlimits[RLIMIT_CORE].cur >= 4096n && t.prctl.dumpable === 1;
+  finish(t, sig | (dumps ? 0x80 : 0));
 }
 
 /**

@@ -80,6 +80,10 @@ export class Kernel {
   get maxTasks(): number {
     return this.limits.tasks.max;
   }
+
+  set maxTasks(n: number) {
+    this.limits.setMaxTasks(n);
+  }
   /** Paused (tsvisor pause, freeze.ts): no task returns to application code until thawed. */
   frozen = false;
   /** Processes the OOM killer has ended (oom.ts): `tsvisor events` reports each as an "oom" event. */

@@ -31,8 +31,13 @@
 //                                       (vfs/inotify/watches.ts), ENOSPC
 //   queued inotify event      ~80 B +   max_queued_events per instance, 2^18 per      90 MB
 //                             its name  sandbox, IN_Q_OVERFLOW
+//   seccomp filter            ~20 B an  2^20 instructions per sandbox, each filter     23 MB
+//     instruction (decoded    insn,     counting 64 more (its fixed cost), ENOMEM;   (+13 MB)
+//     and raw), a filter's    1.5 KB a  2^18 of them compiled to functions (+50 B
+//     arrays and cache, its   filter    each), the rest interpreted
+//     compiled function                 (kernel/seccomp.ts)
 //
-// All of them together: about 1.05 GB.
+// All of them together: about 1.09 GB.
 //
 // Kernel.limits holds the one instance; a command-line flag may change a
 // default before the first task starts.
@@ -102,6 +107,17 @@ export const DEFAULT_MAX_PENDING_SIGNALS = scaled(1 << 17);
  */
 export const DEFAULT_MAX_DESCRIPTORS = scaled(1 << 22);
 
+/**
+ * seccomp filter instructions the sandbox's tasks hold (kernel/seccomp.ts
+ * keeps the counts). Linux bounds one task's chain (MAX_INSNS_PER_PATH,
+ * 32,768), not the sum, and a fork per chain could hold 1,024 such
+ * chains; past `maxInsns` seccomp(2) fails with ENOMEM, as a memory
+ * cgroup's limit would make it. At most `maxCompiled` of them are
+ * compiled to JavaScript functions at once; a filter past that is
+ * interpreted.
+ */
+export const seccompBudget = { insns: 0, maxInsns: scaled(1 << 20), compiled: 0, maxCompiled: scaled(1 << 18) };
+
 /** The count of descriptor slots in use (fd_table.ts keeps it; there is one per sandbox, as FILE_MAX's). */
 export const descriptorSlots = { used: 0, max: DEFAULT_MAX_DESCRIPTORS };
 
@@ -139,4 +155,6 @@ export class SandboxLimits {
   readonly fileLocks = fileLockBudget;
   /** inotify's /proc/sys/fs/inotify limits and the sandbox's bounds on instances, watches and queued events. */
   readonly inotify = inotifyLimits;
+  /** seccomp filter instructions held, and compiled (kernel/seccomp.ts). */
+  readonly seccomp = seccompBudget;
 }

@@ -15,7 +15,7 @@
 //
 // Differs from Linux: pending signals are per thread (kernel/signals.ts
 // sendToProcess picks one); core dumps are never written (the status says
-// "core").
+// "core" where Linux would have written one: exit.ts killBySignal).
 
 import type { Task } from './task.js';
 import type { ThreadGroup } from './thread_group.js';

@@ -22,6 +22,7 @@ import type { Credentials } from './credentials.js';
 import type { ThreadGroup } from './thread_group.js';
 import type { Kernel } from './kernel.js';
 import type { Waiter, WaitQueue } from '../sync/waiter.js';
+import type { SeccompFilter } from './seccomp.js';
 
 export const enum TaskState {
   Running,
@@ -103,6 +104,15 @@ export class Task {
   nice = 0;
   /** prctl(2) settings (keepcaps is SECBIT_KEEP_CAPS in creds.securebits, as on Linux). */
   prctl = { pdeathsig: 0, dumpable: 1, noNewPrivs: 0, thpDisable: 0, subreaper: 0 };
+  /**
+   * seccomp(2) (kernel/seccomp.ts): the mode (SECCOMP_MODE_*, 0 for most
+   * tasks, and all the run loop looks at for them), the newest filter of
+   * the chain, and how many filters the chain had (kept for a zombie's
+   * /proc status after the chain is let go).
+   */
+  seccompMode = 0;
+  seccompFilter: SeccompFilter | null = null;
+  seccompFilters = 0;
   /**
    * State a blocking system call keeps between its runs, cleared when it
    * returns: a deadline, or the bytes a blocking write has already written.

@@ -28,6 +28,7 @@ import { PlatformError } from '../platform/platform.js';
 import { Reg } from '../platform/registers.js';
 import { EAGAIN, EINVAL, ENOMEM, ENOSYS, EPERM } from '../abi/linux/errno.js';
 import { CAP_SYS_ADMIN, CAP_SYS_RESOURCE } from '../abi/linux/capability.js';
+import { inheritSeccomp } from './seccomp.js';
 
 export const CSIGNAL = 0xff, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800,
   CLONE_PIDFD = 0x1000, CLONE_PTRACE = 0x2000, CLONE_VFORK = 0x4000, CLONE_PARENT = 0x8000, CLONE_THREAD = 0x10000,
@@ -154,6 +155,7 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
   c.nice = t.nice;
   c.schedPolicy = t.schedResetOnFork ? 0 : t.schedPolicy;
   c.prctl = { ...t.prctl, pdeathsig: 0 };
+  inheritSeccomp(c, t);
   if (a.flags & CLONE_CHILD_CLEARTID) c.clearChildTid = a.childTid;
   ctg.tasks.push(c);
   k.taskStarted(c);

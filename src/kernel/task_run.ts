@@ -14,6 +14,7 @@ import { EFAULT, EINVAL, ENOMEM, ENOSYS } from '../abi/linux/errno.js';
 import { outOfMemory } from './oom.js';
 import { FAULT_MAPPED } from '../mm/mm.js';
 import { frozenOut } from './freeze.js';
+import { secureComputing } from './seccomp.js';
 
 const SIGSEGV = 11, SIGBUS = 7, SIGSYS = 31, SYS_SECCOMP = 1, SI_KERNEL = 0x80;
 
@@ -46,6 +47,12 @@ function serveSyscall(t: Task): boolean {
     else r = typeof e === 'number' ? -e : -ERESTARTSYS;
   } else {
     if (tracer !== null && !t.syscallPending) tracer.enter(t, nr);
+    // A filtered task's call goes past its seccomp filters first, once (not
+    // again when a blocked call is served anew); they may serve it themselves.
+    if (t.seccompMode !== 0 && !t.syscallPending && !secureComputing(t)) {
+      if (tracer !== null) tracer.exit(t, nr, t.ctx.regs.getSigned(Reg.RAX));
+      return t.state === TaskState.Running;
+    }
     const fn = nr >= 0 ? t.kernel.syscalls.handlers[nr] : undefined;
     if (fn === undefined) {
       t.kernel.noteENOSYS(nr, sysnoName(nr));

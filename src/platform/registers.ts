@@ -17,7 +17,8 @@ const TWO32 = 4294967296;
 
 export class Registers {
   readonly raw: BigUint64Array;
-  private readonly u32: Uint32Array;
+  /** The registers as 32-bit halves (low word first): for readers that copy many at once (seccomp_data). */
+  readonly u32: Uint32Array;
   private readonly i32: Int32Array;
 
   constructor(raw?: BigUint64Array) {

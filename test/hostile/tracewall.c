@@ -1,9 +1,11 @@
 /*
  * tracewall [HOSTPID]: the calls that reach into other processes or change
  * how the kernel treats this one, as the sandbox documents them
- * (docs/syscalls.md): ptrace, process_vm_readv/writev and seccomp are
- * ENOSYS, prctl supports a listed set of options and gives EINVAL for every
- * other (PR_SET_SECCOMP, PR_SET_PTRACER, PR_SET_MM included). Every ptrace
+ * (docs/syscalls.md): ptrace and process_vm_readv/writev are ENOSYS;
+ * seccomp filters are the Sentry's to evaluate, kill only the program that
+ * installed them, and have no tracer or listener to reach; prctl supports
+ * a listed set of options and gives EINVAL for every other
+ * (PR_SET_PTRACER, PR_SET_MM included). Every ptrace
  * request is tried on pid 0, this process, a child, the parent, pid 1 and
  * -1; process_vm_* on this process, a child and pid 1; and pids that would
  * be the test runner, the Sentry or its stubs on the host (HOSTPID and the
@@ -149,29 +151,85 @@ int main(int argc, char **argv)
 	}
 	group_end("host pids");
 
-	/* seccomp: every operation, with filters that would kill, trace or notify */
+	/*
+	 * seccomp: the Sentry evaluates the filters itself (a program's filter
+	 * never reaches the host). Each filter that would end the program is
+	 * installed in a child, which must end as the filter says while this
+	 * process goes on; trace and notify get ENOSYS (no tracer, no
+	 * listener: NEW_LISTENER is EINVAL here); bad programs EINVAL.
+	 */
 	struct sock_filter kill_all[] = { BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS) };
-	struct sock_filter trace_all[] = { BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE) };
-	struct sock_filter notify_all[] = { BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF) };
-	struct sock_filter garbage[] = { { 0xffff, 0xff, 0xff, 0xffffffff } };
-	struct sock_fprog progs[] = {
-		{ 1, kill_all }, { 1, trace_all }, { 1, notify_all }, { 1, garbage }, { 0, NULL },
-		{ 0xffff, kill_all },
+	/* getpid traced or notified, everything else allowed. */
+	struct sock_filter trace_getpid[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0), BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getpid, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE), BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
-	unsigned action = SECCOMP_RET_KILL_PROCESS;
-	expect("seccomp strict", SYS(SYS_seccomp, SECCOMP_SET_MODE_STRICT, 0, 0), ENOSYS);
-	for (unsigned i = 0; i < sizeof progs / sizeof progs[0]; i++) {
-		snprintf(what, sizeof what, "seccomp filter %u", i);
-		expect(what, SYS(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &progs[i]), ENOSYS);
-		expect(what, SYS(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &progs[i]), ENOSYS);
-		expect(what, SYS(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &progs[i]), ENOSYS);
-		snprintf(what, sizeof what, "prctl(PR_SET_SECCOMP, FILTER) %u", i);
-		expect(what, SYS(SYS_prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &progs[i], 0, 0), EINVAL);
+	struct sock_filter notify_getpid[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0), BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getpid, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF), BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_filter garbage[] = { { 0xffff, 0xff, 0xff, 0xffffffff } };
+	struct sock_fprog killp = { 1, kill_all }, tracep = { 4, trace_getpid }, notifyp = { 4, notify_getpid };
+	struct sock_fprog badp[] = { { 1, garbage }, { 0, NULL }, { 0xffff, kill_all }, { 2, garbage } };
+	for (unsigned i = 0; i < sizeof badp / sizeof badp[0]; i++) {
+		snprintf(what, sizeof what, "seccomp bad filter %u", i);
+		expect(what, SYS(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &badp[i]), EINVAL);
+		expect(what, SYS(SYS_prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &badp[i], 0, 0), EINVAL);
 	}
-	expect("seccomp get_action_avail", SYS(SYS_seccomp, 2, 0, &action), ENOSYS);
-	expect("seccomp get_notif_sizes", SYS(SYS_seccomp, 3, 0, buf), ENOSYS);
-	expect("seccomp 99", SYS(SYS_seccomp, 99, 0, 0), ENOSYS);
-	expect("prctl(PR_SET_SECCOMP, STRICT)", SYS(SYS_prctl, PR_SET_SECCOMP, SECCOMP_MODE_STRICT, 0, 0, 0), EINVAL);
+	expect("seccomp NEW_LISTENER", SYS(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &tracep), EINVAL);
+	const struct { const char *name; int op, flags; struct sock_fprog *p; int sig; } kills[] = {
+		{ "kill_process", 0, 0, &killp, SIGSYS },
+		{ "kill_process with TSYNC", 0, SECCOMP_FILTER_FLAG_TSYNC, &killp, SIGSYS },
+		{ "kill_process through prctl", 1, 0, &killp, SIGSYS },
+		{ "strict mode", 2, 0, NULL, SIGKILL },
+	};
+	for (unsigned i = 0; i < sizeof kills / sizeof kills[0]; i++) {
+		fflush(stdout);
+		pid_t c = fork();
+		if (c == 0) {
+			if (kills[i].op == 0)
+				SYS(SYS_seccomp, SECCOMP_SET_MODE_FILTER, kills[i].flags, kills[i].p);
+			else if (kills[i].op == 1)
+				SYS(SYS_prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER, kills[i].p, 0, 0);
+			else
+				SYS(SYS_prctl, PR_SET_SECCOMP, SECCOMP_MODE_STRICT, 0, 0, 0);
+			SYS(SYS_getpid);
+			_exit(0);
+		}
+		int st = 0;
+		waitpid(c, &st, 0);
+		if (!WIFSIGNALED(st) || WTERMSIG(st) != kills[i].sig) {
+			printf("  %s: child status %#x\n", kills[i].name, st);
+			bad++;
+		}
+	}
+	struct sock_fprog *enosys[] = { &tracep, &notifyp };
+	for (unsigned i = 0; i < 2; i++) {
+		fflush(stdout);
+		pid_t c = fork();
+		if (c == 0) {
+			if (SYS(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, enosys[i]) != 0)
+				_exit(1);
+			long r = SYS(SYS_getpid);
+			_exit(r == -1 && errno == ENOSYS ? 0 : 2);
+		}
+		int st = 0;
+		waitpid(c, &st, 0);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			printf("  %s filter: child status %#x\n", i ? "notify" : "trace", st);
+			bad++;
+		}
+	}
+	unsigned action = SECCOMP_RET_USER_NOTIF;
+	if (SYS(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) != 0) {
+		printf("  USER_NOTIF is not available\n");
+		bad++;
+	}
+	if (SYS(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, buf) != 0) {
+		printf("  GET_NOTIF_SIZES failed\n");
+		bad++;
+	}
+	expect("seccomp 99", SYS(SYS_seccomp, 99, 0, 0), EINVAL);
 	if (SYS(SYS_prctl, PR_GET_SECCOMP, 0, 0, 0, 0) != 0) {
 		printf("  PR_GET_SECCOMP is not 0\n");
 		bad++;
@@ -179,7 +237,7 @@ int main(int argc, char **argv)
 	group_end("seccomp");
 
 	/* prctl: every option up to 100 and a few beyond, each in a child */
-	static const int supported[] = { 1, 2, 3, 4, 7, 8, 15, 16, 21, 23, 24, 27, 28, 30, 36, 37, 38, 39, 41, 42, 47 };
+	static const int supported[] = { 1, 2, 3, 4, 7, 8, 15, 16, 21, 22, 23, 24, 27, 28, 30, 36, 37, 38, 39, 41, 42, 47 };
 	static const long extra[] = { PR_SET_PTRACER, 0x53564d41 /* PR_SET_VMA */, 1000, -1, 0x7fffffff };
 	for (long opt = 0; opt < 100 + (long)(sizeof extra / sizeof extra[0]); opt++) {
 		long o = opt < 100 ? opt : extra[opt - 100];

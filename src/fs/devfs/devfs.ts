@@ -175,9 +175,12 @@ export function makeDevfs(): DevDir {
 }
 
 // mount -t devtmpfs: the Sentry's /dev (its devpts is mounted on pts/ by
-// its own line of the mount table). Only the mode it has (755) is taken.
+// its own line of the mount table). Only the mode it has (755) is taken;
+// size= and nr_inodes= (an OCI spec's tmpfs at /dev has them) bound a tree
+// that cannot grow, so any value holds.
 registerFileSystemType('devtmpfs', (ctx) => {
-  if (ctx.data !== '' && ctx.data !== 'mode=755' && ctx.data !== 'mode=0755') return -EINVAL;
+  const ok = (o: string) => o === 'mode=755' || o === 'mode=0755' || /^size=\d+[kmg%]?$/i.test(o) || /^nr_inodes=\d+[kmg]?$/i.test(o);
+  if (ctx.data !== '' && !ctx.data.split(',').every(ok)) return -EINVAL;
   const root = makeDevfs();
   return { fs: root.fs, root };
 });

@@ -2,7 +2,8 @@
 // exit_group(2), set_tid_address(2), set_robust_list(2),
 // get_robust_list(2), arch_prctl(2), prctl(2) (the common options; the
 // capability ones are sys_capability.ts's capPrctl, asked first as Linux
-// asks its security module first).
+// asks its security module first; PR_SET_SECCOMP and PR_GET_SECCOMP are
+// sys_seccomp.ts's).
 
 import type { Task } from '../../kernel/task.js';
 import { EXITED } from '../../kernel/task.js';
@@ -11,6 +12,7 @@ import { Reg } from '../../platform/registers.js';
 import { EFAULT, EINVAL, EPERM, ESRCH, copyOut, putU64 } from '../support.js';
 import { ENODEV } from '../../abi/linux/errno.js';
 import { capPrctl } from './sys_capability.js';
+import { prctlGetSeccomp, prctlSetSeccomp } from './sys_seccomp.js';
 
 export function sysGetpid(t: Task): number { return t.tg.tgid; }
 export function sysGettid(t: Task): number { return t.tid; }
@@ -83,6 +85,7 @@ export function sysArchPrctl(t: Task): number {
 const PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4,
   PR_SET_NAME = 15, PR_GET_NAME = 16, PR_GET_SECCOMP = 21, PR_GET_TIMERSLACK = 30, PR_SET_NO_NEW_PRIVS = 38, PR_GET_NO_NEW_PRIVS = 39, PR_GET_THP_DISABLE = 42,
   PR_SET_THP_DISABLE = 41, PR_SET_CHILD_SUBREAPER = 36, PR_GET_CHILD_SUBREAPER = 37, PR_SET_VMA = 0x53564d41;
+const PR_SET_SECCOMP = 22;
 
 export function sysPrctl(t: Task): number {
   const r = t.regs;
@@ -128,7 +131,9 @@ export function sysPrctl(t: Task): number {
       return 0;
     }
     case PR_GET_SECCOMP:
-      return 0;
+      return prctlGetSeccomp(t);
+    case PR_SET_SECCOMP:
+      return prctlSetSeccomp(t, r.arg(1), r.arg(2));
     case PR_GET_TIMERSLACK:
       return 50000;
     case PR_SET_NO_NEW_PRIVS:

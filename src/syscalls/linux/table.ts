@@ -37,6 +37,7 @@ import * as memfd from './sys_memfd.js';
 import * as splice from './sys_splice.js';
 import * as inotify from './sys_inotify.js';
 import * as cap from './sys_capability.js';
+import * as seccomp from './sys_seccomp.js';
 
 export interface SyscallEntry {
   name: string;
@@ -214,9 +215,10 @@ full('set_tid_address', thread.sysSetTidAddress);
 full('set_robust_list', thread.sysSetRobustList);
 full('get_robust_list', thread.sysGetRobustList);
 partial('arch_prctl', thread.sysArchPrctl, 'ARCH_SET_CPUID is not supported (ENODEV)');
-partial('prctl', thread.sysPrctl, 'names, dumpable, no_new_privs, pdeathsig (recorded), subreaper (recorded), THP, and the capability options in full (PR_CAPBSET_READ/DROP, PR_CAP_AMBIENT, PR_GET/SET_KEEPCAPS, PR_GET/SET_SECUREBITS; SECBIT_EXEC_* are kept but nothing reads them); other options EINVAL');
+partial('prctl', thread.sysPrctl, 'names, dumpable, no_new_privs, pdeathsig (recorded), subreaper (recorded), THP, PR_SET_SECCOMP/PR_GET_SECCOMP (as seccomp), and the capability options in full (PR_CAPBSET_READ/DROP, PR_CAP_AMBIENT, PR_GET/SET_KEEPCAPS, PR_GET/SET_SECUREBITS; SECBIT_EXEC_* are kept but nothing reads them); other options EINVAL');
 full('capget', cap.sysCapget);
 full('capset', cap.sysCapset);
+partial('seccomp', seccomp.sysSeccomp, 'strict and filter modes, TSYNC, LOG, SPEC_ALLOW (no effect), TSYNC_ESRCH, GET_ACTION_AVAIL, GET_NOTIF_SIZES; filters are evaluated by the Sentry on every call; no user notification (NEW_LISTENER and WAIT_KILLABLE_RECV are EINVAL, so USER_NOTIF gives ENOSYS) and no ptracer (TRACE gives ENOSYS); 32-bit calls are ENOSYS without being filtered');
 
 // identity
 full('getuid', id.sysGetuid);
