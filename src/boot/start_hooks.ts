@@ -117,7 +117,6 @@ function describeStatus(status: number): string {
 function runHookProcess(sk: SandboxKernel, h: Hook, input: string, proc: HookProcess): Promise<void> {
   return new Promise((resolve, reject) => {
     const argv = h.args !== undefined && h.args.length > 0 ? h.args : [h.path];
-    let tg: ThreadGroup;
     const uid = proc.creds.ruid, gid = proc.creds.rgid;
     const stdin = new Pipe(uid, gid), stdout = new Pipe(uid, gid), stderr = new Pipe(uid, gid);
     const out = { text: '' }, err = { text: '' };
@@ -140,7 +139,7 @@ function runHookProcess(sk: SandboxKernel, h: Hook, input: string, proc: HookPro
       reject(new Error(`fork/exec ${h.path}: ${why.replace(/ \(E[A-Z]+\)$/, '')}`));
       return;
     }
-    tg = task.tg;
+    const tg: ThreadGroup = task.tg;
     task.fdTable.installAt(0, stdin.readEnd, false, FD_LIMIT);
     task.fdTable.installAt(1, stdout.writeEnd, false, FD_LIMIT);
     task.fdTable.installAt(2, stderr.writeEnd, false, FD_LIMIT);

@@ -93,7 +93,8 @@ export function runHook(h: Hook, state: HookState, cwd: string): Promise<void> {
       child = spawn(h.path, args.slice(1), {
         argv0: args[0] ?? h.path,
         env: h.env !== undefined ? envObject(h.env) : process.env,
-        cwd,
+        // A bundle removed before delete still lets poststop run (from /, not a missing directory).
+        cwd: fs.existsSync(cwd) ? cwd : '/',
         stdio: ['pipe', 'pipe', 'pipe'],
         // A process group of its own: a timeout kills what the hook started too.
         detached: true,
