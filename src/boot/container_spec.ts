@@ -27,6 +27,7 @@ import * as path from 'node:path';
 import type { Spec } from '../config/spec.js';
 import { validateSpec } from '../config/validate.js';
 import { SpecError } from '../config/errors.js';
+import { ContainerIdError, validateContainerId } from '../config/id.js';
 import { RLIMITS } from '../config/names.js';
 import { CapabilitySet, Credentials, execCredentials } from '../kernel/credentials.js';
 import { capabilityFromName } from '../abi/linux/capability.js';
@@ -56,7 +57,13 @@ export function parseContainerSpec(v: unknown): ContainerSpec {
   const bad = (f: string) => new BootError(`the container description from create is malformed: ${f}`, 125);
   if (typeof v !== 'object' || v === null) throw bad('not an object');
   const o = v as Record<string, unknown>;
-  if (typeof o.id !== 'string' || !/^[A-Za-z0-9_+.,-]{1,200}$/.test(o.id)) throw bad('id');
+  if (typeof o.id !== 'string') throw bad('id');
+  try {
+    validateContainerId(o.id);
+  } catch (e) {
+    if (e instanceof ContainerIdError) throw bad(`id: ${e.message}`);
+    throw e;
+  }
   if (typeof o.bundle !== 'string' || !o.bundle.startsWith('/')) throw bad('bundle');
   if (typeof o.rootPath !== 'string' || !o.rootPath.startsWith('/')) throw bad('rootPath');
   const n = o.preserveFds;

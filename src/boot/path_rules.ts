@@ -11,15 +11,11 @@ import type { Spec } from '../config/spec.js';
 import { Credentials } from '../kernel/credentials.js';
 import { errnoName } from '../abi/linux/errno.js';
 import { MS_RDONLY, MS_REC, mountFlagsFrom } from '../vfs/mount.js';
-import { S_IFCHR, S_IFDIR, S_IFMT } from '../vfs/stat.js';
+import { S_IFCHR, S_IFDIR, S_IFMT, majorOf, minorOf } from '../vfs/stat.js';
 import { TmpfsFileSystem } from '../fs/tmpfs/tmpfs.js';
-import { BootError } from './sandbox.js';
+import { BootError, latin1 } from './sandbox.js';
 import type { SandboxKernel } from './sandbox.js';
 
-const latin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
-
-/** The character devices the Sentry serves (src/fs/devfs): major, minor. */
-const SERVED: readonly [number, number][] = [[1, 3], [1, 5], [1, 7], [1, 8], [1, 9], [5, 0], [5, 2]];
 
 export function applyPathRules(sk: SandboxKernel, spec: Spec): void {
   const { vfs, kernel } = sk;
@@ -51,14 +47,14 @@ export function applyPathRules(sk: SandboxKernel, spec: Spec): void {
   }
 
   for (const dev of spec.linux?.devices ?? []) {
-    const served = dev.type === 'c' && SERVED.some(([ma, mi]) => ma === dev.major && mi === dev.minor);
-    if (!served) {
-      throw fail('devices', dev.path, `${dev.type} ${dev.major ?? '?'}:${dev.minor ?? '?'} is not a device the Sentry serves ` +
-        '(it serves null, zero, full, random, urandom, tty and ptmx)');
-    }
+    // The device at its name in the Sentry's /dev, with the spec's numbers: what the Sentry serves.
     const d = vfs.walk(root, vfs.root, vfs.root, latin1(dev.path), { followFinal: true });
-    if (typeof d === 'number' || (d.inode.mode & S_IFMT) !== S_IFCHR) {
-      throw fail('devices', dev.path, 'the Sentry serves this device only at its usual name under /dev');
+    const st = typeof d === 'number' ? d : d.inode.stat();
+    const served = typeof st !== 'number' && dev.type === 'c' && (st.mode & S_IFMT) === S_IFCHR &&
+      majorOf(st.rdev) === dev.major && minorOf(st.rdev) === dev.minor;
+    if (!served) {
+      throw fail('devices', dev.path, `${dev.type} ${dev.major ?? '?'}:${dev.minor ?? '?'} is not a device the Sentry serves at that name ` +
+        '(it serves null, zero, full, random, urandom, tty and ptmx under /dev)');
     }
   }
 }

@@ -214,17 +214,15 @@ const ROOT_CTX = { uid: 0, gid: 0 };
 function makeDirs(vfs: VirtualFilesystem, creds: Credentials, path: string): Dentry | number {
   let cur = vfs.root;
   for (const name of path.split('/').filter((c) => c !== '')) {
-    let next = vfs.lookupChild(cur, name, true);
+    // A symlink on the way resolves inside the sandbox, as the walk does.
+    let next = vfs.walk(creds, vfs.root, cur, name, { followFinal: true });
     if (next === -ENOENT && !cur.mount.readOnly) {
       const r = cur.inode.mkdir?.(name, 0o755, ROOT_CTX) ?? -EPERM;
       if (typeof r === 'number' && r !== -EEXIST) return r;
-      next = vfs.lookupChild(cur, name, true);
+      next = vfs.walk(creds, vfs.root, cur, name, { followFinal: true });
     }
     if (typeof next === 'number') return next;
-    // A symlink on the way resolves inside the sandbox, as the walk does.
-    const w = vfs.walk(creds, vfs.root, cur, name, { followFinal: true });
-    if (typeof w === 'number') return w;
-    cur = w;
+    cur = next;
   }
   return cur;
 }
@@ -327,7 +325,8 @@ function addedMountFlags(path: string, fd: number): number {
 
 const RLIMIT_NOFILE = 7;
 
-const latin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
+/** A path as the VFS takes it: its UTF-8 bytes, one per character. */
+export const latin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
 
 /**
  * What a sandbox's kernel is built around, for `tsvisor do` and for an OCI

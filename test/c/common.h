@@ -103,10 +103,9 @@ static __attribute__((unused)) void show_str(const char *name, const char *s)
 	printf("\"\n");
 }
 
-/* Runs fn in a child process and waits for it; a child that does not exit 0
- * prints "name: child status N" (its output is flushed first, so lines stay in
- * order). */
-static __attribute__((unused)) void run_child(const char *name, void (*fn)(void))
+/* Runs fn in a child process (its output flushed first, so lines stay in
+ * order) and returns the child's wait status. */
+static __attribute__((unused)) int fork_run(void (*fn)(void))
 {
 	fflush(stdout);
 	pid_t pid = fork();
@@ -118,6 +117,13 @@ static __attribute__((unused)) void run_child(const char *name, void (*fn)(void)
 	int st = 0;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
+	return st;
+}
+
+/* fork_run; a child that does not exit 0 prints "name: child status N". */
+static __attribute__((unused)) void run_child(const char *name, void (*fn)(void))
+{
+	int st = fork_run(fn);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		printf("%s: child status %d\n", name, st);
 }

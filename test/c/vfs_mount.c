@@ -38,15 +38,7 @@ static void show_cwd(const char *name)
 
 static int in_child(const char *what, void (*fn)(void))
 {
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid == 0) {
-		fn();
-		fflush(stdout);
-		_exit(0);
-	}
-	int st;
-	waitpid(pid, &st, 0);
+	int st = fork_run(fn);
 	printf("%s: exit %d\n", what, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 	return 0;
 }
