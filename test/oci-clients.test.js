@@ -70,7 +70,7 @@ function podman(args, opts = {}) {
 function podmanTty(args, input = '') {
   const cmd = ['podman', '--root', join(P, 'root'), '--runroot', join(P, 'run'), '--tmpdir', join(P, 'tmp'), ...args]
     .map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const r = spawnSync('script', ['-qec', cmd, '/dev/null'], {
+  const r = spawnSync('script', ['-qec', `exec ${cmd}`, '/dev/null'], {
     encoding: 'utf8', timeout: ms(60_000), input, env: { ...process.env, CONTAINERS_CONF: conf },
   });
   return { code: r.status ?? -1, out: (r.stdout ?? '').replace(/\r\n/g, '\n') };

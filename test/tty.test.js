@@ -7,8 +7,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { TSVISOR_ENTRY, compileC, ms } from './lib/harness.js';
 
+// `exec`: the program (or tsvisor) is the session leader script(1) made,
+// whatever $SHELL is; dash, CI's /bin/sh when SHELL is unset, forks a -c
+// command instead of running it in place, and the native program would then
+// be a member of the session rather than its leader.
 function underPty(cmd) {
-  const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', timeout: ms(60_000), stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync('script', ['-qec', `exec ${cmd}`, '/dev/null'], { encoding: 'utf8', timeout: ms(60_000), stdio: ['ignore', 'pipe', 'pipe'] });
   return { code: r.status, out: (r.stdout ?? '').replace(/\r\n/g, '\n') };
 }
 
