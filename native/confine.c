@@ -404,6 +404,9 @@ static const struct rule rules[] = {
   {SYS_eventfd2, ALLOW, 0, NULL, 0, 0},
   {SYS_poll, ALLOW, 0, NULL, 0, 0},
   {SYS_ppoll, ALLOW, 0, NULL, 0, 0},
+  /* The control server's header on each connection (src/control/server.ts):
+   * one non-blocking read that may carry exec's stdio as SCM_RIGHTS. */
+  {SYS_recvmsg, ARG_LO_IN, 2, V(MSG_DONTWAIT | MSG_CMSG_CLOEXEC), 0},
   {SYS_ioctl, ARG_LO_IN, 1, V(TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ, TIOCSWINSZ, FIONREAD, FIONBIO, FIOCLEX), 0},
   {SYS_getrandom, ALLOW, 0, NULL, 0, 0},
   {SYS_getpid, ALLOW, 0, NULL, 0, 0},

@@ -157,6 +157,13 @@ static napi_value Close(napi_env env, napi_callback_info info) {
   return i32(env, 0);
 }
 
+/* dup(fd) -> a close-on-exec copy of fd (F_DUPFD_CLOEXEC) or -errno. */
+static napi_value Dup(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  int fd = fcntl((int)arg_i64(env, argv[0]), F_DUPFD_CLOEXEC, 0);
+  return i32(env, fd < 0 ? -errno : fd);
+}
+
 /*
  * ioctl(fd, req, buf) -> 0 or -errno, for the few terminal requests the
  * Sentry passes to a host terminal it was given: the queries TCGETS,
@@ -380,5 +387,6 @@ void register_hostfiles(napi_env env, napi_value exports) {
   EXPORT("pread", Pread);
   EXPORT("pwrite", Pwrite);
   EXPORT("close", Close);
+  EXPORT("dup", Dup);
   EXPORT("poll1", Poll1);
 }

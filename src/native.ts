@@ -42,6 +42,8 @@ export interface NativeAddon {
   pread(fd: number, buf: Uint8Array, offset: number): number;
   pwrite(fd: number, buf: Uint8Array, offset: number): number;
   close(fd: number): number;
+  /** A close-on-exec copy of fd: the new fd or -errno. */
+  dup(fd: number): number;
 
   // A writable bind mount (hostfs): every name is one component relative to
   // a descriptor opened beneath the mount's root, or "" with AT_EMPTY_PATH.
@@ -114,6 +116,16 @@ export interface NativeAddon {
    * NAME in the directory dirfd, with the file's mode set to mode: fd or -errno.
    */
   listenUnix(dirfd: number, name: string, mode: number, backlog: number): number;
+  /** A connected Unix stream socket (blocking, close-on-exec) to NAME in the directory dirfd: fd or -errno. */
+  connectUnix(dirfd: number, name: string): number;
+  /** One sendmsg of data (at least a byte) with fds as SCM_RIGHTS: bytes sent or -errno. */
+  sendFds(fd: number, data: Uint8Array, fds: readonly number[]): number;
+  /** One recvmsg that never blocks: the bytes read and at most maxFds descriptors (close-on-exec; more are closed), or -errno. */
+  recvFds(fd: number, buf: Uint8Array, maxFds: number): { bytes: number; fds: number[]; truncated: number } | number;
+  /** A pseudo-terminal (both ends close-on-exec, no controlling terminal), its window size set when rows and cols > 0: or -errno. */
+  openPty(rows: number, cols: number): { master: number; replica: number; name: string } | number;
+  /** A session of this process's own (if it leads none) with fd's terminal as its controlling terminal: 0 or -errno. */
+  takeTerminal(fd: number): number;
   /** fcntl(F_GETFL): the descriptor's status flags (access mode included), or -errno. */
   getfl(fd: number): number;
 }

@@ -36,6 +36,10 @@ import {
   MS_RDONLY, MS_REC, MS_RELATIME, MS_STRICTATIME, MS_SYNCHRONOUS,
 } from '../vfs/mount.js';
 import type { Volume } from './launch.js';
+import type { Logger } from '../kernel/log.js';
+import type { Task } from '../kernel/task.js';
+import { installFilter } from '../kernel/seccomp.js';
+import { SeccompProfileError, compileSeccompProfile } from '../kernel/seccomp_profile.js';
 import { BootError, HOST_BIND } from './sandbox.js';
 import type { MountSpec } from './sandbox.js';
 
@@ -97,7 +101,11 @@ function capSet(names: readonly string[] | undefined, field: string): Capability
  * set), as runc's init sets them and then execs.
  */
 export function initCredentials(spec: Spec): Credentials {
-  const p = spec.process as NonNullable<Spec['process']>;
+  return processCredentials(spec.process as NonNullable<Spec['process']>);
+}
+
+/** The same for any process of the container (exec's, from its process.json). */
+export function processCredentials(p: NonNullable<Spec['process']>): Credentials {
   const uid = p.user?.uid ?? 0, gid = p.user?.gid ?? 0;
   const groups = [...new Set(p.user?.additionalGids ?? [])];
   const c = p.capabilities;
@@ -123,8 +131,13 @@ const RLIM_INFINITY = 0xffffffffffffffffn;
 
 /** The init's rlimits: the sandbox's, with the spec's in their place (a value past 2^53 arrives rounded: it is unlimited). */
 export function initRlimits(spec: Spec, base: readonly { cur: bigint; max: bigint }[]): { cur: bigint; max: bigint }[] {
+  return processRlimits(spec.process, base);
+}
+
+/** The same for any process of the container. */
+export function processRlimits(p: Spec['process'], base: readonly { cur: bigint; max: bigint }[]): { cur: bigint; max: bigint }[] {
   const out = base.map((r) => ({ ...r }));
-  for (const r of spec.process?.rlimits ?? []) {
+  for (const r of p?.rlimits ?? []) {
     const i = (RLIMITS as readonly string[]).indexOf(r.type);
     if (i < 0) throw new BootError(`config.json: process.rlimits: ${r.type} is not a resource limit`, 1);
     const v = (n: number) => (n >= Number.MAX_SAFE_INTEGER ? RLIM_INFINITY : BigInt(n));
@@ -245,4 +258,27 @@ export function specSysctls(spec: Spec): { hostname?: string; domainname?: strin
     else throw new BootError(`config.json: linux.sysctl: ${k}: tsvisor cannot set it`, 1);
   }
   return out;
+}
+
+/**
+ * linux.seccomp as the first filter of a container process (the init, and
+ * each process exec starts), evaluated by the Sentry on every call (runc
+ * loads it the same way, just before the process's execve; runsc only with
+ * --oci-seccomp).
+ */
+export function applySpecSeccomp(init: Task, spec: Spec, log: Logger): void {
+  const profile = spec.linux?.seccomp;
+  if (profile === undefined) return;
+  let compiled: ReturnType<typeof compileSeccompProfile>;
+  try {
+    compiled = compileSeccompProfile(profile);
+  } catch (e) {
+    if (e instanceof SeccompProfileError) throw new BootError(`config.json: ${e.message}`, 1);
+    throw e;
+  }
+  if (compiled.unknownNames.length > 0) {
+    log.warn(`linux.seccomp: system calls this kernel does not know, left out as runc leaves them: ${compiled.unknownNames.join(', ')}`);
+  }
+  const r = installFilter(init, compiled.program, compiled.flags);
+  if (r < 0) throw new BootError(`config.json: linux.seccomp: the compiled filter cannot be installed (errno ${-r})`, 1);
 }

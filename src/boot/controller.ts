@@ -3,7 +3,9 @@
 // Loader. Each checks its parameters (protocol.ts) and that they name this
 // sandbox's container before the Loader acts.
 
-import { METHODS, ProtocolError, parseContainerArgs, parseOomArgs, parseSignalArgs, parseUpdateArgs } from '../control/protocol.js';
+import {
+  METHODS, ProtocolError, parseContainerArgs, parseExecArgs, parseOomArgs, parseSignalArgs, parseUpdateArgs, parseWaitPidArgs,
+} from '../control/protocol.js';
 import type { Handler } from '../control/server.js';
 import type { Loader } from './loader.js';
 
@@ -37,8 +39,18 @@ export function containerManager(loader: Loader): Map<string, Handler> {
     [METHODS.signal, (p) => {
       const a = parseSignalArgs(p);
       mine(a.containerId);
-      loader.signal(a.signo, a.all);
+      loader.signal(a.signo, a.all, a.pid, a.foreground);
       return null;
+    }],
+    [METHODS.execute, (p, call) => {
+      const a = parseExecArgs(p);
+      mine(a.containerId);
+      return loader.execute(a.process, call.takeFds());
+    }],
+    [METHODS.waitPid, async (p) => {
+      const a = parseWaitPidArgs(p);
+      mine(a.containerId);
+      return { exitStatus: await loader.waitPid(a.pid) };
     }],
   ]);
 }

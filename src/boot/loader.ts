@@ -29,7 +29,7 @@ import {
   BootError, ExecError, buildKernel, installTaskDump, loadInit, runInit, sealSentry, shellStatus,
 } from './sandbox.js';
 import type { InitFile, SandboxKernel } from './sandbox.js';
-import { forwardHostSignals } from './host_signals.js';
+import { attachHostTerminal, forwardHostSignals } from './host_signals.js';
 import { ControlServer } from '../control/server.js';
 import { CONTROL_SOCKET_NAME, ProtocolError } from '../control/protocol.js';
 import type { ContainerStatus, ProcessInfo, StateResult } from '../control/protocol.js';
@@ -40,47 +40,13 @@ import { OomWatch, updateLimits, usage } from '../control/usage.js';
 import type { OomResult, UpdateArgs, UsageResult } from '../control/protocol.js';
 import type { Hook } from '../config/spec.js';
 import { StartHookError, runStartContainerHooks } from './start_hooks.js';
-import { initCredentials, initRlimits, specMounts, specSysctls } from './container_spec.js';
+import { applySpecSeccomp, initCredentials, initRlimits, specMounts, specSysctls } from './container_spec.js';
+import { ExecManager, execFailureMessage } from './exec.js';
 import type { ContainerSpec } from './container_spec.js';
 import { applyPathRules } from './path_rules.js';
-import { installFilter } from '../kernel/seccomp.js';
-import { SeccompProfileError, compileSeccompProfile } from '../kernel/seccomp_profile.js';
 
 export { parseContainerSpec } from './container_spec.js';
 export type { ContainerSpec } from './container_spec.js';
-
-/**
- * linux.seccomp as the init's first filter, evaluated by the Sentry on
- * every call of the container's processes (runc loads it the same way,
- * just before the init's execve; runsc only with --oci-seccomp).
- */
-function applySeccomp(init: Task, spec: ContainerSpec['spec'], log: Logger): void {
-  const profile = spec.linux?.seccomp;
-  if (profile === undefined) return;
-  let compiled: ReturnType<typeof compileSeccompProfile>;
-  try {
-    compiled = compileSeccompProfile(profile);
-  } catch (e) {
-    if (e instanceof SeccompProfileError) throw new BootError(`config.json: ${e.message}`, 1);
-    throw e;
-  }
-  if (compiled.unknownNames.length > 0) {
-    log.warn(`linux.seccomp: system calls this kernel does not know, left out as runc leaves them: ${compiled.unknownNames.join(', ')}`);
-  }
-  const r = installFilter(init, compiled.program, compiled.flags);
-  if (r < 0) throw new BootError(`config.json: linux.seccomp: the compiled filter cannot be installed (errno ${-r})`, 1);
-}
-
-/** The init could not be started: runc's words for it. */
-function execFailure(e: ExecError): BootError {
-  const name = JSON.stringify(e.argv0);
-  let why: string;
-  if (e.notInPath) why = 'executable file not found in $PATH';
-  else if (e.errno === 2) why = `stat ${e.argv0}: no such file or directory`;
-  else if (e.errno === 13) why = 'permission denied';
-  else why = e.message.slice(e.argv0.length + 2);
-  return new BootError(`exec: ${name}: ${why}`, e.exitCode);
-}
 
 export interface LoaderArgs {
   spec: ContainerSpec;
@@ -98,6 +64,8 @@ export class Loader {
   private readonly waiters: ((status: number) => void)[] = [];
   private server: ControlServer | null = null;
   private readonly undo: (() => void)[] = [];
+  /** The processes exec started (ExecuteAsync, WaitPID). */
+  private readonly execs: ExecManager;
   /** Resolved with the init's exit status once the sandbox is done. */
   private readonly done: Promise<number>;
   private resolveDone: (status: number) => void = () => {};
@@ -110,6 +78,7 @@ export class Loader {
 
   private constructor(readonly spec: ContainerSpec, private readonly sk: SandboxKernel, private readonly init: Task) {
     this.oomWatch = new OomWatch(sk.kernel);
+    this.execs = new ExecManager(sk, spec, sk.log);
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
@@ -157,16 +126,27 @@ export class Loader {
         oomScoreAdj: proc.oomScoreAdj,
       });
     } catch (e) {
-      if (e instanceof ExecError) throw execFailure(e);
+      if (e instanceof ExecError) throw new BootError(execFailureMessage(e), e.exitCode);
       throw e;
     }
-    applySeccomp(init, oci, log);
+    applySpecSeccomp(init, oci, log);
     const loader = new Loader(spec, sk, init);
     loader.startHooks = a.startHooks;
+    // process.terminal: the sandbox's stdio is the pty create opened for
+    // the console socket; it is the init's controlling terminal, and the
+    // Sentry's own on the host, so that the host's line discipline sends
+    // the Sentry what a key or a resize means, for the container's
+    // foreground group (host_signals.ts).
+    let term = null;
+    if (proc.terminal === true) {
+      term = attachHostTerminal(init, init.fdTable);
+      if (term === null) throw new BootError('process.terminal is true, but the sandbox\'s stdin is no terminal (create opens one for --console-socket)', 1);
+      const r = native.takeTerminal(0);
+      if (r < 0) log.warn(`the console cannot be the sandbox's controlling terminal (errno ${-r}): its keys and resizes will not signal the container`);
+    }
     // A signal sent to the sandbox process (the launcher forwards TERM,
-    // INT, HUP, QUIT) reaches the init as runc's would; no host terminal
-    // becomes its controlling terminal (process.terminal is false).
-    loader.undo.push(forwardHostSignals(init, null, (sig) => loader.afterSignal(sig)));
+    // INT, HUP, QUIT) reaches the init as runc's would.
+    loader.undo.push(forwardHostSignals(init, term, (sig) => loader.afterSignal(sig)));
     loader.undo.push(installTaskDump(sk.kernel, log));
     // The control socket, before the seal: no socket can be made after it.
     let dirFd: number;
@@ -238,6 +218,7 @@ export class Loader {
     this.exitStatus = status;
     this.sk.log.info(`container ${this.spec.id}: stopped, exit status ${status}`);
     for (const w of this.waiters.splice(0)) w(status);
+    this.execs.end();
     for (const u of this.undo.splice(0)) u();
     if (this.server !== null) await this.server.close();
     this.resolveDone(status);
@@ -248,10 +229,35 @@ export class Loader {
     if (this.status === 'created' && killsByDefault(signo)) this.begin();
   }
 
-  signal(signo: number, all: boolean): void {
+  /** pid: to that process (foreground: its terminal's foreground group) instead of the init. */
+  signal(signo: number, all: boolean, pid?: number, foreground = false): void {
     if (this.status === 'stopped') throw new ProtocolError('stopped', 'container not running');
+    if (pid !== undefined) {
+      this.execs.signal(pid, signo, foreground);
+      return;
+    }
     signalContainer(this.sk.kernel, this.init.tg, signo, all);
     this.afterSignal(signo);
+  }
+
+  /**
+   * Starts a process in the container (runc exec): a created or running
+   * one, not a paused or stopped one, in runc's words. fds are its stdio
+   * and are the Loader's from here. Its pid in the container.
+   */
+  execute(process: unknown, fds: number[]): { pid: number } {
+    const refuse = (code: 'stopped' | 'paused', msg: string) => {
+      for (const fd of fds) native.close(fd);
+      return new ProtocolError(code, msg);
+    };
+    if (this.status === 'stopped') throw refuse('stopped', 'cannot exec in a stopped container');
+    if (this.paused) throw refuse('paused', 'cannot exec in a paused container');
+    return { pid: this.execs.start(process, fds) };
+  }
+
+  /** The exit status of a process exec started, once it has ended. */
+  waitPid(pid: number): Promise<number> {
+    return this.execs.wait(pid);
   }
 
   state(): StateResult {

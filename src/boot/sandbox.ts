@@ -458,6 +458,8 @@ export interface InitFile {
   guestFd: number;
   /** O_RDONLY, O_WRONLY or O_RDWR: what the program may do with it. */
   flags: number;
+  /** The descriptor is the file's: closed when the program's last reference goes (exec's); else the Sentry keeps it. */
+  owned?: boolean;
 }
 
 /** The caller's stdio as `tsvisor do` gives it: fds 0, 1, 2, read and written as a shell would. */
@@ -530,7 +532,7 @@ export function loadInit(sk: SandboxKernel, spec: InitSpec): Task {
   for (const f of spec.files) {
     // A descriptor tsvisor was started without stays closed for the program too.
     if (native.fstat(f.hostFd, new Uint8Array(144)) < 0) continue;
-    const file = new HostFD(f.hostFd, f.flags, `host:[${f.hostFd}]`);
+    const file = new HostFD(f.hostFd, f.flags, `host:[${f.hostFd}]`, f.owned === true);
     fdTable.installAt(f.guestFd, file, false, 1 << 20);
     decRef(file);
   }

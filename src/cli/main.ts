@@ -240,7 +240,7 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
     }
     if (e instanceof ContainerError) {
       reportError(parsed.globals, e.message);
-      return 1;
+      return e.exitCode;
     }
     throw e;
   } finally {

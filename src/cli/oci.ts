@@ -3,10 +3,9 @@
 // each a thin layer over src/container's Container. Errors are in runc's
 // words and exit 1, as runc's fatal() does, after "tsvisor: " (runc
 // prints the bare message; callers match the words, not the line).
-// pause, resume, events, update, checkpoint and restore are in files of
-// their own (pause.ts, events.ts, update.ts, checkpoint.ts), registered
-// here. Not yet: exec; create's --console-socket is refused until there
-// is a console.
+// exec, pause, resume, events, update, checkpoint and restore are in
+// files of their own (exec.ts, pause.ts, events.ts, update.ts,
+// checkpoint.ts), registered here.
 
 import type { Command } from 'commander';
 import { constants as osConstants } from 'node:os';
@@ -20,6 +19,7 @@ import { addPauseCommands } from './pause.js';
 import { addEventsCommand } from './events.js';
 import { addUpdateCommand } from './update.js';
 import { addCheckpointCommands } from './checkpoint.js';
+import { addExecCommand } from './exec.js';
 
 export type { GlobalsFn };
 
@@ -61,14 +61,11 @@ interface RunFlags extends CreateFlags {
 }
 
 function createOptions(id: string, o: CreateFlags) {
-  if (o.consoleSocket !== undefined) {
-    throw new ContainerError(`--console-socket ${o.consoleSocket}: tsvisor has no console support yet; run with process.terminal false and no --console-socket`);
-  }
   if (!/^\d+$/.test(o.preserveFds) || Number(o.preserveFds) > 1 << 16) {
     throw new ContainerError(`--preserve-fds ${o.preserveFds}: expected a number of descriptors (0 to 65536)`);
   }
   return {
-    id, bundle: o.bundle, pidFile: o.pidFile ?? null, preserveFds: Number(o.preserveFds),
+    id, bundle: o.bundle, pidFile: o.pidFile ?? null, preserveFds: Number(o.preserveFds), consoleSocket: o.consoleSocket ?? null,
     // The spec's network namespace decides the rest (container.ts's specNetwork).
     launch: { network: 'none' as const, userns: false },
   };
@@ -79,7 +76,7 @@ function createFlags(c: Command): Command {
   return c
     .option('-b, --bundle <dir>', 'path to the root of the bundle directory', '.')
     .option('--pid-file <file>', 'file to write the container\'s pid (the sandbox process) to')
-    .option('--console-socket <path>', 'a unix socket to send the pty master to (not supported yet: refused)')
+    .option('--console-socket <path>', 'with process.terminal: a unix socket to send the console\'s pty master to')
     .option('--no-pivot', 'accepted: the Sentry serves the root file system itself and never pivots into it')
     .option('--no-new-keyring', 'accepted: the container never shares or gets a host session keyring (the Sentry has no keyrings)')
     .option('--preserve-fds <n>', 'pass N more descriptors (3 to 3+N-1) to the container', '0');
@@ -209,6 +206,7 @@ export function registerOciCommands(program: Command, globals: GlobalsFn, setSta
       }
     });
 
+  addExecCommand(program, globals, setStatus);
   addPauseCommands(program, globals);
   addEventsCommand(program, globals);
   addUpdateCommand(program, globals);

@@ -9,7 +9,7 @@
 //
 // Where it differs from runsc: one container per sandbox, so the sandbox
 // process is the container's pid (runsc reports the sandbox's pid for the
-// root container too); no gofer, no cgroups, no console yet; the
+// root container too); no gofer, no cgroups; the
 // createContainer hooks run in the sandbox process (as runsc's run in its
 // gofer) and startContainer ones inside the Sentry (runsc skips them).
 
@@ -23,6 +23,8 @@ import type { ContainerSpec } from '../boot/loader.js';
 import type { LaunchConfig } from '../boot/launch.js';
 import type { Spec } from '../config/spec.js';
 import { readBundle } from './bundle.js';
+import { openConsole } from './console.js';
+import { native } from '../native.js';
 import { ContainerError, notRunning } from './errors.js';
 import { Sandbox } from './sandbox.js';
 import type { CreateSteps } from './sandbox.js';
@@ -61,6 +63,8 @@ export interface CreateOptions {
   bundle: string;
   pidFile: string | null;
   preserveFds: number;
+  /** With process.terminal: where the console's pty master goes (console.ts); required then. */
+  consoleSocket: string | null;
   launch: Omit<LaunchConfig, 'closeFrom'>;
 }
 
@@ -110,8 +114,11 @@ export class Container {
     const dir = new StateDir(rt.root, o.id);
     // The bundle first: a bad config leaves nothing behind.
     const cfg = readBundle(o.bundle);
-    if (cfg.process.terminal) {
-      throw new ContainerError('process.terminal is true, but tsvisor has no console yet (--console-socket is not supported): set it to false');
+    if (cfg.process.terminal && o.consoleSocket === null) {
+      throw new ContainerError('cannot allocate tty if runc will detach without setting console socket: process.terminal is true; give --console-socket');
+    }
+    if (!cfg.process.terminal && o.consoleSocket !== null) {
+      throw new ContainerError('cannot use console socket if runc will not detach or allocate tty: process.terminal is false');
     }
     for (let fd = 3; fd < 3 + o.preserveFds; fd++) {
       try {
@@ -127,10 +134,19 @@ export class Container {
       creator: processRef(process.pid), hooks: cfg.hooks,
     };
     let sandbox: Sandbox | null = null;
+    let replica = -1;
     try {
       dir.save(state);
       const spec: ContainerSpec = { id: o.id, spec: cfg.spec, bundle: cfg.bundle, rootPath: cfg.root.path, preserveFds: o.preserveFds };
-      sandbox = Sandbox.start({ self: rt.self, globalArgs: rt.bootArgs, spec, launch: specNetwork(cfg.spec, o.launch), timeoutMs: CREATE_TIMEOUT_MS });
+      // The console: its master goes to the caller now, its replica is the sandbox's stdio (the init's terminal).
+      if (o.consoleSocket !== null) replica = openConsole(o.consoleSocket, cfg.spec.process?.consoleSize).replica;
+      sandbox = Sandbox.start({
+        self: rt.self, globalArgs: rt.bootArgs, spec, launch: specNetwork(cfg.spec, o.launch), timeoutMs: CREATE_TIMEOUT_MS, stdio: replica >= 0 ? replica : null,
+      });
+      if (replica >= 0) {
+        native.close(replica);
+        replica = -1;
+      }
       rt.debug(`container ${o.id}: sandbox started, pid ${sandbox.pid}`);
       state.sandbox = processRef(sandbox.pid);
       dir.save(state);
@@ -142,6 +158,7 @@ export class Container {
       rt.debug(`container ${o.id}: created`);
       return { container: new Container(dir, state, rt), sandbox };
     } catch (e) {
+      if (replica >= 0) native.close(replica);
       if (sandbox !== null) {
         sandbox.kill();
         await sandbox.exited();
@@ -341,6 +358,49 @@ export class Container {
       if (e instanceof ProtocolError && e.code === 'invalid') throw new ContainerError(e.message);
       throw rpcFailure(e, 'update');
     }
+  }
+
+  /**
+   * Starts process (config.json's process, whole) in the container with
+   * fds as its descriptors 0, 1, 2, ...; its pid in the container. Only a
+   * created or running container (runc's words otherwise); paused too
+   * with ignorePaused (the process then waits for resume). A program that
+   * cannot be run fails with exit code 255, as runc exec's.
+   */
+  async exec(process: object, fds: readonly number[], ignorePaused = false): Promise<number> {
+    const status = await this.status();
+    if (status === 'stopped' || status === 'creating') throw new ContainerError('cannot exec in a stopped container');
+    if (status === 'paused' && !ignorePaused) throw new ContainerError('cannot exec in a paused container');
+    try {
+      return (await this.control().execute(process, fds)).pid;
+    } catch (e) {
+      if (e instanceof ProtocolError && e.code === 'exec') throw new ContainerError(`exec failed: unable to start container process: ${e.message}`, 255);
+      if (e instanceof ProtocolError && e.code === 'invalid') throw new ContainerError(`exec failed: ${e.message}`, 255);
+      throw rpcFailure(e, 'exec');
+    }
+  }
+
+  /** A process exec started: its exit status once it ends (for ever if need be). */
+  async waitProcess(pid: number): Promise<number> {
+    try {
+      return (await this.control().waitPid(pid)).exitStatus;
+    } catch (e) {
+      throw rpcFailure(e, 'exec');
+    }
+  }
+
+  /** A signal to a process exec started, or with foreground to its terminal's foreground group. */
+  async signalProcess(pid: number, signo: number, foreground: boolean): Promise<void> {
+    try {
+      await this.control().signal(signo, false, pid, foreground);
+    } catch (e) {
+      throw rpcFailure(e, 'signal');
+    }
+  }
+
+  /** The container's config.json as create read it (exec without --process starts from its process). */
+  config(): Spec {
+    return readBundle(this.state.bundle).spec;
   }
 
   /** The init's exit status, asked of the sandbox (it answers once the init has ended). */

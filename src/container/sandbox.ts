@@ -35,6 +35,8 @@ export interface SandboxStart {
   launch: Omit<LaunchConfig, 'closeFrom'>;
   /** How long the sandbox may take to say it has created the container. */
   timeoutMs: number;
+  /** The descriptor that is the sandbox's stdin, stdout and stderr (the console's replica); null: the caller's own. */
+  stdio?: number | null;
 }
 
 /** What the sandbox says on its start socket: namespaces (when asked), then created or error. */
@@ -67,7 +69,8 @@ export class Sandbox {
     const syncFd = 3 + s.spec.preserveFds;
     const program = [...s.self, ...s.globalArgs, 'boot', '--sync-fd', String(syncFd), s.spec.id];
     const argv = launcherArgv({ ...s.launch, closeFrom: syncFd + 1 }, program);
-    const stdio: ('inherit' | 'pipe' | number)[] = ['inherit', 'inherit', 'inherit'];
+    const own = s.stdio ?? null;
+    const stdio: ('inherit' | 'pipe' | number)[] = own === null ? ['inherit', 'inherit', 'inherit'] : [own, own, own];
     for (let fd = 3; fd < syncFd; fd++) stdio.push(fd);
     stdio.push('pipe');
     let child: ChildProcess;

@@ -6,10 +6,12 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { native } from '../native.js';
 import {
-  LineReader, METHODS, ProtocolError, encodeLine, parseProcesses, parseResponse, parseOomResult, parseStateResult, parseUsageResult, parseWaitResult,
+  HEADER_BYTE, LineReader, MAX_REQUEST_FDS, METHODS, ProtocolError, encodeLine, parseExecResult, parseProcesses, parseResponse, parseOomResult,
+  parseStateResult, parseUsageResult, parseWaitResult,
 } from './protocol.js';
-import type { Method, OomResult, ProcessInfo, SignalArgs, StateResult, UpdateArgs, UsageResult, WaitResult } from './protocol.js';
+import type { ExecResult, Method, OomResult, ProcessInfo, SignalArgs, StateResult, UpdateArgs, UsageResult, WaitResult } from './protocol.js';
 
 /** The sandbox cannot be reached: no socket, nobody listening, or no reply in time. */
 export class ControlUnavailable extends Error {}
@@ -20,10 +22,16 @@ const SUN_PATH_MAX = 107;
 /**
  * Calls method on the sandbox listening at socketPath; resolves to its
  * result, rejects with ProtocolError (the sandbox refused) or
- * ControlUnavailable. timeoutMs: null waits for ever (Wait).
+ * ControlUnavailable. timeoutMs: null waits for ever (Wait). fds: host
+ * descriptors sent with the header (the sandbox gets its own copies;
+ * these stay the caller's).
  */
-export function call(socketPath: string, method: Method, params: Record<string, unknown>, timeoutMs: number | null = 10_000): Promise<unknown> {
+export function call(socketPath: string, method: Method, params: Record<string, unknown>, timeoutMs: number | null = 10_000, fds: readonly number[] = []): Promise<unknown> {
   return new Promise((resolve, reject) => {
+    if (fds.length > MAX_REQUEST_FDS) {
+      reject(new ProtocolError('invalid', `at most ${MAX_REQUEST_FDS} descriptors go with a request, not ${fds.length}`));
+      return;
+    }
     let dirFd = -1;
     let target = socketPath;
     if (Buffer.byteLength(socketPath) > SUN_PATH_MAX) {
@@ -53,6 +61,13 @@ export function call(socketPath: string, method: Method, params: Record<string, 
       if (dirFd >= 0) {
         fs.closeSync(dirFd);
         dirFd = -1;
+      }
+      // The header first, on the descriptor itself: Node's writes cannot carry files.
+      const h = (sock as unknown as { _handle?: { fd?: unknown } })._handle;
+      const n = typeof h?.fd === 'number' ? native.sendFds(h.fd, new Uint8Array([HEADER_BYTE]), fds) : -9;
+      if (n !== 1) {
+        finish(new ControlUnavailable(`cannot send the request header to the sandbox at ${socketPath} (errno ${-n})`));
+        return;
       }
       sock.write(encodeLine({ id, method, params }));
     });
@@ -86,9 +101,24 @@ export class ControlClient {
     return parseProcesses(await call(this.socketPath, METHODS.processes, { containerId: this.containerId }));
   }
 
-  async signal(signo: number, all: boolean): Promise<void> {
+  /** pid: that process (foreground: its terminal's foreground group) rather than the init. */
+  async signal(signo: number, all: boolean, pid?: number, foreground = false): Promise<void> {
     const args: SignalArgs = { containerId: this.containerId, signo, all };
+    if (pid !== undefined) {
+      args.pid = pid;
+      args.foreground = foreground;
+    }
     await call(this.socketPath, METHODS.signal, { ...args });
+  }
+
+  /** Starts process (config.json's process object) with fds as its descriptors 0, 1, 2, ... */
+  async execute(process: object, fds: readonly number[]): Promise<ExecResult> {
+    return parseExecResult(await call(this.socketPath, METHODS.execute, { containerId: this.containerId, process }, 30_000, fds));
+  }
+
+  /** Waits, for ever if need be, for a process exec started; its exit status. */
+  async waitPid(pid: number): Promise<WaitResult> {
+    return parseWaitResult(await call(this.socketPath, METHODS.waitPid, { containerId: this.containerId, pid }, null));
   }
 
   /** Resolves once no task of the sandbox runs (the freeze can take a scheduler turn or two). */

@@ -6,11 +6,16 @@
 //   request   {"id":N,"method":"containerManager.Signal","params":{...}}\n
 //   response  {"id":N,"result":...}\n  or  {"id":N,"error":{"code":C,"message":M}}\n
 //
-// Where it differs from urpc: JSON lines, not urpc's framing; no file
-// payloads yet (exec's stdio will need SCM_RIGHTS); the method set is the
-// root container's lifecycle (with runsc's Pause and Resume), its usage
-// (runsc's Event, as Usage and the WaitOOM long poll) and Update, which
-// runsc has no method for. Both sides treat what they read as
+// Every connection opens with a header: one byte, HEADER_BYTE, sent with
+// sendmsg, which carries the request's files as SCM_RIGHTS (exec's stdio,
+// as urpc carries FilePayload); most requests carry none. The server reads
+// it with one recvmsg before it reads any line.
+//
+// Where it differs from urpc: JSON lines, not urpc's framing; the files go
+// in the header, before the request; the method set is the root
+// container's lifecycle (with runsc's Pause and Resume), exec
+// (ExecuteAsync and WaitPID), its usage (runsc's Event, as Usage and the
+// WaitOOM long poll) and Update, which runsc has no method for. Both sides treat what they read as
 // untrusted: every message is bounded (MAX_MESSAGE_BYTES), and every field
 // is checked here before anything acts on it (parse* throw ProtocolError).
 
@@ -39,7 +44,16 @@ export const METHODS = {
   update: 'containerManager.Update',
   /** Waits until the OOM killer has ended more processes than `seen`, or the container has stopped (tsvisor events' "oom"). */
   waitOom: 'containerManager.WaitOOM',
+  /** Starts a process in the running container, its stdio the header's files (runsc's ContMgrExecuteAsync); its pid. */
+  execute: 'containerManager.ExecuteAsync',
+  /** Waits for a process exec started to end; its exit status (runsc's ContMgrWaitPID). */
+  waitPid: 'containerManager.WaitPID',
 } as const;
+
+/** The first byte of every connection; the request's files ride on it. */
+export const HEADER_BYTE = 0x2a;
+/** The most files one request may carry (exec: stdio and --preserve-fds). */
+export const MAX_REQUEST_FDS = 64;
 
 export type Method = (typeof METHODS)[keyof typeof METHODS];
 const METHOD_NAMES: ReadonlySet<string> = new Set(Object.values(METHODS));
@@ -61,10 +75,12 @@ export type ErrorCode =
   | 'paused'
   /** A startContainer hook failed (StartRoot): the container is stopped. */
   | 'hook'
+  /** The process exec names cannot be run (a missing or non-executable file: runc's "exec: ..." words). */
+  | 'exec'
   /** Too many requests at once on this connection, or connections at once. */
   | 'busy'
   | 'internal';
-const ERROR_CODES: ReadonlySet<string> = new Set(['invalid', 'no-such-container', 'running', 'stopped', 'paused', 'hook', 'busy', 'internal']);
+const ERROR_CODES: ReadonlySet<string> = new Set(['invalid', 'no-such-container', 'running', 'stopped', 'paused', 'hook', 'exec', 'busy', 'internal']);
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'stopped';
 const CONTAINER_STATUSES: ReadonlySet<string> = new Set(['created', 'running', 'paused', 'stopped']);
@@ -84,6 +100,24 @@ export interface SignalArgs extends ContainerArgs {
   signo: number;
   /** Every process of the container, not the init alone (runc kill --all). */
   all: boolean;
+  /** This process instead of the init (runsc's DeliverToProcess: exec forwards its signals so). */
+  pid?: number;
+  /** With pid: to the foreground process group of pid's terminal (runsc's DeliverToForegroundProcessGroup), else to pid. */
+  foreground?: boolean;
+}
+
+export interface ExecArgs extends ContainerArgs {
+  /** config.json's process object, whole (the runtime filled in what --process left out); the sandbox validates it. */
+  process: unknown;
+}
+
+export interface ExecResult {
+  /** The process's pid in the container. */
+  pid: number;
+}
+
+export interface WaitPidArgs extends ContainerArgs {
+  pid: number;
 }
 
 export interface StateResult {
@@ -206,10 +240,39 @@ export function parseContainerArgs(p: Obj, method: string): ContainerArgs {
 
 export function parseSignalArgs(p: Obj): SignalArgs {
   const what = METHODS.signal;
-  onlyKeys(p, ['containerId', 'signo', 'all'], what);
-  const all = p.all ?? false;
+  onlyKeys(p, ['containerId', 'signo', 'all', 'pid', 'foreground'], what);
+  const all = p.all ?? false, foreground = p.foreground ?? false;
   if (typeof all !== 'boolean') throw new ProtocolError('invalid', `${what}: all must be a boolean`);
-  return { containerId: containerId(p, what), signo: int(p, 'signo', 1, 64, what), all };
+  if (typeof foreground !== 'boolean') throw new ProtocolError('invalid', `${what}: foreground must be a boolean`);
+  const a: SignalArgs = { containerId: containerId(p, what), signo: int(p, 'signo', 1, 64, what), all };
+  if (p.pid !== undefined) {
+    if (all) throw new ProtocolError('invalid', `${what}: pid and all exclude each other`);
+    a.pid = int(p, 'pid', 1, 4194304, what);
+    a.foreground = foreground;
+  } else if (foreground) {
+    throw new ProtocolError('invalid', `${what}: foreground needs a pid`);
+  }
+  return a;
+}
+
+export function parseExecArgs(p: Obj): ExecArgs {
+  const what = METHODS.execute;
+  onlyKeys(p, ['containerId', 'process'], what);
+  if (!isObj(p.process)) throw new ProtocolError('invalid', `${what}: process must be an object`);
+  return { containerId: containerId(p, what), process: p.process };
+}
+
+export function parseExecResult(r: unknown): ExecResult {
+  if (!isObj(r) || typeof r.pid !== 'number' || !Number.isInteger(r.pid) || r.pid < 1 || r.pid > 4194304) {
+    throw new ProtocolError('internal', 'the sandbox sent a bad pid');
+  }
+  return { pid: r.pid };
+}
+
+export function parseWaitPidArgs(p: Obj): WaitPidArgs {
+  const what = METHODS.waitPid;
+  onlyKeys(p, ['containerId', 'pid'], what);
+  return { containerId: containerId(p, what), pid: int(p, 'pid', 1, 4194304, what) };
 }
 
 export function parseOomArgs(p: Obj): OomArgs {

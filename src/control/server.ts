@@ -13,21 +13,39 @@
 // never a crash. Methods are the handlers the Loader gives (boot/
 // controller.ts); this file knows only the protocol.
 //
+// Each connection's header (protocol.ts) is read before any line, with
+// one non-blocking recvmsg on the accepted socket while Node does not yet
+// read it (pauseOnConnect); a connection whose header does not come within
+// HEADER_MS, or is not the header byte, is closed. The files it carries
+// belong to the connection's first request: a handler takes them
+// (Call.takeFds), and whatever it does not take is closed when the
+// request is answered.
+//
 // Where it differs from gVisor's: JSON lines instead of urpc, one method
 // set, and replies are written with write(2) only (the server never calls
 // shutdown(2), which the filter does not allow: a connection is closed).
 
 import * as net from 'node:net';
 import type { Logger } from '../kernel/log.js';
-import { LineReader, ProtocolError, encodeLine, parseRequest } from './protocol.js';
+import { native } from '../native.js';
+import { HEADER_BYTE, LineReader, MAX_REQUEST_FDS, ProtocolError, encodeLine, parseRequest } from './protocol.js';
 import type { ErrorCode } from './protocol.js';
 
+/** What a handler may ask of the request it serves. */
+export interface Call {
+  /** The host descriptors the connection's header carried, now the handler's to close; [] after the first take. */
+  takeFds(): number[];
+}
+
 /** A method: params are an object, already known to be one; throw ProtocolError to fail it. */
-export type Handler = (params: Record<string, unknown>) => unknown;
+export type Handler = (params: Record<string, unknown>, call: Call) => unknown;
 
 export const MAX_CONNECTIONS = 32;
 export const MAX_PENDING = 4;
 export const IDLE_MS = 30_000;
+/** How long a new connection may take to send its header. */
+export const HEADER_MS = 5_000;
+const EAGAIN = 11;
 /** How long close() lets replies flush before it drops the connections left. */
 const CLOSE_GRACE_MS = 2_000;
 
@@ -36,6 +54,18 @@ interface Conn {
   pending: number;
   /** No more requests are read: close once the pending replies are written. */
   ending: boolean;
+  /** The header's descriptors, until a request takes them or the connection ends. */
+  fds: number[];
+}
+
+function closeAll(fds: number[]): void {
+  for (const fd of fds.splice(0)) native.close(fd);
+}
+
+/** The descriptor under a connected socket Node made (a libuv pipe handle has one). */
+function socketFd(s: net.Socket): number {
+  const h = (s as unknown as { _handle?: { fd?: unknown } })._handle;
+  return typeof h?.fd === 'number' ? h.fd : -1;
 }
 
 export class ControlServer {
@@ -46,7 +76,8 @@ export class ControlServer {
   constructor(private readonly listenFd: number, private readonly methods: ReadonlyMap<string, Handler>, private readonly log: Logger) {
     // allowHalfOpen: a client's end of writing must not make Node shut
     // down our side (shutdown(2)); the connection is closed instead.
-    this.server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false }, (s) => this.accept(s));
+    // pauseOnConnect: nothing is read from a connection until its header has been (readHeader).
+    this.server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (s) => this.accept(s));
     this.server.maxConnections = MAX_CONNECTIONS;
     this.server.on('error', (e) => this.log.warn(`control: ${e.message}`));
   }
@@ -67,8 +98,44 @@ export class ControlServer {
       socket.destroy();
       return;
     }
-    const c: Conn = { socket, pending: 0, ending: false };
+    const c: Conn = { socket, pending: 0, ending: false, fds: [] };
     this.conns.add(c);
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      this.conns.delete(c);
+      closeAll(c.fds);
+    });
+    this.readHeader(c, Date.now() + HEADER_MS);
+  }
+
+  /**
+   * The header: retried on the event loop until it has come (a client
+   * sends it as soon as it connects, so the first try nearly always has it).
+   */
+  private readHeader(c: Conn, deadline: number): void {
+    if (c.socket.destroyed) return;
+    const fd = socketFd(c.socket);
+    const head = new Uint8Array(1);
+    const r = fd < 0 ? -EAGAIN - 1 : native.recvFds(fd, head, MAX_REQUEST_FDS);
+    if (r === -EAGAIN) {
+      if (Date.now() > deadline) c.socket.destroy();
+      else setTimeout(() => this.readHeader(c, deadline), 2);
+      return;
+    }
+    if (typeof r === 'number' || r.bytes !== 1) {
+      c.socket.destroy();
+      return;
+    }
+    c.fds = r.fds;
+    if (r.truncated !== 0 || head[0] !== HEADER_BYTE) {
+      c.socket.destroy();
+      return;
+    }
+    this.serveLines(c);
+  }
+
+  private serveLines(c: Conn): void {
+    const socket = c.socket;
     const reader = new LineReader();
     socket.setTimeout(IDLE_MS, () => {
       if (c.pending === 0) socket.destroy();
@@ -86,8 +153,7 @@ export class ControlServer {
       for (const line of lines) this.serve(c, line);
     });
     socket.on('end', () => this.end(c));
-    socket.on('error', () => socket.destroy());
-    socket.on('close', () => this.conns.delete(c));
+    socket.resume();
   }
 
   private serve(c: Conn, line: string): void {
@@ -100,10 +166,12 @@ export class ControlServer {
       const h = this.methods.get(req.method);
       if (h === undefined) throw new ProtocolError('invalid', `method ${req.method} is not served by this sandbox`);
       c.pending++;
+      const call: Call = { takeFds: () => c.fds.splice(0) };
       Promise.resolve()
-        .then(() => h(req.params))
+        .then(() => h(req.params, call))
         .then((result) => this.reply(c, req.id, null, result ?? null), (e: unknown) => this.reply(c, req.id, e))
         .finally(() => {
+          closeAll(c.fds);
           c.pending--;
           if (c.ending && c.pending === 0) this.finish(c);
         });

@@ -64,12 +64,27 @@ export class HostTerminal extends Terminal {
   /** The modes tsvisor found, put back when it ends. */
   readonly saved = new Uint8Array(64);
   savedOk = false;
-  constructor(readonly hostFd: number) {
+  /** The HostFDs open on it (/dev/tty aliases too). */
+  private users = 0;
+  /**
+   * owned: hostFd is this terminal's own copy (a terminal that came with
+   * an exec, whose descriptors its program may close): closed, and the
+   * terminal forgotten, when the last HostFD on it is released.
+   */
+  constructor(readonly hostFd: number, private readonly rdev: number, private readonly owned: boolean) {
     super();
     this.savedOk = native.ioctl(hostFd, TCGETS, this.saved) === 0;
   }
   override openAlias(flags: number): FD | number {
     return new HostFD(this.hostFd, flags, '/dev/tty');
+  }
+  hold(): void {
+    this.users++;
+  }
+  drop(): void {
+    if (--this.users > 0 || !this.owned) return;
+    if (terminals.get(this.rdev) === this) terminals.delete(this.rdev);
+    native.close(this.hostFd);
   }
 }
 
@@ -91,7 +106,12 @@ export class HostFD extends FileDescription {
   /** The host terminal's job-control state, for a terminal. */
   readonly terminal: HostTerminal | null = null;
 
-  constructor(readonly hostFd: number, flags: number, readonly label: string) {
+  /**
+   * owned: hostFd is this file's to close when it is released (a
+   * descriptor exec passed in); otherwise the Sentry's own (its stdio),
+   * never closed.
+   */
+  constructor(readonly hostFd: number, flags: number, readonly label: string, private readonly owned = false) {
     super(flags, null);
     const r = native.fstat(hostFd, statBuf);
     const st = r === 0 ? Stat.fromRaw(statBuf) : null;
@@ -102,9 +122,11 @@ export class HostFD extends FileDescription {
     if (this.isTTY && st !== null) {
       let term = terminals.get(st.rdev);
       if (term === undefined) {
-        term = new HostTerminal(hostFd);
+        const own = owned ? native.dup(hostFd) : hostFd;
+        term = new HostTerminal(own >= 0 ? own : hostFd, st.rdev, owned && own >= 0);
         terminals.set(st.rdev, term);
       }
+      term.hold();
       this.terminal = term;
     }
   }
@@ -150,6 +172,8 @@ export class HostFD extends FileDescription {
       watched.delete(this.hostFd);
       native.unwatchFd(this.hostFd);
     }
+    this.terminal?.drop();
+    if (this.owned) native.close(this.hostFd);
   }
 
   /** The background checks of a terminal read (SIGTTIN) or write (SIGTTOU with TOSTOP): 0 to go on, or what the call returns. */

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+# The caller's side of the OCI console socket (what conmon, containerd's
+# shim and runc's recvtty do): listen on PATH, take one connection, receive
+# the pty master it carries as SCM_RIGHTS, optionally set the window size
+# and type FEED into it, then print everything the container writes until
+# the replica side is closed (EIO) or nothing comes for IDLE seconds.
+#   console.py PATH [--size ROWS COLS] [--feed TEXT] [--idle S] [--resize-after S ROWS COLS]
+import fcntl, os, select, socket, struct, sys, termios, time
+
+args = sys.argv[1:]
+path = args.pop(0)
+size = feed = resize = None
+idle = 20.0
+while args:
+    a = args.pop(0)
+    if a == '--size': size = (int(args.pop(0)), int(args.pop(0)))
+    elif a == '--feed': feed = args.pop(0).encode().decode('unicode_escape').encode('latin-1')
+    elif a == '--idle': idle = float(args.pop(0))
+    elif a == '--resize-after': resize = (float(args.pop(0)), int(args.pop(0)), int(args.pop(0)))
+    else: sys.exit('console.py: unknown argument ' + a)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(1)
+print('listening', flush=True)
+c, _ = s.accept()
+msg, fds, _, _ = socket.recv_fds(c, 1024, 4)
+c.close()
+s.close()
+if len(fds) != 1:
+    sys.exit('console.py: expected one descriptor, got %d' % len(fds))
+m = fds[0]
+sys.stderr.write('console.py: got %r\n' % msg)
+if size: fcntl.ioctl(m, termios.TIOCSWINSZ, struct.pack('HHHH', size[0], size[1], 0, 0))
+start = time.time()
+out = b''
+fed = False
+while True:
+    if feed is not None and not fed and out:
+        os.write(m, feed); fed = True
+    if resize and time.time() - start > resize[0]:
+        fcntl.ioctl(m, termios.TIOCSWINSZ, struct.pack('HHHH', resize[1], resize[2], 0, 0)); resize = None
+    r, _, _ = select.select([m], [], [], 0.2 if (resize or (feed is not None and not fed)) else idle)
+    if not r:
+        if resize or (feed is not None and not fed): continue
+        break
+    try:
+        d = os.read(m, 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+sys.stdout.write(out.decode('utf-8', 'replace').replace('\r\n', '\n'))
