@@ -355,7 +355,8 @@ test('the control socket answers the protocol and refuses malformed requests', a
     });
     c.on('close', () => { clearTimeout(timer); resolve(buf.split('\n').filter(Boolean).map((l) => JSON.parse(l))); });
     c.on('error', reject);
-    c.write(payload);
+    // Every connection opens with the header byte '*' (protocol.ts), which may carry descriptors.
+    c.write(`*${payload}`);
   });
   const call = async (method, params) => (await talk(`${JSON.stringify({ id: 5, method, params })}\n`, 1))[0];
   assert.deepEqual(await call('containerManager.State', { containerId: id }), { id: 5, result: { status: 'created', exitStatus: null } });
@@ -367,6 +368,14 @@ test('the control socket answers the protocol and refuses malformed requests', a
   // A line past 64 KiB ends the connection with an error.
   const long = await talk(`{"id":1,"method":"${'x'.repeat(70_000)}`, 1);
   assert.equal(long[0].error.code, 'invalid');
+  // No header (or another byte first): the connection is closed unanswered.
+  await new Promise((resolve, reject) => {
+    const c = createConnection(sock);
+    c.on('data', () => reject(new Error('a connection without the header got a reply')));
+    c.on('close', resolve);
+    c.on('error', resolve);
+    c.write(`${JSON.stringify({ id: 1, method: 'containerManager.State', params: { containerId: id } })}\n`);
+  });
   const ps = await call('containerManager.Processes', { containerId: id });
   assert.deepEqual(ps.result.map((p) => [p.pid, p.ppid, p.uid, p.cmd]), [[1, 0, 0, 'sh']]);
   // Wait, then StartRoot: the waiter hears the init's exit status.
@@ -399,7 +408,13 @@ test('global flags: --log-format json writes error lines, --version, bad values 
     { env: tsvisorHostEnv(), encoding: 'utf8', timeout: ms(60_000) });
   assert.equal(debugDo.status, 0, debugDo.stderr);
   assert.match(readFileSync(join(work, 'do.log'), 'utf8'), /"msg":"seal: seccomp filter installed/);
-  assert.match(tsvisor(['create', '--console-socket', '/x', 'c']).stderr, /--console-socket \/x: tsvisor has no console support yet/);
+  const [a, b, c] = [newId(), newId(), newId()];
+  const noTty = bundle(['true']);
+  assert.match(tsvisor(['create', '--console-socket', '/x', '-b', noTty, a]).stderr, /cannot use console socket if runc will not detach or allocate tty/);
+  const tty = bundle(['true'], { process: { terminal: true } });
+  assert.match(tsvisor(['create', '-b', tty, b]).stderr, /cannot allocate tty .* without setting console socket/);
+  assert.match(tsvisor(['create', '--console-socket', join(work, 'nobody-listens'), '-b', tty, c]).stderr, /--console-socket .*: cannot connect/);
+  for (const id of [a, b, c]) assert.equal(existsSync(join(stateRoot, id)), false, `${id} left a state directory`);
   const term = create(newId(), bundle(['true'], { process: { terminal: true } }));
   assert.equal(term.code, 1);
   assert.match(term.stderr, /process\.terminal is true/);

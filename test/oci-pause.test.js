@@ -137,7 +137,8 @@ function rpc(id, msg) {
   return new Promise((resolve, reject) => {
     const s = createConnection(join(w.stateRoot, id, 'control.sock'));
     let buf = '';
-    s.on('connect', () => s.write(`${JSON.stringify(msg)}\n`));
+    // '*': the header byte every connection opens with (src/control/protocol.ts).
+    s.on('connect', () => s.write(`*${JSON.stringify(msg)}\n`));
     s.on('data', (d) => {
       buf += d;
       if (buf.includes('\n')) {

@@ -58,6 +58,14 @@ export function execFailureMessage(e: ExecError): string {
   return `exec: ${name}: ${why}`;
 }
 
+/** runc's words for a working directory the process cannot enter (loadInit says "process.cwd DIR: ENOENT"). */
+export function cwdFailureMessage(bootMessage: string): string {
+  const m = /^process\.cwd (.*): (E[A-Z]+)$/.exec(bootMessage);
+  if (m === null) return bootMessage;
+  const words: Record<string, string> = { ENOENT: 'no such file or directory', ENOTDIR: 'not a directory', EACCES: 'permission denied', ELOOP: 'too many levels of symbolic links' };
+  return `chdir to cwd (${JSON.stringify(m[1])}) set in config.json failed: ${words[m[2]] ?? m[2]}`;
+}
+
 export class ExecManager {
   private readonly execed = new Map<number, Execed>();
 
@@ -85,6 +93,7 @@ export class ExecManager {
       for (const fd of fds) native.close(fd);
       if (e instanceof SpecError) throw new ProtocolError('invalid', e.message);
       if (e instanceof ExecError) throw new ProtocolError('exec', execFailureMessage(e));
+      if (e instanceof BootError && e.message.startsWith('process.cwd ')) throw new ProtocolError('exec', cwdFailureMessage(e.message));
       if (e instanceof BootError) throw new ProtocolError('invalid', e.message);
       throw e;
     }

@@ -152,16 +152,20 @@ export function addExecCommand(program: Command, globals: GlobalsFn, setStatus: 
     .action(async (id: string, args: string[], o: ExecFlags, cmd: Command) => {
       // commander sets noNewPrivs false from --no-new-privs' "no-" form only when given.
       if (cmd.getOptionValueSource('newPrivs') === 'cli') o.noNewPrivs = true;
-      refuseUnsupported(o);
-      if (o.internalCarrierFd !== undefined) {
-        await carry(id, args, o, globals, setStatus, Number(o.internalCarrierFd));
-        return;
+      try {
+        refuseUnsupported(o);
+        if (o.internalCarrierFd !== undefined) {
+          await carry(id, args, o, globals, setStatus, Number(o.internalCarrierFd));
+        } else if (o.detach) {
+          await startDetached(o);
+        } else {
+          setStatus(await runExec(id, args, o, globals, null));
+        }
+      } catch (e) {
+        // runc's exec: every failure is "exec failed: ..." with status 255 (podman reads 127 and 126 from the words).
+        if (e instanceof ContainerError) throw new ContainerError(e.message.startsWith('exec failed: ') ? e.message : `exec failed: ${e.message}`, 255);
+        throw e;
       }
-      if (o.detach) {
-        await startDetached(o);
-        return;
-      }
-      setStatus(await runExec(id, args, o, globals, null));
     });
 }
 
@@ -222,6 +226,15 @@ async function carry(id: string, args: string[], o: ExecFlags, globals: GlobalsF
       fs.closeSync(fd);
     } catch {
       // The parent is gone: nobody to tell.
+    }
+    if (err !== null) return;
+    // The process has its own copies of the caller's stdio and passed
+    // descriptors: the carrier lets go of its, so that the caller sees
+    // EOF when the process closes them (or ends), not when the carrier does.
+    for (let n = 3; n < 3 + Number(o.preserveFds); n++) fs.closeSync(n);
+    for (const n of [0, 1, 2]) {
+      fs.closeSync(n);
+      fs.openSync('/dev/null', n === 0 ? 'r' : 'w');
     }
   };
   try {

@@ -374,8 +374,8 @@ export class Container {
     try {
       return (await this.control().execute(process, fds)).pid;
     } catch (e) {
-      if (e instanceof ProtocolError && e.code === 'exec') throw new ContainerError(`exec failed: unable to start container process: ${e.message}`, 255);
-      if (e instanceof ProtocolError && e.code === 'invalid') throw new ContainerError(`exec failed: ${e.message}`, 255);
+      if (e instanceof ProtocolError && e.code === 'exec') throw new ContainerError(`unable to start container process: ${e.message}`, 255);
+      if (e instanceof ProtocolError && e.code === 'invalid') throw new ContainerError(e.message, 255);
       throw rpcFailure(e, 'exec');
     }
   }

@@ -4,6 +4,9 @@
 # the pty master it carries as SCM_RIGHTS, optionally set the window size
 # and type FEED into it, then print everything the container writes until
 # the replica side is closed (EIO) or nothing comes for IDLE seconds.
+# The resize (--resize-after S ROWS COLS: S seconds after the container
+# wrote "ready") comes first, then the feed (0.3 s later), so that what the
+# console shows is in an order that does not depend on start-up time.
 #   console.py PATH [--size ROWS COLS] [--feed TEXT] [--idle S] [--resize-after S ROWS COLS]
 import fcntl, os, select, socket, struct, sys, termios, time
 
@@ -31,17 +34,23 @@ if len(fds) != 1:
 m = fds[0]
 sys.stderr.write('console.py: got %r\n' % msg)
 if size: fcntl.ioctl(m, termios.TIOCSWINSZ, struct.pack('HHHH', size[0], size[1], 0, 0))
-start = time.time()
+ready_at = None
 out = b''
 fed = False
 while True:
-    if feed is not None and not fed and out:
-        os.write(m, feed); fed = True
-    if resize and time.time() - start > resize[0]:
-        fcntl.ioctl(m, termios.TIOCSWINSZ, struct.pack('HHHH', resize[1], resize[2], 0, 0)); resize = None
-    r, _, _ = select.select([m], [], [], 0.2 if (resize or (feed is not None and not fed)) else idle)
+    if ready_at is None and b'ready\n' in out.replace(b'\r', b''):
+        ready_at = time.time()
+    if resize and ready_at is not None and time.time() - ready_at > resize[0]:
+        fcntl.ioctl(m, termios.TIOCSWINSZ, struct.pack('HHHH', resize[1], resize[2], 0, 0))
+        resize = None
+        ready_at = time.time()
+    if feed is not None and not fed and not resize and ready_at is not None and time.time() - ready_at > 0.3:
+        os.write(m, feed)
+        fed = True
+    pending = resize is not None or (feed is not None and not fed)
+    r, _, _ = select.select([m], [], [], 0.1 if pending else idle)
     if not r:
-        if resize or (feed is not None and not fed): continue
+        if pending: continue
         break
     try:
         d = os.read(m, 4096)
