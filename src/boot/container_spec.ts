@@ -113,12 +113,17 @@ export function processCredentials(p: NonNullable<Spec['process']>): Credentials
   if (c === undefined) return Credentials.of(uid, gid, groups);
   let creds: Credentials;
   try {
+    const permitted = capSet(c?.permitted, 'permitted'), inheritable = capSet(c?.inheritable, 'inheritable');
     creds = Credentials.withCapabilities(uid, gid, groups, {
       bounding: capSet(c?.bounding, 'bounding'),
       effective: capSet(c?.effective, 'effective'),
-      permitted: capSet(c?.permitted, 'permitted'),
-      inheritable: capSet(c?.inheritable, 'inheritable'),
-      ambient: capSet(c?.ambient, 'ambient'),
+      permitted,
+      inheritable,
+      // runc raises each ambient capability with PR_CAP_AMBIENT_RAISE and
+      // goes on when Linux refuses one (not both permitted and
+      // inheritable): `runc spec`'s own config has three such. The same
+      // capabilities stay out here.
+      ambient: capSet(c?.ambient, 'ambient').intersect(permitted.intersect(inheritable)),
     });
   } catch (e) {
     if (e instanceof RangeError) throw new BootError(`config.json: process.capabilities: ${e.message}`, 1);
