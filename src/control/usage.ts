@@ -3,36 +3,24 @@
 // Event, seed 000): CPU time, memory, tasks and OOM kills from what the
 // Sentry itself keeps, and the two limits it enforces that can change
 // while it runs (total memory, most tasks). runsc reads a cgroup first and
-// falls back to the Sentry's accounting; tsvisor makes no cgroups, so the
-// Sentry's figures are the only ones, and nothing it does not keep is
-// reported (no cache, swap, block I/O, failcnt, peak usage).
+// falls back to the Sentry's accounting; tsvisor reports the Sentry's
+// figures only (a host cgroup, where create makes one, holds the Sentry's
+// own heap and threads too, so its figures are not the container's), and
+// nothing it does not keep (no cache, swap, block I/O, failcnt, peak usage).
 //
-// CPU: a process's time is its stub threads' (ThreadGroup.cpuTime, from
-// the host), plus its reaped children's (childrenCpu, as RUSAGE_CHILDREN),
-// summed over every process still in the pid namespace: so a process
-// reaped by a parent that was itself reaped still counts, through that
-// parent's parent. A process reaped with no parent in the sandbox (one of
-// a dead init's orphans, a startContainer hook) is not counted. The
-// Sentry's own CPU counts as kernel time: it serves every system call.
+// CPU: src/kernel/usage.ts's sandboxCpu, the figure cgroupfs's cpu.stat
+// shows too.
 
 import type { Kernel } from '../kernel/kernel.js';
-import type { ThreadGroup } from '../kernel/thread_group.js';
+import { sandboxCpu } from '../kernel/usage.js';
 import { MemoryFile } from '../memory/memory_file.js';
 import { ProtocolError } from './protocol.js';
 import type { OomResult, UpdateArgs, UsageResult } from './protocol.js';
 
 export function usage(kernel: Kernel): UsageResult {
-  const tgs = new Set<ThreadGroup>();
-  for (const t of kernel.pidns.tasks.values()) tgs.add(t.tg);
-  let userUs = 0, sysUs = 0;
-  for (const tg of tgs) {
-    const c = tg.exitStatus === null ? tg.cpuTime() : tg.exitCpu;
-    userUs += c.userUs + tg.childrenCpu.userUs;
-    sysUs += c.sysUs + tg.childrenCpu.sysUs;
-  }
-  const sentry = process.cpuUsage();
+  const cpu = sandboxCpu(kernel);
   return {
-    cpu: { user: Math.round(userUs * 1000), kernel: Math.round((sysUs + sentry.user + sentry.system) * 1000) },
+    cpu: { user: Math.round(cpu.userUs * 1000), kernel: Math.round(cpu.sysUs * 1000) },
     memory: { usage: kernel.mf.allocated, limit: kernel.mf.limit },
     pids: { current: kernel.pidns.tasks.size, limit: kernel.maxTasks },
     oomKills: kernel.oomKills,
