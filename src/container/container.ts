@@ -25,6 +25,7 @@ import type { Spec } from '../config/spec.js';
 import { readBundle } from './bundle.js';
 import { ContainerError, notRunning } from './errors.js';
 import { Sandbox } from './sandbox.js';
+import { HostCgroup, startInHostCgroup } from './cgroup.js';
 import type { CreateSteps } from './sandbox.js';
 import { StateDir, isAlive, processRef, writeAtomic } from './state.js';
 import { closeInheritedFds, hasHooks, runHooks, runHooksBestEffort } from './hooks.js';
@@ -42,6 +43,8 @@ export interface Runtime {
   debug: (msg: string) => void;
   /** A warning (a poststart or poststop hook that failed); none: dropped. */
   warn?: (msg: string) => void;
+  /** --systemd-cgroup: linux.cgroupsPath is systemd's slice:prefix:name (cgroup.ts). */
+  systemdCgroup?: boolean;
 }
 
 /**
@@ -127,10 +130,14 @@ export class Container {
       creator: processRef(process.pid), hooks: cfg.hooks,
     };
     let sandbox: Sandbox | null = null;
+    let cgroup: HostCgroup | null = null;
     try {
       dir.save(state);
       const spec: ContainerSpec = { id: o.id, spec: cfg.spec, bundle: cfg.bundle, rootPath: cfg.root.path, preserveFds: o.preserveFds };
-      sandbox = Sandbox.start({ self: rt.self, globalArgs: rt.bootArgs, spec, launch: specNetwork(cfg.spec, o.launch), timeoutMs: CREATE_TIMEOUT_MS });
+      const start = () => Sandbox.start({ self: rt.self, globalArgs: rt.bootArgs, spec, launch: specNetwork(cfg.spec, o.launch), timeoutMs: CREATE_TIMEOUT_MS });
+      // Born in the host cgroup, where there is one (cgroup.ts).
+      ({ started: sandbox, cgroup } = startInHostCgroup(cfg.spec, { systemd: rt.systemdCgroup === true, debug: rt.debug }, start));
+      if (cgroup !== null) state.cgroup = cgroup.dir;
       rt.debug(`container ${o.id}: sandbox started, pid ${sandbox.pid}`);
       state.sandbox = processRef(sandbox.pid);
       dir.save(state);
@@ -146,6 +153,7 @@ export class Container {
         sandbox.kill();
         await sandbox.exited();
       }
+      if (cgroup !== null) await cgroup.remove();
       dir.remove();
       // runtime.md: a create that fails (a prestart, createRuntime or
       // createContainer hook among other causes) goes on to the
@@ -259,6 +267,8 @@ export class Container {
         await new Promise((r) => setTimeout(r, 20));
       }
     }
+    const why = this.state.cgroup === undefined ? null : await HostCgroup.at(this.state.cgroup, this.rt.debug).remove();
+    if (why !== null) warner(this.rt)(why);
     this.dir.remove();
     await runPoststop(this.rt, this.state);
   }
@@ -341,6 +351,8 @@ export class Container {
       if (e instanceof ProtocolError && e.code === 'invalid') throw new ContainerError(e.message);
       throw rpcFailure(e, 'update');
     }
+    // The host cgroup's second bounds follow the Sentry's limits.
+    if (this.state.cgroup !== undefined) HostCgroup.at(this.state.cgroup, this.rt.debug).updateBounds(limits.memoryLimit, limits.pidsLimit);
   }
 
   /** The init's exit status, asked of the sandbox (it answers once the init has ended). */
