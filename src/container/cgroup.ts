@@ -60,7 +60,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Resources, Spec } from '../config/spec.js';
-import { cpuMaxValue, cpuWeightFromShares, ioWeightFromBlkio, swapMax } from '../config/resources.js';
+import { DEFAULT_CPU_PERIOD_US, cpuMaxValue, cpuWeightFromShares, ioWeightFromBlkio, swapMax } from '../config/resources.js';
 import { CGROUP2_SUPER_MAGIC } from '../fs/cgroupfs/cgroupfs.js';
 import { MAX_TASKS_LIMIT } from '../kernel/limits.js';
 import { ContainerError } from './errors.js';
@@ -191,6 +191,15 @@ export function cgroupWrites(r: Resources | undefined): Write[] {
 function errText(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   return err.code !== undefined ? `${err.code}: ${err.message.replace(/^\w+: /, '')}` : String(e);
+}
+
+/** The CPU fields tsvisor update may change (runc's flags of the same names). */
+export interface CpuUpdate {
+  shares?: number;
+  quota?: number;
+  period?: number;
+  cpus?: string;
+  mems?: string;
 }
 
 export interface CgroupOptions {
@@ -333,6 +342,43 @@ export class HostCgroup {
     }
     // MAX_TASKS_LIMIT, Linux's PID_MAX_LIMIT, is update's "unlimited" (-1).
     if (pidsLimit !== undefined) this.writeOrSay('pids.max', pidsLimit >= MAX_TASKS_LIMIT ? 'max' : String(pidsLimit + PIDS_HEADROOM));
+  }
+
+  /**
+   * Writes new CPU limits (tsvisor update's --cpu-share, --cpu-quota,
+   * --cpu-period, --cpuset-cpus, --cpuset-mems; 0 or "" leaves one as it
+   * is, a quota of -1 is "max"); returns what cpu.max and cpu.weight are
+   * now, for the Sentry's cgroupfs. A write that fails is a ContainerError
+   * (the ones before it stay written, as with runc).
+   */
+  updateCpu(c: CpuUpdate): { cpuQuota?: number; cpuPeriod?: number; cpuWeight?: number } {
+    const out: { cpuQuota?: number; cpuPeriod?: number; cpuWeight?: number } = {};
+    const must = (file: string, value: string) => {
+      const why = this.write(file, value);
+      if (why !== null) throw new ContainerError(why);
+    };
+    const weight = cpuWeightFromShares(c.shares);
+    if (weight !== null) {
+      must('cpu.weight', String(weight));
+      out.cpuWeight = weight;
+    }
+    if ((c.quota ?? 0) !== 0 || (c.period ?? 0) !== 0) {
+      // The half not given stays as it is (runc keeps the container's other value).
+      let [quota, period] = ['max', String(DEFAULT_CPU_PERIOD_US)];
+      try {
+        [quota, period] = fs.readFileSync(path.join(this.dir, 'cpu.max'), 'utf8').trim().split(/\s+/);
+      } catch {
+        // No cpu controller here: the write says so.
+      }
+      if ((c.quota ?? 0) !== 0) quota = (c.quota as number) < 0 ? 'max' : String(c.quota);
+      if ((c.period ?? 0) !== 0) period = String(c.period);
+      must('cpu.max', `${quota} ${period}`);
+      out.cpuQuota = quota === 'max' ? -1 : Number(quota);
+      out.cpuPeriod = Number(period);
+    }
+    if ((c.cpus ?? '') !== '') must('cpuset.cpus', c.cpus as string);
+    if ((c.mems ?? '') !== '') must('cpuset.mems', c.mems as string);
+    return out;
   }
 
   private writeOrSay(file: string, value: string): void {

@@ -26,6 +26,7 @@ import { readBundle } from './bundle.js';
 import { ContainerError, notRunning } from './errors.js';
 import { Sandbox } from './sandbox.js';
 import { HostCgroup, startInHostCgroup } from './cgroup.js';
+import type { CpuUpdate } from './cgroup.js';
 import type { CreateSteps } from './sandbox.js';
 import { StateDir, isAlive, processRef, writeAtomic } from './state.js';
 import { closeInheritedFds, hasHooks, runHooks, runHooksBestEffort } from './hooks.js';
@@ -340,19 +341,29 @@ export class Container {
     }
   }
 
-  /** Changes the limits the Sentry enforces (tsvisor update). */
-  async update(limits: Omit<UpdateArgs, 'containerId'>): Promise<void> {
+  /**
+   * Changes the limits (tsvisor update): the Sentry's memory and tasks,
+   * and the host cgroup's CPU limits (refused without one), which the
+   * Sentry is told of for its cgroupfs; the host cgroup's second bounds
+   * follow the Sentry's.
+   */
+  async update(limits: Omit<UpdateArgs, 'containerId'>, cpu?: CpuUpdate): Promise<void> {
     const status = await this.status();
     if (status === 'stopped' || status === 'creating') throw notRunning();
+    const cg = this.state.cgroup === undefined ? null : HostCgroup.at(this.state.cgroup, this.rt.debug);
+    let args = limits;
+    if (cpu !== undefined) {
+      if (cg === null) throw new ContainerError('CPU limits: the container has no host cgroup to apply them to (no linux.cgroupsPath, or no writable cgroup v2 at /sys/fs/cgroup when it was created)');
+      args = { ...limits, ...cg.updateCpu(cpu) };
+    }
     try {
-      await this.control().update(limits);
+      await this.control().update(args);
     } catch (e) {
       // A limit the Sentry cannot take: its reason is the whole message.
       if (e instanceof ProtocolError && e.code === 'invalid') throw new ContainerError(e.message);
       throw rpcFailure(e, 'update');
     }
-    // The host cgroup's second bounds follow the Sentry's limits.
-    if (this.state.cgroup !== undefined) HostCgroup.at(this.state.cgroup, this.rt.debug).updateBounds(limits.memoryLimit, limits.pidsLimit);
+    cg?.updateBounds(limits.memoryLimit, limits.pidsLimit);
   }
 
   /** The init's exit status, asked of the sandbox (it answers once the init has ended). */

@@ -32,7 +32,8 @@ export function usage(kernel: Kernel): UsageResult {
  * the sandbox holds now, as cgroup v1 refuses with EBUSY, rather than
  * killing to make room) and the most tasks (below the tasks there are it
  * only stops new ones, as pids.max does). Nothing changes unless every
- * value can be applied.
+ * value can be applied. CPU limits are the host cgroup's, already written:
+ * they are recorded for cgroupfs to show.
  */
 export function updateLimits(kernel: Kernel, a: UpdateArgs): void {
   if (a.memoryLimit !== undefined) {
@@ -48,6 +49,11 @@ export function updateLimits(kernel: Kernel, a: UpdateArgs): void {
   if (a.pidsLimit !== undefined && !kernel.limits.setMaxTasks(a.pidsLimit)) {
     throw new ProtocolError('invalid', `pids limit ${a.pidsLimit}: expected 1 to 4194304`);
   }
+  // What the host cgroup enforces now (the runtime wrote it there first): only shown.
+  const c = kernel.limits.cpu;
+  if (a.cpuQuota !== undefined) c.quotaUs = a.cpuQuota === -1 ? null : a.cpuQuota;
+  if (a.cpuPeriod !== undefined) c.periodUs = a.cpuPeriod;
+  if (a.cpuWeight !== undefined) c.weight = a.cpuWeight;
 }
 
 /** How often a waiting OOM watch looks at the kernel's count (the OOM killer runs inside a page fault, with no event of its own). */
