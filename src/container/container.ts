@@ -9,7 +9,8 @@
 //
 // Where it differs from runsc: one container per sandbox, so the sandbox
 // process is the container's pid (runsc reports the sandbox's pid for the
-// root container too); no gofer, no cgroups, no console yet; the
+// root container too); no gofer, no console yet; the host cgroup is
+// made before the sandbox is forked into it (cgroup.ts); the
 // createContainer hooks run in the sandbox process (as runsc's run in its
 // gofer) and startContainer ones inside the Sentry (runsc skips them).
 
