@@ -224,7 +224,6 @@ export class HostCgroup {
   static create(spec: Spec, o: CgroupOptions): HostCgroup | null {
     const r = spec.linux?.resources;
     const required = requiredByHost(r);
-    const writes = cgroupWrites(r);
     const skip = (why: string): null => {
       if (required.length > 0) {
         throw new ContainerError(`config.json: linux.resources.${required[0]}: only a host cgroup can enforce it, and ${why}`);
@@ -242,6 +241,8 @@ export class HostCgroup {
       return skip(`${root} cannot be read (${errText(e)})`);
     }
     if (magic !== CGROUP2_SUPER_MAGIC) return skip(`the host's ${root} is not a cgroup v2 hierarchy (cgroup v1 or hybrid)`);
+    // What runc's v2 driver refuses (a swap limit without a memory limit, a unified name with a slash) is refused here.
+    const writes = cgroupWrites(r);
     const rel = cgroupPathFor(cgroupsPath, o.systemd, ownCgroup());
     const dir = path.join(root, rel);
     const made: string[] = [];

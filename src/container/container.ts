@@ -155,7 +155,8 @@ export class Container {
         sandbox.kill();
         await sandbox.exited();
       }
-      if (cgroup !== null) await cgroup.remove();
+      const why = cgroup === null ? null : await cgroup.remove();
+      if (why !== null) warner(rt)(why);
       dir.remove();
       // runtime.md: a create that fails (a prestart, createRuntime or
       // createContainer hook among other causes) goes on to the

@@ -25,12 +25,13 @@
 //
 // Differs from Linux: memory.max below the usage is EBUSY (nothing is
 // reclaimed or killed to make room, as `tsvisor update` refuses it) where
-// Linux reclaims and OOM-kills; pids.max 0 is EINVAL (the Sentry's limit
+// Linux reclaims and OOM-kills, and below a page EINVAL; pids.max 0 is EINVAL (the Sentry's limit
 // is at least one task); memory.peak is read-only (as before Linux 6.12);
 // memory.stat has only the split the Sentry keeps (tmpfs and the root
 // overlay's upper layer count as anon); cpu.stat has no throttling counts
 // (the host cgroup has them); memory.events' max counts allocations the
-// limit refused.
+// limit refused, and oom is the OOM killer's victims, as oom_kill (the
+// Sentry's OOM killer always kills).
 
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Task } from '../../kernel/task.js';
@@ -45,7 +46,7 @@ import type { KernFileSystem, StaticDir } from '../proc/nodes.js';
 /** Every controller Linux has on the default hierarchy, in its order (what subtree_control names are checked against). */
 const LINUX_CONTROLLERS = ['cpuset', 'cpu', 'io', 'memory', 'hugetlb', 'pids', 'rdma', 'misc'];
 /** The controllers this cgroup has: the ones whose figures the Sentry keeps. */
-export const CONTROLLERS = ['cpu', 'memory', 'pids'];
+const CONTROLLERS = ['cpu', 'memory', 'pids'];
 /** Threaded controllers (cgrp_dfl_threaded_ss_mask): they may be enabled in a cgroup that has processes. */
 const THREADED = new Set(['cpu', 'pids']);
 
