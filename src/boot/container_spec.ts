@@ -15,8 +15,9 @@
 //   writes stay in the sandbox, later host changes are not seen): podman's
 //   /etc/hosts, /etc/hostname, /etc/resolv.conf; host directories are
 //   real bind mounts (hostfs);
-// - mqueue and cgroup mounts are empty directories (read-only for cgroup)
-//   until the Sentry has those file systems;
+// - mqueue mounts are empty directories until the Sentry has that file
+//   system; a cgroup mount (v1's type too, as runc mounts it on a unified
+//   host) is the Sentry's cgroup2 (src/fs/cgroupfs);
 // - sysctls: kernel.hostname and kernel.domainname set the UTS names;
 //   net.ipv4.ping_group_range, which podman always sends, is taken (the
 //   sandbox has no inet sockets yet for it to govern); any other is
@@ -177,8 +178,8 @@ const PROPAGATION_OPTIONS: Record<string, NonNullable<MountSpec['propagation']>>
 /** The mounts of the spec's own types, and what each is made of. */
 const TYPES: Record<string, string> = {
   proc: 'proc', sysfs: 'sysfs', tmpfs: 'tmpfs', devpts: 'devpts',
-  // Empty directories until the Sentry has these file systems (see the file comment).
-  mqueue: 'tmpfs', cgroup: 'tmpfs', cgroup2: 'tmpfs',
+  // An empty directory until the Sentry has mqueue (see the file comment).
+  mqueue: 'tmpfs', cgroup: 'cgroup2', cgroup2: 'cgroup2',
 };
 
 export interface SpecMounts {
@@ -245,7 +246,7 @@ export function specMounts(spec: Spec, bundle: string): SpecMounts {
     // An empty stand-in takes no options of the file system it stands for.
     const standIn = made === 'tmpfs' && type !== 'tmpfs';
     mounts.push({
-      target, type: made, source: m.source ?? type, flags: flags | (type.startsWith('cgroup') ? MS_RDONLY : 0),
+      target, type: made, source: m.source ?? type, flags,
       data: standIn ? 'mode=755' : data.join(','), propagation,
     });
   });

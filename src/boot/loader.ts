@@ -39,6 +39,7 @@ import { freeze, thaw } from '../kernel/freeze.js';
 import { OomWatch, updateLimits, usage } from '../control/usage.js';
 import type { OomResult, UpdateArgs, UsageResult } from '../control/protocol.js';
 import type { Hook } from '../config/spec.js';
+import { cgroupCpu } from '../config/resources.js';
 import { StartHookError, runStartContainerHooks } from './start_hooks.js';
 import { applySpecSeccomp, initCredentials, initRlimits, specMounts, specSysctls } from './container_spec.js';
 import { ExecManager, execFailureMessage } from './exec.js';
@@ -110,6 +111,8 @@ export class Loader {
     // pids.limit counts tasks, threads too, as the pids controller does: fork and clone past it get EAGAIN.
     const pids = oci.linux?.resources?.pids?.limit;
     if (pids !== undefined && pids > 0) sk.kernel.maxTasks = Math.min(sk.kernel.maxTasks, pids);
+    // The CPU limits the host cgroup enforces (src/container/cgroup.ts), for the container's cgroupfs to show.
+    sk.kernel.limits.cpu = cgroupCpu(oci.linux?.resources);
     applyPathRules(sk, oci);
     if (oci.root?.readonly === true) sk.vfs.initNs.root.flags |= MS_RDONLY;
     // The caller's stdio and --preserve-fds, each with the access it was opened with.

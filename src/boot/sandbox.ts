@@ -27,6 +27,7 @@ import { newOverlay } from '../fs/overlay/overlay.js';
 // The file system types the mount table names register themselves as they load.
 import '../fs/proc/procfs.js';
 import '../fs/sys/sysfs.js';
+import '../fs/cgroupfs/cgroupfs.js';
 import '../fs/devfs/devfs.js';
 import '../fs/devpts/devpts.js';
 import { O_RDONLY, O_WRONLY } from '../vfs/file_description.js';

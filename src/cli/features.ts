@@ -33,8 +33,9 @@ export function featuresDocument(): Record<string, unknown> {
       namespaces,
       // Planned: capability sets of the Sentry's credentials (the kernel's capability work, in progress).
       capabilities: [...CAPABILITIES],
-      // Resources are parsed and validated; nothing applies them to a host cgroup, and no plan is fixed.
-      cgroup: { v1: false, v2: false, systemd: false, systemdUser: false, rdma: false },
+      // Honoured: linux.resources go to a host cgroup v2 (src/container/cgroup.ts) and the Sentry's own limits;
+      // --systemd-cgroup names the cgroup as systemd would, but no unit is made over D-Bus, so systemd is false.
+      cgroup: { v1: false, v2: true, systemd: false, systemdUser: false, rdma: false },
       seccomp: {
         // Planned: the Sentry evaluates the spec's filter on every system call the application makes
         // (DESIGN.md, "The runtime around the Sentry"); seccomp(2) inside the sandbox is ENOSYS today.

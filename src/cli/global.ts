@@ -1,11 +1,12 @@
 // The global flags, before the command, as runc takes them (main.go):
 // --root (the state directory), --log and --log-format (where the
 // runtime's own messages go, text or json lines), --debug, --systemd-cgroup
-// and --rootless. What tsvisor does not honour it says so: it makes no
-// cgroups at all, so --systemd-cgroup (which cgroup driver) and --rootless
-// (whether cgroup permission errors are ignored) change nothing and are
-// accepted for callers that always pass them; a --rootless value other
-// than runc's true, false or auto is refused.
+// and --rootless. --systemd-cgroup says how linux.cgroupsPath names the
+// host cgroup (src/container/cgroup.ts: systemd's slice:prefix:name);
+// --rootless (whether cgroup permission errors are ignored) changes
+// nothing, since a host cgroup that cannot be had is skipped unless the
+// spec needs it, and is accepted for callers that always pass it; a
+// --rootless value other than runc's true, false or auto is refused.
 
 import * as path from 'node:path';
 import { Logger } from '../kernel/log.js';
@@ -39,6 +40,8 @@ export interface Globals {
   log: Logger;
   /** The same flags again, for the sandbox's `tsvisor boot`. */
   bootArgs: string[];
+  /** --systemd-cgroup. */
+  systemdCgroup: boolean;
 }
 
 export function parseGlobals(o: GlobalOptions): Globals {
@@ -57,7 +60,7 @@ export function parseGlobals(o: GlobalOptions): Globals {
   const bootArgs = ['--root', root, '--log-format', logFormat];
   if (o.log !== undefined) bootArgs.push('--log', o.log);
   if (o.debug) bootArgs.push('--debug');
-  return { root, rootGiven: o.root !== undefined, logFile: o.log ?? null, logFormat, debug: o.debug, log, bootArgs };
+  return { root, rootGiven: o.root !== undefined, logFile: o.log ?? null, logFormat, debug: o.debug, log, bootArgs, systemdCgroup: o.systemdCgroup };
 }
 
 /** An error of a command: to stderr (as runc prints it, after our name) and to --log. */

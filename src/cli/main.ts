@@ -126,8 +126,8 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
     .option('--log <file>', 'also write the runtime\'s messages (and the sandbox\'s log) to this file')
     .option('--log-format <format>', 'the --log file\'s format: text or json', 'text')
     .option('--debug', 'log debug messages too', false)
-    .option('--systemd-cgroup', 'accepted: tsvisor makes no cgroups, so the cgroup driver changes nothing', false)
-    .option('--rootless <value>', 'accepted (true, false or auto): tsvisor makes no cgroups whose permission errors it could ignore', 'auto')
+    .option('--systemd-cgroup', 'linux.cgroupsPath is systemd\'s slice:prefix:name (the host cgroup is /SLICE/prefix-name.scope)', false)
+    .option('--rootless <value>', 'accepted (true, false or auto): a host cgroup that cannot be had is skipped unless the spec needs it', 'auto')
     .version(versionText(), '--version', 'print the version');
 
   let status = 0;

@@ -1,9 +1,10 @@
 // runc's update (update.go; runsc's cmd/update.go): change a running
 // container's resource limits, from flags or from a LinuxResources JSON
 // file (-r FILE, or - for stdin; then the flags are ignored, as runc
-// ignores them). runc writes them to the container's cgroups; tsvisor makes
-// no cgroups, so it honours what the Sentry itself enforces and can change
-// while it runs, and refuses the rest by name rather than pretend:
+// ignores them). tsvisor honours what the Sentry itself enforces and can
+// change while it runs, and what the container's host cgroup enforces
+// (src/container/cgroup.ts), and refuses the rest by name rather than
+// pretend:
 //
 //   --memory, memory.limit        the sandbox's total memory (the memory
 //                                 file's limit, src/memory/memory_file.ts);
@@ -14,10 +15,17 @@
 //   --pids-limit, pids.limit      the most tasks (Kernel.maxTasks through
 //                                 SandboxLimits.setMaxTasks); -1 is Linux's
 //                                 own bound, PID_MAX_LIMIT
+//   (both: the host cgroup's memory.max and pids.max follow, with their
+//   headroom)
+//   --cpu-share, --cpu-quota,     the host cgroup's cpu.weight, cpu.max,
+//   --cpu-period, --cpuset-cpus,  cpuset.cpus and cpuset.mems (refused for a
+//   --cpuset-mems; cpu.shares,    container without one); the Sentry is told
+//   quota, period, cpus, mems     the new cpu.max and cpu.weight for its
+//                                 cgroupfs
 //   --kernel-memory(-tcp),        ignored with runc's warning (runc ignores
 //   memory.kernel(TCP)            them too)
 //   everything else runc applies  refused: "not supported by tsvisor: ..."
-//   (cpu, cpuset, blkio weight,
+//   (realtime CPU, blkio weight,
 //   memory reservation and swap,
 //   unified, Intel RDT schemas)
 //
@@ -33,6 +41,7 @@ import type { Command } from 'commander';
 import { Container } from '../container/container.js';
 import { ContainerError } from '../container/errors.js';
 import type { UpdateArgs } from '../control/protocol.js';
+import type { CpuUpdate } from '../container/cgroup.js';
 import { runtime } from './runtime.js';
 import type { GlobalsFn } from './runtime.js';
 
@@ -56,11 +65,18 @@ interface UpdateFlags {
   memBwSchema?: string;
 }
 
-/** What an update asks for: the limits to set, what tsvisor cannot do (refused), and whether kernel memory was given (warned of). */
+/** What an update asks for: the Sentry's limits, the host cgroup's CPU ones, what tsvisor cannot do (refused), and whether kernel memory was given (warned of). */
 export interface UpdatePlan {
   limits: Omit<UpdateArgs, 'containerId'>;
+  cpu?: CpuUpdate;
   unsupported: string[];
   kernelMemory: boolean;
+}
+
+/** Puts one CPU field in the plan (0 and "" are runc's "unchanged"). */
+function cpuField<K extends keyof CpuUpdate>(plan: UpdatePlan, k: K, v: CpuUpdate[K]): void {
+  if (v === 0 || v === '' || v === undefined) return;
+  plan.cpu = { ...plan.cpu, [k]: v };
 }
 
 const PID_MAX_LIMIT = 4194304;
@@ -106,15 +122,17 @@ export function planFromFlags(o: UpdateFlags): UpdatePlan {
   const plan: UpdatePlan = { limits: {}, unsupported: [], kernelMemory: false };
   const given = (v: string | undefined): v is string => v !== undefined && v !== '';
   // Flags whose value is a number: 0 is runc's "unchanged".
-  const numeric: [keyof UpdateFlags, string][] = [
-    ['blkioWeight', '--blkio-weight'], ['cpuPeriod', '--cpu-period'], ['cpuQuota', '--cpu-quota'], ['cpuShare', '--cpu-share'],
-    ['cpuRtPeriod', '--cpu-rt-period'], ['cpuRtRuntime', '--cpu-rt-runtime'],
-  ];
+  const numeric: [keyof UpdateFlags, string][] = [['blkioWeight', '--blkio-weight'], ['cpuRtPeriod', '--cpu-rt-period'], ['cpuRtRuntime', '--cpu-rt-runtime']];
   for (const [k, flag] of numeric) {
     const v = o[k];
     if (given(v) && integer(flag, v, -1) !== 0) plan.unsupported.push(flag);
   }
-  for (const [k, flag] of [['cpusetCpus', '--cpuset-cpus'], ['cpusetMems', '--cpuset-mems'], ['l3CacheSchema', '--l3-cache-schema'], ['memBwSchema', '--mem-bw-schema']] as const) {
+  if (given(o.cpuShare)) cpuField(plan, 'shares', integer('--cpu-share', o.cpuShare, 0));
+  if (given(o.cpuQuota)) cpuField(plan, 'quota', integer('--cpu-quota', o.cpuQuota, -1));
+  if (given(o.cpuPeriod)) cpuField(plan, 'period', integer('--cpu-period', o.cpuPeriod, 0));
+  cpuField(plan, 'cpus', o.cpusetCpus);
+  cpuField(plan, 'mems', o.cpusetMems);
+  for (const [k, flag] of [['l3CacheSchema', '--l3-cache-schema'], ['memBwSchema', '--mem-bw-schema']] as const) {
     if (given(o[k])) plan.unsupported.push(flag);
   }
   for (const [k, flag] of [['memoryReservation', '--memory-reservation'], ['memorySwap', '--memory-swap']] as const) {
@@ -160,11 +178,12 @@ export function planFromResources(text: string, what: string): UpdatePlan {
   for (const k of ['reservation', 'swap']) if (num(mem, 'memory', k) !== 0) plan.unsupported.push(`memory.${k}`);
   for (const k of ['kernel', 'kernelTCP']) if (num(mem, 'memory', k) !== 0) plan.kernelMemory = true;
   const cpu = section('cpu');
-  for (const k of ['shares', 'quota', 'period', 'realtimeRuntime', 'realtimePeriod']) if (num(cpu, 'cpu', k) !== 0) plan.unsupported.push(`cpu.${k}`);
-  for (const k of ['cpus', 'mems']) {
+  for (const k of ['realtimeRuntime', 'realtimePeriod']) if (num(cpu, 'cpu', k) !== 0) plan.unsupported.push(`cpu.${k}`);
+  for (const k of ['shares', 'quota', 'period'] as const) cpuField(plan, k, num(cpu, 'cpu', k));
+  for (const k of ['cpus', 'mems'] as const) {
     const v = cpu[k];
     if (v !== undefined && v !== null && typeof v !== 'string') throw new ContainerError(`${what}: cpu.${k} must be a string`);
-    if (typeof v === 'string' && v !== '') plan.unsupported.push(`cpu.${k}`);
+    if (typeof v === 'string') cpuField(plan, k, v);
   }
   if (num(section('blockIO'), 'blockIO', 'weight') !== 0) plan.unsupported.push('blockIO.weight');
   pidsLimit('pids.limit', num(section('pids'), 'pids', 'limit'), plan);
@@ -175,16 +194,16 @@ export function planFromResources(text: string, what: string): UpdatePlan {
 
 export function addUpdateCommand(program: Command, globals: GlobalsFn): void {
   program.command('update')
-    .description('update container resource constraints (tsvisor: the total memory and the most tasks; the rest is refused)')
+    .description('update container resource constraints (tsvisor: the total memory, the most tasks, and CPU through the host cgroup; the rest is refused)')
     .option('-r, --resources <file>', "a file with the resources to update (the spec's linux.resources), or - for the standard input; the other flags are then ignored")
     .option('--blkio-weight <n>', 'per cgroup weight, 10 to 1000 (not supported by tsvisor)')
-    .option('--cpu-period <n>', 'CPU CFS period (not supported by tsvisor)')
-    .option('--cpu-quota <n>', 'CPU CFS hardcap limit (not supported by tsvisor)')
-    .option('--cpu-share <n>', 'CPU shares (not supported by tsvisor)')
+    .option('--cpu-period <n>', 'CPU CFS period (the host cgroup\'s cpu.max)')
+    .option('--cpu-quota <n>', 'CPU CFS hardcap limit (the host cgroup\'s cpu.max; -1: none)')
+    .option('--cpu-share <n>', 'CPU shares (the host cgroup\'s cpu.weight, by runc\'s conversion)')
     .option('--cpu-rt-period <n>', 'CPU realtime period (not supported by tsvisor)')
     .option('--cpu-rt-runtime <n>', 'CPU realtime hardcap limit (not supported by tsvisor)')
-    .option('--cpuset-cpus <cpus>', 'CPU(s) to use (not supported by tsvisor)')
-    .option('--cpuset-mems <mems>', 'memory node(s) to use (not supported by tsvisor)')
+    .option('--cpuset-cpus <cpus>', 'CPU(s) to use (the host cgroup\'s cpuset.cpus)')
+    .option('--cpuset-mems <mems>', 'memory node(s) to use (the host cgroup\'s cpuset.mems)')
     .option('--kernel-memory <n>', '(obsoleted; ignored, as runc ignores it)')
     .option('--kernel-memory-tcp <n>', '(obsoleted; ignored, as runc ignores it)')
     .option('--memory <bytes>', 'the sandbox\'s total memory (512m, 2g, bytes)')
@@ -210,14 +229,14 @@ export function addUpdateCommand(program: Command, globals: GlobalsFn): void {
       }
       const c = Container.load(rt, id);
       if (plan.unsupported.length > 0) {
-        throw new ContainerError(`not supported by tsvisor: ${plan.unsupported.join(', ')} (it makes no cgroups: the Sentry enforces only the total memory and the most tasks)`);
+        throw new ContainerError(`not supported by tsvisor: ${plan.unsupported.join(', ')} (it changes the Sentry's total memory and most tasks, and the host cgroup's CPU limits)`);
       }
       if (plan.kernelMemory) rt.warn?.('Kernel memory settings are ignored and will be removed');
-      if (plan.limits.memoryLimit === undefined && plan.limits.pidsLimit === undefined) {
+      if (plan.limits.memoryLimit === undefined && plan.limits.pidsLimit === undefined && plan.cpu === undefined) {
         // runc applies the unchanged config; here there is nothing to send, but the container must be live.
         if ((await c.status()) === 'stopped') throw new ContainerError('container not running');
         return;
       }
-      await c.update(plan.limits);
+      await c.update(plan.limits, plan.cpu);
     });
 }

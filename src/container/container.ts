@@ -9,7 +9,8 @@
 //
 // Where it differs from runsc: one container per sandbox, so the sandbox
 // process is the container's pid (runsc reports the sandbox's pid for the
-// root container too); no gofer, no cgroups; the
+// root container too); no gofer; the host cgroup is made before the
+// sandbox is forked into it (cgroup.ts); the
 // createContainer hooks run in the sandbox process (as runsc's run in its
 // gofer) and startContainer ones inside the Sentry (runsc skips them).
 
@@ -27,6 +28,8 @@ import { openConsole } from './console.js';
 import { native } from '../native.js';
 import { ContainerError, notRunning } from './errors.js';
 import { Sandbox } from './sandbox.js';
+import { HostCgroup, startInHostCgroup } from './cgroup.js';
+import type { CpuUpdate } from './cgroup.js';
 import type { CreateSteps } from './sandbox.js';
 import { StateDir, isAlive, processRef, writeAtomic } from './state.js';
 import { closeInheritedFds, hasHooks, runHooks, runHooksBestEffort } from './hooks.js';
@@ -44,6 +47,8 @@ export interface Runtime {
   debug: (msg: string) => void;
   /** A warning (a poststart or poststop hook that failed); none: dropped. */
   warn?: (msg: string) => void;
+  /** --systemd-cgroup: linux.cgroupsPath is systemd's slice:prefix:name (cgroup.ts). */
+  systemdCgroup?: boolean;
 }
 
 /**
@@ -135,14 +140,18 @@ export class Container {
     };
     let sandbox: Sandbox | null = null;
     let replica = -1;
+    let cgroup: HostCgroup | null = null;
     try {
       dir.save(state);
       const spec: ContainerSpec = { id: o.id, spec: cfg.spec, bundle: cfg.bundle, rootPath: cfg.root.path, preserveFds: o.preserveFds };
       // The console: its master goes to the caller now, its replica is the sandbox's stdio (the init's terminal).
       if (o.consoleSocket !== null) replica = openConsole(o.consoleSocket, cfg.spec.process?.consoleSize).replica;
-      sandbox = Sandbox.start({
+      const start = () => Sandbox.start({
         self: rt.self, globalArgs: rt.bootArgs, spec, launch: specNetwork(cfg.spec, o.launch), timeoutMs: CREATE_TIMEOUT_MS, stdio: replica >= 0 ? replica : null,
       });
+      // Born in the host cgroup, where there is one (cgroup.ts).
+      ({ started: sandbox, cgroup } = startInHostCgroup(cfg.spec, { systemd: rt.systemdCgroup === true, debug: rt.debug }, start));
+      if (cgroup !== null) state.cgroup = cgroup.dir;
       if (replica >= 0) {
         native.close(replica);
         replica = -1;
@@ -163,6 +172,8 @@ export class Container {
         sandbox.kill();
         await sandbox.exited();
       }
+      const why = cgroup === null ? null : await cgroup.remove();
+      if (why !== null) warner(rt)(why);
       dir.remove();
       // runtime.md: a create that fails (a prestart, createRuntime or
       // createContainer hook among other causes) goes on to the
@@ -276,6 +287,8 @@ export class Container {
         await new Promise((r) => setTimeout(r, 20));
       }
     }
+    const why = this.state.cgroup === undefined ? null : await HostCgroup.at(this.state.cgroup, this.rt.debug).remove();
+    if (why !== null) warner(this.rt)(why);
     this.dir.remove();
     await runPoststop(this.rt, this.state);
   }
@@ -347,17 +360,29 @@ export class Container {
     }
   }
 
-  /** Changes the limits the Sentry enforces (tsvisor update). */
-  async update(limits: Omit<UpdateArgs, 'containerId'>): Promise<void> {
+  /**
+   * Changes the limits (tsvisor update): the Sentry's memory and tasks,
+   * and the host cgroup's CPU limits (refused without one), which the
+   * Sentry is told of for its cgroupfs; the host cgroup's second bounds
+   * follow the Sentry's.
+   */
+  async update(limits: Omit<UpdateArgs, 'containerId'>, cpu?: CpuUpdate): Promise<void> {
     const status = await this.status();
     if (status === 'stopped' || status === 'creating') throw notRunning();
+    const cg = this.state.cgroup === undefined ? null : HostCgroup.at(this.state.cgroup, this.rt.debug);
+    let args = limits;
+    if (cpu !== undefined) {
+      if (cg === null) throw new ContainerError('CPU limits: the container has no host cgroup to apply them to (no linux.cgroupsPath, or no writable cgroup v2 at /sys/fs/cgroup when it was created)');
+      args = { ...limits, ...cg.updateCpu(cpu) };
+    }
     try {
-      await this.control().update(limits);
+      await this.control().update(args);
     } catch (e) {
       // A limit the Sentry cannot take: its reason is the whole message.
       if (e instanceof ProtocolError && e.code === 'invalid') throw new ContainerError(e.message);
       throw rpcFailure(e, 'update');
     }
+    cg?.updateBounds(limits.memoryLimit, limits.pidsLimit);
   }
 
   /**

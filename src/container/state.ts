@@ -54,6 +54,8 @@ export interface StoredState {
    * Absent in a file written before hooks were kept: none.
    */
   hooks?: Hooks;
+  /** The sandbox's host cgroup, a directory below /sys/fs/cgroup (src/container/cgroup.ts): delete removes it. Absent: none was made. */
+  cgroup?: string;
 }
 
 export const STATE_FILE = 'state.json';
@@ -234,11 +236,16 @@ function parseState(text: string, id: string): StoredState {
   if (!Number.isInteger(o.owner)) throw bad('owner is not a uid');
   const annotations = o.annotations as Record<string, unknown>;
   if (typeof annotations !== 'object' || annotations === null || Object.values(annotations).some((a) => typeof a !== 'string')) throw bad('annotations');
+  // delete removes this directory: it must be a cgroup's, by an absolute path with nothing to climb out by.
+  const cgroup = o.cgroup;
+  if (cgroup !== undefined && (typeof cgroup !== 'string' || !cgroup.startsWith('/') || cgroup !== path.posix.normalize(cgroup) || cgroup.split('/').length < 3)) {
+    throw bad('cgroup is not a cgroup directory');
+  }
   return {
     version: 1, id, ociVersion: o.ociVersion as string, bundle: o.bundle as string, rootfs: o.rootfs as string,
     annotations: annotations as Record<string, string>, created: o.created as string, status: o.status as Status,
     owner: o.owner as number, sandbox: ref(o.sandbox, 'sandbox'), creator: ref(o.creator, 'creator'),
-    hooks: parseStoredHooks(o.hooks, bad),
+    hooks: parseStoredHooks(o.hooks, bad), ...(cgroup !== undefined ? { cgroup } : {}),
   };
 }
 

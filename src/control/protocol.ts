@@ -164,6 +164,14 @@ export interface UpdateArgs extends ContainerArgs {
   memoryLimit?: number;
   /** The most tasks the sandbox may hold (1 to 4194304); absent: unchanged. */
   pidsLimit?: number;
+  /**
+   * The CPU limits the host cgroup now enforces, for the container's
+   * cgroupfs to show (Kernel.limits.cpu): cpu.max's quota in µs (-1:
+   * "max") and period, cpu.weight; absent: unchanged.
+   */
+  cpuQuota?: number;
+  cpuPeriod?: number;
+  cpuWeight?: number;
 }
 
 /** One process, as runsc's control.Process has it (pids are the sandbox's own). */
@@ -290,10 +298,13 @@ export function parseOomResult(r: unknown): OomResult {
 
 export function parseUpdateArgs(p: Obj): UpdateArgs {
   const what = METHODS.update;
-  onlyKeys(p, ['containerId', 'memoryLimit', 'pidsLimit'], what);
+  onlyKeys(p, ['containerId', 'memoryLimit', 'pidsLimit', 'cpuQuota', 'cpuPeriod', 'cpuWeight'], what);
   const a: UpdateArgs = { containerId: containerId(p, what) };
   if (p.memoryLimit !== undefined) a.memoryLimit = int(p, 'memoryLimit', 4096, Number.MAX_SAFE_INTEGER, what);
   if (p.pidsLimit !== undefined) a.pidsLimit = int(p, 'pidsLimit', 1, 4194304, what);
+  if (p.cpuQuota !== undefined) a.cpuQuota = int(p, 'cpuQuota', -1, Number.MAX_SAFE_INTEGER, what);
+  if (p.cpuPeriod !== undefined) a.cpuPeriod = int(p, 'cpuPeriod', 1, Number.MAX_SAFE_INTEGER, what);
+  if (p.cpuWeight !== undefined) a.cpuWeight = int(p, 'cpuWeight', 1, 10000, what);
   return a;
 }
 

@@ -3,36 +3,24 @@
 // Event, seed 000): CPU time, memory, tasks and OOM kills from what the
 // Sentry itself keeps, and the two limits it enforces that can change
 // while it runs (total memory, most tasks). runsc reads a cgroup first and
-// falls back to the Sentry's accounting; tsvisor makes no cgroups, so the
-// Sentry's figures are the only ones, and nothing it does not keep is
-// reported (no cache, swap, block I/O, failcnt, peak usage).
+// falls back to the Sentry's accounting; tsvisor reports the Sentry's
+// figures only (a host cgroup, where create makes one, holds the Sentry's
+// own heap and threads too, so its figures are not the container's), and
+// nothing it does not keep (no cache, swap, block I/O, failcnt, peak usage).
 //
-// CPU: a process's time is its stub threads' (ThreadGroup.cpuTime, from
-// the host), plus its reaped children's (childrenCpu, as RUSAGE_CHILDREN),
-// summed over every process still in the pid namespace: so a process
-// reaped by a parent that was itself reaped still counts, through that
-// parent's parent. A process reaped with no parent in the sandbox (one of
-// a dead init's orphans, a startContainer hook) is not counted. The
-// Sentry's own CPU counts as kernel time: it serves every system call.
+// CPU: src/kernel/usage.ts's sandboxCpu, the figure cgroupfs's cpu.stat
+// shows too.
 
 import type { Kernel } from '../kernel/kernel.js';
-import type { ThreadGroup } from '../kernel/thread_group.js';
+import { sandboxCpu } from '../kernel/usage.js';
 import { MemoryFile } from '../memory/memory_file.js';
 import { ProtocolError } from './protocol.js';
 import type { OomResult, UpdateArgs, UsageResult } from './protocol.js';
 
 export function usage(kernel: Kernel): UsageResult {
-  const tgs = new Set<ThreadGroup>();
-  for (const t of kernel.pidns.tasks.values()) tgs.add(t.tg);
-  let userUs = 0, sysUs = 0;
-  for (const tg of tgs) {
-    const c = tg.exitStatus === null ? tg.cpuTime() : tg.exitCpu;
-    userUs += c.userUs + tg.childrenCpu.userUs;
-    sysUs += c.sysUs + tg.childrenCpu.sysUs;
-  }
-  const sentry = process.cpuUsage();
+  const cpu = sandboxCpu(kernel);
   return {
-    cpu: { user: Math.round(userUs * 1000), kernel: Math.round((sysUs + sentry.user + sentry.system) * 1000) },
+    cpu: { user: Math.round(cpu.userUs * 1000), kernel: Math.round(cpu.sysUs * 1000) },
     memory: { usage: kernel.mf.allocated, limit: kernel.mf.limit },
     pids: { current: kernel.pidns.tasks.size, limit: kernel.maxTasks },
     oomKills: kernel.oomKills,
@@ -44,7 +32,8 @@ export function usage(kernel: Kernel): UsageResult {
  * the sandbox holds now, as cgroup v1 refuses with EBUSY, rather than
  * killing to make room) and the most tasks (below the tasks there are it
  * only stops new ones, as pids.max does). Nothing changes unless every
- * value can be applied.
+ * value can be applied. CPU limits are the host cgroup's, already written:
+ * they are recorded for cgroupfs to show.
  */
 export function updateLimits(kernel: Kernel, a: UpdateArgs): void {
   if (a.memoryLimit !== undefined) {
@@ -60,6 +49,11 @@ export function updateLimits(kernel: Kernel, a: UpdateArgs): void {
   if (a.pidsLimit !== undefined && !kernel.limits.setMaxTasks(a.pidsLimit)) {
     throw new ProtocolError('invalid', `pids limit ${a.pidsLimit}: expected 1 to 4194304`);
   }
+  // What the host cgroup enforces now (the runtime wrote it there first): only shown.
+  const c = kernel.limits.cpu;
+  if (a.cpuQuota !== undefined) c.quotaUs = a.cpuQuota === -1 ? null : a.cpuQuota;
+  if (a.cpuPeriod !== undefined) c.periodUs = a.cpuPeriod;
+  if (a.cpuWeight !== undefined) c.weight = a.cpuWeight;
 }
 
 /** How often a waiting OOM watch looks at the kernel's count (the OOM killer runs inside a page fault, with no event of its own). */

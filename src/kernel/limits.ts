@@ -126,6 +126,14 @@ export const DEFAULT_MAX_TASKS = 1024;
 /** Linux's PID_MAX_LIMIT: no pids.max can be larger. */
 export const MAX_TASKS_LIMIT = 4194304;
 
+/** A cgroup's CPU bandwidth and weight (cpu.max: quota or "max", period; cpu.weight 1 to 10000). */
+export interface CpuLimits {
+  /** The CPU time allowed per period, µs; null: no quota ("max"). */
+  quotaUs: number | null;
+  periodUs: number;
+  weight: number;
+}
+
 export class SandboxLimits {
   /**
    * The most tasks, zombies included (Kernel.maxTasks reads it; fork fails
@@ -142,6 +150,15 @@ export class SandboxLimits {
     this.tasks.max = n;
     return true;
   }
+
+  /**
+   * The container's CPU limits, as its cgroup's cpu.max and cpu.weight
+   * show them (src/fs/cgroupfs). The Sentry does not enforce them: the
+   * host cgroup the sandbox process runs in does (src/container/cgroup.ts);
+   * the Loader copies the spec's linux.resources.cpu here so that the
+   * container sees what was applied to it.
+   */
+  cpu: CpuLimits = { quotaUs: null, periodUs: 100_000, weight: 100 };
 
   /** Descriptor slots of every fd table: `max` may be changed before the first task starts. */
   readonly descriptors = descriptorSlots;

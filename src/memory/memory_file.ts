@@ -90,6 +90,10 @@ export class MemoryFile {
   private readonly store: Region | null;
   /** Bytes of memory currently allocated (for usage accounting; the file store's are not memory). */
   allocated = 0;
+  /** The most bytes of memory ever allocated at once (a memory cgroup's memory.peak). */
+  peak = 0;
+  /** How many allocations the total memory refused (memory.events' "max": usage about to pass the limit). */
+  limitHits = 0;
   /** Bytes of the file store currently allocated. */
   storeAllocated = 0;
   /**
@@ -169,9 +173,15 @@ export class MemoryFile {
     if (len > CHUNK_SIZE) return -12; // ENOMEM: callers allocate in fault windows, far smaller
     const store = medium === Medium.FileStore ? this.store : null;
     if (store === null) {
-      if (this.allocated + len > this.totalLimit) return -12; // ENOMEM: the sandbox's total memory
+      if (this.allocated + len > this.totalLimit) {
+        this.limitHits++;
+        return -12; // ENOMEM: the sandbox's total memory
+      }
       const off = this.take(this.memory, len);
-      if (off >= 0) this.allocated += len;
+      if (off >= 0) {
+        this.allocated += len;
+        if (this.allocated > this.peak) this.peak = this.allocated;
+      }
       return off;
     }
     const off = this.take(store, len);

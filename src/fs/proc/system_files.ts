@@ -15,9 +15,9 @@
 import * as os from 'node:os';
 import type { Kernel } from '../../kernel/kernel.js';
 import { TaskState } from '../../kernel/task.js';
-import type { ThreadGroup } from '../../kernel/thread_group.js';
 import { UTSNamespace } from '../../kernel/uts.js';
 import { NUM_CPUS } from '../../kernel/cpus.js';
+import { processCpu } from '../../kernel/usage.js';
 
 /** What the host said of its CPUs at start-up (the Sentry cannot ask once it is sealed). */
 export interface CpuIdentity {
@@ -70,22 +70,10 @@ export function genMeminfo(k: Kernel): string {
   return out;
 }
 
-/** The processes of the sandbox (one per thread group with a pid). */
-function threadGroups(k: Kernel): ThreadGroup[] {
-  const out = new Set<ThreadGroup>();
-  for (const t of k.pidns.tasks.values()) out.add(t.tg);
-  return [...out];
-}
-
 /** CPU time the sandbox's processes have used, in ticks: [user, system]. */
 function busyTicks(k: Kernel): [number, number] {
-  let u = 0, s = 0;
-  for (const tg of threadGroups(k)) {
-    const c = tg.cpuTime();
-    u += c.userUs + tg.childrenCpu.userUs;
-    s += c.sysUs + tg.childrenCpu.sysUs;
-  }
-  return [Math.floor(u / 1e4), Math.floor(s / 1e4)];
+  const c = processCpu(k);
+  return [Math.floor(c.userUs / 1e4), Math.floor(c.sysUs / 1e4)];
 }
 
 function runningTasks(k: Kernel): number {
