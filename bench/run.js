@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // tsvisor benchmarks: the same workloads natively, under gVisor's runsc on
-// the ptrace platform, and under tsvisor, in one run.  See bench/README.md.
+// the ptrace platform, and under tsvisor, in one run; and the OCI runtime's
+// latency (run, create + start, exec of a busybox bundle) under runc, runsc
+// and tsvisor.  See bench/README.md.
 //
 //   node bench/run.js [--runs N] [--only IDS] [--modes MODES] [--timeout S]
 //
@@ -22,9 +24,15 @@ const ROOT = path.resolve(BENCH, '..');
 const OUT = path.join(BENCH, 'out');
 const CSRC = path.join(BENCH, 'c');
 const RUNSC = '/usr/bin/runsc';
+const RUNC = '/usr/sbin/runc';
 const PYTHON = '/usr/bin/python3';
+const BUSYBOX = '/bin/busybox';
 
-const MODES = ['native', 'runsc', 'tsvisor', 'no-walls'];
+const MODES = ['native', 'runsc', 'tsvisor', 'no-walls', 'runc'];
+/** The modes of the `do` rows: one command run natively, by `runsc do`, by `tsvisor do`. */
+const DO_MODES = ['native', 'runsc', 'tsvisor', 'no-walls'];
+/** The modes of the OCI rows: three OCI runtimes, each given the same bundle the same way. */
+const OCI_MODES = ['runc', 'runsc', 'tsvisor'];
 // The cost of the second wall (namespaces, empty root, capabilities,
 // seccomp: docs/security.md) is measured on these workloads only, against
 // `tsvisor do --unsafe-no-walls` (mode no-walls), in the same run.
@@ -39,18 +47,22 @@ const TOUCH_MIB = 256;
 // SLOW_RUNS timed runs (unless --runs is given).
 const SLOW_SECONDS = 2;
 const SLOW_RUNS = 3;
+// The OCI rows' untimed commands (run --detach, delete) get at least this long.
+const AUX_TIMEOUT_S = 60;
 
 const USAGE = `usage: node bench/run.js [options]
 
   --runs N          timed runs per workload and mode (default: per workload,
                     5 or 10, and ${SLOW_RUNS} when one run takes over ${SLOW_SECONDS} s)
-  --only IDS        comma-separated workloads to run: syscall,clock,true,python,cat,touch,mmaps,spawn,threads,files,bigfile,untar,find,gitstatus
-  --modes MODES     comma-separated modes to run: native,runsc,tsvisor,no-walls (default all;
-                    no-walls is tsvisor do --unsafe-no-walls, on the syscall and true rows)
+  --only IDS        comma-separated workloads to run: syscall,clock,true,python,cat,touch,mmaps,spawn,threads,files,bigfile,untar,find,gitstatus,
+                    oci-run,oci-start,oci-exec
+  --modes MODES     comma-separated modes to run: native,runsc,tsvisor,no-walls,runc (default all;
+                    no-walls is tsvisor do --unsafe-no-walls, on the syscall and true rows;
+                    runc is Debian's runc, on the oci-* rows only)
   --timeout S       seconds before one run is killed and counted as failed (default 300)
-  --runsc-flags F   extra runsc flags, placed before "do" (space-separated)
+  --runsc-flags F   extra runsc flags, placed before "do" (or the OCI command) (space-separated)
   --runsc-pin CPU   run runsc under taskset -c CPU (tsvisor pins itself to one CPU)
-  --tsvisor-flags F extra tsvisor flags, placed before "do" (space-separated)
+  --tsvisor-flags F extra tsvisor flags, placed before "do" (or --root and the OCI command) (space-separated)
   --tsvisor-bin P   the tsvisor entry point (default bin/tsvisor; a .js file is run with node)
   --no-write        print the table only; do not write results.md / results.json
   -h, --help        this text
@@ -235,7 +247,39 @@ const WORKLOADS = [
     requires: '/usr/bin/git',
     argv: () => ['/usr/bin/git', '-C', state.gitRepo, 'status', '--porcelain'],
   },
+  // The OCI runtime (issue 7): RUNTIME --root STATE COMMAND, for runc, runsc
+  // and tsvisor alike, of a bundle whose rootfs is a busybox-static tree
+  // (makeOciBundles). Each run uses a new container id; every container is
+  // deleted after its run (untimed), and at the end whatever is left.
+  {
+    id: 'oci-run',
+    name: 'OCI run of /bin/true: bundle to exit and teardown',
+    unit: 'ms',
+    runs: 10,
+    kind: 'ociRun',
+    command: 'RUNTIME --root STATE run --bundle B ID (process.args [/bin/true])',
+  },
+  {
+    id: 'oci-start',
+    name: 'OCI create + start: bundle to the init\'s first instruction',
+    unit: 'ms',
+    runs: 10,
+    kind: 'ociStart',
+    command: 'bench/out/ocistart LOG -- RUNTIME --root STATE create --bundle B ID -- RUNTIME --root STATE start ID (process.args [/first])',
+  },
+  {
+    id: 'oci-exec',
+    name: 'OCI exec /bin/true into a running container',
+    unit: 'ms',
+    runs: 10,
+    kind: 'ociExec',
+    command: 'RUNTIME --root STATE exec ID /bin/true, ID made by run --detach (process.args [/bin/sleep 1000])',
+  },
 ];
+/** Whether a workload (or its row of results) is an OCI row. */
+const isOci = (w) => ['ociRun', 'ociStart', 'ociExec'].includes(w.kind);
+/** The modes of a workload (or its row). */
+const modesOf = (w) => (isOci(w) ? OCI_MODES : DO_MODES);
 
 const TARGETS = [
   { workload: 'syscall', label: 'syscall round trip', max: 0.7 },
@@ -267,6 +311,17 @@ const state = {
   runscRoot: '',
   devNull: -1,
   current: /** @type {import('node:child_process').ChildProcess|null} */ (null),
+  // The OCI rows: the bundles (by name: true, first, sleep), each runtime's
+  // --root, and the containers made and not yet deleted ("mode id" -> {mode, id}).
+  oci: {
+    dir: '',
+    bundles: /** @type {Record<string,string>} */ ({}),
+    roots: /** @type {Record<string,string>} */ ({}),
+    live: /** @type {Map<string,{mode:string,id:string}>} */ (new Map()),
+    n: 0,
+    /** Why no OCI row can run here (no static busybox), or null. */
+    unavailable: /** @type {string|null} */ (null),
+  },
 };
 
 function log(msg) {
@@ -275,6 +330,11 @@ function log(msg) {
 
 function cleanup() {
   if (state.current && state.current.exitCode === null) killGroup(state.current, 'SIGKILL');
+  // Before the directory goes: the containers in it hold sandboxes.
+  if (state.tmp) {
+    cleanupOci();
+    killStrays();
+  }
   if (state.devNull >= 0) {
     try {
       fs.closeSync(state.devNull);
@@ -325,6 +385,10 @@ function killGroup(child, signal) {
   }
 }
 
+// --runsc-pin: run runsc (its tracer and stubs) on one CPU, as tsvisor
+// runs its tracer and stubs, for a like-for-like comparison.
+const runscPin = () => (opts['runsc-pin'] !== undefined ? ['taskset', '-c', String(opts['runsc-pin'])] : []);
+
 // `runsc do` ignores --root for its own state: it makes a bundle and state
 // directory $TMPDIR/runsc-do*, which a killed run leaves behind.  Point TMPDIR
 // into our temp dir so that cleanup() removes them.  (runsc passes its
@@ -338,9 +402,7 @@ function wrap(mode, argv) {
       return argv;
     case 'runsc':
       return [
-        // --runsc-pin: run runsc (its tracer and stubs) on one CPU, as tsvisor
-        // runs its tracer and stubs, for a like-for-like comparison.
-        ...(opts['runsc-pin'] !== undefined ? ['taskset', '-c', String(opts['runsc-pin'])] : []),
+        ...runscPin(),
         RUNSC,
         `--root=${state.runscRoot}`,
         '--platform=ptrace',
@@ -366,12 +428,16 @@ const showCmd = (argv) => argv.map(shellQuote).join(' ');
  * Run one command under bench/out/timeit.  stdout goes to /dev/null, or is
  * counted when countStdout is set.  Resolves (never rejects) with
  * { ok, wallMs, status, userMs, sysMs, maxrssKb, stdoutBytes, stderr, reason }.
+ * With timed set, argv is itself a timer that writes timeit's line to fd 3
+ * (bench/out/ocistart); its extra fields (create_ns, start_ns, first_ns, step)
+ * come back as createMs, startMs, firstMs and step.
  */
-function runOnce(argv, { countStdout = false, env = process.env } = {}) {
+function runOnce(argv, { countStdout = false, env = process.env, timed = false } = {}) {
   return new Promise((resolve) => {
     let child;
+    const [cmd, ...args] = timed ? argv : [bin('timeit'), '--', ...argv];
     try {
-      child = spawn(bin('timeit'), ['--', ...argv], {
+      child = spawn(cmd, args, {
         cwd: ROOT,
         env,
         stdio: ['ignore', countStdout ? 'pipe' : state.devNull, 'pipe', 'pipe'],
@@ -425,12 +491,19 @@ function runOnce(argv, { countStdout = false, env = process.env } = {}) {
           maxrssKb: Number(m[5]),
         });
       }
+      const x = /create_ns=(-?\d+) start_ns=(-?\d+) first_ns=(-?\d+) step=(\w+)/.exec(result);
+      if (x) {
+        Object.assign(r, { createMs: Number(x[1]) / 1e6, startMs: Number(x[2]) / 1e6, firstMs: Number(x[3]) / 1e6, step: x[4] });
+      }
+      // ocistart's failing step: create or start (their status), or first (the init closed its stdout without the byte).
+      const step = x && x[4] !== 'ok' ? `${x[4]}: ` : '';
       if (spawnError) r.reason = `spawn failed: ${spawnError.message}`;
       else if (timedOut) r.reason = `timed out after ${timeoutSec} s (killed)`;
-      else if (!m) r.reason = `timeit gave no result (exit ${code ?? 'signal ' + signal})`;
-      else if (r.status === 127) r.reason = 'command not found / not executable (status 127)';
-      else if (r.status > 128) r.reason = `killed by signal ${r.status - 128} (status ${r.status})`;
-      else if (r.status !== 0) r.reason = `exit status ${r.status}`;
+      else if (!m) r.reason = `${path.basename(cmd)} gave no result (exit ${code ?? 'signal ' + signal})`;
+      else if (x && x[4] === 'first') r.reason = 'first: the init closed its stdout without writing the byte';
+      else if (r.status === 127) r.reason = `${step}command not found / not executable (status 127)`;
+      else if (r.status > 128 && r.status <= 128 + 64) r.reason = `${step}killed by signal ${r.status - 128} (status ${r.status})`;
+      else if (r.status !== 0) r.reason = `${step}exit status ${r.status}`;
       else r.ok = true;
       resolve(r);
     };
@@ -492,17 +565,108 @@ async function measure(w, mode, cmds, label) {
   return { ok: true, samples, cpu, runs };
 }
 
+/**
+ * Measure one OCI row in one mode: a warm-up run, which must succeed, then
+ * `runs` timed runs. oci-run and oci-start make a container per run (a new
+ * id) and delete it after the run, untimed; oci-exec makes one container
+ * with run --detach first (untimed), runs every exec in it, and deletes it
+ * at the end, whatever happened. Returns what measure() does; for
+ * oci-start, samples[1] and samples[2] are create's and start-to-first's.
+ */
+async function measureOci(w, mode, label) {
+  const failed = (reason, r) => {
+    // A usage error's line comes first, before the help text.
+    const first = r?.stderr ? r.stderr.trimStart().split('\n')[0] : '';
+    let stderrTail = r?.stderr ? tail(r.stderr, first ? 6 : 12) : '';
+    if (first && !stderrTail.includes(first)) stderrTail = `${first}\n${stderrTail}`;
+    log(`  ${label} · ${mode}: FAILED: ${reason}${stderrTail ? '\n' + indent(stderrTail, '    | ') : ''}`);
+    return { ok: false, reason, stderrTail };
+  };
+  const b = state.oci.bundles;
+  const logFile = path.join(state.oci.dir, `ocistart-${mode}.log`);
+  let shown = false;
+  const show = (what, argv) => {
+    if (!shown) log(`${label} · ${mode} · ${what}: ${showCmd(argv)}`);
+    shown = true;
+  };
+  let held = null; // oci-exec's container
+  const one = async () => {
+    if (w.kind === 'ociExec') {
+      const argv = ociCmd(mode, ['exec', held, '/bin/true']);
+      show('warm-up', argv);
+      return runOnce(argv, { env: envFor(mode) });
+    }
+    const id = ociNewId(mode);
+    let r;
+    if (w.kind === 'ociRun') {
+      const argv = ociCmd(mode, ['run', '--bundle', b.true, id]);
+      show('warm-up', argv);
+      r = await runOnce(argv, { env: envFor(mode) });
+    } else {
+      fs.writeFileSync(logFile, '');
+      const argv = [bin('ocistart'), logFile, '--', ...ociCmd(mode, ['create', '--bundle', b.first, id]), '--', ...ociCmd(mode, ['start', id])];
+      show('warm-up', argv);
+      r = await runOnce(argv, { env: envFor(mode), timed: true });
+      // The runtimes' own messages went to the log, not to ocistart's stderr.
+      try {
+        r.stderr = (r.stderr ?? '') + fs.readFileSync(logFile, 'utf8');
+      } catch {}
+    }
+    // oci-start's container is stopped but still there; oci-run's run deletes its own (delete what it left).
+    if (w.kind === 'ociStart' || ociLeft(mode, id)) await ociDelete(mode, id);
+    else state.oci.live.delete(`${mode} ${id}`);
+    return r;
+  };
+  try {
+    if (w.kind === 'ociExec') {
+      held = ociNewId(mode);
+      const setup = ['run', '--detach', '--bundle', b.sleep, held];
+      log(`${label} · ${mode} · setup: ${showCmd(ociCmd(mode, setup))}`);
+      const s = await ociAux(mode, setup);
+      if (!s.ok) return failed(`setup (run --detach of /bin/sleep 1000): ${s.reason}`, s);
+    }
+    const warm = await one();
+    if (!warm.ok) return failed(warm.reason, warm);
+    let runs = explicitRuns ?? w.runs;
+    if (explicitRuns === null && warm.wallMs > SLOW_SECONDS * 1000) runs = Math.min(runs, SLOW_RUNS);
+    const samples = w.kind === 'ociStart' ? [[], [], []] : [[]];
+    const cpu = [[]];
+    for (let k = 1; k <= runs; k++) {
+      const r = await one();
+      if (!r.ok) return failed(`run ${k}/${runs}: ${r.reason}`, r);
+      samples[0].push(r.wallMs);
+      cpu[0].push({ userMs: r.userMs, sysMs: r.sysMs, maxrssKb: r.maxrssKb });
+      let parts = fmtMs(r.wallMs);
+      if (w.kind === 'ociStart') {
+        samples[1].push(r.createMs);
+        samples[2].push(r.firstMs - r.createMs);
+        parts += ` (create ${fmtMs(r.createMs)}, start to first instruction ${fmtMs(r.firstMs - r.createMs)}; start exited after ${fmtMs(r.startMs)})`;
+      }
+      log(`${label} · ${mode} · run ${k}/${runs}: ${parts}`);
+    }
+    return { ok: true, samples, cpu, runs };
+  } finally {
+    if (held !== null) await ociDelete(mode, held);
+  }
+}
+
 const indent = (text, prefix) => text.split('\n').map((l) => prefix + l).join('\n');
 
 async function runWorkload(w, idx, total) {
   const label = `[${idx}/${total}] ${w.name}`;
   const cells = {};
-  for (const mode of MODES) {
+  for (const mode of modesOf(w)) {
     if (!selectedModes.includes(mode)) {
       cells[mode] = { status: 'skipped', reason: 'not selected (--modes)' };
       continue;
     }
-    if (mode === 'runsc' && !availability.runsc.ok) {
+    if (isOci(w)) {
+      const a = mode === 'runc' ? availability.runc : mode === 'runsc' ? availability.runscOci : null;
+      if (state.oci.unavailable || (a && !a.ok)) {
+        cells[mode] = { status: 'n/a', reason: state.oci.unavailable ?? a.reason };
+        continue;
+      }
+    } else if (mode === 'runsc' && !availability.runsc.ok) {
       cells[mode] = { status: 'n/a', reason: availability.runsc.reason };
       continue;
     }
@@ -523,7 +687,22 @@ async function runWorkload(w, idx, total) {
       continue;
     }
 
-    if (w.kind === 'perCall') {
+    if (isOci(w)) {
+      const m = await measureOci(w, mode, label);
+      if (!m.ok) {
+        cells[mode] = { status: 'failed', reason: m.reason, stderrTail: m.stderrTail };
+        continue;
+      }
+      const value = median(m.samples[0]);
+      cells[mode] = { status: 'ok', value, runs: m.runs, samplesMs: m.samples[0], cpu: m.cpu[0] };
+      if (w.kind === 'ociStart') {
+        cells[mode].createMs = median(m.samples[1]);
+        cells[mode].startToFirstMs = median(m.samples[2]);
+        cells[mode].samplesCreateMs = m.samples[1];
+        cells[mode].samplesStartToFirstMs = m.samples[2];
+      }
+      log(`${label} · ${mode}: median ${fmtMs(value)}${w.kind === 'ociStart' ? ` (create ${fmtMs(cells[mode].createMs)}, start to first instruction ${fmtMs(cells[mode].startToFirstMs)})` : ''}`);
+    } else if (w.kind === 'perCall') {
       const cmds = [
         { tag: `N=${w.loops}`, argv: [bin(w.program), String(w.loops)] },
         { tag: 'N=0', argv: [bin(w.program), '0'] },
@@ -560,10 +739,29 @@ async function runWorkload(w, idx, total) {
       log(`${label} · ${mode}: median ${fmtMs(value)}`);
     }
   }
-  const ratio = (a, b) =>
-    cells[a].status === 'ok' && cells[b].status === 'ok' && cells[b].value > 0 ? cells[a].value / cells[b].value : null;
+  const ratio = (a, b, key = 'value') =>
+    cells[a].status === 'ok' && cells[b].status === 'ok' && cells[b][key] > 0 ? cells[a][key] / cells[b][key] : null;
+  if (isOci(w)) {
+    const row = {
+      id: w.id,
+      kind: w.kind,
+      name: w.name,
+      unit: w.unit,
+      command: w.command,
+      results: cells,
+      ratios: { 'tsvisor/runsc': ratio('tsvisor', 'runsc'), 'tsvisor/runc': ratio('tsvisor', 'runc') },
+    };
+    if (w.kind === 'ociStart') {
+      row.parts = {
+        create: { 'tsvisor/runsc': ratio('tsvisor', 'runsc', 'createMs'), 'tsvisor/runc': ratio('tsvisor', 'runc', 'createMs') },
+        startToFirst: { 'tsvisor/runsc': ratio('tsvisor', 'runsc', 'startToFirstMs'), 'tsvisor/runc': ratio('tsvisor', 'runc', 'startToFirstMs') },
+      };
+    }
+    return row;
+  }
   return {
     id: w.id,
+    kind: w.kind,
     name: w.name,
     unit: w.unit,
     command: w.kind === 'perCall' ? `${path.relative(ROOT, bin(w.program))} N` : showCmd(w.argv()),
@@ -582,13 +780,15 @@ function compileC() {
   fs.mkdirSync(OUT, { recursive: true });
   const gcc = sh('gcc', ['--version']);
   if (!gcc.ok) throw new Error('gcc not found: the bench needs gcc and a static libc (apt-get install -y gcc libc6-dev)');
-  for (const name of ['timeit', 'getppid', 'clockloop', 'touch', 'mmaps', 'files']) {
+  const names = ['timeit', 'getppid', 'clockloop', 'touch', 'mmaps', 'files', 'ocistart', 'first'];
+  for (const name of names) {
     const src = path.join(CSRC, `${name}.c`);
     const dst = bin(name);
-    const r = sh('gcc', ['-O2', '-static', '-Wall', '-o', dst, src], 120_000);
+    // first is the oci-start row's init: no libc, its write(2) the first system call.
+    const r = sh('gcc', ['-O2', '-static', ...(name === 'first' ? ['-nostdlib'] : []), '-Wall', '-o', dst, src], 120_000);
     if (!r.ok) throw new Error(`gcc ${path.relative(ROOT, src)} failed:\n${r.err || r.error?.message}`);
   }
-  log(`compiled bench/c/{timeit,getppid,clockloop,touch,mmaps,files}.c into ${path.relative(ROOT, OUT)}/ (gcc -O2 -static)`);
+  log(`compiled bench/c/{${names.join(',')}}.c into ${path.relative(ROOT, OUT)}/ (gcc -O2 -static)`);
 }
 
 function makeDataFile() {
@@ -635,7 +835,286 @@ function stateVolume() {
   return state.tmp === null ? [] : ['-v', `${state.tmp}:${state.tmp}:ro`];
 }
 
-const availability = { runsc: { ok: false, reason: '' } };
+// ---------------------------------------------------------------- OCI rows
+
+/**
+ * The bundle's config.json: what `runc spec` (runc 1.1) writes, with
+ * process.terminal false, process.args args, and no ambient capabilities
+ * (runc spec lists them without the inheritable set, which the kernel
+ * refuses to raise and tsvisor rejects). runc needs the /proc mount (its
+ * init reads /proc/self/fd); runsc and tsvisor take the same file.
+ */
+function ociConfig(args) {
+  const caps = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];
+  return {
+    ociVersion: '1.0.2-dev',
+    process: {
+      terminal: false,
+      user: { uid: 0, gid: 0 },
+      args,
+      env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm'],
+      cwd: '/',
+      capabilities: { bounding: caps, effective: caps, permitted: caps },
+      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }],
+      noNewPrivileges: true,
+    },
+    root: { path: 'rootfs', readonly: true },
+    hostname: 'runc',
+    mounts: [
+      { destination: '/proc', type: 'proc', source: 'proc' },
+      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+      { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
+      { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+      { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+      { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] },
+    ],
+    linux: {
+      resources: { devices: [{ allow: false, access: 'rwm' }] },
+      namespaces: ['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup'].map((type) => ({ type })),
+      maskedPaths: ['/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
+        '/proc/timer_stats', '/proc/sched_debug', '/sys/firmware', '/proc/scsi'],
+      readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
+    },
+  };
+}
+
+/** The busybox applets the bundles link (some of those test/lib/oci.js makeBundle links). */
+const OCI_APPLETS = ['sh', 'true', 'sleep', 'echo', 'cat', 'ls'];
+
+/** Whether the ELF file at p asks for a program interpreter (is dynamically linked). */
+function elfIsDynamic(p) {
+  const b = fs.readFileSync(p);
+  if (b.length < 64 || b.readUInt32BE(0) !== 0x7f454c46 || b[4] !== 2) return null; // not a 64-bit ELF
+  const phoff = Number(b.readBigUInt64LE(32));
+  const phentsize = b.readUInt16LE(54);
+  const phnum = b.readUInt16LE(56);
+  for (let i = 0; i < phnum; i++) if (b.readUInt32LE(phoff + i * phentsize) === 3 /* PT_INTERP */) return true;
+  return false;
+}
+
+/**
+ * Three bundles under $TMP/oci, each a busybox-static rootfs (and /first, the
+ * static init of the oci-start row) with ociConfig: true (/bin/true), first
+ * (/first) and sleep (/bin/sleep 1000). World-readable, for runsc's sandbox.
+ */
+function makeOciBundles() {
+  state.oci.dir = path.join(state.tmp, 'oci');
+  fs.mkdirSync(state.oci.dir, { mode: 0o755 });
+  for (const mode of OCI_MODES) state.oci.roots[mode] = path.join(state.oci.dir, `state-${mode}`);
+  const dyn = fs.existsSync(BUSYBOX) ? elfIsDynamic(BUSYBOX) : undefined;
+  if (dyn !== false) {
+    state.oci.unavailable = dyn === undefined
+      ? `${BUSYBOX} not found (apt-get install -y busybox-static)`
+      : `${BUSYBOX} is not a static executable (apt-get install -y busybox-static)`;
+    log(`OCI rows: ${state.oci.unavailable}`);
+    return;
+  }
+  for (const [name, args] of [['true', ['/bin/true']], ['first', ['/first']], ['sleep', ['/bin/sleep', '1000']]]) {
+    const dir = path.join(state.oci.dir, `bundle-${name}`);
+    const rootfs = path.join(dir, 'rootfs');
+    fs.mkdirSync(path.join(rootfs, 'bin'), { recursive: true, mode: 0o755 });
+    fs.copyFileSync(BUSYBOX, path.join(rootfs, 'bin', 'busybox'));
+    fs.chmodSync(path.join(rootfs, 'bin', 'busybox'), 0o755);
+    for (const a of OCI_APPLETS) fs.symlinkSync('busybox', path.join(rootfs, 'bin', a));
+    fs.copyFileSync(bin('first'), path.join(rootfs, 'first'));
+    fs.chmodSync(path.join(rootfs, 'first'), 0o755);
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(ociConfig(args), null, 2) + '\n');
+    state.oci.bundles[name] = dir;
+  }
+  log(`created the OCI bundles (busybox-static rootfs) in ${state.oci.dir}`);
+}
+
+/** RUNTIME --root STATE ARGS..., the same for each OCI runtime. */
+function ociCmd(mode, args) {
+  const root = state.oci.roots[mode];
+  switch (mode) {
+    case 'runc':
+      return [RUNC, '--root', root, ...args];
+    case 'runsc':
+      return [...runscPin(), RUNSC, '--root', root, '--platform=ptrace', '--network=none', ...runscFlags, ...args];
+    case 'tsvisor':
+      return [...TSVISOR_CMD, ...tsvisorFlags, '--root', root, ...args];
+  }
+  throw new Error(`bad OCI mode ${mode}`);
+}
+
+/** This bench run's container ids: the prefix and a number. */
+const OCI_ID_PREFIX = `bench-${process.pid}-`;
+
+/** A new container id, remembered (state.oci.live) until it is deleted. */
+function ociNewId(mode) {
+  const id = `${OCI_ID_PREFIX}${++state.oci.n}`;
+  state.oci.live.set(`${mode} ${id}`, { mode, id });
+  return id;
+}
+
+/** Whether the runtime's state root still has the container (runc and tsvisor: ROOT/ID; runsc: ROOT/ID_sandbox:ID.state). */
+function ociLeft(mode, id) {
+  try {
+    return fs.readdirSync(state.oci.roots[mode]).some((n) => n === id || n.startsWith(`${id}_sandbox:`));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An untimed OCI command (run --detach, delete): stdin /dev/null, stdout
+ * /dev/null, stderr to a file (a container keeps the stdio it is given, so
+ * never a pipe that is waited on). Resolves (never rejects) with { ok, reason, stderr }.
+ */
+function ociAux(mode, args) {
+  const argv = ociCmd(mode, args);
+  const logFile = path.join(state.oci.dir, `aux-${mode}.log`);
+  const fd = fs.openSync(logFile, 'w');
+  return new Promise((resolve) => {
+    let child;
+    try {
+      child = spawn(argv[0], argv.slice(1), { cwd: state.oci.dir, env: envFor(mode), stdio: ['ignore', state.devNull, fd], detached: true });
+    } catch (e) {
+      resolve({ ok: false, reason: `spawn failed: ${e.message}`, stderr: '' });
+      return;
+    } finally {
+      fs.closeSync(fd);
+    }
+    state.current = child;
+    // Untimed: never cut shorter than AUX_TIMEOUT_S by a small --timeout.
+    const limit = Math.max(timeoutSec, AUX_TIMEOUT_S);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child, 'SIGKILL');
+    }, limit * 1000);
+    const done = (reason) => {
+      clearTimeout(timer);
+      state.current = null;
+      let stderr = '';
+      try {
+        stderr = fs.readFileSync(logFile, 'utf8');
+      } catch {}
+      resolve({ ok: reason === null, reason: reason ?? '', stderr });
+    };
+    child.on('error', (e) => done(`spawn failed: ${e.message}`));
+    child.on('exit', (code, signal) =>
+      done(timedOut ? `timed out after ${limit} s (killed)` : code === 0 ? null : code === null ? `killed by ${signal}` : `exit status ${code}`));
+  });
+}
+
+/** delete --force ID, untimed; the container is forgotten once that worked. */
+async function ociDelete(mode, id) {
+  const r = await ociAux(mode, ['delete', '--force', id]);
+  if (r.ok && !ociLeft(mode, id)) state.oci.live.delete(`${mode} ${id}`);
+  else log(`  ${mode}: delete --force ${id} failed (${r.reason || 'state left'}): ${tail(r.stderr, 3, 300)}; tried again at the end`);
+  return r;
+}
+
+/**
+ * At the end (or on SIGINT/SIGTERM, or when the bench breaks): delete --force
+ * every container this run made and did not delete, and whatever else is in
+ * the runtimes' state roots (all under $TMP). Synchronous. killStrays()
+ * comes after it, for what a lost state leaves running.
+ */
+function cleanupOci() {
+  if (!state.oci.dir) return;
+  for (const mode of OCI_MODES) {
+    const root = state.oci.roots[mode];
+    const ids = new Set([...state.oci.live.values()].filter((c) => c.mode === mode).map((c) => c.id));
+    if (root && fs.existsSync(root)) {
+      for (const n of fs.readdirSync(root)) {
+        const m = /^.*_sandbox:(.*)\.(?:state|lock)$/.exec(n);
+        ids.add(m ? m[1] : n);
+      }
+    }
+    for (const id of ids) {
+      const argv = ociCmd(mode, ['delete', '--force', id]);
+      const r = spawnSync(argv[0], argv.slice(1), {
+        cwd: state.oci.dir, env: envFor(mode), stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL',
+      });
+      if (r.status !== 0) log(`cleanup: ${mode} delete --force ${id}: ${r.error?.message ?? `exit ${r.status}`} ${tail(r.stderr ?? '', 2, 200)}`);
+    }
+  }
+  state.oci.live.clear();
+}
+
+/**
+ * SIGKILL every process still running with $TMP in its arguments (a sandbox
+ * or gofer whose state was lost) or in one of this run's runc cgroups (runc
+ * names a container's cgroup after its id: a runc container whose state was
+ * lost); then remove those cgroups, which runc's delete would have.
+ */
+function killStrays() {
+  const mark = state.tmp + '/';
+  const ours = new RegExp(`:/(?:.*/)?${OCI_ID_PREFIX}\\d+$`, 'm'); // a line of /proc/PID/cgroup
+  let killed = 0;
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
+    let args;
+    let cgroup = '';
+    try {
+      args = fs.readFileSync(`/proc/${p}/cmdline`, 'latin1').split('\0');
+      cgroup = fs.readFileSync(`/proc/${p}/cgroup`, 'latin1');
+    } catch {
+      continue; // gone
+    }
+    if (!args.some((a) => a.startsWith(mark) || a.startsWith(`--root=${mark}`)) && !ours.test(cgroup)) continue;
+    log(`cleanup: killing pid ${p}, left running: ${args.join(' ').slice(0, 200)}`);
+    try {
+      process.kill(Number(p), 'SIGKILL');
+      killed++;
+    } catch {}
+  }
+  if (!state.oci.dir) return;
+  if (killed) spawnSync('sleep', ['0.5']); // let them die before their cgroups go
+  const id = new RegExp(`^${OCI_ID_PREFIX}\\d+$`);
+  const walk = (dir, depth) => {
+    let ents;
+    try {
+      ents = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of ents) {
+      if (!e.isDirectory()) continue;
+      const sub = path.join(dir, e.name);
+      if (id.test(e.name)) {
+        try {
+          fs.rmdirSync(sub);
+          log(`cleanup: removed the cgroup ${sub}`);
+        } catch (err) {
+          log(`cleanup: cannot remove the cgroup ${sub}: ${err.code}`);
+        }
+      } else if (depth < 4) {
+        walk(sub, depth + 1);
+      }
+    }
+  };
+  if (killed) walk('/sys/fs/cgroup', 1);
+}
+
+/**
+ * Whether a reference runtime (runc, runsc) runs the true bundle here: one
+ * `run`. When it does not, its column on the OCI rows is n/a with its error.
+ */
+async function probeOci(mode) {
+  const binary = mode === 'runc' ? RUNC : RUNSC;
+  if (!selectedModes.includes(mode)) return { ok: false, reason: 'not selected (--modes)' };
+  if (state.oci.unavailable) return { ok: false, reason: state.oci.unavailable };
+  if (!fs.existsSync(binary)) return { ok: false, reason: `${binary} not installed (apt-get install -y ${mode})` };
+  const id = ociNewId(mode);
+  const argv = ociCmd(mode, ['run', '--bundle', state.oci.bundles.true, id]);
+  log(`probing ${mode} as an OCI runtime: ${showCmd(argv)}`);
+  const r = await runOnce(argv, { env: envFor(mode) });
+  await ociDelete(mode, id);
+  if (!r.ok) {
+    const why = r.stderr ? tail(r.stderr, 6, 800).replace(/\n/g, ' / ') : '';
+    const reason = `${mode} run cannot run the bundle here: ${r.reason}${why ? `: ${why}` : ''}`;
+    log(reason);
+    return { ok: false, reason };
+  }
+  return { ok: true, reason: '' };
+}
+
+const availability = { runsc: { ok: false, reason: '' }, runc: { ok: false, reason: '' }, runscOci: { ok: false, reason: '' } };
 
 async function probeRunsc() {
   if (!selectedModes.includes('runsc')) return { ok: false, reason: 'not selected (--modes)' };
@@ -658,11 +1137,14 @@ function machineInfo() {
   const cpu = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
   const nproc = sh('nproc', []);
   const runscVersion = fs.existsSync(RUNSC) ? sh(RUNSC, ['--version']).out.split('\n')[0] || 'unknown' : 'not installed';
+  const runcVersion = fs.existsSync(RUNC) ? sh(RUNC, ['--version']).out.split('\n')[0] || 'unknown' : 'not installed';
   return {
     date: new Date().toISOString(),
     kernel: os.release(),
     node: process.version,
     runsc: runscVersion,
+    runc: runcVersion,
+    loadavg: os.loadavg().map((x) => x.toFixed(2)),
     cpu,
     nproc: nproc.ok ? Number(nproc.out) : os.availableParallelism?.() ?? os.cpus().length,
   };
@@ -683,6 +1165,35 @@ function cellText(c, unit) {
 const fmtRatio = (r) =>
   r === null ? '–' : `${r >= 10 ? r.toFixed(1) : r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}x`;
 
+/** A Markdown table, the first column left-aligned and the rest right-aligned. */
+function markdownTable(head, body) {
+  const width = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (cells) =>
+    '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(width[i]) : c.padStart(width[i]))).join(' | ') + ' |';
+  const sep = '| ' + width.map((n, i) => (i === 0 ? '-'.repeat(n) : '-'.repeat(n - 1) + ':')).join(' | ') + ' |';
+  return [line(head), sep, ...body.map(line)].join('\n');
+}
+
+/**
+ * The OCI rows: runc, runsc, tsvisor and tsvisor's ratios to runsc and
+ * runc. Under oci-start, its two parts (their medians, which need not add
+ * up to the total's).
+ */
+function ociTable(rows) {
+  const head = ['OCI runtime', 'runc', 'runsc', 'tsvisor', 'tsvisor/runsc', 'tsvisor/runc'];
+  const body = [];
+  for (const w of rows) {
+    body.push([w.name, ...OCI_MODES.map((m) => cellText(w.results[m], w.unit)), fmtRatio(w.ratios['tsvisor/runsc']), fmtRatio(w.ratios['tsvisor/runc'])]);
+    if (!w.parts) continue;
+    for (const [key, label, ratios] of [['createMs', '↳ of which create (until create exits)', w.parts.create],
+      ['startToFirstMs', '↳ of which start (from create\'s exit to the init\'s first write)', w.parts.startToFirst]]) {
+      body.push([label, ...OCI_MODES.map((m) => (w.results[m].status === 'ok' ? fmtValue(w.results[m][key], w.unit) : '–')),
+        fmtRatio(ratios['tsvisor/runsc']), fmtRatio(ratios['tsvisor/runc'])]);
+    }
+  }
+  return markdownTable(head, body);
+}
+
 function table(rows) {
   const head = ['workload', 'native', 'runsc', 'tsvisor', 'tsvisor/runsc', 'tsvisor/native', 'no walls', 'walls cost'];
   const body = rows.map((w) => [
@@ -695,11 +1206,7 @@ function table(rows) {
     w.results['no-walls'].status === 'skipped' ? '–' : cellText(w.results['no-walls'], w.unit),
     fmtRatio(w.ratios['tsvisor/no-walls']),
   ]);
-  const width = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  const line = (cells) =>
-    '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(width[i]) : c.padStart(width[i]))).join(' | ') + ' |';
-  const sep = '| ' + width.map((n, i) => (i === 0 ? '-'.repeat(n) : '-'.repeat(n - 1) + ':')).join(' | ') + ' |';
-  return [line(head), sep, ...body.map(line)].join('\n');
+  return markdownTable(head, body);
 }
 
 /** The walls' verdict: the system call round trip behind them against without. */
@@ -744,7 +1251,7 @@ function judgeTargets(rows) {
 function notes(rows) {
   const out = [];
   for (const w of rows) {
-    for (const mode of MODES) {
+    for (const mode of modesOf(w)) {
       const c = w.results[mode];
       if (c.status === 'ok' || c.status === 'skipped') continue;
       out.push(`- **${w.name}**, ${mode}: ${c.status}: ${c.reason}`);
@@ -753,6 +1260,27 @@ function notes(rows) {
   }
   return out;
 }
+
+/** What results.md says above the OCI table. */
+const OCI_NOTE = [
+  'Each runtime is invoked the same way, `RUNTIME --root STATE COMMAND` (runsc with',
+  '`--platform=ptrace --network=none`), on bundles whose rootfs is Debian\'s busybox-static',
+  'and whose config.json is `runc spec`\'s (no terminal, no ambient capabilities). Medians',
+  'of wall-clock times; each container has a new id and is deleted after its run, untimed.',
+  '',
+  '- **run**: `run --bundle B ID` of `/bin/true`, timed by `bench/out/timeit` from fork to',
+  '  exit: parsing the bundle, making the sandbox, the init\'s run, and the teardown and',
+  '  deletion that `run` does before it exits.',
+  '- **create + start**: start-up alone, the bundle to the init\'s first instruction.',
+  '  `bench/out/ocistart` forks `create --bundle B ID` with its stdout a pipe and, once',
+  '  create has exited, `start ID`; the init is `/first` (bench/c/first.c), whose first',
+  '  instruction is a `write(1, "!", 1)`. Timed from create\'s fork to the byte\'s arrival',
+  '  on the pipe (no teardown). The two lines under it are the medians of its parts:',
+  '  create (fork to exit) and start (create\'s exit to the byte).',
+  '- **exec**: `exec ID /bin/true` into a container made by `run --detach` of',
+  '  `/bin/sleep 1000` (untimed), timed from fork to exit; the container is deleted after',
+  '  the row.',
+];
 
 // ---------------------------------------------------------------- main
 
@@ -766,26 +1294,39 @@ async function main() {
   // bundle directory that `runsc do` makes under $TMPDIR (mkdtemp gives 0700).
   fs.chmodSync(state.tmp, 0o755);
   state.runscRoot = path.join(state.tmp, 'runsc-state');
+  fs.mkdirSync(state.runscRoot); // runsc's TMPDIR
   state.devNull = fs.openSync('/dev/null', 'w');
   if (selected.some((w) => w.id === 'cat')) makeDataFile();
   if (selected.some((w) => w.id === 'untar')) makeDocTar();
   if (selected.some((w) => w.id === 'gitstatus')) makeGitRepo();
 
-  availability.runsc = await probeRunsc();
+  if (selected.some((w) => !isOci(w))) availability.runsc = await probeRunsc();
+  if (selected.some(isOci)) {
+    makeOciBundles();
+    availability.runc = await probeOci('runc');
+    availability.runscOci = await probeOci('runsc');
+  }
 
   const rows = [];
   for (let i = 0; i < selected.length; i++) rows.push(await runWorkload(selected[i], i + 1, selected.length));
 
+  meta.loadavgEnd = os.loadavg().map((x) => x.toFixed(2));
   const verdicts = judgeTargets(rows);
-  const tbl = table(rows);
+  const doRows = rows.filter((w) => !isOci(w));
+  const ociRows = rows.filter((w) => isOci(w));
+  const tbl = doRows.length ? table(doRows) : '';
+  const otbl = ociRows.length ? ociTable(ociRows) : '';
   const verdictLines = verdicts.map((v) => `${v.verdict}: ${v.text}`);
-  process.stdout.write(`\n${tbl}\n\n${verdictLines.join('\n')}\n`);
+  process.stdout.write(`\n${[tbl, otbl].filter(Boolean).join('\n\n')}\n\n${verdictLines.join('\n')}\n`);
 
   const invocations = {
     native: 'CMD',
     runsc: `TMPDIR=$TMP/runsc-state ${RUNSC} --root=$TMP/runsc-state --platform=ptrace --network=none ${runscFlags.length ? runscFlags.join(' ') + ' ' : ''}do -- CMD`,
     tsvisor: `${TSVISOR_CMD.length > 1 ? 'node ' : ''}${path.relative(ROOT, TSVISOR_BIN)} ${tsvisorFlags.length ? tsvisorFlags.join(' ') + ' ' : ''}do -- CMD`,
     'no-walls': `${TSVISOR_CMD.length > 1 ? 'node ' : ''}${path.relative(ROOT, TSVISOR_BIN)} ${tsvisorFlags.length ? tsvisorFlags.join(' ') + ' ' : ''}do --unsafe-no-walls -- CMD (UNSAFE: measurement only)`,
+    'runc (OCI rows)': `${RUNC} --root $TMP/oci/state-runc COMMAND`,
+    'runsc (OCI rows)': `${runscPin().length ? runscPin().join(' ') + ' ' : ''}${RUNSC} --root $TMP/oci/state-runsc --platform=ptrace --network=none ${runscFlags.length ? runscFlags.join(' ') + ' ' : ''}COMMAND`,
+    'tsvisor (OCI rows)': `${TSVISOR_CMD.length > 1 ? 'node ' : ''}${path.relative(ROOT, TSVISOR_BIN)} ${tsvisorFlags.length ? tsvisorFlags.join(' ') + ' ' : ''}--root $TMP/oci/state-tsvisor COMMAND`,
   };
 
   if (!opts['no-write']) {
@@ -802,17 +1343,22 @@ async function main() {
       `- kernel (uname -r): ${meta.kernel}`,
       `- node: ${meta.node}`,
       `- runsc: ${meta.runsc}`,
+      `- runc: ${meta.runc}`,
       `- cpu: ${meta.cpu}`,
       `- nproc: ${meta.nproc}`,
+      `- load average (1, 5, 15 min): ${meta.loadavg.join(', ')} at the start, ${meta.loadavgEnd.join(', ')} at the end`,
       partial.length ? `- options: ${partial.join(' ')}` : '- options: defaults',
       '',
-      'Each cell is the median wall-clock time of several runs, each run timed from fork to',
-      'exit by `bench/out/timeit` (see bench/README.md). The syscall row is',
-      `(T(N=${SYSCALL_LOOPS}) − T(N=0)) / ${SYSCALL_LOOPS} in µs per getppid() call; the clock row`,
-      `likewise with ${CLOCK_LOOPS} clock_gettime(CLOCK_MONOTONIC) calls through libc (the vDSO).`,
-      '',
-      tbl,
-      '',
+      ...(tbl ? [
+        'Each cell is the median wall-clock time of several runs, each run timed from fork to',
+        'exit by `bench/out/timeit` (see bench/README.md). The syscall row is',
+        `(T(N=${SYSCALL_LOOPS}) − T(N=0)) / ${SYSCALL_LOOPS} in µs per getppid() call; the clock row`,
+        `likewise with ${CLOCK_LOOPS} clock_gettime(CLOCK_MONOTONIC) calls through libc (the vDSO).`,
+        '',
+        tbl,
+        '',
+      ] : []),
+      ...(otbl ? ['## OCI runtime', '', ...OCI_NOTE, '', otbl, ''] : []),
       '## Targets',
       '',
       ...verdictLines.map((l) => `- ${l}`),
