@@ -209,6 +209,11 @@ export class Loader {
   private begin(): void {
     if (this.status !== 'created') return;
     this.status = 'running';
+    // A pid namespace of its own: the init is pid 1 of it, as runc's is,
+    // and unkillable from inside and by most signals from outside. Not
+    // while created: runc's waiting init (its own Go program) dies of them.
+    const oci = this.spec.spec;
+    this.sk.kernel.initUnkillable = oci.linux?.namespaces?.some((n) => n.type === 'pid' && n.path === undefined) === true;
     this.sk.log.info(`container ${this.spec.id}: started`);
     void runInit(this.sk, this.init).then((ws) => this.ended(shellStatus(ws)));
   }

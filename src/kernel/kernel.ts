@@ -69,6 +69,14 @@ export class Kernel {
   onAllExited: ((status: number) => void) | null = null;
   /** The first process (pid 1): orphans are reparented to it, and its death ends the sandbox. */
   initTg: ThreadGroup | null = null;
+  /**
+   * The first process is the init of a pid namespace of the container's
+   * own (an OCI spec with a "pid" namespace): kill(2) and its kin from
+   * inside give it only the signals it handles, as Linux's
+   * SIGNAL_UNKILLABLE. Off for `tsvisor do`, whose program runs as it
+   * would natively (not as an init).
+   */
+  initUnkillable = false;
   /** Tasks not yet dead (zombies stay in pidns until reaped, but do not count here). */
   private liveTasks = 0;
   /**
