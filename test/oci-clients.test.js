@@ -15,16 +15,18 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, copyFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { OUT, ms } from './lib/harness.js';
+import { ms } from './lib/harness.js';
 
 const TSVISOR = resolve('bin/tsvisor');
 
 const have = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const busybox = spawnSync('sh', ['-c', 'command -v busybox'], { encoding: 'utf8' }).stdout.trim();
 
-mkdirSync(OUT, { recursive: true });
-const scratch = mkdtempSync(join(OUT, 'oci-clients-'));
+// In /tmp, short: podman refuses a --runroot longer than 50 characters (a checkout's test/out can be deeper).
+const scratch = mkdtempSync(join(tmpdir(), 'tsvoc-'));
+chmodSync(scratch, 0o755);
 after(() => {
   if (ctrd !== null) ctrd.kill('SIGKILL');
   ctrd = null;
