@@ -10,10 +10,10 @@
 import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SELFCHECK, TSVISOR_BIN, ms, sleep, tsvisorHostEnv, waitFor } from './lib/harness.js';
-import { OciWork, test, alive, pidsWithArg } from './lib/oci.js';
+import { OciWork, test, alive, childOf, pidsWithArg } from './lib/oci.js';
 
 let w;
 let hostHook;
@@ -101,6 +101,10 @@ test('every hook runs, in runc\'s order, with the state for its step on stdin, i
   const c = w.create(id, dir, [], ['create'], { env: { ...process.env, HOOK_MARKER: 'from-runtime' } });
   assert.equal(c.code, 0, c.stderr);
   const pid = w.state(id).pid;
+  // The hooks' pid: the Sentry's process, the sandbox's child, in the container's namespaces (runc gives its init's).
+  const sentry = childOf(pid);
+  assert.ok(sentry > 0, 'no Sentry process');
+  assert.notEqual(readlinkSync(`/proc/${sentry}/ns/mnt`), readlinkSync('/proc/self/ns/mnt'));
   // create: prestart, createRuntime (both, in order), createContainer; nothing of start's yet.
   assert.deepEqual(names(read(log)), ['prestart', 'createRuntime', 'createRuntime2', 'argv0-is-args0', 'createContainer']);
   assert.equal(read(c.out), '', 'the init ran at create');
@@ -113,11 +117,11 @@ test('every hook runs, in runc\'s order, with the state for its step on stdin, i
   const text = read(log);
   assert.deepEqual(names(text), ['prestart', 'createRuntime', 'createRuntime2', 'argv0-is-args0', 'createContainer', 'poststart', 'poststop']);
 
-  // The state, in runc's layout and key order; pid is the container's (the sandbox's) while it has one.
+  // The state, in runc's layout and key order; pid is the Sentry's while there is one.
   const s = states(text);
   const base = { ociVersion: '1.2.0', id, bundle: dir, annotations: { 'org.example/a': 'b' } };
-  for (const n of ['prestart', 'createRuntime', 'createContainer']) assert.deepEqual(s[n], { ...base, status: 'creating', pid });
-  assert.deepEqual(s.poststart, { ...base, status: 'running', pid });
+  for (const n of ['prestart', 'createRuntime', 'createContainer']) assert.deepEqual(s[n], { ...base, status: 'creating', pid: sentry });
+  assert.deepEqual(s.poststart, { ...base, status: 'running', pid: sentry });
   assert.deepEqual(s.poststop, { ...base, status: 'stopped' });
   assert.deepEqual(Object.keys(s.prestart), ['ociVersion', 'id', 'status', 'pid', 'bundle', 'annotations']);
   assert.deepEqual(Object.keys(s.poststop), ['ociVersion', 'id', 'status', 'bundle', 'annotations']);
@@ -262,6 +266,56 @@ test('run runs every hook too, and state.json keeps the hooks create read (a lat
   const r = w.create(id2, allHooks(log2, ['sh', '-c', 'exit 4']), [], ['run']);
   assert.equal(r.code, 4, r.stderr);
   assert.deepEqual(names(read(log2)), ['prestart', 'createRuntime', 'createRuntime2', 'argv0-is-args0', 'createContainer', 'poststart', 'poststop']);
+});
+
+/**
+ * runc's hooks.bats: a createRuntime hook bind-mounts a host file over one
+ * in the rootfs inside the container's mount namespace (nsenter -m -t
+ * PID, PID from its state), a createContainer hook does it where it runs;
+ * the container sees both files and the host's mount table neither. Run
+ * under runc too where it can be (the oracle: the same output).
+ */
+function bindHooks(id) {
+  const src = join(w.dir, `${id}-lib`);
+  mkdirSync(src);
+  writeFileSync(join(src, 'cr'), 'from createRuntime\n');
+  writeFileSync(join(src, 'cc'), 'from createContainer\n');
+  const dir = w.bundle(['sh', '-c', 'cat /lib/cr /lib/cc'], {
+    hooks: {
+      createRuntime: [{
+        path: '/bin/sh',
+        args: ['sh', '-c', `pid=$(sed 's/.*"pid": *\\([0-9]*\\).*/\\1/'); nsenter -m -t "$pid" mount --bind ${src}/cr "$(pwd)/rootfs/lib/cr"`],
+      }],
+      createContainer: [{ path: '/bin/sh', args: ['sh', '-c', `mount --bind ${src}/cc ./lib/cc`] }],
+    },
+  });
+  mkdirSync(join(dir, 'rootfs', 'lib'));
+  writeFileSync(join(dir, 'rootfs', 'lib', 'cr'), 'the rootfs\'s own\n');
+  writeFileSync(join(dir, 'rootfs', 'lib', 'cc'), 'the rootfs\'s own\n');
+  return dir;
+}
+
+const rootOnly = process.getuid?.() === 0 && spawnSync('nsenter', ['--version']).status === 0 ? false : 'needs root and nsenter';
+
+nodeTest('a createRuntime hook\'s mount in the container\'s mount namespace (nsenter -t PID) is seen by the container, and not by the host', { skip: SELFCHECK ? 'self-check' : rootOnly }, () => {
+  const id = w.newId();
+  const dir = bindHooks(id);
+  const r = w.tsvisor(['run', '-b', dir, id]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'from createRuntime\nfrom createContainer\n');
+  assert.equal(readFileSync('/proc/self/mountinfo', 'utf8').includes(join(dir, 'rootfs', 'lib')), false, 'a hook\'s mount is on the host');
+  assert.equal(readFileSync(join(dir, 'rootfs', 'lib', 'cr'), 'utf8'), 'the rootfs\'s own\n');
+  if (!runcUsable()) return;
+  const rid = `runc-bind-${process.pid}`;
+  const rdir = bindHooks(rid);
+  mkdirSync(join(rdir, 'rootfs', 'proc'));
+  const cfg = JSON.parse(readFileSync(join(rdir, 'config.json'), 'utf8'));
+  cfg.mounts = [{ destination: '/proc', type: 'proc', source: 'proc' }];
+  writeFileSync(join(rdir, 'config.json'), JSON.stringify(cfg));
+  const rr = spawnSync('runc', ['--root', runcRoot(), 'run', '-b', rdir, rid], { encoding: 'utf8', timeout: ms(60_000), cwd: w.dir });
+  spawnSync('runc', ['--root', runcRoot(), 'delete', '--force', rid]);
+  assert.equal(rr.status, 0, rr.stderr);
+  assert.equal(rr.stdout, r.stdout);
 });
 
 /** runc as the oracle: whether it can run here (root, installed). */

@@ -14,7 +14,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, SELFCHECK, TSVISOR_BIN, ms, sleep, tsvisorHostEnv, waitFor } from './lib/harness.js';
-import { alive, makeBundle } from './lib/oci.js';
+import { alive, childOf, makeBundle } from './lib/oci.js';
 
 /** The self-check's fake tsvisor knows only do. */
 function test(name, fn) {
@@ -95,7 +95,7 @@ test('create leaves the init loaded and waiting; start runs it; pid 1 ignores TE
   assert.equal(readFileSync(pidFile, 'utf8'), String(s.pid));
   assert.match(readFileSync(`/proc/${s.pid}/cmdline`, 'latin1'), /tsvisor-launch/);
   // Its child is the Sentry, sealed as do's is: seccomp, no-new-privs, an empty root.
-  const sentry = Number(readFileSync(`/proc/${s.pid}/task/${s.pid}/children`, 'utf8').trim().split(' ')[0]);
+  const sentry = childOf(s.pid);
   const status = readFileSync(`/proc/${sentry}/status`, 'utf8');
   assert.match(status, /^Seccomp:\s+2$/m);
   assert.match(status, /^NoNewPrivs:\s+1$/m);
@@ -113,7 +113,8 @@ test('create leaves the init loaded and waiting; start runs it; pid 1 ignores TE
   assert.equal(state(id).status, 'running');
   const ps = tsvisor(['ps', id]);
   assert.equal(ps.code, 0, ps.stderr);
-  assert.match(ps.stdout, /^UID\s+PID\s+PPID\s+STAT\s+THREADS\s+CMD\n0\s+1\s+0\s+[RS]\s+1\s+sleep\n$/);
+  // ps -ef's columns, as runc prints them (test/oci-runc.test.js compares them with runc's).
+  assert.match(ps.stdout, /^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD\nroot\s+1\s+0\s+0\s+\S+\s+\?\s+00:00:00 sleep 100\n$/);
   assert.deepEqual(JSON.parse(tsvisor(['ps', '--format', 'json', id]).stdout), [1]);
   const again = tsvisor(['start', id]);
   assert.equal(again.code, 1);
@@ -490,7 +491,7 @@ test('linux.namespaces: a network namespace path is joined; none means the host\
       const c = create(id, bundle(['true'], { linux: { namespaces } }));
       assert.equal(c.code, 0, c.stderr);
       // The sandbox's Sentry is the launcher's child: its namespace is the sandbox's.
-      const sentry = Number(readFileSync(`/proc/${state(id).pid}/task/${state(id).pid}/children`, 'utf8').trim().split(/\s+/)[0]);
+      const sentry = childOf(state(id).pid);
       const got = nsOf(sentry);
       if (want === 'new') assert.ok(got !== nsOf(process.pid) && got !== given, `a new namespace: ${got}`);
       else assert.equal(got, want, JSON.stringify(namespaces));

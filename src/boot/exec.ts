@@ -33,6 +33,7 @@ import { attachHostTerminal } from './host_signals.js';
 import { applySpecSeccomp, processCredentials, processRlimits } from './container_spec.js';
 import type { ContainerSpec } from './container_spec.js';
 import { BootError, ExecError, loadInit, shellStatus } from './sandbox.js';
+import { withHome } from './home.js';
 import type { InitFile, SandboxKernel } from './sandbox.js';
 
 const O_ACCMODE = 3;
@@ -84,7 +85,7 @@ export class ExecManager {
       proc = validateProcess(raw, 'process.json');
       const files: InitFile[] = fds.map((hostFd, guestFd) => ({ hostFd, guestFd, flags: native.getfl(hostFd) & O_ACCMODE, owned: true }));
       task = loadInit(this.sk, {
-        argv: proc.args ?? [], env: proc.env ?? [], cwd: proc.cwd, creds: processCredentials(proc), files, cwdName: 'process.cwd',
+        argv: proc.args ?? [], env: withHome(this.sk.vfs, proc.env ?? [], proc.user?.uid ?? 0), cwd: proc.cwd, creds: processCredentials(proc), files, cwdName: 'process.cwd',
         rlimits: processRlimits(proc, this.sk.rlimits), umask: proc.user?.umask, noNewPrivs: proc.noNewPrivileges === true,
         oomScoreAdj: proc.oomScoreAdj, asInit: false,
       });
@@ -162,6 +163,8 @@ export class ExecManager {
     const t = this.sk.kernel.pidns.tasks.get(pid);
     const tg = t?.tg;
     if (tg === undefined || tg.exitStatus !== null || tg.tgid !== pid) throw new ProtocolError('invalid', `no process with pid ${pid} in the container`);
+    // Signal 0, as kill(2)'s: the process is there; nothing is delivered.
+    if (signo === 0) return;
     const term = tg.tty;
     if (foreground && term !== null && term.fgPgid !== 0) {
       term.killPgrp(term.fgPgid, signo);

@@ -29,6 +29,7 @@ import {
   BootError, ExecError, buildKernel, installTaskDump, loadInit, runInit, sealSentry, shellStatus,
 } from './sandbox.js';
 import type { InitFile, SandboxKernel } from './sandbox.js';
+import { withHome } from './home.js';
 import { attachHostTerminal, forwardHostSignals } from './host_signals.js';
 import { ControlServer } from '../control/server.js';
 import { CONTROL_SOCKET_NAME, ProtocolError } from '../control/protocol.js';
@@ -124,7 +125,7 @@ export class Loader {
     let init: Task;
     try {
       init = loadInit(sk, {
-        argv: proc.args ?? [], env: proc.env ?? [], cwd: proc.cwd, creds: initCredentials(oci), files, cwdName: 'process.cwd',
+        argv: proc.args ?? [], env: withHome(sk.vfs, proc.env ?? [], proc.user?.uid ?? 0), cwd: proc.cwd, creds: initCredentials(oci), files, cwdName: 'process.cwd',
         rlimits: initRlimits(oci, sk.rlimits), umask: proc.user?.umask, noNewPrivs: proc.noNewPrivileges === true,
         oomScoreAdj: proc.oomScoreAdj,
       });

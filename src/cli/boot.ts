@@ -1,7 +1,10 @@
 // `tsvisor boot` (runsc's hidden `boot` command): what the sandbox process
 // runs once the launcher has made its namespaces. Only `create` and `run`
 // start it (src/container/sandbox.ts), with a socket at --sync-fd: the
-// container's description comes in on it, one JSON line, and one line goes
+// container's description comes in on it, one JSON line; with
+// namespacesStep, {"namespaces":true} goes back and {"continue":true} (with
+// the createContainer and startContainer hooks, if any) comes in once
+// create's prestart and createRuntime hooks have run; then one line goes
 // back, {"created":true} once the Loader holds the init loaded and the
 // Sentry is sealed, or {"error":...} saying why not; then it is closed. The
 // process then lives until the container's init has ended and exits with
@@ -72,16 +75,19 @@ export async function boot(o: BootOptions): Promise<number> {
   let loader: Loader;
   try {
     validateContainerId(o.id);
-    const msg = JSON.parse(readLine(o.syncFd)) as { spec?: unknown; hooks?: unknown; runtimeHooks?: unknown };
+    const msg = JSON.parse(readLine(o.syncFd)) as { spec?: unknown; namespacesStep?: unknown };
     const spec = parseContainerSpec(msg.spec);
     if (spec.id !== o.id) throw new BootError(`the description is of container ${spec.id}, not ${o.id}`, 125);
-    const hooks = parseSandboxHooks(msg.hooks);
-    if (msg.runtimeHooks === true) {
+    let hooks = null;
+    if (msg.namespacesStep === true) {
       // The namespaces exist (the launcher made them): create runs the
-      // prestart and createRuntime hooks now, before the root is opened.
+      // prestart and createRuntime hooks now, before the root is opened
+      // (their mounts in this process's mount namespace are then in the
+      // root's tree), and sends the hooks this process runs itself.
       fs.writeSync(o.syncFd, `${JSON.stringify({ namespaces: true })}\n`);
-      const go = JSON.parse(readLine(o.syncFd)) as { continue?: unknown };
+      const go = JSON.parse(readLine(o.syncFd)) as { continue?: unknown; hooks?: unknown };
       if (go.continue !== true) throw new BootError('create did not let the sandbox go on after its hooks', 125);
+      hooks = parseSandboxHooks(go.hooks);
     }
     if (hooks !== null && hooks.createContainer.length > 0) await runCreateContainerHooks(hooks, spec.rootPath);
     loader = await Loader.create({

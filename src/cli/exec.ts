@@ -24,7 +24,6 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { constants as osConstants } from 'node:os';
 import type { Process } from '../config/spec.js';
 import { validateProcess } from '../config/validate.js';
@@ -34,7 +33,7 @@ import { capabilityFromName } from '../abi/linux/capability.js';
 import { Container } from '../container/container.js';
 import { openConsole } from '../container/console.js';
 import { ContainerError } from '../container/errors.js';
-import { writeAtomic } from '../container/state.js';
+import { writePidFile } from '../container/state.js';
 import { native } from '../native.js';
 import { runtime } from './runtime.js';
 import type { GlobalsFn } from './runtime.js';
@@ -200,7 +199,16 @@ async function runExec(id: string, args: string[], o: ExecFlags, globals: Global
   }
   for (let fd = 3; fd < 3 + extra; fd++) fds.push(fd);
   const pid = await c.exec(proc, fds, o.ignorePaused);
-  if (o.pidFile !== undefined) writeAtomic(path.resolve(o.pidFile), String(process.pid), 0o644);
+  if (o.pidFile !== undefined) {
+    try {
+      writePidFile(o.pidFile, process.pid);
+    } catch (e) {
+      // As runc's exec: the process it cannot name is killed.
+      await c.signalProcess(pid, osConstants.signals.SIGKILL, false).catch(() => {});
+      await c.waitProcess(pid).catch(() => 0);
+      throw e;
+    }
+  }
   const forward = (sig: NodeJS.Signals) => {
     void c.signalProcess(pid, osConstants.signals[sig], replica >= 0).catch(() => {});
   };

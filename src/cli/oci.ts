@@ -3,8 +3,8 @@
 // each a thin layer over src/container's Container. Errors are in runc's
 // words and exit 1, as runc's fatal() does, after "tsvisor: " (runc
 // prints the bare message; callers match the words, not the line).
-// exec, pause, resume, events, update, checkpoint and restore are in
-// files of their own (exec.ts, pause.ts, events.ts, update.ts,
+// exec, ps, pause, resume, events, update, checkpoint and restore are in
+// files of their own (exec.ts, ps.ts, pause.ts, events.ts, update.ts,
 // checkpoint.ts), registered here.
 
 import type { Command } from 'commander';
@@ -20,15 +20,19 @@ import { addEventsCommand } from './events.js';
 import { addUpdateCommand } from './update.js';
 import { addCheckpointCommands } from './checkpoint.js';
 import { addExecCommand } from './exec.js';
+import { addPsCommand } from './ps.js';
 
 export type { GlobalsFn };
 
-/** A signal by name (KILL, SIGKILL, kill) or number, as runc's parseSignal takes it. */
+/**
+ * A signal by name (KILL, SIGKILL, kill) or number, as runc's parseSignal
+ * takes it; 0 is kill(2)'s signal 0 (is the target there? nothing sent).
+ */
 export function parseSignal(raw: string): number {
   if (/^\d+$/.test(raw)) {
     const n = Number(raw);
-    if (n >= 1 && n <= 64) return n;
-    throw new ContainerError(`unknown signal ${JSON.stringify(raw)}: a number must be from 1 to 64`);
+    if (n >= 0 && n <= 64) return n;
+    throw new ContainerError(`unknown signal ${JSON.stringify(raw)}: a number must be from 0 to 64`);
   }
   let name = raw.toUpperCase();
   if (!name.startsWith('SIG')) name = `SIG${name}`;
@@ -58,6 +62,7 @@ interface CreateFlags {
 
 interface RunFlags extends CreateFlags {
   detach: boolean;
+  keep: boolean;
 }
 
 function createOptions(id: string, o: CreateFlags) {
@@ -102,6 +107,7 @@ export function registerOciCommands(program: Command, globals: GlobalsFn, setSta
   createFlags(program.command('run')
     .description('create and start a container; without --detach, wait for it and exit with its status'))
     .option('-d, --detach', 'return once the container runs, leaving it running', false)
+    .option('--keep', 'do not delete the container after it exits (its state stays, stopped, until tsvisor delete)', false)
     .argument('<container-id>')
     .action(async (id: string, o: RunFlags) => {
       const rt = runtime(globals());
@@ -109,7 +115,8 @@ export function registerOciCommands(program: Command, globals: GlobalsFn, setSta
       try {
         await container.start();
       } catch (e) {
-        await container.destroy(true);
+        // As runc's run: --keep keeps even a container whose start failed.
+        if (!o.keep) await container.destroy(true);
         throw e;
       }
       if (o.detach) {
@@ -118,7 +125,8 @@ export function registerOciCommands(program: Command, globals: GlobalsFn, setSta
       }
       // In the foreground, as runc run: the caller's signals go to the
       // init (the sandbox is in a session of its own, so a terminal's ^C
-      // reaches only this process), and the container is deleted at the end.
+      // reaches only this process), and the container is deleted at the
+      // end unless --keep (then it stays, stopped, until delete).
       const forward = (sig: NodeJS.Signals) => {
         void container.signal(osConstants.signals[sig], false).catch(() => {});
       };
@@ -126,7 +134,7 @@ export function registerOciCommands(program: Command, globals: GlobalsFn, setSta
       for (const s of forwarded) process.on(s, forward);
       const { code, signal } = await sandbox.exited();
       for (const s of forwarded) process.off(s, forward);
-      await container.destroy(true);
+      if (!o.keep) await container.destroy(true);
       setStatus(code ?? 128 + (signal === null ? 9 : osConstants.signals[signal]));
     });
 
@@ -168,17 +176,6 @@ export function registerOciCommands(program: Command, globals: GlobalsFn, setSta
       printJson(await Container.load(runtime(globals()), id).ociState());
     });
 
-  program.command('ps')
-    .description('list the container\'s processes (pids are the container\'s own, as runsc lists them)')
-    .option('-f, --format <format>', 'table or json (the pids, as runc prints them)', 'table')
-    .argument('<container-id>')
-    .action(async (id: string, o: { format: string }) => {
-      if (o.format !== 'table' && o.format !== 'json') throw new ContainerError(`--format ${o.format}: expected table or json`);
-      const ps = await Container.load(runtime(globals()), id).processes();
-      if (o.format === 'json') process.stdout.write(`${JSON.stringify(ps.map((p) => p.pid))}\n`);
-      else process.stdout.write(table(['UID', 'PID', 'PPID', 'STAT', 'THREADS', 'CMD'], ps.map((p) => [String(p.uid), String(p.pid), String(p.ppid), p.state, String(p.threads), p.cmd])));
-    });
-
   program.command('list')
     .alias('ls')
     .description('list the containers under --root')
@@ -207,6 +204,7 @@ export function registerOciCommands(program: Command, globals: GlobalsFn, setSta
     });
 
   addExecCommand(program, globals, setStatus);
+  addPsCommand(program, globals);
   addPauseCommands(program, globals);
   addEventsCommand(program, globals);
   addUpdateCommand(program, globals);

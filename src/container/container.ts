@@ -16,7 +16,6 @@
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { ControlClient, ControlUnavailable } from '../control/client.js';
 import { ProtocolError } from '../control/protocol.js';
 import type { OomResult, ProcessInfo, UpdateArgs, UsageResult } from '../control/protocol.js';
@@ -31,7 +30,7 @@ import { Sandbox } from './sandbox.js';
 import { HostCgroup, startInHostCgroup } from './cgroup.js';
 import type { CpuUpdate } from './cgroup.js';
 import type { CreateSteps } from './sandbox.js';
-import { StateDir, isAlive, processRef, writeAtomic } from './state.js';
+import { StateDir, isAlive, processRef, writePidFile } from './state.js';
 import { closeInheritedFds, hasHooks, runHooks, runHooksBestEffort } from './hooks.js';
 import type { HookState, Hooks } from './hooks.js';
 import type { Status, StoredState } from './state.js';
@@ -159,11 +158,11 @@ export class Container {
       rt.debug(`container ${o.id}: sandbox started, pid ${sandbox.pid}`);
       state.sandbox = processRef(sandbox.pid);
       dir.save(state);
-      await sandbox.waitCreated(spec, CREATE_TIMEOUT_MS, createSteps(cfg.hooks, hookState(state, 'creating', sandbox.pid)));
+      await sandbox.waitCreated(spec, CREATE_TIMEOUT_MS, createSteps(cfg.hooks, state));
       state.status = 'created';
       state.creator = null;
       dir.save(state);
-      if (o.pidFile !== null) writeAtomic(path.resolve(o.pidFile), String(sandbox.pid), 0o644);
+      if (o.pidFile !== null) writePidFile(o.pidFile, sandbox.pid);
       rt.debug(`container ${o.id}: created`);
       return { container: new Container(dir, state, rt), sandbox };
     } catch (e) {
@@ -235,22 +234,29 @@ export class Container {
     // container on a failure, spec 1.3 and runc 1.2 do the latter: docs/oci.md).
     if (hasHooks(hooks, ['poststart'])) {
       closeInheritedFds();
-      await runHooksBestEffort('poststart', hooks.poststart, hookState(this.state, 'running', this.pid), this.state.bundle, warner(this.rt));
+      await runHooksBestEffort('poststart', hooks.poststart, hookState(this.state, 'running', this.state.hookPid ?? this.pid), this.state.bundle, warner(this.rt));
     }
   }
 
   /**
-   * Sends signo to the init (all: to every process). A SIGKILL that the
-   * sandbox cannot be asked to deliver (it does not answer) kills the
-   * sandbox process itself, which ends the container as surely.
+   * Sends signo to the init (all: to every process; 0: kill(2)'s check
+   * that the init is there, nothing sent). A SIGKILL that the sandbox
+   * cannot be asked to deliver (it does not answer) kills the sandbox
+   * process itself, which ends the container as surely. With all, a
+   * stopped container has no process to signal and that is no error
+   * (runc 1.1's kill --all signals what is left in its cgroup: nothing).
    */
   async signal(signo: number, all: boolean): Promise<void> {
     const status = await this.status();
+    if (status === 'stopped' && all) return;
     if (status === 'stopped' || status === 'creating') throw notRunning();
     try {
       await this.control().signal(signo, all);
     } catch (e) {
-      if (e instanceof ProtocolError && e.code === 'stopped') throw notRunning();
+      if (e instanceof ProtocolError && e.code === 'stopped') {
+        if (all) return;
+        throw notRunning();
+      }
       if (e instanceof ControlUnavailable && signo === 9 && this.killSandbox()) return;
       throw rpcFailure(e, 'signal');
     }
@@ -293,9 +299,10 @@ export class Container {
     await runPoststop(this.rt, this.state);
   }
 
-  /** The container's processes, as the sandbox lists them (its own pids, init first). */
+  /** The container's processes, as the sandbox lists them (its own pids, init first); a stopped one has none (runc's ps prints its header). */
   async processes(): Promise<ProcessInfo[]> {
     const status = await this.status();
+    if (status === 'stopped') return [];
     if (status !== 'created' && status !== 'running' && status !== 'paused') throw notRunning();
     try {
       return await this.control().processes();
@@ -451,26 +458,32 @@ function warner(rt: Runtime): (msg: string) => void {
 }
 
 /**
- * The hooks' part of the sandbox's start-up (Sandbox.waitCreated): the
+ * The hooks' part of the sandbox's start-up (Sandbox.waitCreated): once
+ * the sandbox's namespaces exist, the hooks' pid is found (the Sentry's
+ * process, in those namespaces, as runc's init is: a hook's `nsenter -t
+ * PID` enters the container's mount and network namespaces, and a mount
+ * it makes there is in the root's tree the Sentry opens afterwards) and
+ * recorded for poststart; prestart and createRuntime run here, in the
+ * runtime's namespaces, before the sandbox opens the container's root
+ * (runc runs them at the same step, while its init waits); the
  * createContainer and startContainer lists go to the sandbox, which runs
- * them (src/cli/boot.ts, src/boot/start_hooks.ts); prestart and
- * createRuntime run here, in the runtime's namespaces, once the sandbox's
- * namespaces exist and before it opens the container's root (runc runs
- * them at the same step, while its init waits).
+ * them (src/cli/boot.ts, src/boot/start_hooks.ts).
  */
-function createSteps(hooks: Hooks, creating: HookState): CreateSteps {
-  const steps: CreateSteps = {};
-  if (hasHooks(hooks, ['createContainer', 'startContainer'])) {
-    steps.extra = { hooks: { createContainer: hooks.createContainer ?? [], startContainer: hooks.startContainer ?? [], state: creating } };
-  }
-  if (hasHooks(hooks, ['prestart', 'createRuntime'])) {
-    steps.beforeContainer = async () => {
-      closeInheritedFds();
-      await runHooks('prestart', hooks.prestart, creating, creating.bundle);
-      await runHooks('createRuntime', hooks.createRuntime, creating, creating.bundle);
-    };
-  }
-  return steps;
+function createSteps(hooks: Hooks, s: StoredState): CreateSteps {
+  if (!hasHooks(hooks, ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart'])) return {};
+  return {
+    atNamespaces: async (sentry) => {
+      s.hookPid = sentry;
+      const creating = hookState(s, 'creating', sentry);
+      if (hasHooks(hooks, ['prestart', 'createRuntime'])) {
+        closeInheritedFds();
+        await runHooks('prestart', hooks.prestart, creating, creating.bundle);
+        await runHooks('createRuntime', hooks.createRuntime, creating, creating.bundle);
+      }
+      if (!hasHooks(hooks, ['createContainer', 'startContainer'])) return {};
+      return { hooks: { createContainer: hooks.createContainer ?? [], startContainer: hooks.startContainer ?? [], state: creating } };
+    },
+  };
 }
 
 /** The poststop hooks, once the container is gone (delete, or a create that failed): each failure is a warning. */

@@ -288,7 +288,7 @@ export function parseHookState(v: unknown, what: string): HookState {
 export interface SandboxHooks {
   createContainer: Hook[];
   startContainer: Hook[];
-  /** The state as of create (status creating, the sandbox's pid): createContainer's; startContainer's is made from it. */
+  /** The state as of create (status creating, the hooks' pid: the Sentry's process, container.ts's createSteps): createContainer's; startContainer's is made from it. */
   state: HookState;
 }
 

@@ -18,6 +18,7 @@
 // sandbox and a caller waiting for EOF on a pipe (conmon) is not held.
 
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import type * as net from 'node:net';
 import { launcherArgv } from '../boot/launch.js';
@@ -49,10 +50,14 @@ interface BootReply {
 
 /** What create adds to the start-up exchange (Sandbox.waitCreated). */
 export interface CreateSteps {
-  /** More fields of the description's line, beside spec (the hooks the sandbox runs: src/cli/boot.ts). */
-  extra?: Record<string, unknown>;
-  /** Runs once the sandbox's namespaces exist, before it builds the container; a rejection fails the create. */
-  beforeContainer?: () => Promise<void>;
+  /**
+   * Runs once the sandbox's namespaces exist, before it builds the
+   * container, given the host pid of the sandbox's process inside them
+   * (the Sentry's: Sandbox.sentryPid); what it resolves to goes to the
+   * sandbox with its "continue" (the hooks the sandbox runs itself:
+   * src/cli/boot.ts). A rejection fails the create.
+   */
+  atNamespaces?: (sentryPid: number) => Promise<Record<string, unknown>>;
 }
 
 export class Sandbox {
@@ -91,11 +96,11 @@ export class Sandbox {
    * Sends the container's description and waits until the sandbox says
    * the container is created (its init loaded, the control socket up, the
    * Sentry sealed). Throws ContainerError with the sandbox's reason.
-   * steps: what else goes with the description (the hooks the sandbox
-   * runs itself), and what runs on this side once the sandbox says its
-   * namespaces exist and before it builds the container (prestart and
-   * createRuntime hooks: runc's procHooks step); a failure there fails the
-   * create (the caller kills the sandbox).
+   * steps: what runs on this side once the sandbox says its namespaces
+   * exist and before it builds the container (prestart and createRuntime
+   * hooks: runc's procHooks step), and what goes to the sandbox then (the
+   * hooks it runs itself); a failure there fails the create (the caller
+   * kills the sandbox).
    */
   waitCreated(spec: ContainerSpec, timeoutMs: number, steps: CreateSteps = {}): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -122,15 +127,16 @@ export class Sandbox {
           settle(new ContainerError('the sandbox sent a start-up reply that is not JSON'));
           return;
         }
-        if (r.namespaces === true && steps.beforeContainer !== undefined) {
+        if (r.namespaces === true && steps.atNamespaces !== undefined) {
           // The hooks take their own time (each has its own timeout): the
           // sandbox's own deadline stops while they run.
           if (timer !== null) clearTimeout(timer);
           timer = null;
-          steps.beforeContainer().then(() => {
+          const step = steps.atNamespaces;
+          Promise.resolve().then(() => step(this.sentryPid())).then((more) => {
             if (settled) return;
             arm();
-            this.sync.write(`${JSON.stringify({ continue: true })}\n`);
+            this.sync.write(`${JSON.stringify({ continue: true, ...more })}\n`);
           }, (e: unknown) => settle(e instanceof ContainerError ? e : new ContainerError((e as Error).message)));
           return;
         }
@@ -151,9 +157,31 @@ export class Sandbox {
       void this.exit.then(({ code, signal }) => {
         settle(new ContainerError(`the sandbox exited (${signal ?? `status ${code}`}) before the container was created`));
       });
-      const msg = { spec, ...steps.extra, runtimeHooks: steps.beforeContainer !== undefined };
+      const msg = { spec, namespacesStep: steps.atNamespaces !== undefined };
       this.sync.write(`${JSON.stringify(msg)}\n`);
     });
+  }
+
+  /**
+   * The host pid of the sandbox process's one child: the Sentry, pid 1 of
+   * the pid namespace the launcher made and in its mount, network, IPC
+   * and UTS namespaces (native/launcher.c), where runc's init would be.
+   * Found from the host's /proc (the first process whose parent is the
+   * sandbox process), never asked of the sandbox.
+   */
+  sentryPid(): number {
+    for (const name of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      let stat: string;
+      try {
+        stat = fs.readFileSync(`/proc/${name}/stat`, 'latin1');
+      } catch {
+        continue;
+      }
+      // comm may hold spaces and parentheses: the fields start after the last ')'; ppid is the second.
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === this.pid) return Number(name);
+    }
+    throw new ContainerError(`the sandbox (pid ${this.pid}) has no Sentry process`);
   }
 
   /** Resolves when the sandbox process ends: its exit code, or the signal that killed it. */

@@ -56,6 +56,12 @@ export interface StoredState {
   hooks?: Hooks;
   /** The sandbox's host cgroup, a directory below /sys/fs/cgroup (src/container/cgroup.ts): delete removes it. Absent: none was made. */
   cgroup?: string;
+  /**
+   * The pid the hooks' state gives (the Sentry's process, in the
+   * container's namespaces: container.ts's createSteps), found at create
+   * when there are hooks; only ever given to hooks, never signalled.
+   */
+  hookPid?: number;
 }
 
 export const STATE_FILE = 'state.json';
@@ -213,6 +219,20 @@ export function writeAtomic(file: string, text: string, mode: number): void {
   }
 }
 
+/**
+ * Writes pid to the --pid-file file (atomically, 0644, as runc's
+ * createPidFile); a file that cannot be written is a ContainerError
+ * naming it, so the caller can undo what it started.
+ */
+export function writePidFile(file: string, pid: number): void {
+  const abs = path.resolve(file);
+  try {
+    writeAtomic(abs, String(pid), 0o644);
+  } catch (e) {
+    throw new ContainerError(`--pid-file ${file}: cannot write it: ${(e as Error).message}`);
+  }
+}
+
 function parseState(text: string, id: string): StoredState {
   const bad = (why: string) => new ContainerError(`the state of container ${id} is damaged (${why}): delete it with tsvisor delete --force ${id}`);
   let v: unknown;
@@ -241,11 +261,14 @@ function parseState(text: string, id: string): StoredState {
   if (cgroup !== undefined && (typeof cgroup !== 'string' || !cgroup.startsWith('/') || cgroup !== path.posix.normalize(cgroup) || cgroup.split('/').length < 3)) {
     throw bad('cgroup is not a cgroup directory');
   }
+  const hookPid = o.hookPid;
+  if (hookPid !== undefined && (!Number.isInteger(hookPid) || (hookPid as number) <= 0)) throw bad('hookPid is not a pid');
   return {
     version: 1, id, ociVersion: o.ociVersion as string, bundle: o.bundle as string, rootfs: o.rootfs as string,
     annotations: annotations as Record<string, string>, created: o.created as string, status: o.status as Status,
     owner: o.owner as number, sandbox: ref(o.sandbox, 'sandbox'), creator: ref(o.creator, 'creator'),
     hooks: parseStoredHooks(o.hooks, bad), ...(cgroup !== undefined ? { cgroup } : {}),
+    ...(hookPid !== undefined ? { hookPid: hookPid as number } : {}),
   };
 }
 

@@ -96,7 +96,7 @@ export interface ContainerArgs {
 }
 
 export interface SignalArgs extends ContainerArgs {
-  /** 1 to 64. */
+  /** 1 to 64; 0 is kill(2)'s check that the target is there, delivering nothing. */
   signo: number;
   /** Every process of the container, not the init alone (runc kill --all). */
   all: boolean;
@@ -178,11 +178,28 @@ export interface UpdateArgs extends ContainerArgs {
 export interface ProcessInfo {
   pid: number;
   ppid: number;
+  pgid: number;
+  sid: number;
+  /** The effective uid (ps's UID and USER; gVisor's EffectiveKUID). */
   uid: number;
   threads: number;
   /** A Linux state letter: R, S, T, Z... */
   state: string;
+  nice: number;
+  /** The controlling terminal as ps names it (pts/N), or "?". */
+  tty: string;
+  /** Whether it is in its terminal's foreground process group (ps's + in STAT). */
+  foreground: boolean;
+  /** When it started: CLOCK_REALTIME, milliseconds. */
+  startTime: number;
+  /** Its CPU time, user and system, in microseconds. */
+  cpuUs: number;
+  /** Its name (comm). */
   cmd: string;
+  /** Its command line, arguments joined by spaces, cut at 512 bytes; empty when it has none (or the list's budget ran out). */
+  args: string;
+  /** Its environment (/proc/PID/environ), the same way (ps's BSD e shows it after the command). */
+  env: string;
 }
 
 export class ProtocolError extends Error {
@@ -252,7 +269,7 @@ export function parseSignalArgs(p: Obj): SignalArgs {
   const all = p.all ?? false, foreground = p.foreground ?? false;
   if (typeof all !== 'boolean') throw new ProtocolError('invalid', `${what}: all must be a boolean`);
   if (typeof foreground !== 'boolean') throw new ProtocolError('invalid', `${what}: foreground must be a boolean`);
-  const a: SignalArgs = { containerId: containerId(p, what), signo: int(p, 'signo', 1, 64, what), all };
+  const a: SignalArgs = { containerId: containerId(p, what), signo: int(p, 'signo', 0, 64, what), all };
   if (p.pid !== undefined) {
     if (all) throw new ProtocolError('invalid', `${what}: pid and all exclude each other`);
     a.pid = int(p, 'pid', 1, 4194304, what);
@@ -369,8 +386,18 @@ export function parseProcesses(r: unknown): ProcessInfo[] {
   return r.map((p: unknown) => {
     if (!isObj(p)) throw new ProtocolError('internal', 'the sandbox sent a bad process');
     const n = (k: string) => int(p, k, 0, 2 ** 31 - 1, 'process');
-    if (typeof p.state !== 'string' || typeof p.cmd !== 'string') throw new ProtocolError('internal', 'the sandbox sent a bad process');
-    return { pid: n('pid'), ppid: n('ppid'), uid: n('uid'), threads: n('threads'), state: p.state.slice(0, 1), cmd: p.cmd.slice(0, 64) };
+    const str = (k: string, max: number) => {
+      const v = p[k];
+      if (typeof v !== 'string') throw new ProtocolError('internal', 'the sandbox sent a bad process');
+      return v.slice(0, max);
+    };
+    if (typeof p.foreground !== 'boolean') throw new ProtocolError('internal', 'the sandbox sent a bad process');
+    return {
+      pid: n('pid'), ppid: n('ppid'), pgid: n('pgid'), sid: n('sid'), uid: n('uid'), threads: n('threads'), state: str('state', 1),
+      nice: int(p, 'nice', -20, 19, 'process'), tty: str('tty', 32), foreground: p.foreground,
+      startTime: int(p, 'startTime', 0, Number.MAX_SAFE_INTEGER, 'process'), cpuUs: int(p, 'cpuUs', 0, Number.MAX_SAFE_INTEGER, 'process'),
+      cmd: str('cmd', 64), args: str('args', 512), env: str('env', 512),
+    };
   });
 }
 

@@ -132,3 +132,21 @@ export function pidsWithArg(needle) {
   }
   return pids;
 }
+
+/**
+ * The first process whose parent is pid (the sandbox's Sentry, for a
+ * container's pid), or 0: from every /proc/N/stat, since
+ * /proc/PID/task/PID/children needs CONFIG_PROC_CHILDREN.
+ */
+export function childOf(pid) {
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const s = readFileSync(`/proc/${p}/stat`, 'latin1');
+      if (Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]) === pid) return Number(p);
+    } catch {
+      // Gone.
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,244 @@
+// What runc v1.1.5's own integration tests (test/runc-integration) check
+// of the lifecycle commands, with runc as the oracle: each scenario runs
+// under tsvisor and, where runc can run here (root, runc installed), under
+// runc with the same bundle, and the two must agree. kill's signal 0 and
+// --all on a stopped container, run --keep, ps (runc's ps -ef columns, ps
+// options after the id, a stopped container), exec --pid-file that
+// cannot be written.
+
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ms, sleep, waitFor } from './lib/harness.js';
+import { OciWork, test } from './lib/oci.js';
+
+let w;
+
+before(() => {
+  w = new OciWork('tsv-runc-');
+});
+
+after(() => {
+  if (w === undefined) return;
+  for (const id of runcIds) spawnSync('runc', ['--root', runcRoot(), 'delete', '--force', id]);
+  w.cleanup();
+});
+
+const runcIds = new Set();
+const runcRoot = () => join(w.dir, 'runc-state');
+
+/** Whether runc can be the oracle here: root, and runc installed. */
+const haveRunc = () => process.getuid?.() === 0 && spawnSync('runc', ['--version']).status === 0;
+
+/** The runtimes to compare: tsvisor, and runc where it can run. */
+const runtimes = () => (haveRunc() ? ['tsvisor', 'runc'] : ['tsvisor']);
+
+/** rt ARGS (--root its own), waited for: { code, stdout, stderr }. */
+function cmd(rt, args, opts = {}) {
+  if (rt === 'tsvisor') return w.tsvisor(args, opts);
+  const r = spawnSync('runc', ['--root', runcRoot(), ...args], { encoding: 'utf8', timeout: ms(60_000), cwd: w.dir, ...opts });
+  return { code: r.status ?? 128, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** A busybox bundle runc can run too (a /proc mount: runc's init needs one). */
+function bundle(args, extra = {}) {
+  const dir = w.bundle(args, { mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }], ...extra });
+  mkdirSync(join(dir, 'rootfs', 'proc'), { recursive: true });
+  return dir;
+}
+
+/** run -d ID under rt, the container's output in a file; the id. */
+function runDetached(rt, args) {
+  const id = `${rt}-${w.newId()}`;
+  if (rt === 'runc') runcIds.add(id);
+  const out = openSync(join(w.dir, `${id}.out`), 'w');
+  try {
+    const r = cmd(rt, ['run', '-d', '-b', bundle(args), id], { stdio: ['ignore', out, out] });
+    assert.equal(r.code, 0, `${rt} run -d: ${r.stderr}`);
+  } finally {
+    closeSync(out);
+  }
+  return id;
+}
+
+function status(rt, id) {
+  const r = cmd(rt, ['state', id]);
+  return r.code === 0 ? JSON.parse(r.stdout).status : null;
+}
+
+async function untilStopped(rt, id) {
+  assert.ok(await waitFor(() => status(rt, id) === 'stopped', ms(20_000), 100), `${rt}: ${id} did not stop`);
+}
+
+test('kill: signal 0 checks the init and delivers nothing; on a stopped container it is "container not running", but --all succeeds (runc\'s kill.bats)', async () => {
+  const seen = {};
+  for (const rt of runtimes()) {
+    // The init would print the signal it got: signal 0 must not be one.
+    const id = runDetached(rt, ['sh', '-c', 'trap "echo got; exit 7" HUP INT QUIT USR1 USR2 TERM; while :; do sleep 1; done']);
+    const r = [];
+    r.push(cmd(rt, ['kill', id, '0']).code, cmd(rt, ['kill', '--all', id, '0']).code);
+    await sleep(300);
+    r.push(status(rt, id));
+    assert.equal(cmd(rt, ['kill', id, 'KILL']).code, 0);
+    await untilStopped(rt, id);
+    const zero = cmd(rt, ['kill', id, '0']);
+    r.push(zero.code, /container not running/.test(zero.stderr));
+    r.push(cmd(rt, ['kill', '-a', id, '0']).code, cmd(rt, ['kill', '-a', id, 'TERM']).code, cmd(rt, ['kill', id, 'TERM']).code);
+    assert.equal(cmd(rt, ['delete', id]).code, 0);
+    r.push(readFileSync(join(w.dir, `${id}.out`), 'utf8'));
+    seen[rt] = r;
+  }
+  assert.deepEqual(seen.tsvisor, [0, 0, 'running', 1, true, 0, 0, 1, '']);
+  if (seen.runc !== undefined) assert.deepEqual(seen.tsvisor, seen.runc);
+  // A created container's init is not started (nor killed) by signal 0.
+  const id = w.newId();
+  assert.equal(w.create(id, bundle(['sh', '-c', 'echo ran'])).code, 0);
+  assert.equal(w.tsvisor(['kill', id, '0']).code, 0);
+  await sleep(300);
+  assert.equal(w.state(id).status, 'created');
+  assert.match(w.tsvisor(['kill', id, '65']).stderr, /unknown signal "65": a number must be from 0 to 64/);
+  assert.equal(w.tsvisor(['delete', id]).code, 0);
+});
+
+test('run --keep: the container stays, stopped, until delete (runc\'s run.bats)', () => {
+  const seen = {};
+  for (const rt of runtimes()) {
+    const id = `${rt}-${w.newId()}`;
+    if (rt === 'runc') runcIds.add(id);
+    const r = cmd(rt, ['run', '--keep', '-b', bundle(['sh', '-c', 'echo kept; exit 3']), id]);
+    const st = cmd(rt, ['state', id]);
+    const d = cmd(rt, ['delete', id]);
+    seen[rt] = [r.code, r.stdout, st.code, st.code === 0 ? JSON.parse(st.stdout).status : st.stderr, d.code, cmd(rt, ['state', id]).code];
+  }
+  assert.deepEqual(seen.tsvisor, [3, 'kept\n', 0, 'stopped', 0, 1]);
+  if (seen.runc !== undefined) assert.deepEqual(seen.tsvisor, seen.runc);
+});
+
+/** The table's lines split into fields (procps's columns are blank-separated; CMD may hold blanks: it is the rest). */
+const rows = (text, n) => text.split('\n').filter((l) => l !== '').map((l) => {
+  const f = l.trim().split(/\s+/);
+  return [...f.slice(0, n - 1), f.slice(n - 1).join(' ')];
+});
+
+test('ps: runc\'s ps -ef columns, ps options after the id, a stopped container\'s header, -f json (runc\'s ps.bats)', async () => {
+  const seen = {};
+  for (const rt of runtimes()) {
+    const id = runDetached(rt, ['sleep', '100']);
+    const ef = cmd(rt, ['ps', id]);
+    const ex = cmd(rt, ['ps', id, '-e', '-x']);
+    const eo = cmd(rt, ['ps', id, '-eo', 'pid,user,c,tty,time,comm,args']);
+    const json = cmd(rt, ['ps', '-f', 'json', id]);
+    assert.equal(ef.code, 0, ef.stderr);
+    assert.equal(ex.code, 0, ex.stderr);
+    assert.equal(eo.code, 0, eo.stderr);
+    const [efHead, efInit] = rows(ef.stdout, 8);
+    const [exHead, exInit] = rows(ex.stdout, 5);
+    assert.equal(cmd(rt, ['kill', id, 'KILL']).code, 0);
+    await untilStopped(rt, id);
+    const after = cmd(rt, ['ps', id]);
+    const afterJson = cmd(rt, ['ps', '-f', 'json', id]);
+    assert.equal(cmd(rt, ['delete', id]).code, 0);
+    seen[rt] = {
+      efHead, exHead, eo: rows(eo.stdout, 7).map((x) => x.slice(1)),
+      // The init's row but its pids (the host's under runc, the container's under tsvisor) and STIME (its shape only).
+      efInit: [efInit[0], efInit[3], /^\d\d:\d\d$/.test(efInit[4]), ...efInit.slice(5)],
+      exInit: exInit.slice(1),
+      jsonLength: JSON.parse(json.stdout).length,
+      after: [after.code, after.stdout], afterJson: [afterJson.code, afterJson.stdout],
+    };
+  }
+  const t = seen.tsvisor;
+  assert.deepEqual(t.efHead, ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD']);
+  assert.deepEqual(t.efInit, ['root', '0', true, '?', '00:00:00', 'sleep 100']);
+  assert.deepEqual(t.exHead, ['PID', 'TTY', 'STAT', 'TIME', 'COMMAND']);
+  // procps reads -e as BSD e beside -x: the environment follows the command.
+  assert.deepEqual(t.exInit, ['?', 'Ss', '0:00', 'sleep 100 PATH=/bin HOME=/']);
+  assert.deepEqual(t.eo, [['USER', 'C', 'TT', 'TIME', 'COMMAND', 'COMMAND'], ['root', '0', '?', '00:00:00', 'sleep', 'sleep 100']]);
+  assert.equal(t.jsonLength, 1);
+  assert.deepEqual(t.after, [0, 'UID        PID  PPID  C STIME TTY          TIME CMD\n']);
+  assert.deepEqual(t.afterJson, [0, 'null\n']);
+  if (seen.runc !== undefined) {
+    const r = seen.runc;
+    for (const k of ['efHead', 'exHead', 'efInit', 'jsonLength', 'after', 'afterJson', 'eo']) assert.deepEqual(t[k], r[k], k);
+    // runc's init is the session leader of its own session too.
+    assert.deepEqual(t.exInit, r.exInit);
+  }
+});
+
+test('ps: the Sentry\'s processes (an exec\'s too), -o\'s keywords and headers, and options it does not take refused by name', async () => {
+  const id = runDetached('tsvisor', ['sh', '-c', 'sleep 100 & sleep 101 & wait']);
+  assert.ok(await waitFor(() => w.tsvisor(['ps', id]).stdout.split('\n').length >= 5, ms(10_000)), w.tsvisor(['ps', id]).stdout);
+  const ps = rows(w.tsvisor(['ps', id]).stdout, 8);
+  assert.deepEqual(ps.slice(1).map((r) => [r[1], r[2], r[7]]), [['1', '0', 'sh -c sleep 100 & sleep 101 & wait'], ['2', '1', 'sleep 100'], ['3', '1', 'sleep 101']]);
+  // -o: pid, ppid, process group, session, the threads, nice; KEY=HEADER renames, all empty drops the header line.
+  assert.equal(w.tsvisor(['ps', id, '-o', 'pid,ppid,pgid,sid,nlwp,ni,s', '--format', 'comm=NAME']).stdout,
+    '  PID  PPID  PGID   SID NLWP  NI S NAME\n    1     0     1     1    1   0 S sh\n    2     1     1     1    1   0 S sleep\n    3     1     1     1    1   0 S sleep\n');
+  assert.equal(w.tsvisor(['ps', id, '-opid=']).stdout, '    1\n    2\n    3\n');
+  for (const [args, re] of [
+    [['-l'], /ps: -l: not supported \(tsvisor lists the container's processes itself and takes these ps\(1\) options: -e, -A, a, x, -x, e, -f, -o LIST, --format LIST\)/],
+    [['-x', '-f'], /ps: -f with -x/],
+    [['-p', '1'], /ps: -p: not supported/],
+    [['aux'], /ps: u: not supported/],
+    [['-f', 'x'], /ps: -f with x/],
+    [['-o', 'pid,rss'], /ps: -o rss: unknown or unsupported keyword/],
+    [['-o'], /ps: -o needs a list of keywords/],
+  ]) {
+    const r = w.tsvisor(['ps', id, ...args]);
+    assert.equal(r.code, 1, args.join(' '));
+    assert.match(r.stderr, re, args.join(' '));
+  }
+  assert.match(w.tsvisor(['ps', '-f', 'json', id, '-e']).stderr, /ps\(1\) options are for --format table/);
+  assert.equal(w.tsvisor(['delete', '--force', id]).code, 0);
+});
+
+test('exec --pid-file that cannot be written: status 255 and the process is killed (runc\'s exec.bats)', async () => {
+  const seen = {};
+  for (const rt of runtimes()) {
+    const id = runDetached(rt, ['sleep', '100']);
+    const marker = join(w.dir, `${id}.marker`);
+    writeFileSync(marker, '');
+    const r = cmd(rt, ['exec', '--pid-file', '/non-existent/directory', id, 'sh', '-c', 'sleep 2; echo late > /proc/1/root/x'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    seen[rt] = [r.code];
+    // The process was killed: the container has only its init again.
+    const pids = () => JSON.parse(cmd(rt, ['ps', '-f', 'json', id]).stdout);
+    seen[rt].push(await waitFor(() => pids().length === 1, ms(5_000)));
+    assert.equal(cmd(rt, ['delete', '--force', id]).code, 0);
+  }
+  assert.deepEqual(seen.tsvisor, [255, true]);
+  if (seen.runc !== undefined) assert.deepEqual(seen.tsvisor, seen.runc);
+  assert.ok(!existsSync('/non-existent'));
+});
+
+test('HOME: from the container\'s /etc/passwd for the process\'s uid when its env has none, else "/" (runc\'s setupUser), for run and exec', () => {
+  const seen = {};
+  for (const rt of runtimes()) {
+    const out = [];
+    for (const [uid, passwd, env] of [
+      [1000, 'root:x:0:0:root:/root:/bin/sh\nu:x:1000:1000:u:/home/u:/bin/sh\n', []],
+      [0, 'root:x:0:0:root:/root:/bin/sh\n', []],
+      [1000, 'root:x:0:0:root:/root:/bin/sh\n', []],
+      [0, null, []],
+      [1000, 'u:x:1000:1000:u:/home/u:/bin/sh\n', ['HOME=/mine']],
+    ]) {
+      const id = `${rt}-${w.newId()}`;
+      if (rt === 'runc') runcIds.add(id);
+      const dir = bundle(['sh', '-c', 'echo "$HOME"'], { process: { env: ['PATH=/bin', ...env], user: { uid, gid: uid } } });
+      if (passwd !== null) {
+        mkdirSync(join(dir, 'rootfs', 'etc'));
+        writeFileSync(join(dir, 'rootfs', 'etc', 'passwd'), passwd);
+      }
+      const r = cmd(rt, ['run', '-b', dir, id]);
+      out.push([r.code, r.stdout.trim()]);
+    }
+    // exec: the same rule for the process it starts.
+    const id = runDetached(rt, ['sleep', '100']);
+    const e = cmd(rt, ['exec', '--user', '1000', id, 'sh', '-c', 'echo "$HOME"']);
+    out.push([e.code, e.stdout.trim()]);
+    assert.equal(cmd(rt, ['delete', '--force', id]).code, 0);
+    seen[rt] = out;
+  }
+  assert.deepEqual(seen.tsvisor, [[0, '/home/u'], [0, '/root'], [0, '/'], [0, '/'], [0, '/mine'], [0, '/']]);
+  if (seen.runc !== undefined) assert.deepEqual(seen.tsvisor, seen.runc);
+});
