@@ -73,8 +73,10 @@ function podman(args, opts = {}) {
 function podmanTty(args, input = '') {
   const cmd = ['podman', '--root', join(P, 'root'), '--runroot', join(P, 'run'), '--tmpdir', join(P, 'tmp'), ...args]
     .map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const r = spawnSync('script', ['-qec', `exec ${cmd}`, '/dev/null'], {
-    encoding: 'utf8', timeout: ms(60_000), input, env: { ...process.env, CONTAINERS_CONF: conf },
+  // script's stdin stays open for a while: at its EOF script sends the terminal's EOF and podman's attach can end
+  // before the container's output is copied (runc's run lost it so, now and then).
+  const r = spawnSync('sh', ['-c', `{ printf %s "$1"; sleep 3; } | script -qec "exec $0" /dev/null`, cmd, input], {
+    encoding: 'utf8', timeout: ms(60_000), env: { ...process.env, CONTAINERS_CONF: conf },
   });
   return { code: r.status ?? -1, out: (r.stdout ?? '').replace(/\r\n/g, '\n') };
 }
