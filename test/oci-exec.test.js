@@ -168,7 +168,11 @@ test('exec refuses what it cannot honour, and bad input, with runc\'s status 255
   bad(['--apparmor', 'x', id, 'true'], /--apparmor: the Sentry has no AppArmor/);
   bad(['--process-label', 'x', id, 'true'], /--process-label/);
   bad(['--cgroup', 'x', id, 'true'], /--cgroup/);
-  bad(['-t', id, 'true'], /--tty needs --console-socket/);
+  // A terminal without --console-socket is the command's own pty (test/oci-runc.test.js), which needs a terminal of its own: none in a new session.
+  const noTty = spawnSync('setsid', ['-w', ...tsv.argv(['exec', '-t', id, 'true'])], { env: tsvisorHostEnv(), encoding: 'utf8', timeout: ms(60_000) });
+  assert.equal(noTty.status, 255, noTty.stderr);
+  assert.match(noTty.stderr, /process\.terminal: cannot open a console/);
+  bad(['-t', '-d', id, 'true'], /cannot allocate tty if runc will detach without setting console socket/);
   bad(['--console-socket', join(w.dir, 'none'), id, 'true'], /--console-socket is for a process with a terminal/);
   bad(['--process', join(w.dir, 'missing.json'), id], /missing\.json/);
   writeFileSync(join(w.dir, 'bad.json'), '{"args": "not a list", "cwd": "/"}');

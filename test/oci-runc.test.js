@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ms, sleep, waitFor } from './lib/harness.js';
+import { REPO, TSVISOR_BIN, ms, sleep, tsvisorHostEnv, waitFor } from './lib/harness.js';
 import { OciWork, test } from './lib/oci.js';
 
 let w;
@@ -241,4 +241,70 @@ test('HOME: from the container\'s /etc/passwd for the process\'s uid when its en
   }
   assert.deepEqual(seen.tsvisor, [[0, '/home/u'], [0, '/root'], [0, '/'], [0, '/'], [0, '/mine'], [0, '/']]);
   if (seen.runc !== undefined) assert.deepEqual(seen.tsvisor, seen.runc);
+});
+
+const TERMINAL = join(REPO, 'test', 'lib', 'terminal.py');
+/** runc's devpts mounts: runc opens the console's pty in the container's /dev/pts. */
+const DEV_MOUNTS = [
+  { destination: '/proc', type: 'proc', source: 'proc' },
+  { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+  { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
+];
+
+/** rt ARGS on a terminal of its own (terminal.py TERMARGS): { code, out } with the terminal's carriage returns dropped. */
+function onTerminal(rt, termArgs, args) {
+  const argv = rt === 'tsvisor' ? [process.execPath, TSVISOR_BIN, '--root', w.stateRoot, ...args] : ['runc', '--root', runcRoot(), ...args];
+  const r = spawnSync('python3', [TERMINAL, ...termArgs, '--', ...argv], { encoding: 'latin1', timeout: ms(60_000), cwd: w.dir, env: tsvisorHostEnv() });
+  return { code: r.status, out: (r.stdout ?? '').replace(/\r/g, ''), err: r.stderr };
+}
+
+/**
+ * Size, isatty, a resize the program hears (SIGWINCH) and sees, a line
+ * typed at the terminal, an exit status. It waits a second first: runc
+ * sizes the pty only once the process runs (tsvisor before).
+ */
+const SESSION = 'sleep 1; trap "echo winch" WINCH; stty size; [ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo isatty; echo ready; sleep 2; stty size; read l; echo "got $l"; exit 5';
+const SESSION_TERM = ['--size', '20', '70', '--resize-after', '0.3', '40', '120', '--feed', 'typed\\n'];
+
+test('run and exec -t without --console-socket: the command\'s own pty copied to its terminal (runc\'s tty.go): size, resize, input, ^C, exit status', () => {
+  const seen = {};
+  for (const rt of runtimes()) {
+    const id = `${rt}-${w.newId()}`;
+    if (rt === 'runc') runcIds.add(id);
+    const runDir = w.bundle(['sh', '-c', SESSION], { mounts: DEV_MOUNTS, process: { terminal: true } });
+    const run = onTerminal(rt, SESSION_TERM, ['run', '-b', runDir, id]);
+    // ^C reaches the container's foreground group through the pty (the init traps it: Linux's pid 1 ignores SIGINT it has no handler for, and the Sentry's does not).
+    const intDir = w.bundle(['sh', '-c', 'trap "echo int; exit 4" INT; echo ready; sleep 100 & wait'], { mounts: DEV_MOUNTS, process: { terminal: true } });
+    const intId = `${id}-int`;
+    if (rt === 'runc') runcIds.add(intId);
+    const interrupted = onTerminal(rt, ['--feed', '\\x03'], ['run', '-b', intDir, intId]);
+    // exec -t in a running container: the same session, and ^C to its process.
+    const cid = `${id}-exec`;
+    if (rt === 'runc') runcIds.add(cid);
+    const out = openSync(join(w.dir, `${cid}.out`), 'w');
+    assert.equal(cmd(rt, ['run', '-d', '-b', w.bundle(['sleep', '100'], { mounts: DEV_MOUNTS }), cid], { stdio: ['ignore', out, out] }).code, 0);
+    closeSync(out);
+    const ex = onTerminal(rt, SESSION_TERM, ['exec', '-t', cid, 'sh', '-c', SESSION]);
+    const exInt = onTerminal(rt, ['--feed', '\\x03'], ['exec', '-t', cid, 'sh', '-c', 'echo ready; sleep 100']);
+    // No terminal at all (a session of its own, stdio pipes): runc's console needs one, and so does tsvisor's.
+    const none = spawnSync('setsid', ['-w', ...(rt === 'tsvisor' ? [process.execPath, TSVISOR_BIN, '--root', w.stateRoot] : ['runc', '--root', runcRoot()]), 'exec', '-t', cid, 'true'], { encoding: 'utf8', timeout: ms(60_000), env: tsvisorHostEnv() });
+    assert.equal(cmd(rt, ['delete', '--force', cid]).code, 0);
+    seen[rt] = { run: [run.code, run.out], interrupted: [interrupted.code, interrupted.out], ex: [ex.code, ex.out], exInt: exInt.code, none: [none.status, none.stderr] };
+  }
+  const t = seen.tsvisor;
+  // The line is echoed as it is typed, during the sleep; the trap runs after it.
+  assert.deepEqual(t.run, [5, '20 70\nisatty\nready\ntyped\nwinch\n40 120\ngot typed\n'], JSON.stringify(t.run));
+  assert.deepEqual(t.ex, t.run);
+  assert.deepEqual(t.interrupted, [4, 'ready\n^Cint\n']);
+  assert.equal(t.exInt, 130);
+  assert.equal(t.none[0], 255);
+  assert.match(t.none[1], /exec failed: process\.terminal: cannot open a console: stdin, stdout and stderr are no terminal, and \/dev\/tty cannot be opened/);
+  if (seen.runc !== undefined) {
+    const r = seen.runc;
+    assert.deepEqual(t.run, r.run);
+    assert.deepEqual(t.ex, r.ex);
+    assert.deepEqual(t.interrupted, r.interrupted);
+    assert.equal(t.exInt, r.exInt);
+    assert.equal(t.none[0], r.none[0], r.none[1]);
+  }
 });

@@ -17,9 +17,10 @@
 // terminal's foreground group when it has a terminal, whose keys and
 // resizes reach the carrier: the replica is its controlling terminal).
 //
-// Refused, as the Sentry has nothing to honour them with: --apparmor,
-// --process-label, --cgroup. A terminal without --console-socket is
-// refused too (runc would copy between its own terminal and the pty).
+// A terminal without --console-socket is this command's own pty, copied
+// to and from its stdio as runc's (console_relay.ts); with --detach it is
+// refused in runc's words. Refused, as the Sentry has nothing to honour
+// them with: --apparmor, --process-label, --cgroup.
 
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
@@ -32,6 +33,7 @@ import { readJsonFile } from '../config/bundle.js';
 import { capabilityFromName } from '../abi/linux/capability.js';
 import { Container } from '../container/container.js';
 import { openConsole } from '../container/console.js';
+import { ConsoleRelay } from './console_relay.js';
 import { ContainerError } from '../container/errors.js';
 import { writePidFile } from '../container/state.js';
 import { native } from '../native.js';
@@ -185,41 +187,50 @@ async function runExec(id: string, args: string[], o: ExecFlags, globals: Global
   }
   let fds: number[] = [0, 1, 2];
   let replica = -1;
+  let relay: ConsoleRelay | null = null;
+  let forward = (_sig: NodeJS.Signals): void => {};
   if (proc.terminal === true) {
     if (o.consoleSocket === undefined) {
-      throw new ContainerError('exec --tty needs --console-socket (tsvisor does not copy between its own terminal and the process\'s, as runc does without one)');
+      // runc's words: the detached carrier has no terminal to copy to.
+      if (ready !== null) throw new ContainerError('cannot allocate tty if runc will detach without setting console socket');
+      // In the foreground, this command's own pty, copied to and from its stdio as runc does (console_relay.ts).
+      relay = ConsoleRelay.open(() => forward('SIGWINCH'));
+      replica = relay.takeReplica();
+    } else {
+      replica = openConsole(o.consoleSocket, proc.consoleSize).replica;
+      // The replica is the carrier's controlling terminal: what its line discipline signals comes here and goes on to the process.
+      native.takeTerminal(replica);
     }
-    const con = openConsole(o.consoleSocket, proc.consoleSize);
-    replica = con.replica;
     fds = [replica, replica, replica];
-    // The replica is the carrier's controlling terminal: what its line discipline signals comes here and goes on to the process.
-    native.takeTerminal(replica);
   } else if (o.consoleSocket !== undefined) {
     throw new ContainerError('--console-socket is for a process with a terminal (--tty, or process.terminal)');
   }
   for (let fd = 3; fd < 3 + extra; fd++) fds.push(fd);
-  const pid = await c.exec(proc, fds, o.ignorePaused);
-  if (o.pidFile !== undefined) {
-    try {
-      writePidFile(o.pidFile, process.pid);
-    } catch (e) {
-      // As runc's exec: the process it cannot name is killed.
-      await c.signalProcess(pid, osConstants.signals.SIGKILL, false).catch(() => {});
-      await c.waitProcess(pid).catch(() => 0);
-      throw e;
-    }
-  }
-  const forward = (sig: NodeJS.Signals) => {
-    void c.signalProcess(pid, osConstants.signals[sig], replica >= 0).catch(() => {});
-  };
-  const signals: NodeJS.Signals[] = replica >= 0 ? [...FORWARDED, 'SIGWINCH'] : FORWARDED;
-  for (const s of signals) process.on(s, forward);
-  ready?.(null);
+  // With the relay a resize reaches the process after the pty (the relay's own SIGWINCH handler), and its keys as signals.
+  const signals: NodeJS.Signals[] = replica >= 0 && relay === null ? [...FORWARDED, 'SIGWINCH'] : FORWARDED;
   try {
+    const pid = await c.exec(proc, fds, o.ignorePaused);
+    if (o.pidFile !== undefined) {
+      try {
+        writePidFile(o.pidFile, process.pid);
+      } catch (e) {
+        // As runc's exec: the process it cannot name is killed.
+        await c.signalProcess(pid, osConstants.signals.SIGKILL, false).catch(() => {});
+        await c.waitProcess(pid).catch(() => 0);
+        throw e;
+      }
+    }
+    forward = (sig: NodeJS.Signals) => {
+      void c.signalProcess(pid, osConstants.signals[sig], replica >= 0).catch(() => {});
+    };
+    if (relay !== null) relay.onKey = (signo) => void c.signalProcess(pid, signo, true).catch(() => {});
+    for (const s of signals) process.on(s, forward);
+    ready?.(null);
     return await c.waitProcess(pid);
   } finally {
     for (const s of signals) process.off(s, forward);
     if (replica >= 0) native.close(replica);
+    relay?.finish();
   }
 }
 

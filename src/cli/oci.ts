@@ -21,6 +21,9 @@ import { addUpdateCommand } from './update.js';
 import { addCheckpointCommands } from './checkpoint.js';
 import { addExecCommand } from './exec.js';
 import { addPsCommand } from './ps.js';
+import { ConsoleRelay } from './console_relay.js';
+import { readBundle } from '../container/bundle.js';
+import { native } from '../native.js';
 
 export type { GlobalsFn };
 
@@ -111,10 +114,29 @@ export function registerOciCommands(program: Command, globals: GlobalsFn, setSta
     .argument('<container-id>')
     .action(async (id: string, o: RunFlags) => {
       const rt = runtime(globals());
-      const { container, sandbox } = await Container.create(rt, createOptions(id, o));
+      // In the foreground a process.terminal console is this command's own
+      // pty, copied to and from its stdio (console_relay.ts), as runc's.
+      let relay: ConsoleRelay | null = null;
+      if (!o.detach) {
+        if (o.consoleSocket !== undefined) throw new ContainerError('cannot use console socket if runc will not detach or allocate tty: --console-socket is for run --detach (and create)');
+        if (readBundle(o.bundle).process.terminal) relay = ConsoleRelay.open();
+      }
+      let created: Awaited<ReturnType<typeof Container.create>>;
+      const replica = relay?.takeReplica();
+      try {
+        created = await Container.create(rt, { ...createOptions(id, o), ...(replica !== undefined ? { consoleReplica: replica } : {}) });
+      } catch (e) {
+        relay?.finish();
+        throw e;
+      } finally {
+        // The sandbox has its own copy: the pty ends (EIO at the master) when the sandbox does.
+        if (replica !== undefined) native.close(replica);
+      }
+      const { container, sandbox } = created;
       try {
         await container.start();
       } catch (e) {
+        relay?.finish();
         // As runc's run: --keep keeps even a container whose start failed.
         if (!o.keep) await container.destroy(true);
         throw e;
@@ -126,14 +148,17 @@ export function registerOciCommands(program: Command, globals: GlobalsFn, setSta
       // In the foreground, as runc run: the caller's signals go to the
       // init (the sandbox is in a session of its own, so a terminal's ^C
       // reaches only this process), and the container is deleted at the
-      // end unless --keep (then it stays, stopped, until delete).
+      // end unless --keep (then it stays, stopped, until delete). With
+      // the relay a resize goes to the pty instead (its line discipline
+      // signals the container).
       const forward = (sig: NodeJS.Signals) => {
         void container.signal(osConstants.signals[sig], false).catch(() => {});
       };
-      const forwarded: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
+      const forwarded: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', ...(relay === null ? ['SIGWINCH' as const] : [])];
       for (const s of forwarded) process.on(s, forward);
       const { code, signal } = await sandbox.exited();
       for (const s of forwarded) process.off(s, forward);
+      relay?.finish();
       if (!o.keep) await container.destroy(true);
       setStatus(code ?? 128 + (signal === null ? 9 : osConstants.signals[signal]));
     });

@@ -67,8 +67,10 @@ export interface CreateOptions {
   bundle: string;
   pidFile: string | null;
   preserveFds: number;
-  /** With process.terminal: where the console's pty master goes (console.ts); required then. */
+  /** With process.terminal: where the console's pty master goes (console.ts); required then, unless consoleReplica. */
   consoleSocket: string | null;
+  /** With process.terminal, instead: a pty replica the caller holds the master of (a foreground run's relay), the caller's to close. */
+  consoleReplica?: number;
   launch: Omit<LaunchConfig, 'closeFrom'>;
 }
 
@@ -118,7 +120,7 @@ export class Container {
     const dir = new StateDir(rt.root, o.id);
     // The bundle first: a bad config leaves nothing behind.
     const cfg = readBundle(o.bundle);
-    if (cfg.process.terminal && o.consoleSocket === null) {
+    if (cfg.process.terminal && o.consoleSocket === null && o.consoleReplica === undefined) {
       throw new ContainerError('cannot allocate tty if runc will detach without setting console socket: process.terminal is true; give --console-socket');
     }
     if (!cfg.process.terminal && o.consoleSocket !== null) {
@@ -145,8 +147,9 @@ export class Container {
       const spec: ContainerSpec = { id: o.id, spec: cfg.spec, bundle: cfg.bundle, rootPath: cfg.root.path, preserveFds: o.preserveFds };
       // The console: its master goes to the caller now, its replica is the sandbox's stdio (the init's terminal).
       if (o.consoleSocket !== null) replica = openConsole(o.consoleSocket, cfg.spec.process?.consoleSize).replica;
+      const stdio = replica >= 0 ? replica : cfg.process.terminal ? o.consoleReplica ?? null : null;
       const start = () => Sandbox.start({
-        self: rt.self, globalArgs: rt.bootArgs, spec, launch: specNetwork(cfg.spec, o.launch), timeoutMs: CREATE_TIMEOUT_MS, stdio: replica >= 0 ? replica : null,
+        self: rt.self, globalArgs: rt.bootArgs, spec, launch: specNetwork(cfg.spec, o.launch), timeoutMs: CREATE_TIMEOUT_MS, stdio,
       });
       // Born in the host cgroup, where there is one (cgroup.ts).
       ({ started: sandbox, cgroup } = startInHostCgroup(cfg.spec, { systemd: rt.systemdCgroup === true, debug: rt.debug }, start));
