@@ -229,8 +229,8 @@ test('from inside: the control socket is not in the container, by path, "..", /p
 
 test(`a flood of connections past MAX_CONNECTIONS (${MAX_CONNECTIONS}) is answered busy; those that never send the header are closed after HEADER_MS`, async () => {
   const flood = [];
-  for (let i = 0; i < MAX_CONNECTIONS + 48; i++) flood.push(await Raw.open({ header: false }));
   const t0 = Date.now();
+  for (let i = 0; i < MAX_CONNECTIONS + 48; i++) flood.push(await Raw.open({ header: false }));
   // The extra ones are refused at once, in words, and closed.
   assert.ok(await waitFor(() => flood.filter((c) => c.closed).length >= 48, ms(4000), 50), 'the connections past the bound were closed');
   const refused = flood.filter((c) => c.closed);
