@@ -47,6 +47,16 @@ import { ExecManager, execFailureMessage } from './exec.js';
 import type { ContainerSpec } from './container_spec.js';
 import { applyPathRules } from './path_rules.js';
 
+const POLLIN = 0x1;
+const POLLHUP = 0x10;
+const CONSOLE_GONE = 'the console\'s other end (the pty master sent to --console-socket) was closed before the container was created: nobody holds its terminal';
+
+/** The sandbox's stdin, the console's replica, is hung up: its master has been closed (or dropped unread with the connection that carried it). */
+function consoleHungUp(): boolean {
+  const r = native.poll1(0, POLLIN, 0);
+  return r > 0 && (r & POLLHUP) !== 0;
+}
+
 export { parseContainerSpec } from './container_spec.js';
 export type { ContainerSpec } from './container_spec.js';
 
@@ -144,7 +154,9 @@ export class Loader {
     let term = null;
     if (proc.terminal === true) {
       term = attachHostTerminal(init, init.fdTable);
-      if (term === null) throw new BootError('process.terminal is true, but the sandbox\'s stdin is no terminal (create opens one for --console-socket)', 1);
+      if (term === null) {
+        throw new BootError(consoleHungUp() ? CONSOLE_GONE : 'process.terminal is true, but the sandbox\'s stdin is no terminal (create opens one for --console-socket)', 1);
+      }
       const r = native.takeTerminal(0);
       if (r < 0) log.warn(`the console cannot be the sandbox's controlling terminal (errno ${-r}): its keys and resizes will not signal the container`);
     }
@@ -166,6 +178,12 @@ export class Loader {
     // listen() on the descriptor asks the host what it is (getsockopt,
     // getsockname): done before the seal, which allows neither.
     await loader.server.start();
+    // The console's master went to --console-socket when create began; a
+    // peer that took the connection and closed it unread (or took the
+    // master and closed it) has hung the terminal up by now: refused here,
+    // as nobody would ever hold the container's console (later closes are
+    // not seen, as with runc).
+    if (term !== null && consoleHungUp()) throw new BootError(CONSOLE_GONE, 1);
     sealSentry(sk, listenFd);
     return loader;
   }
