@@ -112,6 +112,7 @@ class TaskFile extends KFile implements TaskOwned {
     readonly spec: TaskFileSpec,
   ) {
     super(fs, ino, spec.perm);
+    this.writesEmpty = spec.writesEmpty === true;
     if (spec.write !== undefined) this.write = (caller, data, off) => (spec.write as NonNullable<TaskFileSpec['write']>)(this.ctx(caller), data, off);
   }
 

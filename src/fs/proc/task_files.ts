@@ -37,6 +37,8 @@ export interface TaskFileSpec {
   readonly ptraceOnOpen?: boolean;
   /** Other checks at open (flags: open(2)'s): 0 or -errno. */
   mayOpen?(c: TaskFileCtx, flags: number): number;
+  /** A write of nothing reaches `write` (it is not simply 0). */
+  readonly writesEmpty?: boolean;
   gen(c: TaskFileCtx): string | Uint8Array | number;
   write?(c: TaskFileCtx, data: Uint8Array, offset: number): number;
 }
@@ -329,6 +331,7 @@ function readerNs(c: TaskFileCtx): UserNamespace {
 function idMapFile(uid: boolean): TaskFileSpec {
   return {
     perm: 0o644,
+    writesEmpty: true,
     gen: (c) => c.task.creds.userns.mapText(uid, readerNs(c)),
     write: (c, data, offset) => {
       if (c.caller === null) return -EPERM;
@@ -345,6 +348,7 @@ function idMapFile(uid: boolean): TaskFileSpec {
  */
 const SETGROUPS: TaskFileSpec = {
   perm: 0o644,
+  writesEmpty: true,
   gen: (c) => c.task.creds.userns.setgroupsText,
   mayOpen: (c, flags) => {
     if ((flags & O_ACCMODE) === O_RDONLY) return 0;
