@@ -394,14 +394,15 @@ function chmod(t: Task, d: Dentry, mode: number): number {
 }
 
 /**
- * chown_common(): the ids, the caller's namespace's, as kernel ids (one
- * with no mapping is EINVAL), then chown_ok and chgrp_ok.
+ * chown_common() after mnt_want_write(): the ids, the caller's
+ * namespace's, as kernel ids (one with no mapping is EINVAL), then
+ * chown_ok and chgrp_ok.
  */
 function chown(t: Task, d: Dentry, asked: Change): number {
-  const change = kernelOwner(t, asked);
-  if (change === null) return -EINVAL;
   const ro = wantWrite(d);
   if (ro < 0) return ro;
+  const change = kernelOwner(t, asked);
+  if (change === null) return -EINVAL;
   const st = d.inode.stat();
   if (typeof st === 'number') return st;
   // chown_ok and chgrp_ok: the owner may keep its uid and give the file a group of its own; else CAP_CHOWN over the file.
