@@ -85,7 +85,7 @@ export class ExecManager {
       proc = validateProcess(raw, 'process.json');
       const files: InitFile[] = fds.map((hostFd, guestFd) => ({ hostFd, guestFd, flags: native.getfl(hostFd) & O_ACCMODE, owned: true }));
       task = loadInit(this.sk, {
-        argv: proc.args ?? [], env: withHome(this.sk.vfs, proc.env ?? [], proc.user?.uid ?? 0), cwd: proc.cwd, creds: processCredentials(proc), files, cwdName: 'process.cwd',
+        argv: proc.args ?? [], env: withHome(this.sk.vfs, proc.env ?? [], proc.user?.uid ?? 0), cwd: proc.cwd, creds: processCredentials(proc, this.sk.kernel.userns), files, cwdName: 'process.cwd',
         rlimits: processRlimits(proc, this.sk.rlimits), umask: proc.user?.umask, noNewPrivs: proc.noNewPrivileges === true,
         oomScoreAdj: proc.oomScoreAdj, asInit: false,
       });

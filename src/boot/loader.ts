@@ -15,7 +15,9 @@
 // and the caller's limits stand in), and process.terminal is not
 // supported (no console). The root is the sandbox's overlay (writes go to
 // the Sentry's memory, as runsc's --overlay2 root:memory) unless
-// root.readonly, which gives it read-only as it is.
+// root.readonly, which gives it read-only as it is. The container's user
+// namespace (the spec's id maps, container_spec.ts) is the kernel's
+// (Kernel.userns): its init and every exec'd process start in it.
 
 import * as fs from 'node:fs';
 import type { Launched } from './launch.js';
@@ -42,7 +44,7 @@ import type { OomResult, UpdateArgs, UsageResult } from '../control/protocol.js'
 import type { Hook } from '../config/spec.js';
 import { cgroupCpu } from '../config/resources.js';
 import { StartHookError, runStartContainerHooks } from './start_hooks.js';
-import { applySpecSeccomp, initCredentials, initRlimits, specMounts, specSysctls } from './container_spec.js';
+import { applySpecSeccomp, initCredentials, initRlimits, specMounts, specSysctls, specUserNamespace } from './container_spec.js';
 import { ExecManager, execFailureMessage } from './exec.js';
 import type { ContainerSpec } from './container_spec.js';
 import { applyPathRules } from './path_rules.js';
@@ -106,7 +108,9 @@ export class Loader {
     const oci = spec.spec;
     const proc = oci.process as NonNullable<typeof oci.process>;
     log.info(`tsvisor boot: container ${spec.id} root=${spec.rootPath} argv=${JSON.stringify(proc.args)}`);
-    const { mounts, volumes } = specMounts(oci, spec.bundle);
+    // The container's user namespace (the spec's id maps), made by the Sentry's own ids, as runc makes it.
+    const userns = specUserNamespace(oci, process.geteuid?.() ?? 0, process.getegid?.() ?? 0);
+    const { mounts, volumes } = specMounts(oci, spec.bundle, userns);
     const sysctl = specSysctls(oci);
     const memoryLimit = oci.linux?.resources?.memory?.limit;
     const sk = buildKernel({
@@ -117,6 +121,7 @@ export class Loader {
       // memory.limit: the sandbox's total memory, so the OOM behaviour at it is the Sentry's (Linux's).
       totalMemory: memoryLimit !== undefined && memoryLimit > 0 ? Math.max(PAGE_SIZE, Math.floor(memoryLimit / PAGE_SIZE) * PAGE_SIZE) : undefined,
     });
+    sk.kernel.userns = userns;
     const domainname = sysctl.domainname ?? oci.domainname;
     if (domainname !== undefined) sk.kernel.uts.domainName = domainname;
     // pids.limit counts tasks, threads too, as the pids controller does: fork and clone past it get EAGAIN.
@@ -135,7 +140,7 @@ export class Loader {
     let init: Task;
     try {
       init = loadInit(sk, {
-        argv: proc.args ?? [], env: withHome(sk.vfs, proc.env ?? [], proc.user?.uid ?? 0), cwd: proc.cwd, creds: initCredentials(oci), files, cwdName: 'process.cwd',
+        argv: proc.args ?? [], env: withHome(sk.vfs, proc.env ?? [], proc.user?.uid ?? 0), cwd: proc.cwd, creds: initCredentials(oci, userns), files, cwdName: 'process.cwd',
         rlimits: initRlimits(oci, sk.rlimits), umask: proc.user?.umask, noNewPrivs: proc.noNewPrivileges === true,
         oomScoreAdj: proc.oomScoreAdj,
       });
@@ -205,7 +210,7 @@ export class Loader {
       try {
         // As the container's process: runc runs these hooks in its init after finalizeNamespace (user, capabilities).
         const p = this.spec.spec.process as NonNullable<ContainerSpec['spec']['process']>;
-        const proc = { env: p.env ?? [], cwd: p.cwd, creds: initCredentials(this.spec.spec) };
+        const proc = { env: p.env ?? [], cwd: p.cwd, creds: initCredentials(this.spec.spec, this.sk.kernel.userns) };
         await runStartContainerHooks(this.sk, h.hooks, h.state, proc);
       } catch (e) {
         if (!(e instanceof StartHookError)) throw e;

@@ -11,6 +11,7 @@ import type { MemoryFile } from '../memory/memory_file.js';
 import type { VirtualFilesystem } from '../vfs/vfs.js';
 import { PIDNamespace } from './pid_namespace.js';
 import { UTSNamespace } from './uts.js';
+import { UserNamespace } from './user_namespace.js';
 import { Task, TaskState } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
 import { runTask } from './task_run.js';
@@ -46,6 +47,15 @@ export class Kernel {
   readonly pidns = new PIDNamespace();
   readonly futexes = new FutexManager();
   readonly uts: UTSNamespace;
+  /**
+   * The user namespace that owns the sandbox's namespaces (UTS, IPC,
+   * network, pid, the first mount namespace), as the container's user
+   * namespace owns those runc makes after it: the container's, from the
+   * spec's id maps (set by the boot loader before the first task), else
+   * the root one. Its processes are privileged over them with capabilities
+   * in it; exec'd processes start in it.
+   */
+  userns: UserNamespace = UserNamespace.ROOT;
   /** The clocks; CLOCK_MONOTONIC starts near zero at boot, like a fresh machine's. */
   readonly timekeeper: Timekeeper;
   /** The vDSO every program gets, and the clock page mapped below it. */

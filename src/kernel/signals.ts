@@ -197,13 +197,15 @@ export function sendToProcess(tg: ThreadGroup, info: Uint8Array): 'queued' | 'ig
 }
 
 /**
- * The siginfo of a child's change (SIGCHLD, waitid): its pid, real uid, the
- * CLD_* code and status, and with times its CPU time in clock ticks.
+ * The siginfo of a child's change (SIGCHLD, waitid): its pid, real uid (as
+ * the parent's user namespace shows it), the CLD_* code and status, and
+ * with times its CPU time in clock ticks.
  */
 export function cldSiginfo(signo: number, child: ThreadGroup, code: number, status: number, times = false): Uint8Array {
+  const ns = child.parent?.leader.creds.userns ?? child.leader.creds.userns;
   return makeSiginfo(signo, code, (dv) => {
     dv.setInt32(16, child.tgid, true);
-    dv.setUint32(20, child.leader.creds.ruid, true);
+    dv.setUint32(20, ns.mungedUid(child.leader.creds.ruid), true);
     dv.setInt32(24, status, true);
     if (times) {
       dv.setBigInt64(32, BigInt(Math.floor(child.exitCpu.userUs / 10000)), true);
