@@ -8,7 +8,7 @@
 
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, TSVISOR_BIN, ms, sleep, tsvisorHostEnv, waitFor } from './lib/harness.js';
@@ -306,5 +306,41 @@ test('run and exec -t without --console-socket: the command\'s own pty copied to
     assert.deepEqual(t.interrupted, r.interrupted);
     assert.equal(t.exInt, r.exInt);
     assert.equal(t.none[0], r.none[0], r.none[1]);
+  }
+});
+
+test('the console is a pty of the container\'s own devpts: tty names /dev/pts/0, owned by the process\'s uid and group tty, sized as the terminal; ps shows it (runc\'s tty.bats)', async () => {
+  const SCRIPT = 'tty; stat -c %u:%g $(tty); readlink /proc/self/fd/0; readlink /proc/self/fd/2; stty -a | grep -o "rows [0-9]*; columns [0-9]*"';
+  const seen = {};
+  for (const rt of runtimes()) {
+    const id = `${rt}-${w.newId()}`;
+    if (rt === 'runc') runcIds.add(id);
+    const user = { uid: 1000, gid: 100 };
+    const run = onTerminal(rt, ['--size', '30', '100'], ['run', '-b', w.bundle(['sh', '-c', SCRIPT], { mounts: DEV_MOUNTS, process: { terminal: true, user } }), id]);
+    // exec -t in a container whose own process has no terminal; then ps from outside while a terminal's process runs.
+    const cid = `${id}-exec`;
+    if (rt === 'runc') runcIds.add(cid);
+    const out = openSync(join(w.dir, `${cid}.out`), 'w');
+    assert.equal(cmd(rt, ['run', '-d', '-b', w.bundle(['sleep', '100'], { mounts: DEV_MOUNTS, process: { user } }), cid], { stdio: ['ignore', out, out] }).code, 0);
+    closeSync(out);
+    const ex = onTerminal(rt, ['--size', '30', '100'], ['exec', '-t', cid, 'sh', '-c', SCRIPT]);
+    const argv = rt === 'tsvisor' ? [process.execPath, TSVISOR_BIN, '--root', w.stateRoot] : ['runc', '--root', runcRoot()];
+    const term = spawn('python3', [TERMINAL, '--', ...argv, 'exec', '-t', cid, 'sh', '-c', 'echo ready; sleep 3'], { stdio: 'ignore', cwd: w.dir, env: tsvisorHostEnv() });
+    await sleep(1500);
+    const ps = cmd(rt, ['ps', cid, '-eo', 'pid,tty,stat,args']);
+    await new Promise((resolve) => term.on('exit', resolve));
+    assert.equal(cmd(rt, ['delete', '--force', cid]).code, 0);
+    // runc's pids are the host's: the PID column is left out.
+    seen[rt] = { run: [run.code, run.out], ex: [ex.code, ex.out], ps: ps.stdout.split('\n').map((l) => l.slice(6)).join('\n') };
+  }
+  const t = seen.tsvisor;
+  const want = '/dev/pts/0\n1000:5\n/dev/pts/0\n/dev/pts/0\nrows 30; columns 100\n';
+  assert.deepEqual(t.run, [0, want], JSON.stringify(t.run));
+  assert.deepEqual(t.ex, [0, want], JSON.stringify(t.ex));
+  assert.match(t.ps, /^TT +STAT COMMAND\n\? +Ss +sleep 100\npts\/0 +Ss\+ +sleep 3\n$/);
+  if (seen.runc !== undefined) {
+    assert.deepEqual(t.run, seen.runc.run);
+    assert.deepEqual(t.ex, seen.runc.ex);
+    assert.equal(t.ps, seen.runc.ps);
   }
 });

@@ -30,6 +30,7 @@ import type { Logger } from '../kernel/log.js';
 import { native } from '../native.js';
 import { EVENT_IN } from '../sync/waiter.js';
 import { attachHostTerminal } from './host_signals.js';
+import { ConsoleBridge } from './console.js';
 import { applySpecSeccomp, processCredentials, processRlimits } from './container_spec.js';
 import type { ContainerSpec } from './container_spec.js';
 import { BootError, ExecError, loadInit, shellStatus } from './sandbox.js';
@@ -105,8 +106,13 @@ export class ExecManager {
       this.sk.kernel.schedule(task);
       throw new ProtocolError('invalid', (e as Error).message);
     }
-    if (proc.terminal === true && attachHostTerminal(task, task.fdTable) === null) {
-      this.log.warn(`exec: process.terminal is true but descriptors 0-2 of pid ${task.tg.tgid} are no terminal`);
+    // A terminal: a pty of the container's devpts bridged to the host pty that came with the process (console.ts), or that host pty itself.
+    let bridge: ConsoleBridge | null = null;
+    if (proc.terminal === true) {
+      bridge = ConsoleBridge.attach(this.sk.vfs, task, proc.user?.uid ?? 0, this.log);
+      if (bridge === null && attachHostTerminal(task, task.fdTable) === null) {
+        this.log.warn(`exec: process.terminal is true but descriptors 0-2 of pid ${task.tg.tgid} are no terminal`);
+      }
     }
     const e: Execed = { tg: task.tg, status: null, waiters: [] };
     this.keep(task.tg.tgid, e);
@@ -117,6 +123,8 @@ export class ExecManager {
       notify: () => {
         if (tg.exitStatus === null) return;
         tg.vforkQueue.unregister(exitWaiter);
+        // Its last output reaches the host pty before its caller hears that it ended.
+        bridge?.ended();
         e.status = shellStatus(tg.exitStatus);
         for (const w of e.waiters.splice(0)) w(e.status);
       },
@@ -166,6 +174,12 @@ export class ExecManager {
     // Signal 0, as kill(2)'s: the process is there; nothing is delivered.
     if (signo === 0) return;
     const term = tg.tty;
+    // A resize of a bridged console: the container's pty takes the host pty's new size, and signals its group itself.
+    const bridge = ConsoleBridge.of(term);
+    if (foreground && signo === 28 && bridge !== undefined) {
+      bridge.resize();
+      return;
+    }
     if (foreground && term !== null && term.fgPgid !== 0) {
       term.killPgrp(term.fgPgid, signo);
       return;

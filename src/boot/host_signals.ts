@@ -8,13 +8,17 @@
 // the foreground process group the sandbox's programs chose with
 // tcsetpgrp; without a foreground group, SIGINT and SIGQUIT go to the
 // first process. tsvisor itself is never stopped by ^Z: the Sentry
-// handles SIGTSTP, and the launcher ignores the terminal's.
+// handles SIGTSTP, and the launcher ignores the terminal's. An OCI
+// container's console is a pty of its own devpts bridged to the host's
+// (console.ts): its keys reach that pty as bytes, and a resize copies
+// the host pty's size to it first (forwardHostSignals' resize).
 
 import type { Task } from '../kernel/task.js';
 import type { FDTable } from '../kernel/fd_table.js';
 import { signalFromHost } from '../kernel/exit.js';
 import { HostFD, restoreHostTerminals } from '../fs/host_fd.js';
 import type { HostTerminal } from '../fs/host_fd.js';
+import type { Terminal } from '../kernel/tty/terminal.js';
 
 /** Makes the host terminal of the first process's stdio its controlling terminal; returns it, or null. */
 export function attachHostTerminal(init: Task, fdTable: FDTable): HostTerminal | null {
@@ -32,8 +36,10 @@ export function attachHostTerminal(init: Task, fdTable: FDTable): HostTerminal |
  * Starts forwarding; the function returned stops it and puts the host
  * terminal's modes back. sent: told of each signal given to the init (an
  * OCI container's Loader starts a created init that must die of it).
+ * resize: what a SIGWINCH does instead (term is then the container's pty
+ * bridged to the host's, console.ts, whose size must follow first).
  */
-export function forwardHostSignals(init: Task, term: HostTerminal | null, sent?: (sig: number) => void): () => void {
+export function forwardHostSignals(init: Task, term: Terminal | null, sent?: (sig: number) => void, resize?: () => void): () => void {
   const toInit = (sig: number) => {
     if (init.tg.exitStatus !== null) return;
     signalFromHost(init, sig);
@@ -51,7 +57,7 @@ export function forwardHostSignals(init: Task, term: HostTerminal | null, sent?:
     ['SIGQUIT', () => toForeground(3, true)],
   ];
   if (term !== null) {
-    handlers.push(['SIGTSTP', () => toForeground(20, false)], ['SIGWINCH', () => toForeground(28, false)]);
+    handlers.push(['SIGTSTP', () => toForeground(20, false)], ['SIGWINCH', resize ?? (() => toForeground(28, false))]);
   }
   for (const [name, h] of handlers) process.on(name, h);
   return () => {

@@ -11,9 +11,10 @@
 // Where it differs from runsc's: one container per sandbox (no
 // sub-containers), no gofer (the Sentry reads the root itself through a
 // read-only mount tree, docs/security.md), the spec's mounts, namespaces,
-// rlimits, capabilities and seccomp are not applied yet (defaultMounts()
-// and the caller's limits stand in), and process.terminal is not
-// supported (no console). The root is the sandbox's overlay (writes go to
+// rlimits, capabilities and seccomp are applied as container_spec.ts and
+// path_rules.ts say; process.terminal's console is a pty of the
+// container's devpts bridged to the host pty create opened (console.ts),
+// as runc's is one of its devpts. The root is the sandbox's overlay (writes go to
 // the Sentry's memory, as runsc's --overlay2 root:memory) unless
 // root.readonly, which gives it read-only as it is. The container's user
 // namespace (the spec's id maps, container_spec.ts) is the kernel's
@@ -32,6 +33,8 @@ import {
 } from './sandbox.js';
 import type { InitFile, SandboxKernel } from './sandbox.js';
 import { withHome } from './home.js';
+import { ConsoleBridge } from './console.js';
+import type { Terminal } from '../kernel/tty/terminal.js';
 import { attachHostTerminal, forwardHostSignals } from './host_signals.js';
 import { ControlServer } from '../control/server.js';
 import { CONTROL_SOCKET_NAME, ProtocolError } from '../control/protocol.js';
@@ -152,22 +155,28 @@ export class Loader {
     const loader = new Loader(spec, sk, init);
     loader.startHooks = a.startHooks;
     // process.terminal: the sandbox's stdio is the pty create opened for
-    // the console socket; it is the init's controlling terminal, and the
-    // Sentry's own on the host, so that the host's line discipline sends
-    // the Sentry what a key or a resize means, for the container's
-    // foreground group (host_signals.ts).
-    let term = null;
+    // the console socket (or run's relay); the init's terminal is a pty of
+    // the container's devpts bridged to it (console.ts), or without one
+    // the host pty itself. The host pty is the Sentry's own controlling
+    // terminal on the host, so that the host's line discipline sends the
+    // Sentry a resize (and, without the bridge, what a key means) for the
+    // container's foreground group (host_signals.ts).
+    let term: Terminal | null = null;
+    let bridge: ConsoleBridge | null = null;
     if (proc.terminal === true) {
-      term = attachHostTerminal(init, init.fdTable);
+      bridge = ConsoleBridge.attach(sk.vfs, init, proc.user?.uid ?? 0, log);
+      term = bridge !== null ? bridge.pty : attachHostTerminal(init, init.fdTable);
       if (term === null) {
         throw new BootError(consoleHungUp() ? CONSOLE_GONE : 'process.terminal is true, but the sandbox\'s stdin is no terminal (create opens one for --console-socket)', 1);
       }
       const r = native.takeTerminal(0);
       if (r < 0) log.warn(`the console cannot be the sandbox's controlling terminal (errno ${-r}): its keys and resizes will not signal the container`);
     }
+    // The container's last output reaches the host pty before its modes are put back.
+    if (bridge !== null) loader.undo.push(() => bridge.stop());
     // A signal sent to the sandbox process (the launcher forwards TERM,
     // INT, HUP, QUIT) reaches the init as runc's would.
-    loader.undo.push(forwardHostSignals(init, term, (sig) => loader.afterSignal(sig)));
+    loader.undo.push(forwardHostSignals(init, term, (sig) => loader.afterSignal(sig), bridge !== null ? () => bridge.resize() : undefined));
     loader.undo.push(installTaskDump(sk.kernel, log));
     // The control socket, before the seal: no socket can be made after it.
     let dirFd: number;

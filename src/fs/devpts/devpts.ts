@@ -42,7 +42,13 @@ export class DevptsFileSystem implements FileSystem, PtyOwner {
   readonly readOnly = false;
   readonly magic = DEVPTS_SUPER_MAGIC;
   readonly source = 'devpts';
-  readonly stableTree = true;
+  /**
+   * Not stable: its entries come and go behind the VFS's back (a ptmx
+   * open, the master's close), and an index is reused, with the same
+   * inode number (Linux's index + 3), so a cached /dev/pts/N would name
+   * a freed pty (Linux deletes the dentry in devpts_pty_kill).
+   */
+  readonly stableTree = false;
   readonly dev: number;
   readonly root: DevptsRoot;
   readonly ptmx: PtmxInode;
@@ -165,7 +171,8 @@ export class ReplicaInode implements Inode {
   readonly ino: number;
   mode = S_IFCHR | 0o620;
   private readonly made = now();
-  constructor(readonly fs: DevptsFileSystem, readonly pty: PTY, readonly uid: number) {
+  /** uid: who opened ptmx; a console's is then its process's user (src/boot/console.ts, runc's fixStdioPermissions). */
+  constructor(readonly fs: DevptsFileSystem, readonly pty: PTY, public uid: number) {
     this.ino = pty.index + 3;
   }
 
