@@ -344,3 +344,44 @@ test('the console is a pty of the container\'s own devpts: tty names /dev/pts/0,
     assert.equal(t.ps, seen.runc.ps);
   }
 });
+
+test('/proc/self/fd/N of a descriptor the caller gave opens it again: exec --preserve-fds (runc\'s exec.bats), /dev/stdin of a pipe and of a file, a new file position', () => {
+  const file = join(w.dir, 'preserved.txt');
+  writeFileSync(file, 'hello\nworld\n');
+  const seen = {};
+  for (const rt of runtimes()) {
+    const id = runDetached(rt, ['sleep', '100']);
+    const fd = openSync(file, 'r');
+    const r = [];
+    try {
+      const preserved = cmd(rt, ['exec', '--preserve-fds=2', id, 'cat', '/proc/self/fd/4'], { stdio: ['ignore', 'pipe', 'pipe', 'ignore', fd] });
+      r.push([preserved.code, preserved.stdout]);
+      // A line read through fd 3 moves its position; the reopened file starts at 0.
+      const moved = cmd(rt, ['exec', '--preserve-fds=1', id, 'sh', '-c', 'read l <&3; echo "read $l"; cat /proc/self/fd/3'], { stdio: ['ignore', 'pipe', 'pipe', fd] });
+      r.push([moved.code, moved.stdout]);
+    } finally {
+      closeSync(fd);
+    }
+    // A pipe (Node's own stdio pipes are sockets, which Linux does not reopen: ENXIO).
+    const argv = rt === 'tsvisor' ? [process.execPath, TSVISOR_BIN, '--root', w.stateRoot] : ['runc', '--root', runcRoot()];
+    const piped = spawnSync('sh', ['-c', 'printf "from a pipe\\n" | "$@"', 'sh', ...argv, 'exec', id, 'cat', '/dev/stdin'], { encoding: 'utf8', env: tsvisorHostEnv(), timeout: ms(60_000) });
+    r.push([piped.status, piped.stdout]);
+    const f2 = openSync(file, 'r');
+    const fromFile = cmd(rt, ['exec', id, 'cat', '/dev/stdin'], { stdio: [f2, 'pipe', 'pipe'] });
+    closeSync(f2);
+    r.push([fromFile.code, fromFile.stdout]);
+    if (rt === 'tsvisor') {
+      // Never more access than the descriptor has: a read-only one is not opened for writing.
+      const f3 = openSync(file, 'r');
+      const write = cmd(rt, ['exec', '--preserve-fds=1', id, 'sh', '-c', 'echo x >> /proc/self/fd/3'], { stdio: ['ignore', 'pipe', 'pipe', f3] });
+      closeSync(f3);
+      assert.equal(write.code, 1);
+      assert.match(write.stderr, /Permission denied/);
+      assert.equal(readFileSync(file, 'utf8'), 'hello\nworld\n');
+    }
+    assert.equal(cmd(rt, ['delete', '--force', id]).code, 0);
+    seen[rt] = r;
+  }
+  assert.deepEqual(seen.tsvisor, [[0, 'hello\nworld\n'], [0, 'read hello\nhello\nworld\n'], [0, 'from a pipe\n'], [0, 'hello\nworld\n']]);
+  if (seen.runc !== undefined) assert.deepEqual(seen.tsvisor, seen.runc);
+});
