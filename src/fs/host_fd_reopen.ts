@@ -60,9 +60,8 @@ class HostFdInode implements Inode {
     if (want !== had && had !== O_RDWR) return -EACCES;
     let fd: number;
     if ((this.mode & S_IFMT) === S_IFREG) {
-      const dir = procDir();
-      if (dir < 0) return -ENXIO;
-      fd = native.reopen(dir, this.file.hostFd, want | (flags & O_APPEND) | O_CLOEXEC);
+      // The Sentry's /proc once sealed, /proc/self/fd before (procDir() < 0), as hostfs reopens.
+      fd = native.reopen(procDir(), this.file.hostFd, want | (flags & O_APPEND) | O_CLOEXEC);
     } else {
       fd = native.dup(this.file.hostFd);
     }
