@@ -5,9 +5,10 @@
  * The addon is split by host mechanism, as gVisor splits its platform and
  * host packages: memory.c (the memory file), ptrace.c (stubs, ptrace, the
  * quantum), hostfiles.c (host files and descriptors), terminal.c (the
- * terminal requests), clock.c (clocks and randomness), watch.c (host fd
+ * terminal requests, the console pty, taking a controlling terminal),
+ * clock.c (clocks and randomness), watch.c (host fd
  * readiness), confine.c (the seal), control.c (the control server's
- * socket); addon.c only registers them.
+ * socket, connecting, descriptors over Unix sockets); addon.c only registers them.
  */
 #ifndef TSVISOR_ADDON_H
 #define TSVISOR_ADDON_H

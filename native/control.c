@@ -6,7 +6,8 @@
  * only: where it lives and who may connect is decided in TypeScript.
  *
  *   listenUnix(dirfd, name, mode, backlog) -> fd or -errno
- *   connectUnix(dirfd, name) -> fd or -errno (blocking, close-on-exec)
+ *   connectUnix(dirfd, name, timeoutMs) -> fd or -errno (blocking, close-on-exec;
+ *     timeoutMs > 0 bounds the connect and every later send: -EAGAIN past it)
  *   sendFds(fd, data, fds) -> bytes sent or -errno: one sendmsg, the fds as SCM_RIGHTS
  *   recvFds(fd, buf, maxFds) -> {bytes, fds} or -errno: one recvmsg, never
  *     blocking; the fds arrive close-on-exec (MSG_CMSG_CLOEXEC)
@@ -49,10 +50,17 @@ static napi_value ListenUnix(napi_env env, napi_callback_info info) {
   return i32(env, fd);
 }
 
-/* The same short address as ListenUnix: the socket named in a directory the caller opened. */
+/*
+ * The same short address as ListenUnix: the socket named in a directory the
+ * caller opened. A peer that listens but never accepts makes connect(2)
+ * wait for ever once its backlog is full (a hostile --console-socket):
+ * SO_SNDTIMEO is the bound Linux's unix_stream_connect honours, and it
+ * bounds the sends on the socket too.
+ */
 static napi_value ConnectUnix(napi_env env, napi_callback_info info) {
-  ARGS(2);
+  ARGS(3);
   int dirfd = (int)arg_i64(env, argv[0]);
+  int64_t timeoutMs = argc > 2 ? arg_i64(env, argv[2]) : 0;
   char name[256];
   if (!arg_str(env, argv[1], name, sizeof name) || name[0] == '\0' || strchr(name, '/') != NULL) return i32(env, -EINVAL);
   struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -60,6 +68,14 @@ static napi_value ConnectUnix(napi_env env, napi_callback_info info) {
   if (n < 0 || (size_t)n >= sizeof sa.sun_path) return i32(env, -ENAMETOOLONG);
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return i32(env, -errno);
+  if (timeoutMs > 0) {
+    struct timeval tv = {.tv_sec = timeoutMs / 1000, .tv_usec = (timeoutMs % 1000) * 1000};
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0) {
+      int e = errno;
+      close(fd);
+      return i32(env, -e);
+    }
+  }
   int r;
   do r = connect(fd, (struct sockaddr *)&sa, sizeof sa); while (r < 0 && errno == EINTR);
   if (r < 0) {

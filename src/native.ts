@@ -116,8 +116,8 @@ export interface NativeAddon {
    * NAME in the directory dirfd, with the file's mode set to mode: fd or -errno.
    */
   listenUnix(dirfd: number, name: string, mode: number, backlog: number): number;
-  /** A connected Unix stream socket (blocking, close-on-exec) to NAME in the directory dirfd: fd or -errno. */
-  connectUnix(dirfd: number, name: string): number;
+  /** A connected Unix stream socket (blocking, close-on-exec) to NAME in the directory dirfd: fd or -errno; timeoutMs > 0 bounds the connect and later sends (-EAGAIN). */
+  connectUnix(dirfd: number, name: string, timeoutMs?: number): number;
   /** One sendmsg of data (at least a byte) with fds as SCM_RIGHTS: bytes sent or -errno. */
   sendFds(fd: number, data: Uint8Array, fds: readonly number[]): number;
   /** One recvmsg that never blocks: the bytes read and at most maxFds descriptors (close-on-exec; more are closed), or -errno. */

@@ -129,10 +129,16 @@ test('root.path that is missing or not a directory is named with the path tried'
   assert.match(err.message, /root\.path: .*config\.json is not a directory/);
 });
 
-test('a root reached through a symlink loads, as its real path', () => {
+test('a root reached through a symlink is refused, as runc refuses it; a bundle reached through one is not', () => {
   const dir = bundle(edited((s) => { s.root.path = 'link'; }));
   symlinkSync('rootfs', join(dir, 'link'));
-  assert.equal(loadBundle(dir).rootPath, join(dir, 'rootfs'));
+  const err = refused(dir);
+  assert.equal(err.field, 'root.path');
+  assert.match(err.message, /root\.path: .*\/link is not an absolute path, or a symlink \(it leads to .*\/rootfs; give that path\)/);
+  // The bundle's own path may pass through a symlink: a relative root.path is resolved from its real path, as runc's chdir does.
+  const ok = bundle(edited(() => {}));
+  symlinkSync(ok, `${ok}-via-link`);
+  assert.equal(loadBundle(`${ok}-via-link`).rootPath, join(ok, 'rootfs'));
 });
 
 // ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, TSVISOR_BIN, ms, tsvisorHostEnv, waitFor } from './lib/harness.js';
 import { OciWork, alive, test } from './lib/oci.js';
@@ -49,8 +49,16 @@ function run(rt, args, opts = {}) {
 function start(rt, id, args, extra = {}, more = []) {
   // runc's exec needs /proc in the container.
   const dir = w.bundle(args, { mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }], ...extra });
-  const r = run(rt, ['run', '-d', '-b', dir, ...more, id], { stdio: ['ignore', 'ignore', 'pipe'] });
-  assert.equal(r.code, 0, `${rt.name} run -d: ${r.err}`);
+  // The container keeps the stdio it is given: a file, never a pipe this call would wait on for the container's end.
+  const errFile = join(w.dir, `run-${id}.err`);
+  const fd = openSync(errFile, 'w');
+  let r;
+  try {
+    r = run(rt, ['run', '-d', '-b', dir, ...more, id], { stdio: ['ignore', fd, fd] });
+  } finally {
+    closeSync(fd);
+  }
+  assert.equal(r.code, 0, `${rt.name} run -d: ${readFileSync(errFile, 'utf8')}`);
   return dir;
 }
 

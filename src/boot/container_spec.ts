@@ -1,11 +1,25 @@
 // What an OCI container's config.json becomes for the Sentry (the parts of
 // runsc's boot and specutils, and of runc's specconv and rootfs setup,
-// that a kernel applies): the init's credentials, capabilities, rlimits,
-// umask and no_new_privs; the mount table in the spec's order; masked and
-// read-only paths; sysctls; the pids and memory limits. (linux.seccomp is
+// that a kernel applies): the container's user namespace (its uid and gid
+// maps); the init's credentials, capabilities, rlimits, umask and
+// no_new_privs; the mount table in the spec's order; masked and read-only
+// paths; sysctls; the pids and memory limits. (linux.seccomp is
 // the init's first filter: loader.ts.) The description
 // crosses from `create` to the sandbox process, so it is checked again
 // where it arrives (the spec against its schema, validateSpec).
+//
+// User namespace: with a "user" entry in linux.namespaces (and no path),
+// the container runs in a child of the Sentry's root user namespace whose
+// maps are linux.uidMappings and gidMappings, hostID being an id of the
+// Sentry's (its host's), as runc writes them to its init's uid_map and
+// gid_map. process.user's ids are the namespace's. The Sentry's kernel ids
+// are its host's, so a file the container makes on a writable host volume
+// gets the host id the mapping gives (hostfs chowns it so, where the
+// Sentry may), as the kernel does for runc; in the Sentry's own tmpfs and
+// overlay it is owned by the same kernel id; a host file whose owner has
+// no mapping shows as 65534. The spec's tmpfs mounts belong to the
+// namespace's root (uid= and gid= options are the namespace's ids), as
+// when runc mounts them from inside it.
 //
 // Differs from runc and runsc:
 // - the Sentry serves its own devices only: /dev is its devtmpfs (the
@@ -18,6 +32,11 @@
 // - mqueue mounts are empty directories until the Sentry has that file
 //   system; a cgroup mount (v1's type too, as runc mounts it on a unified
 //   host) is the Sentry's cgroup2 (src/fs/cgroupfs);
+// - a "user" namespace entry with a path is not joined: the container
+//   runs in the Sentry's root user namespace, as without one;
+// - the Sentry's /dev (devtmpfs) and its devpts keep the initial
+//   namespace's root and tty group (5) as owners, so in a user namespace
+//   they show as the namespace's ids for those (65534 where unmapped);
 // - sysctls: kernel.hostname and kernel.domainname set the UTS names;
 //   net.ipv4.ping_group_range, which podman always sends, is taken (the
 //   sandbox has no inet sockets yet for it to govern); any other is
@@ -31,6 +50,8 @@ import { SpecError } from '../config/errors.js';
 import { ContainerIdError, validateContainerId } from '../config/id.js';
 import { RLIMITS } from '../config/names.js';
 import { CapabilitySet, Credentials, execCredentials } from '../kernel/credentials.js';
+import { UserNamespace } from '../kernel/user_namespace.js';
+import { NO_ID } from '../kernel/id_map.js';
 import { capabilityFromName } from '../abi/linux/capability.js';
 import {
   MS_BIND, MS_DIRSYNC, MS_MANDLOCK, MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_NOSYMFOLLOW,
@@ -96,22 +117,54 @@ function capSet(names: readonly string[] | undefined, field: string): Capability
 }
 
 /**
- * The init's credentials: the spec's user (uid, gid, additionalGids) with
- * its five capability sets, then what the init's execve makes of them (a
- * root process regains bounding ∪ inheritable, others keep the ambient
- * set), as runc's init sets them and then execs.
+ * The container's user namespace: with a "user" entry (without a path) in
+ * linux.namespaces, a child of the root namespace with the spec's maps,
+ * made by the Sentry's effective ids (owner, group); else the root one.
+ * A mapping Linux refuses is a BootError naming the field.
  */
-export function initCredentials(spec: Spec): Credentials {
-  return processCredentials(spec.process as NonNullable<Spec['process']>);
+export function specUserNamespace(spec: Spec, owner: number, group: number): UserNamespace {
+  const linux = spec.linux;
+  const entry = linux?.namespaces?.find((n) => n.type === 'user');
+  if (entry === undefined || entry.path !== undefined) return UserNamespace.ROOT;
+  try {
+    return UserNamespace.fromSpec(UserNamespace.ROOT, owner, group, linux?.uidMappings ?? [], linux?.gidMappings ?? []);
+  } catch (e) {
+    if (e instanceof RangeError) throw new BootError(`config.json: ${e.message}`, 1);
+    throw e;
+  }
 }
 
-/** The same for any process of the container (exec's, from its process.json). */
-export function processCredentials(p: NonNullable<Spec['process']>): Credentials {
+/**
+ * The init's credentials in the container's user namespace userns: the
+ * spec's user (uid, gid, additionalGids, ids of userns) with its five
+ * capability sets, then what the init's execve makes of them (a root
+ * process regains bounding ∪ inheritable, others keep the ambient set),
+ * as runc's init sets them and then execs.
+ */
+export function initCredentials(spec: Spec, userns: UserNamespace): Credentials {
+  return processCredentials(spec.process as NonNullable<Spec['process']>, userns);
+}
+
+/**
+ * The same for any process of the container (exec's, from its
+ * process.json), in the container's user namespace (Kernel.userns). An id
+ * the namespace has no mapping for is a BootError, as runc's setuid,
+ * setgid or setgroups fails with EINVAL there.
+ */
+export function processCredentials(p: NonNullable<Spec['process']>, userns: UserNamespace): Credentials {
   const uid = p.user?.uid ?? 0, gid = p.user?.gid ?? 0;
   const groups = [...new Set(p.user?.additionalGids ?? [])];
   const c = p.capabilities;
+  const unmapped = (e: RangeError) => new BootError(`config.json: process.user: ${e.message} (linux.uidMappings, gidMappings)`, 1);
   // No capabilities field: runc leaves the process what its user has (root all of them).
-  if (c === undefined) return Credentials.of(uid, gid, groups);
+  if (c === undefined) {
+    try {
+      return Credentials.of(uid, gid, groups, userns);
+    } catch (e) {
+      if (e instanceof RangeError) throw unmapped(e);
+      throw e;
+    }
+  }
   let creds: Credentials;
   try {
     const permitted = capSet(c?.permitted, 'permitted'), inheritable = capSet(c?.inheritable, 'inheritable');
@@ -125,8 +178,9 @@ export function processCredentials(p: NonNullable<Spec['process']>): Credentials
       // inheritable): `runc spec`'s own config has three such. The same
       // capabilities stay out here.
       ambient: capSet(c?.ambient, 'ambient').intersect(permitted.intersect(inheritable)),
-    });
+    }, userns);
   } catch (e) {
+    if (e instanceof RangeError && e.message.includes('has no mapping')) throw unmapped(e);
     if (e instanceof RangeError) throw new BootError(`config.json: process.capabilities: ${e.message}`, 1);
     throw e;
   }
@@ -189,11 +243,40 @@ export interface SpecMounts {
 }
 
 /**
+ * A tmpfs's options as mounted from inside userns (by its root, as runc's
+ * init mounts them): uid= and gid= are the namespace's ids, as kernel ids
+ * (unmapped: a BootError, Linux's EINVAL); absent, the namespace's root
+ * owns the root directory (tmpfs gives it the mounter's fs ids).
+ */
+function tmpfsDataIn(userns: UserNamespace, data: string, field: string): string {
+  if (userns.isRoot) return data;
+  const opts = data === '' ? [] : data.split(',');
+  const out: string[] = [];
+  const own = { uid: userns.rootUid, gid: userns.rootGid };
+  for (const o of opts) {
+    const m = /^(uid|gid)=([0-9]+)$/.exec(o);
+    if (m === null) {
+      out.push(o);
+      continue;
+    }
+    const id = Number(m[2]);
+    const k = m[1] === 'uid' ? userns.kuid(id) : userns.kgid(id);
+    if (k === NO_ID || id > 0xfffffffe) throw new BootError(`${field}: the option ${o}: ${m[1]} ${id} has no mapping in the user namespace`, 1);
+    out.push(`${m[1]}=${k}`);
+    own[m[1] as 'uid' | 'gid'] = NO_ID;
+  }
+  if (own.uid !== NO_ID) out.push(`uid=${own.uid}`);
+  if (own.gid !== NO_ID) out.push(`gid=${own.gid}`);
+  return out.join(',');
+}
+
+/**
  * The spec's mounts as the sandbox's mount table, in order, with /dev the
  * Sentry's devtmpfs (and its ptys) where the spec does not mount one, and
- * /tmp a tmpfs where the root's is empty, as runsc adds them.
+ * /tmp a tmpfs where the root's is empty, as runsc adds them. Tmpfs
+ * options are read as mounted in the container's user namespace userns.
  */
-export function specMounts(spec: Spec, bundle: string): SpecMounts {
+export function specMounts(spec: Spec, bundle: string, userns: UserNamespace = UserNamespace.ROOT): SpecMounts {
   const mounts: MountSpec[] = [];
   const volumes: Volume[] = [];
   const list = spec.mounts ?? [];
@@ -245,12 +328,17 @@ export function specMounts(spec: Spec, bundle: string): SpecMounts {
     if (made === undefined) throw new BootError(`${field}: mount type ${JSON.stringify(type)} is not supported by tsvisor`, 1);
     // An empty stand-in takes no options of the file system it stands for.
     const standIn = made === 'tmpfs' && type !== 'tmpfs';
+    const own = standIn ? 'mode=755' : data.join(',');
     mounts.push({
       target, type: made, source: m.source ?? type, flags,
-      data: standIn ? 'mode=755' : data.join(','), propagation,
+      data: made === 'tmpfs' ? tmpfsDataIn(userns, own, field) : own, propagation,
     });
   });
-  if (!has('/tmp')) mounts.push({ target: '/tmp', type: 'tmpfs', source: 'tmpfs', flags: MS_NOSUID | MS_NODEV, data: 'mode=1777', ifEmpty: true });
+  if (!has('/tmp')) {
+    mounts.push({
+      target: '/tmp', type: 'tmpfs', source: 'tmpfs', flags: MS_NOSUID | MS_NODEV, data: tmpfsDataIn(userns, 'mode=1777', '/tmp'), ifEmpty: true,
+    });
+  }
   return { mounts, volumes };
 }
 

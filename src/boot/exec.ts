@@ -86,7 +86,7 @@ export class ExecManager {
       proc = validateProcess(raw, 'process.json');
       const files: InitFile[] = fds.map((hostFd, guestFd) => ({ hostFd, guestFd, flags: native.getfl(hostFd) & O_ACCMODE, owned: true }));
       task = loadInit(this.sk, {
-        argv: proc.args ?? [], env: withHome(this.sk.vfs, proc.env ?? [], proc.user?.uid ?? 0), cwd: proc.cwd, creds: processCredentials(proc), files, cwdName: 'process.cwd',
+        argv: proc.args ?? [], env: withHome(this.sk.vfs, proc.env ?? [], proc.user?.uid ?? 0), cwd: proc.cwd, creds: processCredentials(proc, this.sk.kernel.userns), files, cwdName: 'process.cwd',
         rlimits: processRlimits(proc, this.sk.rlimits), umask: proc.user?.umask, noNewPrivs: proc.noNewPrivileges === true,
         oomScoreAdj: proc.oomScoreAdj, asInit: false,
       });
@@ -109,7 +109,7 @@ export class ExecManager {
     // A terminal: a pty of the container's devpts bridged to the host pty that came with the process (console.ts), or that host pty itself.
     let bridge: ConsoleBridge | null = null;
     if (proc.terminal === true) {
-      bridge = ConsoleBridge.attach(this.sk.vfs, task, proc.user?.uid ?? 0, this.log);
+      bridge = ConsoleBridge.attach(this.sk.vfs, task, this.log);
       if (bridge === null && attachHostTerminal(task, task.fdTable) === null) {
         this.log.warn(`exec: process.terminal is true but descriptors 0-2 of pid ${task.tg.tgid} are no terminal`);
       }

@@ -16,7 +16,9 @@
 // container's devpts bridged to the host pty create opened (console.ts),
 // as runc's is one of its devpts. The root is the sandbox's overlay (writes go to
 // the Sentry's memory, as runsc's --overlay2 root:memory) unless
-// root.readonly, which gives it read-only as it is.
+// root.readonly, which gives it read-only as it is. The container's user
+// namespace (the spec's id maps, container_spec.ts) is the kernel's
+// (Kernel.userns): its init and every exec'd process start in it.
 
 import * as fs from 'node:fs';
 import type { Launched } from './launch.js';
@@ -45,10 +47,20 @@ import type { OomResult, UpdateArgs, UsageResult } from '../control/protocol.js'
 import type { Hook } from '../config/spec.js';
 import { cgroupCpu } from '../config/resources.js';
 import { StartHookError, runStartContainerHooks } from './start_hooks.js';
-import { applySpecSeccomp, initCredentials, initRlimits, specMounts, specSysctls } from './container_spec.js';
+import { applySpecSeccomp, initCredentials, initRlimits, specMounts, specSysctls, specUserNamespace } from './container_spec.js';
 import { ExecManager, execFailureMessage } from './exec.js';
 import type { ContainerSpec } from './container_spec.js';
 import { applyPathRules } from './path_rules.js';
+
+const POLLIN = 0x1;
+const POLLHUP = 0x10;
+const CONSOLE_GONE = 'the console\'s other end (the pty master sent to --console-socket) was closed before the container was created: nobody holds its terminal';
+
+/** The sandbox's stdin, the console's replica, is hung up: its master has been closed (or dropped unread with the connection that carried it). */
+function consoleHungUp(): boolean {
+  const r = native.poll1(0, POLLIN, 0);
+  return r > 0 && (r & POLLHUP) !== 0;
+}
 
 export { parseContainerSpec } from './container_spec.js';
 export type { ContainerSpec } from './container_spec.js';
@@ -99,7 +111,9 @@ export class Loader {
     const oci = spec.spec;
     const proc = oci.process as NonNullable<typeof oci.process>;
     log.info(`tsvisor boot: container ${spec.id} root=${spec.rootPath} argv=${JSON.stringify(proc.args)}`);
-    const { mounts, volumes } = specMounts(oci, spec.bundle);
+    // The container's user namespace (the spec's id maps), made by the Sentry's own ids, as runc makes it.
+    const userns = specUserNamespace(oci, process.geteuid?.() ?? 0, process.getegid?.() ?? 0);
+    const { mounts, volumes } = specMounts(oci, spec.bundle, userns);
     const sysctl = specSysctls(oci);
     const memoryLimit = oci.linux?.resources?.memory?.limit;
     const sk = buildKernel({
@@ -110,6 +124,7 @@ export class Loader {
       // memory.limit: the sandbox's total memory, so the OOM behaviour at it is the Sentry's (Linux's).
       totalMemory: memoryLimit !== undefined && memoryLimit > 0 ? Math.max(PAGE_SIZE, Math.floor(memoryLimit / PAGE_SIZE) * PAGE_SIZE) : undefined,
     });
+    sk.kernel.userns = userns;
     const domainname = sysctl.domainname ?? oci.domainname;
     if (domainname !== undefined) sk.kernel.uts.domainName = domainname;
     // pids.limit counts tasks, threads too, as the pids controller does: fork and clone past it get EAGAIN.
@@ -128,7 +143,7 @@ export class Loader {
     let init: Task;
     try {
       init = loadInit(sk, {
-        argv: proc.args ?? [], env: withHome(sk.vfs, proc.env ?? [], proc.user?.uid ?? 0), cwd: proc.cwd, creds: initCredentials(oci), files, cwdName: 'process.cwd',
+        argv: proc.args ?? [], env: withHome(sk.vfs, proc.env ?? [], proc.user?.uid ?? 0), cwd: proc.cwd, creds: initCredentials(oci, userns), files, cwdName: 'process.cwd',
         rlimits: initRlimits(oci, sk.rlimits), umask: proc.user?.umask, noNewPrivs: proc.noNewPrivileges === true,
         oomScoreAdj: proc.oomScoreAdj,
       });
@@ -149,7 +164,9 @@ export class Loader {
     let term: Terminal | null = null;
     let bridge: ConsoleBridge | null = null;
     if (proc.terminal === true) {
-      bridge = ConsoleBridge.attach(sk.vfs, init, proc.user?.uid ?? 0, log);
+      // A console whose master is already gone fails create (the check below, before the seal, sees one that goes meanwhile).
+      if (consoleHungUp()) throw new BootError(CONSOLE_GONE, 1);
+      bridge = ConsoleBridge.attach(sk.vfs, init, log);
       term = bridge !== null ? bridge.pty : attachHostTerminal(init, init.fdTable);
       if (term === null) throw new BootError('process.terminal is true, but the sandbox\'s stdin is no terminal (create opens one for --console-socket)', 1);
       const r = native.takeTerminal(0);
@@ -175,6 +192,12 @@ export class Loader {
     // listen() on the descriptor asks the host what it is (getsockopt,
     // getsockname): done before the seal, which allows neither.
     await loader.server.start();
+    // The console's master went to --console-socket when create began; a
+    // peer that took the connection and closed it unread (or took the
+    // master and closed it) has hung the terminal up by now: refused here,
+    // as nobody would ever hold the container's console (later closes are
+    // not seen, as with runc).
+    if (term !== null && consoleHungUp()) throw new BootError(CONSOLE_GONE, 1);
     sealSentry(sk, listenFd);
     return loader;
   }
@@ -196,7 +219,7 @@ export class Loader {
       try {
         // As the container's process: runc runs these hooks in its init after finalizeNamespace (user, capabilities).
         const p = this.spec.spec.process as NonNullable<ContainerSpec['spec']['process']>;
-        const proc = { env: p.env ?? [], cwd: p.cwd, creds: initCredentials(this.spec.spec) };
+        const proc = { env: p.env ?? [], cwd: p.cwd, creds: initCredentials(this.spec.spec, this.sk.kernel.userns) };
         await runStartContainerHooks(this.sk, h.hooks, h.state, proc);
       } catch (e) {
         if (!(e instanceof StartHookError)) throw e;
@@ -219,6 +242,11 @@ export class Loader {
   private begin(): void {
     if (this.status !== 'created') return;
     this.status = 'running';
+    // A pid namespace of its own: the init is pid 1 of it, as runc's is,
+    // and unkillable from inside and by most signals from outside. Not
+    // while created: runc's waiting init (its own Go program) dies of them.
+    const oci = this.spec.spec;
+    this.sk.kernel.initUnkillable = oci.linux?.namespaces?.some((n) => n.type === 'pid' && n.path === undefined) === true;
     this.sk.log.info(`container ${this.spec.id}: started`);
     void runInit(this.sk, this.init).then((ws) => this.ended(shellStatus(ws)));
   }

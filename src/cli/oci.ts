@@ -12,7 +12,8 @@ import { constants as osConstants } from 'node:os';
 import { Container } from '../container/container.js';
 import type { OciState, Runtime } from '../container/container.js';
 import { ContainerError, notExist } from '../container/errors.js';
-import { StateDir, listIds } from '../container/state.js';
+import { DamagedState, StateDir, listIds } from '../container/state.js';
+import { killSandboxesOf } from '../container/sandbox.js';
 import { runtime } from './runtime.js';
 import type { GlobalsFn } from './runtime.js';
 import { addPauseCommands } from './pause.js';
@@ -185,9 +186,13 @@ export function registerOciCommands(program: Command, globals: GlobalsFn, setSta
       } catch (e) {
         // A directory left without state (a create that was killed) goes
         // too; with --force a container that does not exist is no error.
-        if (e instanceof ContainerError && e.message === notExist().message) {
+        if (e instanceof ContainerError && e.message === notExist().message && !o.force) removeLeftover(rt, id);
+        // Without a state to believe there is no pid to kill: with --force, a sandbox of this id is found from the host's process table.
+        if ((e instanceof DamagedState || (e instanceof ContainerError && e.message === notExist().message)) && o.force) {
+          const left = await killSandboxesOf(rt.root, id);
+          if (left.length > 0) throw new ContainerError(`container ${id}: its sandbox (pid ${left.join(', ')}) did not die of SIGKILL within 10 s`);
           removeLeftover(rt, id);
-          if (o.force) return;
+          return;
         }
         throw e;
       }

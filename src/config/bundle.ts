@@ -3,11 +3,20 @@
 // and validates it (validate.ts) and resolves the root; every failure is a
 // SpecError naming the file and field.
 //
-// Differs from runc: runc chdirs into the bundle and refuses a root that is
-// reached through a symlink ("not an absolute path, or a symlink"); here the
-// root is resolved against the bundle without chdir, symlinks are followed,
-// and rootPath is the real path, which is what the Sentry will open (below
-// it, no host symlink is ever followed out: DESIGN.md, "Files").
+// As runc, a root reached through a symlink is refused ("not an absolute
+// path, or a symlink"): a relative root.path is resolved against the
+// bundle's real path (runc chdirs into it), and no component of root.path
+// itself may be a symlink; rootPath is then the real path, which is what
+// the Sentry will open (below it, no host symlink is ever followed out:
+// DESIGN.md, "Files"). A bundle that names / through rootfs -> / would
+// otherwise give the container the host's tree.
+//
+// config.json (and exec's process.json) are untrusted input: only a regular
+// file is read (a FIFO blocked create for ever, /dev/zero grew it without
+// bound), at most MAX_CONFIG_BYTES of it, which must be UTF-8 (Node
+// replaced bad bytes with U+FFFD, silently naming another host path) and
+// nested at most MAX_JSON_DEPTH deep (JSON.stringify of 5,000 levels
+// overflows the stack: create died with an internal error sending it).
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,6 +26,11 @@ import * as jsonc from 'jsonc-parser';
 import { SpecError } from './errors.js';
 import type { Spec } from './spec.js';
 import { validateSpec } from './validate.js';
+
+/** The largest config.json read: far above any real one, within the sandbox's 8 MiB description line (src/cli/boot.ts). */
+export const MAX_CONFIG_BYTES = 4 << 20;
+/** The deepest nesting of arrays and objects a config may have (the spec's own is under 10). */
+export const MAX_JSON_DEPTH = 64;
 
 export interface Bundle {
   /** Absolute path of the bundle directory. */
@@ -85,17 +99,60 @@ export function parseJson(text: string, file: string): unknown {
   }
 }
 
-/** Reads FILE as JSON, or throws SpecError ("does not exist", "is not valid JSON: ... (at line 3, column 7)"). */
+/** Whether v nests arrays and objects at most max deep (iterative: the input may be deeper than the stack). */
+export function withinDepth(v: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[v, 1]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [x, depth] = top;
+    if (typeof x !== 'object' || x === null) continue;
+    if (depth > max) return false;
+    for (const y of Object.values(x)) if (typeof y === 'object' && y !== null) stack.push([y, depth + 1]);
+  }
+  return true;
+}
+
+/**
+ * Reads FILE as JSON, or throws SpecError ("does not exist", "is not valid
+ * JSON: ... (at line 3, column 7)", "is not a regular file", too large, not
+ * UTF-8, nested too deep).
+ */
 export function readJsonFile(file: string): unknown {
+  const fail = (message: string) => new SpecError(file, [{ field: '', message }]);
+  let bytes: Buffer;
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below).
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch (e) {
+    throw fail(reason(e));
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.isDirectory()) throw fail('is a directory, not a file');
+    if (!st.isFile()) throw fail('is not a regular file');
+    if (st.size > MAX_CONFIG_BYTES) throw fail(`is ${st.size} bytes, more than the ${MAX_CONFIG_BYTES} a config may have`);
+    bytes = Buffer.alloc(st.size);
+    let n = 0;
+    for (let r = 1; n < bytes.length && r > 0; n += r) r = fs.readSync(fd, bytes, n, bytes.length - n, n);
+    // A file that grew while it was read: what was there when it was measured.
+    bytes = bytes.subarray(0, n);
+  } catch (e) {
+    if (e instanceof SpecError) throw e;
+    throw fail(reason(e));
+  } finally {
+    fs.closeSync(fd);
+  }
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    const why = errnoOf(e) === 'EISDIR' ? 'is a directory, not a file' : reason(e);
-    throw new SpecError(file, [{ field: '', message: why }]);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw fail('is not valid UTF-8 (JSON text must be; bytes that are not would be read as another path)');
   }
-  return parseJson(text, file);
+  const v = parseJson(text, file);
+  if (!withinDepth(v, MAX_JSON_DEPTH)) throw fail(`nests arrays and objects more than ${MAX_JSON_DEPTH} deep`);
+  return v;
 }
+
 
 /**
  * Reads and validates BUNDLE/config.json and finds its root file system.
@@ -120,12 +177,22 @@ export function loadBundle(bundleDir: string): Bundle {
   const root = spec.root, proc = spec.process;
   if (root === undefined || proc === undefined) throw new Error('internal error: validateSpec let a spec without root or process through');
 
-  const rootAt = path.resolve(dir, root.path);
+  // As runc: relative to the bundle's real path (it chdirs there), and the rest must be no symlink.
+  let base: string;
+  try {
+    base = fs.realpathSync(dir);
+  } catch (e) {
+    throw new SpecError(bundleDir, [{ field: '', message: `bundle directory ${reason(e)}` }]);
+  }
+  const rootAt = path.resolve(base, root.path);
   let real: string;
   try {
     real = fs.realpathSync(rootAt);
   } catch (e) {
     throw new SpecError(configFile, [{ field: 'root.path', message: `${rootAt} ${reason(e)}` }]);
+  }
+  if (real !== rootAt) {
+    throw new SpecError(configFile, [{ field: 'root.path', message: `${rootAt} is not an absolute path, or a symlink (it leads to ${real}; give that path)` }]);
   }
   if (!fs.statSync(real).isDirectory()) {
     throw new SpecError(configFile, [{ field: 'root.path', message: `${rootAt} is not a directory` }]);

@@ -119,8 +119,23 @@ function isAbsolute(p: string): boolean {
   return p.startsWith('/');
 }
 
+/**
+ * The strings that reach the kernel or exec as C strings (paths,
+ * arguments, names): a NUL would cut one short, so that it names another
+ * file or program than the config says (runc fails on them, later and in
+ * Go's words).
+ */
+function noNul(report: Report, field: (string | number)[], value: string | undefined): void {
+  if (value?.includes('\0')) report(field, 'contains a NUL byte');
+}
+
+/** Linux's default fs.nr_open, the Sentry's: the most descriptors RLIMIT_NOFILE may allow. */
+const NR_OPEN = 1 << 20;
+
 /** The process checks, shared by config.json's process and an exec's process.json. */
 function checkProcess(p: Process, at: (string | number)[], report: Report): void {
+  (p.args ?? []).forEach((a, i) => noNul(report, [...at, 'args', i], a));
+  noNul(report, [...at, 'cwd'], p.cwd);
   if (p.args === undefined) report([...at, 'args'], 'is required (the program to run and its arguments)');
   else if (p.args.length === 0) report([...at, 'args'], 'must not be empty (the program to run and its arguments)');
   else if (p.args[0] === '') report([...at, 'args', 0], 'must not be empty (the program to run)');
@@ -131,7 +146,7 @@ function checkProcess(p: Process, at: (string | number)[], report: Report): void
     const eq = kv.indexOf('=');
     if (eq < 0) report([...at, 'env', i], `${JSON.stringify(kv)} has no '=' (expected NAME=VALUE)`);
     else if (eq === 0) report([...at, 'env', i], `${JSON.stringify(kv)} has an empty name (expected NAME=VALUE)`);
-    else if (kv.includes('\0')) report([...at, 'env', i], 'contains a NUL byte');
+    else noNul(report, [...at, 'env', i], kv);
   });
   const caps = p.capabilities ?? {};
   for (const set of ['bounding', 'effective', 'inheritable', 'permitted', 'ambient'] as const) {
@@ -150,6 +165,8 @@ function checkProcess(p: Process, at: (string | number)[], report: Report): void
     if (first !== undefined) report([...f, 'type'], `${r.type} is given twice (also ${fieldPath([...at, 'rlimits', first])})`);
     else seen.set(r.type, i);
     if (r.soft > r.hard) report(f, `soft limit ${limitText(r.soft)} is above the hard limit ${limitText(r.hard)}`);
+    // Linux's setrlimit refuses more descriptors than fs.nr_open with EPERM (runc fails so at start); the Sentry's is Linux's default.
+    else if (r.type === 'RLIMIT_NOFILE' && r.hard > NR_OPEN) report(f, `${limitText(r.hard)} descriptors is above fs.nr_open (${NR_OPEN}): setrlimit(2) refuses it`);
   });
   // Linux refuses other values in /proc/PID/oom_score_adj with EINVAL.
   if (p.oomScoreAdj !== undefined && (p.oomScoreAdj < -1000 || p.oomScoreAdj > 1000)) {
@@ -170,6 +187,11 @@ function dottedSysctl(name: string): string {
 
 function checkLinux(spec: Spec, linux: Linux, report: Report): void {
   const namespaces = new Map<NamespaceType, number>();
+  noNul(report, ['linux', 'cgroupsPath'], linux.cgroupsPath);
+  noNul(report, ['linux', 'mountLabel'], linux.mountLabel);
+  for (const [k, v] of Object.entries(linux.sysctl ?? {})) {
+    noNul(report, ['linux', 'sysctl', k.replace(/\0/g, '\\0')], k.includes('\0') ? k : v);
+  }
   (linux.namespaces ?? []).forEach((ns, i) => {
     const first = namespaces.get(ns.type);
     if (first !== undefined) {
@@ -177,6 +199,7 @@ function checkLinux(spec: Spec, linux: Linux, report: Report): void {
     } else {
       namespaces.set(ns.type, i);
     }
+    noNul(report, ['linux', 'namespaces', i, 'path'], ns.path);
     if (ns.path !== undefined && !isAbsolute(ns.path)) {
       report(['linux', 'namespaces', i, 'path'], `must be an absolute path, not ${JSON.stringify(ns.path)}`);
     }
@@ -207,6 +230,7 @@ function checkLinux(spec: Spec, linux: Linux, report: Report): void {
       report(['linux', which], 'needs a mount namespace (add {"type": "mount"} to linux.namespaces)');
     }
     paths.forEach((p, i) => {
+      noNul(report, ['linux', which, i], p);
       if (!isAbsolute(p)) report(['linux', which, i], `must be an absolute path, not ${JSON.stringify(p)}`);
     });
   }
@@ -227,6 +251,7 @@ function checkLinux(spec: Spec, linux: Linux, report: Report): void {
     }
   }
   (linux.devices ?? []).forEach((d, i) => {
+    noNul(report, ['linux', 'devices', i, 'path'], d.path);
     if (!isAbsolute(d.path)) report(['linux', 'devices', i, 'path'], `must be an absolute path, not ${JSON.stringify(d.path)}`);
     if (d.type !== 'p') {
       if (d.major === undefined) report(['linux', 'devices', i, 'major'], `is required for a device of type ${d.type}`);
@@ -268,6 +293,9 @@ function checkSpec(spec: Spec, report: Report): void {
 
   if (spec.root === undefined) report(['root'], 'is required (the container\'s root file system)');
   else if (spec.root.path === '') report(['root', 'path'], 'must not be empty');
+  else noNul(report, ['root', 'path'], spec.root.path);
+  noNul(report, ['hostname'], spec.hostname);
+  noNul(report, ['domainname'], spec.domainname);
 
   if (spec.process === undefined) report(['process'], 'is required (the container\'s first process)');
   else checkProcess(spec.process, ['process'], report);
@@ -277,15 +305,16 @@ function checkSpec(spec: Spec, report: Report): void {
       report(['mounts', i, 'destination'], `must be an absolute path in the container, not ${JSON.stringify(m.destination)}`);
     }
     // mount(2) takes C strings.
-    for (const [k, s] of [['destination', m.destination], ['source', m.source], ['type', m.type]] as const) {
-      if (s?.includes('\0')) report(['mounts', i, k], 'contains a NUL byte');
-    }
+    for (const [k, s] of [['destination', m.destination], ['source', m.source], ['type', m.type]] as const) noNul(report, ['mounts', i, k], s);
     const bind = m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind');
     if (bind && (m.source === undefined || m.source === '')) report(['mounts', i, 'source'], 'is required for a bind mount');
   });
 
   for (const [name, hooks] of Object.entries(spec.hooks ?? {})) {
     (hooks ?? []).forEach((h, i) => {
+      noNul(report, ['hooks', name, i, 'path'], h.path);
+      (h.args ?? []).forEach((a, j) => noNul(report, ['hooks', name, i, 'args', j], a));
+      (h.env ?? []).forEach((e, j) => noNul(report, ['hooks', name, i, 'env', j], e));
       if (!isAbsolute(h.path)) report(['hooks', name, i, 'path'], `must be an absolute path, not ${JSON.stringify(h.path)}`);
     });
   }

@@ -46,7 +46,11 @@
 // /sys/fs/cgroup is cgroup v1 or hybrid, or not writable: rootless without
 // delegation, a read-only /sys) create goes on without one, with a debug
 // line, unless the spec asks for a limit only a host cgroup can enforce
-// (requiredByHost: CPU, cpuset, block I/O, unified): then it fails,
+// (requiredByHost: CPU quota and period, cpuset, block I/O throttles,
+// unified; not the relative weights cpu.shares, cpu.idle and
+// blockIO.weight, which containerd's ctr and CRI always send and which
+// only share the host between cgroups: without one the sandbox shares it
+// as any host process does): then it fails,
 // naming the field and why, rather than run the container unlimited. The
 // same goes for a file that cannot be written: a second bound (memory.max,
 // pids.max) or a soft one (memory.low, memory.swap.max) is skipped with a
@@ -127,15 +131,14 @@ function ownCgroup(): string {
   return line.slice(3);
 }
 
-/** The fields of linux.resources that only a host cgroup can enforce, by JSON path. */
+/** The limits in linux.resources that only a host cgroup can enforce, by JSON path (the relative weights are not limits). */
 export function requiredByHost(r: Resources | undefined): string[] {
   const out: string[] = [];
   const cpu = r?.cpu ?? {};
-  for (const k of ['shares', 'quota', 'period'] as const) if ((cpu[k] ?? 0) !== 0) out.push(`cpu.${k}`);
-  for (const k of ['burst', 'idle'] as const) if (cpu[k] !== undefined) out.push(`cpu.${k}`);
+  for (const k of ['quota', 'period'] as const) if ((cpu[k] ?? 0) !== 0) out.push(`cpu.${k}`);
+  if (cpu.burst !== undefined) out.push('cpu.burst');
   for (const k of ['cpus', 'mems'] as const) if ((cpu[k] ?? '') !== '') out.push(`cpu.${k}`);
   const io = r?.blockIO ?? {};
-  if ((io.weight ?? 0) !== 0) out.push('blockIO.weight');
   for (const k of ['throttleReadBpsDevice', 'throttleWriteBpsDevice', 'throttleReadIOPSDevice', 'throttleWriteIOPSDevice'] as const) {
     if ((io[k] ?? []).length > 0) out.push(`blockIO.${k}`);
   }

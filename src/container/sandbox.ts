@@ -22,10 +22,12 @@ import * as fs from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import type * as net from 'node:net';
 import { launcherArgv } from '../boot/launch.js';
+import { launcherPath } from '../native.js';
 import type { LaunchConfig } from '../boot/launch.js';
 import type { ContainerSpec } from '../boot/loader.js';
 import { LineReader } from '../control/protocol.js';
 import { ContainerError } from './errors.js';
+import { startTimeOf } from './state.js';
 
 export interface SandboxStart {
   /** How to run tsvisor itself: Node, its flags and the script (the CLI knows). */
@@ -203,4 +205,51 @@ export class Sandbox {
       // Gone already.
     }
   }
+}
+
+/**
+ * The sandbox processes of container id under the state root, found from
+ * the host's process table, not from state.json (for delete --force of a
+ * damaged state): the launcher that start() ran, whose command line is
+ * `tsvisor-launch ... -- ... --root ROOT ... boot --sync-fd N ID`, owned
+ * by this user.
+ */
+export function sandboxProcessesOf(root: string, id: string): number[] {
+  const uid = process.geteuid?.() ?? 0;
+  const found: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let argv: string[];
+    let owner: number;
+    try {
+      argv = fs.readFileSync(`/proc/${name}/cmdline`, 'latin1').split('\0').slice(0, -1);
+      owner = fs.statSync(`/proc/${name}`).uid;
+    } catch {
+      continue;
+    }
+    const boot = argv.lastIndexOf('boot');
+    const rootAt = argv.indexOf('--root');
+    if (argv[0] !== launcherPath || owner !== uid || boot < 0 || rootAt < 0 || rootAt > boot) continue;
+    if (argv[rootAt + 1] === root && argv[boot + 1] === '--sync-fd' && argv.length === boot + 4 && argv[boot + 3] === id) found.push(Number(name));
+  }
+  return found;
+}
+
+/** SIGKILLs them (their Sentries and stubs die with them) and waits, at most timeoutMs, until they are gone; the pids left. */
+export async function killSandboxesOf(root: string, id: string, timeoutMs = 10_000): Promise<number[]> {
+  const pids = sandboxProcessesOf(root, id);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+  const until = Date.now() + timeoutMs;
+  let left = pids;
+  while (left.length > 0 && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 20));
+    left = left.filter((p) => startTimeOf(p) !== null);
+  }
+  return left;
 }

@@ -9,6 +9,15 @@
 // from this file, never from a process that runs untrusted code. Whether
 // the sandbox still lives is read from the host (kill(pid, 0), then
 // /proc/PID/stat's start time, as runc checks against pid reuse).
+//
+// The directory is the owner's (0700), but its files are read as
+// untrusted all the same: state.json is opened without following a
+// symlink (one to /etc/passwd had its first bytes printed in the error)
+// and without waiting on a FIFO, must be a regular file of at most
+// MAX_STATE_BYTES (a 3 GB one took 23 s to fail), and an error never
+// quotes its text. A damaged state is a DamagedState, which delete
+// --force still removes (oci.ts: the sandbox is then found from the host's
+// process table, sandbox.ts's killSandboxesOf, not from the file).
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -65,6 +74,11 @@ export interface StoredState {
 }
 
 export const STATE_FILE = 'state.json';
+/** The largest state.json read: its hooks are the config's (bundle.ts's MAX_CONFIG_BYTES), and a little more. */
+export const MAX_STATE_BYTES = 5 << 20;
+
+/** A state.json that cannot be believed (garbage, not a regular file, too large): only delete --force gets past it. */
+export class DamagedState extends ContainerError {}
 
 /** The default --root: runc's /run/runc is /run/tsvisor; rootless, $XDG_RUNTIME_DIR/tsvisor as runc does. */
 export function defaultStateRoot(): string {
@@ -158,14 +172,29 @@ export class StateDir {
     writeAtomic(path.join(this.dir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`, 0o600);
   }
 
-  /** Reads state.json; "container does not exist" when the directory or the file is absent. */
+  /** Reads state.json; "container does not exist" when the directory or the file is absent, DamagedState when it cannot be believed. */
   load(): StoredState {
+    const bad = damaged(this.id);
+    let fd: number;
+    try {
+      fd = fs.openSync(path.join(this.dir, STATE_FILE), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw notExist();
+      if (code === 'ELOOP') throw bad(`${STATE_FILE} is a symbolic link`);
+      throw bad(`cannot open ${STATE_FILE}: ${code ?? (e as Error).message}`);
+    }
     let text: string;
     try {
-      text = fs.readFileSync(path.join(this.dir, STATE_FILE), 'utf8');
+      const st = fs.fstatSync(fd);
+      if (!st.isFile()) throw bad(`${STATE_FILE} is not a regular file`);
+      if (st.size > MAX_STATE_BYTES) throw bad(`${STATE_FILE} is ${st.size} bytes, more than ${MAX_STATE_BYTES}`);
+      text = fs.readFileSync(fd, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') throw notExist();
-      throw new ContainerError(`cannot read the state of container ${this.id}: ${(e as Error).message}`);
+      if (e instanceof ContainerError) throw e;
+      throw bad(`cannot read ${STATE_FILE}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    } finally {
+      fs.closeSync(fd);
     }
     return parseState(text, this.id);
   }
@@ -204,18 +233,25 @@ export function listIds(root: string): string[] {
  * same directory, then rename(2), which replaces the target in one step).
  */
 export function writeAtomic(file: string, text: string, mode: number): void {
+  // A ContainerError naming the file (--pid-file in a directory that does not exist was an internal error).
+  const fail = (e: unknown) => new ContainerError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_NOFOLLOW, mode);
+  let fd: number;
   try {
-    fs.writeSync(fd, text);
-  } finally {
-    fs.closeSync(fd);
+    fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_NOFOLLOW, mode);
+  } catch (e) {
+    throw fail(e);
   }
   try {
+    try {
+      fs.writeSync(fd, text);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, file);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
-    throw e;
+    throw fail(e);
   }
 }
 
@@ -233,13 +269,18 @@ export function writePidFile(file: string, pid: number): void {
   }
 }
 
+function damaged(id: string): (why: string) => DamagedState {
+  return (why) => new DamagedState(`the state of container ${id} is damaged (${why}): delete it with tsvisor delete --force ${id}`);
+}
+
 function parseState(text: string, id: string): StoredState {
-  const bad = (why: string) => new ContainerError(`the state of container ${id} is damaged (${why}): delete it with tsvisor delete --force ${id}`);
+  const bad = damaged(id);
   let v: unknown;
   try {
     v = JSON.parse(text);
-  } catch (e) {
-    throw bad((e as Error).message);
+  } catch {
+    // Not V8's message: it quotes the text.
+    throw bad(`${STATE_FILE} is not JSON`);
   }
   if (typeof v !== 'object' || v === null) throw bad('not an object');
   const o = v as Record<string, unknown>;

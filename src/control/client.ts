@@ -1,14 +1,18 @@
 // The client side of the control protocol (protocol.ts): what the
 // runtime's commands (src/container/) call a sandbox with. One connection
 // a call, as runsc's urpc client makes one per command. Every reply is
-// checked before it is believed: the sandbox runs untrusted code.
+// checked before it is believed: the sandbox runs untrusted code. A call
+// the sandbox refuses as busy (more connections at once than it reads:
+// server.ts) was not acted on, and is made again, for as long as its
+// timeout allows (BUSY_RETRY_MS when it has none); a request longer than
+// the protocol's line is refused here, in words, before it is sent.
 
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { native } from '../native.js';
 import {
-  HEADER_BYTE, LineReader, MAX_REQUEST_FDS, METHODS, ProtocolError, encodeLine, parseExecResult, parseProcesses, parseResponse, parseOomResult,
+  HEADER_BYTE, LineReader, MAX_MESSAGE_BYTES, MAX_REQUEST_FDS, METHODS, ProtocolError, encodeLine, parseExecResult, parseProcesses, parseResponse, parseOomResult,
   parseStateResult, parseUsageResult, parseWaitResult,
 } from './protocol.js';
 import type { ExecResult, Method, OomResult, ProcessInfo, SignalArgs, StateResult, UpdateArgs, UsageResult, WaitResult } from './protocol.js';
@@ -18,6 +22,8 @@ export class ControlUnavailable extends Error {}
 
 /** A unix socket address holds 108 bytes; a longer path is reached through a descriptor of its directory. */
 const SUN_PATH_MAX = 107;
+/** How long a call without a timeout (a long poll) retries a busy sandbox. */
+const BUSY_RETRY_MS = 30_000;
 
 /**
  * Calls method on the sandbox listening at socketPath; resolves to its
@@ -26,12 +32,27 @@ const SUN_PATH_MAX = 107;
  * descriptors sent with the header (the sandbox gets its own copies;
  * these stay the caller's).
  */
-export function call(socketPath: string, method: Method, params: Record<string, unknown>, timeoutMs: number | null = 10_000, fds: readonly number[] = []): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    if (fds.length > MAX_REQUEST_FDS) {
-      reject(new ProtocolError('invalid', `at most ${MAX_REQUEST_FDS} descriptors go with a request, not ${fds.length}`));
-      return;
+export async function call(socketPath: string, method: Method, params: Record<string, unknown>, timeoutMs: number | null = 10_000, fds: readonly number[] = []): Promise<unknown> {
+  const line = encodeLine({ id: 1, method, params });
+  const size = Buffer.byteLength(line);
+  if (size > MAX_MESSAGE_BYTES) {
+    throw new ProtocolError('invalid', `the request is ${size} bytes as JSON, more than the ${MAX_MESSAGE_BYTES} the control socket carries (an exec's args and env must fit in it)`);
+  }
+  if (fds.length > MAX_REQUEST_FDS) throw new ProtocolError('invalid', `at most ${MAX_REQUEST_FDS} descriptors go with a request, not ${fds.length}`);
+  const until = Date.now() + (timeoutMs ?? BUSY_RETRY_MS);
+  for (let pause = 10; ; pause = Math.min(pause * 2, 500)) {
+    const left = until - Date.now();
+    try {
+      return await callOnce(socketPath, method, line, timeoutMs === null ? null : Math.max(1, left), fds);
+    } catch (e) {
+      if (!(e instanceof ProtocolError && e.code === 'busy') || left <= pause) throw e;
     }
+    await new Promise((r) => setTimeout(r, pause * (0.5 + Math.random())));
+  }
+}
+
+function callOnce(socketPath: string, method: Method, line: string, timeoutMs: number | null, fds: readonly number[]): Promise<unknown> {
+  return new Promise((resolve, reject) => {
     let dirFd = -1;
     let target = socketPath;
     if (Buffer.byteLength(socketPath) > SUN_PATH_MAX) {
@@ -46,6 +67,8 @@ export function call(socketPath: string, method: Method, params: Record<string, 
     const id = 1;
     const reader = new LineReader();
     let done = false;
+    /** The header could not be sent: a busy refusal may be waiting to be read, else this is the failure. */
+    let headerFailed: ControlUnavailable | null = null;
     const finish = (err: Error | null, value?: unknown) => {
       if (done) return;
       done = true;
@@ -66,10 +89,10 @@ export function call(socketPath: string, method: Method, params: Record<string, 
       const h = (sock as unknown as { _handle?: { fd?: unknown } })._handle;
       const n = typeof h?.fd === 'number' ? native.sendFds(h.fd, new Uint8Array([HEADER_BYTE]), fds) : -9;
       if (n !== 1) {
-        finish(new ControlUnavailable(`cannot send the request header to the sandbox at ${socketPath} (errno ${-n})`));
+        headerFailed = new ControlUnavailable(`cannot send the request header to the sandbox at ${socketPath} (errno ${-n})`);
         return;
       }
-      sock.write(encodeLine({ id, method, params }));
+      sock.write(line);
     });
     sock.on('data', (chunk: Buffer) => {
       try {
@@ -79,8 +102,12 @@ export function call(socketPath: string, method: Method, params: Record<string, 
         finish(e as Error);
       }
     });
-    sock.on('error', (e) => finish(new ControlUnavailable(`cannot reach the sandbox at ${socketPath}: ${e.message}`)));
-    sock.on('close', () => finish(new ControlUnavailable(`the sandbox closed the connection without a reply to ${method}`)));
+    sock.on('error', (e: NodeJS.ErrnoException) => {
+      // EAGAIN: the listening socket's backlog is full, the sandbox's busy in the kernel's words.
+      if (e.code === 'EAGAIN') finish(new ProtocolError('busy', 'the sandbox\'s control socket has more connections waiting than it takes'));
+      else finish(headerFailed ?? new ControlUnavailable(`cannot reach the sandbox at ${socketPath}: ${e.message}`));
+    });
+    sock.on('close', () => finish(headerFailed ?? new ControlUnavailable(`the sandbox closed the connection without a reply to ${method}`)));
   });
 }
 

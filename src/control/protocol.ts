@@ -19,6 +19,8 @@
 // untrusted: every message is bounded (MAX_MESSAGE_BYTES), and every field
 // is checked here before anything acts on it (parse* throw ProtocolError).
 
+import { MAX_JSON_DEPTH, withinDepth } from '../config/bundle.js';
+
 /** The socket's name in the container's state directory. */
 export const CONTROL_SOCKET_NAME = 'control.sock';
 
@@ -57,6 +59,13 @@ export const MAX_REQUEST_FDS = 64;
 
 export type Method = (typeof METHODS)[keyof typeof METHODS];
 const METHOD_NAMES: ReadonlySet<string> = new Set(Object.values(METHODS));
+
+/**
+ * The long polls: a reply may take as long as a process lives. The server
+ * counts a connection parked in one apart from those it is reading
+ * (server.ts's MAX_WAITING), so running execs do not use up its slots.
+ */
+export const LONG_POLLS: ReadonlySet<string> = new Set([METHODS.wait, METHODS.waitPid, METHODS.waitOom]);
 
 /** One line may hold at most this many bytes, newline included; a longer one ends the connection. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -242,6 +251,8 @@ export function parseRequest(line: string): Request {
     throw new ProtocolError('invalid', 'not JSON');
   }
   if (!isObj(v)) throw new ProtocolError('invalid', 'a request must be an object');
+  // 64 KiB holds 32,000 levels, which JSON.parse takes but recursive code after it (JSON.stringify at 5,000) would not.
+  if (!withinDepth(v, MAX_JSON_DEPTH)) throw new ProtocolError('invalid', `a request may nest at most ${MAX_JSON_DEPTH} levels`);
   const id = typeof v.id === 'number' && Number.isSafeInteger(v.id) && v.id >= 0 ? v.id : null;
   if (id === null) throw new ProtocolError('invalid', 'id must be a non-negative integer');
   try {
@@ -249,7 +260,7 @@ export function parseRequest(line: string): Request {
     if (typeof v.method !== 'string' || !METHOD_NAMES.has(v.method)) {
       throw new ProtocolError('invalid', `unknown method ${JSON.stringify(String(v.method).slice(0, 64))}`);
     }
-    const params = v.params ?? {};
+    const params = v.params === undefined ? {} : v.params;
     if (!isObj(params)) throw new ProtocolError('invalid', 'params must be an object');
     return { id, method: v.method as Method, params };
   } catch (e) {
@@ -266,7 +277,8 @@ export function parseContainerArgs(p: Obj, method: string): ContainerArgs {
 export function parseSignalArgs(p: Obj): SignalArgs {
   const what = METHODS.signal;
   onlyKeys(p, ['containerId', 'signo', 'all', 'pid', 'foreground'], what);
-  const all = p.all ?? false, foreground = p.foreground ?? false;
+  // Absent is false; null is not absent (a field is its type or missing).
+  const all = p.all === undefined ? false : p.all, foreground = p.foreground === undefined ? false : p.foreground;
   if (typeof all !== 'boolean') throw new ProtocolError('invalid', `${what}: all must be a boolean`);
   if (typeof foreground !== 'boolean') throw new ProtocolError('invalid', `${what}: foreground must be a boolean`);
   const a: SignalArgs = { containerId: containerId(p, what), signo: int(p, 'signo', 0, 64, what), all };
@@ -333,7 +345,8 @@ export function parseResponse(line: string, wantId: number): unknown {
   } catch {
     throw new ProtocolError('internal', 'the sandbox sent a reply that is not JSON');
   }
-  if (!isObj(v) || v.id !== wantId) throw new ProtocolError('internal', 'the sandbox sent a reply to another request');
+  // id null: the server refused the connection or a line it could not read as a request (busy, a line too long).
+  if (!isObj(v) || (v.id !== wantId && !(v.id === null && v.error !== undefined))) throw new ProtocolError('internal', 'the sandbox sent a reply to another request');
   if (v.error !== undefined) {
     const e = v.error;
     const code = isObj(e) && typeof e.code === 'string' && ERROR_CODES.has(e.code) ? e.code as ErrorCode : 'internal';

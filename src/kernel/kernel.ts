@@ -11,6 +11,7 @@ import type { MemoryFile } from '../memory/memory_file.js';
 import type { VirtualFilesystem } from '../vfs/vfs.js';
 import { PIDNamespace } from './pid_namespace.js';
 import { UTSNamespace } from './uts.js';
+import { UserNamespace } from './user_namespace.js';
 import { Task, TaskState } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
 import { runTask } from './task_run.js';
@@ -46,6 +47,15 @@ export class Kernel {
   readonly pidns = new PIDNamespace();
   readonly futexes = new FutexManager();
   readonly uts: UTSNamespace;
+  /**
+   * The user namespace that owns the sandbox's namespaces (UTS, IPC,
+   * network, pid, the first mount namespace), as the container's user
+   * namespace owns those runc makes after it: the container's, from the
+   * spec's id maps (set by the boot loader before the first task), else
+   * the root one. Its processes are privileged over them with capabilities
+   * in it; exec'd processes start in it.
+   */
+  userns: UserNamespace = UserNamespace.ROOT;
   /** The clocks; CLOCK_MONOTONIC starts near zero at boot, like a fresh machine's. */
   readonly timekeeper: Timekeeper;
   /** The vDSO every program gets, and the clock page mapped below it. */
@@ -69,6 +79,14 @@ export class Kernel {
   onAllExited: ((status: number) => void) | null = null;
   /** The first process (pid 1): orphans are reparented to it, and its death ends the sandbox. */
   initTg: ThreadGroup | null = null;
+  /**
+   * The first process is the init of a pid namespace of the container's
+   * own (an OCI spec with a "pid" namespace): kill(2) and its kin from
+   * inside give it only the signals it handles, as Linux's
+   * SIGNAL_UNKILLABLE. Off for `tsvisor do`, whose program runs as it
+   * would natively (not as an init).
+   */
+  initUnkillable = false;
   /** Tasks not yet dead (zombies stay in pidns until reaped, but do not count here). */
   private liveTasks = 0;
   /**

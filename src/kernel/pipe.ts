@@ -10,7 +10,7 @@ import type { WaitQueue } from '../sync/waiter.js';
 import { FileDescription, WOULD_BLOCK, O_RDONLY, O_WRONLY } from '../vfs/file_description.js';
 import type { IoctlIO } from '../vfs/file_description.js';
 import type { Credentials } from '../vfs/inode.js';
-import { CAP_CHOWN, CAP_FOWNER } from '../abi/linux/capability.js';
+import { CAP_CHOWN } from '../abi/linux/capability.js';
 import { Stat, S_IFIFO, makeDev } from '../vfs/stat.js';
 import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT } from '../sync/waiter.js';
 import { EBUSY, EFAULT, EINVAL, ENOTTY, EPERM, EPIPE, ESPIPE } from '../abi/linux/errno.js';
@@ -251,13 +251,13 @@ export class PipeFD extends FileDescription {
     const p = this.pipe;
     const owner = creds.fsuid === p.uid;
     // Linux's setattr_prepare: chown_ok and chgrp_ok (the owner may give it a group of its own), else CAP_CHOWN;
-    // anything else needs the owner or CAP_FOWNER.
+    // anything else needs the owner or CAP_FOWNER (each over the pipe's owner, in the caller's user namespace).
     if (change.uid !== undefined || change.gid !== undefined) {
       const uidOk = change.uid === undefined || (owner && change.uid === p.uid);
       const gidOk = change.gid === undefined ||
         (owner && (change.gid === p.gid || change.gid === creds.fsgid || creds.groups.includes(change.gid)));
-      if (!(uidOk && gidOk) && !creds.hasCapability(CAP_CHOWN)) return -EPERM;
-    } else if (!owner && !creds.hasCapability(CAP_FOWNER)) {
+      if (!(uidOk && gidOk) && !creds.hasCapabilityOnFile(CAP_CHOWN, p.uid, p.gid)) return -EPERM;
+    } else if (!creds.ownerOrCapable(p.uid)) {
       return -EPERM;
     }
     if (change.mode !== undefined) p.mode = change.mode;

@@ -118,6 +118,22 @@ function isIgnored(t: Task, sig: number): boolean {
 }
 
 /**
+ * Linux's SIGNAL_UNKILLABLE (sig_task_ignored): the init of a container's
+ * pid namespace (Kernel.initUnkillable) is sent only the signals it has a
+ * handler for, and SIGKILL and SIGSTOP when they come from outside the
+ * namespace (a sender pid of 0: the runtime, the host) or from the kernel
+ * (the OOM killer). Faults (forceSignal) are not sent through here.
+ */
+function unkillableInit(t: Task, sig: number, info: Uint8Array): boolean {
+  const k = t.kernel;
+  if (!k.initUnkillable || t.tg !== k.initTg || t.tg.sigactions[sig].handler !== 0n) return false;
+  if (sig !== SIGKILL && sig !== SIGSTOP) return true;
+  const code = codeOf(info);
+  const senderPid = new DataView(info.buffer, info.byteOffset, 128).getInt32(16, true);
+  return !(code === SI_KERNEL || (code === SI_USER && senderPid === 0));
+}
+
+/**
  * Generates a signal for t: 'queued', or why not: 'ignored', 'merged' (a
  * standard signal already pending), 'full' (RLIMIT_SIGPENDING reached).
  */
@@ -133,6 +149,7 @@ export function sendSignal(t: Task, info: Uint8Array): 'queued' | 'ignored' | 'm
   const blocked = (t.sigmask & bit) !== 0n && sig !== SIGKILL && sig !== SIGSTOP;
   // An ignored signal is discarded when generated, unless blocked (it may be unignored before it is unblocked).
   if (!blocked && isIgnored(t, sig) && sig !== SIGKILL) return 'ignored';
+  if (unkillableInit(t, sig, info)) return 'ignored';
   if (sig < 32 && (t.pendingMask & bit) !== 0n) return 'merged';
   if (!chargePending(t, sig, info)) {
     // Linux's __send_signal_locked: a realtime signal past the limit fails
@@ -180,13 +197,15 @@ export function sendToProcess(tg: ThreadGroup, info: Uint8Array): 'queued' | 'ig
 }
 
 /**
- * The siginfo of a child's change (SIGCHLD, waitid): its pid, real uid, the
- * CLD_* code and status, and with times its CPU time in clock ticks.
+ * The siginfo of a child's change (SIGCHLD, waitid): its pid, real uid (as
+ * the parent's user namespace shows it), the CLD_* code and status, and
+ * with times its CPU time in clock ticks.
  */
 export function cldSiginfo(signo: number, child: ThreadGroup, code: number, status: number, times = false): Uint8Array {
+  const ns = child.parent?.leader.creds.userns ?? child.leader.creds.userns;
   return makeSiginfo(signo, code, (dv) => {
     dv.setInt32(16, child.tgid, true);
-    dv.setUint32(20, child.leader.creds.ruid, true);
+    dv.setUint32(20, ns.mungedUid(child.leader.creds.ruid), true);
     dv.setInt32(24, status, true);
     if (times) {
       dv.setBigInt64(32, BigInt(Math.floor(child.exitCpu.userUs / 10000)), true);

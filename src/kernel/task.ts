@@ -19,6 +19,7 @@ import type { MountNamespace } from '../vfs/mount.js';
 import type { VirtualFilesystem } from '../vfs/vfs.js';
 import type { FDTable } from './fd_table.js';
 import type { Credentials } from './credentials.js';
+import type { UserNamespace } from './user_namespace.js';
 import type { ThreadGroup } from './thread_group.js';
 import type { Kernel } from './kernel.js';
 import type { Waiter, WaitQueue } from '../sync/waiter.js';
@@ -46,6 +47,13 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export class FSContext {
   umask = 0o022;
+  /**
+   * The user namespace that owns the mount namespace (mount(2) and
+   * umount(2) need CAP_SYS_ADMIN there): null for the sandbox's own mount
+   * namespaces, which the kernel's namespace owns (Kernel.userns); the
+   * maker's for one made by unshare or clone.
+   */
+  mntnsOwner: UserNamespace | null = null;
 
   constructor(public root: Dentry, public cwd: Dentry) {}
 
@@ -56,15 +64,17 @@ export class FSContext {
   clone(): FSContext {
     const c = new FSContext(this.root, this.cwd);
     c.umask = this.umask;
+    c.mntnsOwner = this.mntnsOwner;
     return c;
   }
 
-  /** Moves this context into a copy of its mount namespace (CLONE_NEWNS, unshare); 0 or -errno. */
-  unshareNamespace(vfs: VirtualFilesystem): number {
+  /** Moves this context into a copy of its mount namespace owned by owner (CLONE_NEWNS, unshare); 0 or -errno. */
+  unshareNamespace(vfs: VirtualFilesystem, owner: UserNamespace): number {
     const copy = vfs.copyNamespace(this.mntns);
     if (typeof copy === 'number') return copy;
     this.root = copy.translate(this.root);
     this.cwd = copy.translate(this.cwd);
+    this.mntnsOwner = owner;
     return 0;
   }
 }

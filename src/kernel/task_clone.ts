@@ -17,7 +17,12 @@
 // child's exit status 127 instead of its return value). Not supported
 // (ENOSYS): a process sharing memory or dispositions without being a
 // thread (CLONE_VM without CLONE_THREAD or CLONE_VFORK, CLONE_SIGHAND
-// without CLONE_THREAD), CLONE_PARENT, pidfds and new namespaces.
+// without CLONE_THREAD), CLONE_PARENT, pidfds and new namespaces other
+// than mount (CLONE_NEWNS) and user (CLONE_NEWUSER: the child's
+// credentials move into a new user namespace, user_namespace.ts, before
+// anything else is made of them, so a CLONE_NEWNS beside it is checked
+// against the new one, as Linux's copy_creds comes before
+// copy_namespaces).
 
 import type { Task } from './task.js';
 import { Task as TaskClass, TaskState } from './task.js';
@@ -29,6 +34,8 @@ import { Reg } from '../platform/registers.js';
 import { EAGAIN, EINVAL, ENOMEM, ENOSYS, EPERM } from '../abi/linux/errno.js';
 import { CAP_SYS_ADMIN, CAP_SYS_RESOURCE } from '../abi/linux/capability.js';
 import { inheritSeccomp } from './seccomp.js';
+import { UserNamespace } from './user_namespace.js';
+import type { Credentials } from './credentials.js';
 
 export const CSIGNAL = 0xff, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800,
   CLONE_PIDFD = 0x1000, CLONE_PTRACE = 0x2000, CLONE_VFORK = 0x4000, CLONE_PARENT = 0x8000, CLONE_THREAD = 0x10000,
@@ -40,7 +47,7 @@ export const CSIGNAL = 0xff, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0
 /** Flags that only change what the tracer or the I/O scheduler sees: accepted, as Linux accepts them. */
 const HARMLESS = CLONE_PTRACE | CLONE_UNTRACED | CLONE_DETACHED | CLONE_IO | CLONE_SYSVSEM;
 const SUPPORTED = CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_VFORK |
-  CLONE_NEWNS | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | HARMLESS;
+  CLONE_NEWNS | CLONE_NEWUSER | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | HARMLESS;
 
 export interface CloneArgs {
   flags: number;
@@ -57,7 +64,29 @@ function checkCloneFlags(flags: number): number {
   if ((flags & (CLONE_NEWUSER | CLONE_FS)) === (CLONE_NEWUSER | CLONE_FS)) return -EINVAL;
   if (flags & CLONE_THREAD && !(flags & CLONE_SIGHAND)) return -EINVAL;
   if (flags & CLONE_SIGHAND && !(flags & CLONE_VM)) return -EINVAL;
+  // A thread cannot be in another user or pid namespace than its process.
+  if (flags & CLONE_THREAD && flags & (CLONE_NEWUSER | CLONE_NEWPID)) return -EINVAL;
   return 0;
+}
+
+/**
+ * Linux's current_chrooted: whether t's root is not its mount namespace's
+ * (the top of what is mounted on the namespace's root). A process in a
+ * chroot may not make a user namespace (EPERM), or it could escape it.
+ */
+export function chrooted(t: Task): boolean {
+  let top = t.fs.mntns.root;
+  while (top.root.mounted !== null) top = top.root.mounted;
+  return t.fs.root !== top.root;
+}
+
+/** Credentials in a new user namespace made by c (clone's and unshare's CLONE_NEWUSER): a copy, or -errno. */
+export function credentialsInNewUserNamespace(t: Task, c: Credentials): Credentials | number {
+  const ns = UserNamespace.create(c, chrooted(t));
+  if (typeof ns === 'number') return ns;
+  const n = c.clone();
+  n.enterUserNamespace(ns);
+  return n;
 }
 
 /** The new task's context: a new host thread in the caller's stub, or a new stub with a copy of the memory. */
@@ -96,12 +125,22 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
   if (a.flags & CLONE_VM && !thread && !(a.flags & CLONE_VFORK)) return -ENOSYS;
   const k = t.kernel;
   const tg = t.tg;
-  // A new mount namespace needs CAP_SYS_ADMIN.
-  if (a.flags & CLONE_NEWNS && !t.creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
-  // The sandbox's task limit (a pids cgroup's), then RLIMIT_NPROC for this user (root, CAP_SYS_RESOURCE and CAP_SYS_ADMIN are exempt).
+  // The child's credentials: the parent's, in a new user namespace with CLONE_NEWUSER.
+  let creds = t.creds.clone();
+  if (a.flags & CLONE_NEWUSER) {
+    const c = credentialsInNewUserNamespace(t, creds);
+    if (typeof c === 'number') return c;
+    creds = c;
+  }
+  // A new mount namespace needs CAP_SYS_ADMIN in the child's user namespace.
+  if (a.flags & CLONE_NEWNS && !creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
+  // The sandbox's task limit (a pids cgroup's), then RLIMIT_NPROC for this
+  // user (the initial namespace's root, and CAP_SYS_RESOURCE or
+  // CAP_SYS_ADMIN there, are exempt).
   if (k.pidns.tasks.size >= k.maxTasks) return -EAGAIN;
   const nproc = tg.rlimits[6].cur;
-  if (t.creds.ruid !== 0 && nproc < 2n ** 31n && !t.creds.hasCapability(CAP_SYS_RESOURCE) && !t.creds.hasCapability(CAP_SYS_ADMIN)) {
+  if (t.creds.ruid !== 0 && nproc < 2n ** 31n && !t.creds.hasCapabilityInRoot(CAP_SYS_RESOURCE) &&
+    !t.creds.hasCapabilityInRoot(CAP_SYS_ADMIN)) {
     let n = 0;
     for (const o of k.pidns.tasks.values()) if (o.state !== TaskState.Dead && o.creds.ruid === t.creds.ruid) n++;
     if (n >= Number(nproc)) return -EAGAIN;
@@ -124,7 +163,7 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
   // The file system context first: a new mount namespace is the last thing that can fail.
   const fs = a.flags & CLONE_FS ? t.fs : t.fs.clone();
   if (a.flags & CLONE_NEWNS) {
-    const e = fs.unshareNamespace(k.vfs);
+    const e = fs.unshareNamespace(k.vfs, creds.userns);
     if (e < 0) return e;
   }
   const tid = k.pidns.allocate();
@@ -147,7 +186,7 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
   let files = t.fdTable;
   if (a.flags & CLONE_FILES) files.users++;
   else files = files.fork();
-  const c = new TaskClass(k, tid, ctg, ctx, mm, files, fs.root, fs.cwd, t.creds.clone(), fs);
+  const c = new TaskClass(k, tid, ctg, ctx, mm, files, fs.root, fs.cwd, creds, fs);
   c.comm = t.comm;
   c.sigmask = t.sigmask;
   // A thread on a new stack starts without the alternate signal stack, as in Linux.

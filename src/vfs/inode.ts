@@ -35,13 +35,17 @@ import type { FileDescription } from './file_description.js';
 import type { Dentry } from './dentry.js';
 import type { FileSeals } from './seals.js';
 
-/** Who acts on a file: the fs ids and the effective capabilities. */
+/** Who acts on a file: the fs ids (kernel ids) and the effective capabilities in the user namespace it is in. */
 export interface Credentials {
   readonly fsuid: number;
   readonly fsgid: number;
   readonly groups: readonly number[];
-  /** Whether the capability (abi/linux/capability.ts) is in the effective set. */
+  /** Whether the capability (abi/linux/capability.ts) is in the effective set (it counts in the actor's own user namespace). */
   hasCapability(cap: number): boolean;
+  /** Linux's capable_wrt_inode_uidgid: the capability, over a file whose owner and group have a mapping in the actor's namespace. */
+  hasCapabilityOnFile(cap: number, uid: number, gid: number): boolean;
+  /** Linux's inode_owner_or_capable: the actor owns the file (fs uid), or has CAP_FOWNER and the owner has a mapping. */
+  ownerOrCapable(uid: number): boolean;
 }
 
 /** Who makes a new file: its owner, as Linux's inode_init_owner() decides with the parent's setgid bit. */

@@ -70,7 +70,9 @@ export const RESOLVE_NO_XDEV = 0x01, RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_NO_SY
  * Linux's generic_permission for a mode/uid/gid triple: the mode's bits
  * for owner, group or others, then the capabilities that override them.
  * CAP_DAC_READ_SEARCH reads any file and searches or reads any directory;
- * CAP_DAC_OVERRIDE does anything but execute a file that no one may execute.
+ * CAP_DAC_OVERRIDE does anything but execute a file that no one may
+ * execute. Either counts only over a file whose owner and group have a
+ * mapping in the actor's user namespace (capable_wrt_inode_uidgid).
  */
 export function checkPermission(creds: Credentials, mode: number, uid: number, gid: number, want: number): boolean {
   let bits: number;
@@ -79,11 +81,11 @@ export function checkPermission(creds: Credentials, mode: number, uid: number, g
   else bits = mode & 7;
   if ((bits & want) === want) return true;
   if ((mode & S_IFMT) === S_IFDIR) {
-    if ((want & MAY_WRITE) === 0 && creds.hasCapability(CAP_DAC_READ_SEARCH)) return true;
-    return creds.hasCapability(CAP_DAC_OVERRIDE);
+    if ((want & MAY_WRITE) === 0 && creds.hasCapabilityOnFile(CAP_DAC_READ_SEARCH, uid, gid)) return true;
+    return creds.hasCapabilityOnFile(CAP_DAC_OVERRIDE, uid, gid);
   }
-  if (want === MAY_READ && creds.hasCapability(CAP_DAC_READ_SEARCH)) return true;
-  return ((want & MAY_EXEC) === 0 || (mode & 0o111) !== 0) && creds.hasCapability(CAP_DAC_OVERRIDE);
+  if (want === MAY_READ && creds.hasCapabilityOnFile(CAP_DAC_READ_SEARCH, uid, gid)) return true;
+  return ((want & MAY_EXEC) === 0 || (mode & 0o111) !== 0) && creds.hasCapabilityOnFile(CAP_DAC_OVERRIDE, uid, gid);
 }
 
 /** inode_permission on an inode: 0, -EACCES, or the stat error. */
@@ -102,7 +104,7 @@ export function stickyForbids(creds: Credentials, dir: Inode, victim: Inode): bo
   if (typeof ds === 'number' || (ds.mode & S_ISVTX) === 0) return false;
   const vs = victim.statForWalk();
   if (typeof vs === 'number') return false;
-  return creds.fsuid !== vs.uid && creds.fsuid !== ds.uid && !creds.hasCapability(CAP_FOWNER);
+  return creds.fsuid !== vs.uid && creds.fsuid !== ds.uid && !creds.hasCapabilityOnFile(CAP_FOWNER, vs.uid, vs.gid);
 }
 
 export interface WalkOptions {

@@ -139,11 +139,22 @@ int main(int argc, char **argv)
 	memset(big, '9', sizeof big);
 	pid_t pids[64];
 	int started = 0;
+	/* Every writer waits until all are forked: a first one's garbage in
+	 * pids.max must not make the later forks fail. */
+	int go[2];
+	if (pipe(go) < 0) return 1;
 	for (int i = 0; i < nproc && i < 64; i++) {
 		pid_t p = fork();
-		if (p == 0) _exit(attack() > 0 ? 1 : 0);
+		if (p == 0) {
+			char c;
+			close(go[1]);
+			while (read(go[0], &c, 1) > 0) {}
+			_exit(attack() > 0 ? 1 : 0);
+		}
 		if (p > 0) pids[started++] = p;
 	}
+	close(go[0]);
+	close(go[1]);
 	printf("writers: %d\n", started);
 	for (int i = 0; i < started; i++) {
 		int st;

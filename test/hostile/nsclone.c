@@ -1,8 +1,9 @@
 /*
  * nsclone: new namespaces through clone, clone3, unshare and setns. The
- * sandbox supports none of them but the mount namespace (docs/syscalls.md:
- * clone and clone3 return ENOSYS for the other namespace flags, unshare
- * too, setns is ENOSYS; CLONE_NEWNS is tested in test/c/vfs_mount.c), so
+ * sandbox supports none of them but the mount and user namespaces
+ * (docs/syscalls.md: clone and clone3 return ENOSYS for the other
+ * namespace flags, unshare too, setns is ENOSYS; CLONE_NEWNS is tested in
+ * test/c/vfs_mount.c, CLONE_NEWUSER in test/c/userns.c), so
  * every attempt must fail with exactly that errno and leave the caller as
  * it was; a child must never appear (it would exit 99). Linux's own flag
  * checks come first: CLONE_NEWNS|CLONE_FS and CLONE_NEWUSER|CLONE_FS are
@@ -23,7 +24,7 @@ static const struct {
 	const char *name;
 	unsigned long flag;
 } ns[] = {
-	{ "NEWUSER", CLONE_NEWUSER }, { "NEWPID", CLONE_NEWPID },
+	{ "NEWPID", CLONE_NEWPID },
 	{ "NEWNET", CLONE_NEWNET }, { "NEWUTS", CLONE_NEWUTS }, { "NEWIPC", CLONE_NEWIPC },
 	{ "NEWCGROUP", CLONE_NEWCGROUP }, { "NEWTIME", CLONE_NEWTIME },
 	{ "all", CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS |

@@ -237,6 +237,9 @@ export abstract class KFile extends KNode {
    */
   noWrite: 'EINVAL' | 'EIO' | 'open' = 'EINVAL';
 
+  /** Whether a write of nothing reaches `write` (uid_map's EINVAL); otherwise it does nothing and returns 0. */
+  writesEmpty = false;
+
   open(flags: number): FileDescription | number {
     const g = this.gone();
     if (g < 0) return g;
@@ -344,6 +347,10 @@ export class KFileFD extends FileDescription {
 
   stat(): Stat | number {
     return this.file.stat();
+  }
+
+  override get writesEmpty(): boolean {
+    return this.file.writesEmpty;
   }
 
   override read(dsts: Uint8Array[], total: number, offset: number): number {

@@ -10,8 +10,10 @@
 // fd/N, exe, cwd and root are magic links (followMagicLink): fd/N opens
 // the descriptor's own file (a pipe through pipefs), exe the program's
 // file, cwd and root the task's own directories. ns/ links name the
-// sandbox's single namespaces and cannot be opened (no setns). The files
-// are owned by the task's euid/egid while it is dumpable, as Linux's.
+// task's user namespace and the sandbox's single namespaces of the other
+// kinds, and cannot be opened (no setns). The files are owned by the
+// task's euid/egid while it is dumpable, as Linux's (stat shows them in
+// the caller's user namespace).
 
 import type { Task } from '../../kernel/task.js';
 import type { Inode } from '../../vfs/inode.js';
@@ -112,6 +114,7 @@ class TaskFile extends KFile implements TaskOwned {
     readonly spec: TaskFileSpec,
   ) {
     super(fs, ino, spec.perm);
+    this.writesEmpty = spec.writesEmpty === true;
     if (spec.write !== undefined) this.write = (caller, data, off) => (spec.write as NonNullable<TaskFileSpec['write']>)(this.ctx(caller), data, off);
   }
 
@@ -127,8 +130,9 @@ class TaskFile extends KFile implements TaskOwned {
     return { task: this.task, whole: this.whole, caller };
   }
 
-  override mayOpen(caller: Task | null): number {
-    return this.spec.ptraceOnOpen === true && !mayPtraceRead(caller, this.task) ? -EACCES : 0;
+  override mayOpen(caller: Task | null, flags: number): number {
+    if (this.spec.ptraceOnOpen === true && !mayPtraceRead(caller, this.task)) return -EACCES;
+    return this.spec.mayOpen?.(this.ctx(caller), flags) ?? 0;
   }
 
   generate(caller: Task | null): string | Uint8Array | number {
@@ -447,6 +451,8 @@ class NsLink extends KSymlink implements TaskOwned {
   target(caller: Task | null): string | number {
     if (!mayPtraceRead(caller, this.task)) return -EACCES;
     const type = this.kind.replace('_for_children', '');
-    return `${type}:[${NAMESPACES[this.kind]}]`;
+    // The user namespace is the task's own (there may be many); the others are the sandbox's one of each kind.
+    const ino = type === 'user' ? this.task.creds.userns.ino : NAMESPACES[this.kind];
+    return `${type}:[${ino}]`;
   }
 }

@@ -14,7 +14,9 @@ import type { Task } from '../../kernel/task.js';
 import { RLIM_INFINITY } from '../../kernel/thread_group.js';
 import { cpuList, cpuMask } from '../../kernel/cpus.js';
 import { EACCES, EINVAL, EPERM } from '../../abi/linux/errno.js';
-import { CAP_SYS_RESOURCE } from '../../abi/linux/capability.js';
+import { CAP_SYS_ADMIN, CAP_SYS_RESOURCE } from '../../abi/linux/capability.js';
+import type { UserNamespace } from '../../kernel/user_namespace.js';
+import { O_ACCMODE, O_RDONLY } from '../../vfs/file_description.js';
 import { PAGE_SIZE } from '../../memory/memory_file.js';
 import { hasMM, isZombie, liveThreadCount, mayPtraceRead, stateOf } from './task_state.js';
 import { mountInfo, mountsText } from '../../vfs/mountinfo.js';
@@ -33,6 +35,10 @@ export interface TaskFileSpec {
   readonly perm: number;
   /** Linux checks ptrace read access when the file is opened (EACCES). */
   readonly ptraceOnOpen?: boolean;
+  /** Other checks at open (flags: open(2)'s): 0 or -errno. */
+  mayOpen?(c: TaskFileCtx, flags: number): number;
+  /** A write of nothing reaches `write` (it is not simply 0). */
+  readonly writesEmpty?: boolean;
   gen(c: TaskFileCtx): string | Uint8Array | number;
   write?(c: TaskFileCtx, data: Uint8Array, offset: number): number;
 }
@@ -161,6 +167,9 @@ function fdSize(t: Task): number {
 
 function genStatus(c: TaskFileCtx): string {
   const t = c.task, tg = t.tg, cr = t.creds;
+  // The ids as the reader's user namespace shows them.
+  const ns = readerNs(c);
+  const u = (k: number) => ns.mungedUid(k), g = (k: number) => ns.mungedGid(k);
   const [st, stName] = stateOf(t);
   const kb = (b: number) => `${String(Math.floor(b / 1024)).padStart(8)} kB`;
   const lines: string[] = [
@@ -172,10 +181,10 @@ function genStatus(c: TaskFileCtx): string {
     `Pid:\t${t.tid}`,
     `PPid:\t${tg.ppid}`,
     'TracerPid:\t0',
-    `Uid:\t${cr.ruid}\t${cr.euid}\t${cr.suid}\t${cr.fsuid}`,
-    `Gid:\t${cr.rgid}\t${cr.egid}\t${cr.sgid}\t${cr.fsgid}`,
+    `Uid:\t${u(cr.ruid)}\t${u(cr.euid)}\t${u(cr.suid)}\t${u(cr.fsuid)}`,
+    `Gid:\t${g(cr.rgid)}\t${g(cr.egid)}\t${g(cr.sgid)}\t${g(cr.fsgid)}`,
     `FDSize:\t${isZombie(t) ? 0 : fdSize(t)}`,
-    `Groups:\t${cr.groups.map((g) => `${g} `).join('') || ' '}`.replace(/ $/, ' '),
+    `Groups:\t${cr.groups.map((x) => `${g(x)} `).join('') || ' '}`.replace(/ $/, ' '),
     `NStgid:\t${tg.tgid}`,
     `NSpid:\t${t.tid}`,
     `NSpgid:\t${tg.pgid}`,
@@ -303,15 +312,54 @@ function writeOomScoreAdj(c: TaskFileCtx, data: Uint8Array): number {
   const v = Number(s);
   if (v < -1000 || v > 1000) return -EINVAL;
   const tg = c.task.tg;
-  const resource = c.caller !== null && c.caller.creds.hasCapability(CAP_SYS_RESOURCE);
+  const resource = c.caller !== null && c.caller.creds.hasCapabilityInRoot(CAP_SYS_RESOURCE);
   if (v < tg.oomScoreAdjMin && !resource) return -EACCES;
   tg.oomScoreAdj = v;
   if (resource) tg.oomScoreAdjMin = v;
   return data.length;
 }
 
-/** The user namespace's map: the sandbox's one namespace is the initial one, all ids mapped to themselves. */
-const ID_MAP = `${'0'.padStart(10)} ${'0'.padStart(10)} ${'4294967295'.padStart(10)}\n`;
+/** The user namespace the file is read in (Linux: the opener's; here the reader's). */
+function readerNs(c: TaskFileCtx): UserNamespace {
+  return (c.caller ?? c.task).creds.userns;
+}
+
+/**
+ * uid_map and gid_map: the task's user namespace's map as the reader sees
+ * it; one write defines it (UserNamespace.writeIdMap has Linux's rules).
+ */
+function idMapFile(uid: boolean): TaskFileSpec {
+  return {
+    perm: 0o644,
+    writesEmpty: true,
+    gen: (c) => c.task.creds.userns.mapText(uid, readerNs(c)),
+    write: (c, data, offset) => {
+      if (c.caller === null) return -EPERM;
+      const r = c.task.creds.userns.writeIdMap(uid, c.caller.creds, Buffer.from(data).toString('latin1'), offset);
+      return r < 0 ? r : data.length;
+    },
+  };
+}
+
+/**
+ * setgroups: "allow" or "deny" for the task's user namespace. Opening it
+ * for writing needs CAP_SYS_ADMIN there (EPERM, as Linux's
+ * proc_setgroups_open); a write is at most 7 bytes at offset 0 (EINVAL).
+ */
+const SETGROUPS: TaskFileSpec = {
+  perm: 0o644,
+  writesEmpty: true,
+  gen: (c) => c.task.creds.userns.setgroupsText,
+  mayOpen: (c, flags) => {
+    if ((flags & O_ACCMODE) === O_RDONLY) return 0;
+    return c.caller !== null && c.caller.creds.hasCapabilityIn(CAP_SYS_ADMIN, c.task.creds.userns) ? 0 : -EPERM;
+  },
+  write: (c, data, offset) => {
+    if (offset !== 0 || data.length >= 8) return -EINVAL;
+    const r = c.task.creds.userns.writeSetgroups(Buffer.from(data).toString('latin1'));
+    return r < 0 ? r : data.length;
+  },
+};
 
 /** The mount table of the task's namespace, as the caller's root sees it (Linux's show_mountinfo). */
 function callerRoot(c: TaskFileCtx): Dentry {
@@ -336,9 +384,9 @@ export const TASK_FILES: Readonly<Record<string, TaskFileSpec>> = {
   oom_score_adj: { perm: 0o644, gen: (c) => `${c.task.tg.oomScoreAdj}\n`, write: writeOomScoreAdj },
   loginuid: { perm: 0o644, gen: () => '4294967295', write: () => -EPERM },
   sessionid: { perm: 0o444, gen: () => '4294967295' },
-  uid_map: { perm: 0o644, gen: () => ID_MAP, write: () => -EPERM },
-  gid_map: { perm: 0o644, gen: () => ID_MAP, write: () => -EPERM },
-  setgroups: { perm: 0o644, gen: () => 'allow\n', write: () => -EPERM },
+  uid_map: idMapFile(true),
+  gid_map: idMapFile(false),
+  setgroups: SETGROUPS,
 };
 
 /** Only in /proc/PID, not in a thread's directory. */

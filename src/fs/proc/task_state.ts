@@ -4,12 +4,14 @@
 // PTRACE_MODE_READ_FSCREDS, which guards environ, mem, maps, the fd
 // links, exe, cwd and root).
 //
-// Differs from Linux: no Yama scope.
+// Differs from Linux: no Yama scope; a task's memory belongs to the user
+// namespace it is in now (Linux's mm->user_ns is the one of its last execve).
 
 import type { Task } from '../../kernel/task.js';
 import { TaskState } from '../../kernel/task.js';
 import { ESRCH } from '../../abi/linux/errno.js';
 import { CAP_SYS_PTRACE } from '../../abi/linux/capability.js';
+import { NO_ID } from '../../kernel/id_map.js';
 
 /** Whether t still has its pid (alive, or a zombie not yet reaped). */
 export function alive(t: Task): boolean {
@@ -50,22 +52,35 @@ export function liveThreadCount(t: Task): number {
   return n === 0 ? 1 : n;
 }
 
-/** Owner of t's /proc files: its euid and egid, or root when it is not dumpable (Linux's task_dump_owner). */
+/**
+ * Owner of t's /proc files (kernel ids): its euid and egid, or when it is
+ * not dumpable the root of its user namespace (the initial root if that
+ * namespace has none), as Linux's task_dump_owner.
+ */
 export function ownerOf(t: Task): readonly [number, number] {
-  if (t.prctl.dumpable !== 1) return [0, 0];
-  return [t.creds.euid, t.creds.egid];
+  const c = t.creds;
+  if (t.prctl.dumpable !== 1) {
+    const ns = c.userns;
+    return [ns.rootUid === NO_ID ? 0 : ns.rootUid, ns.rootGid === NO_ID ? 0 : ns.rootGid];
+  }
+  return [c.euid, c.egid];
 }
 
-/** Linux's ptrace_may_access(target, PTRACE_MODE_READ_FSCREDS) for caller (null: the kernel itself). */
+/**
+ * Linux's ptrace_may_access(target, PTRACE_MODE_READ_FSCREDS) for caller
+ * (null: the kernel itself): the same ids, or CAP_SYS_PTRACE in the
+ * target's user namespace; a non-dumpable target needs the capability;
+ * and commoncap's check that the caller holds the target's capabilities
+ * (in the same namespace) or has CAP_SYS_PTRACE over it.
+ */
 export function mayPtraceRead(caller: Task | null, target: Task): boolean {
   if (caller === null || caller.tg === target.tg) return true;
   const c = caller.creds;
   const tc = target.creds;
-  const ptraceCap = c.hasCapability(CAP_SYS_PTRACE);
+  const ptraceCap = c.hasCapabilityIn(CAP_SYS_PTRACE, tc.userns);
   const uidOk = c.fsuid === tc.ruid && c.fsuid === tc.euid && c.fsuid === tc.suid;
   const gidOk = c.fsgid === tc.rgid && c.fsgid === tc.egid && c.fsgid === tc.sgid;
   if (!(uidOk && gidOk) && !ptraceCap) return false;
   if (target.prctl.dumpable !== 1 && !ptraceCap) return false;
-  // commoncap's cap_ptrace_access_check: a target with capabilities the caller's effective set lacks needs CAP_SYS_PTRACE.
-  return ptraceCap || tc.permitted.isSubsetOf(c.effective);
+  return ptraceCap || (c.userns === tc.userns && tc.permitted.isSubsetOf(c.effective));
 }

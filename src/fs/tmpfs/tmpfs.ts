@@ -219,4 +219,4 @@ function newTmpfs(ctx: MountContext): NewFileSystem | number {
   return { fs, root: fs.root };
 }
 
-registerFileSystemType('tmpfs', newTmpfs);
+registerFileSystemType('tmpfs', newTmpfs, { userns: true });

@@ -107,7 +107,7 @@ export class PTY extends Terminal implements LineOwner {
   openReplica(flags: number, src: StatSource, mayAcquire: boolean): PtyReplicaFD | number {
     if (this.masterClosed || this.locked) return -EIO;
     const t = currentTask();
-    if (this.exclusive && (t === null || !t.creds.hasCapability(CAP_SYS_ADMIN))) return -EBUSY;
+    if (this.exclusive && (t === null || !t.creds.hasCapabilityInRoot(CAP_SYS_ADMIN))) return -EBUSY;
     const f = new PtyReplicaFD(this, flags, src);
     this.replicas.add(f);
     this.otherClosed = false;
@@ -333,7 +333,7 @@ export class PtyMasterFD extends FileDescription {
         return io.copyOut(arg, i32(p.ld.out.length)) < 0 ? -EFAULT : 0;
       case TIOCSTI: {
         // As on Linux: the master's own input, which is what the replica printed.
-        if (!t.creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
+        if (!t.creds.hasCapabilityInRoot(CAP_SYS_ADMIN)) return -EPERM;
         const b = io.copyIn(arg, 1);
         if (b === null) return -EFAULT;
         p.ld.out.push(b[0]);
@@ -475,7 +475,7 @@ export class PtyReplicaFD extends FileDescription {
         // Master requests: a replica is not one (TIOCGPTPEER's EIO is Linux's ptm_open_peer check).
         return req === TIOCGPTPEER ? -EIO : -ENOTTY;
       case TIOCSTI: {
-        if (t.tg.tty !== p && !t.creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
+        if (t.tg.tty !== p && !t.creds.hasCapabilityInRoot(CAP_SYS_ADMIN)) return -EPERM;
         const b = io.copyIn(arg, 1);
         if (b === null) return -EFAULT;
         p.ld.type([b], 1);

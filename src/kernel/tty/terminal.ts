@@ -45,7 +45,7 @@ export abstract class Terminal {
 
   /** Whether t may bypass the checks CAP_SYS_ADMIN bypasses. */
   private static admin(t: Task): boolean {
-    return t.creds.hasCapability(CAP_SYS_ADMIN);
+    return t.creds.hasCapabilityInRoot(CAP_SYS_ADMIN);
   }
 
   /** Sends sig to every process of group pgid (Linux's kill_pgrp with SEND_SIG_PRIV); the caller, if a member, takes it itself. */

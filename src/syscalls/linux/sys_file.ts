@@ -33,7 +33,7 @@ import {
 } from '../support.js';
 import { mayCreate } from './sys_tree.js';
 import { E2BIG, EOPNOTSUPP } from '../../abi/linux/errno.js';
-import { CAP_FOWNER, CAP_SYS_CHROOT, CAP_SYS_RESOURCE } from '../../abi/linux/capability.js';
+import { CAP_SYS_CHROOT, CAP_SYS_RESOURCE } from '../../abi/linux/capability.js';
 import { fcntlLock } from './sys_lock.js';
 import { fcntlSeals } from './sys_memfd.js';
 import { IN_OPEN, notifyCreate, notifyFile, notifySetattr } from '../../vfs/inotify/watches.js';
@@ -163,7 +163,7 @@ function doOpen(t: Task, d: Dentry, flags: number, created: boolean): number {
       const st = d.inode.stat();
       if (typeof st === 'number') return st;
       if (!checkPermission(t.creds, st.mode, st.uid, st.gid, want)) return -EACCES;
-      if (flags & O_NOATIME && t.creds.fsuid !== st.uid && !t.creds.hasCapability(CAP_FOWNER)) return -EPERM;
+      if (flags & O_NOATIME && !t.creds.ownerOrCapable(st.uid)) return -EPERM;
     }
     if (flags & O_TRUNC && type === S_IFREG && !created) {
       if (d.inode.setattr === undefined) return d.mount.readOnly ? -EROFS : -EPERM;
@@ -470,7 +470,7 @@ export function sysFcntl(t: Task): number {
     case F_SETPIPE_SZ: {
       if (!(f instanceof PipeFD)) return -EBADF;
       // The argument is an unsigned int; past pipe-max-size only with CAP_SYS_RESOURCE.
-      return f.pipe.setCapacity(r.argU32(2), t.creds.hasCapability(CAP_SYS_RESOURCE));
+      return f.pipe.setCapacity(r.argU32(2), t.creds.hasCapabilityInRoot(CAP_SYS_RESOURCE));
     }
     default:
       return -EINVAL;

@@ -4,19 +4,30 @@
 //
 // Ids are the sandbox's own: changing them changes nothing on the host.
 // The rules are Linux's (kernel/sys.c): "privileged" is CAP_SETUID for the
-// uid calls and CAP_SETGID for the gid calls and setgroups(2), and a uid
-// change fixes up the capability sets as commoncap's cap_task_fix_setuid
-// does (Credentials.fixSetuid, fixSetfsuid). Every call but
-// setfsuid(2)/setfsgid(2) sets the fs id to the new effective id.
+// uid calls and CAP_SETGID for the gid calls and setgroups(2), in the
+// caller's user namespace, and a uid change fixes up the capability sets
+// as commoncap's cap_task_fix_setuid does (Credentials.fixSetuid,
+// fixSetfsuid). Every call but setfsuid(2)/setfsgid(2) sets the fs id to
+// the new effective id.
+//
+// The credentials hold kernel ids (kernel/user_namespace.ts): what the
+// get calls return is translated into the caller's namespace (an id with
+// no mapping there is the overflow id, 65534), and an id a set call is
+// given is translated out of it; one with no mapping is EINVAL, before
+// any permission check, as in Linux. setgroups(2) also needs the
+// namespace's gid map written and setgroups not denied
+// (/proc/PID/setgroups).
 
 import type { Task } from '../../kernel/task.js';
+import type { UserNamespace } from '../../kernel/user_namespace.js';
+import { NO_ID } from '../../kernel/id_map.js';
 import { EACCES, EFAULT, EINVAL, EPERM, ESRCH, copyOut } from '../support.js';
 import { CAP_SETGID, CAP_SETUID } from '../../abi/linux/capability.js';
 
-export function sysGetuid(t: Task): number { return t.creds.ruid; }
-export function sysGeteuid(t: Task): number { return t.creds.euid; }
-export function sysGetgid(t: Task): number { return t.creds.rgid; }
-export function sysGetegid(t: Task): number { return t.creds.egid; }
+export function sysGetuid(t: Task): number { const c = t.creds; return c.userns.mungedUid(c.ruid); }
+export function sysGeteuid(t: Task): number { const c = t.creds; return c.userns.mungedUid(c.euid); }
+export function sysGetgid(t: Task): number { const c = t.creds; return c.userns.mungedGid(c.rgid); }
+export function sysGetegid(t: Task): number { const c = t.creds; return c.userns.mungedGid(c.egid); }
 
 function u32s(vals: number[]): Uint8Array {
   const b = new Uint8Array(vals.length * 4);
@@ -26,25 +37,34 @@ function u32s(vals: number[]): Uint8Array {
 }
 
 export function sysGetresuid(t: Task): number {
-  const r = t.regs, c = t.creds;
-  for (const [i, v] of [[0, c.ruid], [1, c.euid], [2, c.suid]]) if (copyOut(t, r.arg(i), u32s([v])) < 0) return -EFAULT;
+  const r = t.regs, c = t.creds, ns = c.userns;
+  for (const [i, v] of [[0, c.ruid], [1, c.euid], [2, c.suid]]) if (copyOut(t, r.arg(i), u32s([ns.mungedUid(v)])) < 0) return -EFAULT;
   return 0;
 }
 export function sysGetresgid(t: Task): number {
-  const r = t.regs, c = t.creds;
-  for (const [i, v] of [[0, c.rgid], [1, c.egid], [2, c.sgid]]) if (copyOut(t, r.arg(i), u32s([v])) < 0) return -EFAULT;
+  const r = t.regs, c = t.creds, ns = c.userns;
+  for (const [i, v] of [[0, c.rgid], [1, c.egid], [2, c.sgid]]) if (copyOut(t, r.arg(i), u32s([ns.mungedGid(v)])) < 0) return -EFAULT;
   return 0;
 }
 
+/** (uid_t)-1: "leave it as it is" to the set calls. No kernel id is ever this. */
 const NO_CHANGE = 0xffffffff;
 
-/** Whether t may set any uid (uid true) or gid: CAP_SETUID or CAP_SETGID. */
+/** Whether t may set any uid (uid true) or gid: CAP_SETUID or CAP_SETGID in its namespace. */
 function privileged(t: Task, uid: boolean): boolean {
   return t.creds.hasCapability(uid ? CAP_SETUID : CAP_SETGID);
 }
 
-function setres(t: Task, uid: boolean, rr: number, ee: number, ss: number): number {
+/** The kernel id of an id argument in ns (uid true: a uid), NO_CHANGE kept; NO_ID when it has no mapping. */
+function kernelId(ns: UserNamespace, uid: boolean, v: number): number {
+  if (v === NO_CHANGE) return NO_CHANGE;
+  return uid ? ns.kuid(v) : ns.kgid(v);
+}
+
+function setres(t: Task, uid: boolean, r0: number, e0: number, s0: number): number {
   const c = t.creds;
+  const rr = kernelId(c.userns, uid, r0), ee = kernelId(c.userns, uid, e0), ss = kernelId(c.userns, uid, s0);
+  if (rr === NO_ID || ee === NO_ID || ss === NO_ID) return -EINVAL;
   const [cr, ce, cs] = uid ? [c.ruid, c.euid, c.suid] : [c.rgid, c.egid, c.sgid];
   const priv = privileged(t, uid);
   const ok = (v: number) => v === NO_CHANGE || priv || v === cr || v === ce || v === cs;
@@ -69,9 +89,9 @@ export function sysSetresgid(t: Task): number {
 }
 
 export function sysSetuid(t: Task): number {
-  const id = t.regs.argU32(0);
-  if (id === NO_CHANGE) return -EINVAL;
   const c = t.creds;
+  const id = c.userns.kuid(t.regs.argU32(0));
+  if (id === NO_ID) return -EINVAL;
   const [or, oe, os] = [c.ruid, c.euid, c.suid];
   if (privileged(t, true)) c.ruid = c.suid = id;
   else if (id !== c.ruid && id !== c.suid) return -EPERM;
@@ -80,17 +100,19 @@ export function sysSetuid(t: Task): number {
   return 0;
 }
 export function sysSetgid(t: Task): number {
-  const id = t.regs.argU32(0);
-  if (id === NO_CHANGE) return -EINVAL;
   const c = t.creds;
+  const id = c.userns.kgid(t.regs.argU32(0));
+  if (id === NO_ID) return -EINVAL;
   if (privileged(t, false)) c.rgid = c.sgid = id;
   else if (id !== c.rgid && id !== c.sgid) return -EPERM;
   c.egid = c.fsgid = id;
   return 0;
 }
 
-function setre(t: Task, uid: boolean, rr: number, ee: number): number {
+function setre(t: Task, uid: boolean, r0: number, e0: number): number {
   const c = t.creds;
+  const rr = kernelId(c.userns, uid, r0), ee = kernelId(c.userns, uid, e0);
+  if (rr === NO_ID || ee === NO_ID) return -EINVAL;
   const [cr, ce, cs] = uid ? [c.ruid, c.euid, c.suid] : [c.rgid, c.egid, c.sgid];
   const priv = privileged(t, uid);
   if (rr !== NO_CHANGE && !priv && rr !== cr && rr !== ce) return -EPERM;
@@ -109,24 +131,26 @@ export function sysSetreuid(t: Task): number { return setre(t, true, t.regs.argU
 export function sysSetregid(t: Task): number { return setre(t, false, t.regs.argU32(0), t.regs.argU32(1)); }
 
 /**
- * setfsuid(2)/setfsgid(2): the old fs id, always; the new one is taken if
- * it is one of the real, effective, saved or fs ids, or with CAP_SETUID
- * (CAP_SETGID). (uid_t)-1 changes nothing: it is how a program asks.
+ * setfsuid(2)/setfsgid(2): the old fs id (as the caller's namespace shows
+ * it), always; the new one is taken if it is one of the real, effective,
+ * saved or fs ids, or with CAP_SETUID (CAP_SETGID). (uid_t)-1, or an id
+ * with no mapping, changes nothing: it is how a program asks.
  */
 function setfs(t: Task, uid: boolean): number {
-  const id = t.regs.argU32(0);
-  const c = t.creds;
+  const c = t.creds, ns = c.userns;
   const old = uid ? c.fsuid : c.fsgid;
-  if (id === NO_CHANGE || id === old) return old;
+  const shown = uid ? ns.mungedUid(old) : ns.mungedGid(old);
+  const id = uid ? ns.kuid(t.regs.argU32(0)) : ns.kgid(t.regs.argU32(0));
+  if (id === NO_ID || id === old) return shown;
   const own = uid ? [c.ruid, c.euid, c.suid] : [c.rgid, c.egid, c.sgid];
-  if (!own.includes(id) && !privileged(t, uid)) return old;
+  if (!own.includes(id) && !privileged(t, uid)) return shown;
   if (uid) {
     c.fsuid = id;
     c.fixSetfsuid(old);
   } else {
     c.fsgid = id;
   }
-  return old;
+  return shown;
 }
 export function sysSetfsuid(t: Task): number { return setfs(t, true); }
 export function sysSetfsgid(t: Task): number { return setfs(t, false); }
@@ -135,25 +159,32 @@ const NGROUPS_MAX = 65536;
 
 export function sysGetgroups(t: Task): number {
   const size = t.regs.argInt(0);
-  const g = t.creds.groups;
+  const c = t.creds;
+  const g = c.groups;
   if (size < 0) return -EINVAL;
   if (size === 0) return g.length;
   if (size < g.length) return -EINVAL;
-  if (copyOut(t, t.regs.arg(1), u32s(g)) < 0) return -EFAULT;
+  if (copyOut(t, t.regs.arg(1), u32s(g.map((k) => c.userns.mungedGid(k)))) < 0) return -EFAULT;
   return g.length;
 }
 
 export function sysSetgroups(t: Task): number {
   const size = t.regs.argInt(0);
-  if (!privileged(t, false)) return -EPERM;
+  const c = t.creds;
+  // may_setgroups: CAP_SETGID, and a namespace whose gid map is written and allows it.
+  if (!privileged(t, false) || !c.userns.maySetgroups) return -EPERM;
   if (size < 0 || size > NGROUPS_MAX) return -EINVAL;
   const b = t.mm.copyIn(t.regs.arg(1), size * 4);
   if (b === null) return -EFAULT;
   const dv = new DataView(b.buffer);
   const g: number[] = [];
-  for (let i = 0; i < size; i++) g.push(dv.getUint32(i * 4, true));
-  // Linux keeps the list sorted (groups_sort), and getgroups shows it so.
-  t.creds.groups = g.sort((a, b) => a - b);
+  for (let i = 0; i < size; i++) {
+    const k = c.userns.kgid(dv.getUint32(i * 4, true));
+    if (k === NO_ID) return -EINVAL;
+    g.push(k);
+  }
+  // Linux keeps the list sorted (groups_sort, by kernel id), and getgroups shows it so.
+  c.groups = g.sort((a, b) => a - b);
   return 0;
 }
 

@@ -109,7 +109,7 @@ const RLIMIT_MEMLOCK = 8;
 const MLOCK_ONFAULT = 1, MCL_CURRENT = 1, MCL_FUTURE = 2, MCL_ONFAULT = 4;
 
 function memlockLimit(t: Task): number | null {
-  if (t.creds.hasCapability(CAP_IPC_LOCK)) return null;
+  if (t.creds.hasCapabilityInRoot(CAP_IPC_LOCK)) return null;
   const cur = t.tg.rlimits[RLIMIT_MEMLOCK].cur;
   return cur > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(cur);
 }

@@ -4,7 +4,10 @@
 // (src/vfs/fs_registry.ts), so this file knows no file system class.
 //
 // Checks run in Linux's order (fs/namespace.c: path_mount, do_umount,
-// pivot_root). Each needs CAP_SYS_ADMIN in the caller's effective set.
+// pivot_root). Each needs CAP_SYS_ADMIN in the user namespace that owns
+// the caller's mount namespace (may_mount); a new instance of a file
+// system type that user namespaces may not mount (not FS_USERNS_MOUNT:
+// devtmpfs) needs it in the initial namespace.
 //
 // Mounts and unmounts propagate between peers and to slaves, in one
 // namespace and across copied ones (src/vfs/propagation.ts).
@@ -28,6 +31,7 @@ import {
 } from '../support.js';
 import { EAGAIN, ENOSYS } from '../../abi/linux/errno.js';
 import { CAP_SYS_ADMIN } from '../../abi/linux/capability.js';
+import { credentialsInNewUserNamespace } from '../../kernel/task_clone.js';
 
 const PAGE_SIZE = 4096;
 const MS_MGC_MSK = 0xffff0000 >>> 0, MS_MGC_VAL = 0xc0ed0000 >>> 0;
@@ -57,6 +61,11 @@ function inUse(t: Task, m: Mount): boolean {
   return false;
 }
 
+/** may_mount: CAP_SYS_ADMIN over the caller's mount namespace (its owner's user namespace). */
+function mayMount(t: Task): boolean {
+  return t.creds.hasCapabilityIn(CAP_SYS_ADMIN, t.fs.mntnsOwner ?? t.kernel.userns);
+}
+
 /** The mount d is the root of, or null. */
 function mountRootedAt(d: Dentry): Mount | null {
   return d.parent === null ? d.mount : null;
@@ -75,7 +84,7 @@ export function sysMount(t: Task): number {
   if (typeof data === 'number') return data;
   const targetPath = readPath(t, r.arg(1));
   if (typeof targetPath === 'number') return targetPath;
-  if (!t.creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
+  if (!mayMount(t)) return -EPERM;
   const target = resolveAt(t, AT_FDCWD, targetPath, true, false);
   if (typeof target === 'number') return target;
   const vfs = t.kernel.vfs;
@@ -135,6 +144,8 @@ export function sysMount(t: Task): number {
   if (type === null || type === '') return -EINVAL;
   const fsType = fileSystemType(type);
   if (fsType === undefined || type.startsWith('tsvisor-')) return -ENODEV;
+  // mount_capable: a type user namespaces may mount needs CAP_SYS_ADMIN in the caller's, any other in the initial one.
+  if (!(fsType.userns ? t.creds.hasCapability(CAP_SYS_ADMIN) : t.creds.hasCapabilityInRoot(CAP_SYS_ADMIN))) return -EPERM;
   if (!isDir(target)) return -ENOTDIR;
   const made = fsType.make({ source: source ?? '', data: data ?? '', flags, mf: t.kernel.mf, kernel: t.kernel });
   if (typeof made === 'number') return made;
@@ -148,7 +159,7 @@ function umountAt(t: Task, pathAddr: number, flags: number): number {
   if (flags & ~(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW)) return -EINVAL;
   const p = readPath(t, pathAddr);
   if (typeof p === 'number') return p;
-  if (!t.creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
+  if (!mayMount(t)) return -EPERM;
   const d = resolveAt(t, AT_FDCWD, p, (flags & UMOUNT_NOFOLLOW) === 0, false);
   if (typeof d === 'number') return d;
   const m = mountRootedAt(d);
@@ -179,7 +190,7 @@ export function sysUmount2(t: Task): number {
  */
 export function sysPivotRoot(t: Task): number {
   const r = t.regs;
-  if (!t.creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
+  if (!mayMount(t)) return -EPERM;
   const np = readPath(t, r.arg(0));
   if (typeof np === 'number') return np;
   const newRoot = resolveAt(t, AT_FDCWD, np, true, false);
@@ -223,22 +234,34 @@ const UNSHARE_KNOWN = CLONE_FS | CLONE_FILES | CLONE_NEWNS | CLONE_SYSVSEM | CLO
   CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME;
 
 /**
- * unshare(2) of the file system context: CLONE_NEWNS (a copy of the mount
- * namespace; implies CLONE_FS), CLONE_FS, CLONE_FILES. CLONE_THREAD,
+ * unshare(2) of the file system context and of the user namespace:
+ * CLONE_NEWNS (a copy of the mount namespace; implies CLONE_FS),
+ * CLONE_FS, CLONE_FILES, CLONE_NEWUSER (new credentials in a new user
+ * namespace, user_namespace.ts; implies CLONE_THREAD and CLONE_FS, so the
+ * process must be single-threaded; a CLONE_NEWNS beside it is owned by,
+ * and checked against, the new namespace, as in Linux). CLONE_THREAD,
  * CLONE_SIGHAND and CLONE_VM are allowed for a single-threaded process, as
  * Linux allows them. The other namespaces are ENOSYS here.
  */
 export function sysUnshare(t: Task): number {
   let flags = t.regs.arg(0);
   if (t.regs.argHigh(0) || flags & ~UNSHARE_KNOWN) return -EINVAL;
-  if (flags & (CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)) {
+  if (flags & (CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)) {
     return -ENOSYS;
   }
+  if (flags & CLONE_NEWUSER) flags |= CLONE_THREAD | CLONE_FS;
   if (flags & CLONE_NEWNS) flags |= CLONE_FS;
   if (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM) && t.tg.tasks.filter((x) => x.state !== TaskState.Dead).length > 1) {
     return -EINVAL;
   }
-  if (flags & CLONE_NEWNS && !t.creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
+  // The new credentials come first: a new mount namespace is checked against (and owned by) their namespace.
+  let creds = t.creds;
+  if (flags & CLONE_NEWUSER) {
+    const c = credentialsInNewUserNamespace(t, creds);
+    if (typeof c === 'number') return c;
+    creds = c;
+  }
+  if (flags & CLONE_NEWNS && !creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
   if (flags & CLONE_FILES && t.fdTable.users > 1) {
     if (!t.fdTable.canFork()) return -12; // ENOMEM
     const own = t.fdTable.fork();
@@ -251,12 +274,13 @@ export function sysUnshare(t: Task): number {
     if (shared || flags & CLONE_NEWNS) {
       const copy = t.fs.clone();
       if (flags & CLONE_NEWNS) {
-        const e = copy.unshareNamespace(t.kernel.vfs);
+        const e = copy.unshareNamespace(t.kernel.vfs, creds.userns);
         if (e < 0) return e;
       }
       t.fs = copy;
     }
   }
+  t.creds = creds;
   return 0;
 }
 

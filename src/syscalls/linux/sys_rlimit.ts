@@ -28,7 +28,7 @@ function setLimit(t: Task, res: number, cur: bigint, max: bigint): number {
   if (res < 0 || res >= RLIMIT_NLIMITS) return -EINVAL;
   if (cur > max) return -EINVAL;
   const l = t.tg.rlimits[res];
-  if (max > l.max && !t.creds.hasCapability(CAP_SYS_RESOURCE)) return -EPERM;
+  if (max > l.max && !t.creds.hasCapabilityInRoot(CAP_SYS_RESOURCE)) return -EPERM;
   if (res === 7 && max > 1048576n && max !== RLIM_INFINITY) return -EPERM; // nr_open
   if (res === 7 && max === RLIM_INFINITY) return -EPERM;
   l.cur = cur;

@@ -4,6 +4,12 @@
 //
 // The sandbox reports the host's CPU count as its CPUs; every task is
 // SCHED_OTHER at nice 0 and may run on all of them.
+//
+// CAP_SYS_NICE counts as Linux counts it: over another user's task in
+// that task's user namespace (set_one_prio, cap_safe_nice), for a raised
+// priority or a real-time policy in the initial one (can_nice,
+// sched_setscheduler's capable()). PRIO_USER names a uid of the caller's
+// namespace; one with no mapping matches no task.
 
 import type { Task } from '../../kernel/task.js';
 import { NUM_CPUS } from '../../kernel/cpus.js';
@@ -16,7 +22,7 @@ import { CAP_SYS_NICE } from '../../abi/linux/capability.js';
  * caller's permitted set is changed only with CAP_SYS_NICE.
  */
 function safeNice(t: Task, x: Task): boolean {
-  return x.creds.permitted.isSubsetOf(t.creds.permitted) || t.creds.hasCapability(CAP_SYS_NICE);
+  return x.creds.permitted.isSubsetOf(t.creds.permitted) || t.creds.hasCapabilityIn(CAP_SYS_NICE, x.creds.userns);
 }
 
 const ncpu = NUM_CPUS;
@@ -106,7 +112,7 @@ export function sysSchedSetscheduler(t: Task): number {
   const normal = policy === SCHED_OTHER || policy === SCHED_BATCH || policy === SCHED_IDLE;
   if (!normal && policy !== SCHED_FIFO && policy !== SCHED_RR) return -EINVAL;
   if (normal ? prio !== 0 : prio < 1 || prio > 99) return -EINVAL;
-  if (!t.creds.hasCapability(CAP_SYS_NICE)) {
+  if (!t.creds.hasCapabilityInRoot(CAP_SYS_NICE)) {
     if (x.creds.ruid !== t.creds.euid && x.creds.euid !== t.creds.euid) return -EPERM;
     if (!normal) return -EPERM;
     // Leaving SCHED_IDLE needs the right to raise priority back (RLIMIT_NICE).
@@ -148,7 +154,7 @@ function priorityTargets(t: Task, which: number, who: number): Task[] | undefine
       return all.filter((x) => x.tg.pgid === pg);
     }
     case PRIO_USER: {
-      const uid = who === 0 ? t.creds.euid : who >>> 0;
+      const uid = who === 0 ? t.creds.euid : t.creds.userns.kuid(who >>> 0);
       return all.filter((x) => x.creds.ruid === uid);
     }
     default:
@@ -176,9 +182,10 @@ export function sysSetpriority(t: Task): number {
   if (targets === undefined) return -EINVAL;
   if (targets.length === 0) return -ESRCH;
   for (const x of targets) {
-    const mayNice = t.creds.hasCapability(CAP_SYS_NICE);
-    if (!mayNice && x.creds.ruid !== t.creds.euid && x.creds.euid !== t.creds.euid) return -EPERM;
-    if (nice < x.nice && !mayNice) {
+    if (x.creds.ruid !== t.creds.euid && x.creds.euid !== t.creds.euid && !t.creds.hasCapabilityIn(CAP_SYS_NICE, x.creds.userns)) {
+      return -EPERM;
+    }
+    if (nice < x.nice && !t.creds.hasCapabilityInRoot(CAP_SYS_NICE)) {
       const lim = t.tg.rlimits[RLIMIT_NICE].cur;
       if (lim < BigInt(20 - nice)) return -EACCES;
     }

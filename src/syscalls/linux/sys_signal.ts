@@ -21,6 +21,7 @@ import { readTimespec } from './sys_time.js';
 import { EFAULT, EINTR, EINVAL, EPERM, ESRCH, copyInStruct, copyOut, getU64, putU64 } from '../support.js';
 import { EAGAIN, ENOMEM } from '../../abi/linux/errno.js';
 import { CAP_KILL } from '../../abi/linux/capability.js';
+import { NO_ID, OVERFLOW_ID } from '../../kernel/id_map.js';
 
 const SIGKILL = 9, SIGSTOP = 19, SIGSEGV = 11, SIGCHLD = 17, SIGCONT = 18, SIGURG = 23, SIGWINCH = 28;
 
@@ -130,12 +131,29 @@ export function sysSigaltstack(t: Task): number {
 // the permission (EINVAL) afterwards.
 const validSignal = (sig: number) => sig >= 0 && sig <= 64;
 
-/** check_kill_permission: may t signal target? */
+/** check_kill_permission: may t signal target? (CAP_KILL counts in the target's user namespace.) */
 function mayKill(t: Task, target: Task, sig: number): boolean {
   const c = t.creds, d = target.creds;
-  if (target.tg === t.tg || c.hasCapability(CAP_KILL)) return true;
+  if (target.tg === t.tg) return true;
   if (c.euid === d.suid || c.euid === d.ruid || c.ruid === d.suid || c.ruid === d.ruid) return true;
+  if (c.hasCapabilityIn(CAP_KILL, d.userns)) return true;
   return sig === SIGCONT && t.tg.sid === target.tg.sid;
+}
+
+/**
+ * Linux's userns_fixup_signal_uid: a signal that does not come from the
+ * kernel carries the sender's uid as its namespace shows it; a receiver
+ * in another namespace gets it as its own shows it (a copy of info).
+ */
+function uidForReceiver(t: Task, target: Task, info: Uint8Array): Uint8Array {
+  const from = t.creds.userns, to = target.creds.userns;
+  if (from === to) return info;
+  const dv = new DataView(info.buffer, info.byteOffset, 128);
+  if (dv.getInt32(8, true) > 0) return info; // SI_FROMKERNEL
+  const k = from.kuid(dv.getUint32(20, true));
+  const copy = info.slice(0, 128);
+  new DataView(copy.buffer).setUint32(20, k === NO_ID ? OVERFLOW_ID : to.mungedUid(k), true);
+  return copy;
 }
 
 /**
@@ -146,7 +164,8 @@ function sendAs(t: Task, target: Task, sig: number, info: Uint8Array, toThread =
   if (!validSignal(sig)) return -EINVAL;
   if (!mayKill(t, target, sig)) return -EPERM;
   if (sig === 0) return 0;
-  const r = toThread ? sendSignal(target, info) : sendToProcess(target.tg, info);
+  const shown = uidForReceiver(t, target, info);
+  const r = toThread ? sendSignal(target, shown) : sendToProcess(target.tg, shown);
   return r === 'full' && sig >= 32 ? -EAGAIN : 0;
 }
 
@@ -165,7 +184,7 @@ function processOf(t: Task, pid: number): Task | undefined {
 
 export function sysKill(t: Task): number {
   const pid = t.regs.argInt(0), sig = t.regs.argInt(1);
-  const info = userSiginfo(sig, SI_USER, t.tg.tgid, t.creds.ruid);
+  const info = userSiginfo(sig, SI_USER, t.tg.tgid, t.creds.nsRuid);
   if (pid > 0) {
     const x = processOf(t, pid);
     return x === undefined ? -ESRCH : sendAs(t, x, sig, info);
@@ -204,7 +223,7 @@ export function sysTkill(t: Task): number {
   if (tid <= 0) return -EINVAL;
   const x = threadOf(t, 0, tid);
   if (x === undefined) return -ESRCH;
-  return sendAs(t, x, sig, userSiginfo(sig, SI_TKILL, t.tg.tgid, t.creds.ruid), true);
+  return sendAs(t, x, sig, userSiginfo(sig, SI_TKILL, t.tg.tgid, t.creds.nsRuid), true);
 }
 
 export function sysTgkill(t: Task): number {
@@ -212,7 +231,7 @@ export function sysTgkill(t: Task): number {
   if (tgid <= 0 || tid <= 0) return -EINVAL;
   const x = threadOf(t, tgid, tid);
   if (x === undefined) return -ESRCH;
-  return sendAs(t, x, sig, userSiginfo(sig, SI_TKILL, t.tg.tgid, t.creds.ruid), true);
+  return sendAs(t, x, sig, userSiginfo(sig, SI_TKILL, t.tg.tgid, t.creds.nsRuid), true);
 }
 
 /**

@@ -15,6 +15,7 @@
 import type { Task } from '../../kernel/task.js';
 import { SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM, UnixSocket, key } from '../../kernel/unix_socket.js';
 import type { PeerCred } from '../../kernel/unix_socket.js';
+import { OVERFLOW_ID } from '../../kernel/id_map.js';
 import type { FileDescription } from '../../vfs/file_description.js';
 import { O_CLOEXEC, O_NONBLOCK, WOULD_BLOCK } from '../../vfs/file_description.js';
 import { EVENT_IN, EVENT_OUT } from '../../sync/waiter.js';
@@ -323,7 +324,7 @@ function send(t: Task, s: UnixSocket, views: Uint8Array[], total: number, flags:
   if (flags & MSG_OOB) return -EOPNOTSUPP;
   const to = dest ?? s.peer ?? s.target;
   // Descriptions in flight count against the sender's user and its RLIMIT_NOFILE, unless privileged (Linux's too_many_unix_fds).
-  const privileged = t.creds.hasCapability(CAP_SYS_RESOURCE) || t.creds.hasCapability(CAP_SYS_ADMIN);
+  const privileged = t.creds.hasCapabilityInRoot(CAP_SYS_RESOURCE) || t.creds.hasCapabilityInRoot(CAP_SYS_ADMIN);
   const sender = { uid: t.creds.ruid, limit: privileged ? Infinity : t.tg.nofile };
   return writeKeepingProgress(t, views, total, {
     // The descriptions go with the first piece only.
@@ -547,13 +548,14 @@ export function sysGetsockopt(t: Task): number {
     case SO_DOMAIN: val = int(AF_UNIX); break;
     case SO_PROTOCOL: val = int(0); break;
     case SO_PEERCRED: {
-      // Not connected: Linux reports pid 0 and the overflow ids.
-      const c = s.peerCred ?? { pid: 0, uid: 65534, gid: 65534 };
+      // Not connected: Linux reports pid 0 and the overflow ids. Else the peer's, in the caller's user namespace (cred_to_ucred).
+      const c = s.peerCred;
+      const ns = t.creds.userns;
       val = new Uint8Array(12);
       const dv = new DataView(val.buffer);
-      dv.setInt32(0, c.pid, true);
-      dv.setUint32(4, c.uid, true);
-      dv.setUint32(8, c.gid, true);
+      dv.setInt32(0, c?.pid ?? 0, true);
+      dv.setUint32(4, c === null ? OVERFLOW_ID : ns.mungedUid(c.uid), true);
+      dv.setUint32(8, c === null ? OVERFLOW_ID : ns.mungedGid(c.gid), true);
       break;
     }
     case SO_REUSEADDR: case SO_BROADCAST: case SO_KEEPALIVE: case SO_RCVLOWAT: case SO_SNDLOWAT:

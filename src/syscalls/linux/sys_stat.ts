@@ -1,6 +1,9 @@
 // stat(2), fstat(2), lstat(2), newfstatat(2), statx(2), statfs(2),
 // fstatfs(2).
 //
+// The owner and group are shown in the caller's user namespace (an id
+// with no mapping there as the overflow id, 65534), as cp_new_stat does.
+//
 // Differs from Linux: statx reports the basic fields (STATX_BASIC_STATS)
 // and no birth time; statfs numbers for the host root come from the host
 // (with ST_RDONLY added); the sandbox's /dev, /proc and /sys report no
@@ -22,7 +25,18 @@ import {
 
 function statOut(t: Task, st: Stat | number, addr: number): number {
   if (typeof st === 'number') return st;
-  return t.mm.copyOut(addr, st.toRaw());
+  const raw = st.toRaw();
+  ownerInNamespace(t, st, raw, 28);
+  return t.mm.copyOut(addr, raw);
+}
+
+/** Rewrites the uid and gid words at off of an encoded stat in t's user namespace (kernel ids in the root one are already it). */
+function ownerInNamespace(t: Task, st: Stat, raw: Uint8Array, off: number): void {
+  const ns = t.creds.userns;
+  if (ns.isRoot) return;
+  const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  dv.setUint32(off, ns.mungedUid(st.uid), true);
+  dv.setUint32(off + 4, ns.mungedGid(st.gid), true);
 }
 
 function statPath(t: Task, dirfd: number, pathAddr: number, statAddr: number, flags: number): number {
@@ -78,7 +92,9 @@ export function sysStatx(t: Task): number {
     mntId = d.mount.id;
   }
   if (typeof st === 'number') return st;
-  return t.mm.copyOut(addr, st.toStatx(mntId));
+  const raw = st.toStatx(mntId);
+  ownerInNamespace(t, st, raw, 20);
+  return t.mm.copyOut(addr, raw);
 }
 
 const statfsBuf = new Uint8Array(120);

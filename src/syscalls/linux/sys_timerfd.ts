@@ -18,7 +18,7 @@ export function sysTimerfdCreate(t: Task): number {
     return -EINVAL;
   }
   // Alarm clocks need CAP_WAKE_ALARM.
-  if ((clock === CLOCK_REALTIME_ALARM || clock === CLOCK_BOOTTIME_ALARM) && !t.creds.hasCapability(CAP_WAKE_ALARM)) return -EPERM;
+  if ((clock === CLOCK_REALTIME_ALARM || clock === CLOCK_BOOTTIME_ALARM) && !t.creds.hasCapabilityInRoot(CAP_WAKE_ALARM)) return -EPERM;
   const f = new TimerFD(t.kernel, clock, flags & O_NONBLOCK);
   return installNew(t, f, (flags & O_CLOEXEC) !== 0);
 }

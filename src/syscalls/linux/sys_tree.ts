@@ -10,8 +10,13 @@
 // (EROFS), then the last component itself, then permissions (may_create,
 // may_delete with the sticky bit), and only then the file system.
 //
-// Privilege is the caller's effective capabilities (CAP_CHOWN, CAP_FOWNER,
-// CAP_FSETID, CAP_MKNOD, CAP_DAC_READ_SEARCH for linkat's AT_EMPTY_PATH).
+// Privilege is the caller's effective capabilities, as Linux checks each:
+// CAP_CHOWN, CAP_FOWNER and CAP_FSETID in the caller's user namespace and
+// over a file whose owner (and for CAP_CHOWN and CAP_FSETID its group)
+// has a mapping there; CAP_MKNOD for devices and whiteouts, and
+// CAP_DAC_READ_SEARCH for linkat's AT_EMPTY_PATH, in the initial one. The
+// ids chown(2) is given are the caller's namespace's (EINVAL for one with
+// no mapping).
 //
 // Differs from Linux: fs.protected_hardlinks is not applied; a write does
 // not clear the setuid bit (chown and chmod do).
@@ -23,7 +28,8 @@ import { O_PATH } from '../../vfs/file_description.js';
 import { S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK } from '../../vfs/stat.js';
 import { charDevice } from '../../vfs/devices.js';
 import { EADDRINUSE } from '../../abi/linux/errno.js';
-import { CAP_CHOWN, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID, CAP_MKNOD } from '../../abi/linux/capability.js';
+import { CAP_CHOWN, CAP_DAC_READ_SEARCH, CAP_FSETID, CAP_MKNOD } from '../../abi/linux/capability.js';
+import { NO_ID } from '../../kernel/id_map.js';
 import { MAY_EXEC, MAY_WRITE, NAME_MAX, inodePermission, stickyForbids } from '../../vfs/vfs.js';
 import {
   AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, EBADF, EBUSY, EEXIST, EFAULT, EINVAL,
@@ -137,7 +143,7 @@ function mknodAt(t: Task, dirfd: number, pathAddr: number, mode: number, dev: nu
   if (type === S_IFCHR || type === S_IFBLK) {
     const rdev = decodeDev(dev);
     const whiteout = type === S_IFCHR && rdev === 0;
-    if (!whiteout && !t.creds.hasCapability(CAP_MKNOD)) return -EPERM;
+    if (!whiteout && !t.creds.hasCapabilityInRoot(CAP_MKNOD)) return -EPERM;
     // Only the devices the Sentry serves (and the overlay's whiteout, 0:0).
     if (!whiteout && (type === S_IFBLK || charDevice(rdev) === undefined)) return -EPERM;
     return made(t, p, dir.mknod?.(p.name, type | bits, rdev, ctx));
@@ -196,7 +202,7 @@ function linkAt(t: Task, olddfd: number, oldAddr: number, newdfd: number, newAdd
   // The file to link: a name, or (AT_EMPTY_PATH, which needs CAP_DAC_READ_SEARCH) an open file.
   let old: Dentry | null | number;
   if (oldPath.length === 0 && flags & AT_EMPTY_PATH) {
-    if (!t.creds.hasCapability(CAP_DAC_READ_SEARCH)) return -ENOENT;
+    if (!t.creds.hasCapabilityInRoot(CAP_DAC_READ_SEARCH)) return -ENOENT;
     if (olddfd === AT_FDCWD) old = t.cwd;
     else {
       const f = t.fdTable.get(olddfd);
@@ -282,7 +288,7 @@ const RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2, RENAME_WHITEOUT = 4;
 function renameAt(t: Task, olddfd: number, oldAddr: number, newdfd: number, newAddr: number, flags: number): number {
   if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) return -EINVAL;
   if (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT) && flags & RENAME_EXCHANGE) return -EINVAL;
-  if (flags & RENAME_WHITEOUT && !t.creds.hasCapability(CAP_MKNOD)) return -EPERM;
+  if (flags & RENAME_WHITEOUT && !t.creds.hasCapabilityInRoot(CAP_MKNOD)) return -EPERM;
   const oldPath = readPath(t, oldAddr);
   if (typeof oldPath === 'number') return oldPath;
   const from = parentAt(t, olddfd, oldPath);
@@ -378,21 +384,29 @@ function chmod(t: Task, d: Dentry, mode: number): number {
   const st = d.inode.stat();
   if (typeof st === 'number') return st;
   const c = t.creds;
-  if (c.fsuid !== st.uid && !c.hasCapability(CAP_FOWNER)) return -EPERM;
+  if (!c.ownerOrCapable(st.uid)) return -EPERM;
   let bits = mode & 0o7777;
-  // Only a member of the file's group (or CAP_FSETID) may set its setgid bit.
-  if (bits & S_ISGID && c.fsgid !== st.gid && !c.groups.includes(st.gid) && !c.hasCapability(CAP_FSETID)) bits &= ~S_ISGID;
+  // Only a member of the file's group (or CAP_FSETID over the file) may set its setgid bit.
+  if (bits & S_ISGID && c.fsgid !== st.gid && !c.groups.includes(st.gid) && !c.hasCapabilityOnFile(CAP_FSETID, st.uid, st.gid)) {
+    bits &= ~S_ISGID;
+  }
   return setattrDentry(t, d, { mode: bits });
 }
 
-/** chown_common() */
-function chown(t: Task, d: Dentry, change: Change): number {
+/**
+ * chown_common() after mnt_want_write(): the ids, the caller's
+ * namespace's, as kernel ids (one with no mapping is EINVAL), then
+ * chown_ok and chgrp_ok.
+ */
+function chown(t: Task, d: Dentry, asked: Change): number {
   const ro = wantWrite(d);
   if (ro < 0) return ro;
+  const change = kernelOwner(t, asked);
+  if (change === null) return -EINVAL;
   const st = d.inode.stat();
   if (typeof st === 'number') return st;
-  // chown_ok and chgrp_ok: the owner may keep its uid and give the file a group of its own; else CAP_CHOWN.
-  if (!t.creds.hasCapability(CAP_CHOWN)) {
+  // chown_ok and chgrp_ok: the owner may keep its uid and give the file a group of its own; else CAP_CHOWN over the file.
+  if (!t.creds.hasCapabilityOnFile(CAP_CHOWN, st.uid, st.gid)) {
     if (change.uid !== undefined && (change.uid !== st.uid || t.creds.fsuid !== st.uid)) return -EPERM;
     if (change.gid !== undefined && (t.creds.fsuid !== st.uid ||
       (change.gid !== st.gid && t.creds.fsgid !== change.gid && !t.creds.groups.includes(change.gid)))) return -EPERM;
@@ -413,7 +427,10 @@ function chown(t: Task, d: Dentry, change: Change): number {
 function withFile(t: Task, fd: number, named: (d: Dentry) => number, change: Change): number {
   const f = t.fdTable.get(fd);
   if (f === undefined || f.flags & O_PATH) return -EBADF;
-  if (f.dentry === null) return f.setattr(change, t.creds);
+  if (f.dentry === null) {
+    const k = kernelOwner(t, change);
+    return k === null ? -EINVAL : f.setattr(k, t.creds);
+  }
   return named(f.dentry);
 }
 
@@ -452,7 +469,10 @@ export function sysFchownat(t: Task): number {
     // The open file itself (O_PATH descriptors included); one with no name is changed directly.
     const f = t.fdTable.get(r.argInt(0));
     if (f === undefined) return -EBADF;
-    if (f.dentry === null) return f.setattr(c, t.creds);
+    if (f.dentry === null) {
+      const k = kernelOwner(t, c);
+      return k === null ? -EINVAL : f.setattr(k, t.creds);
+    }
     return chown(t, f.dentry, c);
   }
   const d = resolveAt(t, r.argInt(0), path, (fl & AT_SYMLINK_NOFOLLOW) === 0, (fl & AT_EMPTY_PATH) !== 0);
@@ -461,6 +481,16 @@ export function sysFchownat(t: Task): number {
 
 function ownerChange(uid: number, gid: number): Change {
   return { uid: uid === 0xffffffff ? undefined : uid, gid: gid === 0xffffffff ? undefined : gid };
+}
+
+/** An owner change of the caller's namespace's ids as kernel ids (make_kuid), or null if one has no mapping. */
+function kernelOwner(t: Task, c: Change): Change | null {
+  const ns = t.creds.userns;
+  if (ns.isRoot || (c.uid === undefined && c.gid === undefined)) return c;
+  const uid = c.uid === undefined ? undefined : ns.kuid(c.uid);
+  const gid = c.gid === undefined ? undefined : ns.kgid(c.gid);
+  if (uid === NO_ID || gid === NO_ID) return null;
+  return { ...c, uid, gid };
 }
 
 /** truncate(2), in do_sys_truncate()/vfs_truncate()'s order. */
@@ -569,7 +599,7 @@ function utimes(t: Task, d: Dentry, tm: Times): number {
   const st = d.inode.stat();
   if (typeof st === 'number') return st;
   const explicit = (tm.atime !== undefined && tm.atime !== 'now') || (tm.mtime !== undefined && tm.mtime !== 'now');
-  const owner = t.creds.fsuid === st.uid || t.creds.hasCapability(CAP_FOWNER);
+  const owner = t.creds.ownerOrCapable(st.uid);
   if (!owner) {
     if (explicit) return -EPERM;
     if (inodePermission(t.creds, d.inode, MAY_WRITE) < 0) return -13; // EACCES

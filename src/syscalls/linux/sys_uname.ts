@@ -15,7 +15,8 @@ export function sysUname(t: Task): number {
 
 function setName(t: Task, domain: boolean): number {
   const len = t.regs.argInt(1);
-  if (!t.creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
+  // CAP_SYS_ADMIN over the UTS namespace: in the user namespace that owns it (the kernel's).
+  if (!t.creds.hasCapabilityIn(CAP_SYS_ADMIN, t.kernel.userns)) return -EPERM;
   if (len < 0 || len > 64) return -EINVAL;
   const b = t.mm.copyIn(t.regs.arg(0), len);
   if (b === null) return -EFAULT;

@@ -26,7 +26,7 @@ import type { Dentry } from '../../vfs/dentry.js';
 import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../../vfs/stat.js';
 import type { Stat } from '../../vfs/stat.js';
 import { MAY_READ, MAY_WRITE, checkPermission } from '../../vfs/vfs.js';
-import { CAP_FOWNER, CAP_SETFCAP, CAP_SYS_ADMIN } from '../../abi/linux/capability.js';
+import { CAP_SETFCAP, CAP_SYS_ADMIN } from '../../abi/linux/capability.js';
 import {
   AT_FDCWD, E2BIG, EACCES, EBADF, EFAULT, EINVAL, ENAMETOOLONG, ENODATA, ENOTSUP, EOPNOTSUPP, EPERM, ERANGE, EROFS,
   readPath, resolveAt,
@@ -111,14 +111,14 @@ function isAcl(name: string): boolean {
 function permission(t: Task, x: Target, name: string, mask: number): number {
   if (name.startsWith(SECURITY) || name.startsWith(SYSTEM)) return 0;
   if (name.startsWith(TRUSTED)) {
-    if (!t.creds.hasCapability(CAP_SYS_ADMIN)) return mask & MAY_WRITE ? -EPERM : -ENODATA;
+    if (!t.creds.hasCapabilityInRoot(CAP_SYS_ADMIN)) return mask & MAY_WRITE ? -EPERM : -ENODATA;
     return 0;
   }
   const type = x.st.mode & S_IFMT;
   if (name.startsWith(USER)) {
     if (type !== S_IFREG && type !== S_IFDIR) return mask & MAY_WRITE ? -EPERM : -ENODATA;
     if (type === S_IFDIR && (x.st.mode & S_ISVTX) !== 0 && (mask & MAY_WRITE) !== 0 &&
-      t.creds.fsuid !== x.st.uid && !t.creds.hasCapability(CAP_FOWNER)) return -EPERM;
+      !t.creds.ownerOrCapable(x.st.uid)) return -EPERM;
   }
   return checkPermission(t.creds, x.st.mode, x.st.uid, x.st.gid, mask) ? 0 : -EACCES;
 }
@@ -141,9 +141,12 @@ function aclSupported(x: Target): boolean {
 function writeChecks(t: Task, x: Target, name: string): number {
   const e = permission(t, x, name, MAY_WRITE);
   if (e < 0) return e;
-  // The capability module (cap_inode_setxattr, cap_convert_nscap): security.* names need CAP_SYS_ADMIN,
-  // but security.capability needs CAP_SETFCAP.
-  if (name.startsWith(SECURITY) && !t.creds.hasCapability(name === XATTR_NAME_CAPS ? CAP_SETFCAP : CAP_SYS_ADMIN)) return -EPERM;
+  // The capability module (cap_inode_setxattr, cap_convert_nscap): security.* names need CAP_SYS_ADMIN
+  // (the file systems here belong to the initial user namespace), but security.capability needs CAP_SETFCAP over the file.
+  if (name.startsWith(SECURITY)) {
+    const ok = name === XATTR_NAME_CAPS ? t.creds.hasCapabilityOnFile(CAP_SETFCAP, x.st.uid, x.st.gid) : t.creds.hasCapabilityInRoot(CAP_SYS_ADMIN);
+    if (!ok) return -EPERM;
+  }
   return resolveName(x, name);
 }
 
@@ -180,7 +183,7 @@ function checkAclValue(v: Uint8Array): number {
 function setAcl(t: Task, x: Target, name: string, value: Uint8Array | null): number {
   if (!aclSupported(x)) return -EOPNOTSUPP;
   if (name === ACL_DEFAULT && (x.st.mode & S_IFMT) !== S_IFDIR) return value !== null ? -EACCES : 0;
-  if (t.creds.fsuid !== x.st.uid && !t.creds.hasCapability(CAP_FOWNER)) return -EPERM;
+  if (!t.creds.ownerOrCapable(x.st.uid)) return -EPERM;
   return value !== null ? -ENOTSUP : 0;
 }
 
@@ -215,7 +218,7 @@ function list(t: Task, kind: Kind): number {
   if (x.store === null || x.store.listxattr === undefined) return 0;
   const names = x.store.listxattr();
   if (typeof names === 'number') return names;
-  const admin = t.creds.hasCapability(CAP_SYS_ADMIN);
+  const admin = t.creds.hasCapabilityInRoot(CAP_SYS_ADMIN);
   const shown = names.filter((n) => admin || !n.startsWith(TRUSTED));
   const buf = Buffer.from(shown.map((n) => n + '\0').join(''), 'latin1');
   return valueOut(t, t.regs.arg(1), t.regs.arg(2), buf);
