@@ -325,9 +325,9 @@ test('the console is a pty of the container\'s own devpts: tty names /dev/pts/0,
     closeSync(out);
     const ex = onTerminal(rt, ['--size', '30', '100'], ['exec', '-t', cid, 'sh', '-c', SCRIPT]);
     const argv = rt === 'tsvisor' ? [process.execPath, TSVISOR_BIN, '--root', w.stateRoot] : ['runc', '--root', runcRoot()];
-    const term = spawn('python3', [TERMINAL, '--', ...argv, 'exec', '-t', cid, 'sh', '-c', 'echo ready; sleep 3'], { stdio: 'ignore', cwd: w.dir, env: tsvisorHostEnv() });
-    await sleep(1500);
-    const ps = cmd(rt, ['ps', cid, '-eo', 'pid,tty,stat,args']);
+    const term = spawn('python3', [TERMINAL, '--', ...argv, 'exec', '-t', cid, 'sh', '-c', 'echo ready; exec sleep 5'], { stdio: 'ignore', cwd: w.dir, env: tsvisorHostEnv() });
+    let ps = { stdout: '' };
+    await waitFor(() => (ps = cmd(rt, ['ps', cid, '-eo', 'pid,tty,stat,args'])).stdout.includes('sleep 5'), ms(10_000), 200);
     await new Promise((resolve) => term.on('exit', resolve));
     assert.equal(cmd(rt, ['delete', '--force', cid]).code, 0);
     // runc's pids are the host's: the PID column is left out.
@@ -337,7 +337,7 @@ test('the console is a pty of the container\'s own devpts: tty names /dev/pts/0,
   const want = '/dev/pts/0\n1000:5\n/dev/pts/0\n/dev/pts/0\nrows 30; columns 100\n';
   assert.deepEqual(t.run, [0, want], JSON.stringify(t.run));
   assert.deepEqual(t.ex, [0, want], JSON.stringify(t.ex));
-  assert.match(t.ps, /^TT +STAT COMMAND\n\? +Ss +sleep 100\npts\/0 +Ss\+ +sleep 3\n$/);
+  assert.match(t.ps, /^TT +STAT COMMAND\n\? +Ss +sleep 100\npts\/0 +Ss\+ +sleep 5\n$/);
   if (seen.runc !== undefined) {
     assert.deepEqual(t.run, seen.runc.run);
     assert.deepEqual(t.ex, seen.runc.ex);
