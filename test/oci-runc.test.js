@@ -385,3 +385,23 @@ test('/proc/self/fd/N of a descriptor the caller gave opens it again: exec --pre
   assert.deepEqual(seen.tsvisor, [[0, 'hello\nworld\n'], [0, 'read hello\nhello\nworld\n'], [0, 'from a pipe\n'], [0, 'hello\nworld\n']]);
   if (seen.runc !== undefined) assert.deepEqual(seen.tsvisor, seen.runc);
 });
+
+test('exec --process from a pipe (runc\'s tty.bats gives -p <(...)); a FIFO nobody writes is empty at once', () => {
+  const seen = {};
+  for (const rt of runtimes()) {
+    const id = runDetached(rt, ['sleep', '100']);
+    const argv = rt === 'tsvisor' ? [process.execPath, TSVISOR_BIN, '--root', w.stateRoot] : ['runc', '--root', runcRoot()];
+    const r = spawnSync('bash', ['-c', 'id=$1; shift; "$@" exec -p <(sleep 0.5; echo \'{"args": ["echo", "from a pipe"], "env": ["PATH=/bin"], "cwd": "/"}\') "$id"', 'bash', id, ...argv], { encoding: 'utf8', env: tsvisorHostEnv(), timeout: ms(60_000) });
+    seen[rt] = [r.status, r.stdout];
+    if (rt === 'tsvisor') {
+      const fifo = join(w.dir, 'process.fifo');
+      spawnSync('mkfifo', [fifo]);
+      const empty = cmd(rt, ['exec', '-p', fifo, id]);
+      assert.equal(empty.code, 255);
+      assert.match(empty.stderr, /process\.fifo: is empty, not JSON/);
+    }
+    assert.equal(cmd(rt, ['delete', '--force', id]).code, 0);
+  }
+  assert.deepEqual(seen.tsvisor, [0, 'from a pipe\n']);
+  if (seen.runc !== undefined) assert.deepEqual(seen.tsvisor, seen.runc);
+});

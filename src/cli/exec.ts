@@ -100,7 +100,7 @@ function buildProcess(c: Container, args: string[], o: ExecFlags): Process {
   let p: Process;
   try {
     if (o.process !== undefined) {
-      p = validateProcess(readJsonFile(o.process), o.process);
+      p = validateProcess(readJsonFile(o.process, { pipes: true }), o.process);
       // --tty beside --process, as runc 1.1 takes it: it sets process.terminal.
       if (o.tty !== undefined) p.terminal = o.tty;
     } else {
