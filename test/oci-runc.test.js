@@ -405,3 +405,18 @@ test('exec --process from a pipe (runc\'s tty.bats gives -p <(...)); a FIFO nobo
   assert.deepEqual(seen.tsvisor, [0, 'from a pipe\n']);
   if (seen.runc !== undefined) assert.deepEqual(seen.tsvisor, seen.runc);
 });
+
+test('--debug: debug lines on stderr, or with --log in the file and not on stderr (runc\'s exec.bats, but for runc\'s own messages)', () => {
+  const seen = {};
+  for (const rt of runtimes()) {
+    const id = runDetached(rt, ['sleep', '100']);
+    const plain = cmd(rt, ['--debug', 'exec', id, 'true']);
+    const log = join(w.dir, `${id}.log`);
+    const logged = cmd(rt, ['--debug', '--log', log, 'exec', id, 'true']);
+    const text = readFileSync(log, 'utf8');
+    assert.equal(cmd(rt, ['delete', '--force', id]).code, 0);
+    seen[rt] = [plain.code, /level=debug/.test(plain.stderr), logged.code, /level=debug/.test(logged.stderr), /level=debug/.test(text)];
+  }
+  assert.deepEqual(seen.tsvisor, [0, true, 0, false, true]);
+  if (seen.runc !== undefined) assert.deepEqual(seen.tsvisor, seen.runc);
+});
