@@ -325,9 +325,9 @@ test('the console is a pty of the container\'s own devpts: tty names /dev/pts/0,
     closeSync(out);
     const ex = onTerminal(rt, ['--size', '30', '100'], ['exec', '-t', cid, 'sh', '-c', SCRIPT]);
     const argv = rt === 'tsvisor' ? [process.execPath, TSVISOR_BIN, '--root', w.stateRoot] : ['runc', '--root', runcRoot()];
-    const term = spawn('python3', [TERMINAL, '--', ...argv, 'exec', '-t', cid, 'sh', '-c', 'echo ready; sleep 3'], { stdio: 'ignore', cwd: w.dir, env: tsvisorHostEnv() });
-    await sleep(1500);
-    const ps = cmd(rt, ['ps', cid, '-eo', 'pid,tty,stat,args']);
+    const term = spawn('python3', [TERMINAL, '--', ...argv, 'exec', '-t', cid, 'sh', '-c', 'echo ready; exec sleep 5'], { stdio: 'ignore', cwd: w.dir, env: tsvisorHostEnv() });
+    let ps = { stdout: '' };
+    await waitFor(() => (ps = cmd(rt, ['ps', cid, '-eo', 'pid,tty,stat,args'])).stdout.includes('sleep 5'), ms(10_000), 200);
     await new Promise((resolve) => term.on('exit', resolve));
     assert.equal(cmd(rt, ['delete', '--force', cid]).code, 0);
     // runc's pids are the host's: the PID column is left out.
@@ -337,10 +337,86 @@ test('the console is a pty of the container\'s own devpts: tty names /dev/pts/0,
   const want = '/dev/pts/0\n1000:5\n/dev/pts/0\n/dev/pts/0\nrows 30; columns 100\n';
   assert.deepEqual(t.run, [0, want], JSON.stringify(t.run));
   assert.deepEqual(t.ex, [0, want], JSON.stringify(t.ex));
-  assert.match(t.ps, /^TT +STAT COMMAND\n\? +Ss +sleep 100\npts\/0 +Ss\+ +sleep 3\n$/);
+  assert.match(t.ps, /^TT +STAT COMMAND\n\? +Ss +sleep 100\npts\/0 +Ss\+ +sleep 5\n$/);
   if (seen.runc !== undefined) {
     assert.deepEqual(t.run, seen.runc.run);
     assert.deepEqual(t.ex, seen.runc.ex);
     assert.equal(t.ps, seen.runc.ps);
   }
+});
+
+test('/proc/self/fd/N of a descriptor the caller gave opens it again: exec --preserve-fds (runc\'s exec.bats), /dev/stdin of a pipe and of a file, a new file position', () => {
+  const file = join(w.dir, 'preserved.txt');
+  writeFileSync(file, 'hello\nworld\n');
+  const seen = {};
+  for (const rt of runtimes()) {
+    const id = runDetached(rt, ['sleep', '100']);
+    const fd = openSync(file, 'r');
+    const r = [];
+    try {
+      const preserved = cmd(rt, ['exec', '--preserve-fds=2', id, 'cat', '/proc/self/fd/4'], { stdio: ['ignore', 'pipe', 'pipe', 'ignore', fd] });
+      r.push([preserved.code, preserved.stdout]);
+      // A line read through fd 3 moves its position; the reopened file starts at 0.
+      const moved = cmd(rt, ['exec', '--preserve-fds=1', id, 'sh', '-c', 'read l <&3; echo "read $l"; cat /proc/self/fd/3'], { stdio: ['ignore', 'pipe', 'pipe', fd] });
+      r.push([moved.code, moved.stdout]);
+    } finally {
+      closeSync(fd);
+    }
+    // A pipe (Node's own stdio pipes are sockets, which Linux does not reopen: ENXIO).
+    const argv = rt === 'tsvisor' ? [process.execPath, TSVISOR_BIN, '--root', w.stateRoot] : ['runc', '--root', runcRoot()];
+    const piped = spawnSync('sh', ['-c', 'printf "from a pipe\\n" | "$@"', 'sh', ...argv, 'exec', id, 'cat', '/dev/stdin'], { encoding: 'utf8', env: tsvisorHostEnv(), timeout: ms(60_000) });
+    r.push([piped.status, piped.stdout]);
+    const f2 = openSync(file, 'r');
+    const fromFile = cmd(rt, ['exec', id, 'cat', '/dev/stdin'], { stdio: [f2, 'pipe', 'pipe'] });
+    closeSync(f2);
+    r.push([fromFile.code, fromFile.stdout]);
+    if (rt === 'tsvisor') {
+      // Never more access than the descriptor has: a read-only one is not opened for writing.
+      const f3 = openSync(file, 'r');
+      const write = cmd(rt, ['exec', '--preserve-fds=1', id, 'sh', '-c', 'echo x >> /proc/self/fd/3'], { stdio: ['ignore', 'pipe', 'pipe', f3] });
+      closeSync(f3);
+      assert.equal(write.code, 1);
+      assert.match(write.stderr, /Permission denied/);
+      assert.equal(readFileSync(file, 'utf8'), 'hello\nworld\n');
+    }
+    assert.equal(cmd(rt, ['delete', '--force', id]).code, 0);
+    seen[rt] = r;
+  }
+  assert.deepEqual(seen.tsvisor, [[0, 'hello\nworld\n'], [0, 'read hello\nhello\nworld\n'], [0, 'from a pipe\n'], [0, 'hello\nworld\n']]);
+  if (seen.runc !== undefined) assert.deepEqual(seen.tsvisor, seen.runc);
+});
+
+test('exec --process from a pipe (runc\'s tty.bats gives -p <(...)); a FIFO nobody writes is empty at once', () => {
+  const seen = {};
+  for (const rt of runtimes()) {
+    const id = runDetached(rt, ['sleep', '100']);
+    const argv = rt === 'tsvisor' ? [process.execPath, TSVISOR_BIN, '--root', w.stateRoot] : ['runc', '--root', runcRoot()];
+    const r = spawnSync('bash', ['-c', 'id=$1; shift; "$@" exec -p <(sleep 0.5; echo \'{"args": ["echo", "from a pipe"], "env": ["PATH=/bin"], "cwd": "/"}\') "$id"', 'bash', id, ...argv], { encoding: 'utf8', env: tsvisorHostEnv(), timeout: ms(60_000) });
+    seen[rt] = [r.status, r.stdout];
+    if (rt === 'tsvisor') {
+      const fifo = join(w.dir, 'process.fifo');
+      spawnSync('mkfifo', [fifo]);
+      const empty = cmd(rt, ['exec', '-p', fifo, id]);
+      assert.equal(empty.code, 255);
+      assert.match(empty.stderr, /process\.fifo: is empty, not JSON/);
+    }
+    assert.equal(cmd(rt, ['delete', '--force', id]).code, 0);
+  }
+  assert.deepEqual(seen.tsvisor, [0, 'from a pipe\n']);
+  if (seen.runc !== undefined) assert.deepEqual(seen.tsvisor, seen.runc);
+});
+
+test('--debug: debug lines on stderr, or with --log in the file and not on stderr (runc\'s exec.bats, but for runc\'s own messages)', () => {
+  const seen = {};
+  for (const rt of runtimes()) {
+    const id = runDetached(rt, ['sleep', '100']);
+    const plain = cmd(rt, ['--debug', 'exec', id, 'true']);
+    const log = join(w.dir, `${id}.log`);
+    const logged = cmd(rt, ['--debug', '--log', log, 'exec', id, 'true']);
+    const text = readFileSync(log, 'utf8');
+    assert.equal(cmd(rt, ['delete', '--force', id]).code, 0);
+    seen[rt] = [plain.code, /level=debug/.test(plain.stderr), logged.code, /level=debug/.test(logged.stderr), /level=debug/.test(text)];
+  }
+  assert.deepEqual(seen.tsvisor, [0, true, 0, false, true]);
+  if (seen.runc !== undefined) assert.deepEqual(seen.tsvisor, seen.runc);
 });

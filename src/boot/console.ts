@@ -100,10 +100,11 @@ export class ConsoleBridge {
   /**
    * Gives task (just loaded, before its first instruction) a pty of the
    * container's devpts in place of the host terminal at its descriptors
-   * 0-2, owned by uid, as its controlling terminal, and starts copying.
-   * null when it has no host terminal there or the container no devpts.
+   * 0-2, owned by its fs uid, as its controlling terminal, and starts
+   * copying. null when it has no host terminal there or the container no
+   * devpts.
    */
-  static attach(vfs: VirtualFilesystem, task: Task, uid: number, log: Logger): ConsoleBridge | null {
+  static attach(vfs: VirtualFilesystem, task: Task, log: Logger): ConsoleBridge | null {
     const host = hostConsoleOf(task);
     if (host === null) return null;
     const root = Credentials.of(0, 0);
@@ -132,7 +133,7 @@ export class ConsoleBridge {
     }
     (replica as FileDescription).dentry = rd;
     // runc's fixStdioPermissions: the console is the process's user's, its group left as devpts made it (tty).
-    (rd.inode as ReplicaInode).uid = uid;
+    (rd.inode as ReplicaInode).uid = task.creds.fsuid;
     // The container's pty takes the host pty's modes and size; the host pty only carries bytes from here.
     const t = new Uint8Array(64);
     if (native.ioctl(host.hostFd, TCGETS, t) === 0) {

@@ -109,7 +109,7 @@ export class ExecManager {
     // A terminal: a pty of the container's devpts bridged to the host pty that came with the process (console.ts), or that host pty itself.
     let bridge: ConsoleBridge | null = null;
     if (proc.terminal === true) {
-      bridge = ConsoleBridge.attach(this.sk.vfs, task, proc.user?.uid ?? 0, this.log);
+      bridge = ConsoleBridge.attach(this.sk.vfs, task, this.log);
       if (bridge === null && attachHostTerminal(task, task.fdTable) === null) {
         this.log.warn(`exec: process.terminal is true but descriptors 0-2 of pid ${task.tg.tgid} are no terminal`);
       }

@@ -164,11 +164,11 @@ export class Loader {
     let term: Terminal | null = null;
     let bridge: ConsoleBridge | null = null;
     if (proc.terminal === true) {
-      bridge = ConsoleBridge.attach(sk.vfs, init, proc.user?.uid ?? 0, log);
+      // A console whose master is already gone fails create (the check below, before the seal, sees one that goes meanwhile).
+      if (consoleHungUp()) throw new BootError(CONSOLE_GONE, 1);
+      bridge = ConsoleBridge.attach(sk.vfs, init, log);
       term = bridge !== null ? bridge.pty : attachHostTerminal(init, init.fdTable);
-      if (term === null) {
-        throw new BootError(consoleHungUp() ? CONSOLE_GONE : 'process.terminal is true, but the sandbox\'s stdin is no terminal (create opens one for --console-socket)', 1);
-      }
+      if (term === null) throw new BootError('process.terminal is true, but the sandbox\'s stdin is no terminal (create opens one for --console-socket)', 1);
       const r = native.takeTerminal(0);
       if (r < 0) log.warn(`the console cannot be the sandbox's controlling terminal (errno ${-r}): its keys and resizes will not signal the container`);
     }

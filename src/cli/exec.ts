@@ -100,7 +100,7 @@ function buildProcess(c: Container, args: string[], o: ExecFlags): Process {
   let p: Process;
   try {
     if (o.process !== undefined) {
-      p = validateProcess(readJsonFile(o.process), o.process);
+      p = validateProcess(readJsonFile(o.process, { pipes: true }), o.process);
       // --tty beside --process, as runc 1.1 takes it: it sets process.terminal.
       if (o.tty !== undefined) p.terminal = o.tty;
     } else {
@@ -175,7 +175,8 @@ export function addExecCommand(program: Command, globals: GlobalsFn, setStatus: 
  * the detached carrier's report channel, told once the process runs (or why not).
  */
 async function runExec(id: string, args: string[], o: ExecFlags, globals: GlobalsFn, ready: ((err: ContainerError | null) => void) | null): Promise<number> {
-  const c = Container.load(runtime(globals()), id);
+  const rt = runtime(globals());
+  const c = Container.load(rt, id);
   const proc = buildProcess(c, args, o);
   const extra = Number(o.preserveFds);
   for (let fd = 3; fd < 3 + extra; fd++) {
@@ -226,7 +227,10 @@ async function runExec(id: string, args: string[], o: ExecFlags, globals: Global
     if (relay !== null) relay.onKey = (signo) => void c.signalProcess(pid, signo, true).catch(() => {});
     for (const s of signals) process.on(s, forward);
     ready?.(null);
-    return await c.waitProcess(pid);
+    rt.debug(`exec: container ${id}: pid ${pid} in the container runs ${JSON.stringify(proc.args)}${relay !== null ? ' on this command\'s own pty' : ''}`);
+    const status = await c.waitProcess(pid);
+    rt.debug(`exec: container ${id}: pid ${pid} exited, status ${status}`);
+    return status;
   } finally {
     for (const s of signals) process.off(s, forward);
     if (replica >= 0) native.close(replica);

@@ -1,6 +1,7 @@
 // The global flags, before the command, as runc takes them (main.go):
 // --root (the state directory), --log and --log-format (where the
-// runtime's own messages go, text or json lines), --debug, --systemd-cgroup
+// runtime's own messages go, text or json lines), --debug (debug lines in
+// --log, or on stderr without one, as runc's), --systemd-cgroup
 // and --rootless. --systemd-cgroup says how linux.cgroupsPath names the
 // host cgroup (src/container/cgroup.ts: systemd's slice:prefix:name);
 // --rootless (whether cgroup permission errors are ignored) changes
@@ -38,6 +39,8 @@ export interface Globals {
   debug: boolean;
   /** Where the runtime's messages go: --log in its format; errors also to stderr. */
   log: Logger;
+  /** --debug without --log: the runtime's debug lines on stderr as well, as runc's (its --log defaults to /dev/stderr). */
+  debugLog: Logger | null;
   /** The same flags again, for the sandbox's `tsvisor boot`. */
   bootArgs: string[];
   /** --systemd-cgroup. */
@@ -60,7 +63,9 @@ export function parseGlobals(o: GlobalOptions): Globals {
   const bootArgs = ['--root', root, '--log-format', logFormat];
   if (o.log !== undefined) bootArgs.push('--log', o.log);
   if (o.debug) bootArgs.push('--debug');
-  return { root, rootGiven: o.root !== undefined, logFile: o.log ?? null, logFormat, debug: o.debug, log, bootArgs, systemdCgroup: o.systemdCgroup };
+  // Only this command's: the sandbox's boot keeps its stderr for the container.
+  const debugLog = o.debug && o.log === undefined ? new Logger(null, { format: logFormat, debug: true, fd: 2 }) : null;
+  return { root, rootGiven: o.root !== undefined, logFile: o.log ?? null, logFormat, debug: o.debug, log, debugLog, bootArgs, systemdCgroup: o.systemdCgroup };
 }
 
 /** An error of a command: to stderr (as runc prints it, after our name) and to --log. */

@@ -15,7 +15,11 @@ export type GlobalsFn = () => Globals;
 
 export function runtime(g: Globals): Runtime {
   return {
-    root: openStateRoot(g.root), self: nodeCommandLine([]), bootArgs: g.bootArgs, debug: (m) => g.log.debug(m), systemdCgroup: g.systemdCgroup,
+    root: openStateRoot(g.root), self: nodeCommandLine([]), bootArgs: g.bootArgs, debug: (m) => {
+      g.log.debug(m);
+      g.debugLog?.debug(m);
+    },
+    systemdCgroup: g.systemdCgroup,
     warn: (m) => {
       writeStderr(`tsvisor: warning: ${m}\n`);
       g.log.warn(m);

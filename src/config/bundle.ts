@@ -111,12 +111,45 @@ export function withinDepth(v: unknown, max: number): boolean {
   return true;
 }
 
+/** How long a pipe given as a JSON file (exec -p <(...)) may take to be written and closed. */
+const PIPE_READ_MS = 30_000;
+
+/**
+ * A pipe's bytes up to its end (its last writer closing it), at most
+ * MAX_CONFIG_BYTES, within PIPE_READ_MS; fd is non-blocking: a FIFO
+ * nobody has open for writing is at its end at once.
+ */
+function readPipe(fd: number, fail: (message: string) => SpecError): Buffer {
+  const parts: Buffer[] = [];
+  let size = 0;
+  const until = Date.now() + PIPE_READ_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    const b = Buffer.alloc(64 * 1024);
+    let n: number;
+    try {
+      n = fs.readSync(fd, b, 0, b.length, null);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      if (Date.now() > until) throw fail(`is a pipe whose writer did not close it within ${PIPE_READ_MS / 1000} s`);
+      Atomics.wait(pause, 0, 0, 10);
+      continue;
+    }
+    if (n === 0) return Buffer.concat(parts);
+    size += n;
+    if (size > MAX_CONFIG_BYTES) throw fail(`is a pipe of more than the ${MAX_CONFIG_BYTES} bytes a config may have`);
+    parts.push(b.subarray(0, n));
+  }
+}
+
 /**
  * Reads FILE as JSON, or throws SpecError ("does not exist", "is not valid
  * JSON: ... (at line 3, column 7)", "is not a regular file", too large, not
- * UTF-8, nested too deep).
+ * UTF-8, nested too deep). With pipes, a pipe or FIFO is read to its end
+ * too (exec's --process: runc's callers give `-p <(...)`), bounded in size
+ * and time (readPipe); config.json must be a regular file.
  */
-export function readJsonFile(file: string): unknown {
+export function readJsonFile(file: string, opts: { pipes?: boolean } = {}): unknown {
   const fail = (message: string) => new SpecError(file, [{ field: '', message }]);
   let bytes: Buffer;
   let fd: number;
@@ -129,13 +162,17 @@ export function readJsonFile(file: string): unknown {
   try {
     const st = fs.fstatSync(fd);
     if (st.isDirectory()) throw fail('is a directory, not a file');
-    if (!st.isFile()) throw fail('is not a regular file');
-    if (st.size > MAX_CONFIG_BYTES) throw fail(`is ${st.size} bytes, more than the ${MAX_CONFIG_BYTES} a config may have`);
-    bytes = Buffer.alloc(st.size);
-    let n = 0;
-    for (let r = 1; n < bytes.length && r > 0; n += r) r = fs.readSync(fd, bytes, n, bytes.length - n, n);
-    // A file that grew while it was read: what was there when it was measured.
-    bytes = bytes.subarray(0, n);
+    if (st.isFIFO() && opts.pipes === true) {
+      bytes = readPipe(fd, fail);
+    } else {
+      if (!st.isFile()) throw fail('is not a regular file');
+      if (st.size > MAX_CONFIG_BYTES) throw fail(`is ${st.size} bytes, more than the ${MAX_CONFIG_BYTES} a config may have`);
+      bytes = Buffer.alloc(st.size);
+      let n = 0;
+      for (let r = 1; n < bytes.length && r > 0; n += r) r = fs.readSync(fd, bytes, n, bytes.length - n, n);
+      // A file that grew while it was read: what was there when it was measured.
+      bytes = bytes.subarray(0, n);
+    }
   } catch (e) {
     if (e instanceof SpecError) throw e;
     throw fail(reason(e));

@@ -39,11 +39,20 @@ export class Logger {
   private readonly format: LogFormat;
   private readonly debugLines: boolean;
 
-  /** opts.debug: whether debug lines are written (default: yes, as the debug log always had them). */
-  constructor(file: string | null, opts: { format?: LogFormat; debug?: boolean } = {}) {
+  /** Whether fd is this logger's own (opened from a file name: close() closes it). */
+  private readonly ownFd: boolean;
+
+  /**
+   * opts.debug: whether debug lines are written (default: yes, as the
+   * debug log always had them); opts.fd: a descriptor to write to instead
+   * of a file (the runtime's stderr), never closed here.
+   */
+  constructor(file: string | null, opts: { format?: LogFormat; debug?: boolean; fd?: number } = {}) {
     this.format = opts.format ?? 'sentry';
     this.debugLines = opts.debug ?? true;
+    this.ownFd = file !== null;
     if (file !== null) this.fd = fs.openSync(file, 'a');
+    else if (opts.fd !== undefined) this.fd = opts.fd;
   }
 
   private write(level: string, msg: string): void {
@@ -67,7 +76,7 @@ export class Logger {
   error(msg: string): void { this.write('E', msg); }
 
   close(): void {
-    if (this.fd !== null) fs.closeSync(this.fd);
+    if (this.fd !== null && this.ownFd) fs.closeSync(this.fd);
     this.fd = null;
   }
 }

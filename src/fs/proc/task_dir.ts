@@ -23,6 +23,8 @@ import { EACCES, ENOENT, ENXIO } from '../../abi/linux/errno.js';
 import { Dentry } from '../../vfs/dentry.js';
 import { PipeFD } from '../../kernel/pipe.js';
 import { pipeDentry } from '../pipefs.js';
+import { HostFD } from '../host_fd.js';
+import { hostFdDentry } from '../host_fd_reopen.js';
 import { KDir, KFile, KSymlink } from './nodes.js';
 import type { KernFileSystem } from './nodes.js';
 import { PROCESS_ONLY, TASK_FILES } from './task_files.js';
@@ -355,7 +357,8 @@ class FdLink extends KSymlink implements TaskOwned {
   /**
    * The magic link (proc_fd_link): opening fd/N opens the file the
    * descriptor has, by its dentry, even if its name is gone; an anonymous
-   * pipe through pipefs; a socket or an anonymous inode is ENXIO, as Linux
+   * pipe through pipefs; a host descriptor the program was given through
+   * host_fd_reopen.ts; a socket or an anonymous inode is ENXIO, as Linux
    * refuses to reopen them.
    */
   followMagicLink(): Dentry | number {
@@ -364,6 +367,7 @@ class FdLink extends KSymlink implements TaskOwned {
     if (f === undefined) return -ENOENT;
     if (f.dentry !== null) return f.dentry;
     if (f instanceof PipeFD) return pipeDentry(f.pipe);
+    if (f instanceof HostFD) return hostFdDentry(f);
     return -ENXIO;
   }
 }
