@@ -275,8 +275,10 @@ function tmpfsDataIn(userns: UserNamespace, data: string, field: string): string
  * Sentry's devtmpfs (and its ptys) where the spec does not mount one, and
  * /tmp a tmpfs where the root's is empty, as runsc adds them. Tmpfs
  * options are read as mounted in the container's user namespace userns.
+ * opened: the volumes a sub-container's create resolved on the host, by
+ * target (its bind entries are not looked up again).
  */
-export function specMounts(spec: Spec, bundle: string, userns: UserNamespace = UserNamespace.ROOT): SpecMounts {
+export function specMounts(spec: Spec, bundle: string, userns: UserNamespace = UserNamespace.ROOT, opened?: readonly Volume[]): SpecMounts {
   const mounts: MountSpec[] = [];
   const volumes: Volume[] = [];
   const list = spec.mounts ?? [];
@@ -311,6 +313,14 @@ export function specMounts(spec: Spec, bundle: string, userns: UserNamespace = U
     const bind = (flags & MS_BIND) !== 0 || m.type === 'bind';
     if (bind) {
       if (m.source === undefined) throw new BootError(`${field}: a bind mount needs a source`, 1);
+      // A sub-container's binds were resolved and opened by its create, on the host (the sandbox can reach no host path).
+      if (opened !== undefined) {
+        const v = opened.find((o) => o.target === target);
+        if (v === undefined) throw new BootError(`${field}: no host directory or file was opened for it`, 1);
+        volumes.push(v);
+        mounts.push({ target, type: HOST_BIND, source: m.source, flags: flags | MS_BIND, data: '', propagation });
+        return;
+      }
       const host = path.resolve(bundle, m.source);
       let st: fs.Stats;
       try {

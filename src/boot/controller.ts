@@ -1,56 +1,86 @@
 // containerManager (gVisor's runsc/boot controller.go, seed 001): the
-// control server's methods for a sandbox's root container, bound to its
-// Loader. Each checks its parameters (protocol.ts) and that they name this
-// sandbox's container before the Loader acts.
+// control server's methods for a sandbox's containers, bound to its
+// Loader: the root container's, and its sub-containers' (subcontainer.ts)
+// by the id each request names. Each checks its parameters (protocol.ts)
+// before the Loader acts. Pause, Resume, Usage, Update and WaitOOM are the
+// sandbox's as a whole and answer for its root container only.
 
 import {
-  METHODS, ProtocolError, parseContainerArgs, parseExecArgs, parseOomArgs, parseSignalArgs, parseUpdateArgs, parseWaitPidArgs,
+  METHODS, ProtocolError, parseContainerArgs, parseCreateSubcontainerArgs, parseExecArgs, parseOomArgs, parseSignalArgs, parseUpdateArgs,
+  parseWaitPidArgs,
 } from '../control/protocol.js';
 import type { Handler } from '../control/server.js';
 import type { Loader } from './loader.js';
+import type { Subcontainer } from './subcontainer.js';
 
 export function containerManager(loader: Loader): Map<string, Handler> {
-  const mine = (id: string) => {
-    if (id !== loader.spec.id) throw new ProtocolError('no-such-container', `this sandbox runs container ${loader.spec.id}, not ${id}`);
+  /** The root's action, or the sub-container's the request names. */
+  const either = <T>(method: string, root: () => T, sub: (s: Subcontainer) => T): Handler => (p) => {
+    const s = loader.subcontainer(parseContainerArgs(p, method).containerId);
+    return s === undefined ? root() : sub(s);
   };
-  const plain = (method: string, act: () => unknown): Handler => (p) => {
-    mine(parseContainerArgs(p, method).containerId);
+  /** The sandbox's as a whole: asked of its root container. */
+  const rootOnly = (method: string, id: string) => {
+    if (loader.subcontainer(id) !== undefined) {
+      throw new ProtocolError('invalid', `${method}: ${id} is a sub-container; this applies to the whole sandbox, so ask it of the sandbox's container ${loader.spec.id}`);
+    }
+  };
+  const plainRoot = (method: string, act: () => unknown): Handler => (p) => {
+    rootOnly(method, parseContainerArgs(p, method).containerId);
     return act();
   };
   return new Map<string, Handler>([
-    [METHODS.startRoot, plain(METHODS.startRoot, () => loader.startRoot())],
-    [METHODS.state, plain(METHODS.state, () => loader.state())],
-    [METHODS.processes, plain(METHODS.processes, () => loader.processes())],
-    [METHODS.wait, plain(METHODS.wait, async () => ({ exitStatus: await loader.wait() }))],
-    [METHODS.pause, plain(METHODS.pause, () => loader.pause())],
-    [METHODS.resume, plain(METHODS.resume, () => loader.resume())],
-    [METHODS.usage, plain(METHODS.usage, () => loader.usage())],
+    [METHODS.startRoot, plainRoot(METHODS.startRoot, () => loader.startRoot())],
+    [METHODS.state, either(METHODS.state, () => loader.state(), (s) => s.state())],
+    [METHODS.processes, either(METHODS.processes, () => loader.processes(), (s) => s.processes())],
+    [METHODS.wait, either(METHODS.wait, async () => ({ exitStatus: await loader.wait() }), async (s) => ({ exitStatus: await s.wait() }))],
+    [METHODS.pause, plainRoot(METHODS.pause, () => loader.pause())],
+    [METHODS.resume, plainRoot(METHODS.resume, () => loader.resume())],
+    [METHODS.usage, plainRoot(METHODS.usage, () => loader.usage())],
     [METHODS.update, (p) => {
       const a = parseUpdateArgs(p);
-      mine(a.containerId);
+      rootOnly(METHODS.update, a.containerId);
       loader.update(a);
       return null;
     }],
     [METHODS.waitOom, (p) => {
       const a = parseOomArgs(p);
-      mine(a.containerId);
+      rootOnly(METHODS.waitOom, a.containerId);
       return loader.waitOom(a.seen);
     }],
     [METHODS.signal, (p) => {
       const a = parseSignalArgs(p);
-      mine(a.containerId);
-      loader.signal(a.signo, a.all, a.pid, a.foreground);
+      const s = loader.subcontainer(a.containerId);
+      if (s === undefined) loader.signal(a.signo, a.all, a.pid, a.foreground);
+      else s.signal(a.signo, a.all, a.pid, a.foreground);
       return null;
     }],
     [METHODS.execute, (p, call) => {
       const a = parseExecArgs(p);
-      mine(a.containerId);
-      return loader.execute(a.process, call.takeFds());
+      // An unknown id throws before the descriptors are taken: the server closes them.
+      const s = loader.subcontainer(a.containerId);
+      const fds = call.takeFds();
+      return s === undefined ? loader.execute(a.process, fds) : s.execute(a.process, fds);
     }],
     [METHODS.waitPid, async (p) => {
       const a = parseWaitPidArgs(p);
-      mine(a.containerId);
-      return { exitStatus: await loader.waitPid(a.pid) };
+      const s = loader.subcontainer(a.containerId);
+      return { exitStatus: await (s === undefined ? loader.waitPid(a.pid) : s.waitPid(a.pid)) };
+    }],
+    [METHODS.createSubcontainer, (p, call) => {
+      const a = parseCreateSubcontainerArgs(p);
+      return loader.createSubcontainer(a, call.takeFds());
+    }],
+    [METHODS.startSubcontainer, (p) => {
+      const id = parseContainerArgs(p, METHODS.startSubcontainer).containerId;
+      const s = loader.subcontainer(id);
+      if (s === undefined) throw new ProtocolError('invalid', `${id} is the sandbox's own container: use StartRoot`);
+      s.start();
+      return null;
+    }],
+    [METHODS.destroySubcontainer, async (p) => {
+      await loader.destroySubcontainer(parseContainerArgs(p, METHODS.destroySubcontainer).containerId);
+      return null;
     }],
   ]);
 }

@@ -26,6 +26,8 @@ import { SpecError } from '../config/errors.js';
 import { ProtocolError } from '../control/protocol.js';
 import { makeSiginfo, sendToProcess, userSiginfo } from '../kernel/signals.js';
 import type { ThreadGroup } from '../kernel/thread_group.js';
+import type { Task } from '../kernel/task.js';
+import { killsByDefault as isFatalByDefault } from '../control/lifecycle.js';
 import type { Logger } from '../kernel/log.js';
 import { native } from '../native.js';
 import { EVENT_IN } from '../sync/waiter.js';
@@ -36,6 +38,7 @@ import type { ContainerSpec } from './container_spec.js';
 import { BootError, ExecError, loadInit, shellStatus } from './sandbox.js';
 import { withHome } from './home.js';
 import type { InitFile, SandboxKernel } from './sandbox.js';
+import type { Dentry } from '../vfs/dentry.js';
 
 const O_ACCMODE = 3;
 const SI_KERNEL = 0x80;
@@ -44,6 +47,8 @@ const MAX_KEPT = 1024;
 
 interface Execed {
   tg: ThreadGroup;
+  /** Loaded and held before its first instruction until release (a sub-container's created init). */
+  held: Task | null;
   /** Shell-style, once it has ended. */
   status: number | null;
   waiters: ((status: number) => void)[];
@@ -71,24 +76,28 @@ export function cwdFailureMessage(bootMessage: string): string {
 export class ExecManager {
   private readonly execed = new Map<number, Execed>();
 
-  constructor(private readonly sk: SandboxKernel, private readonly container: ContainerSpec, private readonly log: Logger) {}
+  /** root: the container's root (a sub-container's, in its mount namespace); default the sandbox's. */
+  constructor(private readonly sk: SandboxKernel, private readonly container: ContainerSpec, private readonly log: Logger,
+    private readonly root: Dentry = sk.vfs.root) {}
 
   /**
    * Starts the process; fds become its descriptors 0.. and are its own
    * from here (closed on any failure). Returns its pid in the container.
    * Throws ProtocolError: 'invalid' for a process object the spec refuses,
-   * 'exec' for a program that cannot be run.
+   * 'exec' for a program that cannot be run. hold: loaded, and stopped
+   * before its first instruction until release(pid) (a sub-container's
+   * init, from create to start).
    */
-  start(raw: unknown, fds: number[]): number {
+  start(raw: unknown, fds: number[], hold = false): number {
     let proc: Process;
     let task;
     try {
       proc = validateProcess(raw, 'process.json');
       const files: InitFile[] = fds.map((hostFd, guestFd) => ({ hostFd, guestFd, flags: native.getfl(hostFd) & O_ACCMODE, owned: true }));
       task = loadInit(this.sk, {
-        argv: proc.args ?? [], env: withHome(this.sk.vfs, proc.env ?? [], proc.user?.uid ?? 0), cwd: proc.cwd, creds: processCredentials(proc, this.sk.kernel.userns), files, cwdName: 'process.cwd',
+        argv: proc.args ?? [], env: withHome(this.sk.vfs, proc.env ?? [], proc.user?.uid ?? 0, this.root), cwd: proc.cwd, creds: processCredentials(proc, this.sk.kernel.userns), files, cwdName: 'process.cwd',
         rlimits: processRlimits(proc, this.sk.rlimits), umask: proc.user?.umask, noNewPrivs: proc.noNewPrivileges === true,
-        oomScoreAdj: proc.oomScoreAdj, asInit: false,
+        oomScoreAdj: proc.oomScoreAdj, asInit: false, root: this.root, containerId: this.container.id,
       });
     } catch (e) {
       // loadInit wraps the descriptors only once the program is loaded: until then they are still these.
@@ -114,7 +123,7 @@ export class ExecManager {
         this.log.warn(`exec: process.terminal is true but descriptors 0-2 of pid ${task.tg.tgid} are no terminal`);
       }
     }
-    const e: Execed = { tg: task.tg, status: null, waiters: [] };
+    const e: Execed = { tg: task.tg, held: hold ? task : null, status: null, waiters: [] };
     this.keep(task.tg.tgid, e);
     const tg = task.tg;
     // finish() notifies vforkQueue when a process exits: the one place its end is heard (as start_hooks.ts waits).
@@ -130,9 +139,19 @@ export class ExecManager {
       },
     };
     tg.vforkQueue.register(exitWaiter);
-    this.log.info(`exec: pid ${tg.tgid}: ${JSON.stringify(proc.args ?? [])}`);
-    this.sk.kernel.schedule(task);
+    this.log.info(`exec: pid ${tg.tgid}: ${JSON.stringify(proc.args ?? [])}${hold ? ' (held until started)' : ''}`);
+    if (!hold) this.sk.kernel.schedule(task);
     return tg.tgid;
+  }
+
+  /** Runs a process start held; false if it is not held (run already, or unknown). */
+  release(pid: number): boolean {
+    const e = this.execed.get(pid);
+    if (e === undefined || e.held === null) return false;
+    const t = e.held;
+    e.held = null;
+    this.sk.kernel.schedule(t);
+    return true;
   }
 
   private keep(pid: number, e: Execed): void {
@@ -170,9 +189,16 @@ export class ExecManager {
   signal(pid: number, signo: number, foreground: boolean): void {
     const t = this.sk.kernel.pidns.tasks.get(pid);
     const tg = t?.tg;
-    if (tg === undefined || tg.exitStatus !== null || tg.tgid !== pid) throw new ProtocolError('invalid', `no process with pid ${pid} in the container`);
+    if (tg === undefined || tg.exitStatus !== null || tg.tgid !== pid || tg.containerId !== this.container.id) throw new ProtocolError('invalid', `no process with pid ${pid} in the container`);
     // Signal 0, as kill(2)'s: the process is there; nothing is delivered.
     if (signo === 0) return;
+    // A held process has run nothing yet: it takes the signal when it is scheduled (a fatal one ends it before its first instruction).
+    const held = this.execed.get(pid)?.held ?? null;
+    if (held !== null && isFatalByDefault(signo)) {
+      sendToProcess(tg, userSiginfo(signo, 0, 0, 0));
+      this.release(pid);
+      return;
+    }
     const term = tg.tty;
     // A resize of a bridged console: the container's pty takes the host pty's new size, and signals its group itself.
     const bridge = ConsoleBridge.of(term);

@@ -7,6 +7,7 @@
 // user; a file longer than 1 MiB is read up to there.
 
 import type { VirtualFilesystem } from '../vfs/vfs.js';
+import type { Dentry } from '../vfs/dentry.js';
 import { Credentials } from '../kernel/credentials.js';
 import { decRef } from '../kernel/fd_table.js';
 import { O_RDONLY } from '../vfs/file_description.js';
@@ -14,8 +15,8 @@ import { O_RDONLY } from '../vfs/file_description.js';
 const PASSWD_MAX = 1 << 20;
 
 /** The home directory of uid in the container's /etc/passwd (the first entry for it), or "/". */
-export function homeOf(vfs: VirtualFilesystem, uid: number): string {
-  const d = vfs.walk(Credentials.of(0, 0), vfs.root, vfs.root, '/etc/passwd', { followFinal: true });
+export function homeOf(vfs: VirtualFilesystem, uid: number, root: Dentry = vfs.root): string {
+  const d = vfs.walk(Credentials.of(0, 0), root, root, '/etc/passwd', { followFinal: true });
   if (typeof d === 'number') return '/';
   const f = d.inode.open(O_RDONLY);
   if (typeof f === 'number') return '/';
@@ -37,7 +38,7 @@ export function homeOf(vfs: VirtualFilesystem, uid: number): string {
 }
 
 /** env, with HOME added from the container's /etc/passwd when it has none. */
-export function withHome(vfs: VirtualFilesystem, env: readonly string[], uid: number): string[] {
+export function withHome(vfs: VirtualFilesystem, env: readonly string[], uid: number, root: Dentry = vfs.root): string[] {
   if (env.some((e) => e.startsWith('HOME='))) return [...env];
-  return [...env, `HOME=${homeOf(vfs, uid)}`];
+  return [...env, `HOME=${homeOf(vfs, uid, root)}`];
 }

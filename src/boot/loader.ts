@@ -51,6 +51,9 @@ import { applySpecSeccomp, initCredentials, initRlimits, specMounts, specSysctls
 import { ExecManager, execFailureMessage } from './exec.js';
 import type { ContainerSpec } from './container_spec.js';
 import { applyPathRules } from './path_rules.js';
+import { Subcontainer } from './subcontainer.js';
+import { PodMounts, parseMountHints } from './mount_hints.js';
+import type { CreateSubcontainerArgs } from '../control/protocol.js';
 
 const POLLIN = 0x1;
 const POLLHUP = 0x10;
@@ -92,8 +95,10 @@ export class Loader {
   private starting = false;
   private startHooks: LoaderArgs['startHooks'];
   private readonly oomWatch: OomWatch;
+  /** The pod's other containers (subcontainer.ts), by id. */
+  private readonly subs = new Map<string, Subcontainer>();
 
-  private constructor(readonly spec: ContainerSpec, private readonly sk: SandboxKernel, private readonly init: Task) {
+  private constructor(readonly spec: ContainerSpec, private readonly sk: SandboxKernel, private readonly init: Task, private readonly pod: PodMounts) {
     this.oomWatch = new OomWatch(sk.kernel);
     this.execs = new ExecManager(sk, spec, sk.log);
     this.done = new Promise((resolve) => {
@@ -116,7 +121,10 @@ export class Loader {
     const { mounts, volumes } = specMounts(oci, spec.bundle, userns);
     const sysctl = specSysctls(oci);
     const memoryLimit = oci.linux?.resources?.memory?.limit;
+    // The pod's volumes as its mount hints share them (the sandbox container's annotations, mount_hints.ts).
+    const pod = new PodMounts(parseMountHints(oci.annotations ?? {}));
     const sk = buildKernel({
+      sharedBinds: (mf, vols) => pod.instancesFor(mf, vols),
       root: spec.rootPath, launched: a.launched, log, strace: false,
       // root.readonly: the overlay still, so mount points can be made, then the root mount read-only (runc remounts it so).
       overlay: 'memory', hostname: sysctl.hostname ?? oci.hostname,
@@ -143,7 +151,7 @@ export class Loader {
     let init: Task;
     try {
       init = loadInit(sk, {
-        argv: proc.args ?? [], env: withHome(sk.vfs, proc.env ?? [], proc.user?.uid ?? 0), cwd: proc.cwd, creds: initCredentials(oci, userns), files, cwdName: 'process.cwd',
+        argv: proc.args ?? [], env: withHome(sk.vfs, proc.env ?? [], proc.user?.uid ?? 0), cwd: proc.cwd, creds: initCredentials(oci, userns), files, cwdName: 'process.cwd', containerId: spec.id,
         rlimits: initRlimits(oci, sk.rlimits), umask: proc.user?.umask, noNewPrivs: proc.noNewPrivileges === true,
         oomScoreAdj: proc.oomScoreAdj,
       });
@@ -152,7 +160,7 @@ export class Loader {
       throw e;
     }
     applySpecSeccomp(init, oci, log);
-    const loader = new Loader(spec, sk, init);
+    const loader = new Loader(spec, sk, init, pod);
     loader.startHooks = a.startHooks;
     // process.terminal: the sandbox's stdio is the pty create opened for
     // the console socket (or run's relay); the init's terminal is a pty of
@@ -260,6 +268,7 @@ export class Loader {
     this.sk.log.info(`container ${this.spec.id}: stopped, exit status ${status}`);
     for (const w of this.waiters.splice(0)) w(status);
     this.execs.end();
+    for (const s of this.subs.values()) s.end();
     for (const u of this.undo.splice(0)) u();
     if (this.server !== null) await this.server.close();
     this.resolveDone(status);
@@ -343,13 +352,46 @@ export class Loader {
   }
 
   processes(): ProcessInfo[] {
-    return this.status === 'stopped' ? [] : processes(this.sk.kernel);
+    return this.status === 'stopped' ? [] : processes(this.sk.kernel, this.spec.id);
   }
 
   /** The init's exit status, once it has ended. */
   wait(): Promise<number> {
     if (this.exitStatus !== null) return Promise.resolve(this.exitStatus);
     return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** The sub-container id names, or undefined for the root's id; ProtocolError for an id the sandbox does not hold. */
+  subcontainer(id: string): Subcontainer | undefined {
+    if (id === this.spec.id) return undefined;
+    const s = this.subs.get(id);
+    if (s === undefined) throw new ProtocolError('no-such-container', `this sandbox runs no container ${id}`);
+    return s;
+  }
+
+  /**
+   * Builds a sub-container (CreateSubcontainer): fds are its stdio, root
+   * and volumes, the Loader's from here. Not once the sandbox has stopped,
+   * nor for an id it holds already.
+   */
+  createSubcontainer(a: CreateSubcontainerArgs, fds: number[]): { pid: number } {
+    const refuse = (code: 'stopped' | 'invalid', msg: string) => {
+      for (const fd of fds) native.close(fd);
+      return new ProtocolError(code, msg);
+    };
+    if (this.status === 'stopped') throw refuse('stopped', 'the sandbox\'s container has stopped: no container can join it');
+    if (a.containerId === this.spec.id || this.subs.has(a.containerId)) throw refuse('invalid', `container with id exists: ${a.containerId}`);
+    const s = Subcontainer.create(this.sk, this.pod, a, fds, this.sk.log);
+    this.subs.set(a.containerId, s);
+    return { pid: s.initPid };
+  }
+
+  /** Kills a sub-container's processes and forgets it, once they are gone. */
+  async destroySubcontainer(id: string): Promise<void> {
+    const s = this.subcontainer(id);
+    if (s === undefined) throw new ProtocolError('invalid', `${id} is the sandbox's own container: delete it to end the sandbox`);
+    await s.destroy();
+    this.subs.delete(id);
   }
 
   /** Resolves, with the init's exit status, once the sandbox is done (init ended, waiters told, server closed). */

@@ -15,12 +15,14 @@ import { S_IFCHR, S_IFDIR, S_IFMT, majorOf, minorOf } from '../vfs/stat.js';
 import { TmpfsFileSystem } from '../fs/tmpfs/tmpfs.js';
 import { BootError, latin1 } from './sandbox.js';
 import type { SandboxKernel } from './sandbox.js';
+import type { Dentry } from '../vfs/dentry.js';
 
 
-export function applyPathRules(sk: SandboxKernel, spec: Spec): void {
+/** Applies them under top: the sandbox's root, or a sub-container's in its own mount namespace. */
+export function applyPathRules(sk: SandboxKernel, spec: Spec, top: Dentry = sk.vfs.root): void {
   const { vfs, kernel } = sk;
   const root = Credentials.of(0, 0);
-  const find = (p: string) => vfs.walk(root, vfs.root, vfs.root, latin1(p), { followFinal: false });
+  const find = (p: string) => vfs.walk(root, top, top, latin1(p), { followFinal: false });
   const fail = (field: string, p: string, why: string) => new BootError(`config.json: linux.${field}: ${p}: ${why}`, 1);
 
   for (const p of spec.linux?.maskedPaths ?? []) {
@@ -48,7 +50,7 @@ export function applyPathRules(sk: SandboxKernel, spec: Spec): void {
 
   for (const dev of spec.linux?.devices ?? []) {
     // The device at its name in the Sentry's /dev, with the spec's numbers: what the Sentry serves.
-    const d = vfs.walk(root, vfs.root, vfs.root, latin1(dev.path), { followFinal: true });
+    const d = vfs.walk(root, top, top, latin1(dev.path), { followFinal: true });
     const st = typeof d === 'number' ? d : d.inode.stat();
     const served = typeof st !== 'number' && dev.type === 'c' && (st.mode & S_IFMT) === S_IFCHR &&
       majorOf(st.rdev) === dev.major && minorOf(st.rdev) === dev.minor;

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { PtracePlatform } from '../platform/ptrace/ptrace.js';
 import type { PtraceOptions } from '../platform/ptrace/ptrace.js';
 import { PlatformError } from '../platform/platform.js';
-import { HostFileSystem, defaultMaxHostFds } from '../fs/hostfs.js';
+import { HostFdBudget, HostFileSystem, defaultMaxHostFds } from '../fs/hostfs.js';
 import { HostFD } from '../fs/host_fd.js';
 import { VirtualFilesystem } from '../vfs/vfs.js';
 import { dumpTasks } from '../kernel/task_dump.js';
@@ -173,10 +173,10 @@ export function defaultMounts(): MountSpec[] {
 export const HOST_BIND = 'bind';
 
 /** Mounts the table's entries over the root; a BootError names the first that fails. */
-function mountTable(vfs: VirtualFilesystem, kernel: Kernel, specs: MountSpec[], binds: Map<string, NewFileSystem>, log: Logger): void {
+function mountTable(vfs: VirtualFilesystem, top: Dentry, kernel: Kernel, specs: MountSpec[], binds: Map<string, NewFileSystem>, log: Logger): void {
   const root = Credentials.of(0, 0);
   for (const m of specs) {
-    if (m.ifEmpty === true && !isEmptyOrAbsent(vfs, root, latin1(m.target))) {
+    if (m.ifEmpty === true && !isEmptyOrAbsent(vfs, top, root, latin1(m.target))) {
       log.info(`mount ${m.type} at ${m.target}: skipped, the directory has files (they stay in the root's overlay)`);
       continue;
     }
@@ -190,7 +190,7 @@ function mountTable(vfs: VirtualFilesystem, kernel: Kernel, specs: MountSpec[], 
     const slash = target.lastIndexOf('/');
     const name = target.slice(slash + 1);
     if (!target.startsWith('/') || name === '' || name === '.' || name === '..') throw fail('not an absolute path');
-    const parent = makeDirs(vfs, root, slash === 0 ? '/' : target.slice(0, slash));
+    const parent = makeDirs(vfs, top, root, slash === 0 ? '/' : target.slice(0, slash));
     if (typeof parent === 'number') throw fail(errnoName(-parent));
     const made = bound ?? (type as NonNullable<typeof type>).make({ source: m.source, data: m.data, flags: m.flags, mf: kernel.mf, kernel });
     if (typeof made === 'number') throw fail(errnoName(-made));
@@ -212,15 +212,15 @@ function mountTable(vfs: VirtualFilesystem, kernel: Kernel, specs: MountSpec[], 
 const ROOT_CTX = { uid: 0, gid: 0 };
 
 /** The directory at path, made with its missing parents (mode 755, root's) where the tree lets them be made. */
-function makeDirs(vfs: VirtualFilesystem, creds: Credentials, path: string): Dentry | number {
-  let cur = vfs.root;
+function makeDirs(vfs: VirtualFilesystem, top: Dentry, creds: Credentials, path: string): Dentry | number {
+  let cur = top;
   for (const name of path.split('/').filter((c) => c !== '')) {
     // A symlink on the way resolves inside the sandbox, as the walk does.
-    let next = vfs.walk(creds, vfs.root, cur, name, { followFinal: true });
+    let next = vfs.walk(creds, top, cur, name, { followFinal: true });
     if (next === -ENOENT && !cur.mount.readOnly) {
       const r = cur.inode.mkdir?.(name, 0o755, ROOT_CTX) ?? -EPERM;
       if (typeof r === 'number' && r !== -EEXIST) return r;
-      next = vfs.walk(creds, vfs.root, cur, name, { followFinal: true });
+      next = vfs.walk(creds, top, cur, name, { followFinal: true });
     }
     if (typeof next === 'number') return next;
     cur = next;
@@ -229,8 +229,8 @@ function makeDirs(vfs: VirtualFilesystem, creds: Credentials, path: string): Den
 }
 
 /** Whether path is absent or an empty directory in the tree as mounted so far. */
-function isEmptyOrAbsent(vfs: VirtualFilesystem, creds: Credentials, path: string): boolean {
-  const d = vfs.walk(creds, vfs.root, vfs.root, path, { followFinal: true });
+function isEmptyOrAbsent(vfs: VirtualFilesystem, top: Dentry, creds: Credentials, path: string): boolean {
+  const d = vfs.walk(creds, top, top, path, { followFinal: true });
   if (typeof d === 'number') return d === -ENOENT;
   const e = readEntries(d.inode);
   return typeof e !== 'number' && e.length === 0;
@@ -364,6 +364,97 @@ export interface KernelSpec {
   volumes?: Volume[];
   /** The UTS name uname(2) reports (an OCI spec's hostname); default: the host's. */
   hostname?: string;
+  /** Volumes the pod shares (mount hints): their instances by target, made in the sandbox's memory file. */
+  sharedBinds?: (mf: MemoryFile, volumes: readonly Volume[]) => ReadonlyMap<string, NewFileSystem>;
+}
+
+/**
+ * The volumes' instances, by target: host directories opened before the
+ * seal (or sent with a sub-container's creation) bound as they are, host
+ * files as copies; a volume the pod shares (shared, by target: a mount
+ * hint's) is the instance every container of the pod mounts.
+ */
+function bindsOf(mf: MemoryFile, budget: HostFdBudget, volumes: readonly Volume[], fds: readonly number[], copies: readonly (FileCopy | null)[],
+  shared?: ReadonlyMap<string, NewFileSystem>): Map<string, NewFileSystem> {
+  const binds = new Map<string, NewFileSystem>();
+  volumes.forEach((v, i) => {
+    const pod = shared?.get(v.target);
+    if (pod !== undefined) {
+      binds.set(v.target, pod);
+      return;
+    }
+    const fd = fds[i];
+    if (fd < 0) {
+      binds.set(v.target, fileCopy(mf, v, copies[i] as FileCopy));
+      return;
+    }
+    const h = new HostFileSystem(fd, 0, { bind: true, readOnly: v.readOnly, budget });
+    binds.set(v.target, { fs: h, root: h.root });
+  });
+  return binds;
+}
+
+/** The mount table, then the volumes it does not place already (-v's). */
+function tableWithVolumes(mounts: readonly MountSpec[], volumes: readonly Volume[]): MountSpec[] {
+  const placed = new Set(mounts.filter((m) => m.type === HOST_BIND).map((m) => m.target));
+  return [...mounts, ...volumes.filter((v) => !placed.has(v.target)).map((v): MountSpec => ({
+    target: v.target, type: HOST_BIND, source: v.host, flags: MS_BIND | MS_NOSUID | MS_NODEV | (v.readOnly ? MS_RDONLY : 0), data: '',
+  }))];
+}
+
+/** What a sub-container's root is built from: host descriptors its create opened and sent (before the seal no longer matters). */
+export interface ContainerRootSpec {
+  /** The root directory (a read-only copy of its mount tree where the host allows one). */
+  rootFd: number;
+  /** Its host path, as mountinfo names the source. */
+  rootPath: string;
+  mounts: MountSpec[];
+  volumes: Volume[];
+  /** One per volume: a directory descriptor, or a regular file's (read for its copy, then closed). */
+  volumeFds: number[];
+  /** Volumes the pod shares (mount hints), by target: mounted as they are. */
+  sharedBinds?: ReadonlyMap<string, NewFileSystem>;
+}
+
+/** A bound host file's copy, read from a descriptor its create opened (a sub-container's bind of a file). */
+function readFileCopyFd(fd: number, what: string): FileCopy {
+  const st = fs.fstatSync(fd);
+  if (!st.isFile()) throw new BootError(`bind ${what}: neither a directory nor a regular file`, 125);
+  if (st.size > FILE_COPY_MAX) throw new BootError(`bind ${what}: a bound file is copied into the sandbox, and this one is over ${FILE_COPY_MAX} bytes`, 125);
+  const data = new Uint8Array(st.size);
+  let n = 0;
+  while (n < data.length) {
+    const r = fs.readSync(fd, data, n, data.length - n, n);
+    if (r <= 0) break;
+    n += r;
+  }
+  return { data: data.subarray(0, n), mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+}
+
+/**
+ * A sub-container's root in a mount namespace of its own (runsc's
+ * per-container mount namespace): the host directory under an overlay in
+ * the Sentry's memory, as the sandbox's own root, with its mount table.
+ * The descriptors are the sandbox's from here (closed when it ends).
+ * Returns the root's dentry; throws a BootError naming what failed.
+ */
+export function buildContainerRoot(sk: SandboxKernel, c: ContainerRootSpec): Dentry {
+  const { kernel, vfs } = sk;
+  const hostfs = new HostFileSystem(c.rootFd, 0, { budget: sk.hostBudget });
+  (sk.hostFds as number[]).push(c.rootFd);
+  const rootfs = rootFileSystem(hostfs, c.rootPath, kernel.mf, 'memory');
+  const ns = vfs.newNamespace(rootfs.fs, rootfs.root, rootfs.flags, rootfs.source);
+  const copies = c.volumeFds.map((fd, i) => {
+    if (fd < 0 || fs.fstatSync(fd).isDirectory()) return null;
+    const copy = readFileCopyFd(fd, c.volumes[i].host);
+    native.close(fd);
+    return copy;
+  });
+  const fds = c.volumeFds.map((fd, i) => (copies[i] === null ? fd : -1));
+  for (const fd of fds) if (fd >= 0) (sk.hostFds as number[]).push(fd);
+  const binds = bindsOf(kernel.mf, sk.hostBudget, c.volumes, fds, copies, c.sharedBinds);
+  mountTable(vfs, ns.root.root, kernel, tableWithVolumes(c.mounts, c.volumes), binds, sk.log);
+  return ns.root.root;
 }
 
 /** A built kernel, its root mounted, before any process exists. */
@@ -377,6 +468,8 @@ export interface SandboxKernel {
   readonly writableVolumes: boolean;
   /** Host descriptors of the root and volumes, closed when the sandbox ends. */
   readonly hostFds: number[];
+  /** The budget of host files open at once that every hostfs of the sandbox shares. */
+  readonly hostBudget: HostFdBudget;
 }
 
 /**
@@ -425,30 +518,15 @@ export function buildKernel(spec: KernelSpec): SandboxKernel {
   const rootfs = rootFileSystem(hostfs, spec.root, mf, spec.overlay ?? 'memory');
   const vfs = new VirtualFilesystem(rootfs.fs, rootfs.root, rootfs.flags, rootfs.source);
   const kernel = new Kernel(platform, mf, vfs, buildSyscallTable(), log, spec.hostname ?? os.hostname());
-  // The volumes (-v) are host directories opened before the seal: bind entries of the table.
-  const binds = new Map<string, NewFileSystem>();
-  volumes.forEach((v, i) => {
-    const fd = volumeFds[i];
-    if (fd < 0) {
-      binds.set(v.target, fileCopy(mf, v, fileCopies[i] as FileCopy));
-      return;
-    }
-    const vfs = new HostFileSystem(fd, 0, { bind: true, readOnly: v.readOnly, budget: hostfs.budget });
-    binds.set(v.target, { fs: vfs, root: vfs.root });
-  });
-  // Volumes the table does not place already (-v) come after it.
-  const placed = new Set((spec.mounts ?? []).filter((m) => m.type === HOST_BIND).map((m) => m.target));
-  const table = [...(spec.mounts ?? defaultMounts()), ...volumes.filter((v) => !placed.has(v.target)).map((v): MountSpec => ({
-    target: v.target, type: HOST_BIND, source: v.host, flags: MS_BIND | MS_NOSUID | MS_NODEV | (v.readOnly ? MS_RDONLY : 0), data: '',
-  }))];
-  mountTable(vfs, kernel, table, binds, log);
+  const binds = bindsOf(mf, hostfs.budget, volumes, volumeFds, fileCopies, spec.sharedBinds?.(mf, volumes));
+  mountTable(vfs, vfs.root, kernel, tableWithVolumes(spec.mounts ?? defaultMounts(), volumes), binds, log);
   if (spec.strace) kernel.tracer = new StraceTracer(2);
   const kl = spec.kernelLimits ?? {};
   if (kl.epollWatches !== undefined) kernel.limits.maxUserWatches = kernel.limits.epollWatches.sandboxMax = kl.epollWatches;
   if (kl.pendingSignals !== undefined) kernel.limits.pendingSignals.sandboxMax = kl.pendingSignals;
   if (kl.descriptors !== undefined) kernel.limits.descriptors.max = kl.descriptors;
   return {
-    kernel, vfs, platform, log, launched: spec.launched, rlimits,
+    kernel, vfs, platform, log, launched: spec.launched, rlimits, hostBudget: hostfs.budget,
     writableVolumes: volumes.some((v, i) => !v.readOnly && volumeFds[i] >= 0), hostFds: [rootFd, ...volumeFds.filter((fd) => fd >= 0)],
   };
 }
@@ -486,6 +564,10 @@ export interface InitSpec {
   path?: string;
   /** false: a process beside the first one (its parent outside the sandbox), not the sandbox's init. Default true. */
   asInit?: boolean;
+  /** The root it sees (a sub-container's, in its own mount namespace); default the sandbox's root. */
+  root?: Dentry;
+  /** The container it belongs to (ThreadGroup.containerId; its children inherit it); default none (''). */
+  containerId?: string;
 }
 
 /**
@@ -508,15 +590,16 @@ export class ExecError extends BootError {
 export function loadInit(sk: SandboxKernel, spec: InitSpec): Task {
   const { kernel, vfs } = sk;
   const creds = spec.creds;
-  const cwd = vfs.walk(creds, vfs.root, vfs.root, latin1(spec.cwd), { followFinal: true });
+  const root = spec.root ?? vfs.root;
+  const cwd = vfs.walk(creds, root, root, latin1(spec.cwd), { followFinal: true });
   if (typeof cwd === 'number') throw new BootError(`${spec.cwdName} ${spec.cwd}: ${errnoName(-cwd)}`, 125);
   const argv = spec.argv.map(latin1);
   const envp = spec.env.map(latin1);
   let res: ReturnType<typeof load>;
   let path: string | null;
   try {
-    path = spec.path !== undefined ? latin1(spec.path) : resolveCommand(vfs, creds, cwd, argv[0], envp);
-    res = load({ kernel, creds, root: vfs.root, cwd, path: path ?? argv[0], argv, envp });
+    path = spec.path !== undefined ? latin1(spec.path) : resolveCommand(vfs, creds, root, cwd, argv[0], envp);
+    res = load({ kernel, creds, root, cwd, path: path ?? argv[0], argv, envp });
   } catch (e) {
     if (e instanceof PlatformError) throw new BootError(e.message, 125);
     throw e;
@@ -529,6 +612,7 @@ export function loadInit(sk: SandboxKernel, spec: InitSpec): Task {
   const tgid = kernel.pidns.allocate();
   const tg = new ThreadGroup(tgid, spec.rlimits ?? sk.rlimits);
   if (spec.oomScoreAdj !== undefined) tg.oomScoreAdj = spec.oomScoreAdj;
+  tg.containerId = spec.containerId ?? '';
   const fdTable = new FDTable();
   for (const f of spec.files) {
     // A descriptor tsvisor was started without stays closed for the program too.
@@ -537,7 +621,7 @@ export function loadInit(sk: SandboxKernel, spec: InitSpec): Task {
     fdTable.installAt(f.guestFd, file, false, 1 << 20);
     decRef(file);
   }
-  const task = new Task(kernel, tgid, tg, res.ctx, res.mm, fdTable, vfs.root, cwd, creds);
+  const task = new Task(kernel, tgid, tg, res.ctx, res.mm, fdTable, root, cwd, creds);
   task.comm = res.comm;
   if (spec.umask !== undefined) task.umask = spec.umask & 0o777;
   if (spec.noNewPrivs === true) task.prctl.noNewPrivs = 1;
@@ -641,13 +725,13 @@ const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
  * inside the sandbox, and the first executable regular file found wins.
  * Not found: null (the loader is then given the name as it is, and says ENOENT).
  */
-function resolveCommand(vfs: VirtualFilesystem, creds: Credentials, cwd: Dentry, name: string, envp: string[]): string | null {
+function resolveCommand(vfs: VirtualFilesystem, creds: Credentials, root: Dentry, cwd: Dentry, name: string, envp: string[]): string | null {
   if (name.includes('/') || name.length === 0) return name;
   const entry = envp.find((e) => e.startsWith('PATH='));
   const dirs = (entry === undefined ? DEFAULT_PATH : entry.slice(5)).split(':');
   for (const dir of dirs) {
     const candidate = `${dir === '' ? '.' : dir}/${name}`;
-    const d = vfs.walk(creds, vfs.root, cwd, candidate, { followFinal: true });
+    const d = vfs.walk(creds, root, cwd, candidate, { followFinal: true });
     if (typeof d !== 'number' && checkExecutable(creds, d) === 0) return candidate;
   }
   return null;

@@ -21,6 +21,7 @@ import { addEventsCommand } from './events.js';
 import { addUpdateCommand } from './update.js';
 import { addCheckpointCommands } from './checkpoint.js';
 import { addExecCommand } from './exec.js';
+import { addCarryCommand } from './carry.js';
 import { addPsCommand } from './ps.js';
 import { ConsoleRelay } from './console_relay.js';
 import { readBundle } from '../container/bundle.js';
@@ -234,6 +235,7 @@ export function registerOciCommands(program: Command, globals: GlobalsFn, setSta
     });
 
   addExecCommand(program, globals, setStatus);
+  addCarryCommand(program, globals, setStatus);
   addPsCommand(program, globals);
   addPauseCommands(program, globals);
   addEventsCommand(program, globals);

@@ -27,6 +27,7 @@ import { openConsole } from './console.js';
 import { native } from '../native.js';
 import { ContainerError, notRunning } from './errors.js';
 import { Sandbox } from './sandbox.js';
+import { Carrier, openContainerFiles, podSandboxOf } from './pod.js';
 import { HostCgroup, startInHostCgroup } from './cgroup.js';
 import type { CpuUpdate } from './cgroup.js';
 import type { CreateSteps } from './sandbox.js';
@@ -116,7 +117,7 @@ export class Container {
    * stopped. On any failure nothing is left: no state directory, no
    * process. Returns the container and its sandbox (run waits on it).
    */
-  static async create(rt: Runtime, o: CreateOptions): Promise<{ container: Container; sandbox: Sandbox }> {
+  static async create(rt: Runtime, o: CreateOptions): Promise<{ container: Container; sandbox: Sandbox | Carrier }> {
     const dir = new StateDir(rt.root, o.id);
     // The bundle first: a bad config leaves nothing behind.
     const cfg = readBundle(o.bundle);
@@ -133,6 +134,8 @@ export class Container {
         throw new ContainerError(`--preserve-fds ${o.preserveFds}: descriptor ${fd} is not open`);
       }
     }
+    const sandboxId = podSandboxOf(cfg.annotations);
+    if (sandboxId !== null) return Container.createSub(rt, o, cfg, dir, sandboxId);
     dir.make();
     const state: StoredState = {
       version: 1, id: o.id, ociVersion: cfg.ociVersion, bundle: cfg.bundle, rootfs: cfg.root.path, annotations: cfg.annotations,
@@ -185,8 +188,92 @@ export class Container {
     }
   }
 
+  /**
+   * A sub-container of the pod sandbox sandboxId (pod.ts): built in that
+   * sandbox's Sentry from the files opened here, its pid the carrier's.
+   * As create's: nothing is left on a failure.
+   */
+  private static async createSub(rt: Runtime, o: CreateOptions, cfg: ReturnType<typeof readBundle>, dir: StateDir, sandboxId: string): Promise<{ container: Container; sandbox: Carrier }> {
+    let pod: Container;
+    try {
+      pod = Container.load(rt, sandboxId);
+    } catch (e) {
+      if (e instanceof ContainerError) throw new ContainerError(`the pod's sandbox container ${sandboxId}: ${e.message}`);
+      throw e;
+    }
+    if (pod.state.sandboxId !== undefined) throw new ContainerError(`${sandboxId} is itself a sub-container of ${pod.state.sandboxId}: a container joins its pod's sandbox container`);
+    const podStatus = await pod.status();
+    if (podStatus !== 'created' && podStatus !== 'running') throw new ContainerError(`the pod's sandbox container ${sandboxId} is ${podStatus}: a container can join only a created or running one`);
+    const hooks = cfg.hooks;
+    if (hasHooks(hooks, ['createContainer', 'startContainer'])) {
+      throw new ContainerError('hooks.createContainer and hooks.startContainer are not supported for a container that joins a pod sandbox (the sandbox runs them only for its own container)');
+    }
+    if (o.preserveFds > 0) throw new ContainerError('--preserve-fds: not supported for a container that joins a pod sandbox');
+    dir.make();
+    const state: StoredState = {
+      version: 1, id: o.id, ociVersion: cfg.ociVersion, bundle: cfg.bundle, rootfs: cfg.root.path, annotations: cfg.annotations,
+      created: new Date().toISOString(), status: 'creating', owner: process.geteuid?.() ?? 0, sandbox: null,
+      creator: processRef(process.pid), hooks, sandboxId,
+    };
+    if (pod.state.hookPid !== undefined) state.hookPid = pod.state.hookPid;
+    const c = new Container(dir, state, rt);
+    let carrier: Carrier | null = null;
+    let replica = -1;
+    let files: number[] = [];
+    let built = false;
+    try {
+      dir.save(state);
+      if (hasHooks(hooks, ['prestart', 'createRuntime'])) {
+        const creating = hookState(state, 'creating', state.hookPid ?? pod.pid);
+        closeInheritedFds();
+        await runHooks('prestart', hooks.prestart, creating, creating.bundle);
+        await runHooks('createRuntime', hooks.createRuntime, creating, creating.bundle);
+      }
+      if (o.consoleSocket !== null) replica = openConsole(o.consoleSocket, cfg.spec.process?.consoleSize).replica;
+      const stdio = replica >= 0 ? [replica, replica, replica] : [0, 1, 2];
+      const opened = openContainerFiles(cfg.spec, cfg.bundle, cfg.root.path);
+      files = opened.fds;
+      const spec: ContainerSpec = { id: o.id, spec: cfg.spec, bundle: cfg.bundle, rootPath: cfg.root.path, preserveFds: 0 };
+      let initPid: number;
+      try {
+        initPid = (await c.control().createSubcontainer(spec, stdio.length, opened.volumes, [...stdio, ...files])).pid;
+      } catch (e) {
+        if (e instanceof ProtocolError && (e.code === 'exec' || e.code === 'invalid' || e.code === 'stopped')) throw new ContainerError(e.message);
+        throw rpcFailure(e, 'create');
+      }
+      built = true;
+      for (const fd of files) native.close(fd);
+      files = [];
+      carrier = Carrier.start(rt.self, rt.bootArgs, o.id, initPid, replica >= 0 ? replica : null);
+      if (replica >= 0) {
+        native.close(replica);
+        replica = -1;
+      }
+      state.sandbox = processRef(carrier.pid);
+      state.status = 'created';
+      state.creator = null;
+      dir.save(state);
+      if (o.pidFile !== null) writePidFile(o.pidFile, carrier.pid);
+      rt.debug(`container ${o.id}: created in the sandbox of ${sandboxId}, carrier pid ${carrier.pid}`);
+      return { container: c, sandbox: carrier };
+    } catch (e) {
+      if (replica >= 0) native.close(replica);
+      for (const fd of files) native.close(fd);
+      if (built) await c.control().destroySubcontainer().catch(() => {});
+      if (carrier !== null) {
+        carrier.kill();
+        await carrier.exited();
+      }
+      dir.remove();
+      await runPoststop(rt, state);
+      throw e;
+    }
+  }
+
+  /** A sub-container's control socket is its pod sandbox container's. */
   private control(): ControlClient {
-    return new ControlClient(this.dir.socketPath, this.id);
+    const sb = this.state.sandboxId;
+    return new ControlClient(sb === undefined ? this.dir.socketPath : new StateDir(this.rt.root, sb).socketPath, this.id);
   }
 
   /**
@@ -226,7 +313,8 @@ export class Container {
     const hooks = this.state.hooks ?? {};
     try {
       // startContainer hooks run in the sandbox before the init does, for as long as they take.
-      await this.control().startRoot(hasHooks(hooks, ['startContainer']) ? null : undefined);
+      if (this.state.sandboxId !== undefined) await this.control().startSubcontainer();
+      else await this.control().startRoot(hasHooks(hooks, ['startContainer']) ? null : undefined);
     } catch (e) {
       throw rpcFailure(e, 'start');
     }
@@ -286,6 +374,12 @@ export class Container {
     const status = await this.status();
     if ((status === 'running' || status === 'creating' || status === 'paused') && !force) {
       throw new ContainerError(`cannot delete container ${this.id} that is not stopped: ${status}`);
+    }
+    // A sub-container: its processes are killed in the sandbox (which may be gone already); then its carrier ends.
+    if (this.state.sandboxId !== undefined) {
+      await this.control().destroySubcontainer().catch((e: unknown) => {
+        if (!(e instanceof ControlUnavailable) && !(e instanceof ProtocolError && e.code === 'no-such-container')) throw rpcFailure(e, 'delete');
+      });
     }
     if (status !== 'stopped' || (this.state.sandbox !== null && isAlive(this.state.sandbox))) {
       this.killSandbox();

@@ -71,6 +71,13 @@ export interface StoredState {
    * when there are hooks; only ever given to hooks, never signalled.
    */
   hookPid?: number;
+  /**
+   * A sub-container: the id of the pod's sandbox container whose Sentry
+   * runs it (its control socket is that container's); `sandbox` is then
+   * the carrier process that holds its exit status. Absent: a sandbox of
+   * its own.
+   */
+  sandboxId?: string;
 }
 
 export const STATE_FILE = 'state.json';
@@ -132,6 +139,15 @@ export function openStateRoot(root: string): string {
   const uid = process.geteuid?.() ?? 0;
   if (st.uid !== uid) throw new ContainerError(`--root ${abs} belongs to uid ${st.uid}, not to you (uid ${uid}): give a --root of your own`);
   return abs;
+}
+
+function isContainerId(id: string): boolean {
+  try {
+    validateContainerId(id);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** One container's directory under the state root. */
@@ -304,12 +320,16 @@ function parseState(text: string, id: string): StoredState {
   }
   const hookPid = o.hookPid;
   if (hookPid !== undefined && (!Number.isInteger(hookPid) || (hookPid as number) <= 0)) throw bad('hookPid is not a pid');
+  // Names a sibling directory: a container id, never a path.
+  const sandboxId = o.sandboxId;
+  if (sandboxId !== undefined && (typeof sandboxId !== 'string' || !isContainerId(sandboxId) || sandboxId === id)) throw bad('sandboxId is not another container\'s id');
   return {
     version: 1, id, ociVersion: o.ociVersion as string, bundle: o.bundle as string, rootfs: o.rootfs as string,
     annotations: annotations as Record<string, string>, created: o.created as string, status: o.status as Status,
     owner: o.owner as number, sandbox: ref(o.sandbox, 'sandbox'), creator: ref(o.creator, 'creator'),
     hooks: parseStoredHooks(o.hooks, bad), ...(cgroup !== undefined ? { cgroup } : {}),
     ...(hookPid !== undefined ? { hookPid: hookPid as number } : {}),
+    ...(sandboxId !== undefined ? { sandboxId } : {}),
   };
 }
 

@@ -15,7 +15,9 @@ import {
   HEADER_BYTE, LineReader, MAX_MESSAGE_BYTES, MAX_REQUEST_FDS, METHODS, ProtocolError, encodeLine, parseExecResult, parseProcesses, parseResponse, parseOomResult,
   parseStateResult, parseUsageResult, parseWaitResult,
 } from './protocol.js';
-import type { ExecResult, Method, OomResult, ProcessInfo, SignalArgs, StateResult, UpdateArgs, UsageResult, WaitResult } from './protocol.js';
+import type {
+  CreateSubcontainerArgs, ExecResult, Method, OomResult, ProcessInfo, SignalArgs, StateResult, UpdateArgs, UsageResult, WaitResult,
+} from './protocol.js';
 
 /** The sandbox cannot be reached: no socket, nobody listening, or no reply in time. */
 export class ControlUnavailable extends Error {}
@@ -173,6 +175,24 @@ export class ControlClient {
 
   async wait(): Promise<WaitResult> {
     return parseWaitResult(await call(this.socketPath, METHODS.wait, { containerId: this.containerId }, null));
+  }
+
+  /**
+   * Builds this sub-container in the sandbox; fds: its stdio, its root,
+   * one per volume (CreateSubcontainerArgs). The sandbox loads its init,
+   * so this takes as long as an exec's start; the init's pid in the sandbox.
+   */
+  async createSubcontainer(container: object, stdioCount: number, volumes: CreateSubcontainerArgs['volumes'], fds: readonly number[]): Promise<ExecResult> {
+    return parseExecResult(await call(this.socketPath, METHODS.createSubcontainer, { containerId: this.containerId, container, stdioCount, volumes: [...volumes] }, 60_000, fds));
+  }
+
+  async startSubcontainer(): Promise<void> {
+    await call(this.socketPath, METHODS.startSubcontainer, { containerId: this.containerId });
+  }
+
+  /** Resolves once its processes are gone. */
+  async destroySubcontainer(): Promise<void> {
+    await call(this.socketPath, METHODS.destroySubcontainer, { containerId: this.containerId }, 15_000);
   }
 }
 

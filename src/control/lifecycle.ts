@@ -1,8 +1,9 @@
 // What the control server's methods do to a running kernel (gVisor's
 // pkg/sentry/control Lifecycle.SignalContainer and Processes, seed 000):
 // signal the container's init or every process in it, and list the
-// processes. The sandbox holds one container, so "the container" is the
-// whole kernel; gVisor's multi-container bookkeeping has no analogue yet.
+// processes. A container's processes are those its ThreadGroup.containerId
+// names (the root container's, or a sub-container's), as gVisor's tasks
+// carry their container's id.
 // The list carries more than gVisor's (session, nice, the command line,
 // the terminal's foreground group), as ps(1)'s formats need it.
 
@@ -18,10 +19,10 @@ import { Stat, majorOf, minorOf } from '../vfs/stat.js';
 import { native } from '../native.js';
 import type { ProcessInfo } from './protocol.js';
 
-/** The live processes (not yet exited), init first. */
-function liveProcesses(kernel: Kernel): ThreadGroup[] {
+/** The live processes (not yet exited) of one container (ThreadGroup.containerId), init first. */
+export function liveProcesses(kernel: Kernel, containerId: string): ThreadGroup[] {
   const tgs = new Set<ThreadGroup>();
-  for (const t of kernel.pidns.tasks.values()) if (t.tg.exitStatus === null) tgs.add(t.tg);
+  for (const t of kernel.pidns.tasks.values()) if (t.tg.exitStatus === null && t.tg.containerId === containerId) tgs.add(t.tg);
   return [...tgs].sort((a, b) => a.tgid - b.tgid);
 }
 
@@ -34,7 +35,7 @@ function liveProcesses(kernel: Kernel): ThreadGroup[] {
  */
 export function signalContainer(kernel: Kernel, init: ThreadGroup, signo: number, all: boolean): void {
   if (signo === 0) return;
-  const targets = all ? liveProcesses(kernel) : [init];
+  const targets = all ? liveProcesses(kernel, init.containerId) : [init];
   for (const tg of targets) if (tg.exitStatus === null) sendToProcess(tg, userSiginfo(signo, 0, 0, 0));
 }
 
@@ -69,11 +70,11 @@ function stringsOf(tg: ThreadGroup, file: 'cmdline' | 'environ'): string {
  * fields procps's columns need, ps(1)'s -f and x formats and -o's
  * keywords; the client lays them out).
  */
-export function processes(kernel: Kernel): ProcessInfo[] {
+export function processes(kernel: Kernel, containerId: string): ProcessInfo[] {
   const nowMs = kernel.realtimeMs();
   const nowTicks = kernel.ticks();
   let budget = ARGS_BUDGET;
-  return liveProcesses(kernel).map((tg) => {
+  return liveProcesses(kernel, containerId).map((tg) => {
     const leader = tg.leader;
     const cpu = tg.cpuTime();
     let args = stringsOf(tg, 'cmdline');

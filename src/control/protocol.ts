@@ -50,6 +50,16 @@ export const METHODS = {
   execute: 'containerManager.ExecuteAsync',
   /** Waits for a process exec started to end; its exit status (runsc's ContMgrWaitPID). */
   waitPid: 'containerManager.WaitPID',
+  /**
+   * Builds a sub-container in the sandbox (runsc's ContMgrCreateSubcontainer):
+   * its root and mounts from the header's files, its init loaded and
+   * stopped, as create leaves a root container.
+   */
+  createSubcontainer: 'containerManager.CreateSubcontainer',
+  /** Runs a created sub-container's init (runsc's ContMgrStartSubcontainer). */
+  startSubcontainer: 'containerManager.StartSubcontainer',
+  /** Kills a sub-container's processes and lets go of its root (runsc's ContMgrDestroySubcontainer). */
+  destroySubcontainer: 'containerManager.DestroySubcontainer',
 } as const;
 
 /** The first byte of every connection; the request's files ride on it. */
@@ -123,6 +133,25 @@ export interface ExecArgs extends ContainerArgs {
 export interface ExecResult {
   /** The process's pid in the container. */
   pid: number;
+}
+
+/** A host directory or file a sub-container binds: where, and whether read-only; its descriptor rides in the header. */
+export interface SubcontainerVolume {
+  host: string;
+  target: string;
+  readOnly: boolean;
+}
+
+/**
+ * CreateSubcontainer's parameters. The header's files are, in order: the
+ * process's stdio (stdioCount of them: 0, 1, 2, or a terminal's replica
+ * three times), the root directory, then one per volume.
+ */
+export interface CreateSubcontainerArgs extends ContainerArgs {
+  /** The container as create read it (boot/container_spec.ts's ContainerSpec); the sandbox checks it. */
+  container: unknown;
+  stdioCount: number;
+  volumes: SubcontainerVolume[];
 }
 
 export interface WaitPidArgs extends ContainerArgs {
@@ -304,6 +333,26 @@ export function parseExecResult(r: unknown): ExecResult {
     throw new ProtocolError('internal', 'the sandbox sent a bad pid');
   }
   return { pid: r.pid };
+}
+
+const PATH_MAX = 4096;
+
+export function parseCreateSubcontainerArgs(p: Obj): CreateSubcontainerArgs {
+  const what = METHODS.createSubcontainer;
+  onlyKeys(p, ['containerId', 'container', 'stdioCount', 'volumes'], what);
+  if (!isObj(p.container)) throw new ProtocolError('invalid', `${what}: container must be an object`);
+  const stdioCount = int(p, 'stdioCount', 0, 3, what);
+  if (!Array.isArray(p.volumes) || p.volumes.length > MAX_REQUEST_FDS - 4) throw new ProtocolError('invalid', `${what}: volumes must be an array of at most ${MAX_REQUEST_FDS - 4}`);
+  const absolute = (v: unknown) => typeof v === 'string' && v.startsWith('/') && v.length <= PATH_MAX && !v.includes('\0');
+  const volumes = p.volumes.map((v: unknown, i: number) => {
+    if (!isObj(v)) throw new ProtocolError('invalid', `${what}: volumes[${i}] must be an object`);
+    onlyKeys(v, ['host', 'target', 'readOnly'], `${what}: volumes[${i}]`);
+    if (!absolute(v.host) || !absolute(v.target) || typeof v.readOnly !== 'boolean') {
+      throw new ProtocolError('invalid', `${what}: volumes[${i}] needs absolute host and target paths and a boolean readOnly`);
+    }
+    return { host: v.host as string, target: v.target as string, readOnly: v.readOnly };
+  });
+  return { containerId: containerId(p, what), container: p.container, stdioCount, volumes };
 }
 
 export function parseWaitPidArgs(p: Obj): WaitPidArgs {

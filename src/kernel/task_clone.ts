@@ -180,6 +180,7 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
     ctg.personality = tg.personality;
     ctg.oomScoreAdj = tg.oomScoreAdj;
     ctg.oomScoreAdjMin = tg.oomScoreAdjMin;
+    ctg.containerId = tg.containerId;
     ctg.startTime = k.ticks();
     tg.children.add(ctg);
   }

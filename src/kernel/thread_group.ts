@@ -49,6 +49,12 @@ export class ThreadGroup {
   oomScoreAdjMin = 0;
   /** Process start time in clock ticks since boot. */
   startTime = 0;
+  /**
+   * The OCI container the process belongs to (gVisor's Task.ContainerID):
+   * the sandbox's root container or one of its sub-containers; fork
+   * copies it. '' for `tsvisor do`'s processes.
+   */
+  containerId = '';
   /** The parent process; null for the first process (its parent is outside the sandbox). */
   parent: ThreadGroup | null = null;
   /** Children not yet reaped. */

@@ -140,11 +140,20 @@ export class VirtualFilesystem {
   readonly initNs: MountNamespace;
 
   constructor(rootFs: FileSystem, rootInode: Inode, rootFlags = 0, rootSource = '/') {
+    this.initNs = this.newNamespace(rootFs, rootInode, rootFlags, rootSource);
+  }
+
+  /**
+   * A mount namespace of its own around another root (a sub-container's:
+   * runsc's per-container mount namespace); nothing is shared with the
+   * others until something is mounted in it.
+   */
+  newNamespace(rootFs: FileSystem, rootInode: Inode, rootFlags = 0, rootSource = '/'): MountNamespace {
     const ns = new MountNamespace();
     const m = new Mount(rootFs, rootInode, rootFlags, ns, rootSource);
     ns.root = m;
     ns.mounts.add(m);
-    this.initNs = ns;
+    return ns;
   }
 
   /** The root of the first mount namespace. */
