@@ -367,6 +367,9 @@ function validParams() {
     [METHODS.signal]: { signo: 28, all: false },
     [METHODS.execute]: { process: BASE_PROC },
     [METHODS.waitPid]: { pid: 1 },
+    // Without the descriptors it names (stdio, root, volumes) it is refused whatever it says.
+    [METHODS.createSubcontainer]: { container: {}, stdioCount: 0, volumes: [] },
+    [METHODS.startSubcontainer]: {}, [METHODS.destroySubcontainer]: {},
   };
 }
 
@@ -383,7 +386,9 @@ function validValue(field, v) {
     case 'cpuQuota': return int(-1, Number.MAX_SAFE_INTEGER);
     case 'cpuPeriod': return int(1, Number.MAX_SAFE_INTEGER);
     case 'cpuWeight': return int(1, 10000);
-    case 'process': return typeof v === 'object' && v !== null && !Array.isArray(v);
+    case 'process': case 'container': return typeof v === 'object' && v !== null && !Array.isArray(v);
+    case 'stdioCount': return int(0, 3);
+    case 'volumes': return Array.isArray(v) && v.length === 0;
     default: throw new Error(`no rule for ${field}`);
   }
 }
@@ -405,7 +410,8 @@ test('wrong types and values in every field of every method (from the method lis
         if (field === 'foreground') params.pid = 1;
         const r = await c.request(method, params, ++n).next();
         // A well-formed id that is another container's is that error, not a malformed request.
-        const want = field === 'containerId' && typeof v === 'string' && /^[A-Za-z0-9_+.-]{1,200}$/.test(v) ? 'no-such-container' : 'invalid';
+        // (CreateSubcontainer's id is the one to make: without its descriptors, invalid.)
+        const want = field === 'containerId' && typeof v === 'string' && /^[A-Za-z0-9_+.-]{1,200}$/.test(v) && method !== METHODS.createSubcontainer ? 'no-such-container' : 'invalid';
         assert.equal(r?.error?.code, want, `${method} ${field}=${JSON.stringify(v)}: ${JSON.stringify(r)}`);
         assert.equal(r.id, n);
       }
@@ -414,7 +420,7 @@ test('wrong types and values in every field of every method (from the method lis
         assert.equal((await c.request(method, missing, ++n).next()).error?.code, 'invalid', `${method} without ${field}`);
       }
     }
-    assert.equal((await c.request(method, { containerId: 'another' }, ++n).next()).error?.code, method === METHODS.waitOom || method === METHODS.signal || method === METHODS.execute || method === METHODS.waitPid ? 'invalid' : 'no-such-container', method);
+    assert.equal((await c.request(method, { containerId: 'another' }, ++n).next()).error?.code, [METHODS.waitOom, METHODS.signal, METHODS.execute, METHODS.waitPid, METHODS.createSubcontainer].includes(method) ? 'invalid' : 'no-such-container', method);
     assert.equal((await c.request(method, { ...base, extra: 1 }, ++n).next()).error?.code, 'invalid', `${method} with an unknown field`);
     assert.equal((await c.request(method, [], ++n).next()).error?.code, 'invalid', `${method} with params an array`);
   }
