@@ -57,6 +57,8 @@ const cleanup = () => {
   daemon = null;
 };
 after(cleanup);
+// A runner that stops this file (Ctrl-C, a timeout's SIGTERM) must not leave the daemon and its pods running.
+for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => process.exit(128 + (sig === 'SIGINT' ? 2 : 15)));
 // TSVISOR_POD_TEST_KEEP=1 keeps the scratch directory (containerd's log, the CRI logs, calls-*.log) for a look.
 process.on('exit', () => {
   cleanup();
@@ -67,15 +69,38 @@ process.on('exit', () => {
 /**
  * The runtimes as the shim sees them: a wrapper that runs the real binary
  * and appends its exit status and arguments to calls-NAME.log, so a refused
- * call can be named (the shim reports only the runtime's last log line).
- * The wrapper waits for the runtime; `create` and `exec -d` return once
- * their process runs, which the shim (a subreaper) then reaps.
+ * call can be named (the shim reports only the runtime's last log line),
+ * and keeps each bundle's config.json as `create` gets it (specs-NAME/ID.json,
+ * the bundle directory being named by the container id). The wrapper waits
+ * for the runtime; `create` and `exec -d` return once their process runs,
+ * which the shim (a subreaper) then reaps.
  */
 function wrapper(name, binary) {
   const path = join(scratch, `${name}-runtime`);
-  writeFileSync(path, `#!/bin/sh\n"${binary}" "$@"\nrc=$?\nprintf '%s %s\\n' "$rc" "$*" >> "${join(scratch, `calls-${name}.log`)}"\nexit $rc\n`);
+  const specs = join(scratch, `specs-${name}`);
+  mkdirSync(specs);
+  writeFileSync(path, `#!/bin/sh
+prev=
+for a; do [ "$prev" = --bundle ] && cp "$a/config.json" "${specs}/\${a##*/}.json"; prev=$a; done
+"${binary}" "$@"
+rc=$?
+printf '%s %s\\n' "$rc" "$*" >> "${join(scratch, `calls-${name}.log`)}"
+exit $rc
+`);
   chmodSync(path, 0o755);
   return path;
+}
+
+/** The calls the shim made of a runtime that exited non-zero ("STATUS ARGS" lines). */
+function refusedCalls(name) {
+  const log = join(scratch, `calls-${name}.log`);
+  return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((l) => l && !l.startsWith('0 ')) : [];
+}
+
+/** The config.json the runtime got for a container id, as the wrapper kept it. */
+function specOf(name, id) {
+  const f = join(scratch, `specs-${name}`, `${id}.json`);
+  return existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')) : null;
 }
 
 /** A root file system: busybox-static and the applets the pods run. */
@@ -173,6 +198,8 @@ async function podSequence(handler) {
   const steps = [];
   const hostnames = {};
   let pidns = null;
+  let podId = null;
+  const specs = {};
   const logDir = join(scratch, 'logs', handler);
   const vol = join(scratch, 'vol', handler);
   mkdirSync(logDir, { recursive: true });
@@ -227,6 +254,17 @@ async function podSequence(handler) {
     const writer = await runToEnd('writer', ['sh', '-c', 'echo written in the pod > /data/shared; echo wrote'], { mounts });
     step('volume on the host', existsSync(join(vol, 'shared')) ? readFileSync(join(vol, 'shared'), 'utf8').trim() : 'missing');
     const reader = await runToEnd('reader', ['cat', '/data/shared'], { mounts });
+    // The pod's /dev/shm (ipc = POD): containerd binds the sandbox's one into each container.
+    const shmw = await runToEnd('shm-writer', ['sh', '-c', 'echo in the pod shm > /dev/shm/tsvisor-test']);
+    const shmr = await runToEnd('shm-reader', ['cat', '/dev/shm/tsvisor-test']);
+
+    // A command that is not in the image: CreateContainer succeeds, StartContainer fails (the runtime's create or
+    // start refuses it; the error's words are each runtime's own, so only the failure is compared), and the
+    // container is left EXITED with the CRI's StartError.
+    const missing = await create('missing', ['/bin/nosuch']);
+    step('StartContainer missing', await rt.StartContainer({ container_id: missing }).then(() => 'started', () => 'failed'));
+    const st = (await rt.ContainerStatus({ container_id: missing })).status;
+    step('missing status', `${st.state} exit_code=${st.exit_code} reason=${st.reason}`);
 
     // A long-running container: ExecSync in it, then StopContainer. The pod shares one pid namespace (pid = POD), the
     // pause process its init, so sleep is not a namespace's init and SIGTERM ends it: 143, before the grace period's
@@ -255,14 +293,23 @@ async function podSequence(handler) {
     s = (await rt.ContainerStatus({ container_id: sleeper })).status;
     step('StopContainer sleeper', `${s.state} exit_code=${s.exit_code} reason=${s.reason}`);
 
-    for (const id of [hello, writer, reader, sleeper]) await rt.RemoveContainer({ container_id: id });
+    for (const id of [hello, writer, reader, shmw, shmr, missing, sleeper]) await rt.RemoveContainer({ container_id: id });
     step('RemoveContainer', (await rt.ListContainers({ filter: { pod_sandbox_id: pod } })).containers.length);
 
+    // A container still running when the pod is stopped (a pod deleted at once): StopPodSandbox kills it first.
+    const last = await create('last', ['sleep', '1000']);
+    await rt.StartContainer({ container_id: last });
+    specs.sandbox = specOf(handler, pod);
+    specs.container = specOf(handler, last);
     await rt.StopPodSandbox({ pod_sandbox_id: pod });
     step('StopPodSandbox', (await rt.PodSandboxStatus({ pod_sandbox_id: pod })).status.state);
+    s = (await rt.ContainerStatus({ container_id: last })).status;
+    step('last status after StopPodSandbox', `${s.state} exit_code=${s.exit_code} reason=${s.reason}`);
     await rt.RemovePodSandbox({ pod_sandbox_id: pod });
     const gone = await rt.PodSandboxStatus({ pod_sandbox_id: pod }).then(() => 'still there', (e) => `gone (code ${e.code})`);
     step('RemovePodSandbox', gone);
+    step('ListContainers after', (await rt.ListContainers({ filter: { pod_sandbox_id: pod } })).containers.length);
+    podId = pod;
     pod = null;
   } catch (e) {
     step('FAILED', e.message);
@@ -273,7 +320,7 @@ async function podSequence(handler) {
       await rt.RemovePodSandbox({ pod_sandbox_id: pod }).catch(() => {});
     }
   }
-  return { steps, hostnames, pidns };
+  return { steps, hostnames, pidns, podId, specs };
 }
 
 let runcPod = null;
@@ -284,15 +331,19 @@ test('containerd CRI with the runc handler: the kubelet sequence runs (the oracl
   if (why) return t.skip(why);
   runcPod = await podSequence('runc');
   const steps = runcPod.steps;
+  for (const s of steps) t.diagnostic(`runc: ${s}`);
   assert.ok(!steps.some((s) => s.startsWith('FAILED')), steps.join('\n'));
   assert.equal(steps[0], 'RunPodSandbox, PodSandboxStatus: SANDBOX_READY handler=HANDLER name=pod-HANDLER');
   assert.ok(steps.includes('hello status: CONTAINER_EXITED exit_code=3 reason=Error'), steps.join('\n'));
   assert.match(steps.find((s) => s.startsWith('hello log')), /^hello log: stdout F hello from the pod \| stdout F from the env \| stdout F \S+ \| stderr F to stderr$/);
   assert.ok(steps.includes('volume on the host: written in the pod'), steps.join('\n'));
   assert.ok(steps.includes('reader log: stdout F written in the pod'), steps.join('\n'));
+  assert.ok(steps.includes('shm-reader log: stdout F in the pod shm'), steps.join('\n'));
+  assert.ok(steps.includes('missing status: CONTAINER_EXITED exit_code=128 reason=StartError'), steps.join('\n'));
   assert.ok(steps.includes('ExecSync: exit_code=5 stdout="exec out\\nwritten in the pod\\n" stderr="exec err\\n"'), steps.join('\n'));
   assert.ok(steps.includes('ListContainers running: sleeper'), steps.join('\n'));
   assert.ok(steps.includes('StopContainer sleeper: CONTAINER_EXITED exit_code=143 reason=Error'), steps.join('\n'));
+  assert.ok(steps.includes('last status after StopPodSandbox: CONTAINER_EXITED exit_code=137 reason=Error'), steps.join('\n'));
   assert.ok(steps.includes('RemovePodSandbox: gone (code 5)'), steps.join('\n'));
 });
 
@@ -301,7 +352,7 @@ test('containerd CRI with the tsvisor handler: the same statuses, exit codes and
   if (why) return t.skip(why);
   if (runcPod === null) runcPod = await podSequence('runc');
   tsvisorPod = await podSequence('tsvisor');
-  assert.deepEqual(tsvisorPod.steps, runcPod.steps);
+  assert.deepEqual(tsvisorPod.steps, runcPod.steps, `the shim's calls tsvisor refused:\n${refusedCalls('tsvisor').join('\n')}`);
 });
 
 test("a pod's containers see the same hostname (the node's, with host networking)", { timeout: ms(120_000) }, async (t) => {
@@ -311,6 +362,33 @@ test("a pod's containers see the same hostname (the node's, with host networking
   assert.deepEqual(runcPod.hostnames, { hello: hostname(), sleeper: hostname() });
   if (tsvisorPod === null) tsvisorPod = await podSequence('tsvisor');
   assert.deepEqual(tsvisorPod.hostnames, runcPod.hostnames, 'tsvisor');
+});
+
+/**
+ * What the runtime is told of the pod: the CRI annotations a runtime with
+ * sub-containers keys on, and the namespaces (by type; "path" where the
+ * container is to join the pause container's).
+ */
+function podContract(r) {
+  const a = (spec) => spec?.annotations ?? {};
+  const ns = (spec) => (spec?.linux?.namespaces ?? []).map((n) => (n.path ? `${n.type}=path` : n.type)).sort().join(' ');
+  return {
+    sandbox: `${a(r.specs.sandbox)['io.kubernetes.cri.container-type']} ns: ${ns(r.specs.sandbox)}`,
+    container: `${a(r.specs.container)['io.kubernetes.cri.container-type']} sandbox-id=${a(r.specs.container)['io.kubernetes.cri.sandbox-id'] === r.podId ? 'the pod' : a(r.specs.container)['io.kubernetes.cri.sandbox-id']} ns: ${ns(r.specs.container)}`,
+  };
+}
+
+test('the runtime gets the pause container as the sandbox and each container with the pod sandbox\'s id, for both handlers', { timeout: ms(120_000) }, async (t) => {
+  const why = await setup();
+  if (why) return t.skip(why);
+  if (runcPod === null) runcPod = await podSequence('runc');
+  const contract = podContract(runcPod);
+  assert.deepEqual(contract, {
+    sandbox: 'sandbox ns: ipc mount pid',
+    container: 'container sandbox-id=the pod ns: ipc=path mount network=path pid=path uts=path',
+  });
+  if (tsvisorPod === null) tsvisorPod = await podSequence('tsvisor');
+  assert.deepEqual(podContract(tsvisorPod), contract, 'tsvisor');
 });
 
 // The pod's containers and its pause process in one pid namespace (pid = POD, Kubernetes' shareProcessNamespace):
