@@ -28,9 +28,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { compileC, ms } from './lib/harness.js';
 import { criClient, startContainerd, stopContainerd } from './lib/cri.js';
 import { ociImageTar } from './lib/oci-image.js';
@@ -47,6 +47,9 @@ const sleep = (n) => new Promise((r) => setTimeout(r, n));
 // Short, in /tmp: the shims' sockets and overlay mount options carry these paths.
 const scratch = mkdtempSync(join(tmpdir(), 'tsvpod-'));
 chmodSync(scratch, 0o755);
+// The pods' cgroup parent, as a kubelet gives one (its /kubepods/...): the containers' cgroups are
+// PARENT/ID in each hierarchy, which the runtimes remove on delete; the parent is removed at the end.
+const CGROUP_PARENT = `/${basename(scratch)}`;
 let daemon = null;
 let cri = null;
 const cleanup = () => {
@@ -55,6 +58,9 @@ const cleanup = () => {
   cri = null;
   stopContainerd(daemon);
   daemon = null;
+  for (const h of ['', ...readdirSync('/sys/fs/cgroup')]) {
+    try { rmdirSync(join('/sys/fs/cgroup', h, CGROUP_PARENT)); } catch { /* not made in this hierarchy */ }
+  }
 };
 after(cleanup);
 // A runner that stops this file (Ctrl-C, a timeout's SIGTERM) must not leave the daemon and its pods running.
@@ -209,7 +215,7 @@ function newPod(handler, name, pid, steps) {
       // refuse to set one; a kubelet leaves it to the node's then.
       log_directory: logDir,
       labels: { app: 'tsvisor-pod-test' },
-      linux: { security_context: { namespace_options: { network: 'NODE', pid, ipc: 'POD' } } },
+      linux: { cgroup_parent: CGROUP_PARENT, security_context: { namespace_options: { network: 'NODE', pid, ipc: 'POD' } } },
     },
     async run() {
       ({ pod_sandbox_id: pod.id } = await rt.RunPodSandbox({ config: pod.config, runtime_handler: handler }, 120_000));

@@ -101,7 +101,7 @@ export async function startContainerd(dir, opts) {
  * Ends what startContainerd began, whatever state the pods were left in:
  * the tasks still running in the k8s.io namespace are killed through ctr
  * while the daemon is up, then the daemon, then any shim of this daemon
- * (they outlive it by design: their command line names its socket), then
+ * and any runtime process still running (they outlive it by design), then
  * whatever is still mounted under dir (rootfs overlays, the sandboxes'
  * /dev/shm, network namespaces), deepest first.
  */
@@ -114,7 +114,8 @@ export function stopContainerd(d) {
     for (const t of tasks) ctr(['tasks', 'rm', '-f', t]);
     d.proc.kill('SIGKILL');
   }
-  for (const pid of pidsNaming(d.sock)) {
+  // The shims name the daemon's socket; a tsvisor sandbox (or a runtime call still running) names its --root under dir.
+  for (const pid of pidsNaming(d.dir)) {
     try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
   }
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
