@@ -266,3 +266,34 @@ test('a bad mount hint fails the pod\'s sandbox container with the annotation na
   assert.match(r.stderr, /mount hint x \(dev\.gvisor\.spec\.mount\.x\.\*\): type "nfs": expected bind or tmpfs/);
   assert.equal(w.tsvisor(['state', 'badhint']).code, 1);
 });
+
+test('a pod\'s container with process.terminal: its console goes to --console-socket, it is a pty of its own devpts, and its status is reaped', async () => {
+  const tsv = runtimes()[1];
+  const podId = pod(tsv);
+  const name = 'tty-one';
+  const dir = containerBundle(tsv, podId, name, ['sh', '-c', 'echo ready; tty; stty size; read x; echo got $x; exit 5']);
+  const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+  cfg.process.terminal = true;
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(cfg));
+  const sock = join(w.dir, 'console.sock');
+  const cons = spawn('python3', [join(REPO, 'test', 'lib', 'console.py'), sock, '--size', '30', '100', '--feed', 'hi\\n', '--idle', '5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let shown = '';
+  cons.stdout.on('data', (d) => { shown += d; });
+  const consDone = new Promise((resolve) => cons.on('exit', resolve));
+  assert.ok(await waitFor(() => shown.startsWith('listening\n'), ms(10_000), 20));
+  const pidFile = join(w.dir, `${name}.pid`);
+  const [cmd, ...rest] = tsv.argv(['create', '--console-socket', sock, '--pid-file', pidFile, '-b', dir, name]);
+  const reaper = spawn('python3', [SUBREAPER, pidFile, cmd, ...rest], { env: tsvisorHostEnv(), stdio: ['ignore', 'pipe', 'inherit'], cwd: w.dir });
+  let said = '';
+  reaper.stdout.on('data', (d) => { said += d; });
+  const reaped = new Promise((resolve) => reaper.on('exit', () => resolve(said.trim())));
+  const none = join(w.dir, 'tty-one.out');
+  writeFileSync(none, '(the output is the console\'s)');
+  await created(tsv, name, { out: none });
+  assert.equal(run(tsv, ['start', name]).code, 0);
+  assert.equal(await reaped, 'cmd=0 pid=5');
+  await consDone;
+  assert.equal(shown.replace(/\r/g, ''), 'listening\nready\n/dev/pts/0\n30 100\nhi\ngot hi\n');
+  assert.equal(run(tsv, ['delete', name]).code, 0);
+  assert.equal(run(tsv, ['delete', '--force', podId]).code, 0);
+});
