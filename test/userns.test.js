@@ -10,9 +10,9 @@
 import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chownSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertSameAsNative, compileC, ms, tsvisorHostEnv } from './lib/harness.js';
+import { REPO as REPO_DIR, assertSameAsNative, compileC, ms, tsvisorHostEnv } from './lib/harness.js';
 import { OciWork, makeBundle, test as ociTest } from './lib/oci.js';
 
 const ROOT = process.getuid?.() === 0;
@@ -157,4 +157,39 @@ ociTest('exec joins the container\'s user namespace', (t) => {
   }
   assert.equal(out.tsvisor, out.runc);
   assert.match(out.runc, /^uid=0\(root\) gid=0\(root\)/m);
+});
+
+ociTest('a user namespace joined by path (/proc/PID/ns/user): the container has its maps and ids, as under runc', async (t) => {
+  if (RUNC === '') return t.skip('runc is not installed (the oracle)');
+  if (!ROOT) return t.skip('needs root (the holder maps host ids)');
+  const { spawn } = await import('node:child_process');
+  const holder = spawn('python3', [join(REPO_DIR, 'test', 'lib', 'userns_holder.py')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const pid = await new Promise((resolve) => holder.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
+    const out = {};
+    for (const rt of ['runc', 'tsvisor']) {
+      const dir = usernsBundle(['sh', '-c', 'id; cat /proc/self/uid_map /proc/self/gid_map; stat -c "%u:%g %n" /data/mine /data/hostroot']);
+      const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+      cfg.linux.namespaces = cfg.linux.namespaces.map((n) => (n.type === 'user' ? { type: 'user', path: `/proc/${pid}/ns/user` } : n));
+      writeFileSync(join(dir, 'config.json'), JSON.stringify(cfg));
+      out[rt] = rt === 'runc' ? runc(['run', '-b', dir, `uj-${w.newId()}`], { stdio: ['ignore', 'pipe', 'pipe'] })
+        : w.tsvisor(['run', '-b', dir, `uj-${w.newId()}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    }
+    assert.equal(out.runc.code, 0, `runc: ${out.runc.stderr}`);
+    assert.equal(out.tsvisor.stdout, out.runc.stdout);
+    assert.equal(out.tsvisor.code, 0, out.tsvisor.stderr);
+    assert.match(out.runc.stdout, /^ +0 +100000 +1000$/m);
+  } finally {
+    holder.kill('SIGKILL');
+  }
+});
+
+ociTest('a user namespace path that is no process\'s /proc/PID/ns/user is refused, naming the field', () => {
+  const dir = usernsBundle(['true']);
+  const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+  cfg.linux.namespaces = cfg.linux.namespaces.map((n) => (n.type === 'user' ? { type: 'user', path: '/run/some-ns-file' } : n));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(cfg));
+  const r = w.tsvisor(['run', '-b', dir, `ub-${w.newId()}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /linux\.namespaces\[5\]\.path \/run\/some-ns-file: tsvisor joins a user namespace named by a process's \/proc\/PID\/ns\/user only/);
 });

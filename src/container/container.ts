@@ -28,6 +28,7 @@ import { native } from '../native.js';
 import { ContainerError, notRunning } from './errors.js';
 import { Sandbox } from './sandbox.js';
 import { Carrier, openContainerFiles, podSandboxOf } from './pod.js';
+import { joinUserNamespace } from './join_userns.js';
 import { HostCgroup, startInHostCgroup } from './cgroup.js';
 import type { CpuUpdate } from './cgroup.js';
 import type { CreateSteps } from './sandbox.js';
@@ -147,7 +148,7 @@ export class Container {
     let cgroup: HostCgroup | null = null;
     try {
       dir.save(state);
-      const spec: ContainerSpec = { id: o.id, spec: cfg.spec, bundle: cfg.bundle, rootPath: cfg.root.path, preserveFds: o.preserveFds };
+      const spec: ContainerSpec = { id: o.id, spec: joinUserNamespace(cfg.spec), bundle: cfg.bundle, rootPath: cfg.root.path, preserveFds: o.preserveFds };
       // The console: its master goes to the caller now, its replica is the sandbox's stdio (the init's terminal).
       if (o.consoleSocket !== null) replica = openConsole(o.consoleSocket, cfg.spec.process?.consoleSize).replica;
       const stdio = replica >= 0 ? replica : cfg.process.terminal ? o.consoleReplica ?? null : null;
