@@ -117,6 +117,13 @@ export class Kernel {
   set maxTasks(n: number) {
     this.limits.setMaxTasks(n);
   }
+  /**
+   * The pid namespace a proc instance mounted with no calling task (the
+   * boot loader's mount table) shows: a sub-container's loader sets it
+   * around that container's mounts; null is the root namespace. A mount(2)
+   * from a task shows the task's own namespace, as Linux's.
+   */
+  bootMountPidns: PIDNamespace | null = null;
   /** Paused (tsvisor pause, freeze.ts): no task returns to application code until thawed. */
   frozen = false;
   /** Processes the OOM killer has ended (oom.ts): `tsvisor events` reports each as an "oom" event. */
