@@ -4,7 +4,8 @@
 // orphans reaped by the namespace's init, its death killing the rest and
 // ending forks into the namespace, a proc mounted inside showing only the
 // namespace with its status NS* lines over two levels, 32 levels at most,
-// CLONE_THREAD's EINVAL, EPERM without CAP_SYS_ADMIN) runs natively and
+// CLONE_THREAD's EINVAL, EPERM without CAP_SYS_ADMIN; and
+// PR_SET_CHILD_SUBREAPER's reparenting) runs natively and
 // under tsvisor and must print the same.
 
 import { test } from 'node:test';
@@ -27,6 +28,7 @@ for (const mode of ['static', 'dynamic']) {
     assert.match(native.stdout, /^proc pids: 1$/m);
     assert.match(native.stdout, /NSpid 3 1 /);
     assert.match(native.stdout, /^nesting: level 32, then ENOSPC$/m);
+    assert.match(native.stdout, /^orphan came to the subreaper: 1 status 1$/m);
     assert.doesNotMatch(native.stdout, /case ended with status|setup:/);
   });
 }

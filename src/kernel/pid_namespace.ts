@@ -143,11 +143,6 @@ export class PIDNamespace {
     const t = this.tasks.get(id);
     return t !== undefined && t.tg.tgidPid.nr(this) === id ? t.tg : undefined;
   }
-
-  /** Whether t is in this namespace or a descendant (it has an id here). */
-  has(t: Task): boolean {
-    return this.tasks.get(t.threadPid.nrs[this.level]) === t && t.threadPid.nr(this) !== 0;
-  }
 }
 
 /** Makes t known by its ids in its namespace and every ancestor. */

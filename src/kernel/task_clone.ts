@@ -214,7 +214,8 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
   c.altStack = a.flags & CLONE_VM && !(a.flags & CLONE_VFORK) ? { sp: 0, flags: 2, size: 0 } : { ...t.altStack };
   c.nice = t.nice;
   c.schedPolicy = t.schedResetOnFork ? 0 : t.schedPolicy;
-  c.prctl = { ...t.prctl, pdeathsig: 0 };
+  // A new process is not a subreaper (its threads share their process's setting).
+  c.prctl = { ...t.prctl, pdeathsig: 0, subreaper: thread ? t.prctl.subreaper : 0 };
   inheritSeccomp(c, t);
   if (a.flags & CLONE_CHILD_CLEARTID) c.clearChildTid = a.childTid;
   ctg.tasks.push(c);

@@ -410,6 +410,31 @@ static void unprivileged(void)
 	show("unprivileged clone NEWPID", r);
 }
 
+/* PR_SET_CHILD_SUBREAPER: an orphan goes to the nearest subreaper ancestor, not to init; not inherited by fork. */
+static void subreaper(void)
+{
+	show("set subreaper", prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+	pid_t me = getpid();
+	fflush(stdout);
+	pid_t a = fork();
+	if (a == 0) {
+		int v = -1;
+		prctl(PR_GET_CHILD_SUBREAPER, &v, 0, 0, 0);
+		pid_t b = fork();
+		if (b == 0) {
+			for (int n = 0; n < 2000 && getppid() != me; n++)
+				usleep(1000);
+			_exit(getppid() == me ? 1 : 2);
+		}
+		_exit(10 + v);
+	}
+	int st;
+	waitpid(a, &st, 0);
+	printf("child's subreaper flag (10+v): %d\n", WEXITSTATUS(st));
+	pid_t r = waitpid(-1, &st, 0);
+	printf("orphan came to the subreaper: %d status %d\n", r > 0, WEXITSTATUS(st));
+}
+
 /* clone(CLONE_NEWPID) directly: the child is pid 1; then nesting until ENOSPC. */
 static int start_level(void)
 {
@@ -466,6 +491,7 @@ int main(void)
 	in_child("with_proc", with_proc);
 	in_child("thread_flag", thread_flag);
 	in_child("unprivileged", unprivileged);
+	in_child("subreaper", subreaper);
 	in_child("nesting", nesting);
 	printf("done\n");
 	return 0;

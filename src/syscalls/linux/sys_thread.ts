@@ -153,9 +153,12 @@ export function sysPrctl(t: Task): number {
     case PR_SET_THP_DISABLE:
       st.thpDisable = r.arg(1) !== 0 ? 1 : 0;
       return 0;
-    case PR_SET_CHILD_SUBREAPER:
-      st.subreaper = r.arg(1) !== 0 ? 1 : 0;
+    case PR_SET_CHILD_SUBREAPER: {
+      // A property of the process (Linux's signal->is_child_subreaper): every thread holds it; exit.ts reparents by it.
+      const v = r.arg(1) !== 0 ? 1 : 0;
+      for (const x of t.tg.tasks) x.prctl.subreaper = v;
       return 0;
+    }
     case PR_GET_CHILD_SUBREAPER: {
       const b = new Uint8Array(4);
       new DataView(b.buffer).setInt32(0, st.subreaper, true);
