@@ -179,10 +179,12 @@ static void basic(void)
 			fflush(stdout);
 			_exit(5);
 		}
-		printf("child fork returned: %d\n", g);
 		siginfo_t si;
 		memset(&si, 0, sizeof si);
-		show("child waitid", waitid(P_PID, g, &si, WEXITED));
+		int w = waitid(P_PID, g, &si, WEXITED);
+		/* Printed after the grandchild's line, which it printed before exiting. */
+		printf("child fork returned: %d\n", g);
+		show("child waitid", w);
 		printf("child waitid si_pid: %d si_status: %d\n", si.si_pid, si.si_status);
 		fflush(stdout);
 		/* Done printing; wait for the parent to try to signal us. */
