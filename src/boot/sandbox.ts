@@ -37,6 +37,7 @@ import { Logger, writeStderr } from '../kernel/log.js';
 import type { LogFormat } from '../kernel/log.js';
 import { Task } from '../kernel/task.js';
 import { ThreadGroup, RLIM_INFINITY } from '../kernel/thread_group.js';
+import type { PIDNamespace } from '../kernel/pid_namespace.js';
 import { FDTable, decRef } from '../kernel/fd_table.js';
 import { Credentials } from '../kernel/credentials.js';
 import { checkExecutable, load } from '../loader/loader.js';
@@ -568,6 +569,13 @@ export interface InitSpec {
   root?: Dentry;
   /** The container it belongs to (ThreadGroup.containerId; its children inherit it); default none (''). */
   containerId?: string;
+  /**
+   * The pid namespace the process is made in (kernel.pidns.newChild(userns)
+   * for a sub-container's): it becomes that namespace's pid 1 and init, the
+   * reaper of its orphans, whose death kills the rest of it. Default: the
+   * root namespace.
+   */
+  pidns?: PIDNamespace;
 }
 
 /**
@@ -609,7 +617,9 @@ export function loadInit(sk: SandboxKernel, spec: InitSpec): Task {
     // Linux would end the new process with SIGSEGV: the shell's status for it.
     throw new BootError(`${spec.argv[0]}: its segments cannot be mapped (${describeErrno(-res.fatal)})`, 128 + 11);
   }
-  const tgid = kernel.pidns.allocate();
+  const pidns = spec.pidns ?? kernel.pidns;
+  if (pidns.dead) throw new BootError('its pid namespace has no init any more', 125);
+  const tgid = pidns.allocate();
   const tg = new ThreadGroup(tgid, spec.rlimits ?? sk.rlimits);
   if (spec.oomScoreAdj !== undefined) tg.oomScoreAdj = spec.oomScoreAdj;
   tg.containerId = spec.containerId ?? '';
@@ -626,7 +636,11 @@ export function loadInit(sk: SandboxKernel, spec: InitSpec): Task {
   if (spec.umask !== undefined) task.umask = spec.umask & 0o777;
   if (spec.noNewPrivs === true) task.prctl.noNewPrivs = 1;
   tg.tasks.push(task);
-  if (spec.asInit !== false) kernel.initTg = tg;
+  if (spec.pidns !== undefined && spec.pidns !== kernel.pidns) {
+    if (spec.pidns.init === null) spec.pidns.init = tg;
+  } else if (spec.asInit !== false) {
+    kernel.initTg = tg;
+  }
   kernel.taskStarted(task);
   return task;
 }

@@ -3,12 +3,19 @@
 // released at once and the exit status is recorded as wait(2) encodes it;
 // the process stays a zombie, its pid taken, until its parent reaps it.
 //
-// On exit: a vfork parent is released; children go to the first process
-// (pid 1, the sandbox's init), with their parent-death signal; the parent
-// gets the exit signal (SIGCHLD, with CLD_* siginfo) and its wait(2)
-// calls are woken. A parent that ignores SIGCHLD, or set SA_NOCLDWAIT, has
-// its children reaped automatically. When the first process exits, every
-// other process is killed, as when a pid namespace's init dies.
+// On exit: a vfork parent is released; children go to the nearest
+// ancestor in the same pid namespace that is a child subreaper
+// (PR_SET_CHILD_SUBREAPER), else to the init of the exiting process's pid
+// namespace (pid 1 there; the sandbox's first process for the root one),
+// with their parent-death signal; the parent gets the exit signal
+// (SIGCHLD, with CLD_* siginfo, the child's pid as the parent's namespace
+// shows it) and its wait(2) calls are woken. A parent that ignores
+// SIGCHLD, or set SA_NOCLDWAIT, has its children reaped automatically.
+// When a namespace's init exits, every other process of the namespace
+// (and of those below it) is killed and the namespace takes no new
+// process (Linux's zap_pid_ns_processes); the init's own children are
+// reaped with it, as Linux's init reaps them while it waits for the
+// namespace to empty. When the root namespace's init exits, all do.
 
 import { Task, TaskState } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
@@ -17,6 +24,7 @@ import { cancelITimers } from './itimer.js';
 import type { FutexWaiterEntry } from './futex.js';
 import { EVENT_IN } from '../sync/waiter.js';
 import { releaseSeccomp } from './seccomp.js';
+import { detachTask } from './pid_namespace.js';
 
 const SIGNAL_CORE = new Set([3, 4, 5, 6, 7, 8, 11, 24, 25, 31]);
 const SIG_IGN = 1n;
@@ -68,19 +76,31 @@ function notifyParent(tg: ThreadGroup): void {
   p.childQueue.notify(EVENT_IN);
 }
 
-/** Gives tg's children to the first process, as Linux gives orphans to the namespace's init. */
+/**
+ * Linux's find_new_reaper: the nearest live ancestor of tg in its own pid
+ * namespace that is a child subreaper, else the namespace's init (null if
+ * it is gone, or is tg).
+ */
+function newReaper(tg: ThreadGroup): ThreadGroup | null {
+  const ns = tg.tgidPid.ns;
+  for (let p = tg.parent; p !== null && p !== ns.init && p.tgidPid.ns === ns; p = p.parent) {
+    if (p.exitStatus === null && p.leader.prctl.subreaper !== 0) return p;
+  }
+  const init = ns.init;
+  return init === null || init === tg || init.exitStatus !== null ? null : init;
+}
+
+/** Gives tg's children to their new reaper, as Linux gives orphans to the namespace's init. */
 function reparentChildren(tg: ThreadGroup): void {
-  const init = tg.leader.kernel.initTg;
+  const init = newReaper(tg);
   for (const c of [...tg.children]) {
     tg.children.delete(c);
-    if (init === null || init === tg || init.exitStatus !== null) {
+    if (init === null) {
       c.parent = null;
-      c.ppid = 0;
       if (c.exitStatus !== null) reap(c);
       continue;
     }
     c.parent = init;
-    c.ppid = init.tgid;
     init.children.add(c);
     const pdeath = c.exitStatus === null ? c.leader.prctl.pdeathsig : 0;
     if (pdeath > 0) sendToProcess(c, userSiginfo(pdeath, 0, 0, 0));
@@ -133,7 +153,7 @@ function finish(t: Task, status: number): void {
     accountCpu(task);
     endTask(task);
     // Threads other than the leader leave at once; the leader's pid stays for the zombie.
-    if (task !== tg.leader) k.pidns.remove(task);
+    if (task !== tg.leader) detachTask(task);
   }
   cancelITimers(t);
   // The controlling process's end hangs up its terminal's foreground group (Linux's disassociate_ctty(1)).
@@ -141,9 +161,11 @@ function finish(t: Task, status: number): void {
   t.mm.release();
   tg.vforkDone = true;
   tg.vforkQueue.notify(EVENT_IN);
-  if (tg === k.initTg) {
-    // Everything else in the namespace dies with its init.
-    for (const o of [...k.pidns.tasks.values()]) {
+  const ns = tg.tgidPid.ns;
+  if (tg === ns.init) {
+    // Everything else in the namespace dies with its init, and nothing new joins it.
+    ns.dead = true;
+    for (const o of [...ns.tasks.values()]) {
       if (o.tg !== tg && o.state !== TaskState.Dead) finish(o, SIGKILL);
     }
   }
@@ -168,7 +190,7 @@ export function exitThread(t: Task, code: number): void {
   accountCpu(t);
   endTask(t);
   t.mm.as.parkThread(t.ctx);
-  if (t !== tg.leader) t.kernel.pidns.remove(t);
+  if (t !== tg.leader) detachTask(t);
   t.kernel.taskExited(t);
 }
 

@@ -9,7 +9,7 @@
 import type { AddressSpace, Context, Platform } from '../platform/platform.js';
 import type { MemoryFile } from '../memory/memory_file.js';
 import type { VirtualFilesystem } from '../vfs/vfs.js';
-import { PIDNamespace } from './pid_namespace.js';
+import { PIDNamespace, attachTask, detachTask } from './pid_namespace.js';
 import { UTSNamespace } from './uts.js';
 import { UserNamespace } from './user_namespace.js';
 import { Task, TaskState } from './task.js';
@@ -44,7 +44,11 @@ export interface SyscallTracer {
 }
 
 export class Kernel {
-  readonly pidns = new PIDNamespace();
+  /**
+   * The root pid namespace: every task has an id here (task.tid), and
+   * those of child namespaces (pid_namespace.ts) in theirs as well.
+   */
+  readonly pidns = PIDNamespace.root(UserNamespace.ROOT);
   readonly futexes = new FutexManager();
   readonly uts: UTSNamespace;
   /**
@@ -77,14 +81,25 @@ export class Kernel {
   private running = false;
   /** Called once when the last task has exited, with the first process's wait status. */
   onAllExited: ((status: number) => void) | null = null;
-  /** The first process (pid 1): orphans are reparented to it, and its death ends the sandbox. */
-  initTg: ThreadGroup | null = null;
+  /**
+   * The first process (pid 1 of the root pid namespace, its child reaper):
+   * orphans of that namespace are reparented to it, and its death ends the
+   * sandbox. A child namespace's init is its PIDNamespace.init.
+   */
+  get initTg(): ThreadGroup | null {
+    return this.pidns.init;
+  }
+
+  set initTg(tg: ThreadGroup | null) {
+    this.pidns.init = tg;
+  }
   /**
    * The first process is the init of a pid namespace of the container's
    * own (an OCI spec with a "pid" namespace): kill(2) and its kin from
    * inside give it only the signals it handles, as Linux's
    * SIGNAL_UNKILLABLE. Off for `tsvisor do`, whose program runs as it
-   * would natively (not as an init).
+   * would natively (not as an init). The init of a child namespace is
+   * always unkillable from inside it (signals.ts).
    */
   initUnkillable = false;
   /** Tasks not yet dead (zombies stay in pidns until reaped, but do not count here). */
@@ -102,6 +117,13 @@ export class Kernel {
   set maxTasks(n: number) {
     this.limits.setMaxTasks(n);
   }
+  /**
+   * The pid namespace a proc instance mounted with no calling task (the
+   * boot loader's mount table) shows: a sub-container's loader sets it
+   * around that container's mounts; null is the root namespace. A mount(2)
+   * from a task shows the task's own namespace, as Linux's.
+   */
+  bootMountPidns: PIDNamespace | null = null;
   /** Paused (tsvisor pause, freeze.ts): no task returns to application code until thawed. */
   frozen = false;
   /** Processes the OOM killer has ended (oom.ts): `tsvisor events` reports each as an "oom" event. */
@@ -214,7 +236,7 @@ export class Kernel {
 
   /** A new task exists (the first process, or a fork's child): it has its pid and counts as alive. */
   taskStarted(t: Task): void {
-    this.pidns.add(t);
+    attachTask(t);
     this.liveTasks++;
   }
 
@@ -236,7 +258,7 @@ export class Kernel {
 
   /** Frees a reaped process's pids. */
   reaped(tg: ThreadGroup): void {
-    for (const task of tg.tasks) this.pidns.remove(task);
+    for (const task of tg.tasks) detachTask(task);
   }
 
   /** Monotonic clock in nanoseconds since boot, as a number (exact to ~104 days). */

@@ -214,7 +214,7 @@ export function attachFilter(t: Task, flags: number, prepared: PreparedFilter): 
       if (x === t || x.state === TaskState.Dead) continue;
       if (x.seccompMode === SECCOMP_MODE_DISABLED) continue;
       if (x.seccompMode === SECCOMP_MODE_FILTER && isAncestor(x.seccompFilter, head)) continue;
-      return flags & SECCOMP_FILTER_FLAG_TSYNC_ESRCH ? -ESRCH : x.tid;
+      return flags & SECCOMP_FILTER_FLAG_TSYNC_ESRCH ? -ESRCH : x.threadPid.vnr;
     }
   }
   budget.insns += cost;

@@ -118,15 +118,20 @@ function isIgnored(t: Task, sig: number): boolean {
 }
 
 /**
- * Linux's SIGNAL_UNKILLABLE (sig_task_ignored): the init of a container's
- * pid namespace (Kernel.initUnkillable) is sent only the signals it has a
- * handler for, and SIGKILL and SIGSTOP when they come from outside the
- * namespace (a sender pid of 0: the runtime, the host) or from the kernel
- * (the OOM killer). Faults (forceSignal) are not sent through here.
+ * Linux's SIGNAL_UNKILLABLE (sig_task_ignored): the init of a pid
+ * namespace is sent only the signals it has a handler for, and SIGKILL and
+ * SIGSTOP when they come from outside the namespace (a sender pid of 0:
+ * kill's si_pid is the sender's id in the receiver's namespace, so a
+ * sender in an ancestor namespace, the runtime or the host shows 0) or from
+ * the kernel (the OOM killer). The root namespace's init is so only when it
+ * is a container's (Kernel.initUnkillable); a child namespace's always.
+ * Faults (forceSignal) are not sent through here.
  */
 function unkillableInit(t: Task, sig: number, info: Uint8Array): boolean {
-  const k = t.kernel;
-  if (!k.initUnkillable || t.tg !== k.initTg || t.tg.sigactions[sig].handler !== 0n) return false;
+  const tg = t.tg;
+  const ns = tg.tgidPid.ns;
+  if (tg !== ns.init || tg.sigactions[sig].handler !== 0n) return false;
+  if (ns.parent === null && !t.kernel.initUnkillable) return false;
   if (sig !== SIGKILL && sig !== SIGSTOP) return true;
   const code = codeOf(info);
   const senderPid = new DataView(info.buffer, info.byteOffset, 128).getInt32(16, true);
@@ -203,8 +208,10 @@ export function sendToProcess(tg: ThreadGroup, info: Uint8Array): 'queued' | 'ig
  */
 export function cldSiginfo(signo: number, child: ThreadGroup, code: number, status: number, times = false): Uint8Array {
   const ns = child.parent?.leader.creds.userns ?? child.leader.creds.userns;
+  // The pid as the parent's namespace shows it (the child may be in one below it).
+  const pid = child.parent === null ? child.tgid : child.tgidPid.nr(child.parent.tgidPid.ns);
   return makeSiginfo(signo, code, (dv) => {
-    dv.setInt32(16, child.tgid, true);
+    dv.setInt32(16, pid, true);
     dv.setUint32(20, ns.mungedUid(child.leader.creds.ruid), true);
     dv.setInt32(24, status, true);
     if (times) {

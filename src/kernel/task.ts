@@ -24,6 +24,7 @@ import type { ThreadGroup } from './thread_group.js';
 import type { Kernel } from './kernel.js';
 import type { Waiter, WaitQueue } from '../sync/waiter.js';
 import type { SeccompFilter } from './seccomp.js';
+import type { Pid, PIDNamespace } from './pid_namespace.js';
 
 export const enum TaskState {
   Running,
@@ -139,10 +140,16 @@ export class Task {
   /** The waiter registered while Blocked, and where. */
   private waiting: { queues: WaitQueue[]; waiter: Waiter; timer?: NodeJS.Timeout } | null = null;
 
+  /**
+   * The pid namespace children made from now on go into (Linux's
+   * nsproxy->pid_for_children): the task's own, or the one unshare(CLONE_NEWPID) made.
+   */
+  pidnsForChildren: PIDNamespace;
+
   constructor(
     readonly kernel: Kernel,
-    /** The thread id; execve from a thread other than the leader takes the leader's. */
-    public tid: number,
+    /** The thread's ids, in its pid namespace and every ancestor; execve from a thread other than the leader takes the leader's. */
+    public threadPid: Pid,
     readonly tg: ThreadGroup,
     public ctx: Context,
     public mm: MemoryManager,
@@ -152,7 +159,19 @@ export class Task {
     public creds: Credentials,
     /** The root, working directory and umask; shared by the threads of a process (CLONE_FS). */
     public fs: FSContext = new FSContext(root, cwd),
-  ) {}
+  ) {
+    this.pidnsForChildren = threadPid.ns;
+  }
+
+  /** The thread id in the root pid namespace (the Sentry's own name for the task). */
+  get tid(): number {
+    return this.threadPid.nrs[0];
+  }
+
+  /** The task's pid namespace (Linux's task_active_pid_ns): the one its ids are made in. */
+  get pidns(): PIDNamespace {
+    return this.threadPid.ns;
+  }
 
   get root(): Dentry {
     return this.fs.root;

@@ -18,11 +18,17 @@
 // (ENOSYS): a process sharing memory or dispositions without being a
 // thread (CLONE_VM without CLONE_THREAD or CLONE_VFORK, CLONE_SIGHAND
 // without CLONE_THREAD), CLONE_PARENT, pidfds and new namespaces other
-// than mount (CLONE_NEWNS) and user (CLONE_NEWUSER: the child's
-// credentials move into a new user namespace, user_namespace.ts, before
-// anything else is made of them, so a CLONE_NEWNS beside it is checked
+// than mount (CLONE_NEWNS), pid (CLONE_NEWPID: the child is pid 1 and init
+// of a new namespace under the caller's pid_for_children one,
+// pid_namespace.ts) and user (CLONE_NEWUSER: the child's credentials move
+// into a new user namespace, user_namespace.ts, before anything else is
+// made of them, so a CLONE_NEWNS or CLONE_NEWPID beside it is checked
 // against the new one, as Linux's copy_creds comes before
 // copy_namespaces).
+//
+// The child's ids come from the caller's pid_for_children namespace
+// (Task.pidnsForChildren): the caller sees its id there from clone and
+// CLONE_PARENT_SETTID, the child its own with CLONE_CHILD_SETTID.
 
 import type { Task } from './task.js';
 import { Task as TaskClass, TaskState } from './task.js';
@@ -36,6 +42,7 @@ import { CAP_SYS_ADMIN, CAP_SYS_RESOURCE } from '../abi/linux/capability.js';
 import { inheritSeccomp } from './seccomp.js';
 import { UserNamespace } from './user_namespace.js';
 import type { Credentials } from './credentials.js';
+import type { PIDNamespace } from './pid_namespace.js';
 
 export const CSIGNAL = 0xff, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800,
   CLONE_PIDFD = 0x1000, CLONE_PTRACE = 0x2000, CLONE_VFORK = 0x4000, CLONE_PARENT = 0x8000, CLONE_THREAD = 0x10000,
@@ -47,7 +54,7 @@ export const CSIGNAL = 0xff, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0
 /** Flags that only change what the tracer or the I/O scheduler sees: accepted, as Linux accepts them. */
 const HARMLESS = CLONE_PTRACE | CLONE_UNTRACED | CLONE_DETACHED | CLONE_IO | CLONE_SYSVSEM;
 const SUPPORTED = CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_VFORK |
-  CLONE_NEWNS | CLONE_NEWUSER | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | HARMLESS;
+  CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | HARMLESS;
 
 export interface CloneArgs {
   flags: number;
@@ -132,8 +139,21 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
     if (typeof c === 'number') return c;
     creds = c;
   }
-  // A new mount namespace needs CAP_SYS_ADMIN in the child's user namespace.
-  if (a.flags & CLONE_NEWNS && !creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
+  // A new mount or pid namespace needs CAP_SYS_ADMIN in the child's user namespace.
+  if (a.flags & (CLONE_NEWNS | CLONE_NEWPID) && !creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
+  // The namespace the child's ids come from: a thread stays in its
+  // process's, which must be where new children go (Linux's copy_process).
+  let pidns: PIDNamespace = t.pidnsForChildren;
+  if (thread && pidns !== t.pidns) return -EINVAL;
+  if (a.flags & CLONE_NEWPID) {
+    // copy_pid_ns: only from the caller's own namespace (not after an unshare(CLONE_NEWPID) not yet used).
+    if (pidns !== t.pidns) return -EINVAL;
+    const ns = pidns.newChild(creds.userns);
+    if (typeof ns === 'number') return ns;
+    pidns = ns;
+  }
+  // A namespace whose init has died takes no one (alloc_pid's PIDNS_ADDING).
+  if (pidns.dead) return -ENOMEM;
   // The sandbox's task limit (a pids cgroup's), then RLIMIT_NPROC for this
   // user (the initial namespace's root, and CAP_SYS_RESOURCE or
   // CAP_SYS_ADMIN there, are exempt).
@@ -166,16 +186,17 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
     const e = fs.unshareNamespace(k.vfs, creds.userns);
     if (e < 0) return e;
   }
-  const tid = k.pidns.allocate();
+  const pid = pidns.allocate();
   let ctg = tg;
   if (!thread) {
-    ctg = new ThreadGroup(tid, tg.rlimits);
+    ctg = new ThreadGroup(pid, tg.rlimits);
     for (let i = 0; i < tg.sigactions.length; i++) Object.assign(ctg.sigactions[i], tg.sigactions[i]);
-    ctg.pgid = tg.pgid;
-    ctg.sid = tg.sid;
+    ctg.pgrp = tg.pgrp;
+    ctg.session = tg.session;
     ctg.tty = tg.tty;
-    ctg.ppid = tg.tgid;
     ctg.parent = tg;
+    // The first process of a namespace is its init (pid 1), its child reaper.
+    if (pidns.init === null && pid.nrs[pidns.level] === 1) pidns.init = ctg;
     ctg.exitSignal = a.flags & CSIGNAL;
     ctg.personality = tg.personality;
     ctg.oomScoreAdj = tg.oomScoreAdj;
@@ -187,25 +208,33 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
   let files = t.fdTable;
   if (a.flags & CLONE_FILES) files.users++;
   else files = files.fork();
-  const c = new TaskClass(k, tid, ctg, ctx, mm, files, fs.root, fs.cwd, creds, fs);
+  const c = new TaskClass(k, pid, ctg, ctx, mm, files, fs.root, fs.cwd, creds, fs);
   c.comm = t.comm;
   c.sigmask = t.sigmask;
   // A thread on a new stack starts without the alternate signal stack, as in Linux.
   c.altStack = a.flags & CLONE_VM && !(a.flags & CLONE_VFORK) ? { sp: 0, flags: 2, size: 0 } : { ...t.altStack };
   c.nice = t.nice;
   c.schedPolicy = t.schedResetOnFork ? 0 : t.schedPolicy;
-  c.prctl = { ...t.prctl, pdeathsig: 0 };
+  // A new process is not a subreaper (its threads share their process's setting).
+  c.prctl = { ...t.prctl, pdeathsig: 0, subreaper: thread ? t.prctl.subreaper : 0 };
   inheritSeccomp(c, t);
   if (a.flags & CLONE_CHILD_CLEARTID) c.clearChildTid = a.childTid;
   ctg.tasks.push(c);
   k.taskStarted(c);
 
-  // The tid words: the child's in its memory, the parent's in the parent's (the same memory for a thread);
-  // a bad address is ignored, as in Linux.
+  // The tid words: the child's in its memory (its id in its own namespace),
+  // the parent's in the parent's (the id the parent sees; the same memory
+  // for a thread); a bad address is ignored, as in Linux.
   const tidBytes = new Uint8Array(4);
-  new DataView(tidBytes.buffer).setInt32(0, tid, true);
-  if (a.flags & CLONE_CHILD_SETTID) mm.copyOut(a.childTid, tidBytes);
-  if (a.flags & CLONE_PARENT_SETTID) t.mm.copyOut(a.parentTid, tidBytes);
+  const dv = new DataView(tidBytes.buffer);
+  if (a.flags & CLONE_CHILD_SETTID) {
+    dv.setInt32(0, pid.nrs[pidns.level], true);
+    mm.copyOut(a.childTid, tidBytes);
+  }
+  if (a.flags & CLONE_PARENT_SETTID) {
+    dv.setInt32(0, pid.nr(t.pidns), true);
+    t.mm.copyOut(a.parentTid, tidBytes);
+  }
   k.schedule(c);
   return c;
 }

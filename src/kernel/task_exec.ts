@@ -29,6 +29,7 @@ import { endTask, killBySignal } from './exit.js';
 import { PlatformError } from '../platform/platform.js';
 import { ENOMEM } from '../abi/linux/errno.js';
 import { EVENT_IN } from '../sync/waiter.js';
+import { attachTask, detachTask } from './pid_namespace.js';
 
 const SIG_IGN = 1n, SIGSEGV = 11;
 
@@ -39,14 +40,15 @@ function deThread(t: Task): void {
   for (const x of tg.tasks) {
     if (x === t || x.state === TaskState.Dead) continue;
     endTask(x);
-    if (x !== tg.leader) k.pidns.remove(x);
+    if (x !== tg.leader) detachTask(x);
     k.taskExited(x);
   }
   if (t !== tg.leader) {
-    k.pidns.remove(t);
-    k.pidns.remove(tg.leader);
-    t.tid = tg.tgid;
-    k.pidns.add(t);
+    // The new main thread takes the leader's ids in every namespace (Linux's exchange_tids).
+    detachTask(t);
+    detachTask(tg.leader);
+    t.threadPid = tg.leader.threadPid;
+    attachTask(t);
   }
   tg.tasks.length = 0;
   tg.tasks.push(t);

@@ -11,6 +11,7 @@ import type { Task } from './task.js';
 import { TaskState } from './task.js';
 import { WaitQueue } from '../sync/waiter.js';
 import type { Terminal } from './tty/terminal.js';
+import type { Pid } from './pid_namespace.js';
 
 export interface SigAction {
   handler: bigint;
@@ -29,12 +30,16 @@ export class ThreadGroup {
   readonly rlimits: { cur: bigint; max: bigint }[] = [];
   /** Wait status (as wait(2) encodes it) once the group has exited. */
   exitStatus: number | null = null;
-  pgid: number;
-  sid: number;
+  /**
+   * The process group and the session, as the Pids of their leaders
+   * (Linux's PIDTYPE_PGID and PIDTYPE_SID): they keep their ids in every
+   * namespace after the leader is gone. pgid and sid are the root
+   * namespace's numbers.
+   */
+  pgrp: Pid;
+  session: Pid;
   /** The controlling terminal (Linux's signal->tty): fork copies it, setsid clears it (kernel/tty/terminal.ts). */
   tty: Terminal | null = null;
-  /** Parent's tgid as the application sees it (0 for the first process: its parent is outside). */
-  ppid = 0;
   /** setitimer(ITIMER_REAL) / alarm(2). */
   readonly itimerReal = { deadline: 0, interval: 0 };
   /** personality(2) flags (PER_LINUX with ADDR_NO_RANDOMIZE etc). */
@@ -87,11 +92,34 @@ export class ThreadGroup {
   exitCpu = { userUs: 0, sysUs: 0, totalNs: 0 };
   childrenCpu = { userUs: 0, sysUs: 0 };
 
-  constructor(readonly tgid: number, rlimits: { cur: bigint; max: bigint }[]) {
+  /** The process id in the root pid namespace. */
+  readonly tgid: number;
+
+  constructor(
+    /** The process's ids in its pid namespace and each ancestor (its first thread's Pid). */
+    readonly tgidPid: Pid,
+    rlimits: { cur: bigint; max: bigint }[],
+  ) {
     for (let i = 0; i <= 64; i++) this.sigactions.push({ handler: 0n, flags: 0n, restorer: 0n, mask: 0n });
     for (const r of rlimits) this.rlimits.push({ ...r });
-    this.pgid = tgid;
-    this.sid = tgid;
+    this.tgid = tgidPid.nrs[0];
+    this.pgrp = tgidPid;
+    this.session = tgidPid;
+  }
+
+  /** The process group id in the root namespace. */
+  get pgid(): number {
+    return this.pgrp.nrs[0];
+  }
+
+  /** The session id in the root namespace. */
+  get sid(): number {
+    return this.session.nrs[0];
+  }
+
+  /** The parent's process id in the root namespace; 0 for the first process (its parent is outside). */
+  get ppid(): number {
+    return this.parent === null ? 0 : this.parent.tgid;
   }
 
   /** CPU time of the whole process: its ended threads' and its live ones'. */

@@ -25,6 +25,7 @@
 // recorded but one fixed capacity (DEFAULT_BUF) bounds each queue;
 // connect never waits for room in a full backlog (EAGAIN).
 
+import type { Pid } from './pid_namespace.js';
 import { FileDescription, O_RDWR, WOULD_BLOCK } from '../vfs/file_description.js';
 import { Stat, S_IFSOCK, makeDev } from '../vfs/stat.js';
 import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT, EVENT_RDHUP } from '../sync/waiter.js';
@@ -40,7 +41,8 @@ const SOCKFS_DEV = makeDev(0, 8);
 let nextIno = 7000;
 
 export interface PeerCred {
-  pid: number;
+  /** The process's ids in every pid namespace it is in (SO_PEERCRED shows the reader's). */
+  pid: Pid;
   uid: number;
   gid: number;
 }

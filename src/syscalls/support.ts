@@ -93,7 +93,7 @@ export function writeKeepingProgress(t: Task, views: Uint8Array[], total: number
     const r = o.step(dropPrefix(views, done), total - done, done);
     if (r === -EPIPE) {
       // The call fails with EPIPE if the process survives the SIGPIPE.
-      if (o.sigpipe) sendSignal(t, userSiginfo(SIGPIPE, SI_USER, t.tg.tgid, t.creds.nsRuid));
+      if (o.sigpipe) sendSignal(t, userSiginfo(SIGPIPE, SI_USER, t.tg.tgidPid.vnr, t.creds.nsRuid));
       return done > 0 ? done : r;
     }
     if (r === WOULD_BLOCK) {

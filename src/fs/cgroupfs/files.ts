@@ -79,13 +79,27 @@ function memparse(s: string): number | null {
   return m[4] === '' ? n : n * 1024 ** ('kmgtpe'.indexOf(m[4].toLowerCase()) + 1);
 }
 
-/** A pid written to cgroup.procs or cgroup.threads: 0 is the writer; any task of the sandbox is in this cgroup already. */
+/**
+ * A pid written to cgroup.procs or cgroup.threads, in the writer's pid
+ * namespace: 0 is the writer; any task of the sandbox is in this cgroup already.
+ */
 function migrate(k: Kernel, caller: Task | null, data: string): number {
   const s = strip(data);
   if (!/^\d+$/.test(s)) return -EINVAL;
   const id = Number(s);
   if (id === 0) return caller === null ? -ESRCH : 0;
-  return liveTasks(k).some((t) => t.tid === id) ? 0 : -ESRCH;
+  const x = (caller?.pidns ?? k.pidns).taskWithId(id);
+  return x !== undefined && liveTasks(k).includes(x) ? 0 : -ESRCH;
+}
+
+/**
+ * The members' ids in the reader's pid namespace (process ids, or thread
+ * ids); those outside it are left out, as cgroup v1's pidlist does (v2's
+ * cgroup_procs_show prints a 0 for each).
+ */
+function memberIds(k: Kernel, caller: Task | null, threads: boolean): number[] {
+  const ns = caller?.pidns ?? k.pidns;
+  return liveTasks(k).map((t) => (threads ? ns.idOfTask(t) : ns.idOfThreadGroup(t.tg))).filter((n) => n !== 0);
 }
 
 /** cgroup.subtree_control's "+name -name ...": all tokens are checked before any is applied, as Linux does. */
@@ -182,11 +196,11 @@ export function addControlFiles(fs: KernFileSystem, dir: StaticDir, state: Cgrou
   };
   add('cgroup.controllers', () => `${CONTROLLERS.join(' ')}\n`);
   add('cgroup.events', (k) => `populated 1\nfrozen ${k.frozen ? 1 : 0}\n`);
-  add('cgroup.procs', (k) => idLines(liveTasks(k).map((t) => t.tg.tgid)), migrate);
+  add('cgroup.procs', (k, c) => idLines(memberIds(k, c, false)), migrate);
   add('cgroup.stat', () => 'nr_descendants 0\nnr_dying_descendants 0\n');
   add('cgroup.subtree_control', () => `${LINUX_CONTROLLERS.filter((c) => state.subtree.has(c)).join(' ')}\n`,
     (_k, _c, d) => subtreeWrite(state, d));
-  add('cgroup.threads', (k) => idLines(liveTasks(k).map((t) => t.tid)), migrate);
+  add('cgroup.threads', (k, c) => idLines(memberIds(k, c, true)), migrate);
   add('cgroup.type', () => 'domain\n', (_k, _c, d) => (strip(d) === 'threaded' ? -EOPNOTSUPP : -EINVAL));
   add('cpu.max', (k) => `${cpuMax(k)}\n`, cpuMaxWrite);
   add('cpu.stat', cpuStat);

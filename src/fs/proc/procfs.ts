@@ -1,8 +1,11 @@
 // procfs (gVisor's fsimpl/proc, Linux's fs/proc): the sandbox's own /proc.
 // The root lists the system files, sys/, self, thread-self and one
-// directory per process of the sandbox's pid namespace; nothing in it
-// comes from the host's /proc. /proc/PID is found for any tid (as Linux's
-// proc_pid_lookup does) but only thread group leaders are listed.
+// directory per process of the instance's pid namespace (the mounter's, as
+// Linux's proc_fill_super takes task_active_pid_ns(current)), named by
+// their ids there; nothing in it comes from the host's /proc. /proc/PID
+// is found for any tid (as Linux's proc_pid_lookup does) but only thread
+// group leaders are listed. self and thread-self are ENOENT for a caller
+// outside the namespace.
 //
 // Differs from Linux: no /proc/net (the networking issue), no
 // /proc/PID/io (the Sentry keeps no I/O counts: absent, as in a kernel
@@ -22,6 +25,8 @@ import { buildSysctl } from './sysctl.js';
 import { cpuIdentityNow, genCpuinfo, genLoadavg, genMeminfo, genStat, genUptime, genVersion } from './system_files.js';
 import { fileSystemTypes, registerFileSystemType } from '../../vfs/fs_registry.js';
 import { EINVAL } from '../../abi/linux/errno.js';
+import type { PIDNamespace } from '../../kernel/pid_namespace.js';
+import { currentTask } from '../../kernel/current.js';
 
 const PROC_SUPER_MAGIC = 0x9fa0;
 /** The anonymous device minor of the proc instance. */
@@ -32,26 +37,33 @@ export interface ProcOptions {
   readonly mmapMinAddr: number;
   /** The file system types /proc/filesystems lists ("nodev" ones: all of the sandbox's are). */
   readonly filesystems: readonly string[];
+  /** The pid namespace whose processes it shows. */
+  readonly pidns: PIDNamespace;
 }
 
 export class ProcFileSystem extends KernFileSystem implements ProcFS {
   readonly root: ProcRoot;
+  readonly pidns: PIDNamespace;
 
   constructor(kernel: Kernel, opts: ProcOptions) {
     super('proc', PROC_SUPER_MAGIC, PROC_MINOR, kernel, 'proc');
+    this.pidns = opts.pidns;
     this.root = new ProcRoot(this, opts);
   }
 }
 
 /** /proc/self and /proc/thread-self: the caller's own directories; ENOENT outside a system call. */
 class SelfLink extends KSymlink {
-  constructor(fs: KernFileSystem, readonly thread: boolean) {
+  constructor(override readonly fs: ProcFileSystem, readonly thread: boolean) {
     super(fs, fs.allocIno());
   }
 
   target(caller: Task | null): string | number {
     if (caller === null) return -ENOENT;
-    return this.thread ? `${caller.tg.tgid}/task/${caller.tid}` : String(caller.tg.tgid);
+    const ns = this.fs.pidns;
+    const tgid = ns.idOfThreadGroup(caller.tg);
+    if (tgid === 0) return -ENOENT;
+    return this.thread ? `${tgid}/task/${ns.idOfTask(caller)}` : String(tgid);
   }
 }
 
@@ -80,22 +92,22 @@ class ProcRoot extends KDir {
     f.set('sys', sys);
   }
 
-  /** The thread group leaders that have their pid, in pid order. */
-  private processes(): Task[] {
-    const out: Task[] = [];
-    for (const t of this.fs.kernel.pidns.tasks.values()) if (t === t.tg.leader) out.push(t);
-    return out.sort((a, b) => a.tid - b.tid);
+  /** The ids of the thread group leaders of the namespace that have their pid, in order. */
+  private processes(): number[] {
+    const out: number[] = [];
+    for (const [id, t] of this.fs.pidns.tasks) if (t === t.tg.leader) out.push(id);
+    return out.sort((a, b) => a - b);
   }
 
   list(): string[] {
-    return [...this.fixed.keys(), ...this.processes().map((t) => String(t.tid))];
+    return [...this.fixed.keys(), ...this.processes().map(String)];
   }
 
   child(name: string): Inode | number {
     const f = this.fixed.get(name);
     if (f !== undefined) return f;
     if (!/^[1-9]\d{0,9}$/.test(name)) return -ENOENT;
-    const t = this.fs.kernel.pidns.tasks.get(Number(name));
+    const t = this.fs.pidns.taskWithId(Number(name));
     if (t === undefined || !alive(t)) return -ENOENT;
     return new TaskDir(this.fs, t, true);
   }
@@ -121,6 +133,7 @@ registerFileSystemType('proc', (ctx) => {
   if (ctx.data !== '') return -EINVAL;
   const kernel = ctx.kernel as Kernel;
   const fs = new ProcFileSystem(kernel, {
+    pidns: currentTask()?.pidns ?? kernel.bootMountPidns ?? kernel.pidns,
     mmapMinAddr: kernel.platform.minUserAddress,
     filesystems: fileSystemTypes().map((t) => t.name).filter((n) => !n.startsWith('tsvisor-')),
   });

@@ -13,6 +13,7 @@
 // not spent running the sandbox's tasks.
 
 import * as os from 'node:os';
+import { currentTask } from '../../kernel/current.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { TaskState } from '../../kernel/task.js';
 import { UTSNamespace } from '../../kernel/uts.js';
@@ -108,8 +109,10 @@ export function genUptime(k: Kernel): string {
   return `${two(up)} ${two(idle)}\n`;
 }
 
+/** The last field is the last pid of the reader's namespace (Linux's idr cursor of task_active_pid_ns(current)). */
 export function genLoadavg(k: Kernel): string {
-  return `0.00 0.00 0.00 ${runningTasks(k)}/${k.pidns.tasks.size} ${k.pidns.lastAllocated}\n`;
+  const ns = currentTask()?.pidns ?? k.pidns;
+  return `0.00 0.00 0.00 ${runningTasks(k)}/${k.pidns.tasks.size} ${ns.lastAllocated}\n`;
 }
 
 export function genVersion(): string {

@@ -10,8 +10,9 @@
 // fd/N, exe, cwd and root are magic links (followMagicLink): fd/N opens
 // the descriptor's own file (a pipe through pipefs), exe the program's
 // file, cwd and root the task's own directories. ns/ links name the
-// task's user namespace and the sandbox's single namespaces of the other
-// kinds, and cannot be opened (no setns). The files are owned by the
+// task's user and pid namespaces (pid_for_children: the one its children
+// go into) and the sandbox's single namespaces of the other kinds, and
+// cannot be opened (no setns). The files are owned by the
 // task's euid/egid while it is dumpable, as Linux's (stat shows them in
 // the caller's user namespace).
 
@@ -28,12 +29,15 @@ import { hostFdDentry } from '../host_fd_reopen.js';
 import { KDir, KFile, KSymlink } from './nodes.js';
 import type { KernFileSystem } from './nodes.js';
 import { PROCESS_ONLY, TASK_FILES } from './task_files.js';
+import type { PIDNamespace } from '../../kernel/pid_namespace.js';
 import type { TaskFileSpec } from './task_files.js';
 import { genMaps, genSmaps } from './maps.js';
 import { goneErr, hasMM, mayPtraceRead, ownerOf, threadsOf } from './task_state.js';
 
 /** What task nodes need of the procfs instance. */
 export interface ProcFS extends KernFileSystem {
+  /** The pid namespace the instance shows (its ids name the directories and fill stat and status). */
+  readonly pidns: PIDNamespace;
 }
 
 /** Entries that are not generated files: name -> kind. */
@@ -127,7 +131,7 @@ class TaskFile extends KFile implements TaskOwned {
   }
 
   private ctx(caller: Task | null) {
-    return { task: this.task, whole: this.whole, caller };
+    return { task: this.task, whole: this.whole, caller, pidns: this.fs.pidns };
   }
 
   override mayOpen(caller: Task | null, flags: number): number {
@@ -285,11 +289,11 @@ class ThreadsDir extends KDir implements TaskOwned {
   }
 
   list(): string[] {
-    return threadsOf(this.task).map((x) => String(x.tid));
+    return threadsOf(this.task).map((x) => String(this.fs.pidns.idOfTask(x)));
   }
 
   child(name: string): Inode | number {
-    const t = threadsOf(this.task).find((x) => String(x.tid) === name);
+    const t = threadsOf(this.task).find((x) => String(this.fs.pidns.idOfTask(x)) === name);
     return t === undefined ? -ENOENT : new TaskDir(this.fs, t, false);
   }
 
@@ -451,8 +455,16 @@ class NsLink extends KSymlink implements TaskOwned {
   target(caller: Task | null): string | number {
     if (!mayPtraceRead(caller, this.task)) return -EACCES;
     const type = this.kind.replace('_for_children', '');
-    // The user namespace is the task's own (there may be many); the others are the sandbox's one of each kind.
-    const ino = type === 'user' ? this.task.creds.userns.ino : NAMESPACES[this.kind];
+    // The user and pid namespaces are the task's own (there may be many); the others are the sandbox's one of each kind.
+    let ino = NAMESPACES[this.kind];
+    if (type === 'user') ino = this.task.creds.userns.ino;
+    else if (this.kind === 'pid') ino = this.task.pidns.ino;
+    else if (this.kind === 'pid_for_children') {
+      // Linux's pidns_for_children_get: nothing to name until the namespace has its init.
+      const ns = this.task.pidnsForChildren;
+      if (ns.parent !== null && ns.init === null) return -ENOENT;
+      ino = ns.ino;
+    }
     return `${type}:[${ino}]`;
   }
 }

@@ -22,6 +22,7 @@ import { hasMM, isZombie, liveThreadCount, mayPtraceRead, stateOf } from './task
 import { mountInfo, mountsText } from '../../vfs/mountinfo.js';
 import type { Dentry } from '../../vfs/dentry.js';
 import { mmFigures } from './maps.js';
+import type { PIDNamespace } from '../../kernel/pid_namespace.js';
 
 /** What a task file's generator is given. */
 export interface TaskFileCtx {
@@ -29,6 +30,8 @@ export interface TaskFileCtx {
   /** /proc/PID (the whole process) rather than /proc/PID/task/TID. */
   readonly whole: boolean;
   readonly caller: Task | null;
+  /** The instance's pid namespace: the ids shown are its (default: the root one). */
+  readonly pidns?: PIDNamespace;
 }
 
 export interface TaskFileSpec {
@@ -127,8 +130,10 @@ function genStat(c: TaskFileCtx): string {
   const p = (v: number) => (permitted && mmOk ? v : 0);
   const exitSignal = t === tg.leader ? tg.exitSignal : -1;
   const exitCode = permitted && tg.exitStatus !== null ? tg.exitStatus : 0;
+  const ns = c.pidns ?? t.kernel.pidns;
+  const ppid = tg.parent === null ? 0 : ns.idOfThreadGroup(tg.parent);
   const fields: (string | number)[] = [
-    state, tg.ppid, tg.pgid, tg.sid, 0, -1, pfFlags(t),
+    state, ppid, tg.pgrp.nr(ns), tg.session.nr(ns), 0, -1, pfFlags(t),
     0, 0, 0, 0, utime, stime, ticks(tg.childrenCpu.userUs), ticks(tg.childrenCpu.sysUs),
     20 + t.nice, t.nice, liveThreadCount(t), 0, tg.startTime,
     f?.vsize ?? 0, f === null ? 0 : f.rss / PAGE_SIZE, rlim(tg.rlimits[5].cur),
@@ -139,7 +144,7 @@ function genStat(c: TaskFileCtx): string {
     p(mmOk ? t.mm.argvStart : 0), p(mmOk ? t.mm.argvEnd : 0), p(mmOk ? t.mm.envStart : 0), p(mmOk ? t.mm.envEnd : 0),
     exitCode,
   ];
-  return `${t.tid} (${t.comm}) ${fields.join(' ')}\n`;
+  return `${ns.idOfTask(t)} (${t.comm}) ${fields.join(' ')}\n`;
 }
 
 function genStatm(c: TaskFileCtx): string {
@@ -171,24 +176,29 @@ function genStatus(c: TaskFileCtx): string {
   const ns = readerNs(c);
   const u = (k: number) => ns.mungedUid(k), g = (k: number) => ns.mungedGid(k);
   const [st, stName] = stateOf(t);
+  // Ids in the instance's namespace; the NS* lines go on from it down to the task's own (Linux's proc_pid_status).
+  const pns = c.pidns ?? t.kernel.pidns, own = t.threadPid;
+  const levels: PIDNamespace[] = [];
+  for (let o: PIDNamespace | null = own.ns; o !== null && o.level >= pns.level; o = o.parent) levels.unshift(o);
+  const nsLine = (f: (o: PIDNamespace) => number) => levels.map(f).join('\t');
   const kb = (b: number) => `${String(Math.floor(b / 1024)).padStart(8)} kB`;
   const lines: string[] = [
     `Name:\t${escapeName(t.comm)}`,
     `Umask:\t${t.umask.toString(8).padStart(4, '0')}`,
     `State:\t${st} (${stName})`,
-    `Tgid:\t${tg.tgid}`,
+    `Tgid:\t${tg.tgidPid.nr(pns)}`,
     'Ngid:\t0',
-    `Pid:\t${t.tid}`,
-    `PPid:\t${tg.ppid}`,
+    `Pid:\t${own.nr(pns)}`,
+    `PPid:\t${tg.parent === null ? 0 : tg.parent.tgidPid.nr(pns)}`,
     'TracerPid:\t0',
     `Uid:\t${u(cr.ruid)}\t${u(cr.euid)}\t${u(cr.suid)}\t${u(cr.fsuid)}`,
     `Gid:\t${g(cr.rgid)}\t${g(cr.egid)}\t${g(cr.sgid)}\t${g(cr.fsgid)}`,
     `FDSize:\t${isZombie(t) ? 0 : fdSize(t)}`,
     `Groups:\t${cr.groups.map((x) => `${g(x)} `).join('') || ' '}`.replace(/ $/, ' '),
-    `NStgid:\t${tg.tgid}`,
-    `NSpid:\t${t.tid}`,
-    `NSpgid:\t${tg.pgid}`,
-    `NSsid:\t${tg.sid}`,
+    `NStgid:\t${nsLine((o) => tg.tgidPid.nr(o))}`,
+    `NSpid:\t${nsLine((o) => own.nr(o))}`,
+    `NSpgid:\t${nsLine((o) => tg.pgrp.nr(o))}`,
+    `NSsid:\t${nsLine((o) => tg.session.nr(o))}`,
   ];
   if (hasMM(t)) {
     const f = mmFigures(t);

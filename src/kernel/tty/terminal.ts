@@ -12,8 +12,10 @@
 // acquires one by TIOCSCTTY or by opening a terminal without O_NOCTTY.
 //
 // Differs from Linux: a terminal remembers its session and group by
-// number (ids are not reused while a member lives; setpgid and setsid
-// keep them consistent).
+// number, the root pid namespace's (ids are not reused while a member
+// lives; setpgid and setsid keep them consistent); TIOCGPGRP, TIOCGSID and
+// TIOCSPGRP translate them through the caller's pid namespace (0 for a
+// group or session outside it).
 
 import type { Task } from '../task.js';
 import type { ThreadGroup } from '../thread_group.js';
@@ -61,6 +63,17 @@ export abstract class Terminal {
       if (caller !== null && g === caller.tg) sendSignal(caller, info);
       else sendToProcess(g, info);
     }
+  }
+
+  /** A root-namespace process group or session id as t's pid namespace shows it (0 if outside it). */
+  private static shown(t: Task, rootId: number, session: boolean): number {
+    const ns = t.pidns;
+    if (ns.parent === null) return rootId;
+    for (const x of t.kernel.pidns.tasks.values()) {
+      const p = session ? x.tg.session : x.tg.pgrp;
+      if (p.nrs[0] === rootId) return p.nr(ns);
+    }
+    return t.kernel.pidns.taskWithId(rootId)?.threadPid.nr(ns) ?? 0;
   }
 
   /** Signals the foreground group (ISIG, SIGWINCH). */
@@ -167,11 +180,11 @@ export abstract class Terminal {
     switch (req) {
       case TIOCGPGRP:
         if (!viaMaster && tg.tty !== this) return -ENOTTY;
-        return io.copyOut(arg, i32(this.fgPgid)) < 0 ? -EFAULT : 0;
+        return io.copyOut(arg, i32(Terminal.shown(t, this.fgPgid, false))) < 0 ? -EFAULT : 0;
       case TIOCGSID:
         if (!viaMaster && tg.tty !== this) return -ENOTTY;
         if (this.sid === 0) return -ENOTTY;
-        return io.copyOut(arg, i32(this.sid)) < 0 ? -EFAULT : 0;
+        return io.copyOut(arg, i32(Terminal.shown(t, this.sid, true))) < 0 ? -EFAULT : 0;
       case TIOCSPGRP: {
         const r = this.checkChange(t, SIGTTOU);
         if (r === -EIO) return -ENOTTY;
@@ -181,21 +194,25 @@ export abstract class Terminal {
         const pg = new DataView(b.buffer, b.byteOffset, 4).getInt32(0, true);
         if (pg < 0) return -EINVAL;
         if (tg.tty !== this || this.sid !== tg.sid) return -ENOTTY;
-        // Linux's find_vpid and session_of_pgrp: a group's session, or the session of the process with that id.
-        let sess = -1;
+        // Linux's find_vpid (in the caller's pid namespace) and session_of_pgrp: a group's
+        // session, or the session of the process with that id.
+        const ns = t.pidns;
+        let sess = -1, rootPg = 0;
         for (const x of t.kernel.pidns.tasks.values()) {
-          if (x.tg.pgid === pg) {
+          if (x.tg.pgrp.nr(ns) === pg && pg !== 0) {
             sess = x.tg.sid;
+            rootPg = x.tg.pgid;
             break;
           }
         }
         if (sess === -1) {
-          const p = pg === 0 ? undefined : t.kernel.pidns.tasks.get(pg);
+          const p = pg === 0 ? undefined : ns.taskWithId(pg);
           if (p === undefined) return -ESRCH;
           sess = p.tg.sid;
+          rootPg = p.tid;
         }
         if (sess !== tg.sid) return -EPERM;
-        this.fgPgid = pg;
+        this.fgPgid = rootPg;
         return 0;
       }
       case TIOCSCTTY: {

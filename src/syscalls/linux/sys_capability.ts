@@ -59,7 +59,7 @@ export function sysCapget(t: Task): number {
   const pid = headerPid(t, header);
   if (pid === null) return -EFAULT;
   if (pid < 0) return -EINVAL;
-  const target = pid === 0 || pid === t.tid ? t : t.kernel.pidns.tasks.get(pid);
+  const target = pid === 0 ? t : t.pidns.taskWithId(pid);
   if (target === undefined) return -ESRCH;
   const c = target.creds;
   const b = new Uint8Array(n * CAP_USER_DATA_SIZE);
@@ -85,7 +85,7 @@ export function sysCapset(t: Task): number {
   const pid = headerPid(t, header);
   if (pid === null) return -EFAULT;
   // Only the calling thread: no capabilities are set on another task since file capabilities exist.
-  if (pid !== 0 && pid !== t.tid) return -EPERM;
+  if (pid !== 0 && pid !== t.threadPid.vnr) return -EPERM;
   const dv = copyInStruct(t, data, n * CAP_USER_DATA_SIZE);
   if (dv === null) return -EFAULT;
   const half = (i: number, off: number) => (i < n ? dv.getUint32(i * 12 + off, true) : 0);

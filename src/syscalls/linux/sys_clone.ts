@@ -5,6 +5,8 @@
 // second child. A signal that ends the wait early returns the child's pid,
 // as if it had finished.
 //
+// The child's pid returned is its id in the caller's pid namespace.
+//
 // Differs from Linux: clone3's set_tid (choosing the child's pid) and
 // CLONE_INTO_CGROUP return ENOSYS.
 
@@ -20,21 +22,26 @@ const SIGCHLD = 17;
 function clone(t: Task, flags: number, stack: number, parentTid: number, childTid: number, tls: number,
   clearSighand = false): number {
   const st = t.syscallState;
-  if (st !== null && typeof st.vforkChild === 'number') return vforkWait(t, st.vforkChild);
+  if (st !== null && typeof st.vforkChild === 'number' && typeof st.partial === 'number') {
+    return vforkWait(t, st.vforkChild, st.partial);
+  }
   const c = forkTask(t, { flags, stack, parentTid, childTid, tls });
   if (typeof c !== 'number' && clearSighand) {
     // CLONE_CLEAR_SIGHAND: caught signals go back to their default action in the child.
     for (const a of c.tg.sigactions) if (a.handler !== 1n) a.handler = 0n;
   }
   if (typeof c === 'number') return c;
-  if (!(flags & CLONE_VFORK)) return c.tid;
-  t.syscallState = { vforkChild: c.tid, partial: c.tid };
-  return vforkWait(t, c.tid);
+  // The id the caller sees: in its own pid namespace (the child may be in a new one below it).
+  const shown = t.pidns.idOfTask(c);
+  if (!(flags & CLONE_VFORK)) return shown;
+  t.syscallState = { vforkChild: c.tid, partial: shown };
+  return vforkWait(t, c.tid, shown);
 }
 
-function vforkWait(t: Task, pid: number): number {
-  const child = t.kernel.pidns.tasks.get(pid);
-  if (child === undefined || child.tg.vforkDone) return pid;
+/** Waits for the vfork child (its root-namespace tid) to exec or exit; returns shown, its id as the caller sees it. */
+function vforkWait(t: Task, tid: number, shown: number): number {
+  const child = t.kernel.pidns.tasks.get(tid);
+  if (child === undefined || child.tg.vforkDone) return shown;
   return t.block([child.tg.vforkQueue], EVENT_IN);
 }
 
@@ -73,7 +80,7 @@ export function sysClone3(t: Task): number {
   if (low & (CLONE_THREAD | CLONE_PARENT) && exitSignal !== 0n) return -EINVAL;
   if (stack === 0n ? stackSize !== 0n : stackSize === 0n || Number(stack + stackSize) > TASK_SIZE) return -EINVAL;
   if (setTidSize > 0n || flags & BigInt(CLONE_INTO_CGROUP)) return -ENOSYS;
-  // A new time namespace, like every new namespace, is not supported (forkTask's ENOSYS for the others).
+  // A new time namespace is not supported (forkTask's ENOSYS for the other namespaces it lacks).
   if (low & CLONE_NEWTIME) return -ENOSYS;
   // The stack grows down from its top.
   const sp = stack === 0n ? 0 : Number(stack + stackSize);

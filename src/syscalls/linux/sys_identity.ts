@@ -188,24 +188,26 @@ export function sysSetgroups(t: Task): number {
   return 0;
 }
 
+/** The process pid names in t's pid namespace (0: t), or undefined. */
 function lookupTg(t: Task, pid: number): Task | undefined {
   if (pid === 0) return t;
-  const x = t.kernel.pidns.tasks.get(pid);
-  return x !== undefined && x.tg.tgid === pid ? x : undefined;
+  return t.pidns.threadGroupWithId(pid)?.leader;
 }
 
-export function sysGetpgrp(t: Task): number { return t.tg.pgid; }
+// Process group and session ids as the caller's pid namespace shows them:
+// 0 for a group or session whose leader is outside it.
+export function sysGetpgrp(t: Task): number { return t.tg.pgrp.nr(t.pidns); }
 export function sysGetpgid(t: Task): number {
   const pid = t.regs.argInt(0);
   if (pid < 0) return -ESRCH;
   const x = lookupTg(t, pid);
-  return x === undefined ? -ESRCH : x.tg.pgid;
+  return x === undefined ? -ESRCH : x.tg.pgrp.nr(t.pidns);
 }
 export function sysGetsid(t: Task): number {
   const pid = t.regs.argInt(0);
   if (pid < 0) return -ESRCH;
   const x = lookupTg(t, pid);
-  return x === undefined ? -ESRCH : x.tg.sid;
+  return x === undefined ? -ESRCH : x.tg.session.nr(t.pidns);
 }
 export function sysSetpgid(t: Task): number {
   const pid = t.regs.argInt(0), pgid = t.regs.argInt(1);
@@ -214,26 +216,30 @@ export function sysSetpgid(t: Task): number {
   if (x === undefined) return -ESRCH;
   if (x.tg.parent === t.tg) {
     // A child: in our session, and not yet past an execve.
-    if (x.tg.sid !== t.tg.sid) return -EPERM;
+    if (x.tg.session !== t.tg.session) return -EPERM;
     if (x.tg.execed) return -EACCES;
   } else if (x.tg !== t.tg) {
     return -ESRCH;
   }
   if (x.tg.sid === x.tg.tgid) return -EPERM; // a session leader cannot move
-  const target = pgid === 0 ? x.tg.tgid : pgid;
-  if (target !== x.tg.tgid) {
-    // Must join an existing group in the same session.
-    let found = false;
-    for (const o of t.kernel.pidns.tasks.values()) if (o.tg.pgid === target && o.tg.sid === x.tg.sid) found = true;
-    if (!found) return -EPERM;
+  const ns = t.pidns;
+  let target = x.tg.tgidPid;
+  if (pgid !== 0 && pgid !== x.tg.tgidPid.nr(ns)) {
+    // Must join an existing group of the same session, named in the caller's namespace.
+    let found = null;
+    for (const o of t.kernel.pidns.tasks.values()) {
+      if (o.tg.pgrp.nr(ns) === pgid && o.tg.session === x.tg.session) found = o.tg.pgrp;
+    }
+    if (found === null) return -EPERM;
+    target = found;
   }
-  x.tg.pgid = target;
+  x.tg.pgrp = target;
   return 0;
 }
 export function sysSetsid(t: Task): number {
   const tg = t.tg;
   for (const o of t.kernel.pidns.tasks.values()) if (o.tg.pgid === tg.tgid) return -EPERM;
-  tg.sid = tg.pgid = tg.tgid;
+  tg.session = tg.pgrp = tg.tgidPid;
   tg.tty = null;
-  return tg.sid;
+  return tg.tgidPid.vnr;
 }

@@ -111,7 +111,8 @@ export function fcntlLock(t: Task, f: FileDescription, cmd: number, arg: number)
       o.setInt16(2, SEEK_SET, true);
       o.setBigInt64(8, BigInt(c.start), true);
       o.setBigInt64(16, c.end === OFFSET_MAX ? 0n : BigInt(c.end) - BigInt(c.start) + 1n, true);
-      o.setInt32(24, c.pid, true);
+      // The holder's pid is kept as the root namespace's; shown in the caller's (0 outside it), as locks_translate_pid.
+      o.setInt32(24, c.pid > 0 ? t.kernel.pidns.threadGroupWithId(c.pid)?.tgidPid.nr(t.pidns) ?? 0 : c.pid, true);
     }
     return copyOut(t, arg, out) < 0 ? -EFAULT : 0;
   }

@@ -241,12 +241,16 @@ const UNSHARE_KNOWN = CLONE_FS | CLONE_FILES | CLONE_NEWNS | CLONE_SYSVSEM | CLO
  * process must be single-threaded; a CLONE_NEWNS beside it is owned by,
  * and checked against, the new namespace, as in Linux). CLONE_THREAD,
  * CLONE_SIGHAND and CLONE_VM are allowed for a single-threaded process, as
- * Linux allows them. The other namespaces are ENOSYS here.
+ * Linux allows them. CLONE_NEWPID makes a pid namespace below the
+ * caller's that its children go into from now on (pid_for_children; the
+ * first is its pid 1), the caller staying where it is; once only (a
+ * second is EINVAL, as Linux's copy_pid_ns). The other
+ * namespaces are ENOSYS here.
  */
 export function sysUnshare(t: Task): number {
   let flags = t.regs.arg(0);
   if (t.regs.argHigh(0) || flags & ~UNSHARE_KNOWN) return -EINVAL;
-  if (flags & (CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)) {
+  if (flags & (CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWTIME)) {
     return -ENOSYS;
   }
   if (flags & CLONE_NEWUSER) flags |= CLONE_THREAD | CLONE_FS;
@@ -261,7 +265,14 @@ export function sysUnshare(t: Task): number {
     if (typeof c === 'number') return c;
     creds = c;
   }
-  if (flags & CLONE_NEWNS && !creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
+  if (flags & (CLONE_NEWNS | CLONE_NEWPID) && !creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
+  let pidns = t.pidnsForChildren;
+  if (flags & CLONE_NEWPID) {
+    if (pidns !== t.pidns) return -EINVAL;
+    const ns = pidns.newChild(creds.userns);
+    if (typeof ns === 'number') return ns;
+    pidns = ns;
+  }
   if (flags & CLONE_FILES && t.fdTable.users > 1) {
     if (!t.fdTable.canFork()) return -12; // ENOMEM
     const own = t.fdTable.fork();
@@ -281,6 +292,7 @@ export function sysUnshare(t: Task): number {
     }
   }
   t.creds = creds;
+  t.pidnsForChildren = pidns;
   return 0;
 }
 

@@ -49,7 +49,7 @@ export function sysSetrlimit(t: Task): number {
 export function sysPrlimit64(t: Task): number {
   const r = t.regs;
   const pid = r.argInt(0), res = r.argInt(1), newAddr = r.arg(2), oldAddr = r.arg(3);
-  if (pid !== 0 && pid !== t.tg.tgid) return t.kernel.pidns.tasks.has(pid) ? -EPERM : -ESRCH;
+  if (pid !== 0 && pid !== t.tg.tgidPid.vnr) return t.pidns.taskWithId(pid) !== undefined ? -EPERM : -ESRCH;
   if (res < 0 || res >= RLIMIT_NLIMITS) return -EINVAL;
   let nl: DataView | null = null;
   if (newAddr !== 0) {

@@ -29,7 +29,7 @@ const ncpu = NUM_CPUS;
 
 function checkPid(t: Task, pid: number): number {
   if (pid < 0) return -EINVAL;
-  if (pid !== 0 && !t.kernel.pidns.tasks.has(pid)) return -ESRCH;
+  if (pid !== 0 && t.pidns.taskWithId(pid) === undefined) return -ESRCH;
   return 0;
 }
 
@@ -73,7 +73,7 @@ const SCHED_OTHER = 0, SCHED_FIFO = 1, SCHED_RR = 2, SCHED_BATCH = 3, SCHED_IDLE
 const SCHED_RESET_ON_FORK = 0x40000000;
 
 function taskOf(t: Task, pid: number): Task | undefined {
-  return pid === 0 ? t : t.kernel.pidns.tasks.get(pid);
+  return pid === 0 ? t : t.pidns.taskWithId(pid);
 }
 
 export function sysSchedGetscheduler(t: Task): number {
@@ -145,17 +145,21 @@ const RLIMIT_NICE = 13;
 
 /** The tasks getpriority/setpriority(which, who) name; undefined for a bad `which`. */
 function priorityTargets(t: Task, which: number, who: number): Task[] | undefined {
+  // Pids and process groups are named in the caller's pid namespace; a group reaches its members in any.
+  const ns = t.pidns;
   const all = [...t.kernel.pidns.tasks.values()];
   switch (which) {
-    case PRIO_PROCESS:
-      return who === 0 ? [t] : all.filter((x) => x.tid === who);
+    case PRIO_PROCESS: {
+      const x = who === 0 ? t : ns.taskWithId(who);
+      return x === undefined ? [] : [x];
+    }
     case PRIO_PGRP: {
-      const pg = who === 0 ? t.tg.pgid : who;
-      return all.filter((x) => x.tg.pgid === pg);
+      const mine = t.tg.pgrp;
+      return all.filter((x) => (who === 0 ? x.tg.pgrp === mine : x.tg.pgrp.nr(ns) === who));
     }
     case PRIO_USER: {
       const uid = who === 0 ? t.creds.euid : t.creds.userns.kuid(who >>> 0);
-      return all.filter((x) => x.creds.ruid === uid);
+      return all.filter((x) => x.creds.ruid === uid && ns.idOfTask(x) !== 0);
     }
     default:
       return undefined;

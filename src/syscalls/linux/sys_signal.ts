@@ -7,6 +7,11 @@
 // the caller, each subject to Linux's permission check (same real or
 // effective uid as the target's real or saved uid, or root; SIGCONT within
 // a session). A zombie takes any signal and ignores it.
+//
+// Pids name processes and threads in the caller's pid namespace (one
+// outside it is ESRCH); a process group is reached in every namespace its
+// members are in, as Linux's struct pid of the group reaches them. The
+// sender's si_pid is its id in the receiver's namespace (0 from outside).
 
 import type { Task } from '../../kernel/task.js';
 import {
@@ -160,62 +165,78 @@ function uidForReceiver(t: Task, target: Task, info: Uint8Array): Uint8Array {
  * Sends info as t to target, the thread (toThread) or its whole process: 0,
  * or -EINVAL, -EPERM, -EAGAIN (a full realtime queue). sig 0 only checks.
  */
-function sendAs(t: Task, target: Task, sig: number, info: Uint8Array, toThread = false): number {
+function sendAs(t: Task, target: Task, sig: number, info: Uint8Array, toThread = false, senderPid = false): number {
   if (!validSignal(sig)) return -EINVAL;
   if (!mayKill(t, target, sig)) return -EPERM;
   if (sig === 0) return 0;
-  const shown = uidForReceiver(t, target, info);
+  let shown = uidForReceiver(t, target, info);
+  if (senderPid) shown = pidForReceiver(t, target, shown);
   const r = toThread ? sendSignal(target, shown) : sendToProcess(target.tg, shown);
   return r === 'full' && sig >= 32 ? -EAGAIN : 0;
 }
 
-/** The first task of each process (zombies included), in pid order. */
+/**
+ * kill(2)'s si_pid (Linux's task_tgid_nr_ns(current, task_active_pid_ns(t))):
+ * the sender's process id in the receiver's pid namespace, 0 when the
+ * sender is not in it (an init then takes SIGKILL, signals.ts).
+ */
+function pidForReceiver(t: Task, target: Task, info: Uint8Array): Uint8Array {
+  const pid = t.tg.tgidPid.nr(target.pidns);
+  const dv = new DataView(info.buffer, info.byteOffset, 128);
+  if (dv.getInt32(16, true) === pid) return info;
+  const copy = info.slice(0, 128);
+  new DataView(copy.buffer).setInt32(16, pid, true);
+  return copy;
+}
+
+/** The first task of each process (zombies included) of every namespace, in root pid order. */
 function processes(t: Task): Task[] {
   const out: Task[] = [];
   for (const x of t.kernel.pidns.tasks.values()) if (x.tg.leader === x) out.push(x);
   return out.sort((a, b) => a.tid - b.tid);
 }
 
-/** The process with this pid, or undefined. */
+/** The process with this pid in t's namespace, or undefined. */
 function processOf(t: Task, pid: number): Task | undefined {
-  const x = t.kernel.pidns.tasks.get(pid);
-  return x !== undefined && x.tg.tgid === pid ? x.tg.leader : undefined;
+  return t.pidns.threadGroupWithId(pid)?.leader;
 }
 
 export function sysKill(t: Task): number {
   const pid = t.regs.argInt(0), sig = t.regs.argInt(1);
-  const info = userSiginfo(sig, SI_USER, t.tg.tgid, t.creds.nsRuid);
+  const info = userSiginfo(sig, SI_USER, t.tg.tgidPid.vnr, t.creds.nsRuid);
   if (pid > 0) {
     const x = processOf(t, pid);
-    return x === undefined ? -ESRCH : sendAs(t, x, sig, info);
+    return x === undefined ? -ESRCH : sendAs(t, x, sig, info, false, true);
   }
   if (pid === -2147483648) return -ESRCH;
+  const ns = t.pidns;
   if (pid === -1) {
-    // Every process but init and the caller; as in Linux, EPERM from all of them is still success.
+    // Every process of the caller's namespace but its init and the caller; as in Linux, EPERM from all of them is still success.
     let count = 0, ret = 0;
     for (const x of processes(t)) {
-      if (x.tg.tgid <= 1 || x.tg === t.tg) continue;
+      if (x.tg.tgidPid.nr(ns) <= 1 || x.tg === t.tg) continue;
       count++;
-      const e = sendAs(t, x, sig, info);
+      const e = sendAs(t, x, sig, info, false, true);
       if (e !== -EPERM) ret = e;
     }
     return count > 0 ? ret : -ESRCH;
   }
-  // A process group: the caller's (0) or -pid. Success if any member took it, else the last error.
-  const pgid = pid === 0 ? t.tg.pgid : -pid;
+  // A process group: the caller's (0) or -pid named in its namespace. Success if any member took it, else the last error.
+  const mine = t.tg.pgrp;
+  const inGroup = pid === 0 ? (x: Task) => x.tg.pgrp === mine : (x: Task) => x.tg.pgrp.nr(ns) === -pid;
   let ok = false, ret = -ESRCH;
   for (const x of processes(t)) {
-    if (x.tg.pgid !== pgid) continue;
-    ret = sendAs(t, x, sig, info);
+    if (!inGroup(x)) continue;
+    ret = sendAs(t, x, sig, info, false, true);
     if (ret === 0) ok = true;
   }
   return ok ? 0 : ret;
 }
 
-/** The thread tid (and, when tgid > 0, of process tgid), or undefined. */
+/** The thread tid (and, when tgid > 0, of process tgid), both in t's namespace, or undefined. */
 function threadOf(t: Task, tgid: number, tid: number): Task | undefined {
-  const x = t.kernel.pidns.tasks.get(tid);
-  return x === undefined || (tgid > 0 && x.tg.tgid !== tgid) ? undefined : x;
+  const x = t.pidns.taskWithId(tid);
+  return x === undefined || (tgid > 0 && x.tg.tgidPid.nr(t.pidns) !== tgid) ? undefined : x;
 }
 
 export function sysTkill(t: Task): number {
@@ -223,7 +244,7 @@ export function sysTkill(t: Task): number {
   if (tid <= 0) return -EINVAL;
   const x = threadOf(t, 0, tid);
   if (x === undefined) return -ESRCH;
-  return sendAs(t, x, sig, userSiginfo(sig, SI_TKILL, t.tg.tgid, t.creds.nsRuid), true);
+  return sendAs(t, x, sig, userSiginfo(sig, SI_TKILL, t.tg.tgidPid.vnr, t.creds.nsRuid), true, true);
 }
 
 export function sysTgkill(t: Task): number {
@@ -231,7 +252,7 @@ export function sysTgkill(t: Task): number {
   if (tgid <= 0 || tid <= 0) return -EINVAL;
   const x = threadOf(t, tgid, tid);
   if (x === undefined) return -ESRCH;
-  return sendAs(t, x, sig, userSiginfo(sig, SI_TKILL, t.tg.tgid, t.creds.nsRuid), true);
+  return sendAs(t, x, sig, userSiginfo(sig, SI_TKILL, t.tg.tgidPid.vnr, t.creds.nsRuid), true, true);
 }
 
 /**

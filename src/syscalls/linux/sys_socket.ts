@@ -45,7 +45,7 @@ const SOMAXCONN = 4096;
 const SUN_PATH_MAX = 108;
 
 function credOf(t: Task): PeerCred {
-  return { pid: t.tg.tgid, uid: t.creds.euid, gid: t.creds.egid };
+  return { pid: t.tg.tgidPid, uid: t.creds.euid, gid: t.creds.egid };
 }
 
 function socketOf(t: Task, fd: number): UnixSocket | number {
@@ -548,12 +548,13 @@ export function sysGetsockopt(t: Task): number {
     case SO_DOMAIN: val = int(AF_UNIX); break;
     case SO_PROTOCOL: val = int(0); break;
     case SO_PEERCRED: {
-      // Not connected: Linux reports pid 0 and the overflow ids. Else the peer's, in the caller's user namespace (cred_to_ucred).
+      // Not connected: Linux reports pid 0 and the overflow ids. Else the peer's, in the caller's
+      // user and pid namespaces (cred_to_ucred; 0 for a peer outside the pid namespace).
       const c = s.peerCred;
       const ns = t.creds.userns;
       val = new Uint8Array(12);
       const dv = new DataView(val.buffer);
-      dv.setInt32(0, c?.pid ?? 0, true);
+      dv.setInt32(0, c?.pid.nr(t.pidns) ?? 0, true);
       dv.setUint32(4, c === null ? OVERFLOW_ID : ns.mungedUid(c.uid), true);
       dv.setUint32(8, c === null ? OVERFLOW_ID : ns.mungedGid(c.gid), true);
       break;

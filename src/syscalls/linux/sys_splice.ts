@@ -129,7 +129,7 @@ function pump(t: Task, src: Source, dst: Sink, count: number, nonblock: boolean)
       return nonblock ? -EAGAIN : t.block([dst.queue], EVENT_OUT);
     }
     if (w < 0) {
-      if (w === -EPIPE) sendSignal(t, userSiginfo(SIGPIPE, SI_USER, t.tg.tgid, t.creds.nsRuid));
+      if (w === -EPIPE) sendSignal(t, userSiginfo(SIGPIPE, SI_USER, t.tg.tgidPid.vnr, t.creds.nsRuid));
       return done > 0 ? done : w;
     }
     src.consume(w);
@@ -235,7 +235,7 @@ export function sysSplice(t: Task): number {
     if (offIn !== null && !inp.seekable) return -EINVAL;
     const nonblock = isNonblock(flags, out);
     if (opipe.readers === 0) {
-      sendSignal(t, userSiginfo(SIGPIPE, SI_USER, t.tg.tgid, t.creds.nsRuid));
+      sendSignal(t, userSiginfo(SIGPIPE, SI_USER, t.tg.tgidPid.vnr, t.creds.nsRuid));
       return -EPIPE;
     }
     if (opipe.size >= opipe.capacity) return nonblock ? -EAGAIN : t.block([opipe.writeEnd.queue], EVENT_OUT);
@@ -298,7 +298,7 @@ export function sysVmsplice(t: Task): number {
       if (w === WOULD_BLOCK) break;
       if (w < 0) {
         if (done > 0) return done;
-        if (w === -EPIPE) sendSignal(t, userSiginfo(SIGPIPE, SI_USER, t.tg.tgid, t.creds.nsRuid));
+        if (w === -EPIPE) sendSignal(t, userSiginfo(SIGPIPE, SI_USER, t.tg.tgidPid.vnr, t.creds.nsRuid));
         return w;
       }
       done += w;
@@ -418,7 +418,7 @@ function sendfile(t: Task, pos: bigint | null, at: { at: number }): number {
   let n: number;
   if (opipe !== null) {
     if (opipe.readers === 0) {
-      sendSignal(t, userSiginfo(SIGPIPE, SI_USER, t.tg.tgid, t.creds.nsRuid));
+      sendSignal(t, userSiginfo(SIGPIPE, SI_USER, t.tg.tgidPid.vnr, t.creds.nsRuid));
       return -EPIPE;
     }
     n = pump(t, source, pipeSink(opipe), Math.min(count, Math.max(1, opipe.capacity - opipe.size)), (out.flags & O_NONBLOCK) !== 0);

@@ -14,9 +14,14 @@ import { ENODEV } from '../../abi/linux/errno.js';
 import { capPrctl } from './sys_capability.js';
 import { prctlGetSeccomp, prctlSetSeccomp } from './sys_seccomp.js';
 
-export function sysGetpid(t: Task): number { return t.tg.tgid; }
-export function sysGettid(t: Task): number { return t.tid; }
-export function sysGetppid(t: Task): number { return t.tg.ppid; }
+// Ids in the caller's own pid namespace (a task's process and threads are all in one).
+export function sysGetpid(t: Task): number { return t.tg.tgidPid.vnr; }
+export function sysGettid(t: Task): number { return t.threadPid.vnr; }
+/** The parent's id in the caller's namespace: 0 when the parent is outside it (a namespace's init). */
+export function sysGetppid(t: Task): number {
+  const p = t.tg.parent;
+  return p === null ? 0 : p.tgidPid.nr(t.pidns);
+}
 
 export function sysExit(t: Task): number {
   exitThread(t, t.regs.argInt(0));
@@ -29,7 +34,7 @@ export function sysExitGroup(t: Task): number {
 
 export function sysSetTidAddress(t: Task): number {
   t.clearChildTid = t.regs.arg(0);
-  return t.tid;
+  return t.threadPid.vnr;
 }
 
 export function sysSetRobustList(t: Task): number {
@@ -42,7 +47,7 @@ export function sysSetRobustList(t: Task): number {
 export function sysGetRobustList(t: Task): number {
   const r = t.regs;
   const pid = r.argInt(0);
-  if (pid !== 0 && pid !== t.tid) return -ESRCH;
+  if (pid !== 0 && pid !== t.threadPid.vnr) return -ESRCH;
   // Linux writes the length first, then the head.
   const b = new Uint8Array(8);
   const dv = new DataView(b.buffer);
@@ -148,9 +153,12 @@ export function sysPrctl(t: Task): number {
     case PR_SET_THP_DISABLE:
       st.thpDisable = r.arg(1) !== 0 ? 1 : 0;
       return 0;
-    case PR_SET_CHILD_SUBREAPER:
-      st.subreaper = r.arg(1) !== 0 ? 1 : 0;
+    case PR_SET_CHILD_SUBREAPER: {
+      // A property of the process (Linux's signal->is_child_subreaper): every thread holds it; exit.ts reparents by it.
+      const v = r.arg(1) !== 0 ? 1 : 0;
+      for (const x of t.tg.tasks) x.prctl.subreaper = v;
       return 0;
+    }
     case PR_GET_CHILD_SUBREAPER: {
       const b = new Uint8Array(4);
       new DataView(b.buffer).setInt32(0, st.subreaper, true);

@@ -66,11 +66,12 @@ export function sysWait4(t: Task): number {
   const pid = r.argInt(0), statusAddr = r.arg(1), options = r.argInt(2), ruAddr = r.arg(3);
   if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL)) return -EINVAL;
   if (pid === -2147483648) return -ESRCH;
-  const pgid = t.tg.pgid;
+  // Ids are the caller's namespace's (a child in a namespace below it has one there too).
+  const ns = t.pidns, pgrp = t.tg.pgrp;
   const match = pid === -1 ? () => true
-    : pid > 0 ? (c: ThreadGroup) => c.tgid === pid
-      : pid === 0 ? (c: ThreadGroup) => c.pgid === pgid
-        : (c: ThreadGroup) => c.pgid === -pid;
+    : pid > 0 ? (c: ThreadGroup) => c.tgidPid.nr(ns) === pid
+      : pid === 0 ? (c: ThreadGroup) => c.pgrp === pgrp
+        : (c: ThreadGroup) => c.pgrp.nr(ns) === -pid;
   const found = findChild(t, match, options | WEXITED);
   if (typeof found === 'number') {
     if (found < 0 || options & WNOHANG) return found;
@@ -85,7 +86,7 @@ export function sysWait4(t: Task): number {
     if (copyOut(t, statusAddr, b) < 0) return -EFAULT;
   }
   if (ruAddr !== 0 && copyOut(t, ruAddr, usageOf(c)) < 0) return -EFAULT;
-  return c.tgid;
+  return c.tgidPid.nr(ns);
 }
 
 /** The fields of siginfo_t waitid fills: signo, errno, code, pid, uid, status (28 bytes). */
@@ -104,12 +105,12 @@ export function sysWaitid(t: Task): number {
       break;
     case P_PID:
       if (id <= 0) return -EINVAL;
-      match = (c) => c.tgid === id;
+      match = (c) => c.tgidPid.nr(t.pidns) === id;
       break;
     case P_PGID: {
       if (id < 0) return -EINVAL;
-      const pgid = id === 0 ? t.tg.pgid : id;
-      match = (c) => c.pgid === pgid;
+      const mine = t.tg.pgrp;
+      match = id === 0 ? (c) => c.pgrp === mine : (c) => c.pgrp.nr(t.pidns) === id;
       break;
     }
     case P_PIDFD:

@@ -99,7 +99,7 @@ full('chroot', file.sysChroot);
 partial('mount', mount.sysMount, 'new tmpfs instances and the registered types (proc, sysfs, devtmpfs, devpts, cgroup2; v1\'s cgroup is ENODEV), MS_BIND (MS_REC), MS_REMOUNT, MS_MOVE, propagation between peers and to slaves (MS_MOVE itself does not propagate); no block devices; in a user namespace: CAP_SYS_ADMIN over the mount namespace\'s owner, and the FS_USERNS_MOUNT types only, but mounts copied from a more privileged namespace are not locked and a new tmpfs belongs to uid 0 of the initial namespace, not to the mounter');
 partial('umount2', mount.sysUmount2, 'MNT_FORCE does what a plain umount does');
 full('pivot_root', mount.sysPivotRoot);
-partial('unshare', mount.sysUnshare, 'CLONE_NEWNS, CLONE_FS, CLONE_FILES, CLONE_NEWUSER (Linux\'s rules: single-threaded, not chrooted, ids mapped, 33 levels then ENOSPC; no per-user namespace count); other namespaces are ENOSYS');
+partial('unshare', mount.sysUnshare, 'CLONE_NEWNS, CLONE_FS, CLONE_FILES, CLONE_NEWUSER (Linux\'s rules: single-threaded, not chrooted, ids mapped, 33 levels then ENOSPC; no per-user namespace count), CLONE_NEWPID (children go into the new namespace, the first is its pid 1 and init; once per process, then EINVAL; 32 levels then ENOSPC; no max_pid_namespaces count); other namespaces are ENOSYS');
 full('mkdir', tree.sysMkdir);
 full('mkdirat', tree.sysMkdirat);
 partial('mknod', tree.sysMknod, 'device nodes only for the character devices the Sentry serves (EPERM otherwise), no block devices');
@@ -202,7 +202,7 @@ full('inotify_init1', inotify.sysInotifyInit1);
 partial('inotify_add_watch', inotify.sysInotifyAddWatch,
   'events come from what the Sentry does: a host file changed by the host raises none; xattr changes, sendfile and splice raise none; IN_DELETE_SELF comes when the last name goes, even while the file is open');
 full('inotify_rm_watch', inotify.sysInotifyRmWatch);
-partial('clone', clone.sysClone, 'processes and threads; sharing memory or dispositions without being a thread (CLONE_VM without CLONE_THREAD or CLONE_VFORK), CLONE_PARENT, pidfds and namespaces other than CLONE_NEWNS and CLONE_NEWUSER return ENOSYS; with CLONE_VM|CLONE_VFORK the child gets a copy-on-write copy of the address space, not the parent\'s own; the threads of a sandbox run one at a time');
+partial('clone', clone.sysClone, 'processes and threads; sharing memory or dispositions without being a thread (CLONE_VM without CLONE_THREAD or CLONE_VFORK), CLONE_PARENT, pidfds and namespaces other than CLONE_NEWNS, CLONE_NEWPID and CLONE_NEWUSER return ENOSYS; with CLONE_VM|CLONE_VFORK the child gets a copy-on-write copy of the address space, not the parent\'s own; the threads of a sandbox run one at a time');
 partial('clone3', clone.sysClone3, 'as clone; set_tid and CLONE_INTO_CGROUP return ENOSYS');
 full('fork', clone.sysFork);
 partial('vfork', clone.sysVfork, 'the child gets a copy-on-write copy of the address space, not the parent\'s own; the parent waits until it execs or exits');
