@@ -456,7 +456,7 @@ test("a pod's containers share its pid namespace with runc: the sleeper sees the
   ]);
 });
 
-test("a pod's containers share its pid namespace with tsvisor, as with runc", { timeout: ms(120_000), todo: 'sub-containers are being built' }, async (t) => {
+test("a pod's containers share its pid namespace with tsvisor, as with runc", { timeout: ms(120_000) }, async (t) => {
   const why = await setup();
   if (why) return t.skip(why);
   if (runcShared === null) runcShared = await sharedPidSequence('runc');

@@ -55,8 +55,7 @@ function run(rt, args, opts = {}) {
 const VOLUME_OF = new Map();
 
 /** The pod: a pause container (sleep) with its own namespaces, and a shared host directory for its containers. */
-function pod(rt) {
-  const id = `pod-${rt.name}`;
+function pod(rt, id = `pod-${rt.name}`) {
   const vol = join(w.dir, `vol-${rt.name}`);
   mkdirSync(vol, { recursive: true });
   writeFileSync(join(vol, 'from-host'), 'host file\n');
@@ -79,7 +78,7 @@ function pod(rt) {
 }
 
 /** A container of the pod: its spec joins the pause's pid, UTS and IPC namespaces (by its pid) and mounts the pod's volume at /v. */
-function containerBundle(rt, podId, name, args, extraMounts = []) {
+function containerBundle(rt, podId, name, args, extraMounts = [], ownPidNs = false) {
   const pausePid = readFileSync(join(w.dir, `${podId}.pid`), 'utf8').trim();
   // A /tmp of its own in the root: runc makes none, tsvisor (as runsc) mounts a tmpfs on an empty one.
   mkdirSync(join(w.dir, `bundle-${name}`, 'rootfs', 'tmp'), { recursive: true });
@@ -93,7 +92,7 @@ function containerBundle(rt, podId, name, args, extraMounts = []) {
     ],
     linux: {
       namespaces: [
-        { type: 'pid', path: `/proc/${pausePid}/ns/pid` }, { type: 'ipc', path: `/proc/${pausePid}/ns/ipc` },
+        ownPidNs ? { type: 'pid' } : { type: 'pid', path: `/proc/${pausePid}/ns/pid` }, { type: 'ipc', path: `/proc/${pausePid}/ns/ipc` },
         { type: 'uts', path: `/proc/${pausePid}/ns/uts` }, { type: 'network', path: `/proc/${pausePid}/ns/net` }, { type: 'mount' },
       ],
     },
@@ -178,6 +177,26 @@ async function longRunning(rt) {
   return steps;
 }
 
+/** A container with a pid namespace of its own (the kubelet's default): its init is pid 1, /proc shows its own processes, SIGTERM without a trap is ignored. */
+async function ownPidNamespace(rt) {
+  const podId = pod(rt, `pod-pidns-${rt.name}`);
+  const name = `pidns-${rt.name}`;
+  const c = createReaped(rt, containerBundle(rt, podId, name, ['sh', '-c', 'echo pid $$ ppid $PPID; ls /proc | grep -c "^[0-9]"; echo up; while :; do sleep 1; done'], [], true), name);
+  await created(rt, name, c);
+  run(rt, ['start', name]);
+  assert.ok(await waitFor(() => outputOf(c).includes('up'), ms(20_000), 50), `${rt.name}: ${outputOf(c)}`);
+  const steps = [`output: ${outputOf(c)}`];
+  const ex = run(rt, ['exec', name, 'sh', '-c', 'echo exec ppid $PPID; cat /proc/1/cmdline | tr "\\0" " "; echo']);
+  steps.push(`exec: ${ex.code} ${ex.out}`);
+  steps.push(`kill TERM: ${run(rt, ['kill', name, 'TERM']).code}`);
+  await new Promise((r) => setTimeout(r, 1000));
+  steps.push(`after TERM: ${JSON.parse(run(rt, ['state', name]).out).status}`);
+  steps.push(`kill KILL: ${run(rt, ['kill', name, 'KILL']).code}`);
+  steps.push(`reaped: ${await c.reaped}`);
+  steps.push(`delete: ${run(rt, ['delete', name]).code} ${run(rt, ['delete', '--force', podId]).code}`);
+  return steps;
+}
+
 /** The pod's sandbox container ends: a container still running in it is killed (its pid reaped with 137). */
 async function podEnds(rt) {
   const podId = `pod-${rt.name}`;
@@ -207,6 +226,13 @@ withRunc('a pod\'s running container: exec, ps of its own processes, another con
   for (const rt of runtimes()) results.push(await longRunning(rt));
   assert.deepEqual(results[1], results[0]);
   assert.match(results[1].join('\n'), /reaped: cmd=0 pid=3/);
+});
+
+withRunc('a pod\'s container with a pid namespace of its own: pid 1, its own /proc, SIGTERM ignored without a handler, SIGKILL reaped as 137 (as runc)', async () => {
+  const results = [];
+  for (const rt of runtimes()) results.push(await ownPidNamespace(rt));
+  assert.deepEqual(results[1], results[0]);
+  assert.match(results[1][0], /^output: pid 1 ppid 0\n/);
 });
 
 withRunc('when the pod\'s sandbox container is killed, its containers die with it (as runc)', async () => {
@@ -269,7 +295,7 @@ test('a bad mount hint fails the pod\'s sandbox container with the annotation na
 
 test('a pod\'s container with process.terminal: its console goes to --console-socket, it is a pty of its own devpts, and its status is reaped', async () => {
   const tsv = runtimes()[1];
-  const podId = pod(tsv);
+  const podId = pod(tsv, 'pod-tty');
   const name = 'tty-one';
   const dir = containerBundle(tsv, podId, name, ['sh', '-c', 'echo ready; tty; stty size; read x; echo got $x; exit 5']);
   const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));

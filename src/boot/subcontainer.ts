@@ -9,12 +9,12 @@
 //
 // What the pod shares, as Kubernetes' pods share it: the UTS names, the
 // IPC objects, the network, the user namespace and the pod's volumes
-// (mount_hints.ts). When its init ends, its other processes are killed,
-// as they are when a container's pid namespace's init dies.
+// (mount_hints.ts). Its pid namespace is its own (its init is pid 1 there,
+// and unkillable from inside) unless its spec joins the pod's by path
+// (shareProcessNamespace), as runsc decides. When its init ends, its other
+// processes are killed, as they are when a pid namespace's init dies.
 //
-// Where it differs from runsc: the container shares the sandbox's pid
-// namespace (its init is not pid 1; ps in one container lists the
-// others'), as runsc did before its per-container pid namespaces; its
+// Where it differs from runsc: its
 // linux.resources are not enforced apart from the sandbox's own bounds
 // (the pod's); its startContainer and createContainer hooks are refused
 // by its create (src/container), as is a hostname or user namespace that
@@ -23,6 +23,7 @@
 import type { Logger } from '../kernel/log.js';
 import type { Dentry } from '../vfs/dentry.js';
 import { MS_RDONLY } from '../vfs/mount.js';
+import type { PIDNamespace } from '../kernel/pid_namespace.js';
 import { native } from '../native.js';
 import { ProtocolError } from '../control/protocol.js';
 import type { ContainerStatus, CreateSubcontainerArgs, ProcessInfo, StateResult } from '../control/protocol.js';
@@ -45,7 +46,7 @@ export class Subcontainer {
   private readonly waiters: ((status: number) => void)[] = [];
 
   private constructor(readonly spec: ContainerSpec, private readonly sk: SandboxKernel, private readonly execs: ExecManager,
-    readonly initPid: number, readonly root: Dentry) {
+    readonly initPid: number, readonly root: Dentry, private readonly pidns: PIDNamespace) {
     void execs.wait(initPid).then((s) => this.ended(s));
   }
 
@@ -69,6 +70,7 @@ export class Subcontainer {
     }
     let spec: ContainerSpec;
     let root: Dentry;
+    let pidns: PIDNamespace;
     try {
       spec = parseContainerSpec(a.container);
       if (spec.id !== a.containerId) throw new BootError(`the container description names ${spec.id}, not ${a.containerId}`, 1);
@@ -76,11 +78,22 @@ export class Subcontainer {
       const { mounts, volumes } = specMounts(oci, spec.bundle, sk.kernel.userns, a.volumes);
       if (volumes.length !== a.volumes.length) throw new BootError('config.json: the volumes sent are not the spec\'s bind mounts', 1);
       const volumeFds = volumes.map((v) => rest[1 + a.volumes.findIndex((x) => x.target === v.target)]);
+      // A pid namespace of its own unless the spec joins the pod's (a path: Kubernetes' shareProcessNamespace), as runsc gives it.
+      const ownPid = oci.linux?.namespaces?.some((n) => n.type === 'pid' && n.path === undefined) === true;
+      const ns = ownPid ? sk.kernel.pidns.newChild(sk.kernel.userns) : sk.kernel.pidns;
+      if (typeof ns === 'number') throw new BootError('linux.namespaces: no pid namespace can be made (32 levels)', 1);
+      pidns = ns;
       const rootFd = rest[0];
       rest = [];
-      root = buildContainerRoot(sk, {
-        rootFd, rootPath: spec.rootPath, mounts, volumes, volumeFds, sharedBinds: pod.instancesFor(sk.kernel.mf, volumes),
-      });
+      // Its /proc shows its own pid namespace, as a proc mounted in it does.
+      sk.kernel.bootMountPidns = pidns;
+      try {
+        root = buildContainerRoot(sk, {
+          rootFd, rootPath: spec.rootPath, mounts, volumes, volumeFds, sharedBinds: pod.instancesFor(sk.kernel.mf, volumes),
+        });
+      } finally {
+        sk.kernel.bootMountPidns = null;
+      }
       applyPathRules(sk, oci, root);
       if (oci.root?.readonly === true) root.mount.flags |= MS_RDONLY;
     } catch (e) {
@@ -88,11 +101,11 @@ export class Subcontainer {
       if (e instanceof BootError) throw new ProtocolError('invalid', e.message);
       throw e;
     }
-    const execs = new ExecManager(sk, spec, log, root);
+    const execs = new ExecManager(sk, spec, log, root, pidns);
     // ExecManager.start owns stdio from here, closing it on a failure.
     const pid = execs.start(spec.spec.process, stdio, true);
     log.info(`container ${spec.id}: created in the sandbox, init pid ${pid}`);
-    return new Subcontainer(spec, sk, execs, pid, root);
+    return new Subcontainer(spec, sk, execs, pid, root, pidns);
   }
 
   get id(): string {
@@ -158,7 +171,7 @@ export class Subcontainer {
   }
 
   processes(): ProcessInfo[] {
-    return this.status === 'stopped' ? [] : processes(this.sk.kernel, this.id);
+    return this.status === 'stopped' ? [] : processes(this.sk.kernel, this.id, this.pidns);
   }
 
   wait(): Promise<number> {

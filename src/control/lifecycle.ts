@@ -9,6 +9,7 @@
 
 import type { Kernel } from '../kernel/kernel.js';
 import type { ThreadGroup } from '../kernel/thread_group.js';
+import type { PIDNamespace } from '../kernel/pid_namespace.js';
 import { sendToProcess, userSiginfo } from '../kernel/signals.js';
 import { stateOf, threadsOf } from '../fs/proc/task_state.js';
 import { TASK_FILES } from '../fs/proc/task_files.js';
@@ -70,7 +71,7 @@ function stringsOf(tg: ThreadGroup, file: 'cmdline' | 'environ'): string {
  * fields procps's columns need, ps(1)'s -f and x formats and -o's
  * keywords; the client lays them out).
  */
-export function processes(kernel: Kernel, containerId: string): ProcessInfo[] {
+export function processes(kernel: Kernel, containerId: string, ns: PIDNamespace = kernel.pidns): ProcessInfo[] {
   const nowMs = kernel.realtimeMs();
   const nowTicks = kernel.ticks();
   let budget = ARGS_BUDGET;
@@ -84,10 +85,10 @@ export function processes(kernel: Kernel, containerId: string): ProcessInfo[] {
     if (env.length > budget) env = '';
     budget -= env.length;
     return {
-      pid: tg.tgid,
-      ppid: tg.ppid,
-      pgid: tg.pgid,
-      sid: tg.sid,
+      pid: ns.idOfThreadGroup(tg),
+      ppid: tg.parent === null ? 0 : ns.idOfThreadGroup(tg.parent),
+      pgid: tg.pgrp.nr(ns),
+      sid: tg.session.nr(ns),
       uid: leader.creds.euid,
       threads: threadsOf(leader).length,
       state: stateOf(leader)[0],
