@@ -180,6 +180,7 @@ ociTest('a user namespace joined by path (/proc/PID/ns/user): the container has 
     assert.equal(out.tsvisor.code, 0, out.tsvisor.stderr);
     assert.match(out.runc.stdout, /^ +0 +100000 +1000$/m);
   } finally {
+    holder.stdout.destroy();
     holder.kill('SIGKILL');
   }
 });
