@@ -19,10 +19,11 @@ import type { FileSystem, Inode } from '../vfs/inode.js';
 import type { FileDescription } from '../vfs/file_description.js';
 import { O_ACCMODE, O_APPEND, O_CLOEXEC, O_RDWR } from '../vfs/file_description.js';
 import { Dentry } from '../vfs/dentry.js';
+import { InternalRoot } from '../vfs/internal_root.js';
 import { Mount, MountNamespace } from '../vfs/mount.js';
 import type { Stat } from '../vfs/stat.js';
-import { S_IFDIR, S_IFMT, S_IFREG } from '../vfs/stat.js';
-import { EACCES, EINVAL, ENOTDIR, ENXIO } from '../abi/linux/errno.js';
+import { S_IFMT, S_IFREG } from '../vfs/stat.js';
+import { EACCES, EINVAL, ENOTDIR } from '../abi/linux/errno.js';
 import { HostFD } from './host_fd.js';
 import { native, procDir } from '../native.js';
 
@@ -70,33 +71,13 @@ class HostFdInode implements Inode {
   }
 }
 
-class HostFdRoot implements Inode {
-  readonly mode = S_IFDIR | 0o700;
-  constructor(readonly fs: FileSystem) {}
-  stat(): number {
-    return -ENXIO;
-  }
-  statForWalk(): number {
-    return -ENXIO;
-  }
-  lookup(): number {
-    return -ENXIO;
-  }
-  readlink(): number {
-    return -EINVAL;
-  }
-  open(): number {
-    return -ENXIO;
-  }
-}
-
 let mount: Mount | null = null;
 
 /** The dentry a reopen of f goes through, or -errno when its host file cannot be looked at. */
 export function hostFdDentry(f: HostFD): Dentry | number {
   if (mount === null) {
     const fs = new HostFdFileSystem();
-    mount = new Mount(fs, new HostFdRoot(fs), 0, new MountNamespace(), 'hostfd');
+    mount = new Mount(fs, new InternalRoot(fs), 0, new MountNamespace(), 'hostfd');
   }
   const st = f.stat();
   if (typeof st === 'number') return st;

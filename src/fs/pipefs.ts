@@ -10,9 +10,10 @@ import type { Pipe } from '../kernel/pipe.js';
 import type { FileSystem, Inode } from '../vfs/inode.js';
 import type { FileDescription } from '../vfs/file_description.js';
 import { Dentry } from '../vfs/dentry.js';
+import { InternalRoot } from '../vfs/internal_root.js';
 import { Mount, MountNamespace } from '../vfs/mount.js';
 import type { Stat } from '../vfs/stat.js';
-import { S_IFDIR, S_IFIFO } from '../vfs/stat.js';
+import { S_IFIFO } from '../vfs/stat.js';
 import { EINVAL, ENOTDIR, ENXIO } from '../abi/linux/errno.js';
 
 const PIPEFS_MAGIC = 0x50495045;
@@ -48,26 +49,6 @@ export class PipeInode implements Inode {
   }
 }
 
-class PipefsRoot implements Inode {
-  readonly mode = S_IFDIR | 0o700;
-  constructor(readonly fs: FileSystem) {}
-  stat(): number {
-    return -ENXIO;
-  }
-  statForWalk(): number {
-    return -ENXIO;
-  }
-  lookup(): number {
-    return -ENXIO;
-  }
-  readlink(): number {
-    return -EINVAL;
-  }
-  open(): number {
-    return -ENXIO;
-  }
-}
-
 let mount: Mount | null = null;
 const inodes = new WeakMap<Pipe, PipeInode>();
 
@@ -75,7 +56,7 @@ const inodes = new WeakMap<Pipe, PipeInode>();
 export function pipeDentry(pipe: Pipe): Dentry {
   if (mount === null) {
     const fs = new PipeFileSystem();
-    mount = new Mount(fs, new PipefsRoot(fs), 0, new MountNamespace(), 'pipefs');
+    mount = new Mount(fs, new InternalRoot(fs), 0, new MountNamespace(), 'pipefs');
   }
   let inode = inodes.get(pipe);
   if (inode === undefined) {
