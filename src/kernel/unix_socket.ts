@@ -37,8 +37,13 @@ import type { GCSocket } from './unix_gc.js';
 
 export const SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_SEQPACKET = 5;
 export const DEFAULT_BUF = 212992;
-const SOCKFS_DEV = makeDev(0, 8);
+/** The device and inode numbers of every socket's inode (sockfs), Unix or inet. */
+export const SOCKFS_DEV = makeDev(0, 8);
 let nextIno = 7000;
+
+export function nextSocketIno(): number {
+  return nextIno++;
+}
 
 export interface PeerCred {
   /** The process's ids in every pid namespace it is in (SO_PEERCRED shows the reader's). */
@@ -120,7 +125,7 @@ export interface RecvResult {
 }
 
 export class UnixSocket extends FileDescription implements GCSocket {
-  readonly ino = nextIno++;
+  readonly ino = nextSocketIno();
   /** References held by messages in flight (unix_gc.ts). */
   inflight = 0;
   peer: UnixSocket | null = null;

@@ -1,0 +1,340 @@
+// An inet socket served by a host socket (gVisor pkg/sentry/socket/hostinet
+// socket.go): AF_INET or AF_INET6, stream or datagram (raw with
+// CAP_NET_RAW). The Sentry owns the host descriptor, made in the sandbox's
+// network namespace, non-blocking; the program never holds it. Every call
+// is made non-blocking on the host and blocking is the Sentry's: a call
+// that would block arms a one-shot interest in the host fd
+// (kernel/fdnotifier.ts) and parks the task on this file's wait queue, so
+// signals interrupt it (ERESTARTSYS, or EINTR when a timeout is set, as
+// Linux's sock_intr_errno) and SO_RCVTIMEO/SO_SNDTIMEO end it with EAGAIN
+// (EINPROGRESS for connect). SIGPIPE is raised by the Sentry, the host is
+// always asked with MSG_NOSIGNAL. Addresses reach the host only with an inet
+// family (or AF_UNSPEC), options only from the allowlist of sockopt.ts.
+//
+// Differs from Linux: read(2)/write(2) on the socket do not honour
+// SO_RCVTIMEO/SO_SNDTIMEO (the recv/send calls do); MSG_WAITALL with
+// MSG_PEEK peeks once; the interface ioctls (SIOCGIF*) are ENOTTY; receive
+// control messages are the host's, as the host made them.
+
+import { native } from '../../native.js';
+import type { Task } from '../../kernel/task.js';
+import { FileDescription, O_NONBLOCK, O_RDWR, WOULD_BLOCK } from '../../vfs/file_description.js';
+import type { IoctlIO } from '../../vfs/file_description.js';
+import { Stat, S_IFSOCK } from '../../vfs/stat.js';
+import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT } from '../../sync/waiter.js';
+import { SOCKFS_DEV, nextSocketIno } from '../../kernel/unix_socket.js';
+import { armHostFd, disarmHostFd } from '../../kernel/fdnotifier.js';
+import { SI_USER, sendSignal, userSiginfo } from '../../kernel/signals.js';
+import {
+  EAFNOSUPPORT, EAGAIN, EALREADY, EFAULT, EINPROGRESS, EINTR, EINVAL, ENOPROTOOPT, ENOTTY, EPIPE,
+} from '../../abi/linux/errno.js';
+import {
+  AF_INET, AF_INET6, AF_UNSPEC, MSG_DONTWAIT, MSG_EOR, MSG_ERRQUEUE, MSG_MORE, MSG_NOSIGNAL, MSG_OOB, MSG_PEEK,
+  MSG_TRUNC, MSG_WAITALL, SOCKADDR_MAX, SOCKET, SOCK_STREAM,
+} from '../socket.js';
+import type { Accepted, RecvMessage, Received, SendMessage, Socket } from '../socket.js';
+import { SOL_SOCKET, SO_RCVTIMEO, SO_SNDTIMEO, checkSendControl, optionSize } from './sockopt.js';
+
+const POLLIN = 1, POLLOUT = 4;
+const SIGPIPE = 13;
+const FIONREAD = 0x541b, SIOCOUTQ = 0x5411;
+const MSG_DONTROUTE = 4, MSG_CONFIRM = 0x800;
+/** What a send passes on to the host; MSG_DONTWAIT and MSG_NOSIGNAL are the addon's, always. */
+const SEND_FLAGS = MSG_OOB | MSG_DONTROUTE | MSG_EOR | MSG_CONFIRM | MSG_MORE;
+/** What a receive passes on; MSG_WAITALL is the Sentry's (it loops), MSG_DONTWAIT the addon's. */
+const RECV_FLAGS = MSG_OOB | MSG_PEEK | MSG_TRUNC | MSG_ERRQUEUE;
+/** The most control bytes a receive asks the host for (Linux bounds them only by the caller's buffer). */
+const CONTROL_MAX = 4096;
+
+const recvOut = new Int32Array(3);
+const nameBuf = new Uint8Array(SOCKADDR_MAX);
+
+/** views without their first `skip` bytes. */
+function skipBytes(views: Uint8Array[], skip: number): Uint8Array[] {
+  if (skip === 0) return views;
+  const out: Uint8Array[] = [];
+  for (const v of views) {
+    if (skip >= v.length) {
+      skip -= v.length;
+      continue;
+    }
+    out.push(skip > 0 ? v.subarray(skip) : v);
+    skip = 0;
+  }
+  return out;
+}
+
+/** The smallest address of the family (sockaddr_in, or RFC 2133's sockaddr_in6). */
+function minAddrLen(family: number): number {
+  return family === AF_INET ? 16 : 24;
+}
+
+export class HostSocket extends FileDescription implements Socket {
+  readonly [SOCKET] = true as const;
+  readonly ino = nextSocketIno();
+  /** The host events an interest is armed for (POLLIN | POLLOUT), 0 when none. */
+  private armed = 0;
+  /** SO_RCVTIMEO and SO_SNDTIMEO in ms, 0 for none (read back from the host, which rounds them as Linux does). */
+  private rcvTimeoMs = 0;
+  private sndTimeoMs = 0;
+
+  constructor(private readonly hostFd: number, readonly family: number, readonly type: number,
+    readonly protocol: number, flags: number) {
+    super(O_RDWR | (flags & O_NONBLOCK), null);
+  }
+
+  private get stream(): boolean {
+    return this.type === SOCK_STREAM;
+  }
+
+  override get pollable(): boolean {
+    return true;
+  }
+
+  override get seekable(): boolean {
+    return false;
+  }
+
+  override get writesWhole(): boolean {
+    return this.stream;
+  }
+
+  override get writesEmpty(): boolean {
+    return !this.stream;
+  }
+
+  private readonly onReady = (_fd: number, revents: number): void => {
+    this.armed = 0;
+    let ev = 0;
+    if (revents & (POLLIN | EVENT_HUP | EVENT_ERR)) ev |= EVENT_IN;
+    if (revents & (POLLOUT | EVENT_HUP | EVENT_ERR)) ev |= EVENT_OUT;
+    this.queue.notify(ev === 0 ? EVENT_IN | EVENT_OUT : ev);
+  };
+
+  /** Asks to be told when the host socket is ready for events (POLLIN, POLLOUT). */
+  private arm(events: number): void {
+    if ((this.armed & events) === events) return;
+    const want = this.armed | events;
+    if (armHostFd(this.hostFd, want, this.onReady) < 0) {
+      // Cannot be watched: the waiters look again at once rather than never.
+      setImmediate(() => this.queue.notify(EVENT_IN | EVENT_OUT));
+      return;
+    }
+    this.armed = want;
+  }
+
+  /**
+   * Parks t until the host socket is ready for events, within timeoMs of
+   * the call's start (0: no timeout): BLOCK, or -EAGAIN once the time is up.
+   */
+  private wait(t: Task, events: number, timeoMs: number): number {
+    let deadline: number | undefined;
+    if (timeoMs > 0) {
+      const st = t.syscallState ?? (t.syscallState = {});
+      if (st.deadline === undefined) st.deadline = t.kernel.monotonicMs() + timeoMs;
+      deadline = st.deadline;
+      if (t.kernel.monotonicMs() >= deadline) return -EAGAIN;
+      // A timed socket call interrupted by a signal is not restarted (sock_intr_errno).
+      st.interruptErr = EINTR;
+    }
+    this.arm(events);
+    return t.block([this.queue], events === POLLIN ? EVENT_IN : EVENT_OUT, deadline);
+  }
+
+  private nonblocking(flags: number): boolean {
+    return (this.flags & O_NONBLOCK) !== 0 || (flags & MSG_DONTWAIT) !== 0;
+  }
+
+  /** An address the host may be given: an inet family or AF_UNSPEC (the host judges the rest), else Linux's error. */
+  private checkAddr(a: Uint8Array): number {
+    if (a.length < 2) return 0;
+    const fam = a[0] | (a[1] << 8);
+    if (fam === AF_UNSPEC || fam === AF_INET || fam === AF_INET6) return 0;
+    return a.length < minAddrLen(this.family) ? -EINVAL : -EAFNOSUPPORT;
+  }
+
+  bind(t: Task, addr: Uint8Array): number {
+    const e = this.checkAddr(addr);
+    return e < 0 ? e : native.sockBind(this.hostFd, addr);
+  }
+
+  listen(t: Task, backlog: number): number {
+    return native.sockListen(this.hostFd, backlog);
+  }
+
+  accept(t: Task, flags: number): Accepted | number {
+    const out = new Int32Array(1);
+    const fd = native.sockAccept(this.hostFd, nameBuf, out);
+    if (fd === -EAGAIN) return this.nonblocking(0) ? -EAGAIN : this.wait(t, POLLIN, this.rcvTimeoMs);
+    if (fd < 0) return fd;
+    const file = new HostSocket(fd, this.family, this.type, this.protocol, flags);
+    return { file, addr: nameBuf.slice(0, Math.min(out[0], SOCKADDR_MAX)) };
+  }
+
+  connect(t: Task, addr: Uint8Array): number {
+    const e = this.checkAddr(addr);
+    if (e < 0) return e;
+    const r = native.sockConnect(this.hostFd, addr);
+    if ((r !== -EINPROGRESS && r !== -EALREADY) || this.nonblocking(0)) return r;
+    // A blocking connect waits for the handshake; asked again, the host says how it ended.
+    const st = t.syscallState ?? (t.syscallState = {});
+    if (st.connectErr === undefined) st.connectErr = r;
+    const w = this.wait(t, POLLOUT, this.sndTimeoMs);
+    return w === -EAGAIN ? (st.connectErr as number) : w;
+  }
+
+  name(t: Task, peer: boolean): Uint8Array | number {
+    const n = native.sockName(this.hostFd, peer, nameBuf);
+    return n < 0 ? n : nameBuf.slice(0, Math.min(n, SOCKADDR_MAX));
+  }
+
+  shutdown(t: Task, how: number): number {
+    return native.sockShutdown(this.hostFd, how);
+  }
+
+  sendmsg(t: Task, m: SendMessage, flags: number): number {
+    if (m.control !== null) {
+      const e = checkSendControl(m.control, this.stream);
+      if (e < 0) return e;
+    }
+    const control = this.stream ? null : m.control;
+    // A stream socket ignores the address (Linux's tcp_sendmsg does).
+    const to = this.stream ? null : m.to;
+    if (to !== null && to.length > 0) {
+      const e = this.checkAddr(to);
+      if (e < 0) return e;
+    }
+    const st = t.syscallState;
+    let done = typeof st?.partial === 'number' ? st.partial : 0;
+    for (;;) {
+      const r = native.sockSendmsg(this.hostFd, skipBytes(m.views, done), to, done === 0 ? control : null,
+        flags & SEND_FLAGS);
+      if (r === -EPIPE) {
+        if (done > 0) return done;
+        if ((flags & MSG_NOSIGNAL) === 0) sendSignal(t, userSiginfo(SIGPIPE, SI_USER, t.tg.tgidPid.vnr, t.creds.nsRuid));
+        return r;
+      }
+      if (r === -EAGAIN) {
+        if (this.nonblocking(flags)) return done > 0 ? done : r;
+        if (done > 0) (t.syscallState ?? (t.syscallState = {})).partial = done;
+        const w = this.wait(t, POLLOUT, this.sndTimeoMs);
+        return w === -EAGAIN && done > 0 ? done : w;
+      }
+      if (r < 0) return done > 0 ? done : r;
+      done += r;
+      if (!this.stream || done >= m.total) return done;
+    }
+  }
+
+  recvmsg(t: Task, m: RecvMessage, flags: number): Received | number {
+    const waitAll = (flags & MSG_WAITALL) !== 0 && this.stream && (flags & MSG_PEEK) === 0;
+    const st = t.syscallState;
+    let done = waitAll && typeof st?.partial === 'number' ? st.partial : 0;
+    const control = m.controlLen > 0 ? new Uint8Array(Math.min(m.controlLen, CONTROL_MAX)) : null;
+    for (;;) {
+      const r = native.sockRecvmsg(this.hostFd, skipBytes(m.views, done), nameBuf, control, flags & RECV_FLAGS, recvOut);
+      if (r === -EAGAIN) {
+        // The error queue is never waited on (Linux returns EAGAIN).
+        if (this.nonblocking(flags) || (flags & MSG_ERRQUEUE) !== 0) return done > 0 ? this.received(done, control) : r;
+        if (done > 0) (t.syscallState ?? (t.syscallState = {})).partial = done;
+        const w = this.wait(t, POLLIN, this.rcvTimeoMs);
+        return w === -EAGAIN && done > 0 ? this.received(done, control) : w;
+      }
+      if (r < 0) return done > 0 ? this.received(done, control) : r;
+      done += r;
+      if (!waitAll || r === 0 || done >= m.total) return this.received(done, control);
+    }
+  }
+
+  /** The result of a receive from the addon's last answer (recvOut, nameBuf). */
+  private received(n: number, control: Uint8Array | null): Received {
+    const namelen = Math.min(recvOut[0], SOCKADDR_MAX);
+    const clen = control === null ? 0 : Math.min(recvOut[1], control.length);
+    return {
+      n, from: nameBuf.slice(0, namelen), control: control === null ? new Uint8Array(0) : control.subarray(0, clen),
+      flags: recvOut[2],
+    };
+  }
+
+  getsockopt(t: Task, level: number, name: number, optlen: number): Uint8Array | number {
+    const size = optionSize(level, name, false);
+    if (size === 0) return -ENOPROTOOPT;
+    const buf = new Uint8Array(Math.min(optlen, size));
+    const n = native.sockGetsockopt(this.hostFd, level, name, buf);
+    return n < 0 ? n : buf.subarray(0, Math.min(n, buf.length));
+  }
+
+  setsockopt(t: Task, level: number, name: number, optlen: number, read: (n: number) => Uint8Array | null): number {
+    const size = optionSize(level, name, true);
+    if (size === 0) return -ENOPROTOOPT;
+    const v = read(Math.min(optlen, size));
+    if (v === null) return -EFAULT;
+    const r = native.sockSetsockopt(this.hostFd, level, name, v);
+    if (r === 0 && level === SOL_SOCKET && (name === SO_RCVTIMEO || name === SO_SNDTIMEO)) {
+      // The Sentry times the calls: it keeps the value as the host rounded it.
+      const tv = new Uint8Array(16);
+      const dv = new DataView(tv.buffer);
+      const ms = native.sockGetsockopt(this.hostFd, level, name, tv) === 16
+        ? Number(dv.getBigInt64(0, true)) * 1000 + Math.ceil(Number(dv.getBigInt64(8, true)) / 1000) : 0;
+      if (name === SO_RCVTIMEO) this.rcvTimeoMs = ms;
+      else this.sndTimeoMs = ms;
+    }
+    return r;
+  }
+
+  override read(dsts: Uint8Array[], total: number, offset: number): number {
+    void offset;
+    const r = native.sockRecvmsg(this.hostFd, dsts, null, null, 0, recvOut);
+    if (r === -EAGAIN) {
+      this.arm(POLLIN);
+      return WOULD_BLOCK;
+    }
+    return r;
+  }
+
+  override write(srcs: Uint8Array[], total: number): number {
+    const r = native.sockSendmsg(this.hostFd, srcs, null, null, 0);
+    if (r === -EAGAIN) {
+      this.arm(POLLOUT);
+      return WOULD_BLOCK;
+    }
+    return r;
+  }
+
+  override readiness(mask: number): number {
+    const p = native.poll1(this.hostFd, mask & 0x2007, 0);
+    return p > 0 ? p & (mask | EVENT_HUP | EVENT_ERR) : 0;
+  }
+
+  override armReadiness(mask: number): void {
+    this.arm((mask & EVENT_IN ? POLLIN : 0) | (mask & EVENT_OUT ? POLLOUT : 0));
+  }
+
+  override ioctl(req: number, arg: number, io: IoctlIO): number {
+    if (req !== FIONREAD && req !== SIOCOUTQ) return -ENOTTY;
+    const v = native.sockIoctlInt(this.hostFd, req);
+    if (v < 0) return v;
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setInt32(0, v, true);
+    return io.copyOut(arg, b) < 0 ? -EFAULT : 0;
+  }
+
+  stat(): Stat {
+    const s = new Stat();
+    s.dev = SOCKFS_DEV;
+    s.ino = this.ino;
+    s.mode = S_IFSOCK | 0o777;
+    s.nlink = 1;
+    s.blksize = 4096;
+    return s;
+  }
+
+  override release(): void {
+    disarmHostFd(this.hostFd);
+    native.close(this.hostFd);
+  }
+
+  override describe(): string {
+    return `socket:[${this.ino}]`;
+  }
+}
