@@ -3,9 +3,11 @@
 // a private epoll instance on Node's event loop) for every kind of file
 // backed by a host descriptor: the stdio a sandbox is given
 // (fs/host_fd.ts) and the host sockets behind inet sockets
-// (net/hostinet). Each interest is one-shot, as watch.c arms it: the
-// handler runs once on the event loop when the fd is ready, and the file
-// arms again the next time a task must wait.
+// (net/hostinet). The stdio's interests are one-shot (watch.c arms them
+// so): the handler runs once on the event loop when the fd is ready, and
+// the file arms again the next time a task must wait. A host socket's is
+// lasting and edge-triggered (watchHostFdEdges), which is what an EPOLLET
+// waiter in the sandbox needs.
 //
 // Costs nothing until the first host descriptor is waited on: the
 // system call hot path never comes here.
@@ -16,13 +18,24 @@ import { native } from '../native.js';
 export type ReadyHandler = (fd: number, revents: number) => void;
 
 const handlers = new Map<number, ReadyHandler>();
+/** The fds whose interest lasts (edge-triggered): their handler stays after it runs. */
+const lasting = new Set<number>();
 let started = false;
+const EPOLLIN = 1, EPOLLOUT = 4, EPOLLRDHUP = 0x2000, EPOLLET = 0x80000000 | 0;
 
 function dispatch(fd: number, revents: number): void {
   const h = handlers.get(fd);
   if (h === undefined) return;
-  handlers.delete(fd);
+  if (!lasting.has(fd)) handlers.delete(fd);
   h(fd, revents);
+}
+
+function start(): number {
+  if (started) return 0;
+  const e = native.watchInit(dispatch);
+  if (e < 0) return e;
+  started = true;
+  return 0;
 }
 
 /**
@@ -31,13 +44,28 @@ function dispatch(fd: number, revents: number): void {
  * is always ready).
  */
 export function armHostFd(fd: number, events: number, handler: ReadyHandler): number {
-  if (!started) {
-    const e = native.watchInit(dispatch);
-    if (e < 0) return e;
-    started = true;
-  }
+  const e = start();
+  if (e < 0) return e;
   const r = native.watchFd(fd, events);
   if (r === 0) handlers.set(fd, handler);
+  return r;
+}
+
+/**
+ * A lasting, edge-triggered interest in fd (a host socket's): the handler
+ * runs for each new event (data arriving, room freed, the peer's shutdown
+ * or reset), never again for a level already reported, so a Sentry
+ * epoll's EPOLLET interest sees Linux's edges. Once it is watched, a
+ * waiter needs no arming. 0, or -errno.
+ */
+export function watchHostFdEdges(fd: number, handler: ReadyHandler): number {
+  const e = start();
+  if (e < 0) return e;
+  const r = native.watchFd(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET);
+  if (r === 0) {
+    handlers.set(fd, handler);
+    lasting.add(fd);
+  }
   return r;
 }
 
@@ -45,5 +73,6 @@ export function armHostFd(fd: number, events: number, handler: ReadyHandler): nu
 export function disarmHostFd(fd: number): void {
   if (!started) return;
   handlers.delete(fd);
+  lasting.delete(fd);
   native.unwatchFd(fd);
 }

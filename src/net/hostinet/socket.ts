@@ -3,9 +3,9 @@
 // CAP_NET_RAW). The Sentry owns the host descriptor, made in the sandbox's
 // network namespace, non-blocking; the program never holds it. Every call
 // is made non-blocking on the host and blocking is the Sentry's: a call
-// that would block arms a one-shot interest in the host fd
-// (kernel/fdnotifier.ts) and parks the task on this file's wait queue, so
-// signals interrupt it (ERESTARTSYS, or EINTR when a timeout is set, as
+// that would block parks the task on this file's wait queue (the host
+// socket's edges reach it through a lasting edge-triggered interest,
+// kernel/fdnotifier.ts), so signals interrupt it (ERESTARTSYS, or EINTR when a timeout is set, as
 // Linux's sock_intr_errno) and SO_RCVTIMEO/SO_SNDTIMEO end it with EAGAIN
 // (EINPROGRESS for connect). SIGPIPE is raised by the Sentry, the host is
 // always asked with MSG_NOSIGNAL. Addresses reach the host only with an inet
@@ -21,9 +21,9 @@ import type { Task } from '../../kernel/task.js';
 import { FileDescription, O_NONBLOCK, O_RDWR, WOULD_BLOCK } from '../../vfs/file_description.js';
 import type { IoctlIO } from '../../vfs/file_description.js';
 import { Stat, S_IFSOCK } from '../../vfs/stat.js';
-import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT } from '../../sync/waiter.js';
+import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT, EVENT_RDHUP } from '../../sync/waiter.js';
 import { SOCKFS_DEV, nextSocketIno } from '../../kernel/unix_socket.js';
-import { armHostFd, disarmHostFd } from '../../kernel/fdnotifier.js';
+import { disarmHostFd, watchHostFdEdges } from '../../kernel/fdnotifier.js';
 import { SI_USER, sendSignal, userSiginfo } from '../../kernel/signals.js';
 import {
   EAFNOSUPPORT, EAGAIN, EALREADY, EFAULT, EINPROGRESS, EINTR, EINVAL, ENOPROTOOPT, ENOTTY, EPIPE,
@@ -33,7 +33,7 @@ import {
   MSG_TRUNC, MSG_WAITALL, SOCKADDR_MAX, SOCKET, SOCK_STREAM,
 } from '../socket.js';
 import type { Accepted, RecvMessage, Received, SendMessage, Socket } from '../socket.js';
-import { SOL_SOCKET, SO_RCVTIMEO, SO_SNDTIMEO, checkSendControl, optionSize } from './sockopt.js';
+import { SOL_SOCKET, SO_RCVTIMEO, SO_SNDTIMEO, optionSize, sendControlFor } from './sockopt.js';
 
 const POLLIN = 1, POLLOUT = 4;
 const SIGPIPE = 13;
@@ -72,8 +72,8 @@ function minAddrLen(family: number): number {
 export class HostSocket extends FileDescription implements Socket {
   readonly [SOCKET] = true as const;
   readonly ino = nextSocketIno();
-  /** The host events an interest is armed for (POLLIN | POLLOUT), 0 when none. */
-  private armed = 0;
+  /** Whether the host socket's events reach the queue (arm). */
+  private watched = false;
   /** SO_RCVTIMEO and SO_SNDTIMEO in ms, 0 for none (read back from the host, which rounds them as Linux does). */
   private rcvTimeoMs = 0;
   private sndTimeoMs = 0;
@@ -104,23 +104,24 @@ export class HostSocket extends FileDescription implements Socket {
   }
 
   private readonly onReady = (_fd: number, revents: number): void => {
-    this.armed = 0;
-    let ev = 0;
-    if (revents & (POLLIN | EVENT_HUP | EVENT_ERR)) ev |= EVENT_IN;
-    if (revents & (POLLOUT | EVENT_HUP | EVENT_ERR)) ev |= EVENT_OUT;
+    let ev = revents & (EVENT_IN | EVENT_OUT | EVENT_HUP | EVENT_ERR | EVENT_RDHUP);
+    if (revents & (EVENT_HUP | EVENT_ERR)) ev |= EVENT_IN | EVENT_OUT;
     this.queue.notify(ev === 0 ? EVENT_IN | EVENT_OUT : ev);
   };
 
-  /** Asks to be told when the host socket is ready for events (POLLIN, POLLOUT). */
-  private arm(events: number): void {
-    if ((this.armed & events) === events) return;
-    const want = this.armed | events;
-    if (armHostFd(this.hostFd, want, this.onReady) < 0) {
+  /**
+   * Makes sure the host socket's events reach this file's queue: a
+   * lasting edge-triggered interest, made the first time anyone waits (a
+   * socket nobody waits on costs the event loop nothing).
+   */
+  private arm(): void {
+    if (this.watched) return;
+    if (watchHostFdEdges(this.hostFd, this.onReady) < 0) {
       // Cannot be watched: the waiters look again at once rather than never.
       setImmediate(() => this.queue.notify(EVENT_IN | EVENT_OUT));
       return;
     }
-    this.armed = want;
+    this.watched = true;
   }
 
   /**
@@ -137,7 +138,7 @@ export class HostSocket extends FileDescription implements Socket {
       // A timed socket call interrupted by a signal is not restarted (sock_intr_errno).
       st.interruptErr = EINTR;
     }
-    this.arm(events);
+    this.arm();
     return t.block([this.queue], events === POLLIN ? EVENT_IN : EVENT_OUT, deadline);
   }
 
@@ -193,11 +194,8 @@ export class HostSocket extends FileDescription implements Socket {
   }
 
   sendmsg(t: Task, m: SendMessage, flags: number): number {
-    if (m.control !== null) {
-      const e = checkSendControl(m.control, this.stream);
-      if (e < 0) return e;
-    }
-    const control = this.stream ? null : m.control;
+    const control = m.control === null ? null : sendControlFor(m.control, this.stream);
+    if (typeof control === 'number') return control;
     // A stream socket ignores the address (Linux's tcp_sendmsg does).
     const to = this.stream ? null : m.to;
     if (to !== null && to.length > 0) {
@@ -286,7 +284,7 @@ export class HostSocket extends FileDescription implements Socket {
     void offset;
     const r = native.sockRecvmsg(this.hostFd, dsts, null, null, 0, recvOut);
     if (r === -EAGAIN) {
-      this.arm(POLLIN);
+      this.arm();
       return WOULD_BLOCK;
     }
     return r;
@@ -295,7 +293,7 @@ export class HostSocket extends FileDescription implements Socket {
   override write(srcs: Uint8Array[], total: number): number {
     const r = native.sockSendmsg(this.hostFd, srcs, null, null, 0);
     if (r === -EAGAIN) {
-      this.arm(POLLOUT);
+      this.arm();
       return WOULD_BLOCK;
     }
     return r;
@@ -307,7 +305,8 @@ export class HostSocket extends FileDescription implements Socket {
   }
 
   override armReadiness(mask: number): void {
-    this.arm((mask & EVENT_IN ? POLLIN : 0) | (mask & EVENT_OUT ? POLLOUT : 0));
+    void mask;
+    this.arm();
   }
 
   override ioctl(req: number, arg: number, io: IoctlIO): number {

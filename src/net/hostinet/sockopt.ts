@@ -80,21 +80,40 @@ export function optionSize(level: number, name: number, set: boolean): number {
 const sendControl = new Set([`${SOL_IP}:${IP_PKTINFO}`, `${SOL_IP}:${IP_TOS}`, `${SOL_IP}:${IP_TTL}`,
   `${SOL_IPV6}:${IPV6_PKTINFO}`, `${SOL_IPV6}:${IPV6_TCLASS}`, `${SOL_IPV6}:${IPV6_UNICAST_HOPS}`]);
 
+const SCM_RIGHTS = 1, SCM_CREDENTIALS = 2;
+
 /**
- * Checks a send's control buffer (a tail too short for a header is
- * ignored, as CMSG_FIRSTHDR/CMSG_NXTHDR do): 0, or -EINVAL for a malformed
- * message, any SOL_SOCKET one (SCM_RIGHTS and the rest are not served), or
- * on a datagram socket one the host is not given. A stream socket skips the
- * other levels (Linux's tcp_sendmsg reads only SOL_SOCKET ones).
+ * A send's control buffer as the host is given it (a tail too short for a
+ * header is ignored, as CMSG_FIRSTHDR/CMSG_NXTHDR do): the messages the
+ * host may see, or -EINVAL for a malformed message or one that is not
+ * served. SCM_RIGHTS and SCM_CREDENTIALS are dropped (Linux's
+ * __sock_cmsg_send ignores them on an inet socket); any other SOL_SOCKET
+ * message (SO_MARK, SCM_TXTIME, ...) is EINVAL. A stream socket passes
+ * nothing and ignores the other levels, as Linux's tcp_sendmsg reads only
+ * SOL_SOCKET ones; a datagram socket passes those of sendControl.
  */
-export function checkSendControl(c: Uint8Array, stream: boolean): number {
+export function sendControlFor(c: Uint8Array, stream: boolean): Uint8Array | null | number {
   const dv = new DataView(c.buffer, c.byteOffset, c.length);
+  const keep: Uint8Array[] = [];
   for (let off = 0; off + 16 <= c.length;) {
     const len = Number(dv.getBigUint64(off, true));
     if (len < 16 || len > c.length - off) return -22;
     const level = dv.getInt32(off + 8, true), type = dv.getInt32(off + 12, true);
-    if (level === SOL_SOCKET || (!stream && !sendControl.has(`${level}:${type}`))) return -22;
-    off += (len + 7) & ~7;
+    const next = Math.min(c.length, off + ((len + 7) & ~7));
+    if (level === SOL_SOCKET) {
+      if (type !== SCM_RIGHTS && type !== SCM_CREDENTIALS) return -22;
+    } else if (!stream) {
+      if (!sendControl.has(`${level}:${type}`)) return -22;
+      keep.push(c.subarray(off, next));
+    }
+    off = next;
   }
-  return 0;
+  if (keep.length === 0) return null;
+  const out = new Uint8Array(keep.reduce((n, k) => n + k.length, 0));
+  let at = 0;
+  for (const k of keep) {
+    out.set(k, at);
+    at += k.length;
+  }
+  return out;
 }

@@ -1,0 +1,78 @@
+// Inet sockets (src/net/hostinet): test/c/inet.c, built static and dynamic,
+// prints the same natively, in a fresh network namespace with lo up
+// (`unshare --net`), as under tsvisor's --network=none; a Python TCP echo
+// over 127.0.0.1 and a UDP exchange over ::1 print the same; random
+// arguments to every socket call (test/hostile/sockfuzz.c) leave the
+// Sentry alive and log no handler exception.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assertNoSentryCrash, assertSameAsNative, compileC, compileWarnings, ms, runTsvisor } from './lib/harness.js';
+
+const HOSTILE_DIR = new URL('./hostile/', import.meta.url).pathname;
+const PYTHON = '/usr/bin/python3'; // the Debian interpreter, not a pyenv shim
+
+for (const isStatic of [true, false]) {
+  test(`inet.c (${isStatic ? 'static' : 'dynamic'}) matches Linux in a fresh network namespace`, { timeout: ms(120_000) }, () => {
+    const bin = compileC('inet', { static: isStatic });
+    assert.equal(compileWarnings.get(`inet.${isStatic ? 'static' : 'dynamic'}`) ?? '', '', 'inet.c compiles without warnings');
+    const { native } = assertSameAsNative([bin], { nativeNamespaces: ['net'], expectCode: 0, strict: true, timeout: ms(60_000) });
+    assert.match(native.stdout, /\ndone\n$/);
+  });
+}
+
+const PY_TCP = `
+import socket, threading
+l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen()
+port = l.getsockname()[1]
+def serve():
+    c, _ = l.accept()
+    while True:
+        d = c.recv(100)
+        if not d: break
+        c.sendall(d.upper())
+    c.close()
+t = threading.Thread(target=serve); t.start()
+s = socket.create_connection(('127.0.0.1', port))
+for w in [b'hello', b'tcp echo', b'x' * 5000]:
+    s.sendall(w)
+    got = b''
+    while len(got) < len(w): got += s.recv(65536)
+    print(len(got), got[:12])
+s.shutdown(socket.SHUT_WR); t.join(); s.close()
+u1 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); u1.bind(('::1', 0))
+u2 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+u2.sendto(b'datagram', u1.getsockname())
+d, a = u1.recvfrom(100)
+print(d, a[0])
+try:
+    socket.create_connection(('127.0.0.1', 1), timeout=2)
+except OSError as e:
+    print(type(e).__name__)
+`;
+
+test('python3 TCP echo over 127.0.0.1 and UDP over ::1', { skip: existsSync(PYTHON) ? false : `${PYTHON} is not installed`, timeout: ms(120_000) }, () => {
+  const { native } = assertSameAsNative([PYTHON, '-c', PY_TCP], { nativeNamespaces: ['net'], expectCode: 0, timeout: ms(60_000) });
+  assert.match(native.stdout, /ConnectionRefusedError/);
+});
+
+test('random arguments to the socket calls leave the Sentry alive (sockfuzz.c)', { timeout: ms(300_000) }, () => {
+  const bin = compileC('sockfuzz', { static: true, dir: HOSTILE_DIR });
+  const dir = mkdtempSync(join(tmpdir(), 'sockfuzz-'));
+  try {
+    for (const seed of [1, 2, 3]) {
+      const log = join(dir, `sentry-${seed}.log`);
+      const r = runTsvisor([bin, String(seed), '20000'], { debugLog: log, timeout: ms(120_000) });
+      assertNoSentryCrash(r, { strict: true });
+      assert.equal(r.code, 0, `sockfuzz ${seed}: status ${r.code}\n${r.stderr}`);
+      assert.equal(r.stdout, 'done\n');
+      const text = existsSync(log) ? readFileSync(log, 'latin1') : '';
+      assert.ok(!/BUG:/.test(text), `a socket call threw in the Sentry:\n${text.split('\n').filter((l) => /BUG/.test(l)).slice(0, 5).join('\n')}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
