@@ -59,6 +59,37 @@ test('python3 TCP echo over 127.0.0.1 and UDP over ::1', { skip: existsSync(PYTH
   assert.match(native.stdout, /ConnectionRefusedError/);
 });
 
+const PY_SERVERS = `
+import http.server, threading, urllib.request, os, asyncio
+os.chdir('/etc')
+class Q(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *a): pass
+srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Q)
+threading.Thread(target=srv.serve_forever, daemon=True).start()
+port = srv.server_address[1]
+for i in range(20):
+    r = urllib.request.urlopen(f'http://127.0.0.1:{port}/passwd')
+    body = r.read()
+print(r.status, body == open('/etc/passwd', 'rb').read())
+srv.shutdown()
+async def main():
+    async def handle(r, w):
+        d = await r.read(100)
+        w.write(d[::-1]); await w.drain(); w.close()
+    s = await asyncio.start_server(handle, '::1', 0)
+    p = s.sockets[0].getsockname()[1]
+    r, w = await asyncio.open_connection('::1', p)
+    w.write(b'asyncio echo'); w.write_eof()
+    print(await r.read()); w.close()
+    s.close(); await s.wait_closed()
+asyncio.run(main())
+`;
+
+test('python3 http.server fetched by urllib, and an asyncio echo over ::1, in one sandbox', { skip: existsSync(PYTHON) ? false : `${PYTHON} is not installed`, timeout: ms(120_000) }, () => {
+  const { native } = assertSameAsNative([PYTHON, '-c', PY_SERVERS], { nativeNamespaces: ['net'], expectCode: 0, timeout: ms(60_000) });
+  assert.equal(native.stdout, "200 True\nb'ohce oicnysa'\n");
+});
+
 test('random arguments to the socket calls leave the Sentry alive (sockfuzz.c)', { timeout: ms(300_000) }, () => {
   const bin = compileC('sockfuzz', { static: true, dir: HOSTILE_DIR });
   const dir = mkdtempSync(join(tmpdir(), 'sockfuzz-'));
