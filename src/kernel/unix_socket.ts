@@ -21,6 +21,9 @@
 // too_many_unix_fds). Each message is charged to the Sentry's buffer
 // budget for its data, its own heap and its descriptions (buffers.ts).
 //
+// SO_RCVTIMEO and SO_SNDTIMEO bound the waits of receives, accept and
+// sends (and of read(2)/write(2) on the socket): EAGAIN at the timeout.
+//
 // Differs from Linux: SCM_CREDENTIALS is not sent; buffer sizes are
 // recorded but one fixed capacity (DEFAULT_BUF) bounds each queue;
 // connect never waits for room in a full backlog (EAGAIN).
@@ -154,6 +157,9 @@ export class UnixSocket extends FileDescription implements GCSocket {
   listenerCred: PeerCred | null = null;
   /** setsockopt values with no other effect, kept for getsockopt. */
   readonly options = new Map<number, Uint8Array>();
+  /** SO_RCVTIMEO and SO_SNDTIMEO in ms (0: none): how long a blocking receive or send may wait. */
+  rcvTimeoMs = 0;
+  sndTimeoMs = 0;
 
   constructor(readonly type: number, flags: number, readonly ns: UnixNamespace) {
     super(O_RDWR | flags, null);
@@ -177,6 +183,10 @@ export class UnixSocket extends FileDescription implements GCSocket {
 
   override get writesEmpty(): boolean {
     return true;
+  }
+
+  override ioTimeoutMs(write: boolean): number {
+    return write ? this.sndTimeoMs : this.rcvTimeoMs;
   }
 
   /** Connects two sockets to each other. */

@@ -418,6 +418,22 @@ static void interrupted_accept(void)
 	setitimer(ITIMER_REAL, &it, NULL);
 	show("accept interrupted", accept(l, NULL, NULL));
 	show("signals", signals);
+	/* With SA_RESTART the accept goes on after the handler, until a connection comes. */
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		usleep(300000);
+		int c = connect_to(AF_INET, port, SOCK_STREAM);
+		_exit(c >= 0 ? 0 : 1);
+	}
+	int s = accept(l, NULL, NULL);
+	show_bool("accept restarted", s >= 0);
+	show("signals after restart", signals);
+	waitpid(pid, NULL, 0);
+	close(s);
 	close(l);
 }
 
@@ -443,6 +459,15 @@ static void timeouts(void)
 	gettimeofday(&t1, NULL);
 	long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_usec - t0.tv_usec) / 1000;
 	show_bool("waited about 200ms", ms >= 150 && ms < 2000);
+	show("read times out", read(s, buf, sizeof buf));
+	int sv[2];
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	show("unix set SO_RCVTIMEO", setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv));
+	show("unix set SO_RCVTIMEO bad usec", setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &badtv, sizeof badtv));
+	show("unix recv times out", recv(sv[0], buf, sizeof buf, 0));
+	show("unix read times out", read(sv[0], buf, sizeof buf));
+	close(sv[0]);
+	close(sv[1]);
 	/* A signal ends a timed recv with EINTR even with SA_RESTART (sock_intr_errno). */
 	struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
 	sigaction(SIGALRM, &sa, NULL);

@@ -11,8 +11,7 @@
 // always asked with MSG_NOSIGNAL. Addresses reach the host only with an inet
 // family (or AF_UNSPEC), options only from the allowlist of sockopt.ts.
 //
-// Differs from Linux: read(2)/write(2) on the socket do not honour
-// SO_RCVTIMEO/SO_SNDTIMEO (the recv/send calls do); MSG_WAITALL with
+// Differs from Linux: MSG_WAITALL with
 // MSG_PEEK peeks once; the interface ioctls (SIOCGIF*) are ENOTTY; receive
 // control messages are the host's, as the host made them.
 
@@ -26,7 +25,7 @@ import { SOCKFS_DEV, nextSocketIno } from '../../kernel/unix_socket.js';
 import { disarmHostFd, watchHostFdEdges } from '../../kernel/fdnotifier.js';
 import { SI_USER, sendSignal, userSiginfo } from '../../kernel/signals.js';
 import {
-  EAFNOSUPPORT, EAGAIN, EALREADY, EFAULT, EINPROGRESS, EINTR, EINVAL, ENOPROTOOPT, ENOTTY, EPIPE,
+  EAFNOSUPPORT, EAGAIN, EALREADY, EFAULT, EINPROGRESS, EINVAL, ENOPROTOOPT, ENOTTY, EPIPE,
 } from '../../abi/linux/errno.js';
 import {
   AF_INET, AF_INET6, AF_UNSPEC, MSG_DONTWAIT, MSG_EOR, MSG_ERRQUEUE, MSG_MORE, MSG_NOSIGNAL, MSG_OOB, MSG_PEEK,
@@ -129,15 +128,8 @@ export class HostSocket extends FileDescription implements Socket {
    * the call's start (0: no timeout): BLOCK, or -EAGAIN once the time is up.
    */
   private wait(t: Task, events: number, timeoMs: number): number {
-    let deadline: number | undefined;
-    if (timeoMs > 0) {
-      const st = t.syscallState ?? (t.syscallState = {});
-      if (st.deadline === undefined) st.deadline = t.kernel.monotonicMs() + timeoMs;
-      deadline = st.deadline;
-      if (t.kernel.monotonicMs() >= deadline) return -EAGAIN;
-      // A timed socket call interrupted by a signal is not restarted (sock_intr_errno).
-      st.interruptErr = EINTR;
-    }
+    const deadline = t.timedWaitDeadline(timeoMs);
+    if (deadline === -1) return -EAGAIN;
     this.arm();
     return t.block([this.queue], events === POLLIN ? EVENT_IN : EVENT_OUT, deadline);
   }
@@ -297,6 +289,10 @@ export class HostSocket extends FileDescription implements Socket {
       return WOULD_BLOCK;
     }
     return r;
+  }
+
+  override ioTimeoutMs(write: boolean): number {
+    return write ? this.sndTimeoMs : this.rcvTimeoMs;
   }
 
   override readiness(mask: number): number {

@@ -13,8 +13,8 @@
 // RLIMIT_NOFILE (ETOOMANYREFS, root exempt, as Linux's too_many_unix_fds);
 // sockets in flight that nothing reaches are collected (kernel/unix_gc.ts).
 //
-// Differs from Linux: SO_RCVTIMEO/SO_SNDTIMEO are kept but do not time
-// calls out; MSG_OOB is EOPNOTSUPP (as Linux for Unix sockets);
+// Differs from Linux: SO_RCVTIMEO/SO_SNDTIMEO are reported as they were
+// set (not rounded to the clock tick); MSG_OOB is EOPNOTSUPP (as Linux for Unix sockets);
 // SCM_CREDENTIALS is accepted on send and never received.
 
 import type { Task } from '../../kernel/task.js';
@@ -31,7 +31,7 @@ import {
   writeKeepingProgress,
 } from '../support.js';
 import {
-  EADDRINUSE, EAFNOSUPPORT, ECONNREFUSED, EISCONN, ENOPROTOOPT, ENOTCONN, ENOTSOCK, EOPNOTSUPP, EPROTOTYPE,
+  EADDRINUSE, EAFNOSUPPORT, ECONNREFUSED, EDOM, EISCONN, ENOPROTOOPT, ENOTCONN, ENOTSOCK, EOPNOTSUPP, EPROTOTYPE,
 } from '../../abi/linux/errno.js';
 import { CAP_SYS_ADMIN, CAP_SYS_RESOURCE } from '../../abi/linux/capability.js';
 import {
@@ -244,7 +244,7 @@ function accept(t: Task, fd: number, addr: number, lenp: number, flags: number):
   const c = s.backlog.shift();
   if (c === undefined) {
     if (s.flags & O_NONBLOCK) return -EAGAIN;
-    return t.block([s.queue], EVENT_IN);
+    return waitIn(t, s);
   }
   c.flags |= flags & O_NONBLOCK;
   const nfd = installNew(t, c, (flags & O_CLOEXEC) !== 0);
@@ -279,6 +279,12 @@ export function sysGetpeername(t: Task): number {
   const p = s.peer ?? s.target;
   if (p === null) return -ENOTCONN;
   return putAddr(t, r.arg(1), r.arg(2), addrBytes(p.name));
+}
+
+/** Waits for something to receive or accept, within the socket's SO_RCVTIMEO (EAGAIN at its end). */
+function waitIn(t: Task, s: UnixSocket): number {
+  const deadline = t.timedWaitDeadline(s.rcvTimeoMs);
+  return deadline === -1 ? -EAGAIN : t.block([s.queue], EVENT_IN, deadline);
 }
 
 /** SCM_RIGHTS descriptions from a control buffer, or -errno. */
@@ -324,6 +330,7 @@ function send(t: Task, s: UnixSocket, views: Uint8Array[], total: number, flags:
     whole: s.stream,
     sigpipe: (flags & MSG_NOSIGNAL) === 0,
     queues: to !== null ? [s.queue, to.queue] : [s.queue],
+    timeoutMs: s.sndTimeoMs,
   });
 }
 
@@ -374,7 +381,7 @@ function recv(t: Task, s: UnixSocket, views: Uint8Array[], total: number, flags:
   const res = s.recv(views, total, (flags & MSG_PEEK) !== 0, (flags & MSG_WAITALL) !== 0);
   if (res === WOULD_BLOCK) {
     if ((s.flags & O_NONBLOCK) !== 0 || (flags & MSG_DONTWAIT) !== 0) return -EAGAIN;
-    return t.block([s.queue], EVENT_IN);
+    return waitIn(t, s);
   }
   return res;
 }
@@ -500,6 +507,17 @@ export function sysSetsockopt(t: Task): number {
     case SO_PASSCRED:
       s.passcred = v !== 0;
       return 0;
+    case SO_RCVTIMEO: case SO_SNDTIMEO: {
+      // A struct timeval (sock_set_timeout): a bad tv_usec is EDOM; 0 is no timeout.
+      if (len < 16) return -EINVAL;
+      const tv = new DataView(b.buffer, b.byteOffset, 16);
+      const sec = Number(tv.getBigInt64(0, true)), usec = Number(tv.getBigInt64(8, true));
+      if (usec < 0 || usec >= 1e6) return -EDOM;
+      const ms = sec < 0 ? 0 : sec * 1000 + Math.ceil(usec / 1000);
+      if (opt === SO_RCVTIMEO) s.rcvTimeoMs = ms;
+      else s.sndTimeoMs = ms;
+      break;
+    }
   }
   s.options.set(opt, b);
   return 0;

@@ -188,7 +188,7 @@ partial('recvmsg', socket.sysRecvmsg, 'AF_UNIX: SCM_RIGHTS only (no SCM_CREDENTI
 partial('sendmmsg', socket.sysSendmmsg, 'only the first message waits; the rest are sent as far as they go without waiting');
 partial('recvmmsg', socket.sysRecvmmsg, 'only the first message waits (the rest as with MSG_WAITFORONE); the timeout is looked at between messages, as Linux');
 full('shutdown', socket.sysShutdown);
-partial('setsockopt', socket.sysSetsockopt, 'AF_UNIX: SOL_SOCKET options; SO_RCVTIMEO/SO_SNDTIMEO are kept but do not time calls out; buffer sizes are reported, one fixed capacity is used. inet: an allowlist (SO_REUSEADDR/REUSEPORT, KEEPALIVE, LINGER, RCVBUF/SNDBUF, RCVTIMEO/SNDTIMEO, TCP_NODELAY/CORK/KEEP*/QUICKACK/USER_TIMEOUT/CONGESTION, IP_TOS/TTL/PKTINFO, multicast, IPV6_V6ONLY...), any other option ENOPROTOOPT');
+partial('setsockopt', socket.sysSetsockopt, 'AF_UNIX: SOL_SOCKET options; SO_RCVTIMEO/SO_SNDTIMEO time out receives, accept and sends (read/write too); buffer sizes are reported, one fixed capacity is used. inet: an allowlist (SO_REUSEADDR/REUSEPORT, KEEPALIVE, LINGER, RCVBUF/SNDBUF, RCVTIMEO/SNDTIMEO, TCP_NODELAY/CORK/KEEP*/QUICKACK/USER_TIMEOUT/CONGESTION, IP_TOS/TTL/PKTINFO, multicast, IPV6_V6ONLY...), any other option ENOPROTOOPT');
 partial('getsockopt', socket.sysGetsockopt, 'AF_UNIX: SOL_SOCKET options (SO_TYPE, SO_ERROR, SO_PEERCRED, buffer sizes, ...); inet: the setsockopt allowlist, SO_TYPE/ERROR/DOMAIN/PROTOCOL/ACCEPTCONN and TCP_INFO; any other option ENOPROTOOPT');
 partial('timerfd_create', timerfd.sysTimerfdCreate, 'realtime timers do not follow later changes of the clock; alarm clocks wake nothing');
 partial('timerfd_settime', timerfd.sysTimerfdSettime, 'TFD_TIMER_CANCEL_ON_SET is accepted and never cancels');
