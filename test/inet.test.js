@@ -6,11 +6,16 @@
 // Sentry alive and log no handler exception.
 
 import { test } from 'node:test';
+import net from 'node:net';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertNoSentryCrash, assertSameAsNative, compileC, compileWarnings, ms, runTsvisor } from './lib/harness.js';
+import {
+  assertNoSentryCrash, assertSameAsNative, compileC, compileWarnings, ms, runTsvisor, spawnTsvisor,
+} from './lib/harness.js';
+
+const spawnTsvisorAsync = (argv, extraArgs) => spawnTsvisor(argv, { extraArgs });
 
 const HOSTILE_DIR = new URL('./hostile/', import.meta.url).pathname;
 const PYTHON = '/usr/bin/python3'; // the Debian interpreter, not a pyenv shim
@@ -88,6 +93,43 @@ asyncio.run(main())
 test('python3 http.server fetched by urllib, and an asyncio echo over ::1, in one sandbox', { skip: existsSync(PYTHON) ? false : `${PYTHON} is not installed`, timeout: ms(120_000) }, () => {
   const { native } = assertSameAsNative([PYTHON, '-c', PY_SERVERS], { nativeNamespaces: ['net'], expectCode: 0, timeout: ms(60_000) });
   assert.equal(native.stdout, "200 True\nb'ohce oicnysa'\n");
+});
+
+/** A TCP server on the host's 127.0.0.1 that greets each connection; resolves to its port. */
+function hostServer() {
+  return new Promise((resolve) => {
+    const srv = net.createServer((c) => c.end('hello from the host\n'));
+    srv.listen(0, '127.0.0.1', () => resolve(srv));
+  });
+}
+
+const PY_CLIENT = `
+import socket, sys
+try:
+    s = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=5)
+    print(s.recv(100).decode().strip())
+except OSError as e:
+    print(type(e).__name__)
+`;
+
+test('--network=none cannot reach the host\'s loopback; --network=host can', { skip: existsSync(PYTHON) ? false : `${PYTHON} is not installed`, timeout: ms(120_000) }, async () => {
+  const srv = await hostServer();
+  try {
+    const port = String(srv.address().port);
+    // spawnSync would block the event loop the server runs on: the client runs asynchronously.
+    const run = (mode) => new Promise((resolve) => {
+      const c = spawnTsvisorAsync([PYTHON, '-c', PY_CLIENT, port], ['--network', mode]);
+      let out = '';
+      c.stdout.on('data', (d) => { out += d; });
+      c.on('close', (code) => resolve({ out, code }));
+    });
+    const none = await run('none');
+    assert.equal(none.out, 'ConnectionRefusedError\n');
+    const host = await run('host');
+    assert.equal(host.out, 'hello from the host\n');
+  } finally {
+    srv.close();
+  }
 });
 
 test('random arguments to the socket calls leave the Sentry alive (sockfuzz.c)', { timeout: ms(300_000) }, () => {

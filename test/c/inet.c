@@ -93,6 +93,10 @@ static void creation(void)
 	show_ok("socket inet dgram", s = socket(AF_INET, SOCK_DGRAM, 0)); close(s);
 	show_ok("socket inet6 stream", s = socket(AF_INET6, SOCK_STREAM, 0)); close(s);
 	show_ok("socket inet6 dgram udp", s = socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP)); close(s);
+	/* A fresh namespace's net.ipv4.ping_group_range is "1 0": nobody may (EACCES). */
+	show("socket ping", socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP));
+	show("socket ping6", socket(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6));
+	show("socket icmp on v6", socket(AF_INET6, SOCK_DGRAM, IPPROTO_ICMP));
 	show("socket stream udp", socket(AF_INET, SOCK_STREAM, IPPROTO_UDP));
 	show("socket dgram tcp", socket(AF_INET, SOCK_DGRAM, IPPROTO_TCP));
 	show("socket type 0", socket(AF_INET, 0, 0));

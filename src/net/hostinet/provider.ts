@@ -2,7 +2,8 @@
 // AF_INET6 sockets as host sockets in the sandbox's network namespace,
 // with inet_create's checks made by the Sentry first, so the host is only
 // ever asked for a TCP or UDP socket, an ICMP datagram (ping) socket, or a
-// raw one for a program with CAP_NET_RAW. AF_PACKET (and SOCK_PACKET) is
+// raw one for a program with CAP_NET_RAW (which the host refuses with
+// EPERM today: the Sentry keeps no CAP_NET_RAW). AF_PACKET (and SOCK_PACKET) is
 // EPERM without CAP_NET_RAW, and not served with it (EAFNOSUPPORT).
 //
 // Differs from Linux: MPTCP (IPPROTO_MPTCP) and UDP-Lite are

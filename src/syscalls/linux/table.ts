@@ -172,7 +172,7 @@ partial('epoll_ctl', epoll.sysEpollCtl, 'EPOLLEXCLUSIVE is accepted but every wa
 full('epoll_wait', epoll.sysEpollWait);
 full('epoll_pwait', epoll.sysEpollPwait);
 full('epoll_pwait2', epoll.sysEpollPwait2);
-partial('socket', socket.sysSocket, 'AF_UNIX (stream, datagram, seqpacket); AF_INET/AF_INET6 stream, datagram and ICMP datagram as host sockets in the sandbox\'s network namespace (raw with CAP_NET_RAW; none on a launch without namespaces); MPTCP, UDP-Lite and AF_PACKET are not served; AF_NETLINK and every other family EAFNOSUPPORT');
+partial('socket', socket.sysSocket, 'AF_UNIX (stream, datagram, seqpacket); AF_INET/AF_INET6 stream, datagram and ICMP datagram as host sockets in the sandbox\'s network namespace (none on a launch without namespaces); raw EPERM without CAP_NET_RAW, and EPERM from the host with it (the Sentry keeps no CAP_NET_RAW); MPTCP, UDP-Lite and AF_PACKET are not served; AF_NETLINK and every other family EAFNOSUPPORT');
 partial('socketpair', socket.sysSocketpair, 'AF_UNIX only (inet: EOPNOTSUPP, as Linux)');
 partial('bind', socket.sysBind, 'AF_UNIX: abstract names and paths (the socket file is made in the sandbox\'s file system; one made in a volume does not listen for host processes); inet: by the host socket');
 full('listen', socket.sysListen);
