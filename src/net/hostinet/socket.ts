@@ -17,11 +17,11 @@
 
 import { native } from '../../native.js';
 import type { Task } from '../../kernel/task.js';
-import { FileDescription, O_NONBLOCK, O_RDWR, WOULD_BLOCK } from '../../vfs/file_description.js';
+import { O_NONBLOCK, WOULD_BLOCK } from '../../vfs/file_description.js';
 import type { IoctlIO } from '../../vfs/file_description.js';
-import { Stat, S_IFSOCK } from '../../vfs/stat.js';
 import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT, EVENT_RDHUP } from '../../sync/waiter.js';
-import { SOCKFS_DEV, nextSocketIno } from '../../kernel/unix_socket.js';
+import { SockfsFile } from '../../kernel/sockfs.js';
+import { dropPrefix } from '../../mm/io.js';
 import { disarmHostFd, watchHostFdEdges } from '../../kernel/fdnotifier.js';
 import { SI_USER, sendSignal, userSiginfo } from '../../kernel/signals.js';
 import {
@@ -48,54 +48,23 @@ const CONTROL_MAX = 4096;
 const recvOut = new Int32Array(3);
 const nameBuf = new Uint8Array(SOCKADDR_MAX);
 
-/** views without their first `skip` bytes. */
-function skipBytes(views: Uint8Array[], skip: number): Uint8Array[] {
-  if (skip === 0) return views;
-  const out: Uint8Array[] = [];
-  for (const v of views) {
-    if (skip >= v.length) {
-      skip -= v.length;
-      continue;
-    }
-    out.push(skip > 0 ? v.subarray(skip) : v);
-    skip = 0;
-  }
-  return out;
-}
-
 /** The smallest address of the family (sockaddr_in, or RFC 2133's sockaddr_in6). */
 function minAddrLen(family: number): number {
   return family === AF_INET ? 16 : 24;
 }
 
-export class HostSocket extends FileDescription implements Socket {
+export class HostSocket extends SockfsFile implements Socket {
   readonly [SOCKET] = true as const;
-  readonly ino = nextSocketIno();
   /** Whether the host socket's events reach the queue (arm). */
   private watched = false;
-  /** SO_RCVTIMEO and SO_SNDTIMEO in ms, 0 for none (read back from the host, which rounds them as Linux does). */
-  private rcvTimeoMs = 0;
-  private sndTimeoMs = 0;
 
   constructor(private readonly hostFd: number, readonly family: number, readonly type: number,
     readonly protocol: number, flags: number) {
-    super(O_RDWR | (flags & O_NONBLOCK), null);
+    super(flags & O_NONBLOCK);
   }
 
-  private get stream(): boolean {
+  get stream(): boolean {
     return this.type === SOCK_STREAM;
-  }
-
-  override get pollable(): boolean {
-    return true;
-  }
-
-  override get seekable(): boolean {
-    return false;
-  }
-
-  override get writesWhole(): boolean {
-    return this.stream;
   }
 
   override get writesEmpty(): boolean {
@@ -197,7 +166,7 @@ export class HostSocket extends FileDescription implements Socket {
     const st = t.syscallState;
     let done = typeof st?.partial === 'number' ? st.partial : 0;
     for (;;) {
-      const r = native.sockSendmsg(this.hostFd, skipBytes(m.views, done), to, done === 0 ? control : null,
+      const r = native.sockSendmsg(this.hostFd, dropPrefix(m.views, done), to, done === 0 ? control : null,
         flags & SEND_FLAGS);
       if (r === -EPIPE) {
         if (done > 0) return done;
@@ -222,7 +191,7 @@ export class HostSocket extends FileDescription implements Socket {
     let done = waitAll && typeof st?.partial === 'number' ? st.partial : 0;
     const control = m.controlLen > 0 ? new Uint8Array(Math.min(m.controlLen, CONTROL_MAX)) : null;
     for (;;) {
-      const r = native.sockRecvmsg(this.hostFd, skipBytes(m.views, done), nameBuf, control, flags & RECV_FLAGS, recvOut);
+      const r = native.sockRecvmsg(this.hostFd, dropPrefix(m.views, done), nameBuf, control, flags & RECV_FLAGS, recvOut);
       if (r === -EAGAIN) {
         // The error queue is never waited on (Linux returns EAGAIN).
         if (this.nonblocking(flags) || (flags & MSG_ERRQUEUE) !== 0) return done > 0 ? this.received(done, control) : r;
@@ -291,10 +260,6 @@ export class HostSocket extends FileDescription implements Socket {
     return r;
   }
 
-  override ioTimeoutMs(write: boolean): number {
-    return write ? this.sndTimeoMs : this.rcvTimeoMs;
-  }
-
   override readiness(mask: number): number {
     const p = native.poll1(this.hostFd, mask & 0x2007, 0);
     return p > 0 ? p & (mask | EVENT_HUP | EVENT_ERR) : 0;
@@ -314,22 +279,9 @@ export class HostSocket extends FileDescription implements Socket {
     return io.copyOut(arg, b) < 0 ? -EFAULT : 0;
   }
 
-  stat(): Stat {
-    const s = new Stat();
-    s.dev = SOCKFS_DEV;
-    s.ino = this.ino;
-    s.mode = S_IFSOCK | 0o777;
-    s.nlink = 1;
-    s.blksize = 4096;
-    return s;
-  }
-
   override release(): void {
     disarmHostFd(this.hostFd);
     native.close(this.hostFd);
   }
 
-  override describe(): string {
-    return `socket:[${this.ino}]`;
-  }
 }
