@@ -18,6 +18,7 @@ import { EINVAL, EMFILE, ENFILE, EOPNOTSUPP, EPERM, EPROTONOSUPPORT, ESOCKTNOSUP
 import { AF_INET, AF_INET6, AF_PACKET, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, registerProvider, unregisterProviders } from '../socket.js';
 import type { Provider } from '../socket.js';
 import { HostSocket } from './socket.js';
+import { enableInterfaceQueries } from './interfaces.js';
 
 const IPPROTO_IP = 0, IPPROTO_ICMP = 1, IPPROTO_TCP = 6, IPPROTO_UDP = 17, IPPROTO_ICMPV6 = 58, IPPROTO_MAX = 263;
 
@@ -66,6 +67,7 @@ export function registerHostinet(): void {
   registerProvider(AF_INET, new HostinetProvider(AF_INET));
   registerProvider(AF_INET6, new HostinetProvider(AF_INET6));
   registerProvider(AF_PACKET, packetProvider);
+  enableInterfaceQueries(true);
 }
 
 /** Stops serving them (sockets already made go on). */
@@ -73,4 +75,5 @@ export function unregisterHostinet(): void {
   unregisterProviders(AF_INET);
   unregisterProviders(AF_INET6);
   unregisterProviders(AF_PACKET);
+  enableInterfaceQueries(false);
 }
