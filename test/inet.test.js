@@ -95,6 +95,26 @@ test('python3 http.server fetched by urllib, and an asyncio echo over ::1, in on
   assert.equal(native.stdout, "200 True\nb'ohce oicnysa'\n");
 });
 
+const CURL = '/usr/bin/curl';
+const SH_CURL = `
+${PYTHON} -m http.server 8000 --bind 127.0.0.1 --directory /etc >/dev/null 2>&1 &
+pid=$!
+got=$(mktemp)
+i=0
+until ${CURL} -s -o "$got" http://127.0.0.1:8000/passwd; do
+  i=$((i+1)); [ $i -gt 100 ] && break; sleep 0.1
+done
+cmp "$got" /etc/passwd && echo same
+rm -f "$got"
+${CURL} -s -o /dev/null -w '%{http_code}\\n' http://127.0.0.1:8000/nosuch
+kill $pid; wait $pid; echo "server ended $?"
+`;
+
+test('python3 -m http.server fetched by curl in the same sandbox', { skip: existsSync(PYTHON) && existsSync(CURL) ? false : 'python3 or curl is not installed', timeout: ms(120_000) }, () => {
+  const { native } = assertSameAsNative(['/bin/sh', '-c', SH_CURL], { nativeNamespaces: ['net'], expectCode: 0, timeout: ms(60_000) });
+  assert.equal(native.stdout, 'same\n404\nserver ended 143\n');
+});
+
 /** A TCP server on the host's 127.0.0.1 that greets each connection; resolves to its port. */
 function hostServer() {
   return new Promise((resolve) => {

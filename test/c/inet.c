@@ -621,6 +621,69 @@ static void vectored(void)
 	close(l);
 }
 
+/* A blocking write of 8 MiB in one call goes on until all of it is written, while a child reads. */
+static void bulk(void)
+{
+	int port;
+	int l = listener(AF_INET, &port);
+	int c = connect_to(AF_INET, port, SOCK_STREAM);
+	int s = accept(l, NULL, NULL);
+	size_t size = 8 << 20;
+	char *big = malloc(size);
+	for (size_t i = 0; i < size; i++)
+		big[i] = (char)(i * 7);
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(c);
+		char b[65536];
+		size_t total = 0;
+		unsigned sum = 0;
+		long n;
+		while ((n = read(s, b, sizeof b)) > 0) {
+			for (long i = 0; i < n; i++)
+				sum = sum * 31 + (unsigned char)b[i];
+			total += n;
+		}
+		printf("bulk read: %zu sum %u\n", total, sum);
+		fflush(stdout);
+		_exit(0);
+	}
+	close(s);
+	show("bulk write", write(c, big, size));
+	close(c);
+	waitpid(pid, NULL, 0);
+	free(big);
+	close(l);
+	/* IP_PKTINFO on a datagram: the receiver learns the address it came to. */
+	int a = socket(AF_INET, SOCK_DGRAM, 0), b = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in x = lo4(0);
+	bind(b, (void *)&x, sizeof x);
+	socklen_t xl = sizeof x;
+	getsockname(b, (void *)&x, &xl);
+	int one = 1;
+	show("set IP_PKTINFO", setsockopt(b, IPPROTO_IP, IP_PKTINFO, &one, sizeof one));
+	sendto(a, "pk", 2, 0, (void *)&x, sizeof x);
+	char data[8], ctl[256];
+	struct iovec iov = {data, sizeof data};
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl};
+	show("recvmsg pktinfo", recvmsg(b, &m, 0));
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+	if (cm != NULL && cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
+		struct in_pktinfo pi;
+		memcpy(&pi, CMSG_DATA(cm), sizeof pi);
+		printf("pktinfo: ifindex %d dst %s\n", pi.ipi_ifindex, inet_ntoa(pi.ipi_addr));
+	} else {
+		printf("pktinfo: none\n");
+	}
+	m.msg_controllen = 4;
+	sendto(a, "pk", 2, 0, (void *)&x, sizeof x);
+	show("recvmsg short control", recvmsg(b, &m, 0));
+	printf("short control flags: %#x len %zu\n", m.msg_flags, (size_t)m.msg_controllen);
+	close(a);
+	close(b);
+}
+
 static void interfaces(void)
 {
 	int socks[3] = {socket(AF_INET, SOCK_DGRAM, 0), socket(AF_UNIX, SOCK_DGRAM, 0), socket(AF_INET6, SOCK_STREAM, 0)};
@@ -673,6 +736,7 @@ int main(void)
 	options();
 	vectored();
 	interfaces();
+	bulk();
 	printf("done\n");
 	return 0;
 }
