@@ -18,8 +18,13 @@
 #include <linux/sockios.h>
 #include <net/if.h>
 
-/* The most iovec entries a send or receive takes (UIO_MAXIOV). */
-#define MAX_IOV 1024
+/* The views of one send or receive: a program's buffer is as many views as
+ * the memory file has pieces of it, which can be more than its iovecs
+ * (UIO_MAXIOV of them at most), so the array grows as needed. */
+#define MAX_VIEWS (1 << 20)
+static struct iovec iov_small[1024];
+static struct iovec *iov_big;
+static uint32_t iov_big_cap;
 
 static int32_t arg_i32(napi_env env, napi_value v) {
   int32_t r = 0;
@@ -27,13 +32,24 @@ static int32_t arg_i32(napi_env env, napi_value v) {
   return r;
 }
 
-/* A JS array of Uint8Arrays into iov (at most MAX_IOV): the count, or -1 on misuse. */
-static int views_to_iov(napi_env env, napi_value arr, struct iovec *iov) {
+/* A JS array of Uint8Arrays into *iovp: the count, or -1 on misuse or no memory. */
+static int views_to_iov(napi_env env, napi_value arr, struct iovec **iovp) {
   bool is;
   if (napi_is_array(env, arr, &is) != napi_ok || !is) return -1;
   uint32_t n;
   napi_get_array_length(env, arr, &n);
-  if (n > MAX_IOV) return -1;
+  if (n > MAX_VIEWS) return -1;
+  struct iovec *iov = iov_small;
+  if (n > sizeof iov_small / sizeof iov_small[0]) {
+    if (n > iov_big_cap) {
+      struct iovec *p = realloc(iov_big, n * sizeof *p);
+      if (p == NULL) return -1;
+      iov_big = p;
+      iov_big_cap = n;
+    }
+    iov = iov_big;
+  }
+  *iovp = iov;
   for (uint32_t i = 0; i < n; i++) {
     napi_value e;
     napi_get_element(env, arr, i, &e);
@@ -124,14 +140,14 @@ static napi_value SockShutdown(napi_env env, napi_callback_info info) {
 /* sockSendmsg(fd, views, addr|null, control|null, flags) -> bytes sent or -errno; never blocks, never raises SIGPIPE. */
 static napi_value SockSendmsg(napi_env env, napi_callback_info info) {
   ARGS(5);
-  static struct iovec iov[MAX_IOV];
-  int n = views_to_iov(env, argv[1], iov);
+  struct iovec *iov;
+  int n = views_to_iov(env, argv[1], &iov);
   if (n < 0) return i32(env, -EINVAL);
   size_t alen, clen;
   void *a = opt_buf(env, argv[2], &alen);
   void *c = opt_buf(env, argv[3], &clen);
-  struct msghdr m = {.msg_name = a, .msg_namelen = (socklen_t)alen, .msg_iov = iov, .msg_iovlen = (size_t)n,
-                     .msg_control = clen > 0 ? c : NULL, .msg_controllen = clen};
+  struct msghdr m = {.msg_name = alen > 0 ? a : NULL, .msg_namelen = (socklen_t)alen, .msg_iov = iov,
+                     .msg_iovlen = (size_t)n, .msg_control = clen > 0 ? c : NULL, .msg_controllen = clen};
   ssize_t r;
   do r = sendmsg(arg_i32(env, argv[0]), &m, arg_i32(env, argv[4]) | MSG_DONTWAIT | MSG_NOSIGNAL);
   while (r < 0 && errno == EINTR);
@@ -145,8 +161,8 @@ static napi_value SockSendmsg(napi_env env, napi_callback_info info) {
  */
 static napi_value SockRecvmsg(napi_env env, napi_callback_info info) {
   ARGS(6);
-  static struct iovec iov[MAX_IOV];
-  int n = views_to_iov(env, argv[1], iov);
+  struct iovec *iov;
+  int n = views_to_iov(env, argv[1], &iov);
   if (n < 0) return i32(env, -EINVAL);
   size_t alen, clen, olen;
   void *a = opt_buf(env, argv[2], &alen);

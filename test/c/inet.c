@@ -366,6 +366,10 @@ static void udp(int family, const char *tag)
 	show(name, recv(b, buf, sizeof buf, MSG_DONTWAIT));
 	snprintf(name, sizeof name, "%s sendto short addr", tag);
 	show(name, sendto(a, "x", 1, 0, (void *)&sb, 8));
+	snprintf(name, sizeof name, "%s sendto zero addrlen", tag);
+	show(name, sendto(a, "x", 1, 0, (void *)&sb, 0));
+	snprintf(name, sizeof name, "%s sendto bad addr", tag);
+	show(name, sendto(a, "x", 1, 0, BADPTR1, lb));
 	snprintf(name, sizeof name, "%s send unconnected", tag);
 	show(name, send(a, "x", 1, 0));
 	snprintf(name, sizeof name, "%s empty datagram", tag);

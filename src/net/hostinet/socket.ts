@@ -162,7 +162,9 @@ export class HostSocket extends SockfsFile implements Socket {
     if (typeof control === 'number') return control;
     // A stream socket ignores the address (Linux's tcp_sendmsg does).
     const to = this.stream ? null : m.to;
-    if (to !== null && to.length > 0) {
+    if (to !== null) {
+      // sendto's address of length 0 is still one (msg_name set): too short for any datagram socket.
+      if (to.length < 2) return -EINVAL;
       const e = this.checkAddr(to);
       if (e < 0) return e;
     }
