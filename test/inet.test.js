@@ -152,6 +152,25 @@ test('--network=none cannot reach the host\'s loopback; --network=host can', { s
   }
 });
 
+const PY_MANY = `
+import socket, errno
+socks = []
+try:
+    while len(socks) < 10000:
+        socks.append(socket.socket())
+    print('no limit')
+except OSError as e:
+    print(errno.errorcode[e.errno], len(socks) < 64)
+for s in socks[:8]: s.close()
+print(len(open('/etc/passwd').read()) > 0, socket.socket() is not None)
+`;
+
+test('host sockets count against --max-host-fds (ENFILE past it) and the sandbox goes on', { skip: existsSync(PYTHON) ? false : `${PYTHON} is not installed`, timeout: ms(120_000) }, () => {
+  const r = runTsvisor([PYTHON, '-c', PY_MANY], { extraArgs: ['--max-host-fds', '64'], timeout: ms(60_000) });
+  assertNoSentryCrash(r);
+  assert.equal(r.stdout, 'ENFILE True\nTrue True\n', r.stderr);
+});
+
 test('random arguments to the socket calls leave the Sentry alive (sockfuzz.c)', { timeout: ms(300_000) }, () => {
   const bin = compileC('sockfuzz', { static: true, dir: HOSTILE_DIR });
   const dir = mkdtempSync(join(tmpdir(), 'sockfuzz-'));

@@ -9,9 +9,16 @@
 import { AF_UNIX, registerProvider } from './socket.js';
 import { unixProvider } from './unix.js';
 import { registerHostinet, unregisterHostinet } from './hostinet/provider.js';
+import type { HostFdCount } from './hostinet/socket.js';
 
-export function registerSocketProviders(hostinet: boolean): void {
+/**
+ * hostFds: the sandbox's budget of host descriptors (hostfs's
+ * HostFdBudget), which every host socket is charged to as every open
+ * host file is, so a program's sockets cannot take the Sentry's own
+ * descriptors (ENFILE past it).
+ */
+export function registerSocketProviders(hostinet: boolean, hostFds: HostFdCount): void {
   registerProvider(AF_UNIX, unixProvider);
-  if (hostinet) registerHostinet();
+  if (hostinet) registerHostinet(hostFds);
   else unregisterHostinet();
 }

@@ -7,8 +7,9 @@
 // EPERM without CAP_NET_RAW, and not served with it (EAFNOSUPPORT).
 //
 // Differs from Linux: MPTCP (IPPROTO_MPTCP) and UDP-Lite are
-// EPROTONOSUPPORT; a host descriptor the Sentry cannot get (its own
-// RLIMIT_NOFILE) is ENFILE, the sandbox-wide limit.
+// EPROTONOSUPPORT; a host descriptor the Sentry cannot get (past the
+// sandbox's host descriptor budget, or its own RLIMIT_NOFILE) is ENFILE,
+// the sandbox-wide limit.
 
 import { native } from '../../native.js';
 import type { Task } from '../../kernel/task.js';
@@ -18,6 +19,7 @@ import { EINVAL, EMFILE, ENFILE, EOPNOTSUPP, EPERM, EPROTONOSUPPORT, ESOCKTNOSUP
 import { AF_INET, AF_INET6, AF_PACKET, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, registerProvider, unregisterProviders } from '../socket.js';
 import type { Provider } from '../socket.js';
 import { HostSocket } from './socket.js';
+import type { HostFdCount } from './socket.js';
 import { enableInterfaceQueries } from './interfaces.js';
 
 const IPPROTO_IP = 0, IPPROTO_ICMP = 1, IPPROTO_TCP = 6, IPPROTO_UDP = 17, IPPROTO_ICMPV6 = 58, IPPROTO_MAX = 263;
@@ -40,14 +42,15 @@ function check(t: Task, family: number, type: number, protocol: number): number 
 }
 
 class HostinetProvider implements Provider {
-  constructor(private readonly family: number) {}
+  constructor(private readonly family: number, private readonly hostFds: HostFdCount) {}
 
   socket(t: Task, type: number, protocol: number, flags: number): FileDescription | number {
     const e = check(t, this.family, type, protocol);
     if (e < 0) return e;
+    if (this.hostFds.open >= this.hostFds.max) return -ENFILE;
     const fd = native.sockSocket(this.family, type, protocol);
     if (fd < 0) return fd === -EMFILE ? -ENFILE : fd;
-    return new HostSocket(fd, this.family, type, protocol, flags);
+    return new HostSocket(fd, this.family, type, protocol, flags, this.hostFds);
   }
 
   pair(t: Task, type: number, protocol: number): number {
@@ -63,9 +66,9 @@ const packetProvider: Provider = {
 };
 
 /** Serves AF_INET and AF_INET6 with host sockets from now on (boot, once it knows the sandbox's network namespace is its own or the one it was given). */
-export function registerHostinet(): void {
-  registerProvider(AF_INET, new HostinetProvider(AF_INET));
-  registerProvider(AF_INET6, new HostinetProvider(AF_INET6));
+export function registerHostinet(hostFds: HostFdCount): void {
+  registerProvider(AF_INET, new HostinetProvider(AF_INET, hostFds));
+  registerProvider(AF_INET6, new HostinetProvider(AF_INET6, hostFds));
   registerProvider(AF_PACKET, packetProvider);
   enableInterfaceQueries(true);
 }

@@ -28,7 +28,7 @@ import { dropPrefix } from '../../mm/io.js';
 import { disarmHostFd, watchHostFdEdges } from '../../kernel/fdnotifier.js';
 import { SI_USER, sendSignal, userSiginfo } from '../../kernel/signals.js';
 import {
-  EAFNOSUPPORT, EAGAIN, EALREADY, EFAULT, EINPROGRESS, EINVAL, ENOPROTOOPT, ENOTTY, EPIPE,
+  EAFNOSUPPORT, EAGAIN, EALREADY, EFAULT, EINPROGRESS, EINVAL, EMFILE, ENFILE, ENOPROTOOPT, ENOTTY, EPIPE,
 } from '../../abi/linux/errno.js';
 import {
   AF_INET, AF_INET6, AF_UNSPEC, MSG_DONTWAIT, MSG_EOR, MSG_ERRQUEUE, MSG_MORE, MSG_NOSIGNAL, MSG_OOB, MSG_PEEK,
@@ -56,14 +56,22 @@ function minAddrLen(family: number): number {
   return family === AF_INET ? 16 : 24;
 }
 
+/** The sandbox's count of host descriptors and their bound (hostfs's HostFdBudget), which host sockets are charged to. */
+export interface HostFdCount {
+  open: number;
+  max: number;
+}
+
 export class HostSocket extends SockfsFile implements Socket {
   readonly [SOCKET] = true as const;
   /** Whether the host socket's events reach the queue (arm). */
   private watched = false;
 
+  /** hostFd is charged to hostFds from now on, until release. */
   constructor(private readonly hostFd: number, readonly family: number, readonly type: number,
-    readonly protocol: number, flags: number) {
+    readonly protocol: number, flags: number, private readonly hostFds: HostFdCount) {
     super(flags & O_NONBLOCK);
+    hostFds.open++;
   }
 
   get stream(): boolean {
@@ -128,11 +136,12 @@ export class HostSocket extends SockfsFile implements Socket {
   }
 
   accept(t: Task, flags: number): Accepted | number {
+    if (this.hostFds.open >= this.hostFds.max) return -ENFILE;
     const out = new Int32Array(1);
     const fd = native.sockAccept(this.hostFd, nameBuf, out);
     if (fd === -EAGAIN) return this.nonblocking(0) ? -EAGAIN : this.wait(t, POLLIN, this.rcvTimeoMs);
-    if (fd < 0) return fd;
-    const file = new HostSocket(fd, this.family, this.type, this.protocol, flags);
+    if (fd < 0) return fd === -EMFILE ? -ENFILE : fd;
+    const file = new HostSocket(fd, this.family, this.type, this.protocol, flags, this.hostFds);
     return { file, addr: nameBuf.slice(0, Math.min(out[0], SOCKADDR_MAX)) };
   }
 
@@ -287,6 +296,7 @@ export class HostSocket extends SockfsFile implements Socket {
   override release(): void {
     disarmHostFd(this.hostFd);
     native.close(this.hostFd);
+    this.hostFds.open--;
   }
 
 }
