@@ -34,7 +34,6 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
-#include <linux/sockios.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <termios.h>
@@ -467,18 +466,15 @@ static const struct rule rules[] = {
  * AF_INET and AF_INET6, by the family argument; any other family (the
  * report's netlink) still fails with ENOSYS. The receive flags the Sentry
  * passes on (it adds MSG_DONTWAIT itself; sendmsg always has
- * MSG_DONTWAIT|MSG_NOSIGNAL). ioctl: the table's requests, SIOCOUTQ
- * (TIOCOUTQ's number) and the interface queries (SIOCGIF*: read-only,
- * of the sandbox's own network namespace). accept4 on any descriptor (the control socket's
+ * MSG_DONTWAIT|MSG_NOSIGNAL). ioctl: the table's requests and SIOCOUTQ
+ * (TIOCOUTQ's number). accept4 on any descriptor (the control socket's
  * rule is then not needed).
  */
 static const struct rule inet_rules[] = {
   {SYS_socket, ARG_LO_IN_ELSE_ENOSYS, 0, V(AF_INET, AF_INET6), 0},
   {SYS_recvmsg, ARG_LO_NONE, 2,
    V(~(uint32_t)(MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_PEEK | MSG_TRUNC | MSG_WAITALL | MSG_OOB | MSG_ERRQUEUE)), 0},
-  {SYS_ioctl, ARG_LO_IN, 1, V(TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ, TIOCSWINSZ, FIONREAD, FIONBIO, FIOCLEX, TIOCOUTQ,
-                              SIOCGIFCONF, SIOCGIFNAME, SIOCGIFFLAGS, SIOCGIFADDR, SIOCGIFDSTADDR, SIOCGIFBRDADDR,
-                              SIOCGIFNETMASK, SIOCGIFMTU, SIOCGIFHWADDR, SIOCGIFINDEX, SIOCGIFTXQLEN), 0},
+  {SYS_ioctl, ARG_LO_IN, 1, V(TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ, TIOCSWINSZ, FIONREAD, FIONBIO, FIOCLEX, TIOCOUTQ), 0},
   {SYS_sendmsg, ALLOW, 0, NULL, 0, 0},
   {SYS_bind, ALLOW, 0, NULL, 0, 0},
   {SYS_connect, ALLOW, 0, NULL, 0, 0},

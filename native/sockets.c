@@ -16,7 +16,6 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <linux/sockios.h>
-#include <net/if.h>
 
 /* The views of one send or receive: a program's buffer is as many views as
  * the memory file has pieces of it, which can be more than its iovecs
@@ -210,40 +209,7 @@ static napi_value SockIoctlInt(napi_env env, napi_callback_info info) {
   return i32(env, v);
 }
 
-/* The interface queries a program may make of its network namespace: a struct ifreq in and out, no pointers in it. */
-static int ifreq_request(int32_t req) {
-  switch (req) {
-    case SIOCGIFNAME: case SIOCGIFFLAGS: case SIOCGIFADDR: case SIOCGIFDSTADDR: case SIOCGIFBRDADDR:
-    case SIOCGIFNETMASK: case SIOCGIFMTU: case SIOCGIFHWADDR: case SIOCGIFINDEX: case SIOCGIFTXQLEN:
-      return 1;
-  }
-  return 0;
-}
-
-/* sockIoctlIfreq(fd, req, ifr) -> 0 or -errno: ifr (a struct ifreq, 40 bytes) in and out. */
-static napi_value SockIoctlIfreq(napi_env env, napi_callback_info info) {
-  ARGS(3);
-  int32_t req = arg_i32(env, argv[1]);
-  size_t len;
-  void *b = arg_buf(env, argv[2], &len);
-  if (!ifreq_request(req)) return i32(env, -ENOTTY);
-  if (b == NULL || len < sizeof(struct ifreq)) return i32(env, -EINVAL);
-  return i32(env, ioctl(arg_i32(env, argv[0]), (unsigned long)req, b) < 0 ? -errno : 0);
-}
-
-/* sockIoctlIfconf(fd, buf|null) -> the bytes of struct ifreq records written to buf (or, for null, needed), or -errno. */
-static napi_value SockIoctlIfconf(napi_env env, napi_callback_info info) {
-  ARGS(2);
-  size_t len;
-  void *b = opt_buf(env, argv[1], &len);
-  struct ifconf ifc = {.ifc_len = b == NULL ? 0 : (int)len, .ifc_buf = b};
-  if (ioctl(arg_i32(env, argv[0]), SIOCGIFCONF, &ifc) < 0) return i32(env, -errno);
-  return i32(env, ifc.ifc_len);
-}
-
 void register_sockets(napi_env env, napi_value exports) {
-  EXPORT("sockIoctlIfreq", SockIoctlIfreq);
-  EXPORT("sockIoctlIfconf", SockIoctlIfconf);
   EXPORT("sockSocket", SockSocket);
   EXPORT("sockBind", SockBind);
   EXPORT("sockConnect", SockConnect);

@@ -153,10 +153,6 @@ export interface NativeAddon {
   sockSetsockopt(fd: number, level: number, name: number, value: Uint8Array): number;
   /** FIONREAD or SIOCOUTQ: the count, or -errno. */
   sockIoctlInt(fd: number, req: number): number;
-  /** An interface query (SIOCGIFFLAGS, SIOCGIFINDEX, ...; see sockets.c) with ifr, a struct ifreq, in and out: 0 or -errno. */
-  sockIoctlIfreq(fd: number, req: number, ifr: Uint8Array): number;
-  /** SIOCGIFCONF into buf (null: the length needed): the bytes written, or -errno. */
-  sockIoctlIfconf(fd: number, buf: Uint8Array | null): number;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -28,7 +28,6 @@
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <linux/sockios.h>
-#include <net/if.h>
 
 static struct sockaddr_in lo4(int port)
 {
@@ -688,41 +687,6 @@ static void bulk(void)
 	close(b);
 }
 
-static void interfaces(void)
-{
-	int socks[3] = {socket(AF_INET, SOCK_DGRAM, 0), socket(AF_UNIX, SOCK_DGRAM, 0), socket(AF_INET6, SOCK_STREAM, 0)};
-	const char *tags[3] = {"inet", "unix", "inet6"};
-	for (int i = 0; i < 3; i++) {
-		struct ifreq ifr;
-		memset(&ifr, 0, sizeof ifr);
-		strcpy(ifr.ifr_name, "lo");
-		show("SIOCGIFINDEX lo", ioctl(socks[i], SIOCGIFINDEX, &ifr));
-		printf("%s index of lo: %d\n", tags[i], ifr.ifr_ifindex);
-		show("SIOCGIFFLAGS lo", ioctl(socks[i], SIOCGIFFLAGS, &ifr));
-		printf("%s lo up loopback: %d %d\n", tags[i], !!(ifr.ifr_flags & IFF_UP), !!(ifr.ifr_flags & IFF_LOOPBACK));
-		show("SIOCGIFADDR lo", ioctl(socks[i], SIOCGIFADDR, &ifr));
-		printf("%s lo addr: %s\n", tags[i], inet_ntoa(((struct sockaddr_in *)&ifr.ifr_addr)->sin_addr));
-		show("SIOCGIFMTU lo", ioctl(socks[i], SIOCGIFMTU, &ifr));
-		printf("%s lo mtu: %d\n", tags[i], ifr.ifr_mtu);
-		strcpy(ifr.ifr_name, "nosuch0");
-		show("SIOCGIFINDEX nosuch0", ioctl(socks[i], SIOCGIFINDEX, &ifr));
-		ifr.ifr_ifindex = 1;
-		show("SIOCGIFNAME 1", ioctl(socks[i], SIOCGIFNAME, &ifr));
-		printf("%s name of 1: %s\n", tags[i], ifr.ifr_name);
-		struct ifconf ifc = {.ifc_len = 0, .ifc_buf = NULL};
-		show("SIOCGIFCONF size", ioctl(socks[i], SIOCGIFCONF, &ifc));
-		printf("%s ifconf len: %d\n", tags[i], ifc.ifc_len);
-		struct ifreq recs[8];
-		ifc.ifc_len = sizeof recs;
-		ifc.ifc_req = recs;
-		show("SIOCGIFCONF", ioctl(socks[i], SIOCGIFCONF, &ifc));
-		printf("%s ifconf: %d %s\n", tags[i], ifc.ifc_len, recs[0].ifr_name);
-		show("SIOCGIFFLAGS bad pointer", ioctl(socks[i], SIOCGIFFLAGS, BADPTR1));
-		close(socks[i]);
-	}
-	printf("if_nametoindex lo: %u\n", if_nametoindex("lo"));
-}
-
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -739,7 +703,6 @@ int main(void)
 	sigpipe();
 	options();
 	vectored();
-	interfaces();
 	bulk();
 	printf("done\n");
 	return 0;

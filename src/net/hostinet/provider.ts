@@ -20,7 +20,6 @@ import { AF_INET, AF_INET6, AF_PACKET, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, regist
 import type { Provider } from '../socket.js';
 import { HostSocket } from './socket.js';
 import type { HostFdCount } from './socket.js';
-import { enableInterfaceQueries } from './interfaces.js';
 
 const IPPROTO_IP = 0, IPPROTO_ICMP = 1, IPPROTO_TCP = 6, IPPROTO_UDP = 17, IPPROTO_ICMPV6 = 58, IPPROTO_MAX = 263;
 
@@ -70,7 +69,6 @@ export function registerHostinet(hostFds: HostFdCount): void {
   registerProvider(AF_INET, new HostinetProvider(AF_INET, hostFds));
   registerProvider(AF_INET6, new HostinetProvider(AF_INET6, hostFds));
   registerProvider(AF_PACKET, packetProvider);
-  enableInterfaceQueries(true);
 }
 
 /** Stops serving them (sockets already made go on). */
@@ -78,5 +76,4 @@ export function unregisterHostinet(): void {
   unregisterProviders(AF_INET);
   unregisterProviders(AF_INET6);
   unregisterProviders(AF_PACKET);
-  enableInterfaceQueries(false);
 }

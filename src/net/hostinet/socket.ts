@@ -11,12 +11,12 @@
 // always asked with MSG_NOSIGNAL. Addresses reach the host only with an inet
 // family (or AF_UNSPEC), options only from the allowlist of sockopt.ts.
 //
-// Differs from Linux: MSG_WAITALL with
-// MSG_PEEK peeks once; receive control messages are the host's, as the
-// host made them; an EPOLLET waiter may see an extra edge when the host
-// socket wakes for the other direction (the host's edge-triggered
-// interest covers both), never a missed one. The interface ioctls are
-// interfaces.ts's, for every socket.
+// Differs from Linux: MSG_WAITALL with MSG_PEEK peeks once; receive
+// control messages are the host's, as the host made them; an EPOLLET
+// waiter may see an extra edge when the host socket wakes for the other
+// direction (the host's edge-triggered interest covers both), never a
+// missed one; the interface ioctls (SIOCGIF*) are ENOTTY (they belong to
+// the netlink work: net/dev_ioctl.ts on branch net-netlink).
 
 import { native } from '../../native.js';
 import type { Task } from '../../kernel/task.js';

@@ -1,18 +1,13 @@
 // ioctl(2): the generic requests (FIONCLEX, FIOCLEX, FIONBIO, FIOASYNC)
 // here, TIOCGPTPEER (it makes a descriptor), everything else by the file:
 // the terminal requests of a pty (kernel/tty/pty.ts) or of a host
-// terminal (fs/host_fd.ts), FIONREAD on pipes; the interface queries
-// (SIOCGIF*) on any socket by net/hostinet/interfaces.ts, as Linux's
-// sock_ioctl hands them to dev_ioctl whatever the family.
+// terminal (fs/host_fd.ts), FIONREAD on pipes.
 
 import type { Task } from '../../kernel/task.js';
 import { O_ACCMODE, O_CLOEXEC, O_NOCTTY, O_NONBLOCK, O_PATH } from '../../vfs/file_description.js';
 import { PtyMasterFD, TIOCGPTPEER } from '../../kernel/tty/pty.js';
 import { EBADF, EFAULT, copyInStruct, installNew, ioctlIO } from '../support.js';
 import { EINVAL } from '../../abi/linux/errno.js';
-import { SockfsFile } from '../../kernel/sockfs.js';
-import { interfaceIoctl, isInterfaceRequest } from '../../net/hostinet/interfaces.js';
-import { AF_UNIX, isSocket } from '../../net/socket.js';
 
 const FIONCLEX = 0x5450, FIOCLEX = 0x5451, FIONBIO = 0x5421, FIOASYNC = 0x5452;
 /** The open flags TIOCGPTPEER takes (Linux's ptm_open_peer). */
@@ -48,9 +43,6 @@ export function sysIoctl(t: Task): number {
       return installNew(t, p, (flags & O_CLOEXEC) !== 0);
     }
     default:
-      if (f instanceof SockfsFile && isInterfaceRequest(req)) {
-        return interfaceIoctl(isSocket(f) ? f.family : AF_UNIX, req, arg, ioctlIO(t));
-      }
       return f.ioctl(req, arg, ioctlIO(t));
   }
 }
