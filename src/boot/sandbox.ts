@@ -51,6 +51,7 @@ import type { Launched, Volume } from './launch.js';
 import { openVolume } from './launch.js';
 import { SealError, seal, signalReady } from './confine.js';
 import { registerSocketProviders } from '../net/providers.js';
+import { setHostSocketBudget } from '../net/hostinet/provider.js';
 import './test_build.js';
 
 /** What `tsvisor do` runs: a kernel (KernelSpec, its debug log made from debugLog) and one program. */
@@ -519,12 +520,14 @@ export function buildKernel(spec: KernelSpec): SandboxKernel {
   const rlimits = hostRlimits();
   const nofile = rlimits[RLIMIT_NOFILE].cur;
   const hostfs = new HostFileSystem(rootFd, spec.maxHostFds ?? defaultMaxHostFds(nofile === RLIM_INFINITY ? 1 << 20 : Number(nofile)));
+  // Host sockets (net/hostinet) hold Sentry descriptors too: the same budget as host files.
+  setHostSocketBudget(hostfs.budget);
   const rootfs = rootFileSystem(hostfs, spec.root, mf, spec.overlay ?? 'memory');
   const vfs = new VirtualFilesystem(rootfs.fs, rootfs.root, rootfs.flags, rootfs.source);
   const kernel = new Kernel(platform, mf, vfs, buildSyscallTable(), log, spec.hostname ?? os.hostname());
   // Inet sockets are host sockets, so only where the launcher made or joined the sandbox's network namespace.
   const inet = spec.launched !== null && spec.launched.degraded === null;
-  registerSocketProviders(inet, hostfs.budget);
+  registerSocketProviders(inet);
   const binds = bindsOf(mf, hostfs.budget, volumes, volumeFds, fileCopies, spec.sharedBinds?.(mf, volumes));
   mountTable(vfs, vfs.root, kernel, tableWithVolumes(spec.mounts ?? defaultMounts(), volumes), binds, log);
   if (spec.strace) kernel.tracer = new StraceTracer(2);

@@ -9,16 +9,9 @@
 import { AF_UNIX, registerProvider } from './socket.js';
 import { unixProvider } from './unix.js';
 import { registerHostinet, unregisterHostinet } from './hostinet/provider.js';
-import type { HostFdCount } from './hostinet/socket.js';
 
-/**
- * hostFds: the sandbox's budget of host descriptors (hostfs's
- * HostFdBudget), which every host socket is charged to as every open
- * host file is, so a program's sockets cannot take the Sentry's own
- * descriptors (ENFILE past it).
- */
-export function registerSocketProviders(hostinet: boolean, hostFds: HostFdCount): void {
+export function registerSocketProviders(hostinet: boolean): void {
   registerProvider(AF_UNIX, unixProvider);
-  if (hostinet) registerHostinet(hostFds);
+  if (hostinet) registerHostinet();
   else unregisterHostinet();
 }

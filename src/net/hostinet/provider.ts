@@ -40,8 +40,25 @@ function check(t: Task, family: number, type: number, protocol: number): number 
   }
 }
 
+/**
+ * The sandbox's budget of host descriptors (hostfs's HostFdBudget), which
+ * every host socket is charged to as every open host file is, so a
+ * program's sockets cannot take the Sentry's own descriptors (ENFILE past
+ * it). Unbounded until boot gives it (setHostSocketBudget).
+ */
+let budget: HostFdCount = { open: 0, max: Infinity };
+
+/** Charges host sockets made from now on to b. */
+export function setHostSocketBudget(b: HostFdCount): void {
+  budget = b;
+}
+
 class HostinetProvider implements Provider {
-  constructor(private readonly family: number, private readonly hostFds: HostFdCount) {}
+  constructor(private readonly family: number) {}
+
+  private get hostFds(): HostFdCount {
+    return budget;
+  }
 
   socket(t: Task, type: number, protocol: number, flags: number): FileDescription | number {
     const e = check(t, this.family, type, protocol);
@@ -65,9 +82,9 @@ const packetProvider: Provider = {
 };
 
 /** Serves AF_INET and AF_INET6 with host sockets from now on (boot, once it knows the sandbox's network namespace is its own or the one it was given). */
-export function registerHostinet(hostFds: HostFdCount): void {
-  registerProvider(AF_INET, new HostinetProvider(AF_INET, hostFds));
-  registerProvider(AF_INET6, new HostinetProvider(AF_INET6, hostFds));
+export function registerHostinet(): void {
+  registerProvider(AF_INET, new HostinetProvider(AF_INET));
+  registerProvider(AF_INET6, new HostinetProvider(AF_INET6));
   registerProvider(AF_PACKET, packetProvider);
 }
 
