@@ -624,6 +624,52 @@ static void vectored(void)
 	close(l);
 }
 
+/* A peer that never reads: a timed blocking write ends with what it wrote, a non-blocking one with EAGAIN. */
+static void stalled(void)
+{
+	int port;
+	int l = listener(AF_INET, &port);
+	int c = connect_to(AF_INET, port, SOCK_STREAM);
+	int s = accept(l, NULL, NULL);
+	struct timeval tv = {0, 200000};
+	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	size_t size = 64 << 20;
+	char *big = calloc(1, size);
+	long n = write(c, big, size);
+	show_bool("stalled write partial", n > 0 && (size_t)n < size);
+	long r = 0;
+	for (int i = 0; i < 100000 && r >= 0; i++)
+		r = send(c, big, 65536, MSG_DONTWAIT);
+	show("stalled send nonblock", r);
+	free(big);
+	/* TCP_INFO: the host's struct, as long as the kernel's. */
+	struct tcp_info ti;
+	socklen_t tl = sizeof ti;
+	show("get TCP_INFO", getsockopt(c, IPPROTO_TCP, TCP_INFO, &ti, &tl));
+	show_bool("TCP_INFO established", ti.tcpi_state == TCP_ESTABLISHED);
+	show_bool("TCP_INFO len", tl == sizeof ti);
+	close(c);
+	close(s);
+	/* Urgent data, and the peer's shutdown seen by poll as POLLRDHUP. */
+	c = connect_to(AF_INET, port, SOCK_STREAM);
+	s = accept(l, NULL, NULL);
+	show("send oob", send(c, "!", 1, MSG_OOB));
+	usleep(20000);
+	char b;
+	show("recv oob", recv(s, &b, 1, MSG_OOB));
+	printf("oob byte: %c\n", b);
+	show("recv oob again", recv(s, &b, 1, MSG_OOB));
+	shutdown(c, SHUT_WR);
+	struct pollfd p = {s, POLLIN | POLLRDHUP, 0};
+	show("poll rdhup", poll(&p, 1, 2000));
+	printf("rdhup revents: %#x\n", p.revents);
+	show("shutdown rd", shutdown(s, SHUT_RD));
+	show("recv after shut rd", recv(s, &b, 1, 0));
+	close(c);
+	close(s);
+	close(l);
+}
+
 /* A blocking write of 8 MiB in one call goes on until all of it is written, while a child reads. */
 static void bulk(void)
 {
@@ -704,6 +750,7 @@ int main(void)
 	options();
 	vectored();
 	bulk();
+	stalled();
 	printf("done\n");
 	return 0;
 }
