@@ -476,6 +476,31 @@ static void timeouts(void)
 	show("unix read times out", read(sv[0], buf, sizeof buf));
 	close(sv[0]);
 	close(sv[1]);
+	/* sendmmsg/recvmmsg on Unix datagram and stream sockets. */
+	for (int type = SOCK_DGRAM; type >= SOCK_STREAM; type--) {
+		socketpair(AF_UNIX, type, 0, sv);
+		struct mmsghdr mm[3];
+		struct iovec iv[3];
+		char bufs[3][16];
+		memset(mm, 0, sizeof mm);
+		for (int i = 0; i < 3; i++) {
+			iv[i].iov_base = (void *)"unixmmsg";
+			iv[i].iov_len = 3 + i;
+			mm[i].msg_hdr.msg_iov = &iv[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+		}
+		show(type == SOCK_DGRAM ? "unix dgram sendmmsg" : "unix stream sendmmsg", sendmmsg(sv[0], mm, 3, 0));
+		for (int i = 0; i < 3; i++) {
+			iv[i].iov_base = bufs[i];
+			iv[i].iov_len = sizeof bufs[i];
+			mm[i].msg_len = 0;
+		}
+		show(type == SOCK_DGRAM ? "unix dgram recvmmsg" : "unix stream recvmmsg", recvmmsg(sv[1], mm, 3, MSG_DONTWAIT, NULL));
+		printf("unix mmsg lens: %u %u %u\n", mm[0].msg_len, mm[1].msg_len, mm[2].msg_len);
+		show("unix mmsg bad vec", sendmmsg(sv[0], (void *)BADPTR1, 2, 0));
+		close(sv[0]);
+		close(sv[1]);
+	}
 	/* A signal ends a timed recv with EINTR even with SA_RESTART (sock_intr_errno). */
 	struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
 	sigaction(SIGALRM, &sa, NULL);
