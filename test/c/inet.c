@@ -750,6 +750,12 @@ static void bulk(void)
 	} else {
 		printf("pktinfo: none\n");
 	}
+	show("set SO_TIMESTAMP", setsockopt(b, SOL_SOCKET, SO_TIMESTAMP, &one, sizeof one));
+	sendto(a, "ts", 2, 0, (void *)&x, sizeof x);
+	m.msg_controllen = sizeof ctl;
+	show("recvmsg timestamp", recvmsg(b, &m, 0));
+	for (cm = CMSG_FIRSTHDR(&m); cm != NULL; cm = CMSG_NXTHDR(&m, cm))
+		printf("cmsg: level %d type %d len %zu\n", cm->cmsg_level, cm->cmsg_type, (size_t)cm->cmsg_len);
 	m.msg_controllen = 4;
 	sendto(a, "pk", 2, 0, (void *)&x, sizeof x);
 	show("recvmsg short control", recvmsg(b, &m, 0));

@@ -6,13 +6,14 @@
 // times the calls by them (socket.ts), since blocking is its own.
 //
 // Differs from Linux: options outside the list (SO_BINDTODEVICE, SO_MARK,
-// SO_TIMESTAMP*, SO_PRIORITY, SO_PEEK_OFF, IP_HDRINCL, IP_RECVERR,
+// SO_TIMESTAMPING, SO_PRIORITY, SO_PEEK_OFF, IP_HDRINCL, IP_RECVERR,
 // TCP_FASTOPEN, TCP_DEFER_ACCEPT, ...) are ENOPROTOOPT here.
 
 export const SOL_IP = 0, SOL_SOCKET = 1, SOL_TCP = 6, SOL_UDP = 17, SOL_IPV6 = 41;
 export const SO_REUSEADDR = 2, SO_TYPE = 3, SO_ERROR = 4, SO_BROADCAST = 6, SO_SNDBUF = 7, SO_RCVBUF = 8,
   SO_KEEPALIVE = 9, SO_OOBINLINE = 10, SO_LINGER = 13, SO_REUSEPORT = 15, SO_RCVLOWAT = 18, SO_SNDLOWAT = 19,
-  SO_RCVTIMEO = 20, SO_SNDTIMEO = 21, SO_ACCEPTCONN = 30, SO_PROTOCOL = 38, SO_DOMAIN = 39;
+  SO_RCVTIMEO = 20, SO_SNDTIMEO = 21, SO_TIMESTAMP = 29, SO_ACCEPTCONN = 30, SO_TIMESTAMPNS = 35,
+  SO_PROTOCOL = 38, SO_DOMAIN = 39;
 const TCP_NODELAY = 1, TCP_MAXSEG = 2, TCP_CORK = 3, TCP_KEEPIDLE = 4, TCP_KEEPINTVL = 5, TCP_KEEPCNT = 6,
   TCP_LINGER2 = 8, TCP_INFO = 11, TCP_QUICKACK = 12, TCP_CONGESTION = 13, TCP_USER_TIMEOUT = 18;
 const IP_TOS = 1, IP_TTL = 2, IP_PKTINFO = 8, IP_MTU_DISCOVER = 10, IP_RECVTTL = 12, IP_RECVTOS = 13,
@@ -38,6 +39,8 @@ const options = new Map<number, Map<number, Opt>>([
     [SO_RCVBUF, I()], [SO_KEEPALIVE, I()], [SO_OOBINLINE, I()], [SO_LINGER, { size: 8, use: BOTH }],
     [SO_REUSEPORT, I()], [SO_RCVLOWAT, I()], [SO_SNDLOWAT, I()], [SO_ACCEPTCONN, I(GET)], [SO_PROTOCOL, I(GET)],
     [SO_DOMAIN, I(GET)],
+    // Receive timestamps (SCM_TIMESTAMP/SCM_TIMESTAMPNS): the host's CLOCK_REALTIME, which is the sandbox's.
+    [SO_TIMESTAMP, I()], [SO_TIMESTAMPNS, I()],
     // struct timeval: the host keeps (and rounds) it, the Sentry times the calls by it (socket.ts).
     [SO_RCVTIMEO, { size: 16, use: BOTH }], [SO_SNDTIMEO, { size: 16, use: BOTH }],
   ])],
