@@ -45,6 +45,31 @@ static void watch_fired(uv_poll_t *h, int status, int events) {
   napi_close_handle_scope(env, scope);
 }
 
+/*
+ * watchPump() -> how many interests fired: the ones already pending are
+ * handed to cb now, synchronously (napi_call_function), rather than on a
+ * later turn of the event loop; a Sentry that is about to report a host
+ * socket's readiness first hears of every edge the host has already
+ * seen, so it does not report the same edge again later.
+ */
+static napi_value WatchPump(napi_env env, napi_callback_info info) {
+  if (watch_epfd < 0) return i32(env, 0);
+  struct epoll_event ev[64];
+  int n;
+  do n = epoll_wait(watch_epfd, ev, 64, 0); while (n < 0 && errno == EINTR);
+  if (n <= 0) return i32(env, 0);
+  napi_value cb, recv;
+  napi_get_reference_value(env, watch_cb, &cb);
+  napi_get_global(env, &recv);
+  for (int i = 0; i < n; i++) {
+    napi_value argv[2];
+    argv[0] = i32(env, ev[i].data.fd);
+    argv[1] = i32(env, (int32_t)ev[i].events);
+    if (napi_call_function(env, recv, cb, 2, argv, NULL) != napi_ok) break;
+  }
+  return i32(env, n);
+}
+
 /* watchInit(cb) -> 0 or -errno. */
 static napi_value WatchInit(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -109,4 +134,5 @@ void register_watch(napi_env env, napi_value exports) {
   EXPORT("watchInit", WatchInit);
   EXPORT("watchFd", WatchFd);
   EXPORT("unwatchFd", UnwatchFd);
+  EXPORT("watchPump", WatchPump);
 }

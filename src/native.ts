@@ -32,6 +32,8 @@ export interface NativeAddon {
   /** Arms a one-shot interest in fd for events (POLLIN | POLLOUT); -EPERM if fd cannot be polled. */
   watchFd(fd: number, events: number): number;
   unwatchFd(fd: number): number;
+  /** Hands the interests that have already fired to watchInit's cb now, synchronously: how many. */
+  watchPump(): number;
   openBeneath(dirfd: number, path: string, flags: number, mode: number): number;
   fstat(fd: number, buf: Uint8Array): number;
   fstatfs(fd: number, buf: Uint8Array): number;

@@ -52,21 +52,32 @@ export function armHostFd(fd: number, events: number, handler: ReadyHandler): nu
 }
 
 /**
- * A lasting, edge-triggered interest in fd (a host socket's): the handler
- * runs for each new event (data arriving, room freed, the peer's shutdown
- * or reset), never again for a level already reported, so a Sentry
- * epoll's EPOLLET interest sees Linux's edges. Once it is watched, a
- * waiter needs no arming. 0, or -errno.
+ * A lasting, edge-triggered interest in fd for events (EPOLLIN,
+ * EPOLLOUT, EPOLLRDHUP; errors and hang-ups always) (a host socket's):
+ * the handler runs for each new event of those kinds (data arriving, room
+ * freed, the peer's shutdown or reset), never again for a level already
+ * reported, so a Sentry epoll's EPOLLET interest sees Linux's edges. Once
+ * it is watched, a waiter needs no arming. 0, or -errno.
  */
-export function watchHostFdEdges(fd: number, handler: ReadyHandler): number {
+export function watchHostFdEdges(fd: number, events: number, handler: ReadyHandler): number {
   const e = start();
   if (e < 0) return e;
-  const r = native.watchFd(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET);
+  const r = native.watchFd(fd, (events & (EPOLLIN | EPOLLOUT | EPOLLRDHUP)) | EPOLLET);
   if (r === 0) {
     handlers.set(fd, handler);
     lasting.add(fd);
   }
   return r;
+}
+
+/**
+ * Delivers now the host events already pending (the handlers run before
+ * this returns), so that a readiness the Sentry is about to report has
+ * been heard of: an edge-triggered waiter is then not told again later of
+ * an edge it was already given.
+ */
+export function pumpHostEvents(): void {
+  if (started) native.watchPump();
 }
 
 /** Forgets fd's interest: before the fd is closed. */

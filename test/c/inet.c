@@ -307,6 +307,7 @@ static void nonblocking_connect(void)
 	write(c, "ab", 2);
 	show("epoll et one", epoll_wait(ep, out, 4, 1000));
 	printf("epoll et events: %#x\n", out[0].events);
+	show("epoll et again none", epoll_wait(ep, out, 4, 50));
 	write(c, "cd", 2);
 	show("epoll et new data", epoll_wait(ep, out, 4, 1000));
 	show("read both", read(s, buf, sizeof buf));

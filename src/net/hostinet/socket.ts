@@ -4,19 +4,19 @@
 // network namespace, non-blocking; the program never holds it. Every call
 // is made non-blocking on the host and blocking is the Sentry's: a call
 // that would block parks the task on this file's wait queue (the host
-// socket's edges reach it through a lasting edge-triggered interest,
-// kernel/fdnotifier.ts), so signals interrupt it (ERESTARTSYS, or EINTR when a timeout is set, as
+// socket's edges reach it through lasting edge-triggered interests, one
+// per direction, kernel/fdnotifier.ts), so signals interrupt it (ERESTARTSYS, or EINTR when a timeout is set, as
 // Linux's sock_intr_errno) and SO_RCVTIMEO/SO_SNDTIMEO end it with EAGAIN
 // (EINPROGRESS for connect). SIGPIPE is raised by the Sentry, the host is
 // always asked with MSG_NOSIGNAL. Addresses reach the host only with an inet
 // family (or AF_UNSPEC), options only from the allowlist of sockopt.ts.
 //
 // Differs from Linux: MSG_WAITALL with MSG_PEEK peeks once; receive
-// control messages are the host's, as the host made them; an EPOLLET
-// waiter may see an extra edge when the host socket wakes for the other
-// direction (the host's edge-triggered interest covers both), never a
-// missed one; the interface ioctls (SIOCGIF*) are ENOTTY (they belong to
-// the netlink work: net/dev_ioctl.ts on branch net-netlink).
+// control messages are the host's, as the host made them; when the
+// Sentry has no host descriptor to spare for the writing side's interest,
+// an EPOLLET waiter may see an extra edge when the host socket wakes for
+// the other direction (never a missed one); the interface ioctls
+// (SIOCGIF*) are ENOTTY (they belong to the netlink work).
 
 import { native } from '../../native.js';
 import type { Task } from '../../kernel/task.js';
@@ -25,7 +25,7 @@ import type { IoctlIO } from '../../vfs/file_description.js';
 import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT, EVENT_RDHUP } from '../../sync/waiter.js';
 import { SockfsFile } from '../../kernel/sockfs.js';
 import { dropPrefix } from '../../mm/io.js';
-import { disarmHostFd, watchHostFdEdges } from '../../kernel/fdnotifier.js';
+import { disarmHostFd, pumpHostEvents, watchHostFdEdges } from '../../kernel/fdnotifier.js';
 import { SI_USER, sendSignal, userSiginfo } from '../../kernel/signals.js';
 import {
   EAFNOSUPPORT, EAGAIN, EALREADY, EFAULT, EINPROGRESS, EINVAL, EMFILE, ENFILE, ENOPROTOOPT, ENOTTY, EPIPE,
@@ -64,8 +64,10 @@ export interface HostFdCount {
 
 export class HostSocket extends SockfsFile implements Socket {
   readonly [SOCKET] = true as const;
-  /** Whether the host socket's events reach the queue (arm). */
-  private watched = false;
+  /** Whether the reading side's host events reach the queue (arm). */
+  private watchedIn = false;
+  /** The host fd whose edge-triggered interest carries the writing side's events (a dup of hostFd), or -1. */
+  private outFd = -1;
 
   /** hostFd is charged to hostFds from now on, until release. */
   constructor(private readonly hostFd: number, readonly family: number, readonly type: number,
@@ -82,25 +84,55 @@ export class HostSocket extends SockfsFile implements Socket {
     return !this.stream;
   }
 
-  private readonly onReady = (_fd: number, revents: number): void => {
-    let ev = revents & (EVENT_IN | EVENT_OUT | EVENT_HUP | EVENT_ERR | EVENT_RDHUP);
-    if (revents & (EVENT_HUP | EVENT_ERR)) ev |= EVENT_IN | EVENT_OUT;
-    this.queue.notify(ev === 0 ? EVENT_IN | EVENT_OUT : ev);
+  /** Host events of the reading side (data, the peer's shutdown, errors). */
+  private readonly onIn = (_fd: number, revents: number): void => {
+    let ev = EVENT_IN | (revents & (EVENT_HUP | EVENT_ERR | EVENT_RDHUP));
+    if (revents & (EVENT_HUP | EVENT_ERR)) ev |= EVENT_OUT;
+    this.queue.notify(ev);
+  };
+
+  /** Host events of the writing side (room, a finished connect, errors). */
+  private readonly onOut = (_fd: number, revents: number): void => {
+    let ev = EVENT_OUT | (revents & (EVENT_HUP | EVENT_ERR));
+    if (revents & (EVENT_HUP | EVENT_ERR)) ev |= EVENT_IN;
+    this.queue.notify(ev);
   };
 
   /**
-   * Makes sure the host socket's events reach this file's queue: a
-   * lasting edge-triggered interest, made the first time anyone waits (a
-   * socket nobody waits on costs the event loop nothing).
+   * Makes sure the host socket's events for the directions waited on
+   * (POLLIN, POLLOUT) reach this file's queue, made the first time anyone
+   * waits on each (a socket nobody waits on costs the event loop nothing).
+   * Each direction has a lasting edge-triggered interest of its own, the
+   * writing side's on a duplicate of the host fd (epoll keys interests by
+   * descriptor), so that a wake-up of one side is never taken for an edge
+   * of the other, as Linux's epoll tells them apart by the wake-up's key.
    */
-  private arm(): void {
-    if (this.watched) return;
-    if (watchHostFdEdges(this.hostFd, this.onReady) < 0) {
-      // Cannot be watched: the waiters look again at once rather than never.
-      setImmediate(() => this.queue.notify(EVENT_IN | EVENT_OUT));
-      return;
+  private arm(events: number): void {
+    if ((events & POLLIN) !== 0 && !this.watchedIn) {
+      if (watchHostFdEdges(this.hostFd, POLLIN | EVENT_RDHUP, this.onIn) < 0) return this.unwatchable();
+      this.watchedIn = true;
     }
-    this.watched = true;
+    if ((events & POLLOUT) !== 0 && this.outFd < 0) {
+      const d = this.hostFds.open < this.hostFds.max ? native.dup(this.hostFd) : -1;
+      if (d < 0) {
+        // No descriptor to spare: the reading side's interest takes the writing side's events too.
+        if (watchHostFdEdges(this.hostFd, POLLIN | POLLOUT | EVENT_RDHUP, (fd, rev) => {
+          this.onIn(fd, rev);
+          this.onOut(fd, rev);
+        }) < 0) return this.unwatchable();
+        this.watchedIn = true;
+        this.outFd = this.hostFd;
+        return;
+      }
+      this.hostFds.open++;
+      this.outFd = d;
+      if (watchHostFdEdges(d, POLLOUT, this.onOut) < 0) return this.unwatchable();
+    }
+  }
+
+  /** Cannot be watched: the waiters look again at once rather than never. */
+  private unwatchable(): void {
+    setImmediate(() => this.queue.notify(EVENT_IN | EVENT_OUT));
   }
 
   /**
@@ -110,7 +142,7 @@ export class HostSocket extends SockfsFile implements Socket {
   private wait(t: Task, events: number, timeoMs: number): number {
     const deadline = t.timedWaitDeadline(timeoMs);
     if (deadline === -1) return -EAGAIN;
-    this.arm();
+    this.arm(events);
     return t.block([this.queue], events === POLLIN ? EVENT_IN : EVENT_OUT, deadline);
   }
 
@@ -259,7 +291,7 @@ export class HostSocket extends SockfsFile implements Socket {
     void offset;
     const r = native.sockRecvmsg(this.hostFd, dsts, null, null, 0, recvOut);
     if (r === -EAGAIN) {
-      this.arm();
+      this.arm(POLLIN);
       return WOULD_BLOCK;
     }
     return r;
@@ -268,7 +300,7 @@ export class HostSocket extends SockfsFile implements Socket {
   override write(srcs: Uint8Array[], total: number): number {
     const r = native.sockSendmsg(this.hostFd, srcs, null, null, 0);
     if (r === -EAGAIN) {
-      this.arm();
+      this.arm(POLLOUT);
       return WOULD_BLOCK;
     }
     return r;
@@ -276,12 +308,16 @@ export class HostSocket extends SockfsFile implements Socket {
 
   override readiness(mask: number): number {
     const p = native.poll1(this.hostFd, mask & 0x2007, 0);
-    return p > 0 ? p & (mask | EVENT_HUP | EVENT_ERR) : 0;
+    if (p <= 0) return 0;
+    // Ready: the host's edges that led here are heard of first (an EPOLLET
+    // waiter is told of them once, now, not again when the event loop runs).
+    if (this.watchedIn || this.outFd >= 0) pumpHostEvents();
+    return p & (mask | EVENT_HUP | EVENT_ERR);
   }
 
   override armReadiness(mask: number): void {
-    void mask;
-    this.arm();
+    // Errors and hang-ups come with the reading side's interest.
+    this.arm((mask & EVENT_OUT ? POLLOUT : 0) | (mask & ~EVENT_OUT ? POLLIN : 0));
   }
 
   override ioctl(req: number, arg: number, io: IoctlIO): number {
@@ -294,6 +330,11 @@ export class HostSocket extends SockfsFile implements Socket {
   }
 
   override release(): void {
+    if (this.outFd >= 0 && this.outFd !== this.hostFd) {
+      disarmHostFd(this.outFd);
+      native.close(this.outFd);
+      this.hostFds.open--;
+    }
     disarmHostFd(this.hostFd);
     native.close(this.hostFd);
     this.hostFds.open--;
