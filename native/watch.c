@@ -25,12 +25,17 @@ static napi_env watch_env;
 static napi_ref watch_cb;
 static napi_async_context watch_ctx;
 
-static void watch_fired(uv_poll_t *h, int status, int events) {
+/*
+ * Hands the interests that have fired to cb: from the event loop
+ * (sync false: napi_make_callback, a callback into JavaScript from
+ * outside it) or from JavaScript itself (watchPump: napi_call_function).
+ * Returns how many.
+ */
+static int watch_dispatch(napi_env env, bool sync) {
   struct epoll_event ev[64];
   int n;
   do n = epoll_wait(watch_epfd, ev, 64, 0); while (n < 0 && errno == EINTR);
-  if (n <= 0) return;
-  napi_env env = watch_env;
+  if (n <= 0) return 0;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
   napi_value cb, recv;
@@ -40,34 +45,29 @@ static void watch_fired(uv_poll_t *h, int status, int events) {
     napi_value argv[2];
     argv[0] = i32(env, ev[i].data.fd);
     argv[1] = i32(env, (int32_t)ev[i].events);
-    napi_make_callback(env, watch_ctx, recv, cb, 2, argv, NULL);
+    if (sync) {
+      if (napi_call_function(env, recv, cb, 2, argv, NULL) != napi_ok) break;
+    } else {
+      napi_make_callback(env, watch_ctx, recv, cb, 2, argv, NULL);
+    }
   }
   napi_close_handle_scope(env, scope);
+  return n;
+}
+
+static void watch_fired(uv_poll_t *h, int status, int events) {
+  watch_dispatch(watch_env, false);
 }
 
 /*
  * watchPump() -> how many interests fired: the ones already pending are
- * handed to cb now, synchronously (napi_call_function), rather than on a
- * later turn of the event loop; a Sentry that is about to report a host
- * socket's readiness first hears of every edge the host has already
- * seen, so it does not report the same edge again later.
+ * handed to cb now, synchronously, rather than on a later turn of the
+ * event loop; a Sentry that is about to report a host socket's readiness
+ * first hears of every edge the host has already seen, so it does not
+ * report the same edge again later.
  */
 static napi_value WatchPump(napi_env env, napi_callback_info info) {
-  if (watch_epfd < 0) return i32(env, 0);
-  struct epoll_event ev[64];
-  int n;
-  do n = epoll_wait(watch_epfd, ev, 64, 0); while (n < 0 && errno == EINTR);
-  if (n <= 0) return i32(env, 0);
-  napi_value cb, recv;
-  napi_get_reference_value(env, watch_cb, &cb);
-  napi_get_global(env, &recv);
-  for (int i = 0; i < n; i++) {
-    napi_value argv[2];
-    argv[0] = i32(env, ev[i].data.fd);
-    argv[1] = i32(env, (int32_t)ev[i].events);
-    if (napi_call_function(env, recv, cb, 2, argv, NULL) != napi_ok) break;
-  }
-  return i32(env, n);
+  return i32(env, watch_epfd < 0 ? 0 : watch_dispatch(env, true));
 }
 
 /* watchInit(cb) -> 0 or -errno. */
