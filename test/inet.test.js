@@ -152,6 +152,29 @@ test('--network=none cannot reach the host\'s loopback; --network=host can', { s
   }
 });
 
+const PY_FLOOD = `
+import socket, threading
+l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(64)
+port = l.getsockname()[1]
+N = 3000
+def server():
+    for i in range(N):
+        c, _ = l.accept(); c.sendall(b'x'); c.close()
+t = threading.Thread(target=server); t.start()
+ok = 0
+for i in range(N):
+    s = socket.create_connection(('127.0.0.1', port))
+    ok += s.recv(1) == b'x'
+    s.close()
+t.join()
+print(ok)
+`;
+
+test('a flood of 3000 connections, each accepted, answered and closed, as natively', { skip: existsSync(PYTHON) ? false : `${PYTHON} is not installed`, timeout: ms(120_000) }, () => {
+  const { native } = assertSameAsNative([PYTHON, '-c', PY_FLOOD], { nativeNamespaces: ['net'], expectCode: 0, timeout: ms(60_000) });
+  assert.equal(native.stdout, '3000\n');
+});
+
 const PY_MANY = `
 import socket, errno
 socks = []
