@@ -28,6 +28,7 @@
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <linux/sockios.h>
+#include <linux/errqueue.h>
 
 static struct sockaddr_in lo4(int port)
 {
@@ -757,6 +758,32 @@ static void bulk(void)
 	show("recvmsg timestamp", recvmsg(b, &m, 0));
 	for (cm = CMSG_FIRSTHDR(&m); cm != NULL; cm = CMSG_NXTHDR(&m, cm))
 		printf("cmsg: level %d type %d len %zu\n", cm->cmsg_level, cm->cmsg_type, (size_t)cm->cmsg_len);
+	/* IP_RECVERR: a datagram to a closed port leaves ECONNREFUSED on the error queue. */
+	int e = socket(AF_INET, SOCK_DGRAM, 0);
+	show("set IP_RECVERR", setsockopt(e, IPPROTO_IP, IP_RECVERR, &one, sizeof one));
+	int tmp = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in dead = lo4(0);
+	bind(tmp, (void *)&dead, sizeof dead);
+	socklen_t dl = sizeof dead;
+	getsockname(tmp, (void *)&dead, &dl);
+	close(tmp);
+	sendto(e, "x", 1, 0, (void *)&dead, sizeof dead);
+	usleep(20000);
+	m.msg_controllen = sizeof ctl;
+	show("recvmsg errqueue", recvmsg(e, &m, MSG_ERRQUEUE));
+	cm = CMSG_FIRSTHDR(&m);
+	if (cm != NULL && cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_RECVERR) {
+		struct sock_extended_err ee;
+		memcpy(&ee, CMSG_DATA(cm), sizeof ee);
+		printf("errqueue: errno %s origin %d\n", errname(ee.ee_errno), ee.ee_origin);
+	} else {
+		printf("errqueue: none\n");
+	}
+	show("recvmsg errqueue empty", recvmsg(e, &m, MSG_ERRQUEUE));
+	close(e);
+	int d2 = socket(AF_INET, SOCK_STREAM, 0);
+	show("set TCP_DEFER_ACCEPT", setsockopt(d2, IPPROTO_TCP, TCP_DEFER_ACCEPT, &one, sizeof one));
+	close(d2);
 	m.msg_controllen = 4;
 	sendto(a, "pk", 2, 0, (void *)&x, sizeof x);
 	show("recvmsg short control", recvmsg(b, &m, 0));

@@ -6,8 +6,8 @@
 // times the calls by them (socket.ts), since blocking is its own.
 //
 // Differs from Linux: options outside the list (SO_BINDTODEVICE, SO_MARK,
-// SO_TIMESTAMPING, SO_PRIORITY, SO_PEEK_OFF, IP_HDRINCL, IP_RECVERR,
-// TCP_FASTOPEN, TCP_DEFER_ACCEPT, ...) are ENOPROTOOPT here.
+// SO_TIMESTAMPING, SO_PRIORITY, SO_PEEK_OFF, SO_RCVBUFFORCE, IP_HDRINCL,
+// IP_TRANSPARENT, TCP_REPAIR, ...) are ENOPROTOOPT here.
 
 export const SOL_IP = 0, SOL_SOCKET = 1, SOL_TCP = 6, SOL_UDP = 17, SOL_IPV6 = 41;
 export const SO_REUSEADDR = 2, SO_TYPE = 3, SO_ERROR = 4, SO_BROADCAST = 6, SO_SNDBUF = 7, SO_RCVBUF = 8,
@@ -15,13 +15,14 @@ export const SO_REUSEADDR = 2, SO_TYPE = 3, SO_ERROR = 4, SO_BROADCAST = 6, SO_S
   SO_RCVTIMEO = 20, SO_SNDTIMEO = 21, SO_TIMESTAMP = 29, SO_ACCEPTCONN = 30, SO_TIMESTAMPNS = 35,
   SO_PROTOCOL = 38, SO_DOMAIN = 39;
 const TCP_NODELAY = 1, TCP_MAXSEG = 2, TCP_CORK = 3, TCP_KEEPIDLE = 4, TCP_KEEPINTVL = 5, TCP_KEEPCNT = 6,
-  TCP_LINGER2 = 8, TCP_INFO = 11, TCP_QUICKACK = 12, TCP_CONGESTION = 13, TCP_USER_TIMEOUT = 18;
-const IP_TOS = 1, IP_TTL = 2, IP_PKTINFO = 8, IP_MTU_DISCOVER = 10, IP_RECVTTL = 12, IP_RECVTOS = 13,
-  IP_MULTICAST_IF = 32, IP_MULTICAST_TTL = 33, IP_MULTICAST_LOOP = 34, IP_ADD_MEMBERSHIP = 35,
-  IP_DROP_MEMBERSHIP = 36;
+  TCP_SYNCNT = 7, TCP_LINGER2 = 8, TCP_DEFER_ACCEPT = 9, TCP_WINDOW_CLAMP = 10, TCP_INFO = 11, TCP_QUICKACK = 12,
+  TCP_CONGESTION = 13, TCP_USER_TIMEOUT = 18, TCP_FASTOPEN = 23, TCP_NOTSENT_LOWAT = 25;
+const IP_TOS = 1, IP_TTL = 2, IP_PKTINFO = 8, IP_MTU_DISCOVER = 10, IP_RECVERR = 11, IP_RECVTTL = 12,
+  IP_RECVTOS = 13, IP_FREEBIND = 15, IP_MULTICAST_IF = 32, IP_MULTICAST_TTL = 33, IP_MULTICAST_LOOP = 34,
+  IP_ADD_MEMBERSHIP = 35, IP_DROP_MEMBERSHIP = 36, IP_MULTICAST_ALL = 49;
 const IPV6_UNICAST_HOPS = 16, IPV6_MULTICAST_IF = 17, IPV6_MULTICAST_HOPS = 18, IPV6_MULTICAST_LOOP = 19,
-  IPV6_JOIN_GROUP = 20, IPV6_LEAVE_GROUP = 21, IPV6_V6ONLY = 26, IPV6_RECVPKTINFO = 49, IPV6_PKTINFO = 50,
-  IPV6_RECVTCLASS = 66, IPV6_TCLASS = 67;
+  IPV6_JOIN_GROUP = 20, IPV6_LEAVE_GROUP = 21, IPV6_MTU_DISCOVER = 23, IPV6_RECVERR = 25, IPV6_V6ONLY = 26,
+  IPV6_RECVPKTINFO = 49, IPV6_PKTINFO = 50, IPV6_RECVHOPLIMIT = 51, IPV6_RECVTCLASS = 66, IPV6_TCLASS = 67;
 
 /** How an option may be used: get and set, get only (read-only values), set only. */
 const GET = 1, SET = 2, BOTH = 3;
@@ -46,7 +47,8 @@ const options = new Map<number, Map<number, Opt>>([
   ])],
   [SOL_TCP, new Map([
     [TCP_NODELAY, I()], [TCP_MAXSEG, I()], [TCP_CORK, I()], [TCP_KEEPIDLE, I()], [TCP_KEEPINTVL, I()],
-    [TCP_KEEPCNT, I()], [TCP_LINGER2, I()], [TCP_QUICKACK, I()], [TCP_USER_TIMEOUT, I()],
+    [TCP_KEEPCNT, I()], [TCP_LINGER2, I()], [TCP_QUICKACK, I()], [TCP_USER_TIMEOUT, I()], [TCP_SYNCNT, I()],
+    [TCP_DEFER_ACCEPT, I()], [TCP_WINDOW_CLAMP, I()], [TCP_FASTOPEN, I()], [TCP_NOTSENT_LOWAT, I()],
     // struct tcp_info grows with the kernel; the host's is copied as far as the caller asks.
     [TCP_INFO, { size: 512, use: GET }],
     // A name (TCP_CA_NAME_MAX).
@@ -54,6 +56,8 @@ const options = new Map<number, Map<number, Opt>>([
   ])],
   [SOL_IP, new Map([
     [IP_TOS, I()], [IP_TTL, I()], [IP_PKTINFO, I()], [IP_MTU_DISCOVER, I()], [IP_RECVTTL, I()], [IP_RECVTOS, I()],
+    // Errors on the error queue (recvmsg's MSG_ERRQUEUE, which is passed on).
+    [IP_RECVERR, I()], [IP_FREEBIND, I()], [IP_MULTICAST_ALL, I()],
     // struct in_addr or struct ip_mreqn.
     [IP_MULTICAST_IF, { size: 12, use: BOTH }], [IP_MULTICAST_TTL, I()], [IP_MULTICAST_LOOP, I()],
     // struct ip_mreq or struct ip_mreqn.
@@ -64,6 +68,7 @@ const options = new Map<number, Map<number, Opt>>([
     // struct ipv6_mreq.
     [IPV6_JOIN_GROUP, { size: 20, use: SET }], [IPV6_LEAVE_GROUP, { size: 20, use: SET }],
     [IPV6_V6ONLY, I()], [IPV6_RECVPKTINFO, I()], [IPV6_RECVTCLASS, I()], [IPV6_TCLASS, I()],
+    [IPV6_MTU_DISCOVER, I()], [IPV6_RECVERR, I()], [IPV6_RECVHOPLIMIT, I()],
   ])],
 ]);
 
