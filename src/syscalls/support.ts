@@ -87,8 +87,8 @@ export function writeKeepingProgress(t: Task, views: Uint8Array[], total: number
   whole: boolean;
   sigpipe: boolean;
   queues: WaitQueue[];
-  /** A socket's SO_SNDTIMEO (ms, 0: none): the wait ends with what was written, or EAGAIN. */
-  timeoutMs?: number;
+  /** A socket's SO_SNDTIMEO (ms, 0: none), asked only when the write must wait: the wait ends with what was written, or EAGAIN. */
+  timeoutMs?: () => number;
 }): number {
   const st = t.syscallState;
   let done = typeof st?.partial === 'number' ? st.partial : 0;
@@ -101,7 +101,7 @@ export function writeKeepingProgress(t: Task, views: Uint8Array[], total: number
     }
     if (r === WOULD_BLOCK) {
       if (o.nonblock) return done > 0 ? done : -EAGAIN;
-      const deadline = t.timedWaitDeadline(o.timeoutMs ?? 0);
+      const deadline = t.timedWaitDeadline(o.timeoutMs?.() ?? 0);
       if (deadline === -1) return done > 0 ? done : -EAGAIN;
       if (done > 0) t.syscallState = { ...(t.syscallState ?? {}), partial: done };
       return t.block(o.queues, EVENT_OUT, deadline);

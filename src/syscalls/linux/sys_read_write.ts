@@ -39,7 +39,7 @@ function doWrite(t: Task, f: FileDescription, views: Uint8Array[], total: number
     whole: f.writesWhole,
     sigpipe: true,
     queues: [f.queue],
-    timeoutMs: f.ioTimeoutMs(true),
+    timeoutMs: () => f.ioTimeoutMs(true),
   });
   if (r > 0 && anyWatches()) notifyFile(f.dentry, f.flags, IN_MODIFY);
   return r;

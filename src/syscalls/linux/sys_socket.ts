@@ -330,7 +330,7 @@ function send(t: Task, s: UnixSocket, views: Uint8Array[], total: number, flags:
     whole: s.stream,
     sigpipe: (flags & MSG_NOSIGNAL) === 0,
     queues: to !== null ? [s.queue, to.queue] : [s.queue],
-    timeoutMs: s.sndTimeoMs,
+    timeoutMs: () => s.sndTimeoMs,
   });
 }
 
