@@ -13,7 +13,7 @@
 //
 // Differs from gVisor: Unix domain sockets (kernel/unix_socket.ts) are made
 // through their provider here (net/unix.ts) but their operations are still
-// served by sys_socket.ts itself rather than through `Socket`; a socket of
+// served by syscalls/linux/sys_socket_unix.ts rather than through `Socket`; a socket of
 // any other family goes through `Socket`.
 
 import type { Task } from '../kernel/task.js';

@@ -1,7 +1,7 @@
 // The AF_UNIX provider: makes the Sentry's own Unix domain sockets
 // (kernel/unix_socket.ts, gVisor pkg/sentry/socket/unix) for socket(2)
 // and socketpair(2), with Linux's unix_create checks. Their operations are
-// served by syscalls/linux/sys_socket.ts (see socket.ts).
+// served by syscalls/linux/sys_socket_unix.ts (see socket.ts).
 
 import type { Task } from '../kernel/task.js';
 import { UnixSocket } from '../kernel/unix_socket.js';
