@@ -15,6 +15,7 @@ import { PtracePlatform } from '../platform/ptrace/ptrace.js';
 import type { PtraceOptions } from '../platform/ptrace/ptrace.js';
 import { PlatformError } from '../platform/platform.js';
 import { HostFdBudget, HostFileSystem, defaultMaxHostFds } from '../fs/hostfs.js';
+import { setHostSocketBudget } from '../net/hostinet/provider.js';
 import { HostFD } from '../fs/host_fd.js';
 import { VirtualFilesystem } from '../vfs/vfs.js';
 import { dumpTasks } from '../kernel/task_dump.js';
@@ -51,7 +52,6 @@ import type { Launched, Volume } from './launch.js';
 import { openVolume } from './launch.js';
 import { SealError, seal, signalReady } from './confine.js';
 import { registerSocketProviders } from '../net/providers.js';
-import { setHostSocketBudget } from '../net/hostinet/provider.js';
 import './test_build.js';
 
 /** What `tsvisor do` runs: a kernel (KernelSpec, its debug log made from debugLog) and one program. */

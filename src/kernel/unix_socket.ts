@@ -29,7 +29,7 @@
 // connect never waits for room in a full backlog (EAGAIN).
 
 import type { Pid } from './pid_namespace.js';
-import { FileDescription, WOULD_BLOCK } from '../vfs/file_description.js';
+import { FileDescription, O_RDWR, WOULD_BLOCK } from '../vfs/file_description.js';
 import { SockfsFile } from './sockfs.js';
 import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT, EVENT_RDHUP } from '../sync/waiter.js';
 import { EINVAL, EMSGSIZE, ENOTCONN, EPIPE, ETOOMANYREFS } from '../abi/linux/errno.js';
@@ -150,7 +150,7 @@ export class UnixSocket extends SockfsFile implements GCSocket {
   /** setsockopt values with no other effect, kept for getsockopt. */
   readonly options = new Map<number, Uint8Array>();
   constructor(readonly type: number, flags: number, readonly ns: UnixNamespace) {
-    super(flags);
+    super(O_RDWR | flags, null);
   }
 
   get stream(): boolean {

@@ -20,7 +20,7 @@
 
 import { native } from '../../native.js';
 import type { Task } from '../../kernel/task.js';
-import { O_NONBLOCK, WOULD_BLOCK } from '../../vfs/file_description.js';
+import { O_NONBLOCK, O_RDWR, WOULD_BLOCK } from '../../vfs/file_description.js';
 import type { IoctlIO } from '../../vfs/file_description.js';
 import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT, EVENT_RDHUP } from '../../sync/waiter.js';
 import { SockfsFile } from '../../kernel/sockfs.js';
@@ -72,7 +72,7 @@ export class HostSocket extends SockfsFile implements Socket {
   /** hostFd is charged to hostFds from now on, until release. */
   constructor(private readonly hostFd: number, readonly family: number, readonly type: number,
     readonly protocol: number, flags: number, private readonly hostFds: HostFdCount) {
-    super(flags & O_NONBLOCK);
+    super(O_RDWR | (flags & O_NONBLOCK), null);
     hostFds.open++;
   }
 
