@@ -651,6 +651,36 @@ static void vectored(void)
 	close(l);
 }
 
+/* A connect that blocks (the listener's queue is full, so its SYN is dropped): SO_SNDTIMEO ends it with
+ * EINPROGRESS, a signal with EINTR, and the socket goes on connecting (EALREADY). */
+static void blocking_connect(void)
+{
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = lo4(0);
+	bind(l, (void *)&a, sizeof a);
+	socklen_t al = sizeof a;
+	getsockname(l, (void *)&a, &al);
+	listen(l, 0);
+	int c1 = socket(AF_INET, SOCK_STREAM, 0);
+	show("backlog 0 first connect", connect(c1, (void *)&a, sizeof a));
+	int c2 = socket(AF_INET, SOCK_STREAM, 0);
+	struct timeval tv = {0, 200000};
+	setsockopt(c2, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	show("connect times out", connect(c2, (void *)&a, sizeof a));
+	int c3 = socket(AF_INET, SOCK_STREAM, 0);
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigaction(SIGALRM, &sa, NULL);
+	struct itimerval it = {.it_value = {0, 200000}};
+	setitimer(ITIMER_REAL, &it, NULL);
+	show("connect interrupted", connect(c3, (void *)&a, sizeof a));
+	fcntl(c3, F_SETFL, O_NONBLOCK);
+	show("connect again nonblock", connect(c3, (void *)&a, sizeof a));
+	close(c1);
+	close(c2);
+	close(c3);
+	close(l);
+}
+
 /* A peer that never reads: a timed blocking write ends with what it wrote, a non-blocking one with EAGAIN. */
 static void stalled(void)
 {
@@ -810,6 +840,7 @@ int main(void)
 	vectored();
 	bulk();
 	stalled();
+	blocking_connect();
 	printf("done\n");
 	return 0;
 }
