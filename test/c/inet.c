@@ -679,6 +679,21 @@ static void blocking_connect(void)
 	close(c2);
 	close(c3);
 	close(l);
+	/* TCP Fast Open from a blocking socket: sendto connects and sends; to a closed port, ECONNREFUSED. */
+	l = listener(AF_INET, &(int){0});
+	al = sizeof a;
+	getsockname(l, (void *)&a, &al);
+	int f = socket(AF_INET, SOCK_STREAM, 0);
+	show("sendto MSG_FASTOPEN", sendto(f, "tfo", 3, MSG_FASTOPEN, (void *)&a, sizeof a));
+	int s = accept(l, NULL, NULL);
+	char b[8];
+	show("fastopen data", recv(s, b, sizeof b, 0));
+	close(s);
+	close(f);
+	close(l);
+	f = socket(AF_INET, SOCK_STREAM, 0);
+	show("sendto MSG_FASTOPEN refused", sendto(f, "tfo", 3, MSG_FASTOPEN | MSG_NOSIGNAL, (void *)&a, sizeof a));
+	close(f);
 }
 
 /* A peer that never reads: a timed blocking write ends with what it wrote, a non-blocking one with EAGAIN. */

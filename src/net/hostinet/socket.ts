@@ -40,9 +40,9 @@ import { SOL_SOCKET, SO_RCVTIMEO, SO_SNDTIMEO, optionSize, sendControlFor } from
 const POLLIN = 1, POLLOUT = 4;
 const SIGPIPE = 13;
 const FIONREAD = 0x541b, SIOCOUTQ = 0x5411;
-const MSG_DONTROUTE = 4, MSG_CONFIRM = 0x800;
+const MSG_DONTROUTE = 4, MSG_CONFIRM = 0x800, MSG_FASTOPEN = 0x20000000;
 /** What a send passes on to the host; MSG_DONTWAIT and MSG_NOSIGNAL are the addon's, always. */
-const SEND_FLAGS = MSG_OOB | MSG_DONTROUTE | MSG_EOR | MSG_CONFIRM | MSG_MORE;
+const SEND_FLAGS = MSG_OOB | MSG_DONTROUTE | MSG_EOR | MSG_CONFIRM | MSG_MORE | MSG_FASTOPEN;
 /** What a receive passes on; MSG_WAITALL is the Sentry's (it loops), MSG_DONTWAIT the addon's. */
 const RECV_FLAGS = MSG_OOB | MSG_PEEK | MSG_TRUNC | MSG_ERRQUEUE;
 /** The most control bytes a receive asks the host for (Linux bounds them only by the caller's buffer). */
@@ -201,15 +201,17 @@ export class HostSocket extends SockfsFile implements Socket {
   sendmsg(t: Task, m: SendMessage, flags: number): number {
     const control = m.control === null ? null : sendControlFor(m.control, this.stream);
     if (typeof control === 'number') return control;
-    // A stream socket ignores the address (Linux's tcp_sendmsg does).
-    const to = this.stream ? null : m.to;
+    const st = t.syscallState;
+    // A blocking TCP Fast Open send that waited for its connect sends as any other now.
+    if (st?.fastOpen === true) flags &= ~MSG_FASTOPEN;
+    // A stream socket ignores the address (Linux's tcp_sendmsg does), but for a TCP Fast Open connect.
+    const to = this.stream && (flags & MSG_FASTOPEN) === 0 ? null : m.to;
     if (to !== null) {
       // sendto's address of length 0 is still one (msg_name set): too short for any datagram socket.
       if (to.length < 2) return -EINVAL;
       const e = this.checkAddr(to);
       if (e < 0) return e;
     }
-    const st = t.syscallState;
     let done = typeof st?.partial === 'number' ? st.partial : 0;
     for (;;) {
       const r = native.sockSendmsg(this.hostFd, dropPrefix(m.views, done), to, done === 0 ? control : null,
@@ -218,6 +220,12 @@ export class HostSocket extends SockfsFile implements Socket {
         if (done > 0) return done;
         if ((flags & MSG_NOSIGNAL) === 0) sendSignal(t, userSiginfo(SIGPIPE, SI_USER, t.tg.tgidPid.vnr, t.creds.nsRuid));
         return r;
+      }
+      if (r === -EINPROGRESS && (flags & MSG_FASTOPEN) !== 0 && !this.nonblocking(flags)) {
+        // The host's non-blocking Fast Open connect sent a SYN without the data: wait for the connect, as a blocking one does.
+        (t.syscallState ?? (t.syscallState = {})).fastOpen = true;
+        const w = this.wait(t, POLLOUT, this.sndTimeoMs);
+        return w === -EAGAIN ? -EINPROGRESS : w;
       }
       if (r === -EAGAIN) {
         if (this.nonblocking(flags)) return done > 0 ? done : r;
