@@ -1,6 +1,7 @@
 // Inet sockets (src/net/hostinet): test/c/inet.c, built static and dynamic,
 // prints the same natively, in a fresh network namespace with lo up
-// (`unshare --net`), as under tsvisor's --network=none; a Python TCP echo
+// (`unshare --net`), as under tsvisor's --network=none and in an OCI
+// container whose spec asks for a network namespace; a Python TCP echo
 // over 127.0.0.1 and a UDP exchange over ::1 print the same; random
 // arguments to every socket call (test/hostile/sockfuzz.c) leave the
 // Sentry alive and log no handler exception.
@@ -8,12 +9,14 @@
 import { test } from 'node:test';
 import net from 'node:net';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  assertNoSentryCrash, assertSameAsNative, compileC, compileWarnings, ms, runTsvisor, spawnTsvisor,
+  assertNoSentryCrash, assertSameAsNative, compileC, compileWarnings, ms, runNative, runTsvisor, spawnTsvisor,
 } from './lib/harness.js';
+
+import { OciWork, test as ociTest } from './lib/oci.js';
 
 const spawnTsvisorAsync = (argv, extraArgs) => spawnTsvisor(argv, { extraArgs });
 
@@ -28,6 +31,23 @@ for (const isStatic of [true, false]) {
     assert.match(native.stdout, /\ndone\n$/);
   });
 }
+
+ociTest('inet.c in an OCI container (its own network namespace from the spec) matches Linux', () => {
+  const bin = compileC('inet', { static: true });
+  const w = new OciWork('inet-oci-');
+  try {
+    const dir = w.bundle(['/inet']);
+    copyFileSync(bin, join(dir, 'rootfs', 'inet'));
+    chmodSync(join(dir, 'rootfs', 'inet'), 0o755);
+    const native = runNative([bin], { nativeNamespaces: ['net'], timeout: ms(60_000) });
+    assert.equal(native.code, 0, native.stderr);
+    const r = w.tsvisor(['run', '-b', dir, w.newId()]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, native.stdout);
+  } finally {
+    w.cleanup();
+  }
+});
 
 const PY_TCP = `
 import socket, threading
