@@ -324,8 +324,8 @@ export class HostSocket extends SockfsFile implements Socket {
   }
 
   override armReadiness(mask: number): void {
-    // Errors and hang-ups come with the reading side's interest.
-    this.arm((mask & EVENT_OUT ? POLLOUT : 0) | (mask & ~EVENT_OUT ? POLLIN : 0));
+    // Errors and hang-ups, which every waiter hears of, come with the reading side's interest.
+    this.arm(POLLIN | (mask & EVENT_OUT ? POLLOUT : 0));
   }
 
   override ioctl(req: number, arg: number, io: IoctlIO): number {
@@ -347,5 +347,4 @@ export class HostSocket extends SockfsFile implements Socket {
     native.close(this.hostFd);
     this.hostFds.open--;
   }
-
 }
