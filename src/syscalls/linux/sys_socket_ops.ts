@@ -160,11 +160,12 @@ export function sockSendmsg(t: Task, s: SocketFile, hdr: number, flags: number):
 export function sockRecvmsg(t: Task, s: SocketFile, hdr: number, flags: number): number {
   const m = readMsghdr(t, hdr, true);
   if (typeof m === 'number') return m;
+  // copy_msghdr_from_user: a negative name length is EINVAL before anything is received.
+  if (m.name !== 0 && m.namelen < 0) return -EINVAL;
   const r = s.recvmsg(t, { views: m.views, total: m.total, controlLen: m.control === 0 ? 0 : m.controllen }, flags);
   if (typeof r === 'number') return r;
   // move_addr_to_user into msg_name (when there is one), then msg_flags and msg_controllen.
   if (m.name !== 0) {
-    if (m.namelen < 0) return -EINVAL;
     if (copyOut(t, m.name, r.from.subarray(0, Math.min(m.namelen, r.from.length))) < 0) return -EFAULT;
     if (putInt(t, hdr + 8, r.from.length) < 0) return -EFAULT;
   } else if (putInt(t, hdr + 8, 0) < 0) {
