@@ -24,11 +24,16 @@
 // SO_RCVTIMEO and SO_SNDTIMEO bound the waits of receives, accept and
 // sends (and of read(2)/write(2) on the socket): EAGAIN at the timeout.
 //
-// Differs from Linux: SCM_CREDENTIALS is not sent; buffer sizes are
+// Every message carries its sender's credentials (or those it gave with
+// SCM_CREDENTIALS), received as SCM_CREDENTIALS by a socket with
+// SO_PASSCRED.
+//
+// Differs from Linux: SO_PASSCRED does not autobind; buffer sizes are
 // recorded but one fixed capacity (DEFAULT_BUF) bounds each queue;
 // connect never waits for room in a full backlog (EAGAIN).
 
 import type { Pid } from './pid_namespace.js';
+import type { Task } from './task.js';
 import { FileDescription, O_RDWR, WOULD_BLOCK } from '../vfs/file_description.js';
 import { SockfsFile } from './sockfs.js';
 import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT, EVENT_RDHUP } from '../sync/waiter.js';
@@ -37,6 +42,7 @@ import { chargeBuffers, unchargeBuffers } from './buffers.js';
 import { UnixGC } from './unix_gc.js';
 import { fileReclaimers } from './fd_table.js';
 import type { GCSocket } from './unix_gc.js';
+import { currentTask } from './current.js';
 
 export const SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_SEQPACKET = 5;
 export const DEFAULT_BUF = 212992;
@@ -60,6 +66,24 @@ export interface Message {
   from: Uint8Array | null;
   /** What it holds of the Sentry's buffer budget. */
   cost: number;
+  /** The sender's credentials (SCM_CREDENTIALS: its own, or what it gave), or null. */
+  cred: MessageCred | null;
+}
+
+/** Credentials a message carries (Linux's UNIXCB(skb).pid/uid/gid): kernel ids, and the process's Pid (null: none). */
+export interface MessageCred {
+  pid: Pid | null;
+  uid: number;
+  gid: number;
+}
+
+/** The credentials a message carries when its sender gives none: its process, real uid and gid (scm_send's). */
+export function messageCredOf(t: Task): MessageCred {
+  return { pid: t.tg.tgidPid, uid: t.creds.ruid, gid: t.creds.rgid };
+}
+
+function sameCred(a: MessageCred | null, b: MessageCred | null): boolean {
+  return a === b || (a !== null && b !== null && a.pid === b.pid && a.uid === b.uid && a.gid === b.gid);
 }
 
 /**
@@ -118,6 +142,8 @@ export interface RecvResult {
   truncated: boolean;
   rights: FileDescription[] | null;
   from: Uint8Array | null;
+  /** The credentials of the (first) message read, or null. */
+  cred: MessageCred | null;
 }
 
 export class UnixSocket extends SockfsFile implements GCSocket {
@@ -180,7 +206,7 @@ export class UnixSocket extends SockfsFile implements GCSocket {
    * takes what fits.
    */
   send(dest: UnixSocket | null, srcs: Uint8Array[], total: number, rights: FileDescription[] | null,
-    sender: RightsSender | null = null): number {
+    sender: RightsSender | null = null, cred: MessageCred | null = null): number {
     if (this.shutWrite) return -EPIPE;
     if (dest === null) {
       return this.peerGone ? -EPIPE : -ENOTCONN;
@@ -217,7 +243,7 @@ export class UnixSocket extends SockfsFile implements GCSocket {
       }
       gc.users.force(uid, rights.length);
     }
-    dest.inbox.push({ data, off: 0, rights, rightsUid: uid, from: this.type === SOCK_DGRAM ? this.name : null, cost });
+    dest.inbox.push({ data, off: 0, rights, rightsUid: uid, from: this.type === SOCK_DGRAM ? this.name : null, cost, cred });
     dest.queued += n;
     dest.queue.notify(EVENT_IN);
     if (rights !== null) gc.afterSend();
@@ -234,7 +260,7 @@ export class UnixSocket extends SockfsFile implements GCSocket {
     }
     if (q.length === 0) {
       if (this.shutRead || (this.stream || this.type === SOCK_SEQPACKET) && (this.peerGone || this.peer?.shutWrite === true)) {
-        return { n: 0, full: 0, truncated: false, rights: null, from: null };
+        return { n: 0, full: 0, truncated: false, rights: null, from: null, cred: null };
       }
       return WOULD_BLOCK;
     }
@@ -247,7 +273,9 @@ export class UnixSocket extends SockfsFile implements GCSocket {
         unchargeBuffers(m.cost);
         this.notifyRoom();
       }
-      return { n, full: m.data.length, truncated: n < m.data.length, rights: peek ? null : this.land(m), from: m.from };
+      return {
+        n, full: m.data.length, truncated: n < m.data.length, rights: peek ? null : this.land(m), from: m.from, cred: m.cred,
+      };
     }
     // A stream: across messages, up to the first that carries descriptions.
     if (waitAll && this.queued < total && !this.shutRead && !this.peerGone && this.peer?.shutWrite !== true) {
@@ -255,9 +283,12 @@ export class UnixSocket extends SockfsFile implements GCSocket {
     }
     let done = 0;
     let rights: FileDescription[] | null = null;
+    const cred = q.length > 0 ? q[0].cred : null;
     for (let i = 0; i < q.length && done < total; i++) {
       const m = q[i];
       if (m.rights !== null && done > 0) break;
+      // With SO_PASSCRED, one read never joins the bytes of different writers (unix_stream_read_generic).
+      if (this.passcred && i > 0 && !sameCred(m.cred, cred)) break;
       const k = copyOut(dsts, m.data, m.off, total - done, done);
       done += k;
       if (m.rights !== null && !peek) rights = this.land(m);
@@ -273,7 +304,7 @@ export class UnixSocket extends SockfsFile implements GCSocket {
       }
       this.notifyRoom();
     }
-    return { n: done, full: done, truncated: false, rights, from: null };
+    return { n: done, full: done, truncated: false, rights, from: null, cred };
   }
 
   /** Takes a message's descriptions out of flight (they are received, or dropped): the caller owns their references. */
@@ -321,7 +352,9 @@ export class UnixSocket extends SockfsFile implements GCSocket {
   }
 
   override write(srcs: Uint8Array[], total: number): number {
-    return this.send(this.peer ?? this.target, srcs, total, null);
+    // write(2) carries the writer's credentials as a send does (scm_send's).
+    const t = currentTask();
+    return this.send(this.peer ?? this.target, srcs, total, null, null, t === null ? null : messageCredOf(t));
   }
 
   override readiness(mask: number): number {

@@ -651,6 +651,109 @@ static void vectored(void)
 	close(l);
 }
 
+static void show_creds(const char *tag, struct msghdr *m)
+{
+	struct cmsghdr *cm = CMSG_FIRSTHDR(m);
+	if (cm != NULL && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS) {
+		struct ucred u;
+		memcpy(&u, CMSG_DATA(cm), sizeof u);
+		printf("%s: pid is mine %d, parent %d, uid %d gid %d len %zu\n", tag, u.pid == getpid(), u.pid == getppid(),
+		       (int)u.uid, (int)u.gid, (size_t)cm->cmsg_len);
+	} else {
+		printf("%s: none\n", tag);
+	}
+	printf("%s controllen %zu flags %#x\n", tag, (size_t)m->msg_controllen, m->msg_flags);
+}
+
+static long send_creds(int fd, pid_t pid, uid_t uid, gid_t gid, size_t len)
+{
+	char cbuf[CMSG_SPACE(sizeof(struct ucred))];
+	memset(cbuf, 0, sizeof cbuf);
+	struct iovec iov = {(void *)"k", 1};
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_CREDENTIALS;
+	cm->cmsg_len = len;
+	struct ucred u = {pid, uid, gid};
+	memcpy(CMSG_DATA(cm), &u, sizeof u);
+	return sendmsg(fd, &m, 0);
+}
+
+static int cred_sock;
+static void unprivileged_creds(void)
+{
+	setresgid(65534, 65534, 65534);
+	setresuid(65534, 65534, 65534);
+	show("creds uid 0 unprivileged", send_creds(cred_sock, getpid(), 0, 0, CMSG_LEN(sizeof(struct ucred))));
+	show("creds other pid unprivileged", send_creds(cred_sock, getppid(), 65534, 65534, CMSG_LEN(sizeof(struct ucred))));
+	show("creds own unprivileged", send_creds(cred_sock, getpid(), 65534, 65534, CMSG_LEN(sizeof(struct ucred))));
+}
+
+/* SO_PASSCRED and SCM_CREDENTIALS on Unix sockets. */
+static void unix_creds(void)
+{
+	int sv[2];
+	socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+	int one = 1;
+	show("set SO_PASSCRED", setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &one, sizeof one));
+	char b[8], ctl[64];
+	struct iovec iov = {b, sizeof b};
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl};
+	send(sv[0], "c", 1, 0);
+	show("recvmsg own creds", recvmsg(sv[1], &m, 0));
+	show_creds("own creds", &m);
+	show("send creds explicit", send_creds(sv[0], getpid(), 12345, 54321, CMSG_LEN(sizeof(struct ucred))));
+	m.msg_controllen = sizeof ctl;
+	show("recvmsg explicit creds", recvmsg(sv[1], &m, 0));
+	show_creds("explicit creds", &m);
+	fflush(stdout);
+	pid_t kid = fork();
+	if (kid == 0) {
+		pause();
+		_exit(0);
+	}
+	show("send creds of a child", send_creds(sv[0], kid, 0, 0, CMSG_LEN(sizeof(struct ucred))));
+	m.msg_controllen = sizeof ctl;
+	if (recvmsg(sv[1], &m, MSG_DONTWAIT) == 1) {
+		struct ucred u;
+		memcpy(&u, CMSG_DATA(CMSG_FIRSTHDR(&m)), sizeof u);
+		show_bool("child's pid received", u.pid == kid);
+	}
+	kill(kid, SIGKILL);
+	waitpid(kid, NULL, 0);
+	show("send creds no such pid", send_creds(sv[0], 999999, 0, 0, CMSG_LEN(sizeof(struct ucred))));
+	show("send creds short", send_creds(sv[0], getpid(), 0, 0, CMSG_LEN(4)));
+	cred_sock = sv[0];
+	run_child("unprivileged creds", unprivileged_creds);
+	m.msg_controllen = sizeof ctl;
+	show("recvmsg child creds", recvmsg(sv[1], &m, MSG_DONTWAIT));
+	show_creds("child creds", &m);
+	send(sv[0], "c", 1, 0);
+	m.msg_controllen = 20;
+	show("recvmsg short control", recvmsg(sv[1], &m, 0));
+	show_creds("short control", &m);
+	close(sv[0]);
+	close(sv[1]);
+	/* A stream read with SO_PASSCRED stops where another writer's bytes begin. */
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
+	write(sv[0], "aa", 2);
+	fflush(stdout);
+	if (fork() == 0) {
+		write(sv[0], "bb", 2);
+		_exit(0);
+	}
+	wait(NULL);
+	m.msg_controllen = sizeof ctl;
+	show("stream read first writer", recvmsg(sv[1], &m, 0));
+	show_creds("stream first", &m);
+	m.msg_controllen = sizeof ctl;
+	show("stream read second writer", recvmsg(sv[1], &m, 0));
+	close(sv[0]);
+	close(sv[1]);
+}
+
 /* A connect that blocks (the listener's queue is full, so its SYN is dropped): SO_SNDTIMEO ends it with
  * EINPROGRESS, a signal with EINTR, and the socket goes on connecting (EALREADY). */
 static void blocking_connect(void)
@@ -856,6 +959,7 @@ int main(void)
 	bulk();
 	stalled();
 	blocking_connect();
+	unix_creds();
 	printf("done\n");
 	return 0;
 }

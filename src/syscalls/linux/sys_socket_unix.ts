@@ -11,11 +11,12 @@
 //
 // Differs from Linux: SO_RCVTIMEO/SO_SNDTIMEO are reported as they were
 // set (not rounded to the clock tick); MSG_OOB is EOPNOTSUPP (as Linux for
-// Unix sockets); SCM_CREDENTIALS is accepted on send and never received.
+// Unix sockets); SO_PASSCRED does not autobind the socket.
 
 import type { Task } from '../../kernel/task.js';
-import { SOCK_DGRAM, UnixSocket, key } from '../../kernel/unix_socket.js';
-import { OVERFLOW_ID } from '../../kernel/id_map.js';
+import { SOCK_DGRAM, UnixSocket, key, messageCredOf } from '../../kernel/unix_socket.js';
+import type { MessageCred } from '../../kernel/unix_socket.js';
+import { NO_ID, OVERFLOW_ID } from '../../kernel/id_map.js';
 import type { FileDescription } from '../../vfs/file_description.js';
 import { O_CLOEXEC, O_NONBLOCK, WOULD_BLOCK } from '../../vfs/file_description.js';
 import { EVENT_IN, EVENT_OUT } from '../../sync/waiter.js';
@@ -27,9 +28,9 @@ import {
   writeKeepingProgress,
 } from '../support.js';
 import {
-  EADDRINUSE, ECONNREFUSED, EDOM, EISCONN, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP, EPROTOTYPE,
+  EADDRINUSE, ECONNREFUSED, EDOM, EISCONN, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP, EPERM, EPROTOTYPE, ESRCH,
 } from '../../abi/linux/errno.js';
-import { CAP_SYS_ADMIN, CAP_SYS_RESOURCE } from '../../abi/linux/capability.js';
+import { CAP_SETGID, CAP_SETUID, CAP_SYS_ADMIN, CAP_SYS_RESOURCE } from '../../abi/linux/capability.js';
 import {
   AF_UNIX, AF_UNSPEC, MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_OOB, MSG_PEEK, MSG_TRUNC,
   MSG_WAITALL,
@@ -195,13 +196,35 @@ function waitIn(t: Task, s: UnixSocket): number {
   return deadline === -1 ? -EAGAIN : t.block([s.queue], EVENT_IN, deadline);
 }
 
-/** SCM_RIGHTS descriptions from a control buffer, or -errno. */
-function parseControl(t: Task, addr: number, len: number): FileDescription[] | null | number {
-  if (len === 0) return null;
+/** What a send's control buffer gives: SCM_RIGHTS descriptions, and SCM_CREDENTIALS (checked as scm_check_creds). */
+interface Control {
+  rights: FileDescription[] | null;
+  cred: MessageCred | null;
+}
+
+/** An SCM_CREDENTIALS' struct ucred, as __scm_send checks it: the credentials, or -EPERM, -ESRCH, -EINVAL. */
+function givenCred(t: Task, pid: number, uid: number, gid: number): MessageCred | number {
+  const c = t.creds;
+  const ns = c.userns;
+  const kuid = ns.kuid(uid), kgid = ns.kgid(gid);
+  const pidOk = pid === t.tg.tgidPid.nr(t.pidns) || c.hasCapabilityIn(CAP_SYS_ADMIN, t.pidns.userns);
+  const uidOk = kuid === c.ruid || kuid === c.euid || kuid === c.suid || c.hasCapability(CAP_SETUID);
+  const gidOk = kgid === c.rgid || kgid === c.egid || kgid === c.sgid || c.hasCapability(CAP_SETGID);
+  if (!pidOk || !uidOk || !gidOk) return -EPERM;
+  const tg = t.pidns.threadGroupWithId(pid);
+  if (tg === undefined) return -ESRCH;
+  if (kuid === NO_ID || kgid === NO_ID) return -EINVAL;
+  return { pid: tg.tgidPid, uid: kuid, gid: kgid };
+}
+
+/** SCM_RIGHTS descriptions and SCM_CREDENTIALS from a control buffer, or -errno. */
+function parseControl(t: Task, addr: number, len: number): Control | number {
+  if (len === 0) return { rights: null, cred: null };
   const b = t.mm.copyIn(addr, len);
   if (b === null) return -EFAULT;
   const dv = new DataView(b.buffer, b.byteOffset, b.length);
   const rights: FileDescription[] = [];
+  let cred: MessageCred | null = null;
   for (let off = 0; off + 16 <= len;) {
     const clen = Number(dv.getBigUint64(off, true));
     const level = dv.getInt32(off + 8, true), type = dv.getInt32(off + 12, true);
@@ -215,25 +238,31 @@ function parseControl(t: Task, addr: number, len: number): FileDescription[] | n
         if (f === undefined) return -EBADF;
         rights.push(f);
       }
-    } else if (type !== SCM_CREDENTIALS) {
+    } else if (type === SCM_CREDENTIALS) {
+      if (clen < 16 + 12) return -EINVAL;
+      const c = givenCred(t, dv.getInt32(off + 16, true), dv.getUint32(off + 20, true), dv.getUint32(off + 24, true));
+      if (typeof c === 'number') return c;
+      cred = c;
+    } else {
       return -EINVAL;
     }
     off += (clen + 7) & ~7;
   }
-  return rights.length > 0 ? rights : null;
+  return { rights: rights.length > 0 ? rights : null, cred };
 }
 
 /** The common send; a blocking stream send goes on until all of it is sent, as write(2) to a pipe does. */
 function send(t: Task, s: UnixSocket, views: Uint8Array[], total: number, flags: number, dest: UnixSocket | null,
-  rights: FileDescription[] | null): number {
+  rights: FileDescription[] | null, given: MessageCred | null = null): number {
   if (flags & MSG_OOB) return -EOPNOTSUPP;
   const to = dest ?? s.peer ?? s.target;
   // Descriptions in flight count against the sender's user and its RLIMIT_NOFILE, unless privileged (Linux's too_many_unix_fds).
   const privileged = t.creds.hasCapabilityInRoot(CAP_SYS_RESOURCE) || t.creds.hasCapabilityInRoot(CAP_SYS_ADMIN);
   const sender = { uid: t.creds.ruid, limit: privileged ? Infinity : t.tg.nofile };
+  const cred = given ?? messageCredOf(t);
   return writeKeepingProgress(t, views, total, {
     // The descriptions go with the first piece only.
-    step: (v, n, done) => s.send(to, v, n, done === 0 ? rights : null, done === 0 && rights !== null ? sender : null),
+    step: (v, n, done) => s.send(to, v, n, done === 0 ? rights : null, done === 0 && rights !== null ? sender : null, cred),
     nonblock: (s.flags & O_NONBLOCK) !== 0 || (flags & MSG_DONTWAIT) !== 0,
     whole: s.stream,
     sigpipe: (flags & MSG_NOSIGNAL) === 0,
@@ -265,11 +294,11 @@ export function unixSendto(t: Task, s: UnixSocket): number {
 export function unixSendmsg(t: Task, s: UnixSocket, hdr: number, flags: number): number {
   const m = readMsghdr(t, hdr, false);
   if (typeof m === 'number') return m;
-  const rights = parseControl(t, m.control, m.controllen);
-  if (typeof rights === 'number') return rights;
+  const control = parseControl(t, m.control, m.controllen);
+  if (typeof control === 'number') return control;
   const dest = destOf(t, s, m.name, m.namelen);
   if (typeof dest === 'number') return dest;
-  return send(t, s, m.views, m.total, flags, dest, rights);
+  return send(t, s, m.views, m.total, flags, dest, control.rights, control.cred);
 }
 
 /** The common receive; fills the result's rights and address for recvmsg/recvfrom. */
@@ -297,6 +326,20 @@ export function unixRecvfrom(t: Task, s: UnixSocket): number {
   return flags & MSG_TRUNC && !s.stream ? res.full : res.n;
 }
 
+/** An SCM_CREDENTIALS message (28 bytes: a header and struct ucred) of cred, in the reader's pid and user namespaces. */
+function credMessage(t: Task, cred: MessageCred | null): Uint8Array {
+  const c = new Uint8Array(28);
+  const cv = new DataView(c.buffer);
+  cv.setBigUint64(0, 28n, true);
+  cv.setInt32(8, SOL_SOCKET, true);
+  cv.setInt32(12, SCM_CREDENTIALS, true);
+  const ns = t.creds.userns;
+  cv.setInt32(16, cred?.pid?.nr(t.pidns) ?? 0, true);
+  cv.setUint32(20, cred === null ? OVERFLOW_ID : ns.mungedUid(cred.uid), true);
+  cv.setUint32(24, cred === null ? OVERFLOW_ID : ns.mungedGid(cred.gid), true);
+  return c;
+}
+
 /** One recvmsg into the message at hdr (a Unix socket's). */
 export function unixRecvmsg(t: Task, s: UnixSocket, hdr: number, flags: number): number {
   const m = readMsghdr(t, hdr, true);
@@ -304,10 +347,25 @@ export function unixRecvmsg(t: Task, s: UnixSocket, hdr: number, flags: number):
   const res = recv(t, s, m.views, m.total, flags);
   if (typeof res === 'number') return res;
   let outFlags = res.truncated ? MSG_TRUNC : 0;
-  // The descriptions received become descriptors, as many as the control buffer can name.
   let controlUsed = 0;
+  // With SO_PASSCRED, SCM_CREDENTIALS first (scm_recv's put_cmsg: cut to the room, MSG_CTRUNC if it is short).
+  if (s.passcred) {
+    const room = m.control === 0 ? 0 : m.controllen;
+    if (room < 16) {
+      outFlags |= MSG_CTRUNC;
+    } else {
+      const c = credMessage(t, res.cred);
+      const cmlen = Math.min(c.length, room);
+      if (cmlen < c.length) outFlags |= MSG_CTRUNC;
+      new DataView(c.buffer).setBigUint64(0, BigInt(cmlen), true);
+      if (copyOut(t, m.control, c.subarray(0, cmlen)) < 0) return -EFAULT;
+      controlUsed = Math.min((cmlen + 7) & ~7, room);
+    }
+  }
+  // The descriptions received become descriptors, as many as the control buffer can name.
   if (res.rights !== null) {
-    const room = m.control === 0 || m.controllen < 16 ? 0 : Math.floor((m.controllen - 16) / 4);
+    const left = m.controllen - controlUsed;
+    const room = m.control === 0 || left < 16 ? 0 : Math.floor((left - 16) / 4);
     const fit = Math.min(room, res.rights.length);
     if (fit < res.rights.length) outFlags |= MSG_CTRUNC;
     const fds: number[] = [];
@@ -327,9 +385,8 @@ export function unixRecvmsg(t: Task, s: UnixSocket, hdr: number, flags: number):
       cv.setInt32(8, SOL_SOCKET, true);
       cv.setInt32(12, SCM_RIGHTS, true);
       fds.forEach((fd, i) => cv.setInt32(16 + i * 4, fd, true));
-      if (copyOut(t, m.control, c) < 0) return -EFAULT;
-      controlUsed = (c.length + 7) & ~7;
-      controlUsed = Math.min(controlUsed, m.controllen);
+      if (copyOut(t, m.control + controlUsed, c) < 0) return -EFAULT;
+      controlUsed = Math.min(controlUsed + ((c.length + 7) & ~7), m.controllen);
     }
   }
   // msg_namelen, msg_controllen and msg_flags go back.
