@@ -319,6 +319,36 @@ test('descriptors of odd types as an exec\'s files: a directory, an epoll, a soc
 
 // --- Lines, JSON, methods ----------------------------------------------------------------------
 
+test('the debugging methods\' output files: none, two, a pipe nobody reads, a directory, a read-only file: refused, never waited on; no metric filter reaches the Sentry', async () => {
+  // A FIFO opened read-write is a pipe whose other end nobody reads.
+  const fifo = join(w.dir, 'debug-fifo');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+  const wr = openSync(fifo, 'r+');
+  const dirFd = openSync(w.dir, 'r');
+  const ro = openSync(join(w.dir, 'marker-outside'), 'r');
+  const out = openSync(join(w.dir, 'stacks-out'), 'w');
+  try {
+    for (const method of [METHODS.profileCpu, METHODS.profileHeap, METHODS.debugStacks]) {
+      const params = method === METHODS.profileCpu ? { containerId: ID, durationMs: 1 } : { containerId: ID };
+      for (const [what, fds] of [['no file', []], ['two files', [out, out]], ['a pipe', [wr]], ['a directory', [dirFd]]]) {
+        const r = await call(method, params, fds);
+        assert.equal(r.error?.code, 'invalid', `${method} with ${what}: ${JSON.stringify(r)}`);
+      }
+      // A file opened read-only: the Sentry's write fails, in words, and it lives on.
+      const r = await call(method, params, [ro]);
+      assert.ok(r.error !== undefined, `${method} with a read-only file: ${JSON.stringify(r)}`);
+    }
+    // No filter reaches the Sentry (a regular expression could backtrack for hours on its one thread).
+    assert.equal((await call(METHODS.metricsExport, { containerId: ID, onlyMetrics: '(.+)+x' })).error?.code, 'invalid');
+    // Stacks to a real file: the sleeping init is there with its registers.
+    assert.equal((await call(METHODS.debugStacks, { containerId: ID }, [out])).result, null);
+    assert.match(readFileSync(join(w.dir, 'stacks-out'), 'utf8'), /tid 1 \| tgid 1 \| comm "sleep"[^\n]*\n +r15 0x/);
+  } finally {
+    for (const fd of [wr, dirFd, ro, out]) closeSync(fd);
+  }
+  await assertHealthy('debugging methods\' files');
+});
+
 test(`lines at and past ${MAX_MESSAGE_BYTES} bytes, deep nesting, huge numbers, unknown methods: answered invalid, the connection kept where it can be`, async () => {
   const state = JSON.stringify({ id: 1, method: METHODS.state, params: { containerId: ID } });
   const at = `${state.slice(0, -1)}${' '.repeat(MAX_MESSAGE_BYTES - state.length - 1)}}\n`;
@@ -370,6 +400,9 @@ function validParams() {
     // Without the descriptors it names (stdio, root, volumes) it is refused whatever it says.
     [METHODS.createSubcontainer]: { container: {}, stdioCount: 0, volumes: [] },
     [METHODS.startSubcontainer]: {}, [METHODS.destroySubcontainer]: {},
+    // The debugging methods: without a file to write to, those that write are refused whatever they say.
+    [METHODS.metricsExport]: {}, [METHODS.loggingChange]: { level: 'info' },
+    [METHODS.profileCpu]: { durationMs: 1000 }, [METHODS.profileHeap]: {}, [METHODS.debugStacks]: {},
   };
 }
 
@@ -389,6 +422,8 @@ function validValue(field, v) {
     case 'process': case 'container': return typeof v === 'object' && v !== null && !Array.isArray(v);
     case 'stdioCount': return int(0, 3);
     case 'volumes': return Array.isArray(v) && v.length === 0;
+    case 'level': return ['debug', 'info', 'warning', 'error'].includes(v);
+    case 'durationMs': return int(1, 600_000);
     default: throw new Error(`no rule for ${field}`);
   }
 }
@@ -420,7 +455,8 @@ test('wrong types and values in every field of every method (from the method lis
         assert.equal((await c.request(method, missing, ++n).next()).error?.code, 'invalid', `${method} without ${field}`);
       }
     }
-    assert.equal((await c.request(method, { containerId: 'another' }, ++n).next()).error?.code, [METHODS.waitOom, METHODS.signal, METHODS.execute, METHODS.waitPid, METHODS.createSubcontainer].includes(method) ? 'invalid' : 'no-such-container', method);
+    const needsMore = [METHODS.waitOom, METHODS.signal, METHODS.execute, METHODS.waitPid, METHODS.createSubcontainer, METHODS.loggingChange, METHODS.profileCpu];
+    assert.equal((await c.request(method, { containerId: 'another' }, ++n).next()).error?.code, needsMore.includes(method) ? 'invalid' : 'no-such-container', method);
     assert.equal((await c.request(method, { ...base, extra: 1 }, ++n).next()).error?.code, 'invalid', `${method} with an unknown field`);
     assert.equal((await c.request(method, [], ++n).next()).error?.code, 'invalid', `${method} with params an array`);
   }

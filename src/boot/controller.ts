@@ -13,6 +13,13 @@ import type { Handler } from '../control/server.js';
 import type { Loader } from './loader.js';
 import type { Subcontainer } from './subcontainer.js';
 
+/** Refuses a sandbox-wide method asked of a sub-container (or of a container the sandbox does not run). */
+export function assertSandboxWide(loader: Loader, method: string, id: string): void {
+  if (loader.subcontainer(id) !== undefined) {
+    throw new ProtocolError('invalid', `${method}: ${id} is a sub-container; this applies to the whole sandbox, so ask it of the sandbox's container ${loader.spec.id}`);
+  }
+}
+
 export function containerManager(loader: Loader): Map<string, Handler> {
   /** The root's action, or the sub-container's the request names. */
   const either = <T>(method: string, root: () => T, sub: (s: Subcontainer) => T): Handler => (p) => {
@@ -20,11 +27,7 @@ export function containerManager(loader: Loader): Map<string, Handler> {
     return s === undefined ? root() : sub(s);
   };
   /** The sandbox's as a whole: asked of its root container. */
-  const rootOnly = (method: string, id: string) => {
-    if (loader.subcontainer(id) !== undefined) {
-      throw new ProtocolError('invalid', `${method}: ${id} is a sub-container; this applies to the whole sandbox, so ask it of the sandbox's container ${loader.spec.id}`);
-    }
-  };
+  const rootOnly = (method: string, id: string) => assertSandboxWide(loader, method, id);
   const plainRoot = (method: string, act: () => unknown): Handler => (p) => {
     rootOnly(method, parseContainerArgs(p, method).containerId);
     return act();

@@ -41,6 +41,7 @@ import { CONTROL_SOCKET_NAME, ProtocolError } from '../control/protocol.js';
 import type { ContainerStatus, ProcessInfo, StateResult } from '../control/protocol.js';
 import { killsByDefault, processes, signalContainer } from '../control/lifecycle.js';
 import { containerManager } from './controller.js';
+import { debugMethods } from './debug_controller.js';
 import { freeze, thaw } from '../kernel/freeze.js';
 import { OomWatch, updateLimits, usage } from '../control/usage.js';
 import type { OomResult, UpdateArgs, UsageResult } from '../control/protocol.js';
@@ -196,7 +197,7 @@ export class Loader {
     const listenFd = native.listenUnix(dirFd, CONTROL_SOCKET_NAME, 0o600, 16);
     native.close(dirFd);
     if (listenFd < 0) throw new BootError(`cannot make the control socket in ${a.stateDir} (errno ${-listenFd})`, 125);
-    loader.server = new ControlServer(listenFd, containerManager(loader), log);
+    loader.server = new ControlServer(listenFd, new Map([...containerManager(loader), ...debugMethods(loader, sk.kernel, log)]), log);
     // listen() on the descriptor asks the host what it is (getsockopt,
     // getsockname): done before the seal, which allows neither.
     await loader.server.start();

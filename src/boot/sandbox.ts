@@ -521,7 +521,7 @@ export function buildKernel(spec: KernelSpec): SandboxKernel {
   const kernel = new Kernel(platform, mf, vfs, buildSyscallTable(), log, spec.hostname ?? os.hostname());
   const binds = bindsOf(mf, hostfs.budget, volumes, volumeFds, fileCopies, spec.sharedBinds?.(mf, volumes));
   mountTable(vfs, vfs.root, kernel, tableWithVolumes(spec.mounts ?? defaultMounts(), volumes), binds, log);
-  if (spec.strace) kernel.tracer = new StraceTracer(2);
+  if (spec.strace) kernel.tracer = StraceTracer.toFd(2);
   const kl = spec.kernelLimits ?? {};
   if (kl.epollWatches !== undefined) kernel.limits.maxUserWatches = kernel.limits.epollWatches.sandboxMax = kl.epollWatches;
   if (kl.pendingSignals !== undefined) kernel.limits.pendingSignals.sandboxMax = kl.pendingSignals;

@@ -17,6 +17,7 @@ import { killSandboxesOf } from '../container/sandbox.js';
 import { runtime } from './runtime.js';
 import type { GlobalsFn } from './runtime.js';
 import { addPauseCommands } from './pause.js';
+import { addDebugCommands } from './debug.js';
 import { addEventsCommand } from './events.js';
 import { addUpdateCommand } from './update.js';
 import { addCheckpointCommands } from './checkpoint.js';
@@ -241,6 +242,7 @@ export function registerOciCommands(program: Command, globals: GlobalsFn, setSta
   addEventsCommand(program, globals);
   addUpdateCommand(program, globals);
   addCheckpointCommands(program, globals);
+  addDebugCommands(program, globals);
 }
 
 function removeLeftover(rt: Runtime, id: string): void {

@@ -452,6 +452,24 @@ export class Container {
   }
 
   /**
+   * A debugging call to the container's sandbox (tsvisor debug,
+   * metric-export), as the sandbox's own container: the methods are the
+   * sandbox's as a whole, so a sub-container's are its pod's. "container
+   * not running" once it has stopped.
+   */
+  async debug<T>(what: string, f: (c: ControlClient) => Promise<T>): Promise<T> {
+    const status = await this.status();
+    if (status === 'stopped' || status === 'creating') throw notRunning();
+    const sb = this.state.sandboxId;
+    const client = sb === undefined ? new ControlClient(this.dir.socketPath, this.id) : new ControlClient(new StateDir(this.rt.root, sb).socketPath, sb);
+    try {
+      return await f(client);
+    } catch (e) {
+      throw rpcFailure(e, what);
+    }
+  }
+
+  /**
    * Waits for more OOM kills than seen, or the container's end (its final
    * count, stopped true); a sandbox that is gone, or killed meanwhile,
    * reads as stopped with seen kills.
