@@ -31,7 +31,8 @@ import { O_ACCMODE } from '../vfs/file_description.js';
 import {
   BootError, ExecError, buildKernel, installTaskDump, loadInit, runInit, sealSentry, shellStatus,
 } from './sandbox.js';
-import type { InitFile, SandboxKernel } from './sandbox.js';
+import type { InitFile, RootOverlay, SandboxKernel } from './sandbox.js';
+import { StraceTracer } from './strace.js';
 import { withHome } from './home.js';
 import { ConsoleBridge } from './console.js';
 import type { Terminal } from '../kernel/tty/terminal.js';
@@ -77,6 +78,10 @@ export interface LoaderArgs {
   stateDir: string;
   /** The spec's startContainer hooks, run at StartRoot before the init (start_hooks.ts), and the state create made for the hooks. */
   startHooks?: { hooks: Hook[]; state: object };
+  /** The root's overlay medium (--overlay2); default memory. */
+  overlay?: RootOverlay;
+  /** Every system call traced to log from the first (--strace before the command). */
+  strace?: boolean;
 }
 
 export class Loader {
@@ -128,12 +133,14 @@ export class Loader {
       sharedBinds: (mf, vols) => pod.instancesFor(mf, vols),
       root: spec.rootPath, launched: a.launched, log, strace: false,
       // root.readonly: the overlay still, so mount points can be made, then the root mount read-only (runc remounts it so).
-      overlay: 'memory', hostname: sysctl.hostname ?? oci.hostname,
+      overlay: a.overlay ?? 'memory', hostname: sysctl.hostname ?? oci.hostname,
       mounts, volumes,
       // memory.limit: the sandbox's total memory, so the OOM behaviour at it is the Sentry's (Linux's).
       totalMemory: memoryLimit !== undefined && memoryLimit > 0 ? Math.max(PAGE_SIZE, Math.floor(memoryLimit / PAGE_SIZE) * PAGE_SIZE) : undefined,
     });
     sk.kernel.userns = userns;
+    // The trace goes to the log: the Sentry's stderr is the container's own.
+    if (a.strace === true) sk.kernel.tracer = new StraceTracer((line) => log.info(`strace: ${line}`));
     const domainname = sysctl.domainname ?? oci.domainname;
     if (domainname !== undefined) sk.kernel.uts.domainName = domainname;
     // pids.limit counts tasks, threads too, as the pids controller does: fork and clone past it get EAGAIN.

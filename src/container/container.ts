@@ -43,13 +43,15 @@ export interface Runtime {
   root: string;
   /** Node, its flags and the tsvisor script: how the sandbox runs `tsvisor boot`. */
   self: string[];
-  /** The global flags the sandbox's boot takes (--root, --log, --log-format, --debug). */
+  /** The global flags the sandbox's boot takes (--root, --log, --log-format, --debug, --overlay2, --strace, --debug-log). */
   bootArgs: string[];
   debug: (msg: string) => void;
   /** A warning (a poststart or poststop hook that failed); none: dropped. */
   warn?: (msg: string) => void;
   /** --systemd-cgroup: linux.cgroupsPath is systemd's slice:prefix:name (cgroup.ts). */
   systemdCgroup?: boolean;
+  /** --network none: a new empty network namespace whatever the spec names; host (default): the spec's. */
+  network?: 'host' | 'none';
 }
 
 /**
@@ -153,7 +155,7 @@ export class Container {
       if (o.consoleSocket !== null) replica = openConsole(o.consoleSocket, cfg.spec.process?.consoleSize).replica;
       const stdio = replica >= 0 ? replica : cfg.process.terminal ? o.consoleReplica ?? null : null;
       const start = () => Sandbox.start({
-        self: rt.self, globalArgs: rt.bootArgs, spec, launch: specNetwork(cfg.spec, o.launch), timeoutMs: CREATE_TIMEOUT_MS, stdio,
+        self: rt.self, globalArgs: rt.bootArgs, spec, launch: rt.network === 'none' ? { ...o.launch, network: 'none' } : specNetwork(cfg.spec, o.launch), timeoutMs: CREATE_TIMEOUT_MS, stdio,
       });
       // Born in the host cgroup, where there is one (cgroup.ts).
       ({ started: sandbox, cgroup } = startInHostCgroup(cfg.spec, { systemd: rt.systemdCgroup === true, debug: rt.debug }, start));
