@@ -26,6 +26,7 @@ import { readBundle } from './bundle.js';
 import { openConsole } from './console.js';
 import { native } from '../native.js';
 import { ContainerError, notRunning } from './errors.js';
+import { sendPidfd } from './send_fd.js';
 import { Sandbox } from './sandbox.js';
 import { Carrier, openContainerFiles, podSandboxOf } from './pod.js';
 import { joinUserNamespace } from './join_userns.js';
@@ -70,6 +71,8 @@ export interface CreateOptions {
   id: string;
   bundle: string;
   pidFile: string | null;
+  /** runc's --pidfd-socket: where a pidfd of the container's process (the one --pid-file names) goes once it is created. */
+  pidfdSocket?: string | null;
   preserveFds: number;
   /** With process.terminal: where the console's pty master goes (console.ts); required then, unless consoleReplica. */
   consoleSocket: string | null;
@@ -172,6 +175,7 @@ export class Container {
       state.creator = null;
       dir.save(state);
       if (o.pidFile !== null) writePidFile(o.pidFile, sandbox.pid);
+      if (o.pidfdSocket != null) sendPidfd(o.pidfdSocket, sandbox.pid);
       rt.debug(`container ${o.id}: created`);
       return { container: new Container(dir, state, rt), sandbox };
     } catch (e) {
@@ -257,6 +261,7 @@ export class Container {
       state.creator = null;
       dir.save(state);
       if (o.pidFile !== null) writePidFile(o.pidFile, carrier.pid);
+      if (o.pidfdSocket != null) sendPidfd(o.pidfdSocket, carrier.pid);
       rt.debug(`container ${o.id}: created in the sandbox of ${sandboxId}, carrier pid ${carrier.pid}`);
       return { container: c, sandbox: carrier };
     } catch (e) {
