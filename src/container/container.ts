@@ -143,11 +143,7 @@ export class Container {
     const sandboxId = podSandboxOf(cfg.annotations);
     if (sandboxId !== null) return Container.createSub(rt, o, cfg, dir, sandboxId);
     dir.make();
-    const state: StoredState = {
-      version: 1, id: o.id, ociVersion: cfg.ociVersion, bundle: cfg.bundle, rootfs: cfg.root.path, annotations: cfg.annotations,
-      created: new Date().toISOString(), status: 'creating', owner: process.geteuid?.() ?? 0, sandbox: null,
-      creator: processRef(process.pid), hooks: cfg.hooks,
-    };
+    const state = creatingState(o.id, cfg);
     let sandbox: Sandbox | null = null;
     let replica = -1;
     let cgroup: HostCgroup | null = null;
@@ -217,11 +213,7 @@ export class Container {
     }
     if (o.preserveFds > 0) throw new ContainerError('--preserve-fds: not supported for a container that joins a pod sandbox');
     dir.make();
-    const state: StoredState = {
-      version: 1, id: o.id, ociVersion: cfg.ociVersion, bundle: cfg.bundle, rootfs: cfg.root.path, annotations: cfg.annotations,
-      created: new Date().toISOString(), status: 'creating', owner: process.geteuid?.() ?? 0, sandbox: null,
-      creator: processRef(process.pid), hooks, sandboxId,
-    };
+    const state: StoredState = { ...creatingState(o.id, cfg), sandboxId };
     if (pod.state.hookPid !== undefined) state.hookPid = pod.state.hookPid;
     const c = new Container(dir, state, rt);
     let carrier: Carrier | null = null;
@@ -615,6 +607,15 @@ async function runPoststop(rt: Runtime, s: StoredState): Promise<void> {
   if (!hasHooks(hooks, ['poststop'])) return;
   closeInheritedFds();
   await runHooksBestEffort('poststop', hooks.poststop, hookState(s, 'stopped', 0), s.bundle, warner(rt));
+}
+
+/** A new container's state as create records it first: creating, made by this process, no sandbox yet. */
+function creatingState(id: string, cfg: ReturnType<typeof readBundle>): StoredState {
+  return {
+    version: 1, id, ociVersion: cfg.ociVersion, bundle: cfg.bundle, rootfs: cfg.root.path, annotations: cfg.annotations,
+    created: new Date().toISOString(), status: 'creating', owner: process.geteuid?.() ?? 0, sandbox: null,
+    creator: processRef(process.pid), hooks: cfg.hooks,
+  };
 }
 
 /** A failed control call in the words a caller can act on. */
