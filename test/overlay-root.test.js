@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OUT, assertNoSentryCrash, compileC, runNative, runTsvisor } from './lib/harness.js';
+import { OUT, assertNoSentryCrash, compileC, ms, runNative, runTsvisor } from './lib/harness.js';
 
 function makeTree(dir) {
   mkdirSync(join(dir, 'etc'), { recursive: true });
@@ -83,4 +83,35 @@ test('renaming a host directory is EXDEV at once, whatever is below it, and mv c
   assert.equal(r.stdout, '18\n/etc/apt2\nrc=2\n', r.stderr);
   assert.equal(existsSync('/etc/apt'), true);
   assert.equal(existsSync('/etc/apt2'), false);
+});
+
+test('filling the overlay root\'s upper layer is ENOSPC as on Linux\'s overlayfs; the Sentry goes on and the host tree is unchanged', () => {
+  const bin = compileC('overlay_fill', { static: true });
+  const scratch = mkdtempSync(join(OUT, 'overlay-fill-'));
+  try {
+    const lower = join(scratch, 'tree');
+    mkdirSync(lower);
+    writeFileSync(join(lower, 'data'), 'host contents\n');
+    const before = snapshot(lower);
+    // The sandbox's upper layer is half of --total-memory (docs/filesystems.md,
+    // "Limits"); natively, an upper tmpfs of that size under Linux's overlay.
+    const total = 256 * 1024 * 1024;
+    const copy = join(scratch, 'native-lower');
+    assert.equal(spawnSync('cp', ['-a', lower, copy]).status, 0);
+    const [up, merged] = ['native-up', 'native'].map((n) => join(scratch, n));
+    for (const d of [up, merged]) mkdirSync(d);
+    const native = runNative(['unshare', '-m', 'sh', '-c',
+      `mount -t tmpfs -o size=${total / 2} tmpfs ${up} && mkdir ${up}/u ${up}/w && ` +
+      `mount -t overlay overlay -o lowerdir=${copy},upperdir=${up}/u,workdir=${up}/w ${merged} && exec "$0" ${merged}`, bin],
+    { timeout: ms(120_000) });
+    assert.equal(native.code, 0, native.stderr);
+    assert.match(native.stdout, /^create: ok\nfill_error: ENOSPC\nfill_some: yes\nwrite_when_full: ENOSPC\ncopyup_when_full: ENOSPC\n/);
+    const sandboxed = runTsvisor([bin, lower], { extraArgs: ['--total-memory', String(total)], timeout: ms(120_000) });
+    assertNoSentryCrash(sandboxed);
+    assert.equal(sandboxed.stdout, native.stdout, sandboxed.stderr);
+    assert.equal(sandboxed.code, 0);
+    assert.deepEqual(snapshot(lower), before, 'the host tree changed');
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 });
