@@ -9,7 +9,8 @@
  * Node from exiting while it waited.
  *
  * Mechanism only: watchInit(cb) once, then watchFd(fd, events) arms a
- * one-shot interest; cb(fd, revents) runs on the event loop when it fires.
+ * one-shot interest (or, with EPOLLET in events, a lasting edge-triggered
+ * one); cb(fd, revents) runs on the event loop when it fires.
  */
 #include "addon.h"
 #include <uv.h>
@@ -24,12 +25,17 @@ static napi_env watch_env;
 static napi_ref watch_cb;
 static napi_async_context watch_ctx;
 
-static void watch_fired(uv_poll_t *h, int status, int events) {
+/*
+ * Hands the interests that have fired to cb: from the event loop
+ * (sync false: napi_make_callback, a callback into JavaScript from
+ * outside it) or from JavaScript itself (watchPump: napi_call_function).
+ * Returns how many.
+ */
+static int watch_dispatch(napi_env env, bool sync) {
   struct epoll_event ev[64];
   int n;
   do n = epoll_wait(watch_epfd, ev, 64, 0); while (n < 0 && errno == EINTR);
-  if (n <= 0) return;
-  napi_env env = watch_env;
+  if (n <= 0) return 0;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
   napi_value cb, recv;
@@ -39,9 +45,29 @@ static void watch_fired(uv_poll_t *h, int status, int events) {
     napi_value argv[2];
     argv[0] = i32(env, ev[i].data.fd);
     argv[1] = i32(env, (int32_t)ev[i].events);
-    napi_make_callback(env, watch_ctx, recv, cb, 2, argv, NULL);
+    if (sync) {
+      if (napi_call_function(env, recv, cb, 2, argv, NULL) != napi_ok) break;
+    } else {
+      napi_make_callback(env, watch_ctx, recv, cb, 2, argv, NULL);
+    }
   }
   napi_close_handle_scope(env, scope);
+  return n;
+}
+
+static void watch_fired(uv_poll_t *h, int status, int events) {
+  watch_dispatch(watch_env, false);
+}
+
+/*
+ * watchPump() -> how many interests fired: the ones already pending are
+ * handed to cb now, synchronously, rather than on a later turn of the
+ * event loop; a Sentry that is about to report a host socket's readiness
+ * first hears of every edge the host has already seen, so it does not
+ * report the same edge again later.
+ */
+static napi_value WatchPump(napi_env env, napi_callback_info info) {
+  return i32(env, watch_epfd < 0 ? 0 : watch_dispatch(env, true));
 }
 
 /* watchInit(cb) -> 0 or -errno. */
@@ -83,7 +109,11 @@ static napi_value WatchFd(napi_env env, napi_callback_info info) {
   napi_get_value_int32(env, argv[0], &fd);
   napi_get_value_int32(env, argv[1], &events);
   if (watch_epfd < 0) return i32(env, -EINVAL);
-  struct epoll_event ev = {.events = (uint32_t)(events & (EPOLLIN | EPOLLOUT)) | EPOLLONESHOT, .data.fd = fd};
+  /* EPOLLET asks for a lasting edge-triggered interest (a host socket's:
+   * each new event, never a level already seen) instead of a one-shot one. */
+  uint32_t e = (uint32_t)events;
+  struct epoll_event ev = {.events = (e & (EPOLLIN | EPOLLOUT | EPOLLRDHUP)) | ((e & EPOLLET) ? EPOLLET : EPOLLONESHOT),
+                           .data.fd = fd};
   int r = epoll_ctl(watch_epfd, EPOLL_CTL_MOD, fd, &ev);
   if (r < 0 && errno == ENOENT) r = epoll_ctl(watch_epfd, EPOLL_CTL_ADD, fd, &ev);
   return i32(env, r < 0 ? -errno : 0);
@@ -104,4 +134,5 @@ void register_watch(napi_env env, napi_value exports) {
   EXPORT("watchInit", WatchInit);
   EXPORT("watchFd", WatchFd);
   EXPORT("unwatchFd", UnwatchFd);
+  EXPORT("watchPump", WatchPump);
 }
