@@ -524,7 +524,7 @@ export function buildKernel(spec: KernelSpec): SandboxKernel {
   const kernel = new Kernel(platform, mf, vfs, buildSyscallTable(), log, spec.hostname ?? os.hostname());
   // Inet sockets are host sockets, so only where the launcher made or joined the sandbox's network namespace.
   const inet = spec.launched !== null && spec.launched.degraded === null;
-  registerSocketProviders(inet);
+  registerSocketProviders(inet, (m) => log.warn(m));
   const binds = bindsOf(mf, hostfs.budget, volumes, volumeFds, fileCopies, spec.sharedBinds?.(mf, volumes));
   mountTable(vfs, vfs.root, kernel, tableWithVolumes(spec.mounts ?? defaultMounts(), volumes), binds, log);
   if (spec.strace) kernel.tracer = new StraceTracer(2);
