@@ -1,5 +1,6 @@
-// The sandbox's netlink and interface ioctls (docs/syscalls.md's socket
-// rows, src/net/netlink): C programs (test/c/netlink.c, netdev_ioctl.c)
+// The sandbox's netlink, interface ioctls and /proc/net (docs/syscalls.md's
+// socket rows, src/net/netlink, src/net/proc_net.ts): C programs
+// (test/c/netlink.c, netdev_ioctl.c, proc_net.c)
 // and iproute2's ip, run natively in a fresh network namespace with lo up
 // (`unshare -rn`, as the sandbox's --network=none has it) and under
 // tsvisor, and compared; with --network=host the host's own interfaces
@@ -44,6 +45,16 @@ test('netlink.c ifaddrs: glibc\'s getifaddrs, if_nameindex and if_nametoindex, a
 
 test('netdev_ioctl.c: SIOCGIF* on unix, inet, inet6 and netlink sockets, as Linux', { skip: skipIp }, () => {
   sameAsNativeNetns([compileC('netdev_ioctl')]);
+});
+
+test('proc_net.c: /proc/net/unix lists the sandbox\'s Unix sockets as Linux does; the interface, route and socket tables are there', { skip: skipIp }, () => {
+  sameAsNativeNetns([compileC('proc_net')]);
+});
+
+test('cat /proc/net/{dev,if_inet6,route,ipv6_route,tcp,tcp6,udp,udp6,snmp,netstat}: the namespace\'s own, as natively', { skip: skipIp }, () => {
+  for (const f of ['dev', 'if_inet6', 'route', 'ipv6_route', 'tcp', 'tcp6', 'udp', 'udp6', 'snmp', 'netstat']) {
+    sameAsNativeNetns(['/bin/cat', `/proc/net/${f}`]);
+  }
 });
 
 test('ip addr, ip -br addr, ip link, ip -s link, ip route, ip -6 route, ip neigh, ip -j addr: the same as in a fresh namespace natively', { skip: skipIp }, () => {

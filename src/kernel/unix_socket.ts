@@ -95,6 +95,8 @@ export class UnixNamespace {
   readonly paths = new Map<string, UnixSocket>();
   /** The collector of sockets in flight that nothing reaches. */
   readonly gc = new UnixGC(dropInFlight);
+  /** Every socket not yet released, in the order made (/proc/net/unix). */
+  readonly live = new Set<UnixSocket>();
 
   constructor() {
     fileReclaimers.add(() => this.gc.collect());
@@ -157,6 +159,7 @@ export class UnixSocket extends FileDescription implements GCSocket {
 
   constructor(readonly type: number, flags: number, readonly ns: UnixNamespace) {
     super(O_RDWR | flags, null);
+    ns.live.add(this);
   }
 
   get stream(): boolean {
@@ -368,6 +371,7 @@ export class UnixSocket extends FileDescription implements GCSocket {
   }
 
   override release(): void {
+    this.ns.live.delete(this);
     if (this.name !== null && this.ns.names.get(key(this.type, this.name)) === this) {
       this.ns.names.delete(key(this.type, this.name));
     }
