@@ -11,9 +11,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { HOSTILE_DIR, SELFCHECK, assertNoSentryCrash, compileC, firstDifference, ms, runNative, runTsvisor } from './lib/harness.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HOSTILE_DIR, REPO, SELFCHECK, assertNoSentryCrash, compileC, firstDifference, ms, runNative, runTsvisor } from './lib/harness.js';
 
 const IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((p) => spawnSync(p, ['-V']).status === 0);
+const GO = ['/usr/bin/go', '/usr/lib/go/bin/go'].find((p) => spawnSync(p, ['version']).status === 0);
 const UNSHARE_OK = spawnSync('unshare', ['-rn', 'true']).status === 0;
 const skipNative = SELFCHECK ? 'the self-check\'s fake tsvisor runs programs natively' : !UNSHARE_OK ? 'unshare -rn is not allowed here' : false;
 const skipIp = skipNative || (IP === undefined ? 'iproute2 is not installed (apt-get install iproute2)' : false);
@@ -41,6 +45,22 @@ test('netlink.c: sockets, names, dumps, a link by index and name, acks, errors, 
 
 test('netlink.c ifaddrs: glibc\'s getifaddrs, if_nameindex and if_nametoindex, as Linux', { skip: skipIp }, () => {
   sameAsNativeNetns([compileC('netlink'), 'ifaddrs']);
+});
+
+test('Go\'s net.Interfaces and Addrs (test/go/ifaces), as Linux', { skip: skipIp || (GO === undefined ? 'Go is not installed (apt-get install golang-go)' : false), timeout: ms(300_000) }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsv-go-'));
+  try {
+    const out = join(dir, 'ifaces');
+    const b = spawnSync(GO, ['build', '-o', out, '.'], {
+      cwd: join(REPO, 'test', 'go', 'ifaces'), encoding: 'utf8', timeout: ms(240_000),
+      env: { ...process.env, CGO_ENABLED: '0', GOCACHE: join(dir, 'cache'), GOPATH: join(dir, 'gopath'), GOFLAGS: '-mod=mod', GO111MODULE: 'off' },
+    });
+    assert.equal(b.status, 0, `go build: ${b.stderr}`);
+    const r = sameAsNativeNetns([out]);
+    assert.match(r.stdout, /^1 lo 65536 up\|loopback \[127\.0\.0\.1\/8/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('netdev_ioctl.c: SIOCGIF* on unix, inet, inet6 and netlink sockets, as Linux', { skip: skipIp }, () => {
