@@ -91,6 +91,8 @@ export class UnixNamespace {
   readonly paths = new Map<string, UnixSocket>();
   /** The collector of sockets in flight that nothing reaches. */
   readonly gc = new UnixGC(dropInFlight);
+  /** Every socket not yet released, in the order made (/proc/net/unix). */
+  readonly live = new Set<UnixSocket>();
 
   constructor() {
     fileReclaimers.add(() => this.gc.collect());
@@ -151,6 +153,7 @@ export class UnixSocket extends SockfsFile implements GCSocket {
   readonly options = new Map<number, Uint8Array>();
   constructor(readonly type: number, flags: number, readonly ns: UnixNamespace) {
     super(flags);
+    ns.live.add(this);
   }
 
   get stream(): boolean {
@@ -340,6 +343,7 @@ export class UnixSocket extends SockfsFile implements GCSocket {
   }
 
   override release(): void {
+    this.ns.live.delete(this);
     if (this.name !== null && this.ns.names.get(key(this.type, this.name)) === this) {
       this.ns.names.delete(key(this.type, this.name));
     }
