@@ -11,7 +11,8 @@
         "native/clock.c",
         "native/confine.c",
         "native/watch.c",
-        "native/control.c"
+        "native/control.c",
+        "native/sockets.c"
       ],
       "cflags": [
         "-O2",

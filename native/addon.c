@@ -25,6 +25,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   register_terminal(env, exports);
   register_clock(env, exports);
   register_control(env, exports);
+  register_sockets(env, exports);
   return exports;
 }
 

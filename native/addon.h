@@ -8,7 +8,8 @@
  * terminal requests, the console pty, taking a controlling terminal),
  * clock.c (clocks and randomness), watch.c (host fd
  * readiness), confine.c (the seal), control.c (the control server's
- * socket, connecting, descriptors over Unix sockets); addon.c only registers them.
+ * socket, connecting, descriptors over Unix sockets), sockets.c (the host
+ * sockets behind the sandbox's inet sockets); addon.c only registers them.
  */
 #ifndef TSVISOR_ADDON_H
 #define TSVISOR_ADDON_H
@@ -139,5 +140,6 @@ void register_clock(napi_env env, napi_value exports);
 void register_watch(napi_env env, napi_value exports);
 void confine_register(napi_env env, napi_value exports);
 void register_control(napi_env env, napi_value exports);
+void register_sockets(napi_env env, napi_value exports);
 
 #endif

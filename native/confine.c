@@ -304,6 +304,7 @@ enum rule_kind {
   ARG_IN,      /* argument `arg` (all 64 bits) is one of vals */
   ARG_LO_IN,   /* the low 32 bits of argument `arg` (an int or unsigned int) are one of vals */
   ARG_LO_NONE, /* the low 32 bits of argument `arg` have none of the bits in vals[0] */
+  ARG_LO_IN_ELSE_ENOSYS, /* as ARG_LO_IN, but any other value fails with ENOSYS instead of the deny action */
 };
 
 struct rule {
@@ -456,6 +457,37 @@ static const struct rule rules[] = {
 };
 
 #define NRULES (sizeof rules / sizeof rules[0])
+
+/*
+ * When the Sentry serves inet sockets with host ones (src/net/hostinet,
+ * native/sockets.c): these come before the table above, so for socket,
+ * recvmsg and ioctl they decide instead of its rules (they are emitted
+ * right after ptrace's). socket(2) only for
+ * AF_INET and AF_INET6, by the family argument; any other family (the
+ * report's netlink) still fails with ENOSYS. The receive flags the Sentry
+ * passes on (it adds MSG_DONTWAIT itself; sendmsg always has
+ * MSG_DONTWAIT|MSG_NOSIGNAL). ioctl: the table's requests and SIOCOUTQ
+ * (TIOCOUTQ's number). accept4 on any descriptor (the control socket's
+ * rule is then not needed).
+ */
+static const struct rule inet_rules[] = {
+  {SYS_socket, ARG_LO_IN_ELSE_ENOSYS, 0, V(AF_INET, AF_INET6), 0},
+  {SYS_recvmsg, ARG_LO_NONE, 2,
+   V(~(uint32_t)(MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_PEEK | MSG_TRUNC | MSG_WAITALL | MSG_OOB | MSG_ERRQUEUE)), 0},
+  {SYS_ioctl, ARG_LO_IN, 1, V(TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ, TIOCSWINSZ, FIONREAD, FIONBIO, FIOCLEX, TIOCOUTQ), 0},
+  {SYS_sendmsg, ALLOW, 0, NULL, 0, 0},
+  {SYS_bind, ALLOW, 0, NULL, 0, 0},
+  {SYS_connect, ALLOW, 0, NULL, 0, 0},
+  {SYS_listen, ALLOW, 0, NULL, 0, 0},
+  {SYS_accept4, ALLOW, 0, NULL, 0, 0},
+  {SYS_getsockname, ALLOW, 0, NULL, 0, 0},
+  {SYS_getpeername, ALLOW, 0, NULL, 0, 0},
+  {SYS_shutdown, ALLOW, 0, NULL, 0, 0},
+  {SYS_getsockopt, ALLOW, 0, NULL, 0, 0},
+  {SYS_setsockopt, ALLOW, 0, NULL, 0, 0},
+};
+
+#define NINET_RULES (sizeof inet_rules / sizeof inet_rules[0])
 #define ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i))
 #define ARG_HI(i) (offsetof(struct seccomp_data, args) + 8 * (i) + 4)
 #define MAX_INSNS 1024
@@ -490,6 +522,12 @@ static void emit_rule(struct prog *p, const struct rule *r, uint32_t deny) {
       emit(p, BPF_RET | BPF_K, deny, 0, 0);
       emit(p, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
       return;
+    case ARG_LO_IN_ELSE_ENOSYS:
+      emit(p, BPF_LD | BPF_W | BPF_ABS, ARG_LO(r->arg), 0, 0);
+      for (int i = 0; i < r->nvals; i++) emit(p, BPF_JMP | BPF_JEQ | BPF_K, r->vals[i], (uint8_t)(r->nvals - i), 0);
+      emit(p, BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA), 0, 0);
+      emit(p, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
+      return;
     case ARG_LO_NONE:
       emit(p, BPF_LD | BPF_W | BPF_ABS, ARG_LO(r->arg), 0, 0);
       emit(p, BPF_JMP | BPF_JSET | BPF_K, r->vals[0], 0, 1);
@@ -508,7 +546,7 @@ static int rule_len(const struct rule *r) {
 }
 
 /*
- * installSeccomp(log, allowExec, controlFd) -> 0 or -errno. log: anything
+ * installSeccomp(log, allowExec, controlFd, inet) -> 0 or -errno. log: anything
  * outside the table is allowed and logged (SECCOMP_RET_LOG: the kernel's
  * type=1326 audit lines; the record mode the table is made with) instead
  * of killing the whole process (SECCOMP_RET_KILL_PROCESS). allowExec: the
@@ -519,13 +557,14 @@ static int rule_len(const struct rule *r) {
  * Node's workers too.
  */
 static napi_value InstallSeccomp(napi_env env, napi_callback_info info) {
-  bool log, allowExec;
+  bool log, allowExec, inet = false;
   two_bools(env, info, &log, &allowExec);
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   int32_t controlFd = -1;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc > 2) napi_get_value_int32(env, argv[2], &controlFd);
+  if (argc > 3) napi_get_value_bool(env, argv[3], &inet);
   uint32_t controlVal[1] = {(uint32_t)controlFd};
   const struct rule accept_rule = {SYS_accept4, ARG_IN, 0, controlVal, 1, 0};
   uint32_t deny = log ? SECCOMP_RET_LOG : SECCOMP_RET_KILL_PROCESS;
@@ -538,8 +577,18 @@ static napi_value InstallSeccomp(napi_env env, napi_callback_info info) {
   /* x32 calls (bit 30) are never made. */
   emit(p, BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1);
   emit(p, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS, 0, 0);
+  bool inet_done = !inet;
   for (size_t i = 0; i < NRULES; i++) {
     const struct rule *r = &rules[i];
+    /* The inet rules go after ptrace's (the hottest call stays first). */
+    if (!inet_done && r->nr != SYS_ptrace) {
+      for (size_t k = 0; k < NINET_RULES; k++) {
+        const struct rule *q = &inet_rules[k];
+        emit(p, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)q->nr, 0, (uint8_t)rule_len(q));
+        emit_rule(p, q, deny);
+      }
+      inet_done = true;
+    }
     if ((r->exec_only == 1 && !allowExec) || (r->exec_only == -1 && allowExec)) continue;
     int len = rule_len(r);
     emit(p, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)r->nr, 0, (uint8_t)len);

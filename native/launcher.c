@@ -55,7 +55,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -131,6 +134,23 @@ static unsigned pick_stub_id(void) {
 /* Keeps every capability of the permitted set across exec as ambient ones:
  * in a user namespace with a non-zero uid exec would clear them, and the
  * Sentry needs them until it seals itself (it then drops them). */
+/*
+ * A new network namespace has a loopback interface that is down: brought
+ * up, it has 127.0.0.1/8 and ::1 (the kernel adds them), which is what
+ * runsc's DefaultLoopbackLink gives a sandbox with --network=none.
+ */
+static void loopback_up(void) {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) die("socket (loopback)");
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  strcpy(ifr.ifr_name, "lo");
+  if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) die("SIOCGIFFLAGS lo");
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) die("SIOCSIFFLAGS lo");
+  close(s);
+}
+
 static void keep_caps_across_exec(void) {
   struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
   struct __user_cap_data_struct d[2];
@@ -243,6 +263,8 @@ int main(int argc, char **argv) {
     if (read(sync[0], &b, 1) != 1) _exit(125);
     close(sync[0]);
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) die("PR_SET_PDEATHSIG");
+    /* Its own network namespace (--network=none): loopback only, and up. */
+    if (!hostnet) loopback_up();
     if (degraded[0] == 0) {
       /* Nothing mounted in here may reach the host's mount table. */
       if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) die("make mounts private");

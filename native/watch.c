@@ -9,7 +9,8 @@
  * Node from exiting while it waited.
  *
  * Mechanism only: watchInit(cb) once, then watchFd(fd, events) arms a
- * one-shot interest; cb(fd, revents) runs on the event loop when it fires.
+ * one-shot interest (or, with EPOLLET in events, a lasting edge-triggered
+ * one); cb(fd, revents) runs on the event loop when it fires.
  */
 #include "addon.h"
 #include <uv.h>
@@ -83,7 +84,11 @@ static napi_value WatchFd(napi_env env, napi_callback_info info) {
   napi_get_value_int32(env, argv[0], &fd);
   napi_get_value_int32(env, argv[1], &events);
   if (watch_epfd < 0) return i32(env, -EINVAL);
-  struct epoll_event ev = {.events = (uint32_t)(events & (EPOLLIN | EPOLLOUT)) | EPOLLONESHOT, .data.fd = fd};
+  /* EPOLLET asks for a lasting edge-triggered interest (a host socket's:
+   * each new event, never a level already seen) instead of a one-shot one. */
+  uint32_t e = (uint32_t)events;
+  struct epoll_event ev = {.events = (e & (EPOLLIN | EPOLLOUT | EPOLLRDHUP)) | ((e & EPOLLET) ? EPOLLET : EPOLLONESHOT),
+                           .data.fd = fd};
   int r = epoll_ctl(watch_epfd, EPOLL_CTL_MOD, fd, &ev);
   if (r < 0 && errno == ENOENT) r = epoll_ctl(watch_epfd, EPOLL_CTL_ADD, fd, &ev);
   return i32(env, r < 0 ? -errno : 0);

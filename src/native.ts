@@ -108,9 +108,10 @@ export interface NativeAddon {
   /**
    * log: unlisted calls are logged (record mode), not fatal; allowExec: the
    * stub-spawn calls are allowed; controlFd >= 0: accept4 on that
-   * descriptor (the control server's listening socket) and nothing else.
+   * descriptor (the control server's listening socket) and nothing else;
+   * inet: the host socket calls below (socket(2) for AF_INET/AF_INET6 only).
    */
-  installSeccomp(log: boolean, allowExec: boolean, controlFd: number): number;
+  installSeccomp(log: boolean, allowExec: boolean, controlFd: number, inet?: boolean): number;
   /**
    * A listening Unix stream socket (close-on-exec, non-blocking) bound at
    * NAME in the directory dirfd, with the file's mode set to mode: fd or -errno.
@@ -130,6 +131,30 @@ export interface NativeAddon {
   takeTerminal(fd: number): number;
   /** fcntl(F_GETFL): the descriptor's status flags (access mode included), or -errno. */
   getfl(fd: number): number;
+
+  // Host sockets behind the sandbox's inet sockets (native/sockets.c):
+  // all non-blocking, arguments checked by the Sentry first.
+  /** socket(2) with SOCK_NONBLOCK|SOCK_CLOEXEC added: fd or -errno. */
+  sockSocket(family: number, type: number, protocol: number): number;
+  sockBind(fd: number, addr: Uint8Array): number;
+  /** A non-blocking connect: 0, -EINPROGRESS, -EALREADY or another -errno. */
+  sockConnect(fd: number, addr: Uint8Array): number;
+  sockListen(fd: number, backlog: number): number;
+  /** accept4 (non-blocking, close-on-exec): the new fd with out[0] the address's length, or -errno. */
+  sockAccept(fd: number, addrOut: Uint8Array, out: Int32Array): number;
+  /** getsockname/getpeername into addrOut: the address's full length or -errno. */
+  sockName(fd: number, peer: boolean, addrOut: Uint8Array): number;
+  sockShutdown(fd: number, how: number): number;
+  /** sendmsg with MSG_DONTWAIT|MSG_NOSIGNAL added: bytes or -errno. */
+  sockSendmsg(fd: number, views: Uint8Array[], addr: Uint8Array | null, control: Uint8Array | null, flags: number): number;
+  /** recvmsg with MSG_DONTWAIT added: bytes or -errno; out = [namelen, controllen, msg_flags]. */
+  sockRecvmsg(fd: number, views: Uint8Array[], addrOut: Uint8Array | null, controlOut: Uint8Array | null, flags: number,
+    out: Int32Array): number;
+  /** getsockopt into buf: the value's length or -errno. */
+  sockGetsockopt(fd: number, level: number, name: number, buf: Uint8Array): number;
+  sockSetsockopt(fd: number, level: number, name: number, value: Uint8Array): number;
+  /** FIONREAD or SIOCOUTQ: the count, or -errno. */
+  sockIoctlInt(fd: number, req: number): number;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));

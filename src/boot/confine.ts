@@ -101,7 +101,7 @@ function plainNodeStdio(): void {
  * namespaces were made (a degraded launch, which the launcher announced,
  * logs what it could not do and goes on).
  */
-export function seal(launched: Launched, log: Logger, opts: { seccompLog?: boolean; writableVolumes?: boolean; controlFd?: number } = {}): void {
+export function seal(launched: Launched, log: Logger, opts: { seccompLog?: boolean; writableVolumes?: boolean; controlFd?: number; inet?: boolean } = {}): void {
   const fatal = (msg: string) => {
     if (launched.degraded === null) throw new SealError(msg);
     log.warn(`seal: ${msg} (degraded launch: ${launched.degraded}); going on without it`);
@@ -131,7 +131,8 @@ export function seal(launched: Launched, log: Logger, opts: { seccompLog?: boole
   // The control server's listening socket (an OCI sandbox, src/control/)
   // is the one descriptor accept4 is allowed on.
   const controlFd = opts.controlFd ?? -1;
-  e = native.installSeccomp(opts.seccompLog === true, STUBS_EXEC_AFTER_SEAL, controlFd);
+  // Host sockets for the sandbox's inet sockets (net/hostinet): socket(2) for AF_INET/AF_INET6 and their calls.
+  e = native.installSeccomp(opts.seccompLog === true, STUBS_EXEC_AFTER_SEAL, controlFd, opts.inet === true);
   if (e < 0) fatal(`cannot install the seccomp filter: errno ${-e}`);
-  log.info(`seal: seccomp filter installed (${opts.seccompLog === true ? 'record mode: unlisted calls are logged' : 'unlisted calls kill the Sentry'}${STUBS_EXEC_AFTER_SEAL ? '; stub exec allowed' : ''}${controlFd >= 0 ? `; accept4 on the control socket (fd ${controlFd})` : ''})`);
+  log.info(`seal: seccomp filter installed (${opts.seccompLog === true ? 'record mode: unlisted calls are logged' : 'unlisted calls kill the Sentry'}${STUBS_EXEC_AFTER_SEAL ? '; stub exec allowed' : ''}${controlFd >= 0 ? `; accept4 on the control socket (fd ${controlFd})` : ''}${opts.inet === true ? '; inet host sockets' : ''})`);
 }

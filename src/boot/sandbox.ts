@@ -50,6 +50,8 @@ import { S_IFDIR, S_IFMT } from '../vfs/stat.js';
 import type { Launched, Volume } from './launch.js';
 import { openVolume } from './launch.js';
 import { SealError, seal, signalReady } from './confine.js';
+import { registerSocketProviders } from '../net/providers.js';
+import { setHostSocketBudget } from '../net/hostinet/provider.js';
 import './test_build.js';
 
 /** What `tsvisor do` runs: a kernel (KernelSpec, its debug log made from debugLog) and one program. */
@@ -469,6 +471,8 @@ export interface SandboxKernel {
   readonly writableVolumes: boolean;
   /** Host descriptors of the root and volumes, closed when the sandbox ends. */
   readonly hostFds: number[];
+  /** Whether AF_INET/AF_INET6 are served by host sockets (net/providers.ts); the seal allows their host calls then. */
+  readonly inet: boolean;
   /** The budget of host files open at once that every hostfs of the sandbox shares. */
   readonly hostBudget: HostFdBudget;
 }
@@ -516,9 +520,14 @@ export function buildKernel(spec: KernelSpec): SandboxKernel {
   const rlimits = hostRlimits();
   const nofile = rlimits[RLIMIT_NOFILE].cur;
   const hostfs = new HostFileSystem(rootFd, spec.maxHostFds ?? defaultMaxHostFds(nofile === RLIM_INFINITY ? 1 << 20 : Number(nofile)));
+  // Host sockets (net/hostinet) hold Sentry descriptors too: the same budget as host files.
+  setHostSocketBudget(hostfs.budget);
   const rootfs = rootFileSystem(hostfs, spec.root, mf, spec.overlay ?? 'memory');
   const vfs = new VirtualFilesystem(rootfs.fs, rootfs.root, rootfs.flags, rootfs.source);
   const kernel = new Kernel(platform, mf, vfs, buildSyscallTable(), log, spec.hostname ?? os.hostname());
+  // Inet sockets are host sockets, so only where the launcher made or joined the sandbox's network namespace.
+  const inet = spec.launched !== null && spec.launched.degraded === null;
+  registerSocketProviders(inet);
   const binds = bindsOf(mf, hostfs.budget, volumes, volumeFds, fileCopies, spec.sharedBinds?.(mf, volumes));
   mountTable(vfs, vfs.root, kernel, tableWithVolumes(spec.mounts ?? defaultMounts(), volumes), binds, log);
   if (spec.strace) kernel.tracer = StraceTracer.toFd(2);
@@ -527,7 +536,7 @@ export function buildKernel(spec: KernelSpec): SandboxKernel {
   if (kl.pendingSignals !== undefined) kernel.limits.pendingSignals.sandboxMax = kl.pendingSignals;
   if (kl.descriptors !== undefined) kernel.limits.descriptors.max = kl.descriptors;
   return {
-    kernel, vfs, platform, log, launched: spec.launched, rlimits, hostBudget: hostfs.budget,
+    kernel, vfs, platform, log, launched: spec.launched, rlimits, hostBudget: hostfs.budget, inet,
     writableVolumes: volumes.some((v, i) => !v.readOnly && volumeFds[i] >= 0), hostFds: [rootFd, ...volumeFds.filter((fd) => fd >= 0)],
   };
 }
@@ -678,6 +687,7 @@ export function sealSentry(sk: SandboxKernel, controlFd = -1): void {
       seccompLog: TSVISOR_TEST_BUILD && process.env.TSVISOR_TEST_SECCOMP_LOG === '1',
       writableVolumes: sk.writableVolumes,
       controlFd,
+      inet: sk.inet,
     });
   } catch (e) {
     if (e instanceof SealError) throw new BootError(`cannot seal the Sentry: ${e.message}`, 125);

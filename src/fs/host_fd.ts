@@ -31,10 +31,10 @@ import { EVENT_IN, EVENT_OUT } from '../sync/waiter.js';
 import { EAGAIN, EFAULT, EINVAL, ENOTTY } from '../abi/linux/errno.js';
 import { SIGTTIN, SIGTTOU, Terminal } from '../kernel/tty/terminal.js';
 import { currentTask } from '../kernel/current.js';
+import { armHostFd, disarmHostFd } from '../kernel/fdnotifier.js';
 import type { FileDescription as FD } from '../vfs/file_description.js';
 
 const POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 0x10;
-const EPERM = 1;
 /** The most the host takes at once from a writer that it says may write (one pipe buffer page). */
 const PIPE_BUF = 4096;
 const TERMIOS_SIZE = 36;
@@ -50,7 +50,6 @@ interface Watch {
   readonly files: Set<HostFD>;
 }
 const watched = new Map<number, Watch>();
-let watching = false;
 
 function onHostReady(fd: number, revents: number): void {
   const w = watched.get(fd);
@@ -142,10 +141,7 @@ export class HostFD extends FileDescription {
       w.files.add(this);
       return;
     }
-    if (!watching) {
-      watching = native.watchInit(onHostReady) === 0;
-    }
-    const r = watching ? native.watchFd(this.hostFd, (w?.armed ?? 0) | events) : -EPERM;
+    const r = armHostFd(this.hostFd, (w?.armed ?? 0) | events, onHostReady);
     if (r < 0) {
       setImmediate(() => this.queue.notify(EVENT_IN | EVENT_OUT));
       return;
@@ -170,7 +166,7 @@ export class HostFD extends FileDescription {
     const w = watched.get(this.hostFd);
     if (w !== undefined && w.files.delete(this) && w.files.size === 0) {
       watched.delete(this.hostFd);
-      native.unwatchFd(this.hostFd);
+      disarmHostFd(this.hostFd);
     }
     this.terminal?.drop();
     if (this.owned) native.close(this.hostFd);

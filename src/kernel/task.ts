@@ -212,6 +212,22 @@ export class Task {
     return BLOCK;
   }
 
+  /**
+   * The deadline of a wait bounded by a socket timeout (SO_RCVTIMEO,
+   * SO_SNDTIMEO): fixed when the call first waits and kept across its
+   * re-runs; undefined for no timeout (timeoutMs 0), -1 once it has
+   * passed (the call then fails with EAGAIN). A timed wait that a signal
+   * interrupts is EINTR, never restarted, as Linux's sock_intr_errno.
+   */
+  timedWaitDeadline(timeoutMs: number): number | undefined {
+    if (timeoutMs <= 0) return undefined;
+    const st = this.syscallState ?? (this.syscallState = {});
+    if (st.deadline === undefined) st.deadline = this.kernel.monotonicMs() + timeoutMs;
+    if (this.kernel.monotonicMs() >= st.deadline) return -1;
+    st.interruptErr = 4; // EINTR
+    return st.deadline;
+  }
+
   /** Makes a blocked task runnable; it re-runs its system call. */
   wake(): void {
     if (this.state !== TaskState.Blocked) return;

@@ -21,13 +21,16 @@
 // too_many_unix_fds). Each message is charged to the Sentry's buffer
 // budget for its data, its own heap and its descriptions (buffers.ts).
 //
+// SO_RCVTIMEO and SO_SNDTIMEO bound the waits of receives, accept and
+// sends (and of read(2)/write(2) on the socket): EAGAIN at the timeout.
+//
 // Differs from Linux: SCM_CREDENTIALS is not sent; buffer sizes are
 // recorded but one fixed capacity (DEFAULT_BUF) bounds each queue;
 // connect never waits for room in a full backlog (EAGAIN).
 
 import type { Pid } from './pid_namespace.js';
-import { FileDescription, O_RDWR, WOULD_BLOCK } from '../vfs/file_description.js';
-import { Stat, S_IFSOCK, makeDev } from '../vfs/stat.js';
+import { FileDescription, WOULD_BLOCK } from '../vfs/file_description.js';
+import { SockfsFile } from './sockfs.js';
 import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT, EVENT_RDHUP } from '../sync/waiter.js';
 import { EINVAL, EMSGSIZE, ENOTCONN, EPIPE, ETOOMANYREFS } from '../abi/linux/errno.js';
 import { chargeBuffers, unchargeBuffers } from './buffers.js';
@@ -37,8 +40,6 @@ import type { GCSocket } from './unix_gc.js';
 
 export const SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_SEQPACKET = 5;
 export const DEFAULT_BUF = 212992;
-const SOCKFS_DEV = makeDev(0, 8);
-let nextIno = 7000;
 
 export interface PeerCred {
   /** The process's ids in every pid namespace it is in (SO_PEERCRED shows the reader's). */
@@ -119,8 +120,7 @@ export interface RecvResult {
   from: Uint8Array | null;
 }
 
-export class UnixSocket extends FileDescription implements GCSocket {
-  readonly ino = nextIno++;
+export class UnixSocket extends SockfsFile implements GCSocket {
   /** References held by messages in flight (unix_gc.ts). */
   inflight = 0;
   peer: UnixSocket | null = null;
@@ -149,25 +149,12 @@ export class UnixSocket extends FileDescription implements GCSocket {
   listenerCred: PeerCred | null = null;
   /** setsockopt values with no other effect, kept for getsockopt. */
   readonly options = new Map<number, Uint8Array>();
-
   constructor(readonly type: number, flags: number, readonly ns: UnixNamespace) {
-    super(O_RDWR | flags, null);
+    super(flags);
   }
 
   get stream(): boolean {
     return this.type === SOCK_STREAM;
-  }
-
-  override get pollable(): boolean {
-    return true;
-  }
-
-  override get seekable(): boolean {
-    return false;
-  }
-
-  override get writesWhole(): boolean {
-    return this.stream;
   }
 
   override get writesEmpty(): boolean {
@@ -352,16 +339,6 @@ export class UnixSocket extends FileDescription implements GCSocket {
     return r & (mask | EVENT_HUP | EVENT_ERR);
   }
 
-  stat(): Stat {
-    const s = new Stat();
-    s.dev = SOCKFS_DEV;
-    s.ino = this.ino;
-    s.mode = S_IFSOCK | 0o777;
-    s.nlink = 1;
-    s.blksize = 4096;
-    return s;
-  }
-
   override release(): void {
     if (this.name !== null && this.ns.names.get(key(this.type, this.name)) === this) {
       this.ns.names.delete(key(this.type, this.name));
@@ -383,9 +360,6 @@ export class UnixSocket extends FileDescription implements GCSocket {
     this.peer = null;
   }
 
-  override describe(): string {
-    return `socket:[${this.ino}]`;
-  }
 }
 
 /** Descriptions whose in-flight references are being dropped, and whether a drop is under way. */

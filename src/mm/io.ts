@@ -11,6 +11,21 @@ import { EFAULT, ENAMETOOLONG } from '../abi/linux/errno.js';
 import type { MemoryManager } from './mm.js';
 import { breakCow, pmaFor } from './faults.js';
 
+/** views without their first `skip` bytes (what an I/O that moved `skip` of them has still to move). */
+export function dropPrefix(views: Uint8Array[], skip: number): Uint8Array[] {
+  if (skip === 0) return views;
+  const out: Uint8Array[] = [];
+  for (const v of views) {
+    if (skip >= v.length) {
+      skip -= v.length;
+      continue;
+    }
+    out.push(skip > 0 ? v.subarray(skip) : v);
+    skip = 0;
+  }
+  return out;
+}
+
 export function forEachView(
   mm: MemoryManager, addr: number, len: number, write: boolean, fn: (view: Uint8Array, done: number) => void, force: boolean,
 ): number {

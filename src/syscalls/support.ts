@@ -12,6 +12,7 @@ import { SI_USER, sendSignal, userSiginfo } from '../kernel/signals.js';
 import { EAGAIN, EBADF, EFAULT, EINVAL, ENOENT, ENOTDIR, EPIPE, EROFS } from '../abi/linux/errno.js';
 import { RESOLVE_BENEATH, RESOLVE_IN_ROOT } from '../vfs/vfs.js';
 import type { ParentLookup } from '../vfs/vfs.js';
+import { dropPrefix } from '../mm/io.js';
 export { E2BIG, EACCES, EAGAIN, EBADF, EBUSY, ECHILD, EEXIST, EFAULT, EFBIG, EINTR, EINVAL, EIO, EISDIR, ELOOP, EMFILE, EMLINK, ENAMETOOLONG, ENFILE, ENODATA, ENODEV, ENOENT, ENOEXEC, ENOMEM, ENOSPC, ENOSYS, ENOTDIR, ENOTEMPTY, ENOTSUP, ENOTTY, ENXIO, EOPNOTSUPP, EOVERFLOW, EPERM, EPIPE, ERANGE, EROFS, ESPIPE, ESRCH, ETIMEDOUT, EXDEV } from '../abi/linux/errno.js';
 
 
@@ -86,6 +87,8 @@ export function writeKeepingProgress(t: Task, views: Uint8Array[], total: number
   whole: boolean;
   sigpipe: boolean;
   queues: WaitQueue[];
+  /** A socket's SO_SNDTIMEO (ms, 0: none): the wait ends with what was written, or EAGAIN. */
+  timeoutMs?: number;
 }): number {
   const st = t.syscallState;
   let done = typeof st?.partial === 'number' ? st.partial : 0;
@@ -98,8 +101,10 @@ export function writeKeepingProgress(t: Task, views: Uint8Array[], total: number
     }
     if (r === WOULD_BLOCK) {
       if (o.nonblock) return done > 0 ? done : -EAGAIN;
+      const deadline = t.timedWaitDeadline(o.timeoutMs ?? 0);
+      if (deadline === -1) return done > 0 ? done : -EAGAIN;
       if (done > 0) t.syscallState = { ...(t.syscallState ?? {}), partial: done };
-      return t.block(o.queues, EVENT_OUT);
+      return t.block(o.queues, EVENT_OUT, deadline);
     }
     if (r < 0) return done > 0 ? done : r;
     done += r;
@@ -108,20 +113,6 @@ export function writeKeepingProgress(t: Task, views: Uint8Array[], total: number
   }
 }
 
-/** views without their first `skip` bytes (what a call that keeps its progress has still to move). */
-function dropPrefix(views: Uint8Array[], skip: number): Uint8Array[] {
-  if (skip === 0) return views;
-  const out: Uint8Array[] = [];
-  for (const v of views) {
-    if (skip >= v.length) {
-      skip -= v.length;
-      continue;
-    }
-    out.push(skip > 0 ? v.subarray(skip) : v);
-    skip = 0;
-  }
-  return out;
-}
 
 /** The most a read or write moves in one call (Linux's MAX_RW_COUNT), and the most iovec entries (UIO_MAXIOV). */
 export const MAX_RW_COUNT = 0x7ffff000, IOV_MAX = 1024;

@@ -184,6 +184,15 @@ export abstract class FileDescription {
   }
 
   /**
+   * How long a blocking read (write: a blocking write) of this file may
+   * wait, in ms; 0 for as long as it takes. A socket's SO_RCVTIMEO and
+   * SO_SNDTIMEO: read(2) and write(2) time out by them as recv and send do.
+   */
+  ioTimeoutMs(write: boolean): number {
+    return 0;
+  }
+
+  /**
    * Called before a task waits for `mask` on this file's queue: a file whose
    * readiness comes from outside the Sentry (a host descriptor) starts
    * watching for it here, so that the queue is notified.

@@ -386,7 +386,7 @@ export function isExecutable(path) {
 // Native namespaces (option nativeNamespaces)
 
 /** The `unshare(1)` option for each kind of namespace opts.nativeNamespaces may name. */
-export const NATIVE_NAMESPACE_FLAGS = Object.freeze({ uts: '--uts' });
+export const NATIVE_NAMESPACE_FLAGS = Object.freeze({ uts: '--uts', net: '--net' });
 
 /**
  * argv, prefixed with `unshare --uts ... --` if opts.nativeNamespaces names
@@ -406,5 +406,7 @@ export function withNativeNamespaces(argv, opts = {}) {
     if (f === undefined) throw new Error(`nativeNamespaces: unknown namespace kind ${k}`);
     return f;
   });
+  // A new network namespace has lo down; tsvisor's --network=none brings it up (the launcher), so natively too.
+  if (kinds.includes('net')) return ['unshare', ...flags, '--', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', ...argv];
   return ['unshare', ...flags, '--', ...argv];
 }

@@ -31,6 +31,7 @@ import { TERMIOS2_SIZE, TERMIOS_SIZE, TOSTOP, VMIN, VSTART, VSTOP, VTIME } from 
 import { currentTask } from '../current.js';
 import type { Task } from '../task.js';
 import { CAP_SYS_ADMIN } from '../../abi/linux/capability.js';
+import { dropPrefix } from '../../mm/io.js';
 
 export const TCGETS = 0x5401, TCSETS = 0x5402, TCSETSW = 0x5403, TCSETSF = 0x5404, TCSBRK = 0x5409, TCXONC = 0x540a,
   TCFLSH = 0x540b, TIOCEXCL = 0x540c, TIOCNXCL = 0x540d, TIOCOUTQ = 0x5411, TIOCSTI = 0x5412, TIOCGWINSZ = 0x5413,
@@ -58,19 +59,6 @@ function i32(v: number): Uint8Array {
   return b;
 }
 
-function dropPrefix(views: Uint8Array[], skip: number): Uint8Array[] {
-  if (skip === 0) return views;
-  const out: Uint8Array[] = [];
-  for (const v of views) {
-    if (skip >= v.length) {
-      skip -= v.length;
-      continue;
-    }
-    out.push(v.subarray(skip));
-    skip = 0;
-  }
-  return out;
-}
 
 export class PTY extends Terminal implements LineOwner {
   readonly ld: LineDiscipline;

@@ -8,15 +8,17 @@ import type { Task } from '../../kernel/task.js';
 import { O_NONBLOCK, O_PATH, WOULD_BLOCK } from '../../vfs/file_description.js';
 import type { FileDescription } from '../../vfs/file_description.js';
 import { EVENT_IN } from '../../sync/waiter.js';
-import { EBADF, EFAULT, EINVAL, ESPIPE, MAX_RW_COUNT, TASK_SIZE, iovecViews, ioViews, writeKeepingProgress } from '../support.js';
+import { EAGAIN, EBADF, EFAULT, EINVAL, ESPIPE, MAX_RW_COUNT, TASK_SIZE, iovecViews, ioViews, writeKeepingProgress } from '../support.js';
 import { EOPNOTSUPP } from '../../abi/linux/errno.js';
 import { IN_ACCESS, IN_MODIFY, anyWatches, notifyFile } from '../../vfs/inotify/watches.js';
 
 const LOFF_MAX = (1n << 63n) - 1n;
 
 function blockOrFail(t: Task, f: FileDescription, r: number, events: number): number {
-  if (r === WOULD_BLOCK && (f.flags & O_NONBLOCK) === 0) return t.block([f.queue], events);
-  return r;
+  if (r !== WOULD_BLOCK || (f.flags & O_NONBLOCK) !== 0) return r;
+  // A socket's SO_RCVTIMEO bounds the wait (EAGAIN at its end).
+  const deadline = t.timedWaitDeadline(f.ioTimeoutMs(false));
+  return deadline === -1 ? -EAGAIN : t.block([f.queue], events, deadline);
 }
 
 function doRead(t: Task, f: FileDescription, views: Uint8Array[], total: number, offset: number): number {
@@ -37,6 +39,7 @@ function doWrite(t: Task, f: FileDescription, views: Uint8Array[], total: number
     whole: f.writesWhole,
     sigpipe: true,
     queues: [f.queue],
+    timeoutMs: f.ioTimeoutMs(true),
   });
   if (r > 0 && anyWatches()) notifyFile(f.dentry, f.flags, IN_MODIFY);
   return r;

@@ -1,20 +1,24 @@
 // Sockets: socket(2), socketpair(2), bind(2), listen(2), accept(2),
 // accept4(2), connect(2), getsockname(2), getpeername(2), sendto(2),
-// recvfrom(2), sendmsg(2), recvmsg(2), shutdown(2), setsockopt(2),
-// getsockopt(2). Unix domain sockets only (kernel/unix_socket.ts); the
-// other families fail with EAFNOSUPPORT, as on a kernel built without them.
+// recvfrom(2), sendmsg(2), recvmsg(2), sendmmsg(2), recvmmsg(2),
+// shutdown(2), setsockopt(2), getsockopt(2). socket(2) and socketpair(2)
+// ask the providers of net/socket.ts for the family (AF_UNIX always;
+// AF_INET and AF_INET6 when boot registered hostinet; any other family
+// EAFNOSUPPORT, as on a kernel built without it). A socket that serves the
+// `Socket` interface (every family but AF_UNIX) is served by
+// sys_socket_ops.ts; a Unix domain socket (kernel/unix_socket.ts) by this
+// file.
 //
 // Descriptions passed with SCM_RIGHTS count against the sending user's
 // RLIMIT_NOFILE (ETOOMANYREFS, root exempt, as Linux's too_many_unix_fds);
 // sockets in flight that nothing reaches are collected (kernel/unix_gc.ts).
 //
-// Differs from Linux: SO_RCVTIMEO/SO_SNDTIMEO are kept but do not time
-// calls out; MSG_OOB is EOPNOTSUPP (as Linux for Unix sockets);
+// Differs from Linux: SO_RCVTIMEO/SO_SNDTIMEO are reported as they were
+// set (not rounded to the clock tick); MSG_OOB is EOPNOTSUPP (as Linux for Unix sockets);
 // SCM_CREDENTIALS is accepted on send and never received.
 
 import type { Task } from '../../kernel/task.js';
-import { SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM, UnixSocket, key } from '../../kernel/unix_socket.js';
-import type { PeerCred } from '../../kernel/unix_socket.js';
+import { SOCK_DGRAM, UnixSocket, key } from '../../kernel/unix_socket.js';
 import { OVERFLOW_ID } from '../../kernel/id_map.js';
 import type { FileDescription } from '../../vfs/file_description.js';
 import { O_CLOEXEC, O_NONBLOCK, WOULD_BLOCK } from '../../vfs/file_description.js';
@@ -27,15 +31,17 @@ import {
   writeKeepingProgress,
 } from '../support.js';
 import {
-  EADDRINUSE, EAFNOSUPPORT, ECONNREFUSED, EISCONN, EMSGSIZE, ENOPROTOOPT, ENOTCONN, ENOTSOCK, EOPNOTSUPP,
-  EPROTONOSUPPORT, EPROTOTYPE, ESOCKTNOSUPPORT,
+  EADDRINUSE, EAFNOSUPPORT, ECONNREFUSED, EDOM, EISCONN, ENOPROTOOPT, ENOTCONN, ENOTSOCK, EOPNOTSUPP, EPROTOTYPE,
 } from '../../abi/linux/errno.js';
 import { CAP_SYS_ADMIN, CAP_SYS_RESOURCE } from '../../abi/linux/capability.js';
-
-const AF_UNSPEC = 0, AF_UNIX = 1, AF_MAX = 46;
-const SOCK_RAW = 3, SOCK_TYPE_MASK = 0xf;
-const MSG_OOB = 1, MSG_PEEK = 2, MSG_CTRUNC = 8, MSG_TRUNC = 0x20, MSG_DONTWAIT = 0x40, MSG_WAITALL = 0x100,
-  MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000;
+import {
+  AF_INET, AF_MAX, AF_PACKET, AF_UNIX, AF_UNSPEC, MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_OOB,
+  MSG_PEEK, MSG_TRUNC, MSG_WAITALL, SOCK_MAX, SOCK_PACKET, SOCK_TYPE_MASK, isSocket, newPair, newSocket,
+} from '../../net/socket.js';
+import type { SocketFile } from '../../net/socket.js';
+import { credOf } from '../../net/unix.js';
+import * as ops from './sys_socket_ops.js';
+import { putAddr, readMsghdr } from './sys_socket_ops.js';
 const SOL_SOCKET = 1, SCM_RIGHTS = 1, SCM_CREDENTIALS = 2, SCM_MAX_FD = 253;
 const SO_REUSEADDR = 2, SO_TYPE = 3, SO_ERROR = 4, SO_BROADCAST = 6, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_KEEPALIVE = 9,
   SO_LINGER = 13, SO_PASSCRED = 16, SO_PEERCRED = 17, SO_RCVLOWAT = 18, SO_SNDLOWAT = 19, SO_RCVTIMEO = 20,
@@ -44,49 +50,41 @@ const SHUT_RD = 0, SHUT_WR = 1, SHUT_RDWR = 2;
 const SOMAXCONN = 4096;
 const SUN_PATH_MAX = 108;
 
-function credOf(t: Task): PeerCred {
-  return { pid: t.tg.tgidPid, uid: t.creds.euid, gid: t.creds.egid };
-}
-
-function socketOf(t: Task, fd: number): UnixSocket | number {
+/** The socket at fd: one serving `Socket`, a Unix domain socket, or -errno. */
+function socketOf(t: Task, fd: number): SocketFile | UnixSocket | number {
   const f = t.fdTable.get(fd);
   if (f === undefined) return -EBADF;
-  return f instanceof UnixSocket ? f : -ENOTSOCK;
+  if (isSocket(f) || f instanceof UnixSocket) return f;
+  return -ENOTSOCK;
 }
 
-/** The AF_UNIX type for a socket(2) type, or -errno. */
-function unixType(type: number): number {
-  switch (type) {
-    case SOCK_STREAM: case SOCK_DGRAM: case SOCK_SEQPACKET: return type;
-    case SOCK_RAW: return SOCK_DGRAM; // as Linux's unix_create
-    default: return -ESOCKTNOSUPPORT;
-  }
-}
-
-function checkCreate(domain: number, type: number, protocol: number): number {
+/** sys_socket's and __sock_create's checks: the family to ask (SOCK_PACKET on AF_INET is AF_PACKET's), or -errno. */
+function checkCreate(domain: number, type: number): number {
   if (type & ~(SOCK_TYPE_MASK | O_NONBLOCK | O_CLOEXEC)) return -EINVAL;
   if (domain < 0 || domain >= AF_MAX) return -EAFNOSUPPORT;
-  if (domain !== AF_UNIX) return -EAFNOSUPPORT;
-  if (protocol !== 0 && protocol !== AF_UNIX) return -EPROTONOSUPPORT;
-  return unixType(type & SOCK_TYPE_MASK);
+  const kind = type & SOCK_TYPE_MASK;
+  if (kind >= SOCK_MAX) return -EINVAL;
+  return domain === AF_INET && kind === SOCK_PACKET ? AF_PACKET : domain;
 }
 
 export function sysSocket(t: Task): number {
   const r = t.regs;
   const type = r.argInt(1);
-  const ut = checkCreate(r.argInt(0), type, r.argInt(2));
-  if (ut < 0) return ut;
-  return installNew(t, new UnixSocket(ut, type & O_NONBLOCK, t.kernel.unixNs), (type & O_CLOEXEC) !== 0);
+  const family = checkCreate(r.argInt(0), type);
+  if (family < 0) return family;
+  const s = newSocket(t, family, type & SOCK_TYPE_MASK, r.argInt(2), type & O_NONBLOCK);
+  if (typeof s === 'number') return s;
+  return installNew(t, s, (type & O_CLOEXEC) !== 0);
 }
 
 export function sysSocketpair(t: Task): number {
   const r = t.regs;
-  const domain = r.argInt(0), type = r.argInt(1);
-  const ut = checkCreate(domain, type, r.argInt(2));
-  if (ut < 0) return ut;
-  const ns = t.kernel.unixNs;
-  const a = new UnixSocket(ut, type & O_NONBLOCK, ns), b = new UnixSocket(ut, type & O_NONBLOCK, ns);
-  UnixSocket.pair(a, b, credOf(t), credOf(t));
+  const type = r.argInt(1);
+  const family = checkCreate(r.argInt(0), type);
+  if (family < 0) return family;
+  const pair = newPair(t, family, type & SOCK_TYPE_MASK, r.argInt(2), type & O_NONBLOCK);
+  if (typeof pair === 'number') return pair;
+  const [a, b] = pair;
   const cloexec = (type & O_CLOEXEC) !== 0;
   const fa = installNew(t, a, cloexec);
   if (fa < 0) {
@@ -143,19 +141,6 @@ function addrBytes(name: Uint8Array | null): Uint8Array {
   return out;
 }
 
-/** Writes an address to (addr, *lenp) as getsockname does: truncated to *lenp, *lenp set to its full size. */
-function putAddr(t: Task, addr: number, lenp: number, bytes: Uint8Array): number {
-  if (addr === 0 || lenp === 0) return 0;
-  const lv = copyInStruct(t, lenp, 4);
-  if (lv === null) return -EFAULT;
-  const len = lv.getInt32(0, true);
-  if (len < 0) return -EINVAL;
-  if (copyOut(t, addr, bytes.subarray(0, Math.min(len, bytes.length))) < 0) return -EFAULT;
-  const nb = new Uint8Array(4);
-  new DataView(nb.buffer).setInt32(0, bytes.length, true);
-  return copyOut(t, lenp, nb) < 0 ? -EFAULT : 0;
-}
-
 /** The socket bound to a name, or why there is none. */
 function lookupName(t: Task, a: SockAddr, type: number): UnixSocket | number {
   if (a.abstract) return t.kernel.unixNs.names.get(key(type, a.name)) ?? -ECONNREFUSED;
@@ -177,6 +162,7 @@ export function sysBind(t: Task): number {
   const r = t.regs;
   const s = socketOf(t, r.argInt(0));
   if (typeof s === 'number') return s;
+  if (isSocket(s)) return ops.sockBind(t, s, r.arg(1), r.argInt(2));
   const a = readAddr(t, r.arg(1), r.argInt(2));
   if (typeof a === 'number') return a;
   if (a.family !== AF_UNIX) return -EINVAL;
@@ -205,6 +191,7 @@ export function sysListen(t: Task): number {
   const r = t.regs;
   const s = socketOf(t, r.argInt(0));
   if (typeof s === 'number') return s;
+  if (isSocket(s)) return s.listen(t, r.argInt(1));
   if (s.type === SOCK_DGRAM) return -EOPNOTSUPP;
   if (s.name === null || s.peer !== null || s.peerGone) return -EINVAL;
   const backlog = r.argInt(1);
@@ -218,6 +205,7 @@ export function sysConnect(t: Task): number {
   const r = t.regs;
   const s = socketOf(t, r.argInt(0));
   if (typeof s === 'number') return s;
+  if (isSocket(s)) return ops.sockConnect(t, s, r.arg(1), r.argInt(2));
   const a = readAddr(t, r.arg(1), r.argInt(2));
   if (typeof a === 'number') return a;
   if (s.type === SOCK_DGRAM) {
@@ -250,12 +238,13 @@ function accept(t: Task, fd: number, addr: number, lenp: number, flags: number):
   if (flags & ~(O_NONBLOCK | O_CLOEXEC)) return -EINVAL;
   const s = socketOf(t, fd);
   if (typeof s === 'number') return s;
+  if (isSocket(s)) return ops.sockAccept(t, s, addr, lenp, flags);
   if (s.type === SOCK_DGRAM) return -EOPNOTSUPP;
   if (!s.listening) return -EINVAL;
   const c = s.backlog.shift();
   if (c === undefined) {
     if (s.flags & O_NONBLOCK) return -EAGAIN;
-    return t.block([s.queue], EVENT_IN);
+    return waitIn(t, s);
   }
   c.flags |= flags & O_NONBLOCK;
   const nfd = installNew(t, c, (flags & O_CLOEXEC) !== 0);
@@ -278,6 +267,7 @@ export function sysGetsockname(t: Task): number {
   const r = t.regs;
   const s = socketOf(t, r.argInt(0));
   if (typeof s === 'number') return s;
+  if (isSocket(s)) return ops.sockName(t, s, false, r.arg(1), r.arg(2));
   return putAddr(t, r.arg(1), r.arg(2), addrBytes(s.name));
 }
 
@@ -285,9 +275,16 @@ export function sysGetpeername(t: Task): number {
   const r = t.regs;
   const s = socketOf(t, r.argInt(0));
   if (typeof s === 'number') return s;
+  if (isSocket(s)) return ops.sockName(t, s, true, r.arg(1), r.arg(2));
   const p = s.peer ?? s.target;
   if (p === null) return -ENOTCONN;
   return putAddr(t, r.arg(1), r.arg(2), addrBytes(p.name));
+}
+
+/** Waits for something to receive or accept, within the socket's SO_RCVTIMEO (EAGAIN at its end). */
+function waitIn(t: Task, s: UnixSocket): number {
+  const deadline = t.timedWaitDeadline(s.rcvTimeoMs);
+  return deadline === -1 ? -EAGAIN : t.block([s.queue], EVENT_IN, deadline);
 }
 
 /** SCM_RIGHTS descriptions from a control buffer, or -errno. */
@@ -333,6 +330,7 @@ function send(t: Task, s: UnixSocket, views: Uint8Array[], total: number, flags:
     whole: s.stream,
     sigpipe: (flags & MSG_NOSIGNAL) === 0,
     queues: to !== null ? [s.queue, to.queue] : [s.queue],
+    timeoutMs: s.sndTimeoMs,
   });
 }
 
@@ -350,6 +348,7 @@ export function sysSendto(t: Task): number {
   const r = t.regs;
   const s = socketOf(t, r.argInt(0));
   if (typeof s === 'number') return s;
+  if (isSocket(s)) return ops.sockSendto(t, s, r.arg(1), r.arg(2), r.argInt(3), r.arg(4), r.argInt(5));
   const io = ioViews(t, r.arg(1), Math.min(r.arg(2), 0x7ffff000), false);
   if (typeof io === 'number') return io;
   const dest = destOf(t, s, r.arg(4), r.argInt(5));
@@ -357,43 +356,23 @@ export function sysSendto(t: Task): number {
   return send(t, s, io.views, io.total, r.argInt(3), dest, null);
 }
 
-/** Reads a struct msghdr: name, namelen, the iovec views, control, controllen. */
-function readMsghdr(t: Task, addr: number, write: boolean):
-  { name: number; namelen: number; views: Uint8Array[]; total: number; control: number; controllen: number } | number {
-  const dv = copyInStruct(t, addr, 56);
-  if (dv === null) return -EFAULT;
-  const name = Number(dv.getBigUint64(0, true)), namelen = dv.getInt32(8, true);
-  const iov = Number(dv.getBigUint64(16, true)), iovlen = Number(dv.getBigUint64(24, true));
-  const control = Number(dv.getBigUint64(32, true)), controllen = Number(dv.getBigUint64(40, true));
-  if (iovlen > 1024) return -EMSGSIZE;
-  const iovs = iovlen === 0 ? new DataView(new ArrayBuffer(0)) : copyInStruct(t, iov, iovlen * 16);
-  if (iovs === null) return -EFAULT;
-  const views: Uint8Array[] = [];
-  let total = 0;
-  for (let i = 0; i < iovlen; i++) {
-    const base = Number(iovs.getBigUint64(i * 16, true)), len = Number(iovs.getBigUint64(i * 16 + 8, true));
-    if (len > 0x7fffffff) return -EINVAL;
-    if (len === 0) continue;
-    const io = ioViews(t, base, len, write);
-    if (typeof io === 'number') return io;
-    views.push(...io.views);
-    total += io.total;
-    if (io.total < len) break;
-  }
-  return { name, namelen, views, total, control, controllen };
-}
-
 export function sysSendmsg(t: Task): number {
   const r = t.regs;
   const s = socketOf(t, r.argInt(0));
   if (typeof s === 'number') return s;
-  const m = readMsghdr(t, r.arg(1), false);
+  return sendmsgOne(t, s, r.arg(1), r.argInt(2));
+}
+
+/** One sendmsg of the message at hdr (sendmsg, and each of sendmmsg's). */
+function sendmsgOne(t: Task, s: SocketFile | UnixSocket, hdr: number, flags: number): number {
+  if (isSocket(s)) return ops.sockSendmsg(t, s, hdr, flags);
+  const m = readMsghdr(t, hdr, false);
   if (typeof m === 'number') return m;
   const rights = parseControl(t, m.control, m.controllen);
   if (typeof rights === 'number') return rights;
   const dest = destOf(t, s, m.name, m.namelen);
   if (typeof dest === 'number') return dest;
-  return send(t, s, m.views, m.total, r.argInt(2), dest, rights);
+  return send(t, s, m.views, m.total, flags, dest, rights);
 }
 
 /** The common receive; fills the result's rights and address for recvmsg/recvfrom. */
@@ -402,7 +381,7 @@ function recv(t: Task, s: UnixSocket, views: Uint8Array[], total: number, flags:
   const res = s.recv(views, total, (flags & MSG_PEEK) !== 0, (flags & MSG_WAITALL) !== 0);
   if (res === WOULD_BLOCK) {
     if ((s.flags & O_NONBLOCK) !== 0 || (flags & MSG_DONTWAIT) !== 0) return -EAGAIN;
-    return t.block([s.queue], EVENT_IN);
+    return waitIn(t, s);
   }
   return res;
 }
@@ -411,6 +390,7 @@ export function sysRecvfrom(t: Task): number {
   const r = t.regs;
   const s = socketOf(t, r.argInt(0));
   if (typeof s === 'number') return s;
+  if (isSocket(s)) return ops.sockRecvfrom(t, s, r.arg(1), r.arg(2), r.argInt(3), r.arg(4), r.arg(5));
   const len = Math.min(r.arg(2), 0x7ffff000);
   const io = ioViews(t, r.arg(1), len, true);
   if (typeof io === 'number' && len > 0) return io;
@@ -427,10 +407,14 @@ export function sysRecvmsg(t: Task): number {
   const r = t.regs;
   const s = socketOf(t, r.argInt(0));
   if (typeof s === 'number') return s;
-  const hdr = r.arg(1);
+  return recvmsgOne(t, s, r.arg(1), r.argInt(2));
+}
+
+/** One recvmsg into the message at hdr (recvmsg, and each of recvmmsg's). */
+function recvmsgOne(t: Task, s: SocketFile | UnixSocket, hdr: number, flags: number): number {
+  if (isSocket(s)) return ops.sockRecvmsg(t, s, hdr, flags);
   const m = readMsghdr(t, hdr, true);
   if (typeof m === 'number') return m;
-  const flags = r.argInt(2);
   const res = recv(t, s, m.views, m.total, flags);
   if (typeof res === 'number') return res;
   let outFlags = res.truncated ? MSG_TRUNC : 0;
@@ -484,6 +468,7 @@ export function sysShutdown(t: Task): number {
   const r = t.regs;
   const s = socketOf(t, r.argInt(0));
   if (typeof s === 'number') return s;
+  if (isSocket(s)) return s.shutdown(t, r.argInt(1));
   const how = r.argInt(1);
   if (how !== SHUT_RD && how !== SHUT_WR && how !== SHUT_RDWR) return -EINVAL;
   if (how !== SHUT_WR) s.shutRead = true;
@@ -498,6 +483,7 @@ export function sysSetsockopt(t: Task): number {
   const s = socketOf(t, r.argInt(0));
   if (typeof s === 'number') return s;
   const level = r.argInt(1), opt = r.argInt(2), addr = r.arg(3), len = r.argInt(4);
+  if (isSocket(s)) return ops.sockSetsockopt(t, s, level, opt, addr, len);
   if (level !== SOL_SOCKET) return -ENOPROTOOPT;
   const sizes: Record<number, number> = {
     [SO_REUSEADDR]: 4, [SO_BROADCAST]: 4, [SO_SNDBUF]: 4, [SO_RCVBUF]: 4, [SO_SNDBUFFORCE]: 4, [SO_RCVBUFFORCE]: 4,
@@ -521,6 +507,17 @@ export function sysSetsockopt(t: Task): number {
     case SO_PASSCRED:
       s.passcred = v !== 0;
       return 0;
+    case SO_RCVTIMEO: case SO_SNDTIMEO: {
+      // A struct timeval (sock_set_timeout): a bad tv_usec is EDOM; 0 is no timeout.
+      if (len < 16) return -EINVAL;
+      const tv = new DataView(b.buffer, b.byteOffset, 16);
+      const sec = Number(tv.getBigInt64(0, true)), usec = Number(tv.getBigInt64(8, true));
+      if (usec < 0 || usec >= 1e6) return -EDOM;
+      const ms = sec < 0 ? 0 : sec * 1000 + Math.ceil(usec / 1000);
+      if (opt === SO_RCVTIMEO) s.rcvTimeoMs = ms;
+      else s.sndTimeoMs = ms;
+      break;
+    }
   }
   s.options.set(opt, b);
   return 0;
@@ -531,6 +528,7 @@ export function sysGetsockopt(t: Task): number {
   const s = socketOf(t, r.argInt(0));
   if (typeof s === 'number') return s;
   const level = r.argInt(1), opt = r.argInt(2), addr = r.arg(3), lenp = r.arg(4);
+  if (isSocket(s)) return ops.sockGetsockopt(t, s, level, opt, addr, lenp);
   if (level !== SOL_SOCKET) return -ENOPROTOOPT;
   const int = (v: number) => {
     const b = new Uint8Array(4);
@@ -582,3 +580,19 @@ export function sysGetsockopt(t: Task): number {
   return copyOut(t, lenp, nb) < 0 ? -EFAULT : 0;
 }
 
+
+/** sendmmsg(fd, vec, vlen, flags): sys_socket_ops.ts's mmsg over sendmsgOne. */
+export function sysSendmmsg(t: Task): number {
+  const r = t.regs;
+  const s = socketOf(t, r.argInt(0));
+  if (typeof s === 'number') return s;
+  return ops.mmsg(t, r.arg(1), r.argU32(2), r.argInt(3), (hdr, flags) => sendmsgOne(t, s, hdr, flags), false, 0);
+}
+
+/** recvmmsg(fd, vec, vlen, flags, timeout): sys_socket_ops.ts's mmsg over recvmsgOne. */
+export function sysRecvmmsg(t: Task): number {
+  const r = t.regs;
+  const s = socketOf(t, r.argInt(0));
+  if (typeof s === 'number') return s;
+  return ops.mmsg(t, r.arg(1), r.argU32(2), r.argInt(3), (hdr, flags) => recvmsgOne(t, s, hdr, flags), true, r.arg(4));
+}

@@ -1,0 +1,302 @@
+// An inet socket served by a host socket (gVisor pkg/sentry/socket/hostinet
+// socket.go): AF_INET or AF_INET6, stream or datagram (raw with
+// CAP_NET_RAW). The Sentry owns the host descriptor, made in the sandbox's
+// network namespace, non-blocking; the program never holds it. Every call
+// is made non-blocking on the host and blocking is the Sentry's: a call
+// that would block parks the task on this file's wait queue (the host
+// socket's edges reach it through a lasting edge-triggered interest,
+// kernel/fdnotifier.ts), so signals interrupt it (ERESTARTSYS, or EINTR when a timeout is set, as
+// Linux's sock_intr_errno) and SO_RCVTIMEO/SO_SNDTIMEO end it with EAGAIN
+// (EINPROGRESS for connect). SIGPIPE is raised by the Sentry, the host is
+// always asked with MSG_NOSIGNAL. Addresses reach the host only with an inet
+// family (or AF_UNSPEC), options only from the allowlist of sockopt.ts.
+//
+// Differs from Linux: MSG_WAITALL with MSG_PEEK peeks once; receive
+// control messages are the host's, as the host made them; an EPOLLET
+// waiter may see an extra edge when the host socket wakes for the other
+// direction (the host's edge-triggered interest covers both), never a
+// missed one; the interface ioctls (SIOCGIF*) are ENOTTY (they belong to
+// the netlink work: net/dev_ioctl.ts on branch net-netlink).
+
+import { native } from '../../native.js';
+import type { Task } from '../../kernel/task.js';
+import { O_NONBLOCK, WOULD_BLOCK } from '../../vfs/file_description.js';
+import type { IoctlIO } from '../../vfs/file_description.js';
+import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT, EVENT_RDHUP } from '../../sync/waiter.js';
+import { SockfsFile } from '../../kernel/sockfs.js';
+import { dropPrefix } from '../../mm/io.js';
+import { disarmHostFd, watchHostFdEdges } from '../../kernel/fdnotifier.js';
+import { SI_USER, sendSignal, userSiginfo } from '../../kernel/signals.js';
+import {
+  EAFNOSUPPORT, EAGAIN, EALREADY, EFAULT, EINPROGRESS, EINVAL, EMFILE, ENFILE, ENOPROTOOPT, ENOTTY, EPIPE,
+} from '../../abi/linux/errno.js';
+import {
+  AF_INET, AF_INET6, AF_UNSPEC, MSG_DONTWAIT, MSG_EOR, MSG_ERRQUEUE, MSG_MORE, MSG_NOSIGNAL, MSG_OOB, MSG_PEEK,
+  MSG_TRUNC, MSG_WAITALL, SOCKADDR_MAX, SOCKET, SOCK_STREAM,
+} from '../socket.js';
+import type { Accepted, RecvMessage, Received, SendMessage, Socket } from '../socket.js';
+import { SOL_SOCKET, SO_RCVTIMEO, SO_SNDTIMEO, optionSize, sendControlFor } from './sockopt.js';
+
+const POLLIN = 1, POLLOUT = 4;
+const SIGPIPE = 13;
+const FIONREAD = 0x541b, SIOCOUTQ = 0x5411;
+const MSG_DONTROUTE = 4, MSG_CONFIRM = 0x800;
+/** What a send passes on to the host; MSG_DONTWAIT and MSG_NOSIGNAL are the addon's, always. */
+const SEND_FLAGS = MSG_OOB | MSG_DONTROUTE | MSG_EOR | MSG_CONFIRM | MSG_MORE;
+/** What a receive passes on; MSG_WAITALL is the Sentry's (it loops), MSG_DONTWAIT the addon's. */
+const RECV_FLAGS = MSG_OOB | MSG_PEEK | MSG_TRUNC | MSG_ERRQUEUE;
+/** The most control bytes a receive asks the host for (Linux bounds them only by the caller's buffer). */
+const CONTROL_MAX = 4096;
+
+const recvOut = new Int32Array(3);
+const nameBuf = new Uint8Array(SOCKADDR_MAX);
+
+/** The smallest address of the family (sockaddr_in, or RFC 2133's sockaddr_in6). */
+function minAddrLen(family: number): number {
+  return family === AF_INET ? 16 : 24;
+}
+
+/** The sandbox's count of host descriptors and their bound (hostfs's HostFdBudget), which host sockets are charged to. */
+export interface HostFdCount {
+  open: number;
+  max: number;
+}
+
+export class HostSocket extends SockfsFile implements Socket {
+  readonly [SOCKET] = true as const;
+  /** Whether the host socket's events reach the queue (arm). */
+  private watched = false;
+
+  /** hostFd is charged to hostFds from now on, until release. */
+  constructor(private readonly hostFd: number, readonly family: number, readonly type: number,
+    readonly protocol: number, flags: number, private readonly hostFds: HostFdCount) {
+    super(flags & O_NONBLOCK);
+    hostFds.open++;
+  }
+
+  get stream(): boolean {
+    return this.type === SOCK_STREAM;
+  }
+
+  override get writesEmpty(): boolean {
+    return !this.stream;
+  }
+
+  private readonly onReady = (_fd: number, revents: number): void => {
+    let ev = revents & (EVENT_IN | EVENT_OUT | EVENT_HUP | EVENT_ERR | EVENT_RDHUP);
+    if (revents & (EVENT_HUP | EVENT_ERR)) ev |= EVENT_IN | EVENT_OUT;
+    this.queue.notify(ev === 0 ? EVENT_IN | EVENT_OUT : ev);
+  };
+
+  /**
+   * Makes sure the host socket's events reach this file's queue: a
+   * lasting edge-triggered interest, made the first time anyone waits (a
+   * socket nobody waits on costs the event loop nothing).
+   */
+  private arm(): void {
+    if (this.watched) return;
+    if (watchHostFdEdges(this.hostFd, this.onReady) < 0) {
+      // Cannot be watched: the waiters look again at once rather than never.
+      setImmediate(() => this.queue.notify(EVENT_IN | EVENT_OUT));
+      return;
+    }
+    this.watched = true;
+  }
+
+  /**
+   * Parks t until the host socket is ready for events, within timeoMs of
+   * the call's start (0: no timeout): BLOCK, or -EAGAIN once the time is up.
+   */
+  private wait(t: Task, events: number, timeoMs: number): number {
+    const deadline = t.timedWaitDeadline(timeoMs);
+    if (deadline === -1) return -EAGAIN;
+    this.arm();
+    return t.block([this.queue], events === POLLIN ? EVENT_IN : EVENT_OUT, deadline);
+  }
+
+  private nonblocking(flags: number): boolean {
+    return (this.flags & O_NONBLOCK) !== 0 || (flags & MSG_DONTWAIT) !== 0;
+  }
+
+  /** An address the host may be given: an inet family or AF_UNSPEC (the host judges the rest), else Linux's error. */
+  private checkAddr(a: Uint8Array): number {
+    if (a.length < 2) return 0;
+    const fam = a[0] | (a[1] << 8);
+    if (fam === AF_UNSPEC || fam === AF_INET || fam === AF_INET6) return 0;
+    return a.length < minAddrLen(this.family) ? -EINVAL : -EAFNOSUPPORT;
+  }
+
+  bind(t: Task, addr: Uint8Array): number {
+    const e = this.checkAddr(addr);
+    return e < 0 ? e : native.sockBind(this.hostFd, addr);
+  }
+
+  listen(t: Task, backlog: number): number {
+    return native.sockListen(this.hostFd, backlog);
+  }
+
+  accept(t: Task, flags: number): Accepted | number {
+    if (this.hostFds.open >= this.hostFds.max) return -ENFILE;
+    const out = new Int32Array(1);
+    const fd = native.sockAccept(this.hostFd, nameBuf, out);
+    if (fd === -EAGAIN) return this.nonblocking(0) ? -EAGAIN : this.wait(t, POLLIN, this.rcvTimeoMs);
+    if (fd < 0) return fd === -EMFILE ? -ENFILE : fd;
+    const file = new HostSocket(fd, this.family, this.type, this.protocol, flags, this.hostFds);
+    return { file, addr: nameBuf.slice(0, Math.min(out[0], SOCKADDR_MAX)) };
+  }
+
+  connect(t: Task, addr: Uint8Array): number {
+    const e = this.checkAddr(addr);
+    if (e < 0) return e;
+    const r = native.sockConnect(this.hostFd, addr);
+    if ((r !== -EINPROGRESS && r !== -EALREADY) || this.nonblocking(0)) return r;
+    // A blocking connect waits for the handshake; asked again, the host says how it ended.
+    const st = t.syscallState ?? (t.syscallState = {});
+    if (st.connectErr === undefined) st.connectErr = r;
+    const w = this.wait(t, POLLOUT, this.sndTimeoMs);
+    return w === -EAGAIN ? (st.connectErr as number) : w;
+  }
+
+  name(t: Task, peer: boolean): Uint8Array | number {
+    const n = native.sockName(this.hostFd, peer, nameBuf);
+    return n < 0 ? n : nameBuf.slice(0, Math.min(n, SOCKADDR_MAX));
+  }
+
+  shutdown(t: Task, how: number): number {
+    return native.sockShutdown(this.hostFd, how);
+  }
+
+  sendmsg(t: Task, m: SendMessage, flags: number): number {
+    const control = m.control === null ? null : sendControlFor(m.control, this.stream);
+    if (typeof control === 'number') return control;
+    // A stream socket ignores the address (Linux's tcp_sendmsg does).
+    const to = this.stream ? null : m.to;
+    if (to !== null) {
+      // sendto's address of length 0 is still one (msg_name set): too short for any datagram socket.
+      if (to.length < 2) return -EINVAL;
+      const e = this.checkAddr(to);
+      if (e < 0) return e;
+    }
+    const st = t.syscallState;
+    let done = typeof st?.partial === 'number' ? st.partial : 0;
+    for (;;) {
+      const r = native.sockSendmsg(this.hostFd, dropPrefix(m.views, done), to, done === 0 ? control : null,
+        flags & SEND_FLAGS);
+      if (r === -EPIPE) {
+        if (done > 0) return done;
+        if ((flags & MSG_NOSIGNAL) === 0) sendSignal(t, userSiginfo(SIGPIPE, SI_USER, t.tg.tgidPid.vnr, t.creds.nsRuid));
+        return r;
+      }
+      if (r === -EAGAIN) {
+        if (this.nonblocking(flags)) return done > 0 ? done : r;
+        if (done > 0) (t.syscallState ?? (t.syscallState = {})).partial = done;
+        const w = this.wait(t, POLLOUT, this.sndTimeoMs);
+        return w === -EAGAIN && done > 0 ? done : w;
+      }
+      if (r < 0) return done > 0 ? done : r;
+      done += r;
+      if (!this.stream || done >= m.total) return done;
+    }
+  }
+
+  recvmsg(t: Task, m: RecvMessage, flags: number): Received | number {
+    const waitAll = (flags & MSG_WAITALL) !== 0 && this.stream && (flags & MSG_PEEK) === 0;
+    const st = t.syscallState;
+    let done = waitAll && typeof st?.partial === 'number' ? st.partial : 0;
+    const control = m.controlLen > 0 ? new Uint8Array(Math.min(m.controlLen, CONTROL_MAX)) : null;
+    for (;;) {
+      const r = native.sockRecvmsg(this.hostFd, dropPrefix(m.views, done), nameBuf, control, flags & RECV_FLAGS, recvOut);
+      if (r === -EAGAIN) {
+        // The error queue is never waited on (Linux returns EAGAIN).
+        if (this.nonblocking(flags) || (flags & MSG_ERRQUEUE) !== 0) return done > 0 ? this.received(done, control) : r;
+        if (done > 0) (t.syscallState ?? (t.syscallState = {})).partial = done;
+        const w = this.wait(t, POLLIN, this.rcvTimeoMs);
+        return w === -EAGAIN && done > 0 ? this.received(done, control) : w;
+      }
+      if (r < 0) return done > 0 ? this.received(done, control) : r;
+      done += r;
+      if (!waitAll || r === 0 || done >= m.total) return this.received(done, control);
+    }
+  }
+
+  /** The result of a receive from the addon's last answer (recvOut, nameBuf). */
+  private received(n: number, control: Uint8Array | null): Received {
+    const namelen = Math.min(recvOut[0], SOCKADDR_MAX);
+    const clen = control === null ? 0 : Math.min(recvOut[1], control.length);
+    return {
+      n, from: nameBuf.slice(0, namelen), control: control === null ? new Uint8Array(0) : control.subarray(0, clen),
+      flags: recvOut[2],
+    };
+  }
+
+  getsockopt(t: Task, level: number, name: number, optlen: number): Uint8Array | number {
+    const size = optionSize(level, name, false);
+    if (size === 0) return -ENOPROTOOPT;
+    const buf = new Uint8Array(Math.min(optlen, size));
+    const n = native.sockGetsockopt(this.hostFd, level, name, buf);
+    return n < 0 ? n : buf.subarray(0, Math.min(n, buf.length));
+  }
+
+  setsockopt(t: Task, level: number, name: number, optlen: number, read: (n: number) => Uint8Array | null): number {
+    const size = optionSize(level, name, true);
+    if (size === 0) return -ENOPROTOOPT;
+    const v = read(Math.min(optlen, size));
+    if (v === null) return -EFAULT;
+    const r = native.sockSetsockopt(this.hostFd, level, name, v);
+    if (r === 0 && level === SOL_SOCKET && (name === SO_RCVTIMEO || name === SO_SNDTIMEO)) {
+      // The Sentry times the calls: it keeps the value as the host rounded it.
+      const tv = new Uint8Array(16);
+      const dv = new DataView(tv.buffer);
+      const ms = native.sockGetsockopt(this.hostFd, level, name, tv) === 16
+        ? Number(dv.getBigInt64(0, true)) * 1000 + Math.ceil(Number(dv.getBigInt64(8, true)) / 1000) : 0;
+      if (name === SO_RCVTIMEO) this.rcvTimeoMs = ms;
+      else this.sndTimeoMs = ms;
+    }
+    return r;
+  }
+
+  override read(dsts: Uint8Array[], total: number, offset: number): number {
+    void offset;
+    const r = native.sockRecvmsg(this.hostFd, dsts, null, null, 0, recvOut);
+    if (r === -EAGAIN) {
+      this.arm();
+      return WOULD_BLOCK;
+    }
+    return r;
+  }
+
+  override write(srcs: Uint8Array[], total: number): number {
+    const r = native.sockSendmsg(this.hostFd, srcs, null, null, 0);
+    if (r === -EAGAIN) {
+      this.arm();
+      return WOULD_BLOCK;
+    }
+    return r;
+  }
+
+  override readiness(mask: number): number {
+    const p = native.poll1(this.hostFd, mask & 0x2007, 0);
+    return p > 0 ? p & (mask | EVENT_HUP | EVENT_ERR) : 0;
+  }
+
+  override armReadiness(mask: number): void {
+    void mask;
+    this.arm();
+  }
+
+  override ioctl(req: number, arg: number, io: IoctlIO): number {
+    if (req !== FIONREAD && req !== SIOCOUTQ) return -ENOTTY;
+    const v = native.sockIoctlInt(this.hostFd, req);
+    if (v < 0) return v;
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setInt32(0, v, true);
+    return io.copyOut(arg, b) < 0 ? -EFAULT : 0;
+  }
+
+  override release(): void {
+    disarmHostFd(this.hostFd);
+    native.close(this.hostFd);
+    this.hostFds.open--;
+  }
+
+}

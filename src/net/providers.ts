@@ -1,0 +1,17 @@
+// Which socket families the sandbox has (boot's choice, made once the
+// launch is known): AF_UNIX always; AF_INET and AF_INET6 served by host
+// sockets (hostinet) only when the Sentry is in the network namespace the
+// sandbox was given (its own new one for --network=none, the host's or the
+// OCI spec's otherwise). A launch that could make no namespaces has none
+// of its own, so its programs get EAFNOSUPPORT rather than the host's
+// network. A second stack (netstack) would be chosen here.
+
+import { AF_UNIX, registerProvider } from './socket.js';
+import { unixProvider } from './unix.js';
+import { registerHostinet, unregisterHostinet } from './hostinet/provider.js';
+
+export function registerSocketProviders(hostinet: boolean): void {
+  registerProvider(AF_UNIX, unixProvider);
+  if (hostinet) registerHostinet();
+  else unregisterHostinet();
+}
