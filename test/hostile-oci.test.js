@@ -403,6 +403,8 @@ function validParams() {
     // The debugging methods: without a file to write to, those that write are refused whatever they say.
     [METHODS.metricsExport]: {}, [METHODS.loggingChange]: { level: 'info' },
     [METHODS.profileCpu]: { durationMs: 1000 }, [METHODS.profileHeap]: {}, [METHODS.debugStacks]: {},
+    // Without its stream socket PortForward is refused whatever it says.
+    [METHODS.portForward]: { port: 7777 },
   };
 }
 
@@ -424,6 +426,7 @@ function validValue(field, v) {
     case 'volumes': return Array.isArray(v) && v.length === 0;
     case 'level': return ['debug', 'info', 'warning', 'error'].includes(v);
     case 'durationMs': return int(1, 600_000);
+    case 'port': return int(1, 65535);
     default: throw new Error(`no rule for ${field}`);
   }
 }
@@ -455,7 +458,7 @@ test('wrong types and values in every field of every method (from the method lis
         assert.equal((await c.request(method, missing, ++n).next()).error?.code, 'invalid', `${method} without ${field}`);
       }
     }
-    const needsMore = [METHODS.waitOom, METHODS.signal, METHODS.execute, METHODS.waitPid, METHODS.createSubcontainer, METHODS.loggingChange, METHODS.profileCpu];
+    const needsMore = [METHODS.waitOom, METHODS.signal, METHODS.execute, METHODS.waitPid, METHODS.createSubcontainer, METHODS.loggingChange, METHODS.profileCpu, METHODS.portForward];
     assert.equal((await c.request(method, { containerId: 'another' }, ++n).next()).error?.code, needsMore.includes(method) ? 'invalid' : 'no-such-container', method);
     assert.equal((await c.request(method, { ...base, extra: 1 }, ++n).next()).error?.code, 'invalid', `${method} with an unknown field`);
     assert.equal((await c.request(method, [], ++n).next()).error?.code, 'invalid', `${method} with params an array`);

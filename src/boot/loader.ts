@@ -370,6 +370,11 @@ export class Loader {
   }
 
   /** The sub-container id names, or undefined for the root's id; ProtocolError for an id the sandbox does not hold. */
+  /** Whether the sandbox has a network namespace of its own, served through host sockets (PortForward needs one). */
+  get hasNetwork(): boolean {
+    return this.sk.inet;
+  }
+
   subcontainer(id: string): Subcontainer | undefined {
     if (id === this.spec.id) return undefined;
     const s = this.subs.get(id);

@@ -18,6 +18,7 @@ import { runtime } from './runtime.js';
 import type { GlobalsFn } from './runtime.js';
 import { addPauseCommands } from './pause.js';
 import { addDebugCommands } from './debug.js';
+import { addPortForwardCommand } from './port_forward.js';
 import { sendPidfd } from '../container/send_fd.js';
 import { addEventsCommand } from './events.js';
 import { addUpdateCommand } from './update.js';
@@ -248,6 +249,7 @@ export function registerOciCommands(program: Command, globals: GlobalsFn, setSta
   addUpdateCommand(program, globals);
   addCheckpointCommands(program, globals);
   addDebugCommands(program, globals);
+  addPortForwardCommand(program, globals);
 }
 
 function removeLeftover(rt: Runtime, id: string): void {

@@ -450,6 +450,17 @@ export class Container {
     }
   }
 
+  /** Forwards fd (a connection accepted on the host) to port inside (tsvisor port-forward): "container not running" once stopped. */
+  async portForward(fd: number, port: number): Promise<void> {
+    const status = await this.status();
+    if (status === 'stopped' || status === 'creating') throw notRunning();
+    try {
+      await this.control().portForward(fd, port);
+    } catch (e) {
+      throw rpcFailure(e, 'port-forward');
+    }
+  }
+
   /**
    * A debugging call to the container's sandbox (tsvisor debug,
    * metric-export), as the sandbox's own container: the methods are the

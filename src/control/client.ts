@@ -188,6 +188,11 @@ export class ControlClient {
     return parseExecResult(await call(this.socketPath, METHODS.createSubcontainer, { containerId: this.containerId, container, stdioCount, volumes: [...volumes] }, 60_000, fds));
   }
 
+  /** Joins fd, a connected stream socket (the sandbox gets a copy), to the port inside (PortForward). */
+  async portForward(fd: number, port: number): Promise<void> {
+    await call(this.socketPath, METHODS.portForward, { containerId: this.containerId, port }, 15_000, [fd]);
+  }
+
   /** The sandbox's metrics in Prometheus's text format. */
   async metricsExport(): Promise<MetricsExportResult> {
     return parseMetricsExportResult(await call(this.socketPath, METHODS.metricsExport, { containerId: this.containerId }));

@@ -62,6 +62,11 @@ export const METHODS = {
   startSubcontainer: 'containerManager.StartSubcontainer',
   /** Kills a sub-container's processes and lets go of its root (runsc's ContMgrDestroySubcontainer). */
   destroySubcontainer: 'containerManager.DestroySubcontainer',
+  /**
+   * Joins the header's one stream socket to a new connection to a port on
+   * the sandbox's loopback, copying both ways (runsc's ContMgrPortForward).
+   */
+  portForward: 'containerManager.PortForward',
   /** The sandbox's metrics in Prometheus's text format (seed 000's Metrics.Export; debug_protocol.ts). */
   metricsExport: 'Metrics.Export',
   /** Changes the sandbox log's level and the system call trace (seed 000's Logging.Change). */
@@ -384,6 +389,17 @@ export function parseOomResult(r: unknown): OomResult {
     throw new ProtocolError('internal', 'the sandbox sent a bad OOM count');
   }
   return { oomKills: r.oomKills, stopped: r.stopped };
+}
+
+export interface PortForwardArgs extends ContainerArgs {
+  /** The TCP port inside (1 to 65535). */
+  port: number;
+}
+
+export function parsePortForwardArgs(p: Obj): PortForwardArgs {
+  const what = METHODS.portForward;
+  onlyKeys(p, ['containerId', 'port'], what);
+  return { containerId: containerId(p, what), port: int(p, 'port', 1, 65535, what) };
 }
 
 export function parseUpdateArgs(p: Obj): UpdateArgs {
