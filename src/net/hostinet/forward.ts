@@ -25,6 +25,7 @@ const SOL_SOCKET = 1, SO_TYPE = 3, SO_ERROR = 4;
 const SHUT_WR = 1;
 const EAGAIN = 11, EINPROGRESS = 115;
 const CHUNK = 64 * 1024;
+const EPOLLIN = 1, EPOLLOUT = 4, EPOLLRDHUP = 0x2000;
 /** How long the connect inside may take. */
 const CONNECT_MS = 10_000;
 
@@ -72,7 +73,7 @@ class Forward {
   start(): number {
     const pump = () => this.pump();
     for (const fd of [this.outside, this.inside]) {
-      const r = watchHostFdEdges(fd, pump);
+      const r = watchHostFdEdges(fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP, pump);
       if (r < 0) {
         this.close();
         return r;
@@ -177,7 +178,7 @@ function connect(fd: number, addr: Uint8Array): Promise<number> {
       resolve(v);
     };
     const timer = setTimeout(() => done(-110), CONNECT_MS);
-    const w = watchHostFdEdges(fd, () => {
+    const w = watchHostFdEdges(fd, EPOLLOUT, () => {
       const b = new Uint8Array(4);
       if (native.sockGetsockopt(fd, SOL_SOCKET, SO_ERROR, b) !== 4) return done(-5);
       const e = new DataView(b.buffer).getInt32(0, true);

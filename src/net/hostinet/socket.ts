@@ -16,7 +16,7 @@
 // Sentry has no host descriptor to spare for the writing side's interest,
 // an EPOLLET waiter may see an extra edge when the host socket wakes for
 // the other direction (never a missed one); the interface ioctls
-// (SIOCGIF*) are ENOTTY (they belong to the netlink work).
+// (SIOCGIF*) are net/dev_ioctl.ts's, as for every socket.
 
 import { native } from '../../native.js';
 import type { Task } from '../../kernel/task.js';
@@ -24,11 +24,12 @@ import { O_NONBLOCK, WOULD_BLOCK } from '../../vfs/file_description.js';
 import type { IoctlIO } from '../../vfs/file_description.js';
 import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT, EVENT_RDHUP } from '../../sync/waiter.js';
 import { SockfsFile } from '../../kernel/sockfs.js';
+import { CAP_NET_BIND_SERVICE } from '../../abi/linux/capability.js';
 import { dropPrefix } from '../../mm/io.js';
 import { disarmHostFd, pumpHostEvents, watchHostFdEdges } from '../../kernel/fdnotifier.js';
 import { SI_USER, sendSignal, userSiginfo } from '../../kernel/signals.js';
 import {
-  EAFNOSUPPORT, EAGAIN, EALREADY, EFAULT, EINPROGRESS, EINVAL, EMFILE, ENFILE, ENOPROTOOPT, ENOTTY, EPIPE,
+  EACCES, EAFNOSUPPORT, EAGAIN, EALREADY, EFAULT, EINPROGRESS, EINVAL, EMFILE, ENFILE, ENOPROTOOPT, ENOTTY, EPIPE,
 } from '../../abi/linux/errno.js';
 import {
   AF_INET, AF_INET6, AF_UNSPEC, MSG_DONTWAIT, MSG_EOR, MSG_ERRQUEUE, MSG_MORE, MSG_NOSIGNAL, MSG_OOB, MSG_PEEK,
@@ -160,7 +161,14 @@ export class HostSocket extends SockfsFile implements Socket {
 
   bind(t: Task, addr: Uint8Array): number {
     const e = this.checkAddr(addr);
-    return e < 0 ? e : native.sockBind(this.hostFd, addr);
+    if (e < 0) return e;
+    // inet_bind: a port below ip_unprivileged_port_start (1024) wants CAP_NET_BIND_SERVICE (the
+    // Sentry keeps it for the host's bind, so the program's own is checked here).
+    if (addr.length >= 4) {
+      const port = (addr[2] << 8) | addr[3];
+      if (port !== 0 && port < 1024 && !t.creds.hasCapabilityInRoot(CAP_NET_BIND_SERVICE)) return -EACCES;
+    }
+    return native.sockBind(this.hostFd, addr);
   }
 
   listen(t: Task, backlog: number): number {
