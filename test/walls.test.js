@@ -25,6 +25,7 @@ const IS_ROOT = process.getuid() === 0;
 const CAP_DAC_OVERRIDE = 1;
 const CAP_DAC_READ_SEARCH = 2;
 const CAP_KILL = 5;
+const CAP_NET_BIND_SERVICE = 10;
 
 function statusField(pid, name) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -65,10 +66,10 @@ test('the Sentry is sealed: seccomp, no-new-privs, only the capabilities it need
     // As root: CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (read the root as
     // root does) and CAP_KILL (signal stubs of another uid); no
     // CAP_SETUID/CAP_SETGID, since every stub is forked from one made
-    // before the seal. Rootless: none.
-    const allowed = IS_ROOT
-      ? [CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_KILL].reduce((m, c) => m | (1n << BigInt(c)), 0n)
-      : 0n;
+    // before the seal. Both: CAP_NET_BIND_SERVICE, for the inet sockets'
+    // host sockets (the Sentry checks the program's own).
+    const allowed = (IS_ROOT ? [CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_KILL, CAP_NET_BIND_SERVICE] : [CAP_NET_BIND_SERVICE])
+      .reduce((m, c) => m | (1n << BigInt(c)), 0n);
     for (const set of ['CapEff', 'CapPrm', 'CapBnd']) {
       const v = BigInt(`0x${statusField(sentry.pid, set)}`);
       assert.equal(v & ~allowed, 0n, `${set} ${v.toString(16)} has more than ${allowed.toString(16)}`);
@@ -302,7 +303,8 @@ test('tsvisor do works for an unprivileged host user: the Sentry is sealed too',
     const sentry = await sealedSentry(child.pid);
     assert.ok(sentry, 'no sealed Sentry process found');
     assert.equal(statusField(sentry.pid, 'NoNewPrivs'), '1');
-    assert.equal(statusField(sentry.pid, 'CapEff'), '0000000000000000');
+    // CAP_NET_BIND_SERVICE alone, in its own user namespace (for its own network namespace's low ports).
+    assert.equal(statusField(sentry.pid, 'CapEff'), '0000000000000400');
     assert.equal(statusField(sentry.pid, 'Uid').split('\t')[0], String(u.uid));
     assert.notEqual(readlinkSync(`/proc/${sentry.pid}/ns/user`), readlinkSync('/proc/self/ns/user'));
     assert.deepEqual(readdirSync(`/proc/${sentry.pid}/root`), []);
