@@ -14,9 +14,8 @@ import { copyFileSync, openSync, closeSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { TSVISOR_BIN, compileC, ms, tsvisorHostEnv, waitFor } from './lib/harness.js';
-import { OciWork, test } from './lib/oci.js';
+import { OciWork, controlRequest, test } from './lib/oci.js';
 
-const { native } = await import('../dist/native.js');
 const { METHODS } = await import('../dist/control/protocol.js');
 
 let w, ID;
@@ -99,22 +98,7 @@ test('bad input: a bad port pair, no such container, a stopped one', async () =>
 
 test('PortForward on the control socket: no descriptor, two, a pipe, a bad port: invalid; the sandbox goes on', async () => {
   const sock = join(w.stateRoot, ID, 'control.sock');
-  const call = (params, fds) => new Promise((resolve, reject) => {
-    const s = createConnection(sock);
-    let buf = '';
-    s.on('connect', () => {
-      native.sendFds(s._handle.fd, new Uint8Array([0x2a]), fds);
-      s.write(`${JSON.stringify({ id: 1, method: METHODS.portForward, params })}\n`);
-    });
-    s.on('data', (d) => {
-      buf += d;
-      if (buf.includes('\n')) {
-        s.destroy();
-        resolve(JSON.parse(buf.slice(0, buf.indexOf('\n'))));
-      }
-    });
-    s.on('error', reject);
-  });
+  const call = (params, fds) => controlRequest(sock, { id: 1, method: METHODS.portForward, params }, fds);
   const nul = openSync('/dev/null', 'r+');
   try {
     for (const [params, fds, what] of [[{ containerId: ID, port: 7777 }, [], 'no descriptor'], [{ containerId: ID, port: 7777 }, [nul, nul], 'two'],

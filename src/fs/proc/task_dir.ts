@@ -109,13 +109,10 @@ export class TaskDir extends KDir implements TaskOwned {
   }
 }
 
-/**
- * /proc/PID/net: the files of the sandbox's network (Kernel.network), the
- * same for every task, since a sandbox has one network namespace.
- */
-class NetDir extends KDir implements TaskOwned {
-  constructor(override readonly fs: ProcFS, readonly task: Task, ino: number) {
-    super(fs, ino, 0o555);
+/** A directory of a task's: owned as the task is, gone with it. */
+abstract class TaskOwnedDir extends KDir implements TaskOwned {
+  constructor(override readonly fs: ProcFS, readonly task: Task, ino: number, perm: number) {
+    super(fs, ino, perm);
   }
 
   override owner(): readonly [number, number] {
@@ -124,6 +121,16 @@ class NetDir extends KDir implements TaskOwned {
 
   override gone(): number {
     return goneErr(this.task);
+  }
+}
+
+/**
+ * /proc/PID/net: the files of the sandbox's network (Kernel.network), the
+ * same for every task, since a sandbox has one network namespace.
+ */
+class NetDir extends TaskOwnedDir {
+  constructor(fs: ProcFS, task: Task, ino: number) {
+    super(fs, task, ino, 0o555);
   }
 
   list(): string[] {
@@ -308,17 +315,9 @@ class TaskMagicLink extends TaskLink {
 }
 
 /** /proc/PID/task: one directory per thread of the process. */
-class ThreadsDir extends KDir implements TaskOwned {
-  constructor(override readonly fs: ProcFS, readonly task: Task, ino: number) {
-    super(fs, ino, 0o555);
-  }
-
-  override owner(): readonly [number, number] {
-    return ownerOf(this.task);
-  }
-
-  override gone(): number {
-    return goneErr(this.task);
+class ThreadsDir extends TaskOwnedDir {
+  constructor(fs: ProcFS, task: Task, ino: number) {
+    super(fs, task, ino, 0o555);
   }
 
   list(): string[] {
@@ -338,17 +337,9 @@ class ThreadsDir extends KDir implements TaskOwned {
 let nextFdIno = 2 ** 44;
 
 /** fd/ (symlinks to the open files) or fdinfo/ (their position and flags). dr-x------, as Linux's. */
-class FdDir extends KDir implements TaskOwned {
-  constructor(override readonly fs: ProcFS, readonly task: Task, ino: number, readonly info: boolean) {
-    super(fs, ino, 0o500);
-  }
-
-  override owner(): readonly [number, number] {
-    return ownerOf(this.task);
-  }
-
-  override gone(): number {
-    return goneErr(this.task);
+class FdDir extends TaskOwnedDir {
+  constructor(fs: ProcFS, task: Task, ino: number, readonly info: boolean) {
+    super(fs, task, ino, 0o500);
   }
 
   private fds(): number[] {
@@ -449,17 +440,9 @@ const NAMESPACES: Record<string, number> = {
   pid_for_children: 4026531836, time: 4026531834, time_for_children: 4026531834, user: 4026531837, uts: 4026531838,
 };
 
-class NsDir extends KDir implements TaskOwned {
-  constructor(override readonly fs: ProcFS, readonly task: Task, ino: number) {
-    super(fs, ino, 0o511);
-  }
-
-  override owner(): readonly [number, number] {
-    return ownerOf(this.task);
-  }
-
-  override gone(): number {
-    return goneErr(this.task);
+class NsDir extends TaskOwnedDir {
+  constructor(fs: ProcFS, task: Task, ino: number) {
+    super(fs, task, ino, 0o511);
   }
 
   list(): string[] {
