@@ -107,13 +107,14 @@ test('--network=host: curl outside fetches a server inside, and nc inside hears 
   }
 });
 
-test('ss -tln lists the sandbox\'s listener, as natively (from /proc/net: a listener\'s Send-Q reads 0)', { skip: noNative || (SS === undefined || !existsSync(PYTHON) ? 'ss or python3 is not installed' : false) }, () => {
-  const script = `${PYTHON} -c "import socket,subprocess; s=socket.socket(); s.bind(('127.0.0.1', 8765)); s.listen(); print(subprocess.run(['${SS}','-tlnH'],capture_output=True,text=True).stdout,end='')"`;
+test('ss -tlnp lists the sandbox\'s listener and the process holding it, as natively (from /proc/net: a listener\'s Send-Q reads 0)', { skip: noNative || (SS === undefined || !existsSync(PYTHON) ? 'ss or python3 is not installed' : false) }, () => {
+  const script = `${PYTHON} -c "import socket,subprocess; s=socket.socket(); s.bind(('127.0.0.1', 8765)); s.listen(); print(subprocess.run(['${SS}','-tlnpH'],capture_output=True,text=True).stdout,end='')"`;
   const native = nativeNetns(script);
   const sandboxed = runTsvisor(['/bin/sh', '-c', script], { timeout: ms(60_000) });
   assertNoSentryCrash(sandboxed);
   // State, Recv-Q, local and peer address alike; Send-Q (the backlog) only sock_diag reports, which ss falls back from.
-  const cols = (out) => out.trim().split('\n').map((l) => l.split(/\s+/)).map((f) => [f[0], f[1], f[3], f[4]].join(' '));
+  // The process is found through /proc/PID/fd (its pid is the sandbox's own).
+  const cols = (out) => out.trim().split('\n').map((l) => l.split(/\s+/)).map((f) => [f[0], f[1], f[3], f[4], (f[5] ?? '').replace(/pid=\d+/, 'pid=N')].join(' '));
   assert.deepEqual(cols(sandboxed.stdout), cols(native.stdout));
-  assert.deepEqual(cols(sandboxed.stdout), ['LISTEN 0 127.0.0.1:8765 0.0.0.0:*']);
+  assert.deepEqual(cols(sandboxed.stdout), ['LISTEN 0 127.0.0.1:8765 0.0.0.0:* users:(("python3",pid=N,fd=3))']);
 });

@@ -53,6 +53,7 @@ import { SealError, seal, signalReady } from './confine.js';
 import { registerSocketProviders } from '../net/providers.js';
 import { setHostSocketBudget } from '../net/hostinet/provider.js';
 import { SandboxNetwork } from '../net/proc_net.js';
+import { hostSocketLabel } from '../net/hostinet/labels.js';
 import './test_build.js';
 
 /** What `tsvisor do` runs: a kernel (KernelSpec, its debug log made from debugLog) and one program. */
@@ -530,7 +531,7 @@ export function buildKernel(spec: KernelSpec): SandboxKernel {
   const inet = spec.launched !== null && spec.launched.degraded === null;
   registerSocketProviders(inet, (m) => log.warn(m));
   // /proc/net: the namespace's own files (opened now, before the seal) where it is the sandbox's, and its Unix sockets.
-  kernel.network = new SandboxNetwork(kernel.unixNs, inet);
+  kernel.network = new SandboxNetwork(kernel.unixNs, inet, hostSocketLabel);
   const binds = bindsOf(mf, hostfs.budget, volumes, volumeFds, fileCopies, spec.sharedBinds?.(mf, volumes));
   mountTable(vfs, vfs.root, kernel, tableWithVolumes(spec.mounts ?? defaultMounts(), volumes), binds, log);
   if (spec.strace) kernel.tracer = StraceTracer.toFd(2);

@@ -13,10 +13,12 @@
 //   container in the host's namespace sees them.
 // - The Sentry's own Unix domain sockets (unix), which the host never sees.
 //
-// Differs from Linux: in tcp, tcp6, udp, udp6, raw and raw6 a socket's
-// inode and uid are the host's (the Sentry's) unless relabel() knows the
-// host inode as one of the sandbox's sockets, whose own inode and owner
-// then replace them, so that `ss -p` finds the process; unix's RefCount
+// In tcp, tcp6, udp, udp6, raw and raw6 a socket the sandbox holds shows
+// its own inode and owner (relabel(), hostinet/labels.ts) where the host
+// wrote its own, so that `ss -p` finds the process.
+//
+// Differs from Linux: a socket relabel() does not know (the host's own,
+// with --network=host) keeps the host's inode and uid; unix's RefCount
 // is always 2 and Num 0 (a kernel address, which Linux hides too); no
 // sockstat or sockstat6 (the host's counts leave out the Sentry's own Unix
 // and netlink sockets, so they would be wrong), no packet, protocols,

@@ -24,6 +24,8 @@ import { O_NONBLOCK, WOULD_BLOCK } from '../../vfs/file_description.js';
 import type { IoctlIO } from '../../vfs/file_description.js';
 import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT, EVENT_RDHUP } from '../../sync/waiter.js';
 import { SockfsFile } from '../../kernel/sockfs.js';
+import { currentTask } from '../../kernel/current.js';
+import { labelHostSocket, unlabelHostSocket } from './labels.js';
 import { CAP_NET_BIND_SERVICE } from '../../abi/linux/capability.js';
 import { dropPrefix } from '../../mm/io.js';
 import { disarmHostFd, pumpHostEvents, watchHostFdEdges } from '../../kernel/fdnotifier.js';
@@ -70,11 +72,16 @@ export class HostSocket extends SockfsFile implements Socket {
   /** The host fd whose edge-triggered interest carries the writing side's events (a dup of hostFd), or -1. */
   private outFd = -1;
 
+  /** The host's inode of hostFd's socket, under which /proc/net finds the sandbox's label (labels.ts). */
+  private readonly hostIno: number;
+
   /** hostFd is charged to hostFds from now on, until release. */
   constructor(private readonly hostFd: number, readonly family: number, readonly type: number,
     readonly protocol: number, flags: number, private readonly hostFds: HostFdCount) {
     super(flags & O_NONBLOCK);
     hostFds.open++;
+    // The owner /proc/net shows: who made it (an accepted one: who accepted it).
+    this.hostIno = labelHostSocket(hostFd, this.ino, currentTask()?.creds.euid ?? 0);
   }
 
   get stream(): boolean {
@@ -344,6 +351,7 @@ export class HostSocket extends SockfsFile implements Socket {
       this.hostFds.open--;
     }
     disarmHostFd(this.hostFd);
+    unlabelHostSocket(this.hostIno);
     native.close(this.hostFd);
     this.hostFds.open--;
   }
