@@ -227,7 +227,7 @@ test('from inside: the control socket is not in the container, by path, "..", /p
   assert.ok(!launcher.includes(`socket:[${inode}]`));
 });
 
-test('from inside a sub-container (a pod\'s container in the same Sentry): the control socket is out of reach too, and its root is its own bundle's', () => {
+test('from inside a sub-container (a pod\'s container in the same Sentry): the control socket is out of reach too, and its root is its own bundle\'s', () => {
   const sub = w.newId();
   const dir = w.bundle(['ctlreach', SOCK, STATE_DIR], {
     annotations: { 'io.kubernetes.cri.container-type': 'container', 'io.kubernetes.cri.sandbox-id': ID },
