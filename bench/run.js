@@ -704,6 +704,9 @@ async function measureOci(w, mode, label) {
   }
 }
 
+/** The cell of a mode whose measure() or measureOci() failed. */
+const failedCell = (m) => ({ status: 'failed', reason: m.reason, stderrTail: m.stderrTail });
+
 const indent = (text, prefix) => text.split('\n').map((l) => prefix + l).join('\n');
 
 async function runWorkload(w, idx, total) {
@@ -744,7 +747,7 @@ async function runWorkload(w, idx, total) {
     if (isOci(w)) {
       const m = await measureOci(w, mode, label);
       if (!m.ok) {
-        cells[mode] = { status: 'failed', reason: m.reason, stderrTail: m.stderrTail };
+        cells[mode] = failedCell(m);
         continue;
       }
       const value = median(m.samples[0]);
@@ -756,15 +759,33 @@ async function runWorkload(w, idx, total) {
         cells[mode].samplesStartToFirstMs = m.samples[2];
       }
       log(`${label} · ${mode}: median ${fmtMs(value)}${w.kind === 'ociStart' ? ` (create ${fmtMs(cells[mode].createMs)}, start to first instruction ${fmtMs(cells[mode].startToFirstMs)})` : ''}`);
-    } else if (w.kind === 'net') {
+    } else if (w.kind === 'net' || w.kind === 'perCall') {
+      // A loop program, timed with N and with N=0.
       const m = await measure(w, mode, loopCmds(w), label);
       if (!m.ok) {
-        cells[mode] = { status: 'failed', reason: m.reason, stderrTail: m.stderrTail };
+        cells[mode] = failedCell(m);
         continue;
       }
-      const value = median(m.samples[0]);
+      const loopMs = median(m.samples[0]);
       const zeroMs = median(m.samples[1]);
-      // The rate needs T(N) above T(0); noise that breaks that is shown, not hidden.
+      if (w.kind === 'perCall') {
+        const value = ((loopMs - zeroMs) * 1000) / w.loops; // µs per call
+        cells[mode] = {
+          status: 'ok',
+          value,
+          runs: m.runs,
+          medianLoopMs: loopMs,
+          medianZeroMs: zeroMs,
+          samplesLoopMs: m.samples[0],
+          samplesZeroMs: m.samples[1],
+          cpuLoop: m.cpu[0],
+          cpuZero: m.cpu[1],
+        };
+        log(`${label} · ${mode}: ${value.toFixed(3)} µs/call (median ${fmtMs(loopMs)} − ${fmtMs(zeroMs)}, /${w.loops})`);
+        continue;
+      }
+      // A network row's value is T(N); its rate needs T(N) above T(0): noise that breaks that is shown, not hidden.
+      const value = loopMs;
       const netMs = value - zeroMs;
       cells[mode] = {
         status: 'ok',
@@ -780,32 +801,11 @@ async function runWorkload(w, idx, total) {
       };
       const rate = cells[mode].rate === null ? `no rate: T(N=0) ≥ T(N)` : `${fmtValue(cells[mode].rate, w.rate.unit)} without start-up`;
       log(`${label} · ${mode}: median ${fmtMs(value)} (N=0: ${fmtMs(zeroMs)}; ${rate})`);
-    } else if (w.kind === 'perCall') {
-      const m = await measure(w, mode, loopCmds(w), label);
-      if (!m.ok) {
-        cells[mode] = { status: 'failed', reason: m.reason, stderrTail: m.stderrTail };
-        continue;
-      }
-      const loopMs = median(m.samples[0]);
-      const zeroMs = median(m.samples[1]);
-      const value = ((loopMs - zeroMs) * 1000) / w.loops; // µs per call
-      cells[mode] = {
-        status: 'ok',
-        value,
-        runs: m.runs,
-        medianLoopMs: loopMs,
-        medianZeroMs: zeroMs,
-        samplesLoopMs: m.samples[0],
-        samplesZeroMs: m.samples[1],
-        cpuLoop: m.cpu[0],
-        cpuZero: m.cpu[1],
-      };
-      log(`${label} · ${mode}: ${value.toFixed(3)} µs/call (median ${fmtMs(loopMs)} − ${fmtMs(zeroMs)}, /${w.loops})`);
     } else {
       const cmds = [{ tag: '', argv: w.argv(), expectStdoutBytes: w.expectStdoutBytes }];
       const m = await measure(w, mode, cmds, label);
       if (!m.ok) {
-        cells[mode] = { status: 'failed', reason: m.reason, stderrTail: m.stderrTail };
+        cells[mode] = failedCell(m);
         continue;
       }
       const value = median(m.samples[0]);

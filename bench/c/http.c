@@ -54,15 +54,9 @@ static int fetch(int port, long n) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 2) {
-    fprintf(stderr, "usage: http N\n");
-    return 2;
-  }
-  long n = atol(argv[1]);
-  int port;
-  int lfd = listen_loopback(&port);
-  pid_t pid = fork();
-  if (pid < 0) die("fork");
+  long n = (long)count_arg(argc, argv, "http N");
+  int lfd, port;
+  pid_t pid = listen_and_fork(&lfd, &port);
   if (pid == 0) return serve(lfd, n);
   close(lfd);
   int bad = fetch(port, n);

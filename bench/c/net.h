@@ -1,5 +1,6 @@
 /* net.h: what the network rows' programs (tcpstream.c, tcprr.c, http.c)
- * share: a listening TCP socket on 127.0.0.1 at a port the kernel picks
+ * share: their one argument (a count), a listening TCP socket on 127.0.0.1
+ * at a port the kernel picks
  * (made before fork(), so the child can connect at once and no port is
  * fixed), connecting to it, whole writes and reads, and the child's status.
  * Every failure prints what failed and exits 1, so a sandbox that serves a
@@ -90,6 +91,23 @@ static inline size_t read_to_eof(int fd, char *buf, size_t n) {
     if (r < 0) die("recv");
     if (r == 0 || (got += (size_t)r) == n) return got;
   }
+}
+
+/* argv[1], the program's one argument, a count; else usage and exit 2. */
+static inline long long count_arg(int argc, char **argv, const char *usage) {
+  if (argc != 2) {
+    fprintf(stderr, "usage: %s\n", usage);
+    exit(2);
+  }
+  return atoll(argv[1]);
+}
+
+/* Listens on 127.0.0.1 (*lfd, at *port) and forks: fork's result. */
+static inline pid_t listen_and_fork(int *lfd, int *port) {
+  *lfd = listen_loopback(port);
+  pid_t pid = fork();
+  if (pid < 0) die("fork");
+  return pid;
 }
 
 /* Waits for the child; 0 if it exited 0, else 1 (and says why). */

@@ -8,15 +8,9 @@
 #include "net.h"
 
 int main(int argc, char **argv) {
-  if (argc != 2) {
-    fprintf(stderr, "usage: tcprr N\n");
-    return 2;
-  }
-  long n = atol(argv[1]);
-  int port;
-  int lfd = listen_loopback(&port);
-  pid_t pid = fork();
-  if (pid < 0) die("fork");
+  long n = (long)count_arg(argc, argv, "tcprr N");
+  int lfd, port;
+  pid_t pid = listen_and_fork(&lfd, &port);
   char c;
   if (pid == 0) {
     close(lfd);

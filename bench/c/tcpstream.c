@@ -10,16 +10,10 @@
 #define CHUNK (64 * 1024)
 
 int main(int argc, char **argv) {
-  if (argc != 2) {
-    fprintf(stderr, "usage: tcpstream MIB\n");
-    return 2;
-  }
-  long long total = atoll(argv[1]) * 1024 * 1024;
+  long long total = count_arg(argc, argv, "tcpstream MIB") * 1024 * 1024;
   static char buf[CHUNK];
-  int port;
-  int lfd = listen_loopback(&port);
-  pid_t pid = fork();
-  if (pid < 0) die("fork");
+  int lfd, port;
+  pid_t pid = listen_and_fork(&lfd, &port);
   if (pid == 0) {
     close(lfd);
     int fd = connect_loopback(port);
