@@ -1,8 +1,8 @@
 /* net.h: what the network rows' programs (tcpstream.c, tcprr.c, http.c)
  * share: their one argument (a count), a listening TCP socket on 127.0.0.1
- * at a port the kernel picks
- * (made before fork(), so the child can connect at once and no port is
- * fixed), connecting to it, whole writes and reads, and the child's status.
+ * at a port the kernel picks (made before fork(), so the child can connect
+ * at once and no port is fixed), connecting to it, whole writes and reads,
+ * and the child's status.
  * Every failure prints what failed and exits 1, so a sandbox that serves a
  * call wrongly fails the row instead of timing a short cut. The data moves
  * with send/recv, not write/read: Debian's runsc (0.0~20221219) with
