@@ -12,7 +12,8 @@
         "native/confine.c",
         "native/watch.c",
         "native/control.c",
-        "native/sockets.c"
+        "native/sockets.c",
+        "native/netlink.c"
       ],
       "cflags": [
         "-O2",

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // tsvisor benchmarks: the same workloads natively, under gVisor's runsc on
-// the ptrace platform, and under tsvisor, in one run; and the OCI runtime's
+// the ptrace platform, and under tsvisor, in one run; the OCI runtime's
 // latency (run, create + start, exec of a busybox bundle) under runc, runsc
-// and tsvisor.  See bench/README.md.
+// and tsvisor; and TCP and HTTP over loopback natively, under runsc's two
+// networks (hostinet and netstack) and under tsvisor.  See bench/README.md.
 //
 //   node bench/run.js [--runs N] [--only IDS] [--modes MODES] [--timeout S]
 //
@@ -28,11 +29,21 @@ const RUNC = '/usr/sbin/runc';
 const PYTHON = '/usr/bin/python3';
 const BUSYBOX = '/bin/busybox';
 
-const MODES = ['native', 'runsc', 'tsvisor', 'no-walls', 'runc'];
+const MODES = ['native', 'runsc', 'tsvisor', 'no-walls', 'runc', 'runsc-host', 'runsc-netstack'];
 /** The modes of the `do` rows: one command run natively, by `runsc do`, by `tsvisor do`. */
 const DO_MODES = ['native', 'runsc', 'tsvisor', 'no-walls'];
 /** The modes of the OCI rows: three OCI runtimes, each given the same bundle the same way. */
 const OCI_MODES = ['runc', 'runsc', 'tsvisor'];
+/**
+ * The modes of the network rows: natively, `runsc do` with each of its two
+ * networks (--network=host: hostinet, the host's TCP/IP stack in a network
+ * namespace that `runsc do` makes, with a veth pair; --network=none:
+ * netstack, gVisor's own TCP/IP stack, with a loopback interface only), and
+ * `tsvisor do --network=none` (host sockets in a new namespace with lo up).
+ */
+const NET_MODES = ['native', 'runsc-host', 'runsc-netstack', 'tsvisor'];
+/** The `runsc do` modes and the --network each gives runsc. */
+const RUNSC_DO_NETWORK = { runsc: 'none', 'runsc-host': 'host', 'runsc-netstack': 'none' };
 // The cost of the second wall (namespaces, empty root, capabilities,
 // seccomp: docs/security.md) is measured on these workloads only, against
 // `tsvisor do --unsafe-no-walls` (mode no-walls), in the same run.
@@ -55,10 +66,11 @@ const USAGE = `usage: node bench/run.js [options]
   --runs N          timed runs per workload and mode (default: per workload,
                     5 or 10, and ${SLOW_RUNS} when one run takes over ${SLOW_SECONDS} s)
   --only IDS        comma-separated workloads to run: syscall,clock,true,python,cat,touch,mmaps,spawn,threads,files,bigfile,untar,find,gitstatus,
-                    oci-run,oci-start,oci-exec
-  --modes MODES     comma-separated modes to run: native,runsc,tsvisor,no-walls,runc (default all;
-                    no-walls is tsvisor do --unsafe-no-walls, on the syscall and true rows;
-                    runc is Debian's runc, on the oci-* rows only)
+                    oci-run,oci-start,oci-exec,tcp-stream,tcp-rr,http
+  --modes MODES     comma-separated modes to run: native,runsc,tsvisor,no-walls,runc,runsc-host,runsc-netstack
+                    (default all; no-walls is tsvisor do --unsafe-no-walls, on the syscall and true rows;
+                    runc is Debian's runc, on the oci-* rows only; runsc-host and runsc-netstack are
+                    runsc do --network=host and --network=none, on the network rows only)
   --timeout S       seconds before one run is killed and counted as failed (default 300)
   --runsc-flags F   extra runsc flags, placed before "do" (or the OCI command) (space-separated)
   --runsc-pin CPU   run runsc under taskset -c CPU (tsvisor pins itself to one CPU)
@@ -275,11 +287,47 @@ const WORKLOADS = [
     kind: 'ociExec',
     command: 'RUNTIME --root STATE exec ID /bin/true, ID made by run --detach (process.args [/bin/sleep 1000])',
   },
+  // Networking (issue 8): TCP and HTTP over 127.0.0.1 inside one sandbox.
+  // Each program forks; the two ends talk over one host's (or one
+  // sandbox's) loopback. Like the perCall rows, each round times N and
+  // N=0, so the rate line is without start-up; the row's value is T(N).
+  {
+    id: 'tcp-stream',
+    name: 'TCP loopback: 1 GiB in 64 KiB writes',
+    unit: 'ms',
+    runs: 5,
+    kind: 'net',
+    program: 'tcpstream',
+    loops: 1024, // MiB
+    rate: { unit: 'MiB/s', cell: 'MiB/s', of: (ms, n) => n / (ms / 1000) },
+  },
+  {
+    id: 'tcp-rr',
+    name: 'TCP loopback: 10,000 1-byte round trips',
+    unit: 'ms',
+    runs: 5,
+    kind: 'net',
+    program: 'tcprr',
+    loops: 10_000,
+    rate: { unit: 'µs per round trip', cell: 'µs', of: (ms, n) => (ms * 1000) / n },
+  },
+  {
+    id: 'http',
+    name: 'HTTP: 2,000 requests, a connection each',
+    unit: 'ms',
+    runs: 5,
+    kind: 'net',
+    program: 'http',
+    loops: 2000,
+    rate: { unit: 'requests/s', cell: 'req/s', of: (ms, n) => n / (ms / 1000) },
+  },
 ];
 /** Whether a workload (or its row of results) is an OCI row. */
 const isOci = (w) => ['ociRun', 'ociStart', 'ociExec'].includes(w.kind);
+/** Whether a workload (or its row) is a network row. */
+const isNet = (w) => w.kind === 'net';
 /** The modes of a workload (or its row). */
-const modesOf = (w) => (isOci(w) ? OCI_MODES : DO_MODES);
+const modesOf = (w) => (isOci(w) ? OCI_MODES : isNet(w) ? NET_MODES : DO_MODES);
 
 const TARGETS = [
   { workload: 'syscall', label: 'syscall round trip', max: 0.7 },
@@ -290,6 +338,9 @@ const TARGETS = [
   { workload: 'untar', label: 'untar /usr/share/doc', max: 0.5 },
   { workload: 'find', label: 'find /usr', max: 0.5 },
   { workload: 'gitstatus', label: 'git status, 1,000 files', max: 0.5 },
+  // Issue 8: every network row at most half of runsc's time, under each of its networks.
+  ...[['tcp-stream', 'TCP 1 GiB'], ['tcp-rr', 'TCP 10,000 round trips'], ['http', 'HTTP 2,000 requests']].flatMap(([workload, label]) =>
+    ['runsc-host', 'runsc-netstack'].map((against) => ({ workload, label, max: 0.5, against }))),
 ];
 
 let selected = WORKLOADS;
@@ -394,19 +445,22 @@ const runscPin = () => (opts['runsc-pin'] !== undefined ? ['taskset', '-c', Stri
 // into our temp dir so that cleanup() removes them.  (runsc passes its
 // environment to the application, so TMPDIR is visible inside; none of the
 // workloads uses it.)
-const envFor = (mode) => (mode === 'runsc' ? { ...process.env, TMPDIR: state.runscRoot } : process.env);
+const envFor = (mode) => (mode in RUNSC_DO_NETWORK ? { ...process.env, TMPDIR: state.runscRoot } : process.env);
 
-function wrap(mode, argv) {
+/** How a `do` row's command runs in a mode; w, when given, is its workload (the network rows give tsvisor --network=none). */
+function wrap(mode, argv, w = null) {
   switch (mode) {
     case 'native':
       return argv;
     case 'runsc':
+    case 'runsc-host':
+    case 'runsc-netstack':
       return [
         ...runscPin(),
         RUNSC,
         `--root=${state.runscRoot}`,
         '--platform=ptrace',
-        '--network=none',
+        `--network=${RUNSC_DO_NETWORK[mode]}`,
         ...runscFlags,
         'do',
         '--',
@@ -414,7 +468,7 @@ function wrap(mode, argv) {
       ];
     // The sandbox's /tmp is its own tmpfs: the inputs made in the host's (the tarball, the repository) come in as a read-only volume.
     case 'tsvisor':
-      return [...TSVISOR_CMD, ...tsvisorFlags, 'do', ...stateVolume(), '--', ...argv];
+      return [...TSVISOR_CMD, ...tsvisorFlags, 'do', ...(w && isNet(w) ? ['--network=none'] : []), ...stateVolume(), '--', ...argv];
     case 'no-walls':
       return [...TSVISOR_CMD, ...tsvisorFlags, 'do', '--unsafe-no-walls', ...stateVolume(), '--', ...argv];
   }
@@ -535,7 +589,7 @@ async function measure(w, mode, cmds, label) {
     log(`  ${label} · ${mode}: FAILED: ${reason}${stderrTail ? '\n' + indent(stderrTail, '    | ') : ''}`);
     return { ok: false, reason, stderrTail };
   };
-  const wrapped = cmds.map((c) => wrap(mode, c.argv));
+  const wrapped = cmds.map((c) => wrap(mode, c.argv, w));
   let warmMs = 0;
   for (let i = 0; i < cmds.length; i++) {
     log(`${label} · ${mode} · warm-up${cmds.length > 1 ? ` (${cmds[i].tag})` : ''}: ${showCmd(wrapped[i])}`);
@@ -650,6 +704,9 @@ async function measureOci(w, mode, label) {
   }
 }
 
+/** The cell of a mode whose measure() or measureOci() failed. */
+const failedCell = (m) => ({ status: 'failed', reason: m.reason, stderrTail: m.stderrTail });
+
 const indent = (text, prefix) => text.split('\n').map((l) => prefix + l).join('\n');
 
 async function runWorkload(w, idx, total) {
@@ -666,8 +723,8 @@ async function runWorkload(w, idx, total) {
         cells[mode] = { status: 'n/a', reason: state.oci.unavailable ?? a.reason };
         continue;
       }
-    } else if (mode === 'runsc' && !availability.runsc.ok) {
-      cells[mode] = { status: 'n/a', reason: availability.runsc.reason };
+    } else if (mode in RUNSC_DO_NETWORK && !availability[mode].ok) {
+      cells[mode] = { status: 'n/a', reason: availability[mode].reason };
       continue;
     }
     if (mode === 'no-walls' && !WALLS_WORKLOADS.includes(w.id)) {
@@ -690,7 +747,7 @@ async function runWorkload(w, idx, total) {
     if (isOci(w)) {
       const m = await measureOci(w, mode, label);
       if (!m.ok) {
-        cells[mode] = { status: 'failed', reason: m.reason, stderrTail: m.stderrTail };
+        cells[mode] = failedCell(m);
         continue;
       }
       const value = median(m.samples[0]);
@@ -702,36 +759,53 @@ async function runWorkload(w, idx, total) {
         cells[mode].samplesStartToFirstMs = m.samples[2];
       }
       log(`${label} · ${mode}: median ${fmtMs(value)}${w.kind === 'ociStart' ? ` (create ${fmtMs(cells[mode].createMs)}, start to first instruction ${fmtMs(cells[mode].startToFirstMs)})` : ''}`);
-    } else if (w.kind === 'perCall') {
-      const cmds = [
-        { tag: `N=${w.loops}`, argv: [bin(w.program), String(w.loops)] },
-        { tag: 'N=0', argv: [bin(w.program), '0'] },
-      ];
-      const m = await measure(w, mode, cmds, label);
+    } else if (w.kind === 'net' || w.kind === 'perCall') {
+      // A loop program, timed with N and with N=0.
+      const m = await measure(w, mode, loopCmds(w), label);
       if (!m.ok) {
-        cells[mode] = { status: 'failed', reason: m.reason, stderrTail: m.stderrTail };
+        cells[mode] = failedCell(m);
         continue;
       }
       const loopMs = median(m.samples[0]);
       const zeroMs = median(m.samples[1]);
-      const value = ((loopMs - zeroMs) * 1000) / w.loops; // µs per call
+      if (w.kind === 'perCall') {
+        const value = ((loopMs - zeroMs) * 1000) / w.loops; // µs per call
+        cells[mode] = {
+          status: 'ok',
+          value,
+          runs: m.runs,
+          medianLoopMs: loopMs,
+          medianZeroMs: zeroMs,
+          samplesLoopMs: m.samples[0],
+          samplesZeroMs: m.samples[1],
+          cpuLoop: m.cpu[0],
+          cpuZero: m.cpu[1],
+        };
+        log(`${label} · ${mode}: ${value.toFixed(3)} µs/call (median ${fmtMs(loopMs)} − ${fmtMs(zeroMs)}, /${w.loops})`);
+        continue;
+      }
+      // A network row's value is T(N); its rate needs T(N) above T(0): noise that breaks that is shown, not hidden.
+      const value = loopMs;
+      const netMs = value - zeroMs;
       cells[mode] = {
         status: 'ok',
         value,
         runs: m.runs,
-        medianLoopMs: loopMs,
         medianZeroMs: zeroMs,
-        samplesLoopMs: m.samples[0],
+        netMs,
+        rate: netMs > 0 ? w.rate.of(netMs, w.loops) : null,
+        samplesMs: m.samples[0],
         samplesZeroMs: m.samples[1],
-        cpuLoop: m.cpu[0],
+        cpu: m.cpu[0],
         cpuZero: m.cpu[1],
       };
-      log(`${label} · ${mode}: ${value.toFixed(3)} µs/call (median ${fmtMs(loopMs)} − ${fmtMs(zeroMs)}, /${w.loops})`);
+      const rate = cells[mode].rate === null ? `no rate: T(N=0) ≥ T(N)` : `${fmtValue(cells[mode].rate, w.rate.unit)} without start-up`;
+      log(`${label} · ${mode}: median ${fmtMs(value)} (N=0: ${fmtMs(zeroMs)}; ${rate})`);
     } else {
       const cmds = [{ tag: '', argv: w.argv(), expectStdoutBytes: w.expectStdoutBytes }];
       const m = await measure(w, mode, cmds, label);
       if (!m.ok) {
-        cells[mode] = { status: 'failed', reason: m.reason, stderrTail: m.stderrTail };
+        cells[mode] = failedCell(m);
         continue;
       }
       const value = median(m.samples[0]);
@@ -741,6 +815,22 @@ async function runWorkload(w, idx, total) {
   }
   const ratio = (a, b, key = 'value') =>
     cells[a].status === 'ok' && cells[b].status === 'ok' && cells[b][key] > 0 ? cells[a][key] / cells[b][key] : null;
+  if (isNet(w)) {
+    return {
+      id: w.id,
+      kind: w.kind,
+      name: w.name,
+      unit: w.unit,
+      rateUnit: w.rate.unit,
+      rateCellUnit: w.rate.cell,
+      loops: w.loops,
+      command: `${path.relative(ROOT, bin(w.program))} ${w.loops}, and ${path.relative(ROOT, bin(w.program))} 0`,
+      results: cells,
+      ratios: Object.fromEntries(['runsc-host', 'runsc-netstack', 'native'].map((m) => [`tsvisor/${m}`, ratio('tsvisor', m)])),
+      // Of the times without start-up, T(N) − T(N=0): the rate line's.
+      netRatios: Object.fromEntries(['runsc-host', 'runsc-netstack', 'native'].map((m) => [`tsvisor/${m}`, ratio('tsvisor', m, 'netMs')])),
+    };
+  }
   if (isOci(w)) {
     const row = {
       id: w.id,
@@ -774,13 +864,21 @@ async function runWorkload(w, idx, total) {
   };
 }
 
+/** A loop program's pair of commands, N and N=0, so that start-up cancels out (the perCall and network rows). */
+function loopCmds(w) {
+  return [
+    { tag: `N=${w.loops}`, argv: [bin(w.program), String(w.loops)] },
+    { tag: 'N=0', argv: [bin(w.program), '0'] },
+  ];
+}
+
 // ---------------------------------------------------------------- setup
 
 function compileC() {
   fs.mkdirSync(OUT, { recursive: true });
   const gcc = sh('gcc', ['--version']);
   if (!gcc.ok) throw new Error('gcc not found: the bench needs gcc and a static libc (apt-get install -y gcc libc6-dev)');
-  const names = ['timeit', 'getppid', 'clockloop', 'touch', 'mmaps', 'files', 'ocistart', 'first'];
+  const names = ['timeit', 'getppid', 'clockloop', 'touch', 'mmaps', 'files', 'ocistart', 'first', 'tcpstream', 'tcprr', 'http'];
   for (const name of names) {
     const src = path.join(CSRC, `${name}.c`);
     const dst = bin(name);
@@ -1114,18 +1212,25 @@ async function probeOci(mode) {
   return { ok: true, reason: '' };
 }
 
-const availability = { runsc: { ok: false, reason: '' }, runc: { ok: false, reason: '' }, runscOci: { ok: false, reason: '' } };
+const availability = {
+  runsc: { ok: false, reason: '' },
+  'runsc-host': { ok: false, reason: '' },
+  'runsc-netstack': { ok: false, reason: '' },
+  runc: { ok: false, reason: '' },
+  runscOci: { ok: false, reason: '' },
+};
 
-async function probeRunsc() {
-  if (!selectedModes.includes('runsc')) return { ok: false, reason: 'not selected (--modes)' };
+/** Whether `runsc do` runs /bin/true here in a mode of RUNSC_DO_NETWORK (runsc, runsc-host, runsc-netstack). */
+async function probeRunsc(mode) {
+  if (!selectedModes.includes(mode)) return { ok: false, reason: 'not selected (--modes)' };
   if (!fs.existsSync(RUNSC)) return { ok: false, reason: `${RUNSC} not installed (apt-get install -y runsc)` };
-  const argv = wrap('runsc', ['/bin/true']);
-  log(`probing runsc: ${showCmd(argv)}`);
+  const argv = wrap(mode, ['/bin/true']);
+  log(`probing ${mode}: ${showCmd(argv)}`);
   fs.mkdirSync(state.runscRoot, { recursive: true });
-  const r = await runOnce(argv, { env: envFor('runsc') });
+  const r = await runOnce(argv, { env: envFor(mode) });
   if (!r.ok) {
     const why = r.stderr ? tail(r.stderr, 6, 800).replace(/\n/g, ' / ') : '';
-    const reason = `runsc cannot run here: ${r.reason}${why ? `: ${why}` : ''}${process.getuid?.() !== 0 ? ' (not root: runsc do needs root, or --runsc-flags=--rootless)' : ''}`;
+    const reason = `runsc --network=${RUNSC_DO_NETWORK[mode]} do cannot run here: ${r.reason}${why ? `: ${why}` : ''}${process.getuid?.() !== 0 ? ' (not root: runsc do needs root, or --runsc-flags=--rootless)' : ''}`;
     log(reason);
     return { ok: false, reason };
   }
@@ -1194,6 +1299,25 @@ function ociTable(rows) {
   return markdownTable(head, body);
 }
 
+/**
+ * The network rows: native, runsc's two networks, tsvisor, and tsvisor's
+ * ratios to each. Under each row its rate without start-up, from
+ * T(N) − T(N=0), with the ratios of those times (so below 1.00x is faster
+ * for tsvisor there too, whatever the rate's unit).
+ */
+function netTable(rows) {
+  const others = ['runsc-host', 'runsc-netstack', 'native'];
+  const head = ['network (loopback)', 'native', 'runsc host', 'runsc netstack', 'tsvisor', ...others.map((m) => `tsvisor/${m}`)];
+  const body = [];
+  for (const w of rows) {
+    body.push([w.name, ...NET_MODES.map((m) => cellText(w.results[m], w.unit)), ...others.map((m) => fmtRatio(w.ratios[`tsvisor/${m}`]))]);
+    const rate = (c) => (c.status !== 'ok' ? '–' : c.rate === null ? 'T(0) ≥ T(N)' : fmtValue(c.rate, w.rateCellUnit));
+    body.push([`↳ ${w.rateUnit}, without start-up`, ...NET_MODES.map((m) => rate(w.results[m])),
+      ...others.map((m) => fmtRatio(w.netRatios[`tsvisor/${m}`]))]);
+  }
+  return markdownTable(head, body);
+}
+
 function table(rows) {
   const head = ['workload', 'native', 'runsc', 'tsvisor', 'tsvisor/runsc', 'tsvisor/native', 'no walls', 'walls cost'];
   const body = rows.map((w) => [
@@ -1229,21 +1353,23 @@ function judgeWalls(rows) {
 
 function judgeTargets(rows) {
   return [...TARGETS.map((t) => {
+    // The mode tsvisor is compared with: runsc, or on the network rows one of runsc's networks.
+    const ref = t.against ?? 'runsc';
     const w = rows.find((r) => r.id === t.workload);
-    const goal = `tsvisor/runsc <= ${t.max.toFixed(2)}x`;
+    const goal = `tsvisor/${ref} <= ${t.max.toFixed(2)}x`;
     if (!w) return { ...t, verdict: 'SKIP', text: `${t.label}: ${goal}: not run (--only)` };
     const ts = w.results.tsvisor;
-    const rs = w.results.runsc;
+    const rs = w.results[ref];
     if (ts.status === 'skipped') return { ...t, verdict: 'SKIP', text: `${t.label}: ${goal}: tsvisor not run (--modes)` };
     if (ts.status !== 'ok') return { ...t, verdict: 'FAIL', text: `${t.label}: ${goal}: tsvisor ${ts.status} (${ts.reason})` };
-    if (rs.status !== 'ok') return { ...t, verdict: 'SKIP', text: `${t.label}: ${goal}: runsc ${rs.status}, nothing to compare with` };
-    const r = w.ratios['tsvisor/runsc'];
+    if (rs.status !== 'ok') return { ...t, verdict: 'SKIP', text: `${t.label}: ${goal}: ${ref} ${rs.status}, nothing to compare with` };
+    const r = w.ratios[`tsvisor/${ref}`];
     const verdict = r <= t.max ? 'PASS' : 'FAIL';
     return {
       ...t,
       verdict,
       ratio: r,
-      text: `${t.label}: ${goal}: ${fmtRatio(r)} (tsvisor ${fmtValue(ts.value, w.unit)}, runsc ${fmtValue(rs.value, w.unit)})`,
+      text: `${t.label}: ${goal}: ${fmtRatio(r)} (tsvisor ${fmtValue(ts.value, w.unit)}, ${ref} ${fmtValue(rs.value, w.unit)})`,
     };
   }), judgeWalls(rows)];
 }
@@ -1262,6 +1388,20 @@ function notes(rows) {
 }
 
 /** What results.md says above the OCI table. */
+const NET_NOTE = [
+  'TCP and HTTP over 127.0.0.1, both ends in the same sandbox (bench/c/tcpstream.c,',
+  'tcprr.c, http.c: each forks, and the two processes talk over one connection, or one per',
+  'request). **native** is the host\'s loopback; **runsc host** is `runsc do',
+  '--network=host` (hostinet: the host\'s TCP/IP stack, in a network namespace that `runsc',
+  'do` makes); **runsc netstack** is `runsc do --network=none` (gVisor\'s own TCP/IP stack',
+  'with a loopback interface only); **tsvisor** is `tsvisor do --network=none` (host',
+  'sockets in a new network namespace with lo up). A row\'s value is the median wall-clock',
+  'time of the whole program, start-up included, timed by `bench/out/timeit`; the ratios',
+  'and the targets are of that. The line under it is the rate without start-up: N over',
+  'the difference of the medians of T(N) and T(N=0) (the same program doing no transfer),',
+  'with the ratios of those differences (below 1.00x: tsvisor is faster).',
+];
+
 const OCI_NOTE = [
   'Each runtime is invoked the same way, `RUNTIME --root STATE COMMAND` (runsc with',
   '`--platform=ptrace --network=none`), on bundles whose rootfs is Debian\'s busybox-static',
@@ -1300,7 +1440,11 @@ async function main() {
   if (selected.some((w) => w.id === 'untar')) makeDocTar();
   if (selected.some((w) => w.id === 'gitstatus')) makeGitRepo();
 
-  if (selected.some((w) => !isOci(w))) availability.runsc = await probeRunsc();
+  if (selected.some((w) => !isOci(w) && !isNet(w))) availability.runsc = await probeRunsc('runsc');
+  if (selected.some(isNet)) {
+    availability['runsc-host'] = await probeRunsc('runsc-host');
+    availability['runsc-netstack'] = await probeRunsc('runsc-netstack');
+  }
   if (selected.some(isOci)) {
     makeOciBundles();
     availability.runc = await probeOci('runc');
@@ -1312,12 +1456,14 @@ async function main() {
 
   meta.loadavgEnd = os.loadavg().map((x) => x.toFixed(2));
   const verdicts = judgeTargets(rows);
-  const doRows = rows.filter((w) => !isOci(w));
+  const doRows = rows.filter((w) => !isOci(w) && !isNet(w));
   const ociRows = rows.filter((w) => isOci(w));
+  const netRows = rows.filter((w) => isNet(w));
   const tbl = doRows.length ? table(doRows) : '';
   const otbl = ociRows.length ? ociTable(ociRows) : '';
+  const ntbl = netRows.length ? netTable(netRows) : '';
   const verdictLines = verdicts.map((v) => `${v.verdict}: ${v.text}`);
-  process.stdout.write(`\n${[tbl, otbl].filter(Boolean).join('\n\n')}\n\n${verdictLines.join('\n')}\n`);
+  process.stdout.write(`\n${[tbl, otbl, ntbl].filter(Boolean).join('\n\n')}\n\n${verdictLines.join('\n')}\n`);
 
   const invocations = {
     native: 'CMD',
@@ -1327,6 +1473,9 @@ async function main() {
     'runc (OCI rows)': `${RUNC} --root $TMP/oci/state-runc COMMAND`,
     'runsc (OCI rows)': `${runscPin().length ? runscPin().join(' ') + ' ' : ''}${RUNSC} --root $TMP/oci/state-runsc --platform=ptrace --network=none ${runscFlags.length ? runscFlags.join(' ') + ' ' : ''}COMMAND`,
     'tsvisor (OCI rows)': `${TSVISOR_CMD.length > 1 ? 'node ' : ''}${path.relative(ROOT, TSVISOR_BIN)} ${tsvisorFlags.length ? tsvisorFlags.join(' ') + ' ' : ''}--root $TMP/oci/state-tsvisor COMMAND`,
+    ...Object.fromEntries(['runsc-host', 'runsc-netstack'].map((m) => [`${m} (network rows)`,
+      `TMPDIR=$TMP/runsc-state ${runscPin().length ? runscPin().join(' ') + ' ' : ''}${RUNSC} --root=$TMP/runsc-state --platform=ptrace --network=${RUNSC_DO_NETWORK[m]} ${runscFlags.length ? runscFlags.join(' ') + ' ' : ''}do -- CMD`])),
+    'tsvisor (network rows)': `${TSVISOR_CMD.length > 1 ? 'node ' : ''}${path.relative(ROOT, TSVISOR_BIN)} ${tsvisorFlags.length ? tsvisorFlags.join(' ') + ' ' : ''}do --network=none -- CMD`,
   };
 
   if (!opts['no-write']) {
@@ -1359,6 +1508,7 @@ async function main() {
         '',
       ] : []),
       ...(otbl ? ['## OCI runtime', '', ...OCI_NOTE, '', otbl, ''] : []),
+      ...(ntbl ? ['## Network', '', ...NET_NOTE, '', ntbl, ''] : []),
       '## Targets',
       '',
       ...verdictLines.map((l) => `- ${l}`),

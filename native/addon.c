@@ -26,6 +26,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   register_clock(env, exports);
   register_control(env, exports);
   register_sockets(env, exports);
+  register_netlink(env, exports);
   return exports;
 }
 

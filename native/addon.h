@@ -141,5 +141,6 @@ void register_watch(napi_env env, napi_value exports);
 void confine_register(napi_env env, napi_value exports);
 void register_control(napi_env env, napi_value exports);
 void register_sockets(napi_env env, napi_value exports);
+void register_netlink(napi_env env, napi_value exports);
 
 #endif

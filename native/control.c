@@ -11,15 +11,19 @@
  *   sendFds(fd, data, fds) -> bytes sent or -errno: one sendmsg, the fds as SCM_RIGHTS
  *   recvFds(fd, buf, maxFds) -> {bytes, fds} or -errno: one recvmsg, never
  *     blocking; the fds arrive close-on-exec (MSG_CMSG_CLOEXEC)
+ *   pidfdOpen(pid) -> fd or -errno: pidfd_open(2), close-on-exec
  *
- * Descriptors cross a Unix socket for two protocols: the control socket
- * (exec's stdio, src/control) and the OCI console socket (the pty master
- * for --console-socket, as runc's utils.SendFile sends it).
+ * Descriptors cross a Unix socket for three protocols: the control socket
+ * (exec's stdio, src/control), the OCI console socket (the pty master
+ * for --console-socket, as runc's utils.SendFile sends it) and runc's
+ * --pidfd-socket (a pidfd of the container's process).
  */
 #include "addon.h"
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 /*
  * Binds through /proc/self/fd/DIRFD/NAME, so the address is short whatever
@@ -165,9 +169,19 @@ static napi_value RecvFds(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* pidfd_open(2) has no glibc wrapper before 2.36; pidfds are close-on-exec always. */
+static napi_value PidfdOpen(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  int64_t pid = arg_i64(env, argv[0]);
+  if (pid <= 0 || pid > 4194304) return i32(env, -EINVAL);
+  long r = syscall(SYS_pidfd_open, (pid_t)pid, 0);
+  return i32(env, r < 0 ? -errno : (int32_t)r);
+}
+
 void register_control(napi_env env, napi_value exports) {
   EXPORT("listenUnix", ListenUnix);
   EXPORT("connectUnix", ConnectUnix);
   EXPORT("sendFds", SendFds);
   EXPORT("recvFds", RecvFds);
+  EXPORT("pidfdOpen", PidfdOpen);
 }

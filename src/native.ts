@@ -125,6 +125,10 @@ export interface NativeAddon {
   sendFds(fd: number, data: Uint8Array, fds: readonly number[]): number;
   /** One recvmsg that never blocks: the bytes read and at most maxFds descriptors (close-on-exec; more are closed), or -errno. */
   recvFds(fd: number, buf: Uint8Array, maxFds: number): { bytes: number; fds: number[]; truncated: number } | number;
+  /** pidfd_open(2) of a host process (close-on-exec): fd or -errno. */
+  pidfdOpen(pid: number): number;
+  /** One rtnetlink dump (RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE, RTM_GETNEIGH) of the Sentry's network namespace, the replies as the host sent them: or -errno. Before the seal only. */
+  netlinkDump(type: number, family: number): Uint8Array | number;
   /** A pseudo-terminal (both ends close-on-exec, no controlling terminal), its window size set when rows and cols > 0: or -errno. */
   openPty(rows: number, cols: number): { master: number; replica: number; name: string } | number;
   /** A session of this process's own (if it leads none) with fd's terminal as its controlling terminal: 0 or -errno. */

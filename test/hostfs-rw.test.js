@@ -439,6 +439,32 @@ describe('tsvisor do -v', { skip: NO_VOLUMES }, () => {
     assert.equal(snapshot(scratch, ['run-vol']), sibBefore);
   });
 
+  test('writes reach the host only beneath the volume: what the program makes in /data is there, what it writes anywhere else is not', () => {
+    const tag = `tsvisor-vol-${process.pid}`;
+    const outsideVol = [`/tmp/${tag}`, `/etc/${tag}`, `/${tag}`, join(sib, tag)];
+    for (const p of outsideVol) assert.equal(existsSync(p), false, `${p} exists before the run`);
+    const r = sh([
+      `mkdir /data/sub && echo deep > /data/sub/f && echo top > /data/${tag} && ln -s sub/f /data/link`,
+      // Everywhere else: the overlay root, a climb out of the volume, the
+      // volume's sibling directory by its host path.
+      `echo t > /tmp/${tag} && echo e > /etc/${tag} && echo up > /data/../${tag}`,
+      `(mkdir -p ${sib} && echo s > ${sib}/${tag} && echo changed > ${sib}/existing) 2>/dev/null`,
+      `cat /data/link /data/${tag} /data/../${tag}`,
+    ].join('; '), ['-v', `${vol}:/data`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'deep\ntop\nup\n');
+    // On the host: exactly the new entries, beneath the volume.
+    const names = snapshot(vol).split('\n').map((l) => l.split(' ')[0]);
+    assert.deepEqual(names, ['existing', 'link', 'sub', 'sub/f', tag].sort());
+    assert.equal(readFileSync(join(vol, 'sub', 'f'), 'latin1'), 'deep\n');
+    assert.equal(readFileSync(join(vol, tag), 'latin1'), 'top\n');
+    assert.equal(readlinkSync(join(vol, 'link')), 'sub/f');
+    for (const p of outsideVol) assert.equal(existsSync(p), false, `${p} reached the host`);
+    assert.equal(readFileSync(join(sib, 'existing'), 'latin1'), 'sibling\n');
+    assert.equal(snapshot(scratch, ['run-vol']), sibBefore, 'something outside the volume changed');
+    for (const p of ['sub', 'link', tag]) rmSync(join(vol, p), { recursive: true, force: true });
+  });
+
   test('the sandbox sees the host directory\'s entries at /data', () => {
     const r = sh('ls /data', ['--volume', `${vol}:/data`]);
     assert.equal(r.code, 0, r.stderr);

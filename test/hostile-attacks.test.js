@@ -431,7 +431,7 @@ test('threadbomb: EAGAIN at the sandbox\'s task limit, a clean exit, no stub lef
   assertLines(r.stdout, 'pthread_create: EAGAIN after 1023 threads\nfork at the limit: EAGAIN\njoined: 1023\n' +
     'pthread_create after: 1\nthreadbomb done\n');
   assert.ok(stubs.length > 0, 'no stub was seen while the program ran');
-  assert.ok(await waitFor(() => stubs.every(isGone), ms(3000)), 'a stub outlived tsvisor');
+  assert.ok(await waitFor(() => stubs.every(isGone), ms(15_000)), 'a stub outlived tsvisor');
 });
 
 test('SIGKILL of the Sentry at random moments leaves no stub running', { skip: SELFCHECK && 'kills the Sentry' }, async () => {
@@ -455,7 +455,7 @@ test('SIGKILL of the Sentry at random moments leaves no stub running', { skip: S
     child.kill('SIGKILL');
     await done;
     const stubs = [...seen.values()];
-    const gone = await waitFor(() => stubs.every(isGone), ms(3000));
+    const gone = await waitFor(() => stubs.every(isGone), ms(15_000));
     assert.ok(gone, `after SIGKILL at ${delay} ms, stubs left: ${stubs.filter((s) => !isGone(s)).map((s) => s.pid).join(' ')}`);
     if (!startup && base >= 500) assert.ok(stubs.length > 1, `only ${stubs.length} stubs ${delay} ms after the first`);
   }
@@ -489,9 +489,9 @@ async function withOpenStdin(argv, sandboxed, timeout) {
 
 test('hostwait: waiting for input on the host\'s descriptors, then exiting, ends tsvisor at once', async () => {
   const bin = hostile('hostwait');
-  const native = await withOpenStdin([bin], false, ms(10_000));
+  const native = await withOpenStdin([bin], false, ms(30_000));
   assert.equal(native.code, 0);
-  const sandboxed = await withOpenStdin([bin], true, ms(10_000));
+  const sandboxed = await withOpenStdin([bin], true, ms(30_000));
   assert.equal(sandboxed.stdout, native.stdout, firstDifference(native.stdout, sandboxed.stdout));
   assert.equal(sandboxed.code, 0, `tsvisor ended with ${sandboxed.code} after ${sandboxed.ms} ms (killed: it did not exit)\n${sandboxed.stderr}`);
 });

@@ -227,6 +227,34 @@ test('from inside: the control socket is not in the container, by path, "..", /p
   assert.ok(!launcher.includes(`socket:[${inode}]`));
 });
 
+test('from inside a sub-container (a pod\'s container in the same Sentry): the control socket is out of reach too, and its root is its own bundle\'s', () => {
+  const sub = w.newId();
+  const dir = w.bundle(['ctlreach', SOCK, STATE_DIR], {
+    annotations: { 'io.kubernetes.cri.container-type': 'container', 'io.kubernetes.cri.sandbox-id': ID },
+    mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }],
+    linux: { namespaces: [{ type: 'pid', path: `/proc/${containerPid}/ns/pid` }, { type: 'mount' }] },
+  });
+  copyFileSync(compileC('ctlreach', { static: true, dir: HOSTILE_DIR }), join(dir, 'rootfs', 'bin', 'ctlreach'));
+  const r = w.create(sub, dir, [], ['run']);
+  const out = readFileSync(r.out, 'utf8');
+  assert.equal(r.code, 0, out + r.stderr);
+  assert.doesNotMatch(out, /reached/);
+  assert.match(out, /^path: stat: -1 ENOENT\npath: connect: -1 ENOENT\n/);
+  assert.match(out, /\nfds: none in all processes\nmounts: none\nreach: none\n$/);
+  // Its root is its own bundle's: the host file beside the bundles is not there. (The pod's other processes'
+  // roots are reachable through /proc/PID/root in the shared pid namespace, as under runc.)
+  const look = w.newId();
+  const dir2 = w.bundle(['sh', '-c', 'ls /; cat /marker-outside 2>&1; cat /../marker-outside 2>&1'], {
+    annotations: { 'io.kubernetes.cri.container-type': 'container', 'io.kubernetes.cri.sandbox-id': ID },
+    mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }],
+    linux: { namespaces: [{ type: 'pid', path: `/proc/${containerPid}/ns/pid` }, { type: 'mount' }] },
+  });
+  const r2 = w.create(look, dir2, [], ['run']);
+  const out2 = readFileSync(r2.out, 'utf8');
+  assert.doesNotMatch(out2, new RegExp(SECRET));
+  assert.match(out2, /^bin\ndev\nproc\ntmp\ncat: can't open '\/marker-outside': No such file or directory\ncat: can't open '\/..\/marker-outside': No such file or directory\n$/);
+});
+
 // --- Connections ----------------------------------------------------------------------------------
 
 test(`a flood of connections past MAX_CONNECTIONS (${MAX_CONNECTIONS}) is answered busy; those that never send the header are closed after HEADER_MS`, async () => {
@@ -319,6 +347,36 @@ test('descriptors of odd types as an exec\'s files: a directory, an epoll, a soc
 
 // --- Lines, JSON, methods ----------------------------------------------------------------------
 
+test('the debugging methods\' output files: none, two, a pipe nobody reads, a directory, a read-only file: refused, never waited on; no metric filter reaches the Sentry', async () => {
+  // A FIFO opened read-write is a pipe whose other end nobody reads.
+  const fifo = join(w.dir, 'debug-fifo');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+  const wr = openSync(fifo, 'r+');
+  const dirFd = openSync(w.dir, 'r');
+  const ro = openSync(join(w.dir, 'marker-outside'), 'r');
+  const out = openSync(join(w.dir, 'stacks-out'), 'w');
+  try {
+    for (const method of [METHODS.profileCpu, METHODS.profileHeap, METHODS.debugStacks]) {
+      const params = method === METHODS.profileCpu ? { containerId: ID, durationMs: 1 } : { containerId: ID };
+      for (const [what, fds] of [['no file', []], ['two files', [out, out]], ['a pipe', [wr]], ['a directory', [dirFd]]]) {
+        const r = await call(method, params, fds);
+        assert.equal(r.error?.code, 'invalid', `${method} with ${what}: ${JSON.stringify(r)}`);
+      }
+      // A file opened read-only: the Sentry's write fails, in words, and it lives on.
+      const r = await call(method, params, [ro]);
+      assert.ok(r.error !== undefined, `${method} with a read-only file: ${JSON.stringify(r)}`);
+    }
+    // No filter reaches the Sentry (a regular expression could backtrack for hours on its one thread).
+    assert.equal((await call(METHODS.metricsExport, { containerId: ID, onlyMetrics: '(.+)+x' })).error?.code, 'invalid');
+    // Stacks to a real file: the sleeping init is there with its registers.
+    assert.equal((await call(METHODS.debugStacks, { containerId: ID }, [out])).result, null);
+    assert.match(readFileSync(join(w.dir, 'stacks-out'), 'utf8'), /tid 1 \| tgid 1 \| comm "sleep"[^\n]*\n +r15 0x/);
+  } finally {
+    for (const fd of [wr, dirFd, ro, out]) closeSync(fd);
+  }
+  await assertHealthy('debugging methods\' files');
+});
+
 test(`lines at and past ${MAX_MESSAGE_BYTES} bytes, deep nesting, huge numbers, unknown methods: answered invalid, the connection kept where it can be`, async () => {
   const state = JSON.stringify({ id: 1, method: METHODS.state, params: { containerId: ID } });
   const at = `${state.slice(0, -1)}${' '.repeat(MAX_MESSAGE_BYTES - state.length - 1)}}\n`;
@@ -370,6 +428,11 @@ function validParams() {
     // Without the descriptors it names (stdio, root, volumes) it is refused whatever it says.
     [METHODS.createSubcontainer]: { container: {}, stdioCount: 0, volumes: [] },
     [METHODS.startSubcontainer]: {}, [METHODS.destroySubcontainer]: {},
+    // The debugging methods: without a file to write to, those that write are refused whatever they say.
+    [METHODS.metricsExport]: {}, [METHODS.loggingChange]: { level: 'info' },
+    [METHODS.profileCpu]: { durationMs: 1000 }, [METHODS.profileHeap]: {}, [METHODS.debugStacks]: {},
+    // Without its stream socket PortForward is refused whatever it says.
+    [METHODS.portForward]: { port: 7777 },
   };
 }
 
@@ -389,6 +452,9 @@ function validValue(field, v) {
     case 'process': case 'container': return typeof v === 'object' && v !== null && !Array.isArray(v);
     case 'stdioCount': return int(0, 3);
     case 'volumes': return Array.isArray(v) && v.length === 0;
+    case 'level': return ['debug', 'info', 'warning', 'error'].includes(v);
+    case 'durationMs': return int(1, 600_000);
+    case 'port': return int(1, 65535);
     default: throw new Error(`no rule for ${field}`);
   }
 }
@@ -420,7 +486,8 @@ test('wrong types and values in every field of every method (from the method lis
         assert.equal((await c.request(method, missing, ++n).next()).error?.code, 'invalid', `${method} without ${field}`);
       }
     }
-    assert.equal((await c.request(method, { containerId: 'another' }, ++n).next()).error?.code, [METHODS.waitOom, METHODS.signal, METHODS.execute, METHODS.waitPid, METHODS.createSubcontainer].includes(method) ? 'invalid' : 'no-such-container', method);
+    const needsMore = [METHODS.waitOom, METHODS.signal, METHODS.execute, METHODS.waitPid, METHODS.createSubcontainer, METHODS.loggingChange, METHODS.profileCpu, METHODS.portForward];
+    assert.equal((await c.request(method, { containerId: 'another' }, ++n).next()).error?.code, needsMore.includes(method) ? 'invalid' : 'no-such-container', method);
     assert.equal((await c.request(method, { ...base, extra: 1 }, ++n).next()).error?.code, 'invalid', `${method} with an unknown field`);
     assert.equal((await c.request(method, [], ++n).next()).error?.code, 'invalid', `${method} with params an array`);
   }

@@ -52,6 +52,10 @@ function makeRootfs(dir) {
   writeFileSync(join(dir, 'etc', 'group'), 'root:x:0:\nnogroup:x:65534:\n');
   // Not executable, for exit status 126.
   writeFileSync(join(dir, 'bin', 'noexec'), '#!/bin/sh\necho never\n');
+  // busybox's httpd serves it for the published-port test.
+  symlinkSync('busybox', join(dir, 'bin', 'httpd'));
+  mkdirSync(join(dir, 'www'));
+  writeFileSync(join(dir, 'www', 'index.html'), 'hello from inside the container\n');
 }
 
 // ---------------------------------------------------------------- podman
@@ -157,6 +161,51 @@ test('podman with tsvisor: the same sequence, the same statuses and outputs as r
   if (why) return t.skip(why);
   if (runcPodman === null) runcPodman = podmanSequence('runc');
   assert.deepEqual(podmanSequence(TSVISOR), runcPodman);
+});
+
+/** GET http://127.0.0.1:PORT/ from the host, retried while the server comes up: the status and body, or the last error. */
+async function fetchFromHost(port) {
+  let last = '';
+  for (let i = 0; i < 50; i++) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(5000) });
+      return `${r.status} ${await r.text()}`;
+    } catch (e) {
+      last = String(e.cause?.code ?? e.message);
+      await new Promise((res) => setTimeout(res, 200));
+    }
+  }
+  return `error ${last}`;
+}
+
+/** podman run -d -p HOST:80 of busybox's httpd, fetched from the host; the container removed after. */
+async function publishedPort(runtime, port) {
+  const name = `web-${runtime === 'runc' ? 'runc' : 'tsvisor'}`;
+  const run = podman(['--runtime', runtime, 'run', '-d', '--name', name, '-p', `127.0.0.1:${port}:80`, IMAGE, 'httpd', '-f', '-p', '80', '-h', '/www']);
+  try {
+    if (run.code !== 0) return `run: ${run.code} ${run.err.trim()}`;
+    return await fetchFromHost(port);
+  } finally {
+    podman(['rm', '-f', name]);
+  }
+}
+
+let runcPublished = null;
+
+test('podman run -p with runc: the container\'s web server is reached from the host (the oracle)', async (t) => {
+  const why = podmanSetup();
+  if (why) return t.skip(why);
+  runcPublished = await publishedPort('runc', 18480);
+  if (!runcPublished.startsWith('200 ')) return t.skip(`podman cannot publish ports here: ${runcPublished}`);
+  assert.equal(runcPublished, '200 hello from inside the container\n');
+});
+
+test('podman run -p with tsvisor: the same page, through the sandbox\'s host sockets in podman\'s network namespace', async (t) => {
+  const why = podmanSetup();
+  if (why) return t.skip(why);
+  if (runcPublished === null) runcPublished = await publishedPort('runc', 18480);
+  if (!runcPublished.startsWith('200 ')) return t.skip(`podman cannot publish ports here: ${runcPublished}`);
+  assert.equal(await publishedPort(TSVISOR, 18481), runcPublished);
 });
 
 // ---------------------------------------------------------------- containerd

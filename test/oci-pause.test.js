@@ -8,10 +8,9 @@
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { ms, sleep, waitFor } from './lib/harness.js';
-import { OciWork, test, alive } from './lib/oci.js';
+import { OciWork, alive, controlRequest, test } from './lib/oci.js';
 
 let w;
 before(() => {
@@ -134,20 +133,7 @@ test('delete of a paused container needs --force; runc\'s errors for pause, resu
 
 /** One request on a container's control socket; the parsed reply. */
 function rpc(id, msg) {
-  return new Promise((resolve, reject) => {
-    const s = createConnection(join(w.stateRoot, id, 'control.sock'));
-    let buf = '';
-    // '*': the header byte every connection opens with (src/control/protocol.ts).
-    s.on('connect', () => s.write(`*${JSON.stringify(msg)}\n`));
-    s.on('data', (d) => {
-      buf += d;
-      if (buf.includes('\n')) {
-        s.destroy();
-        resolve(JSON.parse(buf.slice(0, buf.indexOf('\n'))));
-      }
-    });
-    s.on('error', reject);
-  });
+  return controlRequest(join(w.stateRoot, id, 'control.sock'), msg);
 }
 
 test('the control socket\'s Pause and Resume check their requests', async () => {

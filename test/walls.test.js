@@ -22,19 +22,10 @@ function test(name, opts, fn) {
   return nodeTest(name, SELFCHECK ? { ...opts, skip: 'the self-check\'s fake tsvisor has no walls' } : opts, fn);
 }
 const IS_ROOT = process.getuid() === 0;
-/** The platform takes the stub identity the launcher picked (the lead's PtracePlatform change). */
-const STUB_IDENTITY = (() => {
-  try {
-    return readFileSync(join(REPO, 'dist', 'platform', 'ptrace', 'ptrace.js'), 'utf8').includes('stubUid');
-  } catch {
-    return false;
-  }
-})();
-const STUB_IDENTITY_TODO = STUB_IDENTITY ? false : 'PtracePlatform does not take { stubUid, stubGid } yet';
-
 const CAP_DAC_OVERRIDE = 1;
 const CAP_DAC_READ_SEARCH = 2;
 const CAP_KILL = 5;
+const CAP_NET_BIND_SERVICE = 10;
 
 function statusField(pid, name) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -75,10 +66,10 @@ test('the Sentry is sealed: seccomp, no-new-privs, only the capabilities it need
     // As root: CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (read the root as
     // root does) and CAP_KILL (signal stubs of another uid); no
     // CAP_SETUID/CAP_SETGID, since every stub is forked from one made
-    // before the seal. Rootless: none.
-    const allowed = IS_ROOT
-      ? [CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_KILL].reduce((m, c) => m | (1n << BigInt(c)), 0n)
-      : 0n;
+    // before the seal. Both: CAP_NET_BIND_SERVICE, for the inet sockets'
+    // host sockets (the Sentry checks the program's own).
+    const allowed = (IS_ROOT ? [CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_KILL, CAP_NET_BIND_SERVICE] : [CAP_NET_BIND_SERVICE])
+      .reduce((m, c) => m | (1n << BigInt(c)), 0n);
     for (const set of ['CapEff', 'CapPrm', 'CapBnd']) {
       const v = BigInt(`0x${statusField(sentry.pid, set)}`);
       assert.equal(v & ~allowed, 0n, `${set} ${v.toString(16)} has more than ${allowed.toString(16)}`);
@@ -159,7 +150,7 @@ test('a Sentry that makes a host call outside its filter is killed by SIGSYS', (
   assert.equal(ok.status, 0);
 });
 
-test('stubs run under a uid and gid of their own, which no host process outside the sandbox has', { todo: STUB_IDENTITY_TODO },
+test('stubs run under a uid and gid of their own, which no host process outside the sandbox has',
   () => withSealedSentry([], (sentry, child) => {
     const stubs = stubsOf(child.pid);
     assert.ok(stubs.length > 0);
@@ -188,18 +179,64 @@ test('stubs run under a uid and gid of their own, which no host process outside 
     }
   }));
 
-test('a host process running as nobody cannot open the stubs\' /proc mem or fd entries', { todo: STUB_IDENTITY_TODO, skip: IS_ROOT ? false : 'needs root to become nobody' },
+/** `head -c 1 PATH` as host nobody: { status, stderr }. */
+function readAsNobody(path) {
+  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'head', '-c', '1', path], { encoding: 'latin1' });
+  return { status: r.status, stderr: r.stderr ?? '' };
+}
+
+test('a host process running as nobody cannot open the stubs\' /proc mem or fd entries', { skip: IS_ROOT ? false : 'needs root to become nobody' },
   () => withSealedSentry([], (sentry, child) => {
+    // The way in works: nobody reads a /proc entry it may read, so a
+    // refusal below is the stubs' doing, not setpriv's or head's.
+    const control = readAsNobody('/proc/self/status');
+    assert.equal(control.status, 0, `nobody cannot read its own /proc/self/status: ${control.stderr}`);
     const stubs = stubsOf(child.pid);
     assert.ok(stubs.length > 0);
     for (const s of stubs) {
       for (const entry of ['mem', 'fd/3', 'environ', 'maps']) {
-        const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'head', '-c', '1',
-          `/proc/${s.pid}/${entry}`]);
+        const r = readAsNobody(`/proc/${s.pid}/${entry}`);
         assert.notEqual(r.status, 0, `nobody read /proc/${s.pid}/${entry}`);
+        // Refused for want of permission (the stub is not dumpable), not
+        // because the entry was missing or the stub had gone.
+        assert.match(r.stderr, /Permission denied/, `/proc/${s.pid}/${entry}: ${r.stderr}`);
       }
+      assert.ok(existsSync(`/proc/${s.pid}`), `stub ${s.pid} went away during the check`);
     }
   }));
+
+test('two sandboxes\' stubs have different identities and namespaces: one cannot reach the other\'s', async () => {
+  const bin = compileC('sighost', { static: true });
+  const a = spawnDo([], [bin, 'sleep']);
+  const b = spawnDo([], [bin, 'sleep']);
+  try {
+    const [sa, sb] = await Promise.all([sealedSentry(a.pid), sealedSentry(b.pid)]);
+    assert.ok(sa && sb, 'no sealed Sentry process found');
+    const stubsA = await waitFor(() => (stubsOf(a.pid).length > 0 ? stubsOf(a.pid) : null), ms(10_000));
+    const stubsB = await waitFor(() => (stubsOf(b.pid).length > 0 ? stubsOf(b.pid) : null), ms(10_000));
+    assert.ok(stubsA && stubsB, 'a sandbox has no stub');
+    const id = (p) => `${statusField(p.pid, 'Uid').split('\t')[0]}:${statusField(p.pid, 'Gid').split('\t')[0]}`;
+    const ns = (p, n) => readlinkSync(`/proc/${p.pid}/ns/${n}`);
+    for (const n of ['pid', 'mnt', 'ipc', 'uts', 'net']) {
+      assert.notEqual(ns(sa, n), ns(sb, n), `the two Sentries share a ${n} namespace`);
+    }
+    for (const s of stubsA) assert.equal(ns(s, 'pid'), ns(sa, 'pid'));
+    for (const s of stubsB) assert.equal(ns(s, 'pid'), ns(sb, 'pid'));
+    if (IS_ROOT) {
+      // As root the launcher gives each sandbox a uid and gid no other
+      // process has, so one sandbox's stubs cannot ptrace or read the
+      // other's; rootless both are the caller (docs/security.md, "Identities").
+      const idsA = new Set(stubsA.map(id));
+      const idsB = new Set(stubsB.map(id));
+      assert.equal(idsA.size, 1, `sandbox A's stubs have several identities: ${[...idsA]}`);
+      assert.equal(idsB.size, 1, `sandbox B's stubs have several identities: ${[...idsB]}`);
+      assert.notEqual([...idsA][0], [...idsB][0], 'two sandboxes\' stubs share a uid:gid');
+    }
+  } finally {
+    a.kill('SIGKILL');
+    b.kill('SIGKILL');
+  }
+});
 
 /** A host user for the rootless test: made here (as root) if missing. */
 function rootlessUser() {
@@ -266,7 +303,8 @@ test('tsvisor do works for an unprivileged host user: the Sentry is sealed too',
     const sentry = await sealedSentry(child.pid);
     assert.ok(sentry, 'no sealed Sentry process found');
     assert.equal(statusField(sentry.pid, 'NoNewPrivs'), '1');
-    assert.equal(statusField(sentry.pid, 'CapEff'), '0000000000000000');
+    // CAP_NET_BIND_SERVICE alone, in its own user namespace (for its own network namespace's low ports).
+    assert.equal(statusField(sentry.pid, 'CapEff'), '0000000000000400');
     assert.equal(statusField(sentry.pid, 'Uid').split('\t')[0], String(u.uid));
     assert.notEqual(readlinkSync(`/proc/${sentry.pid}/ns/user`), readlinkSync('/proc/self/ns/user'));
     assert.deepEqual(readdirSync(`/proc/${sentry.pid}/root`), []);

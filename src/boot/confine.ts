@@ -28,15 +28,16 @@ const CAP_SETUID = 7;
 const CAP_FOWNER = 3;
 const CAP_FSETID = 4;
 const CAP_KILL = 5;
+const CAP_NET_BIND_SERVICE = 10;
 
 const CAP_NAMES = new Map([[CAP_CHOWN, 'CAP_CHOWN'], [CAP_DAC_OVERRIDE, 'CAP_DAC_OVERRIDE'],
   [CAP_DAC_READ_SEARCH, 'CAP_DAC_READ_SEARCH'], [CAP_FOWNER, 'CAP_FOWNER'], [CAP_FSETID, 'CAP_FSETID'],
-  [CAP_KILL, 'CAP_KILL'], [CAP_SETGID, 'CAP_SETGID'], [CAP_SETUID, 'CAP_SETUID']]);
+  [CAP_KILL, 'CAP_KILL'], [CAP_SETGID, 'CAP_SETGID'], [CAP_SETUID, 'CAP_SETUID'], [CAP_NET_BIND_SERVICE, 'CAP_NET_BIND_SERVICE']]);
 
 export class SealError extends Error {}
 
 /** The capabilities the sealed Sentry keeps (see docs/security.md). */
-export function keptCapabilities(launched: Launched, writableVolumes = false): number[] {
+export function keptCapabilities(launched: Launched, writableVolumes = false, inet = false): number[] {
   const uid = process.getuid?.() ?? 0;
   const keep: number[] = [];
   // A writable volume run by root: the sandbox's root changes owners,
@@ -55,6 +56,10 @@ export function keptCapabilities(launched: Launched, writableVolumes = false): n
   if (launched.stubUid !== uid) keep.push(CAP_KILL);
   // SpawnStub's child changes to the stub identity.
   if (STUBS_EXEC_AFTER_SEAL && launched.stubUid !== uid) keep.push(CAP_SETUID, CAP_SETGID);
+  // Inet sockets are the Sentry's host sockets: a program with CAP_NET_BIND_SERVICE in the
+  // sandbox binds ports below 1024 (a web server on 80) through them. The Sentry checks the
+  // program's capability itself (net/hostinet's bind), as inet_bind does.
+  if (inet) keep.push(CAP_NET_BIND_SERVICE);
   return keep;
 }
 
@@ -118,7 +123,7 @@ export function seal(launched: Launched, log: Logger, opts: { seccompLog?: boole
   if (r.procFd >= 0) setProcDir(r.procFd);
   let e = native.setNoNewPrivs();
   if (e < 0) fatal(`PR_SET_NO_NEW_PRIVS: errno ${-e}`);
-  const keep = keptCapabilities(launched, opts.writableVolumes === true);
+  const keep = keptCapabilities(launched, opts.writableVolumes === true, opts.inet === true);
   let lo = 0;
   let hi = 0;
   for (const c of keep) {

@@ -7,11 +7,21 @@
 
 import {
   METHODS, ProtocolError, parseContainerArgs, parseCreateSubcontainerArgs, parseExecArgs, parseOomArgs, parseSignalArgs, parseUpdateArgs,
-  parseWaitPidArgs,
+  parsePortForwardArgs, parseWaitPidArgs,
 } from '../control/protocol.js';
+import { isStreamSocket, portForward } from '../net/hostinet/forward.js';
+import { native } from '../native.js';
 import type { Handler } from '../control/server.js';
+import { ECONNREFUSED } from '../abi/linux/errno.js';
 import type { Loader } from './loader.js';
 import type { Subcontainer } from './subcontainer.js';
+
+/** Refuses a sandbox-wide method asked of a sub-container (or of a container the sandbox does not run). */
+export function assertSandboxWide(loader: Loader, method: string, id: string): void {
+  if (loader.subcontainer(id) !== undefined) {
+    throw new ProtocolError('invalid', `${method}: ${id} is a sub-container; this applies to the whole sandbox, so ask it of the sandbox's container ${loader.spec.id}`);
+  }
+}
 
 export function containerManager(loader: Loader): Map<string, Handler> {
   /** The root's action, or the sub-container's the request names. */
@@ -20,11 +30,7 @@ export function containerManager(loader: Loader): Map<string, Handler> {
     return s === undefined ? root() : sub(s);
   };
   /** The sandbox's as a whole: asked of its root container. */
-  const rootOnly = (method: string, id: string) => {
-    if (loader.subcontainer(id) !== undefined) {
-      throw new ProtocolError('invalid', `${method}: ${id} is a sub-container; this applies to the whole sandbox, so ask it of the sandbox's container ${loader.spec.id}`);
-    }
-  };
+  const rootOnly = (method: string, id: string) => assertSandboxWide(loader, method, id);
   const plainRoot = (method: string, act: () => unknown): Handler => (p) => {
     rootOnly(method, parseContainerArgs(p, method).containerId);
     return act();
@@ -78,9 +84,30 @@ export function containerManager(loader: Loader): Map<string, Handler> {
       s.start();
       return null;
     }],
+    [METHODS.portForward, async (p, call) => {
+      const a = parsePortForwardArgs(p);
+      // Any container of the sandbox names its network (a pod's share one); an unknown one throws before the fd is taken.
+      loader.subcontainer(a.containerId);
+      return forwardPort(loader, a.port, call.takeFds());
+    }],
     [METHODS.destroySubcontainer, async (p) => {
       await loader.destroySubcontainer(parseContainerArgs(p, METHODS.destroySubcontainer).containerId);
       return null;
     }],
   ]);
+}
+
+/** PortForward's work: the one stream socket checked, then joined to the port inside (forward.ts). */
+async function forwardPort(loader: Loader, port: number, fds: number[]): Promise<null> {
+  const refuse = (msg: string): never => {
+    for (const fd of fds) native.close(fd);
+    throw new ProtocolError('invalid', `${METHODS.portForward}: ${msg}`);
+  };
+  if (fds.length !== 1) refuse(`the request must carry one stream socket, not ${fds.length} descriptors`);
+  if (!isStreamSocket(fds[0])) refuse('the descriptor it carries is not a stream socket');
+  if (!loader.hasNetwork) refuse('the sandbox has no network namespace of its own (it was launched without namespaces)');
+  const r = await portForward(fds[0], port);
+  if (r === -ECONNREFUSED) throw new ProtocolError('invalid', `nothing listens on port ${port} in the container`);
+  if (r < 0) throw new ProtocolError('internal', `${METHODS.portForward}: port ${port}: errno ${-r}`);
+  return null;
 }

@@ -31,7 +31,8 @@ import { O_ACCMODE } from '../vfs/file_description.js';
 import {
   BootError, ExecError, buildKernel, installTaskDump, loadInit, runInit, sealSentry, shellStatus,
 } from './sandbox.js';
-import type { InitFile, SandboxKernel } from './sandbox.js';
+import type { InitFile, RootOverlay, SandboxKernel } from './sandbox.js';
+import { StraceTracer } from './strace.js';
 import { withHome } from './home.js';
 import { ConsoleBridge } from './console.js';
 import type { Terminal } from '../kernel/tty/terminal.js';
@@ -41,6 +42,7 @@ import { CONTROL_SOCKET_NAME, ProtocolError } from '../control/protocol.js';
 import type { ContainerStatus, ProcessInfo, StateResult } from '../control/protocol.js';
 import { killsByDefault, processes, signalContainer } from '../control/lifecycle.js';
 import { containerManager } from './controller.js';
+import { debugMethods } from './debug_controller.js';
 import { freeze, thaw } from '../kernel/freeze.js';
 import { OomWatch, updateLimits, usage } from '../control/usage.js';
 import type { OomResult, UpdateArgs, UsageResult } from '../control/protocol.js';
@@ -76,6 +78,10 @@ export interface LoaderArgs {
   stateDir: string;
   /** The spec's startContainer hooks, run at StartRoot before the init (start_hooks.ts), and the state create made for the hooks. */
   startHooks?: { hooks: Hook[]; state: object };
+  /** The root's overlay medium (--overlay2); default memory. */
+  overlay?: RootOverlay;
+  /** Every system call traced to log from the first (--strace before the command). */
+  strace?: boolean;
 }
 
 export class Loader {
@@ -127,12 +133,14 @@ export class Loader {
       sharedBinds: (mf, vols) => pod.instancesFor(mf, vols),
       root: spec.rootPath, launched: a.launched, log, strace: false,
       // root.readonly: the overlay still, so mount points can be made, then the root mount read-only (runc remounts it so).
-      overlay: 'memory', hostname: sysctl.hostname ?? oci.hostname,
+      overlay: a.overlay ?? 'memory', hostname: sysctl.hostname ?? oci.hostname,
       mounts, volumes,
       // memory.limit: the sandbox's total memory, so the OOM behaviour at it is the Sentry's (Linux's).
       totalMemory: memoryLimit !== undefined && memoryLimit > 0 ? Math.max(PAGE_SIZE, Math.floor(memoryLimit / PAGE_SIZE) * PAGE_SIZE) : undefined,
     });
     sk.kernel.userns = userns;
+    // The trace goes to the log: the Sentry's stderr is the container's own.
+    if (a.strace === true) sk.kernel.tracer = new StraceTracer((line) => log.info(`strace: ${line}`));
     const domainname = sysctl.domainname ?? oci.domainname;
     if (domainname !== undefined) sk.kernel.uts.domainName = domainname;
     // pids.limit counts tasks, threads too, as the pids controller does: fork and clone past it get EAGAIN.
@@ -196,7 +204,7 @@ export class Loader {
     const listenFd = native.listenUnix(dirFd, CONTROL_SOCKET_NAME, 0o600, 16);
     native.close(dirFd);
     if (listenFd < 0) throw new BootError(`cannot make the control socket in ${a.stateDir} (errno ${-listenFd})`, 125);
-    loader.server = new ControlServer(listenFd, containerManager(loader), log);
+    loader.server = new ControlServer(listenFd, new Map([...containerManager(loader), ...debugMethods(loader, sk.kernel, log)]), log);
     // listen() on the descriptor asks the host what it is (getsockopt,
     // getsockname): done before the seal, which allows neither.
     await loader.server.start();
@@ -362,6 +370,11 @@ export class Loader {
   }
 
   /** The sub-container id names, or undefined for the root's id; ProtocolError for an id the sandbox does not hold. */
+  /** Whether the sandbox has a network namespace of its own, served through host sockets (PortForward needs one). */
+  get hasNetwork(): boolean {
+    return this.sk.inet;
+  }
+
   subcontainer(id: string): Subcontainer | undefined {
     if (id === this.spec.id) return undefined;
     const s = this.subs.get(id);

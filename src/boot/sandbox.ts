@@ -52,6 +52,8 @@ import type { Launched, Volume } from './launch.js';
 import { openVolume } from './launch.js';
 import { SealError, seal, signalReady } from './confine.js';
 import { registerSocketProviders } from '../net/providers.js';
+import { SandboxNetwork } from '../net/proc_net.js';
+import { hostSocketLabel } from '../net/hostinet/labels.js';
 import './test_build.js';
 
 /** What `tsvisor do` runs: a kernel (KernelSpec, its debug log made from debugLog) and one program. */
@@ -527,10 +529,12 @@ export function buildKernel(spec: KernelSpec): SandboxKernel {
   const kernel = new Kernel(platform, mf, vfs, buildSyscallTable(), log, spec.hostname ?? os.hostname());
   // Inet sockets are host sockets, so only where the launcher made or joined the sandbox's network namespace.
   const inet = spec.launched !== null && spec.launched.degraded === null;
-  registerSocketProviders(inet);
+  registerSocketProviders(inet, (m) => log.warn(m));
+  // /proc/net: the namespace's own files (opened now, before the seal) where it is the sandbox's, and its Unix sockets.
+  kernel.network = new SandboxNetwork(kernel.unixNs, inet, hostSocketLabel);
   const binds = bindsOf(mf, hostfs.budget, volumes, volumeFds, fileCopies, spec.sharedBinds?.(mf, volumes));
   mountTable(vfs, vfs.root, kernel, tableWithVolumes(spec.mounts ?? defaultMounts(), volumes), binds, log);
-  if (spec.strace) kernel.tracer = new StraceTracer(2);
+  if (spec.strace) kernel.tracer = StraceTracer.toFd(2);
   const kl = spec.kernelLimits ?? {};
   if (kl.epollWatches !== undefined) kernel.limits.maxUserWatches = kernel.limits.epollWatches.sandboxMax = kl.epollWatches;
   if (kl.pendingSignals !== undefined) kernel.limits.pendingSignals.sandboxMax = kl.pendingSignals;

@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Loader, parseContainerSpec } from '../boot/loader.js';
 import { BootError } from '../boot/sandbox.js';
+import type { RootOverlay } from '../boot/sandbox.js';
 import type { Launched } from '../boot/launch.js';
 import type { Logger } from '../kernel/log.js';
 import { native } from '../native.js';
@@ -65,6 +66,10 @@ export interface BootOptions {
   stateRoot: string;
   launched: Launched | null;
   log: Logger;
+  /** --overlay2 before the command: the root's overlay medium. */
+  overlay: RootOverlay;
+  /** --strace before the command: every system call to the log. */
+  strace: boolean;
 }
 
 /** Runs the sandbox; resolves to its exit status. */
@@ -91,7 +96,7 @@ export async function boot(o: BootOptions): Promise<number> {
     }
     if (hooks !== null && hooks.createContainer.length > 0) await runCreateContainerHooks(hooks, spec.rootPath);
     loader = await Loader.create({
-      spec, launched: o.launched, log: o.log, stateDir: path.join(o.stateRoot, o.id),
+      spec, launched: o.launched, log: o.log, stateDir: path.join(o.stateRoot, o.id), overlay: o.overlay, strace: o.strace,
       ...(hooks !== null && hooks.startContainer.length > 0 ? { startHooks: { hooks: hooks.startContainer, state: hooks.state } } : {}),
     });
   } catch (e) {

@@ -32,6 +32,7 @@ import { SpecError } from '../config/errors.js';
 import { readJsonFile } from '../config/bundle.js';
 import { capabilityFromName } from '../abi/linux/capability.js';
 import { Container } from '../container/container.js';
+import { sendPidfd } from '../container/send_fd.js';
 import { openConsole } from '../container/console.js';
 import { ConsoleRelay } from './console_relay.js';
 import { ContainerError } from '../container/errors.js';
@@ -50,6 +51,7 @@ interface ExecFlags {
   additionalGids: string[];
   detach: boolean;
   pidFile?: string;
+  pidfdSocket?: string;
   processLabel?: string;
   apparmor?: string;
   noNewPrivs?: boolean;
@@ -139,6 +141,7 @@ export function addExecCommand(program: Command, globals: GlobalsFn, setStatus: 
     .option('-g, --additional-gids <gid>', 'an additional group (repeatable)', collect, [])
     .option('-d, --detach', 'return once the process runs; --pid-file names the host process that carries its status', false)
     .option('--pid-file <file>', 'write the pid of the host process that carries the exit status to this file')
+    .option('--pidfd-socket <path>', 'a unix socket to send a pidfd of that host process to (a signal through it reaches the process)')
     .option('--process-label <label>', 'refused: the Sentry has no SELinux labels')
     .option('--apparmor <profile>', 'refused: the Sentry has no AppArmor')
     .option('--no-new-privs', 'set no_new_privs for the process')
@@ -211,9 +214,16 @@ async function runExec(id: string, args: string[], o: ExecFlags, globals: Global
   const signals: NodeJS.Signals[] = replica >= 0 && relay === null ? [...FORWARDED, 'SIGWINCH'] : FORWARDED;
   try {
     const pid = await c.exec(proc, fds, o.ignorePaused);
-    if (o.pidFile !== undefined) {
+    // Forwarding first: whoever reads the pid file or gets the pidfd may signal at once.
+    forward = (sig: NodeJS.Signals) => {
+      void c.signalProcess(pid, osConstants.signals[sig], replica >= 0).catch(() => {});
+    };
+    if (relay !== null) relay.onKey = (signo) => void c.signalProcess(pid, signo, true).catch(() => {});
+    for (const s of signals) process.on(s, forward);
+    if (o.pidFile !== undefined || o.pidfdSocket !== undefined) {
       try {
-        writePidFile(o.pidFile, process.pid);
+        if (o.pidFile !== undefined) writePidFile(o.pidFile, process.pid);
+        if (o.pidfdSocket !== undefined) sendPidfd(o.pidfdSocket, process.pid);
       } catch (e) {
         // As runc's exec: the process it cannot name is killed.
         await c.signalProcess(pid, osConstants.signals.SIGKILL, false).catch(() => {});
@@ -221,11 +231,6 @@ async function runExec(id: string, args: string[], o: ExecFlags, globals: Global
         throw e;
       }
     }
-    forward = (sig: NodeJS.Signals) => {
-      void c.signalProcess(pid, osConstants.signals[sig], replica >= 0).catch(() => {});
-    };
-    if (relay !== null) relay.onKey = (signo) => void c.signalProcess(pid, signo, true).catch(() => {});
-    for (const s of signals) process.on(s, forward);
     ready?.(null);
     rt.debug(`exec: container ${id}: pid ${pid} in the container runs ${JSON.stringify(proc.args)}${relay !== null ? ' on this command\'s own pty' : ''}`);
     const status = await c.waitProcess(pid);

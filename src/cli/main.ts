@@ -7,11 +7,10 @@ import { Command, CommanderError } from 'commander';
 import * as path from 'node:path';
 import { runDo, BootError } from '../boot/sandbox.js';
 import * as fs from 'node:fs';
-import type { RootOverlay } from '../boot/sandbox.js';
 import { execLauncher, NETWORK_MODES } from '../boot/launch.js';
 import type { Launched, NetworkMode, Volume } from '../boot/launch.js';
 import { nodeCommandLine } from './handover.js';
-import { writeStderr } from '../kernel/log.js';
+import { Logger, writeStderr } from '../kernel/log.js';
 import { addSpecCommand } from './spec.js';
 import { addFeaturesCommand } from './features.js';
 import type { LogFormat } from '../kernel/log.js';
@@ -21,6 +20,7 @@ import { parseGlobals, reportError } from './global.js';
 import type { GlobalOptions, Globals } from './global.js';
 import { registerOciCommands } from './oci.js';
 import { boot } from './boot.js';
+import { parseOverlay } from './overlay_flag.js';
 
 /** The OCI runtime spec version the commands follow. */
 const OCI_SPEC_VERSION = '1.2.0';
@@ -84,30 +84,6 @@ function launchFor(o: DoFlags, argv: string[], launched: Launched | null): Launc
 }
 
 /**
- * --overlay2 as runsc takes it: "root:MEDIUM" or "none". MEDIUM is memory
- * (the sandbox's memory), self (a file on the root's own host file
- * system) or dir=PATH (a file in the host directory PATH, absolute).
- */
-function parseOverlay(v: string): RootOverlay {
-  if (v === 'none') return 'none';
-  if (v === 'root:memory') return 'memory';
-  if (v === 'root:self') return 'self';
-  if (v.startsWith('root:dir=')) {
-    const dir = v.slice('root:dir='.length);
-    if (!dir.startsWith('/')) throw new BootError(`--overlay2 ${v}: the directory must be an absolute host path`, 125);
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(dir);
-    } catch (e) {
-      throw new BootError(`--overlay2 ${v}: ${(e as Error).message}`, 125);
-    }
-    if (!st.isDirectory()) throw new BootError(`--overlay2 ${v}: ${dir} is not a directory`, 125);
-    return { dir: path.resolve(dir) };
-  }
-  throw new BootError(`--overlay2 ${v}: expected root:memory, root:self, root:dir=PATH or none`, 125);
-}
-
-/**
  * Runs the command line argv. launched: what the launcher told this
  * process (bin/tsvisor.js takes it from the environment), or null.
  */
@@ -128,6 +104,12 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
     .option('--debug', 'log debug messages too', false)
     .option('--systemd-cgroup', 'linux.cgroupsPath is systemd\'s slice:prefix:name (the host cgroup is /SLICE/prefix-name.scope)', false)
     .option('--rootless <value>', 'accepted (true, false or auto): a host cgroup that cannot be had is skipped unless the spec needs it', 'auto')
+    // tsvisor's own, as runsc's (global.ts): they shape the sandboxes create and run make.
+    .option('--platform <name>', 'how application code is run: ptrace (the only platform)', 'ptrace')
+    .option('--network <mode>', 'host: the network namespace the spec gives, served through host sockets; none: a new empty one (loopback only) whatever the spec says', 'host')
+    .option('--overlay2 <medium>', 'the root\'s overlay: root:memory, root:self, root:dir=PATH or none (the bundle\'s rootfs as it is, read-only)', 'root:memory')
+    .option('--strace', 'trace every system call of the containers to the sandbox\'s log (needs --log or --debug-log)', false)
+    .option('--debug-log <file>', 'the sandbox\'s log, with its debug lines, in the Sentry\'s format (instead of --log)')
     .version(versionText(), '--version', 'print the version');
 
   let status = 0;
@@ -167,6 +149,10 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
       if (g.rootGiven) {
         throw new BootError('--root before do names the directory of containers\' state, which do does not keep; ' +
           'the sandbox\'s root directory is do\'s own option: tsvisor do --root DIR ...', 125);
+      }
+      if (g.sandboxFlags.length > 0) {
+        const f = g.sandboxFlags[0];
+        throw new BootError(`${f} before do is the OCI commands' flag; do takes its own after the command: tsvisor do ${f} ...`, 125);
       }
       // --debug with --log: the Sentry's debug log goes to the --log file, in its format.
       const debugLog = o.debugLog ?? (g.debug && g.logFile !== null ? g.logFile : undefined);
@@ -219,7 +205,16 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
       const g = getGlobals();
       const syncFd = Number(o.syncFd);
       if (!Number.isInteger(syncFd) || syncFd < 3) throw new BootError(`--sync-fd ${o.syncFd}: expected a descriptor number from 3 up`, 125);
-      status = await boot({ id, syncFd, stateRoot: path.resolve(g.root), launched, log: g.log });
+      // --debug-log: the sandbox's log is that file, debug lines and all, in the Sentry's format.
+      let log = g.log;
+      if (g.debugLogFile !== null) {
+        try {
+          log = new Logger(g.debugLogFile, { format: 'sentry', debug: true });
+        } catch (e) {
+          throw new BootError(`--debug-log ${g.debugLogFile}: ${(e as Error).message}`, 125);
+        }
+      }
+      status = await boot({ id, syncFd, stateRoot: path.resolve(g.root), launched, log, overlay: g.overlay, strace: g.strace });
     });
 
   if (argv.length === 0) {

@@ -17,6 +17,9 @@ import { killSandboxesOf } from '../container/sandbox.js';
 import { runtime } from './runtime.js';
 import type { GlobalsFn } from './runtime.js';
 import { addPauseCommands } from './pause.js';
+import { addDebugCommands } from './debug.js';
+import { addPortForwardCommand } from './port_forward.js';
+import { sendPidfd } from '../container/send_fd.js';
 import { addEventsCommand } from './events.js';
 import { addUpdateCommand } from './update.js';
 import { addCheckpointCommands } from './checkpoint.js';
@@ -60,6 +63,7 @@ interface CreateFlags {
   bundle: string;
   pidFile?: string;
   consoleSocket?: string;
+  pidfdSocket?: string;
   noPivot: boolean;
   noNewKeyring: boolean;
   preserveFds: string;
@@ -75,7 +79,7 @@ function createOptions(id: string, o: CreateFlags) {
     throw new ContainerError(`--preserve-fds ${o.preserveFds}: expected a number of descriptors (0 to 65536)`);
   }
   return {
-    id, bundle: o.bundle, pidFile: o.pidFile ?? null, preserveFds: Number(o.preserveFds), consoleSocket: o.consoleSocket ?? null,
+    id, bundle: o.bundle, pidFile: o.pidFile ?? null, pidfdSocket: o.pidfdSocket ?? null, preserveFds: Number(o.preserveFds), consoleSocket: o.consoleSocket ?? null,
     // The spec's network namespace decides the rest (container.ts's specNetwork).
     launch: { network: 'none' as const, userns: false },
   };
@@ -87,6 +91,7 @@ function createFlags(c: Command): Command {
     .option('-b, --bundle <dir>', 'path to the root of the bundle directory', '.')
     .option('--pid-file <file>', 'file to write the container\'s pid (the sandbox process) to')
     .option('--console-socket <path>', 'with process.terminal: a unix socket to send the console\'s pty master to')
+    .option('--pidfd-socket <path>', 'a unix socket to send a pidfd of the container\'s process (the sandbox, which --pid-file names) to')
     .option('--no-pivot', 'accepted: the Sentry serves the root file system itself and never pivots into it')
     .option('--no-new-keyring', 'accepted: the container never shares or gets a host session keyring (the Sentry has no keyrings)')
     .option('--preserve-fds <n>', 'pass N more descriptors (3 to 3+N-1) to the container', '0');
@@ -126,7 +131,8 @@ export function registerOciCommands(program: Command, globals: GlobalsFn, setSta
       let created: Awaited<ReturnType<typeof Container.create>>;
       const replica = relay?.takeReplica();
       try {
-        created = await Container.create(rt, { ...createOptions(id, o), ...(replica !== undefined ? { consoleReplica: replica } : {}) });
+        // run's pidfd goes once the container runs (below): a signal through it must find a started container, as runc's.
+        created = await Container.create(rt, { ...createOptions(id, o), pidfdSocket: null, ...(replica !== undefined ? { consoleReplica: replica } : {}) });
       } catch (e) {
         relay?.finish();
         throw e;
@@ -137,6 +143,7 @@ export function registerOciCommands(program: Command, globals: GlobalsFn, setSta
       const { container, sandbox } = created;
       try {
         await container.start();
+        if (o.pidfdSocket !== undefined) sendPidfd(o.pidfdSocket, sandbox.pid);
       } catch (e) {
         relay?.finish();
         // As runc's run: --keep keeps even a container whose start failed.
@@ -241,6 +248,8 @@ export function registerOciCommands(program: Command, globals: GlobalsFn, setSta
   addEventsCommand(program, globals);
   addUpdateCommand(program, globals);
   addCheckpointCommands(program, globals);
+  addDebugCommands(program, globals);
+  addPortForwardCommand(program, globals);
 }
 
 function removeLeftover(rt: Runtime, id: string): void {

@@ -19,7 +19,7 @@ export function runtime(g: Globals): Runtime {
       g.log.debug(m);
       g.debugLog?.debug(m);
     },
-    systemdCgroup: g.systemdCgroup,
+    systemdCgroup: g.systemdCgroup, network: g.network,
     warn: (m) => {
       writeStderr(`tsvisor: warning: ${m}\n`);
       g.log.warn(m);

@@ -26,6 +26,7 @@ import { readBundle } from './bundle.js';
 import { openConsole } from './console.js';
 import { native } from '../native.js';
 import { ContainerError, notRunning } from './errors.js';
+import { sendPidfd } from './send_fd.js';
 import { Sandbox } from './sandbox.js';
 import { Carrier, openContainerFiles, podSandboxOf } from './pod.js';
 import { joinUserNamespace } from './join_userns.js';
@@ -43,13 +44,15 @@ export interface Runtime {
   root: string;
   /** Node, its flags and the tsvisor script: how the sandbox runs `tsvisor boot`. */
   self: string[];
-  /** The global flags the sandbox's boot takes (--root, --log, --log-format, --debug). */
+  /** The global flags the sandbox's boot takes (--root, --log, --log-format, --debug, --overlay2, --strace, --debug-log). */
   bootArgs: string[];
   debug: (msg: string) => void;
   /** A warning (a poststart or poststop hook that failed); none: dropped. */
   warn?: (msg: string) => void;
   /** --systemd-cgroup: linux.cgroupsPath is systemd's slice:prefix:name (cgroup.ts). */
   systemdCgroup?: boolean;
+  /** --network none: a new empty network namespace whatever the spec names; host (default): the spec's. */
+  network?: 'host' | 'none';
 }
 
 /**
@@ -68,6 +71,8 @@ export interface CreateOptions {
   id: string;
   bundle: string;
   pidFile: string | null;
+  /** runc's --pidfd-socket: where a pidfd of the container's process (the one --pid-file names) goes once it is created. */
+  pidfdSocket?: string | null;
   preserveFds: number;
   /** With process.terminal: where the console's pty master goes (console.ts); required then, unless consoleReplica. */
   consoleSocket: string | null;
@@ -138,11 +143,7 @@ export class Container {
     const sandboxId = podSandboxOf(cfg.annotations);
     if (sandboxId !== null) return Container.createSub(rt, o, cfg, dir, sandboxId);
     dir.make();
-    const state: StoredState = {
-      version: 1, id: o.id, ociVersion: cfg.ociVersion, bundle: cfg.bundle, rootfs: cfg.root.path, annotations: cfg.annotations,
-      created: new Date().toISOString(), status: 'creating', owner: process.geteuid?.() ?? 0, sandbox: null,
-      creator: processRef(process.pid), hooks: cfg.hooks,
-    };
+    const state = creatingState(o.id, cfg);
     let sandbox: Sandbox | null = null;
     let replica = -1;
     let cgroup: HostCgroup | null = null;
@@ -153,7 +154,7 @@ export class Container {
       if (o.consoleSocket !== null) replica = openConsole(o.consoleSocket, cfg.spec.process?.consoleSize).replica;
       const stdio = replica >= 0 ? replica : cfg.process.terminal ? o.consoleReplica ?? null : null;
       const start = () => Sandbox.start({
-        self: rt.self, globalArgs: rt.bootArgs, spec, launch: specNetwork(cfg.spec, o.launch), timeoutMs: CREATE_TIMEOUT_MS, stdio,
+        self: rt.self, globalArgs: rt.bootArgs, spec, launch: rt.network === 'none' ? { ...o.launch, network: 'none' } : specNetwork(cfg.spec, o.launch), timeoutMs: CREATE_TIMEOUT_MS, stdio,
       });
       // Born in the host cgroup, where there is one (cgroup.ts).
       ({ started: sandbox, cgroup } = startInHostCgroup(cfg.spec, { systemd: rt.systemdCgroup === true, debug: rt.debug }, start));
@@ -170,6 +171,7 @@ export class Container {
       state.creator = null;
       dir.save(state);
       if (o.pidFile !== null) writePidFile(o.pidFile, sandbox.pid);
+      if (o.pidfdSocket != null) sendPidfd(o.pidfdSocket, sandbox.pid);
       rt.debug(`container ${o.id}: created`);
       return { container: new Container(dir, state, rt), sandbox };
     } catch (e) {
@@ -211,11 +213,7 @@ export class Container {
     }
     if (o.preserveFds > 0) throw new ContainerError('--preserve-fds: not supported for a container that joins a pod sandbox');
     dir.make();
-    const state: StoredState = {
-      version: 1, id: o.id, ociVersion: cfg.ociVersion, bundle: cfg.bundle, rootfs: cfg.root.path, annotations: cfg.annotations,
-      created: new Date().toISOString(), status: 'creating', owner: process.geteuid?.() ?? 0, sandbox: null,
-      creator: processRef(process.pid), hooks, sandboxId,
-    };
+    const state: StoredState = { ...creatingState(o.id, cfg), sandboxId };
     if (pod.state.hookPid !== undefined) state.hookPid = pod.state.hookPid;
     const c = new Container(dir, state, rt);
     let carrier: Carrier | null = null;
@@ -255,6 +253,7 @@ export class Container {
       state.creator = null;
       dir.save(state);
       if (o.pidFile !== null) writePidFile(o.pidFile, carrier.pid);
+      if (o.pidfdSocket != null) sendPidfd(o.pidfdSocket, carrier.pid);
       rt.debug(`container ${o.id}: created in the sandbox of ${sandboxId}, carrier pid ${carrier.pid}`);
       return { container: c, sandbox: carrier };
     } catch (e) {
@@ -451,6 +450,35 @@ export class Container {
     }
   }
 
+  /** Forwards fd (a connection accepted on the host) to port inside (tsvisor port-forward): "container not running" once stopped. */
+  async portForward(fd: number, port: number): Promise<void> {
+    const status = await this.status();
+    if (status === 'stopped' || status === 'creating') throw notRunning();
+    try {
+      await this.control().portForward(fd, port);
+    } catch (e) {
+      throw rpcFailure(e, 'port-forward');
+    }
+  }
+
+  /**
+   * A debugging call to the container's sandbox (tsvisor debug,
+   * metric-export), as the sandbox's own container: the methods are the
+   * sandbox's as a whole, so a sub-container's are its pod's. "container
+   * not running" once it has stopped.
+   */
+  async debug<T>(what: string, f: (c: ControlClient) => Promise<T>): Promise<T> {
+    const status = await this.status();
+    if (status === 'stopped' || status === 'creating') throw notRunning();
+    const sb = this.state.sandboxId;
+    const client = sb === undefined ? new ControlClient(this.dir.socketPath, this.id) : new ControlClient(new StateDir(this.rt.root, sb).socketPath, sb);
+    try {
+      return await f(client);
+    } catch (e) {
+      throw rpcFailure(e, what);
+    }
+  }
+
   /**
    * Waits for more OOM kills than seen, or the container's end (its final
    * count, stopped true); a sandbox that is gone, or killed meanwhile,
@@ -590,6 +618,15 @@ async function runPoststop(rt: Runtime, s: StoredState): Promise<void> {
   if (!hasHooks(hooks, ['poststop'])) return;
   closeInheritedFds();
   await runHooksBestEffort('poststop', hooks.poststop, hookState(s, 'stopped', 0), s.bundle, warner(rt));
+}
+
+/** A new container's state as create records it first: creating, made by this process, no sandbox yet. */
+function creatingState(id: string, cfg: ReturnType<typeof readBundle>): StoredState {
+  return {
+    version: 1, id, ociVersion: cfg.ociVersion, bundle: cfg.bundle, rootfs: cfg.root.path, annotations: cfg.annotations,
+    created: new Date().toISOString(), status: 'creating', owner: process.geteuid?.() ?? 0, sandbox: null,
+    creator: processRef(process.pid), hooks: cfg.hooks,
+  };
 }
 
 /** A failed control call in the words a caller can act on. */

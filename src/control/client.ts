@@ -15,6 +15,8 @@ import {
   HEADER_BYTE, LineReader, MAX_MESSAGE_BYTES, MAX_REQUEST_FDS, METHODS, ProtocolError, encodeLine, parseExecResult, parseProcesses, parseResponse, parseOomResult,
   parseStateResult, parseUsageResult, parseWaitResult,
 } from './protocol.js';
+import { parseMetricsExportResult } from './debug_protocol.js';
+import type { LoggingArgs, MetricsExportResult } from './debug_protocol.js';
 import type {
   CreateSubcontainerArgs, ExecResult, Method, OomResult, ProcessInfo, SignalArgs, StateResult, UpdateArgs, UsageResult, WaitResult,
 } from './protocol.js';
@@ -184,6 +186,35 @@ export class ControlClient {
    */
   async createSubcontainer(container: object, stdioCount: number, volumes: CreateSubcontainerArgs['volumes'], fds: readonly number[]): Promise<ExecResult> {
     return parseExecResult(await call(this.socketPath, METHODS.createSubcontainer, { containerId: this.containerId, container, stdioCount, volumes: [...volumes] }, 60_000, fds));
+  }
+
+  /** Joins fd, a connected stream socket (the sandbox gets a copy), to the port inside (PortForward). */
+  async portForward(fd: number, port: number): Promise<void> {
+    await call(this.socketPath, METHODS.portForward, { containerId: this.containerId, port }, 15_000, [fd]);
+  }
+
+  /** The sandbox's metrics in Prometheus's text format. */
+  async metricsExport(): Promise<MetricsExportResult> {
+    return parseMetricsExportResult(await call(this.socketPath, METHODS.metricsExport, { containerId: this.containerId }));
+  }
+
+  async loggingChange(change: Omit<LoggingArgs, 'containerId'>): Promise<void> {
+    await call(this.socketPath, METHODS.loggingChange, { containerId: this.containerId, ...change });
+  }
+
+  /** Writes a CPU profile of durationMs to fd, a regular file (the sandbox gets a copy of it). */
+  async profileCpu(fd: number, durationMs: number): Promise<void> {
+    await call(this.socketPath, METHODS.profileCpu, { containerId: this.containerId, durationMs }, durationMs + 60_000, [fd]);
+  }
+
+  /** Writes a heap snapshot to fd, a regular file; the Sentry stands still while it is taken. */
+  async profileHeap(fd: number): Promise<void> {
+    await call(this.socketPath, METHODS.profileHeap, { containerId: this.containerId }, 300_000, [fd]);
+  }
+
+  /** Writes every task's state and registers to fd, a regular file. */
+  async stacks(fd: number): Promise<void> {
+    await call(this.socketPath, METHODS.debugStacks, { containerId: this.containerId }, 30_000, [fd]);
   }
 
   async startSubcontainer(): Promise<void> {

@@ -15,7 +15,9 @@
 // in the header, before the request; the method set is the root
 // container's lifecycle (with runsc's Pause and Resume), exec
 // (ExecuteAsync and WaitPID), its usage (runsc's Event, as Usage and the
-// WaitOOM long poll) and Update, which runsc has no method for. Both sides treat what they read as
+// WaitOOM long poll) and Update, which runsc has no method for, and the
+// debugging methods (debug_protocol.ts: Metrics.Export, Logging.Change,
+// Profile.CPU and Profile.Heap, debug.Stacks). Both sides treat what they read as
 // untrusted: every message is bounded (MAX_MESSAGE_BYTES), and every field
 // is checked here before anything acts on it (parse* throw ProtocolError).
 
@@ -60,6 +62,21 @@ export const METHODS = {
   startSubcontainer: 'containerManager.StartSubcontainer',
   /** Kills a sub-container's processes and lets go of its root (runsc's ContMgrDestroySubcontainer). */
   destroySubcontainer: 'containerManager.DestroySubcontainer',
+  /**
+   * Joins the header's one stream socket to a new connection to a port on
+   * the sandbox's loopback, copying both ways (runsc's ContMgrPortForward).
+   */
+  portForward: 'containerManager.PortForward',
+  /** The sandbox's metrics in Prometheus's text format (seed 000's Metrics.Export; debug_protocol.ts). */
+  metricsExport: 'Metrics.Export',
+  /** Changes the sandbox log's level and the system call trace (seed 000's Logging.Change). */
+  loggingChange: 'Logging.Change',
+  /** A CPU profile of the Sentry for a duration, written to the header's file (seed 000's Profile.CPU). */
+  profileCpu: 'Profile.CPU',
+  /** A heap snapshot of the Sentry, written to the header's file (seed 000's Profile.Heap). */
+  profileHeap: 'Profile.Heap',
+  /** Every task's state and registers, written to the header's file (runsc's debug.Stacks). */
+  debugStacks: 'debug.Stacks',
 } as const;
 
 /** The first byte of every connection; the request's files ride on it. */
@@ -75,7 +92,7 @@ const METHOD_NAMES: ReadonlySet<string> = new Set(Object.values(METHODS));
  * counts a connection parked in one apart from those it is reading
  * (server.ts's MAX_WAITING), so running execs do not use up its slots.
  */
-export const LONG_POLLS: ReadonlySet<string> = new Set([METHODS.wait, METHODS.waitPid, METHODS.waitOom]);
+export const LONG_POLLS: ReadonlySet<string> = new Set([METHODS.wait, METHODS.waitPid, METHODS.waitOom, METHODS.profileCpu]);
 
 /** One line may hold at most this many bytes, newline included; a longer one ends the connection. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -246,26 +263,26 @@ export class ProtocolError extends Error {
   }
 }
 
-type Obj = Record<string, unknown>;
+export type Obj = Record<string, unknown>;
 
-function isObj(v: unknown): v is Obj {
+export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Exactly the keys named (a key that is not is an error: an unknown field is never ignored). */
-function onlyKeys(o: Obj, keys: readonly string[], what: string): void {
+export function onlyKeys(o: Obj, keys: readonly string[], what: string): void {
   for (const k of Object.keys(o)) if (!keys.includes(k)) throw new ProtocolError('invalid', `${what}: unknown field ${JSON.stringify(k.slice(0, 64))}`);
 }
 
 const ID_RE = /^[A-Za-z0-9_+.-]{1,200}$/;
 
-function containerId(o: Obj, what: string): string {
+export function containerId(o: Obj, what: string): string {
   const id = o.containerId;
   if (typeof id !== 'string' || !ID_RE.test(id)) throw new ProtocolError('invalid', `${what}: containerId must be a container id`);
   return id;
 }
 
-function int(o: Obj, key: string, min: number, max: number, what: string): number {
+export function int(o: Obj, key: string, min: number, max: number, what: string): number {
   const v = o[key];
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new ProtocolError('invalid', `${what}: ${key} must be an integer from ${min} to ${max}`);
   return v;
@@ -372,6 +389,17 @@ export function parseOomResult(r: unknown): OomResult {
     throw new ProtocolError('internal', 'the sandbox sent a bad OOM count');
   }
   return { oomKills: r.oomKills, stopped: r.stopped };
+}
+
+export interface PortForwardArgs extends ContainerArgs {
+  /** The TCP port inside (1 to 65535). */
+  port: number;
+}
+
+export function parsePortForwardArgs(p: Obj): PortForwardArgs {
+  const what = METHODS.portForward;
+  onlyKeys(p, ['containerId', 'port'], what);
+  return { containerId: containerId(p, what), port: int(p, 'port', 1, 65535, what) };
 }
 
 export function parseUpdateArgs(p: Obj): UpdateArgs {

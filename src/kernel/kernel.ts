@@ -6,6 +6,7 @@
 // several runnable tasks, after a quantum), so a system call that can be
 // served at once never waits for the event loop.
 
+import type { NetworkStack } from './inet_stack.js';
 import type { AddressSpace, Context, Platform } from '../platform/platform.js';
 import type { MemoryFile } from '../memory/memory_file.js';
 import type { VirtualFilesystem } from '../vfs/vfs.js';
@@ -72,6 +73,8 @@ export class Kernel {
   /** The abstract namespace of Unix domain socket names. */
   readonly unixNs = new UnixNamespace();
   tracer: SyscallTracer | null = null;
+  /** The sandbox's network as /proc/net shows it (src/net, set at boot); null: no /proc/net files. */
+  network: NetworkStack | null = null;
   /** The task being run now (current.ts: set once per turn of the run loop, not per system call). */
   get current(): Task | null {
     return currentTask();

@@ -33,11 +33,15 @@ export function writeStderr(text: string): void {
 export type LogFormat = 'sentry' | 'text' | 'json';
 
 const LEVEL_NAMES: Record<string, string> = { D: 'debug', I: 'info', W: 'warning', E: 'error' };
+/** A level's rank: a line is written when its rank is at least the logger's. */
+const LEVEL_RANKS: Record<string, number> = { D: 0, I: 1, W: 2, E: 3 };
+const RANK_BY_NAME: Record<string, number> = { debug: 0, info: 1, warning: 2, error: 3 };
 
 export class Logger {
   private fd: number | null = null;
   private readonly format: LogFormat;
-  private readonly debugLines: boolean;
+  /** The lowest level written (LEVEL_RANKS): debug, or info without opts.debug; Logging.Change moves it. */
+  private minRank: number;
 
   /** Whether fd is this logger's own (opened from a file name: close() closes it). */
   private readonly ownFd: boolean;
@@ -49,20 +53,25 @@ export class Logger {
    */
   constructor(file: string | null, opts: { format?: LogFormat; debug?: boolean; fd?: number } = {}) {
     this.format = opts.format ?? 'sentry';
-    this.debugLines = opts.debug ?? true;
+    this.minRank = (opts.debug ?? true) ? 0 : 1;
     this.ownFd = file !== null;
     if (file !== null) this.fd = fs.openSync(file, 'a');
     else if (opts.fd !== undefined) this.fd = opts.fd;
   }
 
   private write(level: string, msg: string): void {
-    if (this.fd === null || (level === 'D' && !this.debugLines)) return;
+    if (this.fd === null || LEVEL_RANKS[level] < this.minRank) return;
     const ts = new Date().toISOString();
     let line: string;
     if (this.format === 'json') line = JSON.stringify({ level: LEVEL_NAMES[level], msg, time: ts });
     else if (this.format === 'text') line = `time=${JSON.stringify(ts)} level=${LEVEL_NAMES[level]} msg=${JSON.stringify(msg)}`;
     else line = `${level}${ts} ${process.pid} ${msg}`;
     fs.writeSync(this.fd, `${line}\n`);
+  }
+
+  /** The lowest level written: debug, info, warning or error (the control server's Logging.Change). */
+  setLevel(name: 'debug' | 'info' | 'warning' | 'error'): void {
+    this.minRank = RANK_BY_NAME[name];
   }
 
   /** Whether lines go anywhere (a --debug-log was given). */

@@ -5,7 +5,7 @@
 // SO_RCVTIMEO/SO_SNDTIMEO that bound its blocking reads and writes. Unix
 // sockets (unix_socket.ts) and the inet sockets of net/ extend it.
 
-import { FileDescription } from '../vfs/file_description.js';
+import { FileDescription, O_RDWR } from '../vfs/file_description.js';
 import { Stat, S_IFSOCK, makeDev } from '../vfs/stat.js';
 
 /** The device of every socket's inode. */
@@ -17,6 +17,10 @@ export abstract class SockfsFile extends FileDescription {
   /** SO_RCVTIMEO and SO_SNDTIMEO in ms (0: none): how long a blocking receive or send may wait. */
   rcvTimeoMs = 0;
   sndTimeoMs = 0;
+
+  constructor(flags: number) {
+    super(O_RDWR | flags, null);
+  }
 
   /** A stream socket: a blocking write goes on until all of it is written. */
   abstract get stream(): boolean;

@@ -3,8 +3,11 @@
 // process, as runsc's `debug --stacks` asks its Sentry for its goroutine
 // stacks). It is how a stall is explained after the fact: which task is
 // parked in which system call, on how many wait queues, with or without a
-// deadline, and with which signals pending and blocked.
+// deadline, and with which signals pending and blocked. The control
+// server's debug.Stacks (`tsvisor debug --stacks`) gives the same lines
+// with each live task's registers after its own (dumpTaskStacks).
 
+import { REG_COUNT } from '../platform/registers.js';
 import { TaskState } from './task.js';
 import type { Kernel } from './kernel.js';
 import { sysnoName } from '../abi/linux/sysno.js';
@@ -35,4 +38,26 @@ export function dumpTasks(k: Kernel): string[] {
     lines.push(parts.join(' | '));
   }
   return lines;
+}
+
+/** The x86-64 registers by their user_regs_struct slot (platform/registers.ts's Reg). */
+const REG_NAMES = ['r15', 'r14', 'r13', 'r12', 'rbp', 'rbx', 'r11', 'r10', 'r9', 'r8', 'rax', 'rcx', 'rdx', 'rsi', 'rdi',
+  'orig_rax', 'rip', 'cs', 'eflags', 'rsp', 'ss', 'fs_base', 'gs_base', 'ds', 'es', 'fs', 'gs'];
+
+/** dumpTasks's lines, each live task's followed by its registers, four to a line. */
+export function dumpTaskStacks(k: Kernel): string[] {
+  const [head, ...rest] = dumpTasks(k);
+  const out = [head];
+  const tasks = [...k.pidns.tasks.values()].sort((a, b) => a.tid - b.tid);
+  tasks.forEach((t, i) => {
+    out.push(rest[i]);
+    if (t.state === TaskState.Dead) return;
+    const raw = t.ctx.regs.raw;
+    for (let r = 0; r < REG_COUNT; r += 4) {
+      const cells: string[] = [];
+      for (let j = r; j < Math.min(r + 4, REG_COUNT); j++) cells.push(`${REG_NAMES[j].padStart(8)} 0x${raw[j].toString(16).padStart(16, '0')}`);
+      out.push(`    ${cells.join('  ')}`);
+    }
+  });
+  return out;
 }

@@ -34,7 +34,7 @@
 
 import type { Pid } from './pid_namespace.js';
 import type { Task } from './task.js';
-import { FileDescription, O_RDWR, WOULD_BLOCK } from '../vfs/file_description.js';
+import { FileDescription, WOULD_BLOCK } from '../vfs/file_description.js';
 import { SockfsFile } from './sockfs.js';
 import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT, EVENT_RDHUP } from '../sync/waiter.js';
 import { EINVAL, EMSGSIZE, ENOTCONN, EPIPE, ETOOMANYREFS } from '../abi/linux/errno.js';
@@ -115,6 +115,8 @@ export class UnixNamespace {
   readonly paths = new Map<string, UnixSocket>();
   /** The collector of sockets in flight that nothing reaches. */
   readonly gc = new UnixGC(dropInFlight);
+  /** Every socket not yet released, in the order made (/proc/net/unix). */
+  readonly live = new Set<UnixSocket>();
 
   constructor() {
     fileReclaimers.add(() => this.gc.collect());
@@ -176,7 +178,8 @@ export class UnixSocket extends SockfsFile implements GCSocket {
   /** setsockopt values with no other effect, kept for getsockopt. */
   readonly options = new Map<number, Uint8Array>();
   constructor(readonly type: number, flags: number, readonly ns: UnixNamespace) {
-    super(O_RDWR | flags, null);
+    super(flags);
+    ns.live.add(this);
   }
 
   get stream(): boolean {
@@ -373,6 +376,7 @@ export class UnixSocket extends SockfsFile implements GCSocket {
   }
 
   override release(): void {
+    this.ns.live.delete(this);
     if (this.name !== null && this.ns.names.get(key(this.type, this.name)) === this) {
       this.ns.names.delete(key(this.type, this.name));
     }

@@ -4,14 +4,23 @@
 // sandbox was given (its own new one for --network=none, the host's or the
 // OCI spec's otherwise). A launch that could make no namespaces has none
 // of its own, so its programs get EAFNOSUPPORT rather than the host's
-// network. A second stack (netstack) would be chosen here.
+// network. AF_NETLINK's NETLINK_ROUTE goes with them: it shows that same
+// namespace's links, addresses and routes (netlink/), read now, before the
+// seal. A second stack (netstack) would be chosen here.
 
 import { AF_UNIX, registerProvider } from './socket.js';
 import { unixProvider } from './unix.js';
 import { registerHostinet, unregisterHostinet } from './hostinet/provider.js';
+import { registerNetlink, unregisterNetlink } from './netlink/provider.js';
 
-export function registerSocketProviders(hostinet: boolean): void {
+/** warn: what could not be read of the namespace's configuration (the debug log). */
+export function registerSocketProviders(hostinet: boolean, warn: (msg: string) => void = () => {}): void {
   registerProvider(AF_UNIX, unixProvider);
-  if (hostinet) registerHostinet();
-  else unregisterHostinet();
+  if (hostinet) {
+    registerHostinet();
+    registerNetlink(warn);
+  } else {
+    unregisterHostinet();
+    unregisterNetlink();
+  }
 }

@@ -108,9 +108,11 @@ int main(void)
 	char x;
 	read(sync_pipe[0], &x, 1);
 	usleep(200000);
-	show("b UN (wakes the child)", flock(b, LOCK_UN));
+	/* Printed after the child has printed and gone: the woken child and this line would race otherwise. */
+	int un = flock(b, LOCK_UN);
 	int st;
 	waitpid(p, &st, 0);
+	show("b UN (wakes the child)", un);
 
 	/* Interrupted: EINTR without SA_RESTART. */
 	show("b EX", flock(b, LOCK_EX));

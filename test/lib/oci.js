@@ -12,6 +12,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { SELFCHECK, TSVISOR_BIN, ms, tsvisorHostEnv, waitFor } from './harness.js';
 
@@ -48,6 +49,32 @@ export function makeBundle(dir, args, extra = {}, files = {}) {
     ...rest,
   }));
   return dir;
+}
+
+/**
+ * One request (msg: {id, method, params}) on the control socket at sock,
+ * with fds as the header's descriptors ('*' alone without): the parsed reply.
+ */
+export async function controlRequest(sock, msg, fds = []) {
+  const { native } = await import('../../dist/native.js');
+  return new Promise((resolve, reject) => {
+    const s = createConnection(sock);
+    let buf = '';
+    // '*': the header byte every connection opens with (src/control/protocol.ts); the descriptors ride on it.
+    s.on('connect', () => {
+      if (fds.length > 0) native.sendFds(s._handle.fd, new Uint8Array([0x2a]), fds);
+      else s.write('*');
+      s.write(`${JSON.stringify(msg)}\n`);
+    });
+    s.on('data', (d) => {
+      buf += d;
+      if (buf.includes('\n')) {
+        s.destroy();
+        resolve(JSON.parse(buf.slice(0, buf.indexOf('\n'))));
+      }
+    });
+    s.on('error', reject);
+  });
 }
 
 export class OciWork {

@@ -376,3 +376,10 @@ for (const [name, nr] of Object.entries(SYS)) names[nr] = name;
 export function sysnoName(nr: number): string {
   return names[nr] ?? `syscall_${nr}`;
 }
+
+const numbers = new Map<string, number>(Object.entries(SYS));
+
+/** sysnoByName("read") === 0; a name Linux's x86-64 table lacks is undefined. */
+export function sysnoByName(name: string): number | undefined {
+  return numbers.get(name);
+}

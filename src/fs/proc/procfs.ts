@@ -7,7 +7,10 @@
 // group leaders are listed. self and thread-self are ENOENT for a caller
 // outside the namespace.
 //
-// Differs from Linux: no /proc/net (the networking issue), no
+// /proc/net is self/net, as Linux has it: the sandbox's network files
+// (task_dir.ts's NetDir over Kernel.network).
+//
+// Differs from Linux: no
 // /proc/PID/io (the Sentry keeps no I/O counts: absent, as in a kernel
 // without CONFIG_TASK_IO_ACCOUNTING), no kallsyms, kmsg, interrupts or
 // devices; pid directories are not hidden from other users (hidepid=0,
@@ -83,6 +86,7 @@ class ProcRoot extends KDir {
     f.set('filesystems', new StaticFile(fs, opts.filesystems.map((t) => `nodev\t${t}\n`).join('')));
     f.set('swaps', new StaticFile(fs, 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n'));
     f.set('mounts', new FixedLink(fs, 'self/mounts'));
+    f.set('net', new FixedLink(fs, 'self/net'));
     f.set('self', new SelfLink(fs, false));
     f.set('thread-self', new SelfLink(fs, true));
     // proc_create's files without a write method: EIO for a writer, as proc_reg_write gives.

@@ -26,7 +26,7 @@ import { PipeFD } from '../../kernel/pipe.js';
 import { pipeDentry } from '../pipefs.js';
 import { HostFD } from '../host_fd.js';
 import { hostFdDentry } from '../host_fd_reopen.js';
-import { KDir, KFile, KSymlink } from './nodes.js';
+import { KDir, KFile, KSymlink, KernelFile } from './nodes.js';
 import type { KernFileSystem } from './nodes.js';
 import { PROCESS_ONLY, TASK_FILES } from './task_files.js';
 import type { PIDNamespace } from '../../kernel/pid_namespace.js';
@@ -41,7 +41,7 @@ export interface ProcFS extends KernFileSystem {
 }
 
 /** Entries that are not generated files: name -> kind. */
-const SPECIAL = ['task', 'fd', 'fdinfo', 'ns', 'exe', 'cwd', 'root', 'maps', 'smaps', 'mem'] as const;
+const SPECIAL = ['task', 'fd', 'fdinfo', 'ns', 'net', 'exe', 'cwd', 'root', 'maps', 'smaps', 'mem'] as const;
 type Special = (typeof SPECIAL)[number];
 
 const MAPS: TaskFileSpec = { perm: 0o444, ptraceOnOpen: true, gen: (c) => (hasMM(c.task) ? genMaps(c.task) : '') };
@@ -93,6 +93,7 @@ export class TaskDir extends KDir implements TaskOwned {
       case 'fd': return new FdDir(fs, t, ino, false);
       case 'fdinfo': return new FdDir(fs, t, ino, true);
       case 'ns': return new NsDir(fs, t, ino);
+      case 'net': return new NetDir(fs, t, ino);
       case 'exe': return new TaskMagicLink(fs, t, ino, 'exe');
       case 'cwd': return new TaskMagicLink(fs, t, ino, 'cwd');
       case 'root': return new TaskMagicLink(fs, t, ino, 'root');
@@ -105,6 +106,45 @@ export class TaskDir extends KDir implements TaskOwned {
 
   override dirLinks(): number {
     return this.whole ? 7 : 6;
+  }
+}
+
+/** A directory of a task's: owned as the task is, gone with it. */
+abstract class TaskOwnedDir extends KDir implements TaskOwned {
+  constructor(override readonly fs: ProcFS, readonly task: Task, ino: number, perm: number) {
+    super(fs, ino, perm);
+  }
+
+  override owner(): readonly [number, number] {
+    return ownerOf(this.task);
+  }
+
+  override gone(): number {
+    return goneErr(this.task);
+  }
+}
+
+/**
+ * /proc/PID/net: the files of the sandbox's network (Kernel.network), the
+ * same for every task, since a sandbox has one network namespace.
+ */
+class NetDir extends TaskOwnedDir {
+  constructor(fs: ProcFS, task: Task, ino: number) {
+    super(fs, task, ino, 0o555);
+  }
+
+  list(): string[] {
+    return [...(this.fs.kernel.network?.procNetFiles() ?? [])];
+  }
+
+  child(name: string): Inode | number {
+    const net = this.fs.kernel.network;
+    if (net === null || !net.procNetFiles().includes(name)) return -ENOENT;
+    return new KernelFile(this.fs, (k) => k.network?.procNet(name) ?? -ENOENT);
+  }
+
+  override dirLinks(): number {
+    return 2;
   }
 }
 
@@ -275,17 +315,9 @@ class TaskMagicLink extends TaskLink {
 }
 
 /** /proc/PID/task: one directory per thread of the process. */
-class ThreadsDir extends KDir implements TaskOwned {
-  constructor(override readonly fs: ProcFS, readonly task: Task, ino: number) {
-    super(fs, ino, 0o555);
-  }
-
-  override owner(): readonly [number, number] {
-    return ownerOf(this.task);
-  }
-
-  override gone(): number {
-    return goneErr(this.task);
+class ThreadsDir extends TaskOwnedDir {
+  constructor(fs: ProcFS, task: Task, ino: number) {
+    super(fs, task, ino, 0o555);
   }
 
   list(): string[] {
@@ -305,17 +337,9 @@ class ThreadsDir extends KDir implements TaskOwned {
 let nextFdIno = 2 ** 44;
 
 /** fd/ (symlinks to the open files) or fdinfo/ (their position and flags). dr-x------, as Linux's. */
-class FdDir extends KDir implements TaskOwned {
-  constructor(override readonly fs: ProcFS, readonly task: Task, ino: number, readonly info: boolean) {
-    super(fs, ino, 0o500);
-  }
-
-  override owner(): readonly [number, number] {
-    return ownerOf(this.task);
-  }
-
-  override gone(): number {
-    return goneErr(this.task);
+class FdDir extends TaskOwnedDir {
+  constructor(fs: ProcFS, task: Task, ino: number, readonly info: boolean) {
+    super(fs, task, ino, 0o500);
   }
 
   private fds(): number[] {
@@ -416,17 +440,9 @@ const NAMESPACES: Record<string, number> = {
   pid_for_children: 4026531836, time: 4026531834, time_for_children: 4026531834, user: 4026531837, uts: 4026531838,
 };
 
-class NsDir extends KDir implements TaskOwned {
-  constructor(override readonly fs: ProcFS, readonly task: Task, ino: number) {
-    super(fs, ino, 0o511);
-  }
-
-  override owner(): readonly [number, number] {
-    return ownerOf(this.task);
-  }
-
-  override gone(): number {
-    return goneErr(this.task);
+class NsDir extends TaskOwnedDir {
+  constructor(fs: ProcFS, task: Task, ino: number) {
+    super(fs, task, ino, 0o511);
   }
 
   list(): string[] {

@@ -16,19 +16,22 @@
 // Sentry has no host descriptor to spare for the writing side's interest,
 // an EPOLLET waiter may see an extra edge when the host socket wakes for
 // the other direction (never a missed one); the interface ioctls
-// (SIOCGIF*) are ENOTTY (they belong to the netlink work).
+// (SIOCGIF*) are net/dev_ioctl.ts's, as for every socket.
 
 import { native } from '../../native.js';
 import type { Task } from '../../kernel/task.js';
-import { O_NONBLOCK, O_RDWR, WOULD_BLOCK } from '../../vfs/file_description.js';
+import { O_NONBLOCK, WOULD_BLOCK } from '../../vfs/file_description.js';
 import type { IoctlIO } from '../../vfs/file_description.js';
 import { EVENT_ERR, EVENT_HUP, EVENT_IN, EVENT_OUT, EVENT_RDHUP } from '../../sync/waiter.js';
 import { SockfsFile } from '../../kernel/sockfs.js';
+import { currentTask } from '../../kernel/current.js';
+import { labelHostSocket, unlabelHostSocket } from './labels.js';
+import { CAP_NET_BIND_SERVICE } from '../../abi/linux/capability.js';
 import { dropPrefix } from '../../mm/io.js';
 import { disarmHostFd, pumpHostEvents, watchHostFdEdges } from '../../kernel/fdnotifier.js';
 import { SI_USER, sendSignal, userSiginfo } from '../../kernel/signals.js';
 import {
-  EAFNOSUPPORT, EAGAIN, EALREADY, EFAULT, EINPROGRESS, EINVAL, EMFILE, ENFILE, ENOPROTOOPT, ENOTTY, EPIPE,
+  EACCES, EAFNOSUPPORT, EAGAIN, EALREADY, EFAULT, EINPROGRESS, EINVAL, EMFILE, ENFILE, ENOPROTOOPT, ENOTTY, EPIPE,
 } from '../../abi/linux/errno.js';
 import {
   AF_INET, AF_INET6, AF_UNSPEC, MSG_DONTWAIT, MSG_EOR, MSG_ERRQUEUE, MSG_MORE, MSG_NOSIGNAL, MSG_OOB, MSG_PEEK,
@@ -69,11 +72,16 @@ export class HostSocket extends SockfsFile implements Socket {
   /** The host fd whose edge-triggered interest carries the writing side's events (a dup of hostFd), or -1. */
   private outFd = -1;
 
+  /** The host's inode of hostFd's socket, under which /proc/net finds the sandbox's label (labels.ts). */
+  private readonly hostIno: number;
+
   /** hostFd is charged to hostFds from now on, until release. */
   constructor(private readonly hostFd: number, readonly family: number, readonly type: number,
     readonly protocol: number, flags: number, private readonly hostFds: HostFdCount) {
-    super(O_RDWR | (flags & O_NONBLOCK), null);
+    super(flags & O_NONBLOCK);
     hostFds.open++;
+    // The owner /proc/net shows: who made it (an accepted one: who accepted it).
+    this.hostIno = labelHostSocket(hostFd, this.ino, currentTask()?.creds.euid ?? 0);
   }
 
   get stream(): boolean {
@@ -160,7 +168,14 @@ export class HostSocket extends SockfsFile implements Socket {
 
   bind(t: Task, addr: Uint8Array): number {
     const e = this.checkAddr(addr);
-    return e < 0 ? e : native.sockBind(this.hostFd, addr);
+    if (e < 0) return e;
+    // inet_bind: a port below ip_unprivileged_port_start (1024) wants CAP_NET_BIND_SERVICE (the
+    // Sentry keeps it for the host's bind, so the program's own is checked here).
+    if (addr.length >= 4) {
+      const port = (addr[2] << 8) | addr[3];
+      if (port !== 0 && port < 1024 && !t.creds.hasCapabilityInRoot(CAP_NET_BIND_SERVICE)) return -EACCES;
+    }
+    return native.sockBind(this.hostFd, addr);
   }
 
   listen(t: Task, backlog: number): number {
@@ -344,6 +359,7 @@ export class HostSocket extends SockfsFile implements Socket {
       this.hostFds.open--;
     }
     disarmHostFd(this.hostFd);
+    unlabelHostSocket(this.hostIno);
     native.close(this.hostFd);
     this.hostFds.open--;
   }

@@ -1,13 +1,18 @@
 // ioctl(2): the generic requests (FIONCLEX, FIOCLEX, FIONBIO, FIOASYNC)
 // here, TIOCGPTPEER (it makes a descriptor), everything else by the file:
 // the terminal requests of a pty (kernel/tty/pty.ts) or of a host
-// terminal (fs/host_fd.ts), FIONREAD on pipes.
+// terminal (fs/host_fd.ts), FIONREAD on pipes; and on any socket the
+// interface ioctls (SIOCGIF*: net/dev_ioctl.ts), as Linux's sock_ioctl
+// hands them to dev_ioctl whatever the socket's family.
 
 import type { Task } from '../../kernel/task.js';
 import { O_ACCMODE, O_CLOEXEC, O_NOCTTY, O_NONBLOCK, O_PATH } from '../../vfs/file_description.js';
 import { PtyMasterFD, TIOCGPTPEER } from '../../kernel/tty/pty.js';
 import { EBADF, EFAULT, copyInStruct, installNew, ioctlIO } from '../support.js';
 import { EINVAL } from '../../abi/linux/errno.js';
+import { devIoctl, isDevIoctl } from '../../net/dev_ioctl.js';
+import { AF_UNIX, isSocket } from '../../net/socket.js';
+import { UnixSocket } from '../../kernel/unix_socket.js';
 
 const FIONCLEX = 0x5450, FIOCLEX = 0x5451, FIONBIO = 0x5421, FIOASYNC = 0x5452;
 /** The open flags TIOCGPTPEER takes (Linux's ptm_open_peer). */
@@ -43,6 +48,10 @@ export function sysIoctl(t: Task): number {
       return installNew(t, p, (flags & O_CLOEXEC) !== 0);
     }
     default:
+      if (isDevIoctl(req)) {
+        if (isSocket(f)) return devIoctl(t, f.family, req, arg, ioctlIO(t));
+        if (f instanceof UnixSocket) return devIoctl(t, AF_UNIX, req, arg, ioctlIO(t));
+      }
       return f.ioctl(req, arg, ioctlIO(t));
   }
 }
