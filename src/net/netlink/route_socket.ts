@@ -28,8 +28,9 @@
 // Differs from Linux: changes are refused with EOPNOTSUPP even with
 // CAP_NET_ADMIN (the sandbox's configuration is a snapshot:
 // route_config.ts), so no multicast notification is ever sent; RTM_GETROUTE
-// without NLM_F_DUMP (a route lookup, `ip route get`), RTM_GETADDR and
-// RTM_GETNEIGH without it are EOPNOTSUPP; NETLINK_EXT_ACK is kept but
+// without NLM_F_DUMP (a route lookup, `ip route get`) is served for IPv4
+// only (route_lookup.ts), RTM_GETADDR and RTM_GETNEIGH without it are
+// EOPNOTSUPP; NETLINK_EXT_ACK is kept but
 // errors carry no extended attributes (the Sentry has no messages to add);
 // strict checking (NETLINK_GET_STRICT_CHK) filters dumps by family only.
 
@@ -42,14 +43,15 @@ import { CAP_NET_ADMIN, CAP_NET_BROADCAST } from '../../abi/linux/capability.js'
 import {
   EADDRINUSE, EAGAIN, EBUSY, ECONNREFUSED, EFAULT, EINTR, EINVAL, EMSGSIZE, ENODATA, ENODEV, ENOPROTOOPT, ENOTTY, EOPNOTSUPP, EPERM,
 } from '../../abi/linux/errno.js';
-import { AF_NETLINK, AF_UNSPEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_PEEK, MSG_TRUNC, SOCKET } from '../socket.js';
+import { AF_INET, AF_NETLINK, AF_UNSPEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_PEEK, MSG_TRUNC, SOCKET } from '../socket.js';
 import type { Accepted, RecvMessage, Received, SendMessage, Socket } from '../socket.js';
 import {
   IFLA_IFNAME, NLMSG_DONE, NLMSG_MIN_TYPE, NLM_F_ACK, NLM_F_DUMP, NLM_F_MULTI, NLM_F_REQUEST, RTM_BASE, RTM_GETADDR, RTM_GETLINK,
-  RTM_GETNEIGH, RTM_GETROUTE, RTM_MAX, ackMessage, attrString, attributes, encode, messages,
+  RTM_GETNEIGH, RTM_GETROUTE, RTM_MAX, RTM_NEWROUTE, ackMessage, attrString, attributes, encode, messages,
 } from './message.js';
 import type { NlMsg } from './message.js';
 import { IFINFOMSG_LEN, RouteConfig } from './route_config.js';
+import { lookupRoute4 } from './route_lookup.js';
 import type { RouteObject } from './route_config.js';
 
 export const NETLINK_ROUTE = 0;
@@ -310,6 +312,14 @@ export class NetlinkRouteSocket extends SockfsFile implements Socket {
       this.dump = { objects, next: 0, seq: msg.seq };
       this.dumpMore();
       return 'dump';
+    }
+    if (msg.type === RTM_GETROUTE) {
+      // A lookup (ip route get): IPv4 only (route_lookup.ts).
+      if (family !== AF_INET) return -EOPNOTSUPP;
+      const r = lookupRoute4(c, msg.payload, t.creds.nsRuid);
+      if (typeof r === 'number') return r;
+      this.push({ data: encode(RTM_NEWROUTE, 0, msg.seq, this.portid, r), from: 0 });
+      return 0;
     }
     if (msg.type !== RTM_GETLINK) return -EOPNOTSUPP;
     // rtnl_getlink: by index, else by IFLA_IFNAME.
