@@ -242,7 +242,9 @@ static void ancestor_kill(void)
 		_exit(0);
 	}
 	close(ready[1]);
-	/* Another child of ours in the namespace (pid 3, as the init's child took 2). */
+	/* Another child of ours in the namespace (pid 3, once the init's child has taken 2: wait for it). */
+	char x;
+	read(ready[0], &x, 1);
 	fflush(stdout);
 	int printed[2];
 	pipe(printed);
@@ -254,8 +256,6 @@ static void ancestor_kill(void)
 		pause();
 		_exit(0);
 	}
-	char x;
-	read(ready[0], &x, 1);
 	read(printed[0], &x, 1);
 	show("parent kill init SIGKILL", kill(init, SIGKILL));
 	/* Linux's init waits until its namespace is empty: the other child's zombie is reaped first. */
