@@ -177,11 +177,15 @@ async function longRunning(rt) {
   return steps;
 }
 
-/** A container with a pid namespace of its own (the kubelet's default): its init is pid 1, /proc shows its own processes, SIGTERM without a trap is ignored. */
+/**
+ * A container with a pid namespace of its own (the kubelet's default): its init is pid 1, /proc shows its own
+ * processes (sh and ls: read into a variable, since a pipe's grep may or may not have started when ls looks),
+ * SIGTERM without a trap is ignored.
+ */
 async function ownPidNamespace(rt) {
   const podId = pod(rt, `pod-pidns-${rt.name}`);
   const name = `pidns-${rt.name}`;
-  const c = createReaped(rt, containerBundle(rt, podId, name, ['sh', '-c', 'echo pid $$ ppid $PPID; ls /proc | grep -c "^[0-9]"; echo up; while :; do sleep 1; done'], [], true), name);
+  const c = createReaped(rt, containerBundle(rt, podId, name, ['sh', '-c', 'echo pid $$ ppid $PPID; p=$(ls /proc); echo "$p" | grep -c "^[0-9]"; echo up; while :; do sleep 1; done'], [], true), name);
   await created(rt, name, c);
   run(rt, ['start', name]);
   assert.ok(await waitFor(() => outputOf(c).includes('up'), ms(20_000), 50), `${rt.name}: ${outputOf(c)}`);
