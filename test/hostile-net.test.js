@@ -1,0 +1,70 @@
+// Hostile networking (docs/networking.md, docs/security.md): a peer that
+// never reads, senders that wait on it (ended by SO_SNDTIMEO and by a
+// signal), and socket(2) asked for every family and type
+// (test/hostile/sockpeer.c). Then, from the host, while the program holds
+// its sockets: the Sentry is alive and small (the bytes wait in the host's
+// socket buffers, not in its heap), it is in a network namespace of its
+// own, and every socket it holds beyond the stdio it was given is one of
+// its namespace's Unix, TCP, UDP, raw or netlink sockets: none in the
+// host's namespace, none of another family.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { HOSTILE_DIR, SELFCHECK, compileC, descendantsOf, ms, spawnTsvisor, waitFor } from './lib/harness.js';
+
+function statusField(pid, name) {
+  const m = new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m === null ? '' : m[1].trim();
+}
+
+/** The inodes of the sockets listed in the Sentry's own /proc/PID/net tables (its namespace's). */
+function namespaceSockets(pid) {
+  const inodes = new Set();
+  for (const [file, col] of [['tcp', 9], ['tcp6', 9], ['udp', 9], ['udp6', 9], ['raw', 9], ['raw6', 9], ['unix', 6], ['netlink', 9]]) {
+    let text = '';
+    try {
+      text = readFileSync(`/proc/${pid}/net/${file}`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length > col) inodes.add(f[col]);
+    }
+  }
+  return inodes;
+}
+
+test('a peer that never reads, waits ended by timeout and signal, every family asked for: the Sentry holds only its namespace\'s sockets and stays small', { skip: SELFCHECK ? 'the self-check runs programs natively' : false, timeout: ms(120_000) }, async () => {
+  const child = spawnTsvisor([compileC('sockpeer', { dir: HOSTILE_DIR })], { stdin: 'pipe' });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    assert.ok(await waitFor(() => out.includes('holding\n'), ms(60_000)), `the program did not get to hold its sockets: ${out}`);
+    assert.match(out, /^non-blocking sender stops: EAGAIN\nsome bytes queued: 1\n/);
+    // The peer's buffers may still take a little in the time a timeout or a signal waits: then the call is partial.
+    assert.match(out, /\nblocking send with SO_SNDTIMEO: (EAGAIN|partial)\nblocking send, then a signal: (EINTR|partial)\n/);
+    assert.match(out, /\nsockets made: some 1, of other families 0\nholding\n$/);
+    const sentry = await waitFor(() => descendantsOf(child.pid).find((p) => (p.comm === 'node' || p.comm === 'MainThread') && statusField(p.pid, 'Seccomp') === '2'), ms(10_000));
+    assert.ok(sentry, 'no sealed Sentry');
+    assert.notEqual(readlinkSync(`/proc/${sentry.pid}/ns/net`), readlinkSync('/proc/self/ns/net'), 'the Sentry is in a network namespace of its own');
+    const rssKb = Number(statusField(sentry.pid, 'VmRSS').split(/\s+/)[0]);
+    assert.ok(rssKb < 400 * 1024, `the Sentry holds ${rssKb} kB`);
+    const known = namespaceSockets(sentry.pid);
+    // Its stdio (0-2) is the caller's, as it was given (here the test's socketpairs): every other socket is its own.
+    const held = readdirSync(`/proc/${sentry.pid}/fd`).filter((fd) => Number(fd) > 2).map((fd) => {
+      try {
+        return readlinkSync(`/proc/${sentry.pid}/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    }).filter((l) => l.startsWith('socket:['));
+    assert.ok(held.length >= 3, `the program's listener, its connection and the peer are the Sentry's: ${held}`);
+    for (const l of held) assert.ok(known.has(l.slice(8, -1)), `${l} is not one of the namespace's sockets`);
+  } finally {
+    child.stdin.end();
+  }
+  assert.equal(await exited, 0);
+});
