@@ -99,6 +99,7 @@ function callOnce(socketPath: string, method: Method, line: string, timeoutMs: n
       sock.write(line);
     });
     sock.on('data', (chunk: Buffer) => {
+      received = true;
       try {
         const lines = reader.push(chunk);
         if (lines.length > 0) finish(null, parseResponse(lines[0], id));
@@ -106,9 +107,13 @@ function callOnce(socketPath: string, method: Method, line: string, timeoutMs: n
         finish(e as Error);
       }
     });
+    let received = false;
     sock.on('error', (e: NodeJS.ErrnoException) => {
       // EAGAIN: the listening socket's backlog is full, the sandbox's busy in the kernel's words.
       if (e.code === 'EAGAIN') finish(new ProtocolError('busy', 'the sandbox\'s control socket has more connections waiting than it takes'));
+      // Closed under our request before anything came back: the server's busy refusal (a line, then close), whose
+      // line the write's EPIPE or a reset may have beaten here. It acted on nothing, so the call is made again.
+      else if ((e.code === 'EPIPE' || e.code === 'ECONNRESET') && !received) finish(new ProtocolError('busy', 'the sandbox closed the connection before it read the request'));
       else finish(headerFailed ?? new ControlUnavailable(`cannot reach the sandbox at ${socketPath}: ${e.message}`));
     });
     sock.on('close', () => finish(headerFailed ?? new ControlUnavailable(`the sandbox closed the connection without a reply to ${method}`)));
