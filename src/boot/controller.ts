@@ -10,8 +10,8 @@ import {
   parsePortForwardArgs, parseWaitPidArgs,
 } from '../control/protocol.js';
 import { isStreamSocket, portForward } from '../net/hostinet/forward.js';
-import { native } from '../native.js';
 import type { Handler } from '../control/server.js';
+import { takeOneFd } from '../control/server.js';
 import { ECONNREFUSED } from '../abi/linux/errno.js';
 import type { Loader } from './loader.js';
 import type { Subcontainer } from './subcontainer.js';
@@ -99,14 +99,11 @@ export function containerManager(loader: Loader): Map<string, Handler> {
 
 /** PortForward's work: the one stream socket checked, then joined to the port inside (forward.ts). */
 async function forwardPort(loader: Loader, port: number, fds: number[]): Promise<null> {
-  const refuse = (msg: string): never => {
-    for (const fd of fds) native.close(fd);
-    throw new ProtocolError('invalid', `${METHODS.portForward}: ${msg}`);
-  };
-  if (fds.length !== 1) refuse(`the request must carry one stream socket, not ${fds.length} descriptors`);
-  if (!isStreamSocket(fds[0])) refuse('the descriptor it carries is not a stream socket');
-  if (!loader.hasNetwork) refuse('the sandbox has no network namespace of its own (it was launched without namespaces)');
-  const r = await portForward(fds[0], port);
+  const fd = takeOneFd(fds, METHODS.portForward, 'stream socket', (d) => {
+    if (!isStreamSocket(d)) return 'the descriptor it carries is not a stream socket';
+    return loader.hasNetwork ? null : 'the sandbox has no network namespace of its own (it was launched without namespaces)';
+  });
+  const r = await portForward(fd, port);
   if (r === -ECONNREFUSED) throw new ProtocolError('invalid', `nothing listens on port ${port} in the container`);
   if (r < 0) throw new ProtocolError('internal', `${METHODS.portForward}: port ${port}: errno ${-r}`);
   return null;

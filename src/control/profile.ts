@@ -16,25 +16,18 @@
 import * as fs from 'node:fs';
 import { Session } from 'node:inspector';
 import { ProtocolError } from './protocol.js';
+import { takeOneFd } from './server.js';
 
 /** The output descriptor as a handler takes it: exactly one, a regular file opened for writing. */
 export function outputFile(fds: number[], what: string): number {
-  if (fds.length !== 1) {
-    for (const fd of fds) fs.closeSync(fd);
-    throw new ProtocolError('invalid', `${what}: the request must carry one file to write to, not ${fds.length}`);
-  }
-  const fd = fds[0];
-  let regular = false;
-  try {
-    regular = fs.fstatSync(fd).isFile();
-  } catch {
-    // Not a file at all.
-  }
-  if (!regular) {
-    fs.closeSync(fd);
-    throw new ProtocolError('invalid', `${what}: the file to write to must be a regular file (a pipe could stall the sandbox)`);
-  }
-  return fd;
+  return takeOneFd(fds, what, 'file to write to', (fd) => {
+    try {
+      if (fs.fstatSync(fd).isFile()) return null;
+    } catch {
+      // Not a file at all.
+    }
+    return 'the file to write to must be a regular file (a pipe could stall the sandbox)';
+  });
 }
 
 /** Writes text or bytes to fd, whole. */

@@ -45,6 +45,22 @@ export interface Call {
   takeFds(): number[];
 }
 
+/**
+ * The one descriptor a request must carry (the header's, from Call.takeFds),
+ * of the kind ok accepts (ok: null, or why not): it, or every descriptor
+ * closed and ProtocolError('invalid') saying what was wrong.
+ */
+export function takeOneFd(fds: number[], what: string, kind: string, ok: (fd: number) => string | null): number {
+  const refuse = (why: string): never => {
+    closeAll(fds);
+    throw new ProtocolError('invalid', `${what}: ${why}`);
+  };
+  if (fds.length !== 1) refuse(`the request must carry one ${kind}, not ${fds.length}`);
+  const why = ok(fds[0]);
+  if (why !== null) refuse(why);
+  return fds[0];
+}
+
 /** A method: params are an object, already known to be one; throw ProtocolError to fail it. */
 export type Handler = (params: Record<string, unknown>, call: Call) => unknown;
 

@@ -4,6 +4,7 @@
 // until a read makes room. Readable while the counter is above zero,
 // writable while it is below the maximum.
 
+import { copyToViews } from '../mm/io.js';
 import { FileDescription, O_RDWR, WOULD_BLOCK } from '../vfs/file_description.js';
 import type { Stat } from '../vfs/stat.js';
 import { anonIno, anonInodeStat } from '../vfs/anon_inode.js';
@@ -36,7 +37,7 @@ export class EventFD extends FileDescription {
     this.count -= v;
     const b = new Uint8Array(8);
     new DataView(b.buffer).setBigUint64(0, v, true);
-    copyInto(dsts, b);
+    copyToViews(b, dsts);
     this.queue.notify(EVENT_OUT);
     return 8;
   }
@@ -66,16 +67,6 @@ export class EventFD extends FileDescription {
 
   override describe(): string {
     return 'anon_inode:[eventfd]';
-  }
-}
-
-function copyInto(dsts: Uint8Array[], b: Uint8Array): void {
-  let off = 0;
-  for (const d of dsts) {
-    const n = Math.min(d.length, b.length - off);
-    d.set(b.subarray(off, off + n));
-    off += n;
-    if (off === b.length) return;
   }
 }
 

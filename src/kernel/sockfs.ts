@@ -7,6 +7,19 @@
 
 import { FileDescription, O_RDWR } from '../vfs/file_description.js';
 import { Stat, S_IFSOCK, makeDev } from '../vfs/stat.js';
+import { EDOM } from '../abi/linux/errno.js';
+
+/**
+ * SO_RCVTIMEO's and SO_SNDTIMEO's struct timeval as sock_set_timeout reads
+ * it (b: its 16 bytes): the timeout in ms (0: none; a negative one is none
+ * too), or -EDOM for a tv_usec outside [0, 10^6).
+ */
+export function timevalOptionMs(b: Uint8Array): number {
+  const tv = new DataView(b.buffer, b.byteOffset, 16);
+  const sec = Number(tv.getBigInt64(0, true)), usec = Number(tv.getBigInt64(8, true));
+  if (usec < 0 || usec >= 1e6) return -EDOM;
+  return sec < 0 ? 0 : sec * 1000 + Math.ceil(usec / 1000);
+}
 
 /** The device of every socket's inode. */
 export const SOCKFS_DEV = makeDev(0, 8);

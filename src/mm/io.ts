@@ -26,6 +26,18 @@ export function dropPrefix(views: Uint8Array[], skip: number): Uint8Array[] {
   return out;
 }
 
+/** Copies src into the views in order, as far as they reach: the bytes copied. */
+export function copyToViews(src: Uint8Array, views: Uint8Array[]): number {
+  let off = 0;
+  for (const v of views) {
+    if (off >= src.length) break;
+    const n = Math.min(v.length, src.length - off);
+    v.set(src.subarray(off, off + n));
+    off += n;
+  }
+  return off;
+}
+
 export function forEachView(
   mm: MemoryManager, addr: number, len: number, write: boolean, fn: (view: Uint8Array, done: number) => void, force: boolean,
 ): number {

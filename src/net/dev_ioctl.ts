@@ -17,9 +17,9 @@ import type { Task } from '../kernel/task.js';
 import type { IoctlIO } from '../vfs/file_description.js';
 import { CAP_NET_ADMIN } from '../abi/linux/capability.js';
 import { EADDRNOTAVAIL, EFAULT, ENODEV, ENOTTY, EOPNOTSUPP, EPERM } from '../abi/linux/errno.js';
-import { attrString, attributes } from './netlink/message.js';
-import { IFADDRMSG_LEN, IFINFOMSG_LEN, RouteConfig } from './netlink/route_config.js';
-import type { Link } from './netlink/route_config.js';
+import { attrString, attributes, readU32le } from './netlink/message.js';
+import { IFINFOMSG_LEN } from './netlink/route_config.js';
+import type { Link, RouteConfig } from './netlink/route_config.js';
 import { routeConfig } from './netlink/provider.js';
 
 const SIOCGIFNAME = 0x8910, SIOCGIFCONF = 0x8912, SIOCGIFFLAGS = 0x8913, SIOCGIFADDR = 0x8915, SIOCGIFDSTADDR = 0x8917,
@@ -33,41 +33,10 @@ const GETTERS: ReadonlySet<number> = new Set([SIOCGIFNAME, SIOCGIFCONF, SIOCGIFF
 const IFREQ_LEN = 40, IFNAMSIZ = 16, IFCONF_LEN = 16;
 const AF_INET = 2;
 const IFLA_ADDRESS = 1, IFLA_MTU = 4, IFLA_TXQLEN = 13;
-const IFA_ADDRESS = 1, IFA_LOCAL = 2, IFA_LABEL = 3, IFA_BROADCAST = 4;
 
 /** Whether req is an interface ioctl this file answers (the rest go to the socket's own ioctl). */
 export function isDevIoctl(req: number): boolean {
   return GETTERS.has(req) || SETTERS.has(req);
-}
-
-interface Inet4 {
-  index: number;
-  label: string;
-  prefix: number;
-  local: Uint8Array;
-  address: Uint8Array;
-  broadcast: Uint8Array | null;
-}
-
-/** The IPv4 addresses, in the dump's order (by interface, then as added). */
-function inet4(c: RouteConfig): Inet4[] {
-  const out: Inet4[] = [];
-  for (const o of c.addrs) {
-    if (RouteConfig.family(o) !== AF_INET || o.payload.length < IFADDRMSG_LEN) continue;
-    const dv = new DataView(o.payload.buffer, o.payload.byteOffset, o.payload.byteLength);
-    const attrs = attributes(o.payload, IFADDRMSG_LEN);
-    if (attrs === null) continue;
-    const index = dv.getUint32(4, true);
-    const address = attrs.get(IFA_ADDRESS) ?? attrs.get(IFA_LOCAL);
-    if (address === undefined || address.length < 4) continue;
-    const label = attrs.get(IFA_LABEL);
-    out.push({
-      index, prefix: o.payload[1], label: label !== undefined ? attrString(label) : c.link(index)?.name ?? '',
-      local: (attrs.get(IFA_LOCAL) ?? address).subarray(0, 4), address: address.subarray(0, 4),
-      broadcast: attrs.get(IFA_BROADCAST)?.subarray(0, 4) ?? null,
-    });
-  }
-  return out;
 }
 
 function linkInfo(l: Link): { type: number; flags: number; attrs: Map<number, Uint8Array> } {
@@ -80,10 +49,6 @@ function putInet(ifr: Uint8Array, off: number, addr: Uint8Array): void {
   ifr.fill(0, off, off + 16);
   ifr[off] = AF_INET;
   ifr.set(addr, off + 4);
-}
-
-function u32(v: Uint8Array | undefined): number {
-  return v === undefined || v.length < 4 ? 0 : new DataView(v.buffer, v.byteOffset, 4).getUint32(0, true);
 }
 
 /** Serves req on the struct at arg for a socket of family; -errno. Only for requests isDevIoctl takes. */
@@ -111,7 +76,7 @@ export function devIoctl(t: Task, family: number, req: number, arg: number, io: 
     // devinet_ioctl: the first address labelled with the name (an alias's label is "eth0:1").
     const base = name.split(':')[0];
     if (c.linkByName(base) === undefined) return -ENODEV;
-    const a = inet4(c).find((x) => x.label === name);
+    const a = c.inet4().find((x) => x.label === name);
     if (a === undefined) return -EADDRNOTAVAIL;
     let v: Uint8Array;
     if (req === SIOCGIFADDR) v = a.local;
@@ -133,8 +98,8 @@ export function devIoctl(t: Task, family: number, req: number, arg: number, io: 
     case SIOCGIFINDEX: dv.setInt32(16, l.index, true); break;
     // struct ifreq's ifr_flags is a short: the flags above 16 bits (IFF_LOWER_UP...) are netlink's alone.
     case SIOCGIFFLAGS: dv.setUint16(16, info.flags & 0xffff, true); break;
-    case SIOCGIFMTU: dv.setInt32(16, u32(info.attrs.get(IFLA_MTU)), true); break;
-    case SIOCGIFTXQLEN: dv.setInt32(16, u32(info.attrs.get(IFLA_TXQLEN)), true); break;
+    case SIOCGIFMTU: dv.setInt32(16, readU32le(info.attrs.get(IFLA_MTU)), true); break;
+    case SIOCGIFTXQLEN: dv.setInt32(16, readU32le(info.attrs.get(IFLA_TXQLEN)), true); break;
     case SIOCGIFMETRIC: dv.setInt32(16, 0, true); break;
     case SIOCGIFHWADDR: {
       // A sockaddr: sa_family is the ARPHRD type, sa_data the hardware address (up to 14 bytes).
@@ -157,7 +122,7 @@ function ifconf(c: RouteConfig, arg: number, io: IoctlIO): number {
   const len = dv.getInt32(0, true);
   const buf = Number(dv.getBigUint64(8, true));
   // Linux lists by device (index order), each device's addresses as they were added.
-  const addrs = inet4(c).sort((a, b) => a.index - b.index);
+  const addrs = c.inet4().sort((a, b) => a.index - b.index);
   let done = 0;
   if (buf === 0) {
     done = addrs.length * IFREQ_LEN;

@@ -366,6 +366,8 @@ int main(int argc, char **argv)
 	p.revents = 0;
 	show("poll drained", poll(&p, 1, 0));
 	printf("revents 0x%x\n", p.revents);
+	struct timeval badtv = {.tv_usec = 1000000};
+	show("SO_RCVTIMEO with tv_usec 10^6", setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &badtv, sizeof badtv));
 	struct timeval tv = {.tv_usec = 100000};
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	show("recv with SO_RCVTIMEO", recv(fd, rx, sizeof rx, 0));

@@ -21,6 +21,18 @@ export const RTM_BASE = 16, RTM_NEWLINK = 16, RTM_DELLINK = 17, RTM_GETLINK = 18
 
 export const IFLA_IFNAME = 3;
 
+/** A little-endian u32, as every netlink integer attribute and option is. */
+export function u32le(v: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, v >>> 0, true);
+  return b;
+}
+
+/** An attribute's little-endian u32 (0 when it is absent or short). */
+export function readU32le(b: Uint8Array | undefined): number {
+  return b === undefined || b.length < 4 ? 0 : new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
+}
+
 export function align(n: number): number {
   return (n + NLMSG_ALIGNTO - 1) & ~(NLMSG_ALIGNTO - 1);
 }

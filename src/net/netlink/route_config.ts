@@ -22,6 +22,22 @@ export interface RouteObject {
   payload: Uint8Array;
 }
 
+/** An IPv4 address as the interface ioctls and route lookups want it (ifaddrmsg and its attributes). */
+export interface Inet4Address {
+  index: number;
+  /** IFA_LABEL, or the link's name (an alias's label is "eth0:1"). */
+  label: string;
+  prefix: number;
+  /** IFA_LOCAL (the address itself), else IFA_ADDRESS. */
+  local: Uint8Array;
+  /** IFA_ADDRESS (the peer's on a point-to-point link), else IFA_LOCAL. */
+  address: Uint8Array;
+  broadcast: Uint8Array | null;
+}
+
+const AF_INET = 2;
+const IFA_ADDRESS = 1, IFA_LOCAL = 2, IFA_LABEL = 3, IFA_BROADCAST = 4;
+
 export interface Link extends RouteObject {
   index: number;
   name: string;
@@ -31,6 +47,8 @@ export interface Link extends RouteObject {
 export const IFINFOMSG_LEN = 16, IFADDRMSG_LEN = 8, RTMSG_LEN = 12, NDMSG_LEN = 12;
 
 export class RouteConfig {
+  private inet4Cache: Inet4Address[] | null = null;
+
   constructor(
     readonly links: Link[],
     readonly addrs: RouteObject[],
@@ -54,6 +72,28 @@ export class RouteConfig {
 
   linkByName(name: string): Link | undefined {
     return this.links.find((l) => l.name === name);
+  }
+
+  /** The IPv4 addresses, in the dump's order (by interface, then as added); read once, as the snapshot never changes. */
+  inet4(): Inet4Address[] {
+    if (this.inet4Cache !== null) return this.inet4Cache;
+    const out: Inet4Address[] = [];
+    for (const o of this.addrs) {
+      if (RouteConfig.family(o) !== AF_INET || o.payload.length < IFADDRMSG_LEN) continue;
+      const attrs = attributes(o.payload, IFADDRMSG_LEN);
+      if (attrs === null) continue;
+      const index = new DataView(o.payload.buffer, o.payload.byteOffset, o.payload.byteLength).getUint32(4, true);
+      const address = attrs.get(IFA_ADDRESS) ?? attrs.get(IFA_LOCAL);
+      if (address === undefined || address.length < 4) continue;
+      const label = attrs.get(IFA_LABEL);
+      out.push({
+        index, prefix: o.payload[1], label: label !== undefined ? attrString(label) : this.link(index)?.name ?? '',
+        local: (attrs.get(IFA_LOCAL) ?? address).subarray(0, 4), address: address.subarray(0, 4),
+        broadcast: attrs.get(IFA_BROADCAST)?.subarray(0, 4) ?? null,
+      });
+    }
+    this.inet4Cache = out;
+    return out;
   }
 }
 

@@ -15,13 +15,12 @@
 // one is the outgoing link's first IPv4 address.
 
 import { ENETUNREACH, EOPNOTSUPP } from '../../abi/linux/errno.js';
-import { align, attributes } from './message.js';
-import { IFADDRMSG_LEN, RTMSG_LEN, RouteConfig } from './route_config.js';
+import { align, attributes, readU32le, u32le } from './message.js';
+import { RTMSG_LEN, RouteConfig } from './route_config.js';
 
 const AF_INET = 2;
 const RTA_DST = 1, RTA_SRC = 2, RTA_IIF = 3, RTA_OIF = 4, RTA_GATEWAY = 5, RTA_PRIORITY = 6, RTA_PREFSRC = 7,
   RTA_CACHEINFO = 12, RTA_TABLE = 15, RTA_UID = 25;
-const IFA_ADDRESS = 1, IFA_LOCAL = 2;
 const RT_TABLE_MAIN = 254, RT_TABLE_LOCAL = 255;
 const RTN_UNICAST = 1, RTN_LOCAL = 2, RTN_BROADCAST = 3;
 const RTM_F_CLONED = 0x200, RTCF_BROADCAST = 0x10000000, RTCF_LOCAL = 0x80000000;
@@ -42,10 +41,6 @@ function be32(b: Uint8Array): number {
   return new DataView(b.buffer, b.byteOffset, 4).getUint32(0, false);
 }
 
-function u32(b: Uint8Array | undefined): number {
-  return b === undefined || b.length < 4 ? 0 : new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
-}
-
 function routes4(c: RouteConfig): Route4[] {
   const out: Route4[] = [];
   for (const o of c.routes) {
@@ -54,10 +49,10 @@ function routes4(c: RouteConfig): Route4[] {
     if (a === null) continue;
     const dst = a.get(RTA_DST);
     out.push({
-      table: a.has(RTA_TABLE) ? u32(a.get(RTA_TABLE)) : o.payload[4], type: o.payload[7], dstLen: o.payload[1],
-      dst: dst !== undefined && dst.length >= 4 ? be32(dst) : 0, oif: u32(a.get(RTA_OIF)),
+      table: a.has(RTA_TABLE) ? readU32le(a.get(RTA_TABLE)) : o.payload[4], type: o.payload[7], dstLen: o.payload[1],
+      dst: dst !== undefined && dst.length >= 4 ? be32(dst) : 0, oif: readU32le(a.get(RTA_OIF)),
       gateway: a.get(RTA_GATEWAY)?.subarray(0, 4) ?? null, prefsrc: a.get(RTA_PREFSRC)?.subarray(0, 4) ?? null,
-      priority: u32(a.get(RTA_PRIORITY)),
+      priority: readU32le(a.get(RTA_PRIORITY)),
     });
   }
   return out;
@@ -79,18 +74,6 @@ function best(routes: Route4[], table: number, addr: number): Route4 | undefined
   return found;
 }
 
-/** The first IPv4 address of link index (inet_select_addr's pick, simplified). */
-function firstAddress(c: RouteConfig, index: number): Uint8Array | null {
-  for (const o of c.addrs) {
-    if (RouteConfig.family(o) !== AF_INET || o.payload.length < IFADDRMSG_LEN) continue;
-    if (new DataView(o.payload.buffer, o.payload.byteOffset).getUint32(4, true) !== index) continue;
-    const a = attributes(o.payload, IFADDRMSG_LEN);
-    const v = a?.get(IFA_LOCAL) ?? a?.get(IFA_ADDRESS);
-    if (v !== undefined && v.length >= 4) return v.subarray(0, 4);
-  }
-  return null;
-}
-
 function attr(type: number, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(align(4 + data.length));
   const dv = new DataView(out.buffer);
@@ -98,12 +81,6 @@ function attr(type: number, data: Uint8Array): Uint8Array {
   dv.setUint16(2, type, true);
   out.set(data, 4);
   return out;
-}
-
-function le32(v: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, v >>> 0, true);
-  return b;
 }
 
 /**
@@ -123,7 +100,8 @@ export function lookupRoute4(c: RouteConfig, payload: Uint8Array, uid: number): 
   if (r === undefined || (r.type !== RTN_UNICAST && r.type !== RTN_LOCAL && r.type !== RTN_BROADCAST)) return -ENETUNREACH;
   const local = r.type === RTN_LOCAL || r.type === RTN_BROADCAST;
   const oif = local ? LOOPBACK_INDEX : r.oif;
-  const src = r.prefsrc ?? (local ? dstBytes : firstAddress(c, oif));
+  // Without the route's own preferred source, the outgoing link's first address (inet_select_addr, simplified).
+  const src = r.prefsrc ?? (local ? dstBytes : c.inet4().find((x) => x.index === oif)?.local ?? null);
   const rtm = new Uint8Array(RTMSG_LEN);
   rtm[0] = AF_INET;
   rtm[1] = 32;
@@ -133,15 +111,9 @@ export function lookupRoute4(c: RouteConfig, payload: Uint8Array, uid: number): 
   // struct rta_cacheinfo: rta_clntref 2 (the route and this answer), the rest 0 (no use, no expiry).
   const cacheinfo = new Uint8Array(32);
   cacheinfo[0] = 2;
-  const parts = [rtm, attr(RTA_TABLE, le32(RT_TABLE_MAIN)), attr(RTA_DST, dstBytes), attr(RTA_OIF, le32(oif))];
+  const parts = [rtm, attr(RTA_TABLE, u32le(RT_TABLE_MAIN)), attr(RTA_DST, dstBytes), attr(RTA_OIF, u32le(oif))];
   if (src !== null) parts.push(attr(RTA_PREFSRC, src));
   if (r.gateway !== null && !local) parts.push(attr(RTA_GATEWAY, r.gateway));
-  parts.push(attr(RTA_UID, le32(uid)), attr(RTA_CACHEINFO, cacheinfo));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  parts.push(attr(RTA_UID, u32le(uid)), attr(RTA_CACHEINFO, cacheinfo));
+  return Buffer.concat(parts);
 }

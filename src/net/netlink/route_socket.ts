@@ -38,16 +38,17 @@ import type { Task } from '../../kernel/task.js';
 import { currentTask } from '../../kernel/current.js';
 import { O_NONBLOCK, WOULD_BLOCK } from '../../vfs/file_description.js';
 import { EVENT_IN, EVENT_OUT } from '../../sync/waiter.js';
-import { SockfsFile } from '../../kernel/sockfs.js';
+import { SockfsFile, timevalOptionMs } from '../../kernel/sockfs.js';
+import { copyToViews } from '../../mm/io.js';
 import { CAP_NET_ADMIN, CAP_NET_BROADCAST } from '../../abi/linux/capability.js';
 import {
-  EADDRINUSE, EAGAIN, EBUSY, ECONNREFUSED, EFAULT, EINTR, EINVAL, EMSGSIZE, ENODATA, ENODEV, ENOPROTOOPT, ENOTTY, EOPNOTSUPP, EPERM,
+  EADDRINUSE, EAGAIN, EBUSY, ECONNREFUSED, EFAULT, EINVAL, EMSGSIZE, ENODATA, ENODEV, ENOPROTOOPT, ENOTTY, EOPNOTSUPP, EPERM,
 } from '../../abi/linux/errno.js';
 import { AF_INET, AF_NETLINK, AF_UNSPEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_PEEK, MSG_TRUNC, SOCKET } from '../socket.js';
 import type { Accepted, RecvMessage, Received, SendMessage, Socket } from '../socket.js';
 import {
   IFLA_IFNAME, NLMSG_DONE, NLMSG_MIN_TYPE, NLM_F_ACK, NLM_F_DUMP, NLM_F_MULTI, NLM_F_REQUEST, RTM_BASE, RTM_GETADDR, RTM_GETLINK,
-  RTM_GETNEIGH, RTM_GETROUTE, RTM_MAX, RTM_NEWROUTE, ackMessage, attrString, attributes, encode, messages,
+  RTM_GETNEIGH, RTM_GETROUTE, RTM_MAX, RTM_NEWROUTE, ackMessage, attrString, attributes, encode, messages, u32le,
 } from './message.js';
 import type { NlMsg } from './message.js';
 import { IFINFOMSG_LEN, RouteConfig } from './route_config.js';
@@ -73,12 +74,6 @@ const SOCKADDR_NL_LEN = 12;
 const ports = new Map<number, NetlinkRouteSocket>();
 let rover = -4096;
 
-function int32(v: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setInt32(0, v, true);
-  return b;
-}
-
 /** A sockaddr_nl: family, port id, groups (the first 32). */
 function sockaddrNl(pid: number, groups: number): Uint8Array {
   const b = new Uint8Array(SOCKADDR_NL_LEN);
@@ -95,29 +90,6 @@ function readSockaddrNl(a: Uint8Array): { pid: number; groups: number } | number
   const dv = new DataView(a.buffer, a.byteOffset, a.byteLength);
   if (dv.getUint16(0, true) !== AF_NETLINK) return -EINVAL;
   return { pid: dv.getInt32(4, true), groups: dv.getUint32(8, true) };
-}
-
-function concat(views: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const v of views) {
-    out.set(v.subarray(0, Math.min(v.length, total - off)), off);
-    off += v.length;
-    if (off >= total) break;
-  }
-  return out;
-}
-
-/** Copies src into views; the bytes copied. */
-function scatter(src: Uint8Array, views: Uint8Array[]): number {
-  let off = 0;
-  for (const v of views) {
-    if (off >= src.length) break;
-    const n = Math.min(v.length, src.length - off);
-    v.set(src.subarray(off, off + n));
-    off += n;
-  }
-  return off;
 }
 
 /** A datagram waiting to be read: its bytes and who sent it (0: the kernel side). */
@@ -248,7 +220,7 @@ export class NetlinkRouteSocket extends SockfsFile implements Socket {
     // An empty datagram is refused (Linux 6.x's netlink_sendmsg), whoever it is for.
     if (m.total === 0) return -ENODATA;
     this.autobind(t);
-    const data = concat(m.views, m.total);
+    const data: Uint8Array = Buffer.concat(m.views, m.total);
     if (dstPid !== 0) {
       // To another socket of the sandbox (netlink_unicast to a user port).
       const peer = ports.get(dstPid);
@@ -354,17 +326,11 @@ export class NetlinkRouteSocket extends SockfsFile implements Socket {
     }
     // NLMSG_DONE goes alone, once a turn finds nothing more to dump (netlink_dump's dump returning 0).
     if (size === 0) {
-      parts.push(encode(NLMSG_DONE, NLM_F_MULTI, d.seq, this.portid, int32(0)));
+      parts.push(encode(NLMSG_DONE, NLM_F_MULTI, d.seq, this.portid, u32le(0)));
       size = parts[0].length;
       this.dump = null;
     }
-    const data = new Uint8Array(size);
-    let off = 0;
-    for (const p of parts) {
-      data.set(p, off);
-      off += p.length;
-    }
-    this.push({ data, from: 0 });
+    this.push({ data: Buffer.concat(parts, size), from: 0 });
   }
 
   private nonblocking(flags: number): boolean {
@@ -373,15 +339,8 @@ export class NetlinkRouteSocket extends SockfsFile implements Socket {
 
   /** Parks t until a datagram comes, within SO_RCVTIMEO of the call's start: BLOCK, or -EAGAIN once the time is up. */
   private wait(t: Task): number {
-    let deadline: number | undefined;
-    if (this.rcvTimeoMs > 0) {
-      const st = t.syscallState ?? (t.syscallState = {});
-      if (st.deadline === undefined) st.deadline = t.kernel.monotonicMs() + this.rcvTimeoMs;
-      deadline = st.deadline as number;
-      if (t.kernel.monotonicMs() >= deadline) return -EAGAIN;
-      st.interruptErr = EINTR;
-    }
-    return t.block([this.queue], EVENT_IN, deadline);
+    const deadline = t.timedWaitDeadline(this.rcvTimeoMs);
+    return deadline === -1 ? -EAGAIN : t.block([this.queue], EVENT_IN, deadline);
   }
 
   recvmsg(t: Task, m: RecvMessage, flags: number): Received | number {
@@ -389,7 +348,7 @@ export class NetlinkRouteSocket extends SockfsFile implements Socket {
     if (this.inbox.length === 0) this.dumpMore();
     const d = this.inbox[0];
     if (d === undefined) return this.nonblocking(flags) ? -EAGAIN : this.wait(t);
-    const copied = scatter(d.data, m.views);
+    const copied = copyToViews(d.data, m.views);
     let msgFlags = copied < d.data.length ? MSG_TRUNC : 0;
     if ((flags & MSG_PEEK) === 0) {
       this.inbox.shift();
@@ -416,13 +375,13 @@ export class NetlinkRouteSocket extends SockfsFile implements Socket {
   getsockopt(t: Task, level: number, name: number, optlen: number): Uint8Array | number {
     if (level === SOL_SOCKET) {
       switch (name) {
-        case SO_TYPE: return int32(this.type);
-        case SO_DOMAIN: return int32(AF_NETLINK);
-        case SO_PROTOCOL: return int32(NETLINK_ROUTE);
-        case SO_ERROR: return int32(0);
-        case SO_RCVBUF: return int32(this.rcvbuf);
-        case SO_SNDBUF: return int32(this.sndbuf);
-        case SO_PASSCRED: return int32(this.bools.get(-SO_PASSCRED) === true ? 1 : 0);
+        case SO_TYPE: return u32le(this.type);
+        case SO_DOMAIN: return u32le(AF_NETLINK);
+        case SO_PROTOCOL: return u32le(NETLINK_ROUTE);
+        case SO_ERROR: return u32le(0);
+        case SO_RCVBUF: return u32le(this.rcvbuf);
+        case SO_SNDBUF: return u32le(this.sndbuf);
+        case SO_PASSCRED: return u32le(this.bools.get(-SO_PASSCRED) === true ? 1 : 0);
         case SO_RCVTIMEO: case SO_SNDTIMEO: {
           const ms = name === SO_RCVTIMEO ? this.rcvTimeoMs : this.sndTimeoMs;
           const b = new Uint8Array(16);
@@ -440,7 +399,7 @@ export class NetlinkRouteSocket extends SockfsFile implements Socket {
       case NETLINK_CAP_ACK: case NETLINK_EXT_ACK: case NETLINK_GET_STRICT_CHK:
         // netlink_getsockopt: an int, and optlen must hold one.
         if (optlen < 4) return -EINVAL;
-        return int32(this.flag(name) ? 1 : 0);
+        return u32le(this.flag(name) ? 1 : 0);
       case NETLINK_LIST_MEMBERSHIPS: {
         // As many u32 words of the group bitmap as fit; Linux sets optlen to the full size.
         const words = Math.ceil(RTNLGRP_MAX / 32);
@@ -484,10 +443,8 @@ export class NetlinkRouteSocket extends SockfsFile implements Socket {
           if (optlen < 16) return -EINVAL;
           const v = read(16);
           if (v === null) return -EFAULT;
-          const dv = new DataView(v.buffer, v.byteOffset, 16);
-          const sec = Number(dv.getBigInt64(0, true)), usec = Number(dv.getBigInt64(8, true));
-          if (usec < 0 || usec >= 1_000_000) return -EINVAL;
-          const ms = sec < 0 ? 0 : sec * 1000 + Math.ceil(usec / 1000);
+          const ms = timevalOptionMs(v);
+          if (ms < 0) return ms;
           if (name === SO_RCVTIMEO) this.rcvTimeoMs = ms;
           else this.sndTimeoMs = ms;
           return 0;

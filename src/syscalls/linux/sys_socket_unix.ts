@@ -15,6 +15,7 @@
 
 import type { Task } from '../../kernel/task.js';
 import { SOCK_DGRAM, UnixSocket, key, messageCredOf } from '../../kernel/unix_socket.js';
+import { timevalOptionMs } from '../../kernel/sockfs.js';
 import type { MessageCred } from '../../kernel/unix_socket.js';
 import { NO_ID, OVERFLOW_ID } from '../../kernel/id_map.js';
 import type { FileDescription } from '../../vfs/file_description.js';
@@ -28,7 +29,7 @@ import {
   writeKeepingProgress,
 } from '../support.js';
 import {
-  EADDRINUSE, ECONNREFUSED, EDOM, EISCONN, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP, EPERM, EPROTOTYPE, ESRCH,
+  EADDRINUSE, ECONNREFUSED, EISCONN, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP, EPERM, EPROTOTYPE, ESRCH,
 } from '../../abi/linux/errno.js';
 import { CAP_SETGID, CAP_SETUID, CAP_SYS_ADMIN, CAP_SYS_RESOURCE } from '../../abi/linux/capability.js';
 import {
@@ -447,10 +448,8 @@ export function unixSetsockopt(t: Task, s: UnixSocket): number {
     case SO_RCVTIMEO: case SO_SNDTIMEO: {
       // A struct timeval (sock_set_timeout): a bad tv_usec is EDOM; 0 is no timeout.
       if (len < 16) return -EINVAL;
-      const tv = new DataView(b.buffer, b.byteOffset, 16);
-      const sec = Number(tv.getBigInt64(0, true)), usec = Number(tv.getBigInt64(8, true));
-      if (usec < 0 || usec >= 1e6) return -EDOM;
-      const ms = sec < 0 ? 0 : sec * 1000 + Math.ceil(usec / 1000);
+      const ms = timevalOptionMs(b);
+      if (ms < 0) return ms;
       if (opt === SO_RCVTIMEO) s.rcvTimeoMs = ms;
       else s.sndTimeoMs = ms;
       break;
