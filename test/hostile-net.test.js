@@ -11,7 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { HOSTILE_DIR, SELFCHECK, compileC, descendantsOf, ms, spawnTsvisor, waitFor } from './lib/harness.js';
+import { HOSTILE_DIR, SELFCHECK, assertNoSentryCrash, compileC, descendantsOf, ms, runNative, runTsvisor, spawnTsvisor, waitFor } from './lib/harness.js';
 
 function statusField(pid, name) {
   const m = new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -67,4 +67,26 @@ test('a peer that never reads, waits ended by timeout and signal, every family a
     child.stdin.end();
   }
   assert.equal(await exited, 0);
+});
+
+test('ten thousand sockets at once, as natively (RLIMIT_NOFILE raised to its hard limit); with --max-host-fds 500, ENFILE past it; the Sentry goes on', { skip: SELFCHECK ? 'the self-check runs programs natively' : false, timeout: ms(180_000) }, () => {
+  const py = [
+    'import socket, resource, errno',
+    'soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)',
+    'resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))',
+    'socks, err = [], None',
+    'try:',
+    '    for i in range(10000): socks.append(socket.socket())',
+    'except OSError as e: err = errno.errorcode[e.errno]',
+    'print(len(socks) if err is None else "stopped", err)',
+    'for s in socks: s.close()',
+    's = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); print("a listener after:", s.getsockname()[0])',
+  ].join('\n');
+  const native = runNative(['unshare', '-rn', '--', '/usr/bin/python3', '-c', py], { timeout: ms(60_000) });
+  const sandboxed = runTsvisor(['/usr/bin/python3', '-c', py], { timeout: ms(120_000) });
+  assertNoSentryCrash(sandboxed);
+  assert.equal(sandboxed.stdout, native.stdout);
+  const bounded = runTsvisor(['/usr/bin/python3', '-c', py], { extraArgs: ['--max-host-fds', '500'], timeout: ms(120_000) });
+  assertNoSentryCrash(bounded);
+  assert.equal(bounded.stdout, 'stopped ENFILE\na listener after: 127.0.0.1\n');
 });
