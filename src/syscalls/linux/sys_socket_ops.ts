@@ -5,12 +5,17 @@
 // move_addr_to_user), and the socket does the rest. sys_socket.ts decides
 // which sockets come here; sendmmsg/recvmmsg for every socket are here too.
 //
-// Differs from Linux: sendmmsg and recvmmsg wait only for their first
-// message; the ones after it are sent or taken as far as they can be
-// without waiting (recvmmsg as with MSG_WAITFORONE), so a call that waited
-// never has to resend what it already sent.
+// sendmmsg and recvmmsg on a blocking socket wait for each message as
+// Linux's do: a call that parks its task is run again when woken, so the
+// messages already moved are kept in the call's state (mmsgDone) and each
+// message has a state of its own (a stream send's bytes so far, a
+// SO_RCVTIMEO deadline), swapped in while it runs.
+//
+// Differs from Linux: an error after the first message (other than EAGAIN)
+// is not kept for the next call on the socket (Linux's sk_err).
 
 import type { Task } from '../../kernel/task.js';
+import { BLOCK } from '../../kernel/task.js';
 import { O_CLOEXEC, O_NONBLOCK } from '../../vfs/file_description.js';
 import type { SocketFile } from '../../net/socket.js';
 import { MSG_DONTWAIT, SOCKADDR_MAX } from '../../net/socket.js';
@@ -202,31 +207,93 @@ export function sockGetsockopt(t: Task, s: SocketFile, level: number, name: numb
 /** Sends or receives the message at hdr (one of an mmsghdr array): bytes, or -errno. */
 export type OneMessage = (hdr: number, flags: number) => number;
 
+type CallState = NonNullable<Task['syscallState']>;
+
+/** What a sendmmsg/recvmmsg that parked keeps for its next run. */
+interface MmsgState extends CallState {
+  mmsgDone: number;
+  mmsgDeadline: number;
+  /** The state of the message being moved when the call parked. */
+  mmsgInner: CallState | null;
+}
+
 /**
  * sendmmsg/recvmmsg over any socket, one message at a time: at most
  * UIO_MAXIOV of them; each message's length goes to its msg_len. An error
  * on the first message is the call's; after it, the count so far.
+ * recvmmsg's timeout is looked at only after a message (recvmmsg(2)'s
+ * BUGS), and what is left of it written back once one has come.
  */
 export function mmsg(t: Task, vec: number, vlen: number, flags: number, one: OneMessage,
   recv: boolean, timeout: number): number {
   vlen = Math.min(vlen >>> 0, UIO_MAXIOV);
+  const parked = t.syscallState as MmsgState | null;
   let deadline = Infinity;
-  if (recv && timeout !== 0) {
+  if (parked !== null && typeof parked.mmsgDone === 'number') {
+    deadline = parked.mmsgDeadline;
+  } else if (recv && timeout !== 0) {
     const ts = copyInStruct(t, timeout, 16);
     if (ts === null) return -EFAULT;
     const sec = Number(ts.getBigInt64(0, true)), nsec = Number(ts.getBigInt64(8, true));
     if (sec < 0 || nsec < 0 || nsec >= 1e9) return -EINVAL;
     deadline = t.kernel.monotonicMs() + sec * 1000 + nsec / 1e6;
   }
-  let done = 0;
-  for (let i = 0; i < vlen; i++) {
+  const first = parked?.mmsgDone ?? 0;
+  let done = first;
+  let ended = false;
+  let lastAt = 0;
+  for (let i = first; i < vlen && !ended; i++) {
     const hdr = vec + i * 64;
-    // Only the first message may wait (see the file comment).
-    const r = one(hdr, i === 0 ? flags & ~MSG_WAITFORONE : (flags & ~MSG_WAITFORONE) | MSG_DONTWAIT);
-    if (r < 0) return done > 0 ? done : r;
-    if (putInt(t, hdr + 56, r) < 0) return done > 0 ? done : -EFAULT;
+    // MSG_WAITFORONE: only the first message of the call may wait.
+    const f = (flags & MSG_WAITFORONE) !== 0 && i > 0 ? (flags & ~MSG_WAITFORONE) | MSG_DONTWAIT : flags & ~MSG_WAITFORONE;
+    t.syscallState = i === first ? (parked?.mmsgInner ?? null) : null;
+    const r = one(hdr, f);
+    if (r === BLOCK) return park(t, hdr, done, deadline);
+    if (r < 0) {
+      ended = true;
+      if (done === 0) return finish(t, r);
+      continue;
+    }
+    if (putInt(t, hdr + 56, r) < 0) return finish(t, done > 0 ? done : -EFAULT);
     done++;
-    if (recv && t.kernel.monotonicMs() >= deadline) break;
+    lastAt = t.kernel.monotonicMs();
+    if (recv && lastAt >= deadline) ended = true;
   }
-  return done;
+  // What was left after the last message (a parked call's earlier ones are not timed again).
+  if (recv && timeout !== 0 && done > 0) {
+    const left = Math.max(0, deadline - (lastAt || t.kernel.monotonicMs()));
+    const ts = new DataView(new ArrayBuffer(16));
+    ts.setBigInt64(0, BigInt(Math.floor(left / 1000)), true);
+    ts.setBigInt64(8, BigInt(Math.floor((left % 1000) * 1e6)), true);
+    if (copyOut(t, timeout, new Uint8Array(ts.buffer)) < 0) return finish(t, -EFAULT);
+  }
+  return finish(t, done);
+}
+
+function finish(t: Task, r: number): number {
+  t.syscallState = null;
+  return r;
+}
+
+/**
+ * The call parks in its message's wait: its state keeps the count so far
+ * (the result if a signal ends the wait: task_run's partial) and the
+ * message's own state. A signal in the first message after some of a
+ * stream's bytes went ends the call with that message too, its msg_len
+ * the bytes, as Linux's sendmsg returning them would.
+ */
+function park(t: Task, hdr: number, done: number, deadline: number): number {
+  const inner = t.syscallState;
+  const innerPartial = inner?.partial;
+  const innerCancel = inner?.waitCancel as { cancel(): void } | undefined;
+  const st: MmsgState = { mmsgDone: done, mmsgDeadline: deadline, mmsgInner: inner, interruptErr: inner?.interruptErr };
+  if (typeof innerPartial === 'number' && innerPartial > 0) {
+    st.partial = done + 1;
+    st.waitCancel = { cancel: () => { innerCancel?.cancel(); putInt(t, hdr + 56, innerPartial); } };
+  } else {
+    if (done > 0) st.partial = done;
+    if (innerCancel !== undefined) st.waitCancel = innerCancel;
+  }
+  t.syscallState = st;
+  return BLOCK;
 }
