@@ -29,6 +29,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "node_env.h"
+
 /*
  * `do`'s options that take a value (src/cli/main.ts). test/cli.test.js
  * checks this list against the CLI's own (`--print-value-options`).
@@ -102,6 +104,7 @@ static void die(const char *what, const char *path) {
 }
 
 int main(int argc, char **argv) {
+  set_aside_node_env();
   if (argc == 2 && strcmp(argv[1], "--print-value-options") == 0) {
     for (const char *const *o = value_options; *o != NULL; o++) printf("%s\n", *o);
     return 0;

@@ -68,6 +68,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "node_env.h"
+
 #define MARKER "TSVISOR_LAUNCHED"
 
 /* A stub identity nobody on the host has: drawn from [2^30, 2^31). */
@@ -276,6 +278,7 @@ int main(int argc, char **argv) {
              (unsigned long)mnt.st_ino, ready[1], stub_uid, stub_gid, userns, hostnet ? "host" : "none",
              degraded[0] ? ",degraded=" : "", degraded);
     setenv(MARKER, marker, 1);
+    set_aside_node_env();
     sigprocmask(SIG_SETMASK, &old, NULL);
     execvp(prog[0], prog);
     fprintf(stderr, "tsvisor: launcher: cannot run %s: %s\n", prog[0], strerror(errno));

@@ -11,7 +11,7 @@ import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, re
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  REPO, SELFCHECK, allProcesses, compileC, descendantsOf, ms, sleep, spawnTsvisor, stubsOf, tsvisorHostEnv, waitFor,
+  REPO, SELFCHECK, TSVISOR_COMMAND, allProcesses, compileC, descendantsOf, ms, sleep, spawnTsvisor, stubsOf, tsvisorHostEnv, waitFor,
 } from './lib/harness.js';
 
 const TEST_ENTRY = join(REPO, 'test', 'lib', 'tsvisor-test.js');
@@ -120,6 +120,29 @@ test('--network=host keeps the host network namespace (and only it)', () => with
   assert.equal(readlinkSync(`/proc/${sentry.pid}/ns/net`), readlinkSync('/proc/self/ns/net'));
   assert.notEqual(readlinkSync(`/proc/${sentry.pid}/ns/mnt`), readlinkSync('/proc/self/ns/mnt'));
 }));
+
+test('the Sentry\'s Node is started without NODE_EXTRA_CA_CERTS (40 ms of certificates); the sandbox\'s program gets it', async () => {
+  const ca = '/etc/ssl/certs/ca-certificates.crt';
+  const env = { ...tsvisorHostEnv(), NODE_EXTRA_CA_CERTS: ca };
+  const bin = compileC('sighost', { static: true });
+  const cmd = [process.execPath, join(REPO, 'bin', 'tsvisor.js'), 'do', '--cwd', '/', bin, 'sleep'];
+  const child = spawn(cmd[0], cmd.slice(1), { env, stdio: 'ignore', cwd: '/' });
+  try {
+    const sentry = await sealedSentry(child.pid);
+    assert.ok(sentry, 'no sealed Sentry process found');
+    const environ = readFileSync(`/proc/${sentry.pid}/environ`, 'latin1').split('\0');
+    assert.ok(!environ.some((e) => e.startsWith('NODE_EXTRA_CA_CERTS=')), 'the Sentry was started with NODE_EXTRA_CA_CERTS');
+  } finally {
+    child.kill('SIGKILL');
+  }
+  // Through the native entry (bin/tsvisor) and through `node bin/tsvisor.js`: the program's environment is the one given.
+  for (const argv of [[TSVISOR_COMMAND], [process.execPath, join(REPO, 'bin', 'tsvisor.js')]]) {
+    const r = spawnSync(argv[0], [...argv.slice(1), 'do', '--cwd', '/', '/usr/bin/env'], { env, encoding: 'utf8', timeout: ms(30_000) });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^NODE_EXTRA_CA_CERTS=${ca}$`, 'm'));
+    assert.doesNotMatch(r.stdout, /TSVISOR_SAVED/);
+  }
+});
 
 test('root asking for --userns gets a user namespace of its own', { skip: IS_ROOT ? false : 'root only' },
   () => withSealedSentry(['--userns'], (sentry, child) => {

@@ -63,6 +63,20 @@ export function execLauncher(cfg: LaunchConfig, program: string[]): string {
   return `cannot run the launcher ${launcherPath} (errno ${-r}); run 'npm install' to build it`;
 }
 
+const SAVED_CA_CERTS = 'TSVISOR_SAVED_NODE_EXTRA_CA_CERTS';
+
+/**
+ * Puts back what native/node_env.h set aside so that this Node would not
+ * load it (NODE_EXTRA_CA_CERTS): the environment the sandbox's programs,
+ * hooks and later launches are given is the one tsvisor was given.
+ */
+export function restoreNodeEnv(env: NodeJS.ProcessEnv = process.env): void {
+  const v = env[SAVED_CA_CERTS];
+  if (v === undefined) return;
+  delete env[SAVED_CA_CERTS];
+  env.NODE_EXTRA_CA_CERTS = v;
+}
+
 /**
  * What the launcher told this process, taken out of the environment (so the
  * sandbox's programs never see it); null when it was not launched (no

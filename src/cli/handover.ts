@@ -6,7 +6,7 @@
 // main.ts parses the whole command line again and relaunches if this scan
 // missed, so the scan can only make start-up cheaper, never change it.
 
-import { execLauncher, takeLaunched, NETWORK_MODES } from '../boot/launch.js';
+import { execLauncher, restoreNodeEnv, takeLaunched, NETWORK_MODES } from '../boot/launch.js';
 import type { LaunchConfig, Launched, NetworkMode } from '../boot/launch.js';
 import { native } from '../native.js';
 export { writeStderr } from '../kernel/log.js';
@@ -83,6 +83,7 @@ export function nodeCommandLine(argv: string[]): string[] {
  * `do` not launched yet, never returns when the hand-over works.
  */
 export function handOver(argv: string[]): Launched | null {
+  restoreNodeEnv();
   const launched = takeLaunched();
   if (launched !== null) return launched;
   const cfg = scanDo(argv);
