@@ -464,7 +464,7 @@ test('an unprivileged user runs a bundle (rootless: state under $XDG_RUNTIME_DIR
   const gid = Number(spawnSync('id', ['-g', 'tsvisor-rootless'], { encoding: 'utf8' }).stdout.trim());
   const as = (...cmd) => spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--', ...cmd],
     { encoding: 'utf8', env: { ...tsvisorHostEnv(), XDG_RUNTIME_DIR: join(work, 'xdg') }, cwd: '/', timeout: ms(60_000) });
-  if (as('test', '-r', join(REPO, 'dist', 'tsvisor.mjs')).status !== 0) return t.skip('the checkout is closed to other users');
+  if (as('test', '-r', join(REPO, 'dist', 'tsvisor.cjs')).status !== 0) return t.skip('the checkout is closed to other users');
   const dir = bundle(['sh', '-c', 'echo rootless; exit 5']);
   spawnSync('chown', ['-R', `${uid}:${gid}`, dir]);
   mkdirSync(join(work, 'xdg'), { mode: 0o700 });

@@ -158,10 +158,10 @@ test('a bad --network is refused', () => {
 });
 
 test('the production bundle has no test-only entries', () => {
-  const prod = readFileSync(join(REPO, 'dist', 'tsvisor.mjs'), 'utf8');
+  const prod = readFileSync(join(REPO, 'dist', 'tsvisor.cjs'), 'utf8');
   assert.ok(!prod.includes('TSVISOR_TEST_FORBIDDEN_CALL'));
   assert.ok(!prod.includes('TSVISOR_TEST_SECCOMP_LOG'));
-  assert.ok(readFileSync(join(REPO, 'dist', 'tsvisor-test.mjs'), 'utf8').includes('TSVISOR_TEST_FORBIDDEN_CALL'));
+  assert.ok(readFileSync(join(REPO, 'dist', 'tsvisor-test.cjs'), 'utf8').includes('TSVISOR_TEST_FORBIDDEN_CALL'));
 });
 
 test('a Sentry that makes a host call outside its filter is killed by SIGSYS', () => {
@@ -281,7 +281,7 @@ function rootlessUser() {
  */
 function reachableBuild(u, programs = []) {
   const asUser = (...cmd) => spawnSync('setpriv', [`--reuid=${u.uid}`, `--regid=${u.gid}`, '--clear-groups', '--', ...cmd]).status === 0;
-  const files = [join(REPO, 'bin', 'tsvisor.js'), join(REPO, 'dist', 'tsvisor.mjs'), join(REPO, 'build', 'Release', 'tsvisor_native.node'), ...programs];
+  const files = [join(REPO, 'bin', 'tsvisor.js'), join(REPO, 'dist', 'tsvisor.cjs'), join(REPO, 'build', 'Release', 'tsvisor_native.node'), ...programs];
   if (files.every((f) => asUser('test', '-r', f))) return { repo: REPO, programs, cleanup() {} };
   const dir = mkdtempSync(join(tmpdir(), 'tsvisor-rootless-'));
   chmodSync(dir, 0o755);

@@ -1,4 +1,4 @@
-// The test bundle (dist/tsvisor-test.mjs) is built with
+// The test bundle (dist/tsvisor-test.cjs) is built with
 // --define:TSVISOR_TEST_BUILD=true and alone has the test-only entries (a
 // forbidden host call, the seccomp record mode); the production bundle is
 // built with it false and esbuild drops the code behind it (the code must

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // The test build of bin/tsvisor.js (test/walls.test.js): the same, with the test bundle, whose test-only entries the production bundle lacks.
+import { fileURLToPath } from 'node:url';
 import { exitNow, handOver } from '../../dist/cli/handover.js';
+import { loadBundle } from '../../dist/cli/bundle.js';
 
 const launched = handOver(process.argv.slice(2));
-const { main } = await import('../../dist/tsvisor-test.mjs');
+const { main } = loadBundle(fileURLToPath(new URL('../../dist/tsvisor-test.cjs', import.meta.url)));
 main(process.argv.slice(2), launched).then(
   (code) => exitNow(code),
   (err) => {
