@@ -1,8 +1,9 @@
 // Real network programs (docs/networking.md), natively and under tsvisor
 // with the same results, beside test/inet.test.js's Python ones:
 // getent's lookup of localhost; OpenBSD netcat both ways inside one
-// sandbox; with --network=host, a server inside reached by curl outside
-// and an nc listener inside fed from outside; ss listing the sandbox's
+// sandbox; with --network=host, a server inside reached by curl outside,
+// curl inside reaching a server on the host's loopback, and an nc listener
+// inside fed from outside; ss listing the sandbox's
 // listener from /proc/net.
 
 import { test } from 'node:test';
@@ -72,7 +73,7 @@ test('nc both ways in one sandbox: a listener and a client over 127.0.0.1, the b
   assert.match(native.stdout, /client 0\nserver 0\none line\nand another\nnothing listens: 1\n/);
 });
 
-test('--network=host: curl outside fetches a server inside, and nc inside hears a client outside', { skip: SELFCHECK ? 'self-check' : !existsSync(PYTHON) || !existsSync(CURL) ? 'python3 or curl is not installed' : false, timeout: ms(120_000) }, async () => {
+test('--network=host: curl outside fetches a server inside, curl inside fetches one outside, and nc inside hears a client outside', { skip: SELFCHECK ? 'self-check' : !existsSync(PYTHON) || !existsSync(CURL) ? 'python3 or curl is not installed' : false, timeout: ms(120_000) }, async () => {
   const port = await freePort();
   const web = hostSandbox([PYTHON, '-m', 'http.server', '--bind', '127.0.0.1', '--directory', '/usr/share', String(port)]);
   try {
@@ -86,6 +87,16 @@ test('--network=host: curl outside fetches a server inside, and nc inside hears 
   } finally {
     web.kill();
     await web.exited;
+  }
+  // The other way: curl inside fetches a page from a server on the host's loopback.
+  const outside = createServer((c) => c.end('HTTP/1.0 200 OK\r\nContent-Length: 18\r\n\r\nhello from outside'));
+  await new Promise((resolve) => outside.listen(0, '127.0.0.1', resolve));
+  try {
+    const fetcher = hostSandbox([CURL, '-s', '-m', '10', `http://127.0.0.1:${outside.address().port}/`]);
+    assert.equal(await fetcher.exited, 0, fetcher.err);
+    assert.equal(fetcher.out, 'hello from outside');
+  } finally {
+    outside.close();
   }
   if (NC === undefined) return;
   const ncPort = await freePort();
