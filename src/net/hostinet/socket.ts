@@ -234,7 +234,9 @@ export class HostSocket extends SockfsFile implements Socket {
     // A blocking TCP Fast Open send that waited for its connect sends as any other now.
     if (st?.fastOpen === true) flags &= ~MSG_FASTOPEN;
     // A stream socket ignores the address (Linux's tcp_sendmsg does), but for a TCP Fast Open connect.
-    const to = this.stream && (flags & MSG_FASTOPEN) === 0 ? null : m.to;
+    let to = this.stream && (flags & MSG_FASTOPEN) === 0 ? null : m.to;
+    // An IPv4 raw socket takes an address of length 0 for none (raw_sendmsg tests msg_namelen, not msg_name).
+    if (to !== null && to.length === 0 && this.type === SOCK_RAW && this.family === AF_INET) to = null;
     if (to !== null) {
       // sendto's address of length 0 is still one (msg_name set): too short for any datagram socket.
       if (to.length < 2) return -EINVAL;
