@@ -26,6 +26,7 @@ const CAP_DAC_OVERRIDE = 1;
 const CAP_DAC_READ_SEARCH = 2;
 const CAP_KILL = 5;
 const CAP_NET_BIND_SERVICE = 10;
+const CAP_NET_RAW = 13;
 
 function statusField(pid, name) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -115,6 +116,16 @@ async function withSealedSentry(flags, check) {
     child.kill('SIGKILL');
   }
 }
+
+test('--net-raw: the Sentry keeps CAP_NET_RAW as well (for the program\'s raw and packet host sockets), and nothing more', () => withSealedSentry(['--net-raw'], (sentry) => {
+  const allowed = (IS_ROOT ? [CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_KILL, CAP_NET_BIND_SERVICE, CAP_NET_RAW] : [CAP_NET_BIND_SERVICE, CAP_NET_RAW])
+    .reduce((m, c) => m | (1n << BigInt(c)), 0n);
+  for (const set of ['CapEff', 'CapPrm']) {
+    const v = BigInt(`0x${statusField(sentry.pid, set)}`);
+    assert.equal(v & ~allowed, 0n, `${set} ${v.toString(16)} has more than ${allowed.toString(16)}`);
+    assert.notEqual(v & (1n << BigInt(CAP_NET_RAW)), 0n, `${set} ${v.toString(16)} lacks CAP_NET_RAW`);
+  }
+}));
 
 test('--network=host keeps the host network namespace (and only it)', () => withSealedSentry(['--network=host'], (sentry) => {
   assert.equal(readlinkSync(`/proc/${sentry.pid}/ns/net`), readlinkSync('/proc/self/ns/net'));
