@@ -442,6 +442,19 @@ static void send_udp(const char *what)
 	close(u);
 }
 
+/* Sets a SOL_PACKET int option to 1 and reads it back. */
+static void set_int_option(int p, int opt, const char *name)
+{
+	char tag[64];
+	int one = 1, v = -1;
+	socklen_t vl = sizeof v;
+	snprintf(tag, sizeof tag, "%s set", name);
+	show(tag, setsockopt(p, SOL_PACKET, opt, &one, sizeof one));
+	snprintf(tag, sizeof tag, "%s get", name);
+	show(tag, getsockopt(p, SOL_PACKET, opt, &v, &vl));
+	printf("%s value: %d\n", name, v);
+}
+
 static void packet(void)
 {
 	lo_index = (int)if_nametoindex("lo");
@@ -460,16 +473,10 @@ static void packet(void)
 	printf("packet getsockname short len %u\n", ml);
 	ml = sizeof me;
 	show("packet getpeername", getpeername(p, (struct sockaddr *)&me, &ml));
-	int one = 1;
-	show("PACKET_AUXDATA set", setsockopt(p, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one));
-	int v = -1;
+	int one = 1, v = -1;
 	socklen_t vl = sizeof v;
-	show("PACKET_AUXDATA get", getsockopt(p, SOL_PACKET, PACKET_AUXDATA, &v, &vl));
-	printf("PACKET_AUXDATA value: %d\n", v);
-	show("PACKET_ORIGDEV set", setsockopt(p, SOL_PACKET, PACKET_ORIGDEV, &one, sizeof one));
-	vl = sizeof v;
-	show("PACKET_ORIGDEV get", getsockopt(p, SOL_PACKET, PACKET_ORIGDEV, &v, &vl));
-	printf("PACKET_ORIGDEV value: %d\n", v);
+	set_int_option(p, PACKET_AUXDATA, "PACKET_AUXDATA");
+	set_int_option(p, PACKET_ORIGDEV, "PACKET_ORIGDEV");
 	drain(p);
 	send_udp("packet-marker-1");
 	/* On lo each frame is seen twice: going out, then coming in. */
@@ -505,10 +512,7 @@ static void packet(void)
 	show("PACKET_ADD_MEMBERSHIP bad ifindex", setsockopt(p, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr));
 	show("PACKET_ADD_MEMBERSHIP bad pointer", setsockopt(p, SOL_PACKET, PACKET_ADD_MEMBERSHIP, BADPTR1, sizeof mr));
 	show("PACKET_ADD_MEMBERSHIP get", getsockopt(p, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &v, &vl));
-	show("PACKET_IGNORE_OUTGOING set", setsockopt(p, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one));
-	vl = sizeof v;
-	show("PACKET_IGNORE_OUTGOING get", getsockopt(p, SOL_PACKET, PACKET_IGNORE_OUTGOING, &v, &vl));
-	printf("PACKET_IGNORE_OUTGOING value: %d\n", v);
+	set_int_option(p, PACKET_IGNORE_OUTGOING, "PACKET_IGNORE_OUTGOING");
 	drain(p);
 	send_udp("packet-marker-2");
 	/* Outgoing frames ignored: only the incoming copy. */
