@@ -393,7 +393,8 @@ static void frame(int p, const char *tag, const char *marker, int raw, int aux)
 		struct msghdr m = {.msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
 				   .msg_control = cbuf, .msg_controllen = aux ? sizeof cbuf : 0};
 		memset(&from, 0xaa, sizeof from);
-		ssize_t n = recvmsg(p, &m, 0);
+		/* recvmsg with the auxdata, else recvfrom: both give the sockaddr_ll. */
+		ssize_t n = aux ? recvmsg(p, &m, 0) : recvfrom(p, b, sizeof b, 0, (struct sockaddr *)&from, &m.msg_namelen);
 		if (n < 0) {
 			printf("%s: -1 %s\n", tag, errname(errno));
 			return;
