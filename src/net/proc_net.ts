@@ -13,10 +13,8 @@
 //   container in the host's namespace sees them.
 // - The Sentry's own Unix domain sockets (unix), which the host never sees.
 //
-// packet (AF_PACKET sockets, --net-raw) is the namespace's too.
-//
-// In tcp, tcp6, udp, udp6, raw, raw6 and packet a socket the sandbox holds shows
-// its own inode and owner (relabel(), hostinet/labels.ts) where the host
+// In tcp, tcp6, udp, udp6, raw, raw6 and packet (AF_PACKET sockets, with
+// --net-raw) a socket the sandbox holds shows its own inode and owner (relabel(), hostinet/labels.ts) where the host
 // wrote its own, so that `ss -p` finds the process.
 //
 // Differs from Linux: a socket relabel() does not know (the host's own,
@@ -24,8 +22,7 @@
 // is always 2 and Num 0 (a kernel address, which Linux hides too); no
 // sockstat or sockstat6 (the host's counts leave out the Sentry's own Unix
 // and netlink sockets, so they would be wrong), no protocols, ptype or
-// the netfilter files; packet's Rmem is the host socket's (the Sentry
-// reads from it as the program does, so it matches).
+// the netfilter files.
 
 import * as fs from 'node:fs';
 import type { NetworkStack } from '../kernel/inet_stack.js';

@@ -9,9 +9,9 @@
 // CAP_NET_RAW (boot strips it), and the Sentry has none for the host.
 //
 // Differs from Linux: MPTCP (IPPROTO_MPTCP) and UDP-Lite are
-// EPROTONOSUPPORT; AF_PACKET's SOCK_PACKET is ESOCKTNOSUPPORT; a host descriptor the Sentry cannot get (past the
-// sandbox's host descriptor budget, or its own RLIMIT_NOFILE) is ENFILE,
-// the sandbox-wide limit.
+// EPROTONOSUPPORT; AF_PACKET's SOCK_PACKET is ESOCKTNOSUPPORT; a host
+// descriptor the Sentry cannot get (past the sandbox's host descriptor
+// budget, or its own RLIMIT_NOFILE) is ENFILE, the sandbox-wide limit.
 
 import { native } from '../../native.js';
 import type { Task } from '../../kernel/task.js';

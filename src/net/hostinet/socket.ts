@@ -2,8 +2,9 @@
 // socket.go): AF_INET or AF_INET6, stream or datagram, and raw (with
 // --net-raw, for a program with CAP_NET_RAW; its bind takes any port, as
 // raw_bind, which ignores it); packet.ts's AF_PACKET sockets are these too,
-// with their own address checks and options. The Sentry owns the host descriptor, made in the sandbox's
-// network namespace, non-blocking; the program never holds it. Every call
+// with their own address checks and options. The Sentry owns the host
+// descriptor, made in the sandbox's network namespace, non-blocking; the
+// program never holds it. Every call
 // is made non-blocking on the host and blocking is the Sentry's: a call
 // that would block parks the task on this file's wait queue (the host
 // socket's edges reach it through lasting edge-triggered interests, one
