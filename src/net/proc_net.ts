@@ -14,8 +14,9 @@
 // - The Sentry's own Unix domain sockets (unix), which the host never sees.
 //
 // In tcp, tcp6, udp, udp6, raw, raw6 and packet (AF_PACKET sockets, with
-// --net-raw) a socket the sandbox holds shows its own inode and owner (relabel(), hostinet/labels.ts) where the host
-// wrote its own, so that `ss -p` finds the process.
+// --net-raw) a socket the sandbox holds shows its own inode and owner
+// (relabel(), hostinet/labels.ts) where the host wrote its own, so that
+// `ss -p` finds the process.
 //
 // Differs from Linux: a socket relabel() does not know (the host's own,
 // with --network=host) keeps the host's inode and uid; unix's RefCount
