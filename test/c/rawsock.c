@@ -33,6 +33,7 @@
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -204,6 +205,18 @@ static void icmp_echo(void)
 	ml = sizeof me;
 	show("raw getpeername", getpeername(s, (struct sockaddr *)&me, &ml));
 	printf("raw getpeername: %s port %d\n", inet_ntoa(me.sin_addr), ntohs(me.sin_port));
+	/* epoll, edge-triggered: one edge for the request and reply that arrive. */
+	int ep = epoll_create1(0);
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLET}, out[4];
+	show("raw epoll_ctl", epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev));
+	show("raw epoll_wait idle", epoll_wait(ep, out, 4, 0));
+	n = echo_request(b, 0x1234, 4);
+	send(s, b, n, 0);
+	int w = epoll_wait(ep, out, 4, 2000);
+	printf("raw epoll_wait: %d events %x\n", w, w > 0 ? out[0].events : 0);
+	drain(s);
+	show("raw epoll_wait drained", epoll_wait(ep, out, 4, 0));
+	close(ep);
 	show("raw listen", listen(s, 1));
 	show("raw accept", accept(s, NULL, NULL));
 	int q = 0;
