@@ -715,6 +715,16 @@ export function sealSentry(sk: SandboxKernel, controlFd = -1): void {
     log.info('test: calling mkdir, which the filter does not allow');
     fs.mkdirSync('/forbidden');
   }
+  if (TSVISOR_TEST_BUILD && process.env.TSVISOR_TEST_SOCKET_PAIRS === '1') {
+    // Test builds only (test/walls.test.js): the filter's socket(2) pairs, asked of the host directly.
+    const pairs = [[2, 1], [2, 2], [2, 3], [10, 3], [17, 3], [17, 2], [17, 10], [16, 3], [1, 1]];
+    const got = pairs.map(([f, ty]) => {
+      const fd = native.sockSocket(f, ty, f === 17 ? 0x0300 : f === 16 ? 0 : ty === 3 ? 1 : 0);
+      if (fd >= 0) native.close(fd);
+      return `${f}/${ty}=${fd >= 0 ? 'ok' : fd}`;
+    });
+    log.info(`test: socket pairs after the seal: ${got.join(' ')}`);
+  }
 }
 
 /**
