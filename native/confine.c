@@ -305,6 +305,8 @@ enum rule_kind {
   ARG_LO_IN,   /* the low 32 bits of argument `arg` (an int or unsigned int) are one of vals */
   ARG_LO_NONE, /* the low 32 bits of argument `arg` have none of the bits in vals[0] */
   ARG_LO_IN_ELSE_ENOSYS, /* as ARG_LO_IN, but any other value fails with ENOSYS instead of the deny action */
+  ARG_PAIRS_ELSE_ENOSYS, /* (low 32 bits of argument 0, of argument 1) is one of the pairs vals[0..1], vals[2..3], ...;
+                          * any other pair fails with ENOSYS */
 };
 
 struct rule {
@@ -462,16 +464,32 @@ static const struct rule rules[] = {
  * When the Sentry serves inet sockets with host ones (src/net/hostinet,
  * native/sockets.c): these come before the table above, so for socket,
  * recvmsg and ioctl they decide instead of its rules (they are emitted
- * right after ptrace's). socket(2) only for
- * AF_INET and AF_INET6, by the family argument; any other family (the
- * report's netlink) still fails with ENOSYS. The receive flags the Sentry
+ * right after ptrace's). socket(2) only for the (family, type) pairs
+ * native/sockets.c's sockSocket makes (the type always with
+ * SOCK_NONBLOCK|SOCK_CLOEXEC): AF_INET and AF_INET6 stream and datagram
+ * (UDP, ICMP datagram), and, with raw (--net-raw), AF_INET and AF_INET6
+ * SOCK_RAW and AF_PACKET SOCK_RAW and SOCK_DGRAM (socket_pairs below);
+ * any other pair (the report's netlink) still fails with ENOSYS. The receive flags the Sentry
  * passes on (it adds MSG_DONTWAIT itself; sendmsg always has
  * MSG_DONTWAIT|MSG_NOSIGNAL). ioctl: the table's requests and SIOCOUTQ
  * (TIOCOUTQ's number). accept4 on any descriptor (the control socket's
  * rule is then not needed).
  */
+#define SOCK_FLAGS (SOCK_NONBLOCK | SOCK_CLOEXEC)
+static const uint32_t socket_pairs[] = {
+  AF_INET, SOCK_STREAM | SOCK_FLAGS, AF_INET, SOCK_DGRAM | SOCK_FLAGS,
+  AF_INET6, SOCK_STREAM | SOCK_FLAGS, AF_INET6, SOCK_DGRAM | SOCK_FLAGS,
+};
+static const uint32_t socket_pairs_raw[] = {
+  AF_INET, SOCK_STREAM | SOCK_FLAGS, AF_INET, SOCK_DGRAM | SOCK_FLAGS, AF_INET, SOCK_RAW | SOCK_FLAGS,
+  AF_INET6, SOCK_STREAM | SOCK_FLAGS, AF_INET6, SOCK_DGRAM | SOCK_FLAGS, AF_INET6, SOCK_RAW | SOCK_FLAGS,
+  AF_PACKET, SOCK_RAW | SOCK_FLAGS, AF_PACKET, SOCK_DGRAM | SOCK_FLAGS,
+};
+#define NPAIRS(a) ((int)(sizeof a / sizeof a[0]))
+
+/* inet_rules[0] is the socket rule, given its pairs by installSeccomp. */
 static const struct rule inet_rules[] = {
-  {SYS_socket, ARG_LO_IN_ELSE_ENOSYS, 0, V(AF_INET, AF_INET6), 0},
+  {SYS_socket, ARG_PAIRS_ELSE_ENOSYS, 0, socket_pairs, NPAIRS(socket_pairs), 0},
   {SYS_recvmsg, ARG_LO_NONE, 2,
    V(~(uint32_t)(MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_PEEK | MSG_TRUNC | MSG_WAITALL | MSG_OOB | MSG_ERRQUEUE)), 0},
   {SYS_ioctl, ARG_LO_IN, 1, V(TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ, TIOCSWINSZ, FIONREAD, FIONBIO, FIOCLEX, TIOCOUTQ), 0},
@@ -528,6 +546,16 @@ static void emit_rule(struct prog *p, const struct rule *r, uint32_t deny) {
       emit(p, BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA), 0, 0);
       emit(p, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
       return;
+    case ARG_PAIRS_ELSE_ENOSYS:
+      for (int i = 0; i + 1 < r->nvals; i += 2) {
+        emit(p, BPF_LD | BPF_W | BPF_ABS, ARG_LO(0), 0, 0);
+        emit(p, BPF_JMP | BPF_JEQ | BPF_K, r->vals[i], 0, 3);
+        emit(p, BPF_LD | BPF_W | BPF_ABS, ARG_LO(1), 0, 0);
+        emit(p, BPF_JMP | BPF_JEQ | BPF_K, r->vals[i + 1], 0, 1);
+        emit(p, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
+      }
+      emit(p, BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA), 0, 0);
+      return;
     case ARG_LO_NONE:
       emit(p, BPF_LD | BPF_W | BPF_ABS, ARG_LO(r->arg), 0, 0);
       emit(p, BPF_JMP | BPF_JSET | BPF_K, r->vals[0], 0, 1);
@@ -546,25 +574,28 @@ static int rule_len(const struct rule *r) {
 }
 
 /*
- * installSeccomp(log, allowExec, controlFd, inet) -> 0 or -errno. log: anything
+ * installSeccomp(log, allowExec, controlFd, inet, raw) -> 0 or -errno. log: anything
  * outside the table is allowed and logged (SECCOMP_RET_LOG: the kernel's
  * type=1326 audit lines; the record mode the table is made with) instead
  * of killing the whole process (SECCOMP_RET_KILL_PROCESS). allowExec: the
- * rules marked exec_only are in. controlFd >= 0: accept4 is allowed on that
+ * rules marked exec_only are in. raw (with inet): socket(2) for raw inet
+ * and packet sockets too (socket_pairs_raw). controlFd >= 0: accept4 is allowed on that
  * descriptor alone (the control server's listening socket, made before the
  * seal; an accepted connection is read and written with read/write and
  * closed with close, already in the table). On every thread (TSYNC):
  * Node's workers too.
  */
 static napi_value InstallSeccomp(napi_env env, napi_callback_info info) {
-  bool log, allowExec, inet = false;
+  bool log, allowExec, inet = false, raw = false;
   two_bools(env, info, &log, &allowExec);
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   int32_t controlFd = -1;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc > 2) napi_get_value_int32(env, argv[2], &controlFd);
   if (argc > 3) napi_get_value_bool(env, argv[3], &inet);
+  if (argc > 4) napi_get_value_bool(env, argv[4], &raw);
+  const struct rule raw_socket_rule = {SYS_socket, ARG_PAIRS_ELSE_ENOSYS, 0, socket_pairs_raw, NPAIRS(socket_pairs_raw), 0};
   uint32_t controlVal[1] = {(uint32_t)controlFd};
   const struct rule accept_rule = {SYS_accept4, ARG_IN, 0, controlVal, 1, 0};
   uint32_t deny = log ? SECCOMP_RET_LOG : SECCOMP_RET_KILL_PROCESS;
@@ -583,7 +614,7 @@ static napi_value InstallSeccomp(napi_env env, napi_callback_info info) {
     /* The inet rules go after ptrace's (the hottest call stays first). */
     if (!inet_done && r->nr != SYS_ptrace) {
       for (size_t k = 0; k < NINET_RULES; k++) {
-        const struct rule *q = &inet_rules[k];
+        const struct rule *q = k == 0 && raw ? &raw_socket_rule : &inet_rules[k];
         emit(p, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)q->nr, 0, (uint8_t)rule_len(q));
         emit_rule(p, q, deny);
       }

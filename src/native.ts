@@ -113,7 +113,7 @@ export interface NativeAddon {
    * descriptor (the control server's listening socket) and nothing else;
    * inet: the host socket calls below (socket(2) for AF_INET/AF_INET6 only).
    */
-  installSeccomp(log: boolean, allowExec: boolean, controlFd: number, inet?: boolean): number;
+  installSeccomp(log: boolean, allowExec: boolean, controlFd: number, inet?: boolean, raw?: boolean): number;
   /**
    * A listening Unix stream socket (close-on-exec, non-blocking) bound at
    * NAME in the directory dirfd, with the file's mode set to mode: fd or -errno.

@@ -3,7 +3,8 @@
 // sandbox's log and never the container's stderr; --overlay2 picks the
 // root's medium; --network none gives the sandbox a new network namespace
 // even when the spec names none (the host's), seen from the host as the
-// sandbox process's /proc/PID/ns/net; --platform takes ptrace only. Each
+// sandbox process's /proc/PID/ns/net; --platform takes ptrace only;
+// --net-raw (test/rawsock.test.js runs containers with it). Each
 // bad value is a clear error, and `do` refuses them before the command.
 
 import { before, after } from 'node:test';
@@ -90,6 +91,9 @@ test('bad values: each a clear error naming the flag, nothing created; do refuse
   const d = spawnSync(process.execPath, [TSVISOR_BIN, '--network', 'none', 'do', 'true'], { env: tsvisorHostEnv(), encoding: 'utf8', timeout: ms(30_000) });
   assert.equal(d.status, 125);
   assert.match(d.stderr, /--network before do is the OCI commands' flag; do takes its own after the command: tsvisor do --network/);
+  const dr = spawnSync(process.execPath, [TSVISOR_BIN, '--net-raw', 'do', 'true'], { env: tsvisorHostEnv(), encoding: 'utf8', timeout: ms(30_000) });
+  assert.equal(dr.status, 125);
+  assert.match(dr.stderr, /--net-raw before do is the OCI commands' flag; do takes its own after the command: tsvisor do --net-raw/);
   // The flags change nothing for commands that make no sandbox, as runsc's: list still lists.
-  assert.equal(w.tsvisor(['--platform', 'ptrace', '--network', 'none', 'list']).code, 0);
+  assert.equal(w.tsvisor(['--platform', 'ptrace', '--network', 'none', '--net-raw', 'list']).code, 0);
 });

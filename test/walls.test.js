@@ -26,6 +26,7 @@ const CAP_DAC_OVERRIDE = 1;
 const CAP_DAC_READ_SEARCH = 2;
 const CAP_KILL = 5;
 const CAP_NET_BIND_SERVICE = 10;
+const CAP_NET_RAW = 13;
 
 function statusField(pid, name) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -116,6 +117,16 @@ async function withSealedSentry(flags, check) {
   }
 }
 
+test('--net-raw: the Sentry keeps CAP_NET_RAW as well (for the program\'s raw and packet host sockets), and nothing more', () => withSealedSentry(['--net-raw'], (sentry) => {
+  const allowed = (IS_ROOT ? [CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_KILL, CAP_NET_BIND_SERVICE, CAP_NET_RAW] : [CAP_NET_BIND_SERVICE, CAP_NET_RAW])
+    .reduce((m, c) => m | (1n << BigInt(c)), 0n);
+  for (const set of ['CapEff', 'CapPrm']) {
+    const v = BigInt(`0x${statusField(sentry.pid, set)}`);
+    assert.equal(v & ~allowed, 0n, `${set} ${v.toString(16)} has more than ${allowed.toString(16)}`);
+    assert.notEqual(v & (1n << BigInt(CAP_NET_RAW)), 0n, `${set} ${v.toString(16)} lacks CAP_NET_RAW`);
+  }
+}));
+
 test('--network=host keeps the host network namespace (and only it)', () => withSealedSentry(['--network=host'], (sentry) => {
   assert.equal(readlinkSync(`/proc/${sentry.pid}/ns/net`), readlinkSync('/proc/self/ns/net'));
   assert.notEqual(readlinkSync(`/proc/${sentry.pid}/ns/mnt`), readlinkSync('/proc/self/ns/mnt'));
@@ -161,6 +172,7 @@ test('the production bundle has no test-only entries', () => {
   const prod = readFileSync(join(REPO, 'dist', 'tsvisor.cjs'), 'utf8');
   assert.ok(!prod.includes('TSVISOR_TEST_FORBIDDEN_CALL'));
   assert.ok(!prod.includes('TSVISOR_TEST_SECCOMP_LOG'));
+  assert.ok(!prod.includes('TSVISOR_TEST_SOCKET_PAIRS'));
   assert.ok(readFileSync(join(REPO, 'dist', 'tsvisor-test.cjs'), 'utf8').includes('TSVISOR_TEST_FORBIDDEN_CALL'));
 });
 
@@ -171,6 +183,24 @@ test('a Sentry that makes a host call outside its filter is killed by SIGSYS', (
   // And without that entry the same build runs the program.
   const ok = spawnSync(process.execPath, [TEST_ENTRY, 'do', '/bin/true'], { env: tsvisorHostEnv(), timeout: ms(30_000) });
   assert.equal(ok.status, 0);
+});
+
+test('the filter allows socket(2) only for the pairs the Sentry makes: raw inet and AF_PACKET only with --net-raw', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsvisor-pairs-'));
+  try {
+    const pairsWith = (flags) => {
+      const log = join(dir, `log-${flags.length}`);
+      const r = spawnSync(process.execPath, [TEST_ENTRY, 'do', ...flags, '--debug-log', log, '/bin/true'],
+        { env: { ...tsvisorHostEnv(), TSVISOR_TEST_SOCKET_PAIRS: '1' }, encoding: 'utf8', timeout: ms(30_000) });
+      assert.equal(r.status, 0, r.stderr);
+      return /test: socket pairs after the seal: (.*)$/m.exec(readFileSync(log, 'utf8'))?.[1];
+    };
+    // AF_INET (2) stream, datagram, raw; AF_INET6 (10) raw; AF_PACKET (17) raw, datagram, SOCK_PACKET; AF_NETLINK (16); AF_UNIX (1): -38 is ENOSYS.
+    assert.equal(pairsWith([]), '2/1=ok 2/2=ok 2/3=-38 10/3=-38 17/3=-38 17/2=-38 17/10=-38 16/3=-38 1/1=-38');
+    assert.equal(pairsWith(['--net-raw']), '2/1=ok 2/2=ok 2/3=ok 10/3=ok 17/3=ok 17/2=ok 17/10=-38 16/3=-38 1/1=-38');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('stubs run under a uid and gid of their own, which no host process outside the sandbox has',

@@ -29,15 +29,16 @@ const CAP_FOWNER = 3;
 const CAP_FSETID = 4;
 const CAP_KILL = 5;
 const CAP_NET_BIND_SERVICE = 10;
+const CAP_NET_RAW = 13;
 
 const CAP_NAMES = new Map([[CAP_CHOWN, 'CAP_CHOWN'], [CAP_DAC_OVERRIDE, 'CAP_DAC_OVERRIDE'],
   [CAP_DAC_READ_SEARCH, 'CAP_DAC_READ_SEARCH'], [CAP_FOWNER, 'CAP_FOWNER'], [CAP_FSETID, 'CAP_FSETID'],
-  [CAP_KILL, 'CAP_KILL'], [CAP_SETGID, 'CAP_SETGID'], [CAP_SETUID, 'CAP_SETUID'], [CAP_NET_BIND_SERVICE, 'CAP_NET_BIND_SERVICE']]);
+  [CAP_KILL, 'CAP_KILL'], [CAP_SETGID, 'CAP_SETGID'], [CAP_SETUID, 'CAP_SETUID'], [CAP_NET_BIND_SERVICE, 'CAP_NET_BIND_SERVICE'], [CAP_NET_RAW, 'CAP_NET_RAW']]);
 
 export class SealError extends Error {}
 
 /** The capabilities the sealed Sentry keeps (see docs/security.md). */
-export function keptCapabilities(launched: Launched, writableVolumes = false, inet = false): number[] {
+export function keptCapabilities(launched: Launched, writableVolumes = false, inet = false, netRaw = false): number[] {
   const uid = process.getuid?.() ?? 0;
   const keep: number[] = [];
   // A writable volume run by root: the sandbox's root changes owners,
@@ -60,6 +61,11 @@ export function keptCapabilities(launched: Launched, writableVolumes = false, in
   // sandbox binds ports below 1024 (a web server on 80) through them. The Sentry checks the
   // program's capability itself (net/hostinet's bind), as inet_bind does.
   if (inet) keep.push(CAP_NET_BIND_SERVICE);
+  // --net-raw: the program's raw inet and packet sockets are the Sentry's host ones, which the
+  // host makes only for CAP_NET_RAW in the owner of the Sentry's network namespace (the one it
+  // is in, the only one it can reach). The Sentry checks the program's own first (hostinet's
+  // provider, as inet_create and packet_create). Without the flag it is dropped.
+  if (inet && netRaw) keep.push(CAP_NET_RAW);
   return keep;
 }
 
@@ -106,7 +112,7 @@ function plainNodeStdio(): void {
  * namespaces were made (a degraded launch, which the launcher announced,
  * logs what it could not do and goes on).
  */
-export function seal(launched: Launched, log: Logger, opts: { seccompLog?: boolean; writableVolumes?: boolean; controlFd?: number; inet?: boolean } = {}): void {
+export function seal(launched: Launched, log: Logger, opts: { seccompLog?: boolean; writableVolumes?: boolean; controlFd?: number; inet?: boolean; netRaw?: boolean } = {}): void {
   const fatal = (msg: string) => {
     if (launched.degraded === null) throw new SealError(msg);
     log.warn(`seal: ${msg} (degraded launch: ${launched.degraded}); going on without it`);
@@ -123,7 +129,8 @@ export function seal(launched: Launched, log: Logger, opts: { seccompLog?: boole
   if (r.procFd >= 0) setProcDir(r.procFd);
   let e = native.setNoNewPrivs();
   if (e < 0) fatal(`PR_SET_NO_NEW_PRIVS: errno ${-e}`);
-  const keep = keptCapabilities(launched, opts.writableVolumes === true, opts.inet === true);
+  const raw = opts.inet === true && opts.netRaw === true;
+  const keep = keptCapabilities(launched, opts.writableVolumes === true, opts.inet === true, raw);
   let lo = 0;
   let hi = 0;
   for (const c of keep) {
@@ -136,8 +143,9 @@ export function seal(launched: Launched, log: Logger, opts: { seccompLog?: boole
   // The control server's listening socket (an OCI sandbox, src/control/)
   // is the one descriptor accept4 is allowed on.
   const controlFd = opts.controlFd ?? -1;
-  // Host sockets for the sandbox's inet sockets (net/hostinet): socket(2) for AF_INET/AF_INET6 and their calls.
-  e = native.installSeccomp(opts.seccompLog === true, STUBS_EXEC_AFTER_SEAL, controlFd, opts.inet === true);
+  // Host sockets for the sandbox's inet sockets (net/hostinet): socket(2) for AF_INET/AF_INET6
+  // stream and datagram and their calls; with --net-raw raw inet and AF_PACKET ones too.
+  e = native.installSeccomp(opts.seccompLog === true, STUBS_EXEC_AFTER_SEAL, controlFd, opts.inet === true, raw);
   if (e < 0) fatal(`cannot install the seccomp filter: errno ${-e}`);
-  log.info(`seal: seccomp filter installed (${opts.seccompLog === true ? 'record mode: unlisted calls are logged' : 'unlisted calls kill the Sentry'}${STUBS_EXEC_AFTER_SEAL ? '; stub exec allowed' : ''}${controlFd >= 0 ? `; accept4 on the control socket (fd ${controlFd})` : ''}${opts.inet === true ? '; inet host sockets' : ''})`);
+  log.info(`seal: seccomp filter installed (${opts.seccompLog === true ? 'record mode: unlisted calls are logged' : 'unlisted calls kill the Sentry'}${STUBS_EXEC_AFTER_SEAL ? '; stub exec allowed' : ''}${controlFd >= 0 ? `; accept4 on the control socket (fd ${controlFd})` : ''}${opts.inet === true ? '; inet host sockets' : ''}${raw ? ', raw and packet too' : ''})`);
 }

@@ -82,6 +82,8 @@ export interface LoaderArgs {
   overlay?: RootOverlay;
   /** Every system call traced to log from the first (--strace before the command). */
   strace?: boolean;
+  /** --net-raw before the command: raw and packet sockets for processes with CAP_NET_RAW (else none has it). */
+  netRaw?: boolean;
 }
 
 export class Loader {
@@ -131,7 +133,7 @@ export class Loader {
     const pod = new PodMounts(parseMountHints(oci.annotations ?? {}));
     const sk = buildKernel({
       sharedBinds: (mf, vols) => pod.instancesFor(mf, vols),
-      root: spec.rootPath, launched: a.launched, log, strace: false,
+      root: spec.rootPath, launched: a.launched, log, strace: false, netRaw: a.netRaw === true,
       // root.readonly: the overlay still, so mount points can be made, then the root mount read-only (runc remounts it so).
       overlay: a.overlay ?? 'memory', hostname: sysctl.hostname ?? oci.hostname,
       mounts, volumes,

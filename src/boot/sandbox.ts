@@ -40,6 +40,7 @@ import { Task } from '../kernel/task.js';
 import { ThreadGroup, RLIM_INFINITY } from '../kernel/thread_group.js';
 import type { PIDNamespace } from '../kernel/pid_namespace.js';
 import { FDTable, decRef } from '../kernel/fd_table.js';
+import { CAP_NET_RAW } from '../abi/linux/capability.js';
 import { Credentials } from '../kernel/credentials.js';
 import { checkExecutable, load } from '../loader/loader.js';
 import type { Dentry } from '../vfs/dentry.js';
@@ -367,6 +368,14 @@ export interface KernelSpec {
   kernelLimits?: { epollWatches?: number; pendingSignals?: number; descriptors?: number };
   /** Host directories bind-mounted into the sandbox (-v). */
   volumes?: Volume[];
+  /**
+   * --net-raw (runsc's): raw inet and AF_PACKET sockets are served to a
+   * program with CAP_NET_RAW. Without it (the default) CAP_NET_RAW leaves
+   * every capability set of every process the sandbox starts (loadInit),
+   * and the Sentry keeps no CAP_NET_RAW and its filter makes no raw or
+   * packet host socket.
+   */
+  netRaw?: boolean;
   /** The UTS name uname(2) reports (an OCI spec's hostname); default: the host's. */
   hostname?: string;
   /** Volumes the pod shares (mount hints): their instances by target, made in the sandbox's memory file. */
@@ -475,6 +484,8 @@ export interface SandboxKernel {
   readonly hostFds: number[];
   /** Whether AF_INET/AF_INET6 are served by host sockets (net/providers.ts); the seal allows their host calls then. */
   readonly inet: boolean;
+  /** --net-raw: processes keep CAP_NET_RAW, raw and packet sockets are served (with inet). */
+  readonly netRaw: boolean;
   /** The budget of host files open at once that every hostfs of the sandbox shares. */
   readonly hostBudget: HostFdBudget;
 }
@@ -529,7 +540,7 @@ export function buildKernel(spec: KernelSpec): SandboxKernel {
   const kernel = new Kernel(platform, mf, vfs, buildSyscallTable(), log, spec.hostname ?? os.hostname());
   // Inet sockets are host sockets, so only where the launcher made or joined the sandbox's network namespace.
   const inet = spec.launched !== null && spec.launched.degraded === null;
-  registerSocketProviders(inet, (m) => log.warn(m));
+  registerSocketProviders(inet, (m) => log.warn(m), spec.netRaw === true);
   // /proc/net: the namespace's own files (opened now, before the seal) where it is the sandbox's, and its Unix sockets.
   kernel.network = new SandboxNetwork(kernel.unixNs, inet, hostSocketLabel);
   const binds = bindsOf(mf, hostfs.budget, volumes, volumeFds, fileCopies, spec.sharedBinds?.(mf, volumes));
@@ -540,7 +551,7 @@ export function buildKernel(spec: KernelSpec): SandboxKernel {
   if (kl.pendingSignals !== undefined) kernel.limits.pendingSignals.sandboxMax = kl.pendingSignals;
   if (kl.descriptors !== undefined) kernel.limits.descriptors.max = kl.descriptors;
   return {
-    kernel, vfs, platform, log, launched: spec.launched, rlimits, hostBudget: hostfs.budget, inet,
+    kernel, vfs, platform, log, launched: spec.launched, rlimits, hostBudget: hostfs.budget, inet, netRaw: spec.netRaw === true,
     writableVolumes: volumes.some((v, i) => !v.readOnly && volumeFds[i] >= 0), hostFds: [rootFd, ...volumeFds.filter((fd) => fd >= 0)],
   };
 }
@@ -610,7 +621,8 @@ export class ExecError extends BootError {
  */
 export function loadInit(sk: SandboxKernel, spec: InitSpec): Task {
   const { kernel, vfs } = sk;
-  const creds = spec.creds;
+  // Without --net-raw no process of the sandbox has CAP_NET_RAW, whatever its spec grants (runsc's specutils.Capabilities).
+  const creds = sk.netRaw ? spec.creds : spec.creds.withoutCapability(CAP_NET_RAW);
   const root = spec.root ?? vfs.root;
   const cwd = vfs.walk(creds, root, root, latin1(spec.cwd), { followFinal: true });
   if (typeof cwd === 'number') throw new BootError(`${spec.cwdName} ${spec.cwd}: ${errnoName(-cwd)}`, 125);
@@ -692,6 +704,7 @@ export function sealSentry(sk: SandboxKernel, controlFd = -1): void {
       writableVolumes: sk.writableVolumes,
       controlFd,
       inet: sk.inet,
+      netRaw: sk.netRaw,
     });
   } catch (e) {
     if (e instanceof SealError) throw new BootError(`cannot seal the Sentry: ${e.message}`, 125);
@@ -701,6 +714,16 @@ export function sealSentry(sk: SandboxKernel, controlFd = -1): void {
     // Test builds only (test/walls.test.js): a host call outside the filter.
     log.info('test: calling mkdir, which the filter does not allow');
     fs.mkdirSync('/forbidden');
+  }
+  if (TSVISOR_TEST_BUILD && process.env.TSVISOR_TEST_SOCKET_PAIRS === '1') {
+    // Test builds only (test/walls.test.js): the filter's socket(2) pairs, asked of the host directly.
+    const pairs = [[2, 1], [2, 2], [2, 3], [10, 3], [17, 3], [17, 2], [17, 10], [16, 3], [1, 1]];
+    const got = pairs.map(([f, ty]) => {
+      const fd = native.sockSocket(f, ty, f === 17 ? 0x0300 : f === 16 ? 0 : ty === 3 ? 1 : 0);
+      if (fd >= 0) native.close(fd);
+      return `${f}/${ty}=${fd >= 0 ? 'ok' : fd}`;
+    });
+    log.info(`test: socket pairs after the seal: ${got.join(' ')}`);
   }
 }
 

@@ -70,6 +70,8 @@ export interface BootOptions {
   overlay: RootOverlay;
   /** --strace before the command: every system call to the log. */
   strace: boolean;
+  /** --net-raw before the command: raw and packet sockets served, CAP_NET_RAW kept. */
+  netRaw: boolean;
 }
 
 /** Runs the sandbox; resolves to its exit status. */
@@ -96,7 +98,7 @@ export async function boot(o: BootOptions): Promise<number> {
     }
     if (hooks !== null && hooks.createContainer.length > 0) await runCreateContainerHooks(hooks, spec.rootPath);
     loader = await Loader.create({
-      spec, launched: o.launched, log: o.log, stateDir: path.join(o.stateRoot, o.id), overlay: o.overlay, strace: o.strace,
+      spec, launched: o.launched, log: o.log, stateDir: path.join(o.stateRoot, o.id), overlay: o.overlay, strace: o.strace, netRaw: o.netRaw,
       ...(hooks !== null && hooks.startContainer.length > 0 ? { startHooks: { hooks: hooks.startContainer, state: hooks.state } } : {}),
     });
   } catch (e) {

@@ -13,7 +13,10 @@
 // (host: the namespace the spec gives, served through host sockets; none:
 // a new empty one whatever the spec says; runsc's default "sandbox", a
 // user-space stack, is refused until there is one), --overlay2 (the root's
-// overlay medium: overlay_flag.ts), --strace (every system call traced to
+// overlay medium: overlay_flag.ts), --net-raw (raw and packet sockets for
+// a process with CAP_NET_RAW; without it, the default, CAP_NET_RAW is
+// removed from every container process's capability sets, as runsc's),
+// --strace (every system call traced to
 // the sandbox's log from the start: it needs --log or --debug-log, since
 // the container's stderr is its own) and --debug-log FILE (the sandbox's
 // log, with its debug lines, in the Sentry's format, instead of --log).
@@ -42,11 +45,12 @@ export interface GlobalOptions {
   network: string;
   overlay2: string;
   strace: boolean;
+  netRaw: boolean;
   debugLog?: string;
 }
 
 /** tsvisor's own global flags' defaults: a flag given with another value is one `do` refuses before it. */
-export const SANDBOX_FLAG_DEFAULTS = { platform: 'ptrace', network: 'host', overlay2: 'root:memory', strace: false } as const;
+export const SANDBOX_FLAG_DEFAULTS = { platform: 'ptrace', network: 'host', overlay2: 'root:memory', strace: false, netRaw: false } as const;
 
 export const LOG_FORMATS = ['text', 'json'] as const;
 const ROOTLESS_VALUES = ['true', 'false', 'auto'];
@@ -74,6 +78,8 @@ export interface Globals {
   overlay: RootOverlay;
   /** --strace: every system call to the sandbox's log. */
   strace: boolean;
+  /** --net-raw: raw and packet sockets for processes with CAP_NET_RAW; without it none has CAP_NET_RAW. */
+  netRaw: boolean;
   /** --debug-log, absolute; null without. */
   debugLogFile: string | null;
   /** The tsvisor flags given before the command (do refuses them there). */
@@ -112,7 +118,7 @@ export function parseGlobals(o: GlobalOptions): Globals {
   if (o.strace && o.log === undefined && debugLogFile === null) {
     throw new ContainerError('--strace needs --log or --debug-log: the trace goes to the sandbox\'s log, since the container\'s stderr is its own');
   }
-  for (const [k, flag] of [['network', '--network'], ['overlay2', '--overlay2'], ['strace', '--strace']] as const) {
+  for (const [k, flag] of [['network', '--network'], ['overlay2', '--overlay2'], ['strace', '--strace'], ['netRaw', '--net-raw']] as const) {
     if (o[k] !== SANDBOX_FLAG_DEFAULTS[k]) sandboxFlags.push(flag);
   }
   if (debugLogFile !== null) sandboxFlags.push('--debug-log');
@@ -123,12 +129,13 @@ export function parseGlobals(o: GlobalOptions): Globals {
   // What the sandbox itself needs: the root's overlay, the trace, its log (the network is the launcher's, before boot).
   if (o.overlay2 !== SANDBOX_FLAG_DEFAULTS.overlay2) bootArgs.push('--overlay2', o.overlay2);
   if (o.strace) bootArgs.push('--strace');
+  if (o.netRaw) bootArgs.push('--net-raw');
   if (debugLogFile !== null) bootArgs.push('--debug-log', debugLogFile);
   // Only this command's: the sandbox's boot keeps its stderr for the container.
   const debugLog = o.debug && o.log === undefined ? new Logger(null, { format: logFormat, debug: true, fd: 2 }) : null;
   return {
     root, rootGiven: o.root !== undefined, logFile: o.log ?? null, logFormat, debug: o.debug, log, debugLog, bootArgs, systemdCgroup: o.systemdCgroup,
-    network: o.network, overlay, strace: o.strace, debugLogFile, sandboxFlags,
+    network: o.network, overlay, strace: o.strace, netRaw: o.netRaw, debugLogFile, sandboxFlags,
   };
 }
 

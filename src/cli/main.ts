@@ -54,6 +54,7 @@ interface DoFlags {
   maxDescriptors?: string;
   network: string;
   overlay2: string;
+  netRaw: boolean;
   userns: boolean;
   unsafeNoWalls: boolean;
   volume: string[];
@@ -108,6 +109,7 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
     .option('--platform <name>', 'how application code is run: ptrace (the only platform)', 'ptrace')
     .option('--network <mode>', 'host: the network namespace the spec gives, served through host sockets; none: a new empty one (loopback only) whatever the spec says', 'host')
     .option('--overlay2 <medium>', 'the root\'s overlay: root:memory, root:self, root:dir=PATH or none (the bundle\'s rootfs as it is, read-only)', 'root:memory')
+    .option('--net-raw', 'enable raw sockets, as runsc\'s: without it CAP_NET_RAW is removed from every container process\'s capabilities (raw and packet sockets reach much more of the host kernel, and let a container craft packets)', false)
     .option('--strace', 'trace every system call of the containers to the sandbox\'s log (needs --log or --debug-log)', false)
     .option('--debug-log <file>', 'the sandbox\'s log, with its debug lines, in the Sentry\'s format (instead of --log)')
     .version(versionText(), '--version', 'print the version');
@@ -138,6 +140,7 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
     .option('--max-descriptors <n>', 'the most descriptor slots in all the sandbox\'s fd tables; past it EMFILE, a fork ENOMEM (default: 2^22)')
     .option('--network <mode>', 'none: a network namespace of its own (no host network); host: the host\'s', 'none')
     .option('--overlay2 <medium>', 'the root\'s overlay, as runsc\'s --overlay2: root:memory (default: writes go to the Sentry\'s memory, the host tree is never changed), root:self or root:dir=PATH (writes go to a nameless file on the root\'s host file system, or in the host directory PATH, so they use disk, not memory), or none (the host root as it is, read-only)', 'root:memory')
+    .option('--net-raw', 'enable raw sockets (raw AF_INET/AF_INET6 and AF_PACKET) for a program with CAP_NET_RAW; without it CAP_NET_RAW is removed from every capability set, as runsc --net-raw', false)
     .option('--userns', 'a user namespace even when run as root (other users always get one)', false)
     .option('-v, --volume <HOST:SANDBOX[:ro]>', 'bind-mount the host directory HOST at SANDBOX, read-write (the program\'s writes reach the host, only beneath HOST) or read-only with :ro (repeatable)', collect, [] as string[])
     .option('--unsafe-no-walls', 'UNSAFE, for measurements only: no namespaces, no seccomp filter, all capabilities', false)
@@ -179,7 +182,7 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
       if (!cwd.startsWith('/')) throw new BootError(`--cwd ${cwd}: must be an absolute path inside the sandbox`, 125);
       const run = () => runDo({
         root, cwd, argv: cmd, env, strace: o.strace, debugLog: debugLog ?? null, logFormat, totalMemory, vmaBudget, maxHostFds,
-        kernelLimits, launched: walls, volumes, overlay,
+        kernelLimits, launched: walls, volumes, overlay, netRaw: o.netRaw,
       });
       status = await run().catch((e: unknown) => {
         if (e instanceof BootError && /^--cwd/.test(e.message) && o.cwd === undefined) {
@@ -214,7 +217,7 @@ export async function main(argv: string[], launched: Launched | null = null): Pr
           throw new BootError(`--debug-log ${g.debugLogFile}: ${(e as Error).message}`, 125);
         }
       }
-      status = await boot({ id, syncFd, stateRoot: path.resolve(g.root), launched, log, overlay: g.overlay, strace: g.strace });
+      status = await boot({ id, syncFd, stateRoot: path.resolve(g.root), launched, log, overlay: g.overlay, strace: g.strace, netRaw: g.netRaw });
     });
 
   if (argv.length === 0) {

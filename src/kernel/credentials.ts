@@ -286,6 +286,16 @@ export class Credentials {
     this.permitted = this.effective = this.bounding = CapabilitySet.FULL;
   }
 
+  /** A copy without cap in any of its five sets (runsc strips CAP_NET_RAW so without --net-raw). */
+  withoutCapability(cap: number): Credentials {
+    const c = this.clone();
+    c.setCapabilities({
+      bounding: c.bounding.without(cap), effective: c.effective.without(cap), permitted: c.permitted.without(cap),
+      inheritable: c.inheritable.without(cap), ambient: c.ambient.without(cap),
+    });
+    return c;
+  }
+
   get keepCaps(): boolean {
     return (this.securebits & SECBIT_KEEP_CAPS) !== 0;
   }

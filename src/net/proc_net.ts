@@ -4,7 +4,7 @@
 // - The network namespace the Sentry runs in, which is the sandbox's own
 //   (its inet sockets are host sockets there): dev, if_inet6, route,
 //   ipv6_route, netstat, snmp, snmp6, tcp, tcp6, udp, udp6, raw, raw6,
-//   icmp, icmp6, read from the host's files for that
+//   icmp, icmp6, packet, read from the host's files for that
 //   namespace through descriptors opened at boot, before the seal (as
 //   gVisor's hostinet keeps /proc/net/snmp and netstat open), so they are
 //   live: counters move, sockets come and go. In a namespace of the
@@ -13,26 +13,34 @@
 //   container in the host's namespace sees them.
 // - The Sentry's own Unix domain sockets (unix), which the host never sees.
 //
-// In tcp, tcp6, udp, udp6, raw and raw6 a socket the sandbox holds shows
-// its own inode and owner (relabel(), hostinet/labels.ts) where the host
-// wrote its own, so that `ss -p` finds the process.
+// In tcp, tcp6, udp, udp6, raw, raw6 and packet (AF_PACKET sockets, with
+// --net-raw) a socket the sandbox holds shows its own inode and owner
+// (relabel(), hostinet/labels.ts) where the host wrote its own, so that
+// `ss -p` finds the process.
 //
 // Differs from Linux: a socket relabel() does not know (the host's own,
 // with --network=host) keeps the host's inode and uid; unix's RefCount
 // is always 2 and Num 0 (a kernel address, which Linux hides too); no
 // sockstat or sockstat6 (the host's counts leave out the Sentry's own Unix
-// and netlink sockets, so they would be wrong), no packet, protocols,
-// ptype or the netfilter files.
+// and netlink sockets, so they would be wrong), no protocols, ptype or
+// the netfilter files.
 
 import * as fs from 'node:fs';
 import type { NetworkStack } from '../kernel/inet_stack.js';
 import type { UnixNamespace, UnixSocket } from '../kernel/unix_socket.js';
 
 /** The host files passed through, in Linux's /proc/net listing order. */
-const HOST_FILES = ['dev', 'if_inet6', 'ipv6_route', 'netstat', 'raw', 'raw6', 'route', 'snmp', 'snmp6', 'tcp', 'tcp6', 'udp', 'udp6',
-  'icmp', 'icmp6'];
-/** Those with a socket per line whose inode and uid relabel() may rewrite. */
-const SOCKET_TABLES: ReadonlySet<string> = new Set(['tcp', 'tcp6', 'udp', 'udp6', 'raw', 'raw6', 'icmp', 'icmp6']);
+const HOST_FILES = ['dev', 'if_inet6', 'ipv6_route', 'netstat', 'packet', 'raw', 'raw6', 'route', 'snmp', 'snmp6', 'tcp', 'tcp6',
+  'udp', 'udp6', 'icmp', 'icmp6'];
+/**
+ * Those with a socket per line whose inode and uid relabel() may rewrite:
+ * the index of the uid field and of the inode field (packet_seq_show's
+ * "sk RefCnt Type Proto Iface R Rmem User Inode" has no queues or timers).
+ */
+const SOCKET_TABLES: ReadonlyMap<string, { uid: number; ino: number }> = new Map([
+  ...['tcp', 'tcp6', 'udp', 'udp6', 'raw', 'raw6', 'icmp', 'icmp6'].map((n) => [n, { uid: 7, ino: 9 }] as const),
+  ['packet', { uid: 7, ino: 8 }],
+]);
 /** The most a host file is read to (a host with that many sockets is not a sandbox's namespace). */
 const MAX_FILE = 16 << 20;
 
@@ -74,23 +82,24 @@ export class SandboxNetwork implements NetworkStack {
     const fd = this.fds.get(name);
     if (fd === undefined) return null;
     const text = readWhole(fd);
-    return SOCKET_TABLES.has(name) ? this.relabelTable(text) : text;
+    const cols = SOCKET_TABLES.get(name);
+    return cols === undefined ? text : this.relabelTable(text, cols.uid, cols.ino);
   }
 
-  /** The inode (10th field) and uid (8th) of each line whose inode is one of the sandbox's sockets. */
-  private relabelTable(text: string): string {
+  /** The inode (field ino, from 0) and uid (field uid) of each line whose inode is one of the sandbox's sockets. */
+  private relabelTable(text: string, uid: number, ino: number): string {
     const lines = text.split('\n');
     for (let i = 1; i < lines.length; i++) {
       const f = lines[i].match(/\S+/g);
-      if (f === null || f.length < 10) continue;
-      const label = this.relabel(Number(f[9]));
+      if (f === null || f.length <= ino) continue;
+      const label = this.relabel(Number(f[ino]));
       if (label === undefined) continue;
       // Keep the columns: replace the two fields in place, padded as Linux pads them (%5u uid, %lu inode).
       let n = 0;
       lines[i] = lines[i].replace(/\S+/g, (w) => {
         n++;
-        if (n === 8) return String(label.uid).padStart(w.length);
-        if (n === 10) return String(label.ino);
+        if (n === uid + 1) return String(label.uid).padStart(w.length);
+        if (n === ino + 1) return String(label.ino);
         return w;
       });
     }

@@ -6,7 +6,8 @@
 // of its own, so its programs get EAFNOSUPPORT rather than the host's
 // network. AF_NETLINK's NETLINK_ROUTE goes with them: it shows that same
 // namespace's links, addresses and routes (netlink/), read now, before the
-// seal. A second stack (netstack) would be chosen here.
+// seal. With --net-raw (raw), hostinet serves raw inet and AF_PACKET
+// sockets too. A second stack (netstack) would be chosen here.
 
 import { AF_UNIX, registerProvider } from './socket.js';
 import { unixProvider } from './unix.js';
@@ -14,10 +15,10 @@ import { registerHostinet, unregisterHostinet } from './hostinet/provider.js';
 import { registerNetlink, unregisterNetlink } from './netlink/provider.js';
 
 /** warn: what could not be read of the namespace's configuration (the debug log). */
-export function registerSocketProviders(hostinet: boolean, warn: (msg: string) => void = () => {}): void {
+export function registerSocketProviders(hostinet: boolean, warn: (msg: string) => void = () => {}, raw = false): void {
   registerProvider(AF_UNIX, unixProvider);
   if (hostinet) {
-    registerHostinet();
+    registerHostinet(raw);
     registerNetlink(warn);
   } else {
     unregisterHostinet();

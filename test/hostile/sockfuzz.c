@@ -1,12 +1,15 @@
 /*
  * Random arguments to the socket calls (inet and Unix): sockfuzz SEED COUNT.
- * A pool of sockets of every kind the sandbox serves, and calls to socket,
+ * A pool of sockets of every kind the sandbox serves (raw inet and AF_PACKET
+ * ones too when it has --net-raw; EPERM, so not in the pool, without), and
+ * calls to socket,
  * socketpair, bind, connect, listen, accept4, getsockname, getpeername,
  * sendto, recvfrom, sendmsg, recvmsg, sendmmsg, recvmmsg, shutdown,
  * setsockopt, getsockopt, ioctl, read, write and close with random
  * descriptors, pointers (into a scratch buffer, NULL, unmapped, kernel),
- * lengths, levels, options and flags, and buffers of random bytes (so
- * addresses, msghdrs, iovecs and control messages are random too). Every
+ * lengths, levels (SOL_RAW, SOL_PACKET and SOL_ICMPV6 among them), options
+ * and flags, and buffers of random bytes (so addresses, sockaddr_ll ones
+ * among them, msghdrs, iovecs and control messages are random too). Every
  * socket is non-blocking and every send and receive has MSG_DONTWAIT, so
  * nothing waits. Run only under tsvisor (its network is a namespace of its
  * own); it must end with "done" and the Sentry alive.
@@ -14,6 +17,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdint.h>
@@ -87,6 +92,14 @@ static void scribble(void)
 					.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 		memcpy(p, &a, sizeof a);
 	}
+	if (rnd() % 4 == 0) {
+		/* A sockaddr_ll on lo (ifindex 1) or another, of some protocol. */
+		unsigned char *p = buf + rnd() % (BUFSZ - 256);
+		struct sockaddr_ll a = {.sll_family = rnd() % 8 ? AF_PACKET : (unsigned short)rnd(),
+					.sll_protocol = rnd() % 2 ? htons(ETH_P_IP) : (unsigned short)rnd(),
+					.sll_ifindex = rnd() % 4 ? 1 : (int)rnd(), .sll_halen = (unsigned char)(rnd() % 4 ? 6 : rnd())};
+		memcpy(p, &a, sizeof a);
+	}
 }
 
 static void refill(int i)
@@ -94,8 +107,10 @@ static void refill(int i)
 	static const int kinds[][3] = {
 		{AF_INET, SOCK_STREAM, 0}, {AF_INET, SOCK_DGRAM, 0}, {AF_INET6, SOCK_STREAM, 0},
 		{AF_INET6, SOCK_DGRAM, 0}, {AF_UNIX, SOCK_STREAM, 0}, {AF_UNIX, SOCK_DGRAM, 0},
+		{AF_INET, SOCK_RAW, IPPROTO_ICMP}, {AF_INET, SOCK_RAW, IPPROTO_RAW}, {AF_INET6, SOCK_RAW, IPPROTO_ICMPV6},
+		{AF_PACKET, SOCK_RAW, 0x0300 /* htons(ETH_P_ALL) */}, {AF_PACKET, SOCK_DGRAM, 0x0008 /* htons(ETH_P_IP) */},
 	};
-	const int *k = kinds[rnd() % 6];
+	const int *k = kinds[rnd() % 11];
 	pool[i] = socket(k[0], k[1] | SOCK_NONBLOCK, k[2]);
 	if (k[0] == AF_INET && rnd() % 2) {
 		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(40000 + rnd() % 8),
@@ -120,7 +135,8 @@ int main(int argc, char **argv)
 		long fd = pick_fd(), p1 = pick_ptr(), p2 = pick_ptr(), l1 = pick_len();
 		long flags = (long)(rnd() & 0x7fffffff) | MSG_DONTWAIT;
 		int opt = rnd() % 3 ? (int)(rnd() % 70) : (int)rnd();
-		int level = (int[]){SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_UDP, (int)rnd()}[rnd() % 6];
+		int level = (int[]){SOL_SOCKET, IPPROTO_TCP, IPPROTO_IP, IPPROTO_IPV6, IPPROTO_UDP, 255 /* SOL_RAW */,
+				    SOL_PACKET, IPPROTO_ICMPV6, (int)rnd()}[rnd() % 9];
 		long r = 0;
 		switch (rnd() % 21) {
 		case 0: {

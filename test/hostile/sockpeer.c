@@ -4,7 +4,8 @@
  * a blocking one is ended by SO_SNDTIMEO (EAGAIN) and by a signal (EINTR,
  * or the bytes sent so far); every socket family there is asked for, from
  * 0 to 45, with each type, and gets a socket only for the ones the sandbox
- * serves. Prints one line per check, the same on every run, then holds its
+ * serves (AF_PACKET's only with --net-raw, which also lets it hold a raw
+ * and a packet socket). Prints one line per check, the same on every run, then holds its
  * sockets open for the test to look at the Sentry from the host, and
  * exits when its stdin ends.
  */
@@ -63,18 +64,25 @@ int main(void)
 	n = send(c, buf, sizeof buf, 0);
 	printf("blocking send, then a signal: %s\n", n < 0 && errno == EINTR ? "EINTR" : n < 0 ? strerror(errno) : "partial");
 	/* Every family, every type: nothing but what the sandbox serves. */
-	int made = 0, odd = 0;
+	int made = 0, odd = 0, packet_types = 0;
 	for (int fam = 0; fam <= 45; fam++)
 		for (int type = 1; type <= 10; type++) {
 			int s = socket(fam, type | SOCK_CLOEXEC, 0);
 			if (s < 0)
 				continue;
 			made++;
-			if (fam != AF_UNIX && fam != AF_INET && fam != AF_INET6 && fam != AF_NETLINK)
+			if (fam == AF_PACKET)
+				packet_types |= 1 << type;
+			else if (fam != AF_UNIX && fam != AF_INET && fam != AF_INET6 && fam != AF_NETLINK)
 				odd++, printf("a socket of family %d type %d\n", fam, type);
 			close(s);
 		}
 	printf("sockets made: some %d, of other families %d\n", made > 0, odd);
+	/* AF_PACKET's, with --net-raw: SOCK_DGRAM and SOCK_RAW (bits 2 and 3). */
+	printf("packet types: %x\n", packet_types);
+	/* Held (with --net-raw) with the others: raw and packet sockets are the namespace's too. */
+	int raw = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP), pkt = socket(AF_PACKET, SOCK_RAW, 0x0300);
+	printf("raw and packet held: %d %d\n", raw >= 0, pkt >= 0);
 	printf("holding\n");
 	fflush(stdout);
 	char x;

@@ -168,6 +168,7 @@ export function tsvisorArgs(argv, opts = {}) {
   args.push('--cwd', opts.cwd ?? '/');
   for (const [k, v] of Object.entries(opts.env ?? DEFAULT_ENV)) args.push('--env', `${k}=${v}`);
   if (opts.strace) args.push('--strace');
+  if (opts.netRaw) args.push('--net-raw');
   if (opts.debugLog) args.push('--debug-log', opts.debugLog);
   // A program meant for a read-only root gets one: the host root without the overlay.
   if (opts.nativeReadOnlyRoot && !SELFCHECK) args.push('--overlay2', 'none');
@@ -177,7 +178,7 @@ export function tsvisorArgs(argv, opts = {}) {
 
 /**
  * Run argv under `tsvisor do`, with the same options as runNative plus
- * root, strace, debugLog, extraArgs. The node process runs with cwd '/'.
+ * root, strace, debugLog, extraArgs, netRaw (--net-raw). The node process runs with cwd '/'.
  * nativeReadOnlyRoot runs tsvisor with --overlay2 none (the host root,
  * read-only, with no overlay); in self-check mode the fake tsvisor, which runs programs
  * natively, runs them through readOnlyRootLauncher() too.
@@ -380,6 +381,21 @@ export function isExecutable(path) {
   } catch {
     return false;
   }
+}
+
+// ---------------------------------------------------------------------------
+// CAP_NET_RAW (option netRaw)
+
+/**
+ * argv to run natively as tsvisor runs a program without --net-raw: with
+ * CAP_NET_RAW in none of its capability sets (setpriv drops it from the
+ * bounding set, so root's exec leaves it out of the others too), since
+ * tsvisor, as runsc, removes it from every process unless --net-raw
+ * (runTsvisor's opts.netRaw passes it). Only root has it to drop.
+ */
+export function withoutNetRaw(argv) {
+  if (process.getuid?.() !== 0) return argv;
+  return ['/usr/bin/setpriv', '--bounding-set', '-net_raw', '--', ...argv];
 }
 
 // ---------------------------------------------------------------------------

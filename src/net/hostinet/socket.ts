@@ -1,7 +1,10 @@
 // An inet socket served by a host socket (gVisor pkg/sentry/socket/hostinet
-// socket.go): AF_INET or AF_INET6, stream or datagram (raw with
-// CAP_NET_RAW). The Sentry owns the host descriptor, made in the sandbox's
-// network namespace, non-blocking; the program never holds it. Every call
+// socket.go): AF_INET or AF_INET6, stream or datagram, and raw (with
+// --net-raw, for a program with CAP_NET_RAW; its bind takes any port, as
+// raw_bind, which ignores it); packet.ts's AF_PACKET sockets are these too,
+// with their own address checks and options. The Sentry owns the host
+// descriptor, made in the sandbox's network namespace, non-blocking; the
+// program never holds it. Every call
 // is made non-blocking on the host and blocking is the Sentry's: a call
 // that would block parks the task on this file's wait queue (the host
 // socket's edges reach it through lasting edge-triggered interests, one
@@ -35,10 +38,11 @@ import {
 } from '../../abi/linux/errno.js';
 import {
   AF_INET, AF_INET6, AF_UNSPEC, MSG_DONTWAIT, MSG_EOR, MSG_ERRQUEUE, MSG_MORE, MSG_NOSIGNAL, MSG_OOB, MSG_PEEK,
-  MSG_TRUNC, MSG_WAITALL, SOCKADDR_MAX, SOCKET, SOCK_STREAM,
+  MSG_TRUNC, MSG_WAITALL, SOCKADDR_MAX, SOCKET, SOCK_RAW, SOCK_STREAM,
 } from '../socket.js';
 import type { Accepted, RecvMessage, Received, SendMessage, Socket } from '../socket.js';
 import { SOL_SOCKET, SO_RCVTIMEO, SO_SNDTIMEO, optionSize, sendControlFor } from './sockopt.js';
+import type { OptionTable } from './sockopt.js';
 
 const POLLIN = 1, POLLOUT = 4;
 const SIGPIPE = 13;
@@ -76,7 +80,7 @@ export class HostSocket extends SockfsFile implements Socket {
   private readonly hostIno: number;
 
   /** hostFd is charged to hostFds from now on, until release. */
-  constructor(private readonly hostFd: number, readonly family: number, readonly type: number,
+  constructor(protected readonly hostFd: number, readonly family: number, readonly type: number,
     readonly protocol: number, flags: number, private readonly hostFds: HostFdCount) {
     super(flags & O_NONBLOCK);
     hostFds.open++;
@@ -158,8 +162,18 @@ export class HostSocket extends SockfsFile implements Socket {
     return (this.flags & O_NONBLOCK) !== 0 || (flags & MSG_DONTWAIT) !== 0;
   }
 
+  /** The options the host is asked about (sockopt.ts's inet table unless a subclass has its own); undefined: the inet one. */
+  protected get optionTable(): OptionTable | undefined {
+    return undefined;
+  }
+
+  /** A send's control messages as the host is given them (sockopt.ts's sendControlFor), or -errno. */
+  protected sendControl(c: Uint8Array): Uint8Array | null | number {
+    return sendControlFor(c, this.stream);
+  }
+
   /** An address the host may be given: an inet family or AF_UNSPEC (the host judges the rest), else Linux's error. */
-  private checkAddr(a: Uint8Array): number {
+  protected checkAddr(a: Uint8Array): number {
     if (a.length < 2) return 0;
     const fam = a[0] | (a[1] << 8);
     if (fam === AF_UNSPEC || fam === AF_INET || fam === AF_INET6) return 0;
@@ -170,8 +184,9 @@ export class HostSocket extends SockfsFile implements Socket {
     const e = this.checkAddr(addr);
     if (e < 0) return e;
     // inet_bind: a port below ip_unprivileged_port_start (1024) wants CAP_NET_BIND_SERVICE (the
-    // Sentry keeps it for the host's bind, so the program's own is checked here).
-    if (addr.length >= 4) {
+    // Sentry keeps it for the host's bind, so the program's own is checked here); a raw
+    // socket's bind (raw_bind, rawv6_bind) ignores the port.
+    if (addr.length >= 4 && this.type !== SOCK_RAW) {
       const port = (addr[2] << 8) | addr[3];
       if (port !== 0 && port < 1024 && !t.creds.hasCapabilityInRoot(CAP_NET_BIND_SERVICE)) return -EACCES;
     }
@@ -214,13 +229,15 @@ export class HostSocket extends SockfsFile implements Socket {
   }
 
   sendmsg(t: Task, m: SendMessage, flags: number): number {
-    const control = m.control === null ? null : sendControlFor(m.control, this.stream);
+    const control = m.control === null ? null : this.sendControl(m.control);
     if (typeof control === 'number') return control;
     const st = t.syscallState;
     // A blocking TCP Fast Open send that waited for its connect sends as any other now.
     if (st?.fastOpen === true) flags &= ~MSG_FASTOPEN;
     // A stream socket ignores the address (Linux's tcp_sendmsg does), but for a TCP Fast Open connect.
-    const to = this.stream && (flags & MSG_FASTOPEN) === 0 ? null : m.to;
+    let to = this.stream && (flags & MSG_FASTOPEN) === 0 ? null : m.to;
+    // An IPv4 raw socket takes an address of length 0 for none (raw_sendmsg tests msg_namelen, not msg_name).
+    if (to !== null && to.length === 0 && this.type === SOCK_RAW && this.family === AF_INET) to = null;
     if (to !== null) {
       // sendto's address of length 0 is still one (msg_name set): too short for any datagram socket.
       if (to.length < 2) return -EINVAL;
@@ -285,7 +302,7 @@ export class HostSocket extends SockfsFile implements Socket {
   }
 
   getsockopt(t: Task, level: number, name: number, optlen: number): Uint8Array | number {
-    const size = optionSize(level, name, false);
+    const size = optionSize(level, name, false, this.optionTable);
     if (size === 0) return -ENOPROTOOPT;
     const buf = new Uint8Array(Math.min(optlen, size));
     const n = native.sockGetsockopt(this.hostFd, level, name, buf);
@@ -293,7 +310,7 @@ export class HostSocket extends SockfsFile implements Socket {
   }
 
   setsockopt(t: Task, level: number, name: number, optlen: number, read: (n: number) => Uint8Array | null): number {
-    const size = optionSize(level, name, true);
+    const size = optionSize(level, name, true, this.optionTable);
     if (size === 0) return -ENOPROTOOPT;
     const v = read(Math.min(optlen, size));
     if (v === null) return -EFAULT;

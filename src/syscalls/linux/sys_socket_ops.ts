@@ -22,8 +22,8 @@ import { MSG_DONTWAIT, SOCKADDR_MAX } from '../../net/socket.js';
 import { EFAULT, EINVAL, copyInStruct, copyOut, ioViews, installNew } from '../support.js';
 import { EMSGSIZE, ENOBUFS } from '../../abi/linux/errno.js';
 
-/** The most control bytes a send takes (Linux's net.core.optmem_max default). */
-const OPTMEM_MAX = 20480;
+/** The most control bytes a send takes (Linux's net.core.optmem_max default, 128 KiB since 6.9): past it ENOBUFS, as sock_kmalloc fails. */
+export const OPTMEM_MAX = 131072;
 const MSG_WAITFORONE = 0x10000;
 const UIO_MAXIOV = 1024;
 

@@ -29,7 +29,7 @@ import {
   writeKeepingProgress,
 } from '../support.js';
 import {
-  EADDRINUSE, ECONNREFUSED, EISCONN, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP, EPERM, EPROTOTYPE, ESRCH,
+  EADDRINUSE, ECONNREFUSED, EISCONN, ENOBUFS, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP, EPERM, EPROTOTYPE, ESRCH,
 } from '../../abi/linux/errno.js';
 import { CAP_SETGID, CAP_SETUID, CAP_SYS_ADMIN, CAP_SYS_RESOURCE } from '../../abi/linux/capability.js';
 import {
@@ -37,7 +37,7 @@ import {
   MSG_WAITALL,
 } from '../../net/socket.js';
 import { credOf } from '../../net/unix.js';
-import { putAddr, readMsghdr } from './sys_socket_ops.js';
+import { OPTMEM_MAX, putAddr, readMsghdr } from './sys_socket_ops.js';
 
 const SOL_SOCKET = 1, SCM_RIGHTS = 1, SCM_CREDENTIALS = 2, SCM_MAX_FD = 253;
 const SO_REUSEADDR = 2, SO_TYPE = 3, SO_ERROR = 4, SO_BROADCAST = 6, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_KEEPALIVE = 9,
@@ -221,6 +221,8 @@ function givenCred(t: Task, pid: number, uid: number, gid: number): MessageCred 
 /** SCM_RIGHTS descriptions and SCM_CREDENTIALS from a control buffer, or -errno. */
 function parseControl(t: Task, addr: number, len: number): Control | number {
   if (len === 0) return { rights: null, cred: null };
+  // ____sys_sendmsg's buffer for it comes from sock_kmalloc, bounded by optmem_max.
+  if (len > OPTMEM_MAX) return -ENOBUFS;
   const b = t.mm.copyIn(addr, len);
   if (b === null) return -EFAULT;
   const dv = new DataView(b.buffer, b.byteOffset, b.length);
