@@ -436,8 +436,8 @@ test('the launch scans (native/entry.c, handover.ts) step over exactly the globa
   const flags = new Set();
   const valued = new Set();
   for (const m of help.stdout.matchAll(/^\s+(--[\w-]+)( <[^>]+>)?/gm)) {
-    // --root and tsvisor's own flags (--platform, --network, --overlay2, --strace, --debug-log) are refused before do: the scans leave them to the CLI.
-    if (['--root', '--version', '--help', '--platform', '--network', '--overlay2', '--strace', '--debug-log'].includes(m[1])) continue;
+    // --root and tsvisor's own flags (--platform, --network, --net-raw, --overlay2, --strace, --debug-log) are refused before do: the scans leave them to the CLI.
+    if (['--root', '--version', '--help', '--platform', '--network', '--net-raw', '--overlay2', '--strace', '--debug-log'].includes(m[1])) continue;
     (m[2] ? valued : flags).add(m[1]);
   }
   assert.ok(valued.has('--log') && flags.has('--debug'), help.stdout);
