@@ -5,7 +5,14 @@
 // init loaded at create and run at start, its processes known by their
 // ThreadGroup.containerId. Its create (src/container) opened the root and
 // the bind sources on the host and sent them with the request, since the
-// sealed Sentry can open no host path.
+// sealed Sentry can open no host path. Those descriptors are the
+// sandbox's HostRoots' (fs/hostfs/roots.ts), charged to its
+// host-descriptor budget; once it is destroyed they are closed when
+// nothing in the sandbox reaches its mount tree any more (at once, or
+// after a process of another container that holds a directory of it
+// through /proc/PID/root lets go), as gVisor releases a gofer file system
+// on its last reference. A tmpfs-hinted volume's descriptor is closed at
+// create, and a create that fails part way keeps none.
 //
 // What the pod shares, as Kubernetes' pods share it: the UTS names, the
 // IPC objects, the network, the user namespace and the pod's volumes
