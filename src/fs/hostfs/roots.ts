@@ -22,8 +22,12 @@
 // waiting for the registry's callbacks.
 //
 // Forced collections are bounded: none while no instance has been let go
-// (nothing could be found); at most one per MIN_GC_INTERVAL_MS, and the one
-// the budget's exhaustion asks for synchronously at most once per
+// (nothing could be found), and each instance is let go of once (a
+// program that unmounts and binds a volume again and again asks for one);
+// at most one per MIN_GC_INTERVAL_MS or GC_SHARE times the last one's
+// length, whichever is longer, so that they take at most a tenth of the
+// Sentry's time whatever its heap (a pod's other containers share it);
+// the one the budget's exhaustion asks for synchronously at most once per
 // ENFILE_GC_INTERVAL_MS; while a let-go instance stays reachable, one
 // every HELD_POLL_MS, backing off to HELD_POLL_MAX_MS. A full collection of the Sentry's heap took 7-14
 // ms here with a few containers.
@@ -59,6 +63,8 @@ export interface RootBudget {
 
 /** The least time between two forced collections. */
 export const MIN_GC_INTERVAL_MS = 100;
+/** The least time between two forced collections, in lengths of the last one. */
+export const GC_SHARE = 10;
 /** The least time between two collections an exhausted budget forces synchronously. */
 export const ENFILE_GC_INTERVAL_MS = 1000;
 /**
@@ -106,8 +112,9 @@ export function prepareForcedGc(): boolean {
 export class HostRoots {
   private readonly live = new Set<RootEntry>();
   private readonly registry = new FinalizationRegistry<RootEntry>((e) => this.close(e));
-  private lastGc = -Infinity;
-  private lastEnfileGc = -Infinity;
+  /** When the next forced collection may start, and the next that an exhausted budget forces. */
+  private nextGc = -Infinity;
+  private nextEnfileGc = -Infinity;
   private timer: NodeJS.Timeout | null = null;
   private poll: NodeJS.Timeout | null = null;
   private pollMs = HELD_POLL_MS;
@@ -140,7 +147,7 @@ export class HostRoots {
   letGo(entries: readonly RootEntry[], delays: readonly number[] = [0]): void {
     let any = false;
     for (const e of entries) {
-      if (e.closed) continue;
+      if (e.closed || e.letGo) continue;
       e.letGo = true;
       any = true;
     }
@@ -159,7 +166,7 @@ export class HostRoots {
   /** A forced collection, now or (rate-limited) a little later, and the descriptors of what it found closed. */
   collect(): void {
     if (!this.anyLetGo()) return;
-    const wait = this.lastGc + MIN_GC_INTERVAL_MS - Date.now();
+    const wait = this.nextGc - Date.now();
     if (wait > 0) {
       if (this.timer === null) {
         this.timer = setTimeout(() => {
@@ -176,11 +183,11 @@ export class HostRoots {
   /** The budget is spent: a synchronous collection if one may find something (rate-limited); whether descriptors were freed. */
   private reclaimNow(): boolean {
     const now = Date.now();
-    if (!this.anyLetGo() || now - this.lastEnfileGc < ENFILE_GC_INTERVAL_MS) return false;
-    this.lastEnfileGc = now;
+    if (!this.anyLetGo() || now < this.nextEnfileGc) return false;
     // A collection that ran just now found all there was.
-    if (now - this.lastGc < MIN_GC_INTERVAL_MS) return this.sweep() > 0;
-    return this.gcAndSweep() > 0;
+    const n = now < this.nextGc ? this.sweep() : this.gcAndSweep();
+    this.nextEnfileGc = Math.max(now + ENFILE_GC_INTERVAL_MS, this.nextGc);
+    return n > 0;
   }
 
   private anyLetGo(): boolean {
@@ -189,11 +196,13 @@ export class HostRoots {
   }
 
   private gcAndSweep(): number {
+    const start = performance.now();
     if (gcFn !== null) {
       gcFn();
       this.collections++;
     }
-    this.lastGc = Date.now();
+    const took = performance.now() - start;
+    this.nextGc = Date.now() + Math.max(MIN_GC_INTERVAL_MS, GC_SHARE * took);
     const n = this.sweep();
     if (this.poll === null && this.anyLetGo()) {
       this.poll = setTimeout(() => {
