@@ -577,6 +577,7 @@ export function buildKernel(spec: KernelSpec): SandboxKernel {
   const nofile = rlimits[RLIMIT_NOFILE].cur;
   const budget = new HostFdBudget(spec.maxHostFds ?? defaultMaxHostFds(nofile === RLIM_INFINITY ? 1 << 20 : Number(nofile)));
   const roots = new HostRoots(budget);
+  roots.report = (m) => log.debug(m);
   let hostfs: HostFileSystem;
   try {
     hostfs = new HostFileSystem(rootFd, 0, { budget, roots });
