@@ -204,6 +204,17 @@ test('a process of another container holding a directory of a destroyed sub-cont
   assert.ok(await waitFor(() => rootsHeld(pod, [b.rootfs, vol]) === 0, ms(60_000), 200), `still held: ${rootsHeld(pod, [b.rootfs, vol])}`);
 });
 
+test('a zombie of a destroyed sub-container that nobody reaps holds none of its mounts (exit_fs, exit_mm): its root and volume are closed', async () => {
+  const vol = join(w.dir, 'zombie');
+  mkdirSync(vol);
+  // Its init's child outlives it and is killed with it; in the pod's pid namespace it is the pod's init's (a sleep that never reaps).
+  const b = subBundle(['sh', '-c', 'cd /v && sleep 1000 & sleep 0.2'], { vol, pidns: `/proc/${pod.pid}/ns/pid` });
+  assert.equal(await cycle(pod, 'zombie', b), 0);
+  const zombies = await runInPod(pod, ['sh', '-c', 'for s in /proc/[0-9]*/stat; do read l < $s; case "$l" in *") Z "*) echo zombie;; esac; done']);
+  assert.match(zombies, /zombie/, 'the killed child is a zombie');
+  assert.ok(await waitFor(() => rootsHeld(pod, [b.rootfs, vol]) === 0, ms(AFTER_DESTROY_MS)), `still held: ${rootsHeld(pod, [b.rootfs, vol])}`);
+});
+
 test('with RLIMIT_NOFILE 128 (a budget of 64 host descriptors), 100 cycles succeed; a sub-container\'s root and volume are charged to the budget while held', async () => {
   assert.match(readFileSync(`/proc/${small.sentry}/limits`, 'utf8'), /Max open files\s+128\s+128/);
   const vol = join(w.dir, 'small');

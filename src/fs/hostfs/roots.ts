@@ -6,9 +6,9 @@
 //
 // "Can reach" is the JavaScript heap's own answer, not a count: every
 // HostInode holds its HostFileSystem, and inodes are held by dentries,
-// mounts, mount namespaces, tasks' working directories and roots (a
-// zombie's too), open files, mappings, locks, watches, the overlay's
-// layers and caches. tsvisor's VFS counts none of those (Linux's and
+// mounts, mount namespaces, tasks' working directories and roots and
+// executables (until they end: a zombie holds none), open files,
+// mappings, locks, watches, the overlay's layers and caches. tsvisor's VFS counts none of those (Linux's and
 // gVisor's refcounts on dentries, mounts and file systems have no
 // counterpart here), and a count missed anywhere would close a descriptor
 // still in use, whose number the host then gives to the next open: an
