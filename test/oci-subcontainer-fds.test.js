@@ -215,7 +215,7 @@ test('a zombie of a destroyed sub-container that nobody reaps holds none of its 
   assert.ok(await waitFor(() => rootsHeld(pod, [b.rootfs, vol]) === 0, ms(AFTER_DESTROY_MS)), `still held: ${rootsHeld(pod, [b.rootfs, vol])}`);
 });
 
-test('with RLIMIT_NOFILE 128 (a budget of 64 host descriptors), 100 cycles succeed; a sub-container\'s root and volume are charged to the budget while held', async () => {
+test('with RLIMIT_NOFILE 128 (a budget of 64 host descriptors), 100 cycles succeed; a sub-container\'s root and volume are charged to the budget while held, and a create that finds it spent is refused', async () => {
   assert.match(readFileSync(`/proc/${small.sentry}/limits`, 'utf8'), /Max open files\s+128\s+128/);
   const vol = join(w.dir, 'small');
   mkdirSync(vol);
@@ -238,6 +238,17 @@ test('with RLIMIT_NOFILE 128 (a budget of 64 host descriptors), 100 cycles succe
   await new ControlClient(small.sock, 'charged').destroySubcontainer();
   assert.ok(await waitFor(() => rootsHeld(small, [vol, held.rootfs]) === 0, ms(AFTER_DESTROY_MS)));
   assert.equal(await count(), before);
+  // The budget spent by a process that holds what it opened: a create is refused in words, and nothing is kept.
+  const hog = await execInPod(small, ['hostfdcount', '/bin/busybox', 'hold']);
+  assert.ok(await waitFor(() => /^\d+ ENFILE\n$/.test(readFileSync(hog.file, 'utf8')), ms(10_000)), readFileSync(hog.file, 'utf8'));
+  const fds = sentryFds(small);
+  await assert.rejects(createSub(small, 'refused', held), /host descriptors are spent \(\d+ of 64, --max-host-fds\)/);
+  // (The request's connection closes a moment after its reply.)
+  assert.ok(await waitFor(() => sentryFds(small) <= fds, ms(5_000)), `${sentryFds(small)} descriptors, ${fds} before`);
+  await new ControlClient(small.sock, small.id).signal(9, false, hog.pid);
+  await new ControlClient(small.sock, small.id).waitPid(hog.pid);
+  await createSub(small, 'refused', held);
+  await new ControlClient(small.sock, 'refused').destroySubcontainer();
 });
 
 test('umount of a volume of the pod\'s own container closes its root descriptor', async () => {
