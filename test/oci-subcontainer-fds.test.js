@@ -172,8 +172,8 @@ test('50 create/destroy cycles of a sub-container with a bind volume: the Sentry
     assert.equal(readFileSync(outFile, 'utf8'), 'in the volume\n');
     peak = Math.max(peak, sentryFds(pod));
   }
-  // Held, the 50 roots and 50 volumes would be 100 more.
-  assert.ok(peak < base + 40, `the Sentry held ${peak} descriptors at most, ${base} before`);
+  // Held, the 50 roots and 50 volumes would be 100 more; released, a few cycles' wait for the next collection.
+  assert.ok(peak < base + 70, `the Sentry held ${peak} descriptors at most, ${base} before`);
   assert.ok(await waitFor(() => sentryFds(pod) <= base + 2, ms(AFTER_DESTROY_MS)), `the Sentry holds ${sentryFds(pod)} descriptors, ${base} before`);
   assert.equal(rootsHeld(pod, [vol, b.rootfs]), 0);
 });
