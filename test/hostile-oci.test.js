@@ -227,6 +227,36 @@ test('from inside: the control socket is not in the container, by path, "..", /p
   assert.ok(!launcher.includes(`socket:[${inode}]`));
 });
 
+test('from inside a sub-container (a pod\'s container in the same Sentry): the control socket is out of reach too, and its root is its own bundle\'s; once deleted, its descriptors are the Sentry\'s no more', async () => {
+  const sub = w.newId();
+  const dir = w.bundle(['ctlreach', SOCK, STATE_DIR], {
+    annotations: { 'io.kubernetes.cri.container-type': 'container', 'io.kubernetes.cri.sandbox-id': ID },
+    mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }],
+    linux: { namespaces: [{ type: 'pid', path: `/proc/${containerPid}/ns/pid` }, { type: 'mount' }] },
+  });
+  copyFileSync(compileC('ctlreach', { static: true, dir: HOSTILE_DIR }), join(dir, 'rootfs', 'bin', 'ctlreach'));
+  const r = w.create(sub, dir, [], ['run']);
+  const out = readFileSync(r.out, 'utf8');
+  assert.equal(r.code, 0, out + r.stderr);
+  assert.doesNotMatch(out, /reached/);
+  assert.match(out, /^path: stat: -1 ENOENT\npath: connect: -1 ENOENT\n/);
+  assert.match(out, /\nfds: none in all processes\nmounts: none\nreach: none\n$/);
+  // Its root is its own bundle's: the host file beside the bundles is not there. (The pod's other processes'
+  // roots are reachable through /proc/PID/root in the shared pid namespace, as under runc.)
+  const look = w.newId();
+  const dir2 = w.bundle(['sh', '-c', 'ls /; cat /marker-outside 2>&1; cat /../marker-outside 2>&1'], {
+    annotations: { 'io.kubernetes.cri.container-type': 'container', 'io.kubernetes.cri.sandbox-id': ID },
+    mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }],
+    linux: { namespaces: [{ type: 'pid', path: `/proc/${containerPid}/ns/pid` }, { type: 'mount' }] },
+  });
+  const r2 = w.create(look, dir2, [], ['run']);
+  const out2 = readFileSync(r2.out, 'utf8');
+  assert.doesNotMatch(out2, new RegExp(SECRET));
+  assert.match(out2, /^bin\ndev\nproc\ntmp\ncat: can't open '\/marker-outside': No such file or directory\ncat: can't open '\/..\/marker-outside': No such file or directory\n$/);
+  // Deleted, they leave nothing in the Sentry: their roots are closed once unreachable (src/fs/hostfs/roots.ts).
+  await assertHealthy('two sub-containers run and deleted');
+});
+
 // --- Connections ----------------------------------------------------------------------------------
 
 test(`a flood of connections past MAX_CONNECTIONS (${MAX_CONNECTIONS}) is answered busy; those that never send the header are closed after HEADER_MS`, async () => {
@@ -925,34 +955,4 @@ test('a state directory tampered with between commands (garbage, a symlink to /e
   }
   assert.equal(readFileSync('/etc/passwd', 'utf8'), passwd);
   assert.equal(readFileSync(join(canary, 'keep'), 'utf8'), 'keep');
-});
-
-// Last: a sub-container's root and volume descriptors stay the sandbox's until it ends (docs/oci.md, Pods),
-// so the descriptor counts the tests above compare would see them.
-test('from inside a sub-container (a pod\'s container in the same Sentry): the control socket is out of reach too, and its root is its own bundle\'s', () => {
-  const sub = w.newId();
-  const dir = w.bundle(['ctlreach', SOCK, STATE_DIR], {
-    annotations: { 'io.kubernetes.cri.container-type': 'container', 'io.kubernetes.cri.sandbox-id': ID },
-    mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }],
-    linux: { namespaces: [{ type: 'pid', path: `/proc/${containerPid}/ns/pid` }, { type: 'mount' }] },
-  });
-  copyFileSync(compileC('ctlreach', { static: true, dir: HOSTILE_DIR }), join(dir, 'rootfs', 'bin', 'ctlreach'));
-  const r = w.create(sub, dir, [], ['run']);
-  const out = readFileSync(r.out, 'utf8');
-  assert.equal(r.code, 0, out + r.stderr);
-  assert.doesNotMatch(out, /reached/);
-  assert.match(out, /^path: stat: -1 ENOENT\npath: connect: -1 ENOENT\n/);
-  assert.match(out, /\nfds: none in all processes\nmounts: none\nreach: none\n$/);
-  // Its root is its own bundle's: the host file beside the bundles is not there. (The pod's other processes'
-  // roots are reachable through /proc/PID/root in the shared pid namespace, as under runc.)
-  const look = w.newId();
-  const dir2 = w.bundle(['sh', '-c', 'ls /; cat /marker-outside 2>&1; cat /../marker-outside 2>&1'], {
-    annotations: { 'io.kubernetes.cri.container-type': 'container', 'io.kubernetes.cri.sandbox-id': ID },
-    mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }],
-    linux: { namespaces: [{ type: 'pid', path: `/proc/${containerPid}/ns/pid` }, { type: 'mount' }] },
-  });
-  const r2 = w.create(look, dir2, [], ['run']);
-  const out2 = readFileSync(r2.out, 'utf8');
-  assert.doesNotMatch(out2, new RegExp(SECRET));
-  assert.match(out2, /^bin\ndev\nproc\ntmp\ncat: can't open '\/marker-outside': No such file or directory\ncat: can't open '\/..\/marker-outside': No such file or directory\n$/);
 });

@@ -1,5 +1,5 @@
-// procfs and sysfs. Two C programs check /proc/self and the system files
-// against what they know of themselves and what the system calls say,
+// procfs and sysfs. C programs check /proc/self, a zombie's entries and the
+// system files against what they know of themselves and what the system calls say,
 // natively and under tsvisor, line by line; then procps (ps, top, free,
 // uptime, pgrep), nproc and Python, run inside a sandbox with a few
 // sleeping children, must list exactly the sandbox's processes and agree
@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { SELFCHECK, assertNoSentryCrash, assertSameAsNative, compileC, compileWarnings, runTsvisor } from './lib/harness.js';
 
-const PROGRAMS = ['proc_self', 'proc_sys', 'proc_links'];
+const PROGRAMS = ['proc_self', 'proc_sys', 'proc_links', 'proc_zombie'];
 
 for (const name of PROGRAMS) {
   for (const mode of ['static', 'dynamic']) {

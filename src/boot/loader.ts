@@ -407,6 +407,7 @@ export class Loader {
     if (s === undefined) throw new ProtocolError('invalid', `${id} is the sandbox's own container: delete it to end the sandbox`);
     await s.destroy();
     this.subs.delete(id);
+    s.letGo();
   }
 
   /** Resolves, with the init's exit status, once the sandbox is done (init ended, waiters told, server closed). */

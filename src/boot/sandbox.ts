@@ -14,7 +14,8 @@ import * as path from 'node:path';
 import { PtracePlatform } from '../platform/ptrace/ptrace.js';
 import type { PtraceOptions } from '../platform/ptrace/ptrace.js';
 import { PlatformError } from '../platform/platform.js';
-import { HostFdBudget, HostFileSystem, defaultMaxHostFds } from '../fs/hostfs.js';
+import { HostFdBudget, HostFileSystem, HostRoots, defaultMaxHostFds, prepareForcedGc } from '../fs/hostfs.js';
+import type { RootEntry } from '../fs/hostfs.js';
 import { setHostSocketBudget } from '../net/hostinet/provider.js';
 import { HostFD } from '../fs/host_fd.js';
 import { VirtualFilesystem } from '../vfs/vfs.js';
@@ -386,26 +387,43 @@ export interface KernelSpec {
  * The volumes' instances, by target: host directories opened before the
  * seal (or sent with a sub-container's creation) bound as they are, host
  * files as copies; a volume the pod shares (shared, by target: a mount
- * hint's) is the instance every container of the pod mounts.
+ * hint's) is the instance every container of the pod mounts, and the
+ * descriptor opened for it is closed. Every descriptor of fds (-1: a
+ * copy) is taken: roots' once its instance is made (its entry pushed on
+ * entries), closed otherwise, on a throw too.
  */
-function bindsOf(mf: MemoryFile, budget: HostFdBudget, volumes: readonly Volume[], fds: readonly number[], copies: readonly (FileCopy | null)[],
-  shared?: ReadonlyMap<string, NewFileSystem>): Map<string, NewFileSystem> {
+function bindsOf(mf: MemoryFile, budget: HostFdBudget, roots: HostRoots, volumes: readonly Volume[], fds: readonly number[],
+  copies: readonly (FileCopy | null)[], shared: ReadonlyMap<string, NewFileSystem> | undefined, entries: RootEntry[]): Map<string, NewFileSystem> {
   const binds = new Map<string, NewFileSystem>();
-  volumes.forEach((v, i) => {
-    const pod = shared?.get(v.target);
-    if (pod !== undefined) {
-      binds.set(v.target, pod);
-      return;
+  let i = 0;
+  try {
+    for (; i < volumes.length; i++) {
+      const v = volumes[i];
+      const fd = fds[i];
+      const pod = shared?.get(v.target);
+      if (pod !== undefined) {
+        if (fd >= 0) native.close(fd);
+        binds.set(v.target, pod);
+        continue;
+      }
+      if (fd < 0) {
+        binds.set(v.target, fileCopy(mf, v, copies[i] as FileCopy));
+        continue;
+      }
+      const h = new HostFileSystem(fd, 0, { bind: true, readOnly: v.readOnly, budget, roots });
+      entries.push(h.rootEntry as RootEntry);
+      binds.set(v.target, { fs: h, root: h.root });
     }
-    const fd = fds[i];
-    if (fd < 0) {
-      binds.set(v.target, fileCopy(mf, v, copies[i] as FileCopy));
-      return;
-    }
-    const h = new HostFileSystem(fd, 0, { bind: true, readOnly: v.readOnly, budget });
-    binds.set(v.target, { fs: h, root: h.root });
-  });
+  } catch (e) {
+    closeFds(fds.slice(i));
+    throw e;
+  }
   return binds;
+}
+
+/** Closes each descriptor of fds (-1s skipped). */
+function closeFds(fds: readonly number[]): void {
+  for (const fd of fds) if (fd >= 0) native.close(fd);
 }
 
 /** The mount table, then the volumes it does not place already (-v's). */
@@ -449,26 +467,51 @@ function readFileCopyFd(fd: number, what: string): FileCopy {
  * A sub-container's root in a mount namespace of its own (runsc's
  * per-container mount namespace): the host directory under an overlay in
  * the Sentry's memory, as the sandbox's own root, with its mount table.
- * The descriptors are the sandbox's from here (closed when it ends).
- * Returns the root's dentry; throws a BootError naming what failed.
+ * The descriptors are the sandbox's from here: each directory's is held
+ * by sk.roots (closed once nothing in the sandbox reaches its instance:
+ * the entries returned, to let go of when the container goes), the others
+ * closed; on a throw, every one is closed or let go of. Returns the root's
+ * dentry; throws a BootError naming what failed.
  */
-export function buildContainerRoot(sk: SandboxKernel, c: ContainerRootSpec): Dentry {
+export function buildContainerRoot(sk: SandboxKernel, c: ContainerRootSpec): { root: Dentry; entries: RootEntry[] } {
   const { kernel, vfs } = sk;
-  const hostfs = new HostFileSystem(c.rootFd, 0, { budget: sk.hostBudget });
-  (sk.hostFds as number[]).push(c.rootFd);
-  const rootfs = rootFileSystem(hostfs, c.rootPath, kernel.mf, 'memory');
-  const ns = vfs.newNamespace(rootfs.fs, rootfs.root, rootfs.flags, rootfs.source);
-  const copies = c.volumeFds.map((fd, i) => {
-    if (fd < 0 || fs.fstatSync(fd).isDirectory()) return null;
-    const copy = readFileCopyFd(fd, c.volumes[i].host);
-    native.close(fd);
-    return copy;
-  });
-  const fds = c.volumeFds.map((fd, i) => (copies[i] === null ? fd : -1));
-  for (const fd of fds) if (fd >= 0) (sk.hostFds as number[]).push(fd);
-  const binds = bindsOf(kernel.mf, sk.hostBudget, c.volumes, fds, copies, c.sharedBinds);
-  mountTable(vfs, ns.root.root, kernel, tableWithVolumes(c.mounts, c.volumes), binds, sk.log);
-  return ns.root.root;
+  const entries: RootEntry[] = [];
+  let hostfs: HostFileSystem;
+  try {
+    hostfs = new HostFileSystem(c.rootFd, 0, { budget: sk.hostBudget, roots: sk.roots });
+  } catch (e) {
+    closeFds([c.rootFd, ...c.volumeFds]);
+    throw new BootError(`the container's root: ${(e as Error).message}`, 125);
+  }
+  entries.push(hostfs.rootEntry as RootEntry);
+  try {
+    const rootfs = rootFileSystem(hostfs, c.rootPath, kernel.mf, 'memory');
+    const ns = vfs.newNamespace(rootfs.fs, rootfs.root, rootfs.flags, rootfs.source);
+    const fds = [...c.volumeFds];
+    const copies: (FileCopy | null)[] = [];
+    try {
+      for (let i = 0; i < fds.length; i++) {
+        const fd = fds[i];
+        if (fd < 0 || fs.fstatSync(fd).isDirectory()) {
+          copies.push(null);
+          continue;
+        }
+        copies.push(readFileCopyFd(fd, c.volumes[i].host));
+        native.close(fd);
+        fds[i] = -1;
+      }
+    } catch (e) {
+      closeFds(fds);
+      throw e;
+    }
+    const binds = bindsOf(kernel.mf, sk.hostBudget, sk.roots, c.volumes, fds, copies, c.sharedBinds, entries);
+    mountTable(vfs, ns.root.root, kernel, tableWithVolumes(c.mounts, c.volumes), binds, sk.log);
+    return { root: ns.root.root, entries };
+  } catch (e) {
+    // Nothing of the sandbox reaches the half-built namespace: its instances go at the next collection.
+    sk.roots.letGo(entries);
+    throw e;
+  }
 }
 
 /** A built kernel, its root mounted, before any process exists. */
@@ -480,8 +523,8 @@ export interface SandboxKernel {
   readonly launched: Launched | null;
   readonly rlimits: { cur: bigint; max: bigint }[];
   readonly writableVolumes: boolean;
-  /** Host descriptors of the root and volumes, closed when the sandbox ends. */
-  readonly hostFds: number[];
+  /** The root and volume descriptors of every hostfs instance (closed once unreachable, the rest when the sandbox ends). */
+  readonly roots: HostRoots;
   /** Whether AF_INET/AF_INET6 are served by host sockets (net/providers.ts); the seal allows their host calls then. */
   readonly inet: boolean;
   /** --net-raw: processes keep CAP_NET_RAW, raw and packet sockets are served (with inet). */
@@ -532,9 +575,18 @@ export function buildKernel(spec: KernelSpec): SandboxKernel {
     fileStoreFd < 0 ? null : { fd: fileStoreFd, base: FILESTORE_BASE });
   const rlimits = hostRlimits();
   const nofile = rlimits[RLIMIT_NOFILE].cur;
-  const hostfs = new HostFileSystem(rootFd, spec.maxHostFds ?? defaultMaxHostFds(nofile === RLIM_INFINITY ? 1 << 20 : Number(nofile)));
+  const budget = new HostFdBudget(spec.maxHostFds ?? defaultMaxHostFds(nofile === RLIM_INFINITY ? 1 << 20 : Number(nofile)));
+  const roots = new HostRoots(budget);
+  roots.report = (m) => log.debug(m);
+  let hostfs: HostFileSystem;
+  try {
+    hostfs = new HostFileSystem(rootFd, 0, { budget, roots });
+  } catch (e) {
+    closeFds([rootFd, ...volumeFds]);
+    throw new BootError(`the root ${spec.root}: ${(e as Error).message}`, 125);
+  }
   // Host sockets (net/hostinet) hold Sentry descriptors too: the same budget as host files.
-  setHostSocketBudget(hostfs.budget);
+  setHostSocketBudget(budget);
   const rootfs = rootFileSystem(hostfs, spec.root, mf, spec.overlay ?? 'memory');
   const vfs = new VirtualFilesystem(rootfs.fs, rootfs.root, rootfs.flags, rootfs.source);
   const kernel = new Kernel(platform, mf, vfs, buildSyscallTable(), log, spec.hostname ?? os.hostname());
@@ -543,7 +595,7 @@ export function buildKernel(spec: KernelSpec): SandboxKernel {
   registerSocketProviders(inet, (m) => log.warn(m), spec.netRaw === true);
   // /proc/net: the namespace's own files (opened now, before the seal) where it is the sandbox's, and its Unix sockets.
   kernel.network = new SandboxNetwork(kernel.unixNs, inet, hostSocketLabel);
-  const binds = bindsOf(mf, hostfs.budget, volumes, volumeFds, fileCopies, spec.sharedBinds?.(mf, volumes));
+  const binds = bindsOf(mf, budget, roots, volumes, volumeFds, fileCopies, spec.sharedBinds?.(mf, volumes), []);
   mountTable(vfs, vfs.root, kernel, tableWithVolumes(spec.mounts ?? defaultMounts(), volumes), binds, log);
   if (spec.strace) kernel.tracer = StraceTracer.toFd(2);
   const kl = spec.kernelLimits ?? {};
@@ -551,8 +603,8 @@ export function buildKernel(spec: KernelSpec): SandboxKernel {
   if (kl.pendingSignals !== undefined) kernel.limits.pendingSignals.sandboxMax = kl.pendingSignals;
   if (kl.descriptors !== undefined) kernel.limits.descriptors.max = kl.descriptors;
   return {
-    kernel, vfs, platform, log, launched: spec.launched, rlimits, hostBudget: hostfs.budget, inet, netRaw: spec.netRaw === true,
-    writableVolumes: volumes.some((v, i) => !v.readOnly && volumeFds[i] >= 0), hostFds: [rootFd, ...volumeFds.filter((fd) => fd >= 0)],
+    kernel, vfs, platform, log, launched: spec.launched, rlimits, hostBudget: budget, roots, inet, netRaw: spec.netRaw === true,
+    writableVolumes: volumes.some((v, i) => !v.readOnly && volumeFds[i] >= 0),
   };
 }
 
@@ -693,6 +745,8 @@ export function installTaskDump(kernel: Kernel, log: Logger): () => void {
  */
 export function sealSentry(sk: SandboxKernel, controlFd = -1): void {
   const { launched, log } = sk;
+  // The collections that find unreachable hostfs instances (fs/hostfs/roots.ts) need V8's gc, made before the seal.
+  if (!prepareForcedGc()) log.warn('no forced garbage collection: the root descriptors of unreachable hostfs instances close only when V8 collects on its own');
   if (launched === null) {
     log.warn('--unsafe-no-walls: the Sentry runs in the host namespaces, with its capabilities, without seccomp');
     return;
@@ -736,7 +790,7 @@ export function runInit(sk: SandboxKernel, task: Task): Promise<number> {
   return new Promise((resolve) => {
     sk.kernel.onAllExited = (status) => {
       sk.log.info(`sandbox exited with wait status 0x${status.toString(16)}`);
-      for (const fd of sk.hostFds) native.close(fd);
+      sk.roots.closeAll();
       sk.platform.release();
       resolve(status);
     };

@@ -5,7 +5,14 @@
 // init loaded at create and run at start, its processes known by their
 // ThreadGroup.containerId. Its create (src/container) opened the root and
 // the bind sources on the host and sent them with the request, since the
-// sealed Sentry can open no host path.
+// sealed Sentry can open no host path. Those descriptors are the
+// sandbox's HostRoots' (fs/hostfs/roots.ts), charged to its
+// host-descriptor budget; once it is destroyed they are closed when
+// nothing in the sandbox reaches its mount tree any more (at once, or
+// after a process of another container that holds a directory of it
+// through /proc/PID/root lets go), as gVisor releases a gofer file system
+// on its last reference. A tmpfs-hinted volume's descriptor is closed at
+// create, and a create that fails part way keeps none.
 //
 // What the pod shares, as Kubernetes' pods share it: the UTS names, the
 // IPC objects, the network, the user namespace and the pod's volumes
@@ -36,6 +43,8 @@ import { parseContainerSpec, specMounts } from './container_spec.js';
 import type { ContainerSpec } from './container_spec.js';
 import { applyPathRules } from './path_rules.js';
 import type { PodMounts } from './mount_hints.js';
+import { DESTROY_GC_DELAYS_MS } from '../fs/hostfs.js';
+import type { RootEntry } from '../fs/hostfs.js';
 
 const SIGKILL = 9;
 const SI_KERNEL = 0x80;
@@ -46,7 +55,7 @@ export class Subcontainer {
   private readonly waiters: ((status: number) => void)[] = [];
 
   private constructor(readonly spec: ContainerSpec, private readonly sk: SandboxKernel, private readonly execs: ExecManager,
-    readonly initPid: number, readonly root: Dentry, private readonly pidns: PIDNamespace) {
+    readonly initPid: number, readonly root: Dentry, private readonly pidns: PIDNamespace, private readonly roots: RootEntry[]) {
     void execs.wait(initPid).then((s) => this.ended(s));
   }
 
@@ -68,9 +77,16 @@ export class Subcontainer {
       closeAll();
       throw new ProtocolError('invalid', `CreateSubcontainer: ${fds.length} descriptors came, ${want} were named (stdio, the root, each volume)`);
     }
+    // The root's descriptor and each volume's are charged to the sandbox's host-descriptor budget while they are held.
+    if (!sk.roots.hasRoom(1 + a.volumes.length)) {
+      closeAll();
+      throw new ProtocolError('invalid', `CreateSubcontainer: the sandbox's host descriptors are spent (${sk.hostBudget.open} of ${sk.hostBudget.max}, ` +
+        `--max-host-fds): there is no room for the container's root and ${a.volumes.length} volume(s)`);
+    }
     let spec: ContainerSpec;
     let root: Dentry;
     let pidns: PIDNamespace;
+    let entries: RootEntry[] = [];
     try {
       spec = parseContainerSpec(a.container);
       if (spec.id !== a.containerId) throw new BootError(`the container description names ${spec.id}, not ${a.containerId}`, 1);
@@ -88,9 +104,9 @@ export class Subcontainer {
       // Its /proc shows its own pid namespace, as a proc mounted in it does.
       sk.kernel.bootMountPidns = pidns;
       try {
-        root = buildContainerRoot(sk, {
+        ({ root, entries } = buildContainerRoot(sk, {
           rootFd, rootPath: spec.rootPath, mounts, volumes, volumeFds, sharedBinds: pod.instancesFor(sk.kernel.mf, volumes),
-        });
+        }));
       } finally {
         sk.kernel.bootMountPidns = null;
       }
@@ -98,14 +114,21 @@ export class Subcontainer {
       if (oci.root?.readonly === true) root.mount.flags |= MS_RDONLY;
     } catch (e) {
       closeAll();
+      sk.roots.letGo(entries);
       if (e instanceof BootError) throw new ProtocolError('invalid', e.message);
       throw e;
     }
     const execs = new ExecManager(sk, spec, log, root, pidns);
-    // ExecManager.start owns stdio from here, closing it on a failure.
-    const pid = execs.start(spec.spec.process, stdio, true);
+    let pid: number;
+    try {
+      // ExecManager.start owns stdio from here, closing it on a failure.
+      pid = execs.start(spec.spec.process, stdio, true);
+    } catch (e) {
+      sk.roots.letGo(entries);
+      throw e;
+    }
     log.info(`container ${spec.id}: created in the sandbox, init pid ${pid}`);
-    return new Subcontainer(spec, sk, execs, pid, root, pidns);
+    return new Subcontainer(spec, sk, execs, pid, root, pidns, entries);
   }
 
   get id(): string {
@@ -186,6 +209,17 @@ export class Subcontainer {
       this.execs.release(this.initPid);
     }
     return this.wait();
+  }
+
+  /**
+   * It is forgotten (destroyed): its root and volume descriptors are closed
+   * once nothing in the sandbox reaches them (another container's process
+   * may still hold a directory of it, through /proc/PID/root or a
+   * descriptor passed over a socket), found by the collections the
+   * delays ask for.
+   */
+  letGo(): void {
+    this.sk.roots.letGo(this.roots, DESTROY_GC_DELAYS_MS);
   }
 
   /** The sandbox is ending: its waiters hear that it was killed with it. */

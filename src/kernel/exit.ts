@@ -2,6 +2,9 @@
 // with exit_group(2) or a fatal signal. Its address space and files are
 // released at once and the exit status is recorded as wait(2) encodes it;
 // the process stays a zombie, its pid taken, until its parent reaps it.
+// Each ending task also lets go of its root and working directory (Linux's
+// exit_fs): a zombie holds no mount, so a destroyed sub-container's mounts
+// (and their host descriptors) go though a zombie of it is never reaped.
 //
 // On exit: a vfork parent is released; children go to the nearest
 // ancestor in the same pid namespace that is a child subreaper
@@ -17,7 +20,7 @@
 // reaped with it, as Linux's init reaps them while it waits for the
 // namespace to empty. When the root namespace's init exits, all do.
 
-import { Task, TaskState } from './task.js';
+import { FSContext, Task, TaskState } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
 import { SIGCHLD, SIGKILL, cldSiginfo, countPending, sendToProcess, userSiginfo } from './signals.js';
 import { cancelITimers } from './itimer.js';
@@ -128,6 +131,9 @@ export function endTask(task: Task): void {
   task.pendingMask = 0n;
   task.signalPending = false;
   if (--task.fdTable.users === 0) task.fdTable.closeAll();
+  // exit_fs: what CLONE_FS shared stays with the other tasks; this one keeps the sandbox's root, which holds nothing.
+  const root = task.kernel.vfs.root;
+  task.fs = new FSContext(root, root);
   releaseSeccomp(task);
 }
 

@@ -90,5 +90,7 @@ export function releaseMM(mm: MemoryManager): void {
     if (ownsPages(v)) for (const p of v.pmas) mm.mf.deallocate(p.off, p.end - p.start);
     v.file?.decRef();
   }
+  // The executable's name goes with it (mmput's exe_file): a zombie holds no dentry of its mount.
+  mm.exeDentry = null;
   mm.as.release();
 }

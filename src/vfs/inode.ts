@@ -108,6 +108,14 @@ export interface FileSystem {
    * joined. Whether the tree is stable is another matter (stableTree).
    */
   readonly hostFiles?: boolean;
+  /**
+   * The last mount of this instance went (umount; the mounts of a mount
+   * namespace that dies with them are never counted down). What is open
+   * in it, and working directories in it, still work: an instance that
+   * holds a host resource (hostfs's root descriptor) lets it go once
+   * nothing can reach the instance any more, not here.
+   */
+  unmounted?(): void;
 }
 
 /** An attribute change: setattr(2)'s iattr. Absent fields are unchanged. */

@@ -553,7 +553,7 @@ export class VirtualFilesystem {
       s.ns.mounts.delete(s);
       s.detached = true;
       forget(s);
-      mountGone(s.fs);
+      if (mountGone(s.fs) === 0) s.fs.unmounted?.();
     }
     return 0;
   }

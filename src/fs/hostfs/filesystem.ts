@@ -12,6 +12,7 @@ import { native } from '../../native.js';
 import type { FileSystem, StatFS } from '../../vfs/inode.js';
 import { HostInode } from './inode.js';
 import { hostStat } from './host.js';
+import type { HostRoots, RootBudget, RootEntry } from './roots.js';
 
 /**
  * The default bound on host descriptors for open files: the Sentry's own
@@ -26,16 +27,23 @@ export function defaultMaxHostFds(limit: number): number {
 const DEFAULT_MAX_HOST_FDS = defaultMaxHostFds(1024);
 
 /**
- * Host descriptors held open for the sandbox's open files, and the most it
- * may hold, shared by every hostfs instance of a sandbox: every open host
- * file costs the Sentry one of its own descriptors, so without a bound one
- * program could use up the Sentry's RLIMIT_NOFILE and leave it, and every
- * other process, unable to open anything. Past it an open fails with
- * ENFILE, as a full system file table does.
+ * Host descriptors held open for the sandbox's open files and inet sockets
+ * and as its hostfs instances' roots (roots.ts), and the most it may hold,
+ * shared by every hostfs instance of a sandbox: every one costs the Sentry
+ * one of its own descriptors, so without a bound one program could use up
+ * the Sentry's RLIMIT_NOFILE and leave it, and every other process, unable
+ * to open anything. Past it an open fails with ENFILE, as a full system
+ * file table does.
  */
-export class HostFdBudget {
+export class HostFdBudget implements RootBudget {
   open = 0;
+  reclaim: (() => boolean) | null = null;
   constructor(public max: number) {}
+
+  /** Whether one more descriptor fits, after the roots of unreachable instances are closed if none did (roots.ts). */
+  hasRoom(): boolean {
+    return this.open < this.max || (this.reclaim?.() === true && this.open < this.max);
+  }
 }
 
 export interface HostFsOptions {
@@ -45,6 +53,12 @@ export interface HostFsOptions {
   readOnly?: boolean;
   /** The budget to share with the sandbox's other hostfs instances. */
   budget?: HostFdBudget;
+  /**
+   * Who holds the root descriptor from the instance's making on (charged
+   * to the budget, closed once the instance is unreachable). Without it
+   * the caller keeps the descriptor and closes it.
+   */
+  roots?: HostRoots;
 }
 
 const statfsBuf = new Uint8Array(120);
@@ -61,8 +75,15 @@ export class HostFileSystem implements FileSystem {
   readonly source = 'none';
   readonly root: HostInode;
   readonly budget: HostFdBudget;
+  private readonly roots: HostRoots | null;
+  /** The root descriptor's entry in opts.roots, or null. */
+  readonly rootEntry: RootEntry | null;
 
-  /** rootFd: a directory descriptor of the host directory (the sandbox root, or a volume's). */
+  /**
+   * rootFd: a directory descriptor of the host directory (the sandbox
+   * root, or a volume's); opts.roots's once made (a throw leaves it the
+   * caller's).
+   */
   constructor(readonly rootFd: number, maxHostFds = DEFAULT_MAX_HOST_FDS, opts: HostFsOptions = {}) {
     this.bind = opts.bind === true;
     this.readOnly = this.bind ? opts.readOnly === true : true;
@@ -73,6 +94,13 @@ export class HostFileSystem implements FileSystem {
     if (!st.isDir()) throw new Error('tsvisor: a hostfs root is not a directory');
     this.magic = native.fstatfs(rootFd, statfsBuf) === 0 ? readU64(statfsBuf, 0) : 0x01021994;
     this.root = new HostInode(this, '', st);
+    this.roots = opts.roots ?? null;
+    this.rootEntry = this.roots?.adopt(this, rootFd) ?? null;
+  }
+
+  /** The last mount of it went (umount): its root descriptor is closed once nothing holds the instance. */
+  unmounted(): void {
+    if (this.roots !== null && this.rootEntry !== null) this.roots.letGo([this.rootEntry]);
   }
 
   get openHostFds(): number {

@@ -75,7 +75,7 @@ export class HostInode implements Inode {
   open(flags: number): FileDescription | number {
     if (flags & O_PATH) return new HostPathFD(this, flags);
     const b = this.fs.budget;
-    if (b.open >= b.max) return -ENFILE;
+    if (!b.hasRoom()) return -ENFILE;
     const r = this.fs.bind ? this.openVolumeFile(flags) : this.openRootFile(flags);
     if (typeof r === 'number') return r === -EMFILE ? -ENFILE : r;
     b.open++;

@@ -11,6 +11,7 @@
 // (no controlling terminals yet).
 
 import type { Task } from '../../kernel/task.js';
+import { TaskState } from '../../kernel/task.js';
 import { RLIM_INFINITY } from '../../kernel/thread_group.js';
 import { cpuList, cpuMask } from '../../kernel/cpus.js';
 import { EACCES, EINVAL, EPERM } from '../../abi/linux/errno.js';
@@ -372,6 +373,11 @@ const SETGROUPS: TaskFileSpec = {
 };
 
 /** The mount table of the task's namespace, as the caller's root sees it (Linux's show_mountinfo). */
+/** A task that has ended has no mount namespace (exit_task_namespaces): mounts_open_common's EINVAL. */
+function hasMountNamespace(c: TaskFileCtx): number {
+  return c.task.state === TaskState.Dead ? -EINVAL : 0;
+}
+
 function callerRoot(c: TaskFileCtx): Dentry {
   return (c.caller ?? c.task).root;
 }
@@ -386,8 +392,8 @@ export const TASK_FILES: Readonly<Record<string, TaskFileSpec>> = {
   cmdline: { perm: 0o444, gen: genCmdline },
   stat: { perm: 0o444, gen: genStat },
   statm: { perm: 0o444, gen: genStatm },
-  mounts: { perm: 0o444, gen: (c) => mountsText(c.task.fs.mntns, callerRoot(c)) },
-  mountinfo: { perm: 0o444, gen: (c) => mountInfo(c.task.fs.mntns, callerRoot(c)) },
+  mounts: { perm: 0o444, mayOpen: hasMountNamespace, gen: (c) => mountsText(c.task.fs.mntns, callerRoot(c)) },
+  mountinfo: { perm: 0o444, mayOpen: hasMountNamespace, gen: (c) => mountInfo(c.task.fs.mntns, callerRoot(c)) },
   wchan: { perm: 0o444, gen: () => '0' },
   cgroup: { perm: 0o444, gen: () => '0::/\n' },
   oom_score: { perm: 0o444, gen: genOomScore },

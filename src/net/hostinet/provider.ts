@@ -22,7 +22,7 @@ import {
   AF_INET, AF_INET6, AF_PACKET, SOCK_DGRAM, SOCK_PACKET, SOCK_RAW, SOCK_STREAM, registerProvider, unregisterProviders,
 } from '../socket.js';
 import type { Provider } from '../socket.js';
-import { HostSocket } from './socket.js';
+import { HostSocket, hostFdRoom } from './socket.js';
 import { PacketSocket } from './packet.js';
 import type { HostFdCount } from './socket.js';
 
@@ -78,7 +78,7 @@ class HostinetProvider implements Provider {
   socket(t: Task, type: number, protocol: number, flags: number): FileDescription | number {
     const e = check(t, this.family, type, protocol);
     if (e < 0) return e;
-    if (this.hostFds.open >= this.hostFds.max) return -ENFILE;
+    if (!hostFdRoom(this.hostFds)) return -ENFILE;
     const fd = native.sockSocket(this.family, type, protocol);
     if (fd < 0) return fd === -EMFILE ? -ENFILE : fd;
     return new HostSocket(fd, this.family, type, protocol, flags, this.hostFds);
@@ -103,7 +103,7 @@ const packetProvider: Provider = {
   socket(t, type, protocol, flags) {
     const e = checkPacket(t, type);
     if (e < 0) return e;
-    if (budget.open >= budget.max) return -ENFILE;
+    if (!hostFdRoom(budget)) return -ENFILE;
     const fd = native.sockSocket(AF_PACKET, type, protocol);
     if (fd < 0) return fd === -EMFILE ? -ENFILE : fd;
     return new PacketSocket(fd, AF_PACKET, type, protocol, flags, budget);

@@ -67,6 +67,13 @@ function minAddrLen(family: number): number {
 export interface HostFdCount {
   open: number;
   max: number;
+  /** Frees what descriptors it can when none is left (hostfs's roots of unreachable instances); whether any were. */
+  reclaim?: (() => boolean) | null;
+}
+
+/** Whether one more host descriptor fits in b (ENFILE otherwise), after b reclaims what it can if none did. */
+export function hostFdRoom(b: HostFdCount): boolean {
+  return b.open < b.max || (b.reclaim?.() === true && b.open < b.max);
 }
 
 export class HostSocket extends SockfsFile implements Socket {
@@ -198,7 +205,7 @@ export class HostSocket extends SockfsFile implements Socket {
   }
 
   accept(t: Task, flags: number): Accepted | number {
-    if (this.hostFds.open >= this.hostFds.max) return -ENFILE;
+    if (!hostFdRoom(this.hostFds)) return -ENFILE;
     const out = new Int32Array(1);
     const fd = native.sockAccept(this.hostFd, nameBuf, out);
     if (fd === -EAGAIN) return this.nonblocking(0) ? -EAGAIN : this.wait(t, POLLIN, this.rcvTimeoMs);

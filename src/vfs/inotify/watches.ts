@@ -326,18 +326,20 @@ export function mountMade(fs: FileSystem): void {
  * A mount of fs was unmounted; after the last (Linux's superblock going,
  * fsnotify_unmount_inodes) every watch on its files hears IN_UNMOUNT and
  * goes with IN_IGNORED. A namespace that dies with its mounts still in it
- * never counts them down: its file systems raise no IN_UNMOUNT.
+ * never counts them down: its file systems raise no IN_UNMOUNT. Returns
+ * how many mounts of fs are left.
  */
-export function mountGone(fs: FileSystem): void {
-  const n = (mounts.get(fs) ?? 1) - 1;
+export function mountGone(fs: FileSystem): number {
+  const n = Math.max(0, (mounts.get(fs) ?? 1) - 1);
   mounts.set(fs, n);
-  if (n > 0) return;
+  if (n > 0) return n;
   const m = watched.get(fs);
-  if (m === undefined) return;
+  if (m === undefined) return 0;
   for (const ws of [...m.values()]) {
     for (const w of [...ws.byOwner.values()]) {
       w.owner.queueEvent(w.wd, IN_UNMOUNT, 0, '');
       removeWatch(w, true);
     }
   }
+  return 0;
 }
