@@ -24,7 +24,8 @@ type Wrapper = (exports: object, require: NodeRequire, module: { exports: object
 
 /** The bundle's source in Node's module wrapper; import.meta.url is a parameter (scripts/bundle.js defines it so). */
 function compile(file: string, cachedData: Buffer | undefined): vm.Script {
-  const source = readFileSync(file, 'utf8');
+  // ASCII (scripts/bundle.js checks): latin1 is read without decoding, and V8 keeps one byte a character.
+  const source = readFileSync(file, 'latin1');
   const wrapped = `(function (exports, require, module, __filename, __dirname, __tsvisor_import_meta_url) {${source}\n})`;
   return new vm.Script(wrapped, { filename: file, cachedData });
 }

@@ -36,7 +36,7 @@ export function parseDuration(raw: string): number {
   if (s === '0') return 0;
   if (s === '') throw new ContainerError(`time: invalid duration ${JSON.stringify(raw)}`);
   let total = 0;
-  const re = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)?/;
+  const re = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)?/;
   while (s !== '') {
     const m = re.exec(s);
     if (m === null) throw new ContainerError(`time: invalid duration ${JSON.stringify(raw)}`);

@@ -147,7 +147,7 @@ export class Credentials {
   inheritable = CapabilitySet.EMPTY;
   /** The limit of what an execve may give; only ever shrinks (PR_CAPBSET_DROP). */
   bounding = CapabilitySet.FULL;
-  /** What an execve of a file without capabilities keeps (PR_CAP_AMBIENT); always ⊆ permitted ∩ inheritable. */
+  /** What an execve of a file without capabilities keeps (PR_CAP_AMBIENT); always a subset of permitted and inheritable both. */
   ambient = CapabilitySet.EMPTY;
   /** SECBIT_* (linux/securebits.h): SECBIT_KEEP_CAPS is prctl's keepcaps. */
   securebits = 0;
@@ -196,7 +196,7 @@ export class Credentials {
    * A process of uid/gid with exactly the given sets (an OCI spec's
    * process.capabilities, names mapped with abi/linux/capability.ts's
    * capabilityFromName). The sets must be ones Linux can reach: effective
-   * ⊆ permitted and ambient ⊆ permitted ∩ inheritable; a RangeError says
+   * a subset of permitted and ambient of permitted and inheritable both; a RangeError says
    * which is not. They are the sets the program starts with; pass the
    * result through execCredentials first to have them transformed as by
    * the execve that runc makes after setting them.

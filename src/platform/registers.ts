@@ -32,7 +32,7 @@ export class Registers {
     return this.u32[r * 2] + this.u32[r * 2 + 1] * TWO32;
   }
 
-  /** Signed 64-bit value as a number (rounded beyond ±2^53). */
+  /** Signed 64-bit value as a number (rounded beyond 2^53 either way). */
   getSigned(r: Reg): number {
     return this.u32[r * 2] + this.i32[r * 2 + 1] * TWO32;
   }
