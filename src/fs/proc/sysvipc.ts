@@ -1,0 +1,85 @@
+// /proc/sysvipc (Linux ipc/util.c sysvipc_proc_*, ipc/shm.c
+// sysvipc_shm_proc_show) and the IPC limits of /proc/sys/kernel (Linux's
+// ipc_sysctl.c): the reader's IPC namespace, its pids in the reader's pid
+// namespace and its ids in the reader's user namespace.
+//
+// Differs from Linux: the limits may be written by a task with
+// CAP_SYS_ADMIN over the namespace's user namespace (Linux lets the
+// namespace's root uid write them); the pid namespace is the reader's,
+// not the proc mount's.
+
+import type { Kernel } from '../../kernel/kernel.js';
+import type { Task } from '../../kernel/task.js';
+import type { IPCNamespace } from '../../kernel/ipc/namespace.js';
+import { IPCMNI } from '../../kernel/ipc/object.js';
+import { CAP_SYS_ADMIN } from '../../abi/linux/capability.js';
+import { EINVAL, EPERM } from '../../abi/linux/errno.js';
+import { KernelFile, StaticDir } from './nodes.js';
+import type { KernFileSystem } from './nodes.js';
+
+const ULONG_MAX = 2n ** 64n - 1n;
+
+function nsOf(k: Kernel, caller: Task | null): IPCNamespace {
+  return caller?.ipcns ?? k.ipcns;
+}
+
+const pad = (v: number | bigint | string, w: number): string => String(v).padStart(w);
+
+function genShm(k: Kernel, caller: Task | null): string {
+  const ns = nsOf(k, caller);
+  const userns = caller?.creds.userns ?? ns.userns;
+  const pidns = caller?.pidns ?? k.pidns;
+  let out = '       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap\n';
+  for (const s of ns.shm.objects.all()) {
+    const p = s.perm;
+    out += `${pad(p.key, 10)} ${pad(p.id, 10)}  ${pad(p.mode.toString(8), 4)} ${pad(s.size, 21)} ` +
+      `${pad(s.cpid.nr(pidns), 5)} ${pad(s.lpid === null ? 0 : s.lpid.nr(pidns), 5)}  ${pad(s.nattch, 5)} ` +
+      `${pad(userns.mungedUid(p.uid), 5)} ${pad(userns.mungedGid(p.gid), 5)} ${pad(userns.mungedUid(p.cuid), 5)} ` +
+      `${pad(userns.mungedGid(p.cgid), 5)} ${pad(s.atime, 10)} ${pad(s.dtime, 10)} ${pad(s.ctime, 10)} ` +
+      `${pad(s.resident * 4096, 21)} ${pad(0, 21)}\n`;
+  }
+  return out;
+}
+
+/** Builds /proc/sysvipc under the proc root's fixed entries. */
+export function buildSysvipc(fs: KernFileSystem): StaticDir {
+  const dir = new StaticDir(fs);
+  dir.children.set('shm', new KernelFile(fs, genShm));
+  return dir;
+}
+
+/** One unsigned long (proc_doulongvec_minmax), blanks around it; null if not. */
+function ulongValue(data: string): bigint | null {
+  const m = /^\s*(\d+)\s*$/.exec(data);
+  if (m === null) return null;
+  const v = BigInt(m[1]);
+  return v <= ULONG_MAX ? v : null;
+}
+
+/** A limit of the caller's IPC namespace in /proc/sys/kernel. */
+function limitFile(fs: KernFileSystem, get: (ns: IPCNamespace) => bigint, set: (ns: IPCNamespace, v: bigint) => number): KernelFile {
+  return new KernelFile(fs, (k, c) => `${get(nsOf(k, c))}\n`, 0o644, (k, c, d) => {
+    const ns = nsOf(k, c);
+    if (c !== null && !c.creds.hasCapabilityIn(CAP_SYS_ADMIN, ns.userns)) return -EPERM;
+    const v = ulongValue(d);
+    if (v === null) return -EINVAL;
+    return set(ns, v);
+  });
+}
+
+/** kernel/shmmax, shmall and shmmni. */
+export function buildIpcSysctl(fs: KernFileSystem, kernel: StaticDir): void {
+  kernel.children.set('shmmax', limitFile(fs, (ns) => ns.shm.shmmax, (ns, v) => {
+    ns.shm.shmmax = v;
+    return 0;
+  }));
+  kernel.children.set('shmall', limitFile(fs, (ns) => ns.shm.shmall, (ns, v) => {
+    ns.shm.shmall = v;
+    return 0;
+  }));
+  kernel.children.set('shmmni', limitFile(fs, (ns) => BigInt(ns.shm.shmmni), (ns, v) => {
+    if (v > BigInt(IPCMNI)) return -EINVAL;
+    ns.shm.shmmni = Number(v);
+    return 0;
+  }));
+}
