@@ -1,13 +1,15 @@
 // SysV IPC (src/kernel/ipc/): C programs run natively in a fresh IPC
 // namespace (unshare --ipc, as root) and under tsvisor, compared line by
 // line with their exit status: test/c/sysv_shm.c (shmget, shmat, shmdt,
-// shmctl, their errors, fork/exec/exit, permissions, limits, /proc).
+// shmctl, their errors, fork/exec/exit, permissions, limits, /proc),
+// test/c/sysv_sem.c (semget, semop, semtimedop, semctl: blocking, EINTR,
+// EIDRM, timeouts, SEM_UNDO with threads and fork, limits, /proc).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertNoSentryCrash, assertSameAsNative, compileC, compileWarnings, ms, runNative, runTsvisor } from './lib/harness.js';
 
-for (const prog of ['sysv_shm']) {
+for (const prog of ['sysv_shm', 'sysv_sem']) {
   for (const isStatic of [false, true]) {
     const mode = isStatic ? 'static' : 'dynamic';
     test(`${prog}.c (${mode}) matches Linux`, { timeout: ms(120_000) }, () => {
@@ -43,9 +45,17 @@ const IPC_SHM_SCRIPT = [
   'ipcrm -m "$id"; echo "rm again: $?"',
   'ipcrm -M 0x12345678; echo "rm by missing key: $?"',
   'ipcs -m',
+  'sid=$(ipcmk -S 3 | sed "s/.*: //")',
+  'ipcs -s',
+  'ipcs -s -i "$sid"',
+  'ipcs -s -u',
+  'ipcs -s -l',
+  'ipcs -s -c',
+  'ipcrm -s "$sid"; echo "rm sem: $?"',
+  'ipcs -s',
 ].join('\n');
 
-test('util-linux ipcmk, ipcs and ipcrm on shared memory print what they print natively in a fresh IPC namespace', { timeout: ms(60_000) }, () => {
+test('util-linux ipcmk, ipcs and ipcrm on shared memory and semaphores print what they print natively in a fresh IPC namespace', { timeout: ms(60_000) }, () => {
   const argv = ['/bin/sh', '-c', IPC_SHM_SCRIPT];
   const native = runNative(argv, { nativeNamespaces: ['ipc'], timeout: ms(30_000) });
   assert.equal(native.code, 0, native.stderr);

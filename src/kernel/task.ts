@@ -26,6 +26,7 @@ import type { Waiter, WaitQueue } from '../sync/waiter.js';
 import type { SeccompFilter } from './seccomp.js';
 import type { Pid, PIDNamespace } from './pid_namespace.js';
 import type { IPCNamespace } from './ipc/namespace.js';
+import { UndoList } from './ipc/sem.js';
 
 export const enum TaskState {
   Running,
@@ -148,6 +149,8 @@ export class Task {
   pidnsForChildren: PIDNamespace;
   /** The SysV IPC namespace the task names objects in (nsproxy's ipc_ns): its parent's, or a new one (CLONE_NEWIPC). */
   ipcns: IPCNamespace;
+  /** SEM_UNDO adjustments (ipc/sem.ts), shared with the tasks made with CLONE_SYSVSEM; null before the first. */
+  semUndo: UndoList | null = null;
 
   constructor(
     readonly kernel: Kernel,
@@ -240,6 +243,19 @@ export class Task {
     const old = this.ipcns;
     this.ipcns = ns;
     old.leave();
+  }
+
+  /** The task's undo list, made now if it has none (get_undo_list). */
+  undoList(): UndoList {
+    return this.semUndo ?? (this.semUndo = new UndoList());
+  }
+
+  /** exit_sem: the task lets go of its undo list; the last holder applies it. */
+  dropUndo(): void {
+    const u = this.semUndo;
+    if (u === null) return;
+    this.semUndo = null;
+    if (--u.refs === 0) u.apply(this.tg.tgidPid);
   }
 
   /** Makes a blocked task runnable; it re-runs its system call. */

@@ -53,9 +53,9 @@ export const CSIGNAL = 0xff, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0
   CLONE_NEWUSER = 0x10000000, CLONE_NEWPID = 0x20000000, CLONE_NEWNET = 0x40000000, CLONE_IO = 0x80000000;
 
 /** Flags that only change what the tracer or the I/O scheduler sees: accepted, as Linux accepts them. */
-const HARMLESS = CLONE_PTRACE | CLONE_UNTRACED | CLONE_DETACHED | CLONE_IO | CLONE_SYSVSEM;
+const HARMLESS = CLONE_PTRACE | CLONE_UNTRACED | CLONE_DETACHED | CLONE_IO;
 const SUPPORTED = CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_VFORK |
-  CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWIPC | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | HARMLESS;
+  CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWIPC | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_SYSVSEM | HARMLESS;
 
 export interface CloneArgs {
   flags: number;
@@ -221,6 +221,11 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
   // A new process is not a subreaper (its threads share their process's setting).
   c.prctl = { ...t.prctl, pdeathsig: 0, subreaper: thread ? t.prctl.subreaper : 0 };
   inheritSeccomp(c, t);
+  if (a.flags & CLONE_SYSVSEM) {
+    // copy_semundo: parent and child share one undo list from now on.
+    c.semUndo = t.undoList();
+    c.semUndo.refs++;
+  }
   if (a.flags & CLONE_NEWIPC) c.setIpcns(t.ipcns.newChild(creds.userns));
   else c.setIpcns(t.ipcns);
   if (a.flags & CLONE_CHILD_CLEARTID) c.clearChildTid = a.childTid;

@@ -13,7 +13,7 @@ import type { Task } from '../../kernel/task.js';
 import type { IPCNamespace } from '../../kernel/ipc/namespace.js';
 import { IPCMNI } from '../../kernel/ipc/object.js';
 import { CAP_SYS_ADMIN } from '../../abi/linux/capability.js';
-import { EINVAL, EPERM } from '../../abi/linux/errno.js';
+import { EINVAL, EPERM, ERANGE } from '../../abi/linux/errno.js';
 import { KernelFile, StaticDir } from './nodes.js';
 import type { KernFileSystem } from './nodes.js';
 
@@ -41,10 +41,24 @@ function genShm(k: Kernel, caller: Task | null): string {
   return out;
 }
 
+function genSem(k: Kernel, caller: Task | null): string {
+  const ns = nsOf(k, caller);
+  const userns = caller?.creds.userns ?? ns.userns;
+  let out = '       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n';
+  for (const s of ns.sem.objects.all()) {
+    const p = s.perm;
+    out += `${pad(p.key, 10)} ${pad(p.id, 10)}  ${pad(p.mode.toString(8), 4)} ${pad(s.nsems, 10)} ` +
+      `${pad(userns.mungedUid(p.uid), 5)} ${pad(userns.mungedGid(p.gid), 5)} ${pad(userns.mungedUid(p.cuid), 5)} ` +
+      `${pad(userns.mungedGid(p.cgid), 5)} ${pad(s.otime, 10)} ${pad(s.ctime, 10)}\n`;
+  }
+  return out;
+}
+
 /** Builds /proc/sysvipc under the proc root's fixed entries. */
 export function buildSysvipc(fs: KernFileSystem): StaticDir {
   const dir = new StaticDir(fs);
   dir.children.set('shm', new KernelFile(fs, genShm));
+  dir.children.set('sem', new KernelFile(fs, genSem));
   return dir;
 }
 
@@ -67,8 +81,30 @@ function limitFile(fs: KernFileSystem, get: (ns: IPCNamespace) => bigint, set: (
   });
 }
 
-/** kernel/shmmax, shmall and shmmni. */
+/** kernel/sem: semmsl, semmns, semopm and semmni, tab-separated (proc_ipc_sem_dointvec). */
+function semFile(fs: KernFileSystem): KernelFile {
+  return new KernelFile(fs, (k, c) => {
+    const r = nsOf(k, c).sem;
+    return `${r.semmsl}\t${r.semmns}\t${r.semopm}\t${r.semmni}\n`;
+  }, 0o644, (k, c, d) => {
+    const ns = nsOf(k, c);
+    if (c !== null && !c.creds.hasCapabilityIn(CAP_SYS_ADMIN, ns.userns)) return -EPERM;
+    const parts = d.trim().split(/\s+/);
+    if (parts.length === 0 || parts.length > 4 || !parts.every((p) => /^-?\d+$/.test(p))) return -EINVAL;
+    const v = parts.map(Number);
+    if (v.some((x) => x > 0x7fffffff || x < -0x80000000)) return -EINVAL;
+    const r = ns.sem;
+    const next = [r.semmsl, r.semmns, r.semopm, r.semmni];
+    v.forEach((x, i) => { next[i] = x; });
+    if (next[3] < 0 || next[3] > IPCMNI) return -ERANGE;
+    [r.semmsl, r.semmns, r.semopm, r.semmni] = next;
+    return 0;
+  });
+}
+
+/** kernel/shmmax, shmall, shmmni and sem. */
 export function buildIpcSysctl(fs: KernFileSystem, kernel: StaticDir): void {
+  kernel.children.set('sem', semFile(fs));
   kernel.children.set('shmmax', limitFile(fs, (ns) => ns.shm.shmmax, (ns, v) => {
     ns.shm.shmmax = v;
     return 0;

@@ -13,9 +13,11 @@
 import type { Kernel } from '../kernel.js';
 import type { UserNamespace } from '../user_namespace.js';
 import { ShmRegistry } from './shm.js';
+import { SemRegistry } from './sem.js';
 
 export class IPCNamespace {
   readonly shm = new ShmRegistry();
+  readonly sem = new SemRegistry();
   /** Tasks in it (Task.ipcns); a namespace made by CLONE_NEWIPC is freed with its last one, as Linux's put_ipc_ns. */
   users = 0;
 
@@ -44,6 +46,7 @@ export class IPCNamespace {
   leave(): void {
     if (--this.users > 0 || this.owner === null) return;
     for (const s of this.shm.objects.all()) this.shm.destroy(s);
+    for (const s of this.sem.objects.all()) s.remove();
   }
 
   /** A new, empty namespace owned by owner (CLONE_NEWIPC). */

@@ -295,6 +295,8 @@ export function sysUnshare(t: Task): number {
   t.creds = creds;
   t.pidnsForChildren = pidns;
   // A new IPC namespace; the task's semaphore undo list is left behind with the old one (unshare_nsproxy_namespaces, exit_sem).
+  // unshare(CLONE_SYSVSEM), and a new IPC namespace, let go of the undo list (exit_sem).
+  if (flags & (CLONE_SYSVSEM | CLONE_NEWIPC)) t.dropUndo();
   if (flags & CLONE_NEWIPC) t.setIpcns(t.ipcns.newChild(creds.userns));
   return 0;
 }

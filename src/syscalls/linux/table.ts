@@ -35,6 +35,7 @@ import * as signalfd from './sys_signalfd.js';
 import * as lock from './sys_lock.js';
 import * as memfd from './sys_memfd.js';
 import * as shm from './sys_shm.js';
+import * as sem from './sys_sem.js';
 import * as splice from './sys_splice.js';
 import * as inotify from './sys_inotify.js';
 import * as cap from './sys_capability.js';
@@ -325,6 +326,10 @@ full('shmget', shm.sysShmget);
 full('shmat', shm.sysShmat);
 full('shmdt', shm.sysShmdt);
 partial('shmctl', shm.sysShmctl, 'SHM_LOCK pins nothing (memory is never swapped) and checks each segment alone against RLIMIT_MEMLOCK; SHM_HUGETLB segments are ENOMEM at shmget (no huge page pool)');
+full('semget', sem.sysSemget);
+partial('semop', sem.sysSemop, 'waiters are woken together on any change and retry in the order they are served, not in Linux\'s FIFO order with alter operations first');
+partial('semtimedop', sem.sysSemtimedop, 'as semop: waiters retry together on any change, not in Linux\'s FIFO order');
+full('semctl', sem.sysSemctl);
 
 partial('memfd_create', memfd.sysMemfdCreate, 'MFD_HUGETLB is refused (EINVAL)');
 partial('sendfile', splice.sysSendfile, 'moves at most 16 MiB per call between files (a short count), what fits into a pipe');
