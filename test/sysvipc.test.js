@@ -3,13 +3,15 @@
 // line with their exit status: test/c/sysv_shm.c (shmget, shmat, shmdt,
 // shmctl, their errors, fork/exec/exit, permissions, limits, /proc),
 // test/c/sysv_sem.c (semget, semop, semtimedop, semctl: blocking, EINTR,
-// EIDRM, timeouts, SEM_UNDO with threads and fork, limits, /proc).
+// EIDRM, timeouts, SEM_UNDO with threads and fork, limits, /proc) and
+// test/c/sysv_msg.c (msgget, msgsnd, msgrcv, msgctl: selection, MSG_COPY,
+// blocking, EINTR, EIDRM, qbytes, limits, /proc, a flood).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertNoSentryCrash, assertSameAsNative, compileC, compileWarnings, ms, runNative, runTsvisor } from './lib/harness.js';
 
-for (const prog of ['sysv_shm', 'sysv_sem']) {
+for (const prog of ['sysv_shm', 'sysv_sem', 'sysv_msg']) {
   for (const isStatic of [false, true]) {
     const mode = isStatic ? 'static' : 'dynamic';
     test(`${prog}.c (${mode}) matches Linux`, { timeout: ms(120_000) }, () => {
@@ -53,9 +55,21 @@ const IPC_SHM_SCRIPT = [
   'ipcs -s -c',
   'ipcrm -s "$sid"; echo "rm sem: $?"',
   'ipcs -s',
+  'qid=$(ipcmk -Q | sed "s/.*: //")',
+  'ipcmk -Q -p 0600 >/dev/null',
+  'ipcs -q',
+  'ipcs -q -i "$qid"',
+  'ipcs -q -u',
+  'ipcs -q -l',
+  'ipcs -q -p',
+  'ipcs -l',
+  'ipcs -u',
+  'ipcs',
+  'ipcrm -a; echo "rm all: $?"',
+  'ipcs',
 ].join('\n');
 
-test('util-linux ipcmk, ipcs and ipcrm on shared memory and semaphores print what they print natively in a fresh IPC namespace', { timeout: ms(60_000) }, () => {
+test('util-linux ipcmk, ipcs and ipcrm on shared memory, semaphores and message queues print what they print natively in a fresh IPC namespace', { timeout: ms(60_000) }, () => {
   const argv = ['/bin/sh', '-c', IPC_SHM_SCRIPT];
   const native = runNative(argv, { nativeNamespaces: ['ipc'], timeout: ms(30_000) });
   assert.equal(native.code, 0, native.stderr);

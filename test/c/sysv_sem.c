@@ -366,8 +366,9 @@ int main(void)
 		_exit(0);
 	}
 	wait_count(id, 0, GETNCNT, 1);
-	show("IPC_RMID", semctl(id, 0, IPC_RMID));
+	int rmr = semctl(id, 0, IPC_RMID);
 	child_status(p);
+	show("IPC_RMID", rmr);
 	show("IPC_RMID again", semctl(id, 0, IPC_RMID));
 	show("semget key after", semget(key, 0, 0));
 

@@ -54,11 +54,27 @@ function genSem(k: Kernel, caller: Task | null): string {
   return out;
 }
 
+function genMsg(k: Kernel, caller: Task | null): string {
+  const ns = nsOf(k, caller);
+  const userns = caller?.creds.userns ?? ns.userns;
+  const pidns = caller?.pidns ?? k.pidns;
+  let out = '       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid      stime      rtime      ctime\n';
+  for (const q of ns.msg.objects.all()) {
+    const p = q.perm;
+    out += `${pad(p.key, 10)} ${pad(p.id, 10)}  ${pad(p.mode.toString(8), 4)}  ${pad(q.bytes, 10)} ${pad(q.messages.length, 10)} ` +
+      `${pad(q.lspid?.nr(pidns) ?? 0, 5)} ${pad(q.lrpid?.nr(pidns) ?? 0, 5)} ` +
+      `${pad(userns.mungedUid(p.uid), 5)} ${pad(userns.mungedGid(p.gid), 5)} ${pad(userns.mungedUid(p.cuid), 5)} ` +
+      `${pad(userns.mungedGid(p.cgid), 5)} ${pad(q.stime, 10)} ${pad(q.rtime, 10)} ${pad(q.ctime, 10)}\n`;
+  }
+  return out;
+}
+
 /** Builds /proc/sysvipc under the proc root's fixed entries. */
 export function buildSysvipc(fs: KernFileSystem): StaticDir {
   const dir = new StaticDir(fs);
   dir.children.set('shm', new KernelFile(fs, genShm));
   dir.children.set('sem', new KernelFile(fs, genSem));
+  dir.children.set('msg', new KernelFile(fs, genMsg));
   return dir;
 }
 
@@ -102,8 +118,18 @@ function semFile(fs: KernFileSystem): KernelFile {
   });
 }
 
-/** kernel/shmmax, shmall, shmmni and sem. */
+/** kernel/shmmax, shmall, shmmni, sem, msgmax, msgmnb and msgmni. */
 export function buildIpcSysctl(fs: KernFileSystem, kernel: StaticDir): void {
+  // proc_dointvec_minmax: 0 to INT_MAX (msgmni: to IPCMNI).
+  const intLimit = (get: (ns: IPCNamespace) => number, set: (ns: IPCNamespace, v: number) => void, max: number): KernelFile =>
+    limitFile(fs, (ns) => BigInt(get(ns)), (ns, v) => {
+      if (v > BigInt(max)) return -EINVAL;
+      set(ns, Number(v));
+      return 0;
+    });
+  kernel.children.set('msgmax', intLimit((ns) => ns.msg.msgmax, (ns, v) => { ns.msg.msgmax = v; }, 0x7fffffff));
+  kernel.children.set('msgmnb', intLimit((ns) => ns.msg.msgmnb, (ns, v) => { ns.msg.msgmnb = v; }, 0x7fffffff));
+  kernel.children.set('msgmni', intLimit((ns) => ns.msg.msgmni, (ns, v) => { ns.msg.msgmni = v; }, IPCMNI));
   kernel.children.set('sem', semFile(fs));
   kernel.children.set('shmmax', limitFile(fs, (ns) => ns.shm.shmmax, (ns, v) => {
     ns.shm.shmmax = v;

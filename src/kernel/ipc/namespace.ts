@@ -14,10 +14,12 @@ import type { Kernel } from '../kernel.js';
 import type { UserNamespace } from '../user_namespace.js';
 import { ShmRegistry } from './shm.js';
 import { SemRegistry } from './sem.js';
+import { MsgRegistry } from './msg.js';
 
 export class IPCNamespace {
   readonly shm = new ShmRegistry();
   readonly sem = new SemRegistry();
+  readonly msg = new MsgRegistry();
   /** Tasks in it (Task.ipcns); a namespace made by CLONE_NEWIPC is freed with its last one, as Linux's put_ipc_ns. */
   users = 0;
 
@@ -47,6 +49,7 @@ export class IPCNamespace {
     if (--this.users > 0 || this.owner === null) return;
     for (const s of this.shm.objects.all()) this.shm.destroy(s);
     for (const s of this.sem.objects.all()) s.remove();
+    for (const q of this.msg.objects.all()) q.remove();
   }
 
   /** A new, empty namespace owned by owner (CLONE_NEWIPC). */

@@ -36,6 +36,7 @@ import * as lock from './sys_lock.js';
 import * as memfd from './sys_memfd.js';
 import * as shm from './sys_shm.js';
 import * as sem from './sys_sem.js';
+import * as msg from './sys_msgqueue.js';
 import * as splice from './sys_splice.js';
 import * as inotify from './sys_inotify.js';
 import * as cap from './sys_capability.js';
@@ -330,6 +331,10 @@ full('semget', sem.sysSemget);
 partial('semop', sem.sysSemop, 'waiters are woken together on any change and retry in the order they are served, not in Linux\'s FIFO order with alter operations first');
 partial('semtimedop', sem.sysSemtimedop, 'as semop: waiters retry together on any change, not in Linux\'s FIFO order');
 full('semctl', sem.sysSemctl);
+full('msgget', msg.sysMsgget);
+partial('msgsnd', msg.sysMsgsnd, 'waiters retry together on any change, not in Linux\'s FIFO order; messages are charged to the sandbox\'s buffer budget (a sender past it waits, or EAGAIN)');
+partial('msgrcv', msg.sysMsgrcv, 'waiting receivers retry together on any change (Linux hands a message to the first waiter that takes it)');
+full('msgctl', msg.sysMsgctl);
 
 partial('memfd_create', memfd.sysMemfdCreate, 'MFD_HUGETLB is refused (EINVAL)');
 partial('sendfile', splice.sysSendfile, 'moves at most 16 MiB per call between files (a short count), what fits into a pipe');
