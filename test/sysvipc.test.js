@@ -9,6 +9,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { assertNoSentryCrash, assertSameAsNative, compileC, compileWarnings, ms, runNative, runTsvisor } from './lib/harness.js';
 
 for (const prog of ['sysv_shm', 'sysv_sem', 'sysv_msg']) {
@@ -31,6 +32,7 @@ function stable(text) {
     .replace(/0x[0-9a-f]{8}/g, 'KEY')
     .replace(/\b([cl]pid)=\d+/g, '$1=N')
     .replace(/_time=(?!Not set).*$/gm, '_time=DATE')
+    .replace(/^([a-z]+time = )(?!Not set).*$/gm, '$1DATE')
     .replace(/^(\d+\s+root\s+)(\S.*)$/gm, (l, a, b) => a + b.replace(/[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|Not set/g, 'T'));
 }
 
@@ -78,4 +80,16 @@ test('util-linux ipcmk, ipcs and ipcrm on shared memory, semaphores and message 
   assert.equal(sandboxed.code, native.code, sandboxed.stderr);
   assert.equal(stable(sandboxed.stdout + sandboxed.stderr), stable(native.stdout + native.stderr));
   assert.match(native.stdout, /Shared Memory Limits/);
+});
+
+test('each sandbox has an IPC namespace of its own: what one leaves behind, neither the host nor the next sandbox sees', { timeout: ms(60_000) }, () => {
+  const hostBefore = readFileSync('/proc/sysvipc/shm', 'latin1');
+  const first = runTsvisor(['/bin/sh', '-c', 'ipcmk -M 4096 -p 0600 >/dev/null && ipcmk -S 1 >/dev/null && ipcmk -Q >/dev/null && ipcs -u | grep -E "^(segments|allocated semaphores|allocated queues)"'], { timeout: ms(30_000) });
+  assertNoSentryCrash(first, { strict: true });
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /segments allocated 1\n/);
+  assert.equal(readFileSync('/proc/sysvipc/shm', 'latin1'), hostBefore, 'the host sees no segment of the sandbox');
+  const second = runTsvisor(['/bin/sh', '-c', 'cat /proc/sysvipc/shm /proc/sysvipc/sem /proc/sysvipc/msg | wc -l'], { timeout: ms(30_000) });
+  assert.equal(second.code, 0, second.stderr);
+  assert.equal(second.stdout.trim(), '3', 'a new sandbox starts with no objects (three headers)');
 });

@@ -7,7 +7,7 @@
  * queues filled until EAGAIN. Run natively in a fresh IPC namespace as
  * root, and under tsvisor. Prints relations, never ids.
  */
-#include "common.h"
+#include "sysv.h"
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/ipc.h>
@@ -25,13 +25,6 @@ struct mb {
 	long mtype;
 	char mtext[9000];
 };
-
-static int child_status(pid_t p)
-{
-	int st;
-	waitpid(p, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
 
 static int snd(int id, long type, const char *text, int flg)
 {
@@ -60,33 +53,6 @@ static long qnum(int id)
 	if (msgctl(id, IPC_STAT, &ds) != 0)
 		return -errno;
 	return (long)ds.msg_qnum;
-}
-
-static void on_alarm(int s)
-{
-	(void)s;
-}
-
-static int write_file(const char *path, const char *v)
-{
-	int fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	int r = write(fd, v, strlen(v));
-	int e = errno;
-	close(fd);
-	return r < 0 ? -e : 0;
-}
-
-static void read_file(const char *path, char *buf, size_t n)
-{
-	int fd = open(path, O_RDONLY);
-	buf[0] = 0;
-	if (fd < 0)
-		return;
-	ssize_t r = read(fd, buf, n - 1);
-	buf[r > 0 ? r : 0] = 0;
-	close(fd);
 }
 
 int main(void)
@@ -200,13 +166,7 @@ int main(void)
 	/* A signal ends a wait with EINTR when a handler runs. */
 	p = fork();
 	if (p == 0) {
-		struct sigaction sa;
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = on_alarm;
-		sa.sa_flags = SA_RESTART;
-		sigaction(SIGALRM, &sa, NULL);
-		struct itimerval it = { { 0, 0 }, { 0, 50000 } };
-		setitimer(ITIMER_REAL, &it, NULL);
+		alarm_soon();
 		rcv("child: interrupted receive", id, 100, 0, 0);
 		_exit(0);
 	}

@@ -7,7 +7,7 @@
  * /proc/sys/kernel/sem; /proc/sysvipc/sem. Run natively in a fresh IPC
  * namespace as root, and under tsvisor. Prints relations, never ids.
  */
-#include "common.h"
+#include "sysv.h"
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -26,13 +26,6 @@ union semun {
 	unsigned short *array;
 	struct seminfo *__buf;
 };
-
-static int child_status(pid_t p)
-{
-	int st;
-	waitpid(p, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
 
 static int val(int id, int n)
 {
@@ -54,33 +47,6 @@ static int wait_count(int id, int n, int cmd, int want)
 		usleep(1000);
 	}
 	return 0;
-}
-
-static void on_alarm(int s)
-{
-	(void)s;
-}
-
-static int write_file(const char *path, const char *v)
-{
-	int fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	int r = write(fd, v, strlen(v));
-	int e = errno;
-	close(fd);
-	return r < 0 ? -e : 0;
-}
-
-static void read_file(const char *path, char *buf, size_t n)
-{
-	int fd = open(path, O_RDONLY);
-	buf[0] = 0;
-	if (fd < 0)
-		return;
-	ssize_t r = read(fd, buf, n - 1);
-	buf[r > 0 ? r : 0] = 0;
-	close(fd);
 }
 
 static void *thread_undo(void *arg)
@@ -224,16 +190,10 @@ int main(void)
 	/* A signal ends the wait with EINTR, even with SA_RESTART. */
 	p = fork();
 	if (p == 0) {
-		struct sigaction sa;
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = on_alarm;
-		sa.sa_flags = SA_RESTART;
-		sigaction(SIGALRM, &sa, NULL);
-		struct itimerval it = { { 0, 0 }, { 0, 50000 } };
-		setitimer(ITIMER_REAL, &it, NULL);
+		alarm_soon();
 		show("child: semop interrupted", op(id, 0, -1, 0));
 		printf("child: ncnt after %d\n", semctl(id, 0, GETNCNT));
-		setitimer(ITIMER_REAL, &it, NULL);
+		alarm_soon();
 		show("child: semtimedop interrupted", semtimedop(id, &(struct sembuf){ 0, -1, 0 }, 1, &(struct timespec){ 5, 0 }));
 		_exit(0);
 	}

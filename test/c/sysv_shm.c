@@ -6,7 +6,7 @@
  * /proc/self/maps. Run natively in a fresh IPC namespace (unshare --ipc)
  * as root, and under tsvisor. Prints relations, never ids or times.
  */
-#include "common.h"
+#include "sysv.h"
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -48,28 +48,6 @@ static void showp(const char *name, void *p)
 		printf("%s: ok\n", name);
 }
 
-static int write_file(const char *path, const char *v)
-{
-	int fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	int r = write(fd, v, strlen(v));
-	int e = errno;
-	close(fd);
-	return r < 0 ? -e : 0;
-}
-
-static void read_file(const char *path, char *buf, size_t n)
-{
-	int fd = open(path, O_RDONLY);
-	buf[0] = 0;
-	if (fd < 0)
-		return;
-	ssize_t r = read(fd, buf, n - 1);
-	buf[r > 0 ? r : 0] = 0;
-	close(fd);
-}
-
 /* Lines of /proc/sysvipc/shm (header included) and whether one shows id with perms and size. */
 static void sysvipc_check(const char *what, int id, const char *perms, long size)
 {
@@ -104,13 +82,6 @@ static void maps_check(int id, key_t key)
 			inode_is_id = 1;
 	}
 	printf("maps: SYSV lines %d, rw-s with the id as inode %d\n", found, inode_is_id);
-}
-
-static int child_status(pid_t p)
-{
-	int st;
-	waitpid(p, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 int main(int argc, char **argv)

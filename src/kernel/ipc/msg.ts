@@ -23,7 +23,7 @@ import type { UserNamespace } from '../user_namespace.js';
 import { WaitQueue } from '../../sync/waiter.js';
 import { chargeBuffers, unchargeBuffers } from '../buffers.js';
 import { MESSAGE_COST } from '../unix_socket.js';
-import { IPCPerm, Registry, ipcGet } from './object.js';
+import { ipcGet, ipcNow, IPCPerm, Registry } from './object.js';
 
 export const MSG_NOERROR = 0o10000, MSG_EXCEPT = 0o20000, MSG_COPY = 0o40000;
 export const MSG_STAT = 11, MSG_INFO = 12, MSG_STAT_ANY = 13;
@@ -31,10 +31,6 @@ export const MSG_STAT = 11, MSG_INFO = 12, MSG_STAT_ANY = 13;
 export const MSGMAX_DEFAULT = 8192, MSGMNB_DEFAULT = 16384, MSGMNI_DEFAULT = 32000;
 /** sizeof(struct msqid64_ds) on x86-64. */
 export const MSQID_DS_SIZE = 120;
-
-function seconds(k: Kernel): number {
-  return Math.floor(k.realtimeMs() / 1000);
-}
 
 export interface Message {
   /** mtype, a long: exact as a bigint. */
@@ -61,7 +57,7 @@ export class Queue {
   constructor(readonly kernel: Kernel, readonly registry: MsgRegistry, key: number, creds: Credentials, mode: number) {
     this.perm = new IPCPerm(key, creds, mode);
     this.qbytes = registry.msgmnb;
-    this.ctime = seconds(kernel);
+    this.ctime = ipcNow(kernel);
   }
 
   /** msg_fits_inqueue. */
@@ -80,7 +76,7 @@ export class Queue {
     this.registry.totalBytes += m.data.length;
     this.registry.totalMessages++;
     this.lspid = pid;
-    this.stime = seconds(this.kernel);
+    this.stime = ipcNow(this.kernel);
     this.queue.notify(0x1);
     return true;
   }
@@ -114,7 +110,7 @@ export class Queue {
     this.registry.totalMessages--;
     unchargeBuffers(m.data.length + MESSAGE_COST);
     this.lrpid = pid;
-    this.rtime = seconds(this.kernel);
+    this.rtime = ipcNow(this.kernel);
     this.queue.notify(0x1);
     return m;
   }

@@ -13,6 +13,7 @@
 // next_id sysctls.
 
 import type { Credentials } from '../credentials.js';
+import type { Kernel } from '../kernel.js';
 import type { UserNamespace } from '../user_namespace.js';
 import { NO_ID } from '../id_map.js';
 import { CAP_IPC_OWNER, CAP_SYS_ADMIN } from '../../abi/linux/capability.js';
@@ -29,6 +30,11 @@ const SEQ_MAX = 2 ** 31 / IPCMNI;
 export const MODE_BITS = 0o777;
 /** sizeof(struct ipc64_perm) on x86-64. */
 export const IPC64_PERM_SIZE = 48;
+
+/** The realtime clock in seconds, as the objects' times keep it (ktime_get_real_seconds). */
+export function ipcNow(k: Kernel): number {
+  return Math.floor(k.realtimeMs() / 1000);
+}
 
 /** Linux's kern_ipc_perm: ids are kernel ids. */
 export class IPCPerm {

@@ -20,7 +20,7 @@ import type { Pid } from '../pid_namespace.js';
 import type { UserNamespace } from '../user_namespace.js';
 import { WaitQueue } from '../../sync/waiter.js';
 import { EAGAIN, EINVAL, ENOSPC, ERANGE } from '../../abi/linux/errno.js';
-import { IPCPerm, IPC_NOWAIT, Registry, ipcGet } from './object.js';
+import { IPC_NOWAIT, ipcGet, ipcNow, IPCPerm, Registry } from './object.js';
 
 export const SEM_UNDO = 0x1000;
 export const GETPID = 11, GETVAL = 12, GETALL = 13, GETNCNT = 14, GETZCNT = 15, SETVAL = 16, SETALL = 17;
@@ -30,10 +30,6 @@ export const SEMVMX = 32767, SEMAEM = SEMVMX;
 export const SEMMSL_DEFAULT = 32000, SEMMNS_DEFAULT = 1024000000, SEMOPM_DEFAULT = 500, SEMMNI_DEFAULT = 32000;
 /** sizeof(struct semid64_ds) on x86-64. */
 export const SEMID_DS_SIZE = 104;
-
-function seconds(k: Kernel): number {
-  return Math.floor(k.realtimeMs() / 1000);
-}
 
 /** One struct sembuf. */
 export interface SemOp {
@@ -68,7 +64,7 @@ export class Set {
     this.perm = new IPCPerm(key, creds, mode);
     this.values = new Uint16Array(nsems);
     this.pids = new Array<Pid | null>(nsems).fill(null);
-    this.ctime = seconds(kernel);
+    this.ctime = ipcNow(kernel);
   }
 
   /** semncnt (zero false) or semzcnt (true) of semaphore num. */
@@ -109,7 +105,7 @@ export class Set {
     }
     for (let i = 0; i < this.nsems; i++) this.values[i] = vals[i];
     if (undo !== null && adj !== null) undo.set(adj);
-    this.otime = seconds(this.kernel);
+    this.otime = ipcNow(this.kernel);
     if (changed) this.changed();
     return { done: true };
   }
@@ -125,7 +121,7 @@ export class Set {
         if (a !== undefined) a[n] = 0;
       }
     }
-    this.ctime = seconds(this.kernel);
+    this.ctime = ipcNow(this.kernel);
     this.changed();
   }
 

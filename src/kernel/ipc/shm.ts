@@ -34,7 +34,7 @@ import { PAGE_SIZE } from '../../memory/memory_file.js';
 import { EFAULT, EINVAL, ENOMEM, ENOSPC, ENOSYS } from '../../abi/linux/errno.js';
 import { currentTask } from '../current.js';
 import { shmemMount } from '../shmem.js';
-import { IPCPerm, Registry, ipcGet } from './object.js';
+import { ipcGet, ipcNow, IPCPerm, Registry } from './object.js';
 
 export const SHM_HUGETLB = 0o4000, SHM_NORESERVE = 0o10000;
 export const SHM_RDONLY = 0o10000, SHM_RND = 0o20000, SHM_REMAP = 0o40000, SHM_EXEC = 0o100000;
@@ -46,10 +46,6 @@ export const SHMMAX_DEFAULT = 2n ** 64n - 1n - 2n ** 24n;
 export const SHMMNI_DEFAULT = 4096;
 /** sizeof(struct shmid64_ds) on x86-64. */
 export const SHMID_DS_SIZE = 112;
-
-function seconds(k: Kernel): number {
-  return Math.floor(k.realtimeMs() / 1000);
-}
 
 /** One segment (Linux's struct shmid_kernel). */
 export class Shm {
@@ -75,7 +71,7 @@ export class Shm {
     readonly pages: Mappable,
   ) {
     this.perm = new IPCPerm(key, creds, mode);
-    this.ctime = seconds(kernel);
+    this.ctime = ipcNow(kernel);
     this.mapName = `/SYSV${(key >>> 0).toString(16).padStart(8, '0')} (deleted)`;
   }
 
@@ -92,7 +88,7 @@ export class Shm {
   /** shm_open: a VMA now maps the segment (an attach, a split, a fork's copy). */
   opened(): void {
     this.nattch++;
-    this.atime = seconds(this.kernel);
+    this.atime = ipcNow(this.kernel);
     const t = currentTask();
     if (t !== null) this.lpid = t.tg.tgidPid;
   }
@@ -100,7 +96,7 @@ export class Shm {
   /** shm_close: a VMA mapping it went; the last one frees a removed segment. */
   closed(): void {
     this.nattch--;
-    this.dtime = seconds(this.kernel);
+    this.dtime = ipcNow(this.kernel);
     const t = currentTask();
     if (t !== null) this.lpid = t.tg.tgidPid;
     if (this.nattch === 0 && this.perm.mode & SHM_DEST) this.registry.destroy(this);

@@ -11,8 +11,9 @@ import type { Task } from '../../kernel/task.js';
 import {
   MSGMNB_DEFAULT, MSG_COPY, MSG_EXCEPT, MSG_INFO, MSG_NOERROR, MSG_STAT, MSG_STAT_ANY, MSQID_DS_SIZE, Queue, Search,
 } from '../../kernel/ipc/msg.js';
-import { IPC_INFO, IPC_NOWAIT, IPC_RMID, IPC_SET, IPC_STAT, ipcPermits, ownerOrAdmin } from '../../kernel/ipc/object.js';
+import { IPC_INFO, IPC_NOWAIT, IPC_RMID, IPC_SET, IPC_STAT, ipcPermits } from '../../kernel/ipc/object.js';
 import { CAP_SYS_RESOURCE } from '../../abi/linux/capability.js';
+import { ipcSetOrRemove, ipcStat } from './ipc_ctl.js';
 import { E2BIG, EACCES, EAGAIN, EFAULT, EINVAL, EPERM } from '../support.js';
 import { EIDRM, ENOMSG, ERESTARTNOHAND } from '../../abi/linux/errno.js';
 
@@ -138,37 +139,20 @@ export function sysMsgctl(t: Task): number {
       if (t.mm.copyOut(buf, b) < 0) return -EFAULT;
       return Math.max(0, reg.objects.maxIdx());
     }
-    case IPC_STAT: case MSG_STAT: case MSG_STAT_ANY: {
-      const q = cmd === IPC_STAT ? reg.objects.findById(id) : reg.objects.findByIndex(id);
-      if (q === undefined) return -EINVAL;
-      if (cmd !== MSG_STAT_ANY && !ipcPermits(t.creds, q.perm, 0o444, ns.userns)) return -EACCES;
-      if (t.mm.copyOut(buf, msqidDs(t, q)) < 0) return -EFAULT;
-      return cmd === IPC_STAT ? 0 : q.perm.id;
-    }
-    case IPC_SET: case IPC_RMID: {
-      let d: DataView | null = null;
-      if (cmd === IPC_SET) {
-        const b = t.mm.copyIn(buf, MSQID_DS_SIZE);
-        if (b === null) return -EFAULT;
-        d = new DataView(b.buffer, b.byteOffset, b.byteLength);
-      }
-      const q = reg.objects.findById(id);
-      if (q === undefined) return -EINVAL;
-      if (!ownerOrAdmin(t.creds, q.perm, ns.userns)) return -EPERM;
-      if (d === null) {
-        q.remove();
+    case IPC_STAT: case MSG_STAT: case MSG_STAT_ANY:
+      return ipcStat(t, reg.objects, id, cmd, MSG_STAT_ANY, buf, (q) => msqidDs(t, q));
+    case IPC_SET: case IPC_RMID:
+      return ipcSetOrRemove(t, reg.objects, id, cmd, buf, MSQID_DS_SIZE, (q) => q.remove(), (q, d) => {
+        const qbytes = d.getBigUint64(88, true);
+        if (qbytes > BigInt(reg.msgmnb) && !t.creds.hasCapabilityInRoot(CAP_SYS_RESOURCE)) return -EPERM;
+        // The permissions are checked (ipc_update_perm) after this, as in Linux; qbytes is taken only if they pass.
         return 0;
-      }
-      const qbytes = d.getBigUint64(88, true);
-      if (qbytes > BigInt(reg.msgmnb) && !t.creds.hasCapabilityInRoot(CAP_SYS_RESOURCE)) return -EPERM;
-      const e = q.perm.update(d, 0, t.creds);
-      if (e < 0) return e;
-      q.qbytes = Number(qbytes > BigInt(Number.MAX_SAFE_INTEGER) ? BigInt(Number.MAX_SAFE_INTEGER) : qbytes);
-      q.ctime = Math.floor(t.kernel.realtimeMs() / 1000);
-      // Senders may fit now; receivers look again (expunge_all's EAGAIN makes them recheck).
-      q.queue.notify(0x1);
-      return 0;
-    }
+      }, (q, d) => {
+        const qbytes = d.getBigUint64(88, true);
+        q.qbytes = Number(qbytes > BigInt(Number.MAX_SAFE_INTEGER) ? BigInt(Number.MAX_SAFE_INTEGER) : qbytes);
+        // Senders may fit now; receivers look again (expunge_all's EAGAIN makes them recheck).
+        q.queue.notify(0x1);
+      });
     default:
       return -EINVAL;
   }

@@ -14,9 +14,10 @@ import {
   SETALL, SETVAL, Set,
 } from '../../kernel/ipc/sem.js';
 import type { SemOp, SemWaiter } from '../../kernel/ipc/sem.js';
-import { IPC_INFO, IPC_RMID, IPC_SET, IPC_STAT, ipcPermits, ownerOrAdmin } from '../../kernel/ipc/object.js';
+import { IPC_INFO, IPC_RMID, IPC_SET, IPC_STAT, ipcPermits } from '../../kernel/ipc/object.js';
 import { readTimespec } from './sys_time.js';
-import { E2BIG, EACCES, EAGAIN, EFAULT, EFBIG, EINTR, EINVAL, EPERM, ERANGE } from '../support.js';
+import { ipcSetOrRemove, ipcStat } from './ipc_ctl.js';
+import { E2BIG, EACCES, EAGAIN, EFAULT, EFBIG, EINTR, EINVAL, ERANGE } from '../support.js';
 import { EIDRM } from '../../abi/linux/errno.js';
 
 /** SEMMAP, SEMMNU, SEMUME, SEMUSZ: the constants IPC_INFO reports. */
@@ -131,13 +132,8 @@ export function sysSemctl(t: Task): number {
       if (t.mm.copyOut(arg, b) < 0) return -EFAULT;
       return Math.max(0, reg.objects.maxIdx());
     }
-    case IPC_STAT: case SEM_STAT: case SEM_STAT_ANY: {
-      const s = cmd === IPC_STAT ? reg.objects.findById(id) : reg.objects.findByIndex(id);
-      if (s === undefined) return -EINVAL;
-      if (cmd !== SEM_STAT_ANY && !ipcPermits(t.creds, s.perm, 0o444, ns.userns)) return -EACCES;
-      if (t.mm.copyOut(arg, semidDs(t, s)) < 0) return -EFAULT;
-      return cmd === IPC_STAT ? 0 : s.perm.id;
-    }
+    case IPC_STAT: case SEM_STAT: case SEM_STAT_ANY:
+      return ipcStat(t, reg.objects, id, cmd, SEM_STAT_ANY, arg, (s) => semidDs(t, s));
     case SETVAL: {
       const val = r.argInt(3);
       if (val > SEMVMX || val < 0) return -ERANGE;
@@ -174,25 +170,8 @@ export function sysSemctl(t: Task): number {
       if (cmd === GETPID) return s.pids[num]?.nr(t.pidns) ?? 0;
       return s.count(num, cmd === GETZCNT);
     }
-    case IPC_SET: case IPC_RMID: {
-      let d: DataView | null = null;
-      if (cmd === IPC_SET) {
-        const b = t.mm.copyIn(arg, SEMID_DS_SIZE);
-        if (b === null) return -EFAULT;
-        d = new DataView(b.buffer, b.byteOffset, b.byteLength);
-      }
-      const s = reg.objects.findById(id);
-      if (s === undefined) return -EINVAL;
-      if (!ownerOrAdmin(t.creds, s.perm, ns.userns)) return -EPERM;
-      if (d === null) {
-        s.remove();
-        return 0;
-      }
-      const e = s.perm.update(d, 0, t.creds);
-      if (e < 0) return e;
-      s.ctime = Math.floor(t.kernel.realtimeMs() / 1000);
-      return 0;
-    }
+    case IPC_SET: case IPC_RMID:
+      return ipcSetOrRemove(t, reg.objects, id, cmd, arg, SEMID_DS_SIZE, (s) => s.remove());
     default:
       return -EINVAL;
   }

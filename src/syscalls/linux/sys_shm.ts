@@ -13,9 +13,10 @@ import {
   SHMID_DS_SIZE, SHMMIN, SHMMNI_DEFAULT, SHM_EXEC, SHM_INFO, SHM_LOCK, SHM_LOCKED, SHM_RDONLY, SHM_REMAP, SHM_RND,
   SHM_STAT, SHM_STAT_ANY, SHM_UNLOCK, Shm, ShmMapping,
 } from '../../kernel/ipc/shm.js';
-import { IPC_INFO, IPC_RMID, IPC_SET, IPC_STAT, ipcPermits, ownerOrAdmin } from '../../kernel/ipc/object.js';
+import { IPC_INFO, IPC_RMID, IPC_SET, IPC_STAT, ipcPermits } from '../../kernel/ipc/object.js';
 import { CAP_IPC_LOCK } from '../../abi/linux/capability.js';
 import { memLimits } from './sys_mmap.js';
+import { ipcSetOrRemove, ipcStat } from './ipc_ctl.js';
 import { EACCES, EFAULT, EINVAL, ENOMEM, EPERM } from '../support.js';
 import { EIDRM } from '../../abi/linux/errno.js';
 
@@ -149,32 +150,10 @@ export function sysShmctl(t: Task): number {
       if (t.mm.copyOut(buf, b) < 0) return -EFAULT;
       return Math.max(0, reg.objects.maxIdx());
     }
-    case SHM_STAT: case SHM_STAT_ANY: case IPC_STAT: {
-      const s = cmd === IPC_STAT ? reg.objects.findById(id) : reg.objects.findByIndex(id);
-      if (s === undefined) return -EINVAL;
-      if (cmd !== SHM_STAT_ANY && !ipcPermits(t.creds, s.perm, 0o444, ns.userns)) return -EACCES;
-      if (t.mm.copyOut(buf, shmidDs(t, s)) < 0) return -EFAULT;
-      return cmd === IPC_STAT ? 0 : s.perm.id;
-    }
-    case IPC_SET: case IPC_RMID: {
-      let d: DataView | null = null;
-      if (cmd === IPC_SET) {
-        const b = t.mm.copyIn(buf, SHMID_DS_SIZE);
-        if (b === null) return -EFAULT;
-        d = new DataView(b.buffer, b.byteOffset, b.byteLength);
-      }
-      const s = reg.objects.findById(id);
-      if (s === undefined) return -EINVAL;
-      if (!ownerOrAdmin(t.creds, s.perm, ns.userns)) return -EPERM;
-      if (d === null) {
-        s.remove();
-        return 0;
-      }
-      const e = s.perm.update(d, 0, t.creds);
-      if (e < 0) return e;
-      s.ctime = Math.floor(t.kernel.realtimeMs() / 1000);
-      return 0;
-    }
+    case SHM_STAT: case SHM_STAT_ANY: case IPC_STAT:
+      return ipcStat(t, reg.objects, id, cmd, SHM_STAT_ANY, buf, (s) => shmidDs(t, s));
+    case IPC_SET: case IPC_RMID:
+      return ipcSetOrRemove(t, reg.objects, id, cmd, buf, SHMID_DS_SIZE, (s) => s.remove());
     case SHM_LOCK: case SHM_UNLOCK: {
       const s = reg.objects.findById(id);
       if (s === undefined) return -EINVAL;
