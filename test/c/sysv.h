@@ -43,6 +43,13 @@ static __attribute__((unused)) void read_file(const char *path, char *buf, size_
 	close(fd);
 }
 
+/* In a child: become uid and gid 65534 (nobody), or exit 3. */
+static __attribute__((unused)) void become_nobody(void)
+{
+	if (setgid(65534) != 0 || setuid(65534) != 0)
+		_exit(3);
+}
+
 static void sysv_on_alarm(int s)
 {
 	(void)s;

@@ -200,8 +200,7 @@ int main(void)
 	/* ---- another user ---- */
 	p = fork();
 	if (p == 0) {
-		if (setgid(65534) != 0 || setuid(65534) != 0)
-			_exit(3);
+		become_nobody();
 		show("other: msgget asking read", msgget(key, 0400));
 		show("other: msgsnd", snd(id, 1, "x", IPC_NOWAIT));
 		rcv("other: msgrcv", id, 100, 0, IPC_NOWAIT);
@@ -215,8 +214,7 @@ int main(void)
 	show("IPC_SET mode 0622", msgctl(id, IPC_SET, &ds));
 	p = fork();
 	if (p == 0) {
-		if (setgid(65534) != 0 || setuid(65534) != 0)
-			_exit(3);
+		become_nobody();
 		show("other 0622: msgsnd", snd(id, 1, "x", IPC_NOWAIT));
 		rcv("other 0622: msgrcv", id, 100, 0, IPC_NOWAIT);
 		_exit(0);

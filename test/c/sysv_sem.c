@@ -32,6 +32,13 @@ static int val(int id, int n)
 	return semctl(id, n, GETVAL);
 }
 
+static void setval(int id, int n, int v)
+{
+	union semun u;
+	u.val = v;
+	semctl(id, n, SETVAL, u);
+}
+
 static int op(int id, int num, int o, int flg)
 {
 	struct sembuf s = { (unsigned short)num, (short)o, (short)flg };
@@ -137,8 +144,7 @@ int main(void)
 	printf("sem 0 still: %d\n", val(id, 0));
 	show("semop past SEMVMX", op(id, 0, 32767, 0));
 	show("semop wait-for-zero IPC_NOWAIT", op(id, 0, 0, IPC_NOWAIT));
-	u.val = 0;
-	semctl(id, 2, SETVAL, u);
+	setval(id, 2, 0);
 	show("semop wait-for-zero on zero", op(id, 2, 0, 0));
 	u.buf = &ds;
 	semctl(id, 0, IPC_STAT, u);
@@ -158,8 +164,7 @@ int main(void)
 	show("semtimedop that can go", semtimedop(id, &dec, 1, &ts));
 
 	/* ---- blocking ---- */
-	u.val = 0;
-	semctl(id, 0, SETVAL, u);
+	setval(id, 0, 0);
 	pid_t p = fork();
 	if (p == 0) {
 		int r = op(id, 0, -2, 0);
@@ -174,8 +179,7 @@ int main(void)
 	child_status(p);
 	printf("after: ncnt %d\n", semctl(id, 0, GETNCNT));
 
-	u.val = 1;
-	semctl(id, 1, SETVAL, u);
+	setval(id, 1, 1);
 	p = fork();
 	if (p == 0) {
 		int r = op(id, 1, 0, 0);
@@ -183,8 +187,7 @@ int main(void)
 		_exit(0);
 	}
 	printf("GETZCNT while it waits: %d\n", wait_count(id, 1, GETZCNT, 1));
-	u.val = 0;
-	semctl(id, 1, SETVAL, u);
+	setval(id, 1, 0);
 	child_status(p);
 
 	/* A signal ends the wait with EINTR, even with SA_RESTART. */
@@ -200,8 +203,7 @@ int main(void)
 	child_status(p);
 
 	/* ---- SEM_UNDO ---- */
-	u.val = 0;
-	semctl(id, 0, SETVAL, u);
+	setval(id, 0, 0);
 	p = fork();
 	if (p == 0) {
 		op(id, 0, 3, SEM_UNDO);
@@ -227,8 +229,7 @@ int main(void)
 	}
 	child_status(p);
 	printf("SETVAL cleared the undo: %d\n", val(id, 0));
-	u.val = 0;
-	semctl(id, 0, SETVAL, u);
+	setval(id, 0, 0);
 	p = fork();
 	if (p == 0) {
 		pthread_t th;
@@ -251,17 +252,14 @@ int main(void)
 	}
 	child_status(p);
 	printf("child's exit undoes its own: %d\n", val(id, 0));
-	u.val = 32000;
-	semctl(id, 0, SETVAL, u);
-	u.val = 0;
-	semctl(id, 0, SETVAL, u);
+	setval(id, 0, 32000);
+	setval(id, 0, 0);
 	op(id, 0, 32767, SEM_UNDO);
 	op(id, 0, -32767, 0);
 	show("undo adjustment at -32768", op(id, 0, 1, SEM_UNDO));
 	op(id, 0, -1, 0);
 	show("undo adjustment past -32768", op(id, 0, 1, SEM_UNDO));
-	u.val = 0;
-	semctl(id, 0, SETVAL, u);
+	setval(id, 0, 0);
 
 	/* ---- IPC_INFO, SEM_INFO, SEM_STAT ---- */
 	struct seminfo si;
@@ -292,8 +290,7 @@ int main(void)
 	semctl(id, 0, IPC_STAT, u);
 	p = fork();
 	if (p == 0) {
-		if (setgid(65534) != 0 || setuid(65534) != 0)
-			_exit(3);
+		become_nobody();
 		show("other: semget", semget(key, 0, 0400) < 0 ? -1 : 0);
 		show("other: semop", op(id, 0, 1, IPC_NOWAIT));
 		show("other: GETVAL", semctl(id, 0, GETVAL));
@@ -309,8 +306,7 @@ int main(void)
 	printf("after IPC_SET: mode %o\n", ds.sem_perm.mode);
 	p = fork();
 	if (p == 0) {
-		if (setgid(65534) != 0 || setuid(65534) != 0)
-			_exit(3);
+		become_nobody();
 		show("other 0606: semop", op(id, 0, 1, IPC_NOWAIT));
 		show("other 0606: GETVAL", semctl(id, 0, GETVAL));
 		_exit(0);
@@ -318,8 +314,7 @@ int main(void)
 	child_status(p);
 
 	/* ---- IPC_RMID wakes waiters with EIDRM ---- */
-	u.val = 0;
-	semctl(id, 0, SETVAL, u);
+	setval(id, 0, 0);
 	p = fork();
 	if (p == 0) {
 		show("child: semop on removed set", op(id, 0, -1, 0));

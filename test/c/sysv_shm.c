@@ -276,8 +276,7 @@ int main(int argc, char **argv)
 	show("back to 0600", (ds = stat_of(id), ds.shm_perm.mode = 0600, shmctl(id, IPC_SET, &ds)));
 	p = fork();
 	if (p == 0) {
-		if (setgid(65534) != 0 || setuid(65534) != 0)
-			_exit(3);
+		become_nobody();
 		printf("other: shmget key asking nothing: same id %d\n", shmget(key, 0, 0) == id);
 		show("other: shmget key asking read", shmget(key, 0, 0400));
 		showp("other: shmat", shmat(id, NULL, 0));
@@ -297,8 +296,7 @@ int main(int argc, char **argv)
 	shmctl(id, IPC_SET, &ds);
 	p = fork();
 	if (p == 0) {
-		if (setgid(65534) != 0 || setuid(65534) != 0)
-			_exit(3);
+		become_nobody();
 		printf("other 0604: shmget same id %d\n", shmget(key, 0, 0) == id);
 		show("other 0604: shmget asking write", shmget(key, 0, 0600));
 		showp("other 0604: shmat rw", shmat(id, NULL, 0));
@@ -378,8 +376,7 @@ int main(int argc, char **argv)
 	sysvipc_check("old ns", keep, "600", PG);
 	p = fork();
 	if (p == 0) {
-		if (setgid(65534) != 0 || setuid(65534) != 0)
-			_exit(3);
+		become_nobody();
 		show("unprivileged unshare CLONE_NEWIPC", unshare(CLONE_NEWIPC));
 		_exit(0);
 	}
