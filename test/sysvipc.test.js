@@ -5,11 +5,12 @@
 // test/c/sysv_sem.c (semget, semop, semtimedop, semctl: blocking, EINTR,
 // EIDRM, timeouts, SEM_UNDO with threads and fork, limits, /proc) and
 // test/c/sysv_msg.c (msgget, msgsnd, msgrcv, msgctl: selection, MSG_COPY,
-// blocking, EINTR, EIDRM, qbytes, limits, /proc, a flood).
+// blocking, EINTR, EIDRM, qbytes, limits, /proc, a flood); util-linux's
+// ipcmk/ipcs/ipcrm, Perl's IPC::SysV and PostgreSQL 15 as real programs.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { assertNoSentryCrash, assertSameAsNative, compileC, compileWarnings, ms, runNative, runTsvisor } from './lib/harness.js';
 
 for (const prog of ['sysv_shm', 'sysv_sem', 'sysv_msg']) {
@@ -93,3 +94,54 @@ test('each sandbox has an IPC namespace of its own: what one leaves behind, neit
   assert.equal(second.code, 0, second.stderr);
   assert.equal(second.stdout.trim(), '3', 'a new sandbox starts with no objects (three headers)');
 });
+
+/** Perl's IPC::SysV (IPC::SharedMem, IPC::Semaphore, IPC::Msg): a SysV binding of a real language runtime. */
+const PERL_SCRIPT = `use strict; use warnings;
+use IPC::SysV qw(IPC_PRIVATE IPC_CREAT IPC_NOWAIT S_IRUSR S_IWUSR);
+use IPC::SharedMem; use IPC::Semaphore; use IPC::Msg;
+my $shm = IPC::SharedMem->new(IPC_PRIVATE, 8192, S_IRUSR|S_IWUSR) or die "shm: $!";
+$shm->write("hello from perl", 0, 15) or die;
+if (fork() == 0) { $shm->write("child", 0, 5); exit 0 } wait;
+print "shm: ", $shm->read(0, 15), "\\n";
+my $st = $shm->stat; print "segsz ", $st->segsz, " nattch ", $st->nattch, "\\n";
+$shm->remove;
+my $sem = IPC::Semaphore->new(IPC_PRIVATE, 2, S_IRUSR|S_IWUSR|IPC_CREAT) or die "sem: $!";
+$sem->setall(3, 0);
+$sem->op(0, -1, 0, 1, 2, 0) or die "op: $!";
+print "sem: ", join(",", $sem->getall), "\\n";
+print "nowait: ", ($sem->op(1, -5, IPC_NOWAIT) ? "ok" : "$!"), "\\n";
+$sem->remove;
+my $q = IPC::Msg->new(IPC_PRIVATE, S_IRUSR|S_IWUSR) or die "msg: $!";
+$q->snd(2, "two"); $q->snd(1, "one");
+my $buf; $q->rcv($buf, 100, -2); print "msg: $buf\\n";
+$q->rcv($buf, 100, 0); print "msg: $buf\\n";
+print "empty: ", (defined $q->rcv($buf, 100, 0, IPC_NOWAIT) ? "got" : "$!"), "\\n";
+print "qnum ", $q->stat->qnum, "\\n";
+$q->remove;
+`;
+
+test('Perl\'s IPC::SysV modules print what they print natively', { timeout: ms(60_000) }, () => {
+  const { native } = assertSameAsNative(['/usr/bin/perl', '-e', PERL_SCRIPT], { nativeNamespaces: ['ipc'], expectCode: 0, strict: true, timeout: ms(30_000) });
+  assert.match(native.stdout, /^shm: child from perl\n/);
+});
+
+const PG_BIN = '/usr/lib/postgresql/15/bin';
+/** initdb, a server on a Unix socket only, one query, the SysV segments it holds, stop: as user postgres. */
+function pgScript(settings) {
+  return [
+    'set -e', 'D=$(mktemp -d /tmp/pgdata.XXXXXX)', 'chown postgres "$D"',
+    `su postgres -s /bin/sh -c "${PG_BIN}/initdb -D $D/db -A trust -U postgres >/dev/null 2>&1 && ` +
+      `${PG_BIN}/pg_ctl -D $D/db -o '-k $D -c listen_addresses= ${settings}' -l $D/log -w start >/dev/null && ` +
+      `psql -h $D -U postgres -Atc 'select 40+2' && ipcs -m | grep -c postgres; ${PG_BIN}/pg_ctl -D $D/db -w stop >/dev/null"`,
+    'rm -rf "$D"',
+  ].join('\n');
+}
+
+for (const [what, settings] of [['its defaults', ''], ['shared_memory_type=sysv and dynamic_shared_memory_type=sysv', '-c shared_memory_type=sysv -c dynamic_shared_memory_type=sysv']]) {
+  test(`PostgreSQL 15 starts, answers a query and stops with ${what}, as natively`, {
+    skip: existsSync(`${PG_BIN}/initdb`) ? false : 'PostgreSQL 15 is not installed', timeout: ms(240_000),
+  }, () => {
+    const { native } = assertSameAsNative(['/bin/sh', '-c', pgScript(settings)], { nativeNamespaces: ['ipc'], expectCode: 0, timeout: ms(180_000) });
+    assert.match(native.stdout, /^42\n\d+\n$/);
+  });
+}
