@@ -5,7 +5,8 @@
 // addresses (shm_fill.c) as natively in a fresh IPC namespace; segments
 // filled past --total-memory OOM-kill the filler, not the Sentry, and
 // their memory is back once they are removed, or once the last process
-// of their IPC namespace has gone.
+// of their IPC namespace has gone; semaphore sets and undo entries past
+// the Sentry's buffer budget are ENOMEM (sem_fill.c).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,4 +47,13 @@ test('segments filled past --total-memory OOM-kill the filler (137); removed, th
   assertNoSentryCrash(r, { strict: true });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'child filling 256 MiB of segments: 137\nafter removal 64 MiB filled: 2\nnamespaces filled and left: 4 of 4\ndone\n');
+});
+
+test('semaphore sets and SEM_UNDO entries past the buffer budget are ENOMEM, the Sentry goes on (sem_fill.c)', { skip, timeout: ms(120_000) }, () => {
+  const bin = compileC('sem_fill', { dir: HOSTILE_DIR });
+  const r = runTsvisor([bin], { timeout: ms(60_000) });
+  assertNoSentryCrash(r, { strict: true });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'sets of 32000 until Cannot allocate memory (some made: 1)\nundo entries: Cannot allocate memory\n' +
+    'after removal: semget ok, undo semop ok\ndone\n');
 });

@@ -6,7 +6,8 @@
 // clamping when its last holder ends). A task whose operations cannot all
 // be done now waits on the set's queue with its blocking operation
 // recorded (semncnt/semzcnt count them); any change to the set wakes every
-// waiter, which tries its operations again from the start.
+// waiter, which tries its operations again from the start. Sets and undo
+// entries are charged to the Sentry's buffer budget (SET_COST below).
 //
 // Differs from Linux: waiters are woken all at once and retry in the order
 // the run loop serves them (Linux walks its pending queues in FIFO order,
@@ -19,7 +20,8 @@ import type { Credentials } from '../credentials.js';
 import type { Pid } from '../pid_namespace.js';
 import type { UserNamespace } from '../user_namespace.js';
 import { WaitQueue } from '../../sync/waiter.js';
-import { EAGAIN, EINVAL, ENOSPC, ERANGE } from '../../abi/linux/errno.js';
+import { chargeBuffers, unchargeBuffers } from '../buffers.js';
+import { EAGAIN, EINVAL, ENOMEM, ENOSPC, ERANGE } from '../../abi/linux/errno.js';
 import { IPC_NOWAIT, ipcGet, ipcNow, IPCPerm, Registry } from './object.js';
 
 export const SEM_UNDO = 0x1000;
@@ -28,6 +30,13 @@ export const SEM_STAT = 18, SEM_INFO = 19, SEM_STAT_ANY = 20;
 export const SEMVMX = 32767, SEMAEM = SEMVMX;
 /** Linux's defaults: semmsl, semmns, semopm, semmni. */
 export const SEMMSL_DEFAULT = 32000, SEMMNS_DEFAULT = 1024000000, SEMOPM_DEFAULT = 500, SEMMNI_DEFAULT = 32000;
+/**
+ * What a set and an undo entry cost the Sentry's heap, charged to its
+ * buffer budget (kernel/buffers.ts): semmns would otherwise let a program
+ * ask for a billion semaphores. Past the budget, semget and a SEM_UNDO
+ * semop are ENOMEM, as Linux's allocations failing.
+ */
+export const SET_COST = 512, SEM_COST = 16, UNDO_COST = 128;
 /** sizeof(struct semid64_ds) on x86-64. */
 export const SEMID_DS_SIZE = 104;
 
@@ -134,7 +143,8 @@ export class Set {
   remove(): void {
     this.registry.objects.remove(this);
     this.registry.usedSems -= this.nsems;
-    for (const l of this.undoLists) l.entries.delete(this);
+    unchargeBuffers(SET_COST + SEM_COST * this.nsems);
+    for (const l of this.undoLists) l.drop(this);
     this.undoLists.clear();
     this.changed();
   }
@@ -146,10 +156,11 @@ export class UndoList {
   /** Tasks holding it. */
   refs = 1;
 
-  /** The entry for s, made now (find_alloc_undo). */
-  entryFor(s: Set): Int16Array {
+  /** The entry for s, made now (find_alloc_undo); null past the buffer budget (ENOMEM). */
+  entryFor(s: Set): Int16Array | null {
     let a = this.entries.get(s);
     if (a === undefined) {
+      if (!chargeBuffers(UNDO_COST + 2 * s.nsems)) return null;
       a = new Int16Array(s.nsems);
       this.entries.set(s, a);
       s.undoLists.add(this);
@@ -157,10 +168,16 @@ export class UndoList {
     return a;
   }
 
+  /** Forgets the entry for s (the set is gone). */
+  drop(s: Set): void {
+    if (this.entries.delete(s)) unchargeBuffers(UNDO_COST + 2 * s.nsems);
+  }
+
   /** exit_sem: the adjustments are applied, each value clamped to [0, SEMVMX]. */
   apply(pid: Pid): void {
     for (const [s, adj] of this.entries) {
       s.undoLists.delete(this);
+      unchargeBuffers(UNDO_COST + 2 * s.nsems);
       if (s.perm.deleted) continue;
       for (let i = 0; i < s.nsems; i++) {
         if (adj[i] === 0) continue;
@@ -189,9 +206,15 @@ export class SemRegistry {
     return ipcGet(this.objects, key, flag, creds, userns, () => {
       if (nsems === 0) return -EINVAL;
       if (this.usedSems + nsems > this.semmns) return -ENOSPC;
+      if (this.objects.inUse >= Math.min(this.semmni, 32768)) return -ENOSPC;
+      if (!chargeBuffers(SET_COST + SEM_COST * nsems)) return -ENOMEM;
       const s = new Set(k, this, key, creds, flag, nsems);
       const id = this.objects.add(s, this.semmni);
-      if (id >= 0) this.usedSems += nsems;
+      if (id < 0) {
+        unchargeBuffers(SET_COST + SEM_COST * nsems);
+        return id;
+      }
+      this.usedSems += nsems;
       return id;
     }, (s) => (nsems > s.nsems ? -EINVAL : 0));
   }

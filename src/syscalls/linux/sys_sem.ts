@@ -17,7 +17,7 @@ import type { SemOp, SemWaiter } from '../../kernel/ipc/sem.js';
 import { IPC_INFO, IPC_RMID, IPC_SET, IPC_STAT, ipcPermits } from '../../kernel/ipc/object.js';
 import { readTimespec } from './sys_time.js';
 import { ipcSetOrRemove, ipcStat } from './ipc_ctl.js';
-import { E2BIG, EACCES, EAGAIN, EFAULT, EFBIG, EINTR, EINVAL, ERANGE } from '../support.js';
+import { E2BIG, EACCES, EAGAIN, EFAULT, EFBIG, EINTR, EINVAL, ENOMEM, ERANGE } from '../support.js';
 import { EIDRM } from '../../abi/linux/errno.js';
 
 /** SEMMAP, SEMMNU, SEMUME, SEMUSZ: the constants IPC_INFO reports. */
@@ -85,6 +85,7 @@ function semtimedop(t: Task, timed: boolean): number {
   if (max >= s.nsems) return -EFBIG;
   if (!ipcPermits(t.creds, s.perm, alter ? 0o222 : 0o444, ns.userns)) return -EACCES;
   const undo = undos ? t.undoList().entryFor(s) : null;
+  if (undos && undo === null) return -ENOMEM;
   const res = s.apply(ops, undo, t.tg.tgidPid);
   if (typeof res === 'number') return res;
   if (res.done) return 0;
