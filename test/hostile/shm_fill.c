@@ -107,6 +107,17 @@ int main(int argc, char **argv)
 	int big = shmget(0x5eed, 0, 0);
 	char *a = shmat(big, NULL, 0);
 	printf("shmat of it: %s\n", a == (void *)-1 ? strerror(errno) : "ok");
+	if (a != (void *)-1) {
+		/* A sparse TiB attached: fork copies the attachment, not the TiB. */
+		a[12345] = 7;
+		pid_t p = fork();
+		if (p == 0)
+			_exit(a[12345] == 7 && a[1UL << 39] == 0 ? 0 : 1);
+		int st;
+		waitpid(p, &st, 0);
+		printf("fork with it attached: child status %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+		shmdt(a);
+	}
 	shmctl(big, IPC_RMID, NULL);
 	int id = shmget(IPC_PRIVATE, 8192, 0600);
 	printf("shmat kernel address: %s\n", shmat(id, (void *)0xffff800000000000UL, 0) == (void *)-1 ? strerror(errno) : "ok");
