@@ -323,10 +323,10 @@ partial('setpriority', sched.sysSetpriority, 'the nice value is recorded and rep
 // file locks, memfd, splice family
 full('flock', lock.sysFlock);
 // SysV IPC (kernel/ipc/)
-full('shmget', shm.sysShmget);
+partial('shmget', shm.sysShmget, 'SHM_HUGETLB is ENOMEM (no huge page pool, as Linux without reserved huge pages); a segment of 2^53 bytes or more is ENOMEM even with SHM_NORESERVE');
 full('shmat', shm.sysShmat);
 full('shmdt', shm.sysShmdt);
-partial('shmctl', shm.sysShmctl, 'SHM_LOCK pins nothing (memory is never swapped) and checks each segment alone against RLIMIT_MEMLOCK; SHM_HUGETLB segments are ENOMEM at shmget (no huge page pool)');
+partial('shmctl', shm.sysShmctl, 'SHM_LOCK pins nothing (memory is never swapped) and checks each segment alone against RLIMIT_MEMLOCK, not the user\'s locked total; shm_swp is always 0');
 partial('semget', sem.sysSemget, 'sets are charged to the Sentry\'s buffer budget: past it ENOMEM, before semmns may say ENOSPC');
 partial('semop', sem.sysSemop, 'waiters are woken together on any change and retry in the order they are served, not in Linux\'s FIFO order with alter operations first; a SEM_UNDO entry past the Sentry\'s buffer budget is ENOMEM');
 partial('semtimedop', sem.sysSemtimedop, 'as semop: waiters retry together on any change, not in Linux\'s FIFO order');
