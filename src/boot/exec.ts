@@ -40,6 +40,7 @@ import { withHome } from './home.js';
 import type { InitFile, SandboxKernel } from './sandbox.js';
 import type { Dentry } from '../vfs/dentry.js';
 import type { PIDNamespace } from '../kernel/pid_namespace.js';
+import type { IPCNamespace } from '../kernel/ipc/namespace.js';
 
 const O_ACCMODE = 3;
 const SI_KERNEL = 0x80;
@@ -79,11 +80,12 @@ export class ExecManager {
 
   /**
    * root: the container's root (a sub-container's, in its mount
-   * namespace), pidns its pid namespace, which every process joins;
+   * namespace), pidns its pid namespace, which every process joins (and
+   * ipcns its IPC namespace);
    * default the sandbox's.
    */
   constructor(private readonly sk: SandboxKernel, private readonly container: ContainerSpec, private readonly log: Logger,
-    private readonly root: Dentry = sk.vfs.root, private readonly pidns?: PIDNamespace) {}
+    private readonly root: Dentry = sk.vfs.root, private readonly pidns?: PIDNamespace, private readonly ipcns?: IPCNamespace) {}
 
   /**
    * Starts the process; fds become its descriptors 0.. and are its own
@@ -102,7 +104,7 @@ export class ExecManager {
       task = loadInit(this.sk, {
         argv: proc.args ?? [], env: withHome(this.sk.vfs, proc.env ?? [], proc.user?.uid ?? 0, this.root), cwd: proc.cwd, creds: processCredentials(proc, this.sk.kernel.userns), files, cwdName: 'process.cwd',
         rlimits: processRlimits(proc, this.sk.rlimits), umask: proc.user?.umask, noNewPrivs: proc.noNewPrivileges === true,
-        oomScoreAdj: proc.oomScoreAdj, asInit: false, root: this.root, containerId: this.container.id, pidns: this.pidns,
+        oomScoreAdj: proc.oomScoreAdj, asInit: false, root: this.root, containerId: this.container.id, pidns: this.pidns, ipcns: this.ipcns,
       });
     } catch (e) {
       // loadInit wraps the descriptors only once the program is loaded: until then they are still these.

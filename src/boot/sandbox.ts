@@ -40,6 +40,7 @@ import type { LogFormat } from '../kernel/log.js';
 import { Task } from '../kernel/task.js';
 import { ThreadGroup, RLIM_INFINITY } from '../kernel/thread_group.js';
 import type { PIDNamespace } from '../kernel/pid_namespace.js';
+import type { IPCNamespace } from '../kernel/ipc/namespace.js';
 import { FDTable, decRef } from '../kernel/fd_table.js';
 import { CAP_NET_RAW } from '../abi/linux/capability.js';
 import { Credentials } from '../kernel/credentials.js';
@@ -652,6 +653,8 @@ export interface InitSpec {
    * root namespace.
    */
   pidns?: PIDNamespace;
+  /** The IPC namespace the process is made in (a sub-container's own); default the sandbox's (kernel.ipcns). */
+  ipcns?: IPCNamespace;
 }
 
 /**
@@ -712,6 +715,7 @@ export function loadInit(sk: SandboxKernel, spec: InitSpec): Task {
   task.comm = res.comm;
   if (spec.umask !== undefined) task.umask = spec.umask & 0o777;
   if (spec.noNewPrivs === true) task.prctl.noNewPrivs = 1;
+  if (spec.ipcns !== undefined) task.setIpcns(spec.ipcns);
   tg.tasks.push(task);
   if (spec.pidns !== undefined && spec.pidns !== kernel.pidns) {
     if (spec.pidns.init === null) spec.pidns.init = tg;

@@ -31,6 +31,7 @@ import type { Logger } from '../kernel/log.js';
 import type { Dentry } from '../vfs/dentry.js';
 import { MS_RDONLY } from '../vfs/mount.js';
 import type { PIDNamespace } from '../kernel/pid_namespace.js';
+import type { IPCNamespace } from '../kernel/ipc/namespace.js';
 import { native } from '../native.js';
 import { ProtocolError } from '../control/protocol.js';
 import type { ContainerStatus, CreateSubcontainerArgs, ProcessInfo, StateResult } from '../control/protocol.js';
@@ -86,6 +87,7 @@ export class Subcontainer {
     let spec: ContainerSpec;
     let root: Dentry;
     let pidns: PIDNamespace;
+    let ipcns: IPCNamespace | undefined;
     let entries: RootEntry[] = [];
     try {
       spec = parseContainerSpec(a.container);
@@ -99,6 +101,9 @@ export class Subcontainer {
       const ns = ownPid ? sk.kernel.pidns.newChild(sk.kernel.userns) : sk.kernel.pidns;
       if (typeof ns === 'number') throw new BootError('linux.namespaces: no pid namespace can be made (32 levels)', 1);
       pidns = ns;
+      // The pod's IPC namespace unless the spec asks for one of its own (an ipc entry without a path).
+      const ownIpc = oci.linux?.namespaces?.some((n) => n.type === 'ipc' && n.path === undefined) === true;
+      ipcns = ownIpc ? sk.kernel.ipcns.newChild(sk.kernel.userns) : undefined;
       const rootFd = rest[0];
       rest = [];
       // Its /proc shows its own pid namespace, as a proc mounted in it does.
@@ -118,7 +123,7 @@ export class Subcontainer {
       if (e instanceof BootError) throw new ProtocolError('invalid', e.message);
       throw e;
     }
-    const execs = new ExecManager(sk, spec, log, root, pidns);
+    const execs = new ExecManager(sk, spec, log, root, pidns, ipcns);
     let pid: number;
     try {
       // ExecManager.start owns stdio from here, closing it on a failure.

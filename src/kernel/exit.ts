@@ -135,6 +135,8 @@ export function endTask(task: Task): void {
   const root = task.kernel.vfs.root;
   task.fs = new FSContext(root, root);
   releaseSeccomp(task);
+  task.dropUndo();
+  task.ipcns.leave();
 }
 
 /**

@@ -12,6 +12,7 @@ import type { MemoryFile } from '../memory/memory_file.js';
 import type { VirtualFilesystem } from '../vfs/vfs.js';
 import { PIDNamespace, attachTask, detachTask } from './pid_namespace.js';
 import { UTSNamespace } from './uts.js';
+import { IPCNamespace } from './ipc/namespace.js';
 import { UserNamespace } from './user_namespace.js';
 import { Task, TaskState } from './task.js';
 import type { ThreadGroup } from './thread_group.js';
@@ -52,6 +53,8 @@ export class Kernel {
   readonly pidns = PIDNamespace.root(UserNamespace.ROOT);
   readonly futexes = new FutexManager();
   readonly uts: UTSNamespace;
+  /** The sandbox's IPC namespace, where its first process starts (task.ipcns: CLONE_NEWIPC makes others). */
+  readonly ipcns: IPCNamespace;
   /**
    * The user namespace that owns the sandbox's namespaces (UTS, IPC,
    * network, pid, the first mount namespace), as the container's user
@@ -142,6 +145,7 @@ export class Kernel {
     hostName: string,
   ) {
     this.uts = new UTSNamespace(hostName);
+    this.ipcns = new IPCNamespace(this, null);
     this.timekeeper = new Timekeeper(mf);
     this.vdso = VdsoImage.load();
     this.vvar = new VvarPage(this.timekeeper.paramsOff);

@@ -25,6 +25,8 @@ import type { Kernel } from './kernel.js';
 import type { Waiter, WaitQueue } from '../sync/waiter.js';
 import type { SeccompFilter } from './seccomp.js';
 import type { Pid, PIDNamespace } from './pid_namespace.js';
+import type { IPCNamespace } from './ipc/namespace.js';
+import { UndoList } from './ipc/sem.js';
 
 export const enum TaskState {
   Running,
@@ -145,6 +147,10 @@ export class Task {
    * nsproxy->pid_for_children): the task's own, or the one unshare(CLONE_NEWPID) made.
    */
   pidnsForChildren: PIDNamespace;
+  /** The SysV IPC namespace the task names objects in (nsproxy's ipc_ns): its parent's, or a new one (CLONE_NEWIPC). */
+  ipcns: IPCNamespace;
+  /** SEM_UNDO adjustments (ipc/sem.ts), shared with the tasks made with CLONE_SYSVSEM; null before the first. */
+  semUndo: UndoList | null = null;
 
   constructor(
     readonly kernel: Kernel,
@@ -161,6 +167,8 @@ export class Task {
     public fs: FSContext = new FSContext(root, cwd),
   ) {
     this.pidnsForChildren = threadPid.ns;
+    this.ipcns = kernel.ipcns;
+    kernel.ipcns.enter();
   }
 
   /** The thread id in the root pid namespace (the Sentry's own name for the task). */
@@ -226,6 +234,28 @@ export class Task {
     if (this.kernel.monotonicMs() >= st.deadline) return -1;
     st.interruptErr = 4; // EINTR
     return st.deadline;
+  }
+
+  /** Moves the task into ns (clone's child, CLONE_NEWIPC), leaving the one it was in. */
+  setIpcns(ns: IPCNamespace): void {
+    if (ns === this.ipcns) return;
+    ns.enter();
+    const old = this.ipcns;
+    this.ipcns = ns;
+    old.leave();
+  }
+
+  /** The task's undo list, made now if it has none (get_undo_list). */
+  undoList(): UndoList {
+    return this.semUndo ?? (this.semUndo = new UndoList());
+  }
+
+  /** exit_sem: the task lets go of its undo list; the last holder applies it. */
+  dropUndo(): void {
+    const u = this.semUndo;
+    if (u === null) return;
+    this.semUndo = null;
+    if (--u.refs === 0) u.apply(this.tg.tgidPid);
   }
 
   /** Makes a blocked task runnable; it re-runs its system call. */

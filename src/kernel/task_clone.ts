@@ -18,7 +18,8 @@
 // (ENOSYS): a process sharing memory or dispositions without being a
 // thread (CLONE_VM without CLONE_THREAD or CLONE_VFORK, CLONE_SIGHAND
 // without CLONE_THREAD), CLONE_PARENT, pidfds and new namespaces other
-// than mount (CLONE_NEWNS), pid (CLONE_NEWPID: the child is pid 1 and init
+// than mount (CLONE_NEWNS), IPC (CLONE_NEWIPC: a new, empty
+// ipc/namespace.ts owned by the child's user namespace), pid (CLONE_NEWPID: the child is pid 1 and init
 // of a new namespace under the caller's pid_for_children one,
 // pid_namespace.ts) and user (CLONE_NEWUSER: the child's credentials move
 // into a new user namespace, user_namespace.ts, before anything else is
@@ -52,9 +53,9 @@ export const CSIGNAL = 0xff, CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0
   CLONE_NEWUSER = 0x10000000, CLONE_NEWPID = 0x20000000, CLONE_NEWNET = 0x40000000, CLONE_IO = 0x80000000;
 
 /** Flags that only change what the tracer or the I/O scheduler sees: accepted, as Linux accepts them. */
-const HARMLESS = CLONE_PTRACE | CLONE_UNTRACED | CLONE_DETACHED | CLONE_IO | CLONE_SYSVSEM;
+const HARMLESS = CLONE_PTRACE | CLONE_UNTRACED | CLONE_DETACHED | CLONE_IO;
 const SUPPORTED = CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_VFORK |
-  CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | HARMLESS;
+  CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWIPC | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_SYSVSEM | HARMLESS;
 
 export interface CloneArgs {
   flags: number;
@@ -73,6 +74,8 @@ function checkCloneFlags(flags: number): number {
   if (flags & CLONE_SIGHAND && !(flags & CLONE_VM)) return -EINVAL;
   // A thread cannot be in another user or pid namespace than its process.
   if (flags & CLONE_THREAD && flags & (CLONE_NEWUSER | CLONE_NEWPID)) return -EINVAL;
+  // A new IPC namespace cannot keep the SysV semaphore undo list of the old one (copy_process).
+  if ((flags & (CLONE_NEWIPC | CLONE_SYSVSEM)) === (CLONE_NEWIPC | CLONE_SYSVSEM)) return -EINVAL;
   return 0;
 }
 
@@ -140,7 +143,7 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
     creds = c;
   }
   // A new mount or pid namespace needs CAP_SYS_ADMIN in the child's user namespace.
-  if (a.flags & (CLONE_NEWNS | CLONE_NEWPID) && !creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
+  if (a.flags & (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC) && !creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
   // The namespace the child's ids come from: a thread stays in its
   // process's, which must be where new children go (Linux's copy_process).
   let pidns: PIDNamespace = t.pidnsForChildren;
@@ -218,6 +221,13 @@ export function forkTask(t: Task, a: CloneArgs): Task | number {
   // A new process is not a subreaper (its threads share their process's setting).
   c.prctl = { ...t.prctl, pdeathsig: 0, subreaper: thread ? t.prctl.subreaper : 0 };
   inheritSeccomp(c, t);
+  if (a.flags & CLONE_SYSVSEM) {
+    // copy_semundo: parent and child share one undo list from now on.
+    c.semUndo = t.undoList();
+    c.semUndo.refs++;
+  }
+  if (a.flags & CLONE_NEWIPC) c.setIpcns(t.ipcns.newChild(creds.userns));
+  else c.setIpcns(t.ipcns);
   if (a.flags & CLONE_CHILD_CLEARTID) c.clearChildTid = a.childTid;
   ctg.tasks.push(c);
   k.taskStarted(c);

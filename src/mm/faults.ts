@@ -59,7 +59,7 @@ export function pmaFor(mm: MemoryManager, v: Vma, addr: number): Pma | number {
     let end = Math.min(v.end, start + FILE_FAULT_WINDOW);
     if (found !== undefined) end = Math.min(end, found.start);
     const run = v.file.filePages(v.fileOff + (start - v.start), end - start);
-    if (typeof run === 'number') return -EFAULT;
+    if (typeof run === 'number') return run === -ENOMEM ? -ENOMEM : -EFAULT;
     const own: Pma = { start, end: start + run.len, off: run.off, mapped: false, cow: !v.shared };
     ps.splice(lo, 0, own);
     return own;

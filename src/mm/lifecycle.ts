@@ -3,8 +3,8 @@
 //
 // fork gives the child the same VMAs. Private pages are shared
 // copy-on-write: both sides hold a reference and map them without write
-// permission. A shared mapping's pages are allocated over its whole range
-// first and then shared, so that later faults in either process find the
+// permission. A shared anonymous mapping's pages are allocated over its
+// whole range first and then shared (a file's own pages are the file's), so that later faults in either process find the
 // same pages; lent pages are lent again. Nothing is mapped in the new
 // stub: the child faults its pages in. The child's VMAs are charged to the
 // sandbox's VMA budget first: when they do not fit, fork fails with ENOMEM
@@ -24,9 +24,12 @@ import { ownsPages, stubProt } from './vma.js';
 import { populateRange } from './faults.js';
 
 export function forkMM(mm: MemoryManager, as: AddressSpace): MemoryManager | number {
-  // Shared mappings are populated first (the parent keeps those pages whatever happens next).
+  // Shared anonymous mappings are populated first (the parent keeps those
+  // pages whatever happens next); a shared file mapping whose file holds
+  // its pages (tmpfs, SysV shm) needs not be: the child faults them in from
+  // the file, so a huge sparse segment costs fork nothing.
   for (const v of mm.vmas) {
-    if (v.shared && ownsPages(v) && populateRange(mm, v.start, v.end, false) < 0) return -ENOMEM;
+    if (v.shared && ownsPages(v) && v.file?.filePages === undefined && populateRange(mm, v.start, v.end, false) < 0) return -ENOMEM;
   }
   let pmas = 0;
   for (const v of mm.vmas) pmas += v.pmas.length;

@@ -30,14 +30,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static uint64_t rng;
-static uint64_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
+#include "xorshift.h"
 
 #define POOL 24
 static int pool[POOL];

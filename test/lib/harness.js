@@ -402,7 +402,7 @@ export function withoutNetRaw(argv) {
 // Native namespaces (option nativeNamespaces)
 
 /** The `unshare(1)` option for each kind of namespace opts.nativeNamespaces may name. */
-export const NATIVE_NAMESPACE_FLAGS = Object.freeze({ uts: '--uts', net: '--net' });
+export const NATIVE_NAMESPACE_FLAGS = Object.freeze({ uts: '--uts', net: '--net', ipc: '--ipc' });
 
 /**
  * argv, prefixed with `unshare --uts ... --` if opts.nativeNamespaces names

@@ -30,6 +30,7 @@ import { fileSystemTypes, registerFileSystemType } from '../../vfs/fs_registry.j
 import { EINVAL } from '../../abi/linux/errno.js';
 import type { PIDNamespace } from '../../kernel/pid_namespace.js';
 import { currentTask } from '../../kernel/current.js';
+import { buildSysvipc } from './sysvipc.js';
 
 const PROC_SUPER_MAGIC = 0x9fa0;
 /** The anonymous device minor of the proc instance. */
@@ -94,6 +95,7 @@ class ProcRoot extends KDir {
     const sys = new StaticDir(fs);
     buildSysctl(fs, sys, opts.mmapMinAddr);
     f.set('sys', sys);
+    f.set('sysvipc', buildSysvipc(fs));
   }
 
   /** The ids of the thread group leaders of the namespace that have their pid, in order. */

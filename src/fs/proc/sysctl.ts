@@ -20,6 +20,7 @@ import { MAX_MAP_COUNT } from '../../mm/vma_set.js';
 import { EINVAL, EPERM } from '../../abi/linux/errno.js';
 import { inotifyLimits } from '../../vfs/inotify/watches.js';
 import { KernelFile, StaticDir } from './nodes.js';
+import { buildIpcSysctl } from './sysvipc.js';
 import type { KernFileSystem } from './nodes.js';
 import { CAP_LAST_CAP } from '../../abi/linux/capability.js';
 
@@ -79,6 +80,7 @@ export function buildSysctl(fs: KernFileSystem, dir: StaticDir, mmapMinAddr: num
   kernel.children.set('cap_last_cap', fixed(fs, () => `${CAP_LAST_CAP}\n`, 0o444));
   kernel.children.set('overflowuid', fixed(fs, () => '65534\n'));
   kernel.children.set('overflowgid', fixed(fs, () => '65534\n'));
+  buildIpcSysctl(fs, kernel);
   const random = kernel.dir('random');
   random.children.set('boot_id', fixed(fs, () => `${bootId}\n`, 0o444));
   random.children.set('uuid', fixed(fs, () => `${uuid()}\n`, 0o444));

@@ -22,7 +22,7 @@ import { FileDescription, O_APPEND, O_PATH } from '../../vfs/file_description.js
 import { Stat } from '../../vfs/stat.js';
 import type { FileSeals } from '../../vfs/seals.js';
 import type { SetAttr } from '../../vfs/inode.js';
-import { EFAULT, EFBIG, EINVAL, ENOSPC, EOPNOTSUPP } from '../../abi/linux/errno.js';
+import { EFAULT, EFBIG, EINVAL, ENOMEM, ENOSPC, EOPNOTSUPP } from '../../abi/linux/errno.js';
 import type { TmpfsFileSystem } from './tmpfs.js';
 import { TmpfsInode, TmpfsPathFD } from './inode.js';
 
@@ -307,7 +307,8 @@ export class TmpfsRegular extends TmpfsInode {
     const idx = offset / PAGE_SIZE;
     if (idx >= eofPages) return -EFAULT;
     const want = Math.max(1, Math.min(len / PAGE_SIZE, eofPages - idx));
-    if (this.ensure(idx, 1) < 1) return -ENOSPC;
+    // Past size= is ENOSPC; the sandbox's memory used up is ENOMEM (the fault's OOM killer acts).
+    if (this.ensure(idx, 1) < 1) return this.fs.hasRoom(1) ? -ENOMEM : -ENOSPC;
     this.ensure(idx + 1, want - 1);
     const base = this.pages.get(idx) as number;
     let n = 1;

@@ -99,6 +99,11 @@ export class TmpfsFileSystem implements FileSystem {
     return true;
   }
 
+  /** Whether n more pages fit in size= (a failure to make them that does fit is the memory file's). */
+  hasRoom(n: number): boolean {
+    return this.usedPages + n <= this.maxPages;
+  }
+
   unchargePages(n: number): void {
     this.usedPages -= n;
   }

@@ -10,12 +10,9 @@
 // executable, as with MFD_EXEC.
 
 import type { Task } from '../../kernel/task.js';
-import type { Kernel } from '../../kernel/kernel.js';
+import { shmemMount } from '../../kernel/shmem.js';
 import type { FileDescription } from '../../vfs/file_description.js';
 import { O_LARGEFILE, O_PATH, O_RDWR } from '../../vfs/file_description.js';
-import type { FileSystem, Inode } from '../../vfs/inode.js';
-import { fileSystemType } from '../../vfs/fs_registry.js';
-import { Mount, MountNamespace } from '../../vfs/mount.js';
 import { Dentry } from '../../vfs/dentry.js';
 import { F_SEAL_EXEC, F_SEAL_SEAL, FileSeals } from '../../vfs/seals.js';
 import { EBADF, EFAULT, EINVAL, ENOMEM, ENOSYS, EPERM, installNew } from '../support.js';
@@ -27,22 +24,7 @@ const MFD_HUGE_SHIFT = 26, MFD_HUGE_MASK = 0x3f;
 const MFD_NAME_MAX_LEN = 249;
 const F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
 
-/** The internal instance of each kernel, made on the first memfd_create. */
-const shmMounts = new WeakMap<Kernel, { fs: FileSystem; root: Inode; mount: Mount }>();
 let nextName = 0;
-
-function shmMount(k: Kernel): { fs: FileSystem; root: Inode; mount: Mount } | number {
-  let m = shmMounts.get(k);
-  if (m !== undefined) return m;
-  const type = fileSystemType('tmpfs');
-  if (type === undefined) return -ENOSYS;
-  const made = type.make({ source: 'memfd', data: '', flags: 0, mf: k.mf, kernel: k });
-  if (typeof made === 'number') return made;
-  // A mount of no namespace, as Linux's kern_mount: its files have paths only for /proc to show.
-  m = { fs: made.fs, root: made.root, mount: new Mount(made.fs, made.root, 0, new MountNamespace(), 'memfd') };
-  shmMounts.set(k, m);
-  return m;
-}
 
 export function sysMemfdCreate(t: Task): number {
   const r = t.regs;
@@ -53,7 +35,7 @@ export function sysMemfdCreate(t: Task): number {
   const name = t.mm.readCString(r.arg(0), MFD_NAME_MAX_LEN + 1);
   if (typeof name === 'number') return name === -EFAULT ? -EFAULT : -EINVAL;
   if (flags & MFD_HUGETLB) return -EINVAL;
-  const shm = shmMount(t.kernel);
+  const shm = shmemMount(t.kernel);
   if (typeof shm === 'number') return shm;
   const root = shm.root;
   if (root.create === undefined || root.unlink === undefined) return -ENOSYS;

@@ -244,13 +244,14 @@ const UNSHARE_KNOWN = CLONE_FS | CLONE_FILES | CLONE_NEWNS | CLONE_SYSVSEM | CLO
  * Linux allows them. CLONE_NEWPID makes a pid namespace below the
  * caller's that its children go into from now on (pid_for_children; the
  * first is its pid 1), the caller staying where it is; once only (a
- * second is EINVAL, as Linux's copy_pid_ns). The other
+ * second is EINVAL, as Linux's copy_pid_ns). CLONE_NEWIPC moves the caller
+ * into a new, empty IPC namespace owned by its user namespace. The other
  * namespaces are ENOSYS here.
  */
 export function sysUnshare(t: Task): number {
   let flags = t.regs.arg(0);
   if (t.regs.argHigh(0) || flags & ~UNSHARE_KNOWN) return -EINVAL;
-  if (flags & (CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWTIME)) {
+  if (flags & (CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWTIME)) {
     return -ENOSYS;
   }
   if (flags & CLONE_NEWUSER) flags |= CLONE_THREAD | CLONE_FS;
@@ -265,7 +266,7 @@ export function sysUnshare(t: Task): number {
     if (typeof c === 'number') return c;
     creds = c;
   }
-  if (flags & (CLONE_NEWNS | CLONE_NEWPID) && !creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
+  if (flags & (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC) && !creds.hasCapability(CAP_SYS_ADMIN)) return -EPERM;
   let pidns = t.pidnsForChildren;
   if (flags & CLONE_NEWPID) {
     if (pidns !== t.pidns) return -EINVAL;
@@ -293,6 +294,10 @@ export function sysUnshare(t: Task): number {
   }
   t.creds = creds;
   t.pidnsForChildren = pidns;
+  // A new IPC namespace; the task's semaphore undo list is left behind with the old one (unshare_nsproxy_namespaces, exit_sem).
+  // unshare(CLONE_SYSVSEM), and a new IPC namespace, let go of the undo list (exit_sem).
+  if (flags & (CLONE_SYSVSEM | CLONE_NEWIPC)) t.dropUndo();
+  if (flags & CLONE_NEWIPC) t.setIpcns(t.ipcns.newChild(creds.userns));
   return 0;
 }
 

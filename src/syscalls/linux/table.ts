@@ -34,6 +34,9 @@ import * as timerfd from './sys_timerfd.js';
 import * as signalfd from './sys_signalfd.js';
 import * as lock from './sys_lock.js';
 import * as memfd from './sys_memfd.js';
+import * as shm from './sys_shm.js';
+import * as sem from './sys_sem.js';
+import * as msg from './sys_msgqueue.js';
 import * as splice from './sys_splice.js';
 import * as inotify from './sys_inotify.js';
 import * as cap from './sys_capability.js';
@@ -99,7 +102,7 @@ full('chroot', file.sysChroot);
 partial('mount', mount.sysMount, 'new tmpfs instances and the registered types (proc, sysfs, devtmpfs, devpts, cgroup2; v1\'s cgroup is ENODEV), MS_BIND (MS_REC), MS_REMOUNT, MS_MOVE, propagation between peers and to slaves (MS_MOVE itself does not propagate); no block devices; in a user namespace: CAP_SYS_ADMIN over the mount namespace\'s owner, and the FS_USERNS_MOUNT types only, but mounts copied from a more privileged namespace are not locked and a new tmpfs belongs to uid 0 of the initial namespace, not to the mounter');
 partial('umount2', mount.sysUmount2, 'MNT_FORCE does what a plain umount does');
 full('pivot_root', mount.sysPivotRoot);
-partial('unshare', mount.sysUnshare, 'CLONE_NEWNS, CLONE_FS, CLONE_FILES, CLONE_NEWUSER (Linux\'s rules: single-threaded, not chrooted, ids mapped, 33 levels then ENOSPC; no per-user namespace count), CLONE_NEWPID (children go into the new namespace, the first is its pid 1 and init; once per process, then EINVAL; 32 levels then ENOSPC; no max_pid_namespaces count); other namespaces are ENOSYS');
+partial('unshare', mount.sysUnshare, 'CLONE_NEWNS, CLONE_FS, CLONE_FILES, CLONE_NEWUSER (Linux\'s rules: single-threaded, not chrooted, ids mapped, 33 levels then ENOSPC; no per-user namespace count), CLONE_NEWPID (children go into the new namespace, the first is its pid 1 and init; once per process, then EINVAL; 32 levels then ENOSPC; no max_pid_namespaces count), CLONE_NEWIPC (a new, empty SysV IPC namespace; no max_ipc_namespaces count); other namespaces are ENOSYS');
 full('mkdir', tree.sysMkdir);
 full('mkdirat', tree.sysMkdirat);
 partial('mknod', tree.sysMknod, 'device nodes only for the character devices the Sentry serves (EPERM otherwise), no block devices');
@@ -204,7 +207,7 @@ full('inotify_init1', inotify.sysInotifyInit1);
 partial('inotify_add_watch', inotify.sysInotifyAddWatch,
   'events come from what the Sentry does: a host file changed by the host raises none; xattr changes, sendfile and splice raise none; IN_DELETE_SELF comes when the last name goes, even while the file is open');
 full('inotify_rm_watch', inotify.sysInotifyRmWatch);
-partial('clone', clone.sysClone, 'processes and threads; sharing memory or dispositions without being a thread (CLONE_VM without CLONE_THREAD or CLONE_VFORK), CLONE_PARENT, pidfds and namespaces other than CLONE_NEWNS, CLONE_NEWPID and CLONE_NEWUSER return ENOSYS; with CLONE_VM|CLONE_VFORK the child gets a copy-on-write copy of the address space, not the parent\'s own; the threads of a sandbox run one at a time');
+partial('clone', clone.sysClone, 'processes and threads; sharing memory or dispositions without being a thread (CLONE_VM without CLONE_THREAD or CLONE_VFORK), CLONE_PARENT, pidfds and namespaces other than CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWIPC and CLONE_NEWUSER return ENOSYS; with CLONE_VM|CLONE_VFORK the child gets a copy-on-write copy of the address space, not the parent\'s own; the threads of a sandbox run one at a time');
 partial('clone3', clone.sysClone3, 'as clone; set_tid and CLONE_INTO_CGROUP return ENOSYS');
 full('fork', clone.sysFork);
 partial('vfork', clone.sysVfork, 'the child gets a copy-on-write copy of the address space, not the parent\'s own; the parent waits until it execs or exits');
@@ -319,6 +322,20 @@ partial('setpriority', sched.sysSetpriority, 'the nice value is recorded and rep
 
 // file locks, memfd, splice family
 full('flock', lock.sysFlock);
+// SysV IPC (kernel/ipc/)
+partial('shmget', shm.sysShmget, 'SHM_HUGETLB is ENOMEM (no huge page pool, as Linux without reserved huge pages); a segment of 2^53 bytes or more is ENOMEM even with SHM_NORESERVE');
+full('shmat', shm.sysShmat);
+full('shmdt', shm.sysShmdt);
+partial('shmctl', shm.sysShmctl, 'SHM_LOCK pins nothing (memory is never swapped) and checks each segment alone against RLIMIT_MEMLOCK, not the user\'s locked total; shm_swp is always 0');
+partial('semget', sem.sysSemget, 'sets are charged to the Sentry\'s buffer budget: past it ENOMEM, before semmns may say ENOSPC');
+partial('semop', sem.sysSemop, 'waiters are woken together on any change and retry in the order they are served, not in Linux\'s FIFO order with alter operations first; a SEM_UNDO entry past the Sentry\'s buffer budget is ENOMEM');
+partial('semtimedop', sem.sysSemtimedop, 'as semop: waiters retry together on any change, not in Linux\'s FIFO order');
+full('semctl', sem.sysSemctl);
+full('msgget', msg.sysMsgget);
+partial('msgsnd', msg.sysMsgsnd, 'waiters retry together on any change, not in Linux\'s FIFO order; messages are charged to the sandbox\'s buffer budget (a sender past it waits, or EAGAIN)');
+partial('msgrcv', msg.sysMsgrcv, 'waiting receivers retry together on any change (Linux hands a message to the first waiter that takes it)');
+full('msgctl', msg.sysMsgctl);
+
 partial('memfd_create', memfd.sysMemfdCreate, 'MFD_HUGETLB is refused (EINVAL)');
 partial('sendfile', splice.sysSendfile, 'moves at most 16 MiB per call between files (a short count), what fits into a pipe');
 partial('splice', splice.sysSplice, 'SPLICE_F_MOVE/MORE/GIFT accepted, pages are copied; a pipe counts its capacity in bytes, not page slots');
