@@ -10,7 +10,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { assertNoSentryCrash, assertSameAsNative, compileC, compileWarnings, ms, runNative, runTsvisor } from './lib/harness.js';
 
 for (const prog of ['sysv_shm', 'sysv_sem', 'sysv_msg']) {
@@ -125,7 +125,10 @@ test('Perl\'s IPC::SysV modules print what they print natively', { timeout: ms(6
   assert.match(native.stdout, /^shm: child from perl\n/);
 });
 
-const PG_BIN = '/usr/lib/postgresql/15/bin';
+/** The newest PostgreSQL Debian installed (.ci/run installs the distribution's), or undefined. */
+const PG_VERSION = (existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql') : [])
+  .filter((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`)).sort((a, b) => Number(b) - Number(a))[0];
+const PG_BIN = `/usr/lib/postgresql/${PG_VERSION}/bin`;
 /** initdb, a server on a Unix socket only, one query, the SysV segments it holds, stop: as user postgres. */
 function pgScript(settings) {
   return [
@@ -138,8 +141,8 @@ function pgScript(settings) {
 }
 
 for (const [what, settings] of [['its defaults', ''], ['shared_memory_type=sysv and dynamic_shared_memory_type=sysv', '-c shared_memory_type=sysv -c dynamic_shared_memory_type=sysv']]) {
-  test(`PostgreSQL 15 starts, answers a query and stops with ${what}, as natively`, {
-    skip: existsSync(`${PG_BIN}/initdb`) ? false : 'PostgreSQL 15 is not installed', timeout: ms(240_000),
+  test(`PostgreSQL ${PG_VERSION ?? ''} starts, answers a query and stops with ${what}, as natively`, {
+    skip: PG_VERSION !== undefined ? false : 'PostgreSQL is not installed (apt-get install postgresql)', timeout: ms(240_000),
   }, () => {
     const { native } = assertSameAsNative(['/bin/sh', '-c', pgScript(settings)], { nativeNamespaces: ['ipc'], expectCode: 0, timeout: ms(180_000) });
     assert.match(native.stdout, /^42\n\d+\n$/);
