@@ -85,7 +85,7 @@ test('/proc and /sys are the sandbox\'s own and /dev has only the Sentry\'s devi
   assert.equal(r.code, 0, r.stderr);
   // /proc: the system files and the one process there is (ls itself, pid 1); /sys: its own three trees.
   assert.equal(r.stdout, '/dev:\n.\n..\nfd\nfull\nnull\nptmx\npts\nrandom\nshm\nstderr\nstdin\nstdout\ntty\nurandom\nzero\n\n' +
-    '/proc:\n.\n..\n1\ncpuinfo\nfilesystems\nloadavg\nmeminfo\nmounts\nnet\nself\nstat\nswaps\nsys\nthread-self\nuptime\nversion\n\n' +
+    '/proc:\n.\n..\n1\ncpuinfo\nfilesystems\nloadavg\nmeminfo\nmounts\nnet\nself\nstat\nswaps\nsys\nsysvipc\nthread-self\nuptime\nversion\n\n' +
     '/sys:\n.\n..\ndevices\nfs\nkernel\n');
 });
 
