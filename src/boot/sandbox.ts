@@ -422,6 +422,16 @@ function bindsOf(mf: MemoryFile, budget: HostFdBudget, roots: HostRoots, volumes
   return binds;
 }
 
+/** The hostfs instance of a root's descriptor; if it cannot be made, that and the volumes' descriptors are closed and a BootError names what. */
+function rootHostFs(rootFd: number, volumeFds: readonly number[], budget: HostFdBudget, roots: HostRoots, what: string): HostFileSystem {
+  try {
+    return new HostFileSystem(rootFd, 0, { budget, roots });
+  } catch (e) {
+    closeFds([rootFd, ...volumeFds]);
+    throw new BootError(`${what}: ${(e as Error).message}`, 125);
+  }
+}
+
 /** Closes each descriptor of fds (-1s skipped). */
 function closeFds(fds: readonly number[]): void {
   for (const fd of fds) if (fd >= 0) native.close(fd);
@@ -477,13 +487,7 @@ function readFileCopyFd(fd: number, what: string): FileCopy {
 export function buildContainerRoot(sk: SandboxKernel, c: ContainerRootSpec): { root: Dentry; entries: RootEntry[] } {
   const { kernel, vfs } = sk;
   const entries: RootEntry[] = [];
-  let hostfs: HostFileSystem;
-  try {
-    hostfs = new HostFileSystem(c.rootFd, 0, { budget: sk.hostBudget, roots: sk.roots });
-  } catch (e) {
-    closeFds([c.rootFd, ...c.volumeFds]);
-    throw new BootError(`the container's root: ${(e as Error).message}`, 125);
-  }
+  const hostfs = rootHostFs(c.rootFd, c.volumeFds, sk.hostBudget, sk.roots, 'the container\'s root');
   entries.push(hostfs.rootEntry as RootEntry);
   try {
     const rootfs = rootFileSystem(hostfs, c.rootPath, kernel.mf, 'memory');
@@ -579,13 +583,7 @@ export function buildKernel(spec: KernelSpec): SandboxKernel {
   const budget = new HostFdBudget(spec.maxHostFds ?? defaultMaxHostFds(nofile === RLIM_INFINITY ? 1 << 20 : Number(nofile)));
   const roots = new HostRoots(budget);
   roots.report = (m) => log.debug(m);
-  let hostfs: HostFileSystem;
-  try {
-    hostfs = new HostFileSystem(rootFd, 0, { budget, roots });
-  } catch (e) {
-    closeFds([rootFd, ...volumeFds]);
-    throw new BootError(`the root ${spec.root}: ${(e as Error).message}`, 125);
-  }
+  const hostfs = rootHostFs(rootFd, volumeFds, budget, roots, `the root ${spec.root}`);
   // Host sockets (net/hostinet) hold Sentry descriptors too: the same budget as host files.
   setHostSocketBudget(budget);
   const rootfs = rootFileSystem(hostfs, spec.root, mf, spec.overlay ?? 'memory');

@@ -4,11 +4,12 @@
 // fork gives the child the same VMAs. Private pages are shared
 // copy-on-write: both sides hold a reference and map them without write
 // permission. A shared anonymous mapping's pages are allocated over its
-// whole range first and then shared (a file's own pages are the file's), so that later faults in either process find the
-// same pages; lent pages are lent again. Nothing is mapped in the new
-// stub: the child faults its pages in. The child's VMAs are charged to the
-// sandbox's VMA budget first: when they do not fit, fork fails with ENOMEM
-// (Linux's dup_mmap when it cannot allocate) and nothing has changed. The
+// whole range first and then shared (a file's own pages are the file's),
+// so that later faults in either process find the same pages; lent pages
+// are lent again. Nothing is mapped in the new stub: the child faults its
+// pages in. The child's VMAs are charged to the sandbox's VMA budget
+// first: when they do not fit, fork fails with ENOMEM (Linux's dup_mmap
+// when it cannot allocate) and nothing has changed. The
 // PMAs fork copies are charged to the same budget, one unit each, until the
 // child's address space is released: they share pages, so the sandbox's
 // total memory does not bound how many copies of them a fork loop makes

@@ -372,12 +372,12 @@ const SETGROUPS: TaskFileSpec = {
   },
 };
 
-/** The mount table of the task's namespace, as the caller's root sees it (Linux's show_mountinfo). */
 /** A task that has ended has no mount namespace (exit_task_namespaces): mounts_open_common's EINVAL. */
 function hasMountNamespace(c: TaskFileCtx): number {
   return c.task.state === TaskState.Dead ? -EINVAL : 0;
 }
 
+/** The mount table of the task's namespace, as the caller's root sees it (Linux's show_mountinfo). */
 function callerRoot(c: TaskFileCtx): Dentry {
   return (c.caller ?? c.task).root;
 }
