@@ -22,7 +22,7 @@ import {
   AF_INET, AF_INET6, AF_PACKET, SOCK_DGRAM, SOCK_PACKET, SOCK_RAW, SOCK_STREAM, registerProvider, unregisterProviders,
 } from '../socket.js';
 import type { Provider } from '../socket.js';
-import { HostSocket, hostFdRoom } from './socket.js';
+import { HostSocket } from './socket.js';
 import { PacketSocket } from './packet.js';
 import type { HostFdCount } from './socket.js';
 
@@ -61,7 +61,7 @@ function check(t: Task, family: number, type: number, protocol: number): number 
  * program's sockets cannot take the Sentry's own descriptors (ENFILE past
  * it). Unbounded until boot gives it (setHostSocketBudget).
  */
-let budget: HostFdCount = { open: 0, max: Infinity };
+let budget: HostFdCount = { open: 0, max: Infinity, hasRoom: () => true };
 
 /** Charges host sockets made from now on to b. */
 export function setHostSocketBudget(b: HostFdCount): void {
@@ -78,7 +78,7 @@ class HostinetProvider implements Provider {
   socket(t: Task, type: number, protocol: number, flags: number): FileDescription | number {
     const e = check(t, this.family, type, protocol);
     if (e < 0) return e;
-    if (!hostFdRoom(this.hostFds)) return -ENFILE;
+    if (!this.hostFds.hasRoom()) return -ENFILE;
     const fd = native.sockSocket(this.family, type, protocol);
     if (fd < 0) return fd === -EMFILE ? -ENFILE : fd;
     return new HostSocket(fd, this.family, type, protocol, flags, this.hostFds);
@@ -103,7 +103,7 @@ const packetProvider: Provider = {
   socket(t, type, protocol, flags) {
     const e = checkPacket(t, type);
     if (e < 0) return e;
-    if (!hostFdRoom(budget)) return -ENFILE;
+    if (!budget.hasRoom()) return -ENFILE;
     const fd = native.sockSocket(AF_PACKET, type, protocol);
     if (fd < 0) return fd === -EMFILE ? -ENFILE : fd;
     return new PacketSocket(fd, AF_PACKET, type, protocol, flags, budget);

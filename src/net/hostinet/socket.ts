@@ -4,11 +4,11 @@
 // raw_bind, which ignores it); packet.ts's AF_PACKET sockets are these too,
 // with their own address checks and options. The Sentry owns the host
 // descriptor, made in the sandbox's network namespace, non-blocking; the
-// program never holds it. Every call
-// is made non-blocking on the host and blocking is the Sentry's: a call
-// that would block parks the task on this file's wait queue (the host
-// socket's edges reach it through lasting edge-triggered interests, one
-// per direction, kernel/fdnotifier.ts), so signals interrupt it (ERESTARTSYS, or EINTR when a timeout is set, as
+// program never holds it. Every call is made non-blocking on the host and
+// blocking is the Sentry's: a call that would block parks the task on this
+// file's wait queue (the host socket's edges reach it through lasting
+// edge-triggered interests, one per direction, kernel/fdnotifier.ts), so
+// signals interrupt it (ERESTARTSYS, or EINTR when a timeout is set, as
 // Linux's sock_intr_errno) and SO_RCVTIMEO/SO_SNDTIMEO end it with EAGAIN
 // (EINPROGRESS for connect). SIGPIPE is raised by the Sentry, the host is
 // always asked with MSG_NOSIGNAL. Addresses reach the host only with an inet
@@ -67,13 +67,8 @@ function minAddrLen(family: number): number {
 export interface HostFdCount {
   open: number;
   max: number;
-  /** Frees what descriptors it can when none is left (hostfs's roots of unreachable instances); whether any were. */
-  reclaim?: (() => boolean) | null;
-}
-
-/** Whether one more host descriptor fits in b (ENFILE otherwise), after b reclaims what it can if none did. */
-export function hostFdRoom(b: HostFdCount): boolean {
-  return b.open < b.max || (b.reclaim?.() === true && b.open < b.max);
+  /** Whether one more host descriptor fits (ENFILE otherwise), after what can be freed is (hostfs's HostFdBudget). */
+  hasRoom(): boolean;
 }
 
 export class HostSocket extends SockfsFile implements Socket {
@@ -205,7 +200,7 @@ export class HostSocket extends SockfsFile implements Socket {
   }
 
   accept(t: Task, flags: number): Accepted | number {
-    if (!hostFdRoom(this.hostFds)) return -ENFILE;
+    if (!this.hostFds.hasRoom()) return -ENFILE;
     const out = new Int32Array(1);
     const fd = native.sockAccept(this.hostFd, nameBuf, out);
     if (fd === -EAGAIN) return this.nonblocking(0) ? -EAGAIN : this.wait(t, POLLIN, this.rcvTimeoMs);
