@@ -43,6 +43,15 @@ static __attribute__((unused)) void read_file(const char *path, char *buf, size_
 	close(fd);
 }
 
+/* How many lines s has (its newlines). */
+static __attribute__((unused)) int count_lines(const char *s)
+{
+	int n = 0;
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
 /* In a child: become uid and gid 65534 (nobody), or exit 3. */
 static __attribute__((unused)) void become_nobody(void)
 {

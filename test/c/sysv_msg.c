@@ -192,9 +192,7 @@ int main(void)
 	show("msgctl IPC_SET EFAULT", msgctl(id, IPC_SET, (void *)1));
 	char buf[4096];
 	read_file("/proc/sysvipc/msg", buf, sizeof buf);
-	int lines = 0;
-	for (char *l = buf; *l; l++)
-		lines += *l == '\n';
+	int lines = count_lines(buf);
 	printf("sysvipc/msg lines: %d, shows 0600, 4 bytes, 1 message: %d\n", lines, strstr(buf, "  600           4          1 ") != NULL);
 
 	/* ---- another user ---- */

@@ -279,9 +279,7 @@ int main(void)
 	show("IPC_INFO EFAULT", semctl(0, 0, IPC_INFO, (union semun){ .buf = (void *)1 }));
 	char buf[4096];
 	read_file("/proc/sysvipc/sem", buf, sizeof buf);
-	int lines = 0;
-	for (char *l = buf; *l; l++)
-		lines += *l == '\n';
+	int lines = count_lines(buf);
 	printf("sysvipc/sem lines: %d, shows 0600 and 3: %d\n", lines, strstr(buf, "  600          3 ") != NULL);
 	read_file("/proc/sys/kernel/sem", buf, sizeof buf);
 	printf("kernel/sem: %s", buf);
